@@ -1,1 +1,169 @@
-int main() { return 0; }
+// triage-collector: the central server and its administration commands.
+
+#include <iostream>
+#include <stdexcept>
+#include <string>
+
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include "collector/auth/accounts.hpp"
+#include "collector/enrollment/enrollment_service.hpp"
+#include "collector/server/collector_config.hpp"
+#include "collector/server/data_dir.hpp"
+#include "collector/server/serve.hpp"
+#include "collector/storage/sqlite/sqlite_store.hpp"
+#include "shared/util/logging.hpp"
+#include "shared/util/time_format.hpp"
+
+namespace tc = triage::collector;
+
+namespace {
+
+template <class T>
+T or_exit(triage::Result<T> result, const std::string& what) {
+  if (!result) throw std::runtime_error(what + ": " + result.error().message);
+  return std::move(*result);
+}
+
+void or_exit(triage::Result<void> result, const std::string& what) {
+  if (!result) throw std::runtime_error(what + ": " + result.error().message);
+}
+
+std::unique_ptr<tc::SqliteStore> open_store(const tc::DataDir& dir) {
+  if (!dir.initialized()) {
+    throw std::runtime_error(dir.root().string() +
+                             " is not an initialized data directory; run `triage-collector init "
+                             "--data " + dir.root().string() + "` first");
+  }
+  return or_exit(tc::SqliteStore::open(dir.database().string()), "opening the database");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"triage-collector: diagnostics, tickets and approved remediation for endpoints"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string(TRIAGE_VERSION));
+  std::string log_format = "human";
+  std::string log_level;
+  app.add_option("--log-format", log_format, "human or json")->check(CLI::IsMember({"human", "json"}));
+  app.add_option("--log-level", log_level, "trace, debug, info, warn, error");
+
+  std::string data_dir;
+  auto add_data = [&](CLI::App* sub) {
+    sub->add_option("--data", data_dir, "collector data directory")->required();
+  };
+
+  auto* init = app.add_subcommand("init", "create the data directory, CA, keys and database");
+  add_data(init);
+  std::vector<std::string> dns_names, ip_addresses;
+  init->add_option("--dns", dns_names, "extra DNS names for the server certificate");
+  init->add_option("--ip", ip_addresses, "extra IP addresses for the server certificate");
+
+  auto* serve = app.add_subcommand("serve", "run the collector");
+  add_data(serve);
+  std::string listen, config_file;
+  serve->add_option("--listen", listen, "HOST:PORT (default 127.0.0.1:8443; port 0 = any)");
+  serve->add_option("--config", config_file, "TOML configuration file")->check(CLI::ExistingFile);
+
+  auto* fingerprint = app.add_subcommand("ca-fingerprint", "print the CA's SHA-256");
+  add_data(fingerprint);
+
+  auto* token = app.add_subcommand("token", "enrollment tokens");
+  token->require_subcommand(1);
+  auto* token_create = token->add_subcommand("create", "create an enrollment token");
+  add_data(token_create);
+  std::string ttl = "24h";
+  int uses = 1;
+  token_create->add_option("--ttl", ttl, "validity, e.g. 30m, 24h, 7d")->capture_default_str();
+  token_create->add_option("--uses", uses, "number of enrollments allowed")->capture_default_str();
+
+  auto* user = app.add_subcommand("user", "staff accounts");
+  user->require_subcommand(1);
+  auto* user_add = user->add_subcommand("add", "create a user");
+  add_data(user_add);
+  std::string user_name, user_role;
+  bool password_stdin = false;
+  user_add->add_option("--name", user_name, "login name")->required();
+  user_add->add_option("--role", user_role, "viewer|technician|senior|admin")
+      ->required()
+      ->check(CLI::IsMember({"viewer", "technician", "senior", "admin"}));
+  user_add->add_flag("--password-stdin", password_stdin,
+                     "read the password from standard input (else one is generated and printed)");
+
+  auto* device = app.add_subcommand("device", "enrolled devices");
+  device->require_subcommand(1);
+  auto* device_revoke = device->add_subcommand("revoke", "revoke a device (refused from then on)");
+  add_data(device_revoke);
+  std::string device_id;
+  device_revoke->add_option("ID", device_id, "device id")->required();
+
+  CLI11_PARSE(app, argc, argv);
+
+  try {
+    auto format = triage::parse_log_format(log_format);
+    std::string level = log_level.empty() ? "info" : log_level;
+    tc::CollectorConfig config;
+    if (serve->parsed()) {
+      if (!config_file.empty()) config = or_exit(tc::load_collector_config(config_file), "config");
+      if (!listen.empty()) config.listen = listen;
+      if (log_level.empty()) level = config.log_level;
+      if (log_format == "human" && config.log_format == "json") format = triage::LogFormat::kJson;
+    }
+    or_exit(triage::setup_logging("triage-collector", *format, level), "logging");
+    tc::DataDir dir(data_dir);
+    const auto now = std::chrono::system_clock::now();
+
+    if (init->parsed()) {
+      auto fp = or_exit(tc::initialize_data_dir(dir, {dns_names, ip_addresses}), "init");
+      std::cout << "initialized " << dir.root().string() << "\n"
+                << "CA sha256: " << fp << "\n";
+      return 0;
+    }
+    if (serve->parsed()) return tc::run_serve(dir, config);
+    if (fingerprint->parsed()) {
+      std::cout << or_exit(tc::ca_fingerprint(dir), "ca-fingerprint") << "\n";
+      return 0;
+    }
+    if (token_create->parsed()) {
+      auto store = open_store(dir);
+      auto duration = or_exit(tc::parse_duration(ttl), "--ttl");
+      auto created =
+          or_exit(tc::create_enrollment_token(*store, duration, uses, "cli", now), "token create");
+      std::cout << created.token << "\n";
+      std::cerr << "token " << created.record.id << ": " << uses << " use(s), expires "
+                << triage::format_rfc3339(created.record.expires_at) << "\n";
+      return 0;
+    }
+    if (user_add->parsed()) {
+      auto store = open_store(dir);
+      std::string password;
+      bool generated = false;
+      if (password_stdin) {
+        std::getline(std::cin, password);
+      } else {
+        password = tc::generate_password();
+        generated = true;
+      }
+      auto created = or_exit(tc::create_user(*store, user_name, *tc::parse_role(user_role),
+                                             password, now),
+                             "user add");
+      std::cerr << "user " << created.name << " (" << tc::role_name(created.role)
+                << ") created\n";
+      if (generated) std::cout << password << "\n";
+      return 0;
+    }
+    if (device_revoke->parsed()) {
+      auto store = open_store(dir);
+      or_exit(store->revoke_device(device_id, now), "device revoke");
+      std::cerr << "device " << device_id
+                << " revoked; a running collector refuses it at its next connection\n";
+      return 0;
+    }
+  } catch (const std::exception& e) {
+    std::cerr << "triage-collector: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}

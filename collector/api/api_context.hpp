@@ -1,0 +1,39 @@
+#pragma once
+// What REST handlers work with: the collector's services and one parsed request.
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "collector/api/json_response.hpp"
+#include "collector/enrollment/enrollment_service.hpp"
+#include "collector/server/agent_registry.hpp"
+#include "collector/storage/store.hpp"
+#include "shared/transport/peer_identity.hpp"
+
+namespace triage::collector {
+
+struct ApiSettings {
+  std::chrono::seconds session_ttl{12 * 3600};
+};
+
+struct ApiServices {
+  Store& store;
+  AgentRegistry& registry;
+  EnrollmentService& enrollment;
+  ApiSettings settings;
+};
+
+struct ApiRequest {
+  const HttpRequest& http;
+  const transport::PeerIdentity& peer;
+  std::map<std::string, std::string> path_params;
+  std::map<std::string, std::string> query;
+  std::optional<User> user;  ///< set for authenticated routes
+};
+
+/// Parses the JSON body of `request`: kInvalid naming the problem when it is not an object.
+Result<nlohmann::json> parse_json_body(const HttpRequest& request);
+
+}  // namespace triage::collector

@@ -1,0 +1,154 @@
+#include "collector/api/api_router.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "collector/api/auth_api.hpp"
+#include "collector/api/devices_api.hpp"
+#include "collector/api/enroll_api.hpp"
+#include "collector/auth/accounts.hpp"
+
+namespace triage::collector {
+
+namespace {
+
+std::vector<std::string> split_path(std::string_view path) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start < path.size()) {
+    auto end = path.find('/', start);
+    if (end == std::string_view::npos) end = path.size();
+    if (end > start) out.emplace_back(path.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::string percent_decode(std::string_view in) {
+  std::string out;
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    if (in[i] == '+') {
+      out += ' ';
+    } else if (in[i] == '%' && i + 2 < in.size() && hex_value(in[i + 1]) >= 0 &&
+               hex_value(in[i + 2]) >= 0) {
+      out += static_cast<char>(hex_value(in[i + 1]) * 16 + hex_value(in[i + 2]));
+      i += 2;
+    } else {
+      out += in[i];
+    }
+  }
+  return out;
+}
+
+std::map<std::string, std::string> parse_query(std::string_view query) {
+  std::map<std::string, std::string> out;
+  std::size_t start = 0;
+  while (start < query.size()) {
+    auto end = query.find('&', start);
+    if (end == std::string_view::npos) end = query.size();
+    auto pair = query.substr(start, end - start);
+    auto eq = pair.find('=');
+    if (!pair.empty()) {
+      out[percent_decode(pair.substr(0, eq))] =
+          eq == std::string_view::npos ? "" : percent_decode(pair.substr(eq + 1));
+    }
+    start = end + 1;
+  }
+  return out;
+}
+
+bool role_allows(Role have, Role need) { return static_cast<int>(have) >= static_cast<int>(need); }
+
+}  // namespace
+
+Result<nlohmann::json> parse_json_body(const HttpRequest& request) {
+  auto body = nlohmann::json::parse(request.body(), nullptr, /*allow_exceptions=*/false);
+  if (body.is_discarded() || !body.is_object()) {
+    return fail(ErrorCode::kInvalid, "request body must be a JSON object");
+  }
+  return body;
+}
+
+ApiRouter::ApiRouter(ApiServices services) : services_(std::move(services)) {
+  add(http::verb::get, "/healthz", Access::kPublic, Role::kViewer,
+      [](ApiServices&, ApiRequest&) { return json_response(http::status::ok, {{"status", "ok"}}); });
+  add(http::verb::post, "/api/v1/enroll", Access::kPublic, Role::kViewer, handle_enroll);
+  add(http::verb::post, "/api/v1/auth/login", Access::kPublic, Role::kViewer, handle_login);
+  add(http::verb::get, "/api/v1/devices", Access::kAuthenticated, Role::kViewer,
+      handle_list_devices);
+  add(http::verb::get, "/api/v1/devices/{id}", Access::kAuthenticated, Role::kViewer,
+      handle_get_device);
+  add(http::verb::get, "/api/v1/devices/{id}/snapshots/latest", Access::kAuthenticated,
+      Role::kViewer, handle_latest_snapshot);
+  add(http::verb::post, "/api/v1/devices/{id}/revoke", Access::kAuthenticated, Role::kAdmin,
+      handle_revoke_device);
+}
+
+void ApiRouter::add(http::verb method, std::string_view pattern, Access access, Role min_role,
+                    Handler handler) {
+  routes_.push_back(Route{method, split_path(pattern), access, min_role, std::move(handler)});
+}
+
+HttpResponse ApiRouter::handle(const HttpRequest& request, const transport::PeerIdentity& peer) {
+  std::string_view target = request.target();
+  auto qmark = target.find('?');
+  auto segments = split_path(target.substr(0, qmark));
+  ApiRequest api{request, peer, {}, {}, std::nullopt};
+  if (qmark != std::string_view::npos) api.query = parse_query(target.substr(qmark + 1));
+
+  bool path_matched = false;
+  for (const auto& route : routes_) {
+    if (route.segments.size() != segments.size()) continue;
+    std::map<std::string, std::string> params;
+    bool match = true;
+    for (std::size_t i = 0; i < segments.size() && match; ++i) {
+      const auto& want = route.segments[i];
+      if (want.size() > 2 && want.front() == '{' && want.back() == '}') {
+        params[want.substr(1, want.size() - 2)] = percent_decode(segments[i]);
+      } else {
+        match = want == segments[i];
+      }
+    }
+    if (!match) continue;
+    path_matched = true;
+    if (route.method != request.method()) continue;
+    api.path_params = std::move(params);
+    if (route.access == Access::kAuthenticated) {
+      auto user = authenticate_bearer(services_.store, request[http::field::authorization],
+                                      std::chrono::system_clock::now());
+      if (!user) {
+        if (user.error().code != ErrorCode::kDenied) return error_response(user.error());
+        auto res = error_response(http::status::unauthorized, "unauthorized", user.error().message);
+        res.set(http::field::www_authenticate, "Bearer");
+        return res;
+      }
+      if (!role_allows(user->role, route.min_role)) {
+        return error_response(http::status::forbidden, "forbidden",
+                              std::string("this needs the ") + role_name(route.min_role) +
+                                  " role; you are " + role_name(user->role));
+      }
+      api.user = std::move(*user);
+    }
+    try {
+      return route.handler(services_, api);
+    } catch (const std::exception& e) {
+      spdlog::error("{} {}: {}", std::string(request.method_string()), std::string(target),
+                    e.what());
+      return error_response(http::status::internal_server_error, "internal",
+                            "internal error; see the collector log");
+    }
+  }
+  if (path_matched) {
+    return error_response(http::status::method_not_allowed, "method_not_allowed",
+                          "method not allowed on this path");
+  }
+  return error_response(http::status::not_found, "not_found", "no such endpoint");
+}
+
+}  // namespace triage::collector

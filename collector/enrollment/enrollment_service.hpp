@@ -1,0 +1,54 @@
+#pragma once
+// Enrollment: an admin-issued token plus the agent's CSR become a device and its certificate.
+// The private key never leaves the endpoint; the collector signs what the CSR proves.
+
+#include <chrono>
+#include <string>
+
+#include "collector/storage/store.hpp"
+#include "shared/pki/openssl_ptr.hpp"
+#include "shared/util/result.hpp"
+
+namespace triage::collector {
+
+struct EnrollmentRequest {
+  std::string token;
+  std::string csr_pem;
+  std::string hostname;  ///< as reported by the agent; informational
+};
+
+struct EnrollmentResult {
+  std::string device_id;
+  std::string certificate_pem;
+  std::string ca_pem;
+};
+
+class EnrollmentService {
+ public:
+  EnrollmentService(Store& store, X509* ca_certificate, EVP_PKEY* ca_key, std::string ca_pem)
+      : store_(store), ca_certificate_(ca_certificate), ca_key_(ca_key), ca_pem_(std::move(ca_pem)) {}
+
+  /// Validates the request, redeems the token and issues the device certificate.
+  /// kInvalid for malformed input, kDenied for an unusable token.
+  Result<EnrollmentResult> enroll(const EnrollmentRequest& request, TimePoint now);
+
+ private:
+  Store& store_;
+  X509* ca_certificate_;
+  EVP_PKEY* ca_key_;
+  std::string ca_pem_;
+};
+
+struct CreatedToken {
+  std::string token;  ///< the secret, shown once
+  EnrollmentToken record;
+};
+
+/// Creates an enrollment token valid for `ttl` and `max_uses` enrollments.
+Result<CreatedToken> create_enrollment_token(Store& store, std::chrono::seconds ttl, int max_uses,
+                                             std::string created_by, TimePoint now);
+
+/// Parses durations like "90s", "30m", "24h", "7d".
+Result<std::chrono::seconds> parse_duration(std::string_view text);
+
+}  // namespace triage::collector

@@ -1,0 +1,73 @@
+#include "collector/server/collector_app.hpp"
+
+#include <boost/asio/post.hpp>
+#include <spdlog/spdlog.h>
+
+#include "shared/util/time_format.hpp"
+
+namespace triage::collector {
+
+namespace http = transport::http;
+
+CollectorApp::CollectorApp(Store& store, AgentRegistry& registry, ApiRouter& router,
+                           AgentSessionSettings session_settings, std::size_t worker_threads)
+    : store_(store),
+      registry_(registry),
+      router_(router),
+      session_settings_(session_settings),
+      workers_(worker_threads) {}
+
+CollectorApp::~CollectorApp() { drain(); }
+
+void CollectorApp::drain() {
+  workers_.stop();
+  workers_.join();
+}
+
+void CollectorApp::handle_http(transport::HttpRequest request, const transport::PeerIdentity& peer,
+                               transport::Respond respond) {
+  boost::asio::post(workers_, [this, request = std::move(request), peer,
+                               respond = std::move(respond)]() mutable {
+    respond(router_.handle(request, peer));
+  });
+}
+
+transport::UpgradeDecision CollectorApp::accept_websocket(const transport::HttpRequest& request,
+                                                          const transport::PeerIdentity& peer) {
+  transport::UpgradeDecision decision;
+  auto refuse = [&](http::status status, std::string_view code, const std::string& reason) {
+    spdlog::warn("agent connection from {} refused: {}", peer.remote_address, reason);
+    decision.refusal = error_response(status, code, reason);
+    return std::move(decision);
+  };
+  if (request.target() != "/agent/v1") {
+    return refuse(http::status::not_found, "not_found",
+                  "no WebSocket endpoint at " + std::string(request.target()));
+  }
+  if (!peer.has_verified_certificate) {
+    return refuse(http::status::unauthorized, "unauthorized",
+                  "a device certificate is required (enroll the agent first)");
+  }
+  auto device = store_.find_device(peer.certificate_common_name);
+  if (!device) {
+    return refuse(http::status::service_unavailable, "unavailable", device.error().message);
+  }
+  if (!*device) {
+    return refuse(http::status::forbidden, "forbidden",
+                  "device " + peer.certificate_common_name + " is not enrolled here");
+  }
+  if ((*device)->revoked_at) {
+    return refuse(http::status::forbidden, "revoked",
+                  "device " + (*device)->id + " was revoked at " +
+                      format_rfc3339(*(*device)->revoked_at));
+  }
+  if ((*device)->certificate_sha256 != peer.certificate_sha256) {
+    return refuse(http::status::forbidden, "forbidden",
+                  "certificate of device " + (*device)->id + " was superseded");
+  }
+  decision.handler =
+      std::make_unique<AgentSession>((*device)->id, store_, registry_, session_settings_);
+  return decision;
+}
+
+}  // namespace triage::collector

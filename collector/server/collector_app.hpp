@@ -1,0 +1,38 @@
+#pragma once
+// The collector as the transport sees it: REST requests go to the API router on a worker
+// pool (handlers may block on the database or a password hash); agent upgrades are checked
+// against the device registry before a session exists.
+
+#include <boost/asio/thread_pool.hpp>
+
+#include "collector/api/api_router.hpp"
+#include "collector/server/agent_registry.hpp"
+#include "collector/server/agent_session.hpp"
+#include "collector/storage/store.hpp"
+#include "shared/transport/server.hpp"
+
+namespace triage::collector {
+
+class CollectorApp final : public transport::ServerApplication {
+ public:
+  CollectorApp(Store& store, AgentRegistry& registry, ApiRouter& router,
+               AgentSessionSettings session_settings, std::size_t worker_threads);
+  ~CollectorApp() override;
+
+  void handle_http(transport::HttpRequest request, const transport::PeerIdentity& peer,
+                   transport::Respond respond) override;
+  transport::UpgradeDecision accept_websocket(const transport::HttpRequest& request,
+                                              const transport::PeerIdentity& peer) override;
+
+  /// Waits for queued REST work to finish (shutdown).
+  void drain();
+
+ private:
+  Store& store_;
+  AgentRegistry& registry_;
+  ApiRouter& router_;
+  AgentSessionSettings session_settings_;
+  boost::asio::thread_pool workers_;
+};
+
+}  // namespace triage::collector

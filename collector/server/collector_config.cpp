@@ -1,0 +1,153 @@
+#include "collector/server/collector_config.hpp"
+
+#include <charconv>
+
+#include <toml++/toml.h>
+
+namespace triage::collector {
+
+namespace {
+
+std::string where(const toml::node& node) {
+  return "line " + std::to_string(node.source().begin.line);
+}
+
+template <class T>
+Result<void> read_integer(const toml::table& table, std::string_view section, std::string_view key,
+                          T& out, std::int64_t min, std::int64_t max) {
+  auto* node = table.get(key);
+  if (node == nullptr) return {};
+  auto value = node->value<std::int64_t>();
+  std::string name = section.empty() ? std::string(key) : std::string(section) + "." + std::string(key);
+  if (!value || *value < min || *value > max) {
+    return fail(ErrorCode::kInvalid, "config key `" + name + "` on " + where(*node) +
+                                         ": expected an integer from " + std::to_string(min) +
+                                         " to " + std::to_string(max));
+  }
+  out = static_cast<T>(*value);
+  return {};
+}
+
+Result<void> read_string(const toml::table& table, std::string_view section, std::string_view key,
+                         std::string& out) {
+  auto* node = table.get(key);
+  if (node == nullptr) return {};
+  auto value = node->value<std::string>();
+  if (!value) {
+    return fail(ErrorCode::kInvalid, "config key `" + std::string(section) +
+                                         (section.empty() ? "" : ".") + std::string(key) +
+                                         "` on " + where(*node) + ": expected a string");
+  }
+  out = *value;
+  return {};
+}
+
+Result<void> reject_unknown(const toml::table& table, std::string_view section,
+                            std::initializer_list<std::string_view> known) {
+  for (const auto& [key, node] : table) {
+    bool ok = false;
+    for (auto k : known) ok = ok || key.str() == k;
+    if (!ok) {
+      return fail(ErrorCode::kInvalid,
+                  "unknown config key `" + std::string(section) + (section.empty() ? "" : ".") +
+                      std::string(key.str()) + "` on " + where(node));
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<CollectorConfig> load_collector_config(const std::filesystem::path& path,
+                                              CollectorConfig c) {
+  toml::table root;
+  try {
+    // Debian's toml++ is built with exceptions; they stop at this boundary.
+    root = toml::parse_file(path.string());
+  } catch (const toml::parse_error& err) {
+    return fail(ErrorCode::kInvalid, "config " + path.string() + " line " +
+                                         std::to_string(err.source().begin.line) + ": " +
+                                         std::string(err.description()));
+  }
+  std::int64_t handshake_ms = c.handshake_timeout.count();
+  std::int64_t idle_s = c.websocket_idle_timeout.count() / 1000;
+  std::int64_t session_h = c.session_ttl.count() / 3600;
+  Result<void> steps[] = {
+      reject_unknown(root, "", {"listen", "limits", "agents", "log", "api", "threads"}),
+      read_string(root, "", "listen", c.listen),
+  };
+  for (auto& s : steps) {
+    if (!s) return fail(path.string(), s.error());
+  }
+  auto section = [&](std::string_view name) -> const toml::table* {
+    return root.get_as<toml::table>(name);
+  };
+  if (auto* t = section("limits")) {
+    for (auto r : {reject_unknown(*t, "limits",
+                                  {"handshake_timeout_ms", "websocket_idle_timeout_s",
+                                   "max_message_bytes", "max_http_body_bytes"}),
+                   read_integer(*t, "limits", "handshake_timeout_ms", handshake_ms, 100, 600'000),
+                   read_integer(*t, "limits", "websocket_idle_timeout_s", idle_s, 5, 3600),
+                   read_integer(*t, "limits", "max_message_bytes", c.max_message_bytes, 1024,
+                                256 * 1024 * 1024),
+                   read_integer(*t, "limits", "max_http_body_bytes", c.max_http_body_bytes, 1024,
+                                256 * 1024 * 1024)}) {
+      if (!r) return fail(path.string(), r.error());
+    }
+  }
+  if (auto* t = section("agents")) {
+    for (auto r : {reject_unknown(*t, "agents", {"heartbeat_interval_s", "report_interval_s"}),
+                   read_integer(*t, "agents", "heartbeat_interval_s", c.heartbeat_interval_s, 5,
+                                3600),
+                   read_integer(*t, "agents", "report_interval_s", c.report_interval_s, 10,
+                                86400)}) {
+      if (!r) return fail(path.string(), r.error());
+    }
+  }
+  if (auto* t = section("api")) {
+    for (auto r : {reject_unknown(*t, "api", {"session_ttl_hours"}),
+                   read_integer(*t, "api", "session_ttl_hours", session_h, 1, 24 * 90)}) {
+      if (!r) return fail(path.string(), r.error());
+    }
+  }
+  if (auto* t = section("threads")) {
+    for (auto r : {reject_unknown(*t, "threads", {"io", "workers"}),
+                   read_integer(*t, "threads", "io", c.io_threads, 1, 64),
+                   read_integer(*t, "threads", "workers", c.worker_threads, 1, 64)}) {
+      if (!r) return fail(path.string(), r.error());
+    }
+  }
+  if (auto* t = section("log")) {
+    for (auto r : {reject_unknown(*t, "log", {"level", "format"}),
+                   read_string(*t, "log", "level", c.log_level),
+                   read_string(*t, "log", "format", c.log_format)}) {
+      if (!r) return fail(path.string(), r.error());
+    }
+  }
+  c.handshake_timeout = std::chrono::milliseconds(handshake_ms);
+  c.websocket_idle_timeout = std::chrono::milliseconds(idle_s * 1000);
+  c.session_ttl = std::chrono::seconds(session_h * 3600);
+  return c;
+}
+
+Result<std::pair<std::string, std::uint16_t>> split_listen_address(std::string_view text) {
+  auto colon = text.rfind(':');
+  if (colon == std::string_view::npos || colon == 0) {
+    return fail(ErrorCode::kInvalid, "listen address `" + std::string(text) +
+                                         "`: expected HOST:PORT, e.g. 127.0.0.1:8443");
+  }
+  auto host = text.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  auto port_text = text.substr(colon + 1);
+  unsigned port = 0;
+  auto [ptr, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  if (ec != std::errc() || ptr != port_text.data() + port_text.size() || port > 65535) {
+    return fail(ErrorCode::kInvalid,
+                "listen address `" + std::string(text) + "`: port must be 0-65535");
+  }
+  return std::make_pair(std::string(host), static_cast<std::uint16_t>(port));
+}
+
+}  // namespace triage::collector

@@ -1,0 +1,36 @@
+#pragma once
+// `triage-collector serve` settings: defaults, then the TOML config file, then flags.
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+#include "shared/util/result.hpp"
+
+namespace triage::collector {
+
+struct CollectorConfig {
+  std::string listen = "127.0.0.1:8443";
+  std::chrono::milliseconds handshake_timeout{10'000};
+  std::chrono::milliseconds websocket_idle_timeout{120'000};
+  std::size_t max_message_bytes = 4 * 1024 * 1024;
+  std::size_t max_http_body_bytes = 1024 * 1024;
+  std::uint32_t heartbeat_interval_s = 60;
+  std::uint32_t report_interval_s = 900;
+  std::chrono::seconds session_ttl{12 * 3600};
+  std::size_t io_threads = 2;
+  std::size_t worker_threads = 2;
+  std::string log_level = "info";
+  std::string log_format = "human";
+};
+
+/// Reads a TOML file over the defaults. Unknown keys and wrong types are errors naming the
+/// key and line, so a typo never silently falls back to a default.
+Result<CollectorConfig> load_collector_config(const std::filesystem::path& path,
+                                              CollectorConfig base = {});
+
+/// Splits "HOST:PORT" ("[::1]:8443" for IPv6).
+Result<std::pair<std::string, std::uint16_t>> split_listen_address(std::string_view text);
+
+}  // namespace triage::collector

@@ -1,0 +1,109 @@
+#include "collector/server/data_dir.hpp"
+
+#include "collector/storage/sqlite/sqlite_store.hpp"
+#include "shared/pki/certificates.hpp"
+#include "shared/pki/keys.hpp"
+#include "shared/util/files.hpp"
+
+namespace triage::collector {
+
+namespace {
+constexpr auto kCaValidity = std::chrono::hours(24 * 365 * 10);
+constexpr auto kServerValidity = std::chrono::hours(24 * 397);
+}  // namespace
+
+bool DataDir::initialized() const {
+  std::error_code ec;
+  return std::filesystem::exists(ca_certificate(), ec);
+}
+
+Result<std::string> initialize_data_dir(const DataDir& dir, const InitOptions& options) {
+  if (dir.initialized()) {
+    return fail(ErrorCode::kConflict, "data directory " + dir.root().string() +
+                                          " is already initialized (found " +
+                                          dir.ca_certificate().string() + "); nothing changed");
+  }
+  if (auto r = ensure_directory(dir.root(), 0700); !r) return tl::unexpected(r.error());
+  if (auto r = ensure_directory(dir.root() / "pki", 0700); !r) return tl::unexpected(r.error());
+
+  auto ca_key = pki::generate_p256_key();
+  if (!ca_key) return fail("CA key", ca_key.error());
+  auto ca = pki::make_ca_certificate(ca_key->get(), "triage collector CA", kCaValidity);
+  if (!ca) return fail("CA certificate", ca.error());
+
+  auto server_key = pki::generate_p256_key();
+  if (!server_key) return fail("server key", server_key.error());
+  std::vector<std::string> dns = {"localhost"};
+  dns.insert(dns.end(), options.dns_names.begin(), options.dns_names.end());
+  std::vector<std::string> ips = {"127.0.0.1", "::1"};
+  ips.insert(ips.end(), options.ip_addresses.begin(), options.ip_addresses.end());
+  auto server = pki::issue_server_certificate(ca->get(), ca_key->get(), server_key->get(),
+                                              dns.front(), dns, ips, kServerValidity);
+  if (!server) return fail("server certificate", server.error());
+
+  auto signing = pki::generate_ed25519_key();
+  if (!signing) return fail("order-signing key", signing.error());
+
+  struct Output {
+    std::filesystem::path path;
+    Result<std::string> pem;
+    unsigned mode;
+  };
+  Output outputs[] = {
+      {dir.ca_key(), pki::private_key_to_pem(ca_key->get()), 0600},
+      {dir.server_key(), pki::private_key_to_pem(server_key->get()), 0600},
+      {dir.signing_key(), pki::private_key_to_pem(signing->get()), 0600},
+      {dir.signing_public_key(), pki::public_key_to_pem(signing->get()), 0644},
+      {dir.server_certificate(), pki::certificate_to_pem(server->get()), 0644},
+      // Written last: its presence marks the directory as initialized.
+      {dir.ca_certificate(), pki::certificate_to_pem(ca->get()), 0644},
+  };
+  for (auto& out : outputs) {
+    if (!out.pem) return fail("encoding " + out.path.string(), out.pem.error());
+    if (auto r = write_file_atomic(out.path, *out.pem, out.mode); !r) {
+      return tl::unexpected(r.error());
+    }
+  }
+  auto store = SqliteStore::open(dir.database().string());
+  if (!store) return tl::unexpected(store.error());
+  return pki::certificate_sha256(ca->get());
+}
+
+Result<std::string> ca_fingerprint(const DataDir& dir) {
+  auto pem = read_file(dir.ca_certificate());
+  if (!pem) return fail("reading the CA certificate (is the data directory initialized?)", pem.error());
+  auto cert = pki::certificate_from_pem(*pem);
+  if (!cert) return fail(dir.ca_certificate().string(), cert.error());
+  return pki::certificate_sha256(cert->get());
+}
+
+Result<CollectorKeys> load_keys(const DataDir& dir) {
+  CollectorKeys keys;
+  auto ca_pem = read_file(dir.ca_certificate());
+  auto ca_key_pem = read_file(dir.ca_key());
+  auto server_pem = read_file(dir.server_certificate());
+  auto server_key_pem = read_file(dir.server_key());
+  auto signing_pem = read_file(dir.signing_key());
+  for (auto* r : {&ca_pem, &ca_key_pem, &server_pem, &server_key_pem, &signing_pem}) {
+    if (!*r) {
+      return fail("loading keys from " + dir.root().string() +
+                  " (run `triage-collector init --data DIR` first)",
+                  r->error());
+    }
+  }
+  auto ca = pki::certificate_from_pem(*ca_pem);
+  if (!ca) return fail(dir.ca_certificate().string(), ca.error());
+  auto ca_key = pki::private_key_from_pem(*ca_key_pem);
+  if (!ca_key) return fail(dir.ca_key().string(), ca_key.error());
+  auto signing = pki::private_key_from_pem(*signing_pem);
+  if (!signing) return fail(dir.signing_key().string(), signing.error());
+  keys.ca_pem = *ca_pem;
+  keys.ca_certificate = std::move(*ca);
+  keys.ca_key = std::move(*ca_key);
+  keys.server_chain_pem = *server_pem + *ca_pem;
+  keys.server_key_pem = *server_key_pem;
+  keys.signing_key = std::move(*signing);
+  return keys;
+}
+
+}  // namespace triage::collector

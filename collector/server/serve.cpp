@@ -1,0 +1,82 @@
+#include "collector/server/serve.hpp"
+
+#include <cstdio>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <spdlog/spdlog.h>
+
+#include "collector/api/api_router.hpp"
+#include "collector/enrollment/enrollment_service.hpp"
+#include "collector/server/agent_registry.hpp"
+#include "collector/server/collector_app.hpp"
+#include "collector/storage/sqlite/sqlite_store.hpp"
+#include "shared/transport/server.hpp"
+#include "shared/transport/tls_context.hpp"
+
+namespace triage::collector {
+
+namespace {
+
+template <class T>
+T or_throw(Result<T> result, const std::string& what) {
+  if (!result) throw std::runtime_error(what + ": " + result.error().message);
+  return std::move(*result);
+}
+
+}  // namespace
+
+int run_serve(const DataDir& dir, const CollectorConfig& config) {
+  auto keys = or_throw(load_keys(dir), "loading keys");
+  auto store = or_throw(SqliteStore::open(dir.database().string()), "opening the database");
+  auto tls = or_throw(transport::make_server_tls_context(
+                          {keys.server_chain_pem, keys.server_key_pem, keys.ca_pem}),
+                      "TLS setup");
+  auto [host, port] = or_throw(split_listen_address(config.listen), "--listen");
+  boost::system::error_code ec;
+  auto address = boost::asio::ip::make_address(host, ec);
+  if (ec) throw std::runtime_error("listen address `" + host + "` is not an IP address");
+
+  AgentRegistry registry;
+  EnrollmentService enrollment(*store, keys.ca_certificate.get(), keys.ca_key.get(), keys.ca_pem);
+  ApiRouter router(ApiServices{*store, registry, enrollment, ApiSettings{config.session_ttl}});
+  AgentSessionSettings session_settings{config.heartbeat_interval_s, config.report_interval_s,
+                                        config.max_message_bytes};
+  CollectorApp app(*store, registry, router, session_settings, config.worker_threads);
+
+  transport::ServerOptions options;
+  options.endpoint = {address, port};
+  options.handshake_timeout = config.handshake_timeout;
+  options.websocket_idle_timeout = config.websocket_idle_timeout;
+  options.max_websocket_message_bytes = config.max_message_bytes;
+  options.max_http_body_bytes = config.max_http_body_bytes;
+
+  boost::asio::io_context ioc(static_cast<int>(config.io_threads));
+  transport::Server server(ioc, *tls, app, options);
+  if (auto r = server.start(); !r) throw std::runtime_error(r.error().message);
+
+  // Scripts and tests read the bound port from this line (useful with port 0).
+  std::printf("triage-collector listening on https://%s:%u\n", host.c_str(), server.port());
+  std::fflush(stdout);
+  spdlog::info("listening on {}:{} (data {})", host, server.port(), dir.root().string());
+
+  boost::asio::signal_set signals(ioc, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code&, int signal) {
+    spdlog::info("signal {}: stopping", signal);
+    server.stop();
+    ioc.stop();
+  });
+
+  std::vector<std::thread> threads;
+  for (std::size_t i = 1; i < config.io_threads; ++i) threads.emplace_back([&] { ioc.run(); });
+  ioc.run();
+  for (auto& t : threads) t.join();
+  app.drain();
+  spdlog::info("stopped");
+  return 0;
+}
+
+}  // namespace triage::collector

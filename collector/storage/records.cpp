@@ -1,0 +1,27 @@
+#include "collector/storage/records.hpp"
+
+namespace triage::collector {
+
+const char* role_name(Role role) {
+  switch (role) {
+    case Role::kViewer:
+      return "viewer";
+    case Role::kTechnician:
+      return "technician";
+    case Role::kSenior:
+      return "senior";
+    case Role::kAdmin:
+      return "admin";
+  }
+  return "viewer";
+}
+
+std::optional<Role> parse_role(std::string_view text) {
+  if (text == "viewer") return Role::kViewer;
+  if (text == "technician") return Role::kTechnician;
+  if (text == "senior") return Role::kSenior;
+  if (text == "admin") return Role::kAdmin;
+  return std::nullopt;
+}
+
+}  // namespace triage::collector

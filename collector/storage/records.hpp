@@ -1,0 +1,77 @@
+#pragma once
+// Plain records that cross the storage interface. No SQL, no HTTP, no Protobuf.
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace triage::collector {
+
+using TimePoint = std::chrono::system_clock::time_point;
+
+enum class Role { kViewer, kTechnician, kSenior, kAdmin };
+
+struct EnrollmentToken {
+  std::string id;          ///< public identifier (for listing and audit)
+  std::string token_hash;  ///< SHA-256 hex of the secret token; the token itself is never stored
+  TimePoint created_at;
+  TimePoint expires_at;
+  int max_uses = 1;
+  int uses = 0;
+  std::string created_by;
+};
+
+struct Device {
+  std::string id;  ///< UUID, also the CN of its certificate
+  std::string hostname;
+  std::string certificate_sha256;
+  TimePoint enrolled_at;
+  std::optional<TimePoint> last_seen;
+  std::optional<TimePoint> revoked_at;
+  std::string agent_version;
+  std::string os_pretty_name;
+  std::string kernel;
+  std::string arch;
+  std::string enrollment_token_id;
+};
+
+/// Facts an agent states in its hello; recorded as reported.
+struct DeviceHelloFacts {
+  std::string hostname;
+  std::string agent_version;
+  std::string os_pretty_name;
+  std::string kernel;
+  std::string arch;
+};
+
+struct User {
+  std::int64_t id = 0;
+  std::string name;
+  Role role = Role::kViewer;
+  std::string password_hash;
+  TimePoint created_at;
+  bool disabled = false;
+};
+
+/// A bearer credential: a login session or an API token. Stored by hash only.
+struct ApiSession {
+  std::string token_hash;
+  std::int64_t user_id = 0;
+  TimePoint created_at;
+  TimePoint expires_at;
+};
+
+/// A report from an agent as received: committed before it is acknowledged.
+struct StoredReport {
+  std::string device_id;
+  std::uint64_t seq = 0;
+  std::string kind;  ///< "snapshot", "delta", "help_request", "order_result"
+  TimePoint received_at;
+  std::string payload;  ///< the serialized report body
+};
+
+const char* role_name(Role role);
+std::optional<Role> parse_role(std::string_view text);
+
+}  // namespace triage::collector

@@ -1,0 +1,116 @@
+#include "collector/storage/sqlite/sqlite_db.hpp"
+
+namespace triage::collector::sqlite {
+
+Statement::~Statement() {
+  if (stmt_ != nullptr) sqlite3_finalize(stmt_);
+}
+
+Statement::Statement(Statement&& other) noexcept : db_(other.db_), stmt_(other.stmt_) {
+  other.stmt_ = nullptr;
+}
+
+Statement& Statement::bind(int index, std::int64_t value) {
+  sqlite3_bind_int64(stmt_, index, value);
+  return *this;
+}
+
+Statement& Statement::bind(int index, std::string_view text) {
+  sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+  return *this;
+}
+
+Statement& Statement::bind_blob(int index, std::string_view bytes) {
+  sqlite3_bind_blob(stmt_, index, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT);
+  return *this;
+}
+
+Statement& Statement::bind_null(int index) {
+  sqlite3_bind_null(stmt_, index);
+  return *this;
+}
+
+Statement& Statement::bind(int index, const std::optional<std::int64_t>& value) {
+  return value ? bind(index, *value) : bind_null(index);
+}
+
+Result<bool> Statement::step() {
+  int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  if (rc == SQLITE_CONSTRAINT) return fail(ErrorCode::kConflict, sqlite3_errmsg(db_));
+  if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) {
+    return fail(ErrorCode::kUnavailable, std::string("database busy: ") + sqlite3_errmsg(db_));
+  }
+  return fail(std::string("database: ") + sqlite3_errmsg(db_));
+}
+
+Result<void> Statement::run() {
+  for (;;) {
+    auto r = step();
+    if (!r) return tl::unexpected(r.error());
+    if (!*r) return {};
+  }
+}
+
+std::int64_t Statement::column_int(int index) const { return sqlite3_column_int64(stmt_, index); }
+
+std::optional<std::int64_t> Statement::column_optional_int(int index) const {
+  if (sqlite3_column_type(stmt_, index) == SQLITE_NULL) return std::nullopt;
+  return sqlite3_column_int64(stmt_, index);
+}
+
+std::string Statement::column_text(int index) const {
+  auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, index));
+  return p == nullptr ? std::string() : std::string(p, sqlite3_column_bytes(stmt_, index));
+}
+
+std::string Statement::column_blob(int index) const {
+  auto* p = static_cast<const char*>(sqlite3_column_blob(stmt_, index));
+  return p == nullptr ? std::string() : std::string(p, sqlite3_column_bytes(stmt_, index));
+}
+
+Result<std::unique_ptr<Database>> Database::open(const std::string& path) {
+  sqlite3* raw = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &raw,
+                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                           nullptr);
+  if (rc != SQLITE_OK) {
+    std::string message = raw ? sqlite3_errmsg(raw) : "out of memory";
+    sqlite3_close(raw);
+    return fail("open database " + path + ": " + message);
+  }
+  std::unique_ptr<Database> db(new Database(raw));
+  sqlite3_busy_timeout(raw, 5000);
+  // WAL: readers never block the writer; NORMAL: durable across process crashes (kill -9).
+  if (auto r = db->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                        "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;");
+      !r) {
+    return fail("configure database " + path, r.error());
+  }
+  return db;
+}
+
+Database::~Database() { sqlite3_close_v2(db_); }
+
+Result<Statement> Database::prepare(std::string_view sql) {
+  sqlite3_stmt* stmt = nullptr;
+  int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
+                              SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+  if (rc != SQLITE_OK) return fail(std::string("prepare: ") + sqlite3_errmsg(db_));
+  return Statement(db_, stmt);
+}
+
+Result<void> Database::exec(std::string_view sql) {
+  char* err = nullptr;
+  int rc = sqlite3_exec(db_, std::string(sql).c_str(), nullptr, nullptr, &err);
+  if (rc != SQLITE_OK) {
+    std::string message = err ? err : sqlite3_errstr(rc);
+    sqlite3_free(err);
+    if (rc == SQLITE_BUSY) return fail(ErrorCode::kUnavailable, "database busy: " + message);
+    return fail("database: " + message);
+  }
+  return {};
+}
+
+}  // namespace triage::collector::sqlite

@@ -1,0 +1,81 @@
+#pragma once
+// Thin RAII over the SQLite C API: a connection and prepared statements with typed binds.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <sqlite3.h>
+
+#include "shared/util/result.hpp"
+
+namespace triage::collector::sqlite {
+
+class Statement {
+ public:
+  Statement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  ~Statement();
+  Statement(Statement&& other) noexcept;
+  Statement& operator=(Statement&&) = delete;
+  Statement(const Statement&) = delete;
+
+  Statement& bind(int index, std::int64_t value);
+  Statement& bind(int index, std::string_view text);
+  Statement& bind_blob(int index, std::string_view bytes);
+  Statement& bind_null(int index);
+  Statement& bind(int index, const std::optional<std::int64_t>& value);
+
+  /// Advances: true when a row is available, false when done. Errors are values.
+  Result<bool> step();
+  /// Runs to completion, expecting no rows.
+  Result<void> run();
+
+  std::int64_t column_int(int index) const;
+  std::optional<std::int64_t> column_optional_int(int index) const;
+  std::string column_text(int index) const;
+  std::string column_blob(int index) const;
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_;
+};
+
+class Database {
+ public:
+  /// Opens (creating if needed) with WAL, synchronous=NORMAL, foreign keys and a busy timeout.
+  static Result<std::unique_ptr<Database>> open(const std::string& path);
+  ~Database();
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  Result<Statement> prepare(std::string_view sql);
+  /// Runs one or more statements without results (schema, pragmas).
+  Result<void> exec(std::string_view sql);
+  int changes() const { return sqlite3_changes(db_); }
+  std::string last_error() const { return sqlite3_errmsg(db_); }
+  sqlite3* handle() { return db_; }
+
+ private:
+  explicit Database(sqlite3* db) : db_(db) {}
+  sqlite3* db_;
+};
+
+/// Runs `body` inside BEGIN IMMEDIATE ... COMMIT, rolling back when it fails.
+template <class Fn>
+auto in_transaction(Database& db, Fn&& body) -> decltype(body()) {
+  if (auto r = db.exec("BEGIN IMMEDIATE"); !r) return tl::unexpected(r.error());
+  auto result = body();
+  if (!result) {
+    (void)db.exec("ROLLBACK");
+    return result;
+  }
+  if (auto r = db.exec("COMMIT"); !r) {
+    (void)db.exec("ROLLBACK");
+    return tl::unexpected(r.error());
+  }
+  return result;
+}
+
+}  // namespace triage::collector::sqlite

@@ -1,0 +1,55 @@
+#pragma once
+// The embedded default store: one SQLite file in WAL mode, schema migrated at open.
+
+#include <memory>
+#include <functional>
+#include <mutex>
+#include <string>
+
+#include "collector/storage/sqlite/sqlite_db.hpp"
+#include "collector/storage/store.hpp"
+
+namespace triage::collector {
+
+class SqliteStore final : public Store {
+ public:
+  /// Opens or creates the database at `path` and applies pending schema migrations.
+  static Result<std::unique_ptr<SqliteStore>> open(const std::string& path);
+
+  Result<void> insert_enrollment_token(const EnrollmentToken& token) override;
+  Result<void> enroll_device(std::string_view token_hash, const Device& device,
+                             TimePoint now) override;
+  Result<std::optional<Device>> find_device(std::string_view id) override;
+  Result<std::vector<Device>> list_devices() override;
+  Result<void> revoke_device(std::string_view id, TimePoint when) override;
+  Result<void> record_hello(std::string_view device_id, const DeviceHelloFacts& facts,
+                            TimePoint when) override;
+  Result<void> touch_device(std::string_view device_id, TimePoint when) override;
+
+  Result<std::int64_t> insert_user(const User& user) override;
+  Result<std::optional<User>> find_user_by_name(std::string_view name) override;
+  Result<std::optional<User>> find_user(std::int64_t id) override;
+  Result<void> insert_session(const ApiSession& session) override;
+  Result<std::optional<ApiSession>> find_session(std::string_view token_hash,
+                                                 TimePoint now) override;
+
+  Result<bool> store_report(const StoredReport& report) override;
+  Result<std::uint64_t> last_report_seq(std::string_view device_id) override;
+  Result<std::optional<StoredReport>> latest_snapshot(std::string_view device_id) override;
+
+  /// Schema version after migrations (for tests and `doctor` output).
+  int schema_version();
+
+ private:
+  explicit SqliteStore(std::unique_ptr<sqlite::Database> db) : db_(std::move(db)) {}
+  Result<void> migrate();
+  Result<std::optional<User>> find_user_where(std::string_view column_sql,
+                                              const std::function<void(sqlite::Statement&)>& bind);
+
+  // One connection, one writer: calls are serialized. Busy waits are bounded by SQLite's
+  // busy timeout.
+  std::mutex mutex_;
+  std::unique_ptr<sqlite::Database> db_;
+};
+
+}  // namespace triage::collector

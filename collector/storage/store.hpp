@@ -1,0 +1,56 @@
+#pragma once
+// The collector's storage interface. Implementations sit in sibling folders (sqlite/ now,
+// postgres/ for scale-out); nothing SQL- or engine-specific crosses this line.
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "collector/storage/records.hpp"
+#include "shared/util/result.hpp"
+
+namespace triage::collector {
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Enrollment tokens and devices.
+  virtual Result<void> insert_enrollment_token(const EnrollmentToken& token) = 0;
+  /// In one transaction: checks the token (exists, not expired, uses left), counts one use
+  /// and inserts the device. kDenied with a clear reason when the token is not usable.
+  virtual Result<void> enroll_device(std::string_view token_hash, const Device& device,
+                                     TimePoint now) = 0;
+  virtual Result<std::optional<Device>> find_device(std::string_view id) = 0;
+  virtual Result<std::vector<Device>> list_devices() = 0;
+  /// Marks a device revoked; kNotFound if unknown. Revoking twice keeps the first time.
+  virtual Result<void> revoke_device(std::string_view id, TimePoint when) = 0;
+  virtual Result<void> record_hello(std::string_view device_id, const DeviceHelloFacts& facts,
+                                    TimePoint when) = 0;
+  virtual Result<void> touch_device(std::string_view device_id, TimePoint when) = 0;
+
+  // Users and bearer sessions.
+  /// kConflict when the name is taken. Returns the new id.
+  virtual Result<std::int64_t> insert_user(const User& user) = 0;
+  virtual Result<std::optional<User>> find_user_by_name(std::string_view name) = 0;
+  virtual Result<std::optional<User>> find_user(std::int64_t id) = 0;
+  virtual Result<void> insert_session(const ApiSession& session) = 0;
+  /// The session for this token hash if it exists and has not expired at `now`.
+  virtual Result<std::optional<ApiSession>> find_session(std::string_view token_hash,
+                                                         TimePoint now) = 0;
+
+  // Reports (at-least-once delivery, de-duplicated by device + seq).
+  /// Commits the report unless (device, seq) is stored already. Returns true when stored
+  /// now, false for a duplicate. Returning means durable: acknowledge only after it.
+  virtual Result<bool> store_report(const StoredReport& report) = 0;
+  /// Highest seq committed for a device (0: none).
+  virtual Result<std::uint64_t> last_report_seq(std::string_view device_id) = 0;
+  /// The newest full snapshot report of a device, if any.
+  virtual Result<std::optional<StoredReport>> latest_snapshot(std::string_view device_id) = 0;
+};
+
+using StorePtr = std::unique_ptr<Store>;
+
+}  // namespace triage::collector

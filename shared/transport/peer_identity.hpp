@@ -1,0 +1,16 @@
+#pragma once
+// Who is on the other end of a TLS connection, as far as the handshake proved it.
+
+#include <string>
+
+namespace triage::transport {
+
+struct PeerIdentity {
+  std::string remote_address;  ///< "ip:port"
+  /// True when the peer presented a certificate that verified against our CA.
+  bool has_verified_certificate = false;
+  std::string certificate_common_name;
+  std::string certificate_sha256;  ///< lowercase hex of the DER certificate
+};
+
+}  // namespace triage::transport

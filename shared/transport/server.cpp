@@ -1,0 +1,256 @@
+#include "shared/transport/server.hpp"
+
+#include <atomic>
+#include <optional>
+#include <utility>
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <boost/beast/websocket.hpp>
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "shared/transport/peer_tls.hpp"
+#include "shared/transport/websocket_session.hpp"
+
+namespace triage::transport {
+
+namespace beast = boost::beast;
+namespace net = boost::asio;
+namespace ssl = boost::asio::ssl;
+namespace websocket = beast::websocket;
+using tcp = net::ip::tcp;
+
+struct Server::Shared : std::enable_shared_from_this<Server::Shared> {
+  Shared(net::io_context& io, ssl::context& t, ServerApplication& a, ServerOptions o)
+      : ioc(io), tls(t), app(a), options(std::move(o)), acceptor(net::make_strand(io)) {}
+
+  net::io_context& ioc;
+  ssl::context& tls;
+  ServerApplication& app;
+  ServerOptions options;
+  tcp::acceptor acceptor;
+  std::atomic<std::size_t> connections{0};
+
+  void do_accept() {
+    acceptor.async_accept(net::make_strand(ioc),
+                          beast::bind_front_handler(&Shared::on_accept, shared_from_this()));
+  }
+  void on_accept(beast::error_code ec, tcp::socket socket);
+};
+
+namespace {
+
+/// Counts a connection for as long as the owning session lives.
+class ConnectionSlot {
+ public:
+  explicit ConnectionSlot(std::shared_ptr<Server::Shared> shared) : shared_(std::move(shared)) {
+    ++shared_->connections;
+  }
+  ~ConnectionSlot() { --shared_->connections; }
+  ConnectionSlot(const ConnectionSlot&) = delete;
+  ConnectionSlot& operator=(const ConnectionSlot&) = delete;
+
+ private:
+  std::shared_ptr<Server::Shared> shared_;
+};
+
+HttpResponse plain_error(http::status status, unsigned version, std::string_view message) {
+  HttpResponse res{status, version};
+  res.set(http::field::content_type, "application/json");
+  res.body() = nlohmann::json{{"error",
+                               {{"code", std::string(http::obsolete_reason(status))},
+                                {"message", std::string(message)}}}}
+                   .dump();
+  res.keep_alive(false);
+  res.prepare_payload();
+  return res;
+}
+
+class HttpSession : public std::enable_shared_from_this<HttpSession> {
+ public:
+  HttpSession(tcp::socket&& socket, std::shared_ptr<Server::Shared> shared)
+      : stream_(std::move(socket), shared->tls), shared_(shared), slot_(shared) {}
+
+  void run() {
+    net::dispatch(stream_.get_executor(),
+                  beast::bind_front_handler(&HttpSession::on_run, shared_from_this()));
+  }
+
+ private:
+  void on_run() {
+    beast::get_lowest_layer(stream_).expires_after(shared_->options.handshake_timeout);
+    boost::system::error_code ec;
+    peer_.remote_address = endpoint_text(beast::get_lowest_layer(stream_).socket(), ec);
+    stream_.async_handshake(ssl::stream_base::server, beast::bind_front_handler(
+                                                          &HttpSession::on_handshake,
+                                                          shared_from_this()));
+  }
+
+  void on_handshake(beast::error_code ec) {
+    if (ec) return fail(ec, "TLS handshake");
+    fill_peer_identity(stream_.native_handle(), peer_);
+    do_read();
+  }
+
+  void do_read() {
+    parser_.emplace();
+    parser_->header_limit(16 * 1024);
+    parser_->body_limit(shared_->options.max_http_body_bytes);
+    // The first request must follow the handshake promptly; later ones may idle longer.
+    beast::get_lowest_layer(stream_).expires_after(first_request_ ? shared_->options.handshake_timeout
+                                                                  : shared_->options.http_timeout);
+    http::async_read(stream_, buffer_, *parser_,
+                     beast::bind_front_handler(&HttpSession::on_read, shared_from_this()));
+  }
+
+  void on_read(beast::error_code ec, std::size_t) {
+    if (ec == http::error::end_of_stream) return do_close();
+    if (ec == http::error::body_limit) {
+      return write(plain_error(http::status::payload_too_large, 11, "request body too large"));
+    }
+    if (ec == http::error::header_limit) {
+      return write(plain_error(http::status::request_header_fields_too_large, 11,
+                               "request header too large"));
+    }
+    if (ec) return fail(ec, "HTTP read");
+    first_request_ = false;
+    HttpRequest request = parser_->release();
+    if (websocket::is_upgrade(request)) return upgrade(std::move(request));
+
+    const bool keep_alive = request.keep_alive();
+    const unsigned version = request.version();
+    // Time to produce the response counts against the HTTP timeout as well.
+    beast::get_lowest_layer(stream_).expires_after(shared_->options.http_timeout);
+    auto self = shared_from_this();
+    try {
+      shared_->app.handle_http(std::move(request), peer_,
+                               [self, keep_alive, version](HttpResponse response) {
+                                 response.version(version);
+                                 response.keep_alive(keep_alive && response.keep_alive());
+                                 response.prepare_payload();
+                                 net::post(self->stream_.get_executor(),
+                                           [self, r = std::move(response)]() mutable {
+                                             self->write(std::move(r));
+                                           });
+                               });
+    } catch (const std::exception& e) {
+      spdlog::error("HTTP handler threw: {}", e.what());
+      write(plain_error(http::status::internal_server_error, version, "internal error"));
+    }
+  }
+
+  void upgrade(HttpRequest request) {
+    UpgradeDecision decision;
+    try {
+      decision = shared_->app.accept_websocket(request, peer_);
+    } catch (const std::exception& e) {
+      spdlog::error("WebSocket upgrade handler threw: {}", e.what());
+      return write(plain_error(http::status::internal_server_error, 11, "internal error"));
+    }
+    if (!decision.handler) {
+      decision.refusal.version(request.version());
+      decision.refusal.keep_alive(false);
+      decision.refusal.prepare_payload();
+      return write(std::move(decision.refusal));
+    }
+    beast::get_lowest_layer(stream_).expires_never();
+    make_websocket_session(std::move(stream_), std::move(decision.handler),
+                           peer_, shared_->options, std::make_shared<ConnectionSlot>(shared_))
+        ->run_server(std::move(request));
+  }
+
+  void write(HttpResponse response) {
+    response_ = std::make_unique<HttpResponse>(std::move(response));
+    beast::get_lowest_layer(stream_).expires_after(shared_->options.http_timeout);
+    http::async_write(stream_, *response_,
+                      beast::bind_front_handler(&HttpSession::on_write, shared_from_this()));
+  }
+
+  void on_write(beast::error_code ec, std::size_t) {
+    if (ec) return fail(ec, "HTTP write");
+    const bool keep_alive = response_->keep_alive();
+    response_.reset();
+    if (!keep_alive) return do_close();
+    do_read();
+  }
+
+  void do_close() {
+    beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(5));
+    stream_.async_shutdown(beast::bind_front_handler(&HttpSession::on_shutdown,
+                                                     shared_from_this()));
+  }
+
+  void on_shutdown(beast::error_code) { beast::get_lowest_layer(stream_).close(); }
+
+  void fail(beast::error_code ec, const char* what) {
+    if (is_quiet_error(ec)) return;
+    spdlog::debug("{} from {}: {}", what, peer_.remote_address, ec.message());
+  }
+
+  beast::ssl_stream<beast::tcp_stream> stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  std::unique_ptr<HttpResponse> response_;
+  std::shared_ptr<Server::Shared> shared_;
+  ConnectionSlot slot_;
+  PeerIdentity peer_;
+  bool first_request_ = true;
+};
+
+}  // namespace
+
+void Server::Shared::on_accept(beast::error_code ec, tcp::socket socket) {
+  if (ec == net::error::operation_aborted) return;
+  if (ec) {
+    spdlog::warn("accept: {}", ec.message());
+  } else if (connections.load() >= options.max_connections) {
+    spdlog::warn("connection limit {} reached; refusing a connection", options.max_connections);
+    socket.close(ec);
+  } else {
+    std::make_shared<HttpSession>(std::move(socket), shared_from_this())->run();
+  }
+  if (acceptor.is_open()) do_accept();
+}
+
+Server::Server(net::io_context& ioc, ssl::context& tls, ServerApplication& app,
+               ServerOptions options)
+    : shared_(std::make_shared<Shared>(ioc, tls, app, std::move(options))) {}
+
+Server::~Server() { stop(); }
+
+Result<void> Server::start() {
+  beast::error_code ec;
+  auto& acceptor = shared_->acceptor;
+  const auto& endpoint = shared_->options.endpoint;
+  auto where = endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
+  acceptor.open(endpoint.protocol(), ec);
+  if (ec) return fail("listen on " + where + ": " + ec.message());
+  acceptor.set_option(net::socket_base::reuse_address(true), ec);
+  acceptor.bind(endpoint, ec);
+  if (ec) return fail("listen on " + where + ": " + ec.message());
+  acceptor.listen(net::socket_base::max_listen_connections, ec);
+  if (ec) return fail("listen on " + where + ": " + ec.message());
+  shared_->do_accept();
+  return {};
+}
+
+std::uint16_t Server::port() const {
+  beast::error_code ec;
+  auto ep = shared_->acceptor.local_endpoint(ec);
+  return ec ? 0 : ep.port();
+}
+
+void Server::stop() {
+  net::post(shared_->acceptor.get_executor(), [shared = shared_] {
+    beast::error_code ec;
+    shared->acceptor.close(ec);
+  });
+}
+
+std::size_t Server::connection_count() const { return shared_->connections.load(); }
+
+}  // namespace triage::transport

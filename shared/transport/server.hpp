@@ -1,0 +1,83 @@
+#pragma once
+// The collector's one listening port: TLS, then HTTP/1.1 (REST, enrollment, console) or a
+// WebSocket upgrade (agents). Shape of Beast's advanced_server_flex example: a listener, an
+// HTTP session per connection, a WebSocket session after upgrade, each on its own strand and
+// with a timeout on every operation.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+
+#include "shared/transport/http_types.hpp"
+#include "shared/transport/peer_identity.hpp"
+#include "shared/transport/websocket_handler.hpp"
+#include "shared/util/result.hpp"
+
+namespace triage::transport {
+
+/// Completion for an HTTP request; may be called from any thread, exactly once.
+using Respond = std::function<void(HttpResponse)>;
+
+/// Either a handler for the new WebSocket, or the HTTP response that refuses the upgrade.
+struct UpgradeDecision {
+  std::unique_ptr<WebSocketHandler> handler;
+  HttpResponse refusal;
+};
+
+/// What the server serves. Called on connection strands, possibly concurrently for
+/// different connections.
+class ServerApplication {
+ public:
+  virtual ~ServerApplication() = default;
+  virtual void handle_http(HttpRequest request, const PeerIdentity& peer, Respond respond) = 0;
+  virtual UpgradeDecision accept_websocket(const HttpRequest& request,
+                                           const PeerIdentity& peer) = 0;
+};
+
+struct ServerOptions {
+  boost::asio::ip::tcp::endpoint endpoint{boost::asio::ip::make_address("127.0.0.1"), 8443};
+  /// TCP accept to the end of the TLS handshake and the first request header.
+  std::chrono::milliseconds handshake_timeout{10'000};
+  /// Idle keep-alive HTTP connection, and time to read one request.
+  std::chrono::milliseconds http_timeout{30'000};
+  /// WebSocket: no frame nor pong for this long and the peer is dropped (pings at half).
+  std::chrono::milliseconds websocket_idle_timeout{120'000};
+  std::size_t max_http_body_bytes = 1 * 1024 * 1024;
+  std::size_t max_websocket_message_bytes = 4 * 1024 * 1024;
+  /// Bytes queued for sending on one WebSocket before send() refuses more.
+  std::size_t max_send_queue_bytes = 16 * 1024 * 1024;
+  /// Concurrent connections; beyond this new connections are closed at once.
+  std::size_t max_connections = 50'000;
+};
+
+class Server {
+ public:
+  Server(boost::asio::io_context& ioc, boost::asio::ssl::context& tls, ServerApplication& app,
+         ServerOptions options);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  /// Binds and starts accepting. Fails with a clear message (e.g. address in use).
+  Result<void> start();
+  /// The bound port (useful with port 0).
+  std::uint16_t port() const;
+  /// Stops accepting; existing connections end when the io_context stops.
+  void stop();
+  /// Connections currently open (HTTP and WebSocket).
+  std::size_t connection_count() const;
+
+  struct Shared;
+
+ private:
+  std::shared_ptr<Shared> shared_;
+};
+
+}  // namespace triage::transport

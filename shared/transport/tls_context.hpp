@@ -1,0 +1,46 @@
+#pragma once
+// TLS contexts for both sides: TLS 1.2 minimum, forward-secret AEAD ciphers only, peers
+// verified against the collector's own CA, never the system trust store.
+
+#include <memory>
+#include <string>
+
+#include <boost/asio/ssl/context.hpp>
+
+#include "shared/util/result.hpp"
+
+namespace triage::transport {
+
+using SslContextPtr = std::shared_ptr<boost::asio::ssl::context>;
+
+struct ServerTlsConfig {
+  std::string certificate_chain_pem;  ///< server certificate followed by the CA certificate
+  std::string private_key_pem;
+  /// CA that issues device certificates. Client certificates are requested, not required:
+  /// the enrollment endpoint and the REST API serve peers without one, and the agent
+  /// WebSocket refuses them at upgrade with a clear reason.
+  std::string client_ca_pem;
+};
+
+struct ClientTlsConfig {
+  std::string ca_pem;  ///< the only trust anchor
+  std::string certificate_pem;  ///< optional client (device) certificate
+  std::string private_key_pem;  ///< key of certificate_pem
+};
+
+Result<SslContextPtr> make_server_tls_context(const ServerTlsConfig& config);
+Result<SslContextPtr> make_client_tls_context(const ClientTlsConfig& config);
+
+/// What a pinned handshake learned: the CA certificate whose SHA-256 matched the pin.
+struct PinnedCa {
+  std::string ca_pem;
+};
+
+/// A client context for enrollment, before the agent holds the CA: the server must present a
+/// chain containing a CA certificate whose DER SHA-256 equals `ca_sha256_hex`, and the server
+/// certificate must verify against that CA alone (hostname checks still apply). On success the
+/// CA is stored into `*learned` (which must outlive the context's handshakes).
+Result<SslContextPtr> make_pinned_client_tls_context(const std::string& ca_sha256_hex,
+                                                     std::shared_ptr<PinnedCa> learned);
+
+}  // namespace triage::transport

@@ -1,0 +1,30 @@
+#pragma once
+// Client side of the agent WebSocket: one connection attempt per call.
+
+#include <memory>
+#include <string>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ssl/context.hpp>
+
+#include "shared/transport/websocket_handler.hpp"
+#include "shared/transport/websocket_session.hpp"
+
+namespace triage::transport {
+
+struct WebSocketClientOptions {
+  std::string host;
+  std::string port = "8443";
+  std::string target = "/agent/v1";
+  WebSocketLimits limits;
+};
+
+/// Starts connecting. Exactly one of these follows: handler.on_open() then, later,
+/// handler.on_close(); or handler.on_close() alone with the failure reason. `handler` and
+/// `tls` must outlive the connection.
+std::shared_ptr<WebSocketConnection> connect_websocket(boost::asio::io_context& ioc,
+                                                       boost::asio::ssl::context& tls,
+                                                       WebSocketHandler& handler,
+                                                       const WebSocketClientOptions& options);
+
+}  // namespace triage::transport

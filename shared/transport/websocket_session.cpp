@@ -1,0 +1,302 @@
+#include "shared/transport/websocket_session.hpp"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core/bind_handler.hpp>
+#include <boost/beast/websocket/ssl.hpp>
+#include <openssl/x509v3.h>
+#include <spdlog/spdlog.h>
+
+#include "shared/transport/peer_tls.hpp"
+
+namespace triage::transport {
+
+namespace beast = boost::beast;
+namespace net = boost::asio;
+namespace ssl = boost::asio::ssl;
+namespace websocket = beast::websocket;
+using tcp = net::ip::tcp;
+
+namespace {
+
+std::string describe(const beast::error_code& ec) {
+  if (ec == websocket::error::message_too_big) return "message too big";
+  if (ec == beast::error::timeout) return "timed out";
+  return ec.message();
+}
+
+// Limits the text of a close reason to what a close frame may carry.
+std::string clip_reason(std::string reason) {
+  if (reason.size() > 120) reason.resize(120);
+  return reason;
+}
+
+}  // namespace
+
+WebSocketSession::WebSocketSession(beast::ssl_stream<beast::tcp_stream>&& stream,
+                                   std::unique_ptr<WebSocketHandler> handler, PeerIdentity peer,
+                                   WebSocketLimits limits, std::shared_ptr<void> keep_alive)
+    : ws_(std::move(stream)),
+      owned_handler_(std::move(handler)),
+      handler_(owned_handler_.get()),
+      peer_(std::move(peer)),
+      limits_(limits),
+      keep_alive_(std::move(keep_alive)) {}
+
+WebSocketSession::WebSocketSession(net::io_context& ioc, ssl::context& tls,
+                                   WebSocketHandler& handler, WebSocketLimits limits)
+    : ws_(net::make_strand(ioc), tls), handler_(&handler), limits_(limits) {}
+
+void WebSocketSession::apply_stream_options(beast::role_type role) {
+  websocket::stream_base::timeout timeout{};
+  timeout.handshake_timeout = limits_.handshake_timeout;
+  timeout.idle_timeout = limits_.idle_timeout;
+  timeout.keep_alive_pings = true;
+  ws_.set_option(timeout);
+  ws_.read_message_max(limits_.max_message_bytes);
+  ws_.binary(true);
+  // Small frames dominate; per-message deflate would cost memory per connection.
+  websocket::permessage_deflate pmd;
+  pmd.client_enable = false;
+  pmd.server_enable = false;
+  ws_.set_option(pmd);
+  if (role == beast::role_type::server) {
+    ws_.set_option(websocket::stream_base::decorator(
+        [](websocket::response_type& res) { res.set(http::field::server, "triage-collector"); }));
+  } else {
+    ws_.set_option(websocket::stream_base::decorator(
+        [](websocket::request_type& req) { req.set(http::field::user_agent, "triage-agent"); }));
+  }
+}
+
+// ---- server role ---------------------------------------------------------------------------
+
+void WebSocketSession::run_server(HttpRequest request) {
+  net::dispatch(ws_.get_executor(),
+                beast::bind_front_handler(&WebSocketSession::on_server_run, shared_from_this(),
+                                          std::move(request)));
+}
+
+void WebSocketSession::on_server_run(HttpRequest request) {
+  // The WebSocket stream has its own timeout system; turn off the tcp_stream's.
+  beast::get_lowest_layer(ws_).expires_never();
+  apply_stream_options(beast::role_type::server);
+  ws_.async_accept(request,
+                   beast::bind_front_handler(&WebSocketSession::on_accept, shared_from_this()));
+}
+
+void WebSocketSession::on_accept(beast::error_code ec) {
+  if (ec) return end("upgrade failed: " + describe(ec));
+  opened();
+}
+
+// ---- client role ---------------------------------------------------------------------------
+
+void WebSocketSession::run_client(std::string host, std::string port, std::string target) {
+  host_ = std::move(host);
+  target_ = std::move(target);
+  resolver_ = std::make_unique<tcp::resolver>(ws_.get_executor());
+  net::dispatch(ws_.get_executor(), [self = shared_from_this(), port = std::move(port)] {
+    self->resolver_->async_resolve(
+        self->host_, port,
+        beast::bind_front_handler(&WebSocketSession::on_resolve, self));
+  });
+}
+
+void WebSocketSession::on_resolve(beast::error_code ec, tcp::resolver::results_type results) {
+  if (ec) return end("resolve " + host_ + ": " + ec.message());
+  beast::get_lowest_layer(ws_).expires_after(limits_.handshake_timeout);
+  beast::get_lowest_layer(ws_).async_connect(
+      results, beast::bind_front_handler(&WebSocketSession::on_connect, shared_from_this()));
+}
+
+void WebSocketSession::on_connect(beast::error_code ec,
+                                  tcp::resolver::results_type::endpoint_type endpoint) {
+  if (ec) return end("connect to " + host_ + ": " + describe(ec));
+  peer_.remote_address = endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
+  SSL* ssl = ws_.next_layer().native_handle();
+  beast::error_code addr_ec;
+  net::ip::make_address(host_, addr_ec);
+  if (addr_ec) {
+    // A DNS name: send SNI and check it against the certificate's DNS names.
+    SSL_set_tlsext_host_name(ssl, host_.c_str());
+    SSL_set1_host(ssl, host_.c_str());
+  } else {
+    X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host_.c_str());
+  }
+  beast::get_lowest_layer(ws_).expires_after(limits_.handshake_timeout);
+  ws_.next_layer().async_handshake(
+      ssl::stream_base::client,
+      beast::bind_front_handler(&WebSocketSession::on_tls_handshake, shared_from_this()));
+}
+
+void WebSocketSession::on_tls_handshake(beast::error_code ec) {
+  if (ec) {
+    long verify = SSL_get_verify_result(ws_.next_layer().native_handle());
+    if (verify != X509_V_OK) {
+      return end("TLS handshake: server certificate rejected: " +
+                 std::string(X509_verify_cert_error_string(verify)));
+    }
+    return end("TLS handshake: " + describe(ec));
+  }
+  fill_peer_identity(ws_.next_layer().native_handle(), peer_);
+  beast::get_lowest_layer(ws_).expires_never();
+  apply_stream_options(beast::role_type::client);
+  ws_.async_handshake(
+      handshake_response_, host_, target_,
+      beast::bind_front_handler(&WebSocketSession::on_ws_handshake, shared_from_this()));
+}
+
+void WebSocketSession::on_ws_handshake(beast::error_code ec) {
+  if (ec) {
+    if (handshake_response_.result_int() != 0 &&
+        handshake_response_.result() != http::status::switching_protocols) {
+      return end("refused by server: HTTP " +
+                 std::to_string(handshake_response_.result_int()) + " " +
+                 handshake_response_.body().substr(0, 300));
+    }
+    return end("WebSocket handshake: " + describe(ec));
+  }
+  opened();
+}
+
+// ---- both roles ----------------------------------------------------------------------------
+
+void WebSocketSession::opened() {
+  opened_ = true;
+  try {
+    handler_->on_open(shared_from_this());
+  } catch (const std::exception& e) {
+    spdlog::error("WebSocket open handler threw: {}", e.what());
+    return on_close_request(CloseCode::kInternalError, "internal error");
+  }
+  do_read();
+}
+
+void WebSocketSession::do_read() {
+  ws_.async_read(buffer_,
+                 beast::bind_front_handler(&WebSocketSession::on_read, shared_from_this()));
+}
+
+void WebSocketSession::on_read(beast::error_code ec, std::size_t) {
+  if (ec) {
+    // After our own close frame went out, on_closed reports the ending.
+    if (closing_ && is_quiet_error(ec)) return;
+    if (ec == websocket::error::closed) {
+      auto reason = ws_.reason();
+      return end("closed by peer (" + std::to_string(reason.code) + " " +
+                 std::string(reason.reason.c_str()) + ")");
+    }
+    return end(describe(ec));
+  }
+  if (!ws_.got_binary()) {
+    buffer_.consume(buffer_.size());
+    return on_close_request(CloseCode::kPolicyViolation, "binary frames only");
+  }
+  auto data = buffer_.cdata();
+  try {
+    handler_->on_message(std::string_view(static_cast<const char*>(data.data()), data.size()));
+  } catch (const std::exception& e) {
+    spdlog::error("WebSocket message handler threw: {}", e.what());
+    buffer_.consume(buffer_.size());
+    return on_close_request(CloseCode::kInternalError, "internal error");
+  }
+  buffer_.consume(buffer_.size());
+  if (!ended_) do_read();
+}
+
+bool WebSocketSession::send(std::string frame) {
+  if (ended_.load()) return false;
+  const std::size_t size = frame.size();
+  if (queued_bytes_.fetch_add(size) + size > limits_.max_send_queue_bytes) {
+    queued_bytes_.fetch_sub(size);
+    return false;
+  }
+  net::post(ws_.get_executor(), beast::bind_front_handler(&WebSocketSession::on_send,
+                                                          shared_from_this(), std::move(frame)));
+  return true;
+}
+
+void WebSocketSession::on_send(std::string frame) {
+  if (ended_ || closing_ || !opened_) {
+    queued_bytes_.fetch_sub(frame.size());
+    return;
+  }
+  queue_.push_back(std::move(frame));
+  if (queue_.size() == 1) do_write();
+}
+
+void WebSocketSession::do_write() {
+  ws_.async_write(net::buffer(queue_.front()),
+                  beast::bind_front_handler(&WebSocketSession::on_write, shared_from_this()));
+}
+
+void WebSocketSession::on_write(beast::error_code ec, std::size_t) {
+  queued_bytes_.fetch_sub(queue_.front().size());
+  queue_.pop_front();
+  if (ec) return end("write: " + describe(ec));
+  if (!queue_.empty()) return do_write();
+  if (close_after_flush_) do_close();
+}
+
+void WebSocketSession::close(CloseCode code, std::string reason) {
+  net::post(ws_.get_executor(), beast::bind_front_handler(&WebSocketSession::on_close_request,
+                                                          shared_from_this(), code,
+                                                          clip_reason(std::move(reason))));
+}
+
+void WebSocketSession::on_close_request(CloseCode code, std::string reason) {
+  if (ended_ || closing_) return;
+  if (!opened_) {
+    // Not connected yet (client still connecting): abandon the attempt.
+    beast::error_code ignored;
+    beast::get_lowest_layer(ws_).socket().close(ignored);
+    return;
+  }
+  closing_ = true;
+  close_reason_ = websocket::close_reason(static_cast<websocket::close_code>(code), reason);
+  // Frames already queued (e.g. a refusal) go out before the close frame.
+  if (queue_.empty()) {
+    do_close();
+  } else {
+    close_after_flush_ = true;
+  }
+}
+
+void WebSocketSession::do_close() {
+  close_after_flush_ = false;
+  ws_.async_close(close_reason_,
+                  beast::bind_front_handler(&WebSocketSession::on_closed, shared_from_this()));
+}
+
+void WebSocketSession::on_closed(beast::error_code ec) {
+  if (ec && !is_quiet_error(ec)) return end("close: " + describe(ec));
+  end("closed locally (" + std::to_string(close_reason_.code) + " " +
+      std::string(close_reason_.reason.c_str()) + ")");
+}
+
+void WebSocketSession::end(const std::string& reason) {
+  if (ended_.exchange(true)) return;
+  beast::error_code ignored;
+  beast::get_lowest_layer(ws_).socket().close(ignored);
+  try {
+    handler_->on_close(reason);
+  } catch (const std::exception& e) {
+    spdlog::error("WebSocket close handler threw: {}", e.what());
+  }
+}
+
+std::shared_ptr<WebSocketSession> make_websocket_session(
+    beast::ssl_stream<beast::tcp_stream>&& stream, std::unique_ptr<WebSocketHandler> handler,
+    const PeerIdentity& peer, const ServerOptions& options, std::shared_ptr<void> keep_alive) {
+  WebSocketLimits limits;
+  limits.handshake_timeout = options.handshake_timeout;
+  limits.idle_timeout = options.websocket_idle_timeout;
+  limits.max_message_bytes = options.max_websocket_message_bytes;
+  limits.max_send_queue_bytes = options.max_send_queue_bytes;
+  return std::make_shared<WebSocketSession>(std::move(stream), std::move(handler), peer, limits,
+                                            std::move(keep_alive));
+}
+
+}  // namespace triage::transport

@@ -1,0 +1,106 @@
+#pragma once
+// One WebSocket connection over TLS, either role. One read and one write in flight, outgoing
+// frames through a byte-bounded queue, Beast's own timeouts with keep-alive pings, and exactly
+// one on_close() to the application whatever way the connection ends.
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <deque>
+#include <memory>
+#include <string>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+#include <boost/beast/websocket/stream.hpp>
+
+#include "shared/transport/http_types.hpp"
+#include "shared/transport/server.hpp"
+#include "shared/transport/websocket_handler.hpp"
+
+namespace triage::transport {
+
+struct WebSocketLimits {
+  std::chrono::milliseconds handshake_timeout{10'000};
+  std::chrono::milliseconds idle_timeout{120'000};
+  std::size_t max_message_bytes = 4 * 1024 * 1024;
+  std::size_t max_send_queue_bytes = 16 * 1024 * 1024;
+};
+
+class WebSocketSession final : public WebSocketConnection,
+                               public std::enable_shared_from_this<WebSocketSession> {
+ public:
+  using Stream =
+      boost::beast::websocket::stream<boost::beast::ssl_stream<boost::beast::tcp_stream>>;
+
+  /// Server role: takes over an HTTP session's TLS stream.
+  WebSocketSession(boost::beast::ssl_stream<boost::beast::tcp_stream>&& stream,
+                   std::unique_ptr<WebSocketHandler> handler,
+                   PeerIdentity peer, WebSocketLimits limits, std::shared_ptr<void> keep_alive);
+  /// Client role: a fresh stream on its own strand.
+  WebSocketSession(boost::asio::io_context& ioc, boost::asio::ssl::context& tls,
+                   WebSocketHandler& handler, WebSocketLimits limits);
+
+  /// Server role: completes the upgrade for `request`.
+  void run_server(HttpRequest request);
+  /// Client role: resolve, TCP connect, TLS handshake (SNI + hostname check), upgrade.
+  void run_client(std::string host, std::string port, std::string target);
+
+  bool send(std::string frame) override;
+  void close(CloseCode code, std::string reason) override;
+  const PeerIdentity& peer() const override { return peer_; }
+
+ private:
+  void on_server_run(HttpRequest request);
+  void on_resolve(boost::beast::error_code ec,
+                  boost::asio::ip::tcp::resolver::results_type results);
+  void on_connect(boost::beast::error_code ec,
+                  boost::asio::ip::tcp::resolver::results_type::endpoint_type endpoint);
+  void on_tls_handshake(boost::beast::error_code ec);
+  void on_ws_handshake(boost::beast::error_code ec);
+  void on_accept(boost::beast::error_code ec);
+  void opened();
+  void do_read();
+  void on_read(boost::beast::error_code ec, std::size_t bytes);
+  void on_send(std::string frame);
+  void do_write();
+  void on_write(boost::beast::error_code ec, std::size_t bytes);
+  void on_close_request(CloseCode code, std::string reason);
+  void do_close();
+  void on_closed(boost::beast::error_code ec);
+  void end(const std::string& reason);
+  void apply_stream_options(boost::beast::role_type role);
+
+  Stream ws_;
+  boost::beast::flat_buffer buffer_;
+  std::unique_ptr<WebSocketHandler> owned_handler_;
+  WebSocketHandler* handler_;
+  PeerIdentity peer_;
+  WebSocketLimits limits_;
+  std::shared_ptr<void> keep_alive_;
+
+  // Client role only.
+  std::unique_ptr<boost::asio::ip::tcp::resolver> resolver_;
+  std::string host_;
+  std::string target_;
+  boost::beast::websocket::response_type handshake_response_;
+
+  std::deque<std::string> queue_;  // strand only
+  std::atomic<std::size_t> queued_bytes_{0};
+  std::atomic<bool> ended_{false};
+  bool opened_ = false;    // strand only
+  bool closing_ = false;   // strand only
+  bool close_after_flush_ = false;
+  boost::beast::websocket::close_reason close_reason_;
+};
+
+/// Builds a server-role session (used by the HTTP session on upgrade).
+std::shared_ptr<WebSocketSession> make_websocket_session(
+    boost::beast::ssl_stream<boost::beast::tcp_stream>&& stream,
+    std::unique_ptr<WebSocketHandler> handler, const PeerIdentity& peer,
+    const ServerOptions& options, std::shared_ptr<void> keep_alive);
+
+}  // namespace triage::transport

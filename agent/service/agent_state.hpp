@@ -1,0 +1,51 @@
+#pragma once
+// The agent's state directory: its device key and certificate, the pinned collector CA, and
+// what enrollment established. Created by `enroll` (0700), read by `run`.
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+#include "shared/util/result.hpp"
+
+namespace triage::agent {
+
+class StateDir {
+ public:
+  explicit StateDir(std::filesystem::path root) : root_(std::move(root)) {}
+
+  const std::filesystem::path& root() const { return root_; }
+  std::filesystem::path device_key() const { return root_ / "device.key"; }
+  std::filesystem::path device_certificate() const { return root_ / "device.pem"; }
+  std::filesystem::path ca_certificate() const { return root_ / "ca.pem"; }
+  std::filesystem::path enrollment() const { return root_ / "enrollment.json"; }
+  std::filesystem::path sequence() const { return root_ / "next-seq"; }
+
+  bool enrolled() const;
+
+ private:
+  std::filesystem::path root_;
+};
+
+/// What enrollment recorded (enrollment.json).
+struct Enrollment {
+  std::string server_url;  ///< wss://HOST:PORT
+  std::string device_id;
+  std::string ca_sha256;
+  std::string enrolled_at;
+};
+
+Result<Enrollment> load_enrollment(const StateDir& dir);
+Result<void> save_enrollment(const StateDir& dir, const Enrollment& enrollment);
+
+/// Everything `run` needs to connect: PEM texts plus the enrollment record.
+struct AgentIdentity {
+  Enrollment enrollment;
+  std::string ca_pem;
+  std::string certificate_pem;
+  std::string key_pem;
+};
+
+Result<AgentIdentity> load_identity(const StateDir& dir);
+
+}  // namespace triage::agent

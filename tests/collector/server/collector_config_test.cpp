@@ -1,0 +1,51 @@
+#include <fstream>
+
+#include <catch2/catch.hpp>
+
+#include "collector/server/collector_config.hpp"
+#include "tests/support/temp_dir.hpp"
+
+using namespace triage::collector;
+
+namespace {
+
+triage::Result<CollectorConfig> load(const std::string& text) {
+  triage::testing::TempDir dir;
+  auto path = dir.path() / "c.toml";
+  std::ofstream(path) << text;
+  return load_collector_config(path);
+}
+
+}  // namespace
+
+TEST_CASE("config values override the defaults") {
+  auto c = load("listen = \"0.0.0.0:9443\"\n[limits]\nhandshake_timeout_ms = 2500\n"
+                "[agents]\nheartbeat_interval_s = 30\n");
+  REQUIRE(c);
+  CHECK(c->listen == "0.0.0.0:9443");
+  CHECK(c->handshake_timeout.count() == 2500);
+  CHECK(c->heartbeat_interval_s == 30);
+  CHECK(c->report_interval_s == 900);
+}
+
+TEST_CASE("config errors name the key and the line") {
+  auto typo = load("\n\n[limits]\nhandshake_timout_ms = 5\n");
+  REQUIRE_FALSE(typo);
+  CHECK_THAT(typo.error().message,
+             Catch::Contains("limits.handshake_timout_ms") && Catch::Contains("line 4"));
+  auto wrong_type = load("[agents]\nheartbeat_interval_s = \"often\"\n");
+  REQUIRE_FALSE(wrong_type);
+  CHECK_THAT(wrong_type.error().message,
+             Catch::Contains("agents.heartbeat_interval_s") && Catch::Contains("line 2"));
+  auto syntax = load("listen = \n");
+  REQUIRE_FALSE(syntax);
+  CHECK_THAT(syntax.error().message, Catch::Contains("line 1"));
+}
+
+TEST_CASE("listen addresses split into host and port") {
+  CHECK(split_listen_address("127.0.0.1:8443").value() == std::make_pair(std::string("127.0.0.1"),
+                                                                        std::uint16_t{8443}));
+  CHECK(split_listen_address("[::1]:0").value().first == "::1");
+  CHECK_FALSE(split_listen_address("127.0.0.1"));
+  CHECK_FALSE(split_listen_address("host:70000"));
+}

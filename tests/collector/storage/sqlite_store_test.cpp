@@ -1,0 +1,129 @@
+#include <catch2/catch.hpp>
+
+#include "collector/storage/sqlite/sqlite_store.hpp"
+#include "tests/support/temp_dir.hpp"
+
+using namespace triage;
+using namespace triage::collector;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::unique_ptr<SqliteStore> open_store(const testing::TempDir& dir) {
+  auto store = SqliteStore::open((dir.path() / "c.db").string());
+  REQUIRE(store);
+  return std::move(*store);
+}
+
+EnrollmentToken token(const std::string& hash, TimePoint now, int uses = 1) {
+  EnrollmentToken t;
+  t.id = "t-" + hash;
+  t.token_hash = hash;
+  t.created_at = now;
+  t.expires_at = now + 1h;
+  t.max_uses = uses;
+  return t;
+}
+
+Device device(const std::string& id, TimePoint now) {
+  Device d;
+  d.id = id;
+  d.hostname = "pc-" + id;
+  d.certificate_sha256 = std::string(64, 'a');
+  d.enrolled_at = now;
+  return d;
+}
+
+}  // namespace
+
+TEST_CASE("schema migrations apply once and survive reopening") {
+  testing::TempDir dir;
+  CHECK(open_store(dir)->schema_version() == 1);
+  CHECK(open_store(dir)->schema_version() == 1);
+}
+
+TEST_CASE("enrollment tokens count uses and expire") {
+  testing::TempDir dir;
+  auto store = open_store(dir);
+  auto now = std::chrono::system_clock::now();
+  REQUIRE(store->insert_enrollment_token(token("h2", now, 2)));
+  CHECK(store->enroll_device("h2", device("d1", now), now));
+  CHECK(store->enroll_device("h2", device("d2", now), now));
+  auto third = store->enroll_device("h2", device("d3", now), now);
+  REQUIRE_FALSE(third);
+  CHECK(third.error().code == ErrorCode::kDenied);
+  CHECK_THAT(third.error().message, Catch::Contains("no uses left"));
+  // The refused enrollment left no device behind.
+  CHECK_FALSE(store->find_device("d3").value().has_value());
+
+  REQUIRE(store->insert_enrollment_token(token("h1", now)));
+  auto late = store->enroll_device("h1", device("d4", now), now + 2h);
+  REQUIRE_FALSE(late);
+  CHECK_THAT(late.error().message, Catch::Contains("expired"));
+
+  auto unknown = store->enroll_device("nope", device("d5", now), now);
+  REQUIRE_FALSE(unknown);
+  CHECK(unknown.error().code == ErrorCode::kDenied);
+}
+
+TEST_CASE("devices record hellos and revocation") {
+  testing::TempDir dir;
+  auto store = open_store(dir);
+  auto now = std::chrono::system_clock::now();
+  REQUIRE(store->insert_enrollment_token(token("h", now)));
+  REQUIRE(store->enroll_device("h", device("d1", now), now));
+  REQUIRE(store->record_hello("d1", {"laptop-7", "0.1.0", "Debian 12", "6.1", "x86_64"}, now));
+  auto d = store->find_device("d1").value();
+  REQUIRE(d);
+  CHECK(d->hostname == "laptop-7");
+  CHECK(d->os_pretty_name == "Debian 12");
+  CHECK(d->last_seen.has_value());
+  CHECK_FALSE(d->revoked_at);
+  REQUIRE(store->revoke_device("d1", now));
+  REQUIRE(store->revoke_device("d1", now + 1h));
+  auto revoked = store->find_device("d1").value();
+  REQUIRE(revoked->revoked_at);
+  CHECK(*revoked->revoked_at - now < 1s);  // the first revocation time is kept
+  auto missing = store->revoke_device("zz", now);
+  REQUIRE_FALSE(missing);
+  CHECK(missing.error().code == ErrorCode::kNotFound);
+}
+
+TEST_CASE("reports are stored once per device and sequence") {
+  testing::TempDir dir;
+  auto store = open_store(dir);
+  auto now = std::chrono::system_clock::now();
+  REQUIRE(store->insert_enrollment_token(token("h", now)));
+  REQUIRE(store->enroll_device("h", device("d1", now), now));
+  StoredReport r{"d1", 7, "snapshot", now, "payload-7"};
+  CHECK(store->store_report(r).value() == true);
+  CHECK(store->store_report(r).value() == false);
+  StoredReport delta{"d1", 8, "delta", now, "payload-8"};
+  CHECK(store->store_report(delta).value() == true);
+  CHECK(store->last_report_seq("d1").value() == 8);
+  auto latest = store->latest_snapshot("d1").value();
+  REQUIRE(latest);
+  CHECK(latest->seq == 7);
+  CHECK(latest->payload == "payload-7");
+  CHECK(store->last_report_seq("other").value() == 0);
+}
+
+TEST_CASE("user names are unique and sessions expire") {
+  testing::TempDir dir;
+  auto store = open_store(dir);
+  auto now = std::chrono::system_clock::now();
+  User u;
+  u.name = "ana";
+  u.role = Role::kSenior;
+  u.password_hash = "x";
+  u.created_at = now;
+  auto id = store->insert_user(u);
+  REQUIRE(id);
+  auto again = store->insert_user(u);
+  REQUIRE_FALSE(again);
+  CHECK(again.error().code == ErrorCode::kConflict);
+  REQUIRE(store->insert_session({"hash", *id, now, now + 1h}));
+  CHECK(store->find_session("hash", now).value().has_value());
+  CHECK_FALSE(store->find_session("hash", now + 2h).value().has_value());
+  CHECK(store->find_user(*id).value()->role == Role::kSenior);
+}

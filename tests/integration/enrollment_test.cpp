@@ -1,0 +1,101 @@
+// Enrollment end to end: real collector, real agent CLI, real TLS with the CA pinned.
+
+#include <catch2/catch.hpp>
+
+#include "shared/util/files.hpp"
+#include "tests/support/collector_fixture.hpp"
+
+using namespace triage::testing;
+
+TEST_CASE("an agent enrolls with a valid token and comes online", "[integration]") {
+  CollectorFixture collector;
+  AgentFixture agent(collector, "a");
+  auto enrolled = agent.enroll();
+  INFO(enrolled.err);
+  REQUIRE(enrolled.exit_code == 0);
+  REQUIRE_THAT(enrolled.out, Catch::Contains("enrolled as device"));
+  const auto device_id = agent.device_id();
+  REQUIRE(device_id.size() == 36);
+
+  // The private key stays private on the endpoint.
+  namespace fs = std::filesystem;
+  auto perms = fs::status(agent.state_dir() / "device.key").permissions();
+  CHECK((perms & (fs::perms::group_all | fs::perms::others_all)) == fs::perms::none);
+
+  agent.start();
+  REQUIRE(eventually([&] { return device_online(collector, device_id); }));
+
+  auto device = collector.get("/api/v1/devices/" + device_id, collector.admin_token());
+  REQUIRE(device.status == 200);
+  CHECK(device.body["online"] == true);
+  CHECK(device.body["agent_version"] == TRIAGE_VERSION_FOR_TESTS);
+  CHECK_FALSE(device.body["hostname"].get<std::string>().empty());
+
+  agent.stop();
+  CHECK(eventually([&] { return !device_online(collector, device_id); }));
+}
+
+TEST_CASE("a made-up enrollment token is refused", "[integration]") {
+  CollectorFixture collector;
+  auto r = run_command({binary("triage-agent"), "enroll", "--server", collector.wss_url(),
+                        "--token", "tri_000000000000_madeup", "--ca-sha256", collector.ca_sha256(),
+                        "--state", (collector.root() / "state").string()},
+                       collector.root());
+  CHECK(r.exit_code != 0);
+  CHECK_THAT(r.err, Catch::Contains("refused") && Catch::Contains("token"));
+  CHECK_FALSE(std::filesystem::exists(collector.root() / "state" / "enrollment.json"));
+}
+
+TEST_CASE("a token is good for its number of uses only", "[integration]") {
+  CollectorFixture collector;
+  auto token = collector.create_token(1);
+  auto enroll = [&](const std::string& dir) {
+    return run_command({binary("triage-agent"), "enroll", "--server", collector.wss_url(),
+                        "--token", token, "--ca-sha256", collector.ca_sha256(), "--state",
+                        (collector.root() / dir).string()},
+                       collector.root());
+  };
+  CHECK(enroll("first").exit_code == 0);
+  auto second = enroll("second");
+  CHECK(second.exit_code != 0);
+  CHECK_THAT(second.err, Catch::Contains("no uses left"));
+}
+
+TEST_CASE("an expired token is refused", "[integration]") {
+  CollectorFixture collector;
+  auto token = collector.create_token(1, "1s");
+  // Poll until the token has certainly expired (its TTL is one second).
+  CommandResult r;
+  REQUIRE(eventually(
+      [&] {
+        r = run_command({binary("triage-agent"), "enroll", "--server", collector.wss_url(),
+                         "--token", token, "--ca-sha256", collector.ca_sha256(), "--state",
+                         (collector.root() / "late").string()},
+                        collector.root());
+        return r.exit_code != 0;
+      },
+      std::chrono::seconds(10)));
+  CHECK_THAT(r.err, Catch::Contains("expired"));
+}
+
+TEST_CASE("the agent refuses a collector whose CA does not match the pin", "[integration]") {
+  CollectorFixture collector;
+  std::string wrong_pin(64, 'a');
+  auto r = run_command({binary("triage-agent"), "enroll", "--server", collector.wss_url(),
+                        "--token", collector.create_token(), "--ca-sha256", wrong_pin, "--state",
+                        (collector.root() / "state").string()},
+                       collector.root());
+  CHECK(r.exit_code != 0);
+  CHECK_THAT(r.err, Catch::Contains("certificate rejected"));
+  CHECK_FALSE(std::filesystem::exists(collector.root() / "state" / "enrollment.json"));
+}
+
+TEST_CASE("a malformed pin is a usage error, not a connection attempt", "[integration]") {
+  CollectorFixture collector;
+  auto r = run_command({binary("triage-agent"), "enroll", "--server", collector.wss_url(),
+                        "--token", "x", "--ca-sha256", "abc", "--state",
+                        (collector.root() / "state").string()},
+                       collector.root());
+  CHECK(r.exit_code != 0);
+  CHECK_THAT(r.err, Catch::Contains("--ca-sha256"));
+}

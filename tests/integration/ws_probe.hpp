@@ -1,0 +1,60 @@
+#pragma once
+// A scripted WebSocket client for tests that play a misbehaving or foreign agent.
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+
+#include "shared/transport/websocket_client.hpp"
+
+namespace triage::testing {
+
+class WsProbe final : public transport::WebSocketHandler {
+ public:
+  WsProbe(boost::asio::ssl::context& tls, std::uint16_t port) : tls_(tls), port_(port) {}
+
+  void on_open(const std::shared_ptr<transport::WebSocketConnection>&) override { opened = true; }
+  void on_message(std::string_view frame) override { received.emplace_back(frame); }
+  void on_close(std::string_view reason) override {
+    closed = true;
+    close_reason = std::string(reason);
+  }
+
+  /// Connects and runs the event loop until open or closed (bounded).
+  void connect() {
+    transport::WebSocketClientOptions options;
+    options.host = "127.0.0.1";
+    options.port = std::to_string(port_);
+    options.limits.max_message_bytes = 64 * 1024 * 1024;
+    options.limits.max_send_queue_bytes = 64 * 1024 * 1024;
+    connection = transport::connect_websocket(ioc_, tls_, *this, options);
+    run_until([&] { return opened || closed; });
+  }
+
+  /// Runs the event loop until `done()` or the deadline.
+  template <class Fn>
+  bool run_until(Fn&& done, std::chrono::seconds limit = std::chrono::seconds(20)) {
+    auto deadline = std::chrono::steady_clock::now() + limit;
+    while (!done() && std::chrono::steady_clock::now() < deadline) {
+      ioc_.restart();
+      ioc_.run_for(std::chrono::milliseconds(50));
+    }
+    return done();
+  }
+
+  bool opened = false;
+  bool closed = false;
+  std::string close_reason;
+  std::vector<std::string> received;
+  std::shared_ptr<transport::WebSocketConnection> connection;
+
+ private:
+  boost::asio::io_context ioc_;
+  boost::asio::ssl::context& tls_;
+  std::uint16_t port_;
+};
+
+}  // namespace triage::testing

@@ -1,0 +1,164 @@
+#include "tests/support/collector_fixture.hpp"
+
+#include <fstream>
+#include <regex>
+#include <stdexcept>
+
+#include "shared/transport/https_client.hpp"
+#include "shared/util/files.hpp"
+
+namespace triage::testing {
+
+namespace http = transport::http;
+
+namespace {
+
+std::string trim(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+}  // namespace
+
+CollectorFixture::CollectorFixture(const std::string& extra_config) {
+  config_ = temp_.path() / "collector.toml";
+  {
+    std::ofstream f(config_);
+    f << "[log]\nlevel = \"debug\"\n" << extra_config << "\n";
+  }
+  auto init = run_command({binary("triage-collector"), "init", "--data", data_dir().string()},
+                          temp_.path());
+  if (init.exit_code != 0) throw std::runtime_error("collector init failed: " + init.err);
+  std::smatch m;
+  static const std::regex kFingerprint("CA sha256: ([0-9a-f]{64})");
+  if (!std::regex_search(init.out, m, kFingerprint)) {
+    throw std::runtime_error("init printed no fingerprint: " + init.out);
+  }
+  ca_sha256_ = m[1];
+  start();
+}
+
+CollectorFixture::~CollectorFixture() { stop(); }
+
+std::string CollectorFixture::ca_pem() const {
+  return read_file(data_dir() / "pki" / "ca.pem").value_or("");
+}
+
+void CollectorFixture::start() {
+  std::string listen = "127.0.0.1:" + std::to_string(port_);
+  process_ = std::make_unique<ChildProcess>(
+      std::vector<std::string>{binary("triage-collector"), "serve", "--data",
+                               data_dir().string(), "--listen", listen, "--config",
+                               config_.string()},
+      temp_.path(), "collector" + std::to_string(++starts_));
+  static const std::regex kListening("listening on https://127\\.0\\.0\\.1:([0-9]+)");
+  std::smatch m;
+  bool up = eventually([&] {
+    auto out = process_->stdout_text();
+    return std::regex_search(out, m, kListening) || !process_->running();
+  });
+  auto out = process_->stdout_text();
+  if (!up || !std::regex_search(out, m, kListening)) {
+    throw std::runtime_error("collector did not start: " + process_->stderr_text());
+  }
+  port_ = static_cast<std::uint16_t>(std::stoi(m[1]));
+}
+
+void CollectorFixture::stop() {
+  if (process_) process_->stop();
+}
+
+CommandResult CollectorFixture::cli(std::vector<std::string> args, const std::string& stdin_text) {
+  std::vector<std::string> argv = {binary("triage-collector")};
+  argv.insert(argv.end(), args.begin(), args.end());
+  argv.push_back("--data");
+  argv.push_back(data_dir().string());
+  return run_command(argv, temp_.path(), stdin_text);
+}
+
+std::string CollectorFixture::create_token(int uses, const std::string& ttl) {
+  auto r = cli({"token", "create", "--uses", std::to_string(uses), "--ttl", ttl});
+  if (r.exit_code != 0) throw std::runtime_error("token create failed: " + r.err);
+  return trim(r.out);
+}
+
+std::string CollectorFixture::login_as(const std::string& name, const std::string& role) {
+  const std::string password = "correct horse battery " + name;
+  auto r = cli({"user", "add", "--name", name, "--role", role, "--password-stdin"}, password + "\n");
+  if (r.exit_code != 0) throw std::runtime_error("user add failed: " + r.err);
+  auto res = post("/api/v1/auth/login", {{"name", name}, {"password", password}});
+  if (res.status != 200) throw std::runtime_error("login failed: " + res.body.dump());
+  return res.body["token"];
+}
+
+const std::string& CollectorFixture::admin_token() {
+  if (!admin_token_) admin_token_ = login_as("admin", "admin");
+  return *admin_token_;
+}
+
+ApiResponse CollectorFixture::get(const std::string& target, const std::string& bearer) {
+  return request(http::verb::get, target, "", bearer);
+}
+
+ApiResponse CollectorFixture::post(const std::string& target, const nlohmann::json& body,
+                                   const std::string& bearer) {
+  return request(http::verb::post, target, body.dump(), bearer);
+}
+
+ApiResponse CollectorFixture::request(http::verb verb, const std::string& target,
+                                      const std::string& body, const std::string& bearer) {
+  auto tls = transport::make_client_tls_context({ca_pem(), "", ""});
+  if (!tls) throw std::runtime_error(tls.error().message);
+  transport::HttpRequest req{verb, target, 11};
+  if (!body.empty()) {
+    req.set(http::field::content_type, "application/json");
+    req.body() = body;
+  }
+  if (!bearer.empty()) req.set(http::field::authorization, "Bearer " + bearer);
+  auto res = transport::https_request(**tls, "127.0.0.1", std::to_string(port_), std::move(req));
+  if (!res) throw std::runtime_error("API call failed: " + res.error().message);
+  ApiResponse out;
+  out.status = res->result_int();
+  out.body = nlohmann::json::parse(res->body(), nullptr, false);
+  return out;
+}
+
+AgentFixture::AgentFixture(CollectorFixture& collector, const std::string& name)
+    : collector_(collector), name_(name), state_(collector.root() / ("agent-" + name)) {}
+
+AgentFixture::~AgentFixture() { stop(); }
+
+CommandResult AgentFixture::enroll() {
+  return run_command({binary("triage-agent"), "enroll", "--server", collector_.wss_url(),
+                      "--token", collector_.create_token(), "--ca-sha256", collector_.ca_sha256(),
+                      "--state", state_.string()},
+                     collector_.root());
+}
+
+void AgentFixture::start() {
+  process_ = std::make_unique<ChildProcess>(
+      std::vector<std::string>{binary("triage-agent"), "--log-level", "debug", "run", "--state",
+                               state_.string()},
+      collector_.root(), "agent-" + name_);
+}
+
+void AgentFixture::stop() {
+  if (process_) process_->stop();
+}
+
+std::string AgentFixture::device_id() const {
+  auto text = read_file(state_ / "enrollment.json");
+  if (!text) return "";
+  return nlohmann::json::parse(*text, nullptr, false).value("device_id", "");
+}
+
+bool device_online(CollectorFixture& collector, const std::string& device_id) {
+  auto res = collector.get("/api/v1/devices", collector.admin_token());
+  if (res.status != 200) return false;
+  for (const auto& d : res.body["devices"]) {
+    if (d["id"] == device_id) return d["online"].get<bool>();
+  }
+  return false;
+}
+
+}  // namespace triage::testing

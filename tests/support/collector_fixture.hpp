@@ -1,0 +1,95 @@
+#pragma once
+// A real collector process for integration tests: its own data dir, a free loopback port,
+// an admin session for API calls, and helpers to enroll and run real agents against it.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "shared/transport/http_types.hpp"
+#include "shared/transport/tls_context.hpp"
+#include "tests/support/child_process.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace triage::testing {
+
+struct ApiResponse {
+  int status = 0;
+  nlohmann::json body;
+};
+
+class CollectorFixture {
+ public:
+  /// `extra_config` is TOML appended to the collector's config file.
+  explicit CollectorFixture(const std::string& extra_config = "");
+  ~CollectorFixture();
+
+  const std::filesystem::path& root() const { return temp_.path(); }
+  std::filesystem::path data_dir() const { return temp_.path() / "collector"; }
+  std::uint16_t port() const { return port_; }
+  std::string wss_url() const { return "wss://127.0.0.1:" + std::to_string(port_); }
+  const std::string& ca_sha256() const { return ca_sha256_; }
+  std::string ca_pem() const;
+  ChildProcess& process() { return *process_; }
+
+  /// Starts `serve` (again) and waits until it listens; keeps the port across restarts.
+  void start();
+  void stop();
+
+  /// `triage-collector token create`.
+  std::string create_token(int uses = 1, const std::string& ttl = "1h");
+  /// Creates a user with the CLI and logs in through the API; returns a bearer token.
+  std::string login_as(const std::string& name, const std::string& role);
+  /// A bearer token of an admin created on first use.
+  const std::string& admin_token();
+
+  ApiResponse get(const std::string& target, const std::string& bearer = "");
+  ApiResponse post(const std::string& target, const nlohmann::json& body,
+                   const std::string& bearer = "");
+
+  /// Runs triage-collector with `args` plus `--data DIR`.
+  CommandResult cli(std::vector<std::string> args, const std::string& stdin_text = "");
+
+ private:
+  ApiResponse request(transport::http::verb verb, const std::string& target,
+                      const std::string& body, const std::string& bearer);
+
+  TempDir temp_;
+  std::uint16_t port_ = 0;
+  std::string ca_sha256_;
+  std::filesystem::path config_;
+  std::unique_ptr<ChildProcess> process_;
+  std::optional<std::string> admin_token_;
+  int starts_ = 0;
+};
+
+/// A real agent enrolled with a collector, with its own state directory.
+class AgentFixture {
+ public:
+  AgentFixture(CollectorFixture& collector, const std::string& name);
+  ~AgentFixture();
+
+  std::filesystem::path state_dir() const { return state_; }
+  /// Runs `enroll` with a fresh token; returns the CLI result.
+  CommandResult enroll();
+  /// Starts `run`.
+  void start();
+  void stop();
+  ChildProcess* process() { return process_.get(); }
+  /// The device id from the state dir (after a successful enroll).
+  std::string device_id() const;
+
+ private:
+  CollectorFixture& collector_;
+  std::string name_;
+  std::filesystem::path state_;
+  std::unique_ptr<ChildProcess> process_;
+};
+
+/// True when the device is listed online by the collector.
+bool device_online(CollectorFixture& collector, const std::string& device_id);
+
+}  // namespace triage::testing

@@ -1,0 +1,267 @@
+// Active network probes with hard timeouts: ICMP echo, one DNS query over UDP, TCP connect.
+// Non-blocking sockets and poll() only, so no probe can outlive its timeout. Linux.
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/ip_icmp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "agent/collectors/linux/collectors.hpp"
+#include "agent/collectors/text.hpp"
+
+namespace triage::agent {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Socket {
+  int fd = -1;
+  explicit Socket(int f) : fd(f) {}
+  Socket(const Socket&) = delete;
+  Socket& operator=(const Socket&) = delete;
+  ~Socket() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+double ms_since(Clock::time_point t) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
+}
+
+bool parse_address(const std::string& text, sockaddr_storage& addr, socklen_t& len,
+                   std::uint16_t port) {
+  std::memset(&addr, 0, sizeof addr);
+  auto* v4 = reinterpret_cast<sockaddr_in*>(&addr);
+  if (::inet_pton(AF_INET, text.c_str(), &v4->sin_addr) == 1) {
+    v4->sin_family = AF_INET;
+    v4->sin_port = htons(port);
+    len = sizeof(sockaddr_in);
+    return true;
+  }
+  auto* v6 = reinterpret_cast<sockaddr_in6*>(&addr);
+  if (::inet_pton(AF_INET6, text.c_str(), &v6->sin6_addr) == 1) {
+    v6->sin6_family = AF_INET6;
+    v6->sin6_port = htons(port);
+    len = sizeof(sockaddr_in6);
+    return true;
+  }
+  return false;
+}
+
+ProbeOutcome error_outcome(std::string what) {
+  ProbeOutcome o;
+  o.result = v1::Probe::FAILED;
+  o.message = std::move(what) + ": " + std::strerror(errno);
+  return o;
+}
+
+/// Waits for `events` on `fd` until `deadline`; false on timeout.
+bool wait_for(int fd, short events, Clock::time_point deadline) {
+  for (;;) {
+    auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    if (left <= 0) return false;
+    pollfd p{fd, events, 0};
+    int r = ::poll(&p, 1, static_cast<int>(left));
+    if (r > 0) return true;
+    if (r < 0 && errno != EINTR) return false;
+  }
+}
+
+std::uint16_t icmp_checksum(const unsigned char* data, std::size_t len) {
+  std::uint32_t sum = 0;
+  for (std::size_t i = 0; i + 1 < len; i += 2)
+    sum += static_cast<std::uint32_t>(data[i] << 8 | data[i + 1]);
+  if (len & 1) sum += static_cast<std::uint32_t>(data[len - 1] << 8);
+  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+  return static_cast<std::uint16_t>(~sum);
+}
+
+}  // namespace
+
+std::string build_dns_query(std::uint16_t id, std::string_view name) {
+  std::string q;
+  q += static_cast<char>(id >> 8);
+  q += static_cast<char>(id & 0xff);
+  q += std::string("\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00", 10);  // RD, 1 question
+  for (auto label : split(name, '.')) {
+    if (label.empty()) continue;
+    if (label.size() > 63) return {};
+    q += static_cast<char>(label.size());
+    q += label;
+  }
+  q += std::string("\x00\x00\x01\x00\x01", 5);  // root, type A, class IN
+  return q;
+}
+
+DnsAnswer parse_dns_response(std::string_view data, std::uint16_t id) {
+  DnsAnswer a;
+  if (data.size() < 12) return a;
+  auto byte = [&](std::size_t i) { return static_cast<unsigned char>(data[i]); };
+  if ((byte(0) << 8 | byte(1)) != id || !(byte(2) & 0x80)) return a;
+  a.valid = true;
+  a.rcode = byte(3) & 0x0f;
+  a.answers = static_cast<std::uint16_t>(byte(6) << 8 | byte(7));
+  // Skip the question to reach the first A record.
+  std::size_t pos = 12;
+  while (pos < data.size() && byte(pos) != 0) pos += (byte(pos) & 0xc0) ? 1 : byte(pos) + 1;
+  pos += 5;
+  for (int i = 0; i < a.answers && pos + 12 <= data.size(); ++i) {
+    if (byte(pos) & 0xc0)
+      pos += 2;
+    else {
+      while (pos < data.size() && byte(pos) != 0) pos += byte(pos) + 1;
+      pos += 1;
+    }
+    if (pos + 10 > data.size()) break;
+    auto type = byte(pos) << 8 | byte(pos + 1);
+    auto rdlen = static_cast<std::size_t>(byte(pos + 8) << 8 | byte(pos + 9));
+    pos += 10;
+    if (type == 1 && rdlen == 4 && pos + 4 <= data.size()) {
+      a.first_ipv4 = std::to_string(byte(pos)) + "." + std::to_string(byte(pos + 1)) + "." +
+                     std::to_string(byte(pos + 2)) + "." + std::to_string(byte(pos + 3));
+      break;
+    }
+    pos += rdlen;
+  }
+  return a;
+}
+
+ProbeOutcome probe_dns(const std::string& server, const std::string& name,
+                       std::chrono::milliseconds timeout) {
+  sockaddr_storage addr;
+  socklen_t len = 0;
+  ProbeOutcome o;
+  if (!parse_address(server, addr, len, 53)) {
+    o.result = v1::Probe::FAILED;
+    o.message = "not an IP address";
+    return o;
+  }
+  Socket s(::socket(addr.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  if (s.fd < 0) return error_outcome("socket");
+  auto id = static_cast<std::uint16_t>(Clock::now().time_since_epoch().count() & 0xffff);
+  auto query = build_dns_query(id, name);
+  if (query.empty()) {
+    o.result = v1::Probe::FAILED;
+    o.message = "invalid name";
+    return o;
+  }
+  auto start = Clock::now();
+  auto deadline = start + timeout;
+  if (::connect(s.fd, reinterpret_cast<sockaddr*>(&addr), len) != 0)
+    return error_outcome("connect");
+  if (::send(s.fd, query.data(), query.size(), 0) < 0) return error_outcome("send");
+  char buf[1500];
+  while (wait_for(s.fd, POLLIN, deadline)) {
+    ssize_t n = ::recv(s.fd, buf, sizeof buf, 0);
+    if (n < 0) {
+      if (errno == EAGAIN || errno == EINTR) continue;
+      return error_outcome("no answer");  // ICMP port unreachable: nothing listens
+    }
+    auto answer = parse_dns_response(std::string_view(buf, static_cast<std::size_t>(n)), id);
+    if (!answer.valid) continue;
+    o.latency_ms = ms_since(start);
+    if (answer.rcode == 0 && answer.answers > 0) {
+      o.result = v1::Probe::OK;
+      o.message = answer.first_ipv4.empty() ? "answered" : name + " -> " + answer.first_ipv4;
+      o.resolved = answer.first_ipv4;
+    } else {
+      o.result = v1::Probe::FAILED;
+      static const char* kRcodes[] = {"NOERROR",  "FORMERR", "SERVFAIL",
+                                      "NXDOMAIN", "NOTIMP",  "REFUSED"};
+      o.message = answer.rcode < 6 ? std::string(kRcodes[answer.rcode])
+                                   : "rcode " + std::to_string(answer.rcode);
+      if (answer.rcode == 0) o.message = "no address for " + name;
+    }
+    return o;
+  }
+  o.result = v1::Probe::TIMEOUT;
+  o.message = "no answer within " + std::to_string(timeout.count()) + " ms";
+  return o;
+}
+
+ProbeOutcome probe_tcp(const std::string& address, std::uint16_t port,
+                       std::chrono::milliseconds timeout) {
+  sockaddr_storage addr;
+  socklen_t len = 0;
+  ProbeOutcome o;
+  if (!parse_address(address, addr, len, port)) {
+    o.result = v1::Probe::FAILED;
+    o.message = "not an IP address: " + address;
+    return o;
+  }
+  Socket s(::socket(addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  if (s.fd < 0) return error_outcome("socket");
+  auto start = Clock::now();
+  if (::connect(s.fd, reinterpret_cast<sockaddr*>(&addr), len) != 0 && errno != EINPROGRESS)
+    return error_outcome("connect");
+  if (!wait_for(s.fd, POLLOUT, start + timeout)) {
+    o.result = v1::Probe::TIMEOUT;
+    o.message = "no TCP answer within " + std::to_string(timeout.count()) + " ms";
+    return o;
+  }
+  int err = 0;
+  socklen_t elen = sizeof err;
+  ::getsockopt(s.fd, SOL_SOCKET, SO_ERROR, &err, &elen);
+  if (err != 0) {
+    errno = err;
+    return error_outcome("connect");
+  }
+  o.result = v1::Probe::OK;
+  o.latency_ms = ms_since(start);
+  o.message = "connected";
+  return o;
+}
+
+ProbeOutcome probe_icmp(const std::string& address, std::chrono::milliseconds timeout) {
+  ProbeOutcome o;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  if (::inet_pton(AF_INET, address.c_str(), &addr.sin_addr) != 1) {
+    o.result = v1::Probe::FAILED;
+    o.message = "not an IPv4 address";
+    return o;
+  }
+  // Unprivileged ping sockets when net.ipv4.ping_group_range allows, raw sockets as root.
+  bool raw = false;
+  int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_ICMP);
+  if (fd < 0) {
+    fd = ::socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_ICMP);
+    raw = true;
+  }
+  Socket s(fd);
+  if (s.fd < 0) return error_outcome("ICMP socket");
+  unsigned char packet[16] = {ICMP_ECHO, 0,   0,   0,   0x74, 0x72, 0, 1,
+                              't',       'r', 'i', 'a', 'g',  'e',  0, 0};
+  auto sum = icmp_checksum(packet, sizeof packet);
+  packet[2] = static_cast<unsigned char>(sum >> 8);
+  packet[3] = static_cast<unsigned char>(sum & 0xff);
+  auto start = Clock::now();
+  if (::sendto(s.fd, packet, sizeof packet, 0, reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0)
+    return error_outcome("send");
+  unsigned char buf[1500];
+  while (wait_for(s.fd, POLLIN, start + timeout)) {
+    sockaddr_in from{};
+    socklen_t flen = sizeof from;
+    ssize_t n = ::recvfrom(s.fd, buf, sizeof buf, 0, reinterpret_cast<sockaddr*>(&from), &flen);
+    if (n <= 0) continue;
+    std::size_t off = raw ? static_cast<std::size_t>((buf[0] & 0x0f) * 4) : 0;
+    if (static_cast<std::size_t>(n) < off + 8 || from.sin_addr.s_addr != addr.sin_addr.s_addr)
+      continue;
+    if (buf[off] != ICMP_ECHOREPLY) continue;
+    o.result = v1::Probe::OK;
+    o.latency_ms = ms_since(start);
+    o.message = "echo reply";
+    return o;
+  }
+  o.result = v1::Probe::TIMEOUT;
+  o.message = "no echo reply within " + std::to_string(timeout.count()) + " ms";
+  return o;
+}
+
+}  // namespace triage::agent

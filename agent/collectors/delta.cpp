@@ -1,0 +1,375 @@
+#include "agent/collectors/delta.hpp"
+
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/reflection.h>
+#include <google/protobuf/util/message_differencer.h>
+
+#include <algorithm>
+#include <map>
+#include <mutex>
+#include <optional>
+
+namespace triage::agent {
+namespace {
+
+using google::protobuf::Descriptor;
+using google::protobuf::FieldDescriptor;
+using google::protobuf::Message;
+using google::protobuf::Reflection;
+using google::protobuf::util::MessageDifferencer;
+using Key = std::vector<std::string>;
+
+// Snapshot fields carried whole in the Delta rather than diffed.
+constexpr int kSchemaVersion = v1::Snapshot::kSchemaVersionFieldNumber;
+constexpr int kCollectedAt = v1::Snapshot::kCollectedAtUnixMsFieldNumber;
+constexpr int kCollectors = v1::Snapshot::kCollectorsFieldNumber;
+
+const std::vector<const FieldDescriptor*>& key_fields(const Descriptor* d) {
+  static std::mutex mu;
+  static std::map<const Descriptor*, std::vector<const FieldDescriptor*>> cache;
+  std::lock_guard lock(mu);
+  auto it = cache.find(d);
+  if (it != cache.end()) return it->second;
+  std::vector<const FieldDescriptor*> keys;
+  for (int i = 0; i < d->field_count(); ++i) {
+    if (d->field(i)->options().GetExtension(v1::key)) keys.push_back(d->field(i));
+  }
+  return cache.emplace(d, std::move(keys)).first->second;
+}
+
+bool is_keyed(const FieldDescriptor* f) {
+  return f->is_repeated() && f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE &&
+         !key_fields(f->message_type()).empty();
+}
+bool is_submessage(const FieldDescriptor* f) {
+  return !f->is_repeated() && f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE;
+}
+bool is_meta(const Message& m, const FieldDescriptor* f) {
+  return m.GetDescriptor() == v1::Snapshot::descriptor() &&
+         (f->number() == kSchemaVersion || f->number() == kCollectedAt ||
+          f->number() == kCollectors);
+}
+
+std::string scalar_text(const Message& m, const FieldDescriptor* f) {
+  const Reflection* r = m.GetReflection();
+  switch (f->cpp_type()) {
+    case FieldDescriptor::CPPTYPE_STRING:
+      return r->GetString(m, f);
+    case FieldDescriptor::CPPTYPE_INT32:
+      return std::to_string(r->GetInt32(m, f));
+    case FieldDescriptor::CPPTYPE_INT64:
+      return std::to_string(r->GetInt64(m, f));
+    case FieldDescriptor::CPPTYPE_UINT32:
+      return std::to_string(r->GetUInt32(m, f));
+    case FieldDescriptor::CPPTYPE_UINT64:
+      return std::to_string(r->GetUInt64(m, f));
+    case FieldDescriptor::CPPTYPE_BOOL:
+      return r->GetBool(m, f) ? "true" : "false";
+    case FieldDescriptor::CPPTYPE_ENUM:
+      return r->GetEnum(m, f)->name();
+    default:
+      return m.GetReflection()->HasField(m, f) ? "set" : "";
+  }
+}
+
+Key key_of(const Message& m) {
+  Key k;
+  for (const auto* f : key_fields(m.GetDescriptor())) k.push_back(scalar_text(m, f));
+  return k;
+}
+
+/// Keys of a repeated field in order; nullopt when two elements share a key.
+std::optional<std::vector<Key>> keys_of(const Message& m, const FieldDescriptor* f) {
+  const Reflection* r = m.GetReflection();
+  std::vector<Key> keys;
+  std::map<Key, int> seen;
+  for (int i = 0; i < r->FieldSize(m, f); ++i) {
+    keys.push_back(key_of(r->GetRepeatedMessage(m, f, i)));
+    if (!seen.emplace(keys.back(), i).second) return std::nullopt;
+  }
+  return keys;
+}
+
+bool repeated_equal(const Message& a, const Message& b, const FieldDescriptor* f, int i) {
+  const Reflection* r = a.GetReflection();
+  switch (f->cpp_type()) {
+    case FieldDescriptor::CPPTYPE_MESSAGE:
+      return MessageDifferencer::Equals(r->GetRepeatedMessage(a, f, i),
+                                        r->GetRepeatedMessage(b, f, i));
+    case FieldDescriptor::CPPTYPE_STRING:
+      return r->GetRepeatedString(a, f, i) == r->GetRepeatedString(b, f, i);
+    case FieldDescriptor::CPPTYPE_INT32:
+      return r->GetRepeatedInt32(a, f, i) == r->GetRepeatedInt32(b, f, i);
+    case FieldDescriptor::CPPTYPE_INT64:
+      return r->GetRepeatedInt64(a, f, i) == r->GetRepeatedInt64(b, f, i);
+    case FieldDescriptor::CPPTYPE_UINT32:
+      return r->GetRepeatedUInt32(a, f, i) == r->GetRepeatedUInt32(b, f, i);
+    case FieldDescriptor::CPPTYPE_UINT64:
+      return r->GetRepeatedUInt64(a, f, i) == r->GetRepeatedUInt64(b, f, i);
+    case FieldDescriptor::CPPTYPE_DOUBLE:
+      return r->GetRepeatedDouble(a, f, i) == r->GetRepeatedDouble(b, f, i);
+    case FieldDescriptor::CPPTYPE_FLOAT:
+      return r->GetRepeatedFloat(a, f, i) == r->GetRepeatedFloat(b, f, i);
+    case FieldDescriptor::CPPTYPE_BOOL:
+      return r->GetRepeatedBool(a, f, i) == r->GetRepeatedBool(b, f, i);
+    case FieldDescriptor::CPPTYPE_ENUM:
+      return r->GetRepeatedEnumValue(a, f, i) == r->GetRepeatedEnumValue(b, f, i);
+  }
+  return false;
+}
+
+bool field_equal(const Message& a, const Message& b, const FieldDescriptor* f) {
+  const Reflection* r = a.GetReflection();
+  if (f->is_repeated()) {
+    int n = r->FieldSize(a, f);
+    if (n != r->FieldSize(b, f)) return false;
+    for (int i = 0; i < n; ++i) {
+      if (!repeated_equal(a, b, f, i)) return false;
+    }
+    return true;
+  }
+  if (f->has_presence() && r->HasField(a, f) != r->HasField(b, f)) return false;
+  switch (f->cpp_type()) {
+    case FieldDescriptor::CPPTYPE_DOUBLE:
+      return r->GetDouble(a, f) == r->GetDouble(b, f);
+    case FieldDescriptor::CPPTYPE_FLOAT:
+      return r->GetFloat(a, f) == r->GetFloat(b, f);
+    case FieldDescriptor::CPPTYPE_MESSAGE:
+      return MessageDifferencer::Equals(r->GetMessage(a, f), r->GetMessage(b, f));
+    case FieldDescriptor::CPPTYPE_ENUM:
+      return r->GetEnumValue(a, f) == r->GetEnumValue(b, f);
+    default:
+      return scalar_text(a, f) == scalar_text(b, f);
+  }
+}
+
+v1::PathStep step(const FieldDescriptor* f, const Key* key = nullptr) {
+  v1::PathStep s;
+  s.set_field(static_cast<std::uint32_t>(f->number()));
+  s.set_name(f->name());
+  if (key) {
+    s.set_has_key(true);
+    for (const auto& k : *key) s.add_key(k);
+  }
+  return s;
+}
+
+v1::Change& add_change(v1::Delta& delta, const std::vector<v1::PathStep>& path,
+                       v1::Change::Kind kind) {
+  auto* c = delta.add_changes();
+  for (const auto& s : path) *c->add_path() = s;
+  c->set_kind(kind);
+  return *c;
+}
+
+void diff_message(const Message& a, const Message& b, std::vector<v1::PathStep>& path,
+                  v1::Delta& delta) {
+  const Descriptor* d = b.GetDescriptor();
+  const Reflection* r = b.GetReflection();
+  std::vector<const FieldDescriptor*> plain_changed;
+  for (int i = 0; i < d->field_count(); ++i) {
+    const FieldDescriptor* f = d->field(i);
+    if (is_meta(b, f)) continue;
+    if (is_submessage(f)) {
+      bool ha = r->HasField(a, f), hb = r->HasField(b, f);
+      if (!ha && !hb) continue;
+      path.push_back(step(f));
+      if (ha && !hb) {
+        add_change(delta, path, v1::Change::REMOVED);
+      } else if (!ha) {
+        add_change(delta, path, v1::Change::ADDED)
+            .set_value(r->GetMessage(b, f).SerializeAsString());
+      } else if (!MessageDifferencer::Equals(r->GetMessage(a, f), r->GetMessage(b, f))) {
+        diff_message(r->GetMessage(a, f), r->GetMessage(b, f), path, delta);
+      }
+      path.pop_back();
+      continue;
+    }
+    if (is_keyed(f)) {
+      auto ka = keys_of(a, f), kb = keys_of(b, f);
+      if (ka && kb) {
+        std::map<Key, int> ia, ib;
+        for (int j = 0; j < static_cast<int>(ka->size()); ++j)
+          ia[(*ka)[static_cast<std::size_t>(j)]] = j;
+        for (int j = 0; j < static_cast<int>(kb->size()); ++j)
+          ib[(*kb)[static_cast<std::size_t>(j)]] = j;
+        std::vector<Key> order_after;
+        for (const auto& k : *ka) {
+          if (ib.contains(k)) {
+            order_after.push_back(k);
+            continue;
+          }
+          path.push_back(step(f, &k));
+          add_change(delta, path, v1::Change::REMOVED);
+          path.pop_back();
+        }
+        for (const auto& k : *kb) {
+          const Message& eb = r->GetRepeatedMessage(b, f, ib[k]);
+          path.push_back(step(f, &k));
+          auto found = ia.find(k);
+          if (found == ia.end()) {
+            add_change(delta, path, v1::Change::ADDED).set_value(eb.SerializeAsString());
+            order_after.push_back(k);
+          } else {
+            const Message& ea = a.GetReflection()->GetRepeatedMessage(a, f, found->second);
+            if (!MessageDifferencer::Equals(ea, eb)) diff_message(ea, eb, path, delta);
+          }
+          path.pop_back();
+        }
+        if (order_after != *kb) {
+          path.push_back(step(f));
+          auto& c = add_change(delta, path, v1::Change::REORDERED);
+          for (const auto& k : *kb) {
+            auto* t = c.add_order();
+            for (const auto& part : k) t->add_key(part);
+          }
+          path.pop_back();
+        }
+        continue;
+      }
+      // Duplicate keys: fall through and replace the list whole.
+    }
+    if (!field_equal(a, b, f)) plain_changed.push_back(f);
+  }
+  if (plain_changed.empty()) return;
+  std::unique_ptr<Message> value(b.New());
+  auto& c = add_change(delta, path, v1::Change::CHANGED);
+  for (const auto* f : plain_changed) {
+    c.add_fields(f->name());
+    c.add_field_numbers(static_cast<std::uint32_t>(f->number()));
+  }
+  value->CopyFrom(b);
+  for (int i = 0; i < d->field_count(); ++i) {
+    const FieldDescriptor* f = d->field(i);
+    if (std::find(plain_changed.begin(), plain_changed.end(), f) == plain_changed.end()) {
+      value->GetReflection()->ClearField(value.get(), f);
+    }
+  }
+  c.set_value(value->SerializeAsString());
+}
+
+int find_by_key(const Message& m, const FieldDescriptor* f, const Key& key) {
+  const Reflection* r = m.GetReflection();
+  for (int i = 0; i < r->FieldSize(m, f); ++i) {
+    if (key_of(r->GetRepeatedMessage(m, f, i)) == key) return i;
+  }
+  return -1;
+}
+
+Key key_from_step(const v1::PathStep& s) { return Key(s.key().begin(), s.key().end()); }
+
+Result<void> apply_change(Message& root, const v1::Change& change) {
+  Message* m = &root;
+  const auto& path = change.path();
+  bool targets_element = change.kind() == v1::Change::ADDED || change.kind() == v1::Change::REMOVED;
+  int walk = change.kind() == v1::Change::CHANGED ? path.size() : path.size() - 1;
+  if (walk < 0) return fail("delta change without a path");
+  for (int i = 0; i < walk; ++i) {
+    const auto& s = path[i];
+    const FieldDescriptor* f = m->GetDescriptor()->FindFieldByNumber(static_cast<int>(s.field()));
+    if (!f || f->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE)
+      return fail("delta path names no message field: " + describe_path(change));
+    if (s.has_key()) {
+      int idx = find_by_key(*m, f, key_from_step(s));
+      if (idx < 0) return fail("delta addresses a missing element: " + describe_path(change));
+      m = m->GetReflection()->MutableRepeatedMessage(m, f, idx);
+    } else {
+      if (f->is_repeated())
+        return fail("delta path steps into a list without a key: " + describe_path(change));
+      m = m->GetReflection()->MutableMessage(m, f);
+    }
+  }
+  const Reflection* r = m->GetReflection();
+  if (change.kind() == v1::Change::CHANGED) {
+    std::unique_ptr<Message> value(m->New());
+    if (!value->ParseFromString(change.value()))
+      return fail("delta value does not parse: " + describe_path(change));
+    for (auto number : change.field_numbers()) {
+      if (const auto* f = m->GetDescriptor()->FindFieldByNumber(static_cast<int>(number)))
+        r->ClearField(m, f);
+    }
+    m->MergeFrom(*value);
+    return {};
+  }
+  const auto& last = path[path.size() - 1];
+  const FieldDescriptor* f = m->GetDescriptor()->FindFieldByNumber(static_cast<int>(last.field()));
+  if (!f) return fail("delta names an unknown field: " + describe_path(change));
+  if (change.kind() == v1::Change::REORDERED) {
+    if (!is_keyed(f)) return fail("delta reorders an unkeyed field: " + describe_path(change));
+    for (int target = 0; target < change.order_size(); ++target) {
+      Key k(change.order(target).key().begin(), change.order(target).key().end());
+      int idx = find_by_key(*m, f, k);
+      if (idx < 0) return fail("delta reorders a missing element: " + describe_path(change));
+      for (int j = idx; j > target; --j) r->SwapElements(m, f, j, j - 1);
+    }
+    return {};
+  }
+  if (!targets_element) return fail("delta change of unknown kind");
+  if (!last.has_key()) {
+    if (!is_submessage(f))
+      return fail("delta adds/removes a non-message field: " + describe_path(change));
+    if (change.kind() == v1::Change::REMOVED) {
+      r->ClearField(m, f);
+    } else {
+      Message* sub = r->MutableMessage(m, f);
+      sub->Clear();
+      if (!sub->ParseFromString(change.value()))
+        return fail("delta value does not parse: " + describe_path(change));
+    }
+    return {};
+  }
+  int idx = find_by_key(*m, f, key_from_step(last));
+  if (change.kind() == v1::Change::REMOVED) {
+    if (idx < 0) return fail("delta removes a missing element: " + describe_path(change));
+    for (int j = idx; j + 1 < r->FieldSize(*m, f); ++j) r->SwapElements(m, f, j, j + 1);
+    r->RemoveLast(m, f);
+    return {};
+  }
+  Message* element = idx >= 0 ? r->MutableRepeatedMessage(m, f, idx) : r->AddMessage(m, f);
+  element->Clear();
+  if (!element->ParseFromString(change.value()))
+    return fail("delta value does not parse: " + describe_path(change));
+  return {};
+}
+
+}  // namespace
+
+v1::Delta diff_snapshots(const v1::Snapshot& old_snap, const v1::Snapshot& new_snap) {
+  v1::Delta delta;
+  delta.set_schema_version(new_snap.schema_version());
+  delta.set_collected_at_unix_ms(new_snap.collected_at_unix_ms());
+  delta.set_base_collected_at_unix_ms(old_snap.collected_at_unix_ms());
+  *delta.mutable_collectors() = new_snap.collectors();
+  std::vector<v1::PathStep> path;
+  diff_message(old_snap, new_snap, path, delta);
+  return delta;
+}
+
+Result<v1::Snapshot> apply_delta(const v1::Snapshot& base, const v1::Delta& delta) {
+  v1::Snapshot out = base;
+  for (const auto& change : delta.changes()) {
+    if (auto r = apply_change(out, change); !r) return tl::unexpected(r.error());
+  }
+  out.set_schema_version(delta.schema_version());
+  out.set_collected_at_unix_ms(delta.collected_at_unix_ms());
+  *out.mutable_collectors() = delta.collectors();
+  return out;
+}
+
+bool delta_is_empty(const v1::Delta& delta) { return delta.changes_size() == 0; }
+
+std::string describe_path(const v1::Change& change) {
+  std::string out;
+  for (const auto& s : change.path()) {
+    if (!out.empty()) out += '.';
+    out += s.name().empty() ? std::to_string(s.field()) : s.name();
+    if (s.has_key()) {
+      out += '[';
+      for (int i = 0; i < s.key_size(); ++i) out += (i ? "/" : "") + s.key(i);
+      out += ']';
+    }
+  }
+  return out.empty() ? "(snapshot)" : out;
+}
+
+}  // namespace triage::agent

@@ -178,8 +178,8 @@ void render_summary(const v1::Snapshot& s, std::ostream& out) {
                                                                            : "";
       line(out, "Disk",
            d.name() + " " + human_bytes(d.size_bytes()) +
-               (d.model().empty() ? "" : " " + d.model()) + (d.rotational() ? " (HDD)" : "") +
-               smart);
+               (d.model().empty() ? "" : " " + d.model()) +
+               (d.rotational() && d.kind() == v1::BlockDevice::DISK ? " (HDD)" : "") + smart);
     }
     for (const auto& a : hw.raid_arrays())
       line(out, "RAID",
@@ -254,6 +254,10 @@ void render_summary(const v1::Snapshot& s, std::ostream& out) {
                                        : net.default_gateway() + " via " + net.default_interface());
     std::string dns;
     for (const auto& n : net.dns().nameservers()) dns += (dns.empty() ? "" : ", ") + n;
+    std::string upstream;
+    for (const auto& n : net.dns().upstream_nameservers())
+      upstream += (upstream.empty() ? "" : ", ") + n;
+    if (!upstream.empty()) dns += " (forwarding to " + upstream + ")";
     line(out, "DNS", dns.empty() ? "none configured" : dns);
     for (const auto& p : net.proxies())
       line(out, "Proxy", p.variable() + "=" + p.value() + " (" + p.source() + ")");
@@ -271,8 +275,9 @@ void render_summary(const v1::Snapshot& s, std::ostream& out) {
     if (h.has_load())
       line(out, "Load",
            fmt("%.2f", h.load().load1()) + " " + fmt("%.2f", h.load().load5()) + " " +
-               fmt("%.2f", h.load().load15()) + " on " + std::to_string(h.load().cpu_count()) +
-               " CPUs");
+               fmt("%.2f", h.load().load15()) +
+               (h.load().cpu_count() ? " on " + std::to_string(h.load().cpu_count()) + " CPUs"
+                                     : ""));
     if (h.has_pressure())
       line(out, "Pressure (60 s)",
            "cpu " + fmt("%.1f%%", h.pressure().cpu_some().avg60()) + ", memory " +

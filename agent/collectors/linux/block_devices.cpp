@@ -118,7 +118,10 @@ v1::SmartStatus parse_smartctl_json(std::string_view text, int exit_code) {
 Result<void> collect_block_devices(CollectContext& ctx, v1::Snapshot& out) {
   const auto& fs = ctx.fs();
   auto names = fs.list_dir("/sys/block");
-  if (!names) return fail(names.error().message);
+  if (!names) {
+    ctx.unavailable("no /sys/block (sysfs not mounted or hidden in this container)");
+    return {};
+  }
   std::sort(names->begin(), names->end());
   bool smart = ctx.host().has_program("smartctl") && ctx.host().is_root();
   if (!ctx.host().has_program("smartctl"))

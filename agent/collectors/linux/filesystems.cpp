@@ -100,6 +100,10 @@ Result<void> collect_filesystems(CollectContext& ctx, v1::Snapshot& out) {
   for (auto& m : mounts) {
     if (is_pseudo_filesystem(m.fs_type) || m.mount_point.empty() || m.mount_point[0] != '/')
       continue;
+    // Container engines bind-mount these single files from the host; they are not filesystems.
+    if (m.mount_point == "/etc/hosts" || m.mount_point == "/etc/hostname" ||
+        m.mount_point == "/etc/resolv.conf")
+      continue;
     std::erase_if(kept, [&](const MountEntry& k) { return k.mount_point == m.mount_point; });
     kept.push_back(std::move(m));
   }

@@ -66,7 +66,7 @@ Result<void> collect_pressure(CollectContext& ctx, v1::Snapshot& out) {
       if (lo && hi && *hi >= *lo && *hi - *lo < 65536)
         n += static_cast<std::uint32_t>(*hi - *lo + 1);
     }
-    health->mutable_load()->set_cpu_count(n);
+    if (n > 0) health->mutable_load()->set_cpu_count(n);
   }
   auto* p = health->mutable_pressure();
   bool any = false;

@@ -169,9 +169,18 @@ Result<void> collect_processes(CollectContext& ctx, v1::Snapshot& out) {
       p->set_start_time_unix_ms(
           boot_ms +
           static_cast<std::int64_t>(static_cast<double>(r->st.start_ticks) * 1000.0 / ticks_per_s));
-    auto info = fs.stat(dir);
-    auto user = users.find(info.uid);
-    p->set_user(user != users.end() ? user->second : std::to_string(info.uid));
+    // Real uid from status (the owner of /proc/<pid> is the effective one; fixtures cannot
+    // carry file ownership).
+    std::uint32_t uid = fs.stat(dir).uid;
+    if (auto status = fs.read_prefix(dir + "/status", 8192)) {
+      for (auto l : split_lines(*status)) {
+        if (!l.starts_with("Uid:")) continue;
+        auto f = split_ws(l.substr(4));
+        if (!f.empty()) uid = static_cast<std::uint32_t>(to_uint(f[0]).value_or(uid));
+      }
+    }
+    auto user = users.find(uid);
+    p->set_user(user != users.end() ? user->second : std::to_string(uid));
     auto cmdline = fs.read_prefix(dir + "/cmdline", 16 * 1024);
     // Redacted here, before the line leaves this collector.
     std::string line = cmdline ? redact_cmdline(*cmdline) : std::string();

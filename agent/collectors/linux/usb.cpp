@@ -58,7 +58,10 @@ Result<void> collect_usb(CollectContext& ctx, v1::Snapshot& out) {
     auto cls = to_uint(fs.read_attr(dir + "bDeviceClass").value_or(""), 16).value_or(0);
     if (cls == 0) {
       // Class defined per interface: take the first interface's.
-      cls = to_uint(fs.read_attr(dir + name + ":1.0/bInterfaceClass").value_or(""), 16).value_or(0);
+      cls = to_uint(
+                fs.read_attr("/sys/bus/usb/devices/" + name + ":1.0/bInterfaceClass").value_or(""),
+                16)
+                .value_or(0);
     }
     d->set_class_name(usb_class_name(static_cast<std::uint32_t>(cls)));
     if (auto speed = to_double(fs.read_attr(dir + "speed").value_or(""))) {

@@ -104,9 +104,17 @@ std::string redact_url_credentials(std::string_view s) {
     while (end < s.size() && s[end] != '/' && s[end] != ' ' && s[end] != '@' && s[end] != '?')
       ++end;
     if (end < s.size() && s[end] == '@') {
-      auto colon = s.substr(start, end - start).find(':');
+      auto userinfo = s.substr(start, end - start);
+      auto colon = userinfo.find(':');
       if (colon != std::string_view::npos) {
         out.append(s.substr(i, start + colon + 1 - i));
+        out += kRedacted;
+        i = end;
+        continue;
+      }
+      // A token used as the user name ("https://ghp_...@github.com").
+      if (redact_patterns(userinfo) != userinfo) {
+        out.append(s.substr(i, start - i));
         out += kRedacted;
         i = end;
         continue;

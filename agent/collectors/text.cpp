@@ -140,6 +140,15 @@ std::string clean_text(std::string_view s, std::size_t max_len) {
       valid = (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80;
     }
     if (valid && len == 2 && c < 0xC2) valid = false;  // overlong
+    if (valid && len == 3) {
+      auto c1 = static_cast<unsigned char>(s[i + 1]);
+      if ((c == 0xE0 && c1 < 0xA0) || (c == 0xED && c1 >= 0xA0))
+        valid = false;  // overlong, surrogate
+    }
+    if (valid && len == 4) {
+      auto c1 = static_cast<unsigned char>(s[i + 1]);
+      if ((c == 0xF0 && c1 < 0x90) || c > 0xF4 || (c == 0xF4 && c1 >= 0x90)) valid = false;
+    }
     if (!valid) {
       out += '?';
       ++i;

@@ -71,6 +71,14 @@ const std::map<std::uint32_t, std::string_view> kClasses = {
     {0x1180, "Signal processing controller"},
     {0x0c0a, "USB4 controller"}};
 
+/// A sysfs "0x8086" attribute as a number.
+std::optional<std::uint64_t> hex_attr(const FsRoot& fs, const std::string& path) {
+  std::string text = fs.read_attr(path).value_or("");
+  std::string_view v = text;
+  if (v.starts_with("0x")) v.remove_prefix(2);
+  return to_uint(v, 16);
+}
+
 }  // namespace
 
 PciNames lookup_pci_ids(std::string_view ids,
@@ -104,8 +112,10 @@ std::string pci_class_name(std::uint32_t class_code) {
   auto it = kClasses.find(class_code >> 8);
   if (it != kClasses.end()) return std::string(it->second);
   auto base = kClasses.find((class_code >> 8) & 0xff00);
-  return base != kClasses.end() ? std::string(base->second)
-                                : "Class " + std::to_string(class_code >> 8);
+  if (base != kClasses.end()) return std::string(base->second);
+  char text[32];
+  std::snprintf(text, sizeof text, "Unclassified (0x%04x)", class_code >> 8);
+  return text;
 }
 
 Result<void> collect_pci(CollectContext& ctx, v1::Snapshot& out) {
@@ -123,12 +133,9 @@ Result<void> collect_pci(CollectContext& ctx, v1::Snapshot& out) {
     std::string dir = "/sys/bus/pci/devices/" + slot + "/";
     auto* d = hw->add_pci_devices();
     d->set_slot(slot);
-    d->set_vendor_id(static_cast<std::uint32_t>(
-        to_uint(fs.read_attr(dir + "vendor").value_or("").substr(2), 16).value_or(0)));
-    d->set_device_id(static_cast<std::uint32_t>(
-        to_uint(fs.read_attr(dir + "device").value_or("").substr(2), 16).value_or(0)));
-    d->set_class_code(static_cast<std::uint32_t>(
-        to_uint(fs.read_attr(dir + "class").value_or("").substr(2), 16).value_or(0)));
+    d->set_vendor_id(static_cast<std::uint32_t>(hex_attr(fs, dir + "vendor").value_or(0)));
+    d->set_device_id(static_cast<std::uint32_t>(hex_attr(fs, dir + "device").value_or(0)));
+    d->set_class_code(static_cast<std::uint32_t>(hex_attr(fs, dir + "class").value_or(0)));
     d->set_class_name(pci_class_name(d->class_code()));
     if (auto drv = fs.read_link(dir + "driver"))
       d->set_driver(std::string(drv->substr(drv->rfind('/') + 1)));

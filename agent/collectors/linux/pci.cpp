@@ -88,8 +88,14 @@ PciNames lookup_pci_ids(std::string_view ids,
   for (auto [v, d] : wanted) vendors.insert(v);
   std::uint32_t current = 0;
   bool in_wanted = false;
-  for (auto line : split_lines(ids)) {
+  // One pass without building a line table: pci.ids is ~1.3 MB and we want a handful of names.
+  for (std::size_t pos = 0; pos < ids.size();) {
+    auto end = ids.find('\n', pos);
+    if (end == std::string_view::npos) end = ids.size();
+    std::string_view line = ids.substr(pos, end - pos);
+    pos = end + 1;
     if (line.empty() || line[0] == '#') continue;
+    if (line[0] == '\t' && !in_wanted) continue;
     if (line.starts_with("C ")) break;  // device classes follow; we have our own table
     if (line[0] != '\t') {
       auto v = to_uint(line.substr(0, 4), 16);

@@ -11,6 +11,7 @@
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
 #include <nlohmann/json.hpp>
+#include <openssl/x509.h>
 #include <spdlog/spdlog.h>
 
 #include "shared/transport/peer_tls.hpp"
@@ -91,7 +92,15 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   }
 
   void on_handshake(beast::error_code ec) {
-    if (ec) return fail(ec, "TLS handshake");
+    if (ec) {
+      long verify = SSL_get_verify_result(stream_.native_handle());
+      if (verify != X509_V_OK) {
+        spdlog::warn("TLS handshake from {}: client certificate rejected: {}",
+                     peer_.remote_address, X509_verify_cert_error_string(verify));
+        return;
+      }
+      return fail(ec, "TLS handshake");
+    }
     fill_peer_identity(stream_.native_handle(), peer_);
     do_read();
   }

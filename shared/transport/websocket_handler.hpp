@@ -37,6 +37,10 @@ class WebSocketConnection {
   /// Starts a clean close with a code and a short reason (≤ 123 bytes).
   virtual void close(CloseCode code, std::string reason) = 0;
   virtual const PeerIdentity& peer() const = 0;
+  /// Stops reading frames after the current one (TCP back-pressure reaches the peer) until
+  /// resume_reading(). Pause and resume nest: reading resumes when every pause is resumed.
+  virtual void pause_reading() = 0;
+  virtual void resume_reading() = 0;
 };
 
 /// Application side of one connection. All calls for one connection are serialized (they run

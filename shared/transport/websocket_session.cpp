@@ -20,6 +20,8 @@ using tcp = net::ip::tcp;
 
 namespace {
 
+constexpr std::size_t kReadChunkBytes = 64 * 1024;
+
 std::string describe(const beast::error_code& ec) {
   if (ec == websocket::error::message_too_big) return "message too big";
   if (ec == beast::error::timeout) return "timed out";
@@ -54,7 +56,8 @@ void WebSocketSession::apply_stream_options(beast::role_type role) {
   timeout.idle_timeout = limits_.idle_timeout;
   timeout.keep_alive_pings = true;
   ws_.set_option(timeout);
-  ws_.read_message_max(limits_.max_message_bytes);
+  // on_read enforces the exact limit; this is Beast's backstop one chunk beyond it.
+  ws_.read_message_max(limits_.max_message_bytes + kReadChunkBytes);
   ws_.binary(true);
   // Small frames dominate; per-message deflate would cost memory per connection.
   websocket::permessage_deflate pmd;
@@ -149,15 +152,11 @@ void WebSocketSession::on_tls_handshake(beast::error_code ec) {
 }
 
 void WebSocketSession::on_ws_handshake(beast::error_code ec) {
-  if (ec) {
-    if (handshake_response_.result_int() != 0 &&
-        handshake_response_.result() != http::status::switching_protocols) {
-      return end("refused by server: HTTP " +
-                 std::to_string(handshake_response_.result_int()) + " " +
-                 handshake_response_.body().substr(0, 300));
-    }
-    return end("WebSocket handshake: " + describe(ec));
+  if (ec == websocket::error::upgrade_declined) {
+    return end("refused by server: HTTP " + std::to_string(handshake_response_.result_int()) +
+               " " + handshake_response_.body().substr(0, 300));
   }
+  if (ec) return end("WebSocket handshake: " + describe(ec));
   opened();
 }
 
@@ -174,12 +173,30 @@ void WebSocketSession::opened() {
   do_read();
 }
 
+void WebSocketSession::pause_reading() { ++pauses_; }
+
+void WebSocketSession::resume_reading() {
+  if (--pauses_ > 0) return;
+  net::post(ws_.get_executor(), [self = shared_from_this()] {
+    if (self->opened_ && !self->read_pending_ && !self->ended_ && !self->closing_ &&
+        self->pauses_.load() <= 0) {
+      self->do_read();
+    }
+  });
+}
+
 void WebSocketSession::do_read() {
-  ws_.async_read(buffer_,
-                 beast::bind_front_handler(&WebSocketSession::on_read, shared_from_this()));
+  // Paused: the next resume_reading() starts the read again.
+  if (pauses_.load() > 0) return;
+  read_pending_ = true;
+  // Read in pieces and enforce the message limit here, so an oversized message gets our own
+  // clean 1009 close (and a log line saying so) instead of a torn-down stream.
+  ws_.async_read_some(buffer_, kReadChunkBytes,
+                      beast::bind_front_handler(&WebSocketSession::on_read, shared_from_this()));
 }
 
 void WebSocketSession::on_read(beast::error_code ec, std::size_t) {
+  read_pending_ = false;
   if (ec) {
     // After our own close frame went out, on_closed reports the ending.
     if (closing_ && is_quiet_error(ec)) return;
@@ -190,6 +207,11 @@ void WebSocketSession::on_read(beast::error_code ec, std::size_t) {
     }
     return end(describe(ec));
   }
+  if (buffer_.size() > limits_.max_message_bytes) {
+    buffer_.consume(buffer_.size());
+    return on_close_request(CloseCode::kTooBig, "message too big");
+  }
+  if (!ws_.is_message_done()) return do_read();
   if (!ws_.got_binary()) {
     buffer_.consume(buffer_.size());
     return on_close_request(CloseCode::kPolicyViolation, "binary frames only");

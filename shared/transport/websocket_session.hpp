@@ -52,6 +52,8 @@ class WebSocketSession final : public WebSocketConnection,
   bool send(std::string frame) override;
   void close(CloseCode code, std::string reason) override;
   const PeerIdentity& peer() const override { return peer_; }
+  void pause_reading() override;
+  void resume_reading() override;
 
  private:
   void on_server_run(HttpRequest request);
@@ -91,6 +93,8 @@ class WebSocketSession final : public WebSocketConnection,
   std::deque<std::string> queue_;  // strand only
   std::atomic<std::size_t> queued_bytes_{0};
   std::atomic<bool> ended_{false};
+  std::atomic<int> pauses_{0};
+  bool read_pending_ = false;  // strand only
   bool opened_ = false;    // strand only
   bool closing_ = false;   // strand only
   bool close_after_flush_ = false;

@@ -63,14 +63,15 @@ TEST_CASE("a token is good for its number of uses only", "[integration]") {
 
 TEST_CASE("an expired token is refused", "[integration]") {
   CollectorFixture collector;
-  auto token = collector.create_token(1, "1s");
-  // Poll until the token has certainly expired (its TTL is one second).
+  // Valid for one second and many uses: enroll fresh devices until the token stops working.
+  auto token = collector.create_token(1000, "1s");
   CommandResult r;
+  int attempt = 0;
   REQUIRE(eventually(
       [&] {
         r = run_command({binary("triage-agent"), "enroll", "--server", collector.wss_url(),
                          "--token", token, "--ca-sha256", collector.ca_sha256(), "--state",
-                         (collector.root() / "late").string()},
+                         (collector.root() / ("late" + std::to_string(++attempt))).string()},
                         collector.root());
         return r.exit_code != 0;
       },

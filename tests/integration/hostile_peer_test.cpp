@@ -58,8 +58,14 @@ TEST_CASE("a certificate from another CA fails the TLS handshake", "[integration
   REQUIRE(tls);
   WsProbe probe(**tls, collector.port());
   probe.connect();
+  // With TLS 1.3 the client learns of the rejection after its side of the handshake, so the
+  // failure surfaces at the TLS or the upgrade step; either way no session opens.
   CHECK_FALSE(probe.opened);
   CHECK_THAT(probe.close_reason, Catch::Contains("TLS") || Catch::Contains("handshake"));
+  CHECK(eventually([&] {
+    return collector.process().stderr_text().find("client certificate rejected") !=
+           std::string::npos;
+  }));
 }
 
 TEST_CASE("an oversized frame closes only that connection", "[integration]") {
@@ -77,7 +83,12 @@ TEST_CASE("an oversized frame closes only that connection", "[integration]") {
   REQUIRE(probe.opened);
   REQUIRE(probe.connection->send(std::string(200 * 1024, 'x')));
   REQUIRE(probe.run_until([&] { return probe.closed; }));
-  CHECK_THAT(probe.close_reason, Catch::Contains("1009"));
+  INFO(collector.process().stderr_text());
+  // The collector may close before the sender finishes writing, so the sender sees either the
+  // 1009 close or a reset; the collector's log says which limit was hit.
+  CHECK(eventually([&] {
+    return collector.process().stderr_text().find("message too big") != std::string::npos;
+  }));
   CHECK(device_online(collector, good.device_id()));
 }
 

@@ -15,6 +15,8 @@ namespace triage::testing {
 class WsProbe final : public transport::WebSocketHandler {
  public:
   WsProbe(boost::asio::ssl::context& tls, std::uint16_t port) : tls_(tls), port_(port) {}
+  WsProbe(const WsProbe&) = delete;
+  WsProbe& operator=(const WsProbe&) = delete;
 
   void on_open(const std::shared_ptr<transport::WebSocketConnection>&) override { opened = true; }
   void on_message(std::string_view frame) override { received.emplace_back(frame); }
@@ -45,16 +47,27 @@ class WsProbe final : public transport::WebSocketHandler {
     return done();
   }
 
+  ~WsProbe() override {
+    // Let the session finish with the event loop still alive, then drop it.
+    if (connection && !closed) connection->close(transport::CloseCode::kNormal, "test done");
+    run_until([&] { return closed; }, std::chrono::seconds(5));
+    connection.reset();
+    ioc_.restart();
+    ioc_.poll();
+  }
+
+ private:
+  // Declared first so it is destroyed last: sessions hold its executor.
+  boost::asio::io_context ioc_;
+  boost::asio::ssl::context& tls_;
+  std::uint16_t port_;
+
+ public:
   bool opened = false;
   bool closed = false;
   std::string close_reason;
   std::vector<std::string> received;
   std::shared_ptr<transport::WebSocketConnection> connection;
-
- private:
-  boost::asio::io_context ioc_;
-  boost::asio::ssl::context& tls_;
-  std::uint16_t port_;
 };
 
 }  // namespace triage::testing

@@ -60,6 +60,13 @@ std::vector<std::string> notable(const v1::Snapshot& s) {
     if (f.has_inodes_used_percent() && f.inodes_used_percent() >= 90)
       n.push_back("filesystem " + f.mount_point() + " out of inodes");
   }
+  for (const auto& sensor : s.hardware().sensors()) {
+    if (sensor.kind() == v1::Sensor::TEMPERATURE && sensor.has_high() &&
+        sensor.value() >= sensor.high()) {
+      n.push_back(sensor.chip() + " " + sensor.label() + " at " + fmt("%.0f C", sensor.value()) +
+                  " (limit " + fmt("%.0f C", sensor.high()) + ")");
+    }
+  }
   for (const auto& d : s.hardware().block_devices()) {
     if (d.smart().health() == v1::SmartStatus::FAILING)
       n.push_back("disk " + d.name() + " SMART health FAILING");
@@ -194,6 +201,13 @@ void render_summary(const v1::Snapshot& s, std::ostream& out) {
                (f.read_only() ? ", READ-ONLY" : ""));
     }
     for (const auto& g : hw.gpus()) line(out, "GPU", g.vendor() + " " + g.model());
+    if (hw.has_cpu_temperature_c())
+      line(out, "CPU temperature", fmt("%.0f C", hw.cpu_temperature_c()));
+    for (const auto& sensor : hw.sensors()) {
+      if (sensor.kind() == v1::Sensor::FAN)
+        line(out, "Fan",
+             sensor.chip() + " " + sensor.label() + " " + fmt("%.0f RPM", sensor.value()));
+    }
     for (const auto& b : hw.batteries()) {
       line(out, "Battery",
            b.name() + " " +

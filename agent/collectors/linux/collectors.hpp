@@ -303,3 +303,9 @@ std::string crypt_type_from_dm_uuid(std::string_view uuid);
 Result<void> collect_encryption(CollectContext& ctx, v1::Snapshot& out);
 
 }  // namespace triage::agent
+
+namespace triage::agent {
+
+Result<void> collect_sensors(CollectContext& ctx, v1::Snapshot& out);
+
+}  // namespace triage::agent

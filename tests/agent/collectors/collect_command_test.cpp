@@ -25,6 +25,17 @@ TEST_CASE("collect prints a human summary of a fixture machine", "[collect]") {
   CHECK(text.find("Hunter2Secret") == std::string::npos);
 }
 
+TEST_CASE("collect flags a CPU over its temperature limit", "[collect]") {
+  CollectCommandOptions o;
+  o.only = {"hardware"};
+  o.sysroot = testing::fixture_root("laptop");
+  std::ostringstream out, err;
+  REQUIRE(run_collect_command(o, out, err) == 0);
+  CHECK_THAT(out.str(), Catch::Contains("! coretemp Package id 0 at 96 C (limit 95 C)"));
+  CHECK_THAT(out.str(), Catch::Contains("! battery BAT0 worn (52% of design)"));
+  CHECK_THAT(out.str(), Catch::Contains("Fan:              thinkpad fan1 4521 RPM"));
+}
+
 TEST_CASE("collect --json prints protobuf's JSON mapping", "[collect]") {
   CollectCommandOptions o;
   o.json = true;

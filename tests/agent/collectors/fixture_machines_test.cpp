@@ -122,6 +122,7 @@ TEST_CASE("desktop: disks, SMART, filesystems, PCI, USB", "[fixture][desktop]") 
   CHECK(hw.usb_devices(1).manufacturer() == "HP");
   CHECK(hw.batteries_size() == 0);
   CHECK_FALSE(hw.has_on_ac_power());
+  CHECK(hw.cpu_temperature_c() == Approx(41.0f));
 }
 
 TEST_CASE("desktop: packages, updates, processes, services", "[fixture][desktop]") {
@@ -350,6 +351,18 @@ TEST_CASE("laptop: battery, Wi-Fi, LUKS, rpm", "[fixture][laptop]") {
   CHECK(bat.cycle_count() == 812);
   CHECK(bat.technology() == "Li-poly");
   CHECK_FALSE(hw.on_ac_power());
+  // Sensors: acpitz, two coretemp readings and one fan; the "N/A" reading is skipped.
+  REQUIRE(hw.sensors_size() == 4);
+  CHECK(hw.sensors(0).chip() == "acpitz");
+  CHECK(hw.sensors(0).label() == "temp1");
+  CHECK(hw.sensors(0).critical() == Approx(128.0));
+  CHECK_FALSE(hw.sensors(0).has_high());
+  CHECK(hw.sensors(1).label() == "Package id 0");
+  CHECK(hw.sensors(1).value() == Approx(96.0));
+  CHECK(hw.sensors(1).high() == Approx(95.0));
+  CHECK(hw.sensors(3).kind() == v1::Sensor::FAN);
+  CHECK(hw.sensors(3).value() == Approx(4521));
+  CHECK(hw.cpu_temperature_c() == Approx(96.0f));
   const auto* nvme = find_if(hw.block_devices(), [](auto& d) { return d.name() == "nvme0n1"; });
   REQUIRE(nvme);
   CHECK(nvme->kind() == v1::BlockDevice::NVME);

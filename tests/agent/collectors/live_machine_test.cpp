@@ -60,7 +60,9 @@ TEST_CASE("Live machine: identity matches what the kernel reports", "[live]") {
   CHECK(snap.collected_at_unix_ms() > 1700000000000);
   for (const auto& c : snap.collectors()) {
     CAPTURE(c.name(), c.message());
-    CHECK(c.outcome() != CollectorStatus::OVER_BUDGET);
+    // Budgets are timing: reported, never asserted (a loaded CI machine may trip a wall budget).
+    if (c.outcome() == CollectorStatus::OVER_BUDGET)
+      WARN("over budget: " << c.name() << ": " << c.message());
     CHECK(c.outcome() != CollectorStatus::FAILED);
   }
 }

@@ -104,6 +104,13 @@ std::vector<std::string> notable(const v1::Snapshot& s) {
   if (s.health().pressure().memory_some().avg60() >= 10)
     n.push_back("memory pressure " + fmt("%.0f%%", s.health().pressure().memory_some().avg60()) +
                 " (60 s)");
+  const auto& psi = s.health().pressure();
+  if (psi.cpu_some().avg60() >= 50)
+    n.push_back("CPU pressure " + fmt("%.0f%%", psi.cpu_some().avg60()) +
+                " (60 s): tasks wait for CPU");
+  if (psi.io_some().avg60() >= 20)
+    n.push_back("I/O pressure " + fmt("%.0f%%", psi.io_some().avg60()) +
+                " (60 s): tasks wait for disk");
   return n;
 }
 

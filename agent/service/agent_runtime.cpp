@@ -1,15 +1,14 @@
 #include "agent/service/agent_runtime.hpp"
 
-#include <charconv>
-
-#include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
+#include <boost/asio/post.hpp>
 
 #include "agent/collectors/device_facts.hpp"
+#include "agent/service/reconnect_policy.hpp"
+#include "agent/service/report_planner.hpp"
 #include "shared/protocol/codec.hpp"
 #include "shared/protocol/version.hpp"
 #include "shared/transport/websocket_client.hpp"
-#include "shared/util/files.hpp"
 #include "shared/util/fs_root.hpp"
 
 namespace triage::agent {
@@ -24,39 +23,42 @@ std::int64_t now_ms() {
 
 }  // namespace
 
-AgentRuntime::AgentRuntime(boost::asio::io_context& ioc, StateDir state, AgentIdentity identity,
-                           transport::SslContextPtr tls, AgentRunOptions options)
+AgentRuntime::AgentRuntime(boost::asio::io_context& ioc, AgentIdentity identity,
+                           transport::SslContextPtr tls, spool::Spool& spool,
+                           AgentRunOptions options)
     : ioc_(ioc),
-      state_(std::move(state)),
       identity_(std::move(identity)),
       tls_(std::move(tls)),
+      spool_(spool),
       options_(std::move(options)),
       backoff_(options_.backoff_base, options_.backoff_cap),
       reconnect_timer_(ioc),
       heartbeat_timer_(ioc),
-      taker_(options_.snapshot) {
-  auto url = transport::parse_url(identity_.enrollment.server_url);
-  if (!url) throw std::runtime_error("enrollment server URL: " + url.error().message);
+      report_timer_(ioc),
+      heartbeat_interval_s_(static_cast<std::uint32_t>(options_.heartbeat_interval.count())),
+      help_limiter_(options_.help_requests_per_hour),
+      worker_(ioc, options_.snapshot) {
+  const auto& server =
+      options_.collector_url.empty() ? identity_.enrollment.server_url : options_.collector_url;
+  auto url = transport::parse_url(server);
+  if (!url) throw std::runtime_error("collector URL " + server + ": " + url.error().message);
   url_ = *url;
-  // The sequence survives restarts, so the collector's de-duplication stays meaningful.
-  if (auto text = read_file(state_.sequence(), 64)) {
-    std::uint64_t value = 0;
-    auto [p, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
-    if (ec == std::errc() && value > 0) next_seq_ = value;
-  }
 }
 
-AgentRuntime::~AgentRuntime() {
-  if (snapshot_thread_.joinable()) snapshot_thread_.join();
-}
+AgentRuntime::~AgentRuntime() = default;
 
-void AgentRuntime::start() { connect(); }
+void AgentRuntime::start() {
+  connect();
+  // A report right away: the collector learns what changed while the agent was down.
+  schedule_report(std::chrono::seconds(0));
+}
 
 void AgentRuntime::stop(std::function<void()> stopped) {
   stopping_ = true;
   stopped_ = std::move(stopped);
   reconnect_timer_.cancel();
   heartbeat_timer_.cancel();
+  report_timer_.cancel();
   if (connection_) {
     connection_->close(transport::CloseCode::kGoingAway, "agent stopping");
   } else if (stopped_) {
@@ -92,10 +94,13 @@ void AgentRuntime::on_open(const std::shared_ptr<transport::WebSocketConnection>
   hello->set_protocol_max(protocol::kProtocolMax);
   hello->set_agent_version(TRIAGE_VERSION);
   *hello->mutable_facts() = read_device_facts(FsRoot(options_.snapshot.sysroot));
-  hello->set_next_seq(next_seq_);
-  hello->add_capabilities("snapshot");
+  if (auto stats = spool_.stats()) hello->set_next_seq(stats->next_seq);
+  if (auto chain = spool_.chain(); chain && *chain) {
+    hello->set_base_snapshot_seq((*chain)->start_seq);
+  }
+  for (const char* capability : {"snapshot", "delta", "help"}) hello->add_capabilities(capability);
   hello->set_agent_time_unix_ms(now_ms());
-  send(message);
+  if (connection_) connection_->send(protocol::encode(message));
 }
 
 void AgentRuntime::on_message(std::string_view frame) {
@@ -115,13 +120,10 @@ void AgentRuntime::on_message(std::string_view frame) {
       return;
     }
     case v1::CollectorMessage::kAck:
-      for (const auto& entry : message->ack().entries()) {
-        spdlog::debug("report #{} acknowledged ({})", entry.seq(),
-                      v1::Ack::Status_Name(entry.status()));
-      }
-      return;
+      return handle_ack(message->ack());
     case v1::CollectorMessage::kSnapshotRequest:
-      return send_snapshot(message->snapshot_request().request_id());
+      if (ready_) answer_snapshot_request(message->snapshot_request().request_id());
+      return;
     default:
       // Unknown or not yet supported here: ignore (forward compatibility).
       return;
@@ -129,63 +131,210 @@ void AgentRuntime::on_message(std::string_view frame) {
 }
 
 void AgentRuntime::handle_hello_ack(const v1::HelloAck& ack) {
+  if (ready_) return;
   ready_ = true;
   backoff_.reset();
   retry_after_.reset();
   // Never reuse a sequence number the collector has already committed.
-  if (ack.last_committed_seq() >= next_seq_) next_seq_ = ack.last_committed_seq() + 1;
-  heartbeat_interval_s_ = ack.heartbeat_interval_s() > 0 ? ack.heartbeat_interval_s() : 60;
+  if (auto r = spool_.ensure_next_seq_above(ack.last_committed_seq()); !r) {
+    spdlog::error("{}; reconnecting", r.error().message);
+    if (connection_) connection_->close(transport::CloseCode::kInternalError, "spool error");
+    return;
+  }
+  heartbeat_interval_s_ = ack.heartbeat_interval_s() > 0
+                              ? ack.heartbeat_interval_s()
+                              : static_cast<std::uint32_t>(options_.heartbeat_interval.count());
+  collector_report_interval_s_ = ack.report_interval_s();
   auto skew_ms = now_ms() - ack.server_time_unix_ms();
   spdlog::info("connected to {}:{} as device {} (protocol {}, clock offset {} ms)", url_.host,
                url_.port, ack.device_id(), ack.protocol_version(), skew_ms);
   schedule_heartbeat();
-  if (ack.want_full_snapshot()) send_snapshot("");
+  if (ack.want_full_snapshot()) {
+    auto pending = spool_.has_pending(spool::ReportKind::kSnapshot);
+    if (pending && !*pending) {
+      spdlog::info("the collector has no base snapshot: sending a full one");
+      (void)spool_.break_chain();
+      // A report being taken now finds the chain gone and becomes the full snapshot.
+      if (!report_running_) take_report();
+    }
+  }
+  // Everything still spooled, in seq order, from the start.
+  last_sent_seq_ = 0;
+  in_flight_.clear();
+  in_flight_bytes_ = 0;
+  pump();
+}
+
+void AgentRuntime::handle_ack(const v1::Ack& ack) {
+  for (const auto& entry : ack.entries()) {
+    const bool rejected = entry.status() == v1::Ack::REJECTED;
+    if (entry.status() != v1::Ack::STORED && entry.status() != v1::Ack::DUPLICATE && !rejected) {
+      continue;  // a status this build does not know: keep the report
+    }
+    if (rejected) {
+      spdlog::warn("collector rejected report #{}: {}; dropping it", entry.seq(), entry.reason());
+    } else {
+      spdlog::debug("report #{} acknowledged ({})", entry.seq(),
+                    v1::Ack::Status_Name(entry.status()));
+    }
+    if (auto it = in_flight_.find(entry.seq()); it != in_flight_.end()) {
+      in_flight_bytes_ -= it->second;
+      in_flight_.erase(it);
+    }
+    auto acked = spool_.acknowledge(entry.seq(), rejected, entry.ticket_id());
+    if (!acked) spdlog::error("{}", acked.error().message);
+    if (auto it = help_waiters_.find(entry.seq()); it != help_waiters_.end()) {
+      HelpProgress progress;
+      progress.seq = entry.seq();
+      progress.state = rejected                    ? HelpState::kRejected
+                       : entry.ticket_id().empty() ? HelpState::kDelivered
+                                                   : HelpState::kTicket;
+      progress.ticket_id = entry.ticket_id();
+      progress.message = entry.reason();
+      auto notify = std::move(it->second);
+      help_waiters_.erase(it);
+      notify(progress);
+    }
+  }
+  pump();
+}
+
+void AgentRuntime::pump() {
+  if (!ready_ || !connection_) return;
+  while (in_flight_.size() < options_.window_reports && in_flight_bytes_ < options_.window_bytes) {
+    auto batch = spool_.pending_after(last_sent_seq_, options_.window_reports - in_flight_.size(),
+                                      options_.window_bytes - in_flight_bytes_);
+    if (!batch) {
+      spdlog::error("{}", batch.error().message);
+      return;
+    }
+    if (batch->empty()) return;
+    for (auto& report : *batch) {
+      const auto bytes = report.frame.size();
+      if (!connection_->send(std::move(report.frame))) return;  // closing; resent next time
+      last_sent_seq_ = report.seq;
+      in_flight_[report.seq] = bytes;
+      in_flight_bytes_ += bytes;
+      spdlog::debug("sent {} #{} ({} bytes)", spool::report_kind_name(report.kind), report.seq,
+                    bytes);
+      if (auto it = help_waiters_.find(report.seq); it != help_waiters_.end()) {
+        it->second(HelpProgress{HelpState::kSent, report.seq, "", ""});
+      }
+    }
+  }
 }
 
 void AgentRuntime::schedule_heartbeat() {
   heartbeat_timer_.expires_after(std::chrono::seconds(heartbeat_interval_s_));
   heartbeat_timer_.async_wait([this](const boost::system::error_code& ec) {
     if (ec || !ready_) return;
-    v1::AgentMessage message;
-    message.mutable_heartbeat()->set_agent_time_unix_ms(now_ms());
-    send(message);
+    send_heartbeat();
     schedule_heartbeat();
   });
 }
 
-void AgentRuntime::send_snapshot(std::string request_id) {
-  if (snapshot_running_) return;
-  snapshot_running_ = true;
-  if (snapshot_thread_.joinable()) snapshot_thread_.join();
-  snapshot_thread_ = std::thread([this, request_id = std::move(request_id)]() mutable {
-    auto snapshot = taker_.take();
-    boost::asio::post(ioc_, [this, s = std::move(snapshot), id = std::move(request_id)]() mutable {
-      deliver_snapshot(std::move(s), std::move(id));
-    });
+void AgentRuntime::send_heartbeat() {
+  v1::AgentMessage message;
+  auto* heartbeat = message.mutable_heartbeat();
+  heartbeat->set_agent_time_unix_ms(now_ms());
+  if (auto stats = spool_.stats()) {
+    heartbeat->set_spool_depth(stats->depth);
+    heartbeat->set_spool_evicted_total(stats->evicted_total);
+  }
+  if (connection_) connection_->send(protocol::encode(message));
+  // Reports `get-help` spooled by itself while this daemon ran.
+  pump();
+}
+
+std::chrono::seconds AgentRuntime::report_interval() const {
+  if (options_.report_interval) return *options_.report_interval;
+  if (collector_report_interval_s_ > 0) return std::chrono::seconds(collector_report_interval_s_);
+  return std::chrono::seconds(900);
+}
+
+void AgentRuntime::schedule_report(std::chrono::steady_clock::duration delay) {
+  if (stopping_) return;
+  report_timer_.expires_after(delay);
+  report_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;
+    take_report();
+    schedule_report(report_interval());
   });
 }
 
-void AgentRuntime::deliver_snapshot(v1::Snapshot snapshot, std::string request_id) {
-  snapshot_running_ = false;
-  if (!ready_) return;
-  v1::AgentMessage message;
-  message.set_seq(take_seq());
-  *message.mutable_snapshot()->mutable_snapshot() = std::move(snapshot);
-  message.mutable_snapshot()->set_request_id(std::move(request_id));
-  if (send(message)) spdlog::info("snapshot #{} sent", message.seq());
+void AgentRuntime::take_report() {
+  if (report_running_) return;
+  report_running_ = true;
+  worker_.take([this](const v1::Snapshot& snapshot) {
+    report_running_ = false;
+    store_report(snapshot);
+  });
 }
 
-std::uint64_t AgentRuntime::take_seq() {
-  std::uint64_t seq = next_seq_++;
-  if (auto r = write_file_atomic(state_.sequence(), std::to_string(next_seq_), 0600); !r) {
-    spdlog::warn("persisting the sequence number: {}", r.error().message);
+std::optional<std::uint64_t> AgentRuntime::spool_append(v1::AgentMessage& message,
+                                                        const v1::Snapshot* chain_after) {
+  auto seq = spool_.append(message, chain_after);
+  if (!seq) {
+    spdlog::error("{}", seq.error().message);
+    return std::nullopt;
   }
-  return seq;
+  return *seq;
 }
 
-bool AgentRuntime::send(const v1::AgentMessage& message) {
-  if (!connection_) return false;
-  return connection_->send(protocol::encode(message));
+void AgentRuntime::store_report(const v1::Snapshot& snapshot) {
+  auto chain = spool_.chain();
+  if (!chain) {
+    spdlog::error("{}", chain.error().message);
+    return;
+  }
+  auto planned = plan_report(*chain, snapshot);
+  if (!planned) {
+    spdlog::debug("nothing changed since report #{}", (*chain)->last_seq);
+    return;
+  }
+  const v1::Snapshot* after = planned->chain_after ? &*planned->chain_after : nullptr;
+  auto seq = spool_append(planned->message, after);
+  if (!seq) return;
+  if (planned->message.has_delta()) {
+    spdlog::info("delta #{} on #{}: {} changes, {} bytes", *seq,
+                 planned->message.delta().delta().base_seq(),
+                 planned->message.delta().delta().changes_size(), planned->message.ByteSizeLong());
+  } else {
+    spdlog::info("full snapshot #{} spooled ({} bytes)", *seq, planned->message.ByteSizeLong());
+  }
+  pump();
+}
+
+void AgentRuntime::answer_snapshot_request(std::string request_id) {
+  worker_.take([this, id = std::move(request_id)](const v1::Snapshot& snapshot) {
+    auto message = snapshot_report(snapshot, id);
+    if (auto seq = spool_append(message)) {
+      spdlog::info("snapshot #{} answers request {}", *seq, id);
+      pump();
+    }
+  });
+}
+
+void AgentRuntime::submit_help(HelpSubmission help, HelpProgressFn progress) {
+  if (!help_limiter_.allow(help.uid)) {
+    spdlog::warn("help request from uid {} refused: too many this hour", help.uid);
+    progress(HelpProgress{HelpState::kError, 0, "",
+                          "too many help requests from this account; try again later"});
+    return;
+  }
+  spdlog::info("help request {} from {} (uid {})", help.request_id, help.user, help.uid);
+  worker_.take([this, help = std::move(help),
+                progress = std::move(progress)](const v1::Snapshot& snapshot) mutable {
+    auto message = help_report(help, snapshot);
+    auto seq = spool_append(message);
+    if (!seq) {
+      progress(HelpProgress{HelpState::kError, 0, "", "the agent could not store the request"});
+      return;
+    }
+    help_waiters_[*seq] = progress;
+    progress(HelpProgress{HelpState::kQueued, *seq, "", ""});
+    pump();
+  });
 }
 
 void AgentRuntime::on_close(std::string_view reason) {
@@ -193,6 +342,8 @@ void AgentRuntime::on_close(std::string_view reason) {
   ready_ = false;
   heartbeat_timer_.cancel();
   connection_.reset();
+  in_flight_.clear();
+  in_flight_bytes_ = 0;
   if (stopping_) {
     if (stopped_) std::exchange(stopped_, nullptr)();
     return;
@@ -202,9 +353,7 @@ void AgentRuntime::on_close(std::string_view reason) {
   } else {
     spdlog::warn("cannot connect to collector: {}", reason);
   }
-  auto delay = backoff_.next();
-  if (retry_after_ && *retry_after_ > delay) delay = *retry_after_;
-  schedule_reconnect(delay);
+  schedule_reconnect(reconnect_delay(backoff_, retry_after_));
 }
 
 }  // namespace triage::agent

@@ -1,22 +1,27 @@
 #pragma once
-// The connected agent: one WebSocket to the collector, re-established with jittered backoff;
-// hello, heartbeats, full snapshots when the collector lacks one or asks for one.
-// Runs on a single io_context thread; snapshots are taken on a worker thread so the
-// connection keeps answering pings meanwhile.
+// The connected agent: one WebSocket to the collector, re-established with jittered backoff.
+// Every report goes through the spool first and leaves it only when acknowledged; on each
+// (re)connect, after the HelloAck, everything still spooled is resent in seq order through a
+// bounded window. Scheduled reports are deltas against the last reported state (full snapshots
+// when the chain is broken or the collector lacks a base); SnapshotRequests and help requests
+// get fresh snapshots. Single io_context thread; snapshots run on SnapshotWorker's thread.
 
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
-#include <thread>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-#include "agent/collectors/snapshot_taker.hpp"
 #include "agent/service/agent_state.hpp"
+#include "agent/service/help_rate_limiter.hpp"
+#include "agent/service/help_request.hpp"
+#include "agent/service/snapshot_worker.hpp"
+#include "agent/spool/spool.hpp"
 #include "shared/transport/backoff.hpp"
 #include "shared/transport/tls_context.hpp"
 #include "shared/transport/url.hpp"
@@ -31,18 +36,33 @@ struct AgentRunOptions {
   std::chrono::milliseconds handshake_timeout{30'000};
   std::size_t max_message_bytes = 4 * 1024 * 1024;
   SnapshotOptions snapshot;
+  /// wss://HOST:PORT; "" = the URL recorded at enrollment.
+  std::string collector_url;
+  /// Set locally (config or --report-interval), it wins over the collector's HelloAck.
+  std::optional<std::chrono::seconds> report_interval;
+  /// Used when the collector's HelloAck names none.
+  std::chrono::seconds heartbeat_interval{60};
+  std::uint32_t help_requests_per_hour = 12;
+  /// Reports sent but not yet acknowledged, at most.
+  std::size_t window_reports = 32;
+  std::size_t window_bytes = 4 * 1024 * 1024;
 };
+
+using HelpProgressFn = std::function<void(const HelpProgress&)>;
 
 class AgentRuntime final : public transport::WebSocketHandler {
  public:
-  AgentRuntime(boost::asio::io_context& ioc, StateDir state, AgentIdentity identity,
-               transport::SslContextPtr tls, AgentRunOptions options);
+  /// `spool` must outlive the runtime.
+  AgentRuntime(boost::asio::io_context& ioc, AgentIdentity identity, transport::SslContextPtr tls,
+               spool::Spool& spool, AgentRunOptions options);
   ~AgentRuntime() override;
 
-  /// Starts connecting; returns at once.
+  /// Starts connecting and the report schedule; returns at once.
   void start();
   /// Closes the connection and stops reconnecting; `stopped` runs once it is closed.
   void stop(std::function<void()> stopped);
+  /// Files a help request with a fresh snapshot; `progress` follows it (on the I/O thread).
+  void submit_help(HelpSubmission help, HelpProgressFn progress);
 
   void on_open(const std::shared_ptr<transport::WebSocketConnection>& connection) override;
   void on_message(std::string_view frame) override;
@@ -52,31 +72,43 @@ class AgentRuntime final : public transport::WebSocketHandler {
   void connect();
   void schedule_reconnect(std::chrono::milliseconds delay);
   void handle_hello_ack(const v1::HelloAck& ack);
+  void handle_ack(const v1::Ack& ack);
   void schedule_heartbeat();
-  void send_snapshot(std::string request_id);
-  void deliver_snapshot(v1::Snapshot snapshot, std::string request_id);
-  bool send(const v1::AgentMessage& message);
-  std::uint64_t take_seq();
+  void send_heartbeat();
+  void schedule_report(std::chrono::steady_clock::duration delay);
+  void take_report();
+  void store_report(const v1::Snapshot& snapshot);
+  void answer_snapshot_request(std::string request_id);
+  std::optional<std::uint64_t> spool_append(v1::AgentMessage& message,
+                                            const v1::Snapshot* chain_after = nullptr);
+  void pump();
+  std::chrono::seconds report_interval() const;
 
   boost::asio::io_context& ioc_;
-  StateDir state_;
   AgentIdentity identity_;
   transport::SslContextPtr tls_;
+  spool::Spool& spool_;
   AgentRunOptions options_;
   transport::Url url_;
   transport::Backoff backoff_;
   boost::asio::steady_timer reconnect_timer_;
   boost::asio::steady_timer heartbeat_timer_;
+  boost::asio::steady_timer report_timer_;
   std::shared_ptr<transport::WebSocketConnection> connection_;
   bool ready_ = false;  // hello acknowledged on the current connection
   bool stopping_ = false;
   std::function<void()> stopped_;
-  bool snapshot_running_ = false;
   std::uint32_t heartbeat_interval_s_ = 60;
-  std::uint64_t next_seq_ = 1;
+  std::uint32_t collector_report_interval_s_ = 0;
   std::optional<std::chrono::seconds> retry_after_;
-  SnapshotTaker taker_;
-  std::thread snapshot_thread_;
+  bool report_running_ = false;  // a scheduled report's snapshot is being taken
+  // Resend window of the current connection.
+  std::uint64_t last_sent_seq_ = 0;
+  std::map<std::uint64_t, std::size_t> in_flight_;  // seq -> bytes
+  std::size_t in_flight_bytes_ = 0;
+  std::map<std::uint64_t, HelpProgressFn> help_waiters_;  // by seq
+  HelpRateLimiter help_limiter_;
+  SnapshotWorker worker_;
 };
 
 }  // namespace triage::agent

@@ -19,7 +19,12 @@ class StateDir {
   std::filesystem::path device_certificate() const { return root_ / "device.pem"; }
   std::filesystem::path ca_certificate() const { return root_ / "ca.pem"; }
   std::filesystem::path enrollment() const { return root_ / "enrollment.json"; }
-  std::filesystem::path sequence() const { return root_ / "next-seq"; }
+  /// Sequence counter of agents before the spool existed; imported once, then removed.
+  std::filesystem::path legacy_sequence() const { return root_ / "next-seq"; }
+  /// The offline spool (reports, sequence counter, delta chain).
+  std::filesystem::path spool() const { return root_ / "spool.db"; }
+  /// Local socket for `get-help` unless the config names another.
+  std::filesystem::path default_socket() const { return root_ / "agent.sock"; }
 
   bool enrolled() const;
 

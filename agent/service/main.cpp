@@ -1,23 +1,21 @@
 // triage-agent: diagnostics for the helpdesk, reported to the collector; executes nothing but
 // signed, approved, locally allowed actions.
 
-#include <csignal>
+#include <filesystem>
 #include <iostream>
 #include <stdexcept>
 #include <string>
 
 #include <unistd.h>
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
 #include "agent/collectors/collect_command.hpp"
 #include "agent/enroll/enroll.hpp"
-#include "agent/service/agent_runtime.hpp"
-#include "shared/transport/tls_context.hpp"
+#include "agent/service/agent_config.hpp"
+#include "agent/service/agent_daemon.hpp"
+#include "agent/service/get_help_command.hpp"
 #include "shared/util/logging.hpp"
 
 namespace ta = triage::agent;
@@ -44,29 +42,17 @@ std::string local_hostname() {
   return buf;
 }
 
-int run_agent(const ta::StateDir& state) {
-  auto identity = ta::load_identity(state);
-  if (!identity) throw std::runtime_error(identity.error().message);
-  auto tls = triage::transport::make_client_tls_context(
-      {identity->ca_pem, identity->certificate_pem, identity->key_pem});
-  if (!tls) throw std::runtime_error("TLS setup: " + tls.error().message);
+// Used when --config is not given and this file exists (packages install it).
+constexpr const char* kDefaultConfig = "/etc/triage-agent/agent.toml";
 
-  boost::asio::io_context ioc(1);
-  ta::AgentRunOptions options;
-  ta::AgentRuntime runtime(ioc, state, std::move(*identity), *tls, options);
-  boost::asio::signal_set signals(ioc, SIGINT, SIGTERM);
-  boost::asio::steady_timer force_stop(ioc);
-  signals.async_wait([&](const boost::system::error_code& ec, int signal) {
-    if (ec) return;
-    spdlog::info("signal {}: stopping", signal);
-    // A clean WebSocket close when the collector answers quickly; never wait long for it.
-    force_stop.expires_after(std::chrono::seconds(3));
-    force_stop.async_wait([&](const boost::system::error_code&) { ioc.stop(); });
-    runtime.stop([&] { ioc.stop(); });
-  });
-  runtime.start();
-  ioc.run();
-  return 0;
+ta::AgentConfig load_config(const std::string& path) {
+  std::string chosen = path;
+  std::error_code ec;
+  if (chosen.empty() && std::filesystem::exists(kDefaultConfig, ec)) chosen = kDefaultConfig;
+  if (chosen.empty()) return {};
+  auto config = ta::load_agent_config(chosen);
+  if (!config) throw std::runtime_error(config.error().message);
+  return *config;
 }
 
 }  // namespace
@@ -76,7 +62,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string(TRIAGE_VERSION));
   std::string log_format = "human", log_level = "info";
-  app.add_option("--log-format", log_format, "human or json")->check(CLI::IsMember({"human", "json"}));
+  app.add_option("--log-format", log_format, "human or json")
+      ->check(CLI::IsMember({"human", "json"}));
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error");
   std::string state_dir = "/var/lib/triage-agent";
 
@@ -89,8 +76,27 @@ int main(int argc, char** argv) {
   enroll->add_option("--state", state_dir, "state directory")->capture_default_str();
   enroll->add_flag("--force", enroll_options.force, "replace an existing enrollment");
 
+  std::string config_path;
   auto* run = app.add_subcommand("run", "run the agent in the foreground");
   run->add_option("--state", state_dir, "state directory")->capture_default_str();
+  run->add_option("--config", config_path,
+                  std::string("TOML config (default ") + kDefaultConfig + " when it exists)");
+  std::uint32_t report_interval_s = 0;
+  run->add_option("--report-interval", report_interval_s,
+                  "seconds between scheduled reports (overrides the config)")
+      ->check(CLI::Range(2u, 86400u));
+
+  auto* get_help = app.add_subcommand("get-help", "ask the helpdesk for help from this machine");
+  ta::GetHelpOptions help_options;
+  std::uint32_t wait_s = 15;
+  std::string socket_path;
+  get_help->add_option("--state", state_dir, "state directory")->capture_default_str();
+  get_help->add_option("--config", config_path, "TOML config (for the socket path)");
+  get_help->add_option("--socket", socket_path, "the agent's local socket");
+  get_help->add_option("--wait", wait_s, "seconds to wait for a ticket number")
+      ->capture_default_str()
+      ->check(CLI::Range(0u, 600u));
+  get_help->add_option("text", help_options.text, "what is wrong")->required();
 
   auto* collect = app.add_subcommand("collect", "print a diagnostics snapshot of this machine");
   ta::CollectCommandOptions collect_options;
@@ -100,12 +106,20 @@ int main(int argc, char** argv) {
   collect->add_option("--only", only, "categories, comma-separated");
   collect->add_option("--sysroot", sysroot, "read /proc, /sys, /etc, /var under DIR");
 
+  auto* log_format_option = app.get_option("--log-format");
+  auto* log_level_option = app.get_option("--log-level");
   CLI11_PARSE(app, argc, argv);
 
   try {
     auto format = triage::parse_log_format(log_format);
     if (auto r = triage::setup_logging("triage-agent", *format, log_level); !r) {
       throw std::runtime_error(r.error().message);
+    }
+    if (get_help->parsed()) {
+      help_options.wait = std::chrono::seconds(wait_s);
+      help_options.socket = socket_path;
+      return ta::run_get_help(ta::StateDir(state_dir), load_config(config_path), help_options,
+                              std::cout, std::cerr);
     }
     if (collect->parsed()) {
       collect_options.only = split_commas(only);
@@ -120,7 +134,19 @@ int main(int argc, char** argv) {
       std::cout << "enrolled as device " << *device_id << "\n";
       return 0;
     }
-    if (run->parsed()) return run_agent(ta::StateDir(state_dir));
+    if (run->parsed()) {
+      auto config = load_config(config_path);
+      // The command line wins over the config file.
+      if (log_format_option->count() == 0) log_format = config.log_format;
+      if (log_level_option->count() == 0) log_level = config.log_level;
+      format = triage::parse_log_format(log_format);
+      if (auto r = triage::setup_logging("triage-agent", *format, log_level); !r) {
+        throw std::runtime_error(r.error().message);
+      }
+      std::optional<std::chrono::seconds> interval;
+      if (report_interval_s > 0) interval = std::chrono::seconds(report_interval_s);
+      return ta::run_daemon(ta::StateDir(state_dir), config, interval);
+    }
   } catch (const std::exception& e) {
     std::cerr << "triage-agent: " << e.what() << "\n";
     return 1;

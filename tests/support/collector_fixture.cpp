@@ -4,6 +4,8 @@
 #include <regex>
 #include <stdexcept>
 
+#include <sqlite3.h>
+
 #include "shared/transport/https_client.hpp"
 #include "shared/util/files.hpp"
 
@@ -47,9 +49,8 @@ std::string CollectorFixture::ca_pem() const {
 void CollectorFixture::start() {
   std::string listen = "127.0.0.1:" + std::to_string(port_);
   process_ = std::make_unique<ChildProcess>(
-      std::vector<std::string>{binary("triage-collector"), "serve", "--data",
-                               data_dir().string(), "--listen", listen, "--config",
-                               config_.string()},
+      std::vector<std::string>{binary("triage-collector"), "serve", "--data", data_dir().string(),
+                               "--listen", listen, "--config", config_.string()},
       temp_.path(), "collector" + std::to_string(++starts_));
   static const std::regex kListening("listening on https://127\\.0\\.0\\.1:([0-9]+)");
   std::smatch m;
@@ -68,6 +69,35 @@ void CollectorFixture::stop() {
   if (process_) process_->stop();
 }
 
+std::vector<ReportRow> CollectorFixture::reports(const std::string& device_id) {
+  std::vector<ReportRow> rows;
+  sqlite3* db = nullptr;
+  const auto path = (data_dir() / "collector.db").string();
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+    sqlite3_close(db);
+    throw std::runtime_error("cannot open " + path);
+  }
+  sqlite3_busy_timeout(db, 5000);
+  sqlite3_stmt* stmt = nullptr;
+  sqlite3_prepare_v2(db,
+                     "SELECT seq, kind, received_at, payload FROM reports WHERE device_id = ? "
+                     "ORDER BY seq",
+                     -1, &stmt, nullptr);
+  sqlite3_bind_text(stmt, 1, device_id.c_str(), -1, SQLITE_TRANSIENT);
+  while (sqlite3_step(stmt) == SQLITE_ROW) {
+    ReportRow row;
+    row.seq = static_cast<std::uint64_t>(sqlite3_column_int64(stmt, 0));
+    row.kind = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 1));
+    row.received_at = sqlite3_column_int64(stmt, 2);
+    row.payload.assign(static_cast<const char*>(sqlite3_column_blob(stmt, 3)),
+                       static_cast<std::size_t>(sqlite3_column_bytes(stmt, 3)));
+    rows.push_back(std::move(row));
+  }
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return rows;
+}
+
 CommandResult CollectorFixture::cli(std::vector<std::string> args, const std::string& stdin_text) {
   std::vector<std::string> argv = {binary("triage-collector")};
   argv.insert(argv.end(), args.begin(), args.end());
@@ -84,7 +114,8 @@ std::string CollectorFixture::create_token(int uses, const std::string& ttl) {
 
 std::string CollectorFixture::login_as(const std::string& name, const std::string& role) {
   const std::string password = "correct horse battery " + name;
-  auto r = cli({"user", "add", "--name", name, "--role", role, "--password-stdin"}, password + "\n");
+  auto r =
+      cli({"user", "add", "--name", name, "--role", role, "--password-stdin"}, password + "\n");
   if (r.exit_code != 0) throw std::runtime_error("user add failed: " + r.err);
   auto res = post("/api/v1/auth/login", {{"name", name}, {"password", password}});
   if (res.status != 200) throw std::runtime_error("login failed: " + res.body.dump());
@@ -129,17 +160,19 @@ AgentFixture::AgentFixture(CollectorFixture& collector, const std::string& name)
 AgentFixture::~AgentFixture() { stop(); }
 
 CommandResult AgentFixture::enroll() {
-  return run_command({binary("triage-agent"), "enroll", "--server", collector_.wss_url(),
-                      "--token", collector_.create_token(), "--ca-sha256", collector_.ca_sha256(),
-                      "--state", state_.string()},
+  return run_command({binary("triage-agent"), "enroll", "--server", collector_.wss_url(), "--token",
+                      collector_.create_token(), "--ca-sha256", collector_.ca_sha256(), "--state",
+                      state_.string()},
                      collector_.root());
 }
 
-void AgentFixture::start() {
-  process_ = std::make_unique<ChildProcess>(
-      std::vector<std::string>{binary("triage-agent"), "--log-level", "debug", "run", "--state",
-                               state_.string()},
-      collector_.root(), "agent-" + name_);
+void AgentFixture::start() { start({}); }
+
+void AgentFixture::start(const std::vector<std::string>& run_args) {
+  std::vector<std::string> argv{binary("triage-agent"), "--log-level", "debug", "run", "--state",
+                                state_.string()};
+  argv.insert(argv.end(), run_args.begin(), run_args.end());
+  process_ = std::make_unique<ChildProcess>(std::move(argv), collector_.root(), "agent-" + name_);
 }
 
 void AgentFixture::stop() {

@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -19,6 +20,14 @@ namespace triage::testing {
 struct ApiResponse {
   int status = 0;
   nlohmann::json body;
+};
+
+/// One row of the collector's `reports` table, read straight from its SQLite file.
+struct ReportRow {
+  std::uint64_t seq = 0;
+  std::string kind;
+  std::int64_t received_at = 0;
+  std::string payload;  ///< the AgentMessage as received
 };
 
 class CollectorFixture {
@@ -50,6 +59,9 @@ class CollectorFixture {
   ApiResponse post(const std::string& target, const nlohmann::json& body,
                    const std::string& bearer = "");
 
+  /// The device's stored reports in seq order (read-only; works while the collector runs).
+  std::vector<ReportRow> reports(const std::string& device_id);
+
   /// Runs triage-collector with `args` plus `--data DIR`.
   CommandResult cli(std::vector<std::string> args, const std::string& stdin_text = "");
 
@@ -77,6 +89,8 @@ class AgentFixture {
   CommandResult enroll();
   /// Starts `run`.
   void start();
+  /// Starts `run` with extra arguments after `--state DIR` (e.g. --config, --report-interval).
+  void start(const std::vector<std::string>& run_args);
   void stop();
   ChildProcess* process() { return process_.get(); }
   /// The device id from the state dir (after a successful enroll).

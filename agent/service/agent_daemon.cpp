@@ -1,0 +1,117 @@
+#include "agent/service/agent_daemon.hpp"
+
+#include <malloc.h>
+
+#include <csignal>
+#include <cstdlib>
+#include <memory>
+#include <stdexcept>
+
+#include <spdlog/spdlog.h>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "agent/ipc/ipc_server.hpp"
+#include "agent/service/agent_runtime.hpp"
+#include "agent/service/agent_spool.hpp"
+#include "shared/transport/tls_context.hpp"
+#include "shared/transport/url.hpp"
+
+namespace triage::agent {
+
+SnapshotOptions snapshot_options(const AgentConfig& config, const std::string& collector_host,
+                                 const std::string& collector_port) {
+  SnapshotOptions options;
+  options.disabled_categories = config.disabled_categories;
+  options.probes_enabled = config.probes_enabled;
+  options.probe_dns_name = config.probe_dns_name;
+  if (config.probe_collector) {
+    options.probe_collector_host = collector_host;
+    options.probe_collector_port = static_cast<std::uint16_t>(std::atoi(collector_port.c_str()));
+  }
+  return options;
+}
+
+std::filesystem::path daemon_socket_path(const StateDir& state, const AgentConfig& config) {
+  if (!config.ipc_socket.empty()) return config.ipc_socket;
+  // systemd's RuntimeDirectory=triage-agent: a place every local user can reach.
+  if (const char* runtime = std::getenv("RUNTIME_DIRECTORY");
+      runtime != nullptr && *runtime == '/') {
+    return std::filesystem::path(runtime) / "agent.sock";
+  }
+  return state.default_socket();
+}
+
+std::filesystem::path client_socket_path(const StateDir& state, const AgentConfig& config) {
+  if (!config.ipc_socket.empty()) return config.ipc_socket;
+  std::error_code ec;
+  if (std::filesystem::exists(kSystemSocket, ec)) return kSystemSocket;
+  return state.default_socket();
+}
+
+int run_daemon(const StateDir& state, const AgentConfig& config,
+               std::optional<std::chrono::seconds> report_interval) {
+  // One heap for both threads, trimmed after every snapshot: the idle agent stays small.
+  ::mallopt(M_ARENA_MAX, 1);
+  auto identity = load_identity(state);
+  if (!identity) throw std::runtime_error(identity.error().message);
+  auto tls = transport::make_client_tls_context(
+      {identity->ca_pem, identity->certificate_pem, identity->key_pem});
+  if (!tls) throw std::runtime_error("TLS setup: " + tls.error().message);
+  auto spool = open_agent_spool(state, spool::SpoolLimits{config.spool_max_bytes});
+  if (!spool) throw std::runtime_error(spool.error().message);
+
+  AgentRunOptions options;
+  options.collector_url = config.collector_url;
+  options.report_interval = report_interval;
+  if (!options.report_interval && config.report_interval_set) {
+    options.report_interval = config.report_interval;
+  }
+  options.heartbeat_interval = config.heartbeat_interval;
+  options.help_requests_per_hour = config.help_requests_per_hour;
+  auto url = transport::parse_url(config.collector_url.empty() ? identity->enrollment.server_url
+                                                               : config.collector_url);
+  if (!url) throw std::runtime_error("collector URL: " + url.error().message);
+  options.snapshot = snapshot_options(config, url->host, url->port);
+
+  boost::asio::io_context ioc(1);
+  AgentRuntime runtime(ioc, std::move(*identity), *tls, **spool, options);
+
+  ipc::IpcServerOptions ipc_options;
+  ipc_options.socket_path = daemon_socket_path(state, config);
+  ipc_options.group = config.ipc_group;
+  ipc::IpcServer ipc_server(
+      ioc, ipc_options,
+      [&runtime](const nlohmann::json& request, const ipc::PeerCredentials& peer,
+                 ipc::IpcReplyPtr reply) {
+        auto help = parse_help_submission(request, peer.uid, peer.user);
+        if (!help) {
+          spdlog::warn("local socket: uid {}: {}", peer.uid, help.error().message);
+          reply->send(progress_to_json({HelpState::kError, 0, "", help.error().message}), true);
+          return;
+        }
+        std::weak_ptr<ipc::IpcReply> weak = reply;
+        runtime.submit_help(std::move(*help), [weak](const HelpProgress& progress) {
+          if (auto r = weak.lock()) r->send(progress_to_json(progress), progress.final());
+        });
+      });
+  if (auto r = ipc_server.start(); !r) throw std::runtime_error(r.error().message);
+
+  boost::asio::signal_set signals(ioc, SIGINT, SIGTERM);
+  boost::asio::steady_timer force_stop(ioc);
+  signals.async_wait([&](const boost::system::error_code& ec, int signal) {
+    if (ec) return;
+    spdlog::info("signal {}: stopping", signal);
+    ipc_server.stop();
+    // A clean WebSocket close when the collector answers quickly; never wait long for it.
+    force_stop.expires_after(std::chrono::seconds(3));
+    force_stop.async_wait([&](const boost::system::error_code&) { ioc.stop(); });
+    runtime.stop([&] { ioc.stop(); });
+  });
+  runtime.start();
+  ioc.run();
+  return 0;
+}
+
+}  // namespace triage::agent

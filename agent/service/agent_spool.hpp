@@ -1,0 +1,12 @@
+#pragma once
+// Opens the state directory's spool, carrying over the sequence counter of agents that kept
+// it in a `next-seq` file.
+
+#include "agent/service/agent_state.hpp"
+#include "agent/spool/spool.hpp"
+
+namespace triage::agent {
+
+Result<spool::SpoolPtr> open_agent_spool(const StateDir& state, spool::SpoolLimits limits = {});
+
+}  // namespace triage::agent

@@ -1,0 +1,30 @@
+#include "agent/service/report_planner.hpp"
+
+#include "agent/collectors/delta.hpp"
+
+namespace triage::agent {
+
+v1::AgentMessage snapshot_report(v1::Snapshot snapshot, std::string request_id) {
+  v1::AgentMessage message;
+  *message.mutable_snapshot()->mutable_snapshot() = std::move(snapshot);
+  message.mutable_snapshot()->set_request_id(std::move(request_id));
+  return message;
+}
+
+std::optional<PlannedReport> plan_report(const std::optional<spool::ChainState>& chain,
+                                         v1::Snapshot fresh) {
+  PlannedReport planned;
+  if (!chain) {
+    planned.message = snapshot_report(std::move(fresh));
+    return planned;
+  }
+  auto delta = diff_snapshots(chain->snapshot, fresh);
+  if (delta_is_empty(delta)) return std::nullopt;
+  // Each delta applies on the report just before it in the chain.
+  delta.set_base_seq(chain->last_seq);
+  *planned.message.mutable_delta()->mutable_delta() = std::move(delta);
+  planned.chain_after = std::move(fresh);
+  return planned;
+}
+
+}  // namespace triage::agent

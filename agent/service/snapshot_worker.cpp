@@ -1,0 +1,52 @@
+#include "agent/service/snapshot_worker.hpp"
+
+#include <malloc.h>
+
+#include <spdlog/spdlog.h>
+#include <boost/asio/post.hpp>
+
+namespace triage::agent {
+
+SnapshotWorker::SnapshotWorker(boost::asio::io_context& ioc, SnapshotOptions options)
+    : ioc_(ioc), taker_(std::move(options)) {}
+
+SnapshotWorker::~SnapshotWorker() {
+  if (thread_.joinable()) thread_.join();
+}
+
+void SnapshotWorker::take(Done done) {
+  if (running_) {
+    next_.push_back(std::move(done));
+    return;
+  }
+  current_.push_back(std::move(done));
+  start_run();
+}
+
+void SnapshotWorker::start_run() {
+  running_ = true;
+  if (thread_.joinable()) thread_.join();
+  thread_ = std::thread([this] {
+    auto started = std::chrono::steady_clock::now();
+    auto snapshot = std::make_shared<v1::Snapshot>(taker_.take());
+    spdlog::debug("snapshot taken in {} ms", std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                 std::chrono::steady_clock::now() - started)
+                                                 .count());
+    boost::asio::post(ioc_, [this, snapshot] { finished(snapshot); });
+  });
+}
+
+void SnapshotWorker::finished(std::shared_ptr<v1::Snapshot> snapshot) {
+  running_ = false;
+  auto waiting = std::exchange(current_, {});
+  for (auto& done : waiting) done(*snapshot);
+  snapshot.reset();
+  // A snapshot briefly needs a few MiB; give them back so the idle agent stays small.
+  ::malloc_trim(0);
+  if (next_.empty()) return;
+  // Those asked while the last one ran; a run a callback just started is fresh enough too.
+  for (auto& done : std::exchange(next_, {})) current_.push_back(std::move(done));
+  if (!running_) start_run();
+}
+
+}  // namespace triage::agent

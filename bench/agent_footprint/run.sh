@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# Idle footprint of a connected triage-agent, side by side with zabbix_agentd and
+# prometheus-node-exporter from Debian, measured in one run on the same machine.
+#
+#   bench/agent_footprint/run.sh BUILD_DIR [SECONDS]      (default 600 s; run as root to install peers)
+#
+# Starts a collector on loopback, enrolls two agents: one idle with the default schedule (the one
+# measured) and one reporting every 60 s (to measure typical delta sizes). Installs the peers with
+# apt-get when missing, starts them in the foreground, waits 30 s, then samples CPU (utime+stime
+# of the process tree, children included) over SECONDS and RSS/PSS at the end.
+set -euo pipefail
+
+build=$(realpath "${1:?usage: run.sh BUILD_DIR [SECONDS]}")
+duration=${2:-600}
+bin="$build/bin"
+work=$(mktemp -d /tmp/triage-footprint.XXXXXX)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT
+
+if [ "$(id -u)" = 0 ]; then
+  missing=()
+  command -v zabbix_agentd >/dev/null || missing+=(zabbix-agent)
+  command -v prometheus-node-exporter >/dev/null || missing+=(prometheus-node-exporter)
+  if [ ${#missing[@]} -gt 0 ]; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}" \
+      >"$work/apt.log" 2>&1 || echo "apt-get install ${missing[*]} failed (see $work/apt.log)"
+  fi
+fi
+
+# --- collector and agents ---------------------------------------------------------------------
+"$bin/triage-collector" init --data "$work/collector" >"$work/init.out"
+ca=$(sed -n 's/.*CA sha256: \([0-9a-f]\{64\}\).*/\1/p' "$work/init.out")
+"$bin/triage-collector" serve --data "$work/collector" --listen 127.0.0.1:0 \
+  >"$work/collector.out" 2>"$work/collector.err" &
+pids+=($!)
+for _ in $(seq 100); do
+  port=$(sed -n 's/.*listening on https:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/collector.out")
+  [ -n "$port" ] && break
+  sleep 0.1
+done
+enroll() {
+  token=$("$bin/triage-collector" token create --data "$work/collector")
+  "$bin/triage-agent" enroll --server "wss://127.0.0.1:$port" --token "$token" --ca-sha256 "$ca" \
+    --state "$work/$1" >/dev/null
+}
+enroll idle
+enroll busy
+"$bin/triage-agent" run --state "$work/idle" 2>"$work/idle.log" &
+agent=$!
+pids+=($agent)
+"$bin/triage-agent" --log-level debug run --state "$work/busy" --report-interval 60 \
+  2>"$work/busy.log" &
+pids+=($!)
+
+# --- peers --------------------------------------------------------------------------------------
+zabbix=""
+if command -v zabbix_agentd >/dev/null; then
+  cat >"$work/zabbix_agentd.conf" <<CONF
+PidFile=$work/zabbix_agentd.pid
+LogFile=$work/zabbix_agentd.log
+Server=127.0.0.1
+ListenIP=127.0.0.1
+ListenPort=10950
+AllowRoot=1
+CONF
+  zabbix_agentd -f -c "$work/zabbix_agentd.conf" &
+  zabbix=$!
+  pids+=($zabbix)
+fi
+node=""
+if command -v prometheus-node-exporter >/dev/null; then
+  prometheus-node-exporter --web.listen-address=127.0.0.1:9199 2>"$work/node.log" &
+  node=$!
+  pids+=($node)
+fi
+
+# --- measurement ------------------------------------------------------------------------------
+tree() {  # the process and all its descendants
+  local p=$1
+  echo "$p"
+  for c in $(cat /proc/"$p"/task/*/children 2>/dev/null); do tree "$c"; done
+}
+ticks() {  # utime+stime+cutime+cstime of the tree, in clock ticks
+  local sum=0
+  for p in $(tree "$1"); do
+    read -r -a f <"/proc/$p/stat" || continue
+    # Fields after the ")" of comm: index 11..14 are utime stime cutime cstime.
+    local rest=${f[*]}
+    rest=${rest##*) }
+    read -r -a s <<<"$rest"
+    sum=$((sum + s[11] + s[12] + s[13] + s[14]))
+  done
+  echo $sum
+}
+mem_kib() {  # $1 = Rss or Pss, summed over the tree
+  local sum=0
+  for p in $(tree "$2"); do
+    v=$(awk -v k="$1:" '$1 == k {print $2}' "/proc/$p/smaps_rollup" 2>/dev/null || echo 0)
+    sum=$((sum + ${v:-0}))
+  done
+  echo $sum
+}
+
+sleep 30
+declare -A start
+for name in agent zabbix node; do
+  p=${!name}
+  [ -n "$p" ] && start[$name]=$(ticks "$p")
+done
+t0=$(date +%s.%N)
+sleep "$duration"
+t1=$(date +%s.%N)
+hz=$(getconf CLK_TCK)
+
+echo "machine: $(. /etc/os-release; echo "$PRETTY_NAME"), kernel $(uname -r), $(nproc) CPU ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)"
+echo "window: $(printf '%.0f' "$(echo "$t1 - $t0" | bc)") s after 30 s warm-up; $(date -u +%Y-%m-%dT%H:%MZ)"
+echo
+echo "| process | version | processes | RSS | PSS | CPU (avg of one core) |"
+echo "| --- | --- | --- | --- | --- | --- |"
+row() {
+  local name=$1 label=$2 version=$3 p=${!1}
+  [ -z "$p" ] && { echo "| $label | not installed | | | | |"; return; }
+  local now
+  now=$(ticks "$p")
+  local cpu
+  cpu=$(echo "scale=4; ($now - ${start[$name]}) / $hz / ($t1 - $t0) * 100" | bc)
+  printf '| %s | %s | %s | %.1f MiB | %.1f MiB | %.3f %% |\n' "$label" "$version" \
+    "$(tree "$p" | wc -l)" "$(echo "$(mem_kib Rss "$p") / 1024" | bc -l)" \
+    "$(echo "$(mem_kib Pss "$p") / 1024" | bc -l)" "$cpu"
+}
+row agent "triage-agent (idle, connected)" "$("$bin/triage-agent" --version)"
+row zabbix "zabbix_agentd" "$(dpkg-query -W -f='${Version}' zabbix-agent 2>/dev/null || echo '?')"
+row node "prometheus-node-exporter" \
+  "$(dpkg-query -W -f='${Version}' prometheus-node-exporter 2>/dev/null || echo '?')"
+
+echo
+echo "delta reports of the 60 s agent (bytes of the DeltaReport message):"
+sizes=$(sed -n 's/.*delta #[0-9]* on #[0-9]*: \([0-9]*\) changes, \([0-9]*\) bytes.*/\2/p' \
+  "$work/busy.log" | sort -n)
+count=$(echo "$sizes" | grep -c . || true)
+if [ "$count" -gt 0 ]; then
+  median=$(echo "$sizes" | sed -n "$(((count + 1) / 2))p")
+  echo "count $count, median $median, min $(echo "$sizes" | head -1), max $(echo "$sizes" | tail -1)"
+fi
+grep -c "full snapshot #" "$work/busy.log" | sed 's/^/full snapshots: /'

@@ -8,6 +8,7 @@
 
 #include "collector/api/json_response.hpp"
 #include "collector/enrollment/enrollment_service.hpp"
+#include "collector/metrics/collector_metrics.hpp"
 #include "collector/server/agent_registry.hpp"
 #include "collector/storage/store.hpp"
 #include "shared/transport/peer_identity.hpp"
@@ -22,6 +23,7 @@ struct ApiServices {
   Store& store;
   AgentRegistry& registry;
   EnrollmentService& enrollment;
+  CollectorMetrics& metrics;
   ApiSettings settings;
 };
 

@@ -78,6 +78,14 @@ Result<nlohmann::json> parse_json_body(const HttpRequest& request) {
 ApiRouter::ApiRouter(ApiServices services) : services_(std::move(services)) {
   add(http::verb::get, "/healthz", Access::kPublic, Role::kViewer,
       [](ApiServices&, ApiRequest&) { return json_response(http::status::ok, {{"status", "ok"}}); });
+  add(http::verb::get, "/metrics", Access::kPublic, Role::kViewer,
+      [](ApiServices& services, ApiRequest&) {
+        HttpResponse res{http::status::ok, 11};
+        res.set(http::field::content_type, "text/plain; version=0.0.4");
+        res.body() = services.metrics.render();
+        res.prepare_payload();
+        return res;
+      });
   add(http::verb::post, "/api/v1/enroll", Access::kPublic, Role::kViewer, handle_enroll);
   add(http::verb::post, "/api/v1/auth/login", Access::kPublic, Role::kViewer, handle_login);
   add(http::verb::get, "/api/v1/devices", Access::kAuthenticated, Role::kViewer,

@@ -1,5 +1,6 @@
 #include "collector/server/agent_session.hpp"
 
+#include <algorithm>
 #include <atomic>
 
 #include <spdlog/spdlog.h>
@@ -39,23 +40,47 @@ const char* report_kind(v1::AgentMessage::BodyCase body) {
 
 }  // namespace
 
-AgentSession::AgentSession(std::string device_id, Store& store, AgentRegistry& registry,
+AgentSession::AgentSession(std::string device_id, AgentSessionServices services,
                            AgentSessionSettings settings)
     : device_id_(std::move(device_id)),
-      store_(store),
-      registry_(registry),
+      services_(services),
       settings_(settings),
-      session_id_(next_session_id++) {}
+      session_id_(next_session_id++),
+      shared_(std::make_shared<Shared>()),
+      tokens_(settings.message_burst),
+      last_refill_(std::chrono::steady_clock::now()) {}
 
 void AgentSession::on_open(const std::shared_ptr<transport::WebSocketConnection>& connection) {
-  connection_ = connection;
+  shared_->connection = connection;
   remote_ = connection->peer().remote_address;
   spdlog::debug("device {} connected from {}", device_id_, remote_);
 }
 
+bool AgentSession::within_rate() {
+  auto now = std::chrono::steady_clock::now();
+  double elapsed = std::chrono::duration<double>(now - last_refill_).count();
+  last_refill_ = now;
+  tokens_ = std::min(settings_.message_burst, tokens_ + elapsed * settings_.messages_per_second);
+  if (tokens_ >= 1) {
+    tokens_ -= 1;
+    return true;
+  }
+  return false;
+}
+
 void AgentSession::on_message(std::string_view frame) {
+  services_.metrics.messages_received.Increment();
+  services_.metrics.bytes_received.Increment(static_cast<double>(frame.size()));
+  if (!within_rate()) {
+    // Over its rate: this frame is served, the next ones wait (TCP back-pressure).
+    services_.metrics.refusal("rate_limited").Increment();
+    auto wait = std::chrono::milliseconds(
+        static_cast<long>(1000.0 * (1 - tokens_) / settings_.messages_per_second) + 1);
+    if (auto conn = shared_->connection.lock()) conn->pause_reading_for(wait);
+  }
   auto message = protocol::decode_agent_message(frame, settings_.max_message_bytes);
   if (!message) {
+    services_.metrics.refusal("malformed").Increment();
     spdlog::warn("device {} ({}): {}; closing", device_id_, remote_, message.error().message);
     return refuse(v1::Refusal::MALFORMED_MESSAGE, message.error().message,
                   transport::CloseCode::kProtocolError);
@@ -74,7 +99,7 @@ void AgentSession::on_message(std::string_view frame) {
     case v1::AgentMessage::kDelta:
     case v1::AgentMessage::kHelpRequest:
     case v1::AgentMessage::kOrderResult:
-      return handle_report(*message);
+      return handle_report(*message, frame.size());
     case v1::AgentMessage::kHello:
       return refuse(v1::Refusal::MALFORMED_MESSAGE, "hello sent twice",
                     transport::CloseCode::kProtocolError);
@@ -93,6 +118,7 @@ void AgentSession::handle_hello(const v1::Hello& hello) {
   auto version = protocol::negotiate_version(hello.protocol_min(), hello.protocol_max());
   if (!version) {
     spdlog::warn("device {} ({}) refused: {}", device_id_, remote_, version.error().message);
+    services_.metrics.refusal("protocol_version").Increment();
     return refuse(v1::Refusal::PROTOCOL_VERSION_UNSUPPORTED, version.error().message,
                   transport::CloseCode::kUnsupportedVersion);
   }
@@ -101,24 +127,25 @@ void AgentSession::handle_hello(const v1::Hello& hello) {
   auto clip = [](const std::string& s) { return s.substr(0, 255); };
   DeviceHelloFacts facts{clip(f.hostname()), clip(hello.agent_version()),
                          clip(f.os_pretty_name()), clip(f.kernel()), clip(f.arch())};
-  if (auto r = store_.record_hello(device_id_, facts, std::chrono::system_clock::now()); !r) {
+  if (auto r = services_.store.record_hello(device_id_, facts, std::chrono::system_clock::now()); !r) {
     spdlog::error("device {}: recording hello: {}", device_id_, r.error().message);
     return refuse(v1::Refusal::SHUTTING_DOWN, "collector storage unavailable",
                   transport::CloseCode::kTryAgainLater);
   }
-  auto last_seq = store_.last_report_seq(device_id_);
-  auto snapshot = store_.latest_snapshot(device_id_);
+  auto last_seq = services_.store.last_report_seq(device_id_);
+  auto snapshot = services_.store.latest_snapshot(device_id_);
   if (!last_seq || !snapshot) {
     return refuse(v1::Refusal::SHUTTING_DOWN, "collector storage unavailable",
                   transport::CloseCode::kTryAgainLater);
   }
   hello_done_ = true;
   last_touch_ = std::chrono::steady_clock::now();
-  if (auto conn = connection_.lock()) {
-    if (auto previous = registry_.attach(device_id_, session_id_, conn)) {
+  if (auto conn = shared_->connection.lock()) {
+    if (auto previous = services_.registry.attach(device_id_, session_id_, conn)) {
       previous->close(transport::CloseCode::kReplaced, "replaced by a newer connection");
     }
   }
+  services_.metrics.connected_agents.Increment();
   v1::CollectorMessage reply;
   auto* ack = reply.mutable_hello_ack();
   ack->set_protocol_version(*version);
@@ -138,35 +165,66 @@ void AgentSession::handle_heartbeat(const v1::Heartbeat&) {
   auto now = std::chrono::steady_clock::now();
   if (now - last_touch_ < kTouchInterval) return;
   last_touch_ = now;
-  if (auto r = store_.touch_device(device_id_, std::chrono::system_clock::now()); !r) {
+  if (auto r = services_.store.touch_device(device_id_, std::chrono::system_clock::now()); !r) {
     spdlog::warn("device {}: updating last seen: {}", device_id_, r.error().message);
   }
 }
 
-void AgentSession::handle_report(const v1::AgentMessage& message) {
-  v1::CollectorMessage reply;
-  auto* entry = reply.mutable_ack()->add_entries();
-  entry->set_seq(message.seq());
-  if (message.seq() == 0) {
+void AgentSession::handle_report(v1::AgentMessage& message, std::size_t frame_bytes) {
+  const std::uint64_t seq = message.seq();
+  if (seq == 0) {
+    services_.metrics.reports_rejected.Increment();
+    v1::CollectorMessage reply;
+    auto* entry = reply.mutable_ack()->add_entries();
     entry->set_status(v1::Ack::REJECTED);
     entry->set_reason("report without a sequence number");
     return send(reply);
   }
   StoredReport report;
   report.device_id = device_id_;
-  report.seq = message.seq();
+  report.seq = seq;
   report.kind = report_kind(message.body_case());
   report.received_at = std::chrono::system_clock::now();
+  report.payload.reserve(frame_bytes);
   message.SerializeToString(&report.payload);
-  auto stored = store_.store_report(report);
-  if (!stored) {
-    // Not committed, so not acknowledged: the agent keeps it in its spool and resends.
-    spdlog::error("device {}: storing {} #{}: {}", device_id_, report.kind, report.seq,
-                  stored.error().message);
-    return;
+
+  auto conn = shared_->connection.lock();
+  if (!conn) return;
+  if (++shared_->in_flight >= settings_.max_in_flight &&
+      !shared_->paused_for_in_flight.exchange(true)) {
+    conn->pause_reading();
   }
-  entry->set_status(*stored ? v1::Ack::STORED : v1::Ack::DUPLICATE);
-  send(reply);
+  const int resume_below = settings_.max_in_flight / 2;
+  auto shared = shared_;
+  auto device_id = device_id_;
+  auto kind = report.kind;
+  bool room = services_.writer.submit(
+      std::move(report),
+      [shared, device_id, kind, seq, resume_below](const Result<bool>& stored) {
+        auto conn = shared->connection.lock();
+        if (!stored) {
+          // Not committed, so not acknowledged: the agent resends it after reconnecting.
+          spdlog::error("device {}: storing {} #{}: {}", device_id, kind, seq,
+                        stored.error().message);
+        } else if (conn) {
+          v1::CollectorMessage reply;
+          auto* entry = reply.mutable_ack()->add_entries();
+          entry->set_seq(seq);
+          entry->set_status(*stored ? v1::Ack::STORED : v1::Ack::DUPLICATE);
+          conn->send(protocol::encode(reply));
+        }
+        if (--shared->in_flight < resume_below &&
+            shared->paused_for_in_flight.exchange(false) && conn) {
+          conn->resume_reading();
+        }
+      });
+  if (!room) {
+    conn->pause_reading();
+    std::weak_ptr<transport::WebSocketConnection> weak = conn;
+    services_.writer.wait_for_room([weak] {
+      if (auto c = weak.lock()) c->resume_reading();
+    });
+  }
 }
 
 void AgentSession::refuse(v1::Refusal::Reason reason, const std::string& text,
@@ -175,11 +233,11 @@ void AgentSession::refuse(v1::Refusal::Reason reason, const std::string& text,
   message.mutable_refusal()->set_reason(reason);
   message.mutable_refusal()->set_message(text);
   send(message);
-  if (auto conn = connection_.lock()) conn->close(code, text);
+  if (auto conn = shared_->connection.lock()) conn->close(code, text);
 }
 
 void AgentSession::send(const v1::CollectorMessage& message) {
-  if (auto conn = connection_.lock()) {
+  if (auto conn = shared_->connection.lock()) {
     if (!conn->send(protocol::encode(message))) {
       spdlog::warn("device {}: send queue full; closing", device_id_);
       conn->close(transport::CloseCode::kTryAgainLater, "send queue full");
@@ -189,7 +247,8 @@ void AgentSession::send(const v1::CollectorMessage& message) {
 
 void AgentSession::on_close(std::string_view reason) {
   if (hello_done_) {
-    registry_.detach(device_id_, session_id_);
+    services_.registry.detach(device_id_, session_id_);
+    services_.metrics.connected_agents.Decrement();
     spdlog::info("device {} offline: {}", device_id_, reason);
   } else {
     spdlog::debug("device {} ({}) closed before hello: {}", device_id_, remote_, reason);

@@ -1,12 +1,17 @@
 #pragma once
 // One connected agent, after mTLS identified its device: hello and version negotiation,
-// heartbeats, and reports committed before they are acknowledged.
+// heartbeats, and reports handed to the ingest writer and acknowledged only once committed.
+// Reading pauses while too many of this agent's reports are in flight, when the writer is
+// over budget, or when the agent exceeds its message rate: back-pressure, never loss.
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
 
+#include "collector/ingest/ingest_writer.hpp"
+#include "collector/metrics/collector_metrics.hpp"
 #include "collector/server/agent_registry.hpp"
 #include "collector/storage/store.hpp"
 #include "shared/transport/websocket_handler.hpp"
@@ -18,11 +23,24 @@ struct AgentSessionSettings {
   std::uint32_t heartbeat_interval_s = 60;
   std::uint32_t report_interval_s = 900;
   std::size_t max_message_bytes = 4 * 1024 * 1024;
+  /// Reports of one agent waiting for commit before its reading pauses.
+  int max_in_flight = 64;
+  /// Sustained frames per second one agent may send, and the burst above it.
+  double messages_per_second = 20;
+  double message_burst = 200;
+};
+
+/// What every session shares: the collector's long-lived services.
+struct AgentSessionServices {
+  Store& store;
+  AgentRegistry& registry;
+  IngestWriter& writer;
+  CollectorMetrics& metrics;
 };
 
 class AgentSession final : public transport::WebSocketHandler {
  public:
-  AgentSession(std::string device_id, Store& store, AgentRegistry& registry,
+  AgentSession(std::string device_id, AgentSessionServices services,
                AgentSessionSettings settings);
 
   void on_open(const std::shared_ptr<transport::WebSocketConnection>& connection) override;
@@ -30,21 +48,31 @@ class AgentSession final : public transport::WebSocketHandler {
   void on_close(std::string_view reason) override;
 
  private:
+  /// State that ingest completions (on the writer thread) still need after the session ends.
+  struct Shared {
+    std::weak_ptr<transport::WebSocketConnection> connection;
+    std::atomic<int> in_flight{0};
+    std::atomic<bool> paused_for_in_flight{false};
+  };
+
   void handle_hello(const v1::Hello& hello);
   void handle_heartbeat(const v1::Heartbeat& heartbeat);
-  void handle_report(const v1::AgentMessage& message);
+  void handle_report(v1::AgentMessage& message, std::size_t frame_bytes);
+  bool within_rate();
   void refuse(v1::Refusal::Reason reason, const std::string& text, transport::CloseCode code);
   void send(const v1::CollectorMessage& message);
 
   std::string device_id_;
-  Store& store_;
-  AgentRegistry& registry_;
+  AgentSessionServices services_;
   AgentSessionSettings settings_;
   std::uint64_t session_id_;
-  std::weak_ptr<transport::WebSocketConnection> connection_;
+  std::shared_ptr<Shared> shared_;
   std::string remote_;
   bool hello_done_ = false;
   std::chrono::steady_clock::time_point last_touch_{};
+  // Token bucket for the message rate limit.
+  double tokens_;
+  std::chrono::steady_clock::time_point last_refill_;
 };
 
 }  // namespace triage::collector

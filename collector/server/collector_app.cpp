@@ -9,10 +9,9 @@ namespace triage::collector {
 
 namespace http = transport::http;
 
-CollectorApp::CollectorApp(Store& store, AgentRegistry& registry, ApiRouter& router,
+CollectorApp::CollectorApp(AgentSessionServices services, ApiRouter& router,
                            AgentSessionSettings session_settings, std::size_t worker_threads)
-    : store_(store),
-      registry_(registry),
+    : services_(services),
       router_(router),
       session_settings_(session_settings),
       workers_(worker_threads) {}
@@ -28,7 +27,9 @@ void CollectorApp::handle_http(transport::HttpRequest request, const transport::
                                transport::Respond respond) {
   boost::asio::post(workers_, [this, request = std::move(request), peer,
                                respond = std::move(respond)]() mutable {
-    respond(router_.handle(request, peer));
+    auto response = router_.handle(request, peer);
+    services_.metrics.http_request(std::to_string(response.result_int() / 100) + "xx").Increment();
+    respond(std::move(response));
   });
 }
 
@@ -37,6 +38,7 @@ transport::UpgradeDecision CollectorApp::accept_websocket(const transport::HttpR
   transport::UpgradeDecision decision;
   auto refuse = [&](http::status status, std::string_view code, const std::string& reason) {
     spdlog::warn("agent connection from {} refused: {}", peer.remote_address, reason);
+    services_.metrics.refusal(std::string(code)).Increment();
     decision.refusal = error_response(status, code, reason);
     return std::move(decision);
   };
@@ -48,7 +50,7 @@ transport::UpgradeDecision CollectorApp::accept_websocket(const transport::HttpR
     return refuse(http::status::unauthorized, "unauthorized",
                   "a device certificate is required (enroll the agent first)");
   }
-  auto device = store_.find_device(peer.certificate_common_name);
+  auto device = services_.store.find_device(peer.certificate_common_name);
   if (!device) {
     return refuse(http::status::service_unavailable, "unavailable", device.error().message);
   }
@@ -66,7 +68,7 @@ transport::UpgradeDecision CollectorApp::accept_websocket(const transport::HttpR
                   "certificate of device " + (*device)->id + " was superseded");
   }
   decision.handler =
-      std::make_unique<AgentSession>((*device)->id, store_, registry_, session_settings_);
+      std::make_unique<AgentSession>((*device)->id, services_, session_settings_);
   return decision;
 }
 

@@ -15,7 +15,7 @@ namespace triage::collector {
 
 class CollectorApp final : public transport::ServerApplication {
  public:
-  CollectorApp(Store& store, AgentRegistry& registry, ApiRouter& router,
+  CollectorApp(AgentSessionServices services, ApiRouter& router,
                AgentSessionSettings session_settings, std::size_t worker_threads);
   ~CollectorApp() override;
 
@@ -28,8 +28,7 @@ class CollectorApp final : public transport::ServerApplication {
   void drain();
 
  private:
-  Store& store_;
-  AgentRegistry& registry_;
+  AgentSessionServices services_;
   ApiRouter& router_;
   AgentSessionSettings session_settings_;
   boost::asio::thread_pool workers_;

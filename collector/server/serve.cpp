@@ -1,5 +1,7 @@
 #include "collector/server/serve.hpp"
 
+#include <sys/resource.h>
+
 #include <cstdio>
 #include <stdexcept>
 #include <thread>
@@ -11,6 +13,8 @@
 
 #include "collector/api/api_router.hpp"
 #include "collector/enrollment/enrollment_service.hpp"
+#include "collector/ingest/ingest_writer.hpp"
+#include "collector/metrics/collector_metrics.hpp"
 #include "collector/server/agent_registry.hpp"
 #include "collector/server/collector_app.hpp"
 #include "collector/storage/sqlite/sqlite_store.hpp"
@@ -27,6 +31,19 @@ T or_throw(Result<T> result, const std::string& what) {
   return std::move(*result);
 }
 
+// Each agent holds one socket: lift the soft limit on open files to the hard limit.
+rlim_t raise_open_files_limit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return 0;
+  if (limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &limit) != 0) spdlog::warn("cannot raise the open files limit");
+    getrlimit(RLIMIT_NOFILE, &limit);
+  }
+  spdlog::info("open files limit: {}", limit.rlim_cur);
+  return limit.rlim_cur;
+}
+
 }  // namespace
 
 int run_serve(const DataDir& dir, const CollectorConfig& config) {
@@ -40,12 +57,19 @@ int run_serve(const DataDir& dir, const CollectorConfig& config) {
   auto address = boost::asio::ip::make_address(host, ec);
   if (ec) throw std::runtime_error("listen address `" + host + "` is not an IP address");
 
+  CollectorMetrics metrics;
+  metrics.open_files_limit.Set(static_cast<double>(raise_open_files_limit()));
   AgentRegistry registry;
+  IngestWriter writer(*store, IngestOptions{}, &metrics);
   EnrollmentService enrollment(*store, keys.ca_certificate.get(), keys.ca_key.get(), keys.ca_pem);
-  ApiRouter router(ApiServices{*store, registry, enrollment, ApiSettings{config.session_ttl}});
-  AgentSessionSettings session_settings{config.heartbeat_interval_s, config.report_interval_s,
-                                        config.max_message_bytes};
-  CollectorApp app(*store, registry, router, session_settings, config.worker_threads);
+  ApiRouter router(
+      ApiServices{*store, registry, enrollment, metrics, ApiSettings{config.session_ttl}});
+  AgentSessionSettings session_settings;
+  session_settings.heartbeat_interval_s = config.heartbeat_interval_s;
+  session_settings.report_interval_s = config.report_interval_s;
+  session_settings.max_message_bytes = config.max_message_bytes;
+  CollectorApp app(AgentSessionServices{*store, registry, writer, metrics}, router,
+                   session_settings, config.worker_threads);
 
   transport::ServerOptions options;
   options.endpoint = {address, port};
@@ -53,6 +77,7 @@ int run_serve(const DataDir& dir, const CollectorConfig& config) {
   options.websocket_idle_timeout = config.websocket_idle_timeout;
   options.max_websocket_message_bytes = config.max_message_bytes;
   options.max_http_body_bytes = config.max_http_body_bytes;
+  options.on_tls_handshake = [&metrics] { metrics.tls_handshakes.Increment(); };
 
   boost::asio::io_context ioc(static_cast<int>(config.io_threads));
   transport::Server server(ioc, *tls, app, options);
@@ -75,6 +100,8 @@ int run_serve(const DataDir& dir, const CollectorConfig& config) {
   ioc.run();
   for (auto& t : threads) t.join();
   app.drain();
+  // Everything queued is committed before exit; what was not acknowledged is resent by agents.
+  writer.stop();
   spdlog::info("stopped");
   return 0;
 }

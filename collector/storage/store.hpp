@@ -45,6 +45,9 @@ class Store {
   /// Commits the report unless (device, seq) is stored already. Returns true when stored
   /// now, false for a duplicate. Returning means durable: acknowledge only after it.
   virtual Result<bool> store_report(const StoredReport& report) = 0;
+  /// The same for many reports in one transaction (all or none): element i is true when
+  /// report i was stored now, false when it was a duplicate.
+  virtual Result<std::vector<bool>> store_reports(const std::vector<StoredReport>& reports) = 0;
   /// Highest seq committed for a device (0: none).
   virtual Result<std::uint64_t> last_report_seq(std::string_view device_id) = 0;
   /// The newest full snapshot report of a device, if any.

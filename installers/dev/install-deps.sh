@@ -10,7 +10,7 @@ packages=(
   libsqlite3-dev sqlite3
   libspdlog-dev libfmt-dev
   catch2 libcli11-dev nlohmann-json3-dev libtomlplusplus-dev libexpected-dev
-  zlib1g-dev
+  zlib1g-dev prometheus-cpp-dev
   curl procps iproute2
 )
 

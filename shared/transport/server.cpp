@@ -102,6 +102,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       return fail(ec, "TLS handshake");
     }
     fill_peer_identity(stream_.native_handle(), peer_);
+    if (shared_->options.on_tls_handshake) shared_->options.on_tls_handshake();
     do_read();
   }
 

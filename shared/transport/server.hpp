@@ -55,6 +55,8 @@ struct ServerOptions {
   std::size_t max_send_queue_bytes = 16 * 1024 * 1024;
   /// Concurrent connections; beyond this new connections are closed at once.
   std::size_t max_connections = 50'000;
+  /// Called (from I/O threads) after each completed TLS handshake; for metrics.
+  std::function<void()> on_tls_handshake;
 };
 
 class Server {

@@ -7,6 +7,7 @@ std::shared_ptr<WebSocketConnection> connect_websocket(boost::asio::io_context& 
                                                        WebSocketHandler& handler,
                                                        const WebSocketClientOptions& options) {
   auto session = std::make_shared<WebSocketSession>(ioc, tls, handler, options.limits);
+  if (options.configure_ssl) options.configure_ssl(session->native_ssl());
   session->run_client(options.host, options.port, options.target);
   return session;
 }

@@ -1,11 +1,13 @@
 #pragma once
 // Client side of the agent WebSocket: one connection attempt per call.
 
+#include <functional>
 #include <memory>
 #include <string>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ssl/context.hpp>
+#include <openssl/ssl.h>
 
 #include "shared/transport/websocket_handler.hpp"
 #include "shared/transport/websocket_session.hpp"
@@ -17,6 +19,9 @@ struct WebSocketClientOptions {
   std::string port = "8443";
   std::string target = "/agent/v1";
   WebSocketLimits limits;
+  /// Called with the connection's SSL object before the handshake, e.g. to give each of many
+  /// simulated devices its own certificate while sharing one context.
+  std::function<void(SSL*)> configure_ssl;
 };
 
 /// Starts connecting. Exactly one of these follows: handler.on_open() then, later,

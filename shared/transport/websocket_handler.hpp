@@ -2,6 +2,7 @@
 // The seam between the WebSocket transport and the application: the transport moves binary
 // frames and knows nothing of what they contain.
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -41,6 +42,8 @@ class WebSocketConnection {
   /// resume_reading(). Pause and resume nest: reading resumes when every pause is resumed.
   virtual void pause_reading() = 0;
   virtual void resume_reading() = 0;
+  /// pause_reading() now and resume_reading() after `delay` (rate limiting).
+  virtual void pause_reading_for(std::chrono::milliseconds delay) = 0;
 };
 
 /// Application side of one connection. All calls for one connection are serialized (they run

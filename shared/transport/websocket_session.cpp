@@ -185,6 +185,14 @@ void WebSocketSession::resume_reading() {
   });
 }
 
+void WebSocketSession::pause_reading_for(std::chrono::milliseconds delay) {
+  pause_reading();
+  auto timer = std::make_shared<net::steady_timer>(ws_.get_executor(), delay);
+  timer->async_wait([self = shared_from_this(), timer](const beast::error_code&) {
+    self->resume_reading();
+  });
+}
+
 void WebSocketSession::do_read() {
   // Paused: the next resume_reading() starts the read again.
   if (pauses_.load() > 0) return;

@@ -12,6 +12,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
@@ -49,11 +50,15 @@ class WebSocketSession final : public WebSocketConnection,
   /// Client role: resolve, TCP connect, TLS handshake (SNI + hostname check), upgrade.
   void run_client(std::string host, std::string port, std::string target);
 
+  /// The TLS object of this connection (client role: to adjust it before run_client()).
+  SSL* native_ssl() { return ws_.next_layer().native_handle(); }
+
   bool send(std::string frame) override;
   void close(CloseCode code, std::string reason) override;
   const PeerIdentity& peer() const override { return peer_; }
   void pause_reading() override;
   void resume_reading() override;
+  void pause_reading_for(std::chrono::milliseconds delay) override;
 
  private:
   void on_server_run(HttpRequest request);

@@ -27,6 +27,12 @@ class Statement {
   Statement& bind_null(int index);
   Statement& bind(int index, const std::optional<std::int64_t>& value);
 
+  /// Rewinds for another execution with new bindings.
+  void reset() {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
+
   /// Advances: true when a row is available, false when done. Errors are values.
   Result<bool> step();
   /// Runs to completion, expecting no rows.

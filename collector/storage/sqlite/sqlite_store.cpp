@@ -269,18 +269,32 @@ Result<std::optional<ApiSession>> SqliteStore::find_session(std::string_view tok
 }
 
 Result<bool> SqliteStore::store_report(const StoredReport& report) {
+  auto stored = store_reports({report});
+  if (!stored) return tl::unexpected(stored.error());
+  return stored->front();
+}
+
+Result<std::vector<bool>> SqliteStore::store_reports(const std::vector<StoredReport>& reports) {
   std::lock_guard lock(mutex_);
-  auto st = db_->prepare(
-      "INSERT INTO reports(device_id, seq, kind, received_at, payload) VALUES (?,?,?,?,?) "
-      "ON CONFLICT(device_id, seq) DO NOTHING");
-  if (!st) return tl::unexpected(st.error());
-  st->bind(1, report.device_id)
-      .bind(2, static_cast<std::int64_t>(report.seq))
-      .bind(3, report.kind)
-      .bind(4, to_ms(report.received_at))
-      .bind_blob(5, report.payload);
-  if (auto r = st->run(); !r) return tl::unexpected(r.error());
-  return db_->changes() == 1;
+  return sqlite::in_transaction(*db_, [&]() -> Result<std::vector<bool>> {
+    auto st = db_->prepare(
+        "INSERT INTO reports(device_id, seq, kind, received_at, payload) VALUES (?,?,?,?,?) "
+        "ON CONFLICT(device_id, seq) DO NOTHING");
+    if (!st) return tl::unexpected(st.error());
+    std::vector<bool> stored;
+    stored.reserve(reports.size());
+    for (const auto& report : reports) {
+      st->reset();
+      st->bind(1, report.device_id)
+          .bind(2, static_cast<std::int64_t>(report.seq))
+          .bind(3, report.kind)
+          .bind(4, to_ms(report.received_at))
+          .bind_blob(5, report.payload);
+      if (auto r = st->run(); !r) return tl::unexpected(r.error());
+      stored.push_back(db_->changes() == 1);
+    }
+    return stored;
+  });
 }
 
 Result<std::uint64_t> SqliteStore::last_report_seq(std::string_view device_id) {

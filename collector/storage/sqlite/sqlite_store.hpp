@@ -34,6 +34,7 @@ class SqliteStore final : public Store {
                                                  TimePoint now) override;
 
   Result<bool> store_report(const StoredReport& report) override;
+  Result<std::vector<bool>> store_reports(const std::vector<StoredReport>& reports) override;
   Result<std::uint64_t> last_report_seq(std::string_view device_id) override;
   Result<std::optional<StoredReport>> latest_snapshot(std::string_view device_id) override;
 

@@ -1,0 +1,279 @@
+// triage-loadgen: many simulated agents against a real collector, over real TLS + mTLS and
+// protobuf. Reports connected agents, acknowledged reports per second, ack latency
+// percentiles and collector memory, then checks in the collector's database that every
+// acknowledged report is stored.
+
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <numeric>
+#include <thread>
+
+#include <boost/asio/steady_timer.hpp>
+#include <CLI/CLI.hpp>
+#include <sqlite3.h>
+
+#include "agent/collectors/delta.hpp"
+#include "agent/collectors/snapshot_taker.hpp"
+#include "bench/loadgen/sim_agent.hpp"
+#include "shared/transport/tls_context.hpp"
+#include "shared/transport/url.hpp"
+#include "shared/util/files.hpp"
+#include "triage/v1/envelope.pb.h"
+
+using namespace triage;
+using namespace triage::loadgen;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+struct Options {
+  std::string server = "wss://127.0.0.1:8443";
+  std::string ca_file;
+  std::string token;
+  std::string identities = "loadgen-identities";
+  std::string database;
+  std::size_t agents = 100;
+  std::size_t threads = 2;
+  double delta_rate = 1000;  // per second, all agents together
+  double duration_s = 30;
+  double connect_rate = 1000;  // new connections per second
+  int collector_pid = 0;
+};
+
+long rss_kib(int pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string key;
+  long value = 0;
+  while (in >> key) {
+    if (key == "VmRSS:") {
+      in >> value;
+      return value;
+    }
+    in.ignore(1 << 16, '\n');
+  }
+  return -1;
+}
+
+double percentile(std::vector<double>& v, double p) {
+  if (v.empty()) return 0;
+  std::size_t i = std::min(v.size() - 1, static_cast<std::size_t>(p * v.size()));
+  std::nth_element(v.begin(), v.begin() + i, v.end());
+  return v[i];
+}
+
+Workload make_workload(const transport::Url& url) {
+  Workload w;
+  w.host = url.host;
+  w.port = url.port;
+  agent::SnapshotOptions options;
+  options.probes_enabled = false;
+  agent::SnapshotTaker taker(options);
+  auto first = taker.take();
+  v1::SnapshotReport report;
+  *report.mutable_snapshot() = first;
+  w.snapshot_body = report.SerializeAsString();
+  // A typical delta: what changed on this machine between two snapshots.
+  auto second = taker.take();
+  v1::DeltaReport delta;
+  *delta.mutable_delta() = agent::diff_snapshots(first, second);
+  w.delta_body = delta.SerializeAsString();
+  return w;
+}
+
+// Counts acknowledged (device, seq) pairs missing from the collector's database.
+std::size_t missing_in_database(const std::string& path, const std::vector<Identity>& ids,
+                                const std::vector<Stats>& stats) {
+  sqlite3* db = nullptr;
+  // Read-write so SQLite can recover the WAL of a collector that was killed; nothing is written.
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
+    std::cerr << "cannot open " << path << "\n";
+    return SIZE_MAX;
+  }
+  sqlite3_busy_timeout(db, 10'000);
+  sqlite3_stmt* st = nullptr;
+  sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM reports WHERE device_id = ? AND seq = ?", -1, &st,
+                     nullptr);
+  std::size_t missing = 0;
+  for (const auto& s : stats) {
+    for (auto [index, seq] : s.acked_reports) {
+      sqlite3_reset(st);
+      sqlite3_bind_text(st, 1, ids[index].device_id.c_str(), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int64(st, 2, static_cast<sqlite3_int64>(seq));
+      if (sqlite3_step(st) != SQLITE_ROW || sqlite3_column_int(st, 0) != 1) ++missing;
+    }
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return missing;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  CLI::App app{"triage-loadgen: simulated agents against a real collector"};
+  app.add_option("--server", o.server, "wss://HOST:PORT")->capture_default_str();
+  app.add_option("--ca", o.ca_file, "collector CA certificate (PEM)")->required();
+  app.add_option("--token", o.token, "enrollment token with enough uses (for new identities)");
+  app.add_option("--identities", o.identities, "cache directory of enrolled identities")
+      ->capture_default_str();
+  app.add_option("--agents", o.agents, "simulated agents")->capture_default_str();
+  app.add_option("--threads", o.threads, "I/O threads")->capture_default_str();
+  app.add_option("--delta-rate", o.delta_rate, "deltas per second, all agents")
+      ->capture_default_str();
+  app.add_option("--duration", o.duration_s, "seconds of delta traffic")->capture_default_str();
+  app.add_option("--connect-rate", o.connect_rate, "new connections per second")
+      ->capture_default_str();
+  app.add_option("--collector-pid", o.collector_pid, "sample this process's RSS");
+  app.add_option("--database", o.database, "collector.db to verify acknowledged reports");
+  CLI11_PARSE(app, argc, argv);
+
+  // Each simulated agent holds a socket.
+  rlimit limit{};
+  getrlimit(RLIMIT_NOFILE, &limit);
+  limit.rlim_cur = limit.rlim_max;
+  setrlimit(RLIMIT_NOFILE, &limit);
+
+  auto url = transport::parse_url(o.server);
+  auto ca_pem = read_file(o.ca_file);
+  if (!url || !ca_pem) {
+    std::cerr << "bad --server or --ca\n";
+    return 2;
+  }
+  auto ids = load_or_enroll(
+      {url->host, url->port, *ca_pem, o.token, o.identities, o.agents, 2 * o.threads + 2});
+  if (!ids) {
+    std::cerr << "identities: " << ids.error().message << "\n";
+    return 1;
+  }
+  auto workload = make_workload(*url);
+  std::printf("payloads: snapshot %zu B, delta %zu B\n", workload.snapshot_body.size(),
+              workload.delta_body.size());
+  auto tls = transport::make_client_tls_context({*ca_pem, "", ""});
+
+  std::vector<std::unique_ptr<boost::asio::io_context>> loops;
+  std::vector<Stats> stats(o.threads);
+  std::vector<std::vector<std::unique_ptr<SimAgent>>> agents(o.threads);
+  for (std::size_t t = 0; t < o.threads; ++t) {
+    loops.push_back(std::make_unique<boost::asio::io_context>(1));
+  }
+  for (std::size_t i = 0; i < o.agents; ++i) {
+    auto t = i % o.threads;
+    agents[t].push_back(std::make_unique<SimAgent>(*loops[t], **tls, (*ids)[i],
+                                                   static_cast<std::uint32_t>(i), workload,
+                                                   stats[t]));
+  }
+
+  // Phases driven by wall time; each thread paces its own share.
+  std::atomic<bool> stop{false};
+  auto start = Clock::now();
+  auto traffic_start = std::make_shared<std::atomic<long>>(0);
+  std::vector<std::thread> threads;
+  for (std::size_t t = 0; t < o.threads; ++t) {
+    threads.emplace_back([&, t] {
+      auto& loop = *loops[t];
+      auto& mine = agents[t];
+      double connect_rate = o.connect_rate / static_cast<double>(o.threads);
+      double delta_rate = o.delta_rate / static_cast<double>(o.threads);
+      std::size_t connected_calls = 0;
+      double deltas_due = 0;
+      std::size_t cursor = 0;
+      auto last = Clock::now();
+      Clock::time_point stop_at{};
+      boost::asio::steady_timer tick(loop);
+      std::function<void()> on_tick = [&] {
+        auto now = Clock::now();
+        double since_start = std::chrono::duration<double>(now - start).count();
+        auto target = std::min(mine.size(), static_cast<std::size_t>(since_start * connect_rate));
+        while (connected_calls < target) mine[connected_calls++]->connect();
+        long ts = traffic_start->load();
+        if (ts > 0 && !stop) {
+          deltas_due += std::chrono::duration<double>(now - last).count() * delta_rate;
+          for (std::size_t tries = 0; deltas_due >= 1 && tries < mine.size(); ++tries) {
+            if (mine[cursor]->send_delta()) deltas_due -= 1;
+            cursor = (cursor + 1) % mine.size();
+          }
+        }
+        last = now;
+        // After the traffic, wait for outstanding acks, but not forever.
+        if (stop && stop_at.time_since_epoch().count() == 0) stop_at = now;
+        if (stop && (std::all_of(mine.begin(), mine.end(),
+                                 [](auto& a) { return a->outstanding() == 0; }) ||
+                     now - stop_at > std::chrono::seconds(15))) {
+          for (auto& a : mine) a->close();
+          return;
+        }
+        tick.expires_after(std::chrono::milliseconds(5));
+        tick.async_wait([&](const boost::system::error_code& ec) {
+          if (!ec) on_tick();
+        });
+      };
+      on_tick();
+      loop.run();
+    });
+  }
+
+  // Wait for everyone to connect (or a deadline), then run traffic for the duration.
+  auto connected = [&] {
+    std::uint64_t n = 0;
+    for (auto& s : stats) n += s.connected;
+    return n;
+  };
+  long peak_rss = 0;
+  auto sample = [&] {
+    if (o.collector_pid > 0) peak_rss = std::max(peak_rss, rss_kib(o.collector_pid));
+  };
+  auto connect_deadline = start + std::chrono::seconds(120);
+  while (connected() < o.agents && Clock::now() < connect_deadline) {
+    sample();
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  double connect_s = std::chrono::duration<double>(Clock::now() - start).count();
+  std::printf("connected %llu/%zu agents in %.1f s; collector RSS %.1f MiB\n",
+              static_cast<unsigned long long>(connected()), o.agents, connect_s,
+              rss_kib(o.collector_pid) / 1024.0);
+  std::uint64_t acked_before = 0;
+  for (auto& s : stats) acked_before += s.acked;
+  auto traffic_begin = Clock::now();
+  traffic_start->store(1);
+  while (Clock::now() - traffic_begin < std::chrono::duration<double>(o.duration_s)) {
+    sample();
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  stop = true;
+  for (auto& t : threads) t.join();
+  double traffic_s = std::chrono::duration<double>(Clock::now() - traffic_begin).count();
+
+  Stats total;
+  for (auto& s : stats) {
+    total.sent += s.sent;
+    total.acked += s.acked;
+    total.duplicates += s.duplicates;
+    total.connect_failures += s.connect_failures;
+    total.disconnects += s.disconnects;
+    total.ack_latency_ms.insert(total.ack_latency_ms.end(), s.ack_latency_ms.begin(),
+                                s.ack_latency_ms.end());
+  }
+  std::printf("reports: sent %llu, acked %llu (%llu duplicates), %.0f acked/s during traffic\n",
+              static_cast<unsigned long long>(total.sent),
+              static_cast<unsigned long long>(total.acked),
+              static_cast<unsigned long long>(total.duplicates),
+              (total.acked - acked_before) / traffic_s);
+  std::printf("ack latency ms: p50 %.2f  p95 %.2f  p99 %.2f  max %.2f\n",
+              percentile(total.ack_latency_ms, 0.50), percentile(total.ack_latency_ms, 0.95),
+              percentile(total.ack_latency_ms, 0.99), percentile(total.ack_latency_ms, 1.0));
+  std::printf("connect failures %llu, disconnects %llu, collector peak RSS %.1f MiB\n",
+              static_cast<unsigned long long>(total.connect_failures),
+              static_cast<unsigned long long>(total.disconnects), peak_rss / 1024.0);
+  if (!o.database.empty()) {
+    auto missing = missing_in_database(o.database, *ids, stats);
+    std::printf("verification: %zu acknowledged reports missing from the database\n", missing);
+    if (missing != 0) return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,117 @@
+#include "collector/ingest/ingest_writer.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace triage::collector {
+
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
+}  // namespace
+
+IngestWriter::IngestWriter(Store& store, IngestOptions options, CollectorMetrics* metrics)
+    : store_(store), options_(options), metrics_(metrics), thread_([this] { run(); }) {}
+
+IngestWriter::~IngestWriter() { stop(); }
+
+bool IngestWriter::submit(StoredReport report, IngestDone done) {
+  std::unique_lock lock(mutex_);
+  if (stopping_) {
+    lock.unlock();
+    done(fail(ErrorCode::kUnavailable, "collector is shutting down"));
+    return true;
+  }
+  queued_bytes_ += report.payload.size();
+  queue_.push_back(Item{std::move(report), std::move(done), std::chrono::steady_clock::now()});
+  const bool room = queued_bytes_ <= options_.high_water_bytes;
+  if (metrics_) {
+    metrics_->ingest_queue_depth.Set(static_cast<double>(queue_.size()));
+    metrics_->ingest_queue_bytes.Set(static_cast<double>(queued_bytes_));
+  }
+  lock.unlock();
+  wake_writer_.notify_one();
+  return room;
+}
+
+void IngestWriter::wait_for_room(std::function<void()> wake) {
+  std::unique_lock lock(mutex_);
+  if (queued_bytes_ < options_.low_water_bytes || stopping_) {
+    lock.unlock();
+    wake();
+    return;
+  }
+  waiting_.push_back(std::move(wake));
+}
+
+void IngestWriter::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) return;
+    stopping_ = true;
+  }
+  wake_writer_.notify_one();
+  if (thread_.joinable()) thread_.join();
+}
+
+void IngestWriter::run() {
+  std::vector<Item> batch;
+  for (;;) {
+    std::vector<std::function<void()>> to_wake;
+    {
+      std::unique_lock lock(mutex_);
+      wake_writer_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty() && stopping_) {
+        to_wake.swap(waiting_);
+      }
+      // Whatever accumulated while the previous batch committed forms the next batch:
+      // batches grow with load, and a lone report is committed at once.
+      while (!queue_.empty() && batch.size() < options_.max_batch) {
+        queued_bytes_ -= queue_.front().report.payload.size();
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+      if (queued_bytes_ < options_.low_water_bytes) to_wake.swap(waiting_);
+      if (metrics_) {
+        metrics_->ingest_queue_depth.Set(static_cast<double>(queue_.size()));
+        metrics_->ingest_queue_bytes.Set(static_cast<double>(queued_bytes_));
+      }
+    }
+    for (auto& wake : to_wake) wake();
+    if (batch.empty()) return;  // stopping and drained
+    commit(batch);
+    batch.clear();
+  }
+}
+
+void IngestWriter::commit(std::vector<Item>& batch) {
+  std::vector<StoredReport> reports;
+  reports.reserve(batch.size());
+  for (auto& item : batch) reports.push_back(std::move(item.report));
+  auto started = std::chrono::steady_clock::now();
+  auto outcome = store_.store_reports(reports);
+  if (metrics_) {
+    metrics_->commit_latency_seconds.Observe(seconds_since(started));
+    metrics_->commit_batch_size.Observe(static_cast<double>(batch.size()));
+  }
+  if (!outcome) {
+    spdlog::error("committing {} reports: {}", batch.size(), outcome.error().message);
+  }
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    Result<bool> result = outcome ? Result<bool>((*outcome)[i])
+                                  : Result<bool>(tl::unexpected(outcome.error()));
+    if (metrics_ && outcome) {
+      metrics_->ingest_latency_seconds.Observe(seconds_since(batch[i].received));
+      ((*outcome)[i] ? metrics_->reports_stored : metrics_->reports_duplicate).Increment();
+    }
+    try {
+      batch[i].done(result);
+    } catch (const std::exception& e) {
+      spdlog::error("ingest completion threw: {}", e.what());
+    }
+  }
+}
+
+}  // namespace triage::collector

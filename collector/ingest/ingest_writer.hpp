@@ -1,0 +1,70 @@
+#pragma once
+// The one database writer for agent reports: sessions hand reports over, the writer commits
+// them in batched transactions and only then reports back, so an acknowledgement always
+// means "durable". Memory is bounded: past its byte budget the writer asks sessions to stop
+// reading (TCP back-pressure) and wakes them when it has drained.
+
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "collector/metrics/collector_metrics.hpp"
+#include "collector/storage/store.hpp"
+
+namespace triage::collector {
+
+struct IngestOptions {
+  std::size_t max_batch = 1000;
+  /// Above this many queued bytes submit() reports back-pressure.
+  std::size_t high_water_bytes = 128 * 1024 * 1024;
+  /// Sessions waiting for room are woken below this.
+  std::size_t low_water_bytes = 64 * 1024 * 1024;
+};
+
+/// Outcome of one report: stored now (true), duplicate (false), or an error (not stored).
+using IngestDone = std::function<void(const Result<bool>&)>;
+
+class IngestWriter {
+ public:
+  IngestWriter(Store& store, IngestOptions options, CollectorMetrics* metrics = nullptr);
+  ~IngestWriter();
+  IngestWriter(const IngestWriter&) = delete;
+  IngestWriter& operator=(const IngestWriter&) = delete;
+
+  /// Queues a report; `done` runs on the writer thread after its transaction. Returns false
+  /// when the queue is over its high-water mark (the report is queued anyway): the caller
+  /// should pause reading and pass `wake` to wait_for_room().
+  bool submit(StoredReport report, IngestDone done);
+  /// Calls `wake` (on the writer thread) once the queue is below its low-water mark.
+  void wait_for_room(std::function<void()> wake);
+
+  /// Commits what is queued, then stops the thread. Later submissions fail.
+  void stop();
+
+ private:
+  struct Item {
+    StoredReport report;
+    IngestDone done;
+    std::chrono::steady_clock::time_point received;
+  };
+  void run();
+  void commit(std::vector<Item>& batch);
+
+  Store& store_;
+  IngestOptions options_;
+  CollectorMetrics* metrics_;
+  std::mutex mutex_;
+  std::condition_variable wake_writer_;
+  std::deque<Item> queue_;
+  std::size_t queued_bytes_ = 0;
+  std::vector<std::function<void()>> waiting_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace triage::collector

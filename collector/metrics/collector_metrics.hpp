@@ -1,0 +1,47 @@
+#pragma once
+// The collector's Prometheus metrics (served at /metrics). One registry per process; the
+// members are references into it, safe to update from any thread.
+
+#include <memory>
+#include <string>
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+namespace triage::collector {
+
+class CollectorMetrics {
+ public:
+  CollectorMetrics();
+
+  /// Text exposition format 0.0.4.
+  std::string render() const;
+
+  prometheus::Gauge& connected_agents;
+  prometheus::Counter& messages_received;
+  prometheus::Counter& bytes_received;
+  prometheus::Counter& reports_stored;
+  prometheus::Counter& reports_duplicate;
+  prometheus::Counter& reports_rejected;
+  prometheus::Counter& snapshot_gaps;
+  prometheus::Gauge& ingest_queue_depth;
+  prometheus::Gauge& ingest_queue_bytes;
+  prometheus::Histogram& ingest_latency_seconds;  ///< received → committed
+  prometheus::Histogram& commit_latency_seconds;  ///< one batch transaction
+  prometheus::Histogram& commit_batch_size;
+  prometheus::Counter& tls_handshakes;
+  prometheus::Gauge& open_files_limit;
+  prometheus::Counter& refusal(const std::string& reason);
+  prometheus::Counter& http_request(const std::string& status_class);
+
+ private:
+  explicit CollectorMetrics(std::shared_ptr<prometheus::Registry> registry);
+  std::shared_ptr<prometheus::Registry> registry_;
+  prometheus::Family<prometheus::Counter>& refusals_;
+  prometheus::Family<prometheus::Counter>& http_requests_;
+};
+
+}  // namespace triage::collector

@@ -147,3 +147,15 @@ if [ "$count" -gt 0 ]; then
   echo "count $count, median $median, min $(echo "$sizes" | head -1), max $(echo "$sizes" | tail -1)"
 fi
 grep -c "full snapshot #" "$work/busy.log" | sed 's/^/full snapshots: /'
+# Stored deltas as the collector received them, raw and zlib level 6 (what a compressed
+# transport would carry).
+python3 - "$work/collector/collector.db" <<'PY'
+import sqlite3, statistics, sys, zlib
+db = sqlite3.connect(f"file:{sys.argv[1]}?mode=ro", uri=True)
+rows = [r[0] for r in db.execute("SELECT payload FROM reports WHERE kind = 'delta'")]
+if rows:
+    raw = [len(r) for r in rows]
+    z = [len(zlib.compress(r, 6)) for r in rows]
+    print(f"stored deltas: {len(rows)}, raw median {statistics.median(raw):.0f} B, "
+          f"zlib median {statistics.median(z):.0f} B (min {min(z)}, max {max(z)})")
+PY

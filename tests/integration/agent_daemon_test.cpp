@@ -48,7 +48,7 @@ std::map<std::string, int> help_ids(const Delivered& d) {
 CommandResult get_help(AgentFixture& agent, const std::filesystem::path& cwd,
                        const std::string& text, const std::string& wait = "0") {
   return run_command({binary("triage-agent"), "get-help", "--state", agent.state_dir().string(),
-                      "--wait", wait, text},
+                      "--config", agent.config_path().string(), "--wait", wait, text},
                      cwd);
 }
 
@@ -85,6 +85,9 @@ TEST_CASE("collector down: help requests and deltas are spooled, then delivered 
   collector.stop();
 
   agent.start({"--report-interval", "2"});
+  REQUIRE(eventually([&] {
+    return agent.process()->stderr_text().find("listening for help requests") != std::string::npos;
+  }));
   auto first = get_help(agent, collector.root(), "printer does not print");
   CHECK(first.exit_code == 0);
   CHECK_THAT(first.out, Catch::Contains("queued"));
@@ -111,7 +114,11 @@ TEST_CASE("collector down: help requests and deltas are spooled, then delivered 
   for (std::size_t i = 1; i < d.rows.size(); ++i) {
     CHECK(d.rows[i].received_at >= d.rows[i - 1].received_at);
   }
-  CHECK(d.rows.front().kind == "snapshot");
+  // The chain starts with a full snapshot.
+  auto first_chain = std::find_if(d.messages.begin(), d.messages.end(),
+                                  [](const auto& m) { return !m.has_help_request(); });
+  REQUIRE(first_chain != d.messages.end());
+  CHECK(first_chain->has_snapshot());
   check_chain(d);
   const auto log = agent.process()->stderr_text();
   CHECK(log.find("acknowledged (DUPLICATE)") == std::string::npos);

@@ -99,7 +99,7 @@ void AgentSession::on_message(std::string_view frame) {
     case v1::AgentMessage::kDelta:
     case v1::AgentMessage::kHelpRequest:
     case v1::AgentMessage::kOrderResult:
-      return handle_report(*message, frame.size());
+      return handle_report(*message, frame);
     case v1::AgentMessage::kHello:
       return refuse(v1::Refusal::MALFORMED_MESSAGE, "hello sent twice",
                     transport::CloseCode::kProtocolError);
@@ -133,7 +133,7 @@ void AgentSession::handle_hello(const v1::Hello& hello) {
                   transport::CloseCode::kTryAgainLater);
   }
   auto last_seq = services_.store.last_report_seq(device_id_);
-  auto snapshot = services_.store.latest_snapshot(device_id_);
+  auto snapshot = services_.store.has_snapshot(device_id_);
   if (!last_seq || !snapshot) {
     return refuse(v1::Refusal::SHUTTING_DOWN, "collector storage unavailable",
                   transport::CloseCode::kTryAgainLater);
@@ -152,7 +152,7 @@ void AgentSession::handle_hello(const v1::Hello& hello) {
   ack->set_device_id(device_id_);
   ack->set_collector_version(TRIAGE_VERSION);
   ack->set_last_committed_seq(*last_seq);
-  ack->set_want_full_snapshot(!snapshot->has_value());
+  ack->set_want_full_snapshot(!*snapshot);
   ack->set_heartbeat_interval_s(settings_.heartbeat_interval_s);
   ack->set_report_interval_s(settings_.report_interval_s);
   ack->set_server_time_unix_ms(now_ms());
@@ -170,7 +170,7 @@ void AgentSession::handle_heartbeat(const v1::Heartbeat&) {
   }
 }
 
-void AgentSession::handle_report(v1::AgentMessage& message, std::size_t frame_bytes) {
+void AgentSession::handle_report(const v1::AgentMessage& message, std::string_view frame) {
   const std::uint64_t seq = message.seq();
   if (seq == 0) {
     services_.metrics.reports_rejected.Increment();
@@ -185,8 +185,8 @@ void AgentSession::handle_report(v1::AgentMessage& message, std::size_t frame_by
   report.seq = seq;
   report.kind = report_kind(message.body_case());
   report.received_at = std::chrono::system_clock::now();
-  report.payload.reserve(frame_bytes);
-  message.SerializeToString(&report.payload);
+  // Stored exactly as received (it decoded cleanly above): no re-encoding on the hot path.
+  report.payload = std::string(frame);
 
   auto conn = shared_->connection.lock();
   if (!conn) return;

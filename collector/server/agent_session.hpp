@@ -57,7 +57,7 @@ class AgentSession final : public transport::WebSocketHandler {
 
   void handle_hello(const v1::Hello& hello);
   void handle_heartbeat(const v1::Heartbeat& heartbeat);
-  void handle_report(v1::AgentMessage& message, std::size_t frame_bytes);
+  void handle_report(const v1::AgentMessage& message, std::string_view frame);
   bool within_rate();
   void refuse(v1::Refusal::Reason reason, const std::string& text, transport::CloseCode code);
   void send(const v1::CollectorMessage& message);

@@ -50,6 +50,8 @@ class Store {
   virtual Result<std::vector<bool>> store_reports(const std::vector<StoredReport>& reports) = 0;
   /// Highest seq committed for a device (0: none).
   virtual Result<std::uint64_t> last_report_seq(std::string_view device_id) = 0;
+  /// Whether any full snapshot of the device is stored (cheap; no payload read).
+  virtual Result<bool> has_snapshot(std::string_view device_id) = 0;
   /// The newest full snapshot report of a device, if any.
   virtual Result<std::optional<StoredReport>> latest_snapshot(std::string_view device_id) = 0;
 };

@@ -233,6 +233,8 @@ void WebSocketSession::on_read(beast::error_code ec, std::size_t) {
     return on_close_request(CloseCode::kInternalError, "internal error");
   }
   buffer_.consume(buffer_.size());
+  // A large message (a full snapshot) must not pin its buffer for the connection's lifetime.
+  if (buffer_.capacity() > kReadChunkBytes) buffer_.shrink_to_fit();
   if (!ended_) do_read();
 }
 

@@ -96,3 +96,33 @@ TEST_CASE("agents come back after the collector restarts", "[integration]") {
   collector.start();
   CHECK(eventually([&] { return device_online(collector, id); }, std::chrono::seconds(30)));
 }
+
+TEST_CASE("the device list filters and pages", "[integration]") {
+  CollectorFixture collector;
+  AgentFixture a(collector, "a"), b(collector, "b"), c(collector, "c");
+  for (auto* agent : {&a, &b, &c}) REQUIRE(agent->enroll().exit_code == 0);
+  a.start();
+  REQUIRE(eventually([&] { return device_online(collector, a.device_id()); }));
+  const auto& token = collector.admin_token();
+
+  auto online = collector.get("/api/v1/devices?online=true", token);
+  REQUIRE(online.status == 200);
+  CHECK(online.body["total"] == 1);
+  CHECK(online.body["devices"][0]["id"] == a.device_id());
+  CHECK(collector.get("/api/v1/devices?online=false", token).body["total"] == 2);
+
+  auto page1 = collector.get("/api/v1/devices?limit=2&offset=0", token);
+  auto page2 = collector.get("/api/v1/devices?limit=2&offset=2", token);
+  CHECK(page1.body["total"] == 3);
+  CHECK(page1.body["devices"].size() == 2);
+  CHECK(page2.body["devices"].size() == 1);
+
+  auto by_id = collector.get("/api/v1/devices?q=" + b.device_id().substr(0, 8), token);
+  CHECK(by_id.body["total"] == 1);
+  CHECK(by_id.body["devices"][0]["id"] == b.device_id());
+
+  auto bad = collector.get("/api/v1/devices?limit=0", token);
+  CHECK(bad.status == 400);
+  CHECK_THAT(bad.body["error"]["message"].get<std::string>(), Catch::Contains("limit"));
+  CHECK(collector.get("/api/v1/devices?online=maybe", token).status == 400);
+}

@@ -1,5 +1,6 @@
 #include "tests/support/collector_fixture.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <regex>
 #include <stdexcept>
@@ -155,7 +156,12 @@ ApiResponse CollectorFixture::request(http::verb verb, const std::string& target
 }
 
 AgentFixture::AgentFixture(CollectorFixture& collector, const std::string& name)
-    : collector_(collector), name_(name), state_(collector.root() / ("agent-" + name)) {}
+    : collector_(collector),
+      name_(name),
+      state_(collector.root() / ("agent-" + name)),
+      config_(collector.root() / ("agent-" + name + ".toml")) {
+  std::ofstream(config_) << "[probes]\nenabled = false\n";
+}
 
 AgentFixture::~AgentFixture() { stop(); }
 
@@ -172,6 +178,10 @@ void AgentFixture::start(const std::vector<std::string>& run_args) {
   std::vector<std::string> argv{binary("triage-agent"), "--log-level", "debug", "run", "--state",
                                 state_.string()};
   argv.insert(argv.end(), run_args.begin(), run_args.end());
+  if (std::find(run_args.begin(), run_args.end(), "--config") == run_args.end()) {
+    argv.push_back("--config");
+    argv.push_back(config_.string());
+  }
   process_ = std::make_unique<ChildProcess>(std::move(argv), collector_.root(), "agent-" + name_);
 }
 

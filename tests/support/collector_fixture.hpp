@@ -85,6 +85,9 @@ class AgentFixture {
   ~AgentFixture();
 
   std::filesystem::path state_dir() const { return state_; }
+  /// The agent config used by start() unless the caller passes its own --config: active
+  /// network probes off, because tests send traffic to loopback addresses only.
+  std::filesystem::path config_path() const { return config_; }
   /// Runs `enroll` with a fresh token; returns the CLI result.
   CommandResult enroll();
   /// Starts `run`.
@@ -100,6 +103,7 @@ class AgentFixture {
   CollectorFixture& collector_;
   std::string name_;
   std::filesystem::path state_;
+  std::filesystem::path config_;
   std::unique_ptr<ChildProcess> process_;
 };
 

@@ -46,14 +46,16 @@ CREATE TABLE api_sessions (
   created_at INTEGER NOT NULL,
   expires_at INTEGER NOT NULL
 );
+-- A rowid table: payloads are large (full snapshots), which WITHOUT ROWID handles poorly.
 CREATE TABLE reports (
+  id INTEGER PRIMARY KEY,
   device_id TEXT NOT NULL REFERENCES devices(id),
   seq INTEGER NOT NULL,
   kind TEXT NOT NULL,
   received_at INTEGER NOT NULL,
   payload BLOB NOT NULL,
-  PRIMARY KEY (device_id, seq)
-) WITHOUT ROWID;
+  UNIQUE (device_id, seq)
+);
 CREATE INDEX reports_by_kind ON reports(device_id, kind, seq);
 )sql",
 };

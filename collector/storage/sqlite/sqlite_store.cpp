@@ -44,13 +44,13 @@ Device read_device(const Statement& s) {
 Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) {
   auto db = sqlite::Database::open(path);
   if (!db) return tl::unexpected(db.error());
-  std::unique_ptr<SqliteStore> store(new SqliteStore(std::move(*db)));
+  std::unique_ptr<SqliteStore> store(new SqliteStore(std::move(*db), path));
   if (auto r = store->migrate(); !r) return fail("migrate " + path, r.error());
   return store;
 }
 
 int SqliteStore::schema_version() {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(write_mutex_);
   auto st = db_->prepare("PRAGMA user_version");
   if (!st || !st->step().value_or(false)) return -1;
   return static_cast<int>(st->column_int(0));
@@ -78,7 +78,7 @@ Result<void> SqliteStore::migrate() {
 }
 
 Result<void> SqliteStore::insert_enrollment_token(const EnrollmentToken& t) {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(write_mutex_);
   auto st = db_->prepare(
       "INSERT INTO enrollment_tokens(id, token_hash, created_at, expires_at, max_uses, uses, "
       "created_by) VALUES (?,?,?,?,?,?,?)");
@@ -95,7 +95,7 @@ Result<void> SqliteStore::insert_enrollment_token(const EnrollmentToken& t) {
 
 Result<void> SqliteStore::enroll_device(std::string_view token_hash, const Device& device,
                                         TimePoint now) {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(write_mutex_);
   return sqlite::in_transaction(*db_, [&]() -> Result<void> {
     auto token = db_->prepare(
         "SELECT id, expires_at, max_uses, uses FROM enrollment_tokens WHERE token_hash = ?");
@@ -129,8 +129,10 @@ Result<void> SqliteStore::enroll_device(std::string_view token_hash, const Devic
 }
 
 Result<std::optional<Device>> SqliteStore::find_device(std::string_view id) {
-  std::lock_guard lock(mutex_);
-  auto st = db_->prepare(std::string("SELECT ") + kDeviceColumns + " FROM devices WHERE id = ?");
+  auto reader = readers_.acquire();
+  if (!reader) return tl::unexpected(reader.error());
+  sqlite::Database* db = reader->get();
+  auto st = db->prepare(std::string("SELECT ") + kDeviceColumns + " FROM devices WHERE id = ?");
   if (!st) return tl::unexpected(st.error());
   st->bind(1, id);
   auto row = st->step();
@@ -140,8 +142,10 @@ Result<std::optional<Device>> SqliteStore::find_device(std::string_view id) {
 }
 
 Result<std::vector<Device>> SqliteStore::list_devices() {
-  std::lock_guard lock(mutex_);
-  auto st = db_->prepare(std::string("SELECT ") + kDeviceColumns +
+  auto reader = readers_.acquire();
+  if (!reader) return tl::unexpected(reader.error());
+  sqlite::Database* db = reader->get();
+  auto st = db->prepare(std::string("SELECT ") + kDeviceColumns +
                          " FROM devices ORDER BY hostname, id");
   if (!st) return tl::unexpected(st.error());
   std::vector<Device> out;
@@ -155,7 +159,7 @@ Result<std::vector<Device>> SqliteStore::list_devices() {
 }
 
 Result<void> SqliteStore::revoke_device(std::string_view id, TimePoint when) {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(write_mutex_);
   auto st = db_->prepare("UPDATE devices SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?");
   if (!st) return tl::unexpected(st.error());
   st->bind(1, to_ms(when)).bind(2, id);
@@ -166,7 +170,7 @@ Result<void> SqliteStore::revoke_device(std::string_view id, TimePoint when) {
 
 Result<void> SqliteStore::record_hello(std::string_view device_id, const DeviceHelloFacts& f,
                                        TimePoint when) {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(write_mutex_);
   auto st = db_->prepare(
       "UPDATE devices SET hostname = ?, agent_version = ?, os_pretty_name = ?, kernel = ?, "
       "arch = ?, last_seen = ? WHERE id = ?");
@@ -182,7 +186,7 @@ Result<void> SqliteStore::record_hello(std::string_view device_id, const DeviceH
 }
 
 Result<void> SqliteStore::touch_device(std::string_view device_id, TimePoint when) {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(write_mutex_);
   auto st = db_->prepare("UPDATE devices SET last_seen = ? WHERE id = ?");
   if (!st) return tl::unexpected(st.error());
   st->bind(1, to_ms(when)).bind(2, device_id);
@@ -190,7 +194,7 @@ Result<void> SqliteStore::touch_device(std::string_view device_id, TimePoint whe
 }
 
 Result<std::int64_t> SqliteStore::insert_user(const User& user) {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(write_mutex_);
   auto st = db_->prepare(
       "INSERT INTO users(name, role, password_hash, created_at, disabled) VALUES (?,?,?,?,?)");
   if (!st) return tl::unexpected(st.error());
@@ -210,8 +214,10 @@ Result<std::int64_t> SqliteStore::insert_user(const User& user) {
 
 Result<std::optional<User>> SqliteStore::find_user_where(
     std::string_view where_sql, const std::function<void(Statement&)>& bind) {
-  std::lock_guard lock(mutex_);
-  auto st = db_->prepare(
+  auto reader = readers_.acquire();
+  if (!reader) return tl::unexpected(reader.error());
+  sqlite::Database* db = reader->get();
+  auto st = db->prepare(
       "SELECT id, name, role, password_hash, created_at, disabled FROM users WHERE " +
       std::string(where_sql));
   if (!st) return tl::unexpected(st.error());
@@ -238,7 +244,7 @@ Result<std::optional<User>> SqliteStore::find_user(std::int64_t id) {
 }
 
 Result<void> SqliteStore::insert_session(const ApiSession& session) {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(write_mutex_);
   auto st = db_->prepare(
       "INSERT INTO api_sessions(token_hash, user_id, created_at, expires_at) VALUES (?,?,?,?)");
   if (!st) return tl::unexpected(st.error());
@@ -251,8 +257,10 @@ Result<void> SqliteStore::insert_session(const ApiSession& session) {
 
 Result<std::optional<ApiSession>> SqliteStore::find_session(std::string_view token_hash,
                                                             TimePoint now) {
-  std::lock_guard lock(mutex_);
-  auto st = db_->prepare(
+  auto reader = readers_.acquire();
+  if (!reader) return tl::unexpected(reader.error());
+  sqlite::Database* db = reader->get();
+  auto st = db->prepare(
       "SELECT token_hash, user_id, created_at, expires_at FROM api_sessions "
       "WHERE token_hash = ? AND expires_at > ?");
   if (!st) return tl::unexpected(st.error());
@@ -275,7 +283,7 @@ Result<bool> SqliteStore::store_report(const StoredReport& report) {
 }
 
 Result<std::vector<bool>> SqliteStore::store_reports(const std::vector<StoredReport>& reports) {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(write_mutex_);
   return sqlite::in_transaction(*db_, [&]() -> Result<std::vector<bool>> {
     auto st = db_->prepare(
         "INSERT INTO reports(device_id, seq, kind, received_at, payload) VALUES (?,?,?,?,?) "
@@ -298,8 +306,10 @@ Result<std::vector<bool>> SqliteStore::store_reports(const std::vector<StoredRep
 }
 
 Result<std::uint64_t> SqliteStore::last_report_seq(std::string_view device_id) {
-  std::lock_guard lock(mutex_);
-  auto st = db_->prepare("SELECT COALESCE(MAX(seq), 0) FROM reports WHERE device_id = ?");
+  auto reader = readers_.acquire();
+  if (!reader) return tl::unexpected(reader.error());
+  sqlite::Database* db = reader->get();
+  auto st = db->prepare("SELECT COALESCE(MAX(seq), 0) FROM reports WHERE device_id = ?");
   if (!st) return tl::unexpected(st.error());
   st->bind(1, device_id);
   auto row = st->step();
@@ -307,9 +317,23 @@ Result<std::uint64_t> SqliteStore::last_report_seq(std::string_view device_id) {
   return static_cast<std::uint64_t>(st->column_int(0));
 }
 
+Result<bool> SqliteStore::has_snapshot(std::string_view device_id) {
+  auto reader = readers_.acquire();
+  if (!reader) return tl::unexpected(reader.error());
+  auto st = reader->get()->prepare(
+      "SELECT EXISTS (SELECT 1 FROM reports WHERE device_id = ? AND kind = 'snapshot')");
+  if (!st) return tl::unexpected(st.error());
+  st->bind(1, device_id);
+  auto row = st->step();
+  if (!row) return tl::unexpected(row.error());
+  return st->column_int(0) != 0;
+}
+
 Result<std::optional<StoredReport>> SqliteStore::latest_snapshot(std::string_view device_id) {
-  std::lock_guard lock(mutex_);
-  auto st = db_->prepare(
+  auto reader = readers_.acquire();
+  if (!reader) return tl::unexpected(reader.error());
+  sqlite::Database* db = reader->get();
+  auto st = db->prepare(
       "SELECT seq, kind, received_at, payload FROM reports WHERE device_id = ? AND "
       "kind = 'snapshot' ORDER BY seq DESC LIMIT 1");
   if (!st) return tl::unexpected(st.error());

@@ -6,6 +6,7 @@
 #include <mutex>
 #include <string>
 
+#include "collector/storage/sqlite/reader_pool.hpp"
 #include "collector/storage/sqlite/sqlite_db.hpp"
 #include "collector/storage/store.hpp"
 
@@ -36,21 +37,24 @@ class SqliteStore final : public Store {
   Result<bool> store_report(const StoredReport& report) override;
   Result<std::vector<bool>> store_reports(const std::vector<StoredReport>& reports) override;
   Result<std::uint64_t> last_report_seq(std::string_view device_id) override;
+  Result<bool> has_snapshot(std::string_view device_id) override;
   Result<std::optional<StoredReport>> latest_snapshot(std::string_view device_id) override;
 
   /// Schema version after migrations (for tests and `doctor` output).
   int schema_version();
 
  private:
-  explicit SqliteStore(std::unique_ptr<sqlite::Database> db) : db_(std::move(db)) {}
+  SqliteStore(std::unique_ptr<sqlite::Database> db, const std::string& path)
+      : db_(std::move(db)), readers_(path) {}
   Result<void> migrate();
   Result<std::optional<User>> find_user_where(std::string_view column_sql,
                                               const std::function<void(sqlite::Statement&)>& bind);
 
-  // One connection, one writer: calls are serialized. Busy waits are bounded by SQLite's
-  // busy timeout.
-  std::mutex mutex_;
+  // One writer connection, calls serialized; reads use a pool of their own connections, so
+  // with WAL they never wait for a write transaction (e.g. a large ingest batch).
+  std::mutex write_mutex_;
   std::unique_ptr<sqlite::Database> db_;
+  sqlite::ReaderPool readers_;
 };
 
 }  // namespace triage::collector

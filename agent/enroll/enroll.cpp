@@ -18,8 +18,9 @@ namespace http = transport::http;
 
 Result<std::string> enroll(const EnrollOptions& options) {
   if (options.state.enrolled() && !options.force) {
-    return fail(ErrorCode::kConflict, options.state.root().string() +
-                                          " already holds an enrollment; use --force to replace it");
+    return fail(
+        ErrorCode::kConflict,
+        options.state.root().string() + " already holds an enrollment; use --force to replace it");
   }
   auto url = transport::parse_url(options.server_url);
   if (!url) return fail("--server", url.error());
@@ -29,8 +30,8 @@ Result<std::string> enroll(const EnrollOptions& options) {
 
   auto key = pki::generate_p256_key();
   if (!key) return fail("generating the device key", key.error());
-  auto csr = pki::make_csr_pem(key->get(), options.hostname.empty() ? "triage-agent"
-                                                                     : options.hostname);
+  auto csr =
+      pki::make_csr_pem(key->get(), options.hostname.empty() ? "triage-agent" : options.hostname);
   if (!csr) return fail("creating the CSR", csr.error());
 
   auto learned = std::make_shared<transport::PinnedCa>();

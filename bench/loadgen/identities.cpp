@@ -37,10 +37,10 @@ Result<Identity> enroll_one(boost::asio::ssl::context& tls, const EnrollPlan& pl
   if (!csr) return tl::unexpected(csr.error());
   transport::HttpRequest req{http::verb::post, "/api/v1/enroll", 11};
   req.set(http::field::content_type, "application/json");
-  req.body() = nlohmann::json{{"token", plan.token},
-                              {"csr", *csr},
-                              {"hostname", "sim-" + std::to_string(index)}}
-                   .dump();
+  req.body() =
+      nlohmann::json{
+          {"token", plan.token}, {"csr", *csr}, {"hostname", "sim-" + std::to_string(index)}}
+          .dump();
   auto res = transport::https_request(tls, plan.host, plan.port, std::move(req));
   if (!res) return tl::unexpected(res.error());
   if (res->result() != http::status::created) return fail("enroll: " + res->body());

@@ -13,9 +13,9 @@
 #include <numeric>
 #include <thread>
 
-#include <boost/asio/steady_timer.hpp>
-#include <CLI/CLI.hpp>
 #include <sqlite3.h>
+#include <CLI/CLI.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "agent/collectors/delta.hpp"
 #include "agent/collectors/snapshot_taker.hpp"
@@ -164,9 +164,8 @@ int main(int argc, char** argv) {
   }
   for (std::size_t i = 0; i < o.agents; ++i) {
     auto t = i % o.threads;
-    agents[t].push_back(std::make_unique<SimAgent>(*loops[t], **tls, (*ids)[i],
-                                                   static_cast<std::uint32_t>(i), workload,
-                                                   stats[t]));
+    agents[t].push_back(std::make_unique<SimAgent>(
+        *loops[t], **tls, (*ids)[i], static_cast<std::uint32_t>(i), workload, stats[t]));
   }
 
   // Phases driven by wall time; each thread paces its own share.
@@ -202,9 +201,9 @@ int main(int argc, char** argv) {
         last = now;
         // After the traffic, wait for outstanding acks, but not forever.
         if (stop && stop_at.time_since_epoch().count() == 0) stop_at = now;
-        if (stop && (std::all_of(mine.begin(), mine.end(),
-                                 [](auto& a) { return a->outstanding() == 0; }) ||
-                     now - stop_at > std::chrono::seconds(15))) {
+        if (stop &&
+            (std::all_of(mine.begin(), mine.end(), [](auto& a) { return a->outstanding() == 0; }) ||
+             now - stop_at > std::chrono::seconds(15))) {
           for (auto& a : mine) a->close();
           return;
         }
@@ -259,11 +258,10 @@ int main(int argc, char** argv) {
     total.ack_latency_ms.insert(total.ack_latency_ms.end(), s.ack_latency_ms.begin(),
                                 s.ack_latency_ms.end());
   }
-  std::printf("reports: sent %llu, acked %llu (%llu duplicates), %.0f acked/s during traffic\n",
-              static_cast<unsigned long long>(total.sent),
-              static_cast<unsigned long long>(total.acked),
-              static_cast<unsigned long long>(total.duplicates),
-              (total.acked - acked_before) / traffic_s);
+  std::printf(
+      "reports: sent %llu, acked %llu (%llu duplicates), %.0f acked/s during traffic\n",
+      static_cast<unsigned long long>(total.sent), static_cast<unsigned long long>(total.acked),
+      static_cast<unsigned long long>(total.duplicates), (total.acked - acked_before) / traffic_s);
   std::printf("ack latency ms: p50 %.2f  p95 %.2f  p99 %.2f  max %.2f\n",
               percentile(total.ack_latency_ms, 0.50), percentile(total.ack_latency_ms, 0.95),
               percentile(total.ack_latency_ms, 0.99), percentile(total.ack_latency_ms, 1.0));

@@ -6,9 +6,8 @@
 
 namespace triage::loadgen {
 
-SimAgent::SimAgent(boost::asio::io_context& ioc, boost::asio::ssl::context& tls,
-                   const Identity& id, std::uint32_t index, const Workload& workload,
-                   Stats& stats)
+SimAgent::SimAgent(boost::asio::io_context& ioc, boost::asio::ssl::context& tls, const Identity& id,
+                   std::uint32_t index, const Workload& workload, Stats& stats)
     : ioc_(ioc), tls_(tls), id_(id), index_(index), workload_(workload), stats_(stats) {}
 
 void SimAgent::connect() {
@@ -96,8 +95,10 @@ void SimAgent::send_report(bool snapshot) {
 }
 
 void SimAgent::on_close(std::string_view) {
-  if (ready_) ++stats_.disconnects;
-  else ++stats_.connect_failures;
+  if (ready_)
+    ++stats_.disconnects;
+  else
+    ++stats_.connect_failures;
   ready_ = false;
   // Unacknowledged reports die with the connection (a real agent keeps them in its spool).
   sent_at_.clear();

@@ -76,8 +76,9 @@ Result<nlohmann::json> parse_json_body(const HttpRequest& request) {
 }
 
 ApiRouter::ApiRouter(ApiServices services) : services_(std::move(services)) {
-  add(http::verb::get, "/healthz", Access::kPublic, Role::kViewer,
-      [](ApiServices&, ApiRequest&) { return json_response(http::status::ok, {{"status", "ok"}}); });
+  add(http::verb::get, "/healthz", Access::kPublic, Role::kViewer, [](ApiServices&, ApiRequest&) {
+    return json_response(http::status::ok, {{"status", "ok"}});
+  });
   add(http::verb::get, "/metrics", Access::kPublic, Role::kViewer,
       [](ApiServices& services, ApiRequest&) {
         HttpResponse res{http::status::ok, 11};

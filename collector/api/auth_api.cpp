@@ -23,11 +23,11 @@ HttpResponse handle_login(ApiServices& services, ApiRequest& request) {
     return error_response(result.error());
   }
   spdlog::info("user {} logged in from {}", result->user.name, request.peer.remote_address);
-  return json_response(http::status::ok,
-                       {{"token", result->token},
-                        {"expires_at", format_rfc3339(result->expires_at)},
-                        {"user", {{"name", result->user.name},
-                                  {"role", role_name(result->user.role)}}}});
+  return json_response(
+      http::status::ok,
+      {{"token", result->token},
+       {"expires_at", format_rfc3339(result->expires_at)},
+       {"user", {{"name", result->user.name}, {"role", role_name(result->user.role)}}}});
 }
 
 }  // namespace triage::collector

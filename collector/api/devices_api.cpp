@@ -89,10 +89,9 @@ HttpResponse handle_list_devices(ApiServices& services, ApiRequest& request) {
     if (matched++ < static_cast<std::size_t>(*offset)) continue;
     if (items.size() < static_cast<std::size_t>(*limit)) items.push_back(device_json(d, is_online));
   }
-  return json_response(http::status::ok, {{"devices", items},
-                                          {"total", matched},
-                                          {"limit", *limit},
-                                          {"offset", *offset}});
+  return json_response(
+      http::status::ok,
+      {{"devices", items}, {"total", matched}, {"limit", *limit}, {"offset", *offset}});
 }
 
 HttpResponse handle_get_device(ApiServices& services, ApiRequest& request) {

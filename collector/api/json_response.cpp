@@ -12,8 +12,7 @@ HttpResponse json_response(http::status status, const nlohmann::json& body) {
   return res;
 }
 
-HttpResponse error_response(http::status status, std::string_view code,
-                            std::string_view message) {
+HttpResponse error_response(http::status status, std::string_view code, std::string_view message) {
   return json_response(status, {{"error", {{"code", code}, {"message", message}}}});
 }
 

@@ -4,8 +4,8 @@
 #include <stdexcept>
 #include <string>
 
-#include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
 #include "collector/auth/accounts.hpp"
 #include "collector/enrollment/enrollment_service.hpp"
@@ -34,7 +34,8 @@ std::unique_ptr<tc::SqliteStore> open_store(const tc::DataDir& dir) {
   if (!dir.initialized()) {
     throw std::runtime_error(dir.root().string() +
                              " is not an initialized data directory; run `triage-collector init "
-                             "--data " + dir.root().string() + "` first");
+                             "--data " +
+                             dir.root().string() + "` first");
   }
   return or_exit(tc::SqliteStore::open(dir.database().string()), "opening the database");
 }
@@ -47,7 +48,8 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string(TRIAGE_VERSION));
   std::string log_format = "human";
   std::string log_level;
-  app.add_option("--log-format", log_format, "human or json")->check(CLI::IsMember({"human", "json"}));
+  app.add_option("--log-format", log_format, "human or json")
+      ->check(CLI::IsMember({"human", "json"}));
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error");
 
   std::string data_dir;
@@ -146,11 +148,10 @@ int main(int argc, char** argv) {
         password = tc::generate_password();
         generated = true;
       }
-      auto created = or_exit(tc::create_user(*store, user_name, *tc::parse_role(user_role),
-                                             password, now),
-                             "user add");
-      std::cerr << "user " << created.name << " (" << tc::role_name(created.role)
-                << ") created\n";
+      auto created =
+          or_exit(tc::create_user(*store, user_name, *tc::parse_role(user_role), password, now),
+                  "user add");
+      std::cerr << "user " << created.name << " (" << tc::role_name(created.role) << ") created\n";
       if (generated) std::cout << password << "\n";
       return 0;
     }

@@ -26,7 +26,10 @@ struct EnrollmentResult {
 class EnrollmentService {
  public:
   EnrollmentService(Store& store, X509* ca_certificate, EVP_PKEY* ca_key, std::string ca_pem)
-      : store_(store), ca_certificate_(ca_certificate), ca_key_(ca_key), ca_pem_(std::move(ca_pem)) {}
+      : store_(store),
+        ca_certificate_(ca_certificate),
+        ca_key_(ca_key),
+        ca_pem_(std::move(ca_pem)) {}
 
   /// Validates the request, redeems the token and issues the device certificate.
   /// kInvalid for malformed input, kDenied for an unusable token.

@@ -100,8 +100,8 @@ void IngestWriter::commit(std::vector<Item>& batch) {
     spdlog::error("committing {} reports: {}", batch.size(), outcome.error().message);
   }
   for (std::size_t i = 0; i < batch.size(); ++i) {
-    Result<bool> result = outcome ? Result<bool>((*outcome)[i])
-                                  : Result<bool>(tl::unexpected(outcome.error()));
+    Result<bool> result =
+        outcome ? Result<bool>((*outcome)[i]) : Result<bool>(tl::unexpected(outcome.error()));
     if (metrics_ && outcome) {
       metrics_->ingest_latency_seconds.Observe(seconds_since(batch[i].received));
       ((*outcome)[i] ? metrics_->reports_stored : metrics_->reports_duplicate).Increment();

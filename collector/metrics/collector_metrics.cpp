@@ -21,63 +21,75 @@ prometheus::Family<prometheus::Counter>& report_family(prometheus::Registry& r) 
 
 }  // namespace
 
-CollectorMetrics::CollectorMetrics()
-    : CollectorMetrics(std::make_shared<prometheus::Registry>()) {}
+CollectorMetrics::CollectorMetrics() : CollectorMetrics(std::make_shared<prometheus::Registry>()) {}
 
 CollectorMetrics::CollectorMetrics(std::shared_ptr<prometheus::Registry> r)
-    : connected_agents(BuildGauge().Name("triage_connected_agents")
+    : connected_agents(BuildGauge()
+                           .Name("triage_connected_agents")
                            .Help("Agents with an open, acknowledged session")
                            .Register(*r)
                            .Add({})),
-      messages_received(BuildCounter().Name("triage_agent_messages_total")
+      messages_received(BuildCounter()
+                            .Name("triage_agent_messages_total")
                             .Help("Frames received from agents")
                             .Register(*r)
                             .Add({})),
-      bytes_received(BuildCounter().Name("triage_agent_bytes_total")
+      bytes_received(BuildCounter()
+                         .Name("triage_agent_bytes_total")
                          .Help("Bytes of frames received from agents")
                          .Register(*r)
                          .Add({})),
       reports_stored(report_family(*r).Add({{"outcome", "stored"}})),
       reports_duplicate(report_family(*r).Add({{"outcome", "duplicate"}})),
       reports_rejected(report_family(*r).Add({{"outcome", "rejected"}})),
-      snapshot_gaps(BuildCounter().Name("triage_snapshot_gaps_total")
+      snapshot_gaps(BuildCounter()
+                        .Name("triage_snapshot_gaps_total")
                         .Help("Deltas that did not apply; a full snapshot was requested")
                         .Register(*r)
                         .Add({})),
-      ingest_queue_depth(BuildGauge().Name("triage_ingest_queue_depth")
+      ingest_queue_depth(BuildGauge()
+                             .Name("triage_ingest_queue_depth")
                              .Help("Reports waiting for the database writer")
                              .Register(*r)
                              .Add({})),
-      ingest_queue_bytes(BuildGauge().Name("triage_ingest_queue_bytes")
+      ingest_queue_bytes(BuildGauge()
+                             .Name("triage_ingest_queue_bytes")
                              .Help("Bytes waiting for the database writer")
                              .Register(*r)
                              .Add({})),
-      ingest_latency_seconds(BuildHistogram().Name("triage_ingest_latency_seconds")
+      ingest_latency_seconds(BuildHistogram()
+                                 .Name("triage_ingest_latency_seconds")
                                  .Help("Report received to committed")
                                  .Register(*r)
                                  .Add({}, latency_buckets())),
-      commit_latency_seconds(BuildHistogram().Name("triage_db_commit_seconds")
+      commit_latency_seconds(BuildHistogram()
+                                 .Name("triage_db_commit_seconds")
                                  .Help("Duration of one batched ingest transaction")
                                  .Register(*r)
                                  .Add({}, latency_buckets())),
-      commit_batch_size(BuildHistogram().Name("triage_db_commit_batch_size")
+      commit_batch_size(BuildHistogram()
+                            .Name("triage_db_commit_batch_size")
                             .Help("Reports per ingest transaction")
                             .Register(*r)
-                            .Add({}, prometheus::Histogram::BucketBoundaries{
-                                         1, 2, 5, 10, 25, 50, 100, 250, 500, 1000})),
-      tls_handshakes(BuildCounter().Name("triage_tls_handshakes_total")
+                            .Add({}, prometheus::Histogram::BucketBoundaries{1, 2, 5, 10, 25, 50,
+                                                                             100, 250, 500, 1000})),
+      tls_handshakes(BuildCounter()
+                         .Name("triage_tls_handshakes_total")
                          .Help("Completed TLS handshakes")
                          .Register(*r)
                          .Add({})),
-      open_files_limit(BuildGauge().Name("triage_open_files_limit")
+      open_files_limit(BuildGauge()
+                           .Name("triage_open_files_limit")
                            .Help("Soft RLIMIT_NOFILE after raising it at start")
                            .Register(*r)
                            .Add({})),
       registry_(std::move(r)),
-      refusals_(BuildCounter().Name("triage_refusals_total")
+      refusals_(BuildCounter()
+                    .Name("triage_refusals_total")
                     .Help("Agent connections or messages refused, by reason")
                     .Register(*registry_)),
-      http_requests_(BuildCounter().Name("triage_http_requests_total")
+      http_requests_(BuildCounter()
+                         .Name("triage_http_requests_total")
                          .Help("REST requests by status class")
                          .Register(*registry_)) {}
 

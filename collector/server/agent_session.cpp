@@ -125,9 +125,10 @@ void AgentSession::handle_hello(const v1::Hello& hello) {
   const auto& f = hello.facts();
   // Clip what the endpoint says about itself before storing it.
   auto clip = [](const std::string& s) { return s.substr(0, 255); };
-  DeviceHelloFacts facts{clip(f.hostname()), clip(hello.agent_version()),
-                         clip(f.os_pretty_name()), clip(f.kernel()), clip(f.arch())};
-  if (auto r = services_.store.record_hello(device_id_, facts, std::chrono::system_clock::now()); !r) {
+  DeviceHelloFacts facts{clip(f.hostname()), clip(hello.agent_version()), clip(f.os_pretty_name()),
+                         clip(f.kernel()), clip(f.arch())};
+  if (auto r = services_.store.record_hello(device_id_, facts, std::chrono::system_clock::now());
+      !r) {
     spdlog::error("device {}: recording hello: {}", device_id_, r.error().message);
     return refuse(v1::Refusal::SHUTTING_DOWN, "collector storage unavailable",
                   transport::CloseCode::kTryAgainLater);
@@ -157,8 +158,8 @@ void AgentSession::handle_hello(const v1::Hello& hello) {
   ack->set_report_interval_s(settings_.report_interval_s);
   ack->set_server_time_unix_ms(now_ms());
   send(reply);
-  spdlog::info("device {} ({}) online from {}, agent {}, protocol {}", device_id_,
-               facts.hostname, remote_, facts.agent_version, *version);
+  spdlog::info("device {} ({}) online from {}, agent {}, protocol {}", device_id_, facts.hostname,
+               remote_, facts.agent_version, *version);
 }
 
 void AgentSession::handle_heartbeat(const v1::Heartbeat&) {
@@ -199,8 +200,7 @@ void AgentSession::handle_report(const v1::AgentMessage& message, std::string_vi
   auto device_id = device_id_;
   auto kind = report.kind;
   bool room = services_.writer.submit(
-      std::move(report),
-      [shared, device_id, kind, seq, resume_below](const Result<bool>& stored) {
+      std::move(report), [shared, device_id, kind, seq, resume_below](const Result<bool>& stored) {
         auto conn = shared->connection.lock();
         if (!stored) {
           // Not committed, so not acknowledged: the agent resends it after reconnecting.
@@ -213,8 +213,8 @@ void AgentSession::handle_report(const v1::AgentMessage& message, std::string_vi
           entry->set_status(*stored ? v1::Ack::STORED : v1::Ack::DUPLICATE);
           conn->send(protocol::encode(reply));
         }
-        if (--shared->in_flight < resume_below &&
-            shared->paused_for_in_flight.exchange(false) && conn) {
+        if (--shared->in_flight < resume_below && shared->paused_for_in_flight.exchange(false) &&
+            conn) {
           conn->resume_reading();
         }
       });

@@ -40,8 +40,7 @@ struct AgentSessionServices {
 
 class AgentSession final : public transport::WebSocketHandler {
  public:
-  AgentSession(std::string device_id, AgentSessionServices services,
-               AgentSessionSettings settings);
+  AgentSession(std::string device_id, AgentSessionServices services, AgentSessionSettings settings);
 
   void on_open(const std::shared_ptr<transport::WebSocketConnection>& connection) override;
   void on_message(std::string_view frame) override;

@@ -1,7 +1,7 @@
 #include "collector/server/collector_app.hpp"
 
-#include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
+#include <boost/asio/post.hpp>
 
 #include "shared/util/time_format.hpp"
 
@@ -59,16 +59,15 @@ transport::UpgradeDecision CollectorApp::accept_websocket(const transport::HttpR
                   "device " + peer.certificate_common_name + " is not enrolled here");
   }
   if ((*device)->revoked_at) {
-    return refuse(http::status::forbidden, "revoked",
-                  "device " + (*device)->id + " was revoked at " +
-                      format_rfc3339(*(*device)->revoked_at));
+    return refuse(
+        http::status::forbidden, "revoked",
+        "device " + (*device)->id + " was revoked at " + format_rfc3339(*(*device)->revoked_at));
   }
   if ((*device)->certificate_sha256 != peer.certificate_sha256) {
     return refuse(http::status::forbidden, "forbidden",
                   "certificate of device " + (*device)->id + " was superseded");
   }
-  decision.handler =
-      std::make_unique<AgentSession>((*device)->id, services_, session_settings_);
+  decision.handler = std::make_unique<AgentSession>((*device)->id, services_, session_settings_);
   return decision;
 }
 

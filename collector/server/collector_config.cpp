@@ -18,7 +18,8 @@ Result<void> read_integer(const toml::table& table, std::string_view section, st
   auto* node = table.get(key);
   if (node == nullptr) return {};
   auto value = node->value<std::int64_t>();
-  std::string name = section.empty() ? std::string(key) : std::string(section) + "." + std::string(key);
+  std::string name =
+      section.empty() ? std::string(key) : std::string(section) + "." + std::string(key);
   if (!value || *value < min || *value > max) {
     return fail(ErrorCode::kInvalid, "config key `" + name + "` on " + where(*node) +
                                          ": expected an integer from " + std::to_string(min) +
@@ -35,8 +36,8 @@ Result<void> read_string(const toml::table& table, std::string_view section, std
   auto value = node->value<std::string>();
   if (!value) {
     return fail(ErrorCode::kInvalid, "config key `" + std::string(section) +
-                                         (section.empty() ? "" : ".") + std::string(key) +
-                                         "` on " + where(*node) + ": expected a string");
+                                         (section.empty() ? "" : ".") + std::string(key) + "` on " +
+                                         where(*node) + ": expected a string");
   }
   out = *value;
   return {};
@@ -48,9 +49,9 @@ Result<void> reject_unknown(const toml::table& table, std::string_view section,
     bool ok = false;
     for (auto k : known) ok = ok || key.str() == k;
     if (!ok) {
-      return fail(ErrorCode::kInvalid,
-                  "unknown config key `" + std::string(section) + (section.empty() ? "" : ".") +
-                      std::string(key.str()) + "` on " + where(node));
+      return fail(ErrorCode::kInvalid, "unknown config key `" + std::string(section) +
+                                           (section.empty() ? "" : ".") + std::string(key.str()) +
+                                           "` on " + where(node));
     }
   }
   return {};
@@ -96,11 +97,10 @@ Result<CollectorConfig> load_collector_config(const std::filesystem::path& path,
     }
   }
   if (auto* t = section("agents")) {
-    for (auto r : {reject_unknown(*t, "agents", {"heartbeat_interval_s", "report_interval_s"}),
-                   read_integer(*t, "agents", "heartbeat_interval_s", c.heartbeat_interval_s, 5,
-                                3600),
-                   read_integer(*t, "agents", "report_interval_s", c.report_interval_s, 10,
-                                86400)}) {
+    for (auto r :
+         {reject_unknown(*t, "agents", {"heartbeat_interval_s", "report_interval_s"}),
+          read_integer(*t, "agents", "heartbeat_interval_s", c.heartbeat_interval_s, 5, 3600),
+          read_integer(*t, "agents", "report_interval_s", c.report_interval_s, 10, 86400)}) {
       if (!r) return fail(path.string(), r.error());
     }
   }

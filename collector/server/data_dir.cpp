@@ -71,7 +71,8 @@ Result<std::string> initialize_data_dir(const DataDir& dir, const InitOptions& o
 
 Result<std::string> ca_fingerprint(const DataDir& dir) {
   auto pem = read_file(dir.ca_certificate());
-  if (!pem) return fail("reading the CA certificate (is the data directory initialized?)", pem.error());
+  if (!pem)
+    return fail("reading the CA certificate (is the data directory initialized?)", pem.error());
   auto cert = pki::certificate_from_pem(*pem);
   if (!cert) return fail(dir.ca_certificate().string(), cert.error());
   return pki::certificate_sha256(cert->get());
@@ -87,7 +88,7 @@ Result<CollectorKeys> load_keys(const DataDir& dir) {
   for (auto* r : {&ca_pem, &ca_key_pem, &server_pem, &server_key_pem, &signing_pem}) {
     if (!*r) {
       return fail("loading keys from " + dir.root().string() +
-                  " (run `triage-collector init --data DIR` first)",
+                      " (run `triage-collector init --data DIR` first)",
                   r->error());
     }
   }

@@ -7,9 +7,9 @@
 #include <thread>
 #include <vector>
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <spdlog/spdlog.h>
 
 #include "collector/api/api_router.hpp"
 #include "collector/enrollment/enrollment_service.hpp"
@@ -49,9 +49,9 @@ rlim_t raise_open_files_limit() {
 int run_serve(const DataDir& dir, const CollectorConfig& config) {
   auto keys = or_throw(load_keys(dir), "loading keys");
   auto store = or_throw(SqliteStore::open(dir.database().string()), "opening the database");
-  auto tls = or_throw(transport::make_server_tls_context(
-                          {keys.server_chain_pem, keys.server_key_pem, keys.ca_pem}),
-                      "TLS setup");
+  auto tls = or_throw(
+      transport::make_server_tls_context({keys.server_chain_pem, keys.server_key_pem, keys.ca_pem}),
+      "TLS setup");
   auto [host, port] = or_throw(split_listen_address(config.listen), "--listen");
   boost::system::error_code ec;
   auto address = boost::asio::ip::make_address(host, ec);

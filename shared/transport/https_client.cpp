@@ -3,12 +3,12 @@
 #include <memory>
 #include <optional>
 
+#include <openssl/x509v3.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
-#include <openssl/x509v3.h>
 
 namespace triage::transport {
 
@@ -40,8 +40,8 @@ class OneShot : public std::enable_shared_from_this<OneShot> {
     } else {
       X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host_.c_str());
     }
-    resolver_.async_resolve(host_, port, beast::bind_front_handler(&OneShot::on_resolve,
-                                                                   shared_from_this()));
+    resolver_.async_resolve(host_, port,
+                            beast::bind_front_handler(&OneShot::on_resolve, shared_from_this()));
   }
 
   Result<HttpResponse> result() {
@@ -70,8 +70,8 @@ class OneShot : public std::enable_shared_from_this<OneShot> {
     if (ec) {
       long verify = SSL_get_verify_result(stream_.native_handle());
       if (verify != X509_V_OK) {
-        error_ = "TLS handshake with " + host_ + ": server certificate rejected: " +
-                 X509_verify_cert_error_string(verify);
+        error_ = "TLS handshake with " + host_ +
+                 ": server certificate rejected: " + X509_verify_cert_error_string(verify);
         return;
       }
       return fail_with("TLS handshake with " + host_, ec);

@@ -4,9 +4,9 @@
 
 #include <string>
 
+#include <openssl/ssl.h>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/error.hpp>
-#include <openssl/ssl.h>
 
 #include "shared/transport/peer_identity.hpp"
 

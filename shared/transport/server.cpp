@@ -4,6 +4,8 @@
 #include <optional>
 #include <utility>
 
+#include <openssl/x509.h>
+#include <spdlog/spdlog.h>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
@@ -11,8 +13,6 @@
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
 #include <nlohmann/json.hpp>
-#include <openssl/x509.h>
-#include <spdlog/spdlog.h>
 
 #include "shared/transport/peer_tls.hpp"
 #include "shared/transport/websocket_session.hpp"
@@ -86,17 +86,17 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     beast::get_lowest_layer(stream_).expires_after(shared_->options.handshake_timeout);
     boost::system::error_code ec;
     peer_.remote_address = endpoint_text(beast::get_lowest_layer(stream_).socket(), ec);
-    stream_.async_handshake(ssl::stream_base::server, beast::bind_front_handler(
-                                                          &HttpSession::on_handshake,
-                                                          shared_from_this()));
+    stream_.async_handshake(
+        ssl::stream_base::server,
+        beast::bind_front_handler(&HttpSession::on_handshake, shared_from_this()));
   }
 
   void on_handshake(beast::error_code ec) {
     if (ec) {
       long verify = SSL_get_verify_result(stream_.native_handle());
       if (verify != X509_V_OK) {
-        spdlog::warn("TLS handshake from {}: client certificate rejected: {}",
-                     peer_.remote_address, X509_verify_cert_error_string(verify));
+        spdlog::warn("TLS handshake from {}: client certificate rejected: {}", peer_.remote_address,
+                     X509_verify_cert_error_string(verify));
         return;
       }
       return fail(ec, "TLS handshake");
@@ -111,8 +111,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     parser_->header_limit(16 * 1024);
     parser_->body_limit(shared_->options.max_http_body_bytes);
     // The first request must follow the handshake promptly; later ones may idle longer.
-    beast::get_lowest_layer(stream_).expires_after(first_request_ ? shared_->options.handshake_timeout
-                                                                  : shared_->options.http_timeout);
+    beast::get_lowest_layer(stream_).expires_after(
+        first_request_ ? shared_->options.handshake_timeout : shared_->options.http_timeout);
     http::async_read(stream_, buffer_, *parser_,
                      beast::bind_front_handler(&HttpSession::on_read, shared_from_this()));
   }
@@ -137,16 +137,14 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     beast::get_lowest_layer(stream_).expires_after(shared_->options.http_timeout);
     auto self = shared_from_this();
     try {
-      shared_->app.handle_http(std::move(request), peer_,
-                               [self, keep_alive, version](HttpResponse response) {
-                                 response.version(version);
-                                 response.keep_alive(keep_alive && response.keep_alive());
-                                 response.prepare_payload();
-                                 net::post(self->stream_.get_executor(),
-                                           [self, r = std::move(response)]() mutable {
-                                             self->write(std::move(r));
-                                           });
-                               });
+      shared_->app.handle_http(
+          std::move(request), peer_, [self, keep_alive, version](HttpResponse response) {
+            response.version(version);
+            response.keep_alive(keep_alive && response.keep_alive());
+            response.prepare_payload();
+            net::post(self->stream_.get_executor(),
+                      [self, r = std::move(response)]() mutable { self->write(std::move(r)); });
+          });
     } catch (const std::exception& e) {
       spdlog::error("HTTP handler threw: {}", e.what());
       write(plain_error(http::status::internal_server_error, version, "internal error"));
@@ -168,8 +166,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       return write(std::move(decision.refusal));
     }
     beast::get_lowest_layer(stream_).expires_never();
-    make_websocket_session(std::move(stream_), std::move(decision.handler),
-                           peer_, shared_->options, std::make_shared<ConnectionSlot>(shared_))
+    make_websocket_session(std::move(stream_), std::move(decision.handler), peer_, shared_->options,
+                           std::make_shared<ConnectionSlot>(shared_))
         ->run_server(std::move(request));
   }
 
@@ -190,8 +188,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 
   void do_close() {
     beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(5));
-    stream_.async_shutdown(beast::bind_front_handler(&HttpSession::on_shutdown,
-                                                     shared_from_this()));
+    stream_.async_shutdown(
+        beast::bind_front_handler(&HttpSession::on_shutdown, shared_from_this()));
   }
 
   void on_shutdown(beast::error_code) { beast::get_lowest_layer(stream_).close(); }

@@ -89,7 +89,7 @@ int verify_against_pin(X509_STORE_CTX* store_ctx, void* arg) {
   }
   std::unique_ptr<X509_STORE, decltype(&X509_STORE_free)> trust(X509_STORE_new(), X509_STORE_free);
   std::unique_ptr<X509_STORE_CTX, decltype(&X509_STORE_CTX_free)> check(X509_STORE_CTX_new(),
-                                                                          X509_STORE_CTX_free);
+                                                                        X509_STORE_CTX_free);
   if (!trust || !check || X509_STORE_add_cert(trust.get(), pinned) != 1 ||
       X509_STORE_CTX_init(check.get(), trust.get(), leaf, presented) != 1) {
     X509_STORE_CTX_set_error(store_ctx, X509_V_ERR_OUT_OF_MEM);
@@ -156,7 +156,8 @@ Result<SslContextPtr> make_pinned_client_tls_context(const std::string& ca_sha25
     ssl::context context;
     PinState state;
   };
-  auto holder = std::make_shared<Holder>(Holder{std::move(**ctx), PinState{*pin, std::move(learned)}});
+  auto holder =
+      std::make_shared<Holder>(Holder{std::move(**ctx), PinState{*pin, std::move(learned)}});
   holder->context.set_verify_mode(ssl::verify_peer);
   SSL_CTX_set_cert_verify_callback(holder->context.native_handle(), verify_against_pin,
                                    &holder->state);

@@ -23,7 +23,7 @@ struct ServerTlsConfig {
 };
 
 struct ClientTlsConfig {
-  std::string ca_pem;  ///< the only trust anchor
+  std::string ca_pem;           ///< the only trust anchor
   std::string certificate_pem;  ///< optional client (device) certificate
   std::string private_key_pem;  ///< key of certificate_pem
 };

@@ -5,9 +5,9 @@
 #include <memory>
 #include <string>
 
+#include <openssl/ssl.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ssl/context.hpp>
-#include <openssl/ssl.h>
 
 #include "shared/transport/websocket_handler.hpp"
 #include "shared/transport/websocket_session.hpp"

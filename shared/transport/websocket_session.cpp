@@ -1,12 +1,12 @@
 #include "shared/transport/websocket_session.hpp"
 
+#include <openssl/x509v3.h>
+#include <spdlog/spdlog.h>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/websocket/ssl.hpp>
-#include <openssl/x509v3.h>
-#include <spdlog/spdlog.h>
 
 #include "shared/transport/peer_tls.hpp"
 
@@ -101,9 +101,8 @@ void WebSocketSession::run_client(std::string host, std::string port, std::strin
   target_ = std::move(target);
   resolver_ = std::make_unique<tcp::resolver>(ws_.get_executor());
   net::dispatch(ws_.get_executor(), [self = shared_from_this(), port = std::move(port)] {
-    self->resolver_->async_resolve(
-        self->host_, port,
-        beast::bind_front_handler(&WebSocketSession::on_resolve, self));
+    self->resolver_->async_resolve(self->host_, port,
+                                   beast::bind_front_handler(&WebSocketSession::on_resolve, self));
   });
 }
 
@@ -153,8 +152,8 @@ void WebSocketSession::on_tls_handshake(beast::error_code ec) {
 
 void WebSocketSession::on_ws_handshake(beast::error_code ec) {
   if (ec == websocket::error::upgrade_declined) {
-    return end("refused by server: HTTP " + std::to_string(handshake_response_.result_int()) +
-               " " + handshake_response_.body().substr(0, 300));
+    return end("refused by server: HTTP " + std::to_string(handshake_response_.result_int()) + " " +
+               handshake_response_.body().substr(0, 300));
   }
   if (ec) return end("WebSocket handshake: " + describe(ec));
   opened();
@@ -188,9 +187,8 @@ void WebSocketSession::resume_reading() {
 void WebSocketSession::pause_reading_for(std::chrono::milliseconds delay) {
   pause_reading();
   auto timer = std::make_shared<net::steady_timer>(ws_.get_executor(), delay);
-  timer->async_wait([self = shared_from_this(), timer](const beast::error_code&) {
-    self->resume_reading();
-  });
+  timer->async_wait(
+      [self = shared_from_this(), timer](const beast::error_code&) { self->resume_reading(); });
 }
 
 void WebSocketSession::do_read() {
@@ -273,9 +271,9 @@ void WebSocketSession::on_write(beast::error_code ec, std::size_t) {
 }
 
 void WebSocketSession::close(CloseCode code, std::string reason) {
-  net::post(ws_.get_executor(), beast::bind_front_handler(&WebSocketSession::on_close_request,
-                                                          shared_from_this(), code,
-                                                          clip_reason(std::move(reason))));
+  net::post(ws_.get_executor(),
+            beast::bind_front_handler(&WebSocketSession::on_close_request, shared_from_this(), code,
+                                      clip_reason(std::move(reason))));
 }
 
 void WebSocketSession::on_close_request(CloseCode code, std::string reason) {

@@ -39,8 +39,8 @@ class WebSocketSession final : public WebSocketConnection,
 
   /// Server role: takes over an HTTP session's TLS stream.
   WebSocketSession(boost::beast::ssl_stream<boost::beast::tcp_stream>&& stream,
-                   std::unique_ptr<WebSocketHandler> handler,
-                   PeerIdentity peer, WebSocketLimits limits, std::shared_ptr<void> keep_alive);
+                   std::unique_ptr<WebSocketHandler> handler, PeerIdentity peer,
+                   WebSocketLimits limits, std::shared_ptr<void> keep_alive);
   /// Client role: a fresh stream on its own strand.
   WebSocketSession(boost::asio::io_context& ioc, boost::asio::ssl::context& tls,
                    WebSocketHandler& handler, WebSocketLimits limits);
@@ -100,8 +100,8 @@ class WebSocketSession final : public WebSocketConnection,
   std::atomic<bool> ended_{false};
   std::atomic<int> pauses_{0};
   bool read_pending_ = false;  // strand only
-  bool opened_ = false;    // strand only
-  bool closing_ = false;   // strand only
+  bool opened_ = false;        // strand only
+  bool closing_ = false;       // strand only
   bool close_after_flush_ = false;
   boost::beast::websocket::close_reason close_reason_;
 };

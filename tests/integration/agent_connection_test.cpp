@@ -62,9 +62,8 @@ TEST_CASE("a revoked device is disconnected and refused from then on", "[integra
   CHECK(revoke.body["revoked"] == true);
   REQUIRE(eventually([&] { return !device_online(collector, id); }));
   // The agent keeps retrying; each attempt is refused with the reason in both logs.
-  CHECK(eventually([&] {
-    return agent.process()->stderr_text().find("was revoked") != std::string::npos;
-  }));
+  CHECK(eventually(
+      [&] { return agent.process()->stderr_text().find("was revoked") != std::string::npos; }));
   CHECK(eventually([&] {
     return collector.process().stderr_text().find("refused: device " + id + " was revoked") !=
            std::string::npos;

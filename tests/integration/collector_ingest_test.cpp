@@ -55,9 +55,9 @@ TEST_CASE("a flooding agent is throttled while others are served", "[integration
   REQUIRE(noisy.enroll().exit_code == 0);
 
   auto dir = noisy.state_dir();
-  auto tls = transport::make_client_tls_context({collector.ca_pem(),
-                                                 read_file(dir / "device.pem").value(),
-                                                 read_file(dir / "device.key").value()});
+  auto tls =
+      transport::make_client_tls_context({collector.ca_pem(), read_file(dir / "device.pem").value(),
+                                          read_file(dir / "device.key").value()});
   REQUIRE(tls);
   WsProbe probe(**tls, collector.port());
   probe.connect();
@@ -74,8 +74,9 @@ TEST_CASE("a flooding agent is throttled while others are served", "[integration
   good.start();
   REQUIRE(eventually([&] { return device_online(collector, good.device_id()); }));
   CHECK(eventually([&] {
-    return collector.get("/api/v1/devices/" + good.device_id() + "/snapshots/latest",
-                         collector.admin_token())
+    return collector
+               .get("/api/v1/devices/" + good.device_id() + "/snapshots/latest",
+                    collector.admin_token())
                .status == 200;
   }));
   CHECK(metric(collector, "triage_refusals_total{reason=\"rate_limited\"}") > 0);
@@ -87,13 +88,12 @@ TEST_CASE("a flooding agent is throttled while others are served", "[integration
 TEST_CASE("SIGKILL of the collector under load loses nothing acknowledged", "[integration]") {
   CollectorFixture collector;
   auto token = collector.create_token(100);
-  ChildProcess loadgen(
-      {binary("triage-loadgen"), "--server", collector.wss_url(), "--ca",
-       (collector.data_dir() / "pki" / "ca.pem").string(), "--token", token, "--identities",
-       (collector.root() / "identities").string(), "--agents", "20", "--threads", "1",
-       "--delta-rate", "400", "--duration", "8", "--database",
-       (collector.data_dir() / "collector.db").string()},
-      collector.root(), "loadgen");
+  ChildProcess loadgen({binary("triage-loadgen"), "--server", collector.wss_url(), "--ca",
+                        (collector.data_dir() / "pki" / "ca.pem").string(), "--token", token,
+                        "--identities", (collector.root() / "identities").string(), "--agents",
+                        "20", "--threads", "1", "--delta-rate", "400", "--duration", "8",
+                        "--database", (collector.data_dir() / "collector.db").string()},
+                       collector.root(), "loadgen");
   // Kill the collector in the middle of the traffic, once reports are flowing.
   REQUIRE(eventually(
       [&] { return metric(collector, "triage_reports_total{outcome=\"stored\"}") > 300; },

@@ -50,10 +50,10 @@ TEST_CASE("a token is good for its number of uses only", "[integration]") {
   CollectorFixture collector;
   auto token = collector.create_token(1);
   auto enroll = [&](const std::string& dir) {
-    return run_command({binary("triage-agent"), "enroll", "--server", collector.wss_url(),
-                        "--token", token, "--ca-sha256", collector.ca_sha256(), "--state",
-                        (collector.root() / dir).string()},
-                       collector.root());
+    return run_command(
+        {binary("triage-agent"), "enroll", "--server", collector.wss_url(), "--token", token,
+         "--ca-sha256", collector.ca_sha256(), "--state", (collector.root() / dir).string()},
+        collector.root());
   };
   CHECK(enroll("first").exit_code == 0);
   auto second = enroll("second");
@@ -93,10 +93,10 @@ TEST_CASE("the agent refuses a collector whose CA does not match the pin", "[int
 
 TEST_CASE("a malformed pin is a usage error, not a connection attempt", "[integration]") {
   CollectorFixture collector;
-  auto r = run_command({binary("triage-agent"), "enroll", "--server", collector.wss_url(),
-                        "--token", "x", "--ca-sha256", "abc", "--state",
-                        (collector.root() / "state").string()},
-                       collector.root());
+  auto r =
+      run_command({binary("triage-agent"), "enroll", "--server", collector.wss_url(), "--token",
+                   "x", "--ca-sha256", "abc", "--state", (collector.root() / "state").string()},
+                  collector.root());
   CHECK(r.exit_code != 0);
   CHECK_THAT(r.err, Catch::Contains("--ca-sha256"));
 }

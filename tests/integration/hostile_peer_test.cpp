@@ -2,10 +2,10 @@
 // malformed frames, wrong protocol versions, silent TCP. Each is refused with a clear reason
 // and nobody else is disturbed.
 
-#include <sys/socket.h>
-#include <netinet/in.h>
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <poll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -25,9 +25,9 @@ namespace {
 
 transport::SslContextPtr device_tls(CollectorFixture& collector, AgentFixture& agent) {
   auto dir = agent.state_dir();
-  auto tls = transport::make_client_tls_context({collector.ca_pem(),
-                                                 read_file(dir / "device.pem").value(),
-                                                 read_file(dir / "device.key").value()});
+  auto tls =
+      transport::make_client_tls_context({collector.ca_pem(), read_file(dir / "device.pem").value(),
+                                          read_file(dir / "device.key").value()});
   REQUIRE(tls);
   return *tls;
 }
@@ -52,9 +52,9 @@ TEST_CASE("a certificate from another CA fails the TLS handshake", "[integration
   auto cert = pki::issue_device_certificate(ca->get(), key->get(), *csr, "rogue-device",
                                             std::chrono::hours(24));
   REQUIRE(cert);
-  auto tls = transport::make_client_tls_context({collector.ca_pem(),
-                                                 *pki::certificate_to_pem(cert->get()),
-                                                 *pki::private_key_to_pem(key->get())});
+  auto tls =
+      transport::make_client_tls_context({collector.ca_pem(), *pki::certificate_to_pem(cert->get()),
+                                          *pki::private_key_to_pem(key->get())});
   REQUIRE(tls);
   WsProbe probe(**tls, collector.port());
   probe.connect();

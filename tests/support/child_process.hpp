@@ -57,7 +57,9 @@ bool eventually(Fn&& condition, std::chrono::milliseconds timeout = std::chrono:
   for (;;) {
     if (condition()) return true;
     if (std::chrono::steady_clock::now() > deadline) return false;
-    struct timespec ts{0, 50'000'000};
+    struct timespec ts {
+      0, 50'000'000
+    };
     nanosleep(&ts, nullptr);
   }
 }

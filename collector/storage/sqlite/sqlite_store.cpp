@@ -145,8 +145,8 @@ Result<std::vector<Device>> SqliteStore::list_devices() {
   auto reader = readers_.acquire();
   if (!reader) return tl::unexpected(reader.error());
   sqlite::Database* db = reader->get();
-  auto st = db->prepare(std::string("SELECT ") + kDeviceColumns +
-                         " FROM devices ORDER BY hostname, id");
+  auto st =
+      db->prepare(std::string("SELECT ") + kDeviceColumns + " FROM devices ORDER BY hostname, id");
   if (!st) return tl::unexpected(st.error());
   std::vector<Device> out;
   for (;;) {
@@ -217,9 +217,9 @@ Result<std::optional<User>> SqliteStore::find_user_where(
   auto reader = readers_.acquire();
   if (!reader) return tl::unexpected(reader.error());
   sqlite::Database* db = reader->get();
-  auto st = db->prepare(
-      "SELECT id, name, role, password_hash, created_at, disabled FROM users WHERE " +
-      std::string(where_sql));
+  auto st =
+      db->prepare("SELECT id, name, role, password_hash, created_at, disabled FROM users WHERE " +
+                  std::string(where_sql));
   if (!st) return tl::unexpected(st.error());
   bind(*st);
   auto row = st->step();

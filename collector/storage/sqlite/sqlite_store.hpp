@@ -1,8 +1,8 @@
 #pragma once
 // The embedded default store: one SQLite file in WAL mode, schema migrated at open.
 
-#include <memory>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 

@@ -14,7 +14,8 @@ namespace {
 
 struct Fixture {
   testing::TempDir dir;
-  std::unique_ptr<SqliteStore> store = std::move(*SqliteStore::open((dir.path() / "c.db").string()));
+  std::unique_ptr<SqliteStore> store =
+      std::move(*SqliteStore::open((dir.path() / "c.db").string()));
   Fixture() {
     auto now = std::chrono::system_clock::now();
     EnrollmentToken t{"t", "h", now, now + std::chrono::hours(1), 100, 0, ""};

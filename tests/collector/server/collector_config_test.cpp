@@ -19,8 +19,9 @@ triage::Result<CollectorConfig> load(const std::string& text) {
 }  // namespace
 
 TEST_CASE("config values override the defaults") {
-  auto c = load("listen = \"0.0.0.0:9443\"\n[limits]\nhandshake_timeout_ms = 2500\n"
-                "[agents]\nheartbeat_interval_s = 30\n");
+  auto c = load(
+      "listen = \"0.0.0.0:9443\"\n[limits]\nhandshake_timeout_ms = 2500\n"
+      "[agents]\nheartbeat_interval_s = 30\n");
   REQUIRE(c);
   CHECK(c->listen == "0.0.0.0:9443");
   CHECK(c->handshake_timeout.count() == 2500);
@@ -43,8 +44,8 @@ TEST_CASE("config errors name the key and the line") {
 }
 
 TEST_CASE("listen addresses split into host and port") {
-  CHECK(split_listen_address("127.0.0.1:8443").value() == std::make_pair(std::string("127.0.0.1"),
-                                                                        std::uint16_t{8443}));
+  CHECK(split_listen_address("127.0.0.1:8443").value() ==
+        std::make_pair(std::string("127.0.0.1"), std::uint16_t{8443}));
   CHECK(split_listen_address("[::1]:0").value().first == "::1");
   CHECK_FALSE(split_listen_address("127.0.0.1"));
   CHECK_FALSE(split_listen_address("host:70000"));

@@ -85,7 +85,8 @@ std::string_view report_kind_name(ReportKind kind) {
 Result<std::unique_ptr<Spool>> Spool::open(const std::filesystem::path& path, SpoolLimits limits) {
   // Reports hold diagnostics: create the file private before SQLite opens it.
   const mode_t old_mask = ::umask(077);
-  auto db = Database::open(path);
+  auto db = sqlite::Database::open(
+      path, {sqlite::Durability::kPowerLoss, /*cache_kib=*/256});  // small: the agent stays small
   ::umask(old_mask);
   if (!db) return tl::unexpected(db.error());
   std::unique_ptr<Spool> spool(new Spool(std::move(*db), limits));
@@ -94,7 +95,7 @@ Result<std::unique_ptr<Spool>> Spool::open(const std::filesystem::path& path, Sp
 }
 
 Result<void> Spool::migrate(const std::filesystem::path& path) {
-  auto r = in_transaction(*db_, [&]() -> Result<void> {
+  auto r = sqlite::in_transaction(*db_, [&]() -> Result<void> {
     if (auto s = db_->exec(kSchema); !s) return s;
     return db_->exec("INSERT OR IGNORE INTO meta VALUES ('next_seq', 1), ('evicted_total', 0)");
   });
@@ -125,7 +126,7 @@ Result<std::uint64_t> Spool::append(v1::AgentMessage& message, const v1::Snapsho
   }
   const std::string request_id =
       *kind == ReportKind::kHelpRequest ? message.help_request().request_id() : "";
-  return in_transaction(*db_, [&]() -> Result<std::uint64_t> {
+  return sqlite::in_transaction(*db_, [&]() -> Result<std::uint64_t> {
     if (!request_id.empty()) {
       auto existing = db_->prepare("SELECT seq FROM help_requests WHERE request_id = ?");
       if (!existing) return tl::unexpected(existing.error());
@@ -270,7 +271,7 @@ Result<bool> Spool::has_pending(ReportKind kind) {
 
 Result<std::optional<AckedReport>> Spool::acknowledge(std::uint64_t seq, bool rejected,
                                                       const std::string& ticket_id) {
-  return in_transaction(*db_, [&]() -> Result<std::optional<AckedReport>> {
+  return sqlite::in_transaction(*db_, [&]() -> Result<std::optional<AckedReport>> {
     auto find = db_->prepare("SELECT kind, request_id FROM outbox WHERE seq = ?");
     if (!find) return tl::unexpected(find.error());
     find->bind(1, static_cast<std::int64_t>(seq));
@@ -303,7 +304,7 @@ Result<std::optional<AckedReport>> Spool::acknowledge(std::uint64_t seq, bool re
 }
 
 Result<void> Spool::ensure_next_seq_above(std::uint64_t committed) {
-  return in_transaction(*db_, [&]() -> Result<void> {
+  return sqlite::in_transaction(*db_, [&]() -> Result<void> {
     auto next = meta("next_seq", 1);
     if (!next) return tl::unexpected(next.error());
     const auto wanted = static_cast<std::int64_t>(committed) + 1;

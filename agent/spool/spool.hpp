@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "agent/spool/sqlite_db.hpp"
+#include "shared/sqlite/database.hpp"
 #include "shared/util/result.hpp"
 #include "triage/v1/envelope.pb.h"
 
@@ -105,13 +105,14 @@ class Spool {
   Result<std::optional<HelpStatus>> help_status(const std::string& request_id);
 
  private:
-  Spool(std::unique_ptr<Database> db, SpoolLimits limits) : db_(std::move(db)), limits_(limits) {}
+  Spool(std::unique_ptr<sqlite::Database> db, SpoolLimits limits)
+      : db_(std::move(db)), limits_(limits) {}
   Result<void> migrate(const std::filesystem::path& path);
   Result<std::int64_t> meta(std::string_view key, std::int64_t fallback);
   Result<void> set_meta(std::string_view key, std::int64_t value);
   Result<void> evict_to_cap(std::uint64_t keep_seq);
 
-  std::unique_ptr<Database> db_;
+  std::unique_ptr<sqlite::Database> db_;
   SpoolLimits limits_;
 };
 

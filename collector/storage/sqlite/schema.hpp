@@ -4,7 +4,7 @@
 #include <array>
 #include <string_view>
 
-namespace triage::collector::sqlite {
+namespace triage::collector::schema {
 
 inline constexpr std::array<std::string_view, 1> kMigrations = {
     // 1: enrollment, devices, users, sessions, reports.
@@ -60,4 +60,4 @@ CREATE INDEX reports_by_kind ON reports(device_id, kind, seq);
 )sql",
 };
 
-}  // namespace triage::collector::sqlite
+}  // namespace triage::collector::schema

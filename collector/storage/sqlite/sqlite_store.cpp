@@ -62,14 +62,14 @@ Result<void> SqliteStore::migrate() {
   auto row = st->step();
   if (!row) return tl::unexpected(row.error());
   const auto current = static_cast<std::size_t>(st->column_int(0));
-  if (current > sqlite::kMigrations.size()) {
+  if (current > schema::kMigrations.size()) {
     return fail("database schema version " + std::to_string(current) +
                 " is newer than this collector understands (" +
-                std::to_string(sqlite::kMigrations.size()) + "): upgrade the collector");
+                std::to_string(schema::kMigrations.size()) + "): upgrade the collector");
   }
-  for (std::size_t v = current; v < sqlite::kMigrations.size(); ++v) {
+  for (std::size_t v = current; v < schema::kMigrations.size(); ++v) {
     auto applied = sqlite::in_transaction(*db_, [&]() -> Result<void> {
-      if (auto r = db_->exec(sqlite::kMigrations[v]); !r) return r;
+      if (auto r = db_->exec(schema::kMigrations[v]); !r) return r;
       return db_->exec("PRAGMA user_version = " + std::to_string(v + 1));
     });
     if (!applied) return fail("schema migration " + std::to_string(v + 1), applied.error());

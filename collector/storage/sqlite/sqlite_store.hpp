@@ -6,9 +6,9 @@
 #include <mutex>
 #include <string>
 
-#include "collector/storage/sqlite/reader_pool.hpp"
-#include "collector/storage/sqlite/sqlite_db.hpp"
 #include "collector/storage/store.hpp"
+#include "shared/sqlite/database.hpp"
+#include "shared/sqlite/reader_pool.hpp"
 
 namespace triage::collector {
 

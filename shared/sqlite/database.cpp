@@ -1,6 +1,6 @@
-#include "collector/storage/sqlite/sqlite_db.hpp"
+#include "shared/sqlite/database.hpp"
 
-namespace triage::collector::sqlite {
+namespace triage::sqlite {
 
 Statement::~Statement() {
   if (stmt_ != nullptr) sqlite3_finalize(stmt_);
@@ -70,7 +70,8 @@ std::string Statement::column_blob(int index) const {
   return p == nullptr ? std::string() : std::string(p, sqlite3_column_bytes(stmt_, index));
 }
 
-Result<std::unique_ptr<Database>> Database::open(const std::string& path) {
+Result<std::unique_ptr<Database>> Database::open(const std::filesystem::path& path,
+                                                 OpenOptions options) {
   sqlite3* raw = nullptr;
   int rc =
       sqlite3_open_v2(path.c_str(), &raw,
@@ -78,15 +79,20 @@ Result<std::unique_ptr<Database>> Database::open(const std::string& path) {
   if (rc != SQLITE_OK) {
     std::string message = raw ? sqlite3_errmsg(raw) : "out of memory";
     sqlite3_close(raw);
-    return fail("open database " + path + ": " + message);
+    return fail(rc == SQLITE_CANTOPEN ? ErrorCode::kDenied : ErrorCode::kFailed,
+                "open database " + path.string() + ": " + message);
   }
   std::unique_ptr<Database> db(new Database(raw));
   sqlite3_busy_timeout(raw, 5000);
-  // WAL: readers never block the writer; NORMAL: durable across process crashes (kill -9).
-  if (auto r = db->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                        "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;");
-      !r) {
-    return fail("configure database " + path, r.error());
+  // WAL: readers never block the writer.
+  std::string pragmas =
+      "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; "
+      "PRAGMA temp_store=MEMORY; PRAGMA synchronous=";
+  pragmas += options.durability == Durability::kPowerLoss ? "FULL;" : "NORMAL;";
+  if (options.cache_kib > 0)
+    pragmas += " PRAGMA cache_size=-" + std::to_string(options.cache_kib) + ";";
+  if (auto r = db->exec(pragmas); !r) {
+    return fail("configure database " + path.string(), r.error());
   }
   return db;
 }
@@ -113,4 +119,4 @@ Result<void> Database::exec(std::string_view sql) {
   return {};
 }
 
-}  // namespace triage::collector::sqlite
+}  // namespace triage::sqlite

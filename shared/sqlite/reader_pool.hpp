@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "collector/storage/sqlite/sqlite_db.hpp"
+#include "shared/sqlite/database.hpp"
 
-namespace triage::collector::sqlite {
+namespace triage::sqlite {
 
 class ReaderPool {
  public:
@@ -47,4 +47,4 @@ class ReaderPool {
   std::vector<std::unique_ptr<Database>> idle_;
 };
 
-}  // namespace triage::collector::sqlite
+}  // namespace triage::sqlite

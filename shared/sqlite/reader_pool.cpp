@@ -1,6 +1,6 @@
-#include "collector/storage/sqlite/reader_pool.hpp"
+#include "shared/sqlite/reader_pool.hpp"
 
-namespace triage::collector::sqlite {
+namespace triage::sqlite {
 
 Result<ReaderPool::Lease> ReaderPool::acquire() {
   std::unique_lock lock(mutex_);
@@ -32,4 +32,4 @@ void ReaderPool::release(std::unique_ptr<Database> db) {
   available_.notify_one();
 }
 
-}  // namespace triage::collector::sqlite
+}  // namespace triage::sqlite

@@ -1,10 +1,11 @@
 #pragma once
-// Minimal RAII over the SQLite C API for the agent's local files (the spool): one connection,
-// prepared statements with typed binds, errors as values.
+// Thin RAII over the SQLite C API: a connection and prepared statements with typed binds.
+// Used by the collector's store and the agent's spool.
 
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -12,9 +13,8 @@
 
 #include "shared/util/result.hpp"
 
-namespace triage::agent::spool {
+namespace triage::sqlite {
 
-/// One prepared statement; finalized on destruction.
 class Statement {
  public:
   Statement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
@@ -26,13 +26,22 @@ class Statement {
   Statement& bind(int index, std::int64_t value);
   Statement& bind(int index, std::string_view text);
   Statement& bind_blob(int index, std::string_view bytes);
+  Statement& bind_null(int index);
+  Statement& bind(int index, const std::optional<std::int64_t>& value);
 
-  /// True when a row is available, false when done.
+  /// Rewinds for another execution with new bindings.
+  void reset() {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
+
+  /// Advances: true when a row is available, false when done. Errors are values.
   Result<bool> step();
   /// Runs to completion, expecting no rows.
   Result<void> run();
 
   std::int64_t column_int(int index) const;
+  std::optional<std::int64_t> column_optional_int(int index) const;
   std::string column_text(int index) const;
   std::string column_blob(int index) const;
 
@@ -41,26 +50,41 @@ class Statement {
   sqlite3_stmt* stmt_;
 };
 
-/// One connection, opened with WAL, synchronous=FULL (a report the user was told is queued
-/// survives a power cut) and a busy timeout, so `get-help` and the daemon can share the file.
+/// What a committed transaction must survive.
+enum class Durability {
+  kProcessCrash,  ///< synchronous=NORMAL: survives kill -9 of the process (collector)
+  kPowerLoss,     ///< synchronous=FULL: survives a power cut (agent spool: the user was told)
+};
+
+struct OpenOptions {
+  Durability durability = Durability::kProcessCrash;
+  /// Page cache limit in KiB; 0 keeps SQLite's default.
+  int cache_kib = 0;
+};
+
 class Database {
  public:
-  static Result<std::unique_ptr<Database>> open(const std::filesystem::path& path);
+  /// Opens (creating if needed) with WAL, foreign keys and a busy timeout. A file that cannot
+  /// be opened is kDenied; a busy database is kUnavailable.
+  static Result<std::unique_ptr<Database>> open(const std::filesystem::path& path,
+                                                OpenOptions options = {});
   ~Database();
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
 
   Result<Statement> prepare(std::string_view sql);
-  /// Runs statements without results (schema, pragmas, BEGIN/COMMIT).
+  /// Runs one or more statements without results (schema, pragmas).
   Result<void> exec(std::string_view sql);
   int changes() const { return sqlite3_changes(db_); }
+  std::string last_error() const { return sqlite3_errmsg(db_); }
+  sqlite3* handle() { return db_; }
 
  private:
   explicit Database(sqlite3* db) : db_(db) {}
   sqlite3* db_;
 };
 
-/// Runs `body` inside BEGIN IMMEDIATE ... COMMIT; rolls back when it fails.
+/// Runs `body` inside BEGIN IMMEDIATE ... COMMIT, rolling back when it fails.
 template <class Fn>
 auto in_transaction(Database& db, Fn&& body) -> decltype(body()) {
   if (auto r = db.exec("BEGIN IMMEDIATE"); !r) return tl::unexpected(r.error());
@@ -76,4 +100,4 @@ auto in_transaction(Database& db, Fn&& body) -> decltype(body()) {
   return result;
 }
 
-}  // namespace triage::agent::spool
+}  // namespace triage::sqlite

@@ -1,0 +1,42 @@
+// One table of rules; adding a rule means adding its file in rules/ and one line here.
+#include "collector/findings/rule_catalog.hpp"
+
+#include <array>
+
+#include "collector/findings/rules/rules.hpp"
+
+namespace triage::collector {
+namespace {
+
+const std::array<const Rule*, 6> kCatalog = {
+    // Storage
+    &rules::kDiskFull,
+    &rules::kDiskInodes,
+    &rules::kSmartFailing,
+    &rules::kSmartWarning,
+    &rules::kRaidDegraded,
+    &rules::kStorageErrors,
+};
+
+}  // namespace
+
+std::span<const Rule* const> rule_catalog() { return kCatalog; }
+
+const Rule* find_rule(std::string_view id) {
+  for (const Rule* rule : kCatalog) {
+    if (rule->id == id) return rule;
+  }
+  return nullptr;
+}
+
+nlohmann::json rule_catalog_json() {
+  auto list = nlohmann::json::array();
+  for (const Rule* rule : kCatalog) {
+    list.push_back({{"id", std::string(rule->id)},
+                    {"severity", severity_name(rule->default_severity)},
+                    {"condition", std::string(rule->condition)}});
+  }
+  return list;
+}
+
+}  // namespace triage::collector

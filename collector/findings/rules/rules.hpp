@@ -1,0 +1,16 @@
+#pragma once
+// Every findings rule, one per file in this folder. rule_catalog.cpp lists them in one table.
+
+#include "collector/findings/rule.hpp"
+
+namespace triage::collector::rules {
+
+// Storage
+extern const Rule kDiskFull;
+extern const Rule kDiskInodes;
+extern const Rule kSmartFailing;
+extern const Rule kSmartWarning;
+extern const Rule kRaidDegraded;
+extern const Rule kStorageErrors;
+
+}  // namespace triage::collector::rules

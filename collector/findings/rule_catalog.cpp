@@ -8,7 +8,7 @@
 namespace triage::collector {
 namespace {
 
-const std::array<const Rule*, 6> kCatalog = {
+const std::array<const Rule*, 14> kCatalog = {
     // Storage
     &rules::kDiskFull,
     &rules::kDiskInodes,
@@ -16,6 +16,16 @@ const std::array<const Rule*, 6> kCatalog = {
     &rules::kSmartWarning,
     &rules::kRaidDegraded,
     &rules::kStorageErrors,
+    // Memory
+    &rules::kMemoryPressure,
+    &rules::kMemoryLow,
+    &rules::kSwapHeavy,
+    &rules::kOomKills,
+    // Services and processes
+    &rules::kServiceFailed,
+    &rules::kCpuHog,
+    &rules::kJournalErrors,
+    &rules::kRecentCrashes,
 };
 
 }  // namespace

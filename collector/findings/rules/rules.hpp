@@ -12,5 +12,15 @@ extern const Rule kSmartFailing;
 extern const Rule kSmartWarning;
 extern const Rule kRaidDegraded;
 extern const Rule kStorageErrors;
+// Memory
+extern const Rule kMemoryPressure;
+extern const Rule kMemoryLow;
+extern const Rule kSwapHeavy;
+extern const Rule kOomKills;
+// Services and processes
+extern const Rule kServiceFailed;
+extern const Rule kCpuHog;
+extern const Rule kJournalErrors;
+extern const Rule kRecentCrashes;
 
 }  // namespace triage::collector::rules

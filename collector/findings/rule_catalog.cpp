@@ -8,7 +8,7 @@
 namespace triage::collector {
 namespace {
 
-const std::array<const Rule*, 14> kCatalog = {
+const std::array<const Rule*, 24> kCatalog = {
     // Storage
     &rules::kDiskFull,
     &rules::kDiskInodes,
@@ -26,6 +26,19 @@ const std::array<const Rule*, 14> kCatalog = {
     &rules::kCpuHog,
     &rules::kJournalErrors,
     &rules::kRecentCrashes,
+    // Network
+    &rules::kDnsFailing,
+    &rules::kGatewayUnreachable,
+    // System
+    &rules::kClockUnsynchronized,
+    &rules::kClockSkew,
+    &rules::kRebootPending,
+    &rules::kLongUptime,
+    &rules::kSecurityUpdates,
+    &rules::kUpdateListsStale,
+    // Peripherals
+    &rules::kBatteryWorn,
+    &rules::kStuckPrintJobs,
 };
 
 }  // namespace

@@ -22,5 +22,18 @@ extern const Rule kServiceFailed;
 extern const Rule kCpuHog;
 extern const Rule kJournalErrors;
 extern const Rule kRecentCrashes;
+// Network
+extern const Rule kDnsFailing;
+extern const Rule kGatewayUnreachable;
+// System
+extern const Rule kClockUnsynchronized;
+extern const Rule kClockSkew;
+extern const Rule kRebootPending;
+extern const Rule kLongUptime;
+extern const Rule kSecurityUpdates;
+extern const Rule kUpdateListsStale;
+// Peripherals
+extern const Rule kBatteryWorn;
+extern const Rule kStuckPrintJobs;
 
 }  // namespace triage::collector::rules

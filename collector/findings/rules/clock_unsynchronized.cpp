@@ -1,0 +1,37 @@
+// clock.unsynchronized: the kernel says its clock is not disciplined by a time source.
+#include <string>
+
+#include "collector/findings/evidence_format.hpp"
+#include "collector/findings/rules/rules.hpp"
+
+namespace triage::collector::rules {
+namespace {
+
+void evaluate(const Rule& rule, const RuleContext& context, std::vector<Finding>& out) {
+  const auto& sync = context.snapshot.system().time_sync();
+  if (!sync.has_synchronized() || sync.synchronized()) return;
+  std::string evidence = "kernel clock state: unsynchronised";
+  if (sync.has_max_error_ms())
+    evidence += "; maximum error " + format_decimal(sync.max_error_ms() / 1000.0) + " s";
+  evidence +=
+      sync.service().empty() ? "; no time service found" : "; time service: " + sync.service();
+  out.push_back(make_finding(rule, Severity::kWarning, "", "Clock not synchronised",
+                             std::move(evidence), {"sync-time"}));
+}
+
+}  // namespace
+
+const Rule kClockUnsynchronized{
+    .id = "clock.unsynchronized",
+    .default_severity = Severity::kWarning,
+    .condition = "The kernel reports its clock as unsynchronised (adjtimex).",
+    .kb_article =
+        "No time daemon is currently keeping the clock right, so it drifts: TLS certificates, "
+        "Kerberos/AD logins and file sync start failing once it is off by minutes. Just after "
+        "boot or on a network without NTP access this is expected for a while. L1: run "
+        "sync-time. L2: make sure a time service (systemd-timesyncd, chrony) is installed, "
+        "enabled and can reach its servers (UDP 123).",
+    .evaluate = &evaluate,
+};
+
+}  // namespace triage::collector::rules

@@ -1,5 +1,8 @@
 #include "shared/util/time_format.hpp"
 
+#include <cstring>
+#include <ctime>
+
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
@@ -10,6 +13,44 @@ std::string format_rfc3339(std::chrono::system_clock::time_point t) {
   auto seconds = std::chrono::system_clock::to_time_t(
       std::chrono::system_clock::time_point(std::chrono::seconds(ms / 1000)));
   return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03d}Z", fmt::gmtime(seconds), ms % 1000);
+}
+
+std::optional<std::chrono::system_clock::time_point> parse_rfc3339(std::string_view text) {
+  if (text.size() < 20 || text.size() > 40) return std::nullopt;
+  const std::string input(text);
+  std::tm tm{};
+  const char* rest = strptime(input.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
+  if (rest == nullptr) return std::nullopt;
+  long millis = 0;
+  if (*rest == '.') {
+    int digits = 0;
+    for (++rest; *rest >= '0' && *rest <= '9'; ++rest, ++digits) {
+      if (digits < 3) millis = millis * 10 + (*rest - '0');
+    }
+    if (digits == 0) return std::nullopt;
+    for (; digits < 3; ++digits) millis *= 10;
+  }
+  long offset_s = 0;
+  if (*rest == 'Z' || *rest == 'z') {
+    ++rest;
+  } else if ((*rest == '+' || *rest == '-') && std::strlen(rest) == 6 && rest[3] == ':') {
+    std::tm off{};
+    if (strptime(rest + 1, "%H:%M", &off) != rest + 6) return std::nullopt;
+    offset_s = (off.tm_hour * 3600L + off.tm_min * 60L) * (*rest == '-' ? -1 : 1);
+    rest += 6;
+  } else {
+    return std::nullopt;
+  }
+  if (*rest != '\0') return std::nullopt;
+  const std::time_t utc = timegm(&tm) - offset_s;
+  // system_clock counts nanoseconds in 64 bits: years 1678-2262 only.
+  using std::chrono::system_clock;
+  const auto limit = std::chrono::duration_cast<std::chrono::seconds>(
+                         system_clock::time_point::max().time_since_epoch())
+                         .count() -
+                     1;
+  if (utc > limit || utc < -limit) return std::nullopt;
+  return std::chrono::system_clock::from_time_t(utc) + std::chrono::milliseconds(millis);
 }
 
 }  // namespace triage

@@ -1,5 +1,6 @@
 #include "shared/transport/server.hpp"
 
+#include <array>
 #include <atomic>
 #include <optional>
 #include <utility>
@@ -71,6 +72,9 @@ HttpResponse plain_error(http::status status, unsigned version, std::string_view
   return res;
 }
 
+// Oversized bodies up to this size are read and discarded so the 413 reaches the client.
+constexpr std::uint64_t kMaxDrainBytes = 64 * 1024 * 1024;
+
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
   HttpSession(tcp::socket&& socket, std::shared_ptr<Server::Shared> shared)
@@ -120,6 +124,14 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void on_read(beast::error_code ec, std::size_t) {
     if (ec == http::error::end_of_stream) return do_close();
     if (ec == http::error::body_limit) {
+      // Read the rest of the declared body before answering: closing with unread data makes
+      // TCP reset the connection, and the client would lose the 413 (lingering close).
+      const auto declared = parser_->content_length();
+      const std::uint64_t buffered = buffer_.size();
+      buffer_.consume(buffer_.size());
+      if (declared && *declared > buffered && *declared - buffered <= kMaxDrainBytes) {
+        return drain(*declared - buffered);
+      }
       return write(plain_error(http::status::payload_too_large, 11, "request body too large"));
     }
     if (ec == http::error::header_limit) {
@@ -171,6 +183,21 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
         ->run_server(std::move(request));
   }
 
+  void drain(std::uint64_t remaining) {
+    drain_left_ = remaining;
+    if (!scratch_) scratch_ = std::make_unique<std::array<char, 16 * 1024>>();
+    beast::get_lowest_layer(stream_).expires_after(shared_->options.http_timeout);
+    stream_.async_read_some(net::buffer(*scratch_),
+                            beast::bind_front_handler(&HttpSession::on_drain, shared_from_this()));
+  }
+
+  void on_drain(beast::error_code ec, std::size_t n) {
+    if (ec) return fail(ec, "HTTP read (discarding an oversized body)");
+    drain_left_ -= std::min<std::uint64_t>(n, drain_left_);
+    if (drain_left_ > 0) return drain(drain_left_);
+    write(plain_error(http::status::payload_too_large, 11, "request body too large"));
+  }
+
   void write(HttpResponse response) {
     response_ = std::make_unique<HttpResponse>(std::move(response));
     beast::get_lowest_layer(stream_).expires_after(shared_->options.http_timeout);
@@ -207,6 +234,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   ConnectionSlot slot_;
   PeerIdentity peer_;
   bool first_request_ = true;
+  std::uint64_t drain_left_ = 0;
+  std::unique_ptr<std::array<char, 16 * 1024>> scratch_;
 };
 
 }  // namespace

@@ -56,6 +56,9 @@ struct AgentConfig {
   /// Help requests one local user may file per hour (they are never evicted from the spool).
   std::uint32_t help_requests_per_hour = 12;
   ActionPolicy policy;
+  /// Root the collectors read /proc, /sys, /etc, /var under (`run --sysroot`; not a config
+  /// key): lets a fixture machine stand in for this one.
+  std::string sysroot = "/";
 };
 
 /// Reads and validates `path`. Errors name the file, key and line.

@@ -24,6 +24,7 @@ SnapshotOptions snapshot_options(const AgentConfig& config, const std::string& c
                                  const std::string& collector_port) {
   SnapshotOptions options;
   options.disabled_categories = config.disabled_categories;
+  options.sysroot = config.sysroot;
   options.probes_enabled = config.probes_enabled;
   options.probe_dns_name = config.probe_dns_name;
   if (config.probe_collector) {

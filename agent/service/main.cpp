@@ -85,6 +85,9 @@ int main(int argc, char** argv) {
   run->add_option("--report-interval", report_interval_s,
                   "seconds between scheduled reports (overrides the config)")
       ->check(CLI::Range(2u, 86400u));
+  std::string run_sysroot = "/";
+  run->add_option("--sysroot", run_sysroot,
+                  "read /proc, /sys, /etc, /var under DIR (a fixture machine; for testing)");
 
   auto* get_help = app.add_subcommand("get-help", "ask the helpdesk for help from this machine");
   ta::GetHelpOptions help_options;
@@ -136,6 +139,7 @@ int main(int argc, char** argv) {
     }
     if (run->parsed()) {
       auto config = load_config(config_path);
+      config.sysroot = run_sysroot;
       // The command line wins over the config file.
       if (log_format_option->count() == 0) log_format = config.log_format;
       if (log_level_option->count() == 0) log_level = config.log_level;

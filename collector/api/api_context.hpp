@@ -11,6 +11,8 @@
 #include "collector/metrics/collector_metrics.hpp"
 #include "collector/server/agent_registry.hpp"
 #include "collector/storage/store.hpp"
+#include "collector/tickets/enrichment_scheduler.hpp"
+#include "collector/tickets/ticket_service.hpp"
 #include "shared/transport/peer_identity.hpp"
 
 namespace triage::collector {
@@ -24,6 +26,8 @@ struct ApiServices {
   AgentRegistry& registry;
   EnrollmentService& enrollment;
   CollectorMetrics& metrics;
+  TicketService& tickets;
+  EnrichmentScheduler& enrichment;
   ApiSettings settings;
 };
 

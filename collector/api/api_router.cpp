@@ -5,6 +5,8 @@
 #include "collector/api/auth_api.hpp"
 #include "collector/api/devices_api.hpp"
 #include "collector/api/enroll_api.hpp"
+#include "collector/api/findings_api.hpp"
+#include "collector/api/tickets_api.hpp"
 #include "collector/auth/accounts.hpp"
 
 namespace triage::collector {
@@ -97,6 +99,35 @@ ApiRouter::ApiRouter(ApiServices services) : services_(std::move(services)) {
       Role::kViewer, handle_latest_snapshot);
   add(http::verb::post, "/api/v1/devices/{id}/revoke", Access::kAuthenticated, Role::kAdmin,
       handle_revoke_device);
+  add(http::verb::get, "/api/v1/devices/{id}/findings", Access::kAuthenticated, Role::kViewer,
+      handle_device_findings);
+
+  // Tickets. L1 (viewer) works the queue: reads, opens tickets, documents, escalates;
+  // changing a ticket's fields and linking devices takes a technician.
+  add(http::verb::post, "/api/v1/tickets", Access::kAuthenticated, Role::kViewer,
+      handle_create_ticket);
+  add(http::verb::get, "/api/v1/tickets", Access::kAuthenticated, Role::kViewer,
+      handle_list_tickets);
+  add(http::verb::get, "/api/v1/tickets/{id}", Access::kAuthenticated, Role::kViewer,
+      handle_get_ticket);
+  add(http::verb::patch, "/api/v1/tickets/{id}", Access::kAuthenticated, Role::kTechnician,
+      handle_update_ticket);
+  add(http::verb::post, "/api/v1/tickets/{id}/notes", Access::kAuthenticated, Role::kViewer,
+      handle_add_note);
+  add(http::verb::post, "/api/v1/tickets/{id}/time", Access::kAuthenticated, Role::kViewer,
+      handle_add_time);
+  add(http::verb::post, "/api/v1/tickets/{id}/escalate", Access::kAuthenticated, Role::kViewer,
+      handle_escalate);
+  add(http::verb::post, "/api/v1/tickets/{id}/devices", Access::kAuthenticated, Role::kTechnician,
+      handle_link_device);
+  add(http::verb::post, "/api/v1/tickets/{id}/diagnostics", Access::kAuthenticated,
+      Role::kTechnician, handle_refresh_diagnostics);
+  add(http::verb::get, "/api/v1/tickets/{id}/attachments/{aid}", Access::kAuthenticated,
+      Role::kViewer, handle_get_attachment);
+  add(http::verb::get, "/api/v1/findings", Access::kAuthenticated, Role::kViewer,
+      handle_fleet_findings);
+  add(http::verb::get, "/api/v1/findings/rules", Access::kAuthenticated, Role::kViewer,
+      handle_finding_rules);
 }
 
 void ApiRouter::add(http::verb method, std::string_view pattern, Access access, Role min_role,

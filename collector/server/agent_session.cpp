@@ -199,19 +199,42 @@ void AgentSession::handle_report(const v1::AgentMessage& message, std::string_vi
   auto shared = shared_;
   auto device_id = device_id_;
   auto kind = report.kind;
+  // What must happen after commit, before the acknowledgement (runs on the writer thread).
+  std::string snapshot_request_id;
+  if (message.has_snapshot()) snapshot_request_id = message.snapshot().request_id().substr(0, 64);
+  std::shared_ptr<const v1::HelpRequest> help;
+  if (message.has_help_request()) help = std::make_shared<v1::HelpRequest>(message.help_request());
+  auto* enrichment = services_.enrichment;
+  auto* intake = services_.help_intake;
   bool room = services_.writer.submit(
-      std::move(report), [shared, device_id, kind, seq, resume_below](const Result<bool>& stored) {
+      std::move(report), [shared, device_id, kind, seq, resume_below, snapshot_request_id, help,
+                          enrichment, intake](const Result<bool>& stored) {
         auto conn = shared->connection.lock();
         if (!stored) {
           // Not committed, so not acknowledged: the agent resends it after reconnecting.
           spdlog::error("device {}: storing {} #{}: {}", device_id, kind, seq,
                         stored.error().message);
-        } else if (conn) {
+        } else {
           v1::CollectorMessage reply;
           auto* entry = reply.mutable_ack()->add_entries();
           entry->set_seq(seq);
           entry->set_status(*stored ? v1::Ack::STORED : v1::Ack::DUPLICATE);
-          conn->send(protocol::encode(reply));
+          bool acknowledge = true;
+          if (enrichment && kind == "snapshot") {
+            enrichment->snapshot_committed(device_id, seq, snapshot_request_id);
+          }
+          if (help && intake) {
+            // The ticket is part of what the acknowledgement promises: no ticket, no ack,
+            // and the agent's resend (a duplicate) tries again.
+            if (auto ticket = intake->open_ticket(device_id, seq, *help)) {
+              entry->set_ticket_id(std::to_string(*ticket));
+            } else {
+              acknowledge = false;
+              spdlog::error("device {}: help request #{} not turned into a ticket: {}", device_id,
+                            seq, ticket.error().message);
+            }
+          }
+          if (conn && acknowledge) conn->send(protocol::encode(reply));
         }
         if (--shared->in_flight < resume_below && shared->paused_for_in_flight.exchange(false) &&
             conn) {

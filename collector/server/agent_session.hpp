@@ -14,6 +14,8 @@
 #include "collector/metrics/collector_metrics.hpp"
 #include "collector/server/agent_registry.hpp"
 #include "collector/storage/store.hpp"
+#include "collector/tickets/enrichment_service.hpp"
+#include "collector/tickets/help_request_intake.hpp"
 #include "shared/transport/websocket_handler.hpp"
 #include "triage/v1/envelope.pb.h"
 
@@ -36,6 +38,10 @@ struct AgentSessionServices {
   AgentRegistry& registry;
   IngestWriter& writer;
   CollectorMetrics& metrics;
+  /// Told of committed snapshots (ticket enrichment, fleet findings); may be null.
+  EnrichmentService* enrichment = nullptr;
+  /// Turns committed help requests into tickets; may be null (then acknowledged without one).
+  HelpRequestIntake* help_intake = nullptr;
 };
 
 class AgentSession final : public transport::WebSocketHandler {

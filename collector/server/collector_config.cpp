@@ -1,6 +1,8 @@
 #include "collector/server/collector_config.hpp"
 
+#include <algorithm>
 #include <charconv>
+#include <vector>
 
 #include <toml++/toml.h>
 
@@ -74,7 +76,8 @@ Result<CollectorConfig> load_collector_config(const std::filesystem::path& path,
   std::int64_t idle_s = c.websocket_idle_timeout.count() / 1000;
   std::int64_t session_h = c.session_ttl.count() / 3600;
   Result<void> steps[] = {
-      reject_unknown(root, "", {"listen", "limits", "agents", "log", "api", "threads"}),
+      reject_unknown(root, "",
+                     {"listen", "limits", "agents", "log", "api", "threads", "sla", "tickets"}),
       read_string(root, "", "listen", c.listen),
   };
   for (auto& s : steps) {
@@ -124,6 +127,41 @@ Result<CollectorConfig> load_collector_config(const std::filesystem::path& path,
       if (!r) return fail(path.string(), r.error());
     }
   }
+  if (auto* t = section("sla")) {
+    // p1_response_minutes, p1_resolve_minutes ... p4_resolve_minutes.
+    std::vector<std::string> keys;
+    for (int p = 1; p <= 4; ++p) {
+      keys.push_back("p" + std::to_string(p) + "_response_minutes");
+      keys.push_back("p" + std::to_string(p) + "_resolve_minutes");
+    }
+    for (const auto& [key, node] : *t) {
+      if (std::find(keys.begin(), keys.end(), key.str()) == keys.end()) {
+        return fail(ErrorCode::kInvalid, path.string() + ": unknown config key `sla." +
+                                             std::string(key.str()) + "` on " + where(node));
+      }
+    }
+    for (int p = 1; p <= 4; ++p) {
+      auto& target = c.sla.targets[static_cast<std::size_t>(p - 1)];
+      std::int64_t response = target.response.count();
+      std::int64_t resolve = target.resolve.count();
+      const std::string prefix = "p" + std::to_string(p);
+      for (auto r : {read_integer(*t, "sla", prefix + "_response_minutes", response, 1, 525'600),
+                     read_integer(*t, "sla", prefix + "_resolve_minutes", resolve, 1, 525'600)}) {
+        if (!r) return fail(path.string(), r.error());
+      }
+      target.response = std::chrono::minutes(response);
+      target.resolve = std::chrono::minutes(resolve);
+    }
+  }
+  std::int64_t fresh_ms = c.fresh_snapshot_timeout.count();
+  if (auto* t = section("tickets")) {
+    for (auto r :
+         {reject_unknown(*t, "tickets", {"fresh_snapshot_timeout_ms"}),
+          read_integer(*t, "tickets", "fresh_snapshot_timeout_ms", fresh_ms, 100, 60'000)}) {
+      if (!r) return fail(path.string(), r.error());
+    }
+  }
+  c.fresh_snapshot_timeout = std::chrono::milliseconds(fresh_ms);
   c.handshake_timeout = std::chrono::milliseconds(handshake_ms);
   c.websocket_idle_timeout = std::chrono::milliseconds(idle_s * 1000);
   c.session_ttl = std::chrono::seconds(session_h * 3600);

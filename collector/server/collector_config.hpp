@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <string>
 
+#include "collector/tickets/sla_policy.hpp"
 #include "shared/util/result.hpp"
 
 namespace triage::collector {
@@ -23,6 +24,10 @@ struct CollectorConfig {
   std::size_t worker_threads = 2;
   std::string log_level = "info";
   std::string log_format = "human";
+  SlaPolicy sla;
+  /// How long ticket enrichment waits for an online agent's fresh snapshot before it falls
+  /// back to the newest stored one.
+  std::chrono::milliseconds fresh_snapshot_timeout{3000};
 };
 
 /// Reads a TOML file over the defaults. Unknown keys and wrong types are errors naming the

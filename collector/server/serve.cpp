@@ -18,6 +18,9 @@
 #include "collector/server/agent_registry.hpp"
 #include "collector/server/collector_app.hpp"
 #include "collector/storage/sqlite/sqlite_store.hpp"
+#include "collector/tickets/enrichment_service.hpp"
+#include "collector/tickets/help_request_intake.hpp"
+#include "collector/tickets/ticket_service.hpp"
 #include "shared/transport/server.hpp"
 #include "shared/transport/tls_context.hpp"
 
@@ -62,14 +65,20 @@ int run_serve(const DataDir& dir, const CollectorConfig& config) {
   AgentRegistry registry;
   IngestWriter writer(*store, IngestOptions{}, &metrics);
   EnrollmentService enrollment(*store, keys.ca_certificate.get(), keys.ca_key.get(), keys.ca_pem);
-  ApiRouter router(
-      ApiServices{*store, registry, enrollment, metrics, ApiSettings{config.session_ttl}});
+  EnrichmentSettings enrichment_settings;
+  enrichment_settings.fresh_timeout = config.fresh_snapshot_timeout;
+  EnrichmentService enrichment(*store, registry, enrichment_settings);
+  TicketService tickets(*store, config.sla, &enrichment);
+  HelpRequestIntake help_intake(*store, tickets, enrichment);
+  ApiRouter router(ApiServices{*store, registry, enrollment, metrics, tickets, enrichment,
+                               ApiSettings{config.session_ttl}});
   AgentSessionSettings session_settings;
   session_settings.heartbeat_interval_s = config.heartbeat_interval_s;
   session_settings.report_interval_s = config.report_interval_s;
   session_settings.max_message_bytes = config.max_message_bytes;
-  CollectorApp app(AgentSessionServices{*store, registry, writer, metrics}, router,
-                   session_settings, config.worker_threads);
+  CollectorApp app(
+      AgentSessionServices{*store, registry, writer, metrics, &enrichment, &help_intake}, router,
+      session_settings, config.worker_threads);
 
   transport::ServerOptions options;
   options.endpoint = {address, port};
@@ -102,6 +111,7 @@ int run_serve(const DataDir& dir, const CollectorConfig& config) {
   app.drain();
   // Everything queued is committed before exit; what was not acknowledged is resent by agents.
   writer.stop();
+  enrichment.stop();
   spdlog::info("stopped");
   return 0;
 }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "collector/storage/records.hpp"
+#include "collector/storage/ticket_records.hpp"
 #include "shared/util/result.hpp"
 
 namespace triage::collector {
@@ -54,6 +55,49 @@ class Store {
   virtual Result<bool> has_snapshot(std::string_view device_id) = 0;
   /// The newest full snapshot report of a device, if any.
   virtual Result<std::optional<StoredReport>> latest_snapshot(std::string_view device_id) = 0;
+  /// The newest full snapshot received at or before `t` (the "what changed" baseline).
+  virtual Result<std::optional<StoredReport>> snapshot_at_or_before(std::string_view device_id,
+                                                                    TimePoint t) = 0;
+  /// One report by device and seq.
+  virtual Result<std::optional<StoredReport>> find_report(std::string_view device_id,
+                                                          std::uint64_t seq) = 0;
+
+  // Tickets. Every change and its timeline events commit in one transaction.
+  /// Inserts the ticket, its device links and `events` (their ticket_id is filled in); sets
+  /// `ticket.id`. kConflict when (external_system, external_id) exists already.
+  virtual Result<void> create_ticket(Ticket& ticket, std::vector<TicketEvent> events) = 0;
+  virtual Result<std::optional<Ticket>> find_ticket(std::int64_t id) = 0;
+  virtual Result<std::optional<Ticket>> find_ticket_by_external(std::string_view system,
+                                                                std::string_view external_id) = 0;
+  virtual Result<TicketPage> list_tickets(const TicketFilter& filter) = 0;
+  /// Writes the ticket's fields (not its devices) if nobody changed it since
+  /// `expected_updated_at` (else kConflict), with the events describing the change.
+  virtual Result<void> update_ticket(const Ticket& ticket, TimePoint expected_updated_at,
+                                     const std::vector<TicketEvent>& events) = 0;
+  virtual Result<void> append_ticket_events(const std::vector<TicketEvent>& events) = 0;
+  /// Links a device; false when it was linked already (then no event is written).
+  virtual Result<bool> link_ticket_device(std::int64_t ticket_id, std::string_view device_id,
+                                          const TicketEvent& event) = 0;
+  virtual Result<std::vector<TicketEvent>> ticket_events(std::int64_t ticket_id) = 0;
+  /// Metadata only (no content), oldest first.
+  virtual Result<std::vector<Attachment>> ticket_attachments(std::int64_t ticket_id) = 0;
+  /// With content.
+  virtual Result<std::optional<Attachment>> find_attachment(std::int64_t id) = 0;
+  /// Stores the attachment (if any), the enrichment and its timeline event together; sets
+  /// `enrichment.id` and `enrichment.attachment_id`.
+  virtual Result<void> insert_enrichment(Enrichment& enrichment,
+                                         std::optional<Attachment> attachment,
+                                         TicketEvent event) = 0;
+  virtual Result<std::vector<Enrichment>> ticket_enrichments(std::int64_t ticket_id) = 0;
+
+  // The fleet's current findings (from each device's newest evaluated snapshot).
+  /// Replaces the device's set: findings still present keep their first_seen.
+  virtual Result<void> replace_device_findings(std::string_view device_id,
+                                               const std::vector<DeviceFinding>& current,
+                                               TimePoint now) = 0;
+  virtual Result<std::vector<DeviceFinding>> device_findings(std::string_view device_id) = 0;
+  /// Grouped by rule, most devices first; `since`: only findings first seen at or after it.
+  virtual Result<std::vector<FleetFinding>> fleet_findings(std::optional<TimePoint> since) = 0;
 };
 
 using StorePtr = std::unique_ptr<Store>;

@@ -6,7 +6,7 @@
 
 namespace triage::collector::schema {
 
-inline constexpr std::array<std::string_view, 1> kMigrations = {
+inline constexpr std::array<std::string_view, 2> kMigrations = {
     // 1: enrollment, devices, users, sessions, reports.
     R"sql(
 CREATE TABLE enrollment_tokens (
@@ -57,6 +57,99 @@ CREATE TABLE reports (
   UNIQUE (device_id, seq)
 );
 CREATE INDEX reports_by_kind ON reports(device_id, kind, seq);
+)sql",
+    // 2: tickets, their timeline, attachments, enrichments; the fleet's current findings.
+    R"sql(
+CREATE TABLE tickets (
+  id INTEGER PRIMARY KEY,
+  title TEXT NOT NULL,
+  description TEXT NOT NULL DEFAULT '',
+  requester TEXT NOT NULL DEFAULT '',
+  status TEXT NOT NULL,
+  priority INTEGER NOT NULL,
+  tier INTEGER NOT NULL,
+  queue TEXT NOT NULL,
+  assignee TEXT NOT NULL DEFAULT '',
+  source TEXT NOT NULL,
+  external_system TEXT,
+  external_id TEXT,
+  created_by TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  response_due_at INTEGER NOT NULL,
+  due_at INTEGER NOT NULL,
+  first_response_at INTEGER,
+  resolved_at INTEGER,
+  closed_at INTEGER,
+  UNIQUE (external_system, external_id)
+);
+-- The queue view: open work by priority, then by SLA due time.
+CREATE INDEX tickets_queue ON tickets(status, priority, due_at);
+CREATE INDEX tickets_priority ON tickets(priority, due_at);
+CREATE INDEX tickets_assignee ON tickets(assignee, status);
+CREATE TABLE ticket_devices (
+  ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+  device_id TEXT NOT NULL REFERENCES devices(id),
+  linked_at INTEGER NOT NULL,
+  PRIMARY KEY (ticket_id, device_id)
+);
+CREATE INDEX ticket_devices_by_device ON ticket_devices(device_id);
+CREATE TABLE ticket_events (
+  id INTEGER PRIMARY KEY,
+  ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+  at INTEGER NOT NULL,
+  actor TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  visibility TEXT NOT NULL,
+  data TEXT NOT NULL
+);
+CREATE INDEX ticket_events_by_ticket ON ticket_events(ticket_id, id);
+CREATE TABLE attachments (
+  id INTEGER PRIMARY KEY,
+  ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+  name TEXT NOT NULL,
+  content_type TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  visibility TEXT NOT NULL,
+  sha256 TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  created_by TEXT NOT NULL,
+  content BLOB NOT NULL
+);
+CREATE INDEX attachments_by_ticket ON attachments(ticket_id);
+-- Attachments are evidence: the database refuses to change them.
+CREATE TRIGGER attachments_immutable BEFORE UPDATE ON attachments
+BEGIN SELECT RAISE(ABORT, 'attachments are immutable'); END;
+CREATE TABLE enrichments (
+  id INTEGER PRIMARY KEY,
+  ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+  device_id TEXT NOT NULL,
+  purpose TEXT NOT NULL,
+  source TEXT NOT NULL,
+  note TEXT NOT NULL DEFAULT '',
+  snapshot_at INTEGER,
+  report_seq INTEGER NOT NULL DEFAULT 0,
+  attachment_id INTEGER,
+  findings TEXT NOT NULL,
+  changes TEXT NOT NULL,
+  comparison TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX enrichments_by_ticket ON enrichments(ticket_id, id);
+CREATE TABLE device_findings (
+  device_id TEXT NOT NULL REFERENCES devices(id),
+  rule_id TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  severity TEXT NOT NULL,
+  title TEXT NOT NULL,
+  evidence TEXT NOT NULL,
+  first_seen INTEGER NOT NULL,
+  last_seen INTEGER NOT NULL,
+  PRIMARY KEY (device_id, rule_id, subject)
+);
+CREATE INDEX device_findings_by_rule ON device_findings(rule_id, first_seen);
+CREATE INDEX reports_by_time ON reports(device_id, kind, received_at);
 )sql",
 };
 

@@ -3,21 +3,16 @@
 #include <functional>
 
 #include "collector/storage/sqlite/schema.hpp"
+#include "collector/storage/sqlite/sqlite_time.hpp"
 
 namespace triage::collector {
 
 using sqlite::Statement;
+using sqlite_time::from_ms;
+using sqlite_time::from_optional_ms;
+using sqlite_time::to_ms;
 
 namespace {
-
-std::int64_t to_ms(TimePoint t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-}
-TimePoint from_ms(std::int64_t ms) { return TimePoint(std::chrono::milliseconds(ms)); }
-std::optional<TimePoint> from_optional_ms(std::optional<std::int64_t> ms) {
-  if (!ms) return std::nullopt;
-  return from_ms(*ms);
-}
 
 constexpr const char* kDeviceColumns =
     "id, hostname, certificate_sha256, enrolled_at, last_seen, revoked_at, agent_version, "
@@ -329,15 +324,17 @@ Result<bool> SqliteStore::has_snapshot(std::string_view device_id) {
   return st->column_int(0) != 0;
 }
 
-Result<std::optional<StoredReport>> SqliteStore::latest_snapshot(std::string_view device_id) {
+Result<std::optional<StoredReport>> SqliteStore::read_report(
+    std::string_view device_id, std::string_view where_sql,
+    const std::function<void(Statement&)>& bind) {
   auto reader = readers_.acquire();
   if (!reader) return tl::unexpected(reader.error());
-  sqlite::Database* db = reader->get();
-  auto st = db->prepare(
-      "SELECT seq, kind, received_at, payload FROM reports WHERE device_id = ? AND "
-      "kind = 'snapshot' ORDER BY seq DESC LIMIT 1");
+  auto st = reader->get()->prepare(
+      "SELECT seq, kind, received_at, payload FROM reports WHERE device_id = ? AND " +
+      std::string(where_sql));
   if (!st) return tl::unexpected(st.error());
   st->bind(1, device_id);
+  bind(*st);
   auto row = st->step();
   if (!row) return tl::unexpected(row.error());
   if (!*row) return std::optional<StoredReport>();
@@ -348,6 +345,23 @@ Result<std::optional<StoredReport>> SqliteStore::latest_snapshot(std::string_vie
   r.received_at = from_ms(st->column_int(2));
   r.payload = st->column_blob(3);
   return std::optional<StoredReport>(std::move(r));
+}
+
+Result<std::optional<StoredReport>> SqliteStore::latest_snapshot(std::string_view device_id) {
+  return read_report(device_id, "kind = 'snapshot' ORDER BY seq DESC LIMIT 1", [](Statement&) {});
+}
+
+Result<std::optional<StoredReport>> SqliteStore::snapshot_at_or_before(std::string_view device_id,
+                                                                       TimePoint t) {
+  return read_report(device_id,
+                     "kind = 'snapshot' AND received_at <= ? ORDER BY received_at DESC LIMIT 1",
+                     [&](Statement& s) { s.bind(2, to_ms(t)); });
+}
+
+Result<std::optional<StoredReport>> SqliteStore::find_report(std::string_view device_id,
+                                                             std::uint64_t seq) {
+  return read_report(device_id, "seq = ?",
+                     [&](Statement& s) { s.bind(2, static_cast<std::int64_t>(seq)); });
 }
 
 }  // namespace triage::collector

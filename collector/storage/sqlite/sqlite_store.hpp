@@ -39,6 +39,35 @@ class SqliteStore final : public Store {
   Result<std::uint64_t> last_report_seq(std::string_view device_id) override;
   Result<bool> has_snapshot(std::string_view device_id) override;
   Result<std::optional<StoredReport>> latest_snapshot(std::string_view device_id) override;
+  Result<std::optional<StoredReport>> snapshot_at_or_before(std::string_view device_id,
+                                                            TimePoint t) override;
+  Result<std::optional<StoredReport>> find_report(std::string_view device_id,
+                                                  std::uint64_t seq) override;
+
+  // Tickets (sqlite_ticket_store.cpp).
+  Result<void> create_ticket(Ticket& ticket, std::vector<TicketEvent> events) override;
+  Result<std::optional<Ticket>> find_ticket(std::int64_t id) override;
+  Result<std::optional<Ticket>> find_ticket_by_external(std::string_view system,
+                                                        std::string_view external_id) override;
+  Result<TicketPage> list_tickets(const TicketFilter& filter) override;
+  Result<void> update_ticket(const Ticket& ticket, TimePoint expected_updated_at,
+                             const std::vector<TicketEvent>& events) override;
+  Result<void> append_ticket_events(const std::vector<TicketEvent>& events) override;
+  Result<bool> link_ticket_device(std::int64_t ticket_id, std::string_view device_id,
+                                  const TicketEvent& event) override;
+  Result<std::vector<TicketEvent>> ticket_events(std::int64_t ticket_id) override;
+  Result<std::vector<Attachment>> ticket_attachments(std::int64_t ticket_id) override;
+  Result<std::optional<Attachment>> find_attachment(std::int64_t id) override;
+  Result<void> insert_enrichment(Enrichment& enrichment, std::optional<Attachment> attachment,
+                                 TicketEvent event) override;
+  Result<std::vector<Enrichment>> ticket_enrichments(std::int64_t ticket_id) override;
+
+  // Fleet findings (sqlite_findings_store.cpp).
+  Result<void> replace_device_findings(std::string_view device_id,
+                                       const std::vector<DeviceFinding>& current,
+                                       TimePoint now) override;
+  Result<std::vector<DeviceFinding>> device_findings(std::string_view device_id) override;
+  Result<std::vector<FleetFinding>> fleet_findings(std::optional<TimePoint> since) override;
 
   /// Schema version after migrations (for tests and `doctor` output).
   int schema_version();
@@ -47,6 +76,12 @@ class SqliteStore final : public Store {
   SqliteStore(std::unique_ptr<sqlite::Database> db, const std::string& path)
       : db_(std::move(db)), readers_(path) {}
   Result<void> migrate();
+  Result<std::optional<StoredReport>> read_report(
+      std::string_view device_id, std::string_view where_sql,
+      const std::function<void(sqlite::Statement&)>& bind);
+  Result<std::int64_t> insert_events(const std::vector<TicketEvent>& events);
+  Result<std::optional<Ticket>> find_ticket_where(
+      std::string_view where_sql, const std::function<void(sqlite::Statement&)>& bind);
   Result<std::optional<User>> find_user_where(std::string_view column_sql,
                                               const std::function<void(sqlite::Statement&)>& bind);
 

@@ -1,0 +1,65 @@
+#include "collector/api/findings_api.hpp"
+
+#include "collector/api/query_params.hpp"
+#include "collector/findings/rule_catalog.hpp"
+#include "shared/util/time_format.hpp"
+
+namespace triage::collector {
+
+HttpResponse handle_fleet_findings(ApiServices& services, ApiRequest& request) {
+  std::optional<TimePoint> since;
+  if (auto text = QueryParams(request.query).text("since"); !text.empty()) {
+    since = parse_rfc3339(text);
+    if (!since) {
+      return error_response(Error{"`since` must be an RFC 3339 time such as 2026-11-23T09:05:00Z",
+                                  ErrorCode::kInvalid});
+    }
+  }
+  auto findings = services.store.fleet_findings(since);
+  if (!findings) return error_response(findings.error());
+  auto items = nlohmann::json::array();
+  for (const auto& f : *findings) {
+    items.push_back({{"rule", f.rule_id},
+                     {"severity", f.severity},
+                     {"title", f.title},
+                     {"devices", f.devices},
+                     {"first_seen", format_rfc3339(f.first_seen)},
+                     {"last_seen", format_rfc3339(f.last_seen)},
+                     {"example_devices", f.example_devices},
+                     {"summary", f.rule_id + " on " + std::to_string(f.devices) +
+                                     (f.devices == 1 ? " device" : " devices") + " since " +
+                                     format_rfc3339(f.first_seen)}});
+  }
+  return json_response(http::status::ok, {{"findings", items}, {"reported_by", "endpoint"}});
+}
+
+HttpResponse handle_device_findings(ApiServices& services, ApiRequest& request) {
+  const auto& id = request.path_params["id"];
+  auto device = services.store.find_device(id);
+  if (!device) return error_response(device.error());
+  if (!*device) return error_response(http::status::not_found, "not_found", "no such device");
+  auto findings = services.store.device_findings(id);
+  if (!findings) return error_response(findings.error());
+  auto items = nlohmann::json::array();
+  for (const auto& f : *findings) {
+    items.push_back({{"rule", f.rule_id},
+                     {"subject", f.subject},
+                     {"severity", f.severity},
+                     {"title", f.title},
+                     {"evidence", f.evidence},
+                     {"first_seen", format_rfc3339(f.first_seen)},
+                     {"last_seen", format_rfc3339(f.last_seen)}});
+  }
+  return json_response(http::status::ok,
+                       {{"device_id", id}, {"findings", items}, {"reported_by", "endpoint"}});
+}
+
+}  // namespace triage::collector
+
+namespace triage::collector {
+
+HttpResponse handle_finding_rules(ApiServices&, ApiRequest&) {
+  return json_response(http::status::ok, {{"rules", rule_catalog_json()}});
+}
+
+}  // namespace triage::collector

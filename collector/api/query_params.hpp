@@ -1,0 +1,27 @@
+#pragma once
+// Typed access to a request's query string, with errors that name the parameter.
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "shared/util/result.hpp"
+
+namespace triage::collector {
+
+class QueryParams {
+ public:
+  explicit QueryParams(const std::map<std::string, std::string>& query) : query_(query) {}
+
+  /// The value, or "" when absent.
+  std::string text(const std::string& name) const;
+  /// Comma-separated values ("status=open,pending"), empty items dropped.
+  std::vector<std::string> list(const std::string& name) const;
+  /// An integer in [min, max], `fallback` when absent; kInvalid otherwise.
+  Result<long> integer(const std::string& name, long fallback, long min, long max) const;
+
+ private:
+  const std::map<std::string, std::string>& query_;
+};
+
+}  // namespace triage::collector

@@ -1,0 +1,88 @@
+#pragma once
+// Ticket enrichment: diagnostics of a linked device attached to the ticket with findings and
+// what changed. An online agent is asked for a fresh snapshot; when it does not answer in
+// time, or is offline, the newest stored snapshot is used and labelled with its age. On
+// resolve, a verification snapshot is compared with the one taken at creation.
+//
+// Work runs on one thread of its own (timers and database writes), never on I/O threads.
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "collector/server/agent_registry.hpp"
+#include "collector/storage/store.hpp"
+#include "collector/tickets/enrichment_scheduler.hpp"
+
+namespace triage::collector {
+
+struct EnrichmentSettings {
+  /// How long to wait for an online agent's fresh snapshot.
+  std::chrono::milliseconds fresh_timeout{3000};
+  /// "What changed" compares with the newest snapshot at least this much older.
+  std::chrono::hours baseline_age{24};
+  /// Fleet findings are refreshed from committed snapshots while fewer than this many wait.
+  std::size_t max_queued_evaluations = 2000;
+};
+
+class EnrichmentService final : public EnrichmentScheduler {
+ public:
+  EnrichmentService(Store& store, AgentRegistry& registry, EnrichmentSettings settings = {});
+  ~EnrichmentService() override;
+  EnrichmentService(const EnrichmentService&) = delete;
+  EnrichmentService& operator=(const EnrichmentService&) = delete;
+
+  void enrich(std::int64_t ticket_id, const std::string& device_id,
+              const std::string& purpose) override;
+  /// Attaches the snapshot carried by a stored report (a help request's own diagnostics).
+  void enrich_from_report(std::int64_t ticket_id, const std::string& device_id, std::uint64_t seq,
+                          const std::string& purpose);
+  /// A snapshot report was committed (called on the ingest writer thread; returns at once):
+  /// completes enrichments waiting for it and refreshes the device's fleet findings.
+  void snapshot_committed(const std::string& device_id, std::uint64_t seq,
+                          const std::string& request_id);
+  /// Finishes queued work and stops the thread.
+  void stop();
+
+ private:
+  struct Waiter {
+    std::int64_t ticket_id;
+    std::string purpose;
+  };
+  struct PendingRequest {
+    std::string device_id;
+    std::vector<Waiter> waiters;
+    std::unique_ptr<boost::asio::steady_timer> timer;
+    std::chrono::steady_clock::time_point asked;
+  };
+
+  void start_enrichment(std::int64_t ticket_id, const std::string& device_id,
+                        const std::string& purpose);
+  void complete_request(const std::string& request_id, std::optional<std::uint64_t> seq);
+  void attach(const std::string& device_id, const std::vector<Waiter>& waiters,
+              const std::optional<StoredReport>& report, const std::string& source,
+              const std::string& note);
+  void refresh_fleet_findings(const std::string& device_id, std::uint64_t seq);
+
+  Store& store_;
+  AgentRegistry& registry_;
+  EnrichmentSettings settings_;
+  boost::asio::io_context io_;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
+  // Touched only on the service thread.
+  std::unordered_map<std::string, PendingRequest> pending_;         // by request id
+  std::unordered_map<std::string, std::string> request_of_device_;  // device -> request id
+  std::atomic<std::size_t> queued_evaluations_{0};
+  std::thread thread_;
+};
+
+}  // namespace triage::collector

@@ -137,6 +137,16 @@ ApiResponse CollectorFixture::post(const std::string& target, const nlohmann::js
   return request(http::verb::post, target, body.dump(), bearer);
 }
 
+ApiResponse CollectorFixture::patch(const std::string& target, const nlohmann::json& body,
+                                    const std::string& bearer) {
+  return request(http::verb::patch, target, body.dump(), bearer);
+}
+
+ApiResponse CollectorFixture::send(http::verb verb, const std::string& target,
+                                   const std::string& raw_body, const std::string& bearer) {
+  return request(verb, target, raw_body, bearer);
+}
+
 ApiResponse CollectorFixture::request(http::verb verb, const std::string& target,
                                       const std::string& body, const std::string& bearer) {
   auto tls = transport::make_client_tls_context({ca_pem(), "", ""});
@@ -152,6 +162,8 @@ ApiResponse CollectorFixture::request(http::verb verb, const std::string& target
   ApiResponse out;
   out.status = res->result_int();
   out.body = nlohmann::json::parse(res->body(), nullptr, false);
+  out.raw = res->body();
+  out.content_type = std::string((*res)[http::field::content_type]);
   return out;
 }
 

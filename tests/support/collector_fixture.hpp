@@ -19,7 +19,9 @@ namespace triage::testing {
 
 struct ApiResponse {
   int status = 0;
-  nlohmann::json body;
+  nlohmann::json body;  ///< discarded (is_discarded()) when the body is not JSON
+  std::string raw;
+  std::string content_type;
 };
 
 /// One row of the collector's `reports` table, read straight from its SQLite file.
@@ -58,6 +60,11 @@ class CollectorFixture {
   ApiResponse get(const std::string& target, const std::string& bearer = "");
   ApiResponse post(const std::string& target, const nlohmann::json& body,
                    const std::string& bearer = "");
+  ApiResponse patch(const std::string& target, const nlohmann::json& body,
+                    const std::string& bearer = "");
+  /// Any method with a raw body (for malformed or oversized requests).
+  ApiResponse send(transport::http::verb verb, const std::string& target,
+                   const std::string& raw_body, const std::string& bearer);
 
   /// The device's stored reports in seq order (read-only; works while the collector runs).
   std::vector<ReportRow> reports(const std::string& device_id);

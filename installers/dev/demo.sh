@@ -56,6 +56,22 @@ fi
 "$bin/triage-agent" run --state "$state" 2> "$demo/agent.log" &
 agent_pid=$!
 
+# A sample ticket about this machine, enriched with its fresh diagnostics and findings.
+api() {
+  curl -sS --cacert "$data/pki/ca.pem" -H "Content-Type: application/json" "$@"
+}
+password=$(cat "$demo/admin-password")
+token=$(api "$url/api/v1/auth/login" \
+  -d "$(jq -n --arg p "$password" '{name: "admin", password: $p}')" | jq -r .token)
+device=$(jq -r .device_id "$state/enrollment.json")
+for _ in $(seq 1 150); do
+  [ "$(api -H "Authorization: Bearer $token" "$url/api/v1/devices/$device" | jq -r .online)" = true ] && break
+  sleep 0.1
+done
+ticket=$(api -H "Authorization: Bearer $token" "$url/api/v1/tickets" \
+  -d "$(jq -n --arg d "$device" '{title: "Laptop is slow since this morning", requester: "demo user", priority: "P3", device_id: $d}')" |
+  jq -r .id)
+
 cat <<MSG
 
   triage is running.
@@ -63,6 +79,9 @@ cat <<MSG
     agent       enrolled, state in $state   (log: $demo/agent.log)
     CA sha256   $fingerprint
     admin       user "admin", password: $(cat "$demo/admin-password")
+
+  Sample ticket #$ticket about this machine, with its diagnostics and findings:
+    curl -s --cacert $data/pki/ca.pem -H "Authorization: Bearer $token" $url/api/v1/tickets/$ticket
 
   Try:
     TOKEN=\$(curl -s --cacert $data/pki/ca.pem $url/api/v1/auth/login \\

@@ -11,7 +11,7 @@ packages=(
   libspdlog-dev libfmt-dev
   catch2 libcli11-dev nlohmann-json3-dev libtomlplusplus-dev libexpected-dev
   zlib1g-dev prometheus-cpp-dev
-  curl procps iproute2
+  curl jq procps iproute2
 )
 
 missing=()

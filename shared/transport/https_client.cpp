@@ -61,6 +61,7 @@ class OneShot : public std::enable_shared_from_this<OneShot> {
 
   void on_connect(beast::error_code ec, tcp::endpoint) {
     if (ec) return fail_with("connect to " + host_, ec);
+    beast::get_lowest_layer(stream_).socket().set_option(tcp::no_delay(true), ec);
     arm();
     stream_.async_handshake(ssl::stream_base::client,
                             beast::bind_front_handler(&OneShot::on_handshake, shared_from_this()));

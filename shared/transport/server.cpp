@@ -248,6 +248,9 @@ void Server::Shared::on_accept(beast::error_code ec, tcp::socket socket) {
     spdlog::warn("connection limit {} reached; refusing a connection", options.max_connections);
     socket.close(ec);
   } else {
+    // Small request/response exchanges and agent messages: no Nagle delay (it costs up to
+    // 40 ms per exchange against delayed ACKs).
+    socket.set_option(tcp::no_delay(true), ec);
     std::make_shared<HttpSession>(std::move(socket), shared_from_this())->run();
   }
   if (acceptor.is_open()) do_accept();

@@ -116,6 +116,8 @@ void WebSocketSession::on_resolve(beast::error_code ec, tcp::resolver::results_t
 void WebSocketSession::on_connect(beast::error_code ec,
                                   tcp::resolver::results_type::endpoint_type endpoint) {
   if (ec) return end("connect to " + host_ + ": " + describe(ec));
+  beast::error_code nodelay_ec;
+  beast::get_lowest_layer(ws_).socket().set_option(tcp::no_delay(true), nodelay_ec);
   peer_.remote_address = endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
   SSL* ssl = ws_.next_layer().native_handle();
   beast::error_code addr_ec;

@@ -85,7 +85,9 @@ CREATE TABLE tickets (
 );
 -- The queue view: open work by priority, then by SLA due time.
 CREATE INDEX tickets_queue ON tickets(status, priority, due_at);
-CREATE INDEX tickets_priority ON tickets(priority, due_at);
+-- Priority-ordered lists filtered by status read only this index, then fetch one page.
+CREATE INDEX tickets_priority ON tickets(priority, due_at, status);
+CREATE INDEX tickets_created ON tickets(created_at);
 CREATE INDEX tickets_assignee ON tickets(assignee, status);
 CREATE TABLE ticket_devices (
   ticket_id INTEGER NOT NULL REFERENCES tickets(id),

@@ -1,0 +1,180 @@
+// Ticket benchmarks (results in docs/PERFORMANCE.md; driven by run_bench.sh):
+//   seed    fill a collector database with N tickets (collector stopped)
+//   query   p50/p99 of the filtered ticket list over HTTPS
+//   enrich  ticket created → fresh snapshot + findings attached, with an online agent
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <thread>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "collector/storage/sqlite/sqlite_store.hpp"
+#include "collector/tickets/sla_policy.hpp"
+#include "shared/transport/https_client.hpp"
+#include "shared/transport/tls_context.hpp"
+#include "shared/transport/url.hpp"
+
+namespace tc = triage::collector;
+namespace tr = triage::transport;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+int seed(const std::string& db, int count) {
+  auto store = tc::SqliteStore::open(db);
+  if (!store) {
+    std::fprintf(stderr, "%s\n", store.error().message.c_str());
+    return 1;
+  }
+  std::mt19937 rng(42);
+  const tc::TicketStatus statuses[] = {tc::TicketStatus::kNew, tc::TicketStatus::kOpen,
+                                       tc::TicketStatus::kPending, tc::TicketStatus::kResolved,
+                                       tc::TicketStatus::kClosed};
+  tc::SlaPolicy sla;
+  const auto start = Clock::now();
+  const auto base = std::chrono::system_clock::now() - std::chrono::hours(24 * 90);
+  for (int i = 0; i < count; ++i) {
+    tc::Ticket t;
+    t.title = "Seeded ticket " + std::to_string(i) + ": printer offline on floor " +
+              std::to_string(rng() % 9);
+    t.description = "Generated for the ticket list benchmark.";
+    t.requester = "user" + std::to_string(rng() % 5000) + "@example.com";
+    t.status = statuses[rng() % 5];
+    t.priority = 1 + static_cast<int>(rng() % 4);
+    t.tier = 1 + static_cast<int>(rng() % 3);
+    t.queue = (rng() % 3) == 0 ? "field" : "default";
+    t.source = "staff";
+    t.created_by = "bench";
+    t.created_at = base + std::chrono::seconds(i * 77);
+    t.updated_at = t.created_at;
+    sla.apply(t);
+    tc::TicketEvent created;
+    created.at = t.created_at;
+    created.actor = "bench";
+    created.kind = "created";
+    created.visibility = tc::Visibility::kPublic;
+    if (auto r = store->get()->create_ticket(t, {created}); !r) {
+      std::fprintf(stderr, "%s\n", r.error().message.c_str());
+      return 1;
+    }
+  }
+  std::printf("seeded %d tickets in %.1f s\n", count,
+              std::chrono::duration<double>(Clock::now() - start).count());
+  return 0;
+}
+
+struct Client {
+  std::string host, port, token;
+  std::shared_ptr<boost::asio::ssl::context> tls;
+
+  triage::Result<tr::HttpResponse> call(tr::http::verb verb, const std::string& target,
+                                        const std::string& body = "") {
+    tr::HttpRequest req{verb, target, 11};
+    req.set(tr::http::field::authorization, "Bearer " + token);
+    if (!body.empty()) {
+      req.set(tr::http::field::content_type, "application/json");
+      req.body() = body;
+    }
+    req.prepare_payload();
+    return tr::https_request(*tls, host, port, std::move(req));
+  }
+};
+
+void report(const char* what, std::vector<double> ms) {
+  std::sort(ms.begin(), ms.end());
+  auto at = [&](double q) { return ms[std::min(ms.size() - 1, static_cast<std::size_t>(q * ms.size()))]; };
+  std::printf("%s: n=%zu p50=%.1f ms p90=%.1f ms p99=%.1f ms max=%.1f ms\n", what, ms.size(),
+              at(0.50), at(0.90), at(0.99), ms.back());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"triage ticket benchmarks"};
+  app.require_subcommand(1);
+  std::string db, url, ca_file, token, device;
+  int count = 100000, requests = 500;
+  auto* seed_cmd = app.add_subcommand("seed", "fill a database with tickets");
+  seed_cmd->add_option("--db", db)->required();
+  seed_cmd->add_option("--tickets", count);
+  auto* query_cmd = app.add_subcommand("query", "filtered ticket list latency");
+  auto* enrich_cmd = app.add_subcommand("enrich", "ticket → fresh diagnostics latency");
+  for (auto* c : {query_cmd, enrich_cmd}) {
+    c->add_option("--url", url)->required();
+    c->add_option("--ca", ca_file)->required();
+    c->add_option("--token", token)->required();
+    c->add_option("--requests", requests);
+  }
+  enrich_cmd->add_option("--device", device)->required();
+  CLI11_PARSE(app, argc, argv);
+  if (seed_cmd->parsed()) return seed(db, count);
+
+  std::ifstream in(ca_file);
+  std::stringstream pem;
+  pem << in.rdbuf();
+  auto tls = tr::make_client_tls_context({pem.str(), "", ""});
+  auto parsed = tr::parse_url(url);
+  if (!tls || !parsed) {
+    std::fprintf(stderr, "bad --ca or --url\n");
+    return 2;
+  }
+  Client client{parsed->host, parsed->port, token, std::move(*tls)};
+
+  if (query_cmd->parsed()) {
+    std::vector<double> ms;
+    std::int64_t total = -1;
+    for (int i = 0; i < requests; ++i) {
+      const std::string target = "/api/v1/tickets?status=open,pending&priority=" +
+                                 std::string(i % 2 ? "1,2" : "P3") +
+                                 "&limit=50&offset=" + std::to_string((i % 20) * 50);
+      const auto t0 = Clock::now();
+      auto res = client.call(tr::http::verb::get, target);
+      ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+      if (!res || res->result_int() != 200) {
+        std::fprintf(stderr, "request failed\n");
+        return 1;
+      }
+      if (i == 1) total = nlohmann::json::parse(res->body())["total"].get<std::int64_t>();
+    }
+    std::printf("matching tickets (P1-P2 open/pending): %lld\n", static_cast<long long>(total));
+    report("GET /api/v1/tickets (filtered, one TLS connection per request)", ms);
+    return 0;
+  }
+
+  std::vector<double> ms;
+  for (int i = 0; i < requests; ++i) {
+    const auto t0 = Clock::now();
+    auto created = client.call(tr::http::verb::post, "/api/v1/tickets",
+                               nlohmann::json{{"title", "bench " + std::to_string(i)},
+                                              {"device_id", device}}
+                                   .dump());
+    if (!created || created->result_int() != 201) {
+      std::fprintf(stderr, "create failed\n");
+      return 1;
+    }
+    const auto id = nlohmann::json::parse(created->body())["id"].get<std::int64_t>();
+    for (;;) {
+      auto detail = client.call(tr::http::verb::get, "/api/v1/tickets/" + std::to_string(id));
+      if (!detail) return 1;
+      auto j = nlohmann::json::parse(detail->body(), nullptr, false);
+      if (!j.is_discarded() && !j["diagnostics"].empty()) {
+        if (j["diagnostics"][0]["source"] != "fresh") {
+          std::fprintf(stderr, "ticket %lld: diagnostics were not fresh\n",
+                       static_cast<long long>(id));
+          return 1;
+        }
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+  }
+  report("ticket created -> fresh snapshot + findings attached", ms);
+  return 0;
+}

@@ -62,8 +62,8 @@ int run_serve(const DataDir& dir, const CollectorConfig& config) {
   AgentRegistry registry;
   IngestWriter writer(*store, IngestOptions{}, &metrics);
   EnrollmentService enrollment(*store, keys.ca_certificate.get(), keys.ca_key.get(), keys.ca_pem);
-  ApiRouter router(
-      ApiServices{*store, registry, enrollment, metrics, ApiSettings{config.session_ttl}});
+  ApiRouter router(ApiServices{*store, registry, enrollment, metrics,
+                               ApiSettings{config.session_ttl, config.login}, nullptr});
   AgentSessionSettings session_settings;
   session_settings.heartbeat_interval_s = config.heartbeat_interval_s;
   session_settings.report_interval_s = config.report_interval_s;

@@ -1,0 +1,30 @@
+#pragma once
+// Strict reading of JSON request bodies: unknown fields and wrong types are 400 errors that
+// name the field, so a typo ("disable" for "disabled") never silently does nothing.
+
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "shared/util/result.hpp"
+
+namespace triage::collector {
+
+/// kInvalid naming the first field of `body` that is not in `known`.
+Result<void> reject_unknown_fields(const nlohmann::json& body,
+                                   std::initializer_list<std::string_view> known);
+
+/// The string field `key`; kInvalid when missing (if `required`) or not a string.
+Result<std::optional<std::string>> string_field(const nlohmann::json& body, std::string_view key,
+                                                bool required);
+/// The boolean field `key` when present; kInvalid when not a boolean.
+Result<std::optional<bool>> bool_field(const nlohmann::json& body, std::string_view key);
+/// The integer field `key` when present; kInvalid when not an integer in [min, max].
+Result<std::optional<std::int64_t>> integer_field(const nlohmann::json& body, std::string_view key,
+                                                  std::int64_t min, std::int64_t max);
+
+}  // namespace triage::collector

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <optional>
 #include <utility>
+#include <vector>
 
 #include <openssl/x509.h>
 #include <spdlog/spdlog.h>
@@ -59,13 +60,15 @@ class ConnectionSlot {
   std::shared_ptr<Server::Shared> shared_;
 };
 
-HttpResponse plain_error(http::status status, unsigned version, std::string_view message) {
+// The REST API's error shape, for refusals made before a request reaches the application.
+HttpResponse plain_error(http::status status, unsigned version, std::string_view code,
+                         std::string_view message) {
   HttpResponse res{status, version};
   res.set(http::field::content_type, "application/json");
-  res.body() = nlohmann::json{{"error",
-                               {{"code", std::string(http::obsolete_reason(status))},
-                                {"message", std::string(message)}}}}
-                   .dump();
+  res.set(http::field::cache_control, "no-store");
+  res.body() =
+      nlohmann::json{{"error", {{"code", std::string(code)}, {"message", std::string(message)}}}}
+          .dump();
   res.keep_alive(false);
   res.prepare_payload();
   return res;
@@ -120,11 +123,16 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void on_read(beast::error_code ec, std::size_t) {
     if (ec == http::error::end_of_stream) return do_close();
     if (ec == http::error::body_limit) {
-      return write(plain_error(http::status::payload_too_large, 11, "request body too large"));
+      drain_before_close_ = true;
+      return write(plain_error(http::status::payload_too_large, 11, "payload_too_large",
+                               "request body is larger than " +
+                                   std::to_string(shared_->options.max_http_body_bytes) +
+                                   " bytes"));
     }
     if (ec == http::error::header_limit) {
+      drain_before_close_ = true;
       return write(plain_error(http::status::request_header_fields_too_large, 11,
-                               "request header too large"));
+                               "header_too_large", "request header is larger than 16 KiB"));
     }
     if (ec) return fail(ec, "HTTP read");
     first_request_ = false;
@@ -147,7 +155,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
           });
     } catch (const std::exception& e) {
       spdlog::error("HTTP handler threw: {}", e.what());
-      write(plain_error(http::status::internal_server_error, version, "internal error"));
+      write(
+          plain_error(http::status::internal_server_error, version, "internal", "internal error"));
     }
   }
 
@@ -157,7 +166,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       decision = shared_->app.accept_websocket(request, peer_);
     } catch (const std::exception& e) {
       spdlog::error("WebSocket upgrade handler threw: {}", e.what());
-      return write(plain_error(http::status::internal_server_error, 11, "internal error"));
+      return write(
+          plain_error(http::status::internal_server_error, 11, "internal", "internal error"));
     }
     if (!decision.handler) {
       decision.refusal.version(request.version());
@@ -182,8 +192,29 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     if (ec) return fail(ec, "HTTP write");
     const bool keep_alive = response_->keep_alive();
     response_.reset();
-    if (!keep_alive) return do_close();
+    if (!keep_alive) return drain_before_close_ ? do_drain() : do_close();
     do_read();
+  }
+
+  // After refusing an oversized request the client may still be sending its body. Closing
+  // with unread data makes the kernel reset the connection, and the client would lose the
+  // 413 before reading it; so read and discard for a bounded time and size first.
+  void do_drain() {
+    drain_buffer_.resize(64 * 1024);
+    beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(5));
+    read_to_drain();
+  }
+
+  void read_to_drain() {
+    stream_.async_read_some(net::buffer(drain_buffer_),
+                            beast::bind_front_handler(&HttpSession::on_drain, shared_from_this()));
+  }
+
+  void on_drain(beast::error_code ec, std::size_t n) {
+    drained_ += n;
+    const auto cap = 2 * shared_->options.max_http_body_bytes + 8 * 1024 * 1024;
+    if (ec || drained_ > cap) return do_close();
+    read_to_drain();
   }
 
   void do_close() {
@@ -207,6 +238,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   ConnectionSlot slot_;
   PeerIdentity peer_;
   bool first_request_ = true;
+  bool drain_before_close_ = false;
+  std::vector<char> drain_buffer_;
+  std::size_t drained_ = 0;
 };
 
 }  // namespace

@@ -3,9 +3,11 @@
 // an admin session for API calls, and helpers to enroll and run real agents against it.
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -20,7 +22,12 @@ namespace triage::testing {
 struct ApiResponse {
   int status = 0;
   nlohmann::json body;
+  std::map<std::string, std::string> headers;  ///< lower-case names; the last of repeats
+  /// The response header `name` (lower-case), or "" when absent.
+  std::string header(const std::string& name) const;
 };
+
+using Headers = std::vector<std::pair<std::string, std::string>>;
 
 /// One row of the collector's `reports` table, read straight from its SQLite file.
 struct ReportRow {
@@ -58,6 +65,12 @@ class CollectorFixture {
   ApiResponse get(const std::string& target, const std::string& bearer = "");
   ApiResponse post(const std::string& target, const nlohmann::json& body,
                    const std::string& bearer = "");
+  /// Any method, a raw body (Content-Type application/json when not empty) and extra headers
+  /// (Cookie, X-CSRF-Token, Authorization...).
+  ApiResponse send(transport::http::verb verb, const std::string& target, const std::string& body,
+                   const Headers& headers = {});
+  /// `user add` through the CLI with a chosen password.
+  void add_user(const std::string& name, const std::string& role, const std::string& password);
 
   /// The device's stored reports in seq order (read-only; works while the collector runs).
   std::vector<ReportRow> reports(const std::string& device_id);

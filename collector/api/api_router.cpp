@@ -171,6 +171,7 @@ HttpResponse ApiRouter::handle(const HttpRequest& request, const transport::Peer
         const auto& refusal = auth.error();
         if (refusal.kind == AuthRefusalKind::kError) return error_response(refusal.error);
         if (refusal.kind == AuthRefusalKind::kCsrf) {
+          services_.metrics.refusal("csrf").Increment();
           return error_response(http::status::forbidden, "csrf", refusal.error.message);
         }
         auto res =

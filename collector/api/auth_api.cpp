@@ -81,12 +81,14 @@ HttpResponse handle_login(ApiServices& services, ApiRequest& request) {
   if (!result) {
     const auto& refusal = result.error();
     if (refusal.retry_after.count() > 0) {
+      services.metrics.refusal("login_rate_limited").Increment();
       auto res =
           error_response(http::status::too_many_requests, "rate_limited", refusal.error.message);
       res.set(http::field::retry_after, std::to_string(refusal.retry_after.count()));
       return res;
     }
     if (refusal.error.code == ErrorCode::kDenied) {
+      services.metrics.refusal("login_failed").Increment();
       // The name is bounded and cut: it may be a password typed into the wrong field.
       spdlog::warn("failed login for `{}` from {}", name->value_or("").substr(0, 64),
                    request.peer.remote_address);

@@ -82,6 +82,11 @@ TEST_CASE("failed logins lock the name: 429 with Retry-After, even with the righ
       std::chrono::seconds(15)));
   CHECK(after.status == 200);
   CHECK(after.body["token"].is_string());
+
+  auto metrics = collector.get("/metrics");
+  CHECK_THAT(metrics.text,
+             Catch::Contains("triage_refusals_total{reason=\"login_failed\"} 4") &&
+                 Catch::Contains("triage_refusals_total{reason=\"login_rate_limited\"}"));
 }
 
 TEST_CASE("a lockout survives a collector restart", "[integration]") {

@@ -166,6 +166,7 @@ ApiResponse CollectorFixture::send(http::verb verb, const std::string& target,
   ApiResponse out;
   out.status = res->result_int();
   out.body = nlohmann::json::parse(res->body(), nullptr, false);
+  out.text = res->body();
   for (const auto& field : *res) {
     std::string name(field.name_string());
     std::transform(name.begin(), name.end(), name.begin(),

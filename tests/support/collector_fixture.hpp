@@ -21,8 +21,9 @@ namespace triage::testing {
 
 struct ApiResponse {
   int status = 0;
-  nlohmann::json body;
+  nlohmann::json body;                         ///< discarded when the body is not JSON (see `text`)
   std::map<std::string, std::string> headers;  ///< lower-case names; the last of repeats
+  std::string text;                            ///< the body as received
   /// The response header `name` (lower-case), or "" when absent.
   std::string header(const std::string& name) const;
 };

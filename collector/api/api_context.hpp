@@ -3,10 +3,12 @@
 
 #include <chrono>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 
 #include "collector/api/json_response.hpp"
+#include "collector/auth/login_guard.hpp"
 #include "collector/enrollment/enrollment_service.hpp"
 #include "collector/metrics/collector_metrics.hpp"
 #include "collector/server/agent_registry.hpp"
@@ -19,6 +21,7 @@ namespace triage::collector {
 
 struct ApiSettings {
   std::chrono::seconds session_ttl{12 * 3600};
+  LoginSettings login;  ///< lockout and per-client throttling of password logins
 };
 
 struct ApiServices {
@@ -29,6 +32,8 @@ struct ApiServices {
   TicketService& tickets;
   EnrichmentScheduler& enrichment;
   ApiSettings settings;
+  /// Created by the router from `settings.login` when not given.
+  std::shared_ptr<LoginGuard> login_guard = nullptr;
 };
 
 struct ApiRequest {
@@ -36,7 +41,8 @@ struct ApiRequest {
   const transport::PeerIdentity& peer;
   std::map<std::string, std::string> path_params;
   std::map<std::string, std::string> query;
-  std::optional<User> user;  ///< set for authenticated routes
+  std::optional<User> user;           ///< set for authenticated routes
+  std::optional<Authenticated> auth;  ///< how `user` authenticated (authenticated routes)
 };
 
 /// Parses the JSON body of `request`: kInvalid naming the problem when it is not an object.

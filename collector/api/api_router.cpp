@@ -7,7 +7,9 @@
 #include "collector/api/enroll_api.hpp"
 #include "collector/api/findings_api.hpp"
 #include "collector/api/tickets_api.hpp"
+#include "collector/api/users_api.hpp"
 #include "collector/auth/accounts.hpp"
+#include "collector/auth/cookies.hpp"
 
 namespace triage::collector {
 
@@ -67,6 +69,18 @@ std::map<std::string, std::string> parse_query(std::string_view query) {
 
 bool role_allows(Role have, Role need) { return static_cast<int>(have) >= static_cast<int>(need); }
 
+// Every Cookie header, joined as one (HTTP/2 proxies may split them); the parser bounds it.
+std::string joined_cookies(const HttpRequest& request) {
+  std::string out;
+  auto [begin, end] = request.equal_range(http::field::cookie);
+  for (auto it = begin; it != end; ++it) {
+    if (out.size() > kMaxCookieHeaderBytes) break;
+    if (!out.empty()) out += "; ";
+    out += std::string_view(it->value().data(), it->value().size());
+  }
+  return out;
+}
+
 }  // namespace
 
 Result<nlohmann::json> parse_json_body(const HttpRequest& request) {
@@ -78,6 +92,9 @@ Result<nlohmann::json> parse_json_body(const HttpRequest& request) {
 }
 
 ApiRouter::ApiRouter(ApiServices services) : services_(std::move(services)) {
+  if (!services_.login_guard) {
+    services_.login_guard = std::make_shared<LoginGuard>(services_.settings.login);
+  }
   add(http::verb::get, "/healthz", Access::kPublic, Role::kViewer, [](ApiServices&, ApiRequest&) {
     return json_response(http::status::ok, {{"status", "ok"}});
   });
@@ -90,7 +107,22 @@ ApiRouter::ApiRouter(ApiServices services) : services_(std::move(services)) {
         return res;
       });
   add(http::verb::post, "/api/v1/enroll", Access::kPublic, Role::kViewer, handle_enroll);
+  // Authentication, sessions, API tokens and users.
   add(http::verb::post, "/api/v1/auth/login", Access::kPublic, Role::kViewer, handle_login);
+  add(http::verb::post, "/api/v1/auth/logout", Access::kAuthenticated, Role::kViewer,
+      handle_logout);
+  add(http::verb::get, "/api/v1/auth/me", Access::kAuthenticated, Role::kViewer, handle_me);
+  add(http::verb::post, "/api/v1/auth/tokens", Access::kAuthenticated, Role::kAdmin,
+      handle_create_api_token);
+  add(http::verb::get, "/api/v1/auth/tokens", Access::kAuthenticated, Role::kAdmin,
+      handle_list_api_tokens);
+  add(http::verb::delete_, "/api/v1/auth/tokens/{id}", Access::kAuthenticated, Role::kAdmin,
+      handle_revoke_api_token);
+  add(http::verb::get, "/api/v1/users", Access::kAuthenticated, Role::kAdmin, handle_list_users);
+  add(http::verb::post, "/api/v1/users", Access::kAuthenticated, Role::kAdmin, handle_create_user);
+  add(http::verb::patch, "/api/v1/users/{id}", Access::kAuthenticated, Role::kAdmin,
+      handle_update_user);
+  // End of authentication routes.
   add(http::verb::get, "/api/v1/devices", Access::kAuthenticated, Role::kViewer,
       handle_list_devices);
   add(http::verb::get, "/api/v1/devices/{id}", Access::kAuthenticated, Role::kViewer,
@@ -139,7 +171,7 @@ HttpResponse ApiRouter::handle(const HttpRequest& request, const transport::Peer
   std::string_view target = request.target();
   auto qmark = target.find('?');
   auto segments = split_path(target.substr(0, qmark));
-  ApiRequest api{request, peer, {}, {}, std::nullopt};
+  ApiRequest api{request, peer, {}, {}, std::nullopt, std::nullopt};
   if (qmark != std::string_view::npos) api.query = parse_query(target.substr(qmark + 1));
 
   bool path_matched = false;
@@ -160,20 +192,31 @@ HttpResponse ApiRouter::handle(const HttpRequest& request, const transport::Peer
     if (route.method != request.method()) continue;
     api.path_params = std::move(params);
     if (route.access == Access::kAuthenticated) {
-      auto user = authenticate_bearer(services_.store, request[http::field::authorization],
-                                      std::chrono::system_clock::now());
-      if (!user) {
-        if (user.error().code != ErrorCode::kDenied) return error_response(user.error());
-        auto res = error_response(http::status::unauthorized, "unauthorized", user.error().message);
+      const auto cookies = joined_cookies(request);
+      auto auth = authenticate(
+          services_.store,
+          Credentials{request[http::field::authorization], cookies, request["X-CSRF-Token"],
+                      is_unsafe_method(request.method_string())},
+          std::chrono::system_clock::now());
+      if (!auth) {
+        const auto& refusal = auth.error();
+        if (refusal.kind == AuthRefusalKind::kError) return error_response(refusal.error);
+        if (refusal.kind == AuthRefusalKind::kCsrf) {
+          services_.metrics.refusal("csrf").Increment();
+          return error_response(http::status::forbidden, "csrf", refusal.error.message);
+        }
+        auto res =
+            error_response(http::status::unauthorized, "unauthorized", refusal.error.message);
         res.set(http::field::www_authenticate, "Bearer");
         return res;
       }
-      if (!role_allows(user->role, route.min_role)) {
+      if (!role_allows(auth->user.role, route.min_role)) {
         return error_response(http::status::forbidden, "forbidden",
                               std::string("this needs the ") + role_name(route.min_role) +
-                                  " role; you are " + role_name(user->role));
+                                  " role; you are " + role_name(auth->user.role));
       }
-      api.user = std::move(*user);
+      api.user = auth->user;
+      api.auth = std::move(*auth);
     }
     try {
       return route.handler(services_, api);

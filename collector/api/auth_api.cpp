@@ -1,33 +1,185 @@
 #include "collector/api/auth_api.hpp"
 
+#include <algorithm>
+#include <cctype>
+
 #include <spdlog/spdlog.h>
 
+#include "collector/api/json_fields.hpp"
 #include "collector/auth/accounts.hpp"
+#include "collector/auth/api_tokens.hpp"
+#include "collector/auth/cookies.hpp"
 #include "shared/util/time_format.hpp"
 
 namespace triage::collector {
 
+namespace {
+
+nlohmann::json user_summary(const User& user) {
+  return {{"id", user.id}, {"name", user.name}, {"role", role_name(user.role)}};
+}
+
+nlohmann::json optional_time(const std::optional<TimePoint>& t) {
+  return t ? nlohmann::json(format_rfc3339(*t)) : nlohmann::json(nullptr);
+}
+
+nlohmann::json token_json(const ApiToken& t, TimePoint now) {
+  return {{"id", t.id},
+          {"user", t.user_name},
+          {"name", t.name},
+          {"created_at", format_rfc3339(t.created_at)},
+          {"created_by", t.created_by},
+          {"expires_at", format_rfc3339(t.expires_at)},
+          {"last_used_at", optional_time(t.last_used_at)},
+          {"revoked_at", optional_time(t.revoked_at)},
+          {"active", !t.revoked_at && t.expires_at > now}};
+}
+
+bool is_json_content(const HttpRequest& request) {
+  std::string_view type = request[http::field::content_type];
+  auto semicolon = type.find(';');
+  type = type.substr(0, semicolon);
+  while (!type.empty() && type.back() == ' ') type.remove_suffix(1);
+  return type.size() == 16 &&
+         std::equal(type.begin(), type.end(), "application/json", [](char a, char b) {
+           return std::tolower(static_cast<unsigned char>(a)) == b;
+         });
+}
+
+}  // namespace
+
 HttpResponse handle_login(ApiServices& services, ApiRequest& request) {
+  // A cross-site HTML form can post text/plain that parses as JSON, but it cannot send
+  // application/json without a CORS preflight, which this API never grants. This keeps other
+  // sites from logging a browser into an account of their choosing.
+  if (!is_json_content(request.http)) {
+    return error_response(http::status::bad_request, "invalid_request",
+                          "Content-Type must be application/json");
+  }
   auto body = parse_json_body(request.http);
   if (!body) return error_response(body.error());
-  auto name = body->value("name", "");
-  auto password = body->value("password", "");
-  auto result = login(services.store, name, password, services.settings.session_ttl,
-                      std::chrono::system_clock::now());
-  if (!result) {
-    if (result.error().code == ErrorCode::kDenied) {
-      spdlog::warn("failed login for `{}` from {}", name.substr(0, 64),
-                   request.peer.remote_address);
-      return error_response(http::status::unauthorized, "unauthorized", result.error().message);
-    }
-    return error_response(result.error());
+  auto known = reject_unknown_fields(*body, {"name", "password", "session"});
+  if (!known) return error_response(known.error());
+  auto name = string_field(*body, "name", true);
+  if (!name) return error_response(name.error());
+  auto password = string_field(*body, "password", true);
+  if (!password) return error_response(password.error());
+  auto session = string_field(*body, "session", false);
+  if (!session) return error_response(session.error());
+  SessionKind kind = SessionKind::kBearer;
+  if (*session && **session == "cookie") {
+    kind = SessionKind::kCookie;
+  } else if (*session && **session != "bearer") {
+    return error_response(http::status::bad_request, "invalid_request",
+                          "field `session` must be \"bearer\" or \"cookie\"");
   }
-  spdlog::info("user {} logged in from {}", result->user.name, request.peer.remote_address);
-  return json_response(
-      http::status::ok,
-      {{"token", result->token},
-       {"expires_at", format_rfc3339(result->expires_at)},
-       {"user", {{"name", result->user.name}, {"role", role_name(result->user.role)}}}});
+
+  const auto client = client_key(request.peer.remote_address);
+  auto result = services.login_guard->login(
+      services.store, LoginAttempt{**name, **password, client, kind, services.settings.session_ttl},
+      std::chrono::system_clock::now(), RateLimiter::Clock::now());
+  if (!result) {
+    const auto& refusal = result.error();
+    if (refusal.retry_after.count() > 0) {
+      services.metrics.refusal("login_rate_limited").Increment();
+      auto res =
+          error_response(http::status::too_many_requests, "rate_limited", refusal.error.message);
+      res.set(http::field::retry_after, std::to_string(refusal.retry_after.count()));
+      return res;
+    }
+    if (refusal.error.code == ErrorCode::kDenied) {
+      services.metrics.refusal("login_failed").Increment();
+      // The name is bounded and cut: it may be a password typed into the wrong field.
+      spdlog::warn("failed login for `{}` from {}", name->value_or("").substr(0, 64),
+                   request.peer.remote_address);
+      return error_response(http::status::unauthorized, "unauthorized", refusal.error.message);
+    }
+    return error_response(refusal.error);
+  }
+  spdlog::info("user {} logged in ({}) from {}", result->user.name, session_kind_name(kind),
+               request.peer.remote_address);
+  nlohmann::json out = {{"expires_at", format_rfc3339(result->expires_at)},
+                        {"user", user_summary(result->user)}};
+  if (kind == SessionKind::kBearer) {
+    out["token"] = result->token;
+    return json_response(http::status::ok, out);
+  }
+  out["csrf_token"] = result->csrf_token;
+  auto res = json_response(http::status::ok, out);
+  res.set(http::field::set_cookie, session_cookie(result->token, services.settings.session_ttl));
+  return res;
+}
+
+HttpResponse handle_logout(ApiServices& services, ApiRequest& request) {
+  const auto& auth = *request.auth;
+  if (auth.kind == AuthKind::kApiToken) {
+    return error_response(http::status::bad_request, "invalid_request",
+                          "an API token has no session to end; an admin revokes it with "
+                          "DELETE /api/v1/auth/tokens/" +
+                              auth.token_id);
+  }
+  if (auto r = services.store.delete_session(auth.session_hash); !r)
+    return error_response(r.error());
+  spdlog::info("user {} logged out ({})", auth.user.name, auth_kind_name(auth.kind));
+  auto res = json_response(http::status::ok, {{"logged_out", true}});
+  if (auth.kind == AuthKind::kCookie) res.set(http::field::set_cookie, expired_session_cookie());
+  return res;
+}
+
+HttpResponse handle_me(ApiServices&, ApiRequest& request) {
+  const auto& auth = *request.auth;
+  nlohmann::json out = {{"user", user_summary(auth.user)},
+                        {"auth", auth_kind_name(auth.kind)},
+                        {"expires_at", format_rfc3339(auth.expires_at)}};
+  if (auth.kind == AuthKind::kApiToken) out["token_id"] = auth.token_id;
+  return json_response(http::status::ok, out);
+}
+
+HttpResponse handle_create_api_token(ApiServices& services, ApiRequest& request) {
+  auto body = parse_json_body(request.http);
+  if (!body) return error_response(body.error());
+  if (auto r = reject_unknown_fields(*body, {"user", "name", "ttl_days"}); !r) {
+    return error_response(r.error());
+  }
+  auto user = string_field(*body, "user", true);
+  if (!user) return error_response(user.error());
+  auto label = string_field(*body, "name", true);
+  if (!label) return error_response(label.error());
+  auto ttl_days = integer_field(*body, "ttl_days", 1, kMaxApiTokenTtl.count() / 86400);
+  if (!ttl_days) return error_response(ttl_days.error());
+  const auto ttl =
+      ttl_days->has_value() ? std::chrono::seconds(**ttl_days * 86400) : kDefaultApiTokenTtl;
+  const auto now = std::chrono::system_clock::now();
+  auto created =
+      create_api_token(services.store, **user, **label, ttl, "user:" + request.user->name, now);
+  if (!created) return error_response(created.error());
+  spdlog::info("API token {} ({}) for user {} created by {}", created->record.id,
+               created->record.name, created->record.user_name, request.user->name);
+  auto out = token_json(created->record, now);
+  out["token"] = created->token;
+  return json_response(http::status::created, out);
+}
+
+HttpResponse handle_list_api_tokens(ApiServices& services, ApiRequest&) {
+  auto tokens = services.store.list_api_tokens();
+  if (!tokens) return error_response(tokens.error());
+  const auto now = std::chrono::system_clock::now();
+  auto list = nlohmann::json::array();
+  for (const auto& t : *tokens) list.push_back(token_json(t, now));
+  return json_response(http::status::ok, {{"tokens", list}});
+}
+
+HttpResponse handle_revoke_api_token(ApiServices& services, ApiRequest& request) {
+  const auto& id = request.path_params["id"];
+  if (id.size() != 12 || !std::all_of(id.begin(), id.end(), [](unsigned char c) {
+        return std::isdigit(c) != 0 || (c >= 'a' && c <= 'f');
+      })) {
+    return error_response(http::status::not_found, "not_found", "no such API token");
+  }
+  const auto now = std::chrono::system_clock::now();
+  if (auto r = services.store.revoke_api_token(id, now); !r) return error_response(r.error());
+  spdlog::info("API token {} revoked by {}", id, request.user->name);
+  return json_response(http::status::ok, {{"id", id}, {"revoked", true}});
 }
 
 }  // namespace triage::collector

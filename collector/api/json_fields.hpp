@@ -1,7 +1,8 @@
 #pragma once
-// Strict reading of JSON request bodies: unknown fields and wrong types are errors that name
-// the field, so a typo never silently does nothing.
+// Strict reading of JSON request bodies: unknown fields and wrong types are 400 errors that
+// name the field, so a typo ("disable" for "disabled") never silently does nothing.
 
+#include <cstdint>
 #include <initializer_list>
 #include <optional>
 #include <string>
@@ -14,7 +15,7 @@
 
 namespace triage::collector {
 
-/// kInvalid naming the first field of `body` not in `known`.
+/// kInvalid naming the first field of `body` that is not in `known`.
 Result<void> reject_unknown_fields(const nlohmann::json& body,
                                    std::initializer_list<std::string_view> known);
 
@@ -26,5 +27,14 @@ Result<std::optional<int>> optional_int(const nlohmann::json& body, std::string_
 Result<std::optional<std::vector<std::string>>> optional_string_list(const nlohmann::json& body,
                                                                      std::string_view key,
                                                                      std::size_t max_items);
+
+/// The string field `key`; kInvalid when missing (if `required`) or not a string.
+Result<std::optional<std::string>> string_field(const nlohmann::json& body, std::string_view key,
+                                                bool required);
+/// The boolean field `key` when present; kInvalid when not a boolean.
+Result<std::optional<bool>> bool_field(const nlohmann::json& body, std::string_view key);
+/// The integer field `key` when present; kInvalid when not an integer in [min, max].
+Result<std::optional<std::int64_t>> integer_field(const nlohmann::json& body, std::string_view key,
+                                                  std::int64_t min, std::int64_t max);
 
 }  // namespace triage::collector

@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 
 #include "collector/auth/accounts.hpp"
+#include "collector/auth/api_tokens.hpp"
 #include "collector/enrollment/enrollment_service.hpp"
 #include "collector/server/collector_config.hpp"
 #include "collector/server/data_dir.hpp"
@@ -101,6 +102,23 @@ int main(int argc, char** argv) {
   std::string device_id;
   device_revoke->add_option("ID", device_id, "device id")->required();
 
+  auto* api_token = app.add_subcommand("api-token", "API tokens for integrations");
+  api_token->require_subcommand(1);
+  auto* api_token_create =
+      api_token->add_subcommand("create", "create an API token (printed once)");
+  add_data(api_token_create);
+  std::string api_token_user, api_token_name, api_token_ttl = "90d";
+  api_token_create->add_option("--user", api_token_user, "user the token acts as")->required();
+  api_token_create->add_option("--name", api_token_name, "label, e.g. rt-connector")->required();
+  api_token_create->add_option("--ttl", api_token_ttl, "validity, e.g. 30d (at most 365d)")
+      ->capture_default_str();
+  auto* api_token_list = api_token->add_subcommand("list", "list API tokens (never secrets)");
+  add_data(api_token_list);
+  auto* api_token_revoke = api_token->add_subcommand("revoke", "revoke an API token");
+  add_data(api_token_revoke);
+  std::string api_token_id;
+  api_token_revoke->add_option("--id", api_token_id, "token id (from list)")->required();
+
   CLI11_PARSE(app, argc, argv);
 
   try {
@@ -153,6 +171,37 @@ int main(int argc, char** argv) {
                   "user add");
       std::cerr << "user " << created.name << " (" << tc::role_name(created.role) << ") created\n";
       if (generated) std::cout << password << "\n";
+      return 0;
+    }
+    if (api_token_create->parsed()) {
+      auto store = open_store(dir);
+      auto duration = or_exit(tc::parse_duration(api_token_ttl), "--ttl");
+      auto created = or_exit(
+          tc::create_api_token(*store, api_token_user, api_token_name, duration, "cli", now),
+          "api-token create");
+      std::cout << created.token << "\n";
+      std::cerr << "API token " << created.record.id << " for " << created.record.user_name
+                << ", expires " << triage::format_rfc3339(created.record.expires_at)
+                << "; it is shown only now\n";
+      return 0;
+    }
+    if (api_token_list->parsed()) {
+      auto store = open_store(dir);
+      auto tokens = or_exit(store->list_api_tokens(), "api-token list");
+      constexpr const char* row = "{:<13} {:<20} {:<20} {:<25} {:<25} {}\n";
+      std::cout << fmt::format(row, "ID", "USER", "NAME", "EXPIRES", "LAST USED", "STATE");
+      for (const auto& t : tokens) {
+        std::string state = t.revoked_at ? "revoked" : t.expires_at <= now ? "expired" : "active";
+        std::string last = t.last_used_at ? triage::format_rfc3339(*t.last_used_at) : "never";
+        std::cout << fmt::format(row, t.id, t.user_name, t.name,
+                                 triage::format_rfc3339(t.expires_at), last, state);
+      }
+      return 0;
+    }
+    if (api_token_revoke->parsed()) {
+      auto store = open_store(dir);
+      or_exit(store->revoke_api_token(api_token_id, now), "api-token revoke");
+      std::cerr << "API token " << api_token_id << " revoked; refused from the next request on\n";
       return 0;
     }
     if (device_revoke->parsed()) {

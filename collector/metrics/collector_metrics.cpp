@@ -86,7 +86,7 @@ CollectorMetrics::CollectorMetrics(std::shared_ptr<prometheus::Registry> r)
       registry_(std::move(r)),
       refusals_(BuildCounter()
                     .Name("triage_refusals_total")
-                    .Help("Agent connections or messages refused, by reason")
+                    .Help("Agent connections, agent messages or API requests refused, by reason")
                     .Register(*registry_)),
       http_requests_(BuildCounter()
                          .Name("triage_http_requests_total")

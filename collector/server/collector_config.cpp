@@ -76,8 +76,9 @@ Result<CollectorConfig> load_collector_config(const std::filesystem::path& path,
   std::int64_t idle_s = c.websocket_idle_timeout.count() / 1000;
   std::int64_t session_h = c.session_ttl.count() / 3600;
   Result<void> steps[] = {
-      reject_unknown(root, "",
-                     {"listen", "limits", "agents", "log", "api", "threads", "sla", "tickets"}),
+      reject_unknown(
+          root, "",
+          {"listen", "limits", "agents", "log", "api", "threads", "auth", "sla", "tickets"}),
       read_string(root, "", "listen", c.listen),
   };
   for (auto& s : steps) {
@@ -112,6 +113,27 @@ Result<CollectorConfig> load_collector_config(const std::filesystem::path& path,
                    read_integer(*t, "api", "session_ttl_hours", session_h, 1, 24 * 90)}) {
       if (!r) return fail(path.string(), r.error());
     }
+  }
+  if (auto* t = section("auth")) {
+    auto& login = c.login;
+    std::int64_t lockout_s = login.lockout.lockout.count();
+    std::int64_t lockout_max_s = login.lockout.max_lockout.count();
+    std::int64_t burst = static_cast<std::int64_t>(login.per_client.burst);
+    std::int64_t per_minute = static_cast<std::int64_t>(login.per_client.per_minute);
+    for (auto r : {reject_unknown(*t, "auth",
+                                  {"lockout_failures", "lockout_seconds", "lockout_max_seconds",
+                                   "client_failure_burst", "client_failures_per_minute"}),
+                   read_integer(*t, "auth", "lockout_failures", login.lockout.max_failures, 1, 100),
+                   read_integer(*t, "auth", "lockout_seconds", lockout_s, 1, 86400),
+                   read_integer(*t, "auth", "lockout_max_seconds", lockout_max_s, 1, 7 * 86400),
+                   read_integer(*t, "auth", "client_failure_burst", burst, 1, 10'000),
+                   read_integer(*t, "auth", "client_failures_per_minute", per_minute, 1, 10'000)}) {
+      if (!r) return fail(path.string(), r.error());
+    }
+    login.lockout.lockout = std::chrono::seconds(lockout_s);
+    login.lockout.max_lockout = std::chrono::seconds(std::max(lockout_max_s, lockout_s));
+    login.per_client.burst = static_cast<double>(burst);
+    login.per_client.per_minute = static_cast<double>(per_minute);
   }
   if (auto* t = section("threads")) {
     for (auto r : {reject_unknown(*t, "threads", {"io", "workers"}),

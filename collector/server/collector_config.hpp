@@ -7,6 +7,7 @@
 #include <string>
 
 #include "collector/tickets/sla_policy.hpp"
+#include "collector/auth/login_guard.hpp"
 #include "shared/util/result.hpp"
 
 namespace triage::collector {
@@ -20,6 +21,8 @@ struct CollectorConfig {
   std::uint32_t heartbeat_interval_s = 60;
   std::uint32_t report_interval_s = 900;
   std::chrono::seconds session_ttl{12 * 3600};
+  /// [auth]: account lockout and per-client throttling of failed logins.
+  LoginSettings login;
   std::size_t io_threads = 2;
   std::size_t worker_threads = 2;
   std::string log_level = "info";

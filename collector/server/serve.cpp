@@ -71,7 +71,7 @@ int run_serve(const DataDir& dir, const CollectorConfig& config) {
   TicketService tickets(*store, config.sla, &enrichment);
   HelpRequestIntake help_intake(*store, tickets, enrichment);
   ApiRouter router(ApiServices{*store, registry, enrollment, metrics, tickets, enrichment,
-                               ApiSettings{config.session_ttl}});
+                               ApiSettings{config.session_ttl, config.login}, nullptr});
   AgentSessionSettings session_settings;
   session_settings.heartbeat_interval_s = config.heartbeat_interval_s;
   session_settings.report_interval_s = config.report_interval_s;

@@ -24,4 +24,8 @@ std::optional<Role> parse_role(std::string_view text) {
   return std::nullopt;
 }
 
+const char* session_kind_name(SessionKind kind) {
+  return kind == SessionKind::kCookie ? "cookie" : "bearer";
+}
+
 }  // namespace triage::collector

@@ -54,12 +54,46 @@ struct User {
   bool disabled = false;
 };
 
-/// A bearer credential: a login session or an API token. Stored by hash only.
+/// How a login session is presented: a bearer token or the console's session cookie.
+enum class SessionKind { kBearer, kCookie };
+
+/// A login session. Stored by hash only.
 struct ApiSession {
   std::string token_hash;
   std::int64_t user_id = 0;
   TimePoint created_at;
   TimePoint expires_at;
+  SessionKind kind = SessionKind::kBearer;
+  std::string csrf_hash;  ///< SHA-256 hex of the CSRF token (cookie sessions only)
+};
+
+/// A long-lived bearer token for an integration, bound to one user. Stored by hash only.
+struct ApiToken {
+  std::string id;  ///< public identifier, also inside the token ("trt_<id>_<secret>")
+  std::string token_hash;
+  std::int64_t user_id = 0;
+  std::string user_name;  ///< filled by reads (joined), ignored on insert
+  std::string name;       ///< label chosen by the admin ("rt-connector")
+  TimePoint created_at;
+  TimePoint expires_at;
+  std::optional<TimePoint> last_used_at;
+  std::optional<TimePoint> revoked_at;
+  std::string created_by;
+};
+
+/// Failed-login bookkeeping for one account name (known or not, so that lockout itself
+/// does not reveal which names exist).
+struct LoginThrottleState {
+  int failures = 0;        ///< consecutive failures since the last success or lockout
+  int lockouts = 0;        ///< consecutive lockouts (each one lasts longer)
+  TimePoint locked_until;  ///< epoch when not locked
+  TimePoint updated_at;
+};
+
+/// A change to a user by an admin; unset fields stay as they are.
+struct UserUpdate {
+  std::optional<Role> role;
+  std::optional<bool> disabled;
 };
 
 /// A report from an agent as received: committed before it is acknowledged.
@@ -73,5 +107,6 @@ struct StoredReport {
 
 const char* role_name(Role role);
 std::optional<Role> parse_role(std::string_view text);
+const char* session_kind_name(SessionKind kind);
 
 }  // namespace triage::collector

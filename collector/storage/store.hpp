@@ -2,6 +2,7 @@
 // The collector's storage interface. Implementations sit in sibling folders (sqlite/ now,
 // postgres/ for scale-out); nothing SQL- or engine-specific crosses this line.
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -41,6 +42,30 @@ class Store {
   /// The session for this token hash if it exists and has not expired at `now`.
   virtual Result<std::optional<ApiSession>> find_session(std::string_view token_hash,
                                                          TimePoint now) = 0;
+
+  // --- Authentication hardening: login throttling, sessions, API tokens, user admin. ---
+  /// In one write transaction: reads the throttle state of `name` (a default state when there
+  /// is none), stores `update(state)` and returns it. A result equal to the default state
+  /// deletes the row. Rows idle for a week are pruned on the way.
+  virtual Result<LoginThrottleState> update_login_throttle(
+      std::string_view name, TimePoint now,
+      const std::function<LoginThrottleState(LoginThrottleState)>& update) = 0;
+  virtual Result<std::optional<LoginThrottleState>> find_login_throttle(std::string_view name) = 0;
+  /// Ends one login session (logout). Deleting an unknown session is not an error.
+  virtual Result<void> delete_session(std::string_view token_hash) = 0;
+  virtual Result<void> insert_api_token(const ApiToken& token) = 0;
+  /// The token with this hash, whatever its state (revoked, expired): callers decide.
+  virtual Result<std::optional<ApiToken>> find_api_token(std::string_view token_hash) = 0;
+  /// Every API token, newest first; secrets are never stored, so never returned.
+  virtual Result<std::vector<ApiToken>> list_api_tokens() = 0;
+  /// Marks a token revoked; kNotFound if unknown. Revoking twice keeps the first time.
+  virtual Result<void> revoke_api_token(std::string_view id, TimePoint when) = 0;
+  virtual Result<void> touch_api_token(std::string_view id, TimePoint when) = 0;
+  virtual Result<std::vector<User>> list_users() = 0;
+  /// Applies `update`; kNotFound if unknown. Disabling also deletes the user's sessions and
+  /// revokes their API tokens in the same transaction. Returns the user as stored after.
+  virtual Result<User> update_user(std::int64_t id, const UserUpdate& update, TimePoint now) = 0;
+  // --- end of authentication hardening. ---
 
   // Reports (at-least-once delivery, de-duplicated by device + seq).
   /// Commits the report unless (device, seq) is stored already. Returns true when stored

@@ -1,9 +1,9 @@
 #include "shared/transport/server.hpp"
 
-#include <array>
 #include <atomic>
 #include <optional>
 #include <utility>
+#include <vector>
 
 #include <openssl/x509.h>
 #include <spdlog/spdlog.h>
@@ -60,20 +60,19 @@ class ConnectionSlot {
   std::shared_ptr<Server::Shared> shared_;
 };
 
-HttpResponse plain_error(http::status status, unsigned version, std::string_view message) {
+// The REST API's error shape, for refusals made before a request reaches the application.
+HttpResponse plain_error(http::status status, unsigned version, std::string_view code,
+                         std::string_view message) {
   HttpResponse res{status, version};
   res.set(http::field::content_type, "application/json");
-  res.body() = nlohmann::json{{"error",
-                               {{"code", std::string(http::obsolete_reason(status))},
-                                {"message", std::string(message)}}}}
-                   .dump();
+  res.set(http::field::cache_control, "no-store");
+  res.body() =
+      nlohmann::json{{"error", {{"code", std::string(code)}, {"message", std::string(message)}}}}
+          .dump();
   res.keep_alive(false);
   res.prepare_payload();
   return res;
 }
-
-// Oversized bodies up to this size are read and discarded so the 413 reaches the client.
-constexpr std::uint64_t kMaxDrainBytes = 64 * 1024 * 1024;
 
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
@@ -124,19 +123,16 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void on_read(beast::error_code ec, std::size_t) {
     if (ec == http::error::end_of_stream) return do_close();
     if (ec == http::error::body_limit) {
-      // Read the rest of the declared body before answering: closing with unread data makes
-      // TCP reset the connection, and the client would lose the 413 (lingering close).
-      const auto declared = parser_->content_length();
-      const std::uint64_t buffered = buffer_.size();
-      buffer_.consume(buffer_.size());
-      if (declared && *declared > buffered && *declared - buffered <= kMaxDrainBytes) {
-        return drain(*declared - buffered);
-      }
-      return write(plain_error(http::status::payload_too_large, 11, "request body too large"));
+      drain_before_close_ = true;
+      return write(plain_error(http::status::payload_too_large, 11, "payload_too_large",
+                               "request body is larger than " +
+                                   std::to_string(shared_->options.max_http_body_bytes) +
+                                   " bytes"));
     }
     if (ec == http::error::header_limit) {
+      drain_before_close_ = true;
       return write(plain_error(http::status::request_header_fields_too_large, 11,
-                               "request header too large"));
+                               "header_too_large", "request header is larger than 16 KiB"));
     }
     if (ec) return fail(ec, "HTTP read");
     first_request_ = false;
@@ -159,7 +155,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
           });
     } catch (const std::exception& e) {
       spdlog::error("HTTP handler threw: {}", e.what());
-      write(plain_error(http::status::internal_server_error, version, "internal error"));
+      write(
+          plain_error(http::status::internal_server_error, version, "internal", "internal error"));
     }
   }
 
@@ -169,7 +166,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       decision = shared_->app.accept_websocket(request, peer_);
     } catch (const std::exception& e) {
       spdlog::error("WebSocket upgrade handler threw: {}", e.what());
-      return write(plain_error(http::status::internal_server_error, 11, "internal error"));
+      return write(
+          plain_error(http::status::internal_server_error, 11, "internal", "internal error"));
     }
     if (!decision.handler) {
       decision.refusal.version(request.version());
@@ -183,21 +181,6 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
         ->run_server(std::move(request));
   }
 
-  void drain(std::uint64_t remaining) {
-    drain_left_ = remaining;
-    if (!scratch_) scratch_ = std::make_unique<std::array<char, 16 * 1024>>();
-    beast::get_lowest_layer(stream_).expires_after(shared_->options.http_timeout);
-    stream_.async_read_some(net::buffer(*scratch_),
-                            beast::bind_front_handler(&HttpSession::on_drain, shared_from_this()));
-  }
-
-  void on_drain(beast::error_code ec, std::size_t n) {
-    if (ec) return fail(ec, "HTTP read (discarding an oversized body)");
-    drain_left_ -= std::min<std::uint64_t>(n, drain_left_);
-    if (drain_left_ > 0) return drain(drain_left_);
-    write(plain_error(http::status::payload_too_large, 11, "request body too large"));
-  }
-
   void write(HttpResponse response) {
     response_ = std::make_unique<HttpResponse>(std::move(response));
     beast::get_lowest_layer(stream_).expires_after(shared_->options.http_timeout);
@@ -209,8 +192,29 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     if (ec) return fail(ec, "HTTP write");
     const bool keep_alive = response_->keep_alive();
     response_.reset();
-    if (!keep_alive) return do_close();
+    if (!keep_alive) return drain_before_close_ ? do_drain() : do_close();
     do_read();
+  }
+
+  // After refusing an oversized request the client may still be sending its body. Closing
+  // with unread data makes the kernel reset the connection, and the client would lose the
+  // 413 before reading it; so read and discard for a bounded time and size first.
+  void do_drain() {
+    drain_buffer_.resize(64 * 1024);
+    beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(5));
+    read_to_drain();
+  }
+
+  void read_to_drain() {
+    stream_.async_read_some(net::buffer(drain_buffer_),
+                            beast::bind_front_handler(&HttpSession::on_drain, shared_from_this()));
+  }
+
+  void on_drain(beast::error_code ec, std::size_t n) {
+    drained_ += n;
+    const auto cap = 2 * shared_->options.max_http_body_bytes + 8 * 1024 * 1024;
+    if (ec || drained_ > cap) return do_close();
+    read_to_drain();
   }
 
   void do_close() {
@@ -234,8 +238,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   ConnectionSlot slot_;
   PeerIdentity peer_;
   bool first_request_ = true;
-  std::uint64_t drain_left_ = 0;
-  std::unique_ptr<std::array<char, 16 * 1024>> scratch_;
+  bool drain_before_close_ = false;
+  std::vector<char> drain_buffer_;
+  std::size_t drained_ = 0;
 };
 
 }  // namespace

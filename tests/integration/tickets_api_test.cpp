@@ -20,7 +20,7 @@ std::string path(std::int64_t id, const std::string& rest = "") {
 
 std::int64_t create(CollectorFixture& c, const nlohmann::json& body, const std::string& token) {
   auto r = c.post("/api/v1/tickets", body, token);
-  INFO(r.raw);
+  INFO(r.text);
   REQUIRE(r.status == 201);
   return r.body["id"].get<std::int64_t>();
 }
@@ -138,11 +138,11 @@ TEST_CASE("the requester view never shows internal notes or diagnostics",
   c.post(path(id, "/notes"), {{"text", "Please restart your router."}, {"visibility", "public"}},
          l1);
   auto staff = c.get(path(id), l1);
-  CHECK(staff.raw.find("INTERNAL") != std::string::npos);
+  CHECK(staff.text.find("INTERNAL") != std::string::npos);
   auto requester = c.get(path(id) + "?view=requester", l1);
   REQUIRE(requester.status == 200);
-  CHECK(requester.raw.find("INTERNAL") == std::string::npos);
-  CHECK(requester.raw.find("Please restart your router.") != std::string::npos);
+  CHECK(requester.text.find("INTERNAL") == std::string::npos);
+  CHECK(requester.text.find("Please restart your router.") != std::string::npos);
   CHECK_FALSE(requester.body.contains("diagnostics"));
   CHECK_FALSE(requester.body.contains("findings"));
   for (const auto& e : requester.body["timeline"]) CHECK(e["visibility"] == "public");
@@ -153,7 +153,8 @@ TEST_CASE("ticket input is strict and text is stored verbatim", "[integration][t
   CollectorFixture c("[limits]\nmax_http_body_bytes = 65536\n");
   const auto l1 = c.login_as("lena", "viewer");
 
-  auto bad_json = c.send(http::verb::post, "/api/v1/tickets", "{\"title\": ", l1);
+  auto bad_json = c.send(http::verb::post, "/api/v1/tickets",
+                         "{\"title\": ", {{"Authorization", "Bearer " + l1}});
   CHECK(bad_json.status == 400);
   CHECK(error_code(bad_json) == "invalid_request");
   auto unknown = c.post("/api/v1/tickets", {{"title", "x"}, {"priorty", 1}}, l1);
@@ -277,7 +278,7 @@ TEST_CASE("a ticket for an online device gets a fresh snapshot, findings and ver
   CHECK(meta["visibility"] == "internal");
   auto file = c.get(meta["url"].get<std::string>(), l2);
   REQUIRE(file.status == 200);
-  CHECK(triage::pki::sha256_hex(file.raw) == meta["sha256"].get<std::string>());
+  CHECK(triage::pki::sha256_hex(file.text) == meta["sha256"].get<std::string>());
   CHECK(file.body["system"]["hostname"].is_string());
   CHECK(
       c.get(path(id + 1000, "/attachments/") + std::to_string(meta["id"].get<int>()), l2).status ==

@@ -1,6 +1,7 @@
 #include "tests/support/collector_fixture.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <regex>
 #include <stdexcept>
@@ -113,11 +114,16 @@ std::string CollectorFixture::create_token(int uses, const std::string& ttl) {
   return trim(r.out);
 }
 
-std::string CollectorFixture::login_as(const std::string& name, const std::string& role) {
-  const std::string password = "correct horse battery " + name;
+void CollectorFixture::add_user(const std::string& name, const std::string& role,
+                                const std::string& password) {
   auto r =
       cli({"user", "add", "--name", name, "--role", role, "--password-stdin"}, password + "\n");
   if (r.exit_code != 0) throw std::runtime_error("user add failed: " + r.err);
+}
+
+std::string CollectorFixture::login_as(const std::string& name, const std::string& role) {
+  const std::string password = "correct horse battery " + name;
+  add_user(name, role, password);
   auto res = post("/api/v1/auth/login", {{"name", name}, {"password", password}});
   if (res.status != 200) throw std::runtime_error("login failed: " + res.body.dump());
   return res.body["token"];
@@ -142,13 +148,15 @@ ApiResponse CollectorFixture::patch(const std::string& target, const nlohmann::j
   return request(http::verb::patch, target, body.dump(), bearer);
 }
 
-ApiResponse CollectorFixture::send(http::verb verb, const std::string& target,
-                                   const std::string& raw_body, const std::string& bearer) {
-  return request(verb, target, raw_body, bearer);
-}
-
 ApiResponse CollectorFixture::request(http::verb verb, const std::string& target,
                                       const std::string& body, const std::string& bearer) {
+  Headers headers;
+  if (!bearer.empty()) headers.emplace_back("Authorization", "Bearer " + bearer);
+  return send(verb, target, body, headers);
+}
+
+ApiResponse CollectorFixture::send(http::verb verb, const std::string& target,
+                                   const std::string& body, const Headers& headers) {
   auto tls = transport::make_client_tls_context({ca_pem(), "", ""});
   if (!tls) throw std::runtime_error(tls.error().message);
   transport::HttpRequest req{verb, target, 11};
@@ -156,15 +164,26 @@ ApiResponse CollectorFixture::request(http::verb verb, const std::string& target
     req.set(http::field::content_type, "application/json");
     req.body() = body;
   }
-  if (!bearer.empty()) req.set(http::field::authorization, "Bearer " + bearer);
+  for (const auto& [name, value] : headers) req.set(name, value);
+  req.prepare_payload();
   auto res = transport::https_request(**tls, "127.0.0.1", std::to_string(port_), std::move(req));
   if (!res) throw std::runtime_error("API call failed: " + res.error().message);
   ApiResponse out;
   out.status = res->result_int();
   out.body = nlohmann::json::parse(res->body(), nullptr, false);
-  out.raw = res->body();
-  out.content_type = std::string((*res)[http::field::content_type]);
+  out.text = res->body();
+  for (const auto& field : *res) {
+    std::string name(field.name_string());
+    std::transform(name.begin(), name.end(), name.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    out.headers[name] = std::string(field.value());
+  }
   return out;
+}
+
+std::string ApiResponse::header(const std::string& name) const {
+  auto it = headers.find(name);
+  return it == headers.end() ? "" : it->second;
 }
 
 AgentFixture::AgentFixture(CollectorFixture& collector, const std::string& name)

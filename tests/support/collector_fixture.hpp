@@ -3,9 +3,11 @@
 // an admin session for API calls, and helpers to enroll and run real agents against it.
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -19,10 +21,14 @@ namespace triage::testing {
 
 struct ApiResponse {
   int status = 0;
-  nlohmann::json body;  ///< discarded (is_discarded()) when the body is not JSON
-  std::string raw;
-  std::string content_type;
+  nlohmann::json body;                         ///< discarded when the body is not JSON (see `text`)
+  std::map<std::string, std::string> headers;  ///< lower-case names; the last of repeats
+  std::string text;                            ///< the body as received
+  /// The response header `name` (lower-case), or "" when absent.
+  std::string header(const std::string& name) const;
 };
+
+using Headers = std::vector<std::pair<std::string, std::string>>;
 
 /// One row of the collector's `reports` table, read straight from its SQLite file.
 struct ReportRow {
@@ -62,9 +68,12 @@ class CollectorFixture {
                    const std::string& bearer = "");
   ApiResponse patch(const std::string& target, const nlohmann::json& body,
                     const std::string& bearer = "");
-  /// Any method with a raw body (for malformed or oversized requests).
-  ApiResponse send(transport::http::verb verb, const std::string& target,
-                   const std::string& raw_body, const std::string& bearer);
+  /// Any method, a raw body (Content-Type application/json when not empty) and extra headers
+  /// (Cookie, X-CSRF-Token, Authorization...).
+  ApiResponse send(transport::http::verb verb, const std::string& target, const std::string& body,
+                   const Headers& headers = {});
+  /// `user add` through the CLI with a chosen password.
+  void add_user(const std::string& name, const std::string& role, const std::string& password);
 
   /// The device's stored reports in seq order (read-only; works while the collector runs).
   std::vector<ReportRow> reports(const std::string& device_id);

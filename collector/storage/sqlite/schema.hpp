@@ -6,7 +6,7 @@
 
 namespace triage::collector::schema {
 
-inline constexpr std::array<std::string_view, 2> kMigrations = {
+inline constexpr std::array<std::string_view, 3> kMigrations = {
     // 1: enrollment, devices, users, sessions, reports.
     R"sql(
 CREATE TABLE enrollment_tokens (
@@ -152,6 +152,32 @@ CREATE TABLE device_findings (
 );
 CREATE INDEX device_findings_by_rule ON device_findings(rule_id, first_seen);
 CREATE INDEX reports_by_time ON reports(device_id, kind, received_at);
+)sql",
+    // 3: authentication hardening: login throttling, session kinds with CSRF, API tokens.
+    R"sql(
+CREATE TABLE login_throttle (
+  name TEXT PRIMARY KEY,
+  failures INTEGER NOT NULL DEFAULT 0,
+  lockouts INTEGER NOT NULL DEFAULT 0,
+  locked_until INTEGER NOT NULL DEFAULT 0,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX login_throttle_by_age ON login_throttle(updated_at);
+ALTER TABLE api_sessions ADD COLUMN kind TEXT NOT NULL DEFAULT 'bearer';
+ALTER TABLE api_sessions ADD COLUMN csrf_hash TEXT NOT NULL DEFAULT '';
+CREATE INDEX api_sessions_by_user ON api_sessions(user_id);
+CREATE TABLE api_tokens (
+  id TEXT PRIMARY KEY,
+  token_hash TEXT NOT NULL UNIQUE,
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  name TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  last_used_at INTEGER,
+  revoked_at INTEGER,
+  created_by TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX api_tokens_by_user ON api_tokens(user_id);
 )sql",
 };
 

@@ -34,6 +34,41 @@ Device read_device(const Statement& s) {
   return d;
 }
 
+constexpr const char* kUserColumns = "id, name, role, password_hash, created_at, disabled";
+
+User read_user(const Statement& s) {
+  User u;
+  u.id = s.column_int(0);
+  u.name = s.column_text(1);
+  // An unknown role in the database grants the least, never more.
+  u.role = parse_role(s.column_text(2)).value_or(Role::kViewer);
+  u.password_hash = s.column_text(3);
+  u.created_at = from_ms(s.column_int(4));
+  u.disabled = s.column_int(5) != 0;
+  return u;
+}
+
+constexpr const char* kApiTokenColumns =
+    "t.id, t.token_hash, t.user_id, u.name, t.name, t.created_at, t.expires_at, t.last_used_at, "
+    "t.revoked_at, t.created_by";
+
+ApiToken read_api_token(const Statement& s) {
+  ApiToken t;
+  t.id = s.column_text(0);
+  t.token_hash = s.column_text(1);
+  t.user_id = s.column_int(2);
+  t.user_name = s.column_text(3);
+  t.name = s.column_text(4);
+  t.created_at = from_ms(s.column_int(5));
+  t.expires_at = from_ms(s.column_int(6));
+  t.last_used_at = from_optional_ms(s.column_optional_int(7));
+  t.revoked_at = from_optional_ms(s.column_optional_int(8));
+  t.created_by = s.column_text(9);
+  return t;
+}
+
+constexpr auto kThrottleRetention = std::chrono::hours(24 * 7);
+
 }  // namespace
 
 Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) {
@@ -212,22 +247,14 @@ Result<std::optional<User>> SqliteStore::find_user_where(
   auto reader = readers_.acquire();
   if (!reader) return tl::unexpected(reader.error());
   sqlite::Database* db = reader->get();
-  auto st =
-      db->prepare("SELECT id, name, role, password_hash, created_at, disabled FROM users WHERE " +
-                  std::string(where_sql));
+  auto st = db->prepare(std::string("SELECT ") + kUserColumns + " FROM users WHERE " +
+                        std::string(where_sql));
   if (!st) return tl::unexpected(st.error());
   bind(*st);
   auto row = st->step();
   if (!row) return tl::unexpected(row.error());
   if (!*row) return std::optional<User>();
-  User u;
-  u.id = st->column_int(0);
-  u.name = st->column_text(1);
-  u.role = parse_role(st->column_text(2)).value_or(Role::kViewer);
-  u.password_hash = st->column_text(3);
-  u.created_at = from_ms(st->column_int(4));
-  u.disabled = st->column_int(5) != 0;
-  return std::optional<User>(std::move(u));
+  return std::optional<User>(read_user(*st));
 }
 
 Result<std::optional<User>> SqliteStore::find_user_by_name(std::string_view name) {
@@ -241,12 +268,15 @@ Result<std::optional<User>> SqliteStore::find_user(std::int64_t id) {
 Result<void> SqliteStore::insert_session(const ApiSession& session) {
   std::lock_guard lock(write_mutex_);
   auto st = db_->prepare(
-      "INSERT INTO api_sessions(token_hash, user_id, created_at, expires_at) VALUES (?,?,?,?)");
+      "INSERT INTO api_sessions(token_hash, user_id, created_at, expires_at, kind, csrf_hash) "
+      "VALUES (?,?,?,?,?,?)");
   if (!st) return tl::unexpected(st.error());
   st->bind(1, session.token_hash)
       .bind(2, session.user_id)
       .bind(3, to_ms(session.created_at))
-      .bind(4, to_ms(session.expires_at));
+      .bind(4, to_ms(session.expires_at))
+      .bind(5, session_kind_name(session.kind))
+      .bind(6, session.csrf_hash);
   return st->run();
 }
 
@@ -256,7 +286,7 @@ Result<std::optional<ApiSession>> SqliteStore::find_session(std::string_view tok
   if (!reader) return tl::unexpected(reader.error());
   sqlite::Database* db = reader->get();
   auto st = db->prepare(
-      "SELECT token_hash, user_id, created_at, expires_at FROM api_sessions "
+      "SELECT token_hash, user_id, created_at, expires_at, kind, csrf_hash FROM api_sessions "
       "WHERE token_hash = ? AND expires_at > ?");
   if (!st) return tl::unexpected(st.error());
   st->bind(1, token_hash).bind(2, to_ms(now));
@@ -268,6 +298,8 @@ Result<std::optional<ApiSession>> SqliteStore::find_session(std::string_view tok
   s.user_id = st->column_int(1);
   s.created_at = from_ms(st->column_int(2));
   s.expires_at = from_ms(st->column_int(3));
+  s.kind = st->column_text(4) == "cookie" ? SessionKind::kCookie : SessionKind::kBearer;
+  s.csrf_hash = st->column_text(5);
   return std::optional<ApiSession>(std::move(s));
 }
 
@@ -363,5 +395,201 @@ Result<std::optional<StoredReport>> SqliteStore::find_report(std::string_view de
   return read_report(device_id, "seq = ?",
                      [&](Statement& s) { s.bind(2, static_cast<std::int64_t>(seq)); });
 }
+
+// --- Authentication hardening: login throttling, sessions, API tokens, user admin. ---
+
+Result<LoginThrottleState> SqliteStore::update_login_throttle(
+    std::string_view name, TimePoint now,
+    const std::function<LoginThrottleState(LoginThrottleState)>& update) {
+  std::lock_guard lock(write_mutex_);
+  return sqlite::in_transaction(*db_, [&]() -> Result<LoginThrottleState> {
+    auto prune =
+        db_->prepare("DELETE FROM login_throttle WHERE updated_at < ? AND locked_until < ?");
+    if (!prune) return tl::unexpected(prune.error());
+    prune->bind(1, to_ms(now - kThrottleRetention)).bind(2, to_ms(now));
+    if (auto r = prune->run(); !r) return tl::unexpected(r.error());
+
+    auto read = db_->prepare(
+        "SELECT failures, lockouts, locked_until, updated_at FROM login_throttle WHERE name = ?");
+    if (!read) return tl::unexpected(read.error());
+    read->bind(1, name);
+    auto row = read->step();
+    if (!row) return tl::unexpected(row.error());
+    LoginThrottleState state;
+    if (*row) {
+      state.failures = static_cast<int>(read->column_int(0));
+      state.lockouts = static_cast<int>(read->column_int(1));
+      state.locked_until = from_ms(read->column_int(2));
+      state.updated_at = from_ms(read->column_int(3));
+    }
+    auto next = update(state);
+    if (next.failures == 0 && next.lockouts == 0 && next.locked_until == TimePoint{}) {
+      auto del = db_->prepare("DELETE FROM login_throttle WHERE name = ?");
+      if (!del) return tl::unexpected(del.error());
+      del->bind(1, name);
+      if (auto r = del->run(); !r) return tl::unexpected(r.error());
+      return next;
+    }
+    auto write = db_->prepare(
+        "INSERT INTO login_throttle(name, failures, lockouts, locked_until, updated_at) "
+        "VALUES (?,?,?,?,?) ON CONFLICT(name) DO UPDATE SET failures = excluded.failures, "
+        "lockouts = excluded.lockouts, locked_until = excluded.locked_until, "
+        "updated_at = excluded.updated_at");
+    if (!write) return tl::unexpected(write.error());
+    write->bind(1, name)
+        .bind(2, std::int64_t{next.failures})
+        .bind(3, std::int64_t{next.lockouts})
+        .bind(4, to_ms(next.locked_until))
+        .bind(5, to_ms(next.updated_at));
+    if (auto r = write->run(); !r) return tl::unexpected(r.error());
+    return next;
+  });
+}
+
+Result<std::optional<LoginThrottleState>> SqliteStore::find_login_throttle(std::string_view name) {
+  auto reader = readers_.acquire();
+  if (!reader) return tl::unexpected(reader.error());
+  auto st = reader->get()->prepare(
+      "SELECT failures, lockouts, locked_until, updated_at FROM login_throttle WHERE name = ?");
+  if (!st) return tl::unexpected(st.error());
+  st->bind(1, name);
+  auto row = st->step();
+  if (!row) return tl::unexpected(row.error());
+  if (!*row) return std::optional<LoginThrottleState>();
+  LoginThrottleState state;
+  state.failures = static_cast<int>(st->column_int(0));
+  state.lockouts = static_cast<int>(st->column_int(1));
+  state.locked_until = from_ms(st->column_int(2));
+  state.updated_at = from_ms(st->column_int(3));
+  return std::optional<LoginThrottleState>(state);
+}
+
+Result<void> SqliteStore::delete_session(std::string_view token_hash) {
+  std::lock_guard lock(write_mutex_);
+  auto st = db_->prepare("DELETE FROM api_sessions WHERE token_hash = ?");
+  if (!st) return tl::unexpected(st.error());
+  st->bind(1, token_hash);
+  return st->run();
+}
+
+Result<void> SqliteStore::insert_api_token(const ApiToken& t) {
+  std::lock_guard lock(write_mutex_);
+  auto st = db_->prepare(
+      "INSERT INTO api_tokens(id, token_hash, user_id, name, created_at, expires_at, created_by) "
+      "VALUES (?,?,?,?,?,?,?)");
+  if (!st) return tl::unexpected(st.error());
+  st->bind(1, t.id)
+      .bind(2, t.token_hash)
+      .bind(3, t.user_id)
+      .bind(4, t.name)
+      .bind(5, to_ms(t.created_at))
+      .bind(6, to_ms(t.expires_at))
+      .bind(7, t.created_by);
+  return st->run();
+}
+
+Result<std::optional<ApiToken>> SqliteStore::find_api_token(std::string_view token_hash) {
+  auto reader = readers_.acquire();
+  if (!reader) return tl::unexpected(reader.error());
+  auto st = reader->get()->prepare(std::string("SELECT ") + kApiTokenColumns +
+                                   " FROM api_tokens t JOIN users u ON u.id = t.user_id "
+                                   "WHERE t.token_hash = ?");
+  if (!st) return tl::unexpected(st.error());
+  st->bind(1, token_hash);
+  auto row = st->step();
+  if (!row) return tl::unexpected(row.error());
+  if (!*row) return std::optional<ApiToken>();
+  return std::optional<ApiToken>(read_api_token(*st));
+}
+
+Result<std::vector<ApiToken>> SqliteStore::list_api_tokens() {
+  auto reader = readers_.acquire();
+  if (!reader) return tl::unexpected(reader.error());
+  auto st = reader->get()->prepare(std::string("SELECT ") + kApiTokenColumns +
+                                   " FROM api_tokens t JOIN users u ON u.id = t.user_id "
+                                   "ORDER BY t.created_at DESC, t.id");
+  if (!st) return tl::unexpected(st.error());
+  std::vector<ApiToken> out;
+  for (;;) {
+    auto row = st->step();
+    if (!row) return tl::unexpected(row.error());
+    if (!*row) break;
+    out.push_back(read_api_token(*st));
+  }
+  return out;
+}
+
+Result<void> SqliteStore::revoke_api_token(std::string_view id, TimePoint when) {
+  std::lock_guard lock(write_mutex_);
+  auto st = db_->prepare("UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?");
+  if (!st) return tl::unexpected(st.error());
+  st->bind(1, to_ms(when)).bind(2, id);
+  if (auto r = st->run(); !r) return r;
+  if (db_->changes() == 0) return fail(ErrorCode::kNotFound, "no API token " + std::string(id));
+  return {};
+}
+
+Result<void> SqliteStore::touch_api_token(std::string_view id, TimePoint when) {
+  std::lock_guard lock(write_mutex_);
+  auto st = db_->prepare("UPDATE api_tokens SET last_used_at = ? WHERE id = ?");
+  if (!st) return tl::unexpected(st.error());
+  st->bind(1, to_ms(when)).bind(2, id);
+  return st->run();
+}
+
+Result<std::vector<User>> SqliteStore::list_users() {
+  auto reader = readers_.acquire();
+  if (!reader) return tl::unexpected(reader.error());
+  auto st =
+      reader->get()->prepare(std::string("SELECT ") + kUserColumns + " FROM users ORDER BY name");
+  if (!st) return tl::unexpected(st.error());
+  std::vector<User> out;
+  for (;;) {
+    auto row = st->step();
+    if (!row) return tl::unexpected(row.error());
+    if (!*row) break;
+    out.push_back(read_user(*st));
+  }
+  return out;
+}
+
+Result<User> SqliteStore::update_user(std::int64_t id, const UserUpdate& update, TimePoint now) {
+  std::lock_guard lock(write_mutex_);
+  return sqlite::in_transaction(*db_, [&]() -> Result<User> {
+    if (update.role) {
+      auto st = db_->prepare("UPDATE users SET role = ? WHERE id = ?");
+      if (!st) return tl::unexpected(st.error());
+      st->bind(1, role_name(*update.role)).bind(2, id);
+      if (auto r = st->run(); !r) return tl::unexpected(r.error());
+    }
+    if (update.disabled) {
+      auto st = db_->prepare("UPDATE users SET disabled = ? WHERE id = ?");
+      if (!st) return tl::unexpected(st.error());
+      st->bind(1, std::int64_t{*update.disabled ? 1 : 0}).bind(2, id);
+      if (auto r = st->run(); !r) return tl::unexpected(r.error());
+    }
+    if (update.disabled.value_or(false)) {
+      // Disabling ends every way in at once, not at the next expiry.
+      auto sessions = db_->prepare("DELETE FROM api_sessions WHERE user_id = ?");
+      if (!sessions) return tl::unexpected(sessions.error());
+      sessions->bind(1, id);
+      if (auto r = sessions->run(); !r) return tl::unexpected(r.error());
+      auto tokens = db_->prepare(
+          "UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL");
+      if (!tokens) return tl::unexpected(tokens.error());
+      tokens->bind(1, to_ms(now)).bind(2, id);
+      if (auto r = tokens->run(); !r) return tl::unexpected(r.error());
+    }
+    auto st = db_->prepare(std::string("SELECT ") + kUserColumns + " FROM users WHERE id = ?");
+    if (!st) return tl::unexpected(st.error());
+    st->bind(1, id);
+    auto row = st->step();
+    if (!row) return tl::unexpected(row.error());
+    if (!*row) return fail(ErrorCode::kNotFound, "no user with id " + std::to_string(id));
+    return read_user(*st);
+  });
+}
+
+// --- end of authentication hardening. ---
 
 }  // namespace triage::collector

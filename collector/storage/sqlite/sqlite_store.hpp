@@ -34,6 +34,21 @@ class SqliteStore final : public Store {
   Result<std::optional<ApiSession>> find_session(std::string_view token_hash,
                                                  TimePoint now) override;
 
+  // --- Authentication hardening. ---
+  Result<LoginThrottleState> update_login_throttle(
+      std::string_view name, TimePoint now,
+      const std::function<LoginThrottleState(LoginThrottleState)>& update) override;
+  Result<std::optional<LoginThrottleState>> find_login_throttle(std::string_view name) override;
+  Result<void> delete_session(std::string_view token_hash) override;
+  Result<void> insert_api_token(const ApiToken& token) override;
+  Result<std::optional<ApiToken>> find_api_token(std::string_view token_hash) override;
+  Result<std::vector<ApiToken>> list_api_tokens() override;
+  Result<void> revoke_api_token(std::string_view id, TimePoint when) override;
+  Result<void> touch_api_token(std::string_view id, TimePoint when) override;
+  Result<std::vector<User>> list_users() override;
+  Result<User> update_user(std::int64_t id, const UserUpdate& update, TimePoint now) override;
+  // --- end of authentication hardening. ---
+
   Result<bool> store_report(const StoredReport& report) override;
   Result<std::vector<bool>> store_reports(const std::vector<StoredReport>& reports) override;
   Result<std::uint64_t> last_report_seq(std::string_view device_id) override;

@@ -43,6 +43,28 @@ TEST_CASE("config errors name the key and the line") {
   CHECK_THAT(syntax.error().message, Catch::Contains("line 1"));
 }
 
+TEST_CASE("the [auth] section sets lockout and per-client login throttling") {
+  auto defaults = load("");
+  REQUIRE(defaults);
+  CHECK(defaults->login.lockout.max_failures == 5);
+  CHECK(defaults->login.lockout.lockout.count() == 900);
+  auto c = load(
+      "[auth]\nlockout_failures = 3\nlockout_seconds = 2\nlockout_max_seconds = 60\n"
+      "client_failure_burst = 7\nclient_failures_per_minute = 30\n");
+  REQUIRE(c);
+  CHECK(c->login.lockout.max_failures == 3);
+  CHECK(c->login.lockout.lockout.count() == 2);
+  CHECK(c->login.lockout.max_lockout.count() == 60);
+  CHECK(c->login.per_client.burst == 7);
+  CHECK(c->login.per_client.per_minute == 30);
+  auto zero = load("[auth]\nlockout_failures = 0\n");
+  REQUIRE_FALSE(zero);
+  CHECK_THAT(zero.error().message, Catch::Contains("auth.lockout_failures"));
+  auto unknown = load("[auth]\nlockout_minutes = 5\n");
+  REQUIRE_FALSE(unknown);
+  CHECK_THAT(unknown.error().message, Catch::Contains("auth.lockout_minutes"));
+}
+
 TEST_CASE("listen addresses split into host and port") {
   CHECK(split_listen_address("127.0.0.1:8443").value() ==
         std::make_pair(std::string("127.0.0.1"), std::uint16_t{8443}));

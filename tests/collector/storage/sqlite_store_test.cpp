@@ -125,7 +125,7 @@ TEST_CASE("user names are unique and sessions expire") {
   auto again = store->insert_user(u);
   REQUIRE_FALSE(again);
   CHECK(again.error().code == ErrorCode::kConflict);
-  REQUIRE(store->insert_session({"hash", *id, now, now + 1h}));
+  REQUIRE(store->insert_session({"hash", *id, now, now + 1h, SessionKind::kBearer, ""}));
   CHECK(store->find_session("hash", now).value().has_value());
   CHECK_FALSE(store->find_session("hash", now + 2h).value().has_value());
   CHECK(store->find_user(*id).value()->role == Role::kSenior);

@@ -1,0 +1,126 @@
+#include "collector/api/users_api.hpp"
+
+#include <charconv>
+
+#include <spdlog/spdlog.h>
+
+#include "collector/api/json_fields.hpp"
+#include "collector/auth/accounts.hpp"
+#include "collector/auth/lockout.hpp"
+#include "shared/util/time_format.hpp"
+
+namespace triage::collector {
+
+namespace {
+
+nlohmann::json user_json(const User& u) {
+  return {{"id", u.id},
+          {"name", u.name},
+          {"role", role_name(u.role)},
+          {"disabled", u.disabled},
+          {"created_at", format_rfc3339(u.created_at)}};
+}
+
+Result<std::optional<Role>> role_field(const nlohmann::json& body, bool required) {
+  auto text = string_field(body, "role", required);
+  if (!text) return tl::unexpected(text.error());
+  if (!*text) return std::optional<Role>();
+  auto role = parse_role(**text);
+  if (!role) {
+    return fail(ErrorCode::kInvalid,
+                "field `role` must be one of viewer, technician, senior, admin");
+  }
+  return role;
+}
+
+bool is_enabled_admin(const User& u) { return u.role == Role::kAdmin && !u.disabled; }
+
+}  // namespace
+
+HttpResponse handle_list_users(ApiServices& services, ApiRequest&) {
+  auto users = services.store.list_users();
+  if (!users) return error_response(users.error());
+  const auto now = std::chrono::system_clock::now();
+  auto list = nlohmann::json::array();
+  for (const auto& u : *users) {
+    auto j = user_json(u);
+    auto throttle = services.store.find_login_throttle(u.name);
+    if (!throttle) return error_response(throttle.error());
+    auto left = *throttle ? lockout_remaining(**throttle, now) : std::nullopt;
+    j["locked_until"] =
+        left ? nlohmann::json(format_rfc3339((*throttle)->locked_until)) : nlohmann::json(nullptr);
+    list.push_back(std::move(j));
+  }
+  return json_response(http::status::ok, {{"users", list}});
+}
+
+HttpResponse handle_create_user(ApiServices& services, ApiRequest& request) {
+  auto body = parse_json_body(request.http);
+  if (!body) return error_response(body.error());
+  if (auto r = reject_unknown_fields(*body, {"name", "role", "password"}); !r) {
+    return error_response(r.error());
+  }
+  auto name = string_field(*body, "name", true);
+  if (!name) return error_response(name.error());
+  auto role = role_field(*body, true);
+  if (!role) return error_response(role.error());
+  auto password = string_field(*body, "password", true);
+  if (!password) return error_response(password.error());
+  auto created =
+      create_user(services.store, **name, **role, **password, std::chrono::system_clock::now());
+  if (!created) return error_response(created.error());
+  spdlog::info("user {} ({}) created by {}", created->name, role_name(created->role),
+               request.user->name);
+  return json_response(http::status::created, user_json(*created));
+}
+
+HttpResponse handle_update_user(ApiServices& services, ApiRequest& request) {
+  const auto& id_text = request.path_params["id"];
+  std::int64_t id = 0;
+  auto [ptr, ec] = std::from_chars(id_text.data(), id_text.data() + id_text.size(), id);
+  if (ec != std::errc() || ptr != id_text.data() + id_text.size() || id <= 0) {
+    return error_response(http::status::not_found, "not_found", "no such user");
+  }
+  auto body = parse_json_body(request.http);
+  if (!body) return error_response(body.error());
+  if (auto r = reject_unknown_fields(*body, {"role", "disabled"}); !r) {
+    return error_response(r.error());
+  }
+  UserUpdate update;
+  auto role = role_field(*body, false);
+  if (!role) return error_response(role.error());
+  update.role = *role;
+  auto disabled = bool_field(*body, "disabled");
+  if (!disabled) return error_response(disabled.error());
+  update.disabled = *disabled;
+  if (!update.role && !update.disabled) {
+    return error_response(http::status::bad_request, "invalid_request",
+                          "nothing to change: give `role` and/or `disabled`");
+  }
+
+  auto current = services.store.find_user(id);
+  if (!current) return error_response(current.error());
+  if (!*current) return error_response(http::status::not_found, "not_found", "no such user");
+  User after = **current;
+  if (update.role) after.role = *update.role;
+  if (update.disabled) after.disabled = *update.disabled;
+  // Someone must be able to administer the collector afterwards. (Two admins demoting each
+  // other at the same instant can still race past this; the CLI can always add an admin.)
+  if (is_enabled_admin(**current) && !is_enabled_admin(after)) {
+    auto users = services.store.list_users();
+    if (!users) return error_response(users.error());
+    int admins = 0;
+    for (const auto& u : *users) admins += is_enabled_admin(u) ? 1 : 0;
+    if (admins <= 1) {
+      return error_response(http::status::conflict, "conflict",
+                            "user " + after.name + " is the last enabled admin");
+    }
+  }
+  auto updated = services.store.update_user(id, update, std::chrono::system_clock::now());
+  if (!updated) return error_response(updated.error());
+  spdlog::info("user {} updated by {}: role {}, {}", updated->name, request.user->name,
+               role_name(updated->role), updated->disabled ? "disabled" : "enabled");
+  return json_response(http::status::ok, user_json(*updated));
+}
+
+}  // namespace triage::collector

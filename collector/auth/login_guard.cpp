@@ -1,0 +1,68 @@
+#include "collector/auth/login_guard.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace triage::collector {
+
+namespace {
+
+tl::unexpected<LoginRefusal> locked(std::chrono::seconds retry_after) {
+  return tl::unexpected(LoginRefusal{
+      Error{"too many failed logins for this user name: logins for it are refused, even with "
+            "the right password, for " +
+                std::to_string(retry_after.count()) + " more seconds",
+            ErrorCode::kDenied},
+      retry_after});
+}
+
+}  // namespace
+
+tl::expected<LoginResult, LoginRefusal> LoginGuard::login(Store& store, const LoginAttempt& attempt,
+                                                          TimePoint now,
+                                                          RateLimiter::Clock::time_point mono_now) {
+  if (auto wait = per_client_.blocked_for(attempt.client, mono_now)) {
+    return tl::unexpected(
+        LoginRefusal{Error{"too many failed logins from your address; try again in " +
+                               std::to_string(wait->count()) + " seconds",
+                           ErrorCode::kDenied},
+                     *wait});
+  }
+  // A name that cannot exist is refused at once and not tracked: nothing to lock, and no
+  // rows for garbage names. The client still pays a token.
+  if (!valid_user_name(attempt.name)) {
+    per_client_.consume(attempt.client, mono_now);
+    return tl::unexpected(LoginRefusal{Error{"wrong user name or password", ErrorCode::kDenied}});
+  }
+  auto state = store.find_login_throttle(attempt.name);
+  if (!state) return tl::unexpected(LoginRefusal{state.error()});
+  if (*state) {
+    if (auto left = lockout_remaining(**state, now)) return locked(*left);
+  }
+
+  auto user = check_password(store, attempt.name, attempt.password);
+  if (!user) {
+    if (user.error().code != ErrorCode::kDenied) return tl::unexpected(LoginRefusal{user.error()});
+    per_client_.consume(attempt.client, mono_now);
+    const auto policy = settings_.lockout;
+    auto next = store.update_login_throttle(attempt.name, now, [&](LoginThrottleState s) {
+      return after_failed_login(s, policy, now);
+    });
+    if (!next) return tl::unexpected(LoginRefusal{next.error()});
+    if (auto left = lockout_remaining(*next, now)) {
+      spdlog::warn("user name `{}` locked for {} s after {} failed logins (lockout #{})",
+                   attempt.name, left->count(), policy.max_failures, next->lockouts);
+      return locked(*left);
+    }
+    return tl::unexpected(LoginRefusal{user.error()});
+  }
+  if (*state) {
+    auto reset = store.update_login_throttle(
+        attempt.name, now, [](LoginThrottleState) { return LoginThrottleState{}; });
+    if (!reset) return tl::unexpected(LoginRefusal{reset.error()});
+  }
+  auto session = open_session(store, *user, attempt.kind, attempt.session_ttl, now);
+  if (!session) return tl::unexpected(LoginRefusal{session.error()});
+  return std::move(*session);
+}
+
+}  // namespace triage::collector

@@ -1,0 +1,54 @@
+#pragma once
+// Password login with throttling: a per-client token bucket on failed logins (in memory)
+// and a per-account-name lockout (in the store, so it survives restarts). Lockout applies to
+// unknown names exactly as to real ones, so it reveals nothing about which names exist.
+
+#include <chrono>
+#include <string_view>
+
+#include <tl/expected.hpp>
+
+#include "collector/auth/accounts.hpp"
+#include "collector/auth/lockout.hpp"
+#include "collector/auth/rate_limiter.hpp"
+
+namespace triage::collector {
+
+struct LoginSettings {
+  LockoutPolicy lockout;
+  RateLimit per_client;
+};
+
+struct LoginAttempt {
+  std::string_view name;
+  std::string_view password;
+  std::string_view client;  ///< client_key() of the peer
+  SessionKind kind = SessionKind::kBearer;
+  std::chrono::seconds session_ttl{12 * 3600};
+};
+
+struct LoginRefusal {
+  Error error;  ///< kDenied: wrong credentials (401); other codes as usual
+  /// Non-zero when throttled (429): the client may try again after this long.
+  std::chrono::seconds retry_after{0};
+};
+
+class LoginGuard {
+ public:
+  explicit LoginGuard(LoginSettings settings)
+      : settings_(settings), per_client_(settings.per_client) {}
+
+  /// Checks the throttles, then the password; opens a session on success. A locked name is
+  /// refused without looking at the password, so the right password does not get through.
+  tl::expected<LoginResult, LoginRefusal> login(Store& store, const LoginAttempt& attempt,
+                                                TimePoint now,
+                                                RateLimiter::Clock::time_point mono_now);
+
+  const LoginSettings& settings() const { return settings_; }
+
+ private:
+  LoginSettings settings_;
+  RateLimiter per_client_;
+};
+
+}  // namespace triage::collector

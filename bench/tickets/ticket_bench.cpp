@@ -88,7 +88,9 @@ struct Client {
 
 void report(const char* what, std::vector<double> ms) {
   std::sort(ms.begin(), ms.end());
-  auto at = [&](double q) { return ms[std::min(ms.size() - 1, static_cast<std::size_t>(q * ms.size()))]; };
+  auto at = [&](double q) {
+    return ms[std::min(ms.size() - 1, static_cast<std::size_t>(q * ms.size()))];
+  };
   std::printf("%s: n=%zu p50=%.1f ms p90=%.1f ms p99=%.1f ms max=%.1f ms\n", what, ms.size(),
               at(0.50), at(0.90), at(0.99), ms.back());
 }
@@ -130,9 +132,9 @@ int main(int argc, char** argv) {
     std::vector<double> ms;
     std::int64_t total = -1;
     for (int i = 0; i < requests; ++i) {
-      const std::string target = "/api/v1/tickets?status=open,pending&priority=" +
-                                 std::string(i % 2 ? "1,2" : "P3") +
-                                 "&limit=50&offset=" + std::to_string((i % 20) * 50);
+      const std::string target =
+          "/api/v1/tickets?status=open,pending&priority=" + std::string(i % 2 ? "1,2" : "P3") +
+          "&limit=50&offset=" + std::to_string((i % 20) * 50);
       const auto t0 = Clock::now();
       auto res = client.call(tr::http::verb::get, target);
       ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
@@ -150,10 +152,9 @@ int main(int argc, char** argv) {
   std::vector<double> ms;
   for (int i = 0; i < requests; ++i) {
     const auto t0 = Clock::now();
-    auto created = client.call(tr::http::verb::post, "/api/v1/tickets",
-                               nlohmann::json{{"title", "bench " + std::to_string(i)},
-                                              {"device_id", device}}
-                                   .dump());
+    auto created = client.call(
+        tr::http::verb::post, "/api/v1/tickets",
+        nlohmann::json{{"title", "bench " + std::to_string(i)}, {"device_id", device}}.dump());
     if (!created || created->result_int() != 201) {
       std::fprintf(stderr, "create failed\n");
       return 1;

@@ -1,11 +1,11 @@
 #include "collector/api/devices_api.hpp"
 
 #include <cctype>
-#include <cstdlib>
 
 #include <google/protobuf/util/json_util.h>
 #include <spdlog/spdlog.h>
 
+#include "collector/api/query_params.hpp"
 #include "shared/util/time_format.hpp"
 #include "triage/v1/envelope.pb.h"
 
@@ -41,29 +41,11 @@ Result<Device> find_or_404(ApiServices& services, const std::string& id) {
 HttpResponse handle_list_devices(ApiServices& services, ApiRequest& request) {
   // Filters: q (substring of hostname or id, case-insensitive), online (true/false),
   // revoked (true/false); paging: limit (1-1000, default 100), offset.
-  auto& query = request.query;
-  auto flag = [&](const char* name) -> Result<std::optional<bool>> {
-    auto it = query.find(name);
-    if (it == query.end()) return std::optional<bool>();
-    if (it->second == "true") return std::optional<bool>(true);
-    if (it->second == "false") return std::optional<bool>(false);
-    return fail(ErrorCode::kInvalid, std::string("`") + name + "` must be true or false");
-  };
-  auto number = [&](const char* name, long fallback, long min, long max) -> Result<long> {
-    auto it = query.find(name);
-    if (it == query.end()) return fallback;
-    char* end = nullptr;
-    long v = std::strtol(it->second.c_str(), &end, 10);
-    if (it->second.empty() || *end != '\0' || v < min || v > max) {
-      return fail(ErrorCode::kInvalid, std::string("`") + name + "` must be an integer from " +
-                                           std::to_string(min) + " to " + std::to_string(max));
-    }
-    return v;
-  };
-  auto online = flag("online");
-  auto revoked = flag("revoked");
-  auto limit = number("limit", 100, 1, 1000);
-  auto offset = number("offset", 0, 0, 100'000'000);
+  QueryParams query(request.query);
+  auto online = query.flag("online");
+  auto revoked = query.flag("revoked");
+  auto limit = query.integer("limit", 100, 1, 1000);
+  auto offset = query.integer("offset", 0, 0, 100'000'000);
   for (const Error* e : {online ? nullptr : &online.error(), revoked ? nullptr : &revoked.error(),
                          limit ? nullptr : &limit.error(), offset ? nullptr : &offset.error()}) {
     if (e) return error_response(*e);
@@ -72,7 +54,7 @@ HttpResponse handle_list_devices(ApiServices& services, ApiRequest& request) {
     for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return s;
   };
-  const std::string needle = lower(query.count("q") ? query["q"] : "");
+  const std::string needle = lower(query.text("q"));
 
   auto devices = services.store.list_devices();
   if (!devices) return error_response(devices.error());

@@ -25,24 +25,18 @@ Result<void> reject_unknown_fields(const nlohmann::json& body,
 Result<std::optional<std::string>> optional_string(const nlohmann::json& body,
                                                    std::string_view key) {
   auto it = body.find(key);
-  if (it == body.end() || it->is_null()) return std::optional<std::string>();
-  if (!it->is_string()) {
-    return fail(ErrorCode::kInvalid, "`" + std::string(key) + "` must be a string");
-  }
-  return std::optional<std::string>(it->get<std::string>());
+  if (it != body.end() && it->is_null()) return std::optional<std::string>();
+  return string_field(body, key, /*required=*/false);
 }
 
 Result<std::optional<int>> optional_int(const nlohmann::json& body, std::string_view key) {
   auto it = body.find(key);
-  if (it == body.end() || it->is_null()) return std::optional<int>();
-  if (!it->is_number_integer()) {
-    return fail(ErrorCode::kInvalid, "`" + std::string(key) + "` must be an integer");
-  }
-  auto v = it->get<std::int64_t>();
-  if (v < std::numeric_limits<int>::min() || v > std::numeric_limits<int>::max()) {
-    return fail(ErrorCode::kInvalid, "`" + std::string(key) + "` is out of range");
-  }
-  return std::optional<int>(static_cast<int>(v));
+  if (it != body.end() && it->is_null()) return std::optional<int>();
+  auto value =
+      integer_field(body, key, std::numeric_limits<int>::min(), std::numeric_limits<int>::max());
+  if (!value) return tl::unexpected(value.error());
+  if (!*value) return std::optional<int>();
+  return std::optional<int>(static_cast<int>(**value));
 }
 
 Result<std::optional<std::vector<std::string>>> optional_string_list(const nlohmann::json& body,

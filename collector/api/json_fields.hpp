@@ -19,10 +19,10 @@ namespace triage::collector {
 Result<void> reject_unknown_fields(const nlohmann::json& body,
                                    std::initializer_list<std::string_view> known);
 
-/// The string at `key`: nullopt when absent (or null), kInvalid when not a string.
+/// Like string_field(body, key, false), but null counts as absent (PATCH-style bodies).
 Result<std::optional<std::string>> optional_string(const nlohmann::json& body,
                                                    std::string_view key);
-/// The integer at `key`: nullopt when absent (or null), kInvalid when not an integer.
+/// Like integer_field over the int range, but null counts as absent.
 Result<std::optional<int>> optional_int(const nlohmann::json& body, std::string_view key);
 Result<std::optional<std::vector<std::string>>> optional_string_list(const nlohmann::json& body,
                                                                      std::string_view key,

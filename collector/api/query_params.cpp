@@ -36,4 +36,12 @@ Result<long> QueryParams::integer(const std::string& name, long fallback, long m
   return value;
 }
 
+Result<std::optional<bool>> QueryParams::flag(const std::string& name) const {
+  auto it = query_.find(name);
+  if (it == query_.end()) return std::optional<bool>();
+  if (it->second == "true") return std::optional<bool>(true);
+  if (it->second == "false") return std::optional<bool>(false);
+  return fail(ErrorCode::kInvalid, "`" + name + "` must be true or false");
+}
+
 }  // namespace triage::collector

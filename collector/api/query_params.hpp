@@ -2,6 +2,7 @@
 // Typed access to a request's query string, with errors that name the parameter.
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,8 @@ class QueryParams {
   std::vector<std::string> list(const std::string& name) const;
   /// An integer in [min, max], `fallback` when absent; kInvalid otherwise.
   Result<long> integer(const std::string& name, long fallback, long min, long max) const;
+  /// "true" or "false"; nullopt when absent; kInvalid otherwise.
+  Result<std::optional<bool>> flag(const std::string& name) const;
 
  private:
   const std::map<std::string, std::string>& query_;

@@ -95,9 +95,9 @@ class Store {
   virtual Result<std::optional<Ticket>> find_ticket_by_external(std::string_view system,
                                                                 std::string_view external_id) = 0;
   virtual Result<TicketPage> list_tickets(const TicketFilter& filter) = 0;
-  /// Writes the ticket's fields (not its devices) if nobody changed it since
-  /// `expected_updated_at` (else kConflict), with the events describing the change.
-  virtual Result<void> update_ticket(const Ticket& ticket, TimePoint expected_updated_at,
+  /// Writes the ticket's fields (not its devices) if its version is still
+  /// `expected_version` (else kConflict), with the events describing the change.
+  virtual Result<void> update_ticket(const Ticket& ticket, std::int64_t expected_version,
                                      const std::vector<TicketEvent>& events) = 0;
   virtual Result<void> append_ticket_events(const std::vector<TicketEvent>& events) = 0;
   /// Links a device; false when it was linked already (then no event is written).

@@ -47,6 +47,9 @@ struct Ticket {
   std::optional<TimePoint> resolved_at;
   std::optional<TimePoint> closed_at;
   std::vector<std::string> device_ids;
+  /// Bumped by every field change; guards read-modify-write updates. Timeline additions
+  /// (notes, diagnostics) do not bump it, so they never make a concurrent edit fail.
+  std::int64_t version = 0;
 };
 
 /// One entry of a ticket's timeline. `data` holds the kind's fields (note text, minutes,

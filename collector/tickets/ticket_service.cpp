@@ -226,9 +226,8 @@ Result<Ticket> TicketService::update(std::int64_t id, const TicketChange& change
     t.status = *change.status;
   }
   if (events.empty()) return t;
-  t.updated_at = std::max(now, current->updated_at + std::chrono::milliseconds(1));
-  for (auto& e : events) e.at = t.updated_at;
-  if (auto r = store_.update_ticket(t, current->updated_at, events); !r) {
+  t.updated_at = now;
+  if (auto r = store_.update_ticket(t, current->version, events); !r) {
     return tl::unexpected(r.error());
   }
   if (resolving && enrichment_) {
@@ -252,9 +251,8 @@ Result<TicketEvent> TicketService::add_note(std::int64_t id, const std::string& 
   if (visibility == Visibility::kPublic && !t->first_response_at && actor != t->requester) {
     Ticket updated = *t;
     updated.first_response_at = now;
-    updated.updated_at = std::max(now, t->updated_at + std::chrono::milliseconds(1));
-    note.at = updated.updated_at;
-    if (auto r = store_.update_ticket(updated, t->updated_at, {note}); !r) {
+    updated.updated_at = now;
+    if (auto r = store_.update_ticket(updated, t->version, {note}); !r) {
       return tl::unexpected(r.error());
     }
     return note;
@@ -299,9 +297,9 @@ Result<Ticket> TicketService::escalate(std::int64_t id, std::optional<int> to_ti
   if (!t.assignee.empty()) data["unassigned"] = t.assignee;
   t.assignee.clear();  // the next tier's queue picks it up
   if (t.status == TicketStatus::kPending) t.status = TicketStatus::kOpen;
-  t.updated_at = std::max(now, current->updated_at + std::chrono::milliseconds(1));
-  auto e = event(id, t.updated_at, actor, "escalation", Visibility::kInternal, std::move(data));
-  if (auto r = store_.update_ticket(t, current->updated_at, {e}); !r) {
+  t.updated_at = now;
+  auto e = event(id, now, actor, "escalation", Visibility::kInternal, std::move(data));
+  if (auto r = store_.update_ticket(t, current->version, {e}); !r) {
     return tl::unexpected(r.error());
   }
   return t;

@@ -81,6 +81,7 @@ CREATE TABLE tickets (
   first_response_at INTEGER,
   resolved_at INTEGER,
   closed_at INTEGER,
+  version INTEGER NOT NULL DEFAULT 0,
   UNIQUE (external_system, external_id)
 );
 -- The queue view: open work by priority, then by SLA due time.

@@ -65,7 +65,7 @@ class SqliteStore final : public Store {
   Result<std::optional<Ticket>> find_ticket_by_external(std::string_view system,
                                                         std::string_view external_id) override;
   Result<TicketPage> list_tickets(const TicketFilter& filter) override;
-  Result<void> update_ticket(const Ticket& ticket, TimePoint expected_updated_at,
+  Result<void> update_ticket(const Ticket& ticket, std::int64_t expected_version,
                              const std::vector<TicketEvent>& events) override;
   Result<void> append_ticket_events(const std::vector<TicketEvent>& events) override;
   Result<bool> link_ticket_device(std::int64_t ticket_id, std::string_view device_id,

@@ -17,7 +17,7 @@ namespace {
 constexpr const char* kTicketColumns =
     "id, title, description, requester, status, priority, tier, queue, assignee, source, "
     "external_system, external_id, created_by, created_at, updated_at, response_due_at, due_at, "
-    "first_response_at, resolved_at, closed_at";
+    "first_response_at, resolved_at, closed_at, version";
 
 Ticket read_ticket(const Statement& s) {
   Ticket t;
@@ -41,6 +41,7 @@ Ticket read_ticket(const Statement& s) {
   t.first_response_at = from_optional_ms(s.column_optional_int(17));
   t.resolved_at = from_optional_ms(s.column_optional_int(18));
   t.closed_at = from_optional_ms(s.column_optional_int(19));
+  t.version = s.column_int(20);
   return t;
 }
 
@@ -273,14 +274,16 @@ Result<TicketPage> SqliteStore::list_tickets(const TicketFilter& f) {
   return page;
 }
 
-Result<void> SqliteStore::update_ticket(const Ticket& t, TimePoint expected_updated_at,
+Result<void> SqliteStore::update_ticket(const Ticket& t, std::int64_t expected_version,
                                         const std::vector<TicketEvent>& events) {
   std::lock_guard lock(write_mutex_);
   return sqlite::in_transaction(*db_, [&]() -> Result<void> {
     auto st = db_->prepare(
         "UPDATE tickets SET title = ?, description = ?, requester = ?, status = ?, priority = ?, "
-        "tier = ?, queue = ?, assignee = ?, updated_at = ?, response_due_at = ?, due_at = ?, "
-        "first_response_at = ?, resolved_at = ?, closed_at = ? WHERE id = ? AND updated_at = ?");
+        "tier = ?, queue = ?, assignee = ?, updated_at = MAX(updated_at, ?), response_due_at = ?, "
+        "due_at = ?, "
+        "first_response_at = ?, resolved_at = ?, closed_at = ?, version = version + 1 "
+        "WHERE id = ? AND version = ?");
     if (!st) return tl::unexpected(st.error());
     st->bind(1, t.title)
         .bind(2, t.description)
@@ -297,7 +300,7 @@ Result<void> SqliteStore::update_ticket(const Ticket& t, TimePoint expected_upda
         .bind(13, to_optional_ms(t.resolved_at))
         .bind(14, to_optional_ms(t.closed_at))
         .bind(15, t.id)
-        .bind(16, to_ms(expected_updated_at));
+        .bind(16, expected_version);
     if (auto r = st->run(); !r) return r;
     if (db_->changes() == 0) {
       return fail(ErrorCode::kConflict,

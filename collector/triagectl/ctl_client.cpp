@@ -120,6 +120,14 @@ Result<bool> delete_credentials(const fs::path& config_dir) {
   return removed;
 }
 
+Result<std::string> normalize_server(const std::string& text) {
+  auto url = transport::parse_url(text);
+  if (!url) return fail(ErrorCode::kInvalid, "--server: " + url.error().message);
+  if (url->scheme != "https") return fail(ErrorCode::kInvalid, "--server must be an https:// URL");
+  const bool ipv6 = url->host.find(':') != std::string::npos;
+  return "https://" + (ipv6 ? "[" + url->host + "]" : url->host) + ":" + url->port;
+}
+
 Result<ApiReply> call(const Endpoint& endpoint, http::verb verb, const std::string& target,
                       const std::optional<nlohmann::json>& body) {
   auto url = transport::parse_url(endpoint.server);

@@ -55,6 +55,10 @@ Result<ApiReply> call(const Endpoint& endpoint, transport::http::verb verb,
 /// The error of a non-2xx reply: "<message> (HTTP <status>)", kDenied for 401.
 Error api_error(const ApiReply& reply);
 
+/// The canonical form of a collector URL the user typed: "https://HOST:PORT" (an error for
+/// anything but https).
+Result<std::string> normalize_server(const std::string& text);
+
 /// Percent-encodes a query or path component.
 std::string url_encode(const std::string& text);
 

@@ -4,6 +4,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 #include <optional>
@@ -42,10 +43,12 @@ std::filesystem::path config_dir(const Globals& g) {
   return g.config_dir.empty() ? ctl::default_config_dir() : std::filesystem::path(g.config_dir);
 }
 
-std::string server_option(const Globals& g) {
-  if (!g.server.empty()) return g.server;
-  if (const char* env = std::getenv("TRIAGE_SERVER"); env && *env) return env;
-  return "";
+/// --server, else TRIAGE_SERVER, normalized; empty when neither is set.
+Result<std::string> server_option(const Globals& g) {
+  std::string text = g.server;
+  if (const char* env = std::getenv("TRIAGE_SERVER"); text.empty() && env && *env) text = env;
+  if (text.empty()) return text;
+  return ctl::normalize_server(text);
 }
 
 Result<std::string> read_ca(const std::string& file) {
@@ -61,8 +64,10 @@ const char* kLoginHint = "run triagectl login --server https://HOST:PORT --ca CA
 Result<ctl::Endpoint> endpoint(const Globals& g) {
   auto stored = ctl::load_credentials(config_dir(g));
   if (!stored) return tl::unexpected(stored.error());
+  auto server = server_option(g);
+  if (!server) return tl::unexpected(server.error());
   ctl::Endpoint e;
-  e.server = server_option(g);
+  e.server = *server;
   if (e.server.empty() && *stored) e.server = (*stored)->server;
   const bool same_server = *stored && (*stored)->server == e.server;
   if (e.server.empty() || !same_server) {
@@ -112,9 +117,19 @@ const json& member(const json& j, const char* key) {
   return it == j.end() ? kNull : *it;
 }
 
+/// A value as one line of display text: "-" for null or empty, arrays of scalars joined.
 std::string text_of(const json& j) {
   if (j.is_null()) return "-";
-  if (j.is_string()) return ctl::sanitize(j.get<std::string>());
+  if (j.is_string()) {
+    auto text = ctl::sanitize(j.get<std::string>());
+    return text.empty() ? "-" : text;
+  }
+  if (j.is_array() &&
+      std::none_of(j.begin(), j.end(), [](const json& v) { return v.is_structured(); })) {
+    std::string out;
+    for (const auto& v : j) out += (out.empty() ? "" : ", ") + text_of(v);
+    return out.empty() ? "-" : out;
+  }
   return ctl::sanitize(j.dump());
 }
 
@@ -164,8 +179,10 @@ Result<std::string> read_password(bool from_stdin) {
 }
 
 Result<void> cmd_login(const Globals& g, const std::string& name, bool password_stdin) {
+  auto server = server_option(g);
+  if (!server) return tl::unexpected(server.error());
   ctl::Endpoint e;
-  e.server = server_option(g);
+  e.server = *server;
   if (e.server.empty()) {
     return fail(ErrorCode::kInvalid, "login needs --server https://HOST:PORT (or TRIAGE_SERVER)");
   }

@@ -1,0 +1,28 @@
+#pragma once
+// Terminal output for triagectl: text from the server is untrusted, so control characters
+// (C0, DEL, C1) never reach the terminal, and tables are aligned by code points.
+
+#include <cstddef>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace triage::ctl {
+
+/// Removes control characters and invalid UTF-8; '\n' stays with `keep_newlines`, else (and
+/// tabs) becomes a space.
+std::string sanitize(const std::string& text, bool keep_newlines = false);
+/// Sanitized and cut to `max_chars` code points ("…" marks the cut).
+std::string truncate(const std::string& text, std::size_t max_chars);
+
+/// A field as display text: strings sanitized, null/missing as "-", numbers and booleans
+/// as JSON, anything else compact JSON (sanitized).
+std::string field(const nlohmann::json& object, const char* key);
+
+/// Prints rows under a header, columns padded to the widest cell.
+void print_table(std::ostream& out, const std::vector<std::string>& header,
+                 const std::vector<std::vector<std::string>>& rows);
+
+}  // namespace triage::ctl

@@ -6,6 +6,7 @@
 #include "collector/api/devices_api.hpp"
 #include "collector/api/enroll_api.hpp"
 #include "collector/api/findings_api.hpp"
+#include "collector/api/integrations_api.hpp"
 #include "collector/api/tickets_api.hpp"
 #include "collector/api/users_api.hpp"
 #include "collector/auth/accounts.hpp"
@@ -156,6 +157,9 @@ ApiRouter::ApiRouter(ApiServices services) : services_(std::move(services)) {
       Role::kTechnician, handle_refresh_diagnostics);
   add(http::verb::get, "/api/v1/tickets/{id}/attachments/{aid}", Access::kAuthenticated,
       Role::kViewer, handle_get_attachment);
+  // An external helpdesk mirrors its tickets here (API tokens only; see the handler).
+  add(http::verb::post, "/api/v1/integrations/tickets", Access::kAuthenticated,
+      Role::kTechnician, handle_integration_ticket);
   add(http::verb::get, "/api/v1/findings", Access::kAuthenticated, Role::kViewer,
       handle_fleet_findings);
   add(http::verb::get, "/api/v1/findings/rules", Access::kAuthenticated, Role::kViewer,

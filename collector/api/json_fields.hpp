@@ -37,4 +37,18 @@ Result<std::optional<bool>> bool_field(const nlohmann::json& body, std::string_v
 Result<std::optional<std::int64_t>> integer_field(const nlohmann::json& body, std::string_view key,
                                                   std::int64_t min, std::int64_t max);
 
+/// Collects the first error of several field reads, so a handler reads every field and
+/// answers once: `auto title = errors.take(optional_string(body, "title"));`.
+struct FieldErrors {
+  std::optional<Error> first;
+  template <class T>
+  T take(Result<T> r) {
+    if (!r) {
+      if (!first) first = r.error();
+      return T{};
+    }
+    return std::move(*r);
+  }
+};
+
 }  // namespace triage::collector

@@ -239,7 +239,7 @@ Result<Ticket> TicketService::update(std::int64_t id, const TicketChange& change
 
 Result<TicketEvent> TicketService::add_note(std::int64_t id, const std::string& text,
                                             Visibility visibility, const std::string& actor,
-                                            TimePoint now) {
+                                            TimePoint now, const nlohmann::json& extra) {
   if (blank(text)) return fail(ErrorCode::kInvalid, "`text` must not be empty");
   if (auto r = check_length(text, "text", kMaxTextBytes); !r) return tl::unexpected(r.error());
   auto t = get(id);
@@ -247,7 +247,11 @@ Result<TicketEvent> TicketService::add_note(std::int64_t id, const std::string& 
   if (t->status == TicketStatus::kClosed) {
     return fail(ErrorCode::kConflict, "ticket " + std::to_string(id) + " is closed");
   }
-  auto note = event(id, now, actor, "note", visibility, {{"text", text}});
+  nlohmann::json data = {{"text", text}};
+  if (extra.is_object()) {
+    for (const auto& [key, value] : extra.items()) data.emplace(key, value);
+  }
+  auto note = event(id, now, actor, "note", visibility, std::move(data));
   if (visibility == Visibility::kPublic && !t->first_response_at && actor != t->requester) {
     Ticket updated = *t;
     updated.first_response_at = now;

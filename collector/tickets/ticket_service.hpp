@@ -57,14 +57,16 @@ class TicketService {
   TicketService(Store& store, SlaPolicy sla, EnrichmentScheduler* enrichment)
       : store_(store), sla_(std::move(sla)), enrichment_(enrichment) {}
 
-  /// kInvalid for bad fields, kNotFound for an unknown device, kConflict when the external
+  /// kInvalid for bad fields and unknown devices, kConflict when the external
   /// id is taken (the caller decides whether that means "update instead").
   Result<Ticket> create(NewTicket request, const std::string& actor, TimePoint now);
   Result<Ticket> update(std::int64_t id, const TicketChange& change, const std::string& actor,
                         TimePoint now);
   /// A public note counts as the first response for the SLA.
+  /// `extra` adds fields to the event's data (e.g. the external comment id of a webhook).
   Result<TicketEvent> add_note(std::int64_t id, const std::string& text, Visibility visibility,
-                               const std::string& actor, TimePoint now);
+                               const std::string& actor, TimePoint now,
+                               const nlohmann::json& extra = nlohmann::json::object());
   Result<TicketEvent> add_time(std::int64_t id, int minutes, const std::string& note,
                                const std::string& actor, TimePoint now);
   /// Raises the tier (to the next one unless `to_tier` is given) with a reason; unassigns.

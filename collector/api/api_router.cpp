@@ -7,6 +7,7 @@
 #include "collector/api/enroll_api.hpp"
 #include "collector/api/findings_api.hpp"
 #include "collector/api/integrations_api.hpp"
+#include "collector/api/problems_api.hpp"
 #include "collector/api/tickets_api.hpp"
 #include "collector/api/users_api.hpp"
 #include "collector/auth/accounts.hpp"
@@ -158,12 +159,25 @@ ApiRouter::ApiRouter(ApiServices services) : services_(std::move(services)) {
   add(http::verb::get, "/api/v1/tickets/{id}/attachments/{aid}", Access::kAuthenticated,
       Role::kViewer, handle_get_attachment);
   // An external helpdesk mirrors its tickets here (API tokens only; see the handler).
-  add(http::verb::post, "/api/v1/integrations/tickets", Access::kAuthenticated,
-      Role::kTechnician, handle_integration_ticket);
+  add(http::verb::post, "/api/v1/integrations/tickets", Access::kAuthenticated, Role::kTechnician,
+      handle_integration_ticket);
   add(http::verb::get, "/api/v1/findings", Access::kAuthenticated, Role::kViewer,
       handle_fleet_findings);
   add(http::verb::get, "/api/v1/findings/rules", Access::kAuthenticated, Role::kViewer,
       handle_finding_rules);
+  // Problems: one incident behind many tickets. Coordinating them takes a technician.
+  add(http::verb::get, "/api/v1/problems", Access::kAuthenticated, Role::kViewer,
+      handle_list_problems);
+  add(http::verb::post, "/api/v1/problems", Access::kAuthenticated, Role::kTechnician,
+      handle_open_problem);
+  add(http::verb::get, "/api/v1/problems/{id}", Access::kAuthenticated, Role::kViewer,
+      handle_get_problem);
+  add(http::verb::patch, "/api/v1/problems/{id}", Access::kAuthenticated, Role::kTechnician,
+      handle_update_problem);
+  add(http::verb::post, "/api/v1/problems/{id}/tickets", Access::kAuthenticated, Role::kTechnician,
+      handle_link_problem_ticket);
+  add(http::verb::delete_, "/api/v1/problems/{id}/tickets/{ticket_id}", Access::kAuthenticated,
+      Role::kTechnician, handle_unlink_problem_ticket);
 }
 
 void ApiRouter::add(http::verb method, std::string_view pattern, Access access, Role min_role,

@@ -1,5 +1,6 @@
 #include "collector/api/findings_api.hpp"
 
+#include "collector/api/problems_api.hpp"
 #include "collector/api/query_params.hpp"
 #include "collector/findings/rule_catalog.hpp"
 #include "shared/util/time_format.hpp"
@@ -17,9 +18,17 @@ HttpResponse handle_fleet_findings(ApiServices& services, ApiRequest& request) {
   }
   auto findings = services.store.fleet_findings(since);
   if (!findings) return error_response(findings.error());
+  // The open problem of each rule, so the coordinator sees which incidents are handled.
+  auto problems = services.store.list_problems(true);
+  if (!problems) return error_response(problems.error());
   auto items = nlohmann::json::array();
   for (const auto& f : *findings) {
+    nlohmann::json problem = nullptr;
+    for (const auto& p : *problems) {
+      if (p.rule_id == f.rule_id) problem = problem_json(p);
+    }
     items.push_back({{"rule", f.rule_id},
+                     {"problem", std::move(problem)},
                      {"severity", f.severity},
                      {"title", f.title},
                      {"devices", f.devices},
@@ -40,9 +49,17 @@ HttpResponse handle_device_findings(ApiServices& services, ApiRequest& request) 
   if (!*device) return error_response(http::status::not_found, "not_found", "no such device");
   auto findings = services.store.device_findings(id);
   if (!findings) return error_response(findings.error());
+  // The open problem of each rule, so the coordinator sees which incidents are handled.
+  auto problems = services.store.list_problems(true);
+  if (!problems) return error_response(problems.error());
   auto items = nlohmann::json::array();
   for (const auto& f : *findings) {
+    nlohmann::json problem = nullptr;
+    for (const auto& p : *problems) {
+      if (p.rule_id == f.rule_id) problem = problem_json(p);
+    }
     items.push_back({{"rule", f.rule_id},
+                     {"problem", std::move(problem)},
                      {"subject", f.subject},
                      {"severity", f.severity},
                      {"title", f.title},

@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "collector/api/json_fields.hpp"
+#include "collector/api/problems_api.hpp"
 #include "collector/api/query_params.hpp"
 #include "collector/api/ticket_fields.hpp"
 #include "collector/api/ticket_views.hpp"
@@ -43,8 +44,13 @@ Result<nlohmann::json> load_ticket_detail(ApiServices& services, std::int64_t id
   if (!attachments) return tl::unexpected(attachments.error());
   auto enrichments = services.store.ticket_enrichments(id);
   if (!enrichments) return tl::unexpected(enrichments.error());
-  return ticket_detail_json(*ticket, *events, *attachments, *enrichments, TicketView::kStaff,
-                            now());
+  auto problems = services.store.ticket_problems(id);
+  if (!problems) return tl::unexpected(problems.error());
+  auto detail =
+      ticket_detail_json(*ticket, *events, *attachments, *enrichments, TicketView::kStaff, now());
+  detail["problems"] = nlohmann::json::array();
+  for (const auto& p : *problems) detail["problems"].push_back(problem_json(p));
+  return detail;
 }
 
 HttpResponse handle_create_ticket(ApiServices& services, ApiRequest& request) {
@@ -117,6 +123,11 @@ HttpResponse handle_list_tickets(ApiServices& services, ApiRequest& request) {
   filter.requester = query.text("requester");
   filter.device_id = query.text("device_id");
   filter.text = query.text("q");
+  if (!query.text("problem").empty()) {
+    auto problem = query.integer("problem", 0, 1, INT64_MAX);
+    if (!problem) return error_response(problem.error());
+    filter.problem_id = *problem;
+  }
   if (auto sort = query.text("sort"); !sort.empty()) {
     const std::string key = sort[0] == '-' ? sort.substr(1) : sort;
     if (key != "priority" && key != "due" && key != "created" && key != "updated") {
@@ -282,6 +293,10 @@ HttpResponse handle_refresh_diagnostics(ApiServices& services, ApiRequest& reque
   if (!id) return error_response(id.error());
   auto ticket = services.tickets.get(*id);
   if (!ticket) return error_response(ticket.error());
+  if (ticket->status == TicketStatus::kClosed) {
+    return error_response(
+        Error{"ticket " + std::to_string(*id) + " is closed", ErrorCode::kConflict});
+  }
   if (ticket->device_ids.empty()) {
     return error_response(Error{"no device is linked to this ticket", ErrorCode::kConflict});
   }

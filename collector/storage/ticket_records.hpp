@@ -106,6 +106,7 @@ struct TicketFilter {
   std::string device_id;
   std::string requester;
   std::string text;  ///< substring of title
+  std::optional<std::int64_t> problem_id;  ///< linked to this problem
   /// "priority" (then due), "due", "created", "updated"; '-' prefix for descending.
   std::string sort = "priority";
   int limit = 50;
@@ -138,6 +139,23 @@ struct FleetFinding {
   TimePoint first_seen;
   TimePoint last_seen;
   std::vector<std::string> example_devices;
+};
+
+/// One incident behind many tickets ("DNS failing on 37 devices"): opened by a coordinator
+/// from a fleet finding; the tickets it explains are linked to it. At most one open problem
+/// per rule.
+struct Problem {
+  std::int64_t id = 0;
+  std::string rule_id;
+  std::string title;
+  bool open = true;
+  std::string created_by;
+  TimePoint created_at;
+  std::optional<TimePoint> resolved_at;
+  std::string resolved_by;
+  std::string resolution;  ///< what fixed it, written when resolving
+  std::int64_t tickets = 0;       ///< linked tickets (filled by reads)
+  std::int64_t open_tickets = 0;  ///< of which not resolved or closed
 };
 
 }  // namespace triage::collector

@@ -6,7 +6,7 @@
 
 namespace triage::collector::schema {
 
-inline constexpr std::array<std::string_view, 3> kMigrations = {
+inline constexpr std::array<std::string_view, 4> kMigrations = {
     // 1: enrollment, devices, users, sessions, reports.
     R"sql(
 CREATE TABLE enrollment_tokens (
@@ -179,6 +179,29 @@ CREATE TABLE api_tokens (
   created_by TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX api_tokens_by_user ON api_tokens(user_id);
+)sql",
+    // 4: problems: one incident behind many tickets, from a fleet finding.
+    R"sql(
+CREATE TABLE problems (
+  id INTEGER PRIMARY KEY,
+  rule_id TEXT NOT NULL,
+  title TEXT NOT NULL,
+  open INTEGER NOT NULL DEFAULT 1,
+  created_by TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  resolved_at INTEGER,
+  resolved_by TEXT NOT NULL DEFAULT '',
+  resolution TEXT NOT NULL DEFAULT ''
+);
+CREATE UNIQUE INDEX problems_one_open_per_rule ON problems(rule_id) WHERE open = 1;
+CREATE TABLE ticket_problems (
+  ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+  problem_id INTEGER NOT NULL REFERENCES problems(id),
+  linked_at INTEGER NOT NULL,
+  linked_by TEXT NOT NULL,
+  PRIMARY KEY (problem_id, ticket_id)
+) WITHOUT ROWID;
+CREATE INDEX ticket_problems_by_ticket ON ticket_problems(ticket_id);
 )sql",
 };
 

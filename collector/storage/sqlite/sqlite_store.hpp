@@ -84,6 +84,19 @@ class SqliteStore final : public Store {
   Result<std::vector<DeviceFinding>> device_findings(std::string_view device_id) override;
   Result<std::vector<FleetFinding>> fleet_findings(std::optional<TimePoint> since) override;
 
+  Result<void> create_problem(Problem& problem) override;
+  Result<std::optional<Problem>> find_problem(std::int64_t id) override;
+  Result<std::optional<Problem>> open_problem_for_rule(std::string_view rule_id) override;
+  Result<std::vector<Problem>> list_problems(std::optional<bool> open) override;
+  Result<void> update_problem(const Problem& problem,
+                              const std::vector<TicketEvent>& events) override;
+  Result<bool> link_ticket_problem(std::int64_t ticket_id, std::int64_t problem_id,
+                                   const TicketEvent& event) override;
+  Result<bool> unlink_ticket_problem(std::int64_t ticket_id, std::int64_t problem_id,
+                                     const TicketEvent& event) override;
+  Result<std::vector<Problem>> ticket_problems(std::int64_t ticket_id) override;
+  Result<std::vector<std::int64_t>> open_tickets_with_finding(std::string_view rule_id) override;
+
   /// Schema version after migrations (for tests and `doctor` output).
   int schema_version();
 

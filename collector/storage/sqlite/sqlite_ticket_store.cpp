@@ -219,6 +219,10 @@ Result<TicketPage> SqliteStore::list_tickets(const TicketFilter& f) {
     where += " AND id IN (SELECT ticket_id FROM ticket_devices WHERE device_id = ?)";
     binds.push_back([d = f.device_id](Statement& st, int& i) { st.bind(i++, d); });
   }
+  if (f.problem_id) {
+    where += " AND id IN (SELECT ticket_id FROM ticket_problems WHERE problem_id = ?)";
+    binds.push_back([p = *f.problem_id](Statement& st, int& i) { st.bind(i++, p); });
+  }
   if (!f.text.empty()) {
     where += " AND instr(lower(title), lower(?)) > 0";
     binds.push_back([t = f.text](Statement& st, int& i) { st.bind(i++, t); });

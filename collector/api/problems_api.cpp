@@ -1,0 +1,168 @@
+#include "collector/api/problems_api.hpp"
+
+#include <charconv>
+
+#include "collector/api/json_fields.hpp"
+#include "collector/api/query_params.hpp"
+#include "collector/api/ticket_views.hpp"
+#include "collector/tickets/problem_service.hpp"
+#include "shared/util/time_format.hpp"
+
+namespace triage::collector {
+
+namespace {
+
+TimePoint now() { return std::chrono::system_clock::now(); }
+
+Result<std::int64_t> id_param(ApiRequest& request, const char* name, const char* what) {
+  const auto& text = request.path_params[name];
+  std::int64_t id = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (ec != std::errc() || ptr != text.data() + text.size() || id <= 0) {
+    return fail(ErrorCode::kNotFound, std::string("no ") + what + " " + text.substr(0, 32));
+  }
+  return id;
+}
+
+HttpResponse problem_detail(ApiServices& services, std::int64_t id, http::status status) {
+  ProblemService problems(services.store);
+  auto problem = problems.get(id);
+  if (!problem) return error_response(problem.error());
+  TicketFilter filter;
+  filter.problem_id = id;
+  filter.sort = "-created";
+  filter.limit = 500;
+  auto tickets = services.store.list_tickets(filter);
+  if (!tickets) return error_response(tickets.error());
+  const auto at = now();
+  auto items = nlohmann::json::array();
+  for (const auto& t : tickets->items) items.push_back(ticket_summary_json(t, at));
+  auto j = problem_json(*problem);
+  j["linked_tickets"] = std::move(items);
+  // How far the fault reaches now, from the devices' latest snapshots.
+  auto fleet = services.store.fleet_findings(std::nullopt);
+  if (!fleet) return error_response(fleet.error());
+  j["devices_now"] = 0;
+  for (const auto& f : *fleet) {
+    if (f.rule_id == problem->rule_id) j["devices_now"] = f.devices;
+  }
+  j["reported_by"] = "endpoint";
+  return json_response(status, j);
+}
+
+}  // namespace
+
+nlohmann::json problem_json(const Problem& p) {
+  return {{"id", p.id},
+          {"rule", p.rule_id},
+          {"title", p.title},
+          {"status", p.open ? "open" : "resolved"},
+          {"created_by", p.created_by},
+          {"created_at", format_rfc3339(p.created_at)},
+          {"resolved_at",
+           p.resolved_at ? nlohmann::json(format_rfc3339(*p.resolved_at)) : nlohmann::json()},
+          {"resolved_by", p.resolved_by.empty() ? nlohmann::json() : nlohmann::json(p.resolved_by)},
+          {"resolution", p.resolution},
+          {"tickets", p.tickets},
+          {"open_tickets", p.open_tickets}};
+}
+
+HttpResponse handle_list_problems(ApiServices& services, ApiRequest& request) {
+  std::optional<bool> open;
+  if (auto status = QueryParams(request.query).text("status"); !status.empty()) {
+    if (status != "open" && status != "resolved") {
+      return error_response(Error{"`status` must be open or resolved", ErrorCode::kInvalid});
+    }
+    open = status == "open";
+  }
+  auto problems = services.store.list_problems(open);
+  if (!problems) return error_response(problems.error());
+  auto items = nlohmann::json::array();
+  for (const auto& p : *problems) items.push_back(problem_json(p));
+  return json_response(http::status::ok, {{"problems", items}});
+}
+
+HttpResponse handle_open_problem(ApiServices& services, ApiRequest& request) {
+  auto body = parse_json_body(request.http);
+  if (!body) return error_response(body.error());
+  if (auto r = reject_unknown_fields(*body, {"rule", "title", "link_open_tickets"}); !r) {
+    return error_response(r.error());
+  }
+  FieldErrors errors;
+  NewProblem p;
+  p.rule_id = errors.take(string_field(*body, "rule", true)).value_or("");
+  p.title = errors.take(optional_string(*body, "title")).value_or("");
+  p.link_open_tickets = errors.take(bool_field(*body, "link_open_tickets")).value_or(false);
+  if (errors.first) return error_response(*errors.first);
+  ProblemService problems(services.store);
+  auto opened = problems.open(p, request.user->name, now());
+  if (!opened) return error_response(opened.error());
+  auto res = problem_detail(services, opened->problem.id, http::status::created);
+  res.set(http::field::location, "/api/v1/problems/" + std::to_string(opened->problem.id));
+  return res;
+}
+
+HttpResponse handle_get_problem(ApiServices& services, ApiRequest& request) {
+  auto id = id_param(request, "id", "problem");
+  if (!id) return error_response(id.error());
+  return problem_detail(services, *id, http::status::ok);
+}
+
+HttpResponse handle_update_problem(ApiServices& services, ApiRequest& request) {
+  auto id = id_param(request, "id", "problem");
+  if (!id) return error_response(id.error());
+  auto body = parse_json_body(request.http);
+  if (!body) return error_response(body.error());
+  if (auto r = reject_unknown_fields(*body, {"title", "status", "resolution"}); !r) {
+    return error_response(r.error());
+  }
+  FieldErrors errors;
+  ProblemChange change;
+  change.title = errors.take(optional_string(*body, "title"));
+  auto status = errors.take(optional_string(*body, "status"));
+  change.resolution = errors.take(optional_string(*body, "resolution")).value_or("");
+  if (errors.first) return error_response(*errors.first);
+  if (status) {
+    if (*status != "open" && *status != "resolved") {
+      return error_response(Error{"`status` must be open or resolved", ErrorCode::kInvalid});
+    }
+    change.open = *status == "open";
+  }
+  ProblemService problems(services.store);
+  auto updated = problems.update(*id, change, request.user->name, now());
+  if (!updated) return error_response(updated.error());
+  return problem_detail(services, *id, http::status::ok);
+}
+
+HttpResponse handle_link_problem_ticket(ApiServices& services, ApiRequest& request) {
+  auto id = id_param(request, "id", "problem");
+  if (!id) return error_response(id.error());
+  auto body = parse_json_body(request.http);
+  if (!body) return error_response(body.error());
+  if (auto r = reject_unknown_fields(*body, {"ticket_id"}); !r) return error_response(r.error());
+  auto ticket_id = integer_field(*body, "ticket_id", 1, INT64_MAX);
+  if (!ticket_id) return error_response(ticket_id.error());
+  if (!*ticket_id) return error_response(Error{"`ticket_id` is required", ErrorCode::kInvalid});
+  ProblemService problems(services.store);
+  auto linked = problems.link(*id, **ticket_id, request.user->name, now());
+  if (!linked) return error_response(linked.error());
+  return problem_detail(services, *id, *linked ? http::status::created : http::status::ok);
+}
+
+HttpResponse handle_unlink_problem_ticket(ApiServices& services, ApiRequest& request) {
+  auto id = id_param(request, "id", "problem");
+  if (!id) return error_response(id.error());
+  auto ticket_id = id_param(request, "ticket_id", "ticket");
+  if (!ticket_id) return error_response(ticket_id.error());
+  ProblemService problems(services.store);
+  auto unlinked = problems.unlink(*id, *ticket_id, request.user->name, now());
+  if (!unlinked) return error_response(unlinked.error());
+  if (!*unlinked) {
+    return error_response(http::status::not_found, "not_found",
+                          "ticket " + std::to_string(*ticket_id) + " is not linked to problem " +
+                              std::to_string(*id));
+  }
+  return problem_detail(services, *id, http::status::ok);
+}
+
+}  // namespace triage::collector

@@ -7,6 +7,7 @@
 #include "collector/api/enroll_api.hpp"
 #include "collector/api/findings_api.hpp"
 #include "collector/api/integrations_api.hpp"
+#include "collector/api/openapi_api.hpp"
 #include "collector/api/problems_api.hpp"
 #include "collector/api/tickets_api.hpp"
 #include "collector/api/users_api.hpp"
@@ -93,10 +94,12 @@ Result<nlohmann::json> parse_json_body(const HttpRequest& request) {
   return body;
 }
 
-ApiRouter::ApiRouter(ApiServices services) : services_(std::move(services)) {
-  if (!services_.login_guard) {
-    services_.login_guard = std::make_shared<LoginGuard>(services_.settings.login);
-  }
+std::vector<RouteSpec> api_routes() {
+  std::vector<RouteSpec> routes;
+  auto add = [&routes](http::verb method, std::string_view pattern, Access access, Role min_role,
+                       RouteSpec::Handler handler) {
+    routes.push_back(RouteSpec{method, std::string(pattern), access, min_role, handler});
+  };
   add(http::verb::get, "/healthz", Access::kPublic, Role::kViewer, [](ApiServices&, ApiRequest&) {
     return json_response(http::status::ok, {{"status", "ok"}});
   });
@@ -108,6 +111,7 @@ ApiRouter::ApiRouter(ApiServices services) : services_(std::move(services)) {
         res.prepare_payload();
         return res;
       });
+  add(http::verb::get, "/api/v1/openapi.json", Access::kPublic, Role::kViewer, handle_openapi);
   add(http::verb::post, "/api/v1/enroll", Access::kPublic, Role::kViewer, handle_enroll);
   // Authentication, sessions, API tokens and users.
   add(http::verb::post, "/api/v1/auth/login", Access::kPublic, Role::kViewer, handle_login);
@@ -178,11 +182,17 @@ ApiRouter::ApiRouter(ApiServices services) : services_(std::move(services)) {
       handle_link_problem_ticket);
   add(http::verb::delete_, "/api/v1/problems/{id}/tickets/{ticket_id}", Access::kAuthenticated,
       Role::kTechnician, handle_unlink_problem_ticket);
+  return routes;
 }
 
-void ApiRouter::add(http::verb method, std::string_view pattern, Access access, Role min_role,
-                    Handler handler) {
-  routes_.push_back(Route{method, split_path(pattern), access, min_role, std::move(handler)});
+ApiRouter::ApiRouter(ApiServices services) : services_(std::move(services)) {
+  if (!services_.login_guard) {
+    services_.login_guard = std::make_shared<LoginGuard>(services_.settings.login);
+  }
+  for (auto& spec : api_routes()) {
+    routes_.push_back(
+        Route{spec.method, split_path(spec.pattern), spec.access, spec.min_role, spec.handler});
+  }
 }
 
 HttpResponse ApiRouter::handle(const HttpRequest& request, const transport::PeerIdentity& peer) {

@@ -2,7 +2,6 @@
 // Routes REST requests to handlers, authenticates them, and turns every failure into the
 // API's JSON error shape. Handlers are synchronous and run on the blocking worker pool.
 
-#include <functional>
 #include <string>
 #include <vector>
 
@@ -12,10 +11,22 @@ namespace triage::collector {
 
 enum class Access { kPublic, kAuthenticated };
 
+/// One REST route: who may call it and what answers it.
+struct RouteSpec {
+  using Handler = HttpResponse (*)(ApiServices&, ApiRequest&);
+  http::verb method;
+  std::string pattern;  ///< "/api/v1/tickets/{id}": "{name}" segments capture
+  Access access;
+  Role min_role;  ///< for kAuthenticated routes
+  Handler handler;
+};
+
+/// Every route the collector serves. The OpenAPI document must list exactly these, with the
+/// same roles (a test holds the two together).
+std::vector<RouteSpec> api_routes();
+
 class ApiRouter {
  public:
-  using Handler = std::function<HttpResponse(ApiServices&, ApiRequest&)>;
-
   explicit ApiRouter(ApiServices services);
 
   HttpResponse handle(const HttpRequest& request, const transport::PeerIdentity& peer);
@@ -26,10 +37,8 @@ class ApiRouter {
     std::vector<std::string> segments;  ///< "{name}" segments capture
     Access access;
     Role min_role;
-    Handler handler;
+    RouteSpec::Handler handler;
   };
-  void add(http::verb method, std::string_view pattern, Access access, Role min_role,
-           Handler handler);
 
   ApiServices services_;
   std::vector<Route> routes_;

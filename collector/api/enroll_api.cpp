@@ -2,15 +2,20 @@
 
 #include <spdlog/spdlog.h>
 
+#include "collector/api/json_fields.hpp"
+
 namespace triage::collector {
 
 HttpResponse handle_enroll(ApiServices& services, ApiRequest& request) {
   auto body = parse_json_body(request.http);
   if (!body) return error_response(body.error());
+  // Unknown fields are ignored (newer agents may send more); wrong types are refused.
+  FieldErrors errors;
   EnrollmentRequest enroll;
-  enroll.token = body->value("token", "");
-  enroll.csr_pem = body->value("csr", "");
-  enroll.hostname = body->value("hostname", "");
+  enroll.token = errors.take(string_field(*body, "token", true)).value_or("");
+  enroll.csr_pem = errors.take(string_field(*body, "csr", true)).value_or("");
+  enroll.hostname = errors.take(string_field(*body, "hostname", false)).value_or("");
+  if (errors.first) return error_response(*errors.first);
   auto result = services.enrollment.enroll(enroll, std::chrono::system_clock::now());
   if (!result) {
     spdlog::warn("enrollment from {} refused: {}", request.peer.remote_address,

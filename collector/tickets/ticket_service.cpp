@@ -271,6 +271,9 @@ Result<TicketEvent> TicketService::add_time(std::int64_t id, int minutes, const 
   if (auto r = check_length(note, "note", kMaxTextBytes); !r) return tl::unexpected(r.error());
   auto t = get(id);
   if (!t) return tl::unexpected(t.error());
+  if (t->status == TicketStatus::kClosed) {
+    return fail(ErrorCode::kConflict, "ticket " + std::to_string(id) + " is closed");
+  }
   nlohmann::json data = {{"minutes", minutes}};
   if (!note.empty()) data["note"] = note;
   auto entry = event(id, now, actor, "time_entry", Visibility::kInternal, std::move(data));

@@ -100,3 +100,19 @@ TEST_CASE("a malformed pin is a usage error, not a connection attempt", "[integr
   CHECK(r.exit_code != 0);
   CHECK_THAT(r.err, Catch::Contains("--ca-sha256"));
 }
+
+TEST_CASE("a malformed enrollment request is a clear 400, never a server error", "[integration]") {
+  CollectorFixture collector;
+  auto wrong_type = collector.post("/api/v1/enroll", {{"token", 42}, {"csr", "x"}});
+  CHECK(wrong_type.status == 400);
+  CHECK_THAT(wrong_type.text, Catch::Contains("token"));
+  auto missing = collector.post("/api/v1/enroll", {{"token", "tri_x"}});
+  CHECK(missing.status == 400);
+  CHECK_THAT(missing.text, Catch::Contains("csr"));
+  auto not_object = collector.send(triage::transport::http::verb::post, "/api/v1/enroll", "[1]");
+  CHECK(not_object.status == 400);
+  // Unknown fields are ignored (newer agents), the rest still judged: refused, not crashed.
+  auto extra = collector.post("/api/v1/enroll", {{"token", "tri_x"}, {"csr", "x"}, {"extra", 1}});
+  CHECK((extra.status == 400 || extra.status == 401));
+  CHECK(extra.body["error"]["code"].is_string());
+}

@@ -119,6 +119,8 @@ TEST_CASE("a ticket's lifecycle: create, queue, notes, time, escalation, resolve
   CHECK(again.status == 409);
   CHECK(error_code(again) == "conflict");
   CHECK(c.post(path(id, "/notes"), {{"text", "late"}}, l1).status == 409);
+  CHECK(c.post(path(id, "/time"), {{"minutes", 5}}, l1).status == 409);
+  CHECK(c.post(path(id, "/diagnostics"), nlohmann::json::object(), l2).status == 409);
 
   auto detail = c.get(path(id), l1).body;
   CHECK(detail["time_spent_minutes"] == 15);

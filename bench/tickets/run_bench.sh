@@ -2,14 +2,19 @@
 # Ticket benchmarks on a real collector: the filtered queue over N seeded tickets, and
 # ticket creation → fresh snapshot + findings with a real agent online.
 #   bench/tickets/run_bench.sh BUILD_DIR [TICKETS] [ENRICH_REQUESTS]
+# With LOAD_AGENTS=N, N simulated agents (triage-loadgen: real mTLS, a snapshot each, then
+# deltas at LOAD_DELTA_RATE/s) stay connected to the same collector while enrichment is timed.
 set -euo pipefail
 build=${1:-build}
 tickets=${2:-100000}
 enrich=${3:-50}
 bin=$(realpath "$build/bin")
 work=$(mktemp -d)
-collector_pid="" agent_pid=""
+load_agents=${LOAD_AGENTS:-0}
+load_rate=${LOAD_DELTA_RATE:-100}
+collector_pid="" agent_pid="" loadgen_pid=""
 cleanup() {
+  [ -n "$loadgen_pid" ] && kill "$loadgen_pid" 2>/dev/null || true
   [ -n "$agent_pid" ] && kill "$agent_pid" 2>/dev/null || true
   [ -n "$collector_pid" ] && kill "$collector_pid" 2>/dev/null || true
   wait 2>/dev/null || true
@@ -40,6 +45,20 @@ for _ in $(seq 1 100); do
   [ "$(curl -sS --cacert "$ca" -H "Authorization: Bearer $token" "$url/api/v1/devices/$device" | jq -r .online)" = true ] && break
   sleep 0.1
 done
+if [ "$load_agents" -gt 0 ]; then
+  "$bin/triage-loadgen" --server "wss://${url#https://}" --ca "$ca" \
+    --token "$("$bin/triage-collector" token create --data "$work/c" --uses "$load_agents" --ttl 1h)" \
+    --identities "$work/identities" --agents "$load_agents" --threads 2 \
+    --delta-rate "$load_rate" --duration 3600 --connect-rate 2000 > "$work/loadgen.out" 2>&1 &
+  loadgen_pid=$!
+  # Enrichment is timed only once every simulated agent is connected.
+  for _ in $(seq 1 600); do
+    n=$(curl -sS --cacert "$ca" "$url/metrics" | awk '/^triage_connected_agents /{print int($2)}')
+    [ "${n:-0}" -ge $((load_agents + 1)) ] && break
+    sleep 1
+  done
+  echo "connected agents while timing enrichment: $n (simulated: $load_agents, delta rate $load_rate/s)"
+fi
 sleep 2  # let the agent's start-up snapshot go by
 "$bin/triage-ticket-bench" enrich --url "$url" --ca "$ca" --token "$token" --device "$device" \
   --requests "$enrich"

@@ -30,6 +30,9 @@ Result<EnrollmentResult> EnrollmentService::enroll(const EnrollmentRequest& requ
   if (request.hostname.size() > kMaxHostnameLength || !printable(request.hostname)) {
     return fail(ErrorCode::kInvalid, "`hostname` must be printable and at most 255 characters");
   }
+  // The CA signs nothing for a caller without a usable token.
+  const auto token_hash = pki::sha256_hex(request.token);
+  if (auto r = store_.check_enrollment_token(token_hash, now); !r) return tl::unexpected(r.error());
   Device device;
   device.id = pki::random_uuid();
   device.hostname = request.hostname;
@@ -41,7 +44,7 @@ Result<EnrollmentResult> EnrollmentService::enroll(const EnrollmentRequest& requ
   auto pem = pki::certificate_to_pem(cert->get());
   if (!fingerprint || !pem) return fail("encoding the device certificate");
   device.certificate_sha256 = *fingerprint;
-  if (auto r = store_.enroll_device(pki::sha256_hex(request.token), device, now); !r) {
+  if (auto r = store_.enroll_device(token_hash, device, now); !r) {
     return tl::unexpected(r.error());
   }
   return EnrollmentResult{device.id, *pem, ca_pem_};

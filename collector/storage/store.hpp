@@ -21,6 +21,9 @@ class Store {
 
   // Enrollment tokens and devices.
   virtual Result<void> insert_enrollment_token(const EnrollmentToken& token) = 0;
+  /// kDenied with a clear reason unless the token exists, has not expired and has uses left.
+  /// A read only: enroll_device checks again, atomically, when it counts the use.
+  virtual Result<void> check_enrollment_token(std::string_view token_hash, TimePoint now) = 0;
   /// In one transaction: checks the token (exists, not expired, uses left), counts one use
   /// and inserts the device. kDenied with a clear reason when the token is not usable.
   virtual Result<void> enroll_device(std::string_view token_hash, const Device& device,
@@ -143,8 +146,7 @@ class Store {
                                              const TicketEvent& event) = 0;
   virtual Result<std::vector<Problem>> ticket_problems(std::int64_t ticket_id) = 0;
   /// Tickets not resolved or closed whose linked devices currently show `rule_id`.
-  virtual Result<std::vector<std::int64_t>> open_tickets_with_finding(
-      std::string_view rule_id) = 0;
+  virtual Result<std::vector<std::int64_t>> open_tickets_with_finding(std::string_view rule_id) = 0;
 };
 
 using StorePtr = std::unique_ptr<Store>;

@@ -123,24 +123,45 @@ Result<void> SqliteStore::insert_enrollment_token(const EnrollmentToken& t) {
   return st->run();
 }
 
+namespace {
+
+// The id of the enrollment token with this hash when it may enroll one more device at `now`;
+// kDenied with the reason otherwise.
+Result<std::string> usable_enrollment_token(sqlite::Database& db, std::string_view token_hash,
+                                            TimePoint now) {
+  auto token = db.prepare(
+      "SELECT id, expires_at, max_uses, uses FROM enrollment_tokens WHERE token_hash = ?");
+  if (!token) return tl::unexpected(token.error());
+  token->bind(1, token_hash);
+  auto row = token->step();
+  if (!row) return tl::unexpected(row.error());
+  if (!*row) return fail(ErrorCode::kDenied, "enrollment token is not valid");
+  if (from_ms(token->column_int(1)) <= now) {
+    return fail(ErrorCode::kDenied, "enrollment token has expired; ask an admin for a new one");
+  }
+  if (token->column_int(3) >= token->column_int(2)) {
+    return fail(ErrorCode::kDenied, "enrollment token has no uses left");
+  }
+  return token->column_text(0);
+}
+
+}  // namespace
+
+Result<void> SqliteStore::check_enrollment_token(std::string_view token_hash, TimePoint now) {
+  auto reader = readers_.acquire();
+  if (!reader) return tl::unexpected(reader.error());
+  auto id = usable_enrollment_token(*reader->get(), token_hash, now);
+  if (!id) return tl::unexpected(id.error());
+  return {};
+}
+
 Result<void> SqliteStore::enroll_device(std::string_view token_hash, const Device& device,
                                         TimePoint now) {
   std::lock_guard lock(write_mutex_);
   return sqlite::in_transaction(*db_, [&]() -> Result<void> {
-    auto token = db_->prepare(
-        "SELECT id, expires_at, max_uses, uses FROM enrollment_tokens WHERE token_hash = ?");
-    if (!token) return tl::unexpected(token.error());
-    token->bind(1, token_hash);
-    auto row = token->step();
-    if (!row) return tl::unexpected(row.error());
-    if (!*row) return fail(ErrorCode::kDenied, "enrollment token is not valid");
-    const std::string token_id = token->column_text(0);
-    if (from_ms(token->column_int(1)) <= now) {
-      return fail(ErrorCode::kDenied, "enrollment token has expired; ask an admin for a new one");
-    }
-    if (token->column_int(3) >= token->column_int(2)) {
-      return fail(ErrorCode::kDenied, "enrollment token has no uses left");
-    }
+    auto usable = usable_enrollment_token(*db_, token_hash, now);
+    if (!usable) return tl::unexpected(usable.error());
+    const std::string token_id = *usable;
     auto use = db_->prepare("UPDATE enrollment_tokens SET uses = uses + 1 WHERE id = ?");
     if (!use) return tl::unexpected(use.error());
     use->bind(1, token_id);

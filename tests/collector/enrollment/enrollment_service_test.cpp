@@ -35,9 +35,18 @@ TEST_CASE("enrollment turns a token and a CSR into a device certificate") {
   auto reused = service.enroll({created->token, *csr, "pc-2"}, now);
   REQUIRE_FALSE(reused);
   CHECK(reused.error().code == ErrorCode::kDenied);
+  // Without a usable token the CSR is not even parsed; with one, a garbage CSR is invalid
+  // and costs no use of the token.
   auto garbage = service.enroll({"tri_x", "-----BEGIN CERTIFICATE REQUEST-----\nzz", "pc"}, now);
   REQUIRE_FALSE(garbage);
-  CHECK(garbage.error().code == ErrorCode::kInvalid);
+  CHECK(garbage.error().code == ErrorCode::kDenied);
+  auto fresh = create_enrollment_token(*store, 1h, 1, "test", now);
+  REQUIRE(fresh);
+  auto bad_csr =
+      service.enroll({fresh->token, "-----BEGIN CERTIFICATE REQUEST-----\nzz", "pc"}, now);
+  REQUIRE_FALSE(bad_csr);
+  CHECK(bad_csr.error().code == ErrorCode::kInvalid);
+  CHECK(service.enroll({fresh->token, *csr, "pc-3"}, now));
 }
 
 TEST_CASE("token durations parse with units") {

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 #include <boost/asio/post.hpp>
 
+#include "collector/console/console_handler.hpp"
 #include "shared/util/time_format.hpp"
 
 namespace triage::collector {
@@ -27,7 +28,10 @@ void CollectorApp::handle_http(transport::HttpRequest request, const transport::
                                transport::Respond respond) {
   boost::asio::post(workers_, [this, request = std::move(request), peer,
                                respond = std::move(respond)]() mutable {
-    auto response = router_.handle(request, peer);
+    // The console's static files first: everything under /api/v1 (and health, metrics) is
+    // the REST router's, with its own route table and OpenAPI document.
+    auto console = console_response(request);
+    auto response = console ? std::move(*console) : router_.handle(request, peer);
     services_.metrics.http_request(std::to_string(response.result_int() / 100) + "xx").Increment();
     respond(std::move(response));
   });

@@ -1,7 +1,7 @@
 #pragma once
-// The collector as the transport sees it: REST requests go to the API router on a worker
-// pool (handlers may block on the database or a password hash); agent upgrades are checked
-// against the device registry before a session exists.
+// The collector as the transport sees it: console files and REST requests are answered on a
+// worker pool (REST handlers may block on the database or a password hash); agent upgrades are
+// checked against the device registry before a session exists.
 
 #include <boost/asio/thread_pool.hpp>
 

@@ -1,0 +1,72 @@
+// Administration: users and roles, API tokens (shown once at creation).
+
+import { del, get, patch, post } from '../api.js';
+import { field, h, replace, section, select, table, time, toast } from '../dom.js';
+
+const ROLES = ['viewer', 'technician', 'senior', 'admin'];
+
+export async function render(main, _params, ctx) {
+  async function reload(shownToken) {
+    const [users, tokens] = await Promise.all([get('/api/v1/users'), get('/api/v1/auth/tokens')]);
+    const change = (u, body) => async () => {
+      try { await patch(`/api/v1/users/${u.id}`, body); toast(`${u.name} updated`); await reload(); } catch (e) { toast(e.message, 'error'); await reload(); }
+    };
+    const name = h('input', { name: 'name', required: true, autocomplete: 'off' });
+    const password = h('input', { name: 'password', type: 'password', required: true, autocomplete: 'new-password', minlength: 12 });
+    const role = select('role', ROLES, 'viewer');
+    const userForm = h('form', {
+      class: 'inline',
+      onsubmit: async (ev) => {
+        ev.preventDefault();
+        try { await post('/api/v1/users', { name: name.value, role: role.value, password: password.value }); toast('User created'); await reload(); } catch (e) { toast(e.message, 'error'); }
+      },
+    }, field('Name', name), field('Role', role), field('Password', password), h('button', { type: 'submit' }, 'Add user'));
+
+    const tokenUser = select('user', users.users.filter((u) => !u.disabled).map((u) => u.name), ctx.me.name);
+    const tokenName = h('input', { name: 'name', required: true, placeholder: 'what uses it' });
+    const ttl = h('input', { name: 'ttl_days', type: 'number', min: 1, max: 365, value: 90, size: 4 });
+    const tokenForm = h('form', {
+      class: 'inline',
+      onsubmit: async (ev) => {
+        ev.preventDefault();
+        try {
+          const t = await post('/api/v1/auth/tokens', { user: tokenUser.value, name: tokenName.value, ttl_days: Number(ttl.value) });
+          await reload(t);
+        } catch (e) { toast(e.message, 'error'); }
+      },
+    }, field('User', tokenUser), field('Label', tokenName), field('Days', ttl), h('button', { type: 'submit' }, 'Create API token'));
+
+    replace(main, h('div', { class: 'page-head' }, h('h1', {}, 'Administration')),
+      section('Users', table([
+        ['Name', (u) => u.name],
+        ['Role', (u) => {
+          const s = select('role', ROLES, u.role);
+          s.setAttribute('aria-label', `Role of ${u.name}`);
+          s.addEventListener('change', () => change(u, { role: s.value })());
+          return s;
+        }],
+        ['State', (u) => (u.disabled ? 'disabled' : u.locked_until ? ['locked until ', time(u.locked_until)] : 'active')],
+        ['Created', (u) => time(u.created_at)],
+        ['', (u) => h('button', { type: 'button', class: u.disabled ? 'secondary' : 'danger', onclick: change(u, { disabled: !u.disabled }) },
+          u.disabled ? 'Enable' : 'Disable')],
+      ], users.users), userForm),
+      section('API tokens',
+        shownToken ? h('div', { class: 'card secret', role: 'alert' }, h('p', {}, 'Copy this token now; it is not shown again:'),
+          h('code', { class: 'token' }, shownToken.token)) : null,
+        table([
+          ['Label', (t) => t.name], ['User', (t) => t.user], ['Created', (t) => time(t.created_at)],
+          ['Expires', (t) => time(t.expires_at)], ['Last used', (t) => time(t.last_used_at)],
+          ['State', (t) => (t.active ? 'active' : 'revoked or expired')],
+          ['', (t) => (t.active ? h('button', {
+            type: 'button', class: 'danger',
+            onclick: async () => {
+              if (!window.confirm(`Revoke the token "${t.name}"?`)) return;
+              try { await del(`/api/v1/auth/tokens/${t.id}`); await reload(); } catch (e) { toast(e.message, 'error'); }
+            },
+          }, 'Revoke') : '')],
+        ], tokens.tokens, { empty: 'No API tokens.' }), tokenForm),
+      section('Enrollment tokens', h('p', { class: 'muted' },
+        'Agent enrollment tokens are created on the collector host: triage-collector token create --data DIR.')));
+  }
+  await reload();
+}

@@ -1,0 +1,39 @@
+// The ticket's timeline: typed events, oldest first; internal entries are marked apart from
+// what the requester sees.
+
+import { h, time } from '../dom.js';
+
+function describe(e) {
+  const d = e.data ?? {};
+  switch (e.kind) {
+    case 'created': return `created the ticket (P${d.priority ?? '?'}, ${d.source ?? 'staff'})`;
+    case 'note': return h('div', { class: 'note-text' }, d.text ?? '');
+    case 'time_entry': return `logged ${d.minutes} min${d.note ? ` — ${d.note}` : ''}`;
+    case 'escalation':
+      return `escalated L${d.from} → L${d.to}: ${d.reason ?? ''}${d.unassigned ? ` (unassigned ${d.unassigned})` : ''}`;
+    case 'diagnostics':
+    case 'verification':
+      return `${e.kind} from device ${d.device_id ?? '?'} (${d.source ?? '?'}): ${d.findings ?? 0} findings${d.worst_severity ? `, worst ${d.worst_severity}` : ''}${d.note ? ` — ${d.note}` : ''}`;
+    case 'device_linked': return `linked device ${d.device_id ?? ''}`;
+    default: {
+      if (e.kind.endsWith('_change')) {
+        const what = e.kind.replace('_change', '');
+        const from = d.from ?? d.old ?? '—';
+        const to = d.to ?? d.new ?? '—';
+        return `${what}: ${from} → ${to}${d.reason ? ` (${d.reason})` : ''}`;
+      }
+      const parts = Object.entries(d).filter(([, v]) => typeof v !== 'object' || v === null)
+        .map(([k, v]) => `${k}: ${v}`);
+      return `${e.kind.replaceAll('_', ' ')}${parts.length ? ` — ${parts.join(', ')}` : ''}`;
+    }
+  }
+}
+
+export function timeline(events) {
+  return h('ol', { class: 'timeline' }, (events ?? []).map((e) => h('li', {
+    class: `event kind-${e.kind} vis-${e.visibility}`, 'data-kind': e.kind, 'data-visibility': e.visibility,
+  }, h('div', { class: 'event-head' },
+    h('span', { class: `badge vis-${e.visibility}` }, e.visibility === 'internal' ? 'Internal' : 'Public'),
+    h('strong', {}, e.actor), ' ', time(e.at)),
+  h('div', { class: 'event-body' }, describe(e)))));
+}

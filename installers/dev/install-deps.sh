@@ -1,7 +1,18 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages that building, testing and the demo need.
+# Installs the Debian 12 packages that building, testing and the demo need, then the browser
+# tests' npm packages (playwright-core, pinned by tests/browser/package-lock.json) into the
+# gitignored tests/browser/node_modules. Browsers are never downloaded: the tests drive
+# Debian's chromium.
 # As root: installs what is missing. Otherwise: prints the one apt-get line to run.
 set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+install_browser_test_modules() {
+  if [ ! -f tests/browser/node_modules/playwright-core/package.json ]; then
+    echo "Installing the browser tests' npm packages into tests/browser/node_modules"
+    (cd tests/browser && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
+  fi
+}
 
 packages=(
   build-essential cmake pkg-config ccache
@@ -12,7 +23,11 @@ packages=(
   catch2 libcli11-dev nlohmann-json3-dev libtomlplusplus-dev libexpected-dev
   zlib1g-dev prometheus-cpp-dev
   curl jq procps iproute2
+  chromium
 )
+# npm drives the browser tests. Node from another source (nodesource's nodejs) ships its own
+# npm and conflicts with Debian's package, so ask for it only when the command is missing.
+command -v npm > /dev/null || packages+=(npm)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -22,6 +37,7 @@ for p in "${packages[@]}"; do
 done
 
 if [ ${#missing[@]} -eq 0 ]; then
+  install_browser_test_modules
   exit 0
 fi
 
@@ -35,3 +51,4 @@ echo "Installing: ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
 apt-get install -y -q --no-install-recommends "${missing[@]}"
+install_browser_test_modules

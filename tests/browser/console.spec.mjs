@@ -177,6 +177,17 @@ try {
     await page.locator('.timeline li[data-kind="priority_change"]').waitFor();
   });
 
+  await test('resolving shows the verification comparison when the device answers', async () => {
+    await page.locator('form.controls select[name="status"]').selectOption('resolved');
+    await page.locator('form.controls').getByRole('button', { name: 'Save' }).click();
+    await page.locator('.ticket-head .badge.status-resolved').waitFor();
+    await page.getByRole('heading', { name: 'Verification' }).waitFor();
+    // Nothing was fixed on the fixture machine: every finding remains, none cleared.
+    check(/^Remaining \([1-9]\d*\)$/.test(await page.locator('.verify.remaining h4').textContent()),
+      'findings remain');
+    check(await page.locator('.verify.cleared h4').textContent() === 'Cleared (0)', 'nothing cleared');
+  });
+
   await test('device and fleet pages show the device\'s facts and findings', async () => {
     await page.locator('.diagnostics h3 a').first().click();
     await page.getByRole('heading', { name: 'Findings' }).waitFor();

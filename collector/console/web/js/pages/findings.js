@@ -9,6 +9,9 @@ export async function render(main) {
   async function reload() {
     const [fleet, problems] = await Promise.all([get('/api/v1/findings'), get('/api/v1/problems')]);
     const open = can('POST', '/api/v1/problems');
+    // Worst first, then the widest.
+    const rank = { critical: 0, warning: 1, info: 2 };
+    fleet.findings.sort((a, b) => (rank[a.severity] ?? 3) - (rank[b.severity] ?? 3) || b.devices - a.devices);
     replace(main, h('div', { class: 'page-head' }, h('h1', {}, 'Fleet findings')),
       section('Findings across devices', table([
         ['Severity', (f) => badge('sev', f.severity)],

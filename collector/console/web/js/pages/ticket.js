@@ -40,8 +40,11 @@ function headerControls(t, reload) {
       if (reason.value.trim()) body.reason = reason.value.trim();
       try {
         await patch(`/api/v1/tickets/${t.id}`, body);
-        toast('Ticket updated');
-        await reload();
+        toast(body.status === 'resolved' ? 'Resolved; the verification snapshot follows.' : 'Ticket updated');
+        // Resolving asks the devices for a verification snapshot: show it when it lands.
+        const waitFor = body.status === 'resolved' && (t.devices ?? []).length
+          ? { awaitDiagnosticsAfter: (t.diagnostics ?? []).length } : {};
+        await reload(waitFor);
       } catch (e) { toast(e.message, 'error'); }
     },
   }, field('Status', status), field('Priority', priority), field('Tier', tier),
@@ -60,7 +63,7 @@ function deviceTools(t, reload) {
         try {
           await post(`/api/v1/tickets/${t.id}/diagnostics`, {});
           toast('Diagnostics requested; they appear when the device answers.');
-          setTimeout(() => reload().catch(() => {}), 3500);
+          await reload({ awaitDiagnosticsAfter: (t.diagnostics ?? []).length });
         } catch (e) { toast(e.message, 'error'); }
       },
     }, 'Refresh diagnostics'));
@@ -134,7 +137,7 @@ function header(t, reload) {
     h('h1', {}, h('span', { class: 'muted' }, `#${t.id} `), h('span', { class: 'ticket-title' }, t.title)),
     h('p', { class: 'badges' }, badge('status', t.status), ' ', badge('prio', t.priority), ' ',
       badge('tier', t.tier), ' ', h('span', { class: `badge sla-${sla.resolution}`, title: `due ${when(t.due_at)}` },
-        `resolution ${String(sla.resolution ?? '').replace('_', ' ')} · due ${relative(t.due_at)}`), ' ',
+        `resolution ${String(sla.resolution ?? '').replace('_', ' ')}${sla.resolution === 'met' ? '' : ` · due ${relative(t.due_at)}`}`), ' ',
       h('span', { class: `badge sla-${sla.response}` }, `response ${String(sla.response ?? '').replace('_', ' ')}`)),
     h('dl', { class: 'facts' },
       h('dt', {}, 'Requester'), h('dd', {}, t.requester || '—'),
@@ -157,15 +160,37 @@ function attachments(t) {
     time(a.created_at)))));
 }
 
+// What the user typed in the work forms survives a re-render.
+function keepTyped(main, render) {
+  const typed = [...main.querySelectorAll('.work textarea, .work input')]
+    .filter((el) => el.value).map((el) => [el.form?.id, el.name, el.value]);
+  render();
+  for (const [form, name, value] of typed) {
+    const el = main.querySelector(`#${form} [name="${name}"]`);
+    if (el) el.value = value;
+  }
+}
+
 export async function render(main, [id]) {
-  async function reload() {
-    const t = await get(`/api/v1/tickets/${id}`);
-    document.title = `#${t.id} ${t.title} · triage`;
-    replace(main, header(t, reload),
-      h('div', { class: 'ticket-body' },
-        h('div', { class: 'col-main' }, enrichment(t), attachments(t)),
-        h('div', { class: 'col-side' }, section('Timeline', timeline(t.timeline)), workForms(t, reload))));
+  let left = false;
+  async function reload({ awaitDiagnosticsAfter } = {}) {
+    let t = await get(`/api/v1/tickets/${id}`);
+    const show = () => keepTyped(main, () => {
+      document.title = `#${t.id} ${t.title} · triage`;
+      replace(main, header(t, reload),
+        h('div', { class: 'ticket-body' },
+          h('div', { class: 'col-main' }, enrichment(t), attachments(t)),
+          h('div', { class: 'col-side' }, section('Timeline', timeline(t.timeline)), workForms(t, reload))));
+    });
+    show();
+    if (awaitDiagnosticsAfter === undefined) return;
+    // Bounded: the collector answers from the stored snapshot after its own timeout.
+    for (let i = 0; i < 20 && !left && (t.diagnostics ?? []).length <= awaitDiagnosticsAfter; i += 1) {
+      await new Promise((resolve) => { setTimeout(resolve, 1000); });
+      t = await get(`/api/v1/tickets/${id}`);
+    }
+    if (!left) show();
   }
   await reload();
-  return () => { document.title = 'triage console'; };
+  return () => { left = true; document.title = 'triage console'; };
 }

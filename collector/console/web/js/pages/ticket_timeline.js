@@ -18,8 +18,11 @@ function describe(e) {
     default: {
       if (e.kind.endsWith('_change')) {
         const what = e.kind.replace('_change', '');
-        const from = d.from ?? d.old ?? '—';
-        const to = d.to ?? d.new ?? '—';
+        // Priorities and tiers travel as numbers; staff know them as P1 and L2.
+        const prefix = { priority: 'P', tier: 'L' }[what] ?? '';
+        const show = (v) => (v === null || v === undefined || v === '' ? '—' : `${typeof v === 'number' ? prefix : ''}${v}`);
+        const from = show(d.from ?? d.old);
+        const to = show(d.to ?? d.new);
         return `${what}: ${from} → ${to}${d.reason ? ` (${d.reason})` : ''}`;
       }
       const parts = Object.entries(d).filter(([, v]) => typeof v !== 'object' || v === null)

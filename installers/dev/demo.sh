@@ -80,6 +80,9 @@ cat <<MSG
     CA sha256   $fingerprint
     admin       user "admin", password: $(cat "$demo/admin-password")
 
+  Web console: $url/  (log in as admin; the browser warns about the demo CA unless you
+  import $data/pki/ca.pem), then open $url/#/tickets/$ticket
+
   Sample ticket #$ticket about this machine, with its diagnostics and findings:
     curl -s --cacert $data/pki/ca.pem -H "Authorization: Bearer $token" $url/api/v1/tickets/$ticket
 

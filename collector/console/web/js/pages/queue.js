@@ -88,6 +88,8 @@ export async function render(main, _params, ctx) {
     });
     const res = await get(withQuery('/api/v1/tickets', { ...filters, sort: 'priority', limit: 100 }));
     await deviceSeverities(res.tickets, severities);
+    // A keyboard user's place in the list survives the periodic refresh.
+    const focused = list.contains(document.activeElement) ? document.activeElement.getAttribute('href') : null;
     replace(list, table([
       ['#', (t) => h('a', { href: `#/tickets/${t.id}` }, `#${t.id}`)],
       ['Priority', (t) => badge('prio', t.priority)],
@@ -100,6 +102,7 @@ export async function render(main, _params, ctx) {
       ['SLA', slaBadge],
       ['Updated', (t) => time(t.updated_at)],
     ], res.tickets, { empty: 'No tickets match these filters.', rowClass: (t) => `row-${t.priority}` }));
+    if (focused) list.querySelector(`a.title[href="${CSS.escape(focused)}"]`)?.focus();
     replace(stamp, `${res.total} ticket${res.total === 1 ? '' : 's'} · updated ${new Date().toLocaleTimeString()} · refreshes every ${REFRESH_MS / 1000} s`);
   }
 

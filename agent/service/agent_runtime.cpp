@@ -37,7 +37,7 @@ AgentRuntime::AgentRuntime(boost::asio::io_context& ioc, AgentIdentity identity,
       report_timer_(ioc),
       heartbeat_interval_s_(static_cast<std::uint32_t>(options_.heartbeat_interval.count())),
       help_limiter_(options_.help_requests_per_hour),
-      worker_(ioc, options_.snapshot) {
+      worker_(ioc, options_.snapshot, options_.snapshot_process) {
   const auto& server =
       options_.collector_url.empty() ? identity_.enrollment.server_url : options_.collector_url;
   auto url = transport::parse_url(server);
@@ -267,6 +267,12 @@ void AgentRuntime::take_report() {
   report_running_ = true;
   worker_.take([this](const v1::Snapshot& snapshot) {
     report_running_ = false;
+    // Nothing to compare: the chain stays as it is and the next tick tries again. (Requested
+    // snapshots and help requests do carry the failure, so the helpdesk sees it.)
+    if (is_failed_snapshot(snapshot)) {
+      spdlog::warn("scheduled report skipped: {}", snapshot.collectors(0).message());
+      return;
+    }
     store_report(snapshot);
   });
 }

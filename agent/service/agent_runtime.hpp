@@ -76,6 +76,7 @@ class AgentRuntime final : public transport::WebSocketHandler {
   void schedule_reconnect(std::chrono::milliseconds delay);
   void handle_hello_ack(const v1::HelloAck& ack);
   void handle_ack(const v1::Ack& ack);
+  void schedule_release();
   void schedule_heartbeat();
   void send_heartbeat();
   void schedule_report(std::chrono::steady_clock::duration delay);
@@ -97,6 +98,7 @@ class AgentRuntime final : public transport::WebSocketHandler {
   boost::asio::steady_timer reconnect_timer_;
   boost::asio::steady_timer heartbeat_timer_;
   boost::asio::steady_timer report_timer_;
+  boost::asio::steady_timer release_timer_;  // idle memory given back after activity
   std::shared_ptr<transport::WebSocketConnection> connection_;
   bool ready_ = false;  // hello acknowledged on the current connection
   bool stopping_ = false;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <set>
 #include <string>
 #include <tuple>
 
@@ -160,11 +161,19 @@ void settle_processes(const v1::SoftwareInfo& old_s, v1::SoftwareInfo& s,
                       const SettleThresholds& l) {
   auto before = index_by(old_s.top_processes(), [](const v1::Process& p) { return p.pid(); });
   auto after = index_by(s.top_processes(), [](const v1::Process& p) { return p.pid(); });
+  // What a helpdesk reads in the list is which programs are busy, not their pids: a build's
+  // compiler processes replacing each other, or an idle process dropping off, change nothing.
+  auto names = [](const v1::SoftwareInfo& info) {
+    std::set<std::string> out;
+    for (const auto& p : info.top_processes()) out.insert(p.name());
+    return out;
+  };
+  const auto names_before = names(old_s), names_after = names(s);
   bool material_change = false;
   for (const auto& p : s.top_processes())
-    if (!before.contains(p.pid()) && material(p, l)) material_change = true;
+    if (material(p, l) && !names_before.contains(p.name())) material_change = true;
   for (const auto& p : old_s.top_processes())
-    if (!after.contains(p.pid()) && material(p, l)) material_change = true;
+    if (material(p, l) && !names_after.contains(p.name())) material_change = true;
 
   if (material_change) {
     // A new list, in its own order; processes already reported keep their settled gauges.
@@ -172,7 +181,8 @@ void settle_processes(const v1::SoftwareInfo& old_s, v1::SoftwareInfo& s,
       if (auto it = before.find(p.pid()); it != before.end()) settle_process(*it->second, p, l);
     }
   } else {
-    // Only idle processes came or went: keep the reported list and its order.
+    // The same programs are busy: keep the reported list and its order, with the gauges of the
+    // processes still running brought up to date where they moved materially.
     RepeatedPtrField<v1::Process> kept;
     for (const auto& old_p : old_s.top_processes()) {
       auto* p = kept.Add();

@@ -124,6 +124,27 @@ TEST_CASE("a busy process entering the top list refreshes it", "[settle]") {
   CHECK(out.software().top_processes(1).cpu_percent() == 40.0f);
 }
 
+TEST_CASE("busy processes replaced by others of the same program keep the reported list",
+          "[settle]") {
+  auto cc = [](std::uint32_t pid, float cpu) {
+    auto p = process(pid, cpu, 300 << 20, "R");
+    p.set_name("cc1plus");
+    return p;
+  };
+  auto reported = with_processes({cc(100, 99.0f), cc(101, 98.0f), process(10, 1.0f, kGiB)});
+  auto out = settled(reported, with_processes({cc(200, 99.5f), cc(201, 97.0f), cc(202, 90.0f),
+                                               process(10, 1.5f, kGiB)}));
+  CHECK(pids(out) == std::vector<std::uint32_t>{100, 101, 10});
+  CHECK(delta_is_empty(diff_snapshots(reported, out)));
+  // A busy program that was not in the list is news.
+  auto news = settled(reported, with_processes({cc(200, 99.5f), process(30, 60.0f, 1 << 20),
+                                                process(10, 1.0f, kGiB)}));
+  CHECK(pids(news) == std::vector<std::uint32_t>{200, 30, 10});
+  // So is a busy program leaving it.
+  auto gone = settled(reported, with_processes({process(10, 1.0f, kGiB)}));
+  CHECK(pids(gone) == std::vector<std::uint32_t>{10});
+}
+
 TEST_CASE("a process's material changes are reported", "[settle]") {
   auto reported = with_processes({process(10, 5.0f, kGiB)});
   auto out = settled(reported, with_processes({process(10, 80.0f, 2 * kGiB, "D")}));

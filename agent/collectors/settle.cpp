@@ -161,38 +161,38 @@ void settle_processes(const v1::SoftwareInfo& old_s, v1::SoftwareInfo& s,
                       const SettleThresholds& l) {
   auto before = index_by(old_s.top_processes(), [](const v1::Process& p) { return p.pid(); });
   auto after = index_by(s.top_processes(), [](const v1::Process& p) { return p.pid(); });
-  // What a helpdesk reads in the list is which programs are busy, not their pids: a build's
-  // compiler processes replacing each other, or an idle process dropping off, change nothing.
+  // What a helpdesk reads in the list is which programs are busy or big, not their pids, so
+  // the list is merged program by program: a listed process still running keeps its place
+  // (gauges settled); one that ended keeps its entry while its program is still in the list (a
+  // build's compiler processes replacing each other), else it leaves; a process of a program
+  // not listed yet enters only when it is busy or big.
   auto names = [](const v1::SoftwareInfo& info) {
     std::set<std::string> out;
     for (const auto& p : info.top_processes()) out.insert(p.name());
     return out;
   };
   const auto names_before = names(old_s), names_after = names(s);
-  bool material_change = false;
-  for (const auto& p : s.top_processes())
-    if (material(p, l) && !names_before.contains(p.name())) material_change = true;
-  for (const auto& p : old_s.top_processes())
-    if (material(p, l) && !names_after.contains(p.name())) material_change = true;
-
-  if (material_change) {
-    // A new list, in its own order; processes already reported keep their settled gauges.
+  RepeatedPtrField<v1::Process> merged;
+  for (const auto& old_p : old_s.top_processes()) {
+    if (auto it = after.find(old_p.pid()); it != after.end()) {
+      auto* p = merged.Add();
+      *p = *it->second;
+      settle_process(old_p, *p, l);
+    } else if (names_after.contains(old_p.name())) {
+      *merged.Add() = old_p;
+    }
+  }
+  for (const auto& p : s.top_processes()) {
+    if (!before.contains(p.pid()) && !names_before.contains(p.name()) && material(p, l))
+      *merged.Add() = p;
+  }
+  // Many ended processes of one program could pile up: then the fresh list, gauges settled.
+  if (merged.size() > 2 * s.top_processes_size()) {
     for (auto& p : *s.mutable_top_processes()) {
       if (auto it = before.find(p.pid()); it != before.end()) settle_process(*it->second, p, l);
     }
   } else {
-    // The same programs are busy: keep the reported list and its order, with the gauges of the
-    // processes still running brought up to date where they moved materially.
-    RepeatedPtrField<v1::Process> kept;
-    for (const auto& old_p : old_s.top_processes()) {
-      auto* p = kept.Add();
-      *p = old_p;
-      if (auto it = after.find(old_p.pid()); it != after.end()) {
-        *p = *it->second;
-        settle_process(old_p, *p, l);
-      }
-    }
-    s.mutable_top_processes()->Swap(&kept);
+    s.mutable_top_processes()->Swap(&merged);
   }
 
   if (!old_s.has_process_summary() || !s.has_process_summary()) return;

@@ -24,8 +24,8 @@ struct SettleThresholds {
   /// Per-process CPU (points of one core) and resident memory (share).
   double process_cpu_points = 10.0;
   double process_rss_share = 0.10;
-  /// The top list is refreshed when a process with at least this CPU or memory share, percent,
-  /// runs a program the other list does not show at all (entering or leaving).
+  /// A process of a program not in the reported top list enters it from this CPU or memory
+  /// share, percent.
   double process_material_percent = 2.0;
   /// Load averages: absolute, and share of the reported value.
   double load_absolute = 0.5;

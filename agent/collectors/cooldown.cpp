@@ -30,4 +30,17 @@ void CooldownTracker::record_ok(std::string_view name) {
   if (it != entries_.end()) entries_.erase(it);
 }
 
+std::map<std::string, std::int64_t, std::less<>> CooldownTracker::cooling_at(
+    Clock::time_point now) const {
+  std::map<std::string, std::int64_t, std::less<>> out;
+  for (const auto& [name, entry] : entries_) {
+    if (entry.until > now) {
+      out[name] =
+          std::chrono::duration_cast<std::chrono::milliseconds>(entry.until.time_since_epoch())
+              .count();
+    }
+  }
+  return out;
+}
+
 }  // namespace triage::agent

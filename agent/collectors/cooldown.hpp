@@ -4,6 +4,7 @@
 // Lives as long as the agent so the daemon keeps it across snapshots.
 
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -25,6 +26,8 @@ class CooldownTracker {
   Clock::time_point record_over_budget(std::string_view name, Clock::time_point now);
   /// Records a run within budget: the offence count starts over.
   void record_ok(std::string_view name);
+  /// Every collector cooling down at `now`, with when it may run again (Unix ms).
+  std::map<std::string, std::int64_t, std::less<>> cooling_at(Clock::time_point now) const;
 
  private:
   struct Entry {

@@ -332,6 +332,22 @@ Result<void> apply_change(Message& root, const v1::Change& change) {
   return {};
 }
 
+/// The one change that touches the collector statuses: all of them gone (an empty list in the
+/// Delta means "as in the base").
+bool is_collectors_removal(const v1::Change& change) {
+  return change.kind() == v1::Change::REMOVED && change.path_size() == 1 &&
+         change.path(0).field() == static_cast<std::uint32_t>(kCollectors) &&
+         !change.path(0).has_key();
+}
+
+bool same_collectors(const v1::Snapshot& a, const v1::Snapshot& b) {
+  if (a.collectors_size() != b.collectors_size()) return false;
+  for (int i = 0; i < a.collectors_size(); ++i) {
+    if (!MessageDifferencer::Equals(a.collectors(i), b.collectors(i))) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 v1::Delta diff_snapshots(const v1::Snapshot& old_snap, const v1::Snapshot& new_snap) {
@@ -339,7 +355,17 @@ v1::Delta diff_snapshots(const v1::Snapshot& old_snap, const v1::Snapshot& new_s
   delta.set_schema_version(new_snap.schema_version());
   delta.set_collected_at_unix_ms(new_snap.collected_at_unix_ms());
   delta.set_base_collected_at_unix_ms(old_snap.collected_at_unix_ms());
-  *delta.mutable_collectors() = new_snap.collectors();
+  // Unchanged collector statuses are left out: an empty list means "as in the base".
+  if (!same_collectors(old_snap, new_snap)) {
+    if (new_snap.collectors_size() > 0) {
+      *delta.mutable_collectors() = new_snap.collectors();
+    } else {
+      auto* change = delta.add_changes();
+      change->set_kind(v1::Change::REMOVED);
+      change->add_path()->set_field(static_cast<std::uint32_t>(kCollectors));
+      change->mutable_path(0)->set_name("collectors");
+    }
+  }
   std::vector<v1::PathStep> path;
   diff_message(old_snap, new_snap, path, delta);
   return delta;
@@ -348,11 +374,15 @@ v1::Delta diff_snapshots(const v1::Snapshot& old_snap, const v1::Snapshot& new_s
 Result<v1::Snapshot> apply_delta(const v1::Snapshot& base, const v1::Delta& delta) {
   v1::Snapshot out = base;
   for (const auto& change : delta.changes()) {
+    if (is_collectors_removal(change)) {
+      out.clear_collectors();
+      continue;
+    }
     if (auto r = apply_change(out, change); !r) return tl::unexpected(r.error());
   }
   out.set_schema_version(delta.schema_version());
   out.set_collected_at_unix_ms(delta.collected_at_unix_ms());
-  *out.mutable_collectors() = delta.collectors();
+  if (delta.collectors_size() > 0) *out.mutable_collectors() = delta.collectors();
   return out;
 }
 

@@ -10,7 +10,9 @@
 namespace triage::agent {
 
 /// The changes turning `old_snap` into `new_snap`. Collector outcomes, schema version and
-/// collection time travel whole in the Delta and are not "changes".
+/// collection time travel whole in the Delta and are not "changes"; the collector outcomes only
+/// when they differ from `old_snap`'s (an empty list means "as in the base"; a `new_snap`
+/// without any status after an `old_snap` with some is the one REMOVED change of `collectors`).
 v1::Delta diff_snapshots(const v1::Snapshot& old_snap, const v1::Snapshot& new_snap);
 
 /// `base` with `delta` applied; fails when a change addresses something `base` lacks (the delta

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,9 @@ struct SnapshotOptions {
   std::uint16_t probe_collector_port = 0;
   /// Window over which process CPU usage is sampled on a live machine.
   std::uint32_t process_sample_ms = 200;
+  /// Collectors kept off until a time (Unix ms) because they went over budget earlier: the
+  /// daemon's cool-downs, handed to a snapshot process that has no memory of its own.
+  std::map<std::string, std::int64_t, std::less<>> cooling_until_unix_ms;
 };
 
 }  // namespace triage::agent

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <exception>
+#include <optional>
 
 #include "agent/collectors/text.hpp"
 
@@ -57,10 +58,16 @@ void SnapshotTaker::run_one(const CollectorSpec& spec, v1::Snapshot& snapshot) {
     return;
   }
   auto now = clock_();
-  if (auto until = cooldown_.cooling_until(spec.name, now)) {
+  std::optional<std::int64_t> cooling;
+  if (auto until = cooldown_.cooling_until(spec.name, now)) cooling = to_unix_ms(*until);
+  if (auto it = options_.cooling_until_unix_ms.find(spec.name);
+      it != options_.cooling_until_unix_ms.end() && it->second > to_unix_ms(now)) {
+    cooling = std::max(cooling.value_or(0), it->second);
+  }
+  if (cooling) {
     status->set_outcome(CollectorStatus::COOLING_DOWN);
     status->set_message("skipped: went over budget earlier");
-    status->set_retry_after_unix_ms(to_unix_ms(*until));
+    status->set_retry_after_unix_ms(*cooling);
     return;
   }
   if (spec.needs_root && host_->live() && !host_->is_root()) {

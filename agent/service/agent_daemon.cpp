@@ -54,6 +54,7 @@ std::filesystem::path client_socket_path(const StateDir& state, const AgentConfi
 int run_daemon(const StateDir& state, const AgentConfig& config,
                std::optional<std::chrono::seconds> report_interval) {
   // One heap for both threads, trimmed after every snapshot: the idle agent stays small.
+  // (Snapshots themselves run in a child process: see snapshot_process.hpp.)
   ::mallopt(M_ARENA_MAX, 1);
   auto identity = load_identity(state);
   if (!identity) throw std::runtime_error(identity.error().message);
@@ -75,6 +76,9 @@ int run_daemon(const StateDir& state, const AgentConfig& config,
                                                                : config.collector_url);
   if (!url) throw std::runtime_error("collector URL: " + url.error().message);
   options.snapshot = snapshot_options(config, url->host, url->port);
+  // The snapshot process logs at the daemon's level, into the daemon's log.
+  auto level = spdlog::level::to_string_view(spdlog::get_level());
+  options.snapshot_process.leading_args = {"--log-level", std::string(level.data(), level.size())};
 
   boost::asio::io_context ioc(1);
   AgentRuntime runtime(ioc, std::move(*identity), *tls, **spool, options);

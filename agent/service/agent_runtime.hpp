@@ -4,7 +4,8 @@
 // (re)connect, after the HelloAck, everything still spooled is resent in seq order through a
 // bounded window. Scheduled reports are deltas against the last reported state (full snapshots
 // when the chain is broken or the collector lacks a base); SnapshotRequests and help requests
-// get fresh snapshots. Single io_context thread; snapshots run on SnapshotWorker's thread.
+// get fresh snapshots. Single io_context thread; snapshots run in a child process watched by
+// SnapshotWorker's short-lived thread.
 
 #include <chrono>
 #include <cstdint>
@@ -36,6 +37,8 @@ struct AgentRunOptions {
   std::chrono::milliseconds handshake_timeout{30'000};
   std::size_t max_message_bytes = 4 * 1024 * 1024;
   SnapshotOptions snapshot;
+  /// How each snapshot's child process is run.
+  SnapshotProcessOptions snapshot_process;
   /// wss://HOST:PORT; "" = the URL recorded at enrollment.
   std::string collector_url;
   /// Set locally (config or --report-interval), it wins over the collector's HelloAck.
@@ -73,6 +76,7 @@ class AgentRuntime final : public transport::WebSocketHandler {
   void schedule_reconnect(std::chrono::milliseconds delay);
   void handle_hello_ack(const v1::HelloAck& ack);
   void handle_ack(const v1::Ack& ack);
+  void schedule_release();
   void schedule_heartbeat();
   void send_heartbeat();
   void schedule_report(std::chrono::steady_clock::duration delay);
@@ -94,6 +98,7 @@ class AgentRuntime final : public transport::WebSocketHandler {
   boost::asio::steady_timer reconnect_timer_;
   boost::asio::steady_timer heartbeat_timer_;
   boost::asio::steady_timer report_timer_;
+  boost::asio::steady_timer release_timer_;  // idle memory given back after activity
   std::shared_ptr<transport::WebSocketConnection> connection_;
   bool ready_ = false;  // hello acknowledged on the current connection
   bool stopping_ = false;

@@ -16,6 +16,7 @@
 #include "agent/service/agent_config.hpp"
 #include "agent/service/agent_daemon.hpp"
 #include "agent/service/get_help_command.hpp"
+#include "agent/service/snapshot_process.hpp"
 #include "shared/util/logging.hpp"
 
 namespace ta = triage::agent;
@@ -109,6 +110,11 @@ int main(int argc, char** argv) {
   collect->add_option("--only", only, "categories, comma-separated");
   collect->add_option("--sysroot", sysroot, "read /proc, /sys, /etc, /var under DIR");
 
+  // Internal: the daemon takes each snapshot by running this binary in this mode.
+  auto* helper = app.add_subcommand(std::string(ta::kSnapshotHelperCommand), "");
+  helper->group("");
+  helper->prefix_command();
+
   auto* log_format_option = app.get_option("--log-format");
   auto* log_level_option = app.get_option("--log-level");
   CLI11_PARSE(app, argc, argv);
@@ -123,6 +129,11 @@ int main(int argc, char** argv) {
       help_options.socket = socket_path;
       return ta::run_get_help(ta::StateDir(state_dir), load_config(config_path), help_options,
                               std::cout, std::cerr);
+    }
+    if (helper->parsed()) {
+      auto options = ta::parse_snapshot_helper_args(helper->remaining());
+      if (!options) throw std::runtime_error(options.error().message);
+      return ta::run_snapshot_helper(*options);
     }
     if (collect->parsed()) {
       collect_options.only = split_commas(only);

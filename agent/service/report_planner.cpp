@@ -1,6 +1,7 @@
 #include "agent/service/report_planner.hpp"
 
 #include "agent/collectors/delta.hpp"
+#include "agent/collectors/settle.hpp"
 
 namespace triage::agent {
 
@@ -18,6 +19,8 @@ std::optional<PlannedReport> plan_report(const std::optional<spool::ChainState>&
     planned.message = snapshot_report(std::move(fresh));
     return planned;
   }
+  // Gauges that only wandered keep their reported values: the delta carries what moved.
+  settle_volatile(chain->snapshot, fresh);
   auto delta = diff_snapshots(chain->snapshot, fresh);
   if (delta_is_empty(delta)) return std::nullopt;
   // Each delta applies on the report just before it in the chain.

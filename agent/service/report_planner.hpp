@@ -17,8 +17,10 @@ struct PlannedReport {
   std::optional<v1::Snapshot> chain_after;
 };
 
-/// Plans the report for `fresh` given the spool's chain (nullopt = none or broken). Returns
-/// nullopt when the chain is intact and nothing but collector timings changed.
+/// Plans the report for `fresh` given the spool's chain (nullopt = none or broken). A delta is
+/// taken after settle_volatile() against the chain's state, so gauges that did not move
+/// materially are not reported. Returns nullopt when the chain is intact and nothing material
+/// changed.
 std::optional<PlannedReport> plan_report(const std::optional<spool::ChainState>& chain,
                                          v1::Snapshot fresh);
 

@@ -7,8 +7,9 @@
 
 namespace triage::agent {
 
-SnapshotWorker::SnapshotWorker(boost::asio::io_context& ioc, SnapshotOptions options)
-    : ioc_(ioc), taker_(std::move(options)) {}
+SnapshotWorker::SnapshotWorker(boost::asio::io_context& ioc, SnapshotOptions options,
+                               SnapshotProcessOptions process)
+    : ioc_(ioc), options_(std::move(options)), process_(std::move(process)) {}
 
 SnapshotWorker::~SnapshotWorker() {
   if (thread_.joinable()) thread_.join();
@@ -28,7 +29,14 @@ void SnapshotWorker::start_run() {
   if (thread_.joinable()) thread_.join();
   thread_ = std::thread([this] {
     auto started = std::chrono::steady_clock::now();
-    auto snapshot = std::make_shared<v1::Snapshot>(taker_.take());
+    auto options = options_;
+    options.cooling_until_unix_ms = cooldown_.cooling_at(CooldownTracker::Clock::now());
+    auto snapshot = std::make_shared<v1::Snapshot>(take_snapshot_in_child(options, process_));
+    if (is_failed_snapshot(*snapshot)) {
+      spdlog::error("no snapshot: {}", snapshot->collectors(0).message());
+    } else {
+      record_cooldowns(cooldown_, *snapshot, CooldownTracker::Clock::now());
+    }
     spdlog::debug("snapshot taken in {} ms", std::chrono::duration_cast<std::chrono::milliseconds>(
                                                  std::chrono::steady_clock::now() - started)
                                                  .count());
@@ -41,7 +49,7 @@ void SnapshotWorker::finished(std::shared_ptr<v1::Snapshot> snapshot) {
   auto waiting = std::exchange(current_, {});
   for (auto& done : waiting) done(*snapshot);
   snapshot.reset();
-  // A snapshot briefly needs a few MiB; give them back so the idle agent stays small.
+  // The snapshot's bytes and message were the daemon's largest allocations; give them back.
   ::malloc_trim(0);
   if (next_.empty()) return;
   // Those asked while the last one ran; a run a callback just started is fresh enough too.

@@ -7,7 +7,11 @@
 # Starts a collector on loopback, enrolls two agents: one idle with the default schedule (the one
 # measured) and one reporting every 60 s (to measure typical delta sizes). Installs the peers with
 # apt-get when missing, starts them in the foreground, waits 30 s, then samples CPU (utime+stime
-# of the process tree, children included) over SECONDS and RSS/PSS at the end.
+# of the process tree, children included) over SECONDS; memory is sampled 60 s after the agents
+# connected and again at the end: VmRSS of the main process (/proc/PID/status) and RSS/PSS summed
+# over the process tree (/proc/PID/smaps_rollup). Deltas are measured as bytes on the wire:
+# the WebSocket frame the agent sent plus WebSocket (4 B header, 4 B mask) and TLS 1.3 record
+# (22 B) overhead.
 set -euo pipefail
 
 build=$(realpath "${1:?usage: run.sh BUILD_DIR [SECONDS]}")
@@ -96,6 +100,7 @@ ticks() {  # utime+stime+cutime+cstime of the tree, in clock ticks
   done
   echo $sum
 }
+vmrss_kib() { awk '$1 == "VmRSS:" {print $2}' "/proc/$1/status"; }
 mem_kib() {  # $1 = Rss or Pss, summed over the tree
   local sum=0
   for p in $(tree "$2"); do
@@ -105,6 +110,10 @@ mem_kib() {  # $1 = Rss or Pss, summed over the tree
   echo $sum
 }
 
+for _ in $(seq 300); do
+  grep -q "connected to" "$work/idle.log" && break
+  sleep 0.1
+done
 sleep 30
 declare -A start
 for name in agent zabbix node; do
@@ -112,24 +121,32 @@ for name in agent zabbix node; do
   [ -n "$p" ] && start[$name]=$(ticks "$p")
 done
 t0=$(date +%s.%N)
-sleep "$duration"
+sleep 30
+declare -A at60
+for name in agent zabbix node; do
+  p=${!name}
+  [ -n "$p" ] && at60[$name]="$(echo "$(vmrss_kib "$p") / 1024" | bc -l) $(echo "$(mem_kib Pss "$p") / 1024" | bc -l)"
+done
+sleep "$((duration > 30 ? duration - 30 : 0))"
 t1=$(date +%s.%N)
 hz=$(getconf CLK_TCK)
 
 echo "machine: $(. /etc/os-release; echo "$PRETTY_NAME"), kernel $(uname -r), $(nproc) CPU ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)"
 echo "window: $(printf '%.0f' "$(echo "$t1 - $t0" | bc)") s after 30 s warm-up; $(date -u +%Y-%m-%dT%H:%MZ)"
 echo
-echo "| process | version | processes | RSS | PSS | CPU (avg of one core) |"
-echo "| --- | --- | --- | --- | --- | --- |"
+echo "| process | version | processes | VmRSS at 60 s | PSS at 60 s | VmRSS at end | RSS (tree) at end | PSS (tree) at end | CPU (avg of one core) |"
+echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 row() {
   local name=$1 label=$2 version=$3 p=${!1}
-  [ -z "$p" ] && { echo "| $label | not installed | | | | |"; return; }
+  [ -z "$p" ] && { echo "| $label | not installed | | | | | | | |"; return; }
   local now
   now=$(ticks "$p")
   local cpu
   cpu=$(echo "scale=4; ($now - ${start[$name]}) / $hz / ($t1 - $t0) * 100" | bc)
-  printf '| %s | %s | %s | %.1f MiB | %.1f MiB | %.3f %% |\n' "$label" "$version" \
-    "$(tree "$p" | wc -l)" "$(echo "$(mem_kib Rss "$p") / 1024" | bc -l)" \
+  read -r rss60 pss60 <<<"${at60[$name]}"
+  printf '| %s | %s | %s | %.1f MiB | %.1f MiB | %.1f MiB | %.1f MiB | %.1f MiB | %.3f %% |\n' \
+    "$label" "$version" "$(tree "$p" | wc -l)" "$rss60" "$pss60" \
+    "$(echo "$(vmrss_kib "$p") / 1024" | bc -l)" "$(echo "$(mem_kib Rss "$p") / 1024" | bc -l)" \
     "$(echo "$(mem_kib Pss "$p") / 1024" | bc -l)" "$cpu"
 }
 row agent "triage-agent (idle, connected)" "$("$bin/triage-agent" --version)"
@@ -147,6 +164,25 @@ if [ "$count" -gt 0 ]; then
   echo "count $count, median $median, min $(echo "$sizes" | head -1), max $(echo "$sizes" | tail -1)"
 fi
 grep -c "full snapshot #" "$work/busy.log" | sed 's/^/full snapshots: /'
+echo "ticks with nothing material to report: $(grep -c "nothing changed since report" "$work/busy.log" || true)"
+# Bytes on the wire: the frame as sent, plus WebSocket header and mask and the TLS record.
+wire=$(sed -n 's/.*sent delta #[0-9]* (\([0-9]*\) bytes).*/\1/p' "$work/busy.log" |
+  awk '{print $1 + 4 + 4 + 22}' | sort -n)
+wcount=$(echo "$wire" | grep -c . || true)
+if [ "$wcount" -gt 0 ]; then
+  echo "deltas on the wire: count $wcount, median $(echo "$wire" | sed -n "$(((wcount + 1) / 2))p") B, min $(echo "$wire" | head -1) B, max $(echo "$wire" | tail -1) B"
+fi
+# Snapshot latency (child process included) and the child's CPU, from the 60 s agent.
+stat_line() {  # $1 label, stdin numbers
+  local v n
+  v=$(sort -n)
+  n=$(echo "$v" | grep -c . || true)
+  [ "$n" -gt 0 ] && echo "$1: count $n, median $(echo "$v" | sed -n "$(((n + 1) / 2))p") ms, max $(echo "$v" | tail -1) ms"
+  return 0
+}
+sed -n 's/.*snapshot taken in \([0-9]*\) ms.*/\1/p' "$work/busy.log" | stat_line "snapshot wall time"
+sed -n 's/.*bytes in [0-9]* ms, \([0-9]*\) ms CPU.*/\1/p' "$work/busy.log" |
+  stat_line "snapshot process CPU"
 # Stored deltas as the collector received them, raw and zlib level 6 (what a compressed
 # transport would carry).
 python3 - "$work/collector/collector.db" <<'PY'

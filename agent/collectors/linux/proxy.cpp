@@ -5,6 +5,7 @@
 #include <array>
 
 #include "agent/collectors/linux/collectors.hpp"
+#include "agent/collectors/linux/proxy_variables.hpp"
 #include "agent/collectors/redact.hpp"
 #include "agent/collectors/text.hpp"
 
@@ -53,6 +54,8 @@ std::vector<std::pair<std::string, std::string>> parse_apt_proxies(std::string_v
   }
   return out;
 }
+
+std::span<const std::string_view> proxy_environment_variables() { return kVariables; }
 
 Result<void> collect_proxy(CollectContext& ctx, v1::Snapshot& out) {
   for (auto var : kVariables) {

@@ -1,0 +1,12 @@
+#pragma once
+// The proxy variables the proxy collector reads from the agent's own environment; a snapshot
+// process started by the daemon gets them passed through.
+
+#include <span>
+#include <string_view>
+
+namespace triage::agent {
+
+std::span<const std::string_view> proxy_environment_variables();
+
+}  // namespace triage::agent

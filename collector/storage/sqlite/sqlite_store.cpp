@@ -123,10 +123,10 @@ Result<void> SqliteStore::insert_enrollment_token(const EnrollmentToken& t) {
   return st->run();
 }
 
-Result<void> SqliteStore::enroll_device(std::string_view token_hash, const Device& device,
-                                        TimePoint now) {
+Result<std::string> SqliteStore::enroll_device(std::string_view token_hash, const Device& device,
+                                               TimePoint now) {
   std::lock_guard lock(write_mutex_);
-  return sqlite::in_transaction(*db_, [&]() -> Result<void> {
+  return sqlite::in_transaction(*db_, [&]() -> Result<std::string> {
     auto token = db_->prepare(
         "SELECT id, expires_at, max_uses, uses FROM enrollment_tokens WHERE token_hash = ?");
     if (!token) return tl::unexpected(token.error());
@@ -144,7 +144,7 @@ Result<void> SqliteStore::enroll_device(std::string_view token_hash, const Devic
     auto use = db_->prepare("UPDATE enrollment_tokens SET uses = uses + 1 WHERE id = ?");
     if (!use) return tl::unexpected(use.error());
     use->bind(1, token_id);
-    if (auto r = use->run(); !r) return r;
+    if (auto r = use->run(); !r) return tl::unexpected(r.error());
     auto insert = db_->prepare(
         "INSERT INTO devices(id, hostname, certificate_sha256, enrolled_at, "
         "enrollment_token_id) VALUES (?,?,?,?,?)");
@@ -154,7 +154,8 @@ Result<void> SqliteStore::enroll_device(std::string_view token_hash, const Devic
         .bind(3, device.certificate_sha256)
         .bind(4, to_ms(device.enrolled_at))
         .bind(5, token_id);
-    return insert->run();
+    if (auto r = insert->run(); !r) return tl::unexpected(r.error());
+    return token_id;
   });
 }
 

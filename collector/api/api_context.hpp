@@ -8,6 +8,7 @@
 #include <string>
 
 #include "collector/api/json_response.hpp"
+#include "collector/audit/audit_log.hpp"
 #include "collector/auth/login_guard.hpp"
 #include "collector/enrollment/enrollment_service.hpp"
 #include "collector/metrics/collector_metrics.hpp"
@@ -31,6 +32,7 @@ struct ApiServices {
   CollectorMetrics& metrics;
   TicketService& tickets;
   EnrichmentScheduler& enrichment;
+  AuditLog& audit;
   ApiSettings settings;
   /// Created by the router from `settings.login` when not given.
   std::shared_ptr<LoginGuard> login_guard = nullptr;

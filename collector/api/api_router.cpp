@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "collector/api/audit_api.hpp"
 #include "collector/api/auth_api.hpp"
 #include "collector/api/devices_api.hpp"
 #include "collector/api/enroll_api.hpp"
@@ -129,6 +130,8 @@ std::vector<RouteSpec> api_routes() {
   add(http::verb::patch, "/api/v1/users/{id}", Access::kAuthenticated, Role::kAdmin,
       handle_update_user);
   // End of authentication routes.
+  // The audit log: seniors approve risky work and review what happened; admins own security.
+  add(http::verb::get, "/api/v1/audit", Access::kAuthenticated, Role::kSenior, handle_list_audit);
   add(http::verb::get, "/api/v1/devices", Access::kAuthenticated, Role::kViewer,
       handle_list_devices);
   add(http::verb::get, "/api/v1/devices/{id}", Access::kAuthenticated, Role::kViewer,

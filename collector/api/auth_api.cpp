@@ -5,6 +5,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "collector/api/audit_api.hpp"
 #include "collector/api/json_fields.hpp"
 #include "collector/auth/accounts.hpp"
 #include "collector/auth/api_tokens.hpp"
@@ -46,6 +47,49 @@ bool is_json_content(const HttpRequest& request) {
          });
 }
 
+// The claimed name only when such a user exists: an unknown "name" may be a password typed
+// into the wrong field, and the audit log never holds secrets.
+std::string claimed_user(Store& store, std::string_view name) {
+  if (!valid_user_name(name)) return "(unknown)";
+  auto user = store.find_user_by_name(name);
+  if (user && *user) return (*user)->name;
+  return "(unknown)";
+}
+
+void audit_refused_login(ApiServices& services, const ApiRequest& request, std::string_view name,
+                         const LoginRefusal& refusal, std::string_view client) {
+  const auto actor = claimed_user(services.store, name);
+  auto event = request_audit_event(request, "", "user:" + actor);
+  event.actor = actor;
+  event.actor_kind = AuditActorKind::kAnonymous;
+  event.outcome = AuditOutcome::kDenied;
+  switch (refusal.reason) {
+    case LoginRefusalReason::kWrongCredentials:
+      event.type = "auth.login.failed";
+      event.outcome = AuditOutcome::kFailure;
+      (void)services.audit.record(event);
+      return;
+    case LoginRefusalReason::kLockedNow:
+      event.type = "auth.lockout";
+      event.details["locked_seconds"] = refusal.retry_after.count();
+      (void)services.audit.record(event);
+      return;
+    case LoginRefusalReason::kLocked:
+      // Refused without a password check; a client hammering a locked name is limited.
+      event.type = "auth.login.throttled";
+      event.details["reason"] = "user name locked";
+      services.audit.record_limited("login-locked:" + actor, event);
+      return;
+    case LoginRefusalReason::kThrottled:
+      event.type = "auth.login.throttled";
+      event.details["reason"] = "too many failed logins from this address";
+      services.audit.record_limited("login-client:" + std::string(client), event);
+      return;
+    case LoginRefusalReason::kError:
+      return;
+  }
+}
+
 }  // namespace
 
 HttpResponse handle_login(ApiServices& services, ApiRequest& request) {
@@ -80,6 +124,7 @@ HttpResponse handle_login(ApiServices& services, ApiRequest& request) {
       std::chrono::system_clock::now(), RateLimiter::Clock::now());
   if (!result) {
     const auto& refusal = result.error();
+    audit_refused_login(services, request, **name, refusal, client);
     if (refusal.retry_after.count() > 0) {
       services.metrics.refusal("login_rate_limited").Increment();
       auto res =
@@ -98,6 +143,13 @@ HttpResponse handle_login(ApiServices& services, ApiRequest& request) {
   }
   spdlog::info("user {} logged in ({}) from {}", result->user.name, session_kind_name(kind),
                request.peer.remote_address);
+  // Recorded after the session is open, not in its transaction: the login path hashes a
+  // password and must not hold the write lock meanwhile (see docs/security.md).
+  auto event = request_audit_event(request, "auth.login.succeeded", "user:" + result->user.name);
+  event.actor = result->user.name;
+  event.actor_kind = AuditActorKind::kUser;
+  event.details["session"] = session_kind_name(kind);
+  (void)services.audit.record(event);
   nlohmann::json out = {{"expires_at", format_rfc3339(result->expires_at)},
                         {"user", user_summary(result->user)}};
   if (kind == SessionKind::kBearer) {
@@ -118,8 +170,15 @@ HttpResponse handle_logout(ApiServices& services, ApiRequest& request) {
                           "DELETE /api/v1/auth/tokens/" +
                               auth.token_id);
   }
-  if (auto r = services.store.delete_session(auth.session_hash); !r)
-    return error_response(r.error());
+  auto logged_out = services.audit.record_with([&]() -> Result<AuditEvent> {
+    if (auto r = services.store.delete_session(auth.session_hash); !r) {
+      return tl::unexpected(r.error());
+    }
+    auto event = request_audit_event(request, "auth.logout", "user:" + auth.user.name);
+    event.details["session"] = auth_kind_name(auth.kind);
+    return event;
+  });
+  if (!logged_out) return error_response(logged_out.error());
   spdlog::info("user {} logged out ({})", auth.user.name, auth_kind_name(auth.kind));
   auto res = json_response(http::status::ok, {{"logged_out", true}});
   if (auth.kind == AuthKind::kCookie) res.set(http::field::set_cookie, expired_session_cookie());
@@ -150,9 +209,19 @@ HttpResponse handle_create_api_token(ApiServices& services, ApiRequest& request)
   const auto ttl =
       ttl_days->has_value() ? std::chrono::seconds(**ttl_days * 86400) : kDefaultApiTokenTtl;
   const auto now = std::chrono::system_clock::now();
-  auto created =
-      create_api_token(services.store, **user, **label, ttl, "user:" + request.user->name, now);
-  if (!created) return error_response(created.error());
+  Result<CreatedApiToken> created = fail("not created");
+  auto audited = services.audit.record_with([&]() -> Result<AuditEvent> {
+    created =
+        create_api_token(services.store, **user, **label, ttl, "user:" + request.user->name, now);
+    if (!created) return tl::unexpected(created.error());
+    auto event =
+        request_audit_event(request, "api_token.created", "api_token:" + created->record.id);
+    event.details["user"] = created->record.user_name;
+    event.details["name"] = created->record.name;
+    event.details["expires_at"] = format_rfc3339(created->record.expires_at);
+    return event;
+  });
+  if (!audited) return error_response(audited.error());
   spdlog::info("API token {} ({}) for user {} created by {}", created->record.id,
                created->record.name, created->record.user_name, request.user->name);
   auto out = token_json(created->record, now);
@@ -177,7 +246,11 @@ HttpResponse handle_revoke_api_token(ApiServices& services, ApiRequest& request)
     return error_response(http::status::not_found, "not_found", "no such API token");
   }
   const auto now = std::chrono::system_clock::now();
-  if (auto r = services.store.revoke_api_token(id, now); !r) return error_response(r.error());
+  auto revoked = services.audit.record_with([&]() -> Result<AuditEvent> {
+    if (auto r = services.store.revoke_api_token(id, now); !r) return tl::unexpected(r.error());
+    return request_audit_event(request, "api_token.revoked", "api_token:" + id);
+  });
+  if (!revoked) return error_response(revoked.error());
   spdlog::info("API token {} revoked by {}", id, request.user->name);
   return json_response(http::status::ok, {{"id", id}, {"revoked", true}});
 }

@@ -5,6 +5,7 @@
 #include <google/protobuf/util/json_util.h>
 #include <spdlog/spdlog.h>
 
+#include "collector/api/audit_api.hpp"
 #include "collector/api/query_params.hpp"
 #include "shared/util/time_format.hpp"
 #include "triage/v1/envelope.pb.h"
@@ -114,9 +115,13 @@ HttpResponse handle_latest_snapshot(ApiServices& services, ApiRequest& request) 
 
 HttpResponse handle_revoke_device(ApiServices& services, ApiRequest& request) {
   const auto& id = request.path_params["id"];
-  if (auto r = services.store.revoke_device(id, std::chrono::system_clock::now()); !r) {
-    return error_response(r.error());
-  }
+  auto revoked = services.audit.record_with([&]() -> Result<AuditEvent> {
+    if (auto r = services.store.revoke_device(id, std::chrono::system_clock::now()); !r) {
+      return tl::unexpected(r.error());
+    }
+    return request_audit_event(request, "device.revoked", "device:" + id);
+  });
+  if (!revoked) return error_response(revoked.error());
   services.registry.disconnect(id, transport::CloseCode::kRevoked, "device revoked");
   spdlog::warn("device {} revoked by {}", id, request.user ? request.user->name : "?");
   auto device = find_or_404(services, id);

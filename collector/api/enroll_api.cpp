@@ -2,7 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include "collector/api/audit_api.hpp"
 #include "collector/api/json_fields.hpp"
+#include "collector/auth/rate_limiter.hpp"
 
 namespace triage::collector {
 
@@ -15,12 +17,18 @@ HttpResponse handle_enroll(ApiServices& services, ApiRequest& request) {
   enroll.token = errors.take(string_field(*body, "token", true)).value_or("");
   enroll.csr_pem = errors.take(string_field(*body, "csr", true)).value_or("");
   enroll.hostname = errors.take(string_field(*body, "hostname", false)).value_or("");
+  enroll.source = request.peer.remote_address;
   if (errors.first) return error_response(*errors.first);
   auto result = services.enrollment.enroll(enroll, std::chrono::system_clock::now());
   if (!result) {
     spdlog::warn("enrollment from {} refused: {}", request.peer.remote_address,
                  result.error().message);
     if (result.error().code == ErrorCode::kDenied) {
+      // A wrong or used-up token: someone may be guessing. Limited per address.
+      auto event = request_audit_event(request, "enrollment.refused", "");
+      event.outcome = AuditOutcome::kDenied;
+      event.details["reason"] = result.error().message;
+      services.audit.record_limited("enroll:" + client_key(request.peer.remote_address), event);
       return error_response(http::status::unauthorized, "unauthorized", result.error().message);
     }
     return error_response(result.error());

@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "collector/api/audit_api.hpp"
 #include "collector/api/json_fields.hpp"
 #include "collector/auth/accounts.hpp"
 #include "collector/auth/lockout.hpp"
@@ -66,9 +67,18 @@ HttpResponse handle_create_user(ApiServices& services, ApiRequest& request) {
   if (!role) return error_response(role.error());
   auto password = string_field(*body, "password", true);
   if (!password) return error_response(password.error());
-  auto created =
-      create_user(services.store, **name, **role, **password, std::chrono::system_clock::now());
+  // The password is hashed first: the audited transaction holds the write lock.
+  auto created = new_user(**name, **role, **password, std::chrono::system_clock::now());
   if (!created) return error_response(created.error());
+  auto audited = services.audit.record_with([&]() -> Result<AuditEvent> {
+    auto id = services.store.insert_user(*created);
+    if (!id) return tl::unexpected(id.error());
+    created->id = *id;
+    auto event = request_audit_event(request, "user.created", "user:" + created->name);
+    event.details["role"] = role_name(created->role);
+    return event;
+  });
+  if (!audited) return error_response(audited.error());
   spdlog::info("user {} ({}) created by {}", created->name, role_name(created->role),
                request.user->name);
   return json_response(http::status::created, user_json(*created));
@@ -116,8 +126,21 @@ HttpResponse handle_update_user(ApiServices& services, ApiRequest& request) {
                             "user " + after.name + " is the last enabled admin");
     }
   }
-  auto updated = services.store.update_user(id, update, std::chrono::system_clock::now());
-  if (!updated) return error_response(updated.error());
+  Result<User> updated = fail("not updated");
+  auto audited = services.audit.record_with([&]() -> Result<AuditEvent> {
+    updated = services.store.update_user(id, update, std::chrono::system_clock::now());
+    if (!updated) return tl::unexpected(updated.error());
+    auto event = request_audit_event(request, "user.updated", "user:" + updated->name);
+    if (update.role) {
+      event.details["role"] = {{"from", role_name((*current)->role)},
+                               {"to", role_name(updated->role)}};
+    }
+    if (update.disabled) {
+      event.details["disabled"] = {{"from", (*current)->disabled}, {"to", updated->disabled}};
+    }
+    return event;
+  });
+  if (!audited) return error_response(audited.error());
   spdlog::info("user {} updated by {}: role {}, {}", updated->name, request.user->name,
                role_name(updated->role), updated->disabled ? "disabled" : "enabled");
   return json_response(http::status::ok, user_json(*updated));

@@ -102,8 +102,7 @@ bool valid_user_name(std::string_view name) {
   });
 }
 
-Result<User> create_user(Store& store, std::string name, Role role, std::string_view password,
-                         TimePoint now) {
+Result<User> new_user(std::string name, Role role, std::string_view password, TimePoint now) {
   if (!valid_user_name(name)) {
     return fail(ErrorCode::kInvalid,
                 "user name `" + name + "`: use 1-64 letters, digits, or . _ @ -");
@@ -118,9 +117,16 @@ Result<User> create_user(Store& store, std::string name, Role role, std::string_
   user.role = role;
   user.password_hash = std::move(*hash);
   user.created_at = now;
-  auto id = store.insert_user(user);
+  return user;
+}
+
+Result<User> create_user(Store& store, std::string name, Role role, std::string_view password,
+                         TimePoint now) {
+  auto user = new_user(std::move(name), role, password, now);
+  if (!user) return user;
+  auto id = store.insert_user(*user);
   if (!id) return tl::unexpected(id.error());
-  user.id = *id;
+  user->id = *id;
   return user;
 }
 

@@ -14,7 +14,11 @@
 
 namespace triage::collector {
 
-/// Creates a user. Name: 1-64 of [A-Za-z0-9._@-]; password: at least 12 characters.
+/// A user record ready to insert: checks the name (1-64 of [A-Za-z0-9._@-]) and the password
+/// (at least 12 characters) and hashes the password. Slow by design (scrypt); touches no store.
+Result<User> new_user(std::string name, Role role, std::string_view password, TimePoint now);
+
+/// new_user(), then inserts it; sets the id.
 Result<User> create_user(Store& store, std::string name, Role role, std::string_view password,
                          TimePoint now);
 

@@ -6,13 +6,13 @@ namespace triage::collector {
 
 namespace {
 
-tl::unexpected<LoginRefusal> locked(std::chrono::seconds retry_after) {
+tl::unexpected<LoginRefusal> locked(std::chrono::seconds retry_after, LoginRefusalReason reason) {
   return tl::unexpected(LoginRefusal{
       Error{"too many failed logins for this user name: logins for it are refused, even with "
             "the right password, for " +
                 std::to_string(retry_after.count()) + " more seconds",
             ErrorCode::kDenied},
-      retry_after});
+      retry_after, reason});
 }
 
 }  // namespace
@@ -25,18 +25,22 @@ tl::expected<LoginResult, LoginRefusal> LoginGuard::login(Store& store, const Lo
         LoginRefusal{Error{"too many failed logins from your address; try again in " +
                                std::to_string(wait->count()) + " seconds",
                            ErrorCode::kDenied},
-                     *wait});
+                     *wait, LoginRefusalReason::kThrottled});
   }
   // A name that cannot exist is refused at once and not tracked: nothing to lock, and no
   // rows for garbage names. The client still pays a token.
   if (!valid_user_name(attempt.name)) {
     per_client_.consume(attempt.client, mono_now);
-    return tl::unexpected(LoginRefusal{Error{"wrong user name or password", ErrorCode::kDenied}});
+    return tl::unexpected(LoginRefusal{Error{"wrong user name or password", ErrorCode::kDenied},
+                                       std::chrono::seconds(0),
+                                       LoginRefusalReason::kWrongCredentials});
   }
   auto state = store.find_login_throttle(attempt.name);
   if (!state) return tl::unexpected(LoginRefusal{state.error()});
   if (*state) {
-    if (auto left = lockout_remaining(**state, now)) return locked(*left);
+    if (auto left = lockout_remaining(**state, now)) {
+      return locked(*left, LoginRefusalReason::kLocked);
+    }
   }
 
   auto user = check_password(store, attempt.name, attempt.password);
@@ -51,9 +55,10 @@ tl::expected<LoginResult, LoginRefusal> LoginGuard::login(Store& store, const Lo
     if (auto left = lockout_remaining(*next, now)) {
       spdlog::warn("user name `{}` locked for {} s after {} failed logins (lockout #{})",
                    attempt.name, left->count(), policy.max_failures, next->lockouts);
-      return locked(*left);
+      return locked(*left, LoginRefusalReason::kLockedNow);
     }
-    return tl::unexpected(LoginRefusal{user.error()});
+    return tl::unexpected(
+        LoginRefusal{user.error(), std::chrono::seconds(0), LoginRefusalReason::kWrongCredentials});
   }
   if (*state) {
     auto reset = store.update_login_throttle(

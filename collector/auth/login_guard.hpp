@@ -27,10 +27,20 @@ struct LoginAttempt {
   std::chrono::seconds session_ttl{12 * 3600};
 };
 
+/// Why a login was refused (for the audit log; clients see only `error`).
+enum class LoginRefusalReason {
+  kWrongCredentials,  ///< unknown name, wrong password or disabled account
+  kLockedNow,         ///< a wrong password that locked the name
+  kLocked,            ///< the name was locked already; the password was not checked
+  kThrottled,         ///< the client address ran out of attempts
+  kError,             ///< the store failed
+};
+
 struct LoginRefusal {
   Error error;  ///< kDenied: wrong credentials (401); other codes as usual
   /// Non-zero when throttled (429): the client may try again after this long.
   std::chrono::seconds retry_after{0};
+  LoginRefusalReason reason = LoginRefusalReason::kError;
 };
 
 class LoginGuard {

@@ -7,6 +7,9 @@
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
+#include "collector/audit/audit_log.hpp"
+#include "collector/audit/audit_verify.hpp"
+#include "collector/audit/cli_actor.hpp"
 #include "collector/auth/accounts.hpp"
 #include "collector/auth/api_tokens.hpp"
 #include "collector/enrollment/enrollment_service.hpp"
@@ -14,6 +17,8 @@
 #include "collector/server/data_dir.hpp"
 #include "collector/server/serve.hpp"
 #include "collector/storage/sqlite/sqlite_store.hpp"
+#include "shared/pki/keys.hpp"
+#include "shared/util/files.hpp"
 #include "shared/util/logging.hpp"
 #include "shared/util/time_format.hpp"
 
@@ -39,6 +44,39 @@ std::unique_ptr<tc::SqliteStore> open_store(const tc::DataDir& dir) {
                              dir.root().string() + "` first");
   }
   return or_exit(tc::SqliteStore::open(dir.database().string()), "opening the database");
+}
+
+// The audit log of an administration command: events chained into the same database a
+// running collector uses, signed into a checkpoint when the command ends.
+class CliAudit {
+ public:
+  CliAudit(tc::Store& store, const tc::DataDir& dir)
+      : keys_(or_exit(tc::load_keys(dir), "loading the signing key")),
+        log_(store, tc::AuditLogOptions{keys_.signing_key.get()}) {}
+  ~CliAudit() {
+    if (auto c = log_.checkpoint(std::chrono::system_clock::now()); !c) {
+      std::cerr << "triage-collector: audit checkpoint failed: " << c.error().message << "\n";
+    }
+  }
+  tc::AuditLog& log() { return log_; }
+
+ private:
+  tc::CollectorKeys keys_;
+  tc::AuditLog log_;
+};
+
+int audit_verify(const tc::DataDir& dir) {
+  auto store = open_store(dir);
+  auto pem = or_exit(triage::read_file(dir.signing_public_key()), "reading the public key");
+  auto key = or_exit(triage::pki::public_key_from_pem(pem), dir.signing_public_key().string());
+  auto result = or_exit(tc::verify_audit_log(*store, key.get()), "audit verify");
+  if (!result.intact) {
+    std::cerr << "audit log BROKEN at seq " << result.first_bad_seq.value_or(0) << ": "
+              << result.message << "\n";
+    return 2;
+  }
+  std::cout << result.message << "\n";
+  return 0;
 }
 
 }  // namespace
@@ -119,6 +157,12 @@ int main(int argc, char** argv) {
   std::string api_token_id;
   api_token_revoke->add_option("--id", api_token_id, "token id (from list)")->required();
 
+  auto* audit = app.add_subcommand("audit", "the tamper-evident audit log");
+  audit->require_subcommand(1);
+  auto* audit_verify_cmd = audit->add_subcommand(
+      "verify", "check the hash chain and the signed checkpoints (exit 0 when intact)");
+  add_data(audit_verify_cmd);
+
   CLI11_PARSE(app, argc, argv);
 
   try {
@@ -146,11 +190,23 @@ int main(int argc, char** argv) {
       std::cout << or_exit(tc::ca_fingerprint(dir), "ca-fingerprint") << "\n";
       return 0;
     }
+    if (audit_verify_cmd->parsed()) return audit_verify(dir);
     if (token_create->parsed()) {
       auto store = open_store(dir);
+      CliAudit audit(*store, dir);
       auto duration = or_exit(tc::parse_duration(ttl), "--ttl");
-      auto created =
-          or_exit(tc::create_enrollment_token(*store, duration, uses, "cli", now), "token create");
+      triage::Result<tc::CreatedToken> created_token = triage::fail("not created");
+      or_exit(audit.log().record_with([&]() -> triage::Result<tc::AuditEvent> {
+        created_token = tc::create_enrollment_token(*store, duration, uses, "cli", now);
+        if (!created_token) return tl::unexpected(created_token.error());
+        auto event = tc::cli_audit_event("enrollment_token.created",
+                                         "enrollment_token:" + created_token->record.id, now);
+        event.details["uses"] = uses;
+        event.details["expires_at"] = triage::format_rfc3339(created_token->record.expires_at);
+        return event;
+      }),
+              "token create");
+      const auto& created = *created_token;
       std::cout << created.token << "\n";
       std::cerr << "token " << created.record.id << ": " << uses << " use(s), expires "
                 << triage::format_rfc3339(created.record.expires_at) << "\n";
@@ -166,19 +222,40 @@ int main(int argc, char** argv) {
         password = tc::generate_password();
         generated = true;
       }
+      CliAudit audit(*store, dir);
       auto created =
-          or_exit(tc::create_user(*store, user_name, *tc::parse_role(user_role), password, now),
-                  "user add");
+          or_exit(tc::new_user(user_name, *tc::parse_role(user_role), password, now), "user add");
+      or_exit(audit.log().record_with([&]() -> triage::Result<tc::AuditEvent> {
+        auto id = store->insert_user(created);
+        if (!id) return tl::unexpected(id.error());
+        created.id = *id;
+        auto event = tc::cli_audit_event("user.created", "user:" + created.name, now);
+        event.details["role"] = tc::role_name(created.role);
+        return event;
+      }),
+              "user add");
       std::cerr << "user " << created.name << " (" << tc::role_name(created.role) << ") created\n";
       if (generated) std::cout << password << "\n";
       return 0;
     }
     if (api_token_create->parsed()) {
       auto store = open_store(dir);
+      CliAudit audit(*store, dir);
       auto duration = or_exit(tc::parse_duration(api_token_ttl), "--ttl");
-      auto created = or_exit(
-          tc::create_api_token(*store, api_token_user, api_token_name, duration, "cli", now),
-          "api-token create");
+      triage::Result<tc::CreatedApiToken> created_token = triage::fail("not created");
+      or_exit(audit.log().record_with([&]() -> triage::Result<tc::AuditEvent> {
+        created_token =
+            tc::create_api_token(*store, api_token_user, api_token_name, duration, "cli", now);
+        if (!created_token) return tl::unexpected(created_token.error());
+        auto event =
+            tc::cli_audit_event("api_token.created", "api_token:" + created_token->record.id, now);
+        event.details["user"] = created_token->record.user_name;
+        event.details["name"] = created_token->record.name;
+        event.details["expires_at"] = triage::format_rfc3339(created_token->record.expires_at);
+        return event;
+      }),
+              "api-token create");
+      const auto& created = *created_token;
       std::cout << created.token << "\n";
       std::cerr << "API token " << created.record.id << " for " << created.record.user_name
                 << ", expires " << triage::format_rfc3339(created.record.expires_at)
@@ -200,13 +277,25 @@ int main(int argc, char** argv) {
     }
     if (api_token_revoke->parsed()) {
       auto store = open_store(dir);
-      or_exit(store->revoke_api_token(api_token_id, now), "api-token revoke");
+      CliAudit audit(*store, dir);
+      or_exit(audit.log().record_with([&]() -> triage::Result<tc::AuditEvent> {
+        if (auto r = store->revoke_api_token(api_token_id, now); !r) {
+          return tl::unexpected(r.error());
+        }
+        return tc::cli_audit_event("api_token.revoked", "api_token:" + api_token_id, now);
+      }),
+              "api-token revoke");
       std::cerr << "API token " << api_token_id << " revoked; refused from the next request on\n";
       return 0;
     }
     if (device_revoke->parsed()) {
       auto store = open_store(dir);
-      or_exit(store->revoke_device(device_id, now), "device revoke");
+      CliAudit audit(*store, dir);
+      or_exit(audit.log().record_with([&]() -> triage::Result<tc::AuditEvent> {
+        if (auto r = store->revoke_device(device_id, now); !r) return tl::unexpected(r.error());
+        return tc::cli_audit_event("device.revoked", "device:" + device_id, now);
+      }),
+              "device revoke");
       std::cerr << "device " << device_id
                 << " revoked; a running collector refuses it at its next connection\n";
       return 0;

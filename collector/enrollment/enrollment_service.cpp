@@ -44,9 +44,28 @@ Result<EnrollmentResult> EnrollmentService::enroll(const EnrollmentRequest& requ
   auto pem = pki::certificate_to_pem(cert->get());
   if (!fingerprint || !pem) return fail("encoding the device certificate");
   device.certificate_sha256 = *fingerprint;
-  if (auto r = store_.enroll_device(token_hash, device, now); !r) {
-    return tl::unexpected(r.error());
+  if (!audit_) {
+    if (auto r = store_.enroll_device(token_hash, device, now); !r) {
+      return tl::unexpected(r.error());
+    }
+    return EnrollmentResult{device.id, *pem, ca_pem_};
   }
+  auto enrolled = audit_->record_with([&]() -> Result<AuditEvent> {
+    auto token_id = store_.enroll_device(token_hash, device, now);
+    if (!token_id) return tl::unexpected(token_id.error());
+    AuditEvent event;
+    event.at = now;
+    event.actor = device.id;
+    event.actor_kind = AuditActorKind::kDevice;
+    event.source = request.source;
+    event.type = "device.enrolled";
+    event.target = "device:" + device.id;
+    event.details = {{"hostname", device.hostname},
+                     {"enrollment_token", *token_id},
+                     {"certificate_sha256", device.certificate_sha256}};
+    return event;
+  });
+  if (!enrolled) return tl::unexpected(enrolled.error());
   return EnrollmentResult{device.id, *pem, ca_pem_};
 }
 

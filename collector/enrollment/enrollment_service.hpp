@@ -5,6 +5,7 @@
 #include <chrono>
 #include <string>
 
+#include "collector/audit/audit_log.hpp"
 #include "collector/storage/store.hpp"
 #include "shared/pki/openssl_ptr.hpp"
 #include "shared/util/result.hpp"
@@ -15,6 +16,7 @@ struct EnrollmentRequest {
   std::string token;
   std::string csr_pem;
   std::string hostname;  ///< as reported by the agent; informational
+  std::string source;    ///< the peer address, for the audit log
 };
 
 struct EnrollmentResult {
@@ -25,11 +27,14 @@ struct EnrollmentResult {
 
 class EnrollmentService {
  public:
-  EnrollmentService(Store& store, X509* ca_certificate, EVP_PKEY* ca_key, std::string ca_pem)
+  /// With `audit`, each enrollment is recorded (device.enrolled) in its own transaction.
+  EnrollmentService(Store& store, X509* ca_certificate, EVP_PKEY* ca_key, std::string ca_pem,
+                    AuditLog* audit = nullptr)
       : store_(store),
         ca_certificate_(ca_certificate),
         ca_key_(ca_key),
-        ca_pem_(std::move(ca_pem)) {}
+        ca_pem_(std::move(ca_pem)),
+        audit_(audit) {}
 
   /// Validates the request, redeems the token and issues the device certificate.
   /// kInvalid for malformed input, kDenied for an unusable token.
@@ -40,6 +45,7 @@ class EnrollmentService {
   X509* ca_certificate_;
   EVP_PKEY* ca_key_;
   std::string ca_pem_;
+  AuditLog* audit_;
 };
 
 struct CreatedToken {

@@ -83,6 +83,11 @@ CollectorMetrics::CollectorMetrics(std::shared_ptr<prometheus::Registry> r)
                            .Help("Soft RLIMIT_NOFILE after raising it at start")
                            .Register(*r)
                            .Add({})),
+      audit_checkpoints(BuildCounter()
+                            .Name("triage_audit_checkpoints_total")
+                            .Help("Signed audit log checkpoints written")
+                            .Register(*r)
+                            .Add({})),
       registry_(std::move(r)),
       refusals_(BuildCounter()
                     .Name("triage_refusals_total")
@@ -91,7 +96,14 @@ CollectorMetrics::CollectorMetrics(std::shared_ptr<prometheus::Registry> r)
       http_requests_(BuildCounter()
                          .Name("triage_http_requests_total")
                          .Help("REST requests by status class")
-                         .Register(*registry_)) {}
+                         .Register(*registry_)),
+      audit_events_(BuildCounter()
+                        .Name("triage_audit_events_total")
+                        .Help("Audit events by result: recorded, failed, suppressed")
+                        .Register(*registry_)) {
+  // Exposed from the start, so an alert on failures has a series to watch.
+  for (const char* result : {"recorded", "failed", "suppressed"}) audit_events(result);
+}
 
 prometheus::Counter& CollectorMetrics::refusal(const std::string& reason) {
   return refusals_.Add({{"reason", reason}});
@@ -99,6 +111,10 @@ prometheus::Counter& CollectorMetrics::refusal(const std::string& reason) {
 
 prometheus::Counter& CollectorMetrics::http_request(const std::string& status_class) {
   return http_requests_.Add({{"status", status_class}});
+}
+
+prometheus::Counter& CollectorMetrics::audit_events(const std::string& result) {
+  return audit_events_.Add({{"result", result}});
 }
 
 std::string CollectorMetrics::render() const {

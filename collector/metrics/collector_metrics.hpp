@@ -36,12 +36,17 @@ class CollectorMetrics {
   prometheus::Gauge& open_files_limit;
   prometheus::Counter& refusal(const std::string& reason);
   prometheus::Counter& http_request(const std::string& status_class);
+  /// Audit events by result: "recorded", "failed" (not stored: see the log), "suppressed"
+  /// (dropped by flood protection).
+  prometheus::Counter& audit_events(const std::string& result);
+  prometheus::Counter& audit_checkpoints;  ///< signed checkpoints written
 
  private:
   explicit CollectorMetrics(std::shared_ptr<prometheus::Registry> registry);
   std::shared_ptr<prometheus::Registry> registry_;
   prometheus::Family<prometheus::Counter>& refusals_;
   prometheus::Family<prometheus::Counter>& http_requests_;
+  prometheus::Family<prometheus::Counter>& audit_events_;
 };
 
 }  // namespace triage::collector

@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 
+#include "collector/audit/audit_log.hpp"
 #include "collector/ingest/ingest_writer.hpp"
 #include "collector/metrics/collector_metrics.hpp"
 #include "collector/server/agent_registry.hpp"
@@ -42,6 +43,8 @@ struct AgentSessionServices {
   EnrichmentService* enrichment = nullptr;
   /// Turns committed help requests into tickets; may be null (then acknowledged without one).
   HelpRequestIntake* help_intake = nullptr;
+  /// Records refused agent connections; may be null.
+  AuditLog* audit = nullptr;
 };
 
 class AgentSession final : public transport::WebSocketHandler {

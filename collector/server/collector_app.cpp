@@ -54,25 +54,46 @@ transport::UpgradeDecision CollectorApp::accept_websocket(const transport::HttpR
     return refuse(http::status::unauthorized, "unauthorized",
                   "a device certificate is required (enroll the agent first)");
   }
+  // Unknown, revoked and superseded certificates were issued by our CA: worth an audit record.
+  auto refuse_device = [&](std::string_view code, const std::string& reason) {
+    audit_refusal(peer, reason);
+    return refuse(http::status::forbidden, code, reason);
+  };
   auto device = services_.store.find_device(peer.certificate_common_name);
   if (!device) {
     return refuse(http::status::service_unavailable, "unavailable", device.error().message);
   }
   if (!*device) {
-    return refuse(http::status::forbidden, "forbidden",
-                  "device " + peer.certificate_common_name + " is not enrolled here");
+    return refuse_device("forbidden",
+                         "device " + peer.certificate_common_name + " is not enrolled here");
   }
   if ((*device)->revoked_at) {
-    return refuse(
-        http::status::forbidden, "revoked",
-        "device " + (*device)->id + " was revoked at " + format_rfc3339(*(*device)->revoked_at));
+    return refuse_device("revoked", "device " + (*device)->id + " was revoked at " +
+                                        format_rfc3339(*(*device)->revoked_at));
   }
   if ((*device)->certificate_sha256 != peer.certificate_sha256) {
-    return refuse(http::status::forbidden, "forbidden",
-                  "certificate of device " + (*device)->id + " was superseded");
+    return refuse_device("forbidden", "certificate of device " + (*device)->id + " was superseded");
   }
   decision.handler = std::make_unique<AgentSession>((*device)->id, services_, session_settings_);
   return decision;
+}
+
+void CollectorApp::audit_refusal(const transport::PeerIdentity& peer, const std::string& reason) {
+  if (!services_.audit) return;
+  AuditEvent event;
+  event.at = std::chrono::system_clock::now();
+  event.actor = peer.certificate_common_name;
+  event.actor_kind = AuditActorKind::kDevice;
+  event.source = peer.remote_address;
+  event.type = "agent.refused";
+  event.target = "device:" + peer.certificate_common_name;
+  event.outcome = AuditOutcome::kDenied;
+  event.details = {{"reason", reason}, {"certificate_sha256", peer.certificate_sha256}};
+  // A database write does not belong on an I/O thread; the limiter keeps a reconnecting
+  // (or hostile) agent from flooding the log.
+  boost::asio::post(workers_, [audit = services_.audit, event = std::move(event)] {
+    audit->record_limited(event.actor, event);
+  });
 }
 
 }  // namespace triage::collector

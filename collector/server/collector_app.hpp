@@ -28,6 +28,9 @@ class CollectorApp final : public transport::ServerApplication {
   void drain();
 
  private:
+  /// Records (rate-limited, on the worker pool) that a device certificate was refused.
+  void audit_refusal(const transport::PeerIdentity& peer, const std::string& reason);
+
   AgentSessionServices services_;
   ApiRouter& router_;
   AgentSessionSettings session_settings_;

@@ -3,6 +3,7 @@
 #include <sys/resource.h>
 
 #include <cstdio>
+#include <functional>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -10,8 +11,10 @@
 #include <spdlog/spdlog.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "collector/api/api_router.hpp"
+#include "collector/audit/audit_log.hpp"
 #include "collector/enrollment/enrollment_service.hpp"
 #include "collector/ingest/ingest_writer.hpp"
 #include "collector/metrics/collector_metrics.hpp"
@@ -63,22 +66,26 @@ int run_serve(const DataDir& dir, const CollectorConfig& config) {
   CollectorMetrics metrics;
   metrics.open_files_limit.Set(static_cast<double>(raise_open_files_limit()));
   AgentRegistry registry;
+  AuditLogOptions audit_options;
+  audit_options.signing_key = keys.signing_key.get();
+  AuditLog audit(*store, audit_options, &metrics);
   IngestWriter writer(*store, IngestOptions{}, &metrics);
-  EnrollmentService enrollment(*store, keys.ca_certificate.get(), keys.ca_key.get(), keys.ca_pem);
+  EnrollmentService enrollment(*store, keys.ca_certificate.get(), keys.ca_key.get(), keys.ca_pem,
+                               &audit);
   EnrichmentSettings enrichment_settings;
   enrichment_settings.fresh_timeout = config.fresh_snapshot_timeout;
   EnrichmentService enrichment(*store, registry, enrichment_settings);
   TicketService tickets(*store, config.sla, &enrichment);
   HelpRequestIntake help_intake(*store, tickets, enrichment);
-  ApiRouter router(ApiServices{*store, registry, enrollment, metrics, tickets, enrichment,
+  ApiRouter router(ApiServices{*store, registry, enrollment, metrics, tickets, enrichment, audit,
                                ApiSettings{config.session_ttl, config.login}, nullptr});
   AgentSessionSettings session_settings;
   session_settings.heartbeat_interval_s = config.heartbeat_interval_s;
   session_settings.report_interval_s = config.report_interval_s;
   session_settings.max_message_bytes = config.max_message_bytes;
   CollectorApp app(
-      AgentSessionServices{*store, registry, writer, metrics, &enrichment, &help_intake}, router,
-      session_settings, config.worker_threads);
+      AgentSessionServices{*store, registry, writer, metrics, &enrichment, &help_intake, &audit},
+      router, session_settings, config.worker_threads);
 
   transport::ServerOptions options;
   options.endpoint = {address, port};
@@ -97,9 +104,23 @@ int run_serve(const DataDir& dir, const CollectorConfig& config) {
   std::fflush(stdout);
   spdlog::info("listening on {}:{} (data {})", host, server.port(), dir.root().string());
 
+  // Audit checkpoints: every 100 events, at shutdown, and, checked here each minute, 10
+  // minutes after the last one when events came since (AuditLogOptions).
+  boost::asio::steady_timer audit_timer(ioc);
+  std::function<void()> schedule_checkpoint = [&] {
+    audit_timer.expires_after(std::chrono::seconds(60));
+    audit_timer.async_wait([&](const boost::system::error_code& ec) {
+      if (ec) return;
+      audit.checkpoint_if_due(std::chrono::system_clock::now());
+      schedule_checkpoint();
+    });
+  };
+  schedule_checkpoint();
+
   boost::asio::signal_set signals(ioc, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code&, int signal) {
     spdlog::info("signal {}: stopping", signal);
+    audit_timer.cancel();
     server.stop();
     ioc.stop();
   });
@@ -112,6 +133,9 @@ int run_serve(const DataDir& dir, const CollectorConfig& config) {
   // Everything queued is committed before exit; what was not acknowledged is resent by agents.
   writer.stop();
   enrichment.stop();
+  if (auto c = audit.checkpoint(std::chrono::system_clock::now()); !c) {
+    spdlog::error("audit checkpoint at shutdown failed: {}", c.error().message);
+  }
   spdlog::info("stopped");
   return 0;
 }

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "collector/storage/audit_records.hpp"
 #include "collector/storage/records.hpp"
 #include "collector/storage/ticket_records.hpp"
 #include "shared/util/result.hpp"
@@ -26,8 +27,9 @@ class Store {
   virtual Result<void> check_enrollment_token(std::string_view token_hash, TimePoint now) = 0;
   /// In one transaction: checks the token (exists, not expired, uses left), counts one use
   /// and inserts the device. kDenied with a clear reason when the token is not usable.
-  virtual Result<void> enroll_device(std::string_view token_hash, const Device& device,
-                                     TimePoint now) = 0;
+  /// Returns the id of the token used.
+  virtual Result<std::string> enroll_device(std::string_view token_hash, const Device& device,
+                                            TimePoint now) = 0;
   virtual Result<std::optional<Device>> find_device(std::string_view id) = 0;
   virtual Result<std::vector<Device>> list_devices() = 0;
   /// Marks a device revoked; kNotFound if unknown. Revoking twice keeps the first time.
@@ -146,7 +148,28 @@ class Store {
                                              const TicketEvent& event) = 0;
   virtual Result<std::vector<Problem>> ticket_problems(std::int64_t ticket_id) = 0;
   /// Tickets not resolved or closed whose linked devices currently show `rule_id`.
-  virtual Result<std::vector<std::int64_t>> open_tickets_with_finding(std::string_view rule_id) = 0;
+  virtual Result<std::vector<std::int64_t>> open_tickets_with_finding(
+      std::string_view rule_id) = 0;
+
+  // The audit log: append-only and hash-chained (collector/audit/ builds on these).
+  /// Appends `event` as the next link: seq, prev_hash and hash are computed inside one write
+  /// transaction, so concurrent writers (other processes included) never fork the chain.
+  virtual Result<AuditRecord> append_audit(const AuditEvent& event) = 0;
+  /// Runs `change`, which may call this store's write methods, and appends the event it
+  /// returns in the same transaction: the change and its audit record commit together or not
+  /// at all. `change` runs under the store's write lock: keep it short (no password hashing).
+  virtual Result<AuditRecord> audited(const std::function<Result<AuditEvent>()>& change) = 0;
+  /// Matching records, newest first.
+  virtual Result<AuditPage> list_audit(const AuditFilter& filter) = 0;
+  /// Calls `visit` for each record with seq >= `from_seq`, in seq order, until it returns false.
+  virtual Result<void> scan_audit(std::uint64_t from_seq,
+                                  const std::function<bool(const AuditRecord&)>& visit) = 0;
+  /// The newest record (the chain head), if any.
+  virtual Result<std::optional<AuditRecord>> audit_head() = 0;
+  /// Stores a checkpoint; false when one exists for that seq already.
+  virtual Result<bool> insert_audit_checkpoint(const AuditCheckpoint& checkpoint) = 0;
+  /// Every checkpoint in seq order.
+  virtual Result<std::vector<AuditCheckpoint>> audit_checkpoints() = 0;
 };
 
 using StorePtr = std::unique_ptr<Store>;

@@ -13,6 +13,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "collector/triagectl/ctl_audit.hpp"
 #include "collector/triagectl/ctl_client.hpp"
 #include "collector/triagectl/ctl_output.hpp"
 #include "shared/util/files.hpp"
@@ -549,6 +550,17 @@ int main(int argc, char** argv) {
   std::string since;
   findings->add_option("--since", since, "first seen at or after RFC 3339 time");
 
+  auto* audit = app.add_subcommand("audit", "the audit log, newest first (senior or admin)");
+  ctl::AuditQuery audit_query;
+  audit->add_option("--type", audit_query.type, "event type prefix, e.g. auth. or device.revoked");
+  audit->add_option("--actor", audit_query.actor, "user name, device id, cli:USER...");
+  audit->add_option("--target", audit_query.target, "e.g. user:alice, device:ID");
+  audit->add_option("--since", audit_query.since, "at or after this RFC 3339 time");
+  audit->add_option("--until", audit_query.until, "before this RFC 3339 time");
+  audit->add_option("--limit", audit_query.limit, "at most N (1-1000)")->check(CLI::Range(1, 1000));
+  audit->add_option("--before", audit_query.before, "older than this seq (paging)")
+      ->check(CLI::PositiveNumber);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -590,6 +602,15 @@ int main(int argc, char** argv) {
     result = cmd_device(g, device_id);
   } else if (*findings) {
     result = cmd_findings(g, since);
+  } else if (*audit) {
+    auto body = api(g, http::verb::get, ctl::audit_target(audit_query));
+    if (!body) {
+      result = tl::unexpected(body.error());
+    } else if (g.json_output) {
+      print_json(*body);
+    } else {
+      ctl::print_audit(std::cout, *body);
+    }
   }
   if (!result) {
     std::cerr << "triagectl: " << ctl::sanitize(result.error().message) << "\n";

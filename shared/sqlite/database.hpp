@@ -84,9 +84,22 @@ class Database {
   sqlite3* db_;
 };
 
-/// Runs `body` inside BEGIN IMMEDIATE ... COMMIT, rolling back when it fails.
+/// Runs `body` inside BEGIN IMMEDIATE ... COMMIT, rolling back when it fails. Inside a
+/// transaction already, `body` runs in a savepoint instead: its failure undoes only its own
+/// writes, and the outer transaction decides about the commit.
 template <class Fn>
 auto in_transaction(Database& db, Fn&& body) -> decltype(body()) {
+  if (sqlite3_get_autocommit(db.handle()) == 0) {
+    if (auto r = db.exec("SAVEPOINT nested"); !r) return tl::unexpected(r.error());
+    auto result = body();
+    if (!result) {
+      (void)db.exec("ROLLBACK TO nested");
+      (void)db.exec("RELEASE nested");
+      return result;
+    }
+    if (auto r = db.exec("RELEASE nested"); !r) return tl::unexpected(r.error());
+    return result;
+  }
   if (auto r = db.exec("BEGIN IMMEDIATE"); !r) return tl::unexpected(r.error());
   auto result = body();
   if (!result) {

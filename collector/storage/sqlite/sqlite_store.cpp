@@ -155,17 +155,17 @@ Result<void> SqliteStore::check_enrollment_token(std::string_view token_hash, Ti
   return {};
 }
 
-Result<void> SqliteStore::enroll_device(std::string_view token_hash, const Device& device,
-                                        TimePoint now) {
+Result<std::string> SqliteStore::enroll_device(std::string_view token_hash, const Device& device,
+                                               TimePoint now) {
   std::lock_guard lock(write_mutex_);
-  return sqlite::in_transaction(*db_, [&]() -> Result<void> {
+  return sqlite::in_transaction(*db_, [&]() -> Result<std::string> {
     auto usable = usable_enrollment_token(*db_, token_hash, now);
     if (!usable) return tl::unexpected(usable.error());
     const std::string token_id = *usable;
     auto use = db_->prepare("UPDATE enrollment_tokens SET uses = uses + 1 WHERE id = ?");
     if (!use) return tl::unexpected(use.error());
     use->bind(1, token_id);
-    if (auto r = use->run(); !r) return r;
+    if (auto r = use->run(); !r) return tl::unexpected(r.error());
     auto insert = db_->prepare(
         "INSERT INTO devices(id, hostname, certificate_sha256, enrolled_at, "
         "enrollment_token_id) VALUES (?,?,?,?,?)");
@@ -175,7 +175,8 @@ Result<void> SqliteStore::enroll_device(std::string_view token_hash, const Devic
         .bind(3, device.certificate_sha256)
         .bind(4, to_ms(device.enrolled_at))
         .bind(5, token_id);
-    return insert->run();
+    if (auto r = insert->run(); !r) return tl::unexpected(r.error());
+    return token_id;
   });
 }
 

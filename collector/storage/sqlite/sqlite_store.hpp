@@ -19,8 +19,8 @@ class SqliteStore final : public Store {
 
   Result<void> insert_enrollment_token(const EnrollmentToken& token) override;
   Result<void> check_enrollment_token(std::string_view token_hash, TimePoint now) override;
-  Result<void> enroll_device(std::string_view token_hash, const Device& device,
-                             TimePoint now) override;
+  Result<std::string> enroll_device(std::string_view token_hash, const Device& device,
+                                    TimePoint now) override;
   Result<std::optional<Device>> find_device(std::string_view id) override;
   Result<std::vector<Device>> list_devices() override;
   Result<void> revoke_device(std::string_view id, TimePoint when) override;
@@ -98,6 +98,16 @@ class SqliteStore final : public Store {
   Result<std::vector<Problem>> ticket_problems(std::int64_t ticket_id) override;
   Result<std::vector<std::int64_t>> open_tickets_with_finding(std::string_view rule_id) override;
 
+  // The audit log (sqlite_audit_store.cpp).
+  Result<AuditRecord> append_audit(const AuditEvent& event) override;
+  Result<AuditRecord> audited(const std::function<Result<AuditEvent>()>& change) override;
+  Result<AuditPage> list_audit(const AuditFilter& filter) override;
+  Result<void> scan_audit(std::uint64_t from_seq,
+                          const std::function<bool(const AuditRecord&)>& visit) override;
+  Result<std::optional<AuditRecord>> audit_head() override;
+  Result<bool> insert_audit_checkpoint(const AuditCheckpoint& checkpoint) override;
+  Result<std::vector<AuditCheckpoint>> audit_checkpoints() override;
+
   /// Schema version after migrations (for tests and `doctor` output).
   int schema_version();
 
@@ -113,10 +123,14 @@ class SqliteStore final : public Store {
       std::string_view where_sql, const std::function<void(sqlite::Statement&)>& bind);
   Result<std::optional<User>> find_user_where(std::string_view column_sql,
                                               const std::function<void(sqlite::Statement&)>& bind);
+  /// Appends the next audit record; the caller holds the write lock inside a transaction.
+  Result<AuditRecord> append_audit_locked(const AuditEvent& event);
 
   // One writer connection, calls serialized; reads use a pool of their own connections, so
-  // with WAL they never wait for a write transaction (e.g. a large ingest batch).
-  std::mutex write_mutex_;
+  // with WAL they never wait for a write transaction (e.g. a large ingest batch). Recursive:
+  // audited() holds it while the change calls the other write methods, which nest their
+  // transactions as savepoints.
+  std::recursive_mutex write_mutex_;
   std::unique_ptr<sqlite::Database> db_;
   sqlite::ReaderPool readers_;
 };

@@ -1,6 +1,6 @@
 #include "agent/service/report_planner.hpp"
 
-#include "agent/collectors/delta.hpp"
+#include "shared/protocol/delta.hpp"
 
 namespace triage::agent {
 
@@ -18,8 +18,8 @@ std::optional<PlannedReport> plan_report(const std::optional<spool::ChainState>&
     planned.message = snapshot_report(std::move(fresh));
     return planned;
   }
-  auto delta = diff_snapshots(chain->snapshot, fresh);
-  if (delta_is_empty(delta)) return std::nullopt;
+  auto delta = protocol::diff_snapshots(chain->snapshot, fresh);
+  if (protocol::delta_is_empty(delta)) return std::nullopt;
   // Each delta applies on the report just before it in the chain.
   delta.set_base_seq(chain->last_seq);
   *planned.message.mutable_delta()->mutable_delta() = std::move(delta);

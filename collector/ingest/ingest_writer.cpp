@@ -13,7 +13,9 @@ double seconds_since(std::chrono::steady_clock::time_point t) {
 }  // namespace
 
 IngestWriter::IngestWriter(Store& store, IngestOptions options, CollectorMetrics* metrics)
-    : store_(store), options_(options), metrics_(metrics), thread_([this] { run(); }) {}
+    : store_(store), materializer_(store), options_(options), metrics_(metrics) {
+  thread_ = std::thread([this] { run(); });
+}
 
 IngestWriter::~IngestWriter() { stop(); }
 
@@ -91,7 +93,10 @@ void IngestWriter::commit(std::vector<Item>& batch) {
   reports.reserve(batch.size());
   for (auto& item : batch) reports.push_back(std::move(item.report));
   auto started = std::chrono::steady_clock::now();
-  auto outcome = store_.store_reports(reports);
+  std::vector<StateEffect> effects;
+  auto prepared = materializer_.prepare(std::move(reports), effects);
+  auto outcome = prepared ? store_.store_ingest(*prepared)
+                          : Result<std::vector<bool>>(tl::unexpected(prepared.error()));
   if (metrics_) {
     metrics_->commit_latency_seconds.Observe(seconds_since(started));
     metrics_->commit_batch_size.Observe(static_cast<double>(batch.size()));
@@ -100,11 +105,13 @@ void IngestWriter::commit(std::vector<Item>& batch) {
     spdlog::error("committing {} reports: {}", batch.size(), outcome.error().message);
   }
   for (std::size_t i = 0; i < batch.size(); ++i) {
-    Result<bool> result =
-        outcome ? Result<bool>((*outcome)[i]) : Result<bool>(tl::unexpected(outcome.error()));
+    Result<IngestOutcome> result =
+        outcome ? Result<IngestOutcome>(IngestOutcome{(*outcome)[i], effects[i]})
+                : Result<IngestOutcome>(tl::unexpected(outcome.error()));
     if (metrics_ && outcome) {
       metrics_->ingest_latency_seconds.Observe(seconds_since(batch[i].received));
       ((*outcome)[i] ? metrics_->reports_stored : metrics_->reports_duplicate).Increment();
+      if (effects[i] == StateEffect::kGap) metrics_->snapshot_gaps.Increment();
     }
     try {
       batch[i].done(result);

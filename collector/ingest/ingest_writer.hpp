@@ -1,8 +1,9 @@
 #pragma once
 // The one database writer for agent reports: sessions hand reports over, the writer commits
 // them in batched transactions and only then reports back, so an acknowledgement always
-// means "durable". Memory is bounded: past its byte budget the writer asks sessions to stop
-// reading (TCP back-pressure) and wakes them when it has drained.
+// means "durable". Each device's materialized state and metric points commit with the
+// reports that produced them (state_materializer.hpp). Memory is bounded: past its byte budget the
+// writer asks sessions to stop reading (TCP back-pressure) and wakes them when it has drained.
 
 #include <chrono>
 #include <condition_variable>
@@ -13,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "collector/ingest/state_materializer.hpp"
 #include "collector/metrics/collector_metrics.hpp"
 #include "collector/storage/store.hpp"
 
@@ -26,8 +28,14 @@ struct IngestOptions {
   std::size_t low_water_bytes = 64 * 1024 * 1024;
 };
 
-/// Outcome of one report: stored now (true), duplicate (false), or an error (not stored).
-using IngestDone = std::function<void(const Result<bool>&)>;
+/// Outcome of one committed report.
+struct IngestOutcome {
+  bool stored = false;  ///< stored now; false: a duplicate (stored earlier)
+  StateEffect state = StateEffect::kNone;
+};
+
+/// Runs once the report is committed, or with an error (then it is not stored).
+using IngestDone = std::function<void(const Result<IngestOutcome>&)>;
 
 class IngestWriter {
  public:
@@ -56,6 +64,7 @@ class IngestWriter {
   void commit(std::vector<Item>& batch);
 
   Store& store_;
+  StateMaterializer materializer_;
   IngestOptions options_;
   CollectorMetrics* metrics_;
   std::mutex mutex_;

@@ -134,8 +134,8 @@ void AgentSession::handle_hello(const v1::Hello& hello) {
                   transport::CloseCode::kTryAgainLater);
   }
   auto last_seq = services_.store.last_report_seq(device_id_);
-  auto snapshot = services_.store.has_snapshot(device_id_);
-  if (!last_seq || !snapshot) {
+  auto state = services_.store.device_state(device_id_, /*with_snapshot=*/false);
+  if (!last_seq || !state) {
     return refuse(v1::Refusal::SHUTTING_DOWN, "collector storage unavailable",
                   transport::CloseCode::kTryAgainLater);
   }
@@ -153,7 +153,8 @@ void AgentSession::handle_hello(const v1::Hello& hello) {
   ack->set_device_id(device_id_);
   ack->set_collector_version(TRIAGE_VERSION);
   ack->set_last_committed_seq(*last_seq);
-  ack->set_want_full_snapshot(!*snapshot);
+  // No state yet, or a gap since: deltas cannot be applied until a full snapshot arrives.
+  ack->set_want_full_snapshot(!*state || (*state)->stale);
   ack->set_heartbeat_interval_s(settings_.heartbeat_interval_s);
   ack->set_report_interval_s(settings_.report_interval_s);
   ack->set_server_time_unix_ms(now_ms());
@@ -208,7 +209,7 @@ void AgentSession::handle_report(const v1::AgentMessage& message, std::string_vi
   auto* intake = services_.help_intake;
   bool room = services_.writer.submit(
       std::move(report), [shared, device_id, kind, seq, resume_below, snapshot_request_id, help,
-                          enrichment, intake](const Result<bool>& stored) {
+                          enrichment, intake](const Result<IngestOutcome>& stored) {
         auto conn = shared->connection.lock();
         if (!stored) {
           // Not committed, so not acknowledged: the agent resends it after reconnecting.
@@ -218,10 +219,21 @@ void AgentSession::handle_report(const v1::AgentMessage& message, std::string_vi
           v1::CollectorMessage reply;
           auto* entry = reply.mutable_ack()->add_entries();
           entry->set_seq(seq);
-          entry->set_status(*stored ? v1::Ack::STORED : v1::Ack::DUPLICATE);
+          entry->set_status(stored->stored ? v1::Ack::STORED : v1::Ack::DUPLICATE);
           bool acknowledge = true;
-          if (enrichment && kind == "snapshot") {
+          if (stored->state == StateEffect::kGap && conn) {
+            // Asked once, at the first gap; a reconnecting agent is asked in the hello ack.
+            v1::CollectorMessage request;
+            request.mutable_snapshot_request()->set_request_id("gap-" + std::to_string(seq));
+            request.mutable_snapshot_request()->set_reason("gap in the delta chain at report " +
+                                                           std::to_string(seq));
+            conn->send(protocol::encode(request));
+          }
+          if (enrichment && kind == "snapshot" && !snapshot_request_id.empty()) {
             enrichment->snapshot_committed(device_id, seq, snapshot_request_id);
+          }
+          if (enrichment && stored->state == StateEffect::kApplied) {
+            enrichment->state_changed(device_id);
           }
           if (help && intake) {
             // The ticket is part of what the acknowledgement promises: no ticket, no ack,

@@ -14,6 +14,7 @@
 #include "collector/api/api_router.hpp"
 #include "collector/enrollment/enrollment_service.hpp"
 #include "collector/ingest/ingest_writer.hpp"
+#include "collector/ingest/retention_task.hpp"
 #include "collector/metrics/collector_metrics.hpp"
 #include "collector/server/agent_registry.hpp"
 #include "collector/server/collector_app.hpp"
@@ -64,6 +65,7 @@ int run_serve(const DataDir& dir, const CollectorConfig& config) {
   metrics.open_files_limit.Set(static_cast<double>(raise_open_files_limit()));
   AgentRegistry registry;
   IngestWriter writer(*store, IngestOptions{}, &metrics);
+  RetentionTask retention(*store, config.retention, &metrics);
   EnrollmentService enrollment(*store, keys.ca_certificate.get(), keys.ca_key.get(), keys.ca_pem);
   EnrichmentSettings enrichment_settings;
   enrichment_settings.fresh_timeout = config.fresh_snapshot_timeout;
@@ -111,6 +113,7 @@ int run_serve(const DataDir& dir, const CollectorConfig& config) {
   app.drain();
   // Everything queued is committed before exit; what was not acknowledged is resent by agents.
   writer.stop();
+  retention.stop();
   enrichment.stop();
   spdlog::info("stopped");
   return 0;

@@ -159,16 +159,26 @@ void EnrichmentService::start_enrichment(std::int64_t ticket_id, const std::stri
   pending_.emplace(request_id, std::move(pending));
 }
 
-void EnrichmentService::snapshot_committed(const std::string& device_id, std::uint64_t seq,
+void EnrichmentService::snapshot_committed(const std::string& /*device_id*/, std::uint64_t seq,
                                            const std::string& request_id) {
   if (!request_id.empty()) {
     boost::asio::post(io_, [this, request_id, seq] { complete_request(request_id, seq); });
   }
-  if (queued_evaluations_.load() >= settings_.max_queued_evaluations) return;
-  ++queued_evaluations_;
-  boost::asio::post(io_, [this, device_id, seq] {
-    --queued_evaluations_;
-    refresh_fleet_findings(device_id, seq);
+}
+
+void EnrichmentService::state_changed(const std::string& device_id) {
+  {
+    std::lock_guard lock(refresh_mutex_);
+    if (refresh_pending_.size() >= settings_.max_queued_evaluations) return;
+    // Already queued: that refresh reads the newest state anyway.
+    if (!refresh_pending_.insert(device_id).second) return;
+  }
+  boost::asio::post(io_, [this, device_id] {
+    {
+      std::lock_guard lock(refresh_mutex_);
+      refresh_pending_.erase(device_id);
+    }
+    refresh_fleet_findings(device_id);
   });
 }
 
@@ -324,18 +334,18 @@ void EnrichmentService::attach(const std::string& device_id, const std::vector<W
   }
 }
 
-void EnrichmentService::refresh_fleet_findings(const std::string& device_id, std::uint64_t seq) {
-  auto report = store_.find_report(device_id, seq);
-  if (!report || !*report) return;
-  auto snapshot = snapshot_of(**report);
-  if (!snapshot) return;
-  const auto taken = snapshot_time(*snapshot, (*report)->received_at);
+void EnrichmentService::refresh_fleet_findings(const std::string& device_id) {
+  auto state = store_.device_state(device_id, /*with_snapshot=*/true);
+  if (!state || !*state) return;
+  v1::Snapshot snapshot;
+  if (!snapshot.ParseFromString((*state)->snapshot)) return;
+  const auto taken = snapshot_time(snapshot, (*state)->as_of);
   std::vector<DeviceFinding> current;
-  for (const auto& f : evaluate_findings(*snapshot, taken)) {
+  for (const auto& f : evaluate_findings(snapshot, taken)) {
     current.push_back(DeviceFinding{
         device_id, f.rule_id, f.subject, severity_name(f.severity), f.title, f.evidence, {}, {}});
   }
-  if (auto r = store_.replace_device_findings(device_id, current, (*report)->received_at); !r) {
+  if (auto r = store_.replace_device_findings(device_id, current, (*state)->as_of); !r) {
     spdlog::warn("device {}: updating fleet findings: {}", device_id, r.error().message);
   }
 }

@@ -142,8 +142,21 @@ HttpResponse handle_latest_snapshot(ApiServices& services, ApiRequest& request) 
   auto state = services.store.device_state(device->id, /*with_snapshot=*/true);
   if (!state) return error_response(state.error());
   if (!*state) {
-    return error_response(http::status::not_found, "not_found",
-                          "no snapshot received from this device yet");
+    // Not heard from since the upgrade that added states: its newest full snapshot, stale.
+    auto stored = services.store.latest_snapshot(device->id);
+    if (!stored) return error_response(stored.error());
+    v1::AgentMessage message;
+    if (!*stored || !message.ParseFromString((*stored)->payload) || !message.has_snapshot()) {
+      return error_response(http::status::not_found, "not_found",
+                            "no snapshot received from this device yet");
+    }
+    *state = DeviceState{device->id,
+                         (*stored)->seq,
+                         (*stored)->seq,
+                         (*stored)->received_at,
+                         true,
+                         0,
+                         message.snapshot().snapshot().SerializeAsString()};
   }
   const DeviceState& s = **state;
   v1::Snapshot snapshot;
@@ -167,7 +180,7 @@ HttpResponse handle_latest_snapshot(ApiServices& services, ApiRequest& request) 
                          {"reported_by", "endpoint"},
                          {"source", "reported by the endpoint"},
                          {"snapshot", nlohmann::json::parse(json, nullptr, false)}};
-  if (s.stale) body["gap_seq"] = s.gap_seq;
+  if (s.stale && s.gap_seq != 0) body["gap_seq"] = s.gap_seq;
   return json_response(http::status::ok, body);
 }
 

@@ -78,6 +78,9 @@ class EnrichmentService final : public EnrichmentScheduler {
               const std::optional<StoredReport>& report, const std::string& source,
               const std::string& note);
   void refresh_fleet_findings(const std::string& device_id);
+  /// The device's materialized state as a snapshot report (seq and time of the state), or
+  /// its newest full snapshot when it has no state yet; nullopt when it sent neither.
+  Result<std::optional<StoredReport>> current_state(const std::string& device_id);
 
   Store& store_;
   AgentRegistry& registry_;

@@ -10,6 +10,14 @@ double seconds_since(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
 }
 
+void run_task(const std::function<void()>& task) {
+  try {
+    task();
+  } catch (const std::exception& e) {
+    spdlog::error("ingest writer task threw: {}", e.what());
+  }
+}
+
 }  // namespace
 
 IngestWriter::IngestWriter(Store& store, IngestOptions options, CollectorMetrics* metrics)
@@ -48,6 +56,17 @@ void IngestWriter::wait_for_room(std::function<void()> wake) {
   waiting_.push_back(std::move(wake));
 }
 
+void IngestWriter::post(std::function<void()> task) {
+  std::unique_lock lock(mutex_);
+  if (exited_) {
+    lock.unlock();
+    return run_task(task);
+  }
+  tasks_.push_back(std::move(task));
+  lock.unlock();
+  wake_writer_.notify_one();
+}
+
 void IngestWriter::stop() {
   {
     std::lock_guard lock(mutex_);
@@ -62,9 +81,12 @@ void IngestWriter::run() {
   std::vector<Item> batch;
   for (;;) {
     std::vector<std::function<void()>> to_wake;
+    std::vector<std::function<void()>> tasks;
     {
       std::unique_lock lock(mutex_);
-      wake_writer_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      wake_writer_.wait(lock,
+                        [&] { return stopping_ || !queue_.empty() || !tasks_.empty(); });
+      tasks.swap(tasks_);
       if (queue_.empty() && stopping_) {
         to_wake.swap(waiting_);
       }
@@ -80,9 +102,15 @@ void IngestWriter::run() {
         metrics_->ingest_queue_depth.Set(static_cast<double>(queue_.size()));
         metrics_->ingest_queue_bytes.Set(static_cast<double>(queued_bytes_));
       }
+      // Stopping and drained: from now on post() runs its task itself.
+      if (batch.empty() && tasks.empty()) exited_ = true;
     }
     for (auto& wake : to_wake) wake();
-    if (batch.empty()) return;  // stopping and drained
+    for (auto& task : tasks) run_task(task);
+    if (batch.empty()) {
+      if (!tasks.empty()) continue;
+      return;
+    }
     commit(batch);
     batch.clear();
   }

@@ -50,6 +50,10 @@ class IngestWriter {
   bool submit(StoredReport report, IngestDone done);
   /// Calls `wake` (on the writer thread) once the queue is below its low-water mark.
   void wait_for_room(std::function<void()> wake);
+  /// Runs `task` on the writer thread before its next batch, in posting order: small device
+  /// writes (hello facts, last seen) that must not block an I/O thread behind a batch commit.
+  /// After stop() the task runs at once on the caller's thread.
+  void post(std::function<void()> task);
 
   /// Commits what is queued, then stops the thread. Later submissions fail.
   void stop();
@@ -72,7 +76,9 @@ class IngestWriter {
   std::deque<Item> queue_;
   std::size_t queued_bytes_ = 0;
   std::vector<std::function<void()>> waiting_;
+  std::vector<std::function<void()>> tasks_;
   bool stopping_ = false;
+  bool exited_ = false;  ///< the thread has left its loop
   std::thread thread_;
 };
 

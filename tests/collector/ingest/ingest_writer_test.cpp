@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <atomic>
 #include <thread>
 
@@ -103,4 +104,26 @@ TEST_CASE("reports submitted after stop are refused, not silently dropped") {
   writer.submit(report("d1", 1), [&](const Result<IngestOutcome>& r) { refused = !r; });
   CHECK(refused);
   CHECK(f.store->last_report_seq("d1").value() == 0);
+}
+
+TEST_CASE("posted device writes run on the writer thread in order, and at once after stop") {
+  Fixture f;
+  std::vector<int> order;
+  std::thread::id ran_on;
+  {
+    IngestWriter writer(*f.store, IngestOptions{});
+    for (int i = 0; i < 100; ++i) {
+      writer.post([&, i] {
+        order.push_back(i);
+        ran_on = std::this_thread::get_id();
+      });
+    }
+    writer.stop();
+    CHECK(order.size() == 100);
+    CHECK(std::is_sorted(order.begin(), order.end()));
+    CHECK(ran_on != std::this_thread::get_id());
+    // A session closing during shutdown still gets its write done.
+    writer.post([&] { order.push_back(100); });
+    CHECK(order.size() == 101);
+  }
 }

@@ -134,20 +134,22 @@ void AgentSession::handle_hello(const v1::Hello& hello) {
   hello_sent_ = true;
   last_touch_ = std::chrono::steady_clock::now();
   conn->pause_reading();
-  services_.writer.post([shared = shared_, services = services_, settings = settings_,
+  // The task holds the connection: with reading paused and nothing to write, no pending
+  // operation would keep it alive. It is released right after the answer is queued.
+  services_.writer.post([conn, shared = shared_, services = services_, settings = settings_,
                          device_id = device_id_, session_id = session_id_, remote = remote_,
-                         facts = std::move(facts), version = *version] {
-    complete_hello(shared, services, settings, device_id, session_id, remote, facts, version);
+                         facts = std::move(facts), version = *version]() mutable {
+    complete_hello(conn, shared, services, settings, device_id, session_id, remote, facts, version);
+    conn.reset();
   });
 }
 
-void AgentSession::complete_hello(const std::shared_ptr<Shared>& shared,
+void AgentSession::complete_hello(const std::shared_ptr<transport::WebSocketConnection>& conn,
+                                  const std::shared_ptr<Shared>& shared,
                                   AgentSessionServices services, AgentSessionSettings settings,
                                   const std::string& device_id, std::uint64_t session_id,
                                   const std::string& remote, const DeviceHelloFacts& facts,
                                   std::uint32_t version) {
-  auto conn = shared->connection.lock();
-  if (!conn) return;
   auto unavailable = [&] {
     v1::CollectorMessage refusal;
     refusal.mutable_refusal()->set_reason(v1::Refusal::SHUTTING_DOWN);
@@ -194,12 +196,12 @@ void AgentSession::handle_heartbeat(const v1::Heartbeat&) {
   auto now = std::chrono::steady_clock::now();
   if (now - last_touch_ < kTouchInterval) return;
   last_touch_ = now;
-  services_.writer.post([&store = services_.store, device_id = device_id_,
-                         when = std::chrono::system_clock::now()] {
-    if (auto r = store.touch_device(device_id, when); !r) {
-      spdlog::warn("device {}: updating last seen: {}", device_id, r.error().message);
-    }
-  });
+  services_.writer.post(
+      [&store = services_.store, device_id = device_id_, when = std::chrono::system_clock::now()] {
+        if (auto r = store.touch_device(device_id, when); !r) {
+          spdlog::warn("device {}: updating last seen: {}", device_id, r.error().message);
+        }
+      });
 }
 
 void AgentSession::handle_report(const v1::AgentMessage& message, std::string_view frame) {

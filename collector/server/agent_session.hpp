@@ -67,7 +67,8 @@ class AgentSession final : public transport::WebSocketHandler {
   void handle_hello(const v1::Hello& hello);
   /// The hello's second half, on the ingest writer thread: records the facts, registers the
   /// device as online (unless the session ended meanwhile) and answers.
-  static void complete_hello(const std::shared_ptr<Shared>& shared, AgentSessionServices services,
+  static void complete_hello(const std::shared_ptr<transport::WebSocketConnection>& conn,
+                             const std::shared_ptr<Shared>& shared, AgentSessionServices services,
                              AgentSessionSettings settings, const std::string& device_id,
                              std::uint64_t session_id, const std::string& remote,
                              const DeviceHelloFacts& facts, std::uint32_t version);

@@ -67,7 +67,8 @@ struct ScriptedAgent {
   transport::SslContextPtr tls;
   std::unique_ptr<WsProbe> probe;
 
-  ScriptedAgent(CollectorFixture& collector, AgentFixture& identity) {
+  CollectorFixture& collector_;
+  ScriptedAgent(CollectorFixture& collector, AgentFixture& identity) : collector_(collector) {
     auto dir = identity.state_dir();
     auto ctx = transport::make_client_tls_context({collector.ca_pem(),
                                                    read_file(dir / "device.pem").value(),
@@ -86,12 +87,13 @@ struct ScriptedAgent {
     hello.mutable_hello()->set_protocol_max(1);
     probe->connection->send(protocol::encode(hello));
     std::optional<v1::HelloAck> ack;
-    REQUIRE(probe->run_until([&] {
+    bool answered = probe->run_until([&] {
       for (const auto& m : decoded(*probe)) {
         if (m.has_hello_ack()) ack = m.hello_ack();
       }
       return ack.has_value();
-    }));
+    });
+    if (!answered) FAIL(collector_.process().stderr_text());
     return *ack;
   }
 

@@ -1,7 +1,7 @@
 #include "agent/service/report_planner.hpp"
 
-#include "agent/collectors/delta.hpp"
 #include "agent/collectors/settle.hpp"
+#include "shared/protocol/delta.hpp"
 
 namespace triage::agent {
 
@@ -21,8 +21,8 @@ std::optional<PlannedReport> plan_report(const std::optional<spool::ChainState>&
   }
   // Gauges that only wandered keep their reported values: the delta carries what moved.
   settle_volatile(chain->snapshot, fresh);
-  auto delta = diff_snapshots(chain->snapshot, fresh);
-  if (delta_is_empty(delta)) return std::nullopt;
+  auto delta = protocol::diff_snapshots(chain->snapshot, fresh);
+  if (protocol::delta_is_empty(delta)) return std::nullopt;
   // Each delta applies on the report just before it in the chain.
   delta.set_base_seq(chain->last_seq);
   *planned.message.mutable_delta()->mutable_delta() = std::move(delta);

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "agent/collectors/delta.hpp"
+#include "shared/protocol/delta.hpp"
 #include "agent/collectors/snapshot_taker.hpp"
 
 namespace {
@@ -78,7 +78,7 @@ int main(int argc, char** argv) {
     last = std::move(snap);
   }
   auto bytes = first.SerializeAsString();
-  auto delta = triage::agent::diff_snapshots(first, last).SerializeAsString();
+  auto delta = triage::protocol::diff_snapshots(first, last).SerializeAsString();
   auto total = [](const Run& r) { return r.cpu_self_ms + r.cpu_children_ms; };
   std::vector<Run> sorted = results;
   std::sort(sorted.begin(), sorted.end(), [&](auto& a, auto& b) { return total(a) < total(b); });

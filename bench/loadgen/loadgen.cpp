@@ -17,7 +17,7 @@
 #include <CLI/CLI.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-#include "agent/collectors/delta.hpp"
+#include "shared/protocol/delta.hpp"
 #include "agent/collectors/snapshot_taker.hpp"
 #include "bench/loadgen/sim_agent.hpp"
 #include "shared/transport/tls_context.hpp"
@@ -80,7 +80,7 @@ Workload make_workload(const transport::Url& url) {
   // A typical delta: what changed on this machine between two snapshots.
   auto second = taker.take();
   v1::DeltaReport delta;
-  *delta.mutable_delta() = agent::diff_snapshots(first, second);
+  *delta.mutable_delta() = protocol::diff_snapshots(first, second);
   w.delta_body = delta.SerializeAsString();
   return w;
 }

@@ -4,6 +4,7 @@
 
 #include "collector/api/audit_api.hpp"
 #include "collector/api/auth_api.hpp"
+#include "collector/api/device_history_api.hpp"
 #include "collector/api/devices_api.hpp"
 #include "collector/api/enroll_api.hpp"
 #include "collector/api/findings_api.hpp"
@@ -136,8 +137,14 @@ std::vector<RouteSpec> api_routes() {
       handle_list_devices);
   add(http::verb::get, "/api/v1/devices/{id}", Access::kAuthenticated, Role::kViewer,
       handle_get_device);
+  // Owner and tags are inventory that technicians keep while working tickets; they grant
+  // nothing, but a wrong owner sends one user's diagnostics onto another's ticket, so not L1.
+  add(http::verb::patch, "/api/v1/devices/{id}", Access::kAuthenticated, Role::kTechnician,
+      handle_update_device);
   add(http::verb::get, "/api/v1/devices/{id}/snapshots/latest", Access::kAuthenticated,
       Role::kViewer, handle_latest_snapshot);
+  add(http::verb::get, "/api/v1/devices/{id}/history", Access::kAuthenticated, Role::kViewer,
+      handle_device_history);
   add(http::verb::post, "/api/v1/devices/{id}/revoke", Access::kAuthenticated, Role::kAdmin,
       handle_revoke_device);
   add(http::verb::get, "/api/v1/devices/{id}/findings", Access::kAuthenticated, Role::kViewer,

@@ -1,11 +1,13 @@
 #include "collector/api/devices_api.hpp"
 
+#include <algorithm>
 #include <cctype>
 
 #include <google/protobuf/util/json_util.h>
 #include <spdlog/spdlog.h>
 
 #include "collector/api/audit_api.hpp"
+#include "collector/api/json_fields.hpp"
 #include "collector/api/query_params.hpp"
 #include "shared/util/time_format.hpp"
 #include "triage/v1/envelope.pb.h"
@@ -25,9 +27,55 @@ nlohmann::json device_json(const Device& d, bool online) {
                       {"agent_version", d.agent_version},
                       {"os", d.os_pretty_name},
                       {"kernel", d.kernel},
-                      {"arch", d.arch}};
+                      {"arch", d.arch},
+                      {"owner", d.owner},
+                      {"tags", d.tags}};
   if (d.revoked_at) j["revoked_at"] = format_rfc3339(*d.revoked_at);
   return j;
+}
+
+constexpr std::size_t kMaxTags = 32;
+constexpr std::size_t kMaxTagBytes = 64;
+constexpr std::size_t kMaxOwnerBytes = 254;  // the longest valid email address
+
+std::string lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// Tags are compared case-insensitively and joined with ',' in storage: a small alphabet
+// keeps them safe in URLs, CSV exports and shell scripts.
+Result<std::vector<std::string>> normalize_tags(const std::vector<std::string>& tags) {
+  std::vector<std::string> out;
+  for (const auto& raw : tags) {
+    std::string tag = lower(raw);
+    if (tag.empty() || tag.size() > kMaxTagBytes) {
+      return fail(ErrorCode::kInvalid, "a tag must have 1 to 64 characters");
+    }
+    for (char c : tag) {
+      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.' &&
+          c != ':' && c != '=' && c != '/') {
+        return fail(ErrorCode::kInvalid,
+                    "tag `" + tag + "`: use letters, digits and - _ . : = / only");
+      }
+    }
+    out.push_back(std::move(tag));
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+Result<std::string> normalize_owner(const std::string& owner) {
+  if (owner.size() > kMaxOwnerBytes) {
+    return fail(ErrorCode::kInvalid, "`owner` must have at most 254 characters");
+  }
+  for (char c : owner) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+      return fail(ErrorCode::kInvalid, "`owner` must not contain control characters");
+    }
+  }
+  return owner;
 }
 
 Result<Device> find_or_404(ApiServices& services, const std::string& id) {
@@ -41,7 +89,8 @@ Result<Device> find_or_404(ApiServices& services, const std::string& id) {
 
 HttpResponse handle_list_devices(ApiServices& services, ApiRequest& request) {
   // Filters: q (substring of hostname or id, case-insensitive), online (true/false),
-  // revoked (true/false); paging: limit (1-1000, default 100), offset.
+  // revoked (true/false), tag (has every listed tag), owner (exact, case-insensitive);
+  // paging: limit (1-1000, default 100), offset.
   QueryParams query(request.query);
   auto online = query.flag("online");
   auto revoked = query.flag("revoked");
@@ -51,11 +100,10 @@ HttpResponse handle_list_devices(ApiServices& services, ApiRequest& request) {
                          limit ? nullptr : &limit.error(), offset ? nullptr : &offset.error()}) {
     if (e) return error_response(*e);
   }
-  auto lower = [](std::string s) {
-    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-  };
   const std::string needle = lower(query.text("q"));
+  std::vector<std::string> wanted_tags;
+  for (const auto& tag : query.list("tag")) wanted_tags.push_back(lower(tag));
+  const std::string owner = lower(query.text("owner"));
 
   auto devices = services.store.list_devices();
   if (!devices) return error_response(devices.error());
@@ -69,6 +117,11 @@ HttpResponse handle_list_devices(ApiServices& services, ApiRequest& request) {
         d.id.find(needle) == std::string::npos) {
       continue;
     }
+    if (!owner.empty() && lower(d.owner) != owner) continue;
+    const bool has_tags = std::all_of(wanted_tags.begin(), wanted_tags.end(), [&](const auto& t) {
+      return std::binary_search(d.tags.begin(), d.tags.end(), t);
+    });
+    if (!has_tags) continue;
     if (matched++ < static_cast<std::size_t>(*offset)) continue;
     if (items.size() < static_cast<std::size_t>(*limit)) items.push_back(device_json(d, is_online));
   }
@@ -87,30 +140,79 @@ HttpResponse handle_get_device(ApiServices& services, ApiRequest& request) {
 HttpResponse handle_latest_snapshot(ApiServices& services, ApiRequest& request) {
   auto device = find_or_404(services, request.path_params["id"]);
   if (!device) return error_response(device.error());
-  auto stored = services.store.latest_snapshot(device->id);
-  if (!stored) return error_response(stored.error());
-  if (!*stored) {
-    return error_response(http::status::not_found, "not_found",
-                          "no snapshot received from this device yet");
+  auto state = services.store.device_state(device->id, /*with_snapshot=*/true);
+  if (!state) return error_response(state.error());
+  if (!*state) {
+    // Not heard from since the upgrade that added states: its newest full snapshot, stale.
+    auto stored = services.store.latest_snapshot(device->id);
+    if (!stored) return error_response(stored.error());
+    v1::AgentMessage message;
+    if (!*stored || !message.ParseFromString((*stored)->payload) || !message.has_snapshot()) {
+      return error_response(http::status::not_found, "not_found",
+                            "no snapshot received from this device yet");
+    }
+    *state = DeviceState{device->id,
+                         (*stored)->seq,
+                         (*stored)->seq,
+                         (*stored)->received_at,
+                         true,
+                         0,
+                         message.snapshot().snapshot().SerializeAsString()};
   }
-  v1::AgentMessage message;
-  if (!message.ParseFromString((*stored)->payload)) {
+  const DeviceState& s = **state;
+  v1::Snapshot snapshot;
+  if (!snapshot.ParseFromString(s.snapshot)) {
     return error_response(http::status::internal_server_error, "internal",
-                          "stored snapshot is unreadable");
+                          "stored device state is unreadable");
   }
   std::string json;
   google::protobuf::util::JsonPrintOptions options;
   options.preserve_proto_field_names = true;
-  (void)google::protobuf::util::MessageToJsonString(message.snapshot().snapshot(), &json, options);
-  auto age = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now() -
-                                                              (*stored)->received_at);
+  (void)google::protobuf::util::MessageToJsonString(snapshot, &json, options);
+  auto age =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now() - s.as_of);
+  nlohmann::json body = {{"device_id", device->id},
+                         {"seq", s.seq},
+                         {"base_seq", s.base_seq},
+                         {"as_of", format_rfc3339(s.as_of)},
+                         {"received_at", format_rfc3339(s.as_of)},
+                         {"age_seconds", age.count()},
+                         {"stale", s.stale},
+                         {"reported_by", "endpoint"},
+                         {"source", "reported by the endpoint"},
+                         {"snapshot", nlohmann::json::parse(json, nullptr, false)}};
+  if (s.stale && s.gap_seq != 0) body["gap_seq"] = s.gap_seq;
+  return json_response(http::status::ok, body);
+}
+
+HttpResponse handle_update_device(ApiServices& services, ApiRequest& request) {
+  auto body = parse_json_body(request.http);
+  if (!body) return error_response(body.error());
+  if (auto r = reject_unknown_fields(*body, {"owner", "tags"}); !r)
+    return error_response(r.error());
+  FieldErrors errors;
+  auto owner = errors.take(optional_string(*body, "owner"));
+  auto tags = errors.take(optional_string_list(*body, "tags", kMaxTags));
+  if (errors.first) return error_response(*errors.first);
+  DeviceUpdate update;
+  if (owner) {
+    auto normalized = normalize_owner(*owner);
+    if (!normalized) return error_response(normalized.error());
+    update.owner = std::move(*normalized);
+  }
+  if (tags) {
+    auto normalized = normalize_tags(*tags);
+    if (!normalized) return error_response(normalized.error());
+    update.tags = std::move(*normalized);
+  }
+  const auto& id = request.path_params["id"];
+  auto updated = services.store.update_device(id, update);
+  if (!updated) return error_response(updated.error());
+  spdlog::info("device {} updated by {}: owner {}, tags {}", id,
+               request.user ? request.user->name : "?", update.owner ? "set" : "kept",
+               update.tags ? "set" : "kept");
   return json_response(http::status::ok,
-                       {{"device_id", device->id},
-                        {"seq", (*stored)->seq},
-                        {"received_at", format_rfc3339((*stored)->received_at)},
-                        {"age_seconds", age.count()},
-                        {"source", "reported by the endpoint"},
-                        {"snapshot", nlohmann::json::parse(json, nullptr, false)}});
+                       device_json(*updated, services.registry.is_online(updated->id)));
 }
 
 HttpResponse handle_revoke_device(ApiServices& services, ApiRequest& request) {

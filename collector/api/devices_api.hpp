@@ -1,9 +1,10 @@
 #pragma once
 // Device registry endpoints.
-//   GET  /api/v1/devices                       enrolled devices with online state
-//   GET  /api/v1/devices/{id}                  one device
-//   GET  /api/v1/devices/{id}/snapshots/latest newest full snapshot, as reported
-//   POST /api/v1/devices/{id}/revoke           admin: revoke and disconnect
+//   GET   /api/v1/devices                       enrolled devices with online state
+//   GET   /api/v1/devices/{id}                  one device
+//   PATCH /api/v1/devices/{id}                  technician: owner and tags
+//   GET   /api/v1/devices/{id}/snapshots/latest current state (materialized), as reported
+//   POST  /api/v1/devices/{id}/revoke           admin: revoke and disconnect
 
 #include "collector/api/api_context.hpp"
 
@@ -12,6 +13,7 @@ namespace triage::collector {
 HttpResponse handle_list_devices(ApiServices& services, ApiRequest& request);
 HttpResponse handle_get_device(ApiServices& services, ApiRequest& request);
 HttpResponse handle_latest_snapshot(ApiServices& services, ApiRequest& request);
+HttpResponse handle_update_device(ApiServices& services, ApiRequest& request);
 HttpResponse handle_revoke_device(ApiServices& services, ApiRequest& request);
 
 }  // namespace triage::collector

@@ -10,10 +10,20 @@ double seconds_since(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
 }
 
+void run_task(const std::function<void()>& task) {
+  try {
+    task();
+  } catch (const std::exception& e) {
+    spdlog::error("ingest writer task threw: {}", e.what());
+  }
+}
+
 }  // namespace
 
 IngestWriter::IngestWriter(Store& store, IngestOptions options, CollectorMetrics* metrics)
-    : store_(store), options_(options), metrics_(metrics), thread_([this] { run(); }) {}
+    : store_(store), materializer_(store), options_(options), metrics_(metrics) {
+  thread_ = std::thread([this] { run(); });
+}
 
 IngestWriter::~IngestWriter() { stop(); }
 
@@ -46,6 +56,17 @@ void IngestWriter::wait_for_room(std::function<void()> wake) {
   waiting_.push_back(std::move(wake));
 }
 
+void IngestWriter::post(std::function<void()> task) {
+  std::unique_lock lock(mutex_);
+  if (exited_) {
+    lock.unlock();
+    return run_task(task);
+  }
+  tasks_.push_back(std::move(task));
+  lock.unlock();
+  wake_writer_.notify_one();
+}
+
 void IngestWriter::stop() {
   {
     std::lock_guard lock(mutex_);
@@ -60,9 +81,12 @@ void IngestWriter::run() {
   std::vector<Item> batch;
   for (;;) {
     std::vector<std::function<void()>> to_wake;
+    std::vector<std::function<void()>> tasks;
     {
       std::unique_lock lock(mutex_);
-      wake_writer_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      wake_writer_.wait(lock,
+                        [&] { return stopping_ || !queue_.empty() || !tasks_.empty(); });
+      tasks.swap(tasks_);
       if (queue_.empty() && stopping_) {
         to_wake.swap(waiting_);
       }
@@ -78,9 +102,15 @@ void IngestWriter::run() {
         metrics_->ingest_queue_depth.Set(static_cast<double>(queue_.size()));
         metrics_->ingest_queue_bytes.Set(static_cast<double>(queued_bytes_));
       }
+      // Stopping and drained: from now on post() runs its task itself.
+      if (batch.empty() && tasks.empty()) exited_ = true;
     }
     for (auto& wake : to_wake) wake();
-    if (batch.empty()) return;  // stopping and drained
+    for (auto& task : tasks) run_task(task);
+    if (batch.empty()) {
+      if (!tasks.empty()) continue;
+      return;
+    }
     commit(batch);
     batch.clear();
   }
@@ -91,7 +121,10 @@ void IngestWriter::commit(std::vector<Item>& batch) {
   reports.reserve(batch.size());
   for (auto& item : batch) reports.push_back(std::move(item.report));
   auto started = std::chrono::steady_clock::now();
-  auto outcome = store_.store_reports(reports);
+  std::vector<StateEffect> effects;
+  auto prepared = materializer_.prepare(std::move(reports), effects);
+  auto outcome = prepared ? store_.store_ingest(*prepared)
+                          : Result<std::vector<bool>>(tl::unexpected(prepared.error()));
   if (metrics_) {
     metrics_->commit_latency_seconds.Observe(seconds_since(started));
     metrics_->commit_batch_size.Observe(static_cast<double>(batch.size()));
@@ -100,11 +133,13 @@ void IngestWriter::commit(std::vector<Item>& batch) {
     spdlog::error("committing {} reports: {}", batch.size(), outcome.error().message);
   }
   for (std::size_t i = 0; i < batch.size(); ++i) {
-    Result<bool> result =
-        outcome ? Result<bool>((*outcome)[i]) : Result<bool>(tl::unexpected(outcome.error()));
+    Result<IngestOutcome> result =
+        outcome ? Result<IngestOutcome>(IngestOutcome{(*outcome)[i], effects[i]})
+                : Result<IngestOutcome>(tl::unexpected(outcome.error()));
     if (metrics_ && outcome) {
       metrics_->ingest_latency_seconds.Observe(seconds_since(batch[i].received));
       ((*outcome)[i] ? metrics_->reports_stored : metrics_->reports_duplicate).Increment();
+      if (effects[i] == StateEffect::kGap) metrics_->snapshot_gaps.Increment();
     }
     try {
       batch[i].done(result);

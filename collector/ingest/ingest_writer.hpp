@@ -1,8 +1,9 @@
 #pragma once
 // The one database writer for agent reports: sessions hand reports over, the writer commits
 // them in batched transactions and only then reports back, so an acknowledgement always
-// means "durable". Memory is bounded: past its byte budget the writer asks sessions to stop
-// reading (TCP back-pressure) and wakes them when it has drained.
+// means "durable". Each device's materialized state and metric points commit with the
+// reports that produced them (state_materializer.hpp). Memory is bounded: past its byte budget the
+// writer asks sessions to stop reading (TCP back-pressure) and wakes them when it has drained.
 
 #include <chrono>
 #include <condition_variable>
@@ -13,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "collector/ingest/state_materializer.hpp"
 #include "collector/metrics/collector_metrics.hpp"
 #include "collector/storage/store.hpp"
 
@@ -26,8 +28,14 @@ struct IngestOptions {
   std::size_t low_water_bytes = 64 * 1024 * 1024;
 };
 
-/// Outcome of one report: stored now (true), duplicate (false), or an error (not stored).
-using IngestDone = std::function<void(const Result<bool>&)>;
+/// Outcome of one committed report.
+struct IngestOutcome {
+  bool stored = false;  ///< stored now; false: a duplicate (stored earlier)
+  StateEffect state = StateEffect::kNone;
+};
+
+/// Runs once the report is committed, or with an error (then it is not stored).
+using IngestDone = std::function<void(const Result<IngestOutcome>&)>;
 
 class IngestWriter {
  public:
@@ -42,6 +50,10 @@ class IngestWriter {
   bool submit(StoredReport report, IngestDone done);
   /// Calls `wake` (on the writer thread) once the queue is below its low-water mark.
   void wait_for_room(std::function<void()> wake);
+  /// Runs `task` on the writer thread before its next batch, in posting order: small device
+  /// writes (hello facts, last seen) that must not block an I/O thread behind a batch commit.
+  /// After stop() the task runs at once on the caller's thread.
+  void post(std::function<void()> task);
 
   /// Commits what is queued, then stops the thread. Later submissions fail.
   void stop();
@@ -56,6 +68,7 @@ class IngestWriter {
   void commit(std::vector<Item>& batch);
 
   Store& store_;
+  StateMaterializer materializer_;
   IngestOptions options_;
   CollectorMetrics* metrics_;
   std::mutex mutex_;
@@ -63,7 +76,9 @@ class IngestWriter {
   std::deque<Item> queue_;
   std::size_t queued_bytes_ = 0;
   std::vector<std::function<void()>> waiting_;
+  std::vector<std::function<void()>> tasks_;
   bool stopping_ = false;
+  bool exited_ = false;  ///< the thread has left its loop
   std::thread thread_;
 };
 

@@ -19,6 +19,13 @@ prometheus::Family<prometheus::Counter>& report_family(prometheus::Registry& r) 
   return BuildCounter().Name("triage_reports_total").Help("Reports by outcome").Register(r);
 }
 
+prometheus::Family<prometheus::Counter>& retention_family(prometheus::Registry& r) {
+  return BuildCounter()
+      .Name("triage_retention_deleted_total")
+      .Help("Rows deleted by retention passes, by kind")
+      .Register(r);
+}
+
 }  // namespace
 
 CollectorMetrics::CollectorMetrics() : CollectorMetrics(std::make_shared<prometheus::Registry>()) {}
@@ -83,6 +90,18 @@ CollectorMetrics::CollectorMetrics(std::shared_ptr<prometheus::Registry> r)
                            .Help("Soft RLIMIT_NOFILE after raising it at start")
                            .Register(*r)
                            .Add({})),
+      retention_runs(BuildCounter()
+                         .Name("triage_retention_runs_total")
+                         .Help("Retention passes, by result")
+                         .Register(*r)
+                         .Add({{"result", "ok"}})),
+      retention_failures(BuildCounter()
+                             .Name("triage_retention_runs_total")
+                             .Help("Retention passes, by result")
+                             .Register(*r)
+                             .Add({{"result", "error"}})),
+      retention_deltas_deleted(retention_family(*r).Add({{"kind", "delta"}})),
+      retention_points_deleted(retention_family(*r).Add({{"kind", "metric_point"}})),
       audit_checkpoints(BuildCounter()
                             .Name("triage_audit_checkpoints_total")
                             .Help("Signed audit log checkpoints written")

@@ -34,6 +34,10 @@ class CollectorMetrics {
   prometheus::Histogram& commit_batch_size;
   prometheus::Counter& tls_handshakes;
   prometheus::Gauge& open_files_limit;
+  prometheus::Counter& retention_runs;
+  prometheus::Counter& retention_failures;
+  prometheus::Counter& retention_deltas_deleted;
+  prometheus::Counter& retention_points_deleted;
   prometheus::Counter& refusal(const std::string& reason);
   prometheus::Counter& http_request(const std::string& status_class);
   /// Audit events by result: "recorded", "failed" (not stored: see the log), "suppressed"

@@ -85,7 +85,7 @@ void AgentSession::on_message(std::string_view frame) {
     return refuse(v1::Refusal::MALFORMED_MESSAGE, message.error().message,
                   transport::CloseCode::kProtocolError);
   }
-  if (!hello_done_) {
+  if (!hello_sent_) {
     if (message->body_case() != v1::AgentMessage::kHello) {
       return refuse(v1::Refusal::MALFORMED_MESSAGE, "the first message must be a hello",
                     transport::CloseCode::kProtocolError);
@@ -127,48 +127,81 @@ void AgentSession::handle_hello(const v1::Hello& hello) {
   auto clip = [](const std::string& s) { return s.substr(0, 255); };
   DeviceHelloFacts facts{clip(f.hostname()), clip(hello.agent_version()), clip(f.os_pretty_name()),
                          clip(f.kernel()), clip(f.arch())};
-  if (auto r = services_.store.record_hello(device_id_, facts, std::chrono::system_clock::now());
-      !r) {
-    spdlog::error("device {}: recording hello: {}", device_id_, r.error().message);
-    return refuse(v1::Refusal::SHUTTING_DOWN, "collector storage unavailable",
-                  transport::CloseCode::kTryAgainLater);
-  }
-  auto last_seq = services_.store.last_report_seq(device_id_);
-  auto snapshot = services_.store.has_snapshot(device_id_);
-  if (!last_seq || !snapshot) {
-    return refuse(v1::Refusal::SHUTTING_DOWN, "collector storage unavailable",
-                  transport::CloseCode::kTryAgainLater);
-  }
-  hello_done_ = true;
+  auto conn = shared_->connection.lock();
+  if (!conn) return;
+  // The hello's database write waits for the writer (maybe behind a batch commit), never on
+  // an I/O thread; nothing more is read from this agent until the hello is answered.
+  hello_sent_ = true;
   last_touch_ = std::chrono::steady_clock::now();
-  if (auto conn = shared_->connection.lock()) {
-    if (auto previous = services_.registry.attach(device_id_, session_id_, conn)) {
+  conn->pause_reading();
+  // The task holds the connection: with reading paused and nothing to write, no pending
+  // operation would keep it alive. It is released right after the answer is queued.
+  services_.writer.post([conn, shared = shared_, services = services_, settings = settings_,
+                         device_id = device_id_, session_id = session_id_, remote = remote_,
+                         facts = std::move(facts), version = *version]() mutable {
+    complete_hello(conn, shared, services, settings, device_id, session_id, remote, facts, version);
+    conn.reset();
+  });
+}
+
+void AgentSession::complete_hello(const std::shared_ptr<transport::WebSocketConnection>& conn,
+                                  const std::shared_ptr<Shared>& shared,
+                                  AgentSessionServices services, AgentSessionSettings settings,
+                                  const std::string& device_id, std::uint64_t session_id,
+                                  const std::string& remote, const DeviceHelloFacts& facts,
+                                  std::uint32_t version) {
+  auto unavailable = [&] {
+    v1::CollectorMessage refusal;
+    refusal.mutable_refusal()->set_reason(v1::Refusal::SHUTTING_DOWN);
+    refusal.mutable_refusal()->set_message("collector storage unavailable");
+    conn->send(protocol::encode(refusal));
+    conn->close(transport::CloseCode::kTryAgainLater, "collector storage unavailable");
+  };
+  if (auto r = services.store.record_hello(device_id, facts, std::chrono::system_clock::now());
+      !r) {
+    spdlog::error("device {}: recording hello: {}", device_id, r.error().message);
+    return unavailable();
+  }
+  auto last_seq = services.store.last_report_seq(device_id);
+  auto state = services.store.device_state(device_id, /*with_snapshot=*/false);
+  if (!last_seq || !state) return unavailable();
+  {
+    // on_close may run meanwhile: the session is online only if it has not ended.
+    std::lock_guard lock(shared->mutex);
+    if (shared->closed) return;
+    if (auto previous = services.registry.attach(device_id, session_id, conn)) {
       previous->close(transport::CloseCode::kReplaced, "replaced by a newer connection");
     }
+    shared->hello_done = true;
   }
-  services_.metrics.connected_agents.Increment();
+  services.metrics.connected_agents.Increment();
   v1::CollectorMessage reply;
   auto* ack = reply.mutable_hello_ack();
-  ack->set_protocol_version(*version);
-  ack->set_device_id(device_id_);
+  ack->set_protocol_version(version);
+  ack->set_device_id(device_id);
   ack->set_collector_version(TRIAGE_VERSION);
   ack->set_last_committed_seq(*last_seq);
-  ack->set_want_full_snapshot(!*snapshot);
-  ack->set_heartbeat_interval_s(settings_.heartbeat_interval_s);
-  ack->set_report_interval_s(settings_.report_interval_s);
+  // No state yet, or a gap since: deltas cannot be applied until a full snapshot arrives.
+  ack->set_want_full_snapshot(!*state || (*state)->stale);
+  ack->set_heartbeat_interval_s(settings.heartbeat_interval_s);
+  ack->set_report_interval_s(settings.report_interval_s);
   ack->set_server_time_unix_ms(now_ms());
-  send(reply);
-  spdlog::info("device {} ({}) online from {}, agent {}, protocol {}", device_id_, facts.hostname,
-               remote_, facts.agent_version, *version);
+  conn->send(protocol::encode(reply));
+  conn->resume_reading();
+  spdlog::info("device {} ({}) online from {}, agent {}, protocol {}", device_id, facts.hostname,
+               remote, facts.agent_version, version);
 }
 
 void AgentSession::handle_heartbeat(const v1::Heartbeat&) {
   auto now = std::chrono::steady_clock::now();
   if (now - last_touch_ < kTouchInterval) return;
   last_touch_ = now;
-  if (auto r = services_.store.touch_device(device_id_, std::chrono::system_clock::now()); !r) {
-    spdlog::warn("device {}: updating last seen: {}", device_id_, r.error().message);
-  }
+  services_.writer.post(
+      [&store = services_.store, device_id = device_id_, when = std::chrono::system_clock::now()] {
+        if (auto r = store.touch_device(device_id, when); !r) {
+          spdlog::warn("device {}: updating last seen: {}", device_id, r.error().message);
+        }
+      });
 }
 
 void AgentSession::handle_report(const v1::AgentMessage& message, std::string_view frame) {
@@ -208,7 +241,7 @@ void AgentSession::handle_report(const v1::AgentMessage& message, std::string_vi
   auto* intake = services_.help_intake;
   bool room = services_.writer.submit(
       std::move(report), [shared, device_id, kind, seq, resume_below, snapshot_request_id, help,
-                          enrichment, intake](const Result<bool>& stored) {
+                          enrichment, intake](const Result<IngestOutcome>& stored) {
         auto conn = shared->connection.lock();
         if (!stored) {
           // Not committed, so not acknowledged: the agent resends it after reconnecting.
@@ -218,10 +251,21 @@ void AgentSession::handle_report(const v1::AgentMessage& message, std::string_vi
           v1::CollectorMessage reply;
           auto* entry = reply.mutable_ack()->add_entries();
           entry->set_seq(seq);
-          entry->set_status(*stored ? v1::Ack::STORED : v1::Ack::DUPLICATE);
+          entry->set_status(stored->stored ? v1::Ack::STORED : v1::Ack::DUPLICATE);
           bool acknowledge = true;
-          if (enrichment && kind == "snapshot") {
+          if (stored->state == StateEffect::kGap && conn) {
+            // Asked once, at the first gap; a reconnecting agent is asked in the hello ack.
+            v1::CollectorMessage request;
+            request.mutable_snapshot_request()->set_request_id("gap-" + std::to_string(seq));
+            request.mutable_snapshot_request()->set_reason("gap in the delta chain at report " +
+                                                           std::to_string(seq));
+            conn->send(protocol::encode(request));
+          }
+          if (enrichment && kind == "snapshot" && !snapshot_request_id.empty()) {
             enrichment->snapshot_committed(device_id, seq, snapshot_request_id);
+          }
+          if (enrichment && stored->state == StateEffect::kApplied) {
+            enrichment->state_changed(device_id);
           }
           if (help && intake) {
             // The ticket is part of what the acknowledgement promises: no ticket, no ack,
@@ -269,7 +313,13 @@ void AgentSession::send(const v1::CollectorMessage& message) {
 }
 
 void AgentSession::on_close(std::string_view reason) {
-  if (hello_done_) {
+  bool online = false;
+  {
+    std::lock_guard lock(shared_->mutex);
+    shared_->closed = true;
+    online = shared_->hello_done;
+  }
+  if (online) {
     services_.registry.detach(device_id_, session_id_);
     services_.metrics.connected_agents.Decrement();
     spdlog::info("device {} offline: {}", device_id_, reason);

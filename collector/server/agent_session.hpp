@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "collector/audit/audit_log.hpp"
@@ -61,9 +62,19 @@ class AgentSession final : public transport::WebSocketHandler {
     std::weak_ptr<transport::WebSocketConnection> connection;
     std::atomic<int> in_flight{0};
     std::atomic<bool> paused_for_in_flight{false};
+    std::mutex mutex;         ///< orders the hello's completion against on_close
+    bool hello_done = false;  ///< answered and registered as online
+    bool closed = false;
   };
 
   void handle_hello(const v1::Hello& hello);
+  /// The hello's second half, on the ingest writer thread: records the facts, registers the
+  /// device as online (unless the session ended meanwhile) and answers.
+  static void complete_hello(const std::shared_ptr<transport::WebSocketConnection>& conn,
+                             const std::shared_ptr<Shared>& shared, AgentSessionServices services,
+                             AgentSessionSettings settings, const std::string& device_id,
+                             std::uint64_t session_id, const std::string& remote,
+                             const DeviceHelloFacts& facts, std::uint32_t version);
   void handle_heartbeat(const v1::Heartbeat& heartbeat);
   void handle_report(const v1::AgentMessage& message, std::string_view frame);
   bool within_rate();
@@ -76,7 +87,7 @@ class AgentSession final : public transport::WebSocketHandler {
   std::uint64_t session_id_;
   std::shared_ptr<Shared> shared_;
   std::string remote_;
-  bool hello_done_ = false;
+  bool hello_sent_ = false;
   std::chrono::steady_clock::time_point last_touch_{};
   // Token bucket for the message rate limit.
   double tokens_;

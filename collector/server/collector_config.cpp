@@ -76,9 +76,9 @@ Result<CollectorConfig> load_collector_config(const std::filesystem::path& path,
   std::int64_t idle_s = c.websocket_idle_timeout.count() / 1000;
   std::int64_t session_h = c.session_ttl.count() / 3600;
   Result<void> steps[] = {
-      reject_unknown(
-          root, "",
-          {"listen", "limits", "agents", "log", "api", "threads", "auth", "sla", "tickets"}),
+      reject_unknown(root, "",
+                     {"listen", "limits", "agents", "log", "api", "threads", "auth", "sla",
+                      "tickets", "retention"}),
       read_string(root, "", "listen", c.listen),
   };
   for (auto& s : steps) {
@@ -184,6 +184,21 @@ Result<CollectorConfig> load_collector_config(const std::filesystem::path& path,
     }
   }
   c.fresh_snapshot_timeout = std::chrono::milliseconds(fresh_ms);
+  if (auto* t = section("retention")) {
+    std::int64_t delta_days = c.retention.keep_deltas.count() / 24;
+    std::int64_t metric_days = c.retention.keep_metric_points.count() / 24;
+    std::int64_t interval_min = c.retention.interval.count();
+    for (auto r :
+         {reject_unknown(*t, "retention", {"delta_days", "metric_days", "interval_minutes"}),
+          read_integer(*t, "retention", "delta_days", delta_days, 1, 36'500),
+          read_integer(*t, "retention", "metric_days", metric_days, 1, 36'500),
+          read_integer(*t, "retention", "interval_minutes", interval_min, 1, 7 * 24 * 60)}) {
+      if (!r) return fail(path.string(), r.error());
+    }
+    c.retention.keep_deltas = std::chrono::hours(24 * delta_days);
+    c.retention.keep_metric_points = std::chrono::hours(24 * metric_days);
+    c.retention.interval = std::chrono::minutes(interval_min);
+  }
   c.handshake_timeout = std::chrono::milliseconds(handshake_ms);
   c.websocket_idle_timeout = std::chrono::milliseconds(idle_s * 1000);
   c.session_ttl = std::chrono::seconds(session_h * 3600);

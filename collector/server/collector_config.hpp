@@ -6,8 +6,9 @@
 #include <filesystem>
 #include <string>
 
-#include "collector/tickets/sla_policy.hpp"
 #include "collector/auth/login_guard.hpp"
+#include "collector/ingest/retention_task.hpp"
+#include "collector/tickets/sla_policy.hpp"
 #include "shared/util/result.hpp"
 
 namespace triage::collector {
@@ -31,6 +32,8 @@ struct CollectorConfig {
   /// How long ticket enrichment waits for an online agent's fresh snapshot before it falls
   /// back to the newest stored one.
   std::chrono::milliseconds fresh_snapshot_timeout{3000};
+  /// [retention]: how long deltas and metric points are kept, and how often compaction runs.
+  RetentionSettings retention;
 };
 
 /// Reads a TOML file over the defaults. Unknown keys and wrong types are errors naming the

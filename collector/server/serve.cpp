@@ -17,6 +17,7 @@
 #include "collector/audit/audit_log.hpp"
 #include "collector/enrollment/enrollment_service.hpp"
 #include "collector/ingest/ingest_writer.hpp"
+#include "collector/ingest/retention_task.hpp"
 #include "collector/metrics/collector_metrics.hpp"
 #include "collector/server/agent_registry.hpp"
 #include "collector/server/collector_app.hpp"
@@ -70,6 +71,7 @@ int run_serve(const DataDir& dir, const CollectorConfig& config) {
   audit_options.signing_key = keys.signing_key.get();
   AuditLog audit(*store, audit_options, &metrics);
   IngestWriter writer(*store, IngestOptions{}, &metrics);
+  RetentionTask retention(*store, config.retention, &metrics);
   EnrollmentService enrollment(*store, keys.ca_certificate.get(), keys.ca_key.get(), keys.ca_pem,
                                &audit);
   EnrichmentSettings enrichment_settings;
@@ -132,6 +134,7 @@ int run_serve(const DataDir& dir, const CollectorConfig& config) {
   app.drain();
   // Everything queued is committed before exit; what was not acknowledged is resent by agents.
   writer.stop();
+  retention.stop();
   enrichment.stop();
   if (auto c = audit.checkpoint(std::chrono::system_clock::now()); !c) {
     spdlog::error("audit checkpoint at shutdown failed: {}", c.error().message);

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace triage::collector {
 
@@ -34,6 +35,16 @@ struct Device {
   std::string kernel;
   std::string arch;
   std::string enrollment_token_id;
+  /// The person using the device: an email or an external directory id ("" when unknown).
+  std::string owner;
+  /// Labels set by staff ("finance", "site:paris"), sorted, lower case.
+  std::vector<std::string> tags;
+};
+
+/// A change to a device's registry entry by staff; unset fields stay as they are.
+struct DeviceUpdate {
+  std::optional<std::string> owner;
+  std::optional<std::vector<std::string>> tags;
 };
 
 /// Facts an agent states in its hello; recorded as reported.

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "collector/storage/audit_records.hpp"
+#include "collector/storage/device_state_records.hpp"
 #include "collector/storage/records.hpp"
 #include "collector/storage/ticket_records.hpp"
 #include "shared/util/result.hpp"
@@ -37,6 +38,8 @@ class Store {
   virtual Result<void> record_hello(std::string_view device_id, const DeviceHelloFacts& facts,
                                     TimePoint when) = 0;
   virtual Result<void> touch_device(std::string_view device_id, TimePoint when) = 0;
+  /// Sets the owner and/or tags of a device; kNotFound if unknown. Returns it as stored after.
+  virtual Result<Device> update_device(std::string_view id, const DeviceUpdate& update) = 0;
 
   // Users and bearer sessions.
   /// kConflict when the name is taken. Returns the new id.
@@ -91,6 +94,24 @@ class Store {
   /// One report by device and seq.
   virtual Result<std::optional<StoredReport>> find_report(std::string_view device_id,
                                                           std::uint64_t seq) = 0;
+
+  // Current state and metric history (kept by the ingest writer).
+  /// Like store_reports, and in the same transaction upserts `batch.states` and inserts
+  /// `batch.points`: a report and what it changed become durable together.
+  virtual Result<std::vector<bool>> store_ingest(const IngestBatch& batch) = 0;
+  /// The device's materialized state, if any; `with_snapshot` false leaves `snapshot` empty
+  /// (cheap: the ingest writer's gap check).
+  virtual Result<std::optional<DeviceState>> device_state(std::string_view device_id,
+                                                          bool with_snapshot) = 0;
+  /// Points of one metric with since <= t <= until, oldest first, at most `limit`.
+  virtual Result<std::vector<MetricPoint>> metric_points(std::string_view device_id,
+                                                         std::string_view metric, TimePoint since,
+                                                         TimePoint until, std::size_t limit) = 0;
+  /// Deletes deltas received before `cutoffs.deltas_before` and metric points older than
+  /// `cutoffs.points_before`, in chunks. Never deletes a full snapshot, a delta after the
+  /// device's newest full snapshot (needed to rebuild its newest state), or a report a ticket
+  /// enrichment refers to.
+  virtual Result<RetentionResult> apply_retention(const RetentionCutoffs& cutoffs) = 0;
 
   // Tickets. Every change and its timeline events commit in one transaction.
   /// Inserts the ticket, its device links and `events` (their ticket_id is filled in); sets

@@ -35,6 +35,12 @@ Result<v1::Snapshot> snapshot_of(const StoredReport& report) {
   }
 }
 
+// Said of a stored state that stopped at a gap in the device's reports.
+std::string stale_note(const std::optional<StoredReport>& report) {
+  if (!report || report->kind != "stale_state") return "";
+  return " (stale: later reports could not be applied; a full snapshot has been asked for)";
+}
+
 TimePoint snapshot_time(const v1::Snapshot& snapshot, TimePoint fallback) {
   if (snapshot.collected_at_unix_ms() <= 0) return fallback;
   return TimePoint(std::chrono::milliseconds(snapshot.collected_at_unix_ms()));
@@ -130,14 +136,14 @@ void EnrichmentService::start_enrichment(std::int64_t ticket_id, const std::stri
   }
   auto connection = registry_.connection(device_id);
   if (!connection) {
-    auto latest = store_.latest_snapshot(device_id);
+    auto latest = current_state(device_id);
     if (!latest) {
       spdlog::error("ticket {}: reading diagnostics of {}: {}", ticket_id, device_id,
                     latest.error().message);
       return;
     }
     attach(device_id, {Waiter{ticket_id, purpose}}, *latest, "stored",
-           "the device is offline; this is the newest snapshot it sent");
+           "the device is offline; this is its newest state" + stale_note(*latest));
     return;
   }
   const std::string request_id = pki::random_uuid();
@@ -159,16 +165,26 @@ void EnrichmentService::start_enrichment(std::int64_t ticket_id, const std::stri
   pending_.emplace(request_id, std::move(pending));
 }
 
-void EnrichmentService::snapshot_committed(const std::string& device_id, std::uint64_t seq,
+void EnrichmentService::snapshot_committed(const std::string& /*device_id*/, std::uint64_t seq,
                                            const std::string& request_id) {
   if (!request_id.empty()) {
     boost::asio::post(io_, [this, request_id, seq] { complete_request(request_id, seq); });
   }
-  if (queued_evaluations_.load() >= settings_.max_queued_evaluations) return;
-  ++queued_evaluations_;
-  boost::asio::post(io_, [this, device_id, seq] {
-    --queued_evaluations_;
-    refresh_fleet_findings(device_id, seq);
+}
+
+void EnrichmentService::state_changed(const std::string& device_id) {
+  {
+    std::lock_guard lock(refresh_mutex_);
+    if (refresh_pending_.size() >= settings_.max_queued_evaluations) return;
+    // Already queued: that refresh reads the newest state anyway.
+    if (!refresh_pending_.insert(device_id).second) return;
+  }
+  boost::asio::post(io_, [this, device_id] {
+    {
+      std::lock_guard lock(refresh_mutex_);
+      refresh_pending_.erase(device_id);
+    }
+    refresh_fleet_findings(device_id);
   });
 }
 
@@ -191,15 +207,15 @@ void EnrichmentService::complete_request(const std::string& request_id,
       return;
     }
   }
-  auto latest = store_.latest_snapshot(request.device_id);
+  auto latest = current_state(request.device_id);
   if (!latest) {
     spdlog::error("reading diagnostics of {}: {}", request.device_id, latest.error().message);
     return;
   }
   attach(request.device_id, request.waiters, *latest, "stored",
          "the device did not send a fresh snapshot within " +
-             std::to_string(settings_.fresh_timeout.count()) +
-             " ms; this is the newest snapshot it sent");
+             std::to_string(settings_.fresh_timeout.count()) + " ms; this is its newest state" +
+             stale_note(*latest));
 }
 
 void EnrichmentService::attach(const std::string& device_id, const std::vector<Waiter>& waiters,
@@ -324,18 +340,37 @@ void EnrichmentService::attach(const std::string& device_id, const std::vector<W
   }
 }
 
-void EnrichmentService::refresh_fleet_findings(const std::string& device_id, std::uint64_t seq) {
-  auto report = store_.find_report(device_id, seq);
-  if (!report || !*report) return;
-  auto snapshot = snapshot_of(**report);
-  if (!snapshot) return;
-  const auto taken = snapshot_time(*snapshot, (*report)->received_at);
+Result<std::optional<StoredReport>> EnrichmentService::current_state(const std::string& device_id) {
+  auto state = store_.device_state(device_id, /*with_snapshot=*/true);
+  if (!state) return tl::unexpected(state.error());
+  // Devices not heard from since the upgrade that added states: their newest full snapshot.
+  if (!*state) return store_.latest_snapshot(device_id);
+  v1::AgentMessage message;
+  message.set_seq((*state)->seq);
+  if (!message.mutable_snapshot()->mutable_snapshot()->ParseFromString((*state)->snapshot)) {
+    return fail("the stored state of device " + device_id + " is unreadable");
+  }
+  StoredReport report;
+  report.device_id = device_id;
+  report.seq = (*state)->seq;
+  report.kind = (*state)->stale ? "stale_state" : "state";
+  report.received_at = (*state)->as_of;
+  report.payload = message.SerializeAsString();
+  return std::optional<StoredReport>(std::move(report));
+}
+
+void EnrichmentService::refresh_fleet_findings(const std::string& device_id) {
+  auto state = store_.device_state(device_id, /*with_snapshot=*/true);
+  if (!state || !*state) return;
+  v1::Snapshot snapshot;
+  if (!snapshot.ParseFromString((*state)->snapshot)) return;
+  const auto taken = snapshot_time(snapshot, (*state)->as_of);
   std::vector<DeviceFinding> current;
-  for (const auto& f : evaluate_findings(*snapshot, taken)) {
+  for (const auto& f : evaluate_findings(snapshot, taken)) {
     current.push_back(DeviceFinding{
         device_id, f.rule_id, f.subject, severity_name(f.severity), f.title, f.evidence, {}, {}});
   }
-  if (auto r = store_.replace_device_findings(device_id, current, (*report)->received_at); !r) {
+  if (auto r = store_.replace_device_findings(device_id, current, (*state)->as_of); !r) {
     spdlog::warn("device {}: updating fleet findings: {}", device_id, r.error().message);
   }
 }

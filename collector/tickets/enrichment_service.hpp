@@ -9,10 +9,12 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -30,7 +32,8 @@ struct EnrichmentSettings {
   std::chrono::milliseconds fresh_timeout{3000};
   /// "What changed" compares with the newest snapshot at least this much older.
   std::chrono::hours baseline_age{24};
-  /// Fleet findings are refreshed from committed snapshots while fewer than this many wait.
+  /// Fleet findings are refreshed from devices' new states while fewer than this many
+  /// devices wait for it (each device waits at most once: refreshes coalesce).
   std::size_t max_queued_evaluations = 2000;
 };
 
@@ -46,10 +49,13 @@ class EnrichmentService final : public EnrichmentScheduler {
   /// Attaches the snapshot carried by a stored report (a help request's own diagnostics).
   void enrich_from_report(std::int64_t ticket_id, const std::string& device_id, std::uint64_t seq,
                           const std::string& purpose);
-  /// A snapshot report was committed (called on the ingest writer thread; returns at once):
-  /// completes enrichments waiting for it and refreshes the device's fleet findings.
+  /// A snapshot report answering `request_id` was committed (called on the ingest writer
+  /// thread; returns at once): completes the enrichments waiting for it.
   void snapshot_committed(const std::string& device_id, std::uint64_t seq,
                           const std::string& request_id);
+  /// The device's materialized state moved on (a snapshot or a delta was applied; called on
+  /// the ingest writer thread; returns at once): its fleet findings are re-evaluated.
+  void state_changed(const std::string& device_id);
   /// Finishes queued work and stops the thread.
   void stop();
 
@@ -71,7 +77,10 @@ class EnrichmentService final : public EnrichmentScheduler {
   void attach(const std::string& device_id, const std::vector<Waiter>& waiters,
               const std::optional<StoredReport>& report, const std::string& source,
               const std::string& note);
-  void refresh_fleet_findings(const std::string& device_id, std::uint64_t seq);
+  void refresh_fleet_findings(const std::string& device_id);
+  /// The device's materialized state as a snapshot report (seq and time of the state), or
+  /// its newest full snapshot when it has no state yet; nullopt when it sent neither.
+  Result<std::optional<StoredReport>> current_state(const std::string& device_id);
 
   Store& store_;
   AgentRegistry& registry_;
@@ -81,7 +90,8 @@ class EnrichmentService final : public EnrichmentScheduler {
   // Touched only on the service thread.
   std::unordered_map<std::string, PendingRequest> pending_;         // by request id
   std::unordered_map<std::string, std::string> request_of_device_;  // device -> request id
-  std::atomic<std::size_t> queued_evaluations_{0};
+  std::mutex refresh_mutex_;
+  std::unordered_set<std::string> refresh_pending_;  // devices with a refresh queued
   std::thread thread_;
 };
 

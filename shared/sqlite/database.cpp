@@ -30,6 +30,11 @@ Statement& Statement::bind_null(int index) {
   return *this;
 }
 
+Statement& Statement::bind_real(int index, double value) {
+  sqlite3_bind_double(stmt_, index, value);
+  return *this;
+}
+
 Statement& Statement::bind(int index, const std::optional<std::int64_t>& value) {
   return value ? bind(index, *value) : bind_null(index);
 }
@@ -54,6 +59,8 @@ Result<void> Statement::run() {
 }
 
 std::int64_t Statement::column_int(int index) const { return sqlite3_column_int64(stmt_, index); }
+
+double Statement::column_real(int index) const { return sqlite3_column_double(stmt_, index); }
 
 std::optional<std::int64_t> Statement::column_optional_int(int index) const {
   if (sqlite3_column_type(stmt_, index) == SQLITE_NULL) return std::nullopt;

@@ -27,6 +27,7 @@ class Statement {
   Statement& bind(int index, std::string_view text);
   Statement& bind_blob(int index, std::string_view bytes);
   Statement& bind_null(int index);
+  Statement& bind_real(int index, double value);
   Statement& bind(int index, const std::optional<std::int64_t>& value);
 
   /// Rewinds for another execution with new bindings.
@@ -44,6 +45,7 @@ class Statement {
   std::optional<std::int64_t> column_optional_int(int index) const;
   std::string column_text(int index) const;
   std::string column_blob(int index) const;
+  double column_real(int index) const;
 
  private:
   sqlite3* db_;

@@ -6,7 +6,7 @@
 
 namespace triage::collector::schema {
 
-inline constexpr std::array<std::string_view, 5> kMigrations = {
+inline constexpr std::array<std::string_view, 6> kMigrations = {
     // 1: enrollment, devices, users, sessions, reports.
     R"sql(
 CREATE TABLE enrollment_tokens (
@@ -238,6 +238,38 @@ CREATE TRIGGER audit_checkpoints_no_update BEFORE UPDATE ON audit_checkpoints
 BEGIN SELECT RAISE(ABORT, 'audit checkpoints are append-only'); END;
 CREATE TRIGGER audit_checkpoints_no_delete BEFORE DELETE ON audit_checkpoints
 BEGIN SELECT RAISE(ABORT, 'audit checkpoints are append-only'); END;
+)sql",
+    // 6: each device's materialized current state, metric history, owner and tags.
+    R"sql(
+CREATE TABLE device_state (
+  device_id TEXT PRIMARY KEY REFERENCES devices(id),
+  seq INTEGER NOT NULL,
+  base_seq INTEGER NOT NULL,
+  as_of INTEGER NOT NULL,
+  stale INTEGER NOT NULL DEFAULT 0,
+  gap_seq INTEGER NOT NULL DEFAULT 0,
+  -- Last: reading the head without the snapshot never touches its overflow pages.
+  snapshot BLOB NOT NULL
+);
+-- Charts read one device's metric over a time range: the key is exactly that.
+CREATE TABLE metric_points (
+  device_id TEXT NOT NULL,
+  metric TEXT NOT NULL,
+  t INTEGER NOT NULL,
+  value REAL NOT NULL,
+  PRIMARY KEY (device_id, metric, t)
+) WITHOUT ROWID;
+CREATE INDEX metric_points_by_time ON metric_points(t);
+ALTER TABLE devices ADD COLUMN owner TEXT NOT NULL DEFAULT '';
+CREATE INDEX devices_owner ON devices(owner);
+CREATE TABLE device_tags (
+  device_id TEXT NOT NULL REFERENCES devices(id),
+  tag TEXT NOT NULL,
+  PRIMARY KEY (device_id, tag)
+) WITHOUT ROWID;
+CREATE INDEX device_tags_by_tag ON device_tags(tag);
+-- Retention finds old deltas by time across devices.
+CREATE INDEX reports_delta_age ON reports(received_at) WHERE kind = 'delta';
 )sql",
 };
 

@@ -1,5 +1,6 @@
 #include "collector/storage/sqlite/sqlite_store.hpp"
 
+#include <algorithm>
 #include <functional>
 
 #include "collector/storage/sqlite/schema.hpp"
@@ -16,7 +17,21 @@ namespace {
 
 constexpr const char* kDeviceColumns =
     "id, hostname, certificate_sha256, enrolled_at, last_seen, revoked_at, agent_version, "
-    "os_pretty_name, kernel, arch, enrollment_token_id";
+    "os_pretty_name, kernel, arch, enrollment_token_id, owner, "
+    "(SELECT group_concat(tag, ',') FROM device_tags t WHERE t.device_id = devices.id)";
+
+std::vector<std::string> split_tags(const std::string& joined) {
+  std::vector<std::string> tags;
+  std::size_t start = 0;
+  while (start < joined.size()) {
+    auto end = joined.find(',', start);
+    if (end == std::string::npos) end = joined.size();
+    if (end > start) tags.push_back(joined.substr(start, end - start));
+    start = end + 1;
+  }
+  std::sort(tags.begin(), tags.end());
+  return tags;
+}
 
 Device read_device(const Statement& s) {
   Device d;
@@ -31,6 +46,8 @@ Device read_device(const Statement& s) {
   d.kernel = s.column_text(8);
   d.arch = s.column_text(9);
   d.enrollment_token_id = s.column_text(10);
+  d.owner = s.column_text(11);
+  d.tags = split_tags(s.column_text(12));
   return d;
 }
 
@@ -245,6 +262,40 @@ Result<void> SqliteStore::touch_device(std::string_view device_id, TimePoint whe
   return st->run();
 }
 
+Result<Device> SqliteStore::update_device(std::string_view id, const DeviceUpdate& update) {
+  std::lock_guard lock(write_mutex_);
+  return sqlite::in_transaction(*db_, [&]() -> Result<Device> {
+    if (update.owner) {
+      auto st = db_->prepare("UPDATE devices SET owner = ? WHERE id = ?");
+      if (!st) return tl::unexpected(st.error());
+      st->bind(1, *update.owner).bind(2, id);
+      if (auto r = st->run(); !r) return tl::unexpected(r.error());
+    }
+    if (update.tags) {
+      auto clear = db_->prepare("DELETE FROM device_tags WHERE device_id = ?");
+      if (!clear) return tl::unexpected(clear.error());
+      clear->bind(1, id);
+      if (auto r = clear->run(); !r) return tl::unexpected(r.error());
+      auto add = db_->prepare(
+          "INSERT INTO device_tags(device_id, tag) SELECT id, ? FROM devices WHERE id = ? "
+          "ON CONFLICT DO NOTHING");
+      if (!add) return tl::unexpected(add.error());
+      for (const auto& tag : *update.tags) {
+        add->reset();
+        add->bind(1, tag).bind(2, id);
+        if (auto r = add->run(); !r) return tl::unexpected(r.error());
+      }
+    }
+    auto st = db_->prepare(std::string("SELECT ") + kDeviceColumns + " FROM devices WHERE id = ?");
+    if (!st) return tl::unexpected(st.error());
+    st->bind(1, id);
+    auto row = st->step();
+    if (!row) return tl::unexpected(row.error());
+    if (!*row) return fail(ErrorCode::kNotFound, "no device " + std::string(id));
+    return read_device(*st);
+  });
+}
+
 Result<std::int64_t> SqliteStore::insert_user(const User& user) {
   std::lock_guard lock(write_mutex_);
   auto st = db_->prepare(
@@ -332,26 +383,9 @@ Result<bool> SqliteStore::store_report(const StoredReport& report) {
 }
 
 Result<std::vector<bool>> SqliteStore::store_reports(const std::vector<StoredReport>& reports) {
-  std::lock_guard lock(write_mutex_);
-  return sqlite::in_transaction(*db_, [&]() -> Result<std::vector<bool>> {
-    auto st = db_->prepare(
-        "INSERT INTO reports(device_id, seq, kind, received_at, payload) VALUES (?,?,?,?,?) "
-        "ON CONFLICT(device_id, seq) DO NOTHING");
-    if (!st) return tl::unexpected(st.error());
-    std::vector<bool> stored;
-    stored.reserve(reports.size());
-    for (const auto& report : reports) {
-      st->reset();
-      st->bind(1, report.device_id)
-          .bind(2, static_cast<std::int64_t>(report.seq))
-          .bind(3, report.kind)
-          .bind(4, to_ms(report.received_at))
-          .bind_blob(5, report.payload);
-      if (auto r = st->run(); !r) return tl::unexpected(r.error());
-      stored.push_back(db_->changes() == 1);
-    }
-    return stored;
-  });
+  IngestBatch batch;
+  batch.reports = reports;
+  return store_ingest(batch);
 }
 
 Result<std::uint64_t> SqliteStore::last_report_seq(std::string_view device_id) {

@@ -27,6 +27,7 @@ class SqliteStore final : public Store {
   Result<void> record_hello(std::string_view device_id, const DeviceHelloFacts& facts,
                             TimePoint when) override;
   Result<void> touch_device(std::string_view device_id, TimePoint when) override;
+  Result<Device> update_device(std::string_view id, const DeviceUpdate& update) override;
 
   Result<std::int64_t> insert_user(const User& user) override;
   Result<std::optional<User>> find_user_by_name(std::string_view name) override;
@@ -59,6 +60,15 @@ class SqliteStore final : public Store {
                                                             TimePoint t) override;
   Result<std::optional<StoredReport>> find_report(std::string_view device_id,
                                                   std::uint64_t seq) override;
+
+  // Current state, metric history, retention (sqlite_device_state_store.cpp).
+  Result<std::vector<bool>> store_ingest(const IngestBatch& batch) override;
+  Result<std::optional<DeviceState>> device_state(std::string_view device_id,
+                                                  bool with_snapshot) override;
+  Result<std::vector<MetricPoint>> metric_points(std::string_view device_id,
+                                                 std::string_view metric, TimePoint since,
+                                                 TimePoint until, std::size_t limit) override;
+  Result<RetentionResult> apply_retention(const RetentionCutoffs& cutoffs) override;
 
   // Tickets (sqlite_ticket_store.cpp).
   Result<void> create_ticket(Ticket& ticket, std::vector<TicketEvent> events) override;
@@ -118,6 +128,8 @@ class SqliteStore final : public Store {
   Result<std::optional<StoredReport>> read_report(
       std::string_view device_id, std::string_view where_sql,
       const std::function<void(sqlite::Statement&)>& bind);
+  Result<std::uint64_t> delete_chunk(std::string_view sql, std::int64_t cutoff_ms,
+                                     std::size_t chunk);
   Result<std::int64_t> insert_events(const std::vector<TicketEvent>& events);
   Result<std::optional<Ticket>> find_ticket_where(
       std::string_view where_sql, const std::function<void(sqlite::Statement&)>& bind);

@@ -4,11 +4,12 @@
 
 #include <catch2/catch.hpp>
 
-#include "agent/collectors/delta.hpp"
+#include "shared/protocol/delta.hpp"
 #include "agent/collectors/settle.hpp"
 #include "tests/agent/collectors/fixture_support.hpp"
 
 using namespace triage::agent;
+using namespace triage::protocol;
 namespace v1 = triage::v1;
 using google::protobuf::util::MessageDifferencer;
 

@@ -2,7 +2,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "agent/collectors/delta.hpp"
+#include "shared/protocol/delta.hpp"
 #include "agent/service/report_planner.hpp"
 
 using triage::agent::plan_report;
@@ -38,7 +38,7 @@ TEST_CASE("with a chain, a change becomes a delta on the chain's last report") {
   CHECK(delta.base_seq() == 12);
   REQUIRE(planned->chain_after);
   // The collector can rebuild the new state from the previous one.
-  auto rebuilt = triage::agent::apply_delta(chain.snapshot, delta);
+  auto rebuilt = triage::protocol::apply_delta(chain.snapshot, delta);
   REQUIRE(rebuilt);
   CHECK(rebuilt->hardware().memory().available_bytes() == 2);
 }

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <atomic>
 #include <thread>
 
@@ -47,16 +48,16 @@ TEST_CASE("every submitted report is committed before its completion runs") {
     for (const char* device : {"d1", "d2", "d3", "d4"}) {
       producers.emplace_back([&, device] {
         for (std::uint64_t seq = 1; seq <= 500; ++seq) {
-          writer.submit(report(device, seq), [&, device, seq](const Result<bool>& r) {
+          writer.submit(report(device, seq), [&, device, seq](const Result<IngestOutcome>& r) {
             if (!r) return ++errors, void();
             // Committed means readable by anyone from now on.
-            (*r ? stored : duplicates)++;
+            (r->stored ? stored : duplicates)++;
           });
         }
         // Resent after a reconnect: acknowledged again as duplicates, stored once.
         for (std::uint64_t seq = 1; seq <= 50; ++seq) {
-          writer.submit(report(device, seq), [&](const Result<bool>& r) {
-            if (r && !*r) ++duplicates;
+          writer.submit(report(device, seq), [&](const Result<IngestOutcome>& r) {
+            if (r && !r->stored) ++duplicates;
           });
         }
       });
@@ -82,7 +83,8 @@ TEST_CASE("past its high-water mark the writer asks for back-pressure and wakes 
   bool saw_pressure = false;
   std::atomic<int> done{0};
   for (std::uint64_t seq = 1; seq <= 200; ++seq) {
-    bool room = writer.submit(report("d1", seq, 400), [&](const Result<bool>&) { ++done; });
+    bool room =
+        writer.submit(report("d1", seq, 400), [&](const Result<IngestOutcome>&) { ++done; });
     saw_pressure = saw_pressure || !room;
   }
   std::atomic<bool> woken{false};
@@ -99,7 +101,29 @@ TEST_CASE("reports submitted after stop are refused, not silently dropped") {
   IngestWriter writer(*f.store, IngestOptions{});
   writer.stop();
   bool refused = false;
-  writer.submit(report("d1", 1), [&](const Result<bool>& r) { refused = !r; });
+  writer.submit(report("d1", 1), [&](const Result<IngestOutcome>& r) { refused = !r; });
   CHECK(refused);
   CHECK(f.store->last_report_seq("d1").value() == 0);
+}
+
+TEST_CASE("posted device writes run on the writer thread in order, and at once after stop") {
+  Fixture f;
+  std::vector<int> order;
+  std::thread::id ran_on;
+  {
+    IngestWriter writer(*f.store, IngestOptions{});
+    for (int i = 0; i < 100; ++i) {
+      writer.post([&, i] {
+        order.push_back(i);
+        ran_on = std::this_thread::get_id();
+      });
+    }
+    writer.stop();
+    CHECK(order.size() == 100);
+    CHECK(std::is_sorted(order.begin(), order.end()));
+    CHECK(ran_on != std::this_thread::get_id());
+    // A session closing during shutdown still gets its write done.
+    writer.post([&] { order.push_back(100); });
+    CHECK(order.size() == 101);
+  }
 }

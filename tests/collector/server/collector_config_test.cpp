@@ -72,3 +72,22 @@ TEST_CASE("listen addresses split into host and port") {
   CHECK_FALSE(split_listen_address("127.0.0.1"));
   CHECK_FALSE(split_listen_address("host:70000"));
 }
+
+TEST_CASE("the [retention] section sets how long deltas and metric points are kept") {
+  auto defaults = load("");
+  REQUIRE(defaults);
+  CHECK(defaults->retention.keep_deltas == std::chrono::hours(24 * 90));
+  CHECK(defaults->retention.keep_metric_points == std::chrono::hours(24 * 365));
+  CHECK(defaults->retention.interval == std::chrono::minutes(60));
+  auto c = load("[retention]\ndelta_days = 30\nmetric_days = 7\ninterval_minutes = 5\n");
+  REQUIRE(c);
+  CHECK(c->retention.keep_deltas == std::chrono::hours(24 * 30));
+  CHECK(c->retention.keep_metric_points == std::chrono::hours(24 * 7));
+  CHECK(c->retention.interval == std::chrono::minutes(5));
+  auto zero = load("[retention]\ndelta_days = 0\n");
+  REQUIRE_FALSE(zero);
+  CHECK_THAT(zero.error().message, Catch::Contains("retention.delta_days"));
+  auto typo = load("[retention]\ndeltas_days = 3\n");
+  REQUIRE_FALSE(typo);
+  CHECK_THAT(typo.error().message, Catch::Contains("retention.deltas_days"));
+}

@@ -7,7 +7,7 @@
 #include "shared/util/result.hpp"
 #include "triage/v1/snapshot.pb.h"
 
-namespace triage::agent {
+namespace triage::protocol {
 
 /// The changes turning `old_snap` into `new_snap`. Collector outcomes, schema version and
 /// collection time travel whole in the Delta and are not "changes"; the collector outcomes only
@@ -25,4 +25,4 @@ bool delta_is_empty(const v1::Delta& delta);
 /// "software.packages[bash/amd64/DPKG]" for a change's path, for logs and people.
 std::string describe_path(const v1::Change& change);
 
-}  // namespace triage::agent
+}  // namespace triage::protocol

@@ -4,10 +4,11 @@
 #include <catch2/catch.hpp>
 #include <random>
 
-#include "agent/collectors/delta.hpp"
+#include "shared/protocol/delta.hpp"
 #include "tests/agent/collectors/fixture_support.hpp"
 
-using namespace triage::agent;
+using namespace triage::protocol;
+namespace testing = triage::agent::testing;
 namespace v1 = triage::v1;
 using google::protobuf::util::MessageDifferencer;
 

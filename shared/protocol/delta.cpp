@@ -1,4 +1,4 @@
-#include "agent/collectors/delta.hpp"
+#include "shared/protocol/delta.hpp"
 
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/reflection.h>
@@ -9,7 +9,7 @@
 #include <mutex>
 #include <optional>
 
-namespace triage::agent {
+namespace triage::protocol {
 namespace {
 
 using google::protobuf::Descriptor;
@@ -402,4 +402,4 @@ std::string describe_path(const v1::Change& change) {
   return out.empty() ? "(snapshot)" : out;
 }
 
-}  // namespace triage::agent
+}  // namespace triage::protocol

@@ -1,0 +1,71 @@
+#include "collector/api/device_history_api.hpp"
+
+#include "collector/api/query_params.hpp"
+#include "collector/ingest/metric_extractor.hpp"
+#include "shared/util/time_format.hpp"
+
+namespace triage::collector {
+
+namespace {
+
+constexpr auto kDefaultWindow = std::chrono::hours(24 * 7);
+constexpr long kDefaultLimit = 5000;
+constexpr long kMaxLimit = 20000;
+
+Result<TimePoint> time_param(const QueryParams& query, const std::string& name,
+                             TimePoint fallback) {
+  auto text = query.text(name);
+  if (text.empty()) return fallback;
+  auto t = parse_rfc3339(text);
+  if (!t) {
+    return fail(ErrorCode::kInvalid,
+                "`" + name + "` must be an RFC 3339 time such as 2026-11-23T09:05:00Z");
+  }
+  return *t;
+}
+
+}  // namespace
+
+HttpResponse handle_device_history(ApiServices& services, ApiRequest& request) {
+  QueryParams query(request.query);
+  const std::string metric = query.text("metric");
+  if (!is_metric_name(metric)) {
+    return error_response(Error{
+        "`metric` must be one of cpu.load1, cpu.load5, cpu.load15, memory.used_pct, "
+        "swap.used_pct, disk.<mount>.used_pct (disk.root.used_pct for /), battery.health_pct, "
+        "battery.charge_pct",
+        ErrorCode::kInvalid});
+  }
+  const auto now = std::chrono::system_clock::now();
+  auto until = time_param(query, "until", now);
+  if (!until) return error_response(until.error());
+  auto since = time_param(query, "since", *until - kDefaultWindow);
+  if (!since) return error_response(since.error());
+  if (*since > *until) {
+    return error_response(Error{"`since` must not be after `until`", ErrorCode::kInvalid});
+  }
+  auto limit = query.integer("limit", kDefaultLimit, 1, kMaxLimit);
+  if (!limit) return error_response(limit.error());
+
+  const auto& id = request.path_params["id"];
+  auto device = services.store.find_device(id);
+  if (!device) return error_response(device.error());
+  if (!*device) return error_response(Error{"no device " + id, ErrorCode::kNotFound});
+  // One more than asked tells whether the range holds more.
+  auto points = services.store.metric_points(id, metric, *since, *until,
+                                             static_cast<std::size_t>(*limit) + 1);
+  if (!points) return error_response(points.error());
+  const bool truncated = points->size() > static_cast<std::size_t>(*limit);
+  if (truncated) points->pop_back();
+  auto items = nlohmann::json::array();
+  for (const auto& p : *points) items.push_back({{"t", format_rfc3339(p.t)}, {"value", p.value}});
+  return json_response(http::status::ok, {{"device_id", id},
+                                          {"metric", metric},
+                                          {"since", format_rfc3339(*since)},
+                                          {"until", format_rfc3339(*until)},
+                                          {"points", items},
+                                          {"truncated", truncated},
+                                          {"reported_by", "endpoint"}});
+}
+
+}  // namespace triage::collector

@@ -1,0 +1,48 @@
+#pragma once
+// Periodic compaction on a thread of its own (never an I/O thread): deletes deltas and metric
+// points past their retention, in short transactions so ingest interleaves. What rebuilds a
+// device's newest state and what tickets refer to is never deleted (Store::apply_retention).
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "collector/metrics/collector_metrics.hpp"
+#include "collector/storage/store.hpp"
+
+namespace triage::collector {
+
+/// `[retention]` in the collector config.
+struct RetentionSettings {
+  std::chrono::hours keep_deltas{24 * 90};
+  std::chrono::hours keep_metric_points{24 * 365};
+  std::chrono::minutes interval{60};
+};
+
+class RetentionTask {
+ public:
+  /// Starts the thread: a first pass at once, then one every `settings.interval`.
+  RetentionTask(Store& store, RetentionSettings settings, CollectorMetrics* metrics = nullptr);
+  ~RetentionTask();
+  RetentionTask(const RetentionTask&) = delete;
+  RetentionTask& operator=(const RetentionTask&) = delete;
+
+  /// One pass as of `now` (also what the thread runs); counted in the metrics.
+  Result<RetentionResult> run_once(TimePoint now);
+  /// Finishes the pass in progress, if any, and stops the thread.
+  void stop();
+
+ private:
+  void run();
+
+  Store& store_;
+  RetentionSettings settings_;
+  CollectorMetrics* metrics_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace triage::collector

@@ -1,0 +1,208 @@
+// The materialized device state, kept by the ingest writer on a real SQLite file: snapshots
+// and deltas in order give exactly the newest snapshot; a gap leaves the state at the last
+// consistent point, marked stale, until a full snapshot heals it; metric points follow.
+#include <future>
+
+#include <google/protobuf/util/message_differencer.h>
+
+#include <catch2/catch.hpp>
+
+#include "collector/ingest/ingest_writer.hpp"
+#include "collector/storage/sqlite/sqlite_store.hpp"
+#include "shared/protocol/delta.hpp"
+#include "tests/support/temp_dir.hpp"
+#include "triage/v1/envelope.pb.h"
+
+using namespace triage;
+using namespace triage::collector;
+using google::protobuf::util::MessageDifferencer;
+
+namespace {
+
+constexpr const char* kDevice = "d1";
+
+struct Fixture {
+  testing::TempDir dir;
+  std::unique_ptr<SqliteStore> store =
+      std::move(*SqliteStore::open((dir.path() / "c.db").string()));
+  std::unique_ptr<IngestWriter> writer;
+  Fixture() {
+    auto now = std::chrono::system_clock::now();
+    EnrollmentToken t{"t", "h", now, now + std::chrono::hours(1), 10, 0, ""};
+    REQUIRE(store->insert_enrollment_token(t));
+    Device d;
+    d.id = kDevice;
+    d.certificate_sha256 = "x";
+    d.enrolled_at = now;
+    REQUIRE(store->enroll_device("h", d, now));
+    writer = std::make_unique<IngestWriter>(*store, IngestOptions{});
+  }
+
+  /// Submits one report and waits for its commit.
+  IngestOutcome ingest(const v1::AgentMessage& message) {
+    StoredReport report{kDevice, message.seq(), message.has_snapshot() ? "snapshot" : "delta",
+                        std::chrono::system_clock::now(), message.SerializeAsString()};
+    std::promise<Result<IngestOutcome>> done;
+    auto future = done.get_future();
+    writer->submit(std::move(report),
+                   [&done](const Result<IngestOutcome>& r) { done.set_value(r); });
+    auto result = future.get();
+    REQUIRE(result);
+    return *result;
+  }
+
+  DeviceState state() {
+    auto s = store->device_state(kDevice, true);
+    REQUIRE(s);
+    REQUIRE(s->has_value());
+    return **s;
+  }
+
+  v1::Snapshot state_snapshot() {
+    v1::Snapshot snap;
+    REQUIRE(snap.ParseFromString(state().snapshot));
+    return snap;
+  }
+};
+
+v1::Snapshot machine(std::int64_t at_ms, float memory_pct, float root_pct, bool with_home) {
+  v1::Snapshot s;
+  s.set_schema_version(1);
+  s.set_collected_at_unix_ms(at_ms);
+  s.mutable_system()->set_hostname("pc-1");
+  s.mutable_hardware()->mutable_memory()->set_total_bytes(8ull << 30);
+  s.mutable_hardware()->mutable_memory()->set_used_percent(memory_pct);
+  auto* root = s.mutable_hardware()->add_filesystems();
+  root->set_mount_point("/");
+  root->set_fs_type("ext4");
+  root->set_used_percent(root_pct);
+  if (with_home) {
+    auto* home = s.mutable_hardware()->add_filesystems();
+    home->set_mount_point("/home");
+    home->set_fs_type("ext4");
+    home->set_used_percent(40);
+  }
+  s.mutable_health()->mutable_load()->set_load1(0.5);
+  return s;
+}
+
+v1::AgentMessage snapshot_message(std::uint64_t seq, const v1::Snapshot& s) {
+  v1::AgentMessage m;
+  m.set_seq(seq);
+  *m.mutable_snapshot()->mutable_snapshot() = s;
+  return m;
+}
+
+v1::AgentMessage delta_message(std::uint64_t seq, std::uint64_t base_seq, const v1::Snapshot& from,
+                               const v1::Snapshot& to) {
+  v1::AgentMessage m;
+  m.set_seq(seq);
+  auto* delta = m.mutable_delta()->mutable_delta();
+  *delta = protocol::diff_snapshots(from, to);
+  delta->set_base_seq(base_seq);
+  return m;
+}
+
+std::vector<MetricPoint> points(Fixture& f, const std::string& metric) {
+  auto p = f.store->metric_points(kDevice, metric, TimePoint{},
+                                  std::chrono::system_clock::now() + std::chrono::hours(1), 100);
+  REQUIRE(p);
+  return *p;
+}
+
+}  // namespace
+
+TEST_CASE("the state after a snapshot and deltas equals applying them in order") {
+  Fixture f;
+  auto s1 = machine(1000, 30, 50, true);
+  auto s2 = machine(2000, 35, 51, false);  // /home unmounted
+  auto s3 = machine(3000, 60, 52, true);   // and back
+  CHECK(f.ingest(snapshot_message(1, s1)).state == StateEffect::kApplied);
+  CHECK(f.ingest(delta_message(2, 1, s1, s2)).state == StateEffect::kApplied);
+  CHECK(f.ingest(delta_message(3, 2, s2, s3)).state == StateEffect::kApplied);
+
+  auto state = f.state();
+  CHECK(state.seq == 3);
+  CHECK(state.base_seq == 1);
+  CHECK_FALSE(state.stale);
+  CHECK(MessageDifferencer::Equals(f.state_snapshot(), s3));
+
+  // Each new state left its metric points, stamped with the endpoint's collection time.
+  auto memory = points(f, "memory.used_pct");
+  REQUIRE(memory.size() == 3);
+  CHECK(memory[0].value == Approx(30));
+  CHECK(memory[2].value == Approx(60));
+  CHECK(memory[2].t == TimePoint(std::chrono::milliseconds(3000)));
+  CHECK(points(f, "disk.root.used_pct").size() == 3);
+  CHECK(points(f, "disk.home.used_pct").size() == 2);
+  CHECK(points(f, "cpu.load1").size() == 3);
+
+  // A resent delta is a duplicate: acknowledged, the state does not move.
+  auto again = f.ingest(delta_message(3, 2, s2, s3));
+  CHECK_FALSE(again.stored);
+  CHECK(again.state == StateEffect::kNone);
+  CHECK(f.state().seq == 3);
+}
+
+TEST_CASE("a gap leaves the state at the last consistent point, stale, until a snapshot") {
+  Fixture f;
+  auto s1 = machine(1000, 30, 50, true);
+  auto s2 = machine(2000, 35, 51, true);
+  auto s3 = machine(3000, 40, 52, true);
+  auto s4 = machine(4000, 45, 53, true);
+  f.ingest(snapshot_message(1, s1));
+  f.ingest(delta_message(2, 1, s1, s2));
+
+  SECTION("a delta whose base is not the state's report") {
+    // Report 3 never arrived: 4 is relative to it.
+    auto gap = f.ingest(delta_message(4, 3, s3, s4));
+    CHECK(gap.stored);
+    CHECK(gap.state == StateEffect::kGap);
+  }
+  SECTION("a delta that does not apply to the state") {
+    // Computed against a base with /data mounted, which the state never had.
+    auto with_data = s2;
+    auto* data = with_data.mutable_hardware()->add_filesystems();
+    data->set_mount_point("/data");
+    data->set_used_percent(10);
+    auto gap = f.ingest(delta_message(3, 2, with_data, s3));
+    CHECK(gap.stored);
+    CHECK(gap.state == StateEffect::kGap);
+  }
+  auto stale = f.state();
+  CHECK(stale.stale);
+  CHECK(stale.seq == 2);
+  CHECK(stale.gap_seq > 2);
+  const auto consistent_seq = stale.seq;
+  const auto consistent = f.state_snapshot();
+  CHECK(MessageDifferencer::Equals(consistent, s2));
+
+  // Later deltas are stored but not applied, and not asked about again.
+  auto later = f.ingest(delta_message(20, 19, s4, s1));
+  CHECK(later.stored);
+  CHECK(later.state == StateEffect::kNone);
+  CHECK(f.state().seq == consistent_seq);
+  CHECK(MessageDifferencer::Equals(f.state_snapshot(), consistent));
+
+  // The full snapshot heals it.
+  CHECK(f.ingest(snapshot_message(21, s4)).state == StateEffect::kApplied);
+  auto healed = f.state();
+  CHECK_FALSE(healed.stale);
+  CHECK(healed.seq == 21);
+  CHECK(healed.base_seq == 21);
+  CHECK(MessageDifferencer::Equals(f.state_snapshot(), s4));
+  // And deltas apply again from there.
+  CHECK(f.ingest(delta_message(22, 21, s4, s1)).state == StateEffect::kApplied);
+  CHECK(MessageDifferencer::Equals(f.state_snapshot(), s1));
+}
+
+TEST_CASE("a delta before any full snapshot is a gap and creates no state") {
+  Fixture f;
+  auto s1 = machine(1000, 30, 50, true);
+  auto s2 = machine(2000, 35, 51, true);
+  CHECK(f.ingest(delta_message(5, 4, s1, s2)).state == StateEffect::kGap);
+  auto state = f.store->device_state(kDevice, false);
+  REQUIRE(state);
+  CHECK_FALSE(state->has_value());
+  CHECK(f.store->last_report_seq(kDevice).value() == 5);
+}

@@ -21,15 +21,19 @@ struct EnrollmentResult {
   std::string device_id;
   std::string certificate_pem;
   std::string ca_pem;
+  /// The order-signing public key (PEM) the agent pins for verifying orders.
+  std::string order_signing_key_pem;
 };
 
 class EnrollmentService {
  public:
-  EnrollmentService(Store& store, X509* ca_certificate, EVP_PKEY* ca_key, std::string ca_pem)
+  EnrollmentService(Store& store, X509* ca_certificate, EVP_PKEY* ca_key, std::string ca_pem,
+                    std::string order_signing_key_pem = "")
       : store_(store),
         ca_certificate_(ca_certificate),
         ca_key_(ca_key),
-        ca_pem_(std::move(ca_pem)) {}
+        ca_pem_(std::move(ca_pem)),
+        order_signing_key_pem_(std::move(order_signing_key_pem)) {}
 
   /// Validates the request, redeems the token and issues the device certificate.
   /// kInvalid for malformed input, kDenied for an unusable token.
@@ -40,6 +44,7 @@ class EnrollmentService {
   X509* ca_certificate_;
   EVP_PKEY* ca_key_;
   std::string ca_pem_;
+  std::string order_signing_key_pem_;
 };
 
 struct CreatedToken {

@@ -95,6 +95,9 @@ void AgentSession::on_message(std::string_view frame) {
   switch (message->body_case()) {
     case v1::AgentMessage::kHeartbeat:
       return handle_heartbeat(message->heartbeat());
+    case v1::AgentMessage::kOrderUpdate:
+    case v1::AgentMessage::kOrderOutput:
+      return handle_order_progress(*message);
     case v1::AgentMessage::kSnapshot:
     case v1::AgentMessage::kDelta:
     case v1::AgentMessage::kHelpRequest:
@@ -141,11 +144,6 @@ void AgentSession::handle_hello(const v1::Hello& hello) {
   }
   hello_done_ = true;
   last_touch_ = std::chrono::steady_clock::now();
-  if (auto conn = shared_->connection.lock()) {
-    if (auto previous = services_.registry.attach(device_id_, session_id_, conn)) {
-      previous->close(transport::CloseCode::kReplaced, "replaced by a newer connection");
-    }
-  }
   services_.metrics.connected_agents.Increment();
   v1::CollectorMessage reply;
   auto* ack = reply.mutable_hello_ack();
@@ -157,7 +155,15 @@ void AgentSession::handle_hello(const v1::Hello& hello) {
   ack->set_heartbeat_interval_s(settings_.heartbeat_interval_s);
   ack->set_report_interval_s(settings_.report_interval_s);
   ack->set_server_time_unix_ms(now_ms());
+  if (services_.orders) *ack->mutable_action_catalog() = services_.orders->signed_catalog();
   send(reply);
+  // Registered only now: whatever other threads send (orders) queues behind the HelloAck.
+  if (auto conn = shared_->connection.lock()) {
+    if (auto previous = services_.registry.attach(device_id_, session_id_, conn)) {
+      previous->close(transport::CloseCode::kReplaced, "replaced by a newer connection");
+    }
+  }
+  if (services_.orders) services_.orders->dispatch(device_id_);
   spdlog::info("device {} ({}) online from {}, agent {}, protocol {}", device_id_, facts.hostname,
                remote_, facts.agent_version, *version);
 }
@@ -169,6 +175,14 @@ void AgentSession::handle_heartbeat(const v1::Heartbeat&) {
   if (auto r = services_.store.touch_device(device_id_, std::chrono::system_clock::now()); !r) {
     spdlog::warn("device {}: updating last seen: {}", device_id_, r.error().message);
   }
+}
+
+void AgentSession::handle_order_progress(const v1::AgentMessage& message) {
+  if (!services_.orders) return;
+  auto r = message.has_order_update()
+               ? services_.orders->record_update(device_id_, message.order_update())
+               : services_.orders->record_output(device_id_, message.order_output());
+  if (!r) spdlog::error("device {}: recording order progress: {}", device_id_, r.error().message);
 }
 
 void AgentSession::handle_report(const v1::AgentMessage& message, std::string_view frame) {
@@ -204,11 +218,16 @@ void AgentSession::handle_report(const v1::AgentMessage& message, std::string_vi
   if (message.has_snapshot()) snapshot_request_id = message.snapshot().request_id().substr(0, 64);
   std::shared_ptr<const v1::HelpRequest> help;
   if (message.has_help_request()) help = std::make_shared<v1::HelpRequest>(message.help_request());
+  std::shared_ptr<const v1::OrderResult> order_result;
+  if (message.has_order_result()) {
+    order_result = std::make_shared<v1::OrderResult>(message.order_result());
+  }
   auto* enrichment = services_.enrichment;
   auto* intake = services_.help_intake;
+  auto* orders = services_.orders;
   bool room = services_.writer.submit(
       std::move(report), [shared, device_id, kind, seq, resume_below, snapshot_request_id, help,
-                          enrichment, intake](const Result<bool>& stored) {
+                          order_result, enrichment, intake, orders](const Result<bool>& stored) {
         auto conn = shared->connection.lock();
         if (!stored) {
           // Not committed, so not acknowledged: the agent resends it after reconnecting.
@@ -232,6 +251,15 @@ void AgentSession::handle_report(const v1::AgentMessage& message, std::string_vi
               acknowledge = false;
               spdlog::error("device {}: help request #{} not turned into a ticket: {}", device_id,
                             seq, ticket.error().message);
+            }
+          }
+          if (order_result && orders) {
+            // The order's state, timeline and time entry are what the acknowledgement
+            // promises: committed first, or no ack and the agent resends.
+            if (auto r = orders->record_result(device_id, *order_result); !r) {
+              acknowledge = false;
+              spdlog::error("device {}: order result #{} not recorded: {}", device_id, seq,
+                            r.error().message);
             }
           }
           if (conn && acknowledge) conn->send(protocol::encode(reply));

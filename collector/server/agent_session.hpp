@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 
+#include "collector/actions/order_service.hpp"
 #include "collector/ingest/ingest_writer.hpp"
 #include "collector/metrics/collector_metrics.hpp"
 #include "collector/server/agent_registry.hpp"
@@ -42,6 +43,9 @@ struct AgentSessionServices {
   EnrichmentService* enrichment = nullptr;
   /// Turns committed help requests into tickets; may be null (then acknowledged without one).
   HelpRequestIntake* help_intake = nullptr;
+  /// Remediation orders: catalog in the HelloAck, queued orders sent after it, and the
+  /// agent's progress, output and results; may be null (orders then unsupported).
+  OrderService* orders = nullptr;
 };
 
 class AgentSession final : public transport::WebSocketHandler {
@@ -63,6 +67,7 @@ class AgentSession final : public transport::WebSocketHandler {
   void handle_hello(const v1::Hello& hello);
   void handle_heartbeat(const v1::Heartbeat& heartbeat);
   void handle_report(const v1::AgentMessage& message, std::string_view frame);
+  void handle_order_progress(const v1::AgentMessage& message);
   bool within_rate();
   void refuse(v1::Refusal::Reason reason, const std::string& text, transport::CloseCode code);
   void send(const v1::CollectorMessage& message);

@@ -6,8 +6,9 @@
 #include <filesystem>
 #include <string>
 
-#include "collector/tickets/sla_policy.hpp"
+#include "collector/actions/order_settings.hpp"
 #include "collector/auth/login_guard.hpp"
+#include "collector/tickets/sla_policy.hpp"
 #include "shared/util/result.hpp"
 
 namespace triage::collector {
@@ -31,6 +32,10 @@ struct CollectorConfig {
   /// How long ticket enrichment waits for an online agent's fresh snapshot before it falls
   /// back to the newest stored one.
   std::chrono::milliseconds fresh_snapshot_timeout{3000};
+  /// [actions]: a directory of admin-defined action files (besides the built-ins) and the
+  /// deadlines and limits of orders.
+  std::string actions_dir;
+  OrderSettings orders;
 };
 
 /// Reads a TOML file over the defaults. Unknown keys and wrong types are errors naming the

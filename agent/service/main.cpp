@@ -11,11 +11,14 @@
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
+#include "agent/actions/history_command.hpp"
+#include "agent/actions/kill_process_command.hpp"
 #include "agent/collectors/collect_command.hpp"
 #include "agent/enroll/enroll.hpp"
 #include "agent/service/agent_config.hpp"
 #include "agent/service/agent_daemon.hpp"
 #include "agent/service/get_help_command.hpp"
+#include "shared/util/fs_root.hpp"
 #include "shared/util/logging.hpp"
 
 namespace ta = triage::agent;
@@ -109,6 +112,18 @@ int main(int argc, char** argv) {
   collect->add_option("--only", only, "categories, comma-separated");
   collect->add_option("--sysroot", sysroot, "read /proc, /sys, /etc, /var under DIR");
 
+  auto* history = app.add_subcommand("history", "orders this endpoint ran or refused");
+  bool history_json = false;
+  history->add_option("--state", state_dir, "state directory")->capture_default_str();
+  history->add_flag("--json", history_json, "JSON, with each entry's hash chain");
+
+  auto* kill_process = app.add_subcommand(
+      "kill-process", "end a process if it still has the expected name (the kill-process action)");
+  long kill_pid = 0;
+  std::string kill_name;
+  kill_process->add_option("--pid", kill_pid, "process id")->required();
+  kill_process->add_option("--name", kill_name, "expected name (/proc/PID/comm)")->required();
+
   auto* log_format_option = app.get_option("--log-format");
   auto* log_level_option = app.get_option("--log-level");
   CLI11_PARSE(app, argc, argv);
@@ -123,6 +138,12 @@ int main(int argc, char** argv) {
       help_options.socket = socket_path;
       return ta::run_get_help(ta::StateDir(state_dir), load_config(config_path), help_options,
                               std::cout, std::cerr);
+    }
+    if (history->parsed()) {
+      return ta::run_history(ta::StateDir(state_dir), history_json, std::cout, std::cerr);
+    }
+    if (kill_process->parsed()) {
+      return ta::run_kill_process(triage::FsRoot("/"), kill_pid, kill_name, std::cout, std::cerr);
     }
     if (collect->parsed()) {
       collect_options.only = split_commas(only);

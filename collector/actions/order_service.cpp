@@ -89,7 +89,7 @@ Result<Order> OrderService::request(const OrderRequest& request, const User& use
   if (!role_at_least(user.role, def->required_role())) {
     return fail(ErrorCode::kDenied, "action " + def->id + " (" + action_risk_name(def->risk) +
                                         " risk) needs the " + role_name(def->required_role()) +
-                                        " role; you are " + role_name(user.role));
+                                        " role (you are " + role_name(user.role) + ")");
   }
   auto values = validate_params(*def, request.params);
   if (!values) return tl::unexpected(values.error());

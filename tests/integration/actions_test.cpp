@@ -13,7 +13,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-const char* kEchoLow = R"(
+const char* kEchoLow = R"toml(
 id = "echo-low"
 version = 1
 title = "Echo (test)"
@@ -24,23 +24,23 @@ fixes = ["network.dns_failing"]
 type = "regex"
 pattern = '^[a-z ]{1,20}$'
 max_length = 20
-)";
+)toml";
 
-const char* kEchoMedium = R"(
+const char* kEchoMedium = R"toml(
 id = "echo-medium"
 version = 1
 title = "Echo, medium risk (test)"
 argv = ["/bin/echo", "medium"]
 risk = "medium"
-)";
+)toml";
 
-const char* kEchoHigh = R"(
+const char* kEchoHigh = R"toml(
 id = "echo-high"
 version = 1
 title = "Echo, high risk (test)"
 argv = ["/bin/echo", "approved and ran"]
 risk = "high"
-)";
+)toml";
 
 /// A directory of the test actions, written before the collector reads its config.
 struct ActionsDir {

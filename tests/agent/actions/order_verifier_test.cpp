@@ -112,7 +112,14 @@ TEST_CASE("orders for another device, outside their validity or misshaped are re
   };
   std::vector<Case> cases = {
       {"other device", [](auto& p) { p.set_device_id("dev-2"); }, "not this one"},
-      {"expired", [](auto& p) { p.set_expires_at_unix_ms(kNow - 61'000); }, "expired"},
+      {"expired",
+       [](auto& p) {
+         p.set_issued_at_unix_ms(kNow - 900'000);
+         p.set_expires_at_unix_ms(kNow - 61'000);
+       },
+       "order expired"},
+      {"expiring before issued", [](auto& p) { p.set_expires_at_unix_ms(kNow - 2000); },
+       "before it was issued"},
       {"issued in the future", [](auto& p) { p.set_issued_at_unix_ms(kNow + 120'000); }, "future"},
       {"short nonce", [](auto& p) { p.set_nonce("0123456789"); }, "nonce"},
       {"relative argv[0]", [](auto& p) { p.set_argv(0, "resolvectl"); }, "absolute"},
@@ -144,6 +151,7 @@ TEST_CASE("orders for another device, outside their validity or misshaped are re
   }
   // Within the clock-skew allowance an order just past its expiry still passes.
   auto p = f.payload();
+  p.set_issued_at_unix_ms(kNow - 900'000);
   p.set_expires_at_unix_ms(kNow - 30'000);
   CHECK(verify_order(f.sign(p), f.checks()));
 }

@@ -228,7 +228,8 @@ TEST_CASE("a high-risk order waits for a second senior person, then runs",
   CHECK(order["state"] == "succeeded");
   CHECK(order["approved_by"] == "bob");
   CHECK(order["output"]["stdout"] == "approved and ran\n");
-  const auto* run = find_event(c.get(ticket_path(ticket), alice).body, "action_run", id);
+  const auto detail = c.get(ticket_path(ticket), alice).body;
+  const auto* run = find_event(detail, "action_run", id);
   REQUIRE(run != nullptr);
   CHECK((*run)["data"]["approved_by"] == "bob");
 
@@ -274,6 +275,7 @@ TEST_CASE("orders for an offline device wait, are sent on reconnect, or expire v
     auto order = wait_final(c, id, tech);
     CHECK(order["state"] == "expired");
     CHECK_FALSE(order["reason"].get<std::string>().empty());
-    CHECK(find_event(c.get(ticket_path(ticket), tech).body, "action_expired", id) != nullptr);
+    const auto detail = c.get(ticket_path(ticket), tech).body;
+    CHECK(find_event(detail, "action_expired", id) != nullptr);
   }
 }

@@ -6,6 +6,7 @@
 
 #include "shared/pki/certificates.hpp"
 #include "shared/pki/keys.hpp"
+#include "shared/pki/openssl_ptr.hpp"
 #include "shared/transport/https_client.hpp"
 #include "shared/transport/tls_context.hpp"
 #include "shared/transport/url.hpp"
@@ -73,6 +74,18 @@ Result<std::string> enroll(const EnrollOptions& options) {
   }
   auto cn = pki::certificate_common_name(cert->get());
   if (!cn || *cn != device_id) return fail("the issued certificate names another device");
+  // Pinned now, from the answer of the collector the CA pin just authenticated; orders are
+  // verified against this key only.
+  std::string signing_pem;
+  if (auto it = body.find("order_signing_key"); it != body.end() && it->is_string()) {
+    signing_pem = it->get<std::string>();
+  }
+  if (!signing_pem.empty()) {
+    auto signing = pki::public_key_from_pem(signing_pem);
+    if (!signing || EVP_PKEY_is_a(signing->get(), "ED25519") != 1) {
+      return fail("the collector's order-signing key is not an Ed25519 public key");
+    }
+  }
 
   auto key_pem = pki::private_key_to_pem(key->get());
   if (!key_pem) return tl::unexpected(key_pem.error());
@@ -84,6 +97,13 @@ Result<std::string> enroll(const EnrollOptions& options) {
                  write_file_atomic(state.device_certificate(), cert_pem, 0644),
                  write_file_atomic(state.ca_certificate(), ca_pem, 0644)}) {
     if (!r) return tl::unexpected(r.error());
+  }
+  std::error_code ec;
+  std::filesystem::remove(state.order_signing_key(), ec);
+  if (!signing_pem.empty()) {
+    if (auto r = write_file_atomic(state.order_signing_key(), signing_pem, 0644); !r) {
+      return tl::unexpected(r.error());
+    }
   }
   // Written last: its presence marks the agent as enrolled.
   if (auto r = save_enrollment(state, record); !r) return tl::unexpected(r.error());

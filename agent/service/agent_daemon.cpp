@@ -63,6 +63,13 @@ int run_daemon(const StateDir& state, const AgentConfig& config,
   if (!tls) throw std::runtime_error("TLS setup: " + tls.error().message);
   auto spool = open_agent_spool(state, spool::SpoolLimits{config.spool_max_bytes});
   if (!spool) throw std::runtime_error(spool.error().message);
+  auto journal = ActionJournal::open(state.actions_journal());
+  if (!journal) throw std::runtime_error(journal.error().message);
+  if (identity->order_signing_key_pem.empty()) {
+    spdlog::warn(
+        "no order-signing key pinned at enrollment: every order will be refused "
+        "(re-enroll to pin one)");
+  }
 
   AgentRunOptions options;
   options.collector_url = config.collector_url;
@@ -72,6 +79,8 @@ int run_daemon(const StateDir& state, const AgentConfig& config,
   }
   options.heartbeat_interval = config.heartbeat_interval;
   options.help_requests_per_hour = config.help_requests_per_hour;
+  options.journal = journal->get();
+  options.orders.policy = config.policy;
   auto url = transport::parse_url(config.collector_url.empty() ? identity->enrollment.server_url
                                                                : config.collector_url);
   if (!url) throw std::runtime_error("collector URL: " + url.error().message);

@@ -45,6 +45,19 @@ AgentRuntime::AgentRuntime(boost::asio::io_context& ioc, AgentIdentity identity,
   auto url = transport::parse_url(server);
   if (!url) throw std::runtime_error("collector URL " + server + ": " + url.error().message);
   url_ = *url;
+  if (options_.journal != nullptr) {
+    auto settings = options_.orders;
+    settings.device_id = identity_.enrollment.device_id;
+    settings.pinned_key_pem = identity_.order_signing_key_pem;
+    orders_ = std::make_unique<OrderRunner>(
+        ioc_, *options_.journal, std::move(settings),
+        [this](v1::AgentMessage message) {
+          if (connection_ && ready_) connection_->send(protocol::encode(message));
+        },
+        [this](v1::AgentMessage message) {
+          if (spool_append(message)) pump();
+        });
+  }
 }
 
 AgentRuntime::~AgentRuntime() = default;
@@ -102,6 +115,7 @@ void AgentRuntime::on_open(const std::shared_ptr<transport::WebSocketConnection>
     hello->set_base_snapshot_seq((*chain)->start_seq);
   }
   for (const char* capability : {"snapshot", "delta", "help"}) hello->add_capabilities(capability);
+  if (orders_) hello->add_capabilities("orders");
   hello->set_agent_time_unix_ms(now_ms());
   if (connection_) connection_->send(protocol::encode(message));
 }
@@ -127,6 +141,13 @@ void AgentRuntime::on_message(std::string_view frame) {
     case v1::CollectorMessage::kSnapshotRequest:
       if (ready_) answer_snapshot_request(message->snapshot_request().request_id());
       return;
+    case v1::CollectorMessage::kOrder:
+      if (ready_ && orders_) {
+        orders_->handle(message->order());
+      } else if (ready_) {
+        spdlog::warn("an order arrived but this agent does not execute orders; ignored");
+      }
+      return;
     default:
       // Unknown or not yet supported here: ignore (forward compatibility).
       return;
@@ -148,6 +169,7 @@ void AgentRuntime::handle_hello_ack(const v1::HelloAck& ack) {
                               ? ack.heartbeat_interval_s()
                               : static_cast<std::uint32_t>(options_.heartbeat_interval.count());
   collector_report_interval_s_ = ack.report_interval_s();
+  if (orders_ && ack.has_action_catalog()) orders_->accept_catalog(ack.action_catalog());
   auto skew_ms = now_ms() - ack.server_time_unix_ms();
   spdlog::info("connected to {}:{} as device {} (protocol {}, clock offset {} ms)", url_.host,
                url_.port, ack.device_id(), ack.protocol_version(), skew_ms);

@@ -18,6 +18,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "agent/actions/order_runner.hpp"
 #include "agent/service/agent_state.hpp"
 #include "agent/service/help_rate_limiter.hpp"
 #include "agent/service/help_request.hpp"
@@ -49,6 +50,9 @@ struct AgentRunOptions {
   /// Reports sent but not yet acknowledged, at most.
   std::size_t window_reports = 32;
   std::size_t window_bytes = 4 * 1024 * 1024;
+  /// Signed orders: executed when a journal is given (it must outlive the runtime).
+  ActionJournal* journal = nullptr;
+  OrderRunnerSettings orders;
 };
 
 using HelpProgressFn = std::function<void(const HelpProgress&)>;
@@ -114,6 +118,8 @@ class AgentRuntime final : public transport::WebSocketHandler {
   std::map<std::uint64_t, HelpProgressFn> help_waiters_;  // by seq
   HelpRateLimiter help_limiter_;
   SnapshotWorker worker_;
+  // Last: destroyed first, while everything its pending work touches still exists.
+  std::unique_ptr<OrderRunner> orders_;
 };
 
 }  // namespace triage::agent

@@ -52,6 +52,12 @@ Result<AgentIdentity> load_identity(const StateDir& dir) {
   id.ca_pem = std::move(*ca);
   id.certificate_pem = std::move(*cert);
   id.key_pem = std::move(*key);
+  std::error_code ec;
+  if (std::filesystem::exists(dir.order_signing_key(), ec)) {
+    auto signing = read_file(dir.order_signing_key(), 16 * 1024);
+    if (!signing) return fail("state", signing.error());
+    id.order_signing_key_pem = std::move(*signing);
+  }
   return id;
 }
 

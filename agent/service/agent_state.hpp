@@ -19,6 +19,11 @@ class StateDir {
   std::filesystem::path device_certificate() const { return root_ / "device.pem"; }
   std::filesystem::path ca_certificate() const { return root_ / "ca.pem"; }
   std::filesystem::path enrollment() const { return root_ / "enrollment.json"; }
+  /// The collector's order-signing public key, pinned at enrollment (orders are verified
+  /// against this file only, never against a key a later message names).
+  std::filesystem::path order_signing_key() const { return root_ / "order-signing.pub"; }
+  /// Seen order nonces and the hash-chained history of orders run or refused.
+  std::filesystem::path actions_journal() const { return root_ / "actions.db"; }
   /// Sequence counter of agents before the spool existed; imported once, then removed.
   std::filesystem::path legacy_sequence() const { return root_ / "next-seq"; }
   /// The offline spool (reports, sequence counter, delta chain).
@@ -49,6 +54,8 @@ struct AgentIdentity {
   std::string ca_pem;
   std::string certificate_pem;
   std::string key_pem;
+  /// Empty when the enrollment predates signed orders (every order is then refused).
+  std::string order_signing_key_pem;
 };
 
 Result<AgentIdentity> load_identity(const StateDir& dir);

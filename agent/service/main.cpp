@@ -11,12 +11,15 @@
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
+#include "agent/actions/history_command.hpp"
+#include "agent/actions/kill_process_command.hpp"
 #include "agent/collectors/collect_command.hpp"
 #include "agent/enroll/enroll.hpp"
 #include "agent/service/agent_config.hpp"
 #include "agent/service/agent_daemon.hpp"
 #include "agent/service/get_help_command.hpp"
 #include "agent/service/snapshot_process.hpp"
+#include "shared/util/fs_root.hpp"
 #include "shared/util/logging.hpp"
 
 namespace ta = triage::agent;
@@ -114,6 +117,17 @@ int main(int argc, char** argv) {
   auto* helper = app.add_subcommand(std::string(ta::kSnapshotHelperCommand), "");
   helper->group("");
   helper->prefix_command();
+  auto* history = app.add_subcommand("history", "orders this endpoint ran or refused");
+  bool history_json = false;
+  history->add_option("--state", state_dir, "state directory")->capture_default_str();
+  history->add_flag("--json", history_json, "JSON, with each entry's hash chain");
+
+  auto* kill_process = app.add_subcommand(
+      "kill-process", "end a process if it still has the expected name (the kill-process action)");
+  long kill_pid = 0;
+  std::string kill_name;
+  kill_process->add_option("--pid", kill_pid, "process id")->required();
+  kill_process->add_option("--name", kill_name, "expected name (/proc/PID/comm)")->required();
 
   auto* log_format_option = app.get_option("--log-format");
   auto* log_level_option = app.get_option("--log-level");
@@ -134,6 +148,12 @@ int main(int argc, char** argv) {
       auto options = ta::parse_snapshot_helper_args(helper->remaining());
       if (!options) throw std::runtime_error(options.error().message);
       return ta::run_snapshot_helper(*options);
+    }
+    if (history->parsed()) {
+      return ta::run_history(ta::StateDir(state_dir), history_json, std::cout, std::cerr);
+    }
+    if (kill_process->parsed()) {
+      return ta::run_kill_process(triage::FsRoot("/"), kill_pid, kill_name, std::cout, std::cerr);
     }
     if (collect->parsed()) {
       collect_options.only = split_commas(only);

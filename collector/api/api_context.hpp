@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "collector/actions/order_service.hpp"
 #include "collector/api/json_response.hpp"
 #include "collector/audit/audit_log.hpp"
 #include "collector/auth/login_guard.hpp"
@@ -36,6 +37,8 @@ struct ApiServices {
   ApiSettings settings;
   /// Created by the router from `settings.login` when not given.
   std::shared_ptr<LoginGuard> login_guard = nullptr;
+  /// Remediation orders and the action catalog; null disables those routes (503).
+  OrderService* orders = nullptr;
 };
 
 struct ApiRequest {

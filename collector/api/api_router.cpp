@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "collector/api/actions_api.hpp"
 #include "collector/api/audit_api.hpp"
 #include "collector/api/auth_api.hpp"
 #include "collector/api/device_history_api.hpp"
@@ -192,6 +193,22 @@ std::vector<RouteSpec> api_routes() {
       handle_link_problem_ticket);
   add(http::verb::delete_, "/api/v1/problems/{id}/tickets/{ticket_id}", Access::kAuthenticated,
       Role::kTechnician, handle_unlink_problem_ticket);
+  // Remediation actions. Requesting needs a technician (high risk: senior, checked per
+  // action); approving or rejecting needs a senior who is not the requester.
+  add(http::verb::get, "/api/v1/actions", Access::kAuthenticated, Role::kViewer,
+      handle_list_actions);
+  add(http::verb::post, "/api/v1/tickets/{id}/actions", Access::kAuthenticated, Role::kTechnician,
+      handle_request_action);
+  add(http::verb::get, "/api/v1/tickets/{id}/orders", Access::kAuthenticated, Role::kViewer,
+      handle_ticket_orders);
+  add(http::verb::get, "/api/v1/orders/{id}", Access::kAuthenticated, Role::kViewer,
+      handle_get_order);
+  add(http::verb::post, "/api/v1/orders/{id}/approve", Access::kAuthenticated, Role::kSenior,
+      handle_approve_order);
+  add(http::verb::post, "/api/v1/orders/{id}/reject", Access::kAuthenticated, Role::kSenior,
+      handle_reject_order);
+  add(http::verb::post, "/api/v1/orders/{id}/cancel", Access::kAuthenticated, Role::kTechnician,
+      handle_cancel_order);
   return routes;
 }
 

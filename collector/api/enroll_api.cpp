@@ -35,9 +35,13 @@ HttpResponse handle_enroll(ApiServices& services, ApiRequest& request) {
   }
   spdlog::info("device {} ({}) enrolled from {}", result->device_id, enroll.hostname,
                request.peer.remote_address);
-  return json_response(http::status::created, {{"device_id", result->device_id},
-                                               {"certificate", result->certificate_pem},
-                                               {"ca", result->ca_pem}});
+  nlohmann::json answer = {{"device_id", result->device_id},
+                           {"certificate", result->certificate_pem},
+                           {"ca", result->ca_pem}};
+  if (!result->order_signing_key_pem.empty()) {
+    answer["order_signing_key"] = result->order_signing_key_pem;
+  }
+  return json_response(http::status::created, answer);
 }
 
 }  // namespace triage::collector

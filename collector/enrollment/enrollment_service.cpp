@@ -48,7 +48,7 @@ Result<EnrollmentResult> EnrollmentService::enroll(const EnrollmentRequest& requ
     if (auto r = store_.enroll_device(token_hash, device, now); !r) {
       return tl::unexpected(r.error());
     }
-    return EnrollmentResult{device.id, *pem, ca_pem_};
+    return EnrollmentResult{device.id, *pem, ca_pem_, order_signing_key_pem_};
   }
   auto enrolled = audit_->record_with([&]() -> Result<AuditEvent> {
     auto token_id = store_.enroll_device(token_hash, device, now);
@@ -66,7 +66,7 @@ Result<EnrollmentResult> EnrollmentService::enroll(const EnrollmentRequest& requ
     return event;
   });
   if (!enrolled) return tl::unexpected(enrolled.error());
-  return EnrollmentResult{device.id, *pem, ca_pem_};
+  return EnrollmentResult{device.id, *pem, ca_pem_, order_signing_key_pem_};
 }
 
 Result<CreatedToken> create_enrollment_token(Store& store, std::chrono::seconds ttl, int max_uses,

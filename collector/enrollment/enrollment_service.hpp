@@ -23,17 +23,21 @@ struct EnrollmentResult {
   std::string device_id;
   std::string certificate_pem;
   std::string ca_pem;
+  /// The order-signing public key (PEM) the agent pins for verifying orders.
+  std::string order_signing_key_pem;
 };
 
 class EnrollmentService {
  public:
-  /// With `audit`, each enrollment is recorded (device.enrolled) in its own transaction.
+  /// `order_signing_key_pem` is handed to each new agent, which pins it to verify orders. With
+  /// `audit`, each enrollment is recorded (device.enrolled) in its own transaction.
   EnrollmentService(Store& store, X509* ca_certificate, EVP_PKEY* ca_key, std::string ca_pem,
-                    AuditLog* audit = nullptr)
+                    std::string order_signing_key_pem = "", AuditLog* audit = nullptr)
       : store_(store),
         ca_certificate_(ca_certificate),
         ca_key_(ca_key),
         ca_pem_(std::move(ca_pem)),
+        order_signing_key_pem_(std::move(order_signing_key_pem)),
         audit_(audit) {}
 
   /// Validates the request, redeems the token and issues the device certificate.
@@ -45,6 +49,7 @@ class EnrollmentService {
   X509* ca_certificate_;
   EVP_PKEY* ca_key_;
   std::string ca_pem_;
+  std::string order_signing_key_pem_;
   AuditLog* audit_;
 };
 

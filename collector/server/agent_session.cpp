@@ -95,6 +95,9 @@ void AgentSession::on_message(std::string_view frame) {
   switch (message->body_case()) {
     case v1::AgentMessage::kHeartbeat:
       return handle_heartbeat(message->heartbeat());
+    case v1::AgentMessage::kOrderUpdate:
+    case v1::AgentMessage::kOrderOutput:
+      return handle_order_progress(*message);
     case v1::AgentMessage::kSnapshot:
     case v1::AgentMessage::kDelta:
     case v1::AgentMessage::kHelpRequest:
@@ -165,16 +168,6 @@ void AgentSession::complete_hello(const std::shared_ptr<transport::WebSocketConn
   auto last_seq = services.store.last_report_seq(device_id);
   auto state = services.store.device_state(device_id, /*with_snapshot=*/false);
   if (!last_seq || !state) return unavailable();
-  {
-    // on_close may run meanwhile: the session is online only if it has not ended.
-    std::lock_guard lock(shared->mutex);
-    if (shared->closed) return;
-    if (auto previous = services.registry.attach(device_id, session_id, conn)) {
-      previous->close(transport::CloseCode::kReplaced, "replaced by a newer connection");
-    }
-    shared->hello_done = true;
-  }
-  services.metrics.connected_agents.Increment();
   v1::CollectorMessage reply;
   auto* ack = reply.mutable_hello_ack();
   ack->set_protocol_version(version);
@@ -186,8 +179,22 @@ void AgentSession::complete_hello(const std::shared_ptr<transport::WebSocketConn
   ack->set_heartbeat_interval_s(settings.heartbeat_interval_s);
   ack->set_report_interval_s(settings.report_interval_s);
   ack->set_server_time_unix_ms(now_ms());
-  conn->send(protocol::encode(reply));
+  if (services.orders) *ack->mutable_action_catalog() = services.orders->signed_catalog();
+  {
+    // on_close may run meanwhile: the session is online only if it has not ended. The HelloAck
+    // is queued before the session is registered, so whatever other threads send (orders)
+    // queues behind it.
+    std::lock_guard lock(shared->mutex);
+    if (shared->closed) return;
+    conn->send(protocol::encode(reply));
+    if (auto previous = services.registry.attach(device_id, session_id, conn)) {
+      previous->close(transport::CloseCode::kReplaced, "replaced by a newer connection");
+    }
+    shared->hello_done = true;
+  }
+  services.metrics.connected_agents.Increment();
   conn->resume_reading();
+  if (services.orders) services.orders->dispatch(device_id);
   spdlog::info("device {} ({}) online from {}, agent {}, protocol {}", device_id, facts.hostname,
                remote, facts.agent_version, version);
 }
@@ -202,6 +209,14 @@ void AgentSession::handle_heartbeat(const v1::Heartbeat&) {
           spdlog::warn("device {}: updating last seen: {}", device_id, r.error().message);
         }
       });
+}
+
+void AgentSession::handle_order_progress(const v1::AgentMessage& message) {
+  if (!services_.orders) return;
+  auto r = message.has_order_update()
+               ? services_.orders->record_update(device_id_, message.order_update())
+               : services_.orders->record_output(device_id_, message.order_output());
+  if (!r) spdlog::error("device {}: recording order progress: {}", device_id_, r.error().message);
 }
 
 void AgentSession::handle_report(const v1::AgentMessage& message, std::string_view frame) {
@@ -237,11 +252,16 @@ void AgentSession::handle_report(const v1::AgentMessage& message, std::string_vi
   if (message.has_snapshot()) snapshot_request_id = message.snapshot().request_id().substr(0, 64);
   std::shared_ptr<const v1::HelpRequest> help;
   if (message.has_help_request()) help = std::make_shared<v1::HelpRequest>(message.help_request());
+  std::shared_ptr<const v1::OrderResult> order_result;
+  if (message.has_order_result()) {
+    order_result = std::make_shared<v1::OrderResult>(message.order_result());
+  }
   auto* enrichment = services_.enrichment;
   auto* intake = services_.help_intake;
+  auto* orders = services_.orders;
   bool room = services_.writer.submit(
       std::move(report), [shared, device_id, kind, seq, resume_below, snapshot_request_id, help,
-                          enrichment, intake](const Result<IngestOutcome>& stored) {
+                          order_result, enrichment, intake, orders](const Result<IngestOutcome>& stored) {
         auto conn = shared->connection.lock();
         if (!stored) {
           // Not committed, so not acknowledged: the agent resends it after reconnecting.
@@ -276,6 +296,15 @@ void AgentSession::handle_report(const v1::AgentMessage& message, std::string_vi
               acknowledge = false;
               spdlog::error("device {}: help request #{} not turned into a ticket: {}", device_id,
                             seq, ticket.error().message);
+            }
+          }
+          if (order_result && orders) {
+            // The order's state, timeline and time entry are what the acknowledgement
+            // promises: committed first, or no ack and the agent resends.
+            if (auto r = orders->record_result(device_id, *order_result); !r) {
+              acknowledge = false;
+              spdlog::error("device {}: order result #{} not recorded: {}", device_id, seq,
+                            r.error().message);
             }
           }
           if (conn && acknowledge) conn->send(protocol::encode(reply));

@@ -11,6 +11,7 @@
 #include <mutex>
 #include <string>
 
+#include "collector/actions/order_service.hpp"
 #include "collector/audit/audit_log.hpp"
 #include "collector/ingest/ingest_writer.hpp"
 #include "collector/metrics/collector_metrics.hpp"
@@ -44,6 +45,9 @@ struct AgentSessionServices {
   EnrichmentService* enrichment = nullptr;
   /// Turns committed help requests into tickets; may be null (then acknowledged without one).
   HelpRequestIntake* help_intake = nullptr;
+  /// Remediation orders: catalog in the HelloAck, queued orders sent after it, and the
+  /// agent's progress, output and results; may be null (orders then unsupported).
+  OrderService* orders = nullptr;
   /// Records refused agent connections; may be null.
   AuditLog* audit = nullptr;
 };
@@ -77,6 +81,7 @@ class AgentSession final : public transport::WebSocketHandler {
                              const DeviceHelloFacts& facts, std::uint32_t version);
   void handle_heartbeat(const v1::Heartbeat& heartbeat);
   void handle_report(const v1::AgentMessage& message, std::string_view frame);
+  void handle_order_progress(const v1::AgentMessage& message);
   bool within_rate();
   void refuse(v1::Refusal::Reason reason, const std::string& text, transport::CloseCode code);
   void send(const v1::CollectorMessage& message);

@@ -78,7 +78,7 @@ Result<CollectorConfig> load_collector_config(const std::filesystem::path& path,
   Result<void> steps[] = {
       reject_unknown(root, "",
                      {"listen", "limits", "agents", "log", "api", "threads", "auth", "sla",
-                      "tickets", "retention"}),
+                      "tickets", "retention", "actions"}),
       read_string(root, "", "listen", c.listen),
   };
   for (auto& s : steps) {
@@ -198,6 +198,27 @@ Result<CollectorConfig> load_collector_config(const std::filesystem::path& path,
     c.retention.keep_deltas = std::chrono::hours(24 * delta_days);
     c.retention.keep_metric_points = std::chrono::hours(24 * metric_days);
     c.retention.interval = std::chrono::minutes(interval_min);
+  }
+  if (auto* t = section("actions")) {
+    auto& o = c.orders;
+    std::int64_t ttl_s = o.order_ttl.count(), approval_h = o.approval_ttl.count() / 3600;
+    std::int64_t skew_s = o.clock_skew.count(), sweep_ms = o.sweep_interval.count();
+    for (auto r :
+         {reject_unknown(*t, "actions",
+                         {"dir", "order_ttl_s", "approval_ttl_hours", "max_queued_per_device",
+                          "clock_skew_s", "sweep_interval_ms"}),
+          read_string(*t, "actions", "dir", c.actions_dir),
+          read_integer(*t, "actions", "order_ttl_s", ttl_s, 2, 86400),
+          read_integer(*t, "actions", "approval_ttl_hours", approval_h, 1, 24 * 30),
+          read_integer(*t, "actions", "max_queued_per_device", o.max_queued_per_device, 1, 1000),
+          read_integer(*t, "actions", "clock_skew_s", skew_s, 0, 3600),
+          read_integer(*t, "actions", "sweep_interval_ms", sweep_ms, 100, 600'000)}) {
+      if (!r) return fail(path.string(), r.error());
+    }
+    o.order_ttl = std::chrono::seconds(ttl_s);
+    o.approval_ttl = std::chrono::hours(approval_h);
+    o.clock_skew = std::chrono::seconds(skew_s);
+    o.sweep_interval = std::chrono::milliseconds(sweep_ms);
   }
   c.handshake_timeout = std::chrono::milliseconds(handshake_ms);
   c.websocket_idle_timeout = std::chrono::milliseconds(idle_s * 1000);

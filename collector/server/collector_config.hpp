@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <string>
 
+#include "collector/actions/order_settings.hpp"
 #include "collector/auth/login_guard.hpp"
 #include "collector/ingest/retention_task.hpp"
 #include "collector/tickets/sla_policy.hpp"
@@ -34,6 +35,10 @@ struct CollectorConfig {
   std::chrono::milliseconds fresh_snapshot_timeout{3000};
   /// [retention]: how long deltas and metric points are kept, and how often compaction runs.
   RetentionSettings retention;
+  /// [actions]: a directory of admin-defined action files (besides the built-ins) and the
+  /// deadlines and limits of orders.
+  std::string actions_dir;
+  OrderSettings orders;
 };
 
 /// Reads a TOML file over the defaults. Unknown keys and wrong types are errors naming the

@@ -13,6 +13,8 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "collector/actions/action_catalog.hpp"
+#include "collector/actions/order_service.hpp"
 #include "collector/api/api_router.hpp"
 #include "collector/audit/audit_log.hpp"
 #include "collector/enrollment/enrollment_service.hpp"
@@ -25,6 +27,7 @@
 #include "collector/tickets/enrichment_service.hpp"
 #include "collector/tickets/help_request_intake.hpp"
 #include "collector/tickets/ticket_service.hpp"
+#include "shared/pki/keys.hpp"
 #include "shared/transport/server.hpp"
 #include "shared/transport/tls_context.hpp"
 
@@ -72,21 +75,29 @@ int run_serve(const DataDir& dir, const CollectorConfig& config) {
   AuditLog audit(*store, audit_options, &metrics);
   IngestWriter writer(*store, IngestOptions{}, &metrics);
   RetentionTask retention(*store, config.retention, &metrics);
+  auto signing_public_pem =
+      or_throw(pki::public_key_to_pem(keys.signing_key.get()), "order-signing public key");
   EnrollmentService enrollment(*store, keys.ca_certificate.get(), keys.ca_key.get(), keys.ca_pem,
-                               &audit);
+                               signing_public_pem, &audit);
+  auto catalog = or_throw(ActionCatalog::load(config.actions_dir), "loading the action catalog");
+  auto signer = or_throw(OrderSigner::create(keys.signing_key.get()), "order signing");
+  OrderService orders(*store, registry, catalog, signer, config.orders);
+  spdlog::info("action catalog: {} actions (order-signing key {})", catalog.all().size(),
+               signer.key_id().substr(0, 16));
   EnrichmentSettings enrichment_settings;
   enrichment_settings.fresh_timeout = config.fresh_snapshot_timeout;
   EnrichmentService enrichment(*store, registry, enrichment_settings);
   TicketService tickets(*store, config.sla, &enrichment);
   HelpRequestIntake help_intake(*store, tickets, enrichment);
   ApiRouter router(ApiServices{*store, registry, enrollment, metrics, tickets, enrichment, audit,
-                               ApiSettings{config.session_ttl, config.login}, nullptr});
+                               ApiSettings{config.session_ttl, config.login}, nullptr, &orders});
   AgentSessionSettings session_settings;
   session_settings.heartbeat_interval_s = config.heartbeat_interval_s;
   session_settings.report_interval_s = config.report_interval_s;
   session_settings.max_message_bytes = config.max_message_bytes;
   CollectorApp app(
-      AgentSessionServices{*store, registry, writer, metrics, &enrichment, &help_intake, &audit},
+      AgentSessionServices{*store, registry, writer, metrics, &enrichment, &help_intake, &orders,
+                           &audit},
       router, session_settings, config.worker_threads);
 
   transport::ServerOptions options;
@@ -99,6 +110,7 @@ int run_serve(const DataDir& dir, const CollectorConfig& config) {
 
   boost::asio::io_context ioc(static_cast<int>(config.io_threads));
   transport::Server server(ioc, *tls, app, options);
+  orders.start();
   if (auto r = server.start(); !r) throw std::runtime_error(r.error().message);
 
   // Scripts and tests read the bound port from this line (useful with port 0).
@@ -135,6 +147,7 @@ int run_serve(const DataDir& dir, const CollectorConfig& config) {
   // Everything queued is committed before exit; what was not acknowledged is resent by agents.
   writer.stop();
   retention.stop();
+  orders.stop();
   enrichment.stop();
   if (auto c = audit.checkpoint(std::chrono::system_clock::now()); !c) {
     spdlog::error("audit checkpoint at shutdown failed: {}", c.error().message);

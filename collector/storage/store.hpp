@@ -11,6 +11,7 @@
 
 #include "collector/storage/audit_records.hpp"
 #include "collector/storage/device_state_records.hpp"
+#include "collector/storage/order_records.hpp"
 #include "collector/storage/records.hpp"
 #include "collector/storage/ticket_records.hpp"
 #include "shared/util/result.hpp"
@@ -191,6 +192,25 @@ class Store {
   virtual Result<bool> insert_audit_checkpoint(const AuditCheckpoint& checkpoint) = 0;
   /// Every checkpoint in seq order.
   virtual Result<std::vector<AuditCheckpoint>> audit_checkpoints() = 0;
+
+  // Remediation orders. State changes are conditional on the current state, so concurrent
+  // writers (REST workers, agent sessions, the expiry sweep) can never move an order twice.
+  /// Inserts the order with its timeline events in one transaction.
+  virtual Result<void> insert_order(const Order& order, const std::vector<TicketEvent>& events) = 0;
+  virtual Result<std::optional<Order>> find_order(std::string_view id) = 0;
+  /// Writes every mutable field of `order` (state, approver, reason, times, signed bytes,
+  /// result) and appends `events`, in one transaction, if the stored order is still in one of
+  /// `from`. False, with nothing written, when it is not.
+  virtual Result<bool> update_order(const Order& order, const std::vector<OrderState>& from,
+                                    const std::vector<TicketEvent>& events) = 0;
+  /// Orders matching every given criterion, oldest first, at most `limit`.
+  virtual Result<std::vector<Order>> list_orders(const OrderQuery& query) = 0;
+  /// Appends a chunk unless the order's stored output already holds `cap` bytes (false then);
+  /// a chunk received twice is stored once.
+  virtual Result<bool> append_order_output(std::string_view order_id, const OrderOutputChunk& chunk,
+                                           std::uint64_t cap) = 0;
+  /// In arrival order.
+  virtual Result<std::vector<OrderOutputChunk>> order_output(std::string_view order_id) = 0;
 };
 
 using StorePtr = std::unique_ptr<Store>;

@@ -6,7 +6,7 @@
 
 namespace triage::collector::schema {
 
-inline constexpr std::array<std::string_view, 6> kMigrations = {
+inline constexpr std::array<std::string_view, 7> kMigrations = {
     // 1: enrollment, devices, users, sessions, reports.
     R"sql(
 CREATE TABLE enrollment_tokens (
@@ -270,6 +270,45 @@ CREATE TABLE device_tags (
 CREATE INDEX device_tags_by_tag ON device_tags(tag);
 -- Retention finds old deltas by time across devices.
 CREATE INDEX reports_delta_age ON reports(received_at) WHERE kind = 'delta';
+)sql",
+    // 7: remediation orders and their streamed output.
+    R"sql(
+CREATE TABLE orders (
+  id TEXT PRIMARY KEY,
+  ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+  device_id TEXT NOT NULL REFERENCES devices(id),
+  action_id TEXT NOT NULL,
+  action_version INTEGER NOT NULL,
+  definition_sha256 TEXT NOT NULL,
+  params TEXT NOT NULL,
+  argv TEXT NOT NULL,
+  risk TEXT NOT NULL,
+  timeout_s INTEGER NOT NULL,
+  output_cap_bytes INTEGER NOT NULL,
+  requested_by TEXT NOT NULL,
+  approved_by TEXT NOT NULL DEFAULT '',
+  state TEXT NOT NULL,
+  reason TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  expires_at INTEGER,
+  sent_at INTEGER,
+  finished_at INTEGER,
+  signed_order BLOB NOT NULL DEFAULT x'',
+  result TEXT NOT NULL DEFAULT '{}'
+);
+-- A device's queue (state, oldest first), a ticket's orders, and the expiry sweep.
+CREATE INDEX orders_by_device ON orders(device_id, state, created_at);
+CREATE INDEX orders_by_ticket ON orders(ticket_id, created_at);
+CREATE INDEX orders_by_state ON orders(state, created_at);
+CREATE TABLE order_output (
+  id INTEGER PRIMARY KEY,
+  order_id TEXT NOT NULL REFERENCES orders(id),
+  stream TEXT NOT NULL,
+  chunk_index INTEGER NOT NULL,
+  data BLOB NOT NULL,
+  UNIQUE (order_id, stream, chunk_index)
+);
 )sql",
 };
 

@@ -107,6 +107,15 @@ class SqliteStore final : public Store {
                                      const TicketEvent& event) override;
   Result<std::vector<Problem>> ticket_problems(std::int64_t ticket_id) override;
   Result<std::vector<std::int64_t>> open_tickets_with_finding(std::string_view rule_id) override;
+  // Remediation orders (sqlite_order_store.cpp).
+  Result<void> insert_order(const Order& order, const std::vector<TicketEvent>& events) override;
+  Result<std::optional<Order>> find_order(std::string_view id) override;
+  Result<bool> update_order(const Order& order, const std::vector<OrderState>& from,
+                            const std::vector<TicketEvent>& events) override;
+  Result<std::vector<Order>> list_orders(const OrderQuery& query) override;
+  Result<bool> append_order_output(std::string_view order_id, const OrderOutputChunk& chunk,
+                                   std::uint64_t cap) override;
+  Result<std::vector<OrderOutputChunk>> order_output(std::string_view order_id) override;
 
   // The audit log (sqlite_audit_store.cpp).
   Result<AuditRecord> append_audit(const AuditEvent& event) override;

@@ -1,0 +1,347 @@
+#include "collector/actions/order_service.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "collector/actions/action_params.hpp"
+#include "shared/pki/secrets.hpp"
+#include "shared/protocol/codec.hpp"
+
+namespace triage::collector {
+
+namespace {
+
+bool role_at_least(Role have, Role need) {
+  return static_cast<int>(have) >= static_cast<int>(need);
+}
+
+TicketEvent order_event(const Order& order, TimePoint at, const std::string& actor,
+                        const std::string& kind, nlohmann::json data) {
+  TicketEvent e;
+  e.ticket_id = order.ticket_id;
+  e.at = at;
+  e.actor = actor;
+  e.kind = kind;
+  e.visibility = Visibility::kInternal;
+  e.data = std::move(data);
+  return e;
+}
+
+std::int64_t unix_ms(TimePoint t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
+}  // namespace
+
+nlohmann::json order_event_data(const Order& order) {
+  return {{"order_id", order.id},
+          {"action", order.action_id},
+          {"device_id", order.device_id},
+          {"argv", order.argv},
+          {"risk", order.risk},
+          {"state", order_state_name(order.state)},
+          {"requested_by", order.requested_by},
+          {"approved_by", order.approved_by}};
+}
+
+OrderService::OrderService(Store& store, AgentRegistry& registry, const ActionCatalog& catalog,
+                           const OrderSigner& signer, OrderSettings settings)
+    : store_(store), registry_(registry), catalog_(catalog), signer_(signer), settings_(settings) {
+  auto now = std::chrono::system_clock::now();
+  auto signed_catalog = signer_.sign_catalog(catalog_.manifest(unix_ms(now)));
+  if (!signed_catalog) {
+    throw std::runtime_error("signing the action catalog: " + signed_catalog.error().message);
+  }
+  signed_catalog_ = std::move(*signed_catalog);
+}
+
+OrderService::~OrderService() { stop(); }
+
+Result<Order> OrderService::load(const std::string& order_id) {
+  auto order = store_.find_order(order_id);
+  if (!order) return tl::unexpected(order.error());
+  if (!*order) return fail(ErrorCode::kNotFound, "no order " + order_id.substr(0, 64));
+  return std::move(**order);
+}
+
+Result<Order> OrderService::transition(Order order, std::vector<OrderState> from,
+                                       const std::string& actor, const std::string& kind,
+                                       nlohmann::json data, TimePoint now) {
+  const auto previous = order.state;
+  order.updated_at = now;
+  auto event_data = order_event_data(order);
+  for (auto& [k, v] : data.items()) event_data[k] = v;
+  auto updated =
+      store_.update_order(order, from, {order_event(order, now, actor, kind, event_data)});
+  if (!updated) return tl::unexpected(updated.error());
+  if (!*updated) {
+    return fail(ErrorCode::kConflict, "order " + order.id + " is no longer " +
+                                          order_state_name(previous) + "; reload it");
+  }
+  return order;
+}
+
+Result<Order> OrderService::request(const OrderRequest& request, const User& user, TimePoint now) {
+  const auto* def = catalog_.find(request.action_id);
+  if (def == nullptr) {
+    return fail(ErrorCode::kInvalid,
+                "`action`: no action `" + request.action_id.substr(0, 64) + "` in the catalog");
+  }
+  if (!role_at_least(user.role, def->required_role())) {
+    return fail(ErrorCode::kDenied, "action " + def->id + " (" + action_risk_name(def->risk) +
+                                        " risk) needs the " + role_name(def->required_role()) +
+                                        " role (you are " + role_name(user.role) + ")");
+  }
+  auto values = validate_params(*def, request.params);
+  if (!values) return tl::unexpected(values.error());
+  auto ticket = store_.find_ticket(request.ticket_id);
+  if (!ticket) return tl::unexpected(ticket.error());
+  if (!*ticket) return fail(ErrorCode::kNotFound, "no ticket " + std::to_string(request.ticket_id));
+  const auto& linked = (*ticket)->device_ids;
+  std::string device_id = request.device_id;
+  if (device_id.empty()) {
+    if (linked.size() != 1) {
+      return fail(ErrorCode::kInvalid, "`device_id`: the ticket has " +
+                                           std::to_string(linked.size()) +
+                                           " linked devices; name one");
+    }
+    device_id = linked.front();
+  } else if (std::find(linked.begin(), linked.end(), device_id) == linked.end()) {
+    return fail(ErrorCode::kInvalid, "`device_id`: device is not linked to this ticket");
+  }
+  auto device = store_.find_device(device_id);
+  if (!device) return tl::unexpected(device.error());
+  if (!*device) return fail(ErrorCode::kInvalid, "`device_id`: no such device");
+  if ((*device)->revoked_at) {
+    return fail(ErrorCode::kConflict, "device " + device_id + " is revoked");
+  }
+  auto waiting =
+      store_.list_orders(OrderQuery{device_id,
+                                    std::nullopt,
+                                    {OrderState::kQueued, OrderState::kSent, OrderState::kRunning},
+                                    static_cast<int>(settings_.max_queued_per_device) + 1});
+  if (!waiting) return tl::unexpected(waiting.error());
+  if (waiting->size() >= settings_.max_queued_per_device) {
+    return fail(ErrorCode::kConflict, "device " + device_id + " already has " +
+                                          std::to_string(waiting->size()) +
+                                          " orders waiting or running; try again later");
+  }
+
+  Order order;
+  order.id = pki::random_uuid();
+  order.ticket_id = request.ticket_id;
+  order.device_id = device_id;
+  order.action_id = def->id;
+  order.action_version = def->version;
+  order.definition_sha256 = def->sha256;
+  order.params = nlohmann::json(*values);
+  order.argv = resolve_argv(def->argv, *values);
+  order.risk = action_risk_name(def->risk);
+  order.timeout_s = def->timeout_s;
+  order.output_cap_bytes = def->output_cap_bytes;
+  order.requested_by = user.name;
+  order.created_at = now;
+  order.updated_at = now;
+  if (def->needs_approval()) {
+    order.state = OrderState::kAwaitingApproval;
+  } else {
+    order.state = OrderState::kQueued;
+    if (auto r = signer_.sign(order, *def, now, settings_.order_ttl); !r) {
+      return tl::unexpected(r.error());
+    }
+  }
+  auto data = order_event_data(order);
+  data["title"] = def->title;
+  data["definition_sha256"] = def->sha256;
+  if (auto r = store_.insert_order(
+          order, {order_event(order, now, user.name, "action_requested", std::move(data))});
+      !r) {
+    return tl::unexpected(r.error());
+  }
+  spdlog::info("order {}: {} requested {} on device {} (ticket {}, {})", order.id, user.name,
+               order.action_id, device_id, order.ticket_id, order_state_name(order.state));
+  if (order.state == OrderState::kQueued) dispatch(device_id);
+  return load(order.id);
+}
+
+Result<Order> OrderService::approve(const std::string& order_id, const User& user, TimePoint now) {
+  auto order = load(order_id);
+  if (!order) return order;
+  if (order->requested_by == user.name) {
+    return fail(ErrorCode::kDenied, "the requester cannot approve their own order");
+  }
+  if (order->state != OrderState::kAwaitingApproval) {
+    return fail(
+        ErrorCode::kConflict,
+        "order " + order_id + " is " + order_state_name(order->state) + ", not awaiting approval");
+  }
+  const auto* def = catalog_.find(order->action_id);
+  if (def == nullptr || def->sha256 != order->definition_sha256) {
+    return fail(ErrorCode::kConflict,
+                "the definition of action " + order->action_id +
+                    " changed since the order was requested; request it again");
+  }
+  const Role needed =
+      role_at_least(def->required_role(), Role::kSenior) ? def->required_role() : Role::kSenior;
+  if (!role_at_least(user.role, needed)) {
+    return fail(ErrorCode::kDenied,
+                std::string("approving this order needs the ") + role_name(needed) + " role");
+  }
+  order->approved_by = user.name;
+  order->state = OrderState::kQueued;
+  if (auto r = signer_.sign(*order, *def, now, settings_.order_ttl); !r) {
+    return tl::unexpected(r.error());
+  }
+  auto approved = transition(std::move(*order), {OrderState::kAwaitingApproval}, user.name,
+                             "action_approved", nlohmann::json::object(), now);
+  if (!approved) return approved;
+  spdlog::info("order {}: approved by {}", order_id, user.name);
+  dispatch(approved->device_id);
+  return load(order_id);
+}
+
+Result<Order> OrderService::reject(const std::string& order_id, const User& user,
+                                   const std::string& reason, TimePoint now) {
+  auto order = load(order_id);
+  if (!order) return order;
+  if (order->requested_by == user.name) {
+    return fail(ErrorCode::kDenied,
+                "the requester cannot reject their own order; cancel it instead");
+  }
+  if (order->state != OrderState::kAwaitingApproval) {
+    return fail(
+        ErrorCode::kConflict,
+        "order " + order_id + " is " + order_state_name(order->state) + ", not awaiting approval");
+  }
+  order->state = OrderState::kCancelled;
+  order->reason = "rejected by " + user.name + (reason.empty() ? "" : ": " + reason);
+  order->finished_at = now;
+  spdlog::info("order {}: rejected by {}", order_id, user.name);
+  return transition(std::move(*order), {OrderState::kAwaitingApproval}, user.name,
+                    "action_rejected", {{"reason", reason}}, now);
+}
+
+Result<Order> OrderService::cancel(const std::string& order_id, const User& user,
+                                   const std::string& reason, TimePoint now) {
+  auto order = load(order_id);
+  if (!order) return order;
+  if (order->requested_by != user.name && !role_at_least(user.role, Role::kSenior)) {
+    return fail(ErrorCode::kDenied, "only the requester or a senior user can cancel an order");
+  }
+  if (order->state != OrderState::kAwaitingApproval && order->state != OrderState::kQueued) {
+    return fail(ErrorCode::kConflict, "order " + order_id + " is " +
+                                          order_state_name(order->state) +
+                                          "; only orders not yet sent can be cancelled");
+  }
+  order->state = OrderState::kCancelled;
+  order->reason = "cancelled by " + user.name + (reason.empty() ? "" : ": " + reason);
+  order->finished_at = now;
+  return transition(std::move(*order), {OrderState::kAwaitingApproval, OrderState::kQueued},
+                    user.name, "action_cancelled", {{"reason", reason}}, now);
+}
+
+Result<OrderView> OrderService::get(const std::string& order_id) {
+  auto order = load(order_id);
+  if (!order) return tl::unexpected(order.error());
+  auto output = store_.order_output(order_id);
+  if (!output) return tl::unexpected(output.error());
+  return OrderView{std::move(*order), std::move(*output)};
+}
+
+void OrderService::dispatch(const std::string& device_id) {
+  auto connection = registry_.connection(device_id);
+  if (!connection) return;
+  auto queued = store_.list_orders(OrderQuery{device_id,
+                                              std::nullopt,
+                                              {OrderState::kQueued},
+                                              static_cast<int>(settings_.max_queued_per_device)});
+  if (!queued) {
+    spdlog::error("device {}: reading queued orders: {}", device_id, queued.error().message);
+    return;
+  }
+  for (auto& order : *queued) {
+    const auto now = std::chrono::system_clock::now();
+    if (!order.expires_at || *order.expires_at <= now) continue;  // the sweep expires it
+    v1::CollectorMessage message;
+    if (!message.mutable_order()->ParseFromString(order.signed_order)) {
+      spdlog::error("order {}: stored signed order is unreadable", order.id);
+      continue;
+    }
+    Order sent = order;
+    sent.state = OrderState::kSent;
+    sent.sent_at = now;
+    sent.updated_at = now;
+    // Claimed before sending: of two concurrent dispatches only one sends the order.
+    auto claimed = store_.update_order(sent, {OrderState::kQueued}, {});
+    if (!claimed || !*claimed) continue;
+    if (!connection->send(protocol::encode(message))) {
+      (void)store_.update_order(order, {OrderState::kSent}, {});
+      spdlog::warn("order {}: device {} went away; kept queued", order.id, device_id);
+      return;
+    }
+    spdlog::info("order {}: sent to device {}", order.id, device_id);
+  }
+}
+
+Result<int> OrderService::sweep(TimePoint now) {
+  auto pending = store_.list_orders(
+      OrderQuery{"",
+                 std::nullopt,
+                 {OrderState::kAwaitingApproval, OrderState::kQueued, OrderState::kSent},
+                 1000});
+  if (!pending) return tl::unexpected(pending.error());
+  int expired = 0;
+  for (auto& order : *pending) {
+    std::string reason;
+    if (order.state == OrderState::kAwaitingApproval) {
+      if (order.created_at + settings_.approval_ttl <= now) reason = "not approved in time";
+    } else if (order.state == OrderState::kQueued) {
+      if (order.expires_at && *order.expires_at <= now) {
+        reason = "the device was not reachable before the order expired";
+      }
+    } else if (order.expires_at && *order.expires_at + 2 * settings_.clock_skew <= now) {
+      // Past this point the agent refuses the order, so it can no longer start.
+      reason = "the agent did not confirm the order before it expired";
+    }
+    if (reason.empty()) continue;
+    const auto from = order.state;
+    order.state = OrderState::kExpired;
+    order.reason = reason;
+    order.finished_at = now;
+    auto r =
+        transition(std::move(order), {from}, "system", "action_expired", {{"reason", reason}}, now);
+    if (r) {
+      ++expired;
+      spdlog::info("order {}: expired ({})", r->id, reason);
+    }
+  }
+  return expired;
+}
+
+void OrderService::start() {
+  std::lock_guard lock(mutex_);
+  if (sweeper_.joinable()) return;
+  stopping_ = false;
+  sweeper_ = std::thread([this] {
+    std::unique_lock lock(mutex_);
+    while (!stopping_) {
+      wake_.wait_for(lock, settings_.sweep_interval, [this] { return stopping_; });
+      if (stopping_) break;
+      lock.unlock();
+      if (auto r = sweep(std::chrono::system_clock::now()); !r) {
+        spdlog::error("order expiry sweep: {}", r.error().message);
+      }
+      lock.lock();
+    }
+  });
+}
+
+void OrderService::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (sweeper_.joinable()) sweeper_.join();
+}
+
+}  // namespace triage::collector

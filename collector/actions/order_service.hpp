@@ -1,0 +1,105 @@
+#pragma once
+// Remediation orders from request to result. Staff request an action on a ticket's device;
+// the collector validates the parameters, checks roles and the approval rule, signs the
+// order and sends it to the device when it is online (a bounded per-device queue otherwise);
+// the agent's updates, output and result come back here. Every step writes an internal
+// timeline entry on the ticket in the same transaction as the order's state change, and
+// every state change is conditional on the state it leaves, so no order moves twice.
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "collector/actions/action_catalog.hpp"
+#include "collector/actions/order_settings.hpp"
+#include "collector/actions/order_signer.hpp"
+#include "collector/server/agent_registry.hpp"
+#include "collector/storage/store.hpp"
+#include "shared/util/result.hpp"
+#include "triage/v1/envelope.pb.h"
+
+namespace triage::collector {
+
+/// What staff ask for.
+struct OrderRequest {
+  std::int64_t ticket_id = 0;
+  std::string action_id;
+  nlohmann::json params = nlohmann::json::object();
+  std::string device_id;  ///< "" = the ticket's only device
+};
+
+/// An order and its output so far.
+struct OrderView {
+  Order order;
+  std::vector<OrderOutputChunk> output;
+};
+
+class OrderService {
+ public:
+  /// `store`, `registry`, `catalog` and `signer` must outlive the service.
+  OrderService(Store& store, AgentRegistry& registry, const ActionCatalog& catalog,
+               const OrderSigner& signer, OrderSettings settings = {});
+  ~OrderService();
+
+  const ActionCatalog& catalog() const { return catalog_; }
+
+  /// Validates and records the order; signs and sends it unless it needs approval.
+  /// kInvalid (bad action/params/device), kNotFound (ticket), kDenied (role), kConflict
+  /// (device queue full, device revoked).
+  Result<Order> request(const OrderRequest& request, const User& user, TimePoint now);
+  /// A different user with the required role approves: signed and sent. kDenied for the
+  /// requester or a role too low, kConflict when the order no longer waits for approval.
+  Result<Order> approve(const std::string& order_id, const User& user, TimePoint now);
+  /// Rejected by a different senior user: cancelled with the reason.
+  Result<Order> reject(const std::string& order_id, const User& user, const std::string& reason,
+                       TimePoint now);
+  /// The requester or a senior user cancels an order that has not been sent.
+  Result<Order> cancel(const std::string& order_id, const User& user, const std::string& reason,
+                       TimePoint now);
+  Result<OrderView> get(const std::string& order_id);
+
+  /// Sends the device's queued, unexpired orders if it is online (call after its hello).
+  void dispatch(const std::string& device_id);
+  /// The signed catalog for the HelloAck.
+  const v1::SignedCatalog& signed_catalog() const { return signed_catalog_; }
+
+  // From the agent session (`device_id` is the authenticated device; reports naming another
+  // device's order are ignored).
+  Result<void> record_update(const std::string& device_id, const v1::OrderUpdate& update);
+  Result<void> record_output(const std::string& device_id, const v1::OrderOutput& output);
+  /// Commits the result, its timeline entry and time entry. Returns only once durable.
+  Result<void> record_result(const std::string& device_id, const v1::OrderResult& result);
+
+  /// Expires orders past their deadlines; returns how many.
+  Result<int> sweep(TimePoint now);
+  /// Starts the periodic sweep thread; stop() ends it (also on destruction).
+  void start();
+  void stop();
+
+ private:
+  Result<Order> load(const std::string& order_id);
+  Result<Order> transition(Order order, std::vector<OrderState> from, const std::string& actor,
+                           const std::string& kind, nlohmann::json data, TimePoint now);
+
+  Store& store_;
+  AgentRegistry& registry_;
+  const ActionCatalog& catalog_;
+  const OrderSigner& signer_;
+  OrderSettings settings_;
+  v1::SignedCatalog signed_catalog_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread sweeper_;
+};
+
+/// Timeline data describing an order (shared by every order event).
+nlohmann::json order_event_data(const Order& order);
+
+}  // namespace triage::collector

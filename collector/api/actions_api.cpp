@@ -1,0 +1,216 @@
+#include "collector/api/actions_api.hpp"
+
+#include <charconv>
+
+#include "collector/api/json_fields.hpp"
+#include "shared/util/time_format.hpp"
+
+namespace triage::collector {
+
+namespace {
+
+TimePoint now() { return std::chrono::system_clock::now(); }
+
+const char* param_type_name(ParamType type) {
+  switch (type) {
+    case ParamType::kEnum:
+      return "enum";
+    case ParamType::kInteger:
+      return "integer";
+    case ParamType::kRegex:
+      return "regex";
+  }
+  return "regex";
+}
+
+nlohmann::json optional_time(const std::optional<TimePoint>& t) {
+  return t ? nlohmann::json(format_rfc3339(*t)) : nlohmann::json(nullptr);
+}
+
+HttpResponse unavailable() {
+  return error_response(http::status::service_unavailable, "unavailable",
+                        "remediation actions are not enabled on this collector");
+}
+
+Result<std::int64_t> ticket_id(ApiRequest& request) {
+  const auto& text = request.path_params["id"];
+  std::int64_t id = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (ec != std::errc() || ptr != text.data() + text.size() || id <= 0) {
+    return fail(ErrorCode::kNotFound, "no ticket " + text.substr(0, 32));
+  }
+  return id;
+}
+
+/// The optional `reason` of approve/reject/cancel bodies (an empty body is fine).
+Result<std::string> reason_field(const ApiRequest& request) {
+  if (request.http.body().empty()) return std::string();
+  auto body = parse_json_body(request.http);
+  if (!body) return tl::unexpected(body.error());
+  if (auto r = reject_unknown_fields(*body, {"reason"}); !r) return tl::unexpected(r.error());
+  auto reason = optional_string(*body, "reason");
+  if (!reason) return tl::unexpected(reason.error());
+  if (*reason && (*reason)->size() > 2000) {
+    return fail(ErrorCode::kInvalid, "`reason` is longer than 2000 bytes");
+  }
+  return reason->value_or("");
+}
+
+HttpResponse order_response(ApiServices& services, const std::string& id, http::status status) {
+  auto view = services.orders->get(id);
+  if (!view) return error_response(view.error());
+  return json_response(status, order_json(view->order, &view->output));
+}
+
+}  // namespace
+
+nlohmann::json action_json(const ActionDefinition& def) {
+  nlohmann::json params = nlohmann::json::array();
+  for (const auto& p : def.params) {
+    nlohmann::json j = {
+        {"name", p.name}, {"type", param_type_name(p.type)}, {"description", p.description}};
+    if (p.type == ParamType::kEnum) j["values"] = p.values;
+    if (p.type == ParamType::kInteger) {
+      j["min"] = p.min;
+      j["max"] = p.max;
+    }
+    if (p.type == ParamType::kRegex) {
+      j["pattern"] = p.pattern;
+      j["max_length"] = p.max_length;
+    }
+    params.push_back(std::move(j));
+  }
+  nlohmann::json out = {{"id", def.id},
+                        {"version", def.version},
+                        {"title", def.title},
+                        {"description", def.description},
+                        {"platform", def.platform},
+                        {"argv", def.argv},
+                        {"params", params},
+                        {"timeout_s", def.timeout_s},
+                        {"output_cap_bytes", def.output_cap_bytes},
+                        {"risk", action_risk_name(def.risk)},
+                        {"min_role", role_name(def.required_role())},
+                        {"approval", def.needs_approval() ? "second_person" : "none"},
+                        {"fixes", def.fixes},
+                        {"sha256", def.sha256},
+                        {"source", def.source}};
+  if (def.post_check) {
+    out["post_check"] = {{"argv", def.post_check->argv},
+                         {"expect_exit_code", def.post_check->expect_exit_code},
+                         {"timeout_s", def.post_check->timeout_s}};
+  }
+  return out;
+}
+
+nlohmann::json order_json(const Order& o, const std::vector<OrderOutputChunk>* output) {
+  nlohmann::json out = {{"id", o.id},
+                        {"ticket_id", o.ticket_id},
+                        {"device_id", o.device_id},
+                        {"action", o.action_id},
+                        {"action_version", o.action_version},
+                        {"definition_sha256", o.definition_sha256},
+                        {"params", o.params},
+                        {"argv", o.argv},
+                        {"risk", o.risk},
+                        {"timeout_s", o.timeout_s},
+                        {"output_cap_bytes", o.output_cap_bytes},
+                        {"state", order_state_name(o.state)},
+                        {"reason", o.reason},
+                        {"requested_by", o.requested_by},
+                        {"approved_by", o.approved_by.empty() ? nlohmann::json(nullptr)
+                                                              : nlohmann::json(o.approved_by)},
+                        {"created_at", format_rfc3339(o.created_at)},
+                        {"updated_at", format_rfc3339(o.updated_at)},
+                        {"expires_at", optional_time(o.expires_at)},
+                        {"sent_at", optional_time(o.sent_at)},
+                        {"finished_at", optional_time(o.finished_at)},
+                        {"result", o.result}};
+  if (output) {
+    std::string stdout_text, stderr_text;
+    for (const auto& chunk : *output)
+      (chunk.stream == "stderr" ? stderr_text : stdout_text) += chunk.data;
+    out["output"] = {{"stdout", stdout_text}, {"stderr", stderr_text}};
+  }
+  return out;
+}
+
+HttpResponse handle_list_actions(ApiServices& services, ApiRequest&) {
+  if (!services.orders) return unavailable();
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto& def : services.orders->catalog().all()) items.push_back(action_json(def));
+  return json_response(http::status::ok, {{"items", items}});
+}
+
+HttpResponse handle_request_action(ApiServices& services, ApiRequest& request) {
+  if (!services.orders) return unavailable();
+  auto id = ticket_id(request);
+  if (!id) return error_response(id.error());
+  auto body = parse_json_body(request.http);
+  if (!body) return error_response(body.error());
+  if (auto r = reject_unknown_fields(*body, {"action", "params", "device_id"}); !r) {
+    return error_response(r.error());
+  }
+  FieldErrors errors;
+  auto action = errors.take(string_field(*body, "action", true));
+  auto device_id = errors.take(optional_string(*body, "device_id"));
+  if (errors.first) return error_response(*errors.first);
+  OrderRequest order;
+  order.ticket_id = *id;
+  order.action_id = action.value_or("");
+  order.device_id = device_id.value_or("");
+  if (body->contains("params")) order.params = (*body)["params"];
+  auto created = services.orders->request(order, *request.user, now());
+  if (!created) return error_response(created.error());
+  auto res = order_response(services, created->id, http::status::created);
+  res.set(http::field::location, "/api/v1/orders/" + created->id);
+  return res;
+}
+
+HttpResponse handle_ticket_orders(ApiServices& services, ApiRequest& request) {
+  if (!services.orders) return unavailable();
+  auto id = ticket_id(request);
+  if (!id) return error_response(id.error());
+  if (auto t = services.tickets.get(*id); !t) return error_response(t.error());
+  OrderQuery query;
+  query.ticket_id = *id;
+  query.limit = 500;
+  auto orders = services.store.list_orders(query);
+  if (!orders) return error_response(orders.error());
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto& o : *orders) items.push_back(order_json(o, nullptr));
+  return json_response(http::status::ok, {{"items", items}});
+}
+
+HttpResponse handle_get_order(ApiServices& services, ApiRequest& request) {
+  if (!services.orders) return unavailable();
+  return order_response(services, request.path_params["id"], http::status::ok);
+}
+
+HttpResponse handle_approve_order(ApiServices& services, ApiRequest& request) {
+  if (!services.orders) return unavailable();
+  if (auto reason = reason_field(request); !reason) return error_response(reason.error());
+  auto order = services.orders->approve(request.path_params["id"], *request.user, now());
+  if (!order) return error_response(order.error());
+  return order_response(services, order->id, http::status::ok);
+}
+
+HttpResponse handle_reject_order(ApiServices& services, ApiRequest& request) {
+  if (!services.orders) return unavailable();
+  auto reason = reason_field(request);
+  if (!reason) return error_response(reason.error());
+  auto order = services.orders->reject(request.path_params["id"], *request.user, *reason, now());
+  if (!order) return error_response(order.error());
+  return order_response(services, order->id, http::status::ok);
+}
+
+HttpResponse handle_cancel_order(ApiServices& services, ApiRequest& request) {
+  if (!services.orders) return unavailable();
+  auto reason = reason_field(request);
+  if (!reason) return error_response(reason.error());
+  auto order = services.orders->cancel(request.path_params["id"], *request.user, *reason, now());
+  if (!order) return error_response(order.error());
+  return order_response(services, order->id, http::status::ok);
+}
+
+}  // namespace triage::collector

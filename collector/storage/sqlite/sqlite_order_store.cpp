@@ -1,0 +1,212 @@
+// SqliteStore: remediation orders and their output.
+#include "collector/storage/sqlite/sqlite_store.hpp"
+#include "collector/storage/sqlite/sqlite_time.hpp"
+
+namespace triage::collector {
+
+using sqlite::Statement;
+using sqlite_time::from_ms;
+using sqlite_time::from_optional_ms;
+using sqlite_time::to_ms;
+using sqlite_time::to_optional_ms;
+
+namespace {
+
+constexpr const char* kOrderColumns =
+    "id, ticket_id, device_id, action_id, action_version, definition_sha256, params, argv, "
+    "risk, timeout_s, output_cap_bytes, requested_by, approved_by, state, reason, created_at, "
+    "updated_at, expires_at, sent_at, finished_at, signed_order, result";
+
+// Endpoint-supplied text could carry invalid UTF-8; never let it throw while storing.
+std::string safe_dump(const nlohmann::json& j) {
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+nlohmann::json parse_stored(const std::string& text, nlohmann::json fallback) {
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  return j.is_discarded() ? fallback : j;
+}
+
+Order read_order(const Statement& s) {
+  Order o;
+  o.id = s.column_text(0);
+  o.ticket_id = s.column_int(1);
+  o.device_id = s.column_text(2);
+  o.action_id = s.column_text(3);
+  o.action_version = static_cast<std::uint32_t>(s.column_int(4));
+  o.definition_sha256 = s.column_text(5);
+  o.params = parse_stored(s.column_text(6), nlohmann::json::object());
+  auto argv = parse_stored(s.column_text(7), nlohmann::json::array());
+  for (const auto& a : argv) {
+    if (a.is_string()) o.argv.push_back(a.get<std::string>());
+  }
+  o.risk = s.column_text(8);
+  o.timeout_s = static_cast<std::uint32_t>(s.column_int(9));
+  o.output_cap_bytes = static_cast<std::uint64_t>(s.column_int(10));
+  o.requested_by = s.column_text(11);
+  o.approved_by = s.column_text(12);
+  o.state = parse_order_state(s.column_text(13)).value_or(OrderState::kFailed);
+  o.reason = s.column_text(14);
+  o.created_at = from_ms(s.column_int(15));
+  o.updated_at = from_ms(s.column_int(16));
+  o.expires_at = from_optional_ms(s.column_optional_int(17));
+  o.sent_at = from_optional_ms(s.column_optional_int(18));
+  o.finished_at = from_optional_ms(s.column_optional_int(19));
+  o.signed_order = s.column_blob(20);
+  o.result = parse_stored(s.column_text(21), nlohmann::json::object());
+  return o;
+}
+
+std::string in_list(std::size_t n) {
+  std::string out = "(";
+  for (std::size_t i = 0; i < n; ++i) out += i ? ",?" : "?";
+  return out + ")";
+}
+
+}  // namespace
+
+Result<void> SqliteStore::insert_order(const Order& o, const std::vector<TicketEvent>& events) {
+  std::lock_guard lock(write_mutex_);
+  return sqlite::in_transaction(*db_, [&]() -> Result<void> {
+    auto st = db_->prepare(std::string("INSERT INTO orders(") + kOrderColumns +
+                           ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    if (!st) return tl::unexpected(st.error());
+    st->bind(1, o.id)
+        .bind(2, o.ticket_id)
+        .bind(3, o.device_id)
+        .bind(4, o.action_id)
+        .bind(5, std::int64_t{o.action_version})
+        .bind(6, o.definition_sha256)
+        .bind(7, safe_dump(o.params))
+        .bind(8, safe_dump(nlohmann::json(o.argv)))
+        .bind(9, o.risk)
+        .bind(10, std::int64_t{o.timeout_s})
+        .bind(11, static_cast<std::int64_t>(o.output_cap_bytes))
+        .bind(12, o.requested_by)
+        .bind(13, o.approved_by)
+        .bind(14, order_state_name(o.state))
+        .bind(15, o.reason)
+        .bind(16, to_ms(o.created_at))
+        .bind(17, to_ms(o.updated_at))
+        .bind(18, to_optional_ms(o.expires_at))
+        .bind(19, to_optional_ms(o.sent_at))
+        .bind(20, to_optional_ms(o.finished_at))
+        .bind_blob(21, o.signed_order)
+        .bind(22, safe_dump(o.result));
+    if (auto r = st->run(); !r) return r;
+    if (auto r = insert_events(events); !r) return tl::unexpected(r.error());
+    return {};
+  });
+}
+
+Result<std::optional<Order>> SqliteStore::find_order(std::string_view id) {
+  auto reader = readers_.acquire();
+  if (!reader) return tl::unexpected(reader.error());
+  auto st =
+      reader->get()->prepare(std::string("SELECT ") + kOrderColumns + " FROM orders WHERE id = ?");
+  if (!st) return tl::unexpected(st.error());
+  st->bind(1, id);
+  auto row = st->step();
+  if (!row) return tl::unexpected(row.error());
+  if (!*row) return std::optional<Order>();
+  return std::optional<Order>(read_order(*st));
+}
+
+Result<bool> SqliteStore::update_order(const Order& o, const std::vector<OrderState>& from,
+                                       const std::vector<TicketEvent>& events) {
+  std::lock_guard lock(write_mutex_);
+  return sqlite::in_transaction(*db_, [&]() -> Result<bool> {
+    auto st = db_->prepare(
+        "UPDATE orders SET approved_by = ?, state = ?, reason = ?, updated_at = ?, "
+        "expires_at = ?, sent_at = ?, finished_at = ?, signed_order = ?, result = ? "
+        "WHERE id = ? AND state IN " +
+        in_list(from.size()));
+    if (!st) return tl::unexpected(st.error());
+    st->bind(1, o.approved_by)
+        .bind(2, order_state_name(o.state))
+        .bind(3, o.reason)
+        .bind(4, to_ms(o.updated_at))
+        .bind(5, to_optional_ms(o.expires_at))
+        .bind(6, to_optional_ms(o.sent_at))
+        .bind(7, to_optional_ms(o.finished_at))
+        .bind_blob(8, o.signed_order)
+        .bind(9, safe_dump(o.result))
+        .bind(10, o.id);
+    int index = 11;
+    for (auto s : from) st->bind(index++, order_state_name(s));
+    if (auto r = st->run(); !r) return tl::unexpected(r.error());
+    if (db_->changes() == 0) return false;
+    if (auto r = insert_events(events); !r) return tl::unexpected(r.error());
+    return true;
+  });
+}
+
+Result<std::vector<Order>> SqliteStore::list_orders(const OrderQuery& q) {
+  std::string sql = std::string("SELECT ") + kOrderColumns + " FROM orders WHERE 1=1";
+  if (!q.device_id.empty()) sql += " AND device_id = ?";
+  if (q.ticket_id) sql += " AND ticket_id = ?";
+  if (!q.states.empty()) sql += " AND state IN " + in_list(q.states.size());
+  sql += " ORDER BY created_at, id LIMIT ?";
+  auto reader = readers_.acquire();
+  if (!reader) return tl::unexpected(reader.error());
+  auto st = reader->get()->prepare(sql);
+  if (!st) return tl::unexpected(st.error());
+  int index = 1;
+  if (!q.device_id.empty()) st->bind(index++, q.device_id);
+  if (q.ticket_id) st->bind(index++, *q.ticket_id);
+  for (auto s : q.states) st->bind(index++, order_state_name(s));
+  st->bind(index, std::int64_t{q.limit});
+  std::vector<Order> out;
+  for (;;) {
+    auto row = st->step();
+    if (!row) return tl::unexpected(row.error());
+    if (!*row) return out;
+    out.push_back(read_order(*st));
+  }
+}
+
+Result<bool> SqliteStore::append_order_output(std::string_view order_id,
+                                              const OrderOutputChunk& chunk, std::uint64_t cap) {
+  std::lock_guard lock(write_mutex_);
+  return sqlite::in_transaction(*db_, [&]() -> Result<bool> {
+    auto size = db_->prepare(
+        "SELECT COALESCE(SUM(length(data)), 0) FROM order_output "
+        "WHERE order_id = ?");
+    if (!size) return tl::unexpected(size.error());
+    size->bind(1, order_id);
+    if (auto row = size->step(); !row) return tl::unexpected(row.error());
+    const auto stored = static_cast<std::uint64_t>(size->column_int(0));
+    if (stored >= cap) return false;
+    std::string_view data = chunk.data;
+    if (data.size() > cap - stored) data = data.substr(0, cap - stored);
+    auto st = db_->prepare(
+        "INSERT OR IGNORE INTO order_output(order_id, stream, chunk_index, data) "
+        "VALUES (?,?,?,?)");
+    if (!st) return tl::unexpected(st.error());
+    st->bind(1, order_id)
+        .bind(2, chunk.stream)
+        .bind(3, std::int64_t{chunk.index})
+        .bind_blob(4, data);
+    if (auto r = st->run(); !r) return tl::unexpected(r.error());
+    return true;
+  });
+}
+
+Result<std::vector<OrderOutputChunk>> SqliteStore::order_output(std::string_view order_id) {
+  auto reader = readers_.acquire();
+  if (!reader) return tl::unexpected(reader.error());
+  auto st = reader->get()->prepare(
+      "SELECT chunk_index, stream, data FROM order_output WHERE order_id = ? ORDER BY id");
+  if (!st) return tl::unexpected(st.error());
+  st->bind(1, order_id);
+  std::vector<OrderOutputChunk> out;
+  for (;;) {
+    auto row = st->step();
+    if (!row) return tl::unexpected(row.error());
+    if (!*row) return out;
+    out.push_back(OrderOutputChunk{static_cast<std::uint32_t>(st->column_int(0)),
+                                   st->column_text(1), st->column_blob(2)});
+  }
+}
+
+}  // namespace triage::collector

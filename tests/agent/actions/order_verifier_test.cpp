@@ -1,0 +1,255 @@
+// What the agent refuses before anything runs: each check on its own, with the reason the
+// collector will show.
+
+#include <catch2/catch.hpp>
+
+#include "agent/actions/action_journal.hpp"
+#include "agent/actions/order_verifier.hpp"
+#include "shared/pki/keys.hpp"
+#include "shared/pki/secrets.hpp"
+#include "shared/protocol/signed_messages.hpp"
+#include "tests/support/temp_dir.hpp"
+
+using namespace triage;
+using namespace triage::agent;
+
+namespace {
+
+constexpr std::int64_t kNow = 1'800'000'000'000;
+const std::string kHash(32, '\x42');
+
+struct Fixture {
+  pki::PKeyPtr key = std::move(*pki::generate_ed25519_key());
+  pki::PKeyPtr other_key = std::move(*pki::generate_ed25519_key());
+  AcceptedCatalog catalog;
+  ActionPolicy policy;  // default: low risk only
+
+  Fixture() {
+    catalog.issued_at_unix_ms = kNow - 1000;
+    catalog.entries["flush-dns"] = CatalogEntryInfo{1, kHash, v1::RISK_LOW};
+    catalog.entries["restart-service"] = CatalogEntryInfo{1, kHash, v1::RISK_MEDIUM};
+  }
+
+  v1::OrderPayload payload() const {
+    v1::OrderPayload p;
+    p.set_order_id("order-1");
+    p.set_device_id("dev-1");
+    p.set_action_id("flush-dns");
+    p.set_action_version(1);
+    p.set_definition_sha256(kHash);
+    p.add_argv("/usr/bin/resolvectl");
+    p.add_argv("flush-caches");
+    p.set_issued_at_unix_ms(kNow - 1000);
+    p.set_expires_at_unix_ms(kNow + 600'000);
+    p.set_nonce(pki::random_bytes(32));
+    p.set_risk(v1::RISK_LOW);
+    p.set_timeout_s(30);
+    p.set_output_cap_bytes(4096);
+    p.set_platform("linux");
+    return p;
+  }
+
+  v1::SignedOrder sign(const v1::OrderPayload& p, EVP_PKEY* with = nullptr) const {
+    return *protocol::sign_order(with ? with : key.get(), "kid", p);
+  }
+
+  OrderChecks checks() const {
+    OrderChecks c;
+    c.pinned_key = key.get();
+    c.device_id = "dev-1";
+    c.now_unix_ms = kNow;
+    c.catalog = &catalog;
+    c.policy = &policy;
+    return c;
+  }
+};
+
+std::string refusal(const Result<v1::OrderPayload>& r) {
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code == ErrorCode::kDenied);
+  return r.error().message;
+}
+
+}  // namespace
+
+TEST_CASE("a well-formed order signed by the pinned key passes") {
+  Fixture f;
+  auto r = verify_order(f.sign(f.payload()), f.checks());
+  REQUIRE(r);
+  CHECK(r->order_id() == "order-1");
+}
+
+TEST_CASE("forged, tampered or unsigned orders are refused") {
+  Fixture f;
+  CHECK_THAT(refusal(verify_order(f.sign(f.payload(), f.other_key.get()), f.checks())),
+             Catch::Contains("signature"));
+  auto tampered = f.sign(f.payload());
+  auto p = f.payload();
+  p.set_argv(0, "/bin/sh");
+  tampered.set_payload(p.SerializeAsString());
+  CHECK_THAT(refusal(verify_order(tampered, f.checks())), Catch::Contains("signature"));
+  auto unsigned_order = f.sign(f.payload());
+  unsigned_order.clear_signature();
+  CHECK_THAT(refusal(verify_order(unsigned_order, f.checks())), Catch::Contains("signature"));
+  // A catalog signature cannot pass for an order signature (different context).
+  v1::CatalogManifest manifest;
+  auto catalog = *protocol::sign_catalog(f.key.get(), "kid", manifest);
+  v1::SignedOrder confused;
+  confused.set_payload(catalog.payload());
+  confused.set_signature(catalog.signature());
+  CHECK_THAT(refusal(verify_order(confused, f.checks())), Catch::Contains("signature"));
+  auto checks = f.checks();
+  checks.pinned_key = nullptr;
+  CHECK_THAT(refusal(verify_order(f.sign(f.payload()), checks)), Catch::Contains("pinned"));
+}
+
+TEST_CASE("orders for another device, outside their validity or misshaped are refused") {
+  Fixture f;
+  struct Case {
+    const char* what;
+    std::function<void(v1::OrderPayload&)> change;
+    const char* reason;
+  };
+  std::vector<Case> cases = {
+      {"other device", [](auto& p) { p.set_device_id("dev-2"); }, "not this one"},
+      {"expired",
+       [](auto& p) {
+         p.set_issued_at_unix_ms(kNow - 900'000);
+         p.set_expires_at_unix_ms(kNow - 61'000);
+       },
+       "order expired"},
+      {"expiring before issued", [](auto& p) { p.set_expires_at_unix_ms(kNow - 2000); },
+       "before it was issued"},
+      {"issued in the future", [](auto& p) { p.set_issued_at_unix_ms(kNow + 120'000); }, "future"},
+      {"short nonce", [](auto& p) { p.set_nonce("0123456789"); }, "nonce"},
+      {"relative argv[0]", [](auto& p) { p.set_argv(0, "resolvectl"); }, "absolute"},
+      {"empty argv", [](auto& p) { p.clear_argv(); }, "argv"},
+      {"unknown action", [](auto& p) { p.set_action_id("format-disk"); },
+       "not in the signed catalog"},
+      {"other definition hash", [](auto& p) { p.set_definition_sha256(std::string(32, 'x')); },
+       "definition hash"},
+      {"risk lowered below the catalog's",
+       [](auto& p) {
+         p.set_action_id("restart-service");
+         p.set_risk(v1::RISK_LOW);
+       },
+       "risk"},
+      {"disallowed risk",
+       [](auto& p) {
+         p.set_action_id("restart-service");
+         p.set_risk(v1::RISK_MEDIUM);
+       },
+       "local policy"},
+      {"no timeout", [](auto& p) { p.set_timeout_s(0); }, "timeout"},
+      {"huge output cap", [](auto& p) { p.set_output_cap_bytes(1ull << 40); }, "output cap"},
+  };
+  for (const auto& c : cases) {
+    INFO(c.what);
+    auto p = f.payload();
+    c.change(p);
+    CHECK_THAT(refusal(verify_order(f.sign(p), f.checks())), Catch::Contains(c.reason));
+  }
+  // Within the clock-skew allowance an order just past its expiry still passes.
+  auto p = f.payload();
+  p.set_issued_at_unix_ms(kNow - 900'000);
+  p.set_expires_at_unix_ms(kNow - 30'000);
+  CHECK(verify_order(f.sign(p), f.checks()));
+}
+
+TEST_CASE("the local policy decides by id and risk") {
+  Fixture f;
+  auto p = f.payload();
+  p.set_action_id("restart-service");
+  p.set_risk(v1::RISK_MEDIUM);
+  f.policy.max_risk = ActionRisk::kMedium;
+  CHECK(verify_order(f.sign(p), f.checks()));
+  f.policy.deny = {"restart-service"};
+  CHECK_THAT(refusal(verify_order(f.sign(p), f.checks())), Catch::Contains("local policy"));
+  f.policy.deny.clear();
+  f.policy.allow = {"flush-dns"};
+  CHECK_THAT(refusal(verify_order(f.sign(p), f.checks())), Catch::Contains("listed ids only"));
+  f.policy.max_risk.reset();
+  CHECK_FALSE(verify_order(f.sign(f.payload()), f.checks()));
+}
+
+TEST_CASE("no catalog, or a catalog not signed by the pinned key, means no orders") {
+  Fixture f;
+  auto checks = f.checks();
+  checks.catalog = nullptr;
+  CHECK_THAT(refusal(verify_order(f.sign(f.payload()), checks)), Catch::Contains("catalog"));
+
+  v1::CatalogManifest manifest;
+  manifest.set_issued_at_unix_ms(kNow);
+  auto* e = manifest.add_entries();
+  e->set_action_id("flush-dns");
+  e->set_definition_sha256(kHash);
+  e->set_risk(v1::RISK_LOW);
+  auto good = verify_catalog(*protocol::sign_catalog(f.key.get(), "kid", manifest), f.key.get(), 0);
+  REQUIRE(good);
+  CHECK(good->entries.count("flush-dns") == 1);
+  CHECK_FALSE(
+      verify_catalog(*protocol::sign_catalog(f.other_key.get(), "kid", manifest), f.key.get(), 0));
+  // An older catalog than the one accepted is a replay.
+  CHECK_FALSE(
+      verify_catalog(*protocol::sign_catalog(f.key.get(), "kid", manifest), f.key.get(), kNow + 1));
+}
+
+TEST_CASE("a nonce is accepted once, also across a restart") {
+  testing::TempDir dir;
+  const auto path = dir.path() / "actions.db";
+  const std::string nonce = pki::random_bytes(32);
+  {
+    auto journal = ActionJournal::open(path);
+    REQUIRE(journal);
+    CHECK(*(*journal)->remember_nonce(nonce, "o1", kNow + 1000, kNow) == true);
+    CHECK(*(*journal)->remember_nonce(nonce, "o1", kNow + 1000, kNow) == false);
+  }
+  auto reopened = ActionJournal::open(path);
+  REQUIRE(reopened);
+  CHECK(*(*reopened)->remember_nonce(nonce, "o1", kNow + 1000, kNow) == false);
+  CHECK(*(*reopened)->remember_nonce(pki::random_bytes(32), "o2", kNow + 1000, kNow) == true);
+}
+
+TEST_CASE("the history is hash-chained: edits, deletions and reordering are found") {
+  testing::TempDir dir;
+  const auto path = dir.path() / "actions.db";
+  {
+    auto journal = ActionJournal::open(path);
+    REQUIRE(journal);
+    for (int i = 1; i <= 3; ++i) {
+      auto head = (*journal)->append(
+          kNow + i, {{"order_id", "o" + std::to_string(i)}, {"outcome", "succeeded"}});
+      REQUIRE(head);
+      CHECK(head->size() == 32);
+    }
+    auto ok = (*journal)->verify();
+    REQUIRE(ok);
+    CHECK_FALSE(*ok);
+  }
+  auto tamper = [&](const char* sql) {
+    auto db = sqlite::Database::open(path);
+    REQUIRE(db);
+    REQUIRE((*db)->exec(sql));
+  };
+  auto broken_at = [&]() -> std::int64_t {
+    auto journal = ActionJournal::open(path);
+    REQUIRE(journal);
+    auto r = (*journal)->verify();
+    REQUIRE(r);
+    return *r ? (*r)->entry_id : 0;
+  };
+  SECTION("edited") {
+    tamper("UPDATE history SET data = replace(data, 'succeeded', 'refused') WHERE id = 2");
+    CHECK(broken_at() == 2);
+  }
+  SECTION("deleted") {
+    tamper("DELETE FROM history WHERE id = 2");
+    CHECK(broken_at() == 3);
+  }
+  SECTION("reordered") {
+    tamper(
+        "UPDATE history SET id = 10 WHERE id = 1; UPDATE history SET id = 1 WHERE id = 3; "
+        "UPDATE history SET id = 3 WHERE id = 10;");
+    CHECK(broken_at() == 1);
+  }
+}

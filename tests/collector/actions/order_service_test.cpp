@@ -1,0 +1,307 @@
+// OrderService against a real SQLite store: roles, approval by a second person, cancellation,
+// the per-device queue bound, expiry, signed payloads, and results recorded on the ticket.
+
+#include <catch2/catch.hpp>
+
+#include "collector/actions/order_service.hpp"
+#include "collector/storage/sqlite/sqlite_store.hpp"
+#include "shared/pki/keys.hpp"
+#include "shared/protocol/signed_messages.hpp"
+#include "tests/support/temp_dir.hpp"
+
+using namespace triage;
+using namespace triage::collector;
+using namespace std::chrono_literals;
+
+namespace {
+
+const char* kEcho = R"(
+id = "echo-test"
+version = 1
+title = "Echo"
+argv = ["/bin/echo", "{text}"]
+risk = "low"
+[params.text]
+type = "regex"
+pattern = '^[a-z]{1,8}$'
+max_length = 8
+)";
+
+const char* kHigh = R"(
+id = "high-test"
+version = 1
+title = "High"
+argv = ["/bin/echo", "high"]
+risk = "high"
+)";
+
+User user(const std::string& name, Role role) {
+  User u;
+  u.name = name;
+  u.role = role;
+  return u;
+}
+
+struct World {
+  testing::TempDir dir;
+  std::unique_ptr<SqliteStore> store;
+  AgentRegistry registry;
+  pki::PKeyPtr key;
+  std::optional<OrderSigner> signer;
+  std::optional<ActionCatalog> catalog;
+  std::unique_ptr<OrderService> orders;
+  std::int64_t ticket_id = 0;
+  TimePoint now = std::chrono::system_clock::now();
+
+  explicit World(OrderSettings settings = {}) {
+    store = std::move(*SqliteStore::open((dir.path() / "c.db").string()));
+    key = std::move(*pki::generate_ed25519_key());
+    signer.emplace(std::move(*OrderSigner::create(key.get())));
+    std::vector<ActionDefinition> defs;
+    defs.push_back(std::move(*parse_action_definition(kEcho, "echo.toml")));
+    defs.push_back(std::move(*parse_action_definition(kHigh, "high.toml")));
+    catalog.emplace(std::move(defs));
+    orders = std::make_unique<OrderService>(*store, registry, *catalog, *signer, settings);
+    EnrollmentToken token;
+    token.id = "t";
+    token.token_hash = "h";
+    token.created_at = now;
+    token.expires_at = now + 1h;
+    token.max_uses = 5;
+    REQUIRE(store->insert_enrollment_token(token));
+    for (const char* id : {"dev-1", "dev-2"}) {
+      Device d;
+      d.id = id;
+      d.certificate_sha256 = std::string(64, 'a');
+      d.enrolled_at = now;
+      REQUIRE(store->enroll_device("h", d, now));
+    }
+    Ticket t;
+    t.title = "printer";
+    t.created_at = t.updated_at = t.response_due_at = t.due_at = now;
+    t.device_ids = {"dev-1"};
+    REQUIRE(store->create_ticket(t, {}));
+    ticket_id = t.id;
+  }
+
+  Result<Order> request(const std::string& action, nlohmann::json params, const User& u) {
+    return orders->request(OrderRequest{ticket_id, action, std::move(params), ""}, u, now);
+  }
+};
+
+v1::OrderPayload verified_payload(const World& w, const Order& order) {
+  v1::SignedOrder signed_order;
+  REQUIRE(signed_order.ParseFromString(order.signed_order));
+  REQUIRE(protocol::verify_payload(w.key.get(), protocol::kOrderContext, signed_order.payload(),
+                                   signed_order.signature()));
+  // A signature over the bare payload (no context) must not verify.
+  CHECK_FALSE(protocol::verify_payload(w.key.get(), protocol::kCatalogContext,
+                                       signed_order.payload(), signed_order.signature()));
+  v1::OrderPayload p;
+  REQUIRE(p.ParseFromString(signed_order.payload()));
+  return p;
+}
+
+}  // namespace
+
+TEST_CASE("a technician's low-risk order is queued, signed and described on the ticket") {
+  World w;
+  auto order = w.request("echo-test", {{"text", "hello"}}, user("tom", Role::kTechnician));
+  REQUIRE(order);
+  CHECK(order->state == OrderState::kQueued);  // device offline: waits in its queue
+  CHECK(order->device_id == "dev-1");
+  CHECK(order->argv == std::vector<std::string>{"/bin/echo", "hello"});
+  auto p = verified_payload(w, *order);
+  CHECK(p.order_id() == order->id);
+  CHECK(p.device_id() == "dev-1");
+  CHECK(p.action_id() == "echo-test");
+  CHECK(p.definition_sha256() == w.catalog->find("echo-test")->sha256_raw);
+  CHECK(p.nonce().size() >= 16);
+  CHECK(p.requested_by() == "tom");
+  CHECK(p.ticket_id() == std::to_string(w.ticket_id));
+  CHECK(p.expires_at_unix_ms() > p.issued_at_unix_ms());
+  CHECK(p.risk() == v1::RISK_LOW);
+  auto events = w.store->ticket_events(w.ticket_id);
+  REQUIRE(events);
+  REQUIRE(events->size() == 1);
+  CHECK(events->front().kind == "action_requested");
+  CHECK(events->front().visibility == Visibility::kInternal);
+  CHECK(events->front().data["argv"][1] == "hello");
+}
+
+TEST_CASE("orders are refused for bad input and insufficient roles") {
+  World w;
+  auto viewer = w.request("echo-test", {{"text", "hi"}}, user("v", Role::kViewer));
+  REQUIRE_FALSE(viewer);
+  CHECK(viewer.error().code == ErrorCode::kDenied);
+  auto high = w.request("high-test", {}, user("tom", Role::kTechnician));
+  REQUIRE_FALSE(high);
+  CHECK(high.error().code == ErrorCode::kDenied);
+  auto unknown = w.request("rm-rf", {}, user("tom", Role::kTechnician));
+  REQUIRE_FALSE(unknown);
+  CHECK(unknown.error().code == ErrorCode::kInvalid);
+  CHECK_THAT(unknown.error().message, Catch::Contains("`action`"));
+  auto injected = w.request("echo-test", {{"text", "a; id"}}, user("tom", Role::kTechnician));
+  REQUIRE_FALSE(injected);
+  CHECK_THAT(injected.error().message, Catch::Contains("`text`"));
+  auto other_device =
+      w.orders->request(OrderRequest{w.ticket_id, "echo-test", {{"text", "hi"}}, "dev-2"},
+                        user("tom", Role::kTechnician), w.now);
+  REQUIRE_FALSE(other_device);
+  CHECK_THAT(other_device.error().message, Catch::Contains("`device_id`"));
+  auto no_ticket = w.orders->request(OrderRequest{999, "echo-test", {{"text", "hi"}}, ""},
+                                     user("tom", Role::kTechnician), w.now);
+  REQUIRE_FALSE(no_ticket);
+  CHECK(no_ticket.error().code == ErrorCode::kNotFound);
+  auto none = w.store->list_orders(OrderQuery{});
+  REQUIRE(none);
+  CHECK(none->empty());
+}
+
+TEST_CASE("a high-risk order waits for a second senior person") {
+  World w;
+  const auto alice = user("alice", Role::kSenior);
+  auto order = w.request("high-test", {}, alice);
+  REQUIRE(order);
+  CHECK(order->state == OrderState::kAwaitingApproval);
+  CHECK(order->signed_order.empty());  // nothing signed before approval
+
+  auto own = w.orders->approve(order->id, alice, w.now);
+  REQUIRE_FALSE(own);
+  CHECK(own.error().code == ErrorCode::kDenied);
+  auto tech = w.orders->approve(order->id, user("tom", Role::kTechnician), w.now);
+  REQUIRE_FALSE(tech);
+  CHECK(tech.error().code == ErrorCode::kDenied);
+
+  auto approved = w.orders->approve(order->id, user("bob", Role::kSenior), w.now);
+  REQUIRE(approved);
+  CHECK(approved->state == OrderState::kQueued);
+  CHECK(approved->approved_by == "bob");
+  auto p = verified_payload(w, *approved);
+  CHECK(p.approved_by() == "bob");
+  CHECK(p.requested_by() == "alice");
+  auto again = w.orders->approve(order->id, user("carol", Role::kSenior), w.now);
+  REQUIRE_FALSE(again);
+  CHECK(again.error().code == ErrorCode::kConflict);
+}
+
+TEST_CASE("rejection and cancellation end an order before it is sent") {
+  World w;
+  auto order = w.request("high-test", {}, user("alice", Role::kSenior));
+  REQUIRE(order);
+  CHECK_FALSE(w.orders->reject(order->id, user("alice", Role::kSenior), "no", w.now));
+  auto rejected = w.orders->reject(order->id, user("bob", Role::kSenior), "not now", w.now);
+  REQUIRE(rejected);
+  CHECK(rejected->state == OrderState::kCancelled);
+  CHECK_THAT(rejected->reason, Catch::Contains("rejected by bob"));
+
+  auto queued = w.request("echo-test", {{"text", "hi"}}, user("tom", Role::kTechnician));
+  REQUIRE(queued);
+  auto stranger = w.orders->cancel(queued->id, user("eve", Role::kTechnician), "", w.now);
+  REQUIRE_FALSE(stranger);
+  CHECK(stranger.error().code == ErrorCode::kDenied);
+  auto cancelled = w.orders->cancel(queued->id, user("tom", Role::kTechnician), "typo", w.now);
+  REQUIRE(cancelled);
+  CHECK(cancelled->state == OrderState::kCancelled);
+}
+
+TEST_CASE("a device's queue is bounded and queued orders expire visibly") {
+  OrderSettings settings;
+  settings.max_queued_per_device = 2;
+  settings.order_ttl = 60s;
+  World w(settings);
+  const auto tom = user("tom", Role::kTechnician);
+  REQUIRE(w.request("echo-test", {{"text", "a"}}, tom));
+  REQUIRE(w.request("echo-test", {{"text", "b"}}, tom));
+  auto third = w.request("echo-test", {{"text", "c"}}, tom);
+  REQUIRE_FALSE(third);
+  CHECK(third.error().code == ErrorCode::kConflict);
+
+  auto none = w.orders->sweep(w.now + 30s);
+  REQUIRE(none);
+  CHECK(*none == 0);
+  auto expired = w.orders->sweep(w.now + 61s);
+  REQUIRE(expired);
+  CHECK(*expired == 2);
+  auto orders = w.store->list_orders(OrderQuery{});
+  REQUIRE(orders);
+  for (const auto& o : *orders) {
+    CHECK(o.state == OrderState::kExpired);
+    CHECK_FALSE(o.reason.empty());
+  }
+  auto events = w.store->ticket_events(w.ticket_id);
+  REQUIRE(events);
+  CHECK(std::count_if(events->begin(), events->end(),
+                      [](const auto& e) { return e.kind == "action_expired"; }) == 2);
+}
+
+TEST_CASE(
+    "a result is recorded once, on the ticket with a time entry; other devices' are ignored") {
+  World w;
+  auto order = w.request("echo-test", {{"text", "hello"}}, user("tom", Role::kTechnician));
+  REQUIRE(order);
+  // Sent (the dispatch to an online device does this).
+  Order sent = *order;
+  sent.state = OrderState::kSent;
+  REQUIRE(*w.store->update_order(sent, {OrderState::kQueued}, {}));
+
+  v1::OrderResult result;
+  result.set_order_id(order->id);
+  result.set_state(v1::SUCCEEDED);
+  result.set_exit_code(0);
+  result.set_duration_ms(1500);
+  result.set_output_excerpt("hello\n");
+  // A device reporting on an order that is not its own changes nothing.
+  REQUIRE(w.orders->record_result("dev-2", result));
+  CHECK(w.store->find_order(order->id).value()->state == OrderState::kSent);
+
+  v1::OrderOutput chunk;
+  chunk.set_order_id(order->id);
+  chunk.set_stream(v1::OrderOutput::STDOUT);
+  chunk.set_data("hello\n");
+  REQUIRE(w.orders->record_output("dev-1", chunk));
+  REQUIRE(w.orders->record_output("dev-1", chunk));  // resent: stored once
+  REQUIRE(w.orders->record_result("dev-1", result));
+  REQUIRE(w.orders->record_result("dev-1", result));  // resent: recorded once
+  auto view = w.orders->get(order->id);
+  REQUIRE(view);
+  CHECK(view->order.state == OrderState::kSucceeded);
+  CHECK(view->order.result["exit_code"] == 0);
+  REQUIRE(view->output.size() == 1);
+  CHECK(view->output[0].data == "hello\n");
+  auto events = w.store->ticket_events(w.ticket_id);
+  REQUIRE(events);
+  int runs = 0, time_entries = 0;
+  for (const auto& e : *events) {
+    if (e.kind == "action_run") {
+      ++runs;
+      CHECK(e.data["output_excerpt"] == "hello\n");
+      CHECK(e.data["requested_by"] == "tom");
+      CHECK(e.data["duration_ms"] == 1500);
+    }
+    if (e.kind == "time_entry") {
+      ++time_entries;
+      CHECK(e.actor == "tom");
+      CHECK(e.data["minutes"] == 1);
+    }
+  }
+  CHECK(runs == 1);
+  CHECK(time_entries == 1);
+}
+
+TEST_CASE("a refusal from the agent ends the order with its reason") {
+  World w;
+  auto order = w.request("echo-test", {{"text", "hello"}}, user("tom", Role::kTechnician));
+  REQUIRE(order);
+  Order sent = *order;
+  sent.state = OrderState::kSent;
+  REQUIRE(*w.store->update_order(sent, {OrderState::kQueued}, {}));
+  v1::OrderResult refused;
+  refused.set_order_id(order->id);
+  refused.set_state(v1::REFUSED);
+  refused.set_reason("local policy does not allow action echo-test");
+  REQUIRE(w.orders->record_result("dev-1", refused));
+  auto stored = w.store->find_order(order->id).value();
+  CHECK(stored->state == OrderState::kRefused);
+  CHECK(stored->reason == "local policy does not allow action echo-test");
+}

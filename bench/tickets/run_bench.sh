@@ -30,7 +30,7 @@ collector_pid=$!
 for _ in $(seq 1 100); do grep -q "listening on" "$work/out" 2>/dev/null && break; sleep 0.1; done
 url=$(sed -n 's/.*listening on \(https:\/\/[^ ]*\).*/\1/p' "$work/out")
 ca="$work/c/pki/ca.pem"
-token=$(curl -sS --cacert "$ca" "$url/api/v1/auth/login" \
+token=$(curl -sS --cacert "$ca" -H "Content-Type: application/json" "$url/api/v1/auth/login" \
   -d "$(jq -n --arg p "$password" '{name: "bench", password: $p}')" | jq -r .token)
 
 "$bin/triage-ticket-bench" query --url "$url" --ca "$ca" --token "$token" --requests 500

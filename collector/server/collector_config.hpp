@@ -6,8 +6,10 @@
 #include <filesystem>
 #include <string>
 
-#include "collector/tickets/sla_policy.hpp"
 #include "collector/auth/login_guard.hpp"
+#include "collector/integrations/outbox_worker.hpp"
+#include "collector/integrations/webhook_connector.hpp"
+#include "collector/tickets/sla_policy.hpp"
 #include "shared/util/result.hpp"
 
 namespace triage::collector {
@@ -31,6 +33,12 @@ struct CollectorConfig {
   /// How long ticket enrichment waits for an online agent's fresh snapshot before it falls
   /// back to the newest stored one.
   std::chrono::milliseconds fresh_snapshot_timeout{3000};
+  /// [outbox]: delivery threads, retry policy and log retention of integration messages.
+  OutboxSettings outbox;
+  /// [webhooks]: timeouts and answer cap of outbound webhook requests.
+  WebhookSettings webhooks;
+  /// [webhooks] extra_ca_file: PEM certificates trusted besides the system store (private CAs).
+  std::string webhook_extra_ca_file;
 };
 
 /// Reads a TOML file over the defaults. Unknown keys and wrong types are errors naming the

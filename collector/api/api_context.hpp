@@ -2,6 +2,7 @@
 // What REST handlers work with: the collector's services and one parsed request.
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -36,6 +37,8 @@ struct ApiServices {
   ApiSettings settings;
   /// Created by the router from `settings.login` when not given.
   std::shared_ptr<LoginGuard> login_guard = nullptr;
+  /// Tells the outbox worker to look at the queue now (after a redelivery or ping).
+  std::function<void()> wake_outbox = nullptr;
 };
 
 struct ApiRequest {

@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <cctype>
 #include <functional>
+#include <future>
 #include <stdexcept>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 
 #include "shared/pki/certificates.hpp"
 #include "shared/pki/keys.hpp"
@@ -114,6 +116,11 @@ void HttpsReceiver::start(std::uint16_t port) {
 void HttpsReceiver::stop() {
   if (!impl_->server) return;
   impl_->server->stop();
+  // The server closes its port on the I/O thread: wait for that (the one thread runs handlers
+  // in order) before stopping it, so the port refuses connections from now on.
+  std::promise<void> closed;
+  boost::asio::post(*impl_->ioc, [&closed] { closed.set_value(); });
+  closed.get_future().wait_for(std::chrono::seconds(5));
   impl_->ioc->stop();
   if (impl_->thread.joinable()) impl_->thread.join();
   impl_->server.reset();

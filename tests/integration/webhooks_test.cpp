@@ -197,8 +197,11 @@ TEST_CASE("webhooks: a failing or absent receiver gets retries until it takes it
           "[integration]") {
   TempDir tmp;
   HttpsReceiver receiver(tmp.path() / "receiver-ca.pem");
-  receiver.start();
+  // The collector starts first: a child process started later would inherit the receiver's
+  // listening socket and keep the port open while the receiver is "down".
   CollectorFixture collector(config(tmp.path() / "receiver-ca.pem"));
+  collector.admin_token();
+  receiver.start();
   auto hook = subscribe(collector, receiver.url(), {"ticket.created", "ticket.note_added"});
 
   // 500s: retried with backoff, the log shows why.
@@ -268,14 +271,21 @@ TEST_CASE("webhooks: pending deliveries survive kill -9 of the collector", "[int
     titles.insert(nlohmann::json::parse(r.body)["ticket"]["title"].get<std::string>());
   }
   CHECK(titles == std::set<std::string>{"Outlook crashes", "Teams has no sound"});
-  // In order: a subscription's deliveries go one at a time, oldest first.
+  // In order: a subscription's deliveries go one at a time, oldest first. A request the
+  // receiver took while the collector died is sent again after the restart (at least once):
+  // the event id tells it is the same.
   std::vector<std::string> accepted;
+  std::set<std::string> event_ids;
   for (const auto& r : receiver.requests()) {
     if (r.answered == 200) {
-      accepted.push_back(nlohmann::json::parse(r.body)["ticket"]["title"].get<std::string>());
+      auto body = nlohmann::json::parse(r.body);
+      accepted.push_back(body["ticket"]["title"].get<std::string>());
+      event_ids.insert(body["id"].get<std::string>());
     }
   }
-  REQUIRE(accepted.size() == 2);
+  REQUIRE(accepted.size() >= 2);
+  CHECK(accepted.size() <= 3);
+  CHECK(event_ids.size() == 2);
   CHECK(accepted[0] == "Outlook crashes");
 }
 

@@ -351,7 +351,7 @@ TEST_CASE("webhooks: refused messages fail at once, 410 deactivates, redeliver a
   CHECK_THAT(receiver.requests().back().body, Catch::Contains("Dock not charging"));
 }
 
-TEST_CASE("webhooks: only admins manage them; strict input", "[integration]") {
+TEST_CASE("webhooks: only admins manage them, with strict input", "[integration]") {
   CollectorFixture collector;
   const auto& admin = collector.admin_token();
   const auto viewer = collector.login_as("lena", "viewer");

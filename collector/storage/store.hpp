@@ -173,7 +173,6 @@ class Store {
   virtual Result<bool> insert_audit_checkpoint(const AuditCheckpoint& checkpoint) = 0;
   /// Every checkpoint in seq order.
   virtual Result<std::vector<AuditCheckpoint>> audit_checkpoints() = 0;
-  virtual Result<std::vector<std::int64_t>> open_tickets_with_finding(std::string_view rule_id) = 0;
 
   // Integrations: targets (webhook subscriptions, ...) and the outbox of their messages.
   /// From now on every write of ticket events asks `planner` for outbox messages and commits

@@ -2,6 +2,7 @@
 // What REST handlers work with: the collector's services and one parsed request.
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -39,6 +40,8 @@ struct ApiServices {
   std::shared_ptr<LoginGuard> login_guard = nullptr;
   /// Remediation orders and the action catalog; null disables those routes (503).
   OrderService* orders = nullptr;
+  /// Tells the outbox worker to look at the queue now (after a redelivery or ping).
+  std::function<void()> wake_outbox = nullptr;
 };
 
 struct ApiRequest {

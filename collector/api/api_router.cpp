@@ -14,6 +14,7 @@
 #include "collector/api/problems_api.hpp"
 #include "collector/api/tickets_api.hpp"
 #include "collector/api/users_api.hpp"
+#include "collector/api/webhooks_api.hpp"
 #include "collector/auth/accounts.hpp"
 #include "collector/auth/cookies.hpp"
 
@@ -176,6 +177,29 @@ std::vector<RouteSpec> api_routes() {
   // An external helpdesk mirrors its tickets here (API tokens only; see the handler).
   add(http::verb::post, "/api/v1/integrations/tickets", Access::kAuthenticated, Role::kTechnician,
       handle_integration_ticket);
+  // Outbound webhooks: subscriptions, their secrets and delivery log are an admin's.
+  add(http::verb::get, "/api/v1/webhooks/event-types", Access::kAuthenticated, Role::kAdmin,
+      handle_webhook_event_types);
+  add(http::verb::get, "/api/v1/webhooks", Access::kAuthenticated, Role::kAdmin,
+      handle_list_webhooks);
+  add(http::verb::post, "/api/v1/webhooks", Access::kAuthenticated, Role::kAdmin,
+      handle_create_webhook);
+  add(http::verb::get, "/api/v1/webhooks/{id}", Access::kAuthenticated, Role::kAdmin,
+      handle_get_webhook);
+  add(http::verb::patch, "/api/v1/webhooks/{id}", Access::kAuthenticated, Role::kAdmin,
+      handle_update_webhook);
+  add(http::verb::delete_, "/api/v1/webhooks/{id}", Access::kAuthenticated, Role::kAdmin,
+      handle_delete_webhook);
+  add(http::verb::post, "/api/v1/webhooks/{id}/secret", Access::kAuthenticated, Role::kAdmin,
+      handle_rotate_webhook_secret);
+  add(http::verb::post, "/api/v1/webhooks/{id}/ping", Access::kAuthenticated, Role::kAdmin,
+      handle_ping_webhook);
+  add(http::verb::get, "/api/v1/webhooks/{id}/deliveries", Access::kAuthenticated, Role::kAdmin,
+      handle_list_webhook_deliveries);
+  add(http::verb::get, "/api/v1/webhooks/{id}/deliveries/{did}", Access::kAuthenticated,
+      Role::kAdmin, handle_get_webhook_delivery);
+  add(http::verb::post, "/api/v1/webhooks/{id}/deliveries/{did}/redeliver", Access::kAuthenticated,
+      Role::kAdmin, handle_redeliver_webhook);
   add(http::verb::get, "/api/v1/findings", Access::kAuthenticated, Role::kViewer,
       handle_fleet_findings);
   add(http::verb::get, "/api/v1/findings/rules", Access::kAuthenticated, Role::kViewer,

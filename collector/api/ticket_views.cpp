@@ -29,6 +29,17 @@ nlohmann::json sla_json(const Ticket& t, TimePoint now) {
 
 }  // namespace
 
+nlohmann::json ticket_requester_json(const Ticket& ticket) {
+  return {{"id", ticket.id},
+          {"title", ticket.title},
+          {"description", ticket.description},
+          {"requester", ticket.requester},
+          {"status", status_name(ticket.status)},
+          {"priority", "P" + std::to_string(ticket.priority)},
+          {"created_at", format_rfc3339(ticket.created_at)},
+          {"updated_at", format_rfc3339(ticket.updated_at)}};
+}
+
 nlohmann::json ticket_summary_json(const Ticket& t, TimePoint now) {
   nlohmann::json j = {
       {"id", t.id},
@@ -114,16 +125,10 @@ nlohmann::json ticket_detail_json(const Ticket& ticket, const std::vector<Ticket
     for (const auto& a : attachments) {
       if (a.visibility == Visibility::kPublic) files.push_back(attachment_json(a));
     }
-    return {{"id", ticket.id},
-            {"title", ticket.title},
-            {"description", ticket.description},
-            {"requester", ticket.requester},
-            {"status", status_name(ticket.status)},
-            {"priority", "P" + std::to_string(ticket.priority)},
-            {"created_at", format_rfc3339(ticket.created_at)},
-            {"updated_at", format_rfc3339(ticket.updated_at)},
-            {"timeline", timeline},
-            {"attachments", files}};
+    nlohmann::json j = ticket_requester_json(ticket);
+    j["timeline"] = std::move(timeline);
+    j["attachments"] = std::move(files);
+    return j;
   }
   nlohmann::json j = ticket_summary_json(ticket, now);
   j["description"] = ticket.description;

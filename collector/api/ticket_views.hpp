@@ -12,6 +12,10 @@ namespace triage::collector {
 
 enum class TicketView { kStaff, kRequester };
 
+/// The ticket fields a requester may see (no timeline): also what webhooks that are not
+/// internal receive.
+nlohmann::json ticket_requester_json(const Ticket& ticket);
+
 /// For lists: fields and SLA state, no timeline.
 nlohmann::json ticket_summary_json(const Ticket& ticket, TimePoint now);
 

@@ -26,6 +26,13 @@ prometheus::Family<prometheus::Counter>& retention_family(prometheus::Registry& 
       .Register(r);
 }
 
+prometheus::Family<prometheus::Counter>& outbox_family(prometheus::Registry& r) {
+  return BuildCounter()
+      .Name("triage_outbox_attempts_total")
+      .Help("Integration delivery attempts by outcome (delivered, retry, failed)")
+      .Register(r);
+}
+
 }  // namespace
 
 CollectorMetrics::CollectorMetrics() : CollectorMetrics(std::make_shared<prometheus::Registry>()) {}
@@ -102,6 +109,14 @@ CollectorMetrics::CollectorMetrics(std::shared_ptr<prometheus::Registry> r)
                              .Add({{"result", "error"}})),
       retention_deltas_deleted(retention_family(*r).Add({{"kind", "delta"}})),
       retention_points_deleted(retention_family(*r).Add({{"kind", "metric_point"}})),
+      outbox_pending(BuildGauge()
+                         .Name("triage_outbox_pending")
+                         .Help("Integration messages (webhooks) waiting for delivery")
+                         .Register(*r)
+                         .Add({})),
+      outbox_delivered(outbox_family(*r).Add({{"outcome", "delivered"}})),
+      outbox_failed(outbox_family(*r).Add({{"outcome", "failed"}})),
+      outbox_retries(outbox_family(*r).Add({{"outcome", "retry"}})),
       audit_checkpoints(BuildCounter()
                             .Name("triage_audit_checkpoints_total")
                             .Help("Signed audit log checkpoints written")

@@ -38,6 +38,10 @@ class CollectorMetrics {
   prometheus::Counter& retention_failures;
   prometheus::Counter& retention_deltas_deleted;
   prometheus::Counter& retention_points_deleted;
+  prometheus::Gauge& outbox_pending;      ///< integration messages waiting for delivery
+  prometheus::Counter& outbox_delivered;  ///< accepted by the receiver
+  prometheus::Counter& outbox_failed;     ///< given up (an admin may redeliver)
+  prometheus::Counter& outbox_retries;    ///< attempts that failed and were rescheduled
   prometheus::Counter& refusal(const std::string& reason);
   prometheus::Counter& http_request(const std::string& status_class);
   /// Audit events by result: "recorded", "failed" (not stored: see the log), "suppressed"

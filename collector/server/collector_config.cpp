@@ -78,7 +78,7 @@ Result<CollectorConfig> load_collector_config(const std::filesystem::path& path,
   Result<void> steps[] = {
       reject_unknown(root, "",
                      {"listen", "limits", "agents", "log", "api", "threads", "auth", "sla",
-                      "tickets", "retention", "actions"}),
+                      "tickets", "retention", "actions", "outbox", "webhooks"}),
       read_string(root, "", "listen", c.listen),
   };
   for (auto& s : steps) {
@@ -220,6 +220,51 @@ Result<CollectorConfig> load_collector_config(const std::filesystem::path& path,
     o.clock_skew = std::chrono::seconds(skew_s);
     o.sweep_interval = std::chrono::milliseconds(sweep_ms);
   }
+  if (auto* t = section("outbox")) {
+    auto& o = c.outbox;
+    std::int64_t base_ms = o.retry.base.count();
+    std::int64_t cap_ms = o.retry.cap.count();
+    std::int64_t age_h = std::chrono::duration_cast<std::chrono::hours>(o.retry.max_age).count();
+    std::int64_t poll_ms = o.poll_interval.count();
+    std::int64_t retention_d = o.retention.count() / 24;
+    for (auto r : {reject_unknown(*t, "outbox",
+                                  {"workers", "retry_base_ms", "retry_cap_ms", "max_attempts",
+                                   "max_age_hours", "poll_interval_ms", "retention_days"}),
+                   read_integer(*t, "outbox", "workers", o.workers, 1, 16),
+                   read_integer(*t, "outbox", "retry_base_ms", base_ms, 10, 3'600'000),
+                   read_integer(*t, "outbox", "retry_cap_ms", cap_ms, 10, 86'400'000),
+                   read_integer(*t, "outbox", "max_attempts", o.retry.max_attempts, 1, 1000),
+                   read_integer(*t, "outbox", "max_age_hours", age_h, 1, 24 * 30),
+                   read_integer(*t, "outbox", "poll_interval_ms", poll_ms, 50, 600'000),
+                   read_integer(*t, "outbox", "retention_days", retention_d, 1, 3650)}) {
+      if (!r) return fail(path.string(), r.error());
+    }
+    o.retry.base = std::chrono::milliseconds(base_ms);
+    o.retry.cap = std::chrono::milliseconds(std::max(cap_ms, base_ms));
+    o.retry.max_age = std::chrono::hours(age_h);
+    o.poll_interval = std::chrono::milliseconds(poll_ms);
+    o.retention = std::chrono::hours(retention_d * 24);
+  }
+  if (auto* t = section("webhooks")) {
+    auto& w = c.webhooks;
+    std::int64_t connect_ms = w.connect_timeout.count();
+    std::int64_t request_ms = w.request_timeout.count();
+    for (auto r : {reject_unknown(*t, "webhooks",
+                                  {"extra_ca_file", "connect_timeout_ms", "request_timeout_ms",
+                                   "max_response_bytes"}),
+                   read_string(*t, "webhooks", "extra_ca_file", c.webhook_extra_ca_file),
+                   read_integer(*t, "webhooks", "connect_timeout_ms", connect_ms, 100, 60'000),
+                   read_integer(*t, "webhooks", "request_timeout_ms", request_ms, 100, 120'000),
+                   read_integer(*t, "webhooks", "max_response_bytes", w.max_response_bytes, 1024,
+                                16 * 1024 * 1024)}) {
+      if (!r) return fail(path.string(), r.error());
+    }
+    w.connect_timeout = std::chrono::milliseconds(connect_ms);
+    w.request_timeout = std::chrono::milliseconds(std::max(request_ms, connect_ms));
+  }
+  // A delivery never takes longer than its timeouts; a lease beyond them is never stolen.
+  c.outbox.lease =
+      c.webhooks.connect_timeout + c.webhooks.request_timeout + std::chrono::seconds(10);
   c.handshake_timeout = std::chrono::milliseconds(handshake_ms);
   c.websocket_idle_timeout = std::chrono::milliseconds(idle_s * 1000);
   c.session_ttl = std::chrono::seconds(session_h * 3600);

@@ -9,6 +9,8 @@
 #include "collector/actions/order_settings.hpp"
 #include "collector/auth/login_guard.hpp"
 #include "collector/ingest/retention_task.hpp"
+#include "collector/integrations/outbox_worker.hpp"
+#include "collector/integrations/webhook_connector.hpp"
 #include "collector/tickets/sla_policy.hpp"
 #include "shared/util/result.hpp"
 
@@ -39,6 +41,12 @@ struct CollectorConfig {
   /// deadlines and limits of orders.
   std::string actions_dir;
   OrderSettings orders;
+  /// [outbox]: delivery threads, retry policy and log retention of integration messages.
+  OutboxSettings outbox;
+  /// [webhooks]: timeouts and answer cap of outbound webhook requests.
+  WebhookSettings webhooks;
+  /// [webhooks] extra_ca_file: PEM certificates trusted besides the system store (private CAs).
+  std::string webhook_extra_ca_file;
 };
 
 /// Reads a TOML file over the defaults. Unknown keys and wrong types are errors naming the

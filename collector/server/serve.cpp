@@ -20,6 +20,9 @@
 #include "collector/enrollment/enrollment_service.hpp"
 #include "collector/ingest/ingest_writer.hpp"
 #include "collector/ingest/retention_task.hpp"
+#include "collector/integrations/outbox_worker.hpp"
+#include "collector/integrations/ticket_event_planner.hpp"
+#include "collector/integrations/webhook_connector.hpp"
 #include "collector/metrics/collector_metrics.hpp"
 #include "collector/server/agent_registry.hpp"
 #include "collector/server/collector_app.hpp"
@@ -30,6 +33,7 @@
 #include "shared/pki/keys.hpp"
 #include "shared/transport/server.hpp"
 #include "shared/transport/tls_context.hpp"
+#include "shared/util/files.hpp"
 
 namespace triage::collector {
 
@@ -89,8 +93,34 @@ int run_serve(const DataDir& dir, const CollectorConfig& config) {
   EnrichmentService enrichment(*store, registry, enrichment_settings);
   TicketService tickets(*store, config.sla, &enrichment);
   HelpRequestIntake help_intake(*store, tickets, enrichment);
-  ApiRouter router(ApiServices{*store, registry, enrollment, metrics, tickets, enrichment, audit,
-                               ApiSettings{config.session_ttl, config.login}, nullptr, &orders});
+
+  // Integrations: ticket events enqueue outbox messages in their own transaction; the
+  // outbox worker's threads deliver them.
+  std::string extra_ca;
+  if (!config.webhook_extra_ca_file.empty()) {
+    extra_ca = or_throw(read_file(config.webhook_extra_ca_file),
+                        "webhooks.extra_ca_file " + config.webhook_extra_ca_file);
+  }
+  auto webhook_tls = or_throw(transport::make_public_client_tls_context(extra_ca),
+                              "webhook TLS setup (webhooks.extra_ca_file)");
+  std::vector<std::unique_ptr<Connector>> connectors;
+  connectors.push_back(std::make_unique<WebhookConnector>(webhook_tls, config.webhooks));
+  OutboxWorker outbox(*store, std::move(connectors), config.outbox, &metrics);
+  store->set_outbox_planner(std::make_shared<TicketEventPlanner>([&outbox] { outbox.wake(); }));
+  outbox.start();
+
+  ApiServices api_services{*store,
+                           registry,
+                           enrollment,
+                           metrics,
+                           tickets,
+                           enrichment,
+                           audit,
+                           ApiSettings{config.session_ttl, config.login},
+                           nullptr,
+                           &orders};
+  api_services.wake_outbox = [&outbox] { outbox.wake(); };
+  ApiRouter router(std::move(api_services));
   AgentSessionSettings session_settings;
   session_settings.heartbeat_interval_s = config.heartbeat_interval_s;
   session_settings.report_interval_s = config.report_interval_s;
@@ -152,6 +182,8 @@ int run_serve(const DataDir& dir, const CollectorConfig& config) {
   if (auto c = audit.checkpoint(std::chrono::system_clock::now()); !c) {
     spdlog::error("audit checkpoint at shutdown failed: {}", c.error().message);
   }
+  // Last: what the others enqueued meanwhile is committed and waits for the next start.
+  outbox.stop();
   spdlog::info("stopped");
   return 0;
 }

@@ -2,7 +2,9 @@
 // The collector's storage interface. Implementations sit in sibling folders (sqlite/ now,
 // postgres/ for scale-out); nothing SQL- or engine-specific crosses this line.
 
+#include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -12,6 +14,7 @@
 #include "collector/storage/audit_records.hpp"
 #include "collector/storage/device_state_records.hpp"
 #include "collector/storage/order_records.hpp"
+#include "collector/storage/integration_records.hpp"
 #include "collector/storage/records.hpp"
 #include "collector/storage/ticket_records.hpp"
 #include "shared/util/result.hpp"
@@ -211,6 +214,49 @@ class Store {
                                            std::uint64_t cap) = 0;
   /// In arrival order.
   virtual Result<std::vector<OrderOutputChunk>> order_output(std::string_view order_id) = 0;
+  // Integrations: targets (webhook subscriptions, ...) and the outbox of their messages.
+  /// From now on every write of ticket events asks `planner` for outbox messages and commits
+  /// them in the same transaction. Set once at startup; null turns it off.
+  virtual void set_outbox_planner(OutboxPlannerPtr planner) = 0;
+  /// Returns the new id.
+  virtual Result<std::int64_t> insert_integration_target(const IntegrationTarget& target) = 0;
+  virtual Result<std::optional<IntegrationTarget>> find_integration_target(std::int64_t id) = 0;
+  /// The targets of one connector, oldest first.
+  virtual Result<std::vector<IntegrationTarget>> list_integration_targets(
+      std::string_view connector) = 0;
+  /// kNotFound if unknown. Activating clears `disabled_reason`. Returns the target after.
+  virtual Result<IntegrationTarget> update_integration_target(std::int64_t id,
+                                                              const IntegrationTargetUpdate& update,
+                                                              TimePoint now) = 0;
+  /// Deletes the target and its messages; kNotFound if unknown.
+  virtual Result<void> delete_integration_target(std::int64_t id) = 0;
+  /// Enqueues messages that no ticket change causes (a ping).
+  virtual Result<void> enqueue_outbox(const std::vector<OutboxMessage>& messages) = 0;
+  /// Claims up to `limit` messages that are due at `now`: only the oldest pending message of
+  /// each active target (so a target receives its messages in order, one at a time). Each
+  /// claimed message counts one attempt and is leased until `now + lease`: when its outcome is
+  /// not recorded by then (the process died), it is claimed again.
+  virtual Result<std::vector<OutboxMessage>> claim_outbox(TimePoint now, std::size_t limit,
+                                                          std::chrono::milliseconds lease) = 0;
+  /// Records the outcome of the attempt on a claimed message.
+  virtual Result<void> record_outbox_attempt(std::int64_t message_id,
+                                             const OutboxAttempt& attempt) = 0;
+  /// When the next claimable message is due (nullopt: none pending for an active target).
+  virtual Result<std::optional<TimePoint>> next_outbox_due() = 0;
+  /// One target's delivery log, newest first.
+  virtual Result<OutboxPage> list_outbox(const OutboxFilter& filter) = 0;
+  virtual Result<std::optional<OutboxMessage>> find_outbox_message(
+      std::int64_t target_id, std::string_view delivery_id) = 0;
+  /// Puts a delivered or failed message back in the queue (attempts from zero, due now);
+  /// kNotFound if unknown, kConflict while it is still pending.
+  virtual Result<OutboxMessage> requeue_outbox_message(std::int64_t target_id,
+                                                       std::string_view delivery_id,
+                                                       TimePoint now) = 0;
+  /// Messages by status, per target id.
+  virtual Result<std::map<std::int64_t, OutboxCounts>> outbox_counts() = 0;
+  /// Deletes delivered and failed messages whose last change is older than `before`; returns
+  /// how many.
+  virtual Result<std::int64_t> prune_outbox(TimePoint before) = 0;
 };
 
 using StorePtr = std::unique_ptr<Store>;

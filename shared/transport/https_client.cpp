@@ -1,5 +1,6 @@
 #include "shared/transport/https_client.hpp"
 
+#include <algorithm>
 #include <memory>
 #include <optional>
 
@@ -28,7 +29,11 @@ class OneShot : public std::enable_shared_from_this<OneShot> {
         host_(std::move(host)),
         request_(std::move(request)),
         options_(options),
-        deadline_(std::chrono::steady_clock::now() + options.timeout) {}
+        deadline_(std::chrono::steady_clock::now() + options.timeout),
+        connect_deadline_(
+            options.connect_timeout.count() > 0
+                ? std::min(deadline_, std::chrono::steady_clock::now() + options.connect_timeout)
+                : deadline_) {}
 
   void run(const std::string& port) {
     SSL* ssl = stream_.native_handle();
@@ -51,10 +56,14 @@ class OneShot : public std::enable_shared_from_this<OneShot> {
 
  private:
   void arm() { beast::get_lowest_layer(stream_).expires_at(deadline_); }
+  void arm_connect() { beast::get_lowest_layer(stream_).expires_at(connect_deadline_); }
 
   void on_resolve(beast::error_code ec, tcp::resolver::results_type results) {
     if (ec) return fail_with("resolve " + host_, ec);
-    arm();
+    if (std::chrono::steady_clock::now() >= connect_deadline_) {
+      return fail_with("resolve " + host_, beast::error::timeout);
+    }
+    arm_connect();
     beast::get_lowest_layer(stream_).async_connect(
         results, beast::bind_front_handler(&OneShot::on_connect, shared_from_this()));
   }
@@ -62,7 +71,7 @@ class OneShot : public std::enable_shared_from_this<OneShot> {
   void on_connect(beast::error_code ec, tcp::endpoint) {
     if (ec) return fail_with("connect to " + host_, ec);
     beast::get_lowest_layer(stream_).socket().set_option(tcp::no_delay(true), ec);
-    arm();
+    arm_connect();
     stream_.async_handshake(ssl::stream_base::client,
                             beast::bind_front_handler(&OneShot::on_handshake, shared_from_this()));
   }
@@ -93,6 +102,10 @@ class OneShot : public std::enable_shared_from_this<OneShot> {
   }
 
   void on_read(beast::error_code ec, std::size_t) {
+    if (ec == http::error::body_limit && options_.truncate_oversized_body &&
+        parser_.is_header_done()) {
+      ec = {};
+    }
     if (ec) return fail_with("read response", ec);
     // Best-effort close; the response is complete either way.
     beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(2));
@@ -111,6 +124,7 @@ class OneShot : public std::enable_shared_from_this<OneShot> {
   http::response_parser<http::string_body> parser_;
   HttpsRequestOptions options_;
   std::chrono::steady_clock::time_point deadline_;
+  std::chrono::steady_clock::time_point connect_deadline_;
   std::optional<std::string> error_;
 };
 

@@ -14,7 +14,12 @@ namespace triage::transport {
 
 struct HttpsRequestOptions {
   std::chrono::milliseconds timeout{15'000};  ///< whole exchange
+  /// Name resolution, TCP connect and TLS handshake; 0: only `timeout` applies.
+  std::chrono::milliseconds connect_timeout{0};
   std::size_t max_response_bytes = 16 * 1024 * 1024;
+  /// A body over max_response_bytes is cut there (the status still counts) instead of
+  /// failing the request: for callers that need the answer's status, not its body.
+  bool truncate_oversized_body = false;
 };
 
 /// Sends `request` to host:port over TLS (verified with `tls`, hostname/IP checked, SNI set)

@@ -1,6 +1,7 @@
 #include "shared/transport/tls_context.hpp"
 
 #include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
@@ -15,6 +16,12 @@ namespace {
 constexpr const char* kTls12Ciphers =
     "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"
     "ECDHE-ECDSA-CHACHA20-POLY1305";
+
+// Web servers mostly hold RSA certificates: the same suites with RSA authentication too.
+constexpr const char* kTls12PublicCiphers =
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"
+    "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384:"
+    "ECDHE-RSA-CHACHA20-POLY1305";
 
 std::string openssl_error() {
   unsigned long code = ERR_get_error();
@@ -141,6 +148,37 @@ Result<SslContextPtr> make_client_tls_context(const ClientTlsConfig& config) {
       return fail("client TLS identity", r.error());
     }
   }
+  return ctx;
+}
+
+Result<SslContextPtr> make_public_client_tls_context(const std::string& extra_ca_pem) {
+  auto ctx = base_context(ssl::context::tls_client);
+  if (!ctx) return ctx;
+  if (SSL_CTX_set_cipher_list((*ctx)->native_handle(), kTls12PublicCiphers) != 1) {
+    return fail("TLS context: " + openssl_error());
+  }
+  boost::system::error_code ec;
+  (*ctx)->set_default_verify_paths(ec);
+  if (ec) return fail("loading the system trust store: " + ec.message());
+  if (!extra_ca_pem.empty()) {
+    // add_certificate_authority reads one certificate; a bundle may hold several.
+    std::unique_ptr<BIO, decltype(&BIO_free)> bio(
+        BIO_new_mem_buf(extra_ca_pem.data(), static_cast<int>(extra_ca_pem.size())), BIO_free);
+    X509_STORE* store = SSL_CTX_get_cert_store((*ctx)->native_handle());
+    int added = 0;
+    while (bio) {
+      std::unique_ptr<X509, decltype(&X509_free)> cert(
+          PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr), X509_free);
+      if (!cert) break;
+      if (X509_STORE_add_cert(store, cert.get()) != 1) {
+        return fail("adding an extra CA certificate: " + openssl_error());
+      }
+      ++added;
+    }
+    ERR_clear_error();  // the end of the bundle reads as an error
+    if (added == 0) return fail("no PEM certificate found in the extra CA file");
+  }
+  (*ctx)->set_verify_mode(ssl::verify_peer);
   return ctx;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // TLS contexts for both sides: TLS 1.2 minimum, forward-secret AEAD ciphers only, peers
-// verified against the collector's own CA, never the system trust store.
+// verified against the collector's own CA, never the system trust store (except for the
+// collector's own outbound calls to other systems, which use it on purpose).
 
 #include <memory>
 #include <string>
@@ -30,6 +31,11 @@ struct ClientTlsConfig {
 
 Result<SslContextPtr> make_server_tls_context(const ServerTlsConfig& config);
 Result<SslContextPtr> make_client_tls_context(const ClientTlsConfig& config);
+
+/// A client context for servers on the public web (outbound webhooks): the system trust
+/// store plus `extra_ca_pem` (may be empty; one or more PEM certificates, for private CAs),
+/// TLS 1.2 minimum with forward-secret AEAD suites for both ECDSA and RSA certificates.
+Result<SslContextPtr> make_public_client_tls_context(const std::string& extra_ca_pem);
 
 /// What a pinned handshake learned: the CA certificate whose SHA-256 matched the pin.
 struct PinnedCa {

@@ -4,7 +4,7 @@
 
 namespace triage::transport {
 
-Result<Url> parse_url(std::string_view text) {
+Result<Url> parse_url(std::string_view text, std::string_view default_port) {
   auto bad = [&](const std::string& why) {
     return fail("URL `" + std::string(text) + "`: " + why);
   };
@@ -37,7 +37,7 @@ Result<Url> parse_url(std::string_view text) {
   }
   if (url.host.empty()) return bad("missing host");
   if (port_text.empty()) {
-    url.port = "8443";
+    url.port = std::string(default_port);
   } else {
     unsigned value = 0;
     auto [ptr, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), value);

@@ -11,12 +11,12 @@ namespace triage::transport {
 struct Url {
   std::string scheme;  ///< "wss" or "https"
   std::string host;    ///< name or IP literal (brackets removed for IPv6)
-  std::string port;    ///< defaults to 8443
+  std::string port;    ///< defaults to 8443 (the collector's port)
   std::string path;    ///< "/" when absent
 };
 
 /// Parses a wss:// or https:// URL. Anything else (http, ws, user info, missing host,
-/// bad port) is an error naming what is wrong.
-Result<Url> parse_url(std::string_view text);
+/// bad port) is an error naming what is wrong. Without a port, `default_port` applies.
+Result<Url> parse_url(std::string_view text, std::string_view default_port = "8443");
 
 }  // namespace triage::transport

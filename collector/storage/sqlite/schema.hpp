@@ -6,7 +6,7 @@
 
 namespace triage::collector::schema {
 
-inline constexpr std::array<std::string_view, 7> kMigrations = {
+inline constexpr std::array<std::string_view, 8> kMigrations = {
     // 1: enrollment, devices, users, sessions, reports.
     R"sql(
 CREATE TABLE enrollment_tokens (
@@ -309,6 +309,47 @@ CREATE TABLE order_output (
   data BLOB NOT NULL,
   UNIQUE (order_id, stream, chunk_index)
 );
+)sql",
+    // 8: integrations: targets (webhook subscriptions, ...) and the outbox with delivery state.
+    R"sql(
+CREATE TABLE integration_targets (
+  id INTEGER PRIMARY KEY,
+  connector TEXT NOT NULL,
+  name TEXT NOT NULL DEFAULT '',
+  url TEXT NOT NULL,
+  event_types TEXT NOT NULL,
+  internal INTEGER NOT NULL DEFAULT 0,
+  active INTEGER NOT NULL DEFAULT 1,
+  disabled_reason TEXT NOT NULL DEFAULT '',
+  secret TEXT NOT NULL,
+  created_by TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX integration_targets_by_connector ON integration_targets(connector, id);
+CREATE TABLE outbox_messages (
+  id INTEGER PRIMARY KEY,
+  delivery_id TEXT NOT NULL UNIQUE,
+  event_id TEXT NOT NULL,
+  target_id INTEGER NOT NULL REFERENCES integration_targets(id) ON DELETE CASCADE,
+  event_type TEXT NOT NULL,
+  ticket_id INTEGER,
+  payload TEXT NOT NULL,
+  status TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL,
+  queued_at INTEGER NOT NULL,
+  next_attempt_at INTEGER NOT NULL,
+  last_attempt_at INTEGER,
+  last_http_status INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT NOT NULL DEFAULT '',
+  delivered_at INTEGER,
+  UNIQUE (target_id, event_id)
+);
+-- The head of each target's queue: its oldest pending message.
+CREATE INDEX outbox_pending_by_target ON outbox_messages(status, target_id, id);
+-- The delivery log of one target, newest first.
+CREATE INDEX outbox_by_target ON outbox_messages(target_id, id);
 )sql",
 };
 

@@ -1,6 +1,7 @@
 #include "collector/storage/sqlite/sqlite_store.hpp"
 
 #include <algorithm>
+#include <filesystem>
 #include <functional>
 
 #include "collector/storage/sqlite/schema.hpp"
@@ -91,6 +92,18 @@ constexpr auto kThrottleRetention = std::chrono::hours(24 * 7);
 Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) {
   auto db = sqlite::Database::open(path);
   if (!db) return tl::unexpected(db.error());
+  // The database holds webhook signing secrets: owner only, whatever the umask. SQLite
+  // creates the -wal and -shm files with the database's mode; older ones are fixed too.
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    std::error_code ec;
+    const std::filesystem::path file = path + suffix;
+    if (std::filesystem::exists(file, ec)) {
+      std::filesystem::permissions(
+          file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write,
+          std::filesystem::perm_options::replace, ec);
+      if (ec) return fail("restricting " + file.string() + " to its owner: " + ec.message());
+    }
+  }
   std::unique_ptr<SqliteStore> store(new SqliteStore(std::move(*db), path));
   if (auto r = store->migrate(); !r) return fail("migrate " + path, r.error());
   return store;

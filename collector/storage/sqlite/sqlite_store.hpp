@@ -127,6 +127,30 @@ class SqliteStore final : public Store {
   Result<bool> insert_audit_checkpoint(const AuditCheckpoint& checkpoint) override;
   Result<std::vector<AuditCheckpoint>> audit_checkpoints() override;
 
+  // Integrations: targets and the outbox (sqlite_outbox_store.cpp).
+  void set_outbox_planner(OutboxPlannerPtr planner) override;
+  Result<std::int64_t> insert_integration_target(const IntegrationTarget& target) override;
+  Result<std::optional<IntegrationTarget>> find_integration_target(std::int64_t id) override;
+  Result<std::vector<IntegrationTarget>> list_integration_targets(
+      std::string_view connector) override;
+  Result<IntegrationTarget> update_integration_target(std::int64_t id,
+                                                      const IntegrationTargetUpdate& update,
+                                                      TimePoint now) override;
+  Result<void> delete_integration_target(std::int64_t id) override;
+  Result<void> enqueue_outbox(const std::vector<OutboxMessage>& messages) override;
+  Result<std::vector<OutboxMessage>> claim_outbox(TimePoint now, std::size_t limit,
+                                                  std::chrono::milliseconds lease) override;
+  Result<void> record_outbox_attempt(std::int64_t message_id,
+                                     const OutboxAttempt& attempt) override;
+  Result<std::optional<TimePoint>> next_outbox_due() override;
+  Result<OutboxPage> list_outbox(const OutboxFilter& filter) override;
+  Result<std::optional<OutboxMessage>> find_outbox_message(std::int64_t target_id,
+                                                           std::string_view delivery_id) override;
+  Result<OutboxMessage> requeue_outbox_message(std::int64_t target_id, std::string_view delivery_id,
+                                               TimePoint now) override;
+  Result<std::map<std::int64_t, OutboxCounts>> outbox_counts() override;
+  Result<std::int64_t> prune_outbox(TimePoint before) override;
+
   /// Schema version after migrations (for tests and `doctor` output).
   int schema_version();
 
@@ -139,7 +163,11 @@ class SqliteStore final : public Store {
       const std::function<void(sqlite::Statement&)>& bind);
   Result<std::uint64_t> delete_chunk(std::string_view sql, std::int64_t cutoff_ms,
                                      std::size_t chunk);
+  /// Inserts ticket events and, inside the same (caller's) transaction, the outbox messages
+  /// the planner derives from them.
   Result<std::int64_t> insert_events(const std::vector<TicketEvent>& events);
+  Result<void> enqueue_planned(const std::vector<TicketEvent>& events);
+  Result<void> insert_outbox(const std::vector<OutboxMessage>& messages);
   Result<std::optional<Ticket>> find_ticket_where(
       std::string_view where_sql, const std::function<void(sqlite::Statement&)>& bind);
   Result<std::optional<User>> find_user_where(std::string_view column_sql,
@@ -152,6 +180,7 @@ class SqliteStore final : public Store {
   // audited() holds it while the change calls the other write methods, which nest their
   // transactions as savepoints.
   std::recursive_mutex write_mutex_;
+  OutboxPlannerPtr planner_;  // set before serving, read under write_mutex_
   std::unique_ptr<sqlite::Database> db_;
   sqlite::ReaderPool readers_;
 };

@@ -91,3 +91,45 @@ TEST_CASE("the [retention] section sets how long deltas and metric points are ke
   REQUIRE_FALSE(typo);
   CHECK_THAT(typo.error().message, Catch::Contains("retention.deltas_days"));
 }
+
+TEST_CASE("the [outbox] and [webhooks] sections tune deliveries") {
+  using namespace std::chrono_literals;
+  auto defaults = load("");
+  REQUIRE(defaults);
+  CHECK(defaults->outbox.workers == 2);
+  CHECK(defaults->outbox.retry.base == 30s);
+  CHECK(defaults->outbox.retry.cap == 1h);
+  CHECK(defaults->outbox.retry.max_attempts == 20);
+  CHECK(defaults->outbox.retry.max_age == 24h);
+  CHECK(defaults->webhooks.connect_timeout == 5s);
+  CHECK(defaults->webhooks.request_timeout == 10s);
+  CHECK(defaults->webhook_extra_ca_file.empty());
+  // The lease outlasts any delivery.
+  CHECK(defaults->outbox.lease >
+        defaults->webhooks.connect_timeout + defaults->webhooks.request_timeout);
+
+  auto c = load(
+      "[outbox]\nworkers = 4\nretry_base_ms = 100\nretry_cap_ms = 50\nmax_attempts = 3\n"
+      "max_age_hours = 2\npoll_interval_ms = 250\nretention_days = 7\n"
+      "[webhooks]\nextra_ca_file = \"/etc/triage/private-ca.pem\"\nconnect_timeout_ms = 800\n"
+      "request_timeout_ms = 3000\nmax_response_bytes = 4096\n");
+  REQUIRE(c);
+  CHECK(c->outbox.workers == 4);
+  CHECK(c->outbox.retry.base == 100ms);
+  CHECK(c->outbox.retry.cap == 100ms);  // never below the base
+  CHECK(c->outbox.retry.max_attempts == 3);
+  CHECK(c->outbox.retry.max_age == 2h);
+  CHECK(c->outbox.poll_interval == 250ms);
+  CHECK(c->outbox.retention == 7 * 24h);
+  CHECK(c->webhook_extra_ca_file == "/etc/triage/private-ca.pem");
+  CHECK(c->webhooks.connect_timeout == 800ms);
+  CHECK(c->webhooks.request_timeout == 3s);
+  CHECK(c->webhooks.max_response_bytes == 4096);
+
+  auto typo = load("[webhooks]\nextra_ca = \"x\"\n");
+  REQUIRE_FALSE(typo);
+  CHECK_THAT(typo.error().message, Catch::Contains("webhooks.extra_ca"));
+  auto range = load("[outbox]\nworkers = 0\n");
+  REQUIRE_FALSE(range);
+  CHECK_THAT(range.error().message, Catch::Contains("outbox.workers"));
+}

@@ -1,0 +1,264 @@
+#include "collector/api/webhooks_api.hpp"
+
+#include <charconv>
+
+#include <spdlog/spdlog.h>
+
+#include "collector/api/json_fields.hpp"
+#include "collector/api/query_params.hpp"
+#include "collector/integrations/event_types.hpp"
+#include "collector/integrations/webhook_connector.hpp"
+#include "collector/integrations/webhook_signature.hpp"
+#include "collector/integrations/webhook_subscriptions.hpp"
+#include "shared/util/time_format.hpp"
+
+namespace triage::collector {
+
+namespace {
+
+TimePoint now() { return std::chrono::system_clock::now(); }
+
+Result<std::int64_t> webhook_id(ApiRequest& request) {
+  const auto& text = request.path_params["id"];
+  std::int64_t id = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (ec != std::errc() || ptr != text.data() + text.size() || id <= 0) {
+    return fail(ErrorCode::kNotFound, "no webhook " + text.substr(0, 32));
+  }
+  return id;
+}
+
+nlohmann::json optional_time(const std::optional<TimePoint>& t) {
+  return t ? nlohmann::json(format_rfc3339(*t)) : nlohmann::json(nullptr);
+}
+
+nlohmann::json webhook_json(const IntegrationTarget& t, const OutboxCounts& counts) {
+  return {
+      {"id", t.id},
+      {"name", t.name},
+      {"url", t.url},
+      {"events", t.event_types},
+      {"internal", t.internal},
+      {"active", t.active},
+      {"disabled_reason",
+       t.disabled_reason.empty() ? nlohmann::json(nullptr) : nlohmann::json(t.disabled_reason)},
+      {"created_at", format_rfc3339(t.created_at)},
+      {"created_by", t.created_by},
+      {"updated_at", format_rfc3339(t.updated_at)},
+      {"deliveries",
+       {{"pending", counts.pending}, {"delivered", counts.delivered}, {"failed", counts.failed}}}};
+}
+
+nlohmann::json delivery_json(const OutboxMessage& m) {
+  return {
+      {"id", m.delivery_id},
+      {"event_id", m.event_id},
+      {"event_type", m.event_type},
+      {"ticket_id", m.ticket_id ? nlohmann::json(m.ticket_id) : nlohmann::json(nullptr)},
+      {"status", outbox_status_name(m.status)},
+      {"attempts", m.attempts},
+      {"created_at", format_rfc3339(m.created_at)},
+      {"queued_at", format_rfc3339(m.queued_at)},
+      {"last_attempt_at", optional_time(m.last_attempt_at)},
+      {"last_http_status",
+       m.last_http_status ? nlohmann::json(m.last_http_status) : nlohmann::json(nullptr)},
+      {"last_error", m.last_error.empty() ? nlohmann::json(nullptr) : nlohmann::json(m.last_error)},
+      {"next_attempt_at", m.status == OutboxStatus::kPending
+                              ? nlohmann::json(format_rfc3339(m.next_attempt_at))
+                              : nlohmann::json(nullptr)},
+      {"delivered_at", optional_time(m.delivered_at)}};
+}
+
+OutboxCounts counts_of(ApiServices& services, std::int64_t id) {
+  auto counts = services.store.outbox_counts();
+  if (!counts) return {};
+  auto it = counts->find(id);
+  return it == counts->end() ? OutboxCounts{} : it->second;
+}
+
+void wake_outbox(ApiServices& services) {
+  if (services.wake_outbox) services.wake_outbox();
+}
+
+/// The webhook named by the path, or the error response to send.
+Result<IntegrationTarget> path_webhook(ApiServices& services, ApiRequest& request) {
+  auto id = webhook_id(request);
+  if (!id) return tl::unexpected(id.error());
+  auto target = find_webhook(services.store, *id);
+  if (!target) return tl::unexpected(target.error());
+  if (!*target) return fail(ErrorCode::kNotFound, "no webhook " + std::to_string(*id));
+  return std::move(**target);
+}
+
+}  // namespace
+
+HttpResponse handle_webhook_event_types(ApiServices&, ApiRequest&) {
+  auto list = nlohmann::json::array();
+  for (const auto& t : event_types()) {
+    list.push_back(
+        {{"name", t.name}, {"internal_only", t.internal_only}, {"description", t.description}});
+  }
+  return json_response(http::status::ok, {{"event_types", list}});
+}
+
+HttpResponse handle_list_webhooks(ApiServices& services, ApiRequest&) {
+  auto targets = services.store.list_integration_targets(kWebhookConnector);
+  if (!targets) return error_response(targets.error());
+  auto counts = services.store.outbox_counts();
+  if (!counts) return error_response(counts.error());
+  auto list = nlohmann::json::array();
+  for (const auto& t : *targets) {
+    auto it = counts->find(t.id);
+    list.push_back(webhook_json(t, it == counts->end() ? OutboxCounts{} : it->second));
+  }
+  return json_response(http::status::ok, {{"webhooks", list}});
+}
+
+HttpResponse handle_create_webhook(ApiServices& services, ApiRequest& request) {
+  auto body = parse_json_body(request.http);
+  if (!body) return error_response(body.error());
+  if (auto r = reject_unknown_fields(*body, {"name", "url", "events", "internal", "active"}); !r) {
+    return error_response(r.error());
+  }
+  FieldErrors errors;
+  NewWebhook w;
+  w.url = errors.take(string_field(*body, "url", true)).value_or("");
+  w.name = errors.take(optional_string(*body, "name")).value_or("");
+  auto events = errors.take(optional_string_list(*body, "events", 32));
+  w.internal = errors.take(bool_field(*body, "internal")).value_or(false);
+  w.active = errors.take(bool_field(*body, "active")).value_or(true);
+  if (errors.first) return error_response(*errors.first);
+  if (events) w.events = std::move(*events);
+  auto created = create_webhook(services.store, std::move(w), request.user->name, now());
+  if (!created) return error_response(created.error());
+  spdlog::info("webhook {} ({}) created by {}: {} events, {}", created->id, created->url,
+               request.user->name, created->event_types.size(),
+               created->internal ? "internal" : "public view");
+  auto j = webhook_json(*created, {});
+  j["secret"] = created->secret;  // the only time it is shown
+  auto res = json_response(http::status::created, j);
+  res.set(http::field::location, "/api/v1/webhooks/" + std::to_string(created->id));
+  return res;
+}
+
+HttpResponse handle_get_webhook(ApiServices& services, ApiRequest& request) {
+  auto target = path_webhook(services, request);
+  if (!target) return error_response(target.error());
+  return json_response(http::status::ok, webhook_json(*target, counts_of(services, target->id)));
+}
+
+HttpResponse handle_update_webhook(ApiServices& services, ApiRequest& request) {
+  auto id = webhook_id(request);
+  if (!id) return error_response(id.error());
+  auto body = parse_json_body(request.http);
+  if (!body) return error_response(body.error());
+  if (auto r = reject_unknown_fields(*body, {"name", "url", "events", "internal", "active"}); !r) {
+    return error_response(r.error());
+  }
+  FieldErrors errors;
+  IntegrationTargetUpdate update;
+  update.name = errors.take(optional_string(*body, "name"));
+  update.url = errors.take(optional_string(*body, "url"));
+  update.event_types = errors.take(optional_string_list(*body, "events", 32));
+  update.internal = errors.take(bool_field(*body, "internal"));
+  update.active = errors.take(bool_field(*body, "active"));
+  if (errors.first) return error_response(*errors.first);
+  if (!update.name && !update.url && !update.event_types && !update.internal && !update.active) {
+    return error_response(http::status::bad_request, "invalid_request",
+                          "nothing to change: give name, url, events, internal and/or active");
+  }
+  auto updated = update_webhook(services.store, *id, update, now());
+  if (!updated) return error_response(updated.error());
+  spdlog::info("webhook {} updated by {} ({})", updated->id, request.user->name,
+               updated->active ? "active" : "inactive");
+  if (updated->active) wake_outbox(services);
+  return json_response(http::status::ok, webhook_json(*updated, counts_of(services, *id)));
+}
+
+HttpResponse handle_delete_webhook(ApiServices& services, ApiRequest& request) {
+  auto target = path_webhook(services, request);
+  if (!target) return error_response(target.error());
+  if (auto r = services.store.delete_integration_target(target->id); !r) {
+    return error_response(r.error());
+  }
+  spdlog::info("webhook {} ({}) deleted by {}", target->id, target->url, request.user->name);
+  HttpResponse res{http::status::no_content, 11};
+  res.prepare_payload();
+  return res;
+}
+
+HttpResponse handle_rotate_webhook_secret(ApiServices& services, ApiRequest& request) {
+  auto target = path_webhook(services, request);
+  if (!target) return error_response(target.error());
+  IntegrationTargetUpdate update;
+  update.secret = generate_webhook_secret();
+  auto updated = services.store.update_integration_target(target->id, update, now());
+  if (!updated) return error_response(updated.error());
+  spdlog::info("webhook {}: secret rotated by {}", target->id, request.user->name);
+  auto j = webhook_json(*updated, counts_of(services, target->id));
+  j["secret"] = updated->secret;
+  return json_response(http::status::ok, j);
+}
+
+HttpResponse handle_ping_webhook(ApiServices& services, ApiRequest& request) {
+  auto id = webhook_id(request);
+  if (!id) return error_response(id.error());
+  auto message = ping_webhook(services.store, *id, now());
+  if (!message) return error_response(message.error());
+  wake_outbox(services);
+  return json_response(http::status::accepted, delivery_json(*message));
+}
+
+HttpResponse handle_list_webhook_deliveries(ApiServices& services, ApiRequest& request) {
+  auto target = path_webhook(services, request);
+  if (!target) return error_response(target.error());
+  QueryParams query(request.query);
+  OutboxFilter filter;
+  filter.target_id = target->id;
+  if (auto status = query.text("status"); !status.empty()) {
+    filter.status = parse_outbox_status(status);
+    if (!filter.status) {
+      return error_response(
+          Error{"`status` must be pending, delivered or failed", ErrorCode::kInvalid});
+    }
+  }
+  auto limit = query.integer("limit", 50, 1, 500);
+  auto offset = query.integer("offset", 0, 0, 100'000'000);
+  if (!limit) return error_response(limit.error());
+  if (!offset) return error_response(offset.error());
+  filter.limit = static_cast<int>(*limit);
+  filter.offset = static_cast<int>(*offset);
+  auto page = services.store.list_outbox(filter);
+  if (!page) return error_response(page.error());
+  auto items = nlohmann::json::array();
+  for (const auto& m : page->items) items.push_back(delivery_json(m));
+  return json_response(http::status::ok, {{"deliveries", items},
+                                          {"total", page->total},
+                                          {"limit", filter.limit},
+                                          {"offset", filter.offset}});
+}
+
+HttpResponse handle_get_webhook_delivery(ApiServices& services, ApiRequest& request) {
+  auto target = path_webhook(services, request);
+  if (!target) return error_response(target.error());
+  auto message = services.store.find_outbox_message(target->id, request.path_params["did"]);
+  if (!message) return error_response(message.error());
+  if (!*message) return error_response(http::status::not_found, "not_found", "no such delivery");
+  auto j = delivery_json(**message);
+  j["payload"] = nlohmann::json::parse((*message)->payload, nullptr, false);
+  return json_response(http::status::ok, j);
+}
+
+HttpResponse handle_redeliver_webhook(ApiServices& services, ApiRequest& request) {
+  auto target = path_webhook(services, request);
+  if (!target) return error_response(target.error());
+  auto message =
+      services.store.requeue_outbox_message(target->id, request.path_params["did"], now());
+  if (!message) return error_response(message.error());
+  spdlog::info("webhook {}: delivery {} queued again by {}", target->id, message->delivery_id,
+               request.user->name);
+  wake_outbox(services);
+  return json_response(http::status::accepted, delivery_json(*message));
+}
+
+}  // namespace triage::collector

@@ -51,10 +51,14 @@ if [ "$load_agents" -gt 0 ]; then
     --identities "$work/identities" --agents "$load_agents" --threads 2 \
     --delta-rate "$load_rate" --duration 3600 --connect-rate 2000 > "$work/loadgen.out" 2>&1 &
   loadgen_pid=$!
-  # Enrichment is timed only once every simulated agent is connected.
+  # Enrichment is timed once every simulated agent is connected, or once the count has not
+  # grown for 30 s (10 minutes at most).
+  last=0 still=0
   for _ in $(seq 1 600); do
     n=$(curl -sS --cacert "$ca" "$url/metrics" | awk '/^triage_connected_agents /{print int($2)}')
     [ "${n:-0}" -ge $((load_agents + 1)) ] && break
+    if [ "${n:-0}" -gt "$last" ]; then last=${n:-0} still=0; else still=$((still + 1)); fi
+    [ "$still" -ge 30 ] && [ "$last" -gt 0 ] && break
     sleep 1
   done
   echo "connected agents while timing enrichment: $n (simulated: $load_agents, delta rate $load_rate/s)"

@@ -13,8 +13,8 @@
 #include <string>
 #include <vector>
 
-#include "shared/protocol/delta.hpp"
 #include "agent/collectors/snapshot_taker.hpp"
+#include "shared/protocol/delta.hpp"
 
 namespace {
 

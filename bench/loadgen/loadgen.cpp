@@ -17,9 +17,9 @@
 #include <CLI/CLI.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-#include "shared/protocol/delta.hpp"
 #include "agent/collectors/snapshot_taker.hpp"
 #include "bench/loadgen/sim_agent.hpp"
+#include "shared/protocol/delta.hpp"
 #include "shared/transport/tls_context.hpp"
 #include "shared/transport/url.hpp"
 #include "shared/util/files.hpp"

@@ -84,8 +84,7 @@ void IngestWriter::run() {
     std::vector<std::function<void()>> tasks;
     {
       std::unique_lock lock(mutex_);
-      wake_writer_.wait(lock,
-                        [&] { return stopping_ || !queue_.empty() || !tasks_.empty(); });
+      wake_writer_.wait(lock, [&] { return stopping_ || !queue_.empty() || !tasks_.empty(); });
       tasks.swap(tasks_);
       if (queue_.empty() && stopping_) {
         to_wake.swap(waiting_);

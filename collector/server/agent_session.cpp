@@ -259,61 +259,61 @@ void AgentSession::handle_report(const v1::AgentMessage& message, std::string_vi
   auto* enrichment = services_.enrichment;
   auto* intake = services_.help_intake;
   auto* orders = services_.orders;
-  bool room = services_.writer.submit(
-      std::move(report), [shared, device_id, kind, seq, resume_below, snapshot_request_id, help,
-                          order_result, enrichment, intake, orders](const Result<IngestOutcome>& stored) {
-        auto conn = shared->connection.lock();
-        if (!stored) {
-          // Not committed, so not acknowledged: the agent resends it after reconnecting.
-          spdlog::error("device {}: storing {} #{}: {}", device_id, kind, seq,
-                        stored.error().message);
+  bool room = services_.writer.submit(std::move(report), [shared, device_id, kind, seq,
+                                                          resume_below, snapshot_request_id, help,
+                                                          order_result, enrichment, intake, orders](
+                                                             const Result<IngestOutcome>& stored) {
+    auto conn = shared->connection.lock();
+    if (!stored) {
+      // Not committed, so not acknowledged: the agent resends it after reconnecting.
+      spdlog::error("device {}: storing {} #{}: {}", device_id, kind, seq, stored.error().message);
+    } else {
+      v1::CollectorMessage reply;
+      auto* entry = reply.mutable_ack()->add_entries();
+      entry->set_seq(seq);
+      entry->set_status(stored->stored ? v1::Ack::STORED : v1::Ack::DUPLICATE);
+      bool acknowledge = true;
+      if (stored->state == StateEffect::kGap && conn) {
+        // Asked once, at the first gap; a reconnecting agent is asked in the hello ack.
+        v1::CollectorMessage request;
+        request.mutable_snapshot_request()->set_request_id("gap-" + std::to_string(seq));
+        request.mutable_snapshot_request()->set_reason("gap in the delta chain at report " +
+                                                       std::to_string(seq));
+        conn->send(protocol::encode(request));
+      }
+      if (enrichment && kind == "snapshot" && !snapshot_request_id.empty()) {
+        enrichment->snapshot_committed(device_id, seq, snapshot_request_id);
+      }
+      if (enrichment && stored->state == StateEffect::kApplied) {
+        enrichment->state_changed(device_id);
+      }
+      if (help && intake) {
+        // The ticket is part of what the acknowledgement promises: no ticket, no ack,
+        // and the agent's resend (a duplicate) tries again.
+        if (auto ticket = intake->open_ticket(device_id, seq, *help)) {
+          entry->set_ticket_id(std::to_string(*ticket));
         } else {
-          v1::CollectorMessage reply;
-          auto* entry = reply.mutable_ack()->add_entries();
-          entry->set_seq(seq);
-          entry->set_status(stored->stored ? v1::Ack::STORED : v1::Ack::DUPLICATE);
-          bool acknowledge = true;
-          if (stored->state == StateEffect::kGap && conn) {
-            // Asked once, at the first gap; a reconnecting agent is asked in the hello ack.
-            v1::CollectorMessage request;
-            request.mutable_snapshot_request()->set_request_id("gap-" + std::to_string(seq));
-            request.mutable_snapshot_request()->set_reason("gap in the delta chain at report " +
-                                                           std::to_string(seq));
-            conn->send(protocol::encode(request));
-          }
-          if (enrichment && kind == "snapshot" && !snapshot_request_id.empty()) {
-            enrichment->snapshot_committed(device_id, seq, snapshot_request_id);
-          }
-          if (enrichment && stored->state == StateEffect::kApplied) {
-            enrichment->state_changed(device_id);
-          }
-          if (help && intake) {
-            // The ticket is part of what the acknowledgement promises: no ticket, no ack,
-            // and the agent's resend (a duplicate) tries again.
-            if (auto ticket = intake->open_ticket(device_id, seq, *help)) {
-              entry->set_ticket_id(std::to_string(*ticket));
-            } else {
-              acknowledge = false;
-              spdlog::error("device {}: help request #{} not turned into a ticket: {}", device_id,
-                            seq, ticket.error().message);
-            }
-          }
-          if (order_result && orders) {
-            // The order's state, timeline and time entry are what the acknowledgement
-            // promises: committed first, or no ack and the agent resends.
-            if (auto r = orders->record_result(device_id, *order_result); !r) {
-              acknowledge = false;
-              spdlog::error("device {}: order result #{} not recorded: {}", device_id, seq,
-                            r.error().message);
-            }
-          }
-          if (conn && acknowledge) conn->send(protocol::encode(reply));
+          acknowledge = false;
+          spdlog::error("device {}: help request #{} not turned into a ticket: {}", device_id, seq,
+                        ticket.error().message);
         }
-        if (--shared->in_flight < resume_below && shared->paused_for_in_flight.exchange(false) &&
-            conn) {
-          conn->resume_reading();
+      }
+      if (order_result && orders) {
+        // The order's state, timeline and time entry are what the acknowledgement
+        // promises: committed first, or no ack and the agent resends.
+        if (auto r = orders->record_result(device_id, *order_result); !r) {
+          acknowledge = false;
+          spdlog::error("device {}: order result #{} not recorded: {}", device_id, seq,
+                        r.error().message);
         }
-      });
+      }
+      if (conn && acknowledge) conn->send(protocol::encode(reply));
+    }
+    if (--shared->in_flight < resume_below && shared->paused_for_in_flight.exchange(false) &&
+        conn) {
+      conn->resume_reading();
+    }
+  });
   if (!room) {
     conn->pause_reading();
     std::weak_ptr<transport::WebSocketConnection> weak = conn;

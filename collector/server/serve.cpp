@@ -109,26 +109,19 @@ int run_serve(const DataDir& dir, const CollectorConfig& config) {
   store->set_outbox_planner(std::make_shared<TicketEventPlanner>([&outbox] { outbox.wake(); }));
   outbox.start();
 
-  ApiServices api_services{*store,
-                           registry,
-                           enrollment,
-                           metrics,
-                           tickets,
-                           enrichment,
-                           audit,
-                           ApiSettings{config.session_ttl, config.login},
-                           nullptr,
-                           &orders};
+  ApiServices api_services{
+      *store,  registry,   enrollment, metrics,
+      tickets, enrichment, audit,      ApiSettings{config.session_ttl, config.login},
+      nullptr, &orders};
   api_services.wake_outbox = [&outbox] { outbox.wake(); };
   ApiRouter router(std::move(api_services));
   AgentSessionSettings session_settings;
   session_settings.heartbeat_interval_s = config.heartbeat_interval_s;
   session_settings.report_interval_s = config.report_interval_s;
   session_settings.max_message_bytes = config.max_message_bytes;
-  CollectorApp app(
-      AgentSessionServices{*store, registry, writer, metrics, &enrichment, &help_intake, &orders,
-                           &audit},
-      router, session_settings, config.worker_threads);
+  CollectorApp app(AgentSessionServices{*store, registry, writer, metrics, &enrichment,
+                                        &help_intake, &orders, &audit},
+                   router, session_settings, config.worker_threads);
 
   transport::ServerOptions options;
   options.endpoint = {address, port};

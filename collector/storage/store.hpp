@@ -13,8 +13,8 @@
 
 #include "collector/storage/audit_records.hpp"
 #include "collector/storage/device_state_records.hpp"
-#include "collector/storage/order_records.hpp"
 #include "collector/storage/integration_records.hpp"
+#include "collector/storage/order_records.hpp"
 #include "collector/storage/records.hpp"
 #include "collector/storage/ticket_records.hpp"
 #include "shared/util/result.hpp"
@@ -173,8 +173,7 @@ class Store {
                                              const TicketEvent& event) = 0;
   virtual Result<std::vector<Problem>> ticket_problems(std::int64_t ticket_id) = 0;
   /// Tickets not resolved or closed whose linked devices currently show `rule_id`.
-  virtual Result<std::vector<std::int64_t>> open_tickets_with_finding(
-      std::string_view rule_id) = 0;
+  virtual Result<std::vector<std::int64_t>> open_tickets_with_finding(std::string_view rule_id) = 0;
 
   // The audit log: append-only and hash-chained (collector/audit/ builds on these).
   /// Appends `event` as the next link: seq, prev_hash and hash are computed inside one write

@@ -105,7 +105,7 @@ struct TicketFilter {
   std::string assignee;
   std::string device_id;
   std::string requester;
-  std::string text;  ///< substring of title
+  std::string text;                        ///< substring of title
   std::optional<std::int64_t> problem_id;  ///< linked to this problem
   /// "priority" (then due), "due", "created", "updated"; '-' prefix for descending.
   std::string sort = "priority";
@@ -153,7 +153,7 @@ struct Problem {
   TimePoint created_at;
   std::optional<TimePoint> resolved_at;
   std::string resolved_by;
-  std::string resolution;  ///< what fixed it, written when resolving
+  std::string resolution;         ///< what fixed it, written when resolving
   std::int64_t tickets = 0;       ///< linked tickets (filled by reads)
   std::int64_t open_tickets = 0;  ///< of which not resolved or closed
 };

@@ -4,8 +4,8 @@
 
 #include <catch2/catch.hpp>
 
-#include "shared/protocol/delta.hpp"
 #include "agent/collectors/settle.hpp"
+#include "shared/protocol/delta.hpp"
 #include "tests/agent/collectors/fixture_support.hpp"
 
 using namespace triage::agent;

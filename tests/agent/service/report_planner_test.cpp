@@ -2,8 +2,8 @@
 
 #include <catch2/catch.hpp>
 
-#include "shared/protocol/delta.hpp"
 #include "agent/service/report_planner.hpp"
+#include "shared/protocol/delta.hpp"
 
 using triage::agent::plan_report;
 using triage::agent::spool::ChainState;

@@ -33,13 +33,7 @@ HttpResponse unavailable() {
 }
 
 Result<std::int64_t> ticket_id(ApiRequest& request) {
-  const auto& text = request.path_params["id"];
-  std::int64_t id = 0;
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-  if (ec != std::errc() || ptr != text.data() + text.size() || id <= 0) {
-    return fail(ErrorCode::kNotFound, "no ticket " + text.substr(0, 32));
-  }
-  return id;
+  return numeric_path_param(request, "id", "ticket");
 }
 
 /// The optional `reason` of approve/reject/cancel bodies (an empty body is fine).

@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "collector/actions/order_service.hpp"
 #include "collector/api/json_response.hpp"
@@ -55,5 +56,10 @@ struct ApiRequest {
 
 /// Parses the JSON body of `request`: kInvalid naming the problem when it is not an object.
 Result<nlohmann::json> parse_json_body(const HttpRequest& request);
+
+/// The positive integer id in path parameter `name`; kNotFound ("no `what` X") otherwise, since
+/// a malformed id names nothing that exists.
+Result<std::int64_t> numeric_path_param(ApiRequest& request, const char* name,
+                                        std::string_view what);
 
 }  // namespace triage::collector

@@ -1,5 +1,7 @@
 #include "collector/api/api_router.hpp"
 
+#include <charconv>
+
 #include <spdlog/spdlog.h>
 
 #include "collector/api/actions_api.hpp"
@@ -96,6 +98,17 @@ Result<nlohmann::json> parse_json_body(const HttpRequest& request) {
     return fail(ErrorCode::kInvalid, "request body must be a JSON object");
   }
   return body;
+}
+
+Result<std::int64_t> numeric_path_param(ApiRequest& request, const char* name,
+                                        std::string_view what) {
+  const auto& text = request.path_params[name];
+  std::int64_t id = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (ec != std::errc() || ptr != text.data() + text.size() || id <= 0) {
+    return fail(ErrorCode::kNotFound, "no " + std::string(what) + " " + text.substr(0, 32));
+  }
+  return id;
 }
 
 std::vector<RouteSpec> api_routes() {

@@ -14,16 +14,6 @@ namespace {
 
 TimePoint now() { return std::chrono::system_clock::now(); }
 
-Result<std::int64_t> id_param(ApiRequest& request, const char* name, const char* what) {
-  const auto& text = request.path_params[name];
-  std::int64_t id = 0;
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-  if (ec != std::errc() || ptr != text.data() + text.size() || id <= 0) {
-    return fail(ErrorCode::kNotFound, std::string("no ") + what + " " + text.substr(0, 32));
-  }
-  return id;
-}
-
 HttpResponse problem_detail(ApiServices& services, std::int64_t id, http::status status) {
   ProblemService problems(services.store);
   auto problem = problems.get(id);
@@ -39,6 +29,9 @@ HttpResponse problem_detail(ApiServices& services, std::int64_t id, http::status
   for (const auto& t : tickets->items) items.push_back(ticket_summary_json(t, at));
   auto j = problem_json(*problem);
   j["linked_tickets"] = std::move(items);
+  // A large incident links thousands of tickets: the newest 500 are inline, the rest are one
+  // `GET /api/v1/tickets?problem=ID` away (paged).
+  j["linked_tickets_truncated"] = tickets->total > static_cast<std::int64_t>(tickets->items.size());
   // How far the fault reaches now, from the devices' latest snapshots.
   auto fleet = services.store.fleet_findings(std::nullopt);
   if (!fleet) return error_response(fleet.error());
@@ -103,13 +96,13 @@ HttpResponse handle_open_problem(ApiServices& services, ApiRequest& request) {
 }
 
 HttpResponse handle_get_problem(ApiServices& services, ApiRequest& request) {
-  auto id = id_param(request, "id", "problem");
+  auto id = numeric_path_param(request, "id", "problem");
   if (!id) return error_response(id.error());
   return problem_detail(services, *id, http::status::ok);
 }
 
 HttpResponse handle_update_problem(ApiServices& services, ApiRequest& request) {
-  auto id = id_param(request, "id", "problem");
+  auto id = numeric_path_param(request, "id", "problem");
   if (!id) return error_response(id.error());
   auto body = parse_json_body(request.http);
   if (!body) return error_response(body.error());
@@ -135,7 +128,7 @@ HttpResponse handle_update_problem(ApiServices& services, ApiRequest& request) {
 }
 
 HttpResponse handle_link_problem_ticket(ApiServices& services, ApiRequest& request) {
-  auto id = id_param(request, "id", "problem");
+  auto id = numeric_path_param(request, "id", "problem");
   if (!id) return error_response(id.error());
   auto body = parse_json_body(request.http);
   if (!body) return error_response(body.error());
@@ -150,9 +143,9 @@ HttpResponse handle_link_problem_ticket(ApiServices& services, ApiRequest& reque
 }
 
 HttpResponse handle_unlink_problem_ticket(ApiServices& services, ApiRequest& request) {
-  auto id = id_param(request, "id", "problem");
+  auto id = numeric_path_param(request, "id", "problem");
   if (!id) return error_response(id.error());
-  auto ticket_id = id_param(request, "ticket_id", "ticket");
+  auto ticket_id = numeric_path_param(request, "ticket_id", "ticket");
   if (!ticket_id) return error_response(ticket_id.error());
   ProblemService problems(services.store);
   auto unlinked = problems.unlink(*id, *ticket_id, request.user->name, now());

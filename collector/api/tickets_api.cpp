@@ -17,14 +17,8 @@ TimePoint now() { return std::chrono::system_clock::now(); }
 
 const std::string& actor(const ApiRequest& request) { return request.user->name; }
 
-Result<std::int64_t> path_id(ApiRequest& request, const char* name = "id") {
-  const auto& text = request.path_params[name];
-  std::int64_t id = 0;
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-  if (ec != std::errc() || ptr != text.data() + text.size() || id <= 0) {
-    return fail(ErrorCode::kNotFound, "no ticket " + text.substr(0, 32));
-  }
-  return id;
+Result<std::int64_t> path_id(ApiRequest& request) {
+  return numeric_path_param(request, "id", "ticket");
 }
 
 HttpResponse detail_response(ApiServices& services, std::int64_t id, http::status status) {
@@ -75,6 +69,19 @@ HttpResponse handle_create_ticket(ApiServices& services, ApiRequest& request) {
   auto device_ids = errors.take(optional_string_list(*body, "device_ids", 50));
   if (errors.first) return error_response(*errors.first);
   if (!title) return error_response(Error{"`title` is required", ErrorCode::kInvalid});
+  // A viewer (L1) opens and prioritises tickets at intake; placing one at a higher tier or on
+  // someone's desk is technician work, as with PATCH /tickets/{id} and escalation (which
+  // records a reason).
+  if (request.user && request.user->role < Role::kTechnician) {
+    for (const char* field : {"tier", "assignee"}) {
+      if (body->contains(field)) {
+        return error_response(Error{std::string("setting `") + field +
+                                        "` needs the technician role; leave it out to use the "
+                                        "default",
+                                    ErrorCode::kDenied});
+      }
+    }
+  }
   t.title = *title;
   t.description = description.value_or("");
   t.requester = requester.value_or("");
@@ -310,7 +317,7 @@ HttpResponse handle_refresh_diagnostics(ApiServices& services, ApiRequest& reque
 HttpResponse handle_get_attachment(ApiServices& services, ApiRequest& request) {
   auto id = path_id(request);
   if (!id) return error_response(id.error());
-  auto attachment_id = path_id(request, "aid");
+  auto attachment_id = numeric_path_param(request, "aid", "attachment");
   if (!attachment_id) return error_response(attachment_id.error());
   auto attachment = services.store.find_attachment(*attachment_id);
   if (!attachment) return error_response(attachment.error());

@@ -85,12 +85,9 @@ HttpResponse handle_create_user(ApiServices& services, ApiRequest& request) {
 }
 
 HttpResponse handle_update_user(ApiServices& services, ApiRequest& request) {
-  const auto& id_text = request.path_params["id"];
-  std::int64_t id = 0;
-  auto [ptr, ec] = std::from_chars(id_text.data(), id_text.data() + id_text.size(), id);
-  if (ec != std::errc() || ptr != id_text.data() + id_text.size() || id <= 0) {
-    return error_response(http::status::not_found, "not_found", "no such user");
-  }
+  auto parsed_id = numeric_path_param(request, "id", "user");
+  if (!parsed_id) return error_response(parsed_id.error());
+  const std::int64_t id = *parsed_id;
   auto body = parse_json_body(request.http);
   if (!body) return error_response(body.error());
   if (auto r = reject_unknown_fields(*body, {"role", "disabled"}); !r) {

@@ -19,13 +19,7 @@ namespace {
 TimePoint now() { return std::chrono::system_clock::now(); }
 
 Result<std::int64_t> webhook_id(ApiRequest& request) {
-  const auto& text = request.path_params["id"];
-  std::int64_t id = 0;
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-  if (ec != std::errc() || ptr != text.data() + text.size() || id <= 0) {
-    return fail(ErrorCode::kNotFound, "no webhook " + text.substr(0, 32));
-  }
-  return id;
+  return numeric_path_param(request, "id", "webhook");
 }
 
 nlohmann::json optional_time(const std::optional<TimePoint>& t) {

@@ -170,7 +170,18 @@ TEST_CASE("ticket input is strict and text is stored verbatim", "[integration][t
   CHECK(c.post("/api/v1/tickets", {{"title", std::string(201, 'a')}}, l1).status == 400);
   CHECK(c.post("/api/v1/tickets", {{"title", "x"}, {"device_id", "no-such-device"}}, l1).status ==
         400);
-  CHECK(c.post("/api/v1/tickets", {{"title", "x"}, {"assignee", "nobody"}}, l1).status == 400);
+  // Intake may set the priority; tier and assignee are a technician's call (403 names the field).
+  auto placed = c.post("/api/v1/tickets", {{"title", "x"}, {"tier", "L2"}}, l1);
+  CHECK(placed.status == 403);
+  CHECK(placed.body["error"]["message"].get<std::string>().find("tier") != std::string::npos);
+  CHECK(c.post("/api/v1/tickets", {{"title", "x"}, {"assignee", "lena"}}, l1).status == 403);
+  const auto l2 = c.login_as("tom", "technician");
+  CHECK(c.post("/api/v1/tickets", {{"title", "x"}, {"assignee", "nobody"}}, l2).status == 400);
+  auto dispatched =
+      c.post("/api/v1/tickets", {{"title", "x"}, {"tier", "L2"}, {"assignee", "tom"}}, l2);
+  REQUIRE(dispatched.status == 201);
+  CHECK(dispatched.body["tier"] == "L2");
+  CHECK(dispatched.body["assignee"] == "tom");
   auto huge =
       c.post("/api/v1/tickets", {{"title", "x"}, {"description", std::string(70000, 'a')}}, l1);
   CHECK(huge.status == 413);
@@ -194,10 +205,13 @@ TEST_CASE("ticket input is strict and text is stored verbatim", "[integration][t
     CHECK(back["timeline"][1]["data"]["text"] == text);
   }
   // The table survived the first string.
-  CHECK(c.get("/api/v1/tickets", l1).body["total"] == hostile.size());
+  CHECK(c.get("/api/v1/tickets", l1).body["total"] == hostile.size() + 1);
   CHECK(c.get("/api/v1/tickets/abc", l1).status == 404);
   CHECK(c.get("/api/v1/tickets/999999", l1).status == 404);
   CHECK(c.get("/api/v1/tickets/-1", l1).status == 404);
+  auto bad_attachment = c.get(path(1, "/attachments/x1"), l1);
+  CHECK(bad_attachment.status == 404);
+  CHECK(bad_attachment.body["error"]["message"] == "no attachment x1");
 }
 
 TEST_CASE("the ticket queue filters, sorts by priority and SLA, and pages",

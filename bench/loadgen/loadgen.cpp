@@ -5,6 +5,9 @@
 
 #include <sys/resource.h>
 
+#include <csignal>
+#include <cstdlib>
+
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
@@ -43,7 +46,16 @@ struct Options {
   double duration_s = 30;
   double connect_rate = 1000;  // new connections per second
   int collector_pid = 0;
+  double connect_wait_s = 120;
+  bool progress = false;
+  long backoff_base_ms = 1000;
+  long backoff_cap_ms = 300'000;
+  long handshake_timeout_ms = 30'000;
 };
+
+// SIGTERM / SIGINT end the traffic early; the summary and the verification still run.
+volatile std::sig_atomic_t g_interrupted = 0;
+void on_signal(int) { g_interrupted = 1; }
 
 long rss_kib(int pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/status");
@@ -131,7 +143,20 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--collector-pid", o.collector_pid, "sample this process's RSS");
   app.add_option("--database", o.database, "collector.db to verify acknowledged reports");
+  app.add_option("--connect-wait", o.connect_wait_s, "seconds to wait for everyone to connect")
+      ->capture_default_str();
+  app.add_flag("--progress", o.progress,
+               "print a `progress` line each second (connected, attempts, failures)");
+  app.add_option("--backoff-base-ms", o.backoff_base_ms, "reconnect backoff base")
+      ->capture_default_str();
+  app.add_option("--backoff-cap-ms", o.backoff_cap_ms, "reconnect backoff cap")
+      ->capture_default_str();
+  app.add_option("--handshake-timeout-ms", o.handshake_timeout_ms,
+                 "TCP connect + TLS + WebSocket upgrade deadline")
+      ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
+  std::signal(SIGTERM, on_signal);
+  std::signal(SIGINT, on_signal);
 
   // Each simulated agent holds a socket.
   rlimit limit{};
@@ -152,6 +177,9 @@ int main(int argc, char** argv) {
     return 1;
   }
   auto workload = make_workload(*url);
+  workload.backoff_base = std::chrono::milliseconds(o.backoff_base_ms);
+  workload.backoff_cap = std::chrono::milliseconds(o.backoff_cap_ms);
+  workload.handshake_timeout = std::chrono::milliseconds(o.handshake_timeout_ms);
   std::printf("payloads: snapshot %zu B, delta %zu B\n", workload.snapshot_body.size(),
               workload.delta_body.size());
   auto tls = transport::make_client_tls_context({*ca_pem, "", ""});
@@ -184,6 +212,7 @@ int main(int argc, char** argv) {
       std::size_t cursor = 0;
       auto last = Clock::now();
       Clock::time_point stop_at{};
+      bool closing = false;
       boost::asio::steady_timer tick(loop);
       std::function<void()> on_tick = [&] {
         auto now = Clock::now();
@@ -201,10 +230,17 @@ int main(int argc, char** argv) {
         last = now;
         // After the traffic, wait for outstanding acks, but not forever.
         if (stop && stop_at.time_since_epoch().count() == 0) stop_at = now;
-        if (stop &&
+        if (stop && !closing &&
             (std::all_of(mine.begin(), mine.end(), [](auto& a) { return a->outstanding() == 0; }) ||
              now - stop_at > std::chrono::seconds(15))) {
           for (auto& a : mine) a->close();
+          closing = true;
+        }
+        // Closing handshakes with a collector that stopped answering do not hold the run.
+        if (closing &&
+            (std::all_of(mine.begin(), mine.end(), [](auto& a) { return a->closed(); }) ||
+             now - stop_at > std::chrono::seconds(45))) {
+          loop.stop();
           return;
         }
         tick.expires_after(std::chrono::milliseconds(5));
@@ -218,17 +254,33 @@ int main(int argc, char** argv) {
   }
 
   // Wait for everyone to connect (or a deadline), then run traffic for the duration.
-  auto connected = [&] {
+  auto sum = [&](auto member) {
     std::uint64_t n = 0;
-    for (auto& s : stats) n += s.connected;
+    for (auto& s : stats) n += static_cast<std::uint64_t>((s.*member).load());
     return n;
   };
+  auto connected = [&] { return sum(&Stats::connected); };
   long peak_rss = 0;
+  auto last_progress = Clock::now();
   auto sample = [&] {
     if (o.collector_pid > 0) peak_rss = std::max(peak_rss, rss_kib(o.collector_pid));
+    auto now = Clock::now();
+    if (o.progress && now - last_progress >= std::chrono::seconds(1)) {
+      last_progress = now;
+      std::printf(
+          "progress t=%.1f connected=%llu hello_acks=%llu attempts=%llu failures=%llu "
+          "disconnects=%llu\n",
+          std::chrono::duration<double>(now - start).count(),
+          static_cast<unsigned long long>(connected()),
+          static_cast<unsigned long long>(sum(&Stats::hello_acks)),
+          static_cast<unsigned long long>(sum(&Stats::attempts)),
+          static_cast<unsigned long long>(sum(&Stats::connect_failures)),
+          static_cast<unsigned long long>(sum(&Stats::disconnects)));
+      std::fflush(stdout);
+    }
   };
-  auto connect_deadline = start + std::chrono::seconds(120);
-  while (connected() < o.agents && Clock::now() < connect_deadline) {
+  auto connect_deadline = start + std::chrono::duration<double>(o.connect_wait_s);
+  while (connected() < o.agents && Clock::now() < connect_deadline && !g_interrupted) {
     sample();
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
@@ -240,10 +292,13 @@ int main(int argc, char** argv) {
   for (auto& s : stats) acked_before += s.acked;
   auto traffic_begin = Clock::now();
   traffic_start->store(1);
-  while (Clock::now() - traffic_begin < std::chrono::duration<double>(o.duration_s)) {
+  std::fflush(stdout);
+  while (Clock::now() - traffic_begin < std::chrono::duration<double>(o.duration_s) &&
+         !g_interrupted) {
     sample();
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
+  auto connected_at_stop = connected();
   stop = true;
   for (auto& t : threads) t.join();
   double traffic_s = std::chrono::duration<double>(Clock::now() - traffic_begin).count();
@@ -253,8 +308,9 @@ int main(int argc, char** argv) {
     total.sent += s.sent;
     total.acked += s.acked;
     total.duplicates += s.duplicates;
-    total.connect_failures += s.connect_failures;
-    total.disconnects += s.disconnects;
+    total.connect_failures += s.connect_failures.load();
+    total.disconnects += s.disconnects.load();
+    for (auto& [reason, n] : s.failure_reasons) total.failure_reasons[reason] += n;
     total.ack_latency_ms.insert(total.ack_latency_ms.end(), s.ack_latency_ms.begin(),
                                 s.ack_latency_ms.end());
   }
@@ -265,13 +321,25 @@ int main(int argc, char** argv) {
   std::printf("ack latency ms: p50 %.2f  p95 %.2f  p99 %.2f  max %.2f\n",
               percentile(total.ack_latency_ms, 0.50), percentile(total.ack_latency_ms, 0.95),
               percentile(total.ack_latency_ms, 0.99), percentile(total.ack_latency_ms, 1.0));
-  std::printf("connect failures %llu, disconnects %llu, collector peak RSS %.1f MiB\n",
-              static_cast<unsigned long long>(total.connect_failures),
-              static_cast<unsigned long long>(total.disconnects), peak_rss / 1024.0);
+  std::printf(
+      "connection attempts %llu, connect failures %llu, disconnects %llu, connected at the end "
+      "%llu, collector peak RSS %.1f MiB\n",
+      static_cast<unsigned long long>(sum(&Stats::attempts)),
+      static_cast<unsigned long long>(total.connect_failures.load()),
+      static_cast<unsigned long long>(total.disconnects.load()),
+      static_cast<unsigned long long>(connected_at_stop), peak_rss / 1024.0);
+  for (auto& [reason, n] : total.failure_reasons) {
+    std::printf("  failed attempts: %llu x %s\n", static_cast<unsigned long long>(n),
+                reason.c_str());
+  }
+  int exit_code = 0;
   if (!o.database.empty()) {
     auto missing = missing_in_database(o.database, *ids, stats);
     std::printf("verification: %zu acknowledged reports missing from the database\n", missing);
-    if (missing != 0) return 1;
+    if (missing != 0) exit_code = 1;
   }
-  return 0;
+  // Connections abandoned at the end may still hold handlers referring to the agents: leave
+  // without running destructors.
+  std::fflush(stdout);
+  std::_Exit(exit_code);
 }

@@ -8,13 +8,22 @@ namespace triage::loadgen {
 
 SimAgent::SimAgent(boost::asio::io_context& ioc, boost::asio::ssl::context& tls, const Identity& id,
                    std::uint32_t index, const Workload& workload, Stats& stats)
-    : ioc_(ioc), tls_(tls), id_(id), index_(index), workload_(workload), stats_(stats) {}
+    : ioc_(ioc),
+      tls_(tls),
+      id_(id),
+      index_(index),
+      workload_(workload),
+      stats_(stats),
+      backoff_(workload.backoff_base, workload.backoff_cap, index),
+      reconnect_timer_(ioc) {}
 
 void SimAgent::connect() {
+  if (stopping_ || connection_) return;
+  ++stats_.attempts;
   transport::WebSocketClientOptions options;
   options.host = workload_.host;
   options.port = workload_.port;
-  options.limits.handshake_timeout = std::chrono::seconds(60);
+  options.limits.handshake_timeout = workload_.handshake_timeout;
   options.configure_ssl = [this](SSL* ssl) {
     SSL_use_certificate(ssl, id_.certificate.get());
     SSL_use_PrivateKey(ssl, id_.key.get());
@@ -23,6 +32,8 @@ void SimAgent::connect() {
 }
 
 void SimAgent::close() {
+  stopping_ = true;
+  reconnect_timer_.cancel();
   if (connection_) connection_->close(transport::CloseCode::kGoingAway, "load test done");
 }
 
@@ -45,8 +56,16 @@ void SimAgent::on_message(std::string_view frame) {
       next_seq_ = message->hello_ack().last_committed_seq() + 1;
     }
     ready_ = true;
+    backoff_.reset();
     ++stats_.connected;
-    send_report(/*snapshot=*/true);
+    ++stats_.hello_acks;
+    // A full snapshot starts the chain once; after a reconnection the deltas continue from
+    // what the collector committed, as a real agent's spool would.
+    last_seq_ = message->hello_ack().last_committed_seq();
+    if (!snapshot_sent_ || last_seq_ == 0) {
+      snapshot_sent_ = true;
+      send_report(/*snapshot=*/true);
+    }
     return;
   }
   if (message->has_ack()) {
@@ -94,15 +113,29 @@ void SimAgent::send_report(bool snapshot) {
   ++stats_.sent;
 }
 
-void SimAgent::on_close(std::string_view) {
-  if (ready_)
+void SimAgent::on_close(std::string_view reason) {
+  if (ready_) {
     ++stats_.disconnects;
-  else
+    --stats_.connected;
+  } else {
     ++stats_.connect_failures;
+    // "TLS handshake: stream truncated" and the like: the clause names the failure kind.
+    auto kind = reason.substr(0, std::min<std::size_t>(reason.find(':', reason.find(':') + 1), 80));
+    ++stats_.failure_reasons[std::string(kind)];
+  }
   ready_ = false;
   // Unacknowledged reports die with the connection (a real agent keeps them in its spool).
   sent_at_.clear();
   connection_.reset();
+  schedule_reconnect();
+}
+
+void SimAgent::schedule_reconnect() {
+  if (stopping_) return;
+  reconnect_timer_.expires_after(backoff_.next());
+  reconnect_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) connect();
+  });
 }
 
 }  // namespace triage::loadgen

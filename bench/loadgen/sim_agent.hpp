@@ -2,8 +2,10 @@
 // One simulated agent: real TLS with its own device certificate, real protobuf, the same
 // hello / snapshot / delta / ack flow as triage-agent, with latency bookkeeping.
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -11,8 +13,10 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "bench/loadgen/identities.hpp"
+#include "shared/transport/backoff.hpp"
 #include "shared/transport/websocket_client.hpp"
 
 namespace triage::loadgen {
@@ -23,12 +27,22 @@ struct Workload {
   std::string port;
   std::string snapshot_body;  ///< serialized SnapshotReport
   std::string delta_body;     ///< serialized DeltaReport (base_seq patched per send)
+  /// Reconnect policy: the real agent's (AgentRuntimeOptions): full jitter from 1 s, doubling
+  /// per failed attempt up to 5 min, reset by a HelloAck; 30 s to complete a handshake.
+  std::chrono::milliseconds backoff_base{1000};
+  std::chrono::milliseconds backoff_cap{300'000};
+  std::chrono::milliseconds handshake_timeout{30'000};
 };
 
+/// Per-thread statistics. The atomics are read by the main thread while the loop runs.
 struct Stats {
-  std::uint64_t connected = 0;
-  std::uint64_t connect_failures = 0;
-  std::uint64_t disconnects = 0;
+  std::atomic<std::int64_t> connected{0};    ///< sessions answered by a HelloAck, now
+  std::atomic<std::uint64_t> hello_acks{0};  ///< every HelloAck, reconnections included
+  std::atomic<std::uint64_t> attempts{0};    ///< connection attempts started
+  std::atomic<std::uint64_t> connect_failures{0};
+  std::atomic<std::uint64_t> disconnects{0};
+  /// Why attempts failed (the transport's reason, cut to its first clause), for diagnosis.
+  std::map<std::string, std::uint64_t> failure_reasons;
   std::uint64_t sent = 0;
   std::uint64_t acked = 0;
   std::uint64_t duplicates = 0;
@@ -42,11 +56,15 @@ class SimAgent final : public transport::WebSocketHandler {
   SimAgent(boost::asio::io_context& ioc, boost::asio::ssl::context& tls, const Identity& id,
            std::uint32_t index, const Workload& workload, Stats& stats);
 
+  /// Starts connecting; after a failure or a disconnect it reconnects by itself with the
+  /// jittered backoff until close().
   void connect();
   /// Sends one delta if connected and past its first snapshot. Returns whether it did.
   bool send_delta();
   bool ready() const { return ready_; }
   std::size_t outstanding() const { return sent_at_.size(); }
+  /// No connection open nor being attempted.
+  bool closed() const { return !connection_; }
   void close();
 
   void on_open(const std::shared_ptr<transport::WebSocketConnection>& connection) override;
@@ -55,6 +73,7 @@ class SimAgent final : public transport::WebSocketHandler {
 
  private:
   void send_report(bool snapshot);
+  void schedule_reconnect();
 
   boost::asio::io_context& ioc_;
   boost::asio::ssl::context& tls_;
@@ -63,7 +82,11 @@ class SimAgent final : public transport::WebSocketHandler {
   const Workload& workload_;
   Stats& stats_;
   std::shared_ptr<transport::WebSocketConnection> connection_;
+  transport::Backoff backoff_;
+  boost::asio::steady_timer reconnect_timer_;
+  bool stopping_ = false;
   bool ready_ = false;
+  bool snapshot_sent_ = false;
   std::uint64_t next_seq_ = 1;
   std::uint64_t last_seq_ = 0;
   std::unordered_map<std::uint64_t, std::chrono::steady_clock::time_point> sent_at_;

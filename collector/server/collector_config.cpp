@@ -88,15 +88,18 @@ Result<CollectorConfig> load_collector_config(const std::filesystem::path& path,
     return root.get_as<toml::table>(name);
   };
   if (auto* t = section("limits")) {
-    for (auto r : {reject_unknown(*t, "limits",
-                                  {"handshake_timeout_ms", "websocket_idle_timeout_s",
-                                   "max_message_bytes", "max_http_body_bytes"}),
-                   read_integer(*t, "limits", "handshake_timeout_ms", handshake_ms, 100, 600'000),
-                   read_integer(*t, "limits", "websocket_idle_timeout_s", idle_s, 5, 3600),
-                   read_integer(*t, "limits", "max_message_bytes", c.max_message_bytes, 1024,
-                                256 * 1024 * 1024),
-                   read_integer(*t, "limits", "max_http_body_bytes", c.max_http_body_bytes, 1024,
-                                256 * 1024 * 1024)}) {
+    for (auto r :
+         {reject_unknown(*t, "limits",
+                         {"handshake_timeout_ms", "websocket_idle_timeout_s", "max_message_bytes",
+                          "max_http_body_bytes", "max_concurrent_handshakes"}),
+          read_integer(*t, "limits", "handshake_timeout_ms", handshake_ms, 100, 600'000),
+          read_integer(*t, "limits", "websocket_idle_timeout_s", idle_s, 5, 3600),
+          read_integer(*t, "limits", "max_message_bytes", c.max_message_bytes, 1024,
+                       256 * 1024 * 1024),
+          read_integer(*t, "limits", "max_http_body_bytes", c.max_http_body_bytes, 1024,
+                       256 * 1024 * 1024),
+          read_integer(*t, "limits", "max_concurrent_handshakes", c.max_concurrent_handshakes, 0,
+                       100'000)}) {
       if (!r) return fail(path.string(), r.error());
     }
   }

@@ -19,6 +19,9 @@ namespace triage::collector {
 struct CollectorConfig {
   std::string listen = "127.0.0.1:8443";
   std::chrono::milliseconds handshake_timeout{10'000};
+  /// TLS handshakes running at once; the others wait their turn (0: no bound). See
+  /// transport::ServerOptions.
+  std::size_t max_concurrent_handshakes = 64;
   std::chrono::milliseconds websocket_idle_timeout{120'000};
   std::size_t max_message_bytes = 4 * 1024 * 1024;
   std::size_t max_http_body_bytes = 1024 * 1024;

@@ -129,7 +129,11 @@ int run_serve(const DataDir& dir, const CollectorConfig& config) {
   options.websocket_idle_timeout = config.websocket_idle_timeout;
   options.max_websocket_message_bytes = config.max_message_bytes;
   options.max_http_body_bytes = config.max_http_body_bytes;
+  options.max_concurrent_handshakes = config.max_concurrent_handshakes;
   options.on_tls_handshake = [&metrics] { metrics.tls_handshakes.Increment(); };
+  options.on_connection_refused = [&metrics](std::string_view reason) {
+    metrics.refusal(std::string(reason)).Increment();
+  };
 
   boost::asio::io_context ioc(static_cast<int>(config.io_threads));
   transport::Server server(ioc, *tls, app, options);

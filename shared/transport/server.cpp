@@ -8,6 +8,8 @@
 #include <openssl/x509.h>
 #include <spdlog/spdlog.h>
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -15,6 +17,7 @@
 #include <boost/beast/websocket.hpp>
 #include <nlohmann/json.hpp>
 
+#include "shared/transport/handshake_gate.hpp"
 #include "shared/transport/peer_tls.hpp"
 #include "shared/transport/websocket_session.hpp"
 
@@ -28,14 +31,26 @@ using tcp = net::ip::tcp;
 
 struct Server::Shared : std::enable_shared_from_this<Server::Shared> {
   Shared(net::io_context& io, ssl::context& t, ServerApplication& a, ServerOptions o)
-      : ioc(io), tls(t), app(a), options(std::move(o)), acceptor(net::make_strand(io)) {}
+      : ioc(io),
+        tls(t),
+        app(a),
+        options(std::move(o)),
+        acceptor(net::make_strand(io)),
+        accept_retry(acceptor.get_executor()),
+        gate(options.max_concurrent_handshakes, options.on_handshake_gate) {}
 
   net::io_context& ioc;
   ssl::context& tls;
   ServerApplication& app;
   ServerOptions options;
   tcp::acceptor acceptor;
+  net::steady_timer accept_retry;
+  HandshakeGate gate;
   std::atomic<std::size_t> connections{0};
+
+  void refused(std::string_view reason) const {
+    if (options.on_connection_refused) options.on_connection_refused(reason);
+  }
 
   void do_accept() {
     acceptor.async_accept(net::make_strand(ioc),
@@ -77,7 +92,14 @@ HttpResponse plain_error(http::status status, unsigned version, std::string_view
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
   HttpSession(tcp::socket&& socket, std::shared_ptr<Server::Shared> shared)
-      : stream_(std::move(socket), shared->tls), shared_(shared), slot_(shared) {}
+      : stream_(std::move(socket), shared->tls),
+        shared_(shared),
+        slot_(shared),
+        deadline_(stream_.get_executor()) {}
+
+  ~HttpSession() {
+    if (holds_gate_slot_) shared_->gate.release();
+  }
 
   void run() {
     net::dispatch(stream_.get_executor(),
@@ -85,23 +107,77 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   }
 
  private:
+  // Before its handshake a connection waits for its first bytes, then for a place at the
+  // handshake gate, both within the handshake timeout counted from here.
+  enum class Admission { kAwaitingHello, kQueued, kAdmitted, kTimedOut };
+
   void on_run() {
-    beast::get_lowest_layer(stream_).expires_after(shared_->options.handshake_timeout);
+    handshake_deadline_ = std::chrono::steady_clock::now() + shared_->options.handshake_timeout;
     boost::system::error_code ec;
     peer_.remote_address = endpoint_text(beast::get_lowest_layer(stream_).socket(), ec);
+    if (shared_->options.max_concurrent_handshakes == 0) return start_handshake();
+    deadline_.expires_at(handshake_deadline_);
+    deadline_.async_wait(beast::bind_front_handler(&HttpSession::on_deadline, shared_from_this()));
+    beast::get_lowest_layer(stream_).socket().async_wait(
+        tcp::socket::wait_read,
+        beast::bind_front_handler(&HttpSession::on_first_bytes, shared_from_this()));
+  }
+
+  void on_first_bytes(beast::error_code ec) {
+    if (ec) return;  // closed at the deadline
+    auto expected = Admission::kAwaitingHello;
+    if (!admission_.compare_exchange_strong(expected, Admission::kQueued)) return;
+    // The grant runs on whichever thread frees a place: it only claims the place and hands
+    // the handshake to this connection's strand.
+    // Weak: a queued connection lives by its deadline timer, and is gone once that fired.
+    shared_->gate.acquire([weak = weak_from_this()] {
+      auto self = weak.lock();
+      if (!self) return false;
+      auto queued = Admission::kQueued;
+      if (!self->admission_.compare_exchange_strong(queued, Admission::kAdmitted)) return false;
+      net::post(self->stream_.get_executor(), [self] {
+        self->holds_gate_slot_ = true;
+        self->deadline_.cancel();
+        self->start_handshake();
+      });
+      return true;
+    });
+  }
+
+  void on_deadline(beast::error_code ec) {
+    if (ec) return;  // admitted in time
+    auto state = admission_.load();
+    while (state != Admission::kAdmitted &&
+           !admission_.compare_exchange_weak(state, Admission::kTimedOut)) {
+    }
+    if (state == Admission::kAdmitted) return;
+    shared_->refused(state == Admission::kQueued ? "tls_handshake_queue_timeout"
+                                                 : "tls_handshake_timeout");
+    beast::get_lowest_layer(stream_).socket().close(ec);
+  }
+
+  void start_handshake() {
+    beast::get_lowest_layer(stream_).expires_at(handshake_deadline_);
     stream_.async_handshake(
         ssl::stream_base::server,
         beast::bind_front_handler(&HttpSession::on_handshake, shared_from_this()));
   }
 
   void on_handshake(beast::error_code ec) {
+    if (holds_gate_slot_) {
+      holds_gate_slot_ = false;
+      shared_->gate.release();
+    }
     if (ec) {
       long verify = SSL_get_verify_result(stream_.native_handle());
       if (verify != X509_V_OK) {
+        shared_->refused("client_certificate_rejected");
         spdlog::warn("TLS handshake from {}: client certificate rejected: {}", peer_.remote_address,
                      X509_verify_cert_error_string(verify));
         return;
       }
+      shared_->refused(ec == beast::error::timeout ? "tls_handshake_timeout"
+                                                   : "tls_handshake_failed");
       return fail(ec, "TLS handshake");
     }
     fill_peer_identity(stream_.native_handle(), peer_);
@@ -239,6 +315,10 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   PeerIdentity peer_;
   bool first_request_ = true;
   bool drain_before_close_ = false;
+  net::steady_timer deadline_;
+  std::chrono::steady_clock::time_point handshake_deadline_;
+  std::atomic<Admission> admission_{Admission::kAwaitingHello};
+  bool holds_gate_slot_ = false;  // on the strand
   std::vector<char> drain_buffer_;
   std::size_t drained_ = 0;
 };
@@ -248,7 +328,15 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 void Server::Shared::on_accept(beast::error_code ec, tcp::socket socket) {
   if (ec == net::error::operation_aborted) return;
   if (ec) {
+    // Out of file descriptors, typically: the pending connection stays in the backlog, so
+    // accepting again at once would spin. Pause, and let existing connections end.
     spdlog::warn("accept: {}", ec.message());
+    refused("accept_failed");
+    accept_retry.expires_after(std::chrono::milliseconds(100));
+    accept_retry.async_wait([self = shared_from_this()](beast::error_code wait_ec) {
+      if (!wait_ec && self->acceptor.is_open()) self->do_accept();
+    });
+    return;
   } else if (connections.load() >= options.max_connections) {
     spdlog::warn("connection limit {} reached; refusing a connection", options.max_connections);
     socket.close(ec);
@@ -292,6 +380,7 @@ std::uint16_t Server::port() const {
 void Server::stop() {
   net::post(shared_->acceptor.get_executor(), [shared = shared_] {
     beast::error_code ec;
+    shared->accept_retry.cancel();
     shared->acceptor.close(ec);
   });
 }

@@ -10,6 +10,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -55,8 +56,20 @@ struct ServerOptions {
   std::size_t max_send_queue_bytes = 16 * 1024 * 1024;
   /// Concurrent connections; beyond this new connections are closed at once.
   std::size_t max_connections = 50'000;
+  /// TLS handshakes running at once; more wait in arrival order, within `handshake_timeout`
+  /// counted from the accept (0: no bound). A connection queues only once its first bytes
+  /// (the ClientHello) have arrived, so silent connections cannot hold the places.
+  std::size_t max_concurrent_handshakes = 0;
   /// Called (from I/O threads) after each completed TLS handshake; for metrics.
   std::function<void()> on_tls_handshake;
+  /// Called (from I/O threads) when a connection ends before its TLS handshake completed,
+  /// with the reason: "tls_handshake_timeout" (the client was too slow, or the server too
+  /// busy), "tls_handshake_queue_timeout" (still waiting for a place), "tls_handshake_failed",
+  /// "client_certificate_rejected"; or when accepting failed ("accept_failed", e.g. out of
+  /// file descriptors). For metrics.
+  std::function<void(std::string_view reason)> on_connection_refused;
+  /// Running and queued TLS handshakes, after each change. For metrics.
+  std::function<void(std::size_t running, std::size_t waiting)> on_handshake_gate;
 };
 
 class Server {

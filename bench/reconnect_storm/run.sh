@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# Reconnect storm: N simulated agents (triage-loadgen: real TLS + mTLS + protobuf, the real
+# agent's reconnect policy) connected to a collector on loopback; the collector is killed
+# (kill -9), restarted on the same port, and the time until all N are connected again is
+# measured; then the same with a clean SIGTERM. Prints, per restart: seconds from the signal
+# to all back (and from the restarted collector listening), TLS handshakes/s at the peak and
+# on average, the loadgen's failed attempts by reason, and the collector's refusals. At the
+# end the loadgen verifies in the database that every acknowledged report is stored.
+#
+# Usage: bench/reconnect_storm/run.sh [BUILD_DIR] [AGENTS] [DELTA_RATE]
+# Environment: COLLECTOR_LIMITS="key = value ..." lines added to the collector's [limits]
+# (e.g. "max_concurrent_handshakes = 0" to measure without admission control);
+# BENCH_DIR (default /tmp/triage-storm-bench); LOADGEN_PROCS (default 1; more spreads the
+# agents over processes, each with its own open-files limit).
+set -euo pipefail
+build=${1:-build}; agents=${2:-10000}; rate=${3:-100}
+bin=$(realpath "$build/bin")
+work=${BENCH_DIR:-/tmp/triage-storm-bench}
+procs=${LOADGEN_PROCS:-1}
+mkdir -p "$work"
+rm -rf "$work/collector" "$work/identities"*
+"$bin/triage-collector" init --data "$work/collector" > /dev/null
+{
+  printf '[log]\nlevel = "warn"\n'
+  if [ -n "${COLLECTOR_LIMITS:-}" ]; then printf '[limits]\n%s\n' "$COLLECTOR_LIMITS"; fi
+} > "$work/collector.toml"
+ca="$work/collector/pki/ca.pem"
+pid="" loadgen_pids=()
+cleanup() {
+  for p in "${loadgen_pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT
+
+start_collector() {  # $1: listen address
+  : > "$work/collector.out"
+  "$bin/triage-collector" serve --data "$work/collector" --listen "$1" \
+    --config "$work/collector.toml" > "$work/collector.out" 2>> "$work/collector.log" &
+  pid=$!
+  for _ in $(seq 1 300); do grep -q listening "$work/collector.out" && return 0; sleep 0.02; done
+  echo "collector did not start" >&2; exit 1
+}
+now() { date +%s.%N; }
+metric() {  # $1: metric name (with labels) -> value or 0
+  curl -sS --max-time 5 --cacert "$ca" "https://127.0.0.1:$port/metrics" 2>/dev/null |
+    awk -v m="$1" '$1 == m {v = $2} END {print (v == "" ? 0 : v)}'
+}
+loadgen_connected() {  # sum of the last progress line of each loadgen process
+  local n=0 c
+  for i in $(seq 1 "$procs"); do
+    c=$(grep '^progress' "$work/loadgen.$i.out" 2>/dev/null | tail -1 | sed 's/.*connected=\([0-9]*\).*/\1/')
+    n=$((n + ${c:-0}))
+  done
+  echo "$n"
+}
+loadgen_failures() {
+  local n=0 c
+  for i in $(seq 1 "$procs"); do
+    c=$(grep '^progress' "$work/loadgen.$i.out" 2>/dev/null | tail -1 | sed 's/.*failures=\([0-9]*\).*/\1/')
+    n=$((n + ${c:-0}))
+  done
+  echo "$n"
+}
+
+start_collector 127.0.0.1:0
+port=$(grep -o '[0-9]*$' "$work/collector.out")
+echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(uname -r); load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "collector [limits]: ${COLLECTOR_LIMITS:-defaults}"
+per=$(( (agents + procs - 1) / procs ))
+for i in $(seq 1 "$procs"); do
+  n=$(( i < procs ? per : agents - per * (procs - 1) ))
+  token=$("$bin/triage-collector" token create --data "$work/collector" --uses "$n" --ttl 2h 2>/dev/null)
+  "$bin/triage-loadgen" --server "wss://127.0.0.1:$port" --ca "$ca" --token "$token" \
+    --identities "$work/identities.$i" --agents "$n" --threads 2 --delta-rate $((rate / procs)) \
+    --duration 86400 --connect-rate $((2000 / procs)) --connect-wait 86400 --progress \
+    --database "$work/collector/collector.db" > "$work/loadgen.$i.out" 2>&1 &
+  loadgen_pids+=($!)
+done
+
+# Initial connection (enrollment included), 15 minutes at most.
+t0=$(now)
+until [ "$(loadgen_connected)" -ge "$agents" ]; do
+  if [ "$(echo "$(now) - $t0 > 900" | bc)" = 1 ]; then echo "initial connect incomplete: $(loadgen_connected)"; break; fi
+  sleep 0.5
+done
+echo "initial: $(loadgen_connected)/$agents connected after $(echo "$(now) - $t0" | bc) s (enrollment included)"
+sleep 5
+
+storm() {  # $1: signal
+  local before_fail t_kill t_listen t_all hs_prev hs t_prev peak=0 rate_now connected
+  before_fail=$(loadgen_failures)
+  t_kill=$(now)
+  kill "-$1" "$pid"
+  wait "$pid" 2>/dev/null || true
+  local t_exit; t_exit=$(now)
+  start_collector "127.0.0.1:$port"
+  t_listen=$(now)
+  hs_prev=0 t_prev=$t_listen
+  : > "$work/storm-$1.metrics"
+  while :; do
+    sleep 0.5
+    connected=$(metric triage_connected_agents)
+    hs=$(metric triage_tls_handshakes_total)
+    local t; t=$(now)
+    rate_now=$(echo "($hs - $hs_prev) / ($t - $t_prev)" | bc)
+    [ "$rate_now" -gt "$peak" ] && peak=$rate_now
+    echo "$(echo "$t - $t_kill" | bc) connected=$connected handshakes=$hs rate=$rate_now" >> "$work/storm-$1.metrics"
+    hs_prev=$hs t_prev=$t
+    # The metrics request itself is a connection too, not an agent.
+    if [ "${connected%.*}" -ge "$agents" ]; then t_all=$t; break; fi
+    if [ "$(echo "$t - $t_kill > 600" | bc)" = 1 ]; then t_all=""; break; fi
+  done
+  local refusals
+  refusals=$(curl -sS --cacert "$ca" "https://127.0.0.1:$port/metrics" | grep '^triage_refusals_total' | tr '\n' ' ')
+  echo "--- SIG$1: collector exited $(echo "$t_exit - $t_kill" | bc) s after the signal, listening again at $(echo "$t_listen - $t_kill" | bc) s"
+  if [ -n "$t_all" ]; then
+    echo "    all $agents back $(echo "$t_all - $t_kill" | bc) s after the signal ($(echo "$t_all - $t_listen" | bc) s after listening)"
+  else
+    echo "    NOT all back after 600 s: $connected connected"
+  fi
+  echo "    TLS handshakes: $hs in all, peak $peak/s (0.5 s samples), mean $(echo "$hs / ($t_all - $t_listen)" | bc)/s"
+  echo "    loadgen failed attempts during the storm: $(( $(loadgen_failures) - before_fail ))"
+  echo "    collector refusals: ${refusals:-none}"
+  echo "    collector RSS after: $(ps -o rss= -p "$pid") KiB; load $(cut -d' ' -f1-3 /proc/loadavg)"
+  sleep 10
+}
+
+storm KILL
+storm TERM
+
+for p in "${loadgen_pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+for p in "${loadgen_pids[@]}"; do wait "$p" || true; done
+loadgen_pids=()
+for i in $(seq 1 "$procs"); do
+  echo "--- loadgen $i summary"
+  grep -v '^progress' "$work/loadgen.$i.out"
+done

@@ -2,6 +2,8 @@
 //   seed    fill a collector database with N tickets (collector stopped)
 //   query   p50/p99 of the filtered ticket list over HTTPS
 //   enrich  ticket created → fresh snapshot + findings attached, with an online agent
+//   orders  order placed → its first output stored at the collector, with an online agent
+//           (bench/orders/run_bench.sh)
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -95,6 +97,66 @@ void report(const char* what, std::vector<double> ms) {
               at(0.50), at(0.90), at(0.99), ms.back());
 }
 
+// Order placed (the POST sent) → the first GET of the order that shows output stored at
+// the collector. Polled back to back, each GET on a new TLS connection, so the figure is an
+// upper bound by one poll (whose duration is reported too). Orders run one after another.
+int order_latency(Client& client, const std::string& device, const std::string& action, int n) {
+  auto ticket = client.call(tr::http::verb::post, "/api/v1/tickets",
+                            nlohmann::json{{"title", "order bench"}, {"device_id", device}}.dump());
+  if (!ticket || ticket->result_int() != 201) {
+    std::fprintf(stderr, "ticket creation failed\n");
+    return 1;
+  }
+  const auto ticket_id = nlohmann::json::parse(ticket->body())["id"].get<std::int64_t>();
+  const auto target = "/api/v1/tickets/" + std::to_string(ticket_id) + "/actions";
+  const auto body = nlohmann::json{{"action", action}, {"params", nlohmann::json::object()}}.dump();
+  std::vector<double> first_output_ms, post_ms, poll_ms, done_ms;
+  for (int i = 0; i < n; ++i) {
+    const auto t0 = Clock::now();
+    auto created = client.call(tr::http::verb::post, target, body);
+    post_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+    if (!created || created->result_int() != 201) {
+      std::fprintf(stderr, "order failed: %s\n", created ? created->body().c_str() : "no answer");
+      return 1;
+    }
+    const auto id = nlohmann::json::parse(created->body())["id"].get<std::string>();
+    bool seen = false;
+    for (;;) {
+      const auto p0 = Clock::now();
+      auto order = client.call(tr::http::verb::get, "/api/v1/orders/" + id);
+      const auto p1 = Clock::now();
+      poll_ms.push_back(std::chrono::duration<double, std::milli>(p1 - p0).count());
+      if (!order || order->result_int() != 200) {
+        std::fprintf(stderr, "order read failed\n");
+        return 1;
+      }
+      auto j = nlohmann::json::parse(order->body());
+      const auto state = j.value("state", "");
+      if (!seen && !j["output"].value("stdout", "").empty()) {
+        seen = true;
+        first_output_ms.push_back(std::chrono::duration<double, std::milli>(p1 - t0).count());
+      }
+      if (state == "succeeded" || state == "failed" || state == "refused" || state == "expired") {
+        if (state != "succeeded" || !seen) {
+          std::fprintf(stderr, "order %s ended %s without output\n", id.c_str(), state.c_str());
+          return 1;
+        }
+        done_ms.push_back(std::chrono::duration<double, std::milli>(p1 - t0).count());
+        break;
+      }
+      if (p1 - t0 > std::chrono::seconds(30)) {
+        std::fprintf(stderr, "order %s still %s after 30 s\n", id.c_str(), state.c_str());
+        return 1;
+      }
+    }
+  }
+  report("order POST → first output stored (seen by a GET)", first_output_ms);
+  report("order POST → succeeded (seen by a GET)", done_ms);
+  report("POST /tickets/{id}/actions alone", post_ms);
+  report("one GET /orders/{id} poll (new TLS connection each)", poll_ms);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -107,13 +169,17 @@ int main(int argc, char** argv) {
   seed_cmd->add_option("--tickets", count);
   auto* query_cmd = app.add_subcommand("query", "filtered ticket list latency");
   auto* enrich_cmd = app.add_subcommand("enrich", "ticket → fresh diagnostics latency");
-  for (auto* c : {query_cmd, enrich_cmd}) {
+  auto* orders_cmd = app.add_subcommand("orders", "order → first output at the collector");
+  std::string action;
+  for (auto* c : {query_cmd, enrich_cmd, orders_cmd}) {
     c->add_option("--url", url)->required();
     c->add_option("--ca", ca_file)->required();
     c->add_option("--token", token)->required();
     c->add_option("--requests", requests);
   }
   enrich_cmd->add_option("--device", device)->required();
+  orders_cmd->add_option("--device", device)->required();
+  orders_cmd->add_option("--action", action, "a low-risk action without parameters")->required();
   CLI11_PARSE(app, argc, argv);
   if (seed_cmd->parsed()) return seed(db, count);
 
@@ -149,6 +215,7 @@ int main(int argc, char** argv) {
     return 0;
   }
 
+  if (orders_cmd->parsed()) return order_latency(client, device, action, requests);
   std::vector<double> ms;
   for (int i = 0; i < requests; ++i) {
     const auto t0 = Clock::now();

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Order → first output byte at the collector, with a real collector and a real enrolled agent
+# on loopback running a harmless custom action (/bin/echo) N times, one after another.
+#   bench/orders/run_bench.sh BUILD_DIR [ORDERS]
+# With LOAD_AGENTS=N, N simulated agents (triage-loadgen: real mTLS, a snapshot each, then
+# deltas at LOAD_DELTA_RATE/s) stay connected to the same collector while orders are timed.
+# Measured: from sending POST /api/v1/tickets/{id}/actions to the first GET /api/v1/orders/{id}
+# that shows stdout stored (polled back to back; an upper bound by one poll).
+set -euo pipefail
+build=${1:-build}
+orders=${2:-200}
+bin=$(realpath "$build/bin")
+work=$(mktemp -d)
+load_agents=${LOAD_AGENTS:-0}
+load_rate=${LOAD_DELTA_RATE:-100}
+collector_pid="" agent_pid="" loadgen_pid=""
+cleanup() {
+  [ -n "$loadgen_pid" ] && kill "$loadgen_pid" 2>/dev/null || true
+  [ -n "$agent_pid" ] && kill "$agent_pid" 2>/dev/null || true
+  [ -n "$collector_pid" ] && kill "$collector_pid" 2>/dev/null || true
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+mkdir -p "$work/actions"
+cat > "$work/actions/bench-echo.toml" <<'TOML'
+id = "bench-echo"
+version = 1
+title = "Echo (benchmark)"
+argv = ["/bin/echo", "bench"]
+risk = "low"
+TOML
+printf '[log]\nlevel = "warn"\n[actions]\ndir = "%s"\n' "$work/actions" > "$work/collector.toml"
+"$bin/triage-collector" init --data "$work/c" > /dev/null
+password=$("$bin/triage-collector" user add --data "$work/c" --name bench --role technician)
+"$bin/triage-collector" serve --data "$work/c" --listen 127.0.0.1:0 --config "$work/collector.toml" \
+  > "$work/out" 2> "$work/log" &
+collector_pid=$!
+for _ in $(seq 1 100); do grep -q "listening on" "$work/out" 2>/dev/null && break; sleep 0.1; done
+url=$(sed -n 's/.*listening on \(https:\/\/[^ ]*\).*/\1/p' "$work/out")
+ca="$work/c/pki/ca.pem"
+token=$(curl -sS --cacert "$ca" -H "Content-Type: application/json" "$url/api/v1/auth/login" \
+  -d "$(jq -n --arg p "$password" '{name: "bench", password: $p}')" | jq -r .token)
+echo "machine: $(nproc) cores, $(uname -r); load $(cut -d' ' -f1-3 /proc/loadavg)"
+
+printf '[probes]\nenabled = false\n[policy]\nmax_risk = "low"\n' > "$work/agent.toml"
+"$bin/triage-agent" enroll --server "wss://${url#https://}" \
+  --token "$("$bin/triage-collector" token create --data "$work/c")" \
+  --ca-sha256 "$("$bin/triage-collector" ca-fingerprint --data "$work/c")" --state "$work/a" > /dev/null
+"$bin/triage-agent" run --state "$work/a" --config "$work/agent.toml" 2> "$work/agent.log" &
+agent_pid=$!
+device=$(jq -r .device_id "$work/a/enrollment.json")
+for _ in $(seq 1 100); do
+  [ "$(curl -sS --cacert "$ca" -H "Authorization: Bearer $token" "$url/api/v1/devices/$device" | jq -r .online)" = true ] && break
+  sleep 0.1
+done
+if [ "$load_agents" -gt 0 ]; then
+  "$bin/triage-loadgen" --server "wss://${url#https://}" --ca "$ca" \
+    --token "$("$bin/triage-collector" token create --data "$work/c" --uses "$load_agents" --ttl 2h)" \
+    --identities "$work/identities" --agents "$load_agents" --threads 2 --connect-wait 86400 \
+    --delta-rate "$load_rate" --duration 86400 --connect-rate 2000 > "$work/loadgen.out" 2>&1 &
+  loadgen_pid=$!
+  # Timed once every simulated agent is connected (15 minutes at most).
+  for _ in $(seq 1 900); do
+    n=$(curl -sS --cacert "$ca" "$url/metrics" | awk '/^triage_connected_agents /{print int($2)}')
+    [ "${n:-0}" -ge $((load_agents + 1)) ] && break
+    sleep 1
+  done
+  sleep 10  # the initial snapshots' ingest goes by
+  echo "connected agents while timing orders: $n (simulated: $load_agents, delta rate $load_rate/s); load $(cut -d' ' -f1-3 /proc/loadavg)"
+fi
+sleep 2  # the agent's start-up snapshot goes by
+"$bin/triage-ticket-bench" orders --url "$url" --ca "$ca" --token "$token" --device "$device" \
+  --action bench-echo --requests "$orders"
+echo "collector RSS: $(ps -o rss= -p "$collector_pid") KiB; load $(cut -d' ' -f1-3 /proc/loadavg)"

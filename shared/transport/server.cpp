@@ -157,7 +157,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   }
 
   void start_handshake() {
-    beast::get_lowest_layer(stream_).expires_at(handshake_deadline_);
+    // Admitted: the handshake itself gets the full timeout, whatever the wait for a place
+    // took; otherwise a late admission would spend the crypto and then time out anyway.
+    beast::get_lowest_layer(stream_).expires_after(shared_->options.handshake_timeout);
     stream_.async_handshake(
         ssl::stream_base::server,
         beast::bind_front_handler(&HttpSession::on_handshake, shared_from_this()));

@@ -42,8 +42,8 @@ start_collector() {  # $1: listen address
   echo "collector did not start" >&2; exit 1
 }
 now() { date +%s.%N; }
-metric() {  # $1: metric name (with labels) -> value or 0
-  curl -sS --max-time 5 --cacert "$ca" "https://127.0.0.1:$port/metrics" 2>/dev/null |
+metric() {  # $1: metric name (with labels) -> value or 0 (also when the collector is too busy)
+  { curl -sS --max-time 5 --cacert "$ca" "https://127.0.0.1:$port/metrics" 2>/dev/null || true; } |
     awk -v m="$1" '$1 == m {v = $2} END {print (v == "" ? 0 : v)}'
 }
 loadgen_connected() {  # sum of the last progress line of each loadgen process
@@ -112,7 +112,7 @@ storm() {  # $1: signal
     if [ "$(echo "$t - $t_kill > 600" | bc)" = 1 ]; then t_all=""; break; fi
   done
   local refusals
-  refusals=$(curl -sS --cacert "$ca" "https://127.0.0.1:$port/metrics" | grep '^triage_refusals_total' | tr '\n' ' ')
+  refusals=$({ curl -sS --max-time 10 --cacert "$ca" "https://127.0.0.1:$port/metrics" || true; } | grep '^triage_refusals_total' | tr '\n' ' ' || true)
   echo "--- SIG$1: collector exited $(echo "$t_exit - $t_kill" | bc) s after the signal, listening again at $(echo "$t_listen - $t_kill" | bc) s"
   if [ -n "$t_all" ]; then
     echo "    all $agents back $(echo "$t_all - $t_kill" | bc) s after the signal ($(echo "$t_all - $t_listen" | bc) s after listening)"
@@ -122,7 +122,7 @@ storm() {  # $1: signal
   echo "    TLS handshakes: $hs in all, peak $peak/s (0.5 s samples), mean $(echo "$hs / ($t_all - $t_listen)" | bc)/s"
   echo "    loadgen failed attempts during the storm: $(( $(loadgen_failures) - before_fail ))"
   echo "    collector refusals: ${refusals:-none}"
-  echo "    collector RSS after: $(ps -o rss= -p "$pid") KiB; load $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "    collector RSS after: $(ps -o rss= -p "$pid") KiB; CPU used since its start: $(awk '{print ($14 + $15) / 100}' "/proc/$pid/stat") s; load $(cut -d' ' -f1-3 /proc/loadavg)"
   sleep 10
 }
 

@@ -29,6 +29,21 @@ TEST_CASE("config values override the defaults") {
   CHECK(c->report_interval_s == 900);
 }
 
+TEST_CASE("the bound on concurrent TLS handshakes is 64 by default, configurable, 0 for none") {
+  auto defaults = load("");
+  REQUIRE(defaults);
+  CHECK(defaults->max_concurrent_handshakes == 64);
+  auto set = load("[limits]\nmax_concurrent_handshakes = 8\n");
+  REQUIRE(set);
+  CHECK(set->max_concurrent_handshakes == 8);
+  auto none = load("[limits]\nmax_concurrent_handshakes = 0\n");
+  REQUIRE(none);
+  CHECK(none->max_concurrent_handshakes == 0);
+  auto negative = load("[limits]\nmax_concurrent_handshakes = -1\n");
+  REQUIRE_FALSE(negative);
+  CHECK_THAT(negative.error().message, Catch::Contains("limits.max_concurrent_handshakes"));
+}
+
 TEST_CASE("config errors name the key and the line") {
   auto typo = load("\n\n[limits]\nhandshake_timout_ms = 5\n");
   REQUIRE_FALSE(typo);

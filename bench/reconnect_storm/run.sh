@@ -88,7 +88,7 @@ echo "initial: $(loadgen_connected)/$agents connected after $(echo "$(now) - $t0
 sleep 5
 
 storm() {  # $1: signal
-  local before_fail t_kill t_listen t_all hs_prev hs t_prev peak=0 rate_now connected
+  local before_fail t_kill t_listen t_all hs_prev hs t_prev peak=0 rate_now=0 connected
   before_fail=$(loadgen_failures)
   t_kill=$(now)
   kill "-$1" "$pid"
@@ -103,10 +103,14 @@ storm() {  # $1: signal
     connected=$(metric triage_connected_agents)
     hs=$(metric triage_tls_handshakes_total)
     local t; t=$(now)
-    rate_now=$(echo "($hs - $hs_prev) / ($t - $t_prev)" | bc)
-    [ "$rate_now" -gt "$peak" ] && peak=$rate_now
+    # A poll that timed out (the collector busy, or /metrics queued at the handshake gate with
+    # the agents) reads 0: skip it rather than count everything since as one interval's rate.
+    if [ "${hs%.*}" -gt 0 ]; then
+      rate_now=$(echo "($hs - $hs_prev) / ($t - $t_prev)" | bc)
+      [ "$rate_now" -gt "$peak" ] && [ "$hs_prev" != 0 ] && peak=$rate_now
+      hs_prev=$hs t_prev=$t
+    fi
     echo "$(echo "$t - $t_kill" | bc) connected=$connected handshakes=$hs rate=$rate_now" >> "$work/storm-$1.metrics"
-    hs_prev=$hs t_prev=$t
     # The metrics request itself is a connection too, not an agent.
     if [ "${connected%.*}" -ge "$agents" ]; then t_all=$t; break; fi
     if [ "$(echo "$t - $t_kill > 600" | bc)" = 1 ]; then t_all=""; break; fi

@@ -187,7 +187,8 @@ TEST_CASE("an admin manages custom actions; agents follow the catalog live; all 
   agent.stop();
   c.stop();
   c.start();
-  const auto* kept = action_in(c.get("/api/v1/actions", tech).body, "say-hi");
+  const auto after_restart = c.get("/api/v1/actions", tech).body;
+  const auto* kept = action_in(after_restart, "say-hi");
   REQUIRE(kept != nullptr);
   CHECK((*kept)["sha256"] == v2_hash);
   CHECK(audit_events(c, "catalog.").size() == 3);

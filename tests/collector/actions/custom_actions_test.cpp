@@ -8,6 +8,7 @@
 #include "collector/audit/audit_log.hpp"
 #include "collector/storage/sqlite/sqlite_store.hpp"
 #include "shared/pki/keys.hpp"
+#include "shared/pki/secrets.hpp"
 #include "tests/support/temp_dir.hpp"
 
 using namespace triage;
@@ -142,7 +143,11 @@ TEST_CASE("an update is a new version with a new hash; a pending order keeps its
   d.id = "dev-1";
   d.certificate_sha256 = std::string(64, 'a');
   d.enrolled_at = w.now;
-  EnrollmentToken token{"t", "h", w.now, w.now + 1h, 1};
+  EnrollmentToken token;
+  token.id = "t";
+  token.token_hash = "h";
+  token.created_at = w.now;
+  token.expires_at = w.now + 1h;
   REQUIRE(w.store->insert_enrollment_token(token));
   REQUIRE(w.store->enroll_device("h", d, w.now));
   Ticket t;
@@ -153,8 +158,8 @@ TEST_CASE("an update is a new version with a new hash; a pending order keeps its
   User tom;
   tom.name = "tom";
   tom.role = Role::kTechnician;
-  auto order =
-      w.orders->request(OrderRequest{t.id, "say-hello", nlohmann::json::object()}, tom, w.now);
+  auto order = w.orders->request(OrderRequest{t.id, "say-hello", nlohmann::json::object(), "", ""},
+                                 tom, w.now);
   REQUIRE(order);
   CHECK(order->definition_sha256 == v1->sha256);
 

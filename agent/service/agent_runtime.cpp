@@ -148,6 +148,10 @@ void AgentRuntime::on_message(std::string_view frame) {
         spdlog::warn("an order arrived but this agent does not execute orders; ignored");
       }
       return;
+    case v1::CollectorMessage::kCatalogUpdate:
+      // Verified like the HelloAck's: pinned key, and never older than the one held.
+      if (ready_ && orders_) orders_->accept_catalog(message->catalog_update());
+      return;
     default:
       // Unknown or not yet supported here: ignore (forward compatibility).
       return;

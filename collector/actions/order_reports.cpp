@@ -71,6 +71,7 @@ Result<void> OrderService::record_result(const std::string& device_id,
   if (!loaded) return tl::unexpected(loaded.error());
   if (!*loaded) return {};
   Order order = std::move(**loaded);
+  const OrderState loaded_state = order.state;
   if (order.state == OrderState::kSucceeded || order.state == OrderState::kFailed ||
       order.state == OrderState::kRefused) {
     return {};  // a resent result: recorded already
@@ -140,8 +141,9 @@ Result<void> OrderService::record_result(const std::string& device_id,
                  {"note", "action " + order.action_id + " (order " + order.id + ")"}};
     events.push_back(std::move(time));
   }
-  auto updated = store_.update_order(
-      order, {OrderState::kSent, OrderState::kRunning, OrderState::kExpired}, events);
+  auto updated =
+      commit(order, {OrderState::kSent, OrderState::kRunning, OrderState::kExpired}, events,
+             order_state_name(order.state), OrderActor::device(device_id), at, loaded_state);
   if (!updated) return tl::unexpected(updated.error());
   spdlog::info("order {}: {} on device {}{}", order.id, order_state_name(order.state), device_id,
                order.reason.empty() ? "" : " (" + order.reason + ")");

@@ -3,12 +3,16 @@
 #include <spdlog/spdlog.h>
 
 #include "collector/actions/action_params.hpp"
+#include "collector/audit/audit_log.hpp"
 #include "shared/pki/secrets.hpp"
 #include "shared/protocol/codec.hpp"
 
 namespace triage::collector {
 
 namespace {
+
+/// The longest post-check a definition may declare (action_definition.cpp).
+constexpr std::chrono::seconds kLongestPostCheck{600};
 
 bool role_at_least(Role have, Role need) {
   return static_cast<int>(have) >= static_cast<int>(need);
@@ -30,6 +34,11 @@ std::int64_t unix_ms(TimePoint t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
 
+/// How the ticket timeline names who acted.
+std::string timeline_actor(const OrderActor& actor) {
+  return actor.kind == AuditActorKind::kDevice ? "device:" + actor.name : actor.name;
+}
+
 }  // namespace
 
 nlohmann::json order_event_data(const Order& order) {
@@ -44,14 +53,68 @@ nlohmann::json order_event_data(const Order& order) {
 }
 
 OrderService::OrderService(Store& store, AgentRegistry& registry, const ActionCatalog& catalog,
-                           const OrderSigner& signer, OrderSettings settings)
-    : store_(store), registry_(registry), catalog_(catalog), signer_(signer), settings_(settings) {
+                           const OrderSigner& signer, OrderSettings settings, AuditLog* audit)
+    : store_(store), registry_(registry), signer_(signer), settings_(settings), audit_(audit) {
   auto now = std::chrono::system_clock::now();
-  auto signed_catalog = signer_.sign_catalog(catalog_.manifest(unix_ms(now)));
+  auto signed_catalog = signer_.sign_catalog(catalog.manifest(unix_ms(now)));
   if (!signed_catalog) {
     throw std::runtime_error("signing the action catalog: " + signed_catalog.error().message);
   }
-  signed_catalog_ = std::move(*signed_catalog);
+  catalog_ = std::make_shared<const ActionCatalog>(catalog);
+  signed_catalog_ = std::make_shared<const v1::SignedCatalog>(std::move(*signed_catalog));
+}
+
+std::shared_ptr<const ActionCatalog> OrderService::catalog() const {
+  std::lock_guard lock(catalog_mutex_);
+  return catalog_;
+}
+
+v1::SignedCatalog OrderService::signed_catalog() const {
+  std::lock_guard lock(catalog_mutex_);
+  return *signed_catalog_;
+}
+
+Result<void> OrderService::replace_catalog(ActionCatalog next) {
+  auto signed_catalog =
+      signer_.sign_catalog(next.manifest(unix_ms(std::chrono::system_clock::now())));
+  if (!signed_catalog) return tl::unexpected(signed_catalog.error());
+  v1::CollectorMessage update;
+  *update.mutable_catalog_update() = *signed_catalog;
+  {
+    std::lock_guard lock(catalog_mutex_);
+    catalog_ = std::make_shared<const ActionCatalog>(std::move(next));
+    signed_catalog_ = std::make_shared<const v1::SignedCatalog>(std::move(*signed_catalog));
+  }
+  // Agents that connect from now on get it in their HelloAck; the connected ones now.
+  const auto frame = protocol::encode(update);
+  std::size_t pushed = 0;
+  for (const auto& device_id : registry_.online_devices()) {
+    if (auto connection = registry_.connection(device_id); connection && connection->send(frame)) {
+      ++pushed;
+    }
+  }
+  spdlog::info("action catalog replaced: {} actions, pushed to {} connected agents",
+               catalog()->all().size(), pushed);
+  return {};
+}
+
+Result<bool> OrderService::commit(const Order& order, const std::vector<OrderState>& from,
+                                  const std::vector<TicketEvent>& events, const std::string& what,
+                                  const OrderActor& actor, TimePoint now,
+                                  std::optional<OrderState> previous) {
+  if (!audit_) return store_.update_order(order, from, events);
+  bool moved = false;
+  if (!previous && from.size() == 1) previous = from.front();
+  auto stored = audit_->record_with([&]() -> Result<AuditEvent> {
+    auto updated = store_.update_order(order, from, events);
+    if (!updated) return tl::unexpected(updated.error());
+    if (!*updated) return fail(ErrorCode::kConflict, "order " + order.id + " moved meanwhile");
+    moved = true;
+    return order_audit_event(order, what, actor, previous, now);
+  });
+  if (stored) return true;
+  if (!moved && stored.error().code == ErrorCode::kConflict) return false;
+  return tl::unexpected(stored.error());
 }
 
 OrderService::~OrderService() { stop(); }
@@ -64,14 +127,17 @@ Result<Order> OrderService::load(const std::string& order_id) {
 }
 
 Result<Order> OrderService::transition(Order order, std::vector<OrderState> from,
-                                       const std::string& actor, const std::string& kind,
+                                       const OrderActor& actor, const std::string& kind,
                                        nlohmann::json data, TimePoint now) {
-  const auto previous = order.state;
+  const auto previous = from.front();
   order.updated_at = now;
   auto event_data = order_event_data(order);
   for (auto& [k, v] : data.items()) event_data[k] = v;
+  // The timeline kind "action_approved" is the audit event "order.approved".
+  const std::string what = kind.substr(kind.find('_') + 1);
   auto updated =
-      store_.update_order(order, from, {order_event(order, now, actor, kind, event_data)});
+      commit(order, from, {order_event(order, now, timeline_actor(actor), kind, event_data)}, what,
+             actor, now);
   if (!updated) return tl::unexpected(updated.error());
   if (!*updated) {
     return fail(ErrorCode::kConflict, "order " + order.id + " is no longer " +
@@ -81,7 +147,8 @@ Result<Order> OrderService::transition(Order order, std::vector<OrderState> from
 }
 
 Result<Order> OrderService::request(const OrderRequest& request, const User& user, TimePoint now) {
-  const auto* def = catalog_.find(request.action_id);
+  const auto catalog = this->catalog();
+  const auto* def = catalog->find(request.action_id);
   if (def == nullptr) {
     return fail(ErrorCode::kInvalid,
                 "`action`: no action `" + request.action_id.substr(0, 64) + "` in the catalog");
@@ -152,9 +219,16 @@ Result<Order> OrderService::request(const OrderRequest& request, const User& use
   auto data = order_event_data(order);
   data["title"] = def->title;
   data["definition_sha256"] = def->sha256;
-  if (auto r = store_.insert_order(
-          order, {order_event(order, now, user.name, "action_requested", std::move(data))});
-      !r) {
+  const std::vector<TicketEvent> events{
+      order_event(order, now, user.name, "action_requested", std::move(data))};
+  if (audit_) {
+    auto stored = audit_->record_with([&]() -> Result<AuditEvent> {
+      if (auto r = store_.insert_order(order, events); !r) return tl::unexpected(r.error());
+      return order_audit_event(order, "requested", OrderActor::user(user.name, request.source),
+                               std::nullopt, now);
+    });
+    if (!stored) return tl::unexpected(stored.error());
+  } else if (auto r = store_.insert_order(order, events); !r) {
     return tl::unexpected(r.error());
   }
   spdlog::info("order {}: {} requested {} on device {} (ticket {}, {})", order.id, user.name,
@@ -163,7 +237,8 @@ Result<Order> OrderService::request(const OrderRequest& request, const User& use
   return load(order.id);
 }
 
-Result<Order> OrderService::approve(const std::string& order_id, const User& user, TimePoint now) {
+Result<Order> OrderService::approve(const std::string& order_id, const User& user, TimePoint now,
+                                    const std::string& source) {
   auto order = load(order_id);
   if (!order) return order;
   if (order->requested_by == user.name) {
@@ -174,7 +249,8 @@ Result<Order> OrderService::approve(const std::string& order_id, const User& use
         ErrorCode::kConflict,
         "order " + order_id + " is " + order_state_name(order->state) + ", not awaiting approval");
   }
-  const auto* def = catalog_.find(order->action_id);
+  const auto catalog = this->catalog();
+  const auto* def = catalog->find(order->action_id);
   if (def == nullptr || def->sha256 != order->definition_sha256) {
     return fail(ErrorCode::kConflict,
                 "the definition of action " + order->action_id +
@@ -191,8 +267,9 @@ Result<Order> OrderService::approve(const std::string& order_id, const User& use
   if (auto r = signer_.sign(*order, *def, now, settings_.order_ttl); !r) {
     return tl::unexpected(r.error());
   }
-  auto approved = transition(std::move(*order), {OrderState::kAwaitingApproval}, user.name,
-                             "action_approved", nlohmann::json::object(), now);
+  auto approved = transition(std::move(*order), {OrderState::kAwaitingApproval},
+                             OrderActor::user(user.name, source), "action_approved",
+                             nlohmann::json::object(), now);
   if (!approved) return approved;
   spdlog::info("order {}: approved by {}", order_id, user.name);
   dispatch(approved->device_id);
@@ -200,7 +277,8 @@ Result<Order> OrderService::approve(const std::string& order_id, const User& use
 }
 
 Result<Order> OrderService::reject(const std::string& order_id, const User& user,
-                                   const std::string& reason, TimePoint now) {
+                                   const std::string& reason, TimePoint now,
+                                   const std::string& source) {
   auto order = load(order_id);
   if (!order) return order;
   if (order->requested_by == user.name) {
@@ -216,12 +294,14 @@ Result<Order> OrderService::reject(const std::string& order_id, const User& user
   order->reason = "rejected by " + user.name + (reason.empty() ? "" : ": " + reason);
   order->finished_at = now;
   spdlog::info("order {}: rejected by {}", order_id, user.name);
-  return transition(std::move(*order), {OrderState::kAwaitingApproval}, user.name,
-                    "action_rejected", {{"reason", reason}}, now);
+  return transition(std::move(*order), {OrderState::kAwaitingApproval},
+                    OrderActor::user(user.name, source), "action_rejected", {{"reason", reason}},
+                    now);
 }
 
 Result<Order> OrderService::cancel(const std::string& order_id, const User& user,
-                                   const std::string& reason, TimePoint now) {
+                                   const std::string& reason, TimePoint now,
+                                   const std::string& source) {
   auto order = load(order_id);
   if (!order) return order;
   if (order->requested_by != user.name && !role_at_least(user.role, Role::kSenior)) {
@@ -232,11 +312,12 @@ Result<Order> OrderService::cancel(const std::string& order_id, const User& user
                                           order_state_name(order->state) +
                                           "; only orders not yet sent can be cancelled");
   }
+  const auto from = order->state;
   order->state = OrderState::kCancelled;
   order->reason = "cancelled by " + user.name + (reason.empty() ? "" : ": " + reason);
   order->finished_at = now;
-  return transition(std::move(*order), {OrderState::kAwaitingApproval, OrderState::kQueued},
-                    user.name, "action_cancelled", {{"reason", reason}}, now);
+  return transition(std::move(*order), {from}, OrderActor::user(user.name, source),
+                    "action_cancelled", {{"reason", reason}}, now);
 }
 
 Result<OrderView> OrderService::get(const std::string& order_id) {
@@ -271,10 +352,12 @@ void OrderService::dispatch(const std::string& device_id) {
     sent.sent_at = now;
     sent.updated_at = now;
     // Claimed before sending: of two concurrent dispatches only one sends the order.
-    auto claimed = store_.update_order(sent, {OrderState::kQueued}, {});
+    auto claimed = commit(sent, {OrderState::kQueued}, {}, "sent", OrderActor::system(), now);
     if (!claimed || !*claimed) continue;
     if (!connection->send(protocol::encode(message))) {
-      (void)store_.update_order(order, {OrderState::kSent}, {});
+      order.updated_at = std::chrono::system_clock::now();
+      (void)commit(order, {OrderState::kSent}, {}, "requeued", OrderActor::system(),
+                   order.updated_at);
       spdlog::warn("order {}: device {} went away; kept queued", order.id, device_id);
       return;
     }
@@ -283,11 +366,11 @@ void OrderService::dispatch(const std::string& device_id) {
 }
 
 Result<int> OrderService::sweep(TimePoint now) {
-  auto pending = store_.list_orders(
-      OrderQuery{"",
-                 std::nullopt,
-                 {OrderState::kAwaitingApproval, OrderState::kQueued, OrderState::kSent},
-                 1000});
+  auto pending = store_.list_orders(OrderQuery{
+      "",
+      std::nullopt,
+      {OrderState::kAwaitingApproval, OrderState::kQueued, OrderState::kSent, OrderState::kRunning},
+      1000});
   if (!pending) return tl::unexpected(pending.error());
   int expired = 0;
   for (auto& order : *pending) {
@@ -298,17 +381,26 @@ Result<int> OrderService::sweep(TimePoint now) {
       if (order.expires_at && *order.expires_at <= now) {
         reason = "the device was not reachable before the order expired";
       }
-    } else if (order.expires_at && *order.expires_at + 2 * settings_.clock_skew <= now) {
-      // Past this point the agent refuses the order, so it can no longer start.
-      reason = "the agent did not confirm the order before it expired";
+    } else if (order.state == OrderState::kSent) {
+      if (order.expires_at && *order.expires_at + 2 * settings_.clock_skew <= now) {
+        // Past this point the agent refuses the order, so it can no longer start.
+        reason = "the agent did not confirm the order before it expired";
+      }
+    } else if (order.updated_at + std::chrono::seconds(order.timeout_s) + kLongestPostCheck +
+                   2 * settings_.clock_skew <=
+               now) {
+      // Running (since updated_at) past its timeout and the longest post-check: the agent
+      // died or lost the result. It no longer counts against the device's queue; a result
+      // that arrives later (through the agent's spool) is still recorded.
+      reason = "no result from the agent within the action's timeout";
     }
     if (reason.empty()) continue;
     const auto from = order.state;
     order.state = OrderState::kExpired;
     order.reason = reason;
     order.finished_at = now;
-    auto r =
-        transition(std::move(order), {from}, "system", "action_expired", {{"reason", reason}}, now);
+    auto r = transition(std::move(order), {from}, OrderActor::system(), "action_expired",
+                        {{"reason", reason}}, now);
     if (r) {
       ++expired;
       spdlog::info("order {}: expired ({})", r->id, reason);

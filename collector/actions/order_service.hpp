@@ -9,6 +9,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -17,6 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include "collector/actions/action_catalog.hpp"
+#include "collector/actions/order_audit.hpp"
 #include "collector/actions/order_settings.hpp"
 #include "collector/actions/order_signer.hpp"
 #include "collector/server/agent_registry.hpp"
@@ -32,6 +34,7 @@ struct OrderRequest {
   std::string action_id;
   nlohmann::json params = nlohmann::json::object();
   std::string device_id;  ///< "" = the ticket's only device
+  std::string source;     ///< the requester's peer address, for the audit log
 };
 
 /// An order and its output so far.
@@ -40,14 +43,22 @@ struct OrderView {
   std::vector<OrderOutputChunk> output;
 };
 
+class AuditLog;
+
 class OrderService {
  public:
-  /// `store`, `registry`, `catalog` and `signer` must outlive the service.
+  /// `store`, `registry`, `signer` and `audit` must outlive the service; `catalog` is copied.
+  /// With an audit log, every state change commits together with its audit record.
   OrderService(Store& store, AgentRegistry& registry, const ActionCatalog& catalog,
-               const OrderSigner& signer, OrderSettings settings = {});
+               const OrderSigner& signer, OrderSettings settings = {}, AuditLog* audit = nullptr);
   ~OrderService();
 
-  const ActionCatalog& catalog() const { return catalog_; }
+  /// The catalog in force now (an immutable snapshot: a change replaces it).
+  std::shared_ptr<const ActionCatalog> catalog() const;
+  /// Makes `next` the catalog: signs its manifest, uses it for new orders and HelloAcks, and
+  /// pushes it to every connected agent. Orders signed before keep their definition hash:
+  /// an agent refuses one whose hash its catalog no longer lists.
+  Result<void> replace_catalog(ActionCatalog next);
 
   /// Validates and records the order; signs and sends it unless it needs approval.
   /// kInvalid (bad action/params/device), kNotFound (ticket), kDenied (role), kConflict
@@ -55,19 +66,20 @@ class OrderService {
   Result<Order> request(const OrderRequest& request, const User& user, TimePoint now);
   /// A different user with the required role approves: signed and sent. kDenied for the
   /// requester or a role too low, kConflict when the order no longer waits for approval.
-  Result<Order> approve(const std::string& order_id, const User& user, TimePoint now);
+  Result<Order> approve(const std::string& order_id, const User& user, TimePoint now,
+                        const std::string& source = {});
   /// Rejected by a different senior user: cancelled with the reason.
   Result<Order> reject(const std::string& order_id, const User& user, const std::string& reason,
-                       TimePoint now);
+                       TimePoint now, const std::string& source = {});
   /// The requester or a senior user cancels an order that has not been sent.
   Result<Order> cancel(const std::string& order_id, const User& user, const std::string& reason,
-                       TimePoint now);
+                       TimePoint now, const std::string& source = {});
   Result<OrderView> get(const std::string& order_id);
 
   /// Sends the device's queued, unexpired orders if it is online (call after its hello).
   void dispatch(const std::string& device_id);
   /// The signed catalog for the HelloAck.
-  const v1::SignedCatalog& signed_catalog() const { return signed_catalog_; }
+  v1::SignedCatalog signed_catalog() const;
 
   // From the agent session (`device_id` is the authenticated device; reports naming another
   // device's order are ignored).
@@ -84,15 +96,24 @@ class OrderService {
 
  private:
   Result<Order> load(const std::string& order_id);
-  Result<Order> transition(Order order, std::vector<OrderState> from, const std::string& actor,
+  Result<Order> transition(Order order, std::vector<OrderState> from, const OrderActor& actor,
                            const std::string& kind, nlohmann::json data, TimePoint now);
+  /// store_.update_order() and, with an audit log, the event "order.<what>" in the same
+  /// transaction. False (nothing written) when the order was no longer in one of `from`.
+  /// `previous`: the state it leaves, for the record (default: the only one in `from`).
+  Result<bool> commit(const Order& order, const std::vector<OrderState>& from,
+                      const std::vector<TicketEvent>& events, const std::string& what,
+                      const OrderActor& actor, TimePoint now,
+                      std::optional<OrderState> previous = std::nullopt);
 
   Store& store_;
   AgentRegistry& registry_;
-  const ActionCatalog& catalog_;
   const OrderSigner& signer_;
   OrderSettings settings_;
-  v1::SignedCatalog signed_catalog_;
+  AuditLog* audit_;
+  mutable std::mutex catalog_mutex_;
+  std::shared_ptr<const ActionCatalog> catalog_;
+  std::shared_ptr<const v1::SignedCatalog> signed_catalog_;
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;

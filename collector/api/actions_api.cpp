@@ -132,7 +132,7 @@ nlohmann::json order_json(const Order& o, const std::vector<OrderOutputChunk>* o
 HttpResponse handle_list_actions(ApiServices& services, ApiRequest&) {
   if (!services.orders) return unavailable();
   nlohmann::json items = nlohmann::json::array();
-  for (const auto& def : services.orders->catalog().all()) items.push_back(action_json(def));
+  for (const auto& def : services.orders->catalog()->all()) items.push_back(action_json(def));
   return json_response(http::status::ok, {{"items", items}});
 }
 
@@ -153,6 +153,7 @@ HttpResponse handle_request_action(ApiServices& services, ApiRequest& request) {
   order.ticket_id = *id;
   order.action_id = action.value_or("");
   order.device_id = device_id.value_or("");
+  order.source = request.peer.remote_address;
   if (body->contains("params")) order.params = (*body)["params"];
   auto created = services.orders->request(order, *request.user, now());
   if (!created) return error_response(created.error());
@@ -184,7 +185,8 @@ HttpResponse handle_get_order(ApiServices& services, ApiRequest& request) {
 HttpResponse handle_approve_order(ApiServices& services, ApiRequest& request) {
   if (!services.orders) return unavailable();
   if (auto reason = reason_field(request); !reason) return error_response(reason.error());
-  auto order = services.orders->approve(request.path_params["id"], *request.user, now());
+  auto order = services.orders->approve(request.path_params["id"], *request.user, now(),
+                                        request.peer.remote_address);
   if (!order) return error_response(order.error());
   return order_response(services, order->id, http::status::ok);
 }
@@ -193,7 +195,8 @@ HttpResponse handle_reject_order(ApiServices& services, ApiRequest& request) {
   if (!services.orders) return unavailable();
   auto reason = reason_field(request);
   if (!reason) return error_response(reason.error());
-  auto order = services.orders->reject(request.path_params["id"], *request.user, *reason, now());
+  auto order = services.orders->reject(request.path_params["id"], *request.user, *reason, now(),
+                                       request.peer.remote_address);
   if (!order) return error_response(order.error());
   return order_response(services, order->id, http::status::ok);
 }
@@ -202,7 +205,8 @@ HttpResponse handle_cancel_order(ApiServices& services, ApiRequest& request) {
   if (!services.orders) return unavailable();
   auto reason = reason_field(request);
   if (!reason) return error_response(reason.error());
-  auto order = services.orders->cancel(request.path_params["id"], *request.user, *reason, now());
+  auto order = services.orders->cancel(request.path_params["id"], *request.user, *reason, now(),
+                                       request.peer.remote_address);
   if (!order) return error_response(order.error());
   return order_response(services, order->id, http::status::ok);
 }

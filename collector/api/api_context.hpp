@@ -23,6 +23,8 @@
 
 namespace triage::collector {
 
+class CustomActions;
+
 struct ApiSettings {
   std::chrono::seconds session_ttl{12 * 3600};
   LoginSettings login;  ///< lockout and per-client throttling of password logins
@@ -41,6 +43,8 @@ struct ApiServices {
   std::shared_ptr<LoginGuard> login_guard = nullptr;
   /// Remediation orders and the action catalog; null disables those routes (503).
   OrderService* orders = nullptr;
+  /// Admin CRUD of custom actions; null disables those routes (503).
+  CustomActions* custom_actions = nullptr;
   /// Tells the outbox worker to look at the queue now (after a redelivery or ping).
   std::function<void()> wake_outbox = nullptr;
 };

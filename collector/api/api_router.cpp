@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "collector/api/action_admin_api.hpp"
 #include "collector/api/actions_api.hpp"
 #include "collector/api/audit_api.hpp"
 #include "collector/api/auth_api.hpp"
@@ -234,6 +235,13 @@ std::vector<RouteSpec> api_routes() {
   // action); approving or rejecting needs a senior who is not the requester.
   add(http::verb::get, "/api/v1/actions", Access::kAuthenticated, Role::kViewer,
       handle_list_actions);
+  // Custom actions: only an admin changes the catalog.
+  add(http::verb::post, "/api/v1/actions", Access::kAuthenticated, Role::kAdmin,
+      handle_create_action);
+  add(http::verb::put, "/api/v1/actions/{id}", Access::kAuthenticated, Role::kAdmin,
+      handle_update_action);
+  add(http::verb::delete_, "/api/v1/actions/{id}", Access::kAuthenticated, Role::kAdmin,
+      handle_delete_action);
   add(http::verb::post, "/api/v1/tickets/{id}/actions", Access::kAuthenticated, Role::kTechnician,
       handle_request_action);
   add(http::verb::get, "/api/v1/tickets/{id}/orders", Access::kAuthenticated, Role::kViewer,

@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "collector/api/audit_api.hpp"
 #include "collector/api/json_fields.hpp"
 #include "collector/api/query_params.hpp"
 #include "collector/integrations/event_types.hpp"
@@ -70,6 +71,28 @@ OutboxCounts counts_of(ApiServices& services, std::int64_t id) {
   return it == counts->end() ? OutboxCounts{} : it->second;
 }
 
+/// Scheme, host and port only: a webhook URL's path or query may embed a credential, and the
+/// audit log keeps what it is given forever.
+std::string url_origin(const std::string& url) {
+  const auto scheme_end = url.find("://");
+  if (scheme_end == std::string::npos) return "";
+  const auto host_end = url.find_first_of("/?#", scheme_end + 3);
+  return url.substr(0, std::min(host_end, std::size_t{256}));
+}
+
+/// The audit event `type` of a webhook subscription as it is (after the change); never the
+/// secret.
+AuditEvent webhook_audit_event(const ApiRequest& request, std::string type,
+                               const IntegrationTarget& t) {
+  auto e = request_audit_event(request, std::move(type), "webhook:" + std::to_string(t.id));
+  e.details = {{"name", t.name},
+               {"url_origin", url_origin(t.url)},
+               {"events", t.event_types},
+               {"internal", t.internal},
+               {"active", t.active}};
+  return e;
+}
+
 void wake_outbox(ApiServices& services) {
   if (services.wake_outbox) services.wake_outbox();
 }
@@ -123,8 +146,13 @@ HttpResponse handle_create_webhook(ApiServices& services, ApiRequest& request) {
   w.active = errors.take(bool_field(*body, "active")).value_or(true);
   if (errors.first) return error_response(*errors.first);
   if (events) w.events = std::move(*events);
-  auto created = create_webhook(services.store, std::move(w), request.user->name, now());
-  if (!created) return error_response(created.error());
+  Result<IntegrationTarget> created = fail(ErrorCode::kFailed, "not created");
+  auto audited = services.audit.record_with([&]() -> Result<AuditEvent> {
+    created = create_webhook(services.store, std::move(w), request.user->name, now());
+    if (!created) return tl::unexpected(created.error());
+    return webhook_audit_event(request, "webhook.created", *created);
+  });
+  if (!audited) return error_response(audited.error());
   spdlog::info("webhook {} ({}) created by {}: {} events, {}", created->id, created->url,
                request.user->name, created->event_types.size(),
                created->internal ? "internal" : "public view");
@@ -161,8 +189,25 @@ HttpResponse handle_update_webhook(ApiServices& services, ApiRequest& request) {
     return error_response(http::status::bad_request, "invalid_request",
                           "nothing to change: give name, url, events, internal and/or active");
   }
-  auto updated = update_webhook(services.store, *id, update, now());
-  if (!updated) return error_response(updated.error());
+  Result<IntegrationTarget> updated = fail(ErrorCode::kFailed, "not updated");
+  auto audited = services.audit.record_with([&]() -> Result<AuditEvent> {
+    auto before = find_webhook(services.store, *id);
+    updated = update_webhook(services.store, *id, update, now());
+    if (!updated) return tl::unexpected(updated.error());
+    auto e = webhook_audit_event(request, "webhook.updated", *updated);
+    nlohmann::json changed = nlohmann::json::array();
+    for (const auto& [field, given] :
+         {std::pair{"name", update.name.has_value()}, std::pair{"url", update.url.has_value()},
+          std::pair{"events", update.event_types.has_value()},
+          std::pair{"internal", update.internal.has_value()},
+          std::pair{"active", update.active.has_value()}}) {
+      if (given) changed.push_back(field);
+    }
+    e.details["changed"] = std::move(changed);
+    if (before && *before && update.url) e.details["old_url_origin"] = url_origin((*before)->url);
+    return e;
+  });
+  if (!audited) return error_response(audited.error());
   spdlog::info("webhook {} updated by {} ({})", updated->id, request.user->name,
                updated->active ? "active" : "inactive");
   if (updated->active) wake_outbox(services);
@@ -172,9 +217,13 @@ HttpResponse handle_update_webhook(ApiServices& services, ApiRequest& request) {
 HttpResponse handle_delete_webhook(ApiServices& services, ApiRequest& request) {
   auto target = path_webhook(services, request);
   if (!target) return error_response(target.error());
-  if (auto r = services.store.delete_integration_target(target->id); !r) {
-    return error_response(r.error());
-  }
+  auto audited = services.audit.record_with([&]() -> Result<AuditEvent> {
+    if (auto r = services.store.delete_integration_target(target->id); !r) {
+      return tl::unexpected(r.error());
+    }
+    return webhook_audit_event(request, "webhook.deleted", *target);
+  });
+  if (!audited) return error_response(audited.error());
   spdlog::info("webhook {} ({}) deleted by {}", target->id, target->url, request.user->name);
   HttpResponse res{http::status::no_content, 11};
   res.prepare_payload();
@@ -186,8 +235,13 @@ HttpResponse handle_rotate_webhook_secret(ApiServices& services, ApiRequest& req
   if (!target) return error_response(target.error());
   IntegrationTargetUpdate update;
   update.secret = generate_webhook_secret();
-  auto updated = services.store.update_integration_target(target->id, update, now());
-  if (!updated) return error_response(updated.error());
+  Result<IntegrationTarget> updated = fail(ErrorCode::kFailed, "not rotated");
+  auto audited = services.audit.record_with([&]() -> Result<AuditEvent> {
+    updated = services.store.update_integration_target(target->id, update, now());
+    if (!updated) return tl::unexpected(updated.error());
+    return webhook_audit_event(request, "webhook.secret_rotated", *updated);
+  });
+  if (!audited) return error_response(audited.error());
   spdlog::info("webhook {}: secret rotated by {}", target->id, request.user->name);
   auto j = webhook_json(*updated, counts_of(services, target->id));
   j["secret"] = updated->secret;

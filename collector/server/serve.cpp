@@ -14,6 +14,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "collector/actions/action_catalog.hpp"
+#include "collector/actions/custom_actions.hpp"
 #include "collector/actions/order_service.hpp"
 #include "collector/api/api_router.hpp"
 #include "collector/audit/audit_log.hpp"
@@ -83,11 +84,22 @@ int run_serve(const DataDir& dir, const CollectorConfig& config) {
       or_throw(pki::public_key_to_pem(keys.signing_key.get()), "order-signing public key");
   EnrollmentService enrollment(*store, keys.ca_certificate.get(), keys.ca_key.get(), keys.ca_pem,
                                signing_public_pem, &audit);
-  auto catalog = or_throw(ActionCatalog::load(config.actions_dir), "loading the action catalog");
+  // The built-ins and definition files, then the custom actions admins stored over the API.
+  auto base_catalog =
+      or_throw(ActionCatalog::load(config.actions_dir), "loading the action catalog");
+  std::vector<std::string> skipped;
+  auto catalog = build_catalog(
+      base_catalog, or_throw(store->list_custom_actions(), "reading the custom actions"), &skipped);
+  for (const auto& why : skipped) spdlog::error("action catalog: {}; left out", why);
   auto signer = or_throw(OrderSigner::create(keys.signing_key.get()), "order signing");
-  OrderService orders(*store, registry, catalog, signer, config.orders);
-  spdlog::info("action catalog: {} actions (order-signing key {})", catalog.all().size(),
-               signer.key_id().substr(0, 16));
+  OrderService orders(*store, registry, catalog, signer, config.orders, &audit);
+  CustomActions custom_actions(*store, orders, audit, std::move(base_catalog));
+  if (auto r = record_catalog_loaded(*store, audit, catalog, std::chrono::system_clock::now());
+      !r) {
+    throw std::runtime_error("recording the action catalog in the audit log: " + r.error().message);
+  }
+  spdlog::info("action catalog: {} actions, {} (order-signing key {})", catalog.all().size(),
+               catalog_sha256(catalog).substr(0, 16), signer.key_id().substr(0, 16));
   EnrichmentSettings enrichment_settings;
   enrichment_settings.fresh_timeout = config.fresh_snapshot_timeout;
   EnrichmentService enrichment(*store, registry, enrichment_settings);
@@ -113,6 +125,7 @@ int run_serve(const DataDir& dir, const CollectorConfig& config) {
       *store,  registry,   enrollment, metrics,
       tickets, enrichment, audit,      ApiSettings{config.session_ttl, config.login},
       nullptr, &orders};
+  api_services.custom_actions = &custom_actions;
   api_services.wake_outbox = [&outbox] { outbox.wake(); };
   ApiRouter router(std::move(api_services));
   AgentSessionSettings session_settings;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "collector/storage/audit_records.hpp"
+#include "collector/storage/custom_action_records.hpp"
 #include "collector/storage/device_state_records.hpp"
 #include "collector/storage/integration_records.hpp"
 #include "collector/storage/order_records.hpp"
@@ -213,6 +214,21 @@ class Store {
                                            std::uint64_t cap) = 0;
   /// In arrival order.
   virtual Result<std::vector<OrderOutputChunk>> order_output(std::string_view order_id) = 0;
+
+  // Custom actions managed over the API (built-ins and definition files are not stored).
+  /// kConflict when an action with that id is stored already.
+  virtual Result<void> insert_custom_action(const CustomAction& action) = 0;
+  /// Replaces the stored action `action.id` (version, definition, hash, updated_*) if its hash
+  /// is still `expected_sha256`; false, with nothing written, when it changed meanwhile.
+  /// kNotFound if unknown.
+  virtual Result<bool> replace_custom_action(const CustomAction& action,
+                                             std::string_view expected_sha256) = 0;
+  /// kNotFound if unknown.
+  virtual Result<void> delete_custom_action(std::string_view id) = 0;
+  virtual Result<std::optional<CustomAction>> find_custom_action(std::string_view id) = 0;
+  /// Sorted by id.
+  virtual Result<std::vector<CustomAction>> list_custom_actions() = 0;
+
   // Integrations: targets (webhook subscriptions, ...) and the outbox of their messages.
   /// From now on every write of ticket events asks `planner` for outbox messages and commits
   /// them in the same transaction. Set once at startup; null turns it off.

@@ -1,5 +1,7 @@
 // triagectl: the technician's command line over the collector's REST API.
-// Exit codes: 0 ok, 1 API or other error, 2 usage, 3 not logged in / not authorized (401).
+// Exit codes: 0 ok, 1 API or other error, 2 usage, 3 not logged in / not authorized (401);
+// `run --follow`: 4 the order failed (or its post-check did), 5 it never ran (refused,
+// expired, cancelled, rejected).
 
 #include <termios.h>
 #include <unistd.h>
@@ -13,6 +15,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "collector/triagectl/ctl_actions.hpp"
 #include "collector/triagectl/ctl_audit.hpp"
 #include "collector/triagectl/ctl_client.hpp"
 #include "collector/triagectl/ctl_output.hpp"
@@ -475,7 +478,7 @@ int exit_code(const Error& error) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"triagectl: tickets, devices and findings from the shell"};
+  CLI::App app{"triagectl: tickets, devices, findings and actions from the shell"};
   app.require_subcommand(1);
   app.fallthrough();
   app.set_version_flag("--version", std::string(TRIAGE_VERSION));
@@ -561,6 +564,31 @@ int main(int argc, char** argv) {
   audit->add_option("--before", audit_query.before, "older than this seq (paging)")
       ->check(CLI::PositiveNumber);
 
+  auto* actions = app.add_subcommand("actions", "the action catalog");
+  auto* run = app.add_subcommand("run", "run an action on a ticket's device");
+  ctl::RunRequest run_request;
+  run->add_option("TICKET", run_request.ticket_id, "ticket id")->required();
+  run->add_option("ACTION", run_request.action, "action id (triagectl actions)")->required();
+  run->add_option("--param", run_request.params, "NAME=VALUE (repeat for each parameter)");
+  run->add_option("--device", run_request.device_id, "device id (when the ticket has several)");
+  run->add_flag("--follow", run_request.follow,
+                "print the output as it comes; exit with the order's outcome");
+  auto* order = app.add_subcommand("order", "one remediation order");
+  order->require_subcommand(1);
+  std::string order_id;
+  auto* order_show = order->add_subcommand("show", "state, result and output");
+  order_show->add_option("ID", order_id, "order id")->required();
+  auto* order_follow = order->add_subcommand("follow", "print the output until the order ends");
+  order_follow->add_option("ID", order_id, "order id")->required();
+  auto* approve = app.add_subcommand("approve", "approve an order (senior, not the requester)");
+  approve->add_option("ID", order_id, "order id")->required();
+  auto* reject = app.add_subcommand("reject", "reject an order waiting for approval");
+  reject->add_option("ID", order_id, "order id")->required();
+  reject->add_option("--reason", reason, "why")->required();
+  auto* cancel = app.add_subcommand("cancel", "cancel an order not yet sent");
+  cancel->add_option("ID", order_id, "order id")->required();
+  cancel->add_option("--reason", reason, "why");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -568,8 +596,34 @@ int main(int argc, char** argv) {
     return code == 0 ? kExitOk : kExitUsage;
   }
 
+  const ctl::ApiCall call_api = [&g](http::verb verb, const std::string& target,
+                                     const std::optional<json>& body) {
+    return api(g, verb, target, body);
+  };
+  const ctl::Output output{std::cout, std::cerr, g.json_output};
+  int order_exit = kExitOk;
+  auto take_exit = [&order_exit](Result<int> r) -> Result<void> {
+    if (!r) return tl::unexpected(r.error());
+    order_exit = *r;
+    return {};
+  };
+
   Result<void> result;
-  if (*login) {
+  if (*actions) {
+    result = ctl::list_actions(call_api, output);
+  } else if (*run) {
+    result = take_exit(ctl::run_action(call_api, run_request, output));
+  } else if (*order_show) {
+    result = ctl::show_order(call_api, order_id, output);
+  } else if (*order_follow) {
+    result = take_exit(ctl::follow_order(call_api, order_id, run_request.poll_interval, output));
+  } else if (*approve) {
+    result = ctl::decide_order(call_api, order_id, "approve", "", output);
+  } else if (*reject) {
+    result = ctl::decide_order(call_api, order_id, "reject", reason, output);
+  } else if (*cancel) {
+    result = ctl::decide_order(call_api, order_id, "cancel", reason, output);
+  } else if (*login) {
     result = cmd_login(g, name, password_stdin);
   } else if (*logout) {
     result = cmd_logout(g);
@@ -616,5 +670,5 @@ int main(int argc, char** argv) {
     std::cerr << "triagectl: " << ctl::sanitize(result.error().message) << "\n";
     return exit_code(result.error());
   }
-  return kExitOk;
+  return order_exit;
 }

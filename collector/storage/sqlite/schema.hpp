@@ -6,7 +6,7 @@
 
 namespace triage::collector::schema {
 
-inline constexpr std::array<std::string_view, 8> kMigrations = {
+inline constexpr std::array<std::string_view, 9> kMigrations = {
     // 1: enrollment, devices, users, sessions, reports.
     R"sql(
 CREATE TABLE enrollment_tokens (
@@ -350,6 +350,19 @@ CREATE TABLE outbox_messages (
 CREATE INDEX outbox_pending_by_target ON outbox_messages(status, target_id, id);
 -- The delivery log of one target, newest first.
 CREATE INDEX outbox_by_target ON outbox_messages(target_id, id);
+)sql",
+    // Custom actions managed over the API: the definition text as uploaded, and its hash.
+    R"sql(
+CREATE TABLE custom_actions (
+  id TEXT PRIMARY KEY,
+  version INTEGER NOT NULL,
+  definition TEXT NOT NULL,
+  sha256 TEXT NOT NULL,
+  created_by TEXT NOT NULL,
+  updated_by TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
 )sql",
 };
 

@@ -107,6 +107,14 @@ class SqliteStore final : public Store {
                                      const TicketEvent& event) override;
   Result<std::vector<Problem>> ticket_problems(std::int64_t ticket_id) override;
   Result<std::vector<std::int64_t>> open_tickets_with_finding(std::string_view rule_id) override;
+  // Custom actions (sqlite_custom_action_store.cpp).
+  Result<void> insert_custom_action(const CustomAction& action) override;
+  Result<bool> replace_custom_action(const CustomAction& action,
+                                     std::string_view expected_sha256) override;
+  Result<void> delete_custom_action(std::string_view id) override;
+  Result<std::optional<CustomAction>> find_custom_action(std::string_view id) override;
+  Result<std::vector<CustomAction>> list_custom_actions() override;
+
   // Remediation orders (sqlite_order_store.cpp).
   Result<void> insert_order(const Order& order, const std::vector<TicketEvent>& events) override;
   Result<std::optional<Order>> find_order(std::string_view id) override;

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "collector/actions/order_service.hpp"
+#include "collector/audit/audit_log.hpp"
 #include "collector/storage/sqlite/sqlite_store.hpp"
 #include "shared/pki/keys.hpp"
 #include "shared/protocol/signed_messages.hpp"
@@ -49,6 +50,7 @@ struct World {
   pki::PKeyPtr key;
   std::optional<OrderSigner> signer;
   std::optional<ActionCatalog> catalog;
+  std::unique_ptr<AuditLog> audit;
   std::unique_ptr<OrderService> orders;
   std::int64_t ticket_id = 0;
   TimePoint now = std::chrono::system_clock::now();
@@ -61,7 +63,9 @@ struct World {
     defs.push_back(std::move(*parse_action_definition(kEcho, "echo.toml")));
     defs.push_back(std::move(*parse_action_definition(kHigh, "high.toml")));
     catalog.emplace(std::move(defs));
-    orders = std::make_unique<OrderService>(*store, registry, *catalog, *signer, settings);
+    audit = std::make_unique<AuditLog>(*store);
+    orders =
+        std::make_unique<OrderService>(*store, registry, *catalog, *signer, settings, audit.get());
     EnrollmentToken token;
     token.id = "t";
     token.token_hash = "h";
@@ -85,8 +89,44 @@ struct World {
   }
 
   Result<Order> request(const std::string& action, nlohmann::json params, const User& u) {
-    return orders->request(OrderRequest{ticket_id, action, std::move(params), ""}, u, now);
+    return orders->request(OrderRequest{ticket_id, action, std::move(params), "", "10.0.0.9:5"}, u,
+                           now);
   }
+
+  /// The audit records of `order_id`, oldest first.
+  std::vector<AuditRecord> audit_of(const std::string& order_id) {
+    AuditFilter filter;
+    filter.target = "order:" + order_id;
+    auto page = store->list_audit(filter);
+    REQUIRE(page);
+    std::vector<AuditRecord> out(page->items.rbegin(), page->items.rend());
+    return out;
+  }
+};
+
+std::vector<std::string> types_of(const std::vector<AuditRecord>& records) {
+  std::vector<std::string> out;
+  for (const auto& r : records) out.push_back(r.type);
+  return out;
+}
+
+nlohmann::json details_of(const AuditRecord& r) { return nlohmann::json::parse(r.details); }
+
+/// A connected agent as the registry sees it: keeps what is sent to it.
+struct FakeConnection : transport::WebSocketConnection {
+  std::vector<std::string> frames;
+  bool open = true;
+  transport::PeerIdentity identity;
+  bool send(std::string frame) override {
+    if (!open) return false;
+    frames.push_back(std::move(frame));
+    return true;
+  }
+  void close(transport::CloseCode, std::string) override { open = false; }
+  const transport::PeerIdentity& peer() const override { return identity; }
+  void pause_reading() override {}
+  void resume_reading() override {}
+  void pause_reading_for(std::chrono::milliseconds) override {}
 };
 
 v1::OrderPayload verified_payload(const World& w, const Order& order) {
@@ -145,11 +185,11 @@ TEST_CASE("orders are refused for bad input and insufficient roles") {
   REQUIRE_FALSE(injected);
   CHECK_THAT(injected.error().message, Catch::Contains("`text`"));
   auto other_device =
-      w.orders->request(OrderRequest{w.ticket_id, "echo-test", {{"text", "hi"}}, "dev-2"},
+      w.orders->request(OrderRequest{w.ticket_id, "echo-test", {{"text", "hi"}}, "dev-2", ""},
                         user("tom", Role::kTechnician), w.now);
   REQUIRE_FALSE(other_device);
   CHECK_THAT(other_device.error().message, Catch::Contains("`device_id`"));
-  auto no_ticket = w.orders->request(OrderRequest{999, "echo-test", {{"text", "hi"}}, ""},
+  auto no_ticket = w.orders->request(OrderRequest{999, "echo-test", {{"text", "hi"}}, "", ""},
                                      user("tom", Role::kTechnician), w.now);
   REQUIRE_FALSE(no_ticket);
   CHECK(no_ticket.error().code == ErrorCode::kNotFound);
@@ -304,4 +344,193 @@ TEST_CASE("a refusal from the agent ends the order with its reason") {
   auto stored = w.store->find_order(order->id).value();
   CHECK(stored->state == OrderState::kRefused);
   CHECK(stored->reason == "local policy does not allow action echo-test");
+}
+
+TEST_CASE("every order transition is audited with its actor, target and action hash") {
+  World w;
+  const auto alice = user("alice", Role::kSenior);
+  auto order = w.request("high-test", {}, alice);
+  REQUIRE(order);
+  REQUIRE_FALSE(w.orders->approve(order->id, alice, w.now));  // refused: nothing audited
+  REQUIRE(w.orders->approve(order->id, user("bob", Role::kSenior), w.now, "10.0.0.7:1"));
+
+  auto records = w.audit_of(order->id);
+  REQUIRE(types_of(records) == std::vector<std::string>{"order.requested", "order.approved"});
+  CHECK(records[0].actor == "alice");
+  CHECK(records[0].actor_kind == "user");
+  CHECK(records[0].source == "10.0.0.9:5");
+  auto requested = details_of(records[0]);
+  CHECK(requested["ticket_id"] == w.ticket_id);
+  CHECK(requested["device_id"] == "dev-1");
+  CHECK(requested["action"] == "high-test");
+  CHECK(requested["definition_sha256"] == w.catalog->find("high-test")->sha256);
+  CHECK(requested["state"] == "awaiting_approval");
+  CHECK(records[1].actor == "bob");
+  CHECK(records[1].source == "10.0.0.7:1");
+  CHECK(details_of(records[1])["from_state"] == "awaiting_approval");
+  CHECK(details_of(records[1])["approved_by"] == "bob");
+
+  // Online now: the dispatch sends it, audited as the collector's act.
+  auto agent = std::make_shared<FakeConnection>();
+  w.registry.attach("dev-1", 1, agent);
+  w.orders->dispatch("dev-1");
+  CHECK(agent->frames.size() == 1);
+  records = w.audit_of(order->id);
+  REQUIRE(records.size() == 3);
+  CHECK(records[2].type == "order.sent");
+  CHECK(records[2].actor == "system");
+  CHECK(records[2].actor_kind == "system");
+
+  v1::OrderResult result;
+  result.set_order_id(order->id);
+  result.set_state(v1::SUCCEEDED);
+  result.set_exit_code(3);
+  result.set_duration_ms(1200);
+  result.mutable_post_check()->set_ran(true);
+  result.mutable_post_check()->set_passed(false);
+  result.mutable_post_check()->set_output("inactive");
+  REQUIRE(w.orders->record_result("dev-1", result));
+  REQUIRE(w.orders->record_result("dev-1", result));  // resent: audited once
+  records = w.audit_of(order->id);
+  REQUIRE(records.size() == 4);
+  CHECK(records[3].type == "order.failed");
+  CHECK(records[3].actor == "dev-1");
+  CHECK(records[3].actor_kind == "device");
+  CHECK(records[3].outcome == "failure");
+  auto failed = details_of(records[3]);
+  CHECK(failed["from_state"] == "sent");
+  CHECK(failed["result"]["exit_code"] == 3);
+  CHECK(failed["result"]["duration_ms"] == 1200);
+  CHECK(failed["result"]["post_check"]["passed"] == false);
+  CHECK_FALSE(failed["result"]["post_check"].contains("output"));
+}
+
+TEST_CASE("rejections, cancellations, refusals, successes and expiries are audited") {
+  OrderSettings settings;
+  settings.order_ttl = 60s;
+  World w(settings);
+  const auto tom = user("tom", Role::kTechnician);
+
+  auto high = w.request("high-test", {}, user("alice", Role::kSenior));
+  REQUIRE(high);
+  REQUIRE(w.orders->reject(high->id, user("bob", Role::kSenior), "not now", w.now));
+  auto rejected = w.audit_of(high->id);
+  REQUIRE(types_of(rejected) == std::vector<std::string>{"order.requested", "order.rejected"});
+  CHECK(details_of(rejected[1])["reason"] == "rejected by bob: not now");
+
+  auto cancelled = w.request("echo-test", {{"text", "a"}}, tom);
+  REQUIRE(cancelled);
+  REQUIRE(w.orders->cancel(cancelled->id, tom, "typo", w.now));
+  CHECK(types_of(w.audit_of(cancelled->id)) ==
+        std::vector<std::string>{"order.requested", "order.cancelled"});
+
+  auto refused = w.request("echo-test", {{"text", "b"}}, tom);
+  auto succeeded = w.request("echo-test", {{"text", "c"}}, tom);
+  auto expired = w.request("echo-test", {{"text", "d"}}, tom);
+  REQUIRE((refused && succeeded && expired));
+  for (const auto* o : {&*refused, &*succeeded}) {
+    Order sent = *o;
+    sent.state = OrderState::kSent;
+    REQUIRE(*w.store->update_order(sent, {OrderState::kQueued}, {}));
+  }
+  v1::OrderResult refusal;
+  refusal.set_order_id(refused->id);
+  refusal.set_state(v1::REFUSED);
+  refusal.set_reason("the definition hash is not in the signed catalog");
+  REQUIRE(w.orders->record_result("dev-1", refusal));
+  auto refusal_records = w.audit_of(refused->id);
+  REQUIRE(refusal_records.size() == 2);
+  CHECK(refusal_records[1].type == "order.refused");
+  CHECK(refusal_records[1].outcome == "denied");
+  CHECK(details_of(refusal_records[1])["reason"] ==
+        "the definition hash is not in the signed catalog");
+
+  v1::OrderResult ok;
+  ok.set_order_id(succeeded->id);
+  ok.set_state(v1::SUCCEEDED);
+  ok.set_duration_ms(10);
+  REQUIRE(w.orders->record_result("dev-1", ok));
+  auto ok_records = w.audit_of(succeeded->id);
+  REQUIRE(ok_records.size() == 2);
+  CHECK(ok_records[1].type == "order.succeeded");
+  CHECK(ok_records[1].outcome == "success");
+  CHECK(details_of(ok_records[1])["result"]["exit_code"] == 0);
+
+  REQUIRE(w.orders->sweep(w.now + 61s));
+  auto expiry = w.audit_of(expired->id);
+  REQUIRE(expiry.size() == 2);
+  CHECK(expiry[1].type == "order.expired");
+  CHECK(expiry[1].actor == "system");
+  CHECK_FALSE(details_of(expiry[1])["reason"].get<std::string>().empty());
+}
+
+TEST_CASE("a replaced catalog is used for new orders and pushed to connected agents") {
+  World w;
+  auto agent = std::make_shared<FakeConnection>();
+  w.registry.attach("dev-2", 7, agent);
+  const auto before = w.orders->signed_catalog();
+  std::vector<ActionDefinition> defs{w.catalog->all().front()};  // echo-test only
+  REQUIRE(w.orders->replace_catalog(ActionCatalog(std::move(defs))));
+
+  auto gone = w.request("high-test", {}, user("alice", Role::kSenior));
+  REQUIRE_FALSE(gone);
+  CHECK(gone.error().code == ErrorCode::kInvalid);
+  CHECK(w.orders->catalog()->all().size() == 1);
+
+  REQUIRE(agent->frames.size() == 1);
+  v1::CollectorMessage pushed;
+  REQUIRE(pushed.ParseFromString(agent->frames[0]));
+  REQUIRE(pushed.has_catalog_update());
+  CHECK(pushed.catalog_update().payload() == w.orders->signed_catalog().payload());
+  CHECK(pushed.catalog_update().payload() != before.payload());
+  REQUIRE(protocol::verify_payload(w.key.get(), protocol::kCatalogContext,
+                                   pushed.catalog_update().payload(),
+                                   pushed.catalog_update().signature()));
+  v1::CatalogManifest manifest;
+  REQUIRE(manifest.ParseFromString(pushed.catalog_update().payload()));
+  REQUIRE(manifest.entries_size() == 1);
+  CHECK(manifest.entries(0).action_id() == "echo-test");
+}
+
+TEST_CASE("a running order whose result never comes stops holding the device's queue") {
+  OrderSettings settings;
+  settings.max_queued_per_device = 1;
+  World w(settings);
+  const auto tom = user("tom", Role::kTechnician);
+  auto order = w.request("echo-test", {{"text", "hung"}}, tom);
+  REQUIRE(order);
+  Order sent = *order;
+  sent.state = OrderState::kSent;
+  REQUIRE(*w.store->update_order(sent, {OrderState::kQueued}, {}));
+  v1::OrderUpdate running;
+  running.set_order_id(order->id);
+  running.set_state(v1::RUNNING);
+  REQUIRE(w.orders->record_update("dev-1", running));
+  const auto started = w.store->find_order(order->id).value()->updated_at;
+  // The queue holds one: full while it runs.
+  CHECK_FALSE(w.request("echo-test", {{"text", "next"}}, tom));
+
+  // Within its timeout (60 s) plus the longest post-check and the skew: still running.
+  REQUIRE(w.orders->sweep(started + 60s + 600s));
+  CHECK(w.store->find_order(order->id).value()->state == OrderState::kRunning);
+  auto swept = w.orders->sweep(started + 60s + 600s + 121s);
+  REQUIRE(swept);
+  CHECK(*swept == 1);
+  auto expired = w.store->find_order(order->id).value();
+  CHECK(expired->state == OrderState::kExpired);
+  CHECK_THAT(expired->reason, Catch::Contains("no result"));
+  auto records = w.audit_of(order->id);
+  REQUIRE_FALSE(records.empty());
+  CHECK(records.back().type == "order.expired");
+  CHECK(details_of(records.back())["from_state"] == "running");
+  // The device takes new orders again.
+  CHECK(w.request("echo-test", {{"text", "next"}}, tom));
+
+  // A result that arrives later (the agent's spool) is still recorded.
+  v1::OrderResult late;
+  late.set_order_id(order->id);
+  late.set_state(v1::SUCCEEDED);
+  late.set_duration_ms(1000);
+  REQUIRE(w.orders->record_result("dev-1", late));
+  CHECK(w.store->find_order(order->id).value()->state == OrderState::kSucceeded);
 }

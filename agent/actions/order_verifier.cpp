@@ -1,9 +1,12 @@
 #include "agent/actions/order_verifier.hpp"
 
 #include <algorithm>
+#include <filesystem>
+#include <system_error>
 
 #include "shared/pki/secrets.hpp"
 #include "shared/protocol/signed_messages.hpp"
+#include "shared/util/command_interpreters.hpp"
 
 namespace triage::agent {
 
@@ -19,6 +22,14 @@ Result<void> check_argv(const google::protobuf::RepeatedPtrField<std::string>& a
   if (argv.size() > 64) return refuse(std::string(what) + " has more than 64 elements");
   if (argv[0].empty() || argv[0].front() != '/') {
     return refuse(std::string(what) + "[0] is not an absolute path");
+  }
+  // The path as signed and the file it resolves to here (/bin/sh is a link to dash).
+  std::error_code ec;
+  const auto resolved = std::filesystem::canonical(argv[0], ec);
+  if (is_command_interpreter(argv[0]) ||
+      (!ec && is_command_interpreter(resolved.filename().string()))) {
+    return refuse(std::string(what) + "[0] " + argv[0] +
+                  " is a shell, interpreter or exec wrapper; it is never run");
   }
   for (const auto& element : argv) {
     if (element.size() > 4096 || element.find('\0') != std::string::npos) {

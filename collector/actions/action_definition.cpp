@@ -5,6 +5,7 @@
 #include <toml++/toml.h>
 
 #include "shared/pki/secrets.hpp"
+#include "shared/util/command_interpreters.hpp"
 
 namespace triage::collector {
 
@@ -120,6 +121,11 @@ Result<void> check_argv(const Reader& reader, std::string_view key,
   if (argv.empty()) return reader.bad(key, "needs at least the program");
   if (argv[0].empty() || argv[0].front() != '/' || argv[0].find('{') != std::string::npos) {
     return reader.bad(key, "argv[0] must be an absolute path (no placeholder)");
+  }
+  if (is_command_interpreter(argv[0])) {
+    return reader.bad(key, "argv[0] `" + argv[0] +
+                               "` is a shell, interpreter or exec wrapper; an action runs one "
+                               "fixed program");
   }
   for (const auto& element : argv) {
     if (auto name = placeholder(element)) {

@@ -119,6 +119,10 @@ TEST_CASE("a definition file is refused when it breaks a rule, naming the key") 
   std::vector<Case> cases = {
       {"relative program", replace(kEcho, "\"/bin/echo\"", "\"echo\""), "argv"},
       {"placeholder program", replace(kEcho, "\"/bin/echo\"", "\"{text}\""), "argv"},
+      {"a shell", replace(kEcho, "\"/bin/echo\"", "\"/bin/sh\", \"-c\""), "interpreter"},
+      {"an interpreter", replace(kEcho, "\"/bin/echo\"", "\"/usr/bin/python3\""), "interpreter"},
+      {"an exec wrapper", replace(kEcho, "\"/bin/echo\"", "\"/usr/bin/env\", \"/bin/echo\""),
+       "interpreter"},
       {"placeholder inside an element", replace(kEcho, "\"{text}\"", "\"--msg={text}\""),
        "whole argv elements"},
       {"unknown placeholder", replace(kEcho, "\"{text}\"", "\"{other}\""), "no declared"},

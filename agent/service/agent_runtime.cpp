@@ -148,6 +148,9 @@ void AgentRuntime::on_message(std::string_view frame) {
         spdlog::warn("an order arrived but this agent does not execute orders; ignored");
       }
       return;
+    case v1::CollectorMessage::kOrderCancel:
+      if (ready_ && orders_) orders_->cancel(message->order_cancel());
+      return;
     default:
       // Unknown or not yet supported here: ignore (forward compatibility).
       return;

@@ -59,7 +59,10 @@ class OrderService {
   /// Rejected by a different senior user: cancelled with the reason.
   Result<Order> reject(const std::string& order_id, const User& user, const std::string& reason,
                        TimePoint now);
-  /// The requester or a senior user cancels an order that has not been sent.
+  /// The requester or a senior user cancels an order. Not yet sent: `cancelled` at once.
+  /// Sent or running: the cancel request is recorded (`action_cancel_requested`) and sent to
+  /// the agent, which stops or drops it; the order becomes `cancelled` when the agent reports
+  /// so, and an order that finished first stays finished. kConflict for a finished order.
   Result<Order> cancel(const std::string& order_id, const User& user, const std::string& reason,
                        TimePoint now);
   Result<OrderView> get(const std::string& order_id);
@@ -84,6 +87,10 @@ class OrderService {
 
  private:
   Result<Order> load(const std::string& order_id);
+  Result<Order> request_cancel(Order order, const User& user, const std::string& reason,
+                               TimePoint now);
+  /// OrderCancel to the device if it is connected.
+  void send_cancel(const Order& order);
   Result<Order> transition(Order order, std::vector<OrderState> from, const std::string& actor,
                            const std::string& kind, nlohmann::json data, TimePoint now);
 

@@ -6,7 +6,7 @@
 
 namespace triage::collector::schema {
 
-inline constexpr std::array<std::string_view, 8> kMigrations = {
+inline constexpr std::array<std::string_view, 9> kMigrations = {
     // 1: enrollment, devices, users, sessions, reports.
     R"sql(
 CREATE TABLE enrollment_tokens (
@@ -350,6 +350,11 @@ CREATE TABLE outbox_messages (
 CREATE INDEX outbox_pending_by_target ON outbox_messages(status, target_id, id);
 -- The delivery log of one target, newest first.
 CREATE INDEX outbox_by_target ON outbox_messages(target_id, id);
+)sql",
+    // 11: who asked to cancel an order already sent to its device, and why.
+    R"sql(
+ALTER TABLE orders ADD COLUMN cancel_requested_by TEXT NOT NULL DEFAULT '';
+ALTER TABLE orders ADD COLUMN cancel_reason TEXT NOT NULL DEFAULT '';
 )sql",
 };
 

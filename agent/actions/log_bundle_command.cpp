@@ -239,6 +239,7 @@ Result<std::string> build_log_bundle(const LogBundleOptions& options) {
     items.push_back(std::move(item));
   }
   items.push_back(agent_status(root, options));
+  gathered += items.back().content.size();
   const auto mtime = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
   // The compressed size is known only once written: halve the raw budget until it fits.
   for (std::size_t budget = std::max<std::size_t>(gathered, 1024); budget >= 1024; budget /= 2) {

@@ -392,7 +392,8 @@ TEST_CASE("a log bundle arrives on the ticket as an attachment, byte for byte",
 
   // The built-in is in the catalog, and waits for the owner's consent (medium risk).
   bool builtin = false;
-  for (const auto& a : c.get("/api/v1/actions", tech).body["items"]) {
+  const auto catalog = c.get("/api/v1/actions", tech).body;
+  for (const auto& a : catalog["items"]) {
     if (a["id"] == "collect-log-bundle") builtin = a["risk"] == "medium";
   }
   CHECK(builtin);

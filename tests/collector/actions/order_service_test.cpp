@@ -320,7 +320,8 @@ Order mark(World& w, const Order& order, OrderState from, OrderState to) {
 
 std::vector<std::string> event_kinds(World& w) {
   std::vector<std::string> kinds;
-  for (const auto& e : w.store->ticket_events(w.ticket_id).value()) kinds.push_back(e.kind);
+  const auto events = w.store->ticket_events(w.ticket_id).value();
+  for (const auto& e : events) kinds.push_back(e.kind);
   return kinds;
 }
 
@@ -361,7 +362,8 @@ TEST_CASE("cancelling a sent order asks the agent; it is cancelled when the agen
   const auto kinds = event_kinds(w);
   CHECK(std::count(kinds.begin(), kinds.end(), "action_cancel_requested") == 1);
   CHECK(std::count(kinds.begin(), kinds.end(), "action_cancelled") == 1);
-  for (const auto& e : w.store->ticket_events(w.ticket_id).value()) {
+  const auto events = w.store->ticket_events(w.ticket_id).value();
+  for (const auto& e : events) {
     if (e.kind == "action_cancelled") {
       CHECK(e.data["cancelled_by"] == "sam");
       CHECK(e.data["term_signal"] == 15);
@@ -426,7 +428,8 @@ TEST_CASE("'ran' and 'fixed' are separate facts of a result") {
   CHECK(stored->result["ran"] == "exit 0");
   CHECK(stored->result["fixed"] == "failed");
   CHECK(stored->result["post_check"]["exit_code"] == 3);
-  for (const auto& e : w.store->ticket_events(w.ticket_id).value()) {
+  const auto events = w.store->ticket_events(w.ticket_id).value();
+  for (const auto& e : events) {
     if (e.kind == "action_run") {
       CHECK(e.data["ran"] == "exit 0");
       CHECK(e.data["fixed"] == "failed");

@@ -1,6 +1,7 @@
 // OrderService: what the agent reports about an order (progress, output, result). The agent
 // is authenticated but its words are hostile input: texts are clipped, and an order of
-// another device is never touched.
+// another device is never touched. An action's stdout that is a file (the log bundle) is
+// filed as a ticket attachment only when its size and SHA-256 match the agent's result.
 #include <spdlog/spdlog.h>
 
 #include <algorithm>

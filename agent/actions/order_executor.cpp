@@ -1,5 +1,7 @@
 #include "agent/actions/order_executor.hpp"
 
+#include "shared/pki/secrets.hpp"
+
 namespace triage::agent {
 
 namespace {
@@ -41,6 +43,7 @@ v1::OrderResult execute_order(const v1::OrderPayload& order, const OutputCallbac
   request.output_cap = static_cast<std::size_t>(order.output_cap_bytes());
   request.working_dir = "/";
   request.on_output = on_output;
+  request.cancel_fd = options.cancel_fd;
   auto started = std::chrono::steady_clock::now();
   auto run = run_process(request);
   if (!run) {
@@ -53,13 +56,15 @@ v1::OrderResult execute_order(const v1::OrderPayload& order, const OutputCallbac
                                        .count()));
     return result;
   }
-  result.set_state(run->succeeded() ? v1::SUCCEEDED : v1::FAILED);
+  result.set_state(run->cancelled ? v1::CANCELLED : run->succeeded() ? v1::SUCCEEDED : v1::FAILED);
   result.set_exit_code(run->exit_code.value_or(-1));
   result.set_term_signal(run->term_signal);
   result.set_timed_out(run->timed_out);
   result.set_duration_ms(static_cast<std::uint64_t>(run->wall_time.count()));
   result.set_output_truncated(run->stdout_truncated || run->stderr_truncated);
   if (!run->succeeded()) result.set_reason(run->describe());
+  result.set_stdout_bytes(run->stdout_text.size());
+  result.set_stdout_sha256(pki::sha256_raw(run->stdout_text));
   std::string excerpt = run->stdout_text.substr(0, kOutputExcerptBytes);
   if (excerpt.size() < kOutputExcerptBytes) {
     excerpt += run->stderr_text.substr(0, kOutputExcerptBytes - excerpt.size());

@@ -1,8 +1,13 @@
 #include "agent/actions/order_runner.hpp"
 
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
 #include <spdlog/spdlog.h>
 #include <boost/asio/post.hpp>
 
+#include "agent/actions/user_notice.hpp"
 #include "shared/pki/keys.hpp"
 
 namespace triage::agent {
@@ -26,6 +31,24 @@ nlohmann::json describe(const v1::OrderPayload& p) {
           {"risk", v1::Risk_Name(p.risk())}};
 }
 
+std::string outcome_name(v1::OrderState state) {
+  switch (state) {
+    case v1::SUCCEEDED:
+      return "succeeded";
+    case v1::CANCELLED:
+      return "cancelled";
+    default:
+      return "failed";
+  }
+}
+
+/// Cancel reasons come from staff through the collector: kept short and printable.
+std::string printable(std::string_view text, std::size_t max) {
+  std::string out;
+  for (char c : text.substr(0, max)) out += (c >= 0x20 && c < 0x7f) ? c : '?';
+  return out;
+}
+
 }  // namespace
 
 OrderRunner::OrderRunner(boost::asio::io_context& ioc, ActionJournal& journal,
@@ -40,6 +63,8 @@ OrderRunner::OrderRunner(boost::asio::io_context& ioc, ActionJournal& journal,
     if (!key) throw std::runtime_error("pinned order-signing key: " + key.error().message);
     pinned_key_ = std::move(*key);
   }
+  cancel_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (cancel_fd_ < 0) throw std::runtime_error("cannot create the order cancel eventfd");
   worker_ = std::thread([this] { work(); });
 }
 
@@ -50,6 +75,7 @@ OrderRunner::~OrderRunner() {
   }
   wake_.notify_all();
   if (worker_.joinable()) worker_.join();
+  if (cancel_fd_ >= 0) ::close(cancel_fd_);
 }
 
 void OrderRunner::accept_catalog(const v1::SignedCatalog& catalog) {
@@ -99,6 +125,48 @@ void OrderRunner::handle(const v1::SignedOrder& order) {
   refuse(payload->order_id(), &*payload, "agent busy: too many orders waiting");
 }
 
+void OrderRunner::cancel(const v1::OrderCancel& cancel) {
+  const std::string& id = cancel.order_id();
+  if (id.empty()) return;
+  const std::string reason = printable(cancel.reason(), 300);
+  std::optional<v1::OrderPayload> dropped;
+  bool running = false;
+  {
+    std::lock_guard lock(mutex_);
+    for (auto it = waiting_.begin(); it != waiting_.end(); ++it) {
+      if (it->order_id() == id) {
+        dropped = std::move(*it);
+        waiting_.erase(it);
+        break;
+      }
+    }
+    if (!dropped && current_id_ == id) {
+      const std::uint64_t one = 1;
+      running = ::write(cancel_fd_, &one, sizeof one) == sizeof one;
+    }
+  }
+  if (dropped) {
+    spdlog::info("order {}: cancelled before it started ({})", id, reason);
+    return report_dropped(*dropped,
+                          "cancelled before it started" + (reason.empty() ? "" : ": " + reason));
+  }
+  if (running) {
+    spdlog::info("order {}: cancelling the running action ({})", id, reason);
+    return;
+  }
+  // Finished already (its result is in the spool) or never accepted here.
+  spdlog::info("order {}: cancel ignored, not waiting or running here", printable(id, 64));
+}
+
+void OrderRunner::report_dropped(const v1::OrderPayload& order, const std::string& reason) {
+  v1::OrderResult result;
+  result.set_order_id(order.order_id());
+  result.set_state(v1::CANCELLED);
+  result.set_exit_code(-1);
+  result.set_reason(reason);
+  finish(order, std::move(result));
+}
+
 void OrderRunner::refuse(const std::string& order_id, const v1::OrderPayload* payload,
                          const std::string& reason) {
   spdlog::warn("order {} refused: {}", order_id.empty() ? "(unreadable)" : order_id, reason);
@@ -130,6 +198,11 @@ void OrderRunner::work() {
       order = std::move(waiting_.front());
       waiting_.pop_front();
       running_ = true;
+      // A cancel meant for an order that ended meanwhile must not hit this one.
+      std::uint64_t stale = 0;
+      while (::read(cancel_fd_, &stale, sizeof stale) == sizeof stale) {
+      }
+      current_id_ = order.order_id();
     }
     boost::asio::post(ioc_, [this, id = order.order_id()] {
       v1::AgentMessage update;
@@ -138,23 +211,29 @@ void OrderRunner::work() {
       send_now_(std::move(update));
     });
     std::uint32_t chunk_index = 0;
+    auto stream_output = [&](OutputStream stream, std::string_view data) {
+      v1::AgentMessage message;
+      auto* out = message.mutable_order_output();
+      out->set_order_id(order.order_id());
+      out->set_chunk_index(chunk_index++);
+      out->set_stream(stream == OutputStream::kStderr ? v1::OrderOutput::STDERR
+                                                      : v1::OrderOutput::STDOUT);
+      out->set_data(std::string(data));
+      boost::asio::post(
+          ioc_, [this, message = std::move(message)]() mutable { send_now_(std::move(message)); });
+    };
     v1::OrderResult result;
     try {
-      result = execute_order(
-          order,
-          [&](OutputStream stream, std::string_view data) {
-            v1::AgentMessage message;
-            auto* out = message.mutable_order_output();
-            out->set_order_id(order.order_id());
-            out->set_chunk_index(chunk_index++);
-            out->set_stream(stream == OutputStream::kStderr ? v1::OrderOutput::STDERR
-                                                            : v1::OrderOutput::STDOUT);
-            out->set_data(std::string(data));
-            boost::asio::post(ioc_, [this, message = std::move(message)]() mutable {
-              send_now_(std::move(message));
-            });
-          },
-          settings_.executor);
+      if (!notice_users(order, stream_output)) {
+        result.set_order_id(order.order_id());
+        result.set_state(v1::CANCELLED);
+        result.set_exit_code(-1);
+        result.set_reason("cancelled during the notice to logged-in users, before it started");
+      } else {
+        auto options = settings_.executor;
+        options.cancel_fd = cancel_fd_;
+        result = execute_order(order, stream_output, options);
+      }
     } catch (const std::exception& e) {
       // The one catch boundary of an action run: report, carry on.
       result.set_order_id(order.order_id());
@@ -166,12 +245,35 @@ void OrderRunner::work() {
     });
     std::lock_guard lock(mutex_);
     running_ = false;
+    current_id_.clear();
+  }
+}
+
+bool OrderRunner::notice_users(const v1::OrderPayload& order, const OutputCallback& output) {
+  const auto& notice = settings_.policy.notice;
+  if (!notice.enabled || order.risk() < v1::RISK_MEDIUM) return true;
+  const auto sessions = send_user_notice(notice.utmp_path, notice_text(order, notice.delay));
+  const auto line = "triage-agent: notice sent to " + std::to_string(sessions) +
+                    " terminal session(s); waiting " + std::to_string(notice.delay.count()) +
+                    " s before running\n";
+  spdlog::info("order {}: notice sent to {} terminal session(s), waiting {} s", order.order_id(),
+               sessions, notice.delay.count());
+  output(OutputStream::kStderr, line);
+  // The wait ends early only for a cancellation of this order.
+  pollfd fd{cancel_fd_, POLLIN, 0};
+  const auto until = std::chrono::steady_clock::now() + notice.delay;
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        until - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return true;
+    const int ready = ::poll(&fd, 1, static_cast<int>(std::min<long long>(left.count(), 60'000)));
+    if (ready > 0 && (fd.revents & POLLIN)) return false;
   }
 }
 
 void OrderRunner::finish(const v1::OrderPayload& order, v1::OrderResult result) {
   nlohmann::json entry = describe(order);
-  entry["outcome"] = result.state() == v1::SUCCEEDED ? "succeeded" : "failed";
+  entry["outcome"] = outcome_name(result.state());
   entry["exit_code"] = result.exit_code();
   entry["term_signal"] = result.term_signal();
   entry["timed_out"] = result.timed_out();

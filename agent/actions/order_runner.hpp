@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <boost/asio/io_context.hpp>
 
@@ -52,12 +53,21 @@ class OrderRunner {
   void accept_catalog(const v1::SignedCatalog& catalog);
   /// An order from the collector: verified, then queued or refused.
   void handle(const v1::SignedOrder& order);
+  /// Staff cancelled an order: dropped if it waits (reported CANCELLED, never started), its
+  /// process group terminated if it runs (SIGTERM, SIGKILL after the grace). An order that
+  /// finished already, or that this agent never accepted, is left as it is.
+  void cancel(const v1::OrderCancel& cancel);
 
  private:
   void refuse(const std::string& order_id, const v1::OrderPayload* payload,
               const std::string& reason);
   void work();
   void finish(const v1::OrderPayload& order, v1::OrderResult result);
+  /// Tells logged-in users before a medium/high-risk order if the policy says so, and waits
+  /// the policy's delay; false when the order was cancelled meanwhile.
+  bool notice_users(const v1::OrderPayload& order, const OutputCallback& output);
+  /// Reports an order dropped before it started.
+  void report_dropped(const v1::OrderPayload& order, const std::string& reason);
 
   boost::asio::io_context& ioc_;
   ActionJournal& journal_;
@@ -71,6 +81,10 @@ class OrderRunner {
   std::condition_variable wake_;
   std::deque<v1::OrderPayload> waiting_;
   bool running_ = false;
+  /// The order being executed ("" between orders); guarded by mutex_.
+  std::string current_id_;
+  /// An eventfd written to cancel the running order; drained before each order starts.
+  int cancel_fd_ = -1;
   bool stopping_ = false;
   std::thread worker_;
 };

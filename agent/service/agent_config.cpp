@@ -198,11 +198,22 @@ Result<void> read_ipc(const toml::table& t, AgentConfig& c) {
 
 Result<void> read_policy(const toml::table& t, AgentConfig& c) {
   std::string risk = "low";
-  for (auto r : {reject_unknown(t, "policy", {"max_risk", "allow", "deny"}),
+  std::int64_t delay_s = c.policy.notice.delay.count();
+  auto& notice = c.policy.notice;
+  for (auto r : {reject_unknown(t, "policy",
+                                {"max_risk", "allow", "deny", "notice_users", "notice_delay_s",
+                                 "notice_utmp"}),
                  read_string(t, "policy", "max_risk", risk),
                  read_list(t, "policy", "allow", c.policy.allow, check_action_id),
-                 read_list(t, "policy", "deny", c.policy.deny, check_action_id)}) {
+                 read_list(t, "policy", "deny", c.policy.deny, check_action_id),
+                 read_bool(t, "policy", "notice_users", notice.enabled),
+                 read_int(t, "policy", "notice_delay_s", delay_s, 0, 3600),
+                 read_string(t, "policy", "notice_utmp", notice.utmp_path)}) {
     if (!r) return r;
+  }
+  notice.delay = std::chrono::seconds(delay_s);
+  if (notice.utmp_path.empty() || notice.utmp_path.front() != '/') {
+    return bad("policy", "notice_utmp", *t.get("notice_utmp"), "expected an absolute path");
   }
   if (t.contains("max_risk")) {
     if (auto r = check_choice(t, "policy", "max_risk", risk, {"none", "low", "medium", "high"});

@@ -21,6 +21,16 @@ enum class ActionRisk { kLow, kMedium, kHigh };
 /// "low", "medium", "high".
 std::string_view action_risk_name(ActionRisk risk);
 
+/// Telling logged-in users before a medium- or high-risk action runs.
+struct UserNoticePolicy {
+  /// Off by default: the owner turns it on.
+  bool enabled = false;
+  /// How long the agent waits after the notice before it runs the action.
+  std::chrono::seconds delay{60};
+  /// Where the logged-in sessions are read from (utmp(5)).
+  std::string utmp_path = "/var/run/utmp";
+};
+
 /// What this endpoint lets the collector run (enforced when orders arrive).
 struct ActionPolicy {
   /// Orders above this risk are refused; nullopt ("none") refuses every order.
@@ -29,6 +39,7 @@ struct ActionPolicy {
   std::vector<std::string> allow;
   /// Action ids always refused, whatever their risk.
   std::vector<std::string> deny;
+  UserNoticePolicy notice;
 
   /// True when an action of `id` and `risk` may run here.
   bool allows(std::string_view id, ActionRisk risk) const;

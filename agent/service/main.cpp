@@ -13,6 +13,7 @@
 
 #include "agent/actions/history_command.hpp"
 #include "agent/actions/kill_process_command.hpp"
+#include "agent/actions/log_bundle_command.hpp"
 #include "agent/collectors/collect_command.hpp"
 #include "agent/enroll/enroll.hpp"
 #include "agent/service/agent_config.hpp"
@@ -129,6 +130,19 @@ int main(int argc, char** argv) {
   kill_process->add_option("--pid", kill_pid, "process id")->required();
   kill_process->add_option("--name", kill_name, "expected name (/proc/PID/comm)")->required();
 
+  auto* log_bundle = app.add_subcommand(
+      "log-bundle", "write a tar.gz of recent logs to stdout (the collect-log-bundle action)");
+  ta::LogBundleOptions bundle_options;
+  log_bundle->add_option("--hours", bundle_options.hours, "journal of the last N hours")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 168u));
+  log_bundle->add_option("--max-bytes", bundle_options.max_bytes, "largest archive")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{4096}, ta::kLogBundleMaxBytes));
+  log_bundle->add_option("--state", bundle_options.state_dir, "state directory (status)");
+  log_bundle->add_option("--sysroot", bundle_options.sysroot,
+                         "read /var/log under DIR; no commands are run then");
+
   auto* log_format_option = app.get_option("--log-format");
   auto* log_level_option = app.get_option("--log-level");
   CLI11_PARSE(app, argc, argv);
@@ -154,6 +168,9 @@ int main(int argc, char** argv) {
     }
     if (kill_process->parsed()) {
       return ta::run_kill_process(triage::FsRoot("/"), kill_pid, kill_name, std::cout, std::cerr);
+    }
+    if (log_bundle->parsed()) {
+      return ta::run_log_bundle(bundle_options, std::cout, std::cerr);
     }
     if (collect->parsed()) {
       collect_options.only = split_commas(only);

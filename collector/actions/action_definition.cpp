@@ -259,7 +259,7 @@ Result<ActionDefinition> parse_action_definition(std::string_view text, const st
   Reader r(root, origin);
   if (auto k = r.known({"id", "version", "title", "description", "platform", "argv", "params",
                         "timeout_s", "output_cap_bytes", "risk", "min_role", "approval", "fixes",
-                        "post_check"});
+                        "post_check", "stdout_attachment"});
       !k) {
     return tl::unexpected(k.error());
   }
@@ -350,6 +350,25 @@ Result<ActionDefinition> parse_action_definition(std::string_view text, const st
     }
     def.post_check = PostCheckSpec{std::move(*check_argv_values), static_cast<int>(*expect),
                                    static_cast<std::uint32_t>(*check_timeout)};
+  }
+  if (auto* node = root.get("stdout_attachment")) {
+    auto* table = node->as_table();
+    if (table == nullptr) return r.bad("stdout_attachment", "expected a table");
+    Reader ar(*table, origin, "stdout_attachment");
+    if (auto k = ar.known({"name", "content_type"}); !k) return tl::unexpected(k.error());
+    auto name = ar.text("name", true, 100);
+    auto type = ar.text("content_type", true, 100);
+    if (!name) return tl::unexpected(name.error());
+    if (!type) return tl::unexpected(type.error());
+    static const std::regex kFileName("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
+    static const std::regex kContentType("[a-z]+/[a-z0-9.+-]{1,80}");
+    if (!std::regex_match(*name, kFileName)) {
+      return ar.bad("name", "a file name: letters, digits, . _ - (at most 100)");
+    }
+    if (!std::regex_match(*type, kContentType)) {
+      return ar.bad("content_type", "a media type such as application/gzip");
+    }
+    def.stdout_attachment = StdoutAttachmentSpec{*name, *type};
   }
   for (const auto& p : def.params) {
     if (std::find(used.begin(), used.end(), p.name) == used.end()) {

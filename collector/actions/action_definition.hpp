@@ -46,6 +46,12 @@ struct PostCheckSpec {
   std::uint32_t timeout_s = 10;
 };
 
+/// The action's stdout is a file (binary), stored as a ticket attachment, not as text output.
+struct StdoutAttachmentSpec {
+  std::string name;          ///< file name of the attachment
+  std::string content_type;  ///< e.g. application/gzip
+};
+
 struct ActionDefinition {
   std::string id;
   std::uint32_t version = 1;
@@ -63,6 +69,7 @@ struct ActionDefinition {
   /// Findings rule ids this action may fix (collector/findings).
   std::vector<std::string> fixes;
   std::optional<PostCheckSpec> post_check;
+  std::optional<StdoutAttachmentSpec> stdout_attachment;
   /// Lowercase hex SHA-256 of the definition file's bytes, and the same 32 bytes raw.
   std::string sha256;
   std::string sha256_raw;

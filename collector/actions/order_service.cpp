@@ -101,12 +101,17 @@ Result<void> OrderService::replace_catalog(ActionCatalog next) {
 Result<bool> OrderService::commit(const Order& order, const std::vector<OrderState>& from,
                                   const std::vector<TicketEvent>& events, const std::string& what,
                                   const OrderActor& actor, TimePoint now,
-                                  std::optional<OrderState> previous) {
-  if (!audit_) return store_.update_order(order, from, events);
+                                  std::optional<OrderState> previous, Attachment* attachment) {
+  auto write = [&]() -> Result<bool> {
+    if (attachment == nullptr) return store_.update_order(order, from, events);
+    Order stored = order;  // the store notes the attachment's id in the stored result
+    return store_.update_order_with_attachment(stored, from, *attachment, events);
+  };
+  if (!audit_) return write();
   bool moved = false;
   if (!previous && from.size() == 1) previous = from.front();
   auto stored = audit_->record_with([&]() -> Result<AuditEvent> {
-    auto updated = store_.update_order(order, from, events);
+    auto updated = write();
     if (!updated) return tl::unexpected(updated.error());
     if (!*updated) return fail(ErrorCode::kConflict, "order " + order.id + " moved meanwhile");
     moved = true;
@@ -307,17 +312,72 @@ Result<Order> OrderService::cancel(const std::string& order_id, const User& user
   if (order->requested_by != user.name && !role_at_least(user.role, Role::kSenior)) {
     return fail(ErrorCode::kDenied, "only the requester or a senior user can cancel an order");
   }
+  if (order->state == OrderState::kSent || order->state == OrderState::kRunning) {
+    return request_cancel(std::move(*order), user, reason, now, source);
+  }
   if (order->state != OrderState::kAwaitingApproval && order->state != OrderState::kQueued) {
     return fail(ErrorCode::kConflict, "order " + order_id + " is " +
                                           order_state_name(order->state) +
-                                          "; only orders not yet sent can be cancelled");
+                                          " already; a finished order stays as it ended");
   }
   const auto from = order->state;
   order->state = OrderState::kCancelled;
   order->reason = "cancelled by " + user.name + (reason.empty() ? "" : ": " + reason);
   order->finished_at = now;
-  return transition(std::move(*order), {from}, OrderActor::user(user.name, source),
-                    "action_cancelled", {{"reason", reason}}, now);
+  auto cancelled = transition(std::move(*order), {from}, OrderActor::user(user.name, source),
+                              "action_cancelled", {{"reason", reason}, {"cancelled_by", user.name}},
+                              now);
+  if (!cancelled && cancelled.error().code == ErrorCode::kConflict) {
+    // Sent meanwhile: it is now the agent's to stop.
+    auto reloaded = load(order_id);
+    if (reloaded &&
+        (reloaded->state == OrderState::kSent || reloaded->state == OrderState::kRunning)) {
+      return request_cancel(std::move(*reloaded), user, reason, now, source);
+    }
+  }
+  return cancelled;
+}
+
+Result<Order> OrderService::request_cancel(Order order, const User& user, const std::string& reason,
+                                           TimePoint now, const std::string& source) {
+  if (!order.cancel_requested_by.empty()) {
+    send_cancel(order);  // asked again: the device may not have heard the first time
+    return order;
+  }
+  const auto state = order.state;
+  order.cancel_requested_by = user.name;
+  order.cancel_reason = reason;
+  auto requested =
+      transition(std::move(order), {state}, OrderActor::user(user.name, source),
+                 "action_cancel_requested", {{"reason", reason}, {"cancelled_by", user.name}}, now);
+  if (!requested) {
+    if (requested.error().code != ErrorCode::kConflict) return requested;
+    // It moved meanwhile (running, or finished): finished orders stay finished.
+    auto reloaded = load(order.id);
+    if (!reloaded) return reloaded;
+    if (reloaded->state != OrderState::kSent && reloaded->state != OrderState::kRunning) {
+      return fail(ErrorCode::kConflict, "order " + reloaded->id + " is " +
+                                            order_state_name(reloaded->state) +
+                                            " already; a finished order stays as it ended");
+    }
+    return request_cancel(std::move(*reloaded), user, reason, now, source);
+  }
+  spdlog::info("order {}: cancel requested by {}", requested->id, user.name);
+  send_cancel(*requested);
+  return requested;
+}
+
+void OrderService::send_cancel(const Order& order) {
+  auto connection = registry_.connection(order.device_id);
+  if (!connection) return;  // sent again when the device reconnects (dispatch)
+  v1::CollectorMessage message;
+  message.mutable_order_cancel()->set_order_id(order.id);
+  message.mutable_order_cancel()->set_reason(
+      "cancelled by " + order.cancel_requested_by +
+      (order.cancel_reason.empty() ? "" : ": " + order.cancel_reason.substr(0, 200)));
+  if (connection->send(protocol::encode(message))) {
+    spdlog::info("order {}: cancel sent to device {}", order.id, order.device_id);
+  }
 }
 
 Result<OrderView> OrderService::get(const std::string& order_id) {
@@ -362,6 +422,15 @@ void OrderService::dispatch(const std::string& device_id) {
       return;
     }
     spdlog::info("order {}: sent to device {}", order.id, device_id);
+  }
+  // Cancels the device may have missed while it was away.
+  auto started = store_.list_orders(OrderQuery{device_id,
+                                               std::nullopt,
+                                               {OrderState::kSent, OrderState::kRunning},
+                                               static_cast<int>(settings_.max_queued_per_device)});
+  if (!started) return;
+  for (const auto& order : *started) {
+    if (!order.cancel_requested_by.empty()) send_cancel(order);
   }
 }
 

@@ -71,7 +71,10 @@ class OrderService {
   /// Rejected by a different senior user: cancelled with the reason.
   Result<Order> reject(const std::string& order_id, const User& user, const std::string& reason,
                        TimePoint now, const std::string& source = {});
-  /// The requester or a senior user cancels an order that has not been sent.
+  /// The requester or a senior user cancels an order. Not yet sent: `cancelled` at once.
+  /// Sent or running: the cancel request is recorded (`action_cancel_requested`) and sent to
+  /// the agent, which stops or drops it; the order becomes `cancelled` when the agent reports
+  /// so, and an order that finished first stays finished. kConflict for a finished order.
   Result<Order> cancel(const std::string& order_id, const User& user, const std::string& reason,
                        TimePoint now, const std::string& source = {});
   Result<OrderView> get(const std::string& order_id);
@@ -96,15 +99,21 @@ class OrderService {
 
  private:
   Result<Order> load(const std::string& order_id);
+  Result<Order> request_cancel(Order order, const User& user, const std::string& reason,
+                               TimePoint now, const std::string& source);
+  /// OrderCancel to the device if it is connected.
+  void send_cancel(const Order& order);
   Result<Order> transition(Order order, std::vector<OrderState> from, const OrderActor& actor,
                            const std::string& kind, nlohmann::json data, TimePoint now);
-  /// store_.update_order() and, with an audit log, the event "order.<what>" in the same
+  /// store_.update_order() (with `attachment`: update_order_with_attachment()) and, with an
+  /// audit log, the event "order.<what>" in the same
   /// transaction. False (nothing written) when the order was no longer in one of `from`.
   /// `previous`: the state it leaves, for the record (default: the only one in `from`).
   Result<bool> commit(const Order& order, const std::vector<OrderState>& from,
                       const std::vector<TicketEvent>& events, const std::string& what,
                       const OrderActor& actor, TimePoint now,
-                      std::optional<OrderState> previous = std::nullopt);
+                      std::optional<OrderState> previous = std::nullopt,
+                      Attachment* attachment = nullptr);
 
   Store& store_;
   AgentRegistry& registry_;

@@ -53,7 +53,16 @@ Result<std::string> reason_field(const ApiRequest& request) {
 HttpResponse order_response(ApiServices& services, const std::string& id, http::status status) {
   auto view = services.orders->get(id);
   if (!view) return error_response(view.error());
-  return json_response(status, order_json(view->order, &view->output));
+  auto body = order_json(view->order, &view->output);
+  const auto* def = services.orders->catalog().find(view->order.action_id);
+  if (def != nullptr && def->stdout_attachment) {
+    // A file, not text: its bytes are served as the ticket attachment the result names.
+    const auto bytes = body["output"]["stdout"].get<std::string>().size();
+    body["output"]["stdout"] = "";
+    body["output"]["stdout_bytes"] = bytes;
+    body["output"]["stdout_is_file"] = true;
+  }
+  return json_response(status, body);
 }
 
 }  // namespace
@@ -119,6 +128,9 @@ nlohmann::json order_json(const Order& o, const std::vector<OrderOutputChunk>* o
                         {"expires_at", optional_time(o.expires_at)},
                         {"sent_at", optional_time(o.sent_at)},
                         {"finished_at", optional_time(o.finished_at)},
+                        {"cancel_requested_by", o.cancel_requested_by.empty()
+                                                    ? nlohmann::json(nullptr)
+                                                    : nlohmann::json(o.cancel_requested_by)},
                         {"result", o.result}};
   if (output) {
     std::string stdout_text, stderr_text;
@@ -208,7 +220,9 @@ HttpResponse handle_cancel_order(ApiServices& services, ApiRequest& request) {
   auto order = services.orders->cancel(request.path_params["id"], *request.user, *reason, now(),
                                        request.peer.remote_address);
   if (!order) return error_response(order.error());
-  return order_response(services, order->id, http::status::ok);
+  // Sent or running: the agent stops it and reports; the order says so once it did.
+  const bool pending = order->state == OrderState::kSent || order->state == OrderState::kRunning;
+  return order_response(services, order->id, pending ? http::status::accepted : http::status::ok);
 }
 
 }  // namespace triage::collector

@@ -53,9 +53,15 @@ struct Order {
   std::optional<TimePoint> expires_at;  ///< of the signed order (set when signed)
   std::optional<TimePoint> sent_at;
   std::optional<TimePoint> finished_at;
+  /// Who asked to cancel the order once it was sent ("" = nobody), and why. Once recorded it
+  /// stays: the store never clears it. The order becomes `cancelled` only when the agent
+  /// reports that it stopped or dropped it; one that finished first stays finished.
+  std::string cancel_requested_by;
+  std::string cancel_reason;
   /// The serialized SignedOrder sent to the agent (empty until signed).
   std::string signed_order;
-  /// Outcome: exit_code, term_signal, timed_out, duration_ms, output_truncated, post_check.
+  /// Outcome: exit_code, term_signal, timed_out, duration_ms, output_truncated, post_check,
+  /// and the two separate facts `ran` (how the action ended) and `fixed` (its post-check).
   nlohmann::json result = nlohmann::json::object();
 };
 

@@ -206,6 +206,13 @@ class Store {
   /// `from`. False, with nothing written, when it is not.
   virtual Result<bool> update_order(const Order& order, const std::vector<OrderState>& from,
                                     const std::vector<TicketEvent>& events) = 0;
+  /// update_order() that also stores `attachment` (an action's file output) on the order's
+  /// ticket, in the same transaction. Sets `attachment.id`, and writes it into the order's
+  /// `result["attachment"]["id"]` and each event's `data["attachment_id"]`.
+  virtual Result<bool> update_order_with_attachment(Order& order,
+                                                    const std::vector<OrderState>& from,
+                                                    Attachment& attachment,
+                                                    std::vector<TicketEvent> events) = 0;
   /// Orders matching every given criterion, oldest first, at most `limit`.
   virtual Result<std::vector<Order>> list_orders(const OrderQuery& query) = 0;
   /// Appends a chunk unless the order's stored output already holds `cap` bytes (false then);

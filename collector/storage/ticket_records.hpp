@@ -70,7 +70,7 @@ struct Attachment {
   std::int64_t ticket_id = 0;
   std::string name;
   std::string content_type;
-  std::string kind;  ///< "diagnostics", "file"
+  std::string kind;  ///< "diagnostics", "file", "action_output" (an action's stdout file)
   Visibility visibility = Visibility::kInternal;
   std::string sha256;
   std::int64_t size = 0;

@@ -21,7 +21,7 @@ packages=(
   libsqlite3-dev sqlite3
   libspdlog-dev libfmt-dev
   catch2 libcli11-dev nlohmann-json3-dev libtomlplusplus-dev libexpected-dev
-  zlib1g-dev prometheus-cpp-dev
+  zlib1g-dev prometheus-cpp-dev libarchive-dev
   curl jq procps iproute2
   chromium
 )

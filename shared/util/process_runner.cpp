@@ -74,6 +74,7 @@ int ms_until(Clock::time_point t) {
 }  // namespace
 
 std::string RunResult::describe() const {
+  if (cancelled) return "cancelled after " + std::to_string(wall_time.count()) + " ms";
   if (timed_out) return "timed out after " + std::to_string(wall_time.count()) + " ms";
   if (exit_code) return "exit " + std::to_string(*exit_code);
   if (term_signal != 0) return "killed by signal " + std::to_string(term_signal);
@@ -185,7 +186,7 @@ Result<RunResult> run_process(const RunRequest& request) {
 
   while (!exited || sinks[0].fd >= 0 || sinks[1].fd >= 0) {
     if (killed && Clock::now() > kill_at + request.kill_grace) break;  // pipes held elsewhere
-    pollfd fds[3];
+    pollfd fds[4];
     int n = 0;
     int sink_at[2] = {-1, -1};
     for (int i = 0; i < 2; ++i) {
@@ -199,6 +200,12 @@ Result<RunResult> run_process(const RunRequest& request) {
       pid_at = n;
       fds[n++] = {pidfd, POLLIN, 0};
     }
+    // Listened to while the program runs and no termination started (it stays readable).
+    int cancel_at = -1;
+    if (!result.timed_out && !exited && request.cancel_fd >= 0) {
+      cancel_at = n;
+      fds[n++] = {request.cancel_fd, POLLIN, 0};
+    }
     int wait_ms =
         ms_until(result.timed_out ? (killed ? kill_at + request.kill_grace : kill_at) : deadline);
     if (!exited && pidfd < 0) wait_ms = std::min(wait_ms, 10);
@@ -210,7 +217,13 @@ Result<RunResult> run_process(const RunRequest& request) {
     }
     if (!exited && (pid_at < 0 || (fds[pid_at].revents & POLLIN))) try_reap();
     auto now = Clock::now();
-    if (!result.timed_out && now >= deadline) {
+    if (cancel_at >= 0 && (fds[cancel_at].revents & POLLIN) && !exited) {
+      // Ends like a timeout, but is reported as a cancellation.
+      result.cancelled = true;
+      result.timed_out = true;
+      ::kill(-pid, SIGTERM);
+      kill_at = now + request.kill_grace;
+    } else if (!result.timed_out && now >= deadline) {
       result.timed_out = true;
       ::kill(-pid, SIGTERM);
       kill_at = now + request.kill_grace;
@@ -230,6 +243,7 @@ Result<RunResult> run_process(const RunRequest& request) {
 
   result.wall_time = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
   result.cpu_time = to_ms(usage.ru_utime) + to_ms(usage.ru_stime);
+  if (result.cancelled) result.timed_out = false;
   if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
   if (WIFSIGNALED(status)) result.term_signal = WTERMSIG(status);
   return result;

@@ -43,6 +43,10 @@ struct RunRequest {
   std::filesystem::path working_dir = "/";
   /// Optional streaming of output chunks (in addition to capture).
   OutputCallback on_output;
+  /// Optional: when this descriptor becomes readable (an eventfd or pipe the caller writes
+  /// to), the program is ended as on a timeout (SIGTERM to the group, SIGKILL after the grace)
+  /// and the result says `cancelled`. Not read here: the caller resets it.
+  int cancel_fd = -1;
 };
 
 /// How a program ended.
@@ -52,6 +56,8 @@ struct RunResult {
   /// Signal number when the program was killed by a signal, else 0.
   int term_signal = 0;
   bool timed_out = false;
+  /// Ended because `cancel_fd` became readable.
+  bool cancelled = false;
   std::string stdout_text;
   std::string stderr_text;
   bool stdout_truncated = false;
@@ -61,8 +67,9 @@ struct RunResult {
   std::chrono::milliseconds cpu_time{0};
 
   /// True when the program exited with status 0 in time.
-  bool succeeded() const { return !timed_out && exit_code && *exit_code == 0; }
-  /// One line describing the ending: "exit 2", "killed by signal 9", "timed out after 5000 ms".
+  bool succeeded() const { return !timed_out && !cancelled && exit_code && *exit_code == 0; }
+  /// One line describing the ending: "exit 2", "killed by signal 9", "timed out after 5000 ms",
+  /// "cancelled after 800 ms".
   std::string describe() const;
 };
 

@@ -6,7 +6,7 @@
 
 namespace triage::collector::schema {
 
-inline constexpr std::array<std::string_view, 9> kMigrations = {
+inline constexpr std::array<std::string_view, 10> kMigrations = {
     // 1: enrollment, devices, users, sessions, reports.
     R"sql(
 CREATE TABLE enrollment_tokens (
@@ -351,7 +351,7 @@ CREATE INDEX outbox_pending_by_target ON outbox_messages(status, target_id, id);
 -- The delivery log of one target, newest first.
 CREATE INDEX outbox_by_target ON outbox_messages(target_id, id);
 )sql",
-    // Custom actions managed over the API: the definition text as uploaded, and its hash.
+    // 9: custom actions managed over the API: the definition text as uploaded, and its hash.
     R"sql(
 CREATE TABLE custom_actions (
   id TEXT PRIMARY KEY,
@@ -363,6 +363,11 @@ CREATE TABLE custom_actions (
   created_at INTEGER NOT NULL,
   updated_at INTEGER NOT NULL
 );
+)sql",
+    // 10: who asked to cancel an order already sent to its device, and why.
+    R"sql(
+ALTER TABLE orders ADD COLUMN cancel_requested_by TEXT NOT NULL DEFAULT '';
+ALTER TABLE orders ADD COLUMN cancel_reason TEXT NOT NULL DEFAULT '';
 )sql",
 };
 

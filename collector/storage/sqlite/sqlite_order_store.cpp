@@ -15,7 +15,8 @@ namespace {
 constexpr const char* kOrderColumns =
     "id, ticket_id, device_id, action_id, action_version, definition_sha256, params, argv, "
     "risk, timeout_s, output_cap_bytes, requested_by, approved_by, state, reason, created_at, "
-    "updated_at, expires_at, sent_at, finished_at, signed_order, result";
+    "updated_at, expires_at, sent_at, finished_at, signed_order, result, cancel_requested_by, "
+    "cancel_reason";
 
 // Endpoint-supplied text could carry invalid UTF-8; never let it throw while storing.
 std::string safe_dump(const nlohmann::json& j) {
@@ -54,6 +55,8 @@ Order read_order(const Statement& s) {
   o.finished_at = from_optional_ms(s.column_optional_int(19));
   o.signed_order = s.column_blob(20);
   o.result = parse_stored(s.column_text(21), nlohmann::json::object());
+  o.cancel_requested_by = s.column_text(22);
+  o.cancel_reason = s.column_text(23);
   return o;
 }
 
@@ -69,7 +72,7 @@ Result<void> SqliteStore::insert_order(const Order& o, const std::vector<TicketE
   std::lock_guard lock(write_mutex_);
   return sqlite::in_transaction(*db_, [&]() -> Result<void> {
     auto st = db_->prepare(std::string("INSERT INTO orders(") + kOrderColumns +
-                           ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+                           ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     if (!st) return tl::unexpected(st.error());
     st->bind(1, o.id)
         .bind(2, o.ticket_id)
@@ -92,7 +95,9 @@ Result<void> SqliteStore::insert_order(const Order& o, const std::vector<TicketE
         .bind(19, to_optional_ms(o.sent_at))
         .bind(20, to_optional_ms(o.finished_at))
         .bind_blob(21, o.signed_order)
-        .bind(22, safe_dump(o.result));
+        .bind(22, safe_dump(o.result))
+        .bind(23, o.cancel_requested_by)
+        .bind(24, o.cancel_reason);
     if (auto r = st->run(); !r) return r;
     if (auto r = insert_events(events); !r) return tl::unexpected(r.error());
     return {};
@@ -112,30 +117,63 @@ Result<std::optional<Order>> SqliteStore::find_order(std::string_view id) {
   return std::optional<Order>(read_order(*st));
 }
 
+Result<bool> SqliteStore::write_order_row(const Order& o, const std::vector<OrderState>& from) {
+  auto st = db_->prepare(
+      "UPDATE orders SET approved_by = ?, state = ?, reason = ?, updated_at = ?, "
+      "expires_at = ?, sent_at = ?, finished_at = ?, signed_order = ?, result = ?, "
+      // A cancel request, once recorded, is never cleared by a writer that read before it.
+      "cancel_requested_by = CASE cancel_requested_by WHEN '' THEN ? ELSE "
+      "cancel_requested_by END, "
+      "cancel_reason = CASE cancel_requested_by WHEN '' THEN ? ELSE cancel_reason END "
+      "WHERE id = ? AND state IN " +
+      in_list(from.size()));
+  if (!st) return tl::unexpected(st.error());
+  st->bind(1, o.approved_by)
+      .bind(2, order_state_name(o.state))
+      .bind(3, o.reason)
+      .bind(4, to_ms(o.updated_at))
+      .bind(5, to_optional_ms(o.expires_at))
+      .bind(6, to_optional_ms(o.sent_at))
+      .bind(7, to_optional_ms(o.finished_at))
+      .bind_blob(8, o.signed_order)
+      .bind(9, safe_dump(o.result))
+      .bind(10, o.cancel_requested_by)
+      .bind(11, o.cancel_reason)
+      .bind(12, o.id);
+  int index = 13;
+  for (auto s : from) st->bind(index++, order_state_name(s));
+  if (auto r = st->run(); !r) return tl::unexpected(r.error());
+  return db_->changes() != 0;
+}
+
 Result<bool> SqliteStore::update_order(const Order& o, const std::vector<OrderState>& from,
                                        const std::vector<TicketEvent>& events) {
   std::lock_guard lock(write_mutex_);
   return sqlite::in_transaction(*db_, [&]() -> Result<bool> {
-    auto st = db_->prepare(
-        "UPDATE orders SET approved_by = ?, state = ?, reason = ?, updated_at = ?, "
-        "expires_at = ?, sent_at = ?, finished_at = ?, signed_order = ?, result = ? "
-        "WHERE id = ? AND state IN " +
-        in_list(from.size()));
+    auto written = write_order_row(o, from);
+    if (!written || !*written) return written;
+    if (auto r = insert_events(events); !r) return tl::unexpected(r.error());
+    return true;
+  });
+}
+
+Result<bool> SqliteStore::update_order_with_attachment(Order& o,
+                                                       const std::vector<OrderState>& from,
+                                                       Attachment& attachment,
+                                                       std::vector<TicketEvent> events) {
+  std::lock_guard lock(write_mutex_);
+  return sqlite::in_transaction(*db_, [&]() -> Result<bool> {
+    auto written = write_order_row(o, from);
+    if (!written || !*written) return written;
+    auto id = write_attachment(attachment);
+    if (!id) return tl::unexpected(id.error());
+    attachment.id = *id;
+    o.result["attachment"]["id"] = *id;
+    auto st = db_->prepare("UPDATE orders SET result = ? WHERE id = ?");
     if (!st) return tl::unexpected(st.error());
-    st->bind(1, o.approved_by)
-        .bind(2, order_state_name(o.state))
-        .bind(3, o.reason)
-        .bind(4, to_ms(o.updated_at))
-        .bind(5, to_optional_ms(o.expires_at))
-        .bind(6, to_optional_ms(o.sent_at))
-        .bind(7, to_optional_ms(o.finished_at))
-        .bind_blob(8, o.signed_order)
-        .bind(9, safe_dump(o.result))
-        .bind(10, o.id);
-    int index = 11;
-    for (auto s : from) st->bind(index++, order_state_name(s));
+    st->bind(1, safe_dump(o.result)).bind(2, o.id);
     if (auto r = st->run(); !r) return tl::unexpected(r.error());
-    if (db_->changes() == 0) return false;
+    for (auto& e : events) e.data["attachment_id"] = *id;
     if (auto r = insert_events(events); !r) return tl::unexpected(r.error());
     return true;
   });

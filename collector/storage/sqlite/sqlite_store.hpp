@@ -118,6 +118,9 @@ class SqliteStore final : public Store {
   // Remediation orders (sqlite_order_store.cpp).
   Result<void> insert_order(const Order& order, const std::vector<TicketEvent>& events) override;
   Result<std::optional<Order>> find_order(std::string_view id) override;
+  Result<bool> update_order_with_attachment(Order& order, const std::vector<OrderState>& from,
+                                            Attachment& attachment,
+                                            std::vector<TicketEvent> events) override;
   Result<bool> update_order(const Order& order, const std::vector<OrderState>& from,
                             const std::vector<TicketEvent>& events) override;
   Result<std::vector<Order>> list_orders(const OrderQuery& query) override;
@@ -174,6 +177,10 @@ class SqliteStore final : public Store {
   /// Inserts ticket events and, inside the same (caller's) transaction, the outbox messages
   /// the planner derives from them.
   Result<std::int64_t> insert_events(const std::vector<TicketEvent>& events);
+  /// The conditional UPDATE of update_order(), inside the caller's transaction.
+  Result<bool> write_order_row(const Order& order, const std::vector<OrderState>& from);
+  /// Inside the caller's transaction; returns the attachment's id.
+  Result<std::int64_t> write_attachment(const Attachment& attachment);
   Result<void> enqueue_planned(const std::vector<TicketEvent>& events);
   Result<void> insert_outbox(const std::vector<OutboxMessage>& messages);
   Result<std::optional<Ticket>> find_ticket_where(

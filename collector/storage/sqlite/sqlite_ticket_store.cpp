@@ -471,28 +471,34 @@ Result<std::optional<Attachment>> SqliteStore::find_attachment(std::int64_t id) 
   return std::optional<Attachment>(std::move(a));
 }
 
+Result<std::int64_t> SqliteStore::write_attachment(const Attachment& attachment) {
+  auto st = db_->prepare(
+      "INSERT INTO attachments(ticket_id, name, content_type, kind, visibility, sha256, size, "
+      "created_at, created_by, content) VALUES (?,?,?,?,?,?,?,?,?,?)");
+  if (!st) return tl::unexpected(st.error());
+  st->bind(1, attachment.ticket_id)
+      .bind(2, attachment.name)
+      .bind(3, attachment.content_type)
+      .bind(4, attachment.kind)
+      .bind(5, visibility_name(attachment.visibility))
+      .bind(6, attachment.sha256)
+      .bind(7, static_cast<std::int64_t>(attachment.content.size()))
+      .bind(8, to_ms(attachment.created_at))
+      .bind(9, attachment.created_by)
+      .bind_blob(10, attachment.content);
+  if (auto r = st->run(); !r) return tl::unexpected(r.error());
+  return static_cast<std::int64_t>(sqlite3_last_insert_rowid(db_->handle()));
+}
+
 Result<void> SqliteStore::insert_enrichment(Enrichment& e, std::optional<Attachment> attachment,
                                             TicketEvent event) {
   std::lock_guard lock(write_mutex_);
   return sqlite::in_transaction(*db_, [&]() -> Result<void> {
     std::optional<std::int64_t> attachment_id;
     if (attachment) {
-      auto st = db_->prepare(
-          "INSERT INTO attachments(ticket_id, name, content_type, kind, visibility, sha256, size, "
-          "created_at, created_by, content) VALUES (?,?,?,?,?,?,?,?,?,?)");
-      if (!st) return tl::unexpected(st.error());
-      st->bind(1, attachment->ticket_id)
-          .bind(2, attachment->name)
-          .bind(3, attachment->content_type)
-          .bind(4, attachment->kind)
-          .bind(5, visibility_name(attachment->visibility))
-          .bind(6, attachment->sha256)
-          .bind(7, static_cast<std::int64_t>(attachment->content.size()))
-          .bind(8, to_ms(attachment->created_at))
-          .bind(9, attachment->created_by)
-          .bind_blob(10, attachment->content);
-      if (auto r = st->run(); !r) return r;
-      attachment_id = sqlite3_last_insert_rowid(db_->handle());
+      auto id = write_attachment(*attachment);
+      if (!id) return tl::unexpected(id.error());
+      attachment_id = *id;
       e.attachment_id = *attachment_id;
     }
     auto st = db_->prepare(

@@ -4,7 +4,10 @@
 #include <catch2/catch.hpp>
 
 #include <signal.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <string>
@@ -107,4 +110,74 @@ TEST_CASE("a post-check runs after success and is reported") {
   CHECK(result.post_check().ran());
   CHECK_FALSE(result.post_check().passed());
   CHECK(result.post_check().exit_code() == 1);
+}
+
+namespace {
+
+/// An eventfd written by the test to cancel a run.
+struct CancelSwitch {
+  int fd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  ~CancelSwitch() { ::close(fd); }
+  void pull() const {
+    const std::uint64_t one = 1;
+    REQUIRE(::write(fd, &one, sizeof one) == sizeof one);
+  }
+};
+
+/// True once `pid` has ended (gone, or a zombie), polled for up to 10 s: it closes its pipes
+/// a moment before it is a zombie.
+bool process_gone(int pid) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  for (;;) {
+    if (::kill(pid, 0) != 0) return true;
+    std::string state;
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::getline(stat, state);
+    if (state.find(") Z") != std::string::npos || state.find(") X") != std::string::npos) {
+      return true;
+    }
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    ::usleep(10'000);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("a cancellation ends the whole process group and skips the post-check") {
+  CancelSwitch cancel;
+  ExecutorOptions options;
+  options.kill_grace = std::chrono::milliseconds(200);
+  options.cancel_fd = cancel.fd;
+  auto p = order({"/bin/sh", "-c", "/bin/sleep 300 & echo $!; wait"}, 600);
+  p.mutable_post_check()->add_argv("/bin/true");
+  std::string pid_text;
+  auto result = execute_order(
+      p,
+      [&](OutputStream, std::string_view d) {
+        pid_text += d;
+        // Cancelled once the grandchild exists, as staff would while it runs.
+        if (pid_text.find('\n') != std::string::npos) cancel.pull();
+      },
+      options);
+  CHECK(result.state() == v1::CANCELLED);
+  CHECK_FALSE(result.timed_out());
+  CHECK(result.term_signal() == SIGTERM);
+  CHECK_THAT(result.reason(), Catch::StartsWith("cancelled after"));
+  CHECK_FALSE(result.post_check().ran());
+  const int grandchild = std::atoi(pid_text.c_str());
+  REQUIRE(grandchild > 0);
+  CHECK(process_gone(grandchild));
+}
+
+TEST_CASE("a program that ignores SIGTERM is killed after the grace when cancelled") {
+  CancelSwitch cancel;
+  ExecutorOptions options;
+  options.kill_grace = std::chrono::milliseconds(200);
+  options.cancel_fd = cancel.fd;
+  // Cancelled once it says it ignores SIGTERM (the ignoring is inherited by its sleeps).
+  auto result = execute_order(
+      order({"/bin/sh", "-c", "trap '' TERM; echo ignoring; while :; do /bin/sleep 1; done"}, 600),
+      [&](OutputStream, std::string_view) { cancel.pull(); }, options);
+  CHECK(result.state() == v1::CANCELLED);
+  CHECK(result.term_signal() == SIGKILL);
 }

@@ -7,6 +7,15 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <unistd.h>
+#include <utmpx.h>
+
+#include <cstring>
+#include <fstream>
+
 #include "agent/actions/order_runner.hpp"
 #include "shared/pki/keys.hpp"
 #include "shared/pki/secrets.hpp"
@@ -63,15 +72,15 @@ struct Harness {
   }
 
   v1::SignedOrder order(const std::string& id, const std::string& action = "echo",
-                        v1::Risk risk = v1::RISK_LOW) {
+                        v1::Risk risk = v1::RISK_LOW, std::vector<std::string> argv = {}) {
     v1::OrderPayload p;
     p.set_order_id(id);
     p.set_device_id("dev-1");
     p.set_action_id(action);
     p.set_action_version(1);
     p.set_definition_sha256(kHash);
-    p.add_argv("/bin/echo");
-    p.add_argv("ran " + id);
+    if (argv.empty()) argv = {"/bin/echo", "ran " + id};
+    for (const auto& a : argv) p.add_argv(a);
     p.set_issued_at_unix_ms(now_ms());
     p.set_expires_at_unix_ms(now_ms() + 600'000);
     p.set_nonce(pki::random_bytes(32));
@@ -91,6 +100,39 @@ struct Harness {
       ioc.restart();
     }
     REQUIRE(results.size() == count);
+  }
+
+  /// Runs the I/O loop until `done` holds (20 s at most).
+  template <class Done>
+  void run_until(boost::asio::io_context& ioc, Done done) {
+    auto guard = boost::asio::make_work_guard(ioc);
+    const auto deadline = std::chrono::steady_clock::now() + 20s;
+    while (!done() && std::chrono::steady_clock::now() < deadline) {
+      ioc.run_for(20ms);
+      ioc.restart();
+    }
+    REQUIRE(done());
+  }
+
+  bool reported_running(const std::string& id) const {
+    for (const auto& m : sent_now) {
+      if (m.has_order_update() && m.order_update().order_id() == id &&
+          m.order_update().state() == v1::RUNNING) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  std::string streamed(const std::string& id, v1::OrderOutput::Stream stream) const {
+    std::string out;
+    for (const auto& m : sent_now) {
+      if (m.has_order_output() && m.order_output().order_id() == id &&
+          m.order_output().stream() == stream) {
+        out += m.order_output().data();
+      }
+    }
+    return out;
   }
 
   std::unique_ptr<OrderRunner> runner(boost::asio::io_context& ioc, ActionPolicy policy = {}) {
@@ -176,4 +218,158 @@ TEST_CASE("refusals are reported with their reason and nothing runs") {
   CHECK_THAT(h.results[3].order_result().reason(), Catch::Contains("not in the signed catalog"));
   for (const auto& r : h.results) CHECK(r.order_result().state() == v1::REFUSED);
   for (const auto& m : h.sent_now) CHECK_FALSE(m.has_order_update());
+}
+
+namespace {
+
+v1::OrderCancel cancel_of(const std::string& id) {
+  v1::OrderCancel c;
+  c.set_order_id(id);
+  c.set_reason("cancelled by tom: wrong machine");
+  return c;
+}
+
+const std::vector<std::string> kSleep = {"/bin/sleep", "300"};
+
+}  // namespace
+
+TEST_CASE("a cancelled order is dropped if it waits and stopped if it runs; others are untouched") {
+  Harness h;
+  boost::asio::io_context ioc;
+  auto runner = h.runner(ioc);
+  runner->accept_catalog(h.catalog());
+  runner->handle(h.order("o-long", "echo", v1::RISK_LOW, kSleep));
+  h.run_until(ioc, [&] { return h.reported_running("o-long"); });
+  runner->handle(h.order("o-next"));  // waits behind the running one
+
+  runner->cancel(cancel_of("o-next"));
+  h.run_until_results(ioc, 1);
+  const auto& dropped = h.results[0].order_result();
+  CHECK(dropped.order_id() == "o-next");
+  CHECK(dropped.state() == v1::CANCELLED);
+  CHECK_THAT(dropped.reason(), Catch::StartsWith("cancelled before it started"));
+  CHECK_FALSE(h.reported_running("o-next"));
+
+  runner->cancel(cancel_of("o-long"));
+  h.run_until_results(ioc, 2);
+  const auto& stopped = h.results[1].order_result();
+  CHECK(stopped.order_id() == "o-long");
+  CHECK(stopped.state() == v1::CANCELLED);
+  CHECK(stopped.term_signal() == SIGTERM);
+
+  // Finished orders and orders never seen here are left alone: no report, and the stale
+  // cancel does not hit the next order.
+  runner->cancel(cancel_of("o-long"));
+  runner->cancel(cancel_of("o-unknown"));
+  runner->handle(h.order("o-after"));
+  h.run_until_results(ioc, 3);
+  CHECK(h.results[2].order_result().order_id() == "o-after");
+  CHECK(h.results[2].order_result().state() == v1::SUCCEEDED);
+
+  auto entries = h.journal->entries();
+  REQUIRE(entries);
+  REQUIRE(entries->size() == 3);
+  CHECK((*entries)[0].data["outcome"] == "cancelled");
+  CHECK((*entries)[1].data["outcome"] == "cancelled");
+  CHECK((*entries)[2].data["outcome"] == "succeeded");
+}
+
+namespace {
+
+/// A pseudo-terminal standing in for a logged-in user's session, listed in a utmp file.
+struct UserSession {
+  int master = -1;
+  int slave = -1;
+  std::string line;  // "pts/N"
+
+  UserSession() {
+    master = ::posix_openpt(O_RDWR | O_NOCTTY | O_NONBLOCK);
+    REQUIRE(master >= 0);
+    REQUIRE(::grantpt(master) == 0);
+    REQUIRE(::unlockpt(master) == 0);
+    line = std::string(::ptsname(master)).substr(5);
+    // Held open like a login shell would, so the agent's close is no hangup.
+    slave = ::open(::ptsname(master), O_RDWR | O_NOCTTY);
+    REQUIRE(slave >= 0);
+  }
+  ~UserSession() {
+    ::close(slave);
+    ::close(master);
+  }
+
+  /// What was written to the terminal, once `expected` appears (10 s at most).
+  std::string read_until(const std::string& expected) const {
+    std::string seen;
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (seen.find(expected) == std::string::npos &&
+           std::chrono::steady_clock::now() < deadline) {
+      pollfd fd{master, POLLIN, 0};
+      if (::poll(&fd, 1, 100) <= 0) continue;
+      char buf[512];
+      const auto n = ::read(master, buf, sizeof buf);
+      if (n > 0) seen.append(buf, static_cast<std::size_t>(n));
+    }
+    return seen;
+  }
+};
+
+void write_utmp(const std::filesystem::path& path,
+                const std::vector<std::pair<short, std::string>>& entries) {
+  std::ofstream out(path, std::ios::binary);
+  for (const auto& [type, line] : entries) {
+    utmpx u{};
+    u.ut_type = type;
+    u.ut_pid = ::getpid();
+    std::strncpy(u.ut_line, line.c_str(), sizeof u.ut_line - 1);
+    std::strncpy(u.ut_user, "alice", sizeof u.ut_user - 1);
+    out.write(reinterpret_cast<const char*>(&u), sizeof u);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("with the notice policy, logged-in users are told before a medium-risk action") {
+  Harness h;
+  UserSession session;
+  const auto utmp = h.dir.path() / "utmp";
+  // A session, a logged-out one and a forged line: only the first is written to.
+  write_utmp(
+      utmp,
+      {{USER_PROCESS, session.line}, {DEAD_PROCESS, "pts/999"}, {USER_PROCESS, "../etc/passwd"}});
+  ActionPolicy policy;
+  policy.max_risk = ActionRisk::kMedium;
+  policy.notice.enabled = true;
+  policy.notice.utmp_path = utmp.string();
+  boost::asio::io_context ioc;
+
+  SECTION("the action runs after the delay") {
+    policy.notice.delay = std::chrono::seconds(1);
+    auto runner = h.runner(ioc, policy);
+    runner->accept_catalog(h.catalog());
+    runner->handle(h.order("o-low"));  // low risk: no notice, runs at once
+    h.run_until_results(ioc, 1);
+    CHECK(h.streamed("o-low", v1::OrderOutput::STDERR).empty());
+    runner->handle(h.order("o-med", "echo-medium", v1::RISK_MEDIUM));
+    const auto text = session.read_until("save your work");
+    CHECK_THAT(text, Catch::Contains("echo-medium"));
+    CHECK_THAT(text, Catch::Contains("in 1 s"));
+    h.run_until_results(ioc, 2);
+    CHECK(h.results[1].order_result().state() == v1::SUCCEEDED);
+    CHECK(h.streamed("o-med", v1::OrderOutput::STDERR) ==
+          "triage-agent: notice sent to 1 terminal session(s); waiting 1 s before running\n");
+    CHECK(h.streamed("o-med", v1::OrderOutput::STDOUT) == "ran o-med\n");
+  }
+  SECTION("a cancel during the wait means it never starts") {
+    policy.notice.delay = std::chrono::seconds(3600);
+    auto runner = h.runner(ioc, policy);
+    runner->accept_catalog(h.catalog());
+    runner->handle(h.order("o-med", "echo-medium", v1::RISK_MEDIUM));
+    h.run_until(ioc, [&] { return !h.streamed("o-med", v1::OrderOutput::STDERR).empty(); });
+    CHECK(h.reported_running("o-med"));
+    runner->cancel(cancel_of("o-med"));
+    h.run_until_results(ioc, 1);
+    CHECK(h.results[0].order_result().state() == v1::CANCELLED);
+    CHECK_THAT(h.results[0].order_result().reason(), Catch::Contains("notice"));
+    CHECK(h.streamed("o-med", v1::OrderOutput::STDOUT).empty());
+  }
 }

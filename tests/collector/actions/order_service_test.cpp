@@ -3,6 +3,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 #include "collector/actions/order_service.hpp"
 #include "collector/audit/audit_log.hpp"
 #include "collector/storage/sqlite/sqlite_store.hpp"
@@ -533,4 +535,133 @@ TEST_CASE("a running order whose result never comes stops holding the device's q
   late.set_duration_ms(1000);
   REQUIRE(w.orders->record_result("dev-1", late));
   CHECK(w.store->find_order(order->id).value()->state == OrderState::kSucceeded);
+}
+
+namespace {
+
+/// The order as the dispatch leaves it when the device is online.
+Order mark(World& w, const Order& order, OrderState from, OrderState to) {
+  Order moved = order;
+  moved.state = to;
+  REQUIRE(*w.store->update_order(moved, {from}, {}));
+  return *w.store->find_order(order.id).value();
+}
+
+std::vector<std::string> event_kinds(World& w) {
+  std::vector<std::string> kinds;
+  const auto events = w.store->ticket_events(w.ticket_id).value();
+  for (const auto& e : events) kinds.push_back(e.kind);
+  return kinds;
+}
+
+}  // namespace
+
+TEST_CASE("cancelling a sent order asks the agent; it is cancelled when the agent says so") {
+  World w;
+  auto order = w.request("echo-test", {{"text", "hello"}}, user("tom", Role::kTechnician));
+  REQUIRE(order);
+  auto running = mark(w, *order, OrderState::kQueued, OrderState::kRunning);
+
+  auto stranger = w.orders->cancel(order->id, user("eve", Role::kTechnician), "", w.now);
+  REQUIRE_FALSE(stranger);
+  CHECK(stranger.error().code == ErrorCode::kDenied);
+  // A senior who did not request it may cancel; the order keeps running until the agent stops it.
+  auto requested = w.orders->cancel(order->id, user("sam", Role::kSenior), "wrong unit", w.now);
+  REQUIRE(requested);
+  CHECK(requested->state == OrderState::kRunning);
+  CHECK(requested->cancel_requested_by == "sam");
+  // A later writer that read the order before the request does not erase it.
+  running.updated_at = w.now;
+  REQUIRE(*w.store->update_order(running, {OrderState::kRunning}, {}));
+  CHECK(w.store->find_order(order->id).value()->cancel_requested_by == "sam");
+
+  v1::OrderResult stopped;
+  stopped.set_order_id(order->id);
+  stopped.set_state(v1::CANCELLED);
+  stopped.set_exit_code(-1);
+  stopped.set_term_signal(15);
+  stopped.set_duration_ms(800);
+  stopped.set_reason("cancelled after 800 ms");
+  REQUIRE(w.orders->record_result("dev-1", stopped));
+  auto stored = w.store->find_order(order->id).value();
+  CHECK(stored->state == OrderState::kCancelled);
+  CHECK_THAT(stored->reason, Catch::StartsWith("cancelled by sam: wrong unit"));
+  CHECK(stored->result["ran"] == "cancelled");
+  CHECK(stored->result["fixed"] == "not run");
+  const auto kinds = event_kinds(w);
+  CHECK(std::count(kinds.begin(), kinds.end(), "action_cancel_requested") == 1);
+  CHECK(std::count(kinds.begin(), kinds.end(), "action_cancelled") == 1);
+  const auto events = w.store->ticket_events(w.ticket_id).value();
+  for (const auto& e : events) {
+    if (e.kind == "action_cancelled") {
+      CHECK(e.data["cancelled_by"] == "sam");
+      CHECK(e.data["term_signal"] == 15);
+    }
+  }
+  // Finished: cancelling again is a conflict and changes nothing.
+  auto again = w.orders->cancel(order->id, user("tom", Role::kTechnician), "", w.now);
+  REQUIRE_FALSE(again);
+  CHECK(again.error().code == ErrorCode::kConflict);
+}
+
+TEST_CASE("an order that finished before the agent saw the cancel stays finished") {
+  World w;
+  auto order = w.request("echo-test", {{"text", "hello"}}, user("tom", Role::kTechnician));
+  REQUIRE(order);
+  mark(w, *order, OrderState::kQueued, OrderState::kSent);
+  REQUIRE(w.orders->cancel(order->id, user("tom", Role::kTechnician), "", w.now));
+  // The action had ended on the device when the cancel arrived: the agent reports the run.
+  v1::OrderResult done;
+  done.set_order_id(order->id);
+  done.set_state(v1::SUCCEEDED);
+  done.set_exit_code(0);
+  done.set_duration_ms(20);
+  REQUIRE(w.orders->record_result("dev-1", done));
+  auto stored = w.store->find_order(order->id).value();
+  CHECK(stored->state == OrderState::kSucceeded);
+  CHECK(stored->result["ran"] == "exit 0");
+  auto late = w.orders->cancel(order->id, user("tom", Role::kTechnician), "", w.now);
+  REQUIRE_FALSE(late);
+  CHECK(late.error().code == ErrorCode::kConflict);
+  CHECK(w.store->find_order(order->id).value()->state == OrderState::kSucceeded);
+
+  SECTION("a cancelled report without a cancel request is a failure, not a cancellation") {
+    auto other = w.request("echo-test", {{"text", "again"}}, user("tom", Role::kTechnician));
+    REQUIRE(other);
+    mark(w, *other, OrderState::kQueued, OrderState::kRunning);
+    v1::OrderResult claimed;
+    claimed.set_order_id(other->id);
+    claimed.set_state(v1::CANCELLED);
+    claimed.set_exit_code(-1);
+    REQUIRE(w.orders->record_result("dev-1", claimed));
+    CHECK(w.store->find_order(other->id).value()->state == OrderState::kFailed);
+  }
+}
+
+TEST_CASE("'ran' and 'fixed' are separate facts of a result") {
+  World w;
+  auto order = w.request("echo-test", {{"text", "hello"}}, user("tom", Role::kTechnician));
+  REQUIRE(order);
+  mark(w, *order, OrderState::kQueued, OrderState::kRunning);
+  v1::OrderResult result;
+  result.set_order_id(order->id);
+  result.set_state(v1::SUCCEEDED);
+  result.set_exit_code(0);
+  result.mutable_post_check()->set_ran(true);
+  result.mutable_post_check()->set_passed(false);
+  result.mutable_post_check()->set_exit_code(3);
+  REQUIRE(w.orders->record_result("dev-1", result));
+  auto stored = w.store->find_order(order->id).value();
+  // It ran fine and did not fix the problem.
+  CHECK(stored->state == OrderState::kSucceeded);
+  CHECK(stored->result["ran"] == "exit 0");
+  CHECK(stored->result["fixed"] == "failed");
+  CHECK(stored->result["post_check"]["exit_code"] == 3);
+  const auto events = w.store->ticket_events(w.ticket_id).value();
+  for (const auto& e : events) {
+    if (e.kind == "action_run") {
+      CHECK(e.data["ran"] == "exit 0");
+      CHECK(e.data["fixed"] == "failed");
+    }
+  }
 }

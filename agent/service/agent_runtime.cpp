@@ -151,6 +151,7 @@ void AgentRuntime::on_message(std::string_view frame) {
     case v1::CollectorMessage::kCatalogUpdate:
       // Verified like the HelloAck's: pinned key, and never older than the one held.
       if (ready_ && orders_) orders_->accept_catalog(message->catalog_update());
+      return;
     case v1::CollectorMessage::kOrderCancel:
       if (ready_ && orders_) orders_->cancel(message->order_cancel());
       return;

@@ -6,7 +6,7 @@
 
 namespace triage::collector::schema {
 
-inline constexpr std::array<std::string_view, 8> kMigrations = {
+inline constexpr std::array<std::string_view, 9> kMigrations = {
     // 1: enrollment, devices, users, sessions, reports.
     R"sql(
 CREATE TABLE enrollment_tokens (
@@ -350,6 +350,10 @@ CREATE TABLE outbox_messages (
 CREATE INDEX outbox_pending_by_target ON outbox_messages(status, target_id, id);
 -- The delivery log of one target, newest first.
 CREATE INDEX outbox_by_target ON outbox_messages(target_id, id);
+)sql",
+    // 12: enrollment tokens can be revoked before they expire or run out of uses.
+    R"sql(
+ALTER TABLE enrollment_tokens ADD COLUMN revoked_at INTEGER;
 )sql",
 };
 

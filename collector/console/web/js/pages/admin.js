@@ -12,9 +12,12 @@ const ROLES = ['viewer', 'technician', 'senior', 'admin'];
 
 export async function render(main, _params, ctx) {
   async function reload(shown = {}) {
+    // A section whose API fails says so; the rest of the page still works.
+    const orNote = (title, promise) => promise.catch((e) => section(title, h('p', { class: 'muted' }, e.message)));
     const [users, tokens, enrollment, webhooks, catalog] = await Promise.all([
-      get('/api/v1/users'), get('/api/v1/auth/tokens'), enrollmentTokens(reload, shown.enrollmentToken),
-      webhooksSection(reload, shown.webhookSecret), catalogSection()]);
+      get('/api/v1/users'), get('/api/v1/auth/tokens'),
+      orNote('Enrollment tokens', enrollmentTokens(reload, shown.enrollmentToken)),
+      orNote('Webhooks', webhooksSection(reload, shown.webhookSecret)), catalogSection()]);
     const shownToken = shown.apiToken;
     const change = (u, body) => async () => {
       try { await patch(`/api/v1/users/${u.id}`, body); toast(`${u.name} updated`); await reload(); } catch (e) { toast(e.message, 'error'); await reload(); }

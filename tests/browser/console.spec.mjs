@@ -173,9 +173,10 @@ try {
     await fix.click();
     const dialog = page.locator('dialog.action-dialog');
     await dialog.waitFor();
-    await dialog.getByText('low risk').waitFor();
-    await dialog.getByText('runs without approval').waitFor();
-    await dialog.getByText('^[a-z]{1,20}$', { exact: false }).waitFor();  // the pattern is shown
+    await dialog.locator('.badge.risk-low').waitFor();
+    await dialog.locator('.badge.approval-none').waitFor();  // runs without approval
+    const hint = await dialog.locator('.param .hint').first().textContent();
+    check(hint.includes('^[a-z]{1,20}$') && hint.includes('20 characters'), `pattern shown: ${hint}`);
     check(await dialog.locator('#param-text').getAttribute('maxlength') === '20', 'maxlength from the catalog');
     // The server refuses a value outside the pattern: its message lands on the field.
     await dialog.locator('#param-text').fill('Not Valid 1');
@@ -188,7 +189,7 @@ try {
     const panel = page.locator('.order-panel');
     await panel.locator('pre.stdout', { hasText: 'console says hello' }).waitFor({ timeout: 30000 });
     await panel.locator('.badge.order-succeeded').waitFor({ timeout: 30000 });
-    await panel.getByText('exit status 0').waitFor();
+    check((await panel.locator('.outcome').textContent()).includes('exit status 0'), 'exit status shown');
     await page.locator('tr[data-order] .badge.order-succeeded').first().waitFor();
     await shot(page, 'ticket-action');
   });
@@ -201,7 +202,7 @@ try {
     check(offered.includes('echo-low') && offered.includes('kill-process'), `offered: ${offered.join(', ')}`);
     check(!offered.includes('echo-high') && !offered.includes('reboot'), 'a technician is offered senior actions');
     await dialog.locator('#run-action').selectOption('kill-process');  // integer + regex
-    await dialog.getByText('medium risk').waitFor();
+    await dialog.locator('.badge.risk-medium').waitFor();
     const pid = dialog.locator('input[type="number"][name^="param-"]');
     check(await pid.getAttribute('min') === '2' && await pid.getAttribute('max') === '4194304', 'integer range');
     await dialog.locator('#run-action').selectOption('clear-temp-files');  // enum
@@ -244,7 +245,10 @@ try {
     await page.locator('.finding').first().waitFor();
     await page.getByText('lt-sales-17').first().waitFor();
     // History charts drawn by uPlot from the device's metric history, and its recent orders.
-    await page.locator('figure.chart[data-metric="memory.used_pct"] .uplot canvas').waitFor();
+    const memory = page.locator('figure.chart[data-metric="memory.used_pct"]');
+    await memory.locator('.chart-note').filter({ hasNotText: 'Loading' }).waitFor();
+    const note = await memory.locator('.chart-note').textContent();
+    check(await memory.locator('.uplot canvas').count() === 1, `memory chart not drawn: ${note}`);
     await page.locator('tr[data-order] .badge.order-succeeded').first().waitFor();
     await shot(page, 'device');
     await page.goto(`${url}/#/findings`);

@@ -37,7 +37,7 @@ id = "echo-low"
 version = 1
 title = "Echo a word"
 description = "Prints the given word (test action)."
-argv = ["/bin/echo", "console says {text}"]
+argv = ["/bin/echo", "console says", "{text}"]
 risk = "low"
 fixes = ["battery.worn"]
 [params.text]

@@ -43,17 +43,23 @@ function chart(holder, title, unit, points) {
   return new uPlot(opts, [xs, ys], holder);
 }
 
+const iso = (ms) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
 /**
- * A card per metric with its chart over the last `days` days; metrics without points say so.
- * Returns the element; the charts draw once their data arrives.
+ * A card per metric with its chart over the `days` days up to `untilMs` (points carry the
+ * endpoint's own collection time, so the device page passes its latest snapshot's; default
+ * now); metrics without points say so. Returns the element; the charts draw once their data
+ * arrives.
  */
-export function historyCharts(deviceId, days = 7) {
-  const since = new Date(Date.now() - days * 86400 * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+export function historyCharts(deviceId, { days = 7, untilMs } = {}) {
+  const end = Number.isFinite(untilMs) && untilMs > 0 ? untilMs + 1000 : Date.now();
+  const until = iso(end);
+  const since = iso(end - days * 86400 * 1000);
   const cards = METRICS.map(([metric, title, unit]) => {
     const plot = h('div', { class: 'plot', role: 'img', 'aria-label': `${title} over the last ${days} days` });
     const note = h('p', { class: 'muted chart-note' }, 'Loading…');
     const card = h('figure', { class: 'chart', 'data-metric': metric }, h('figcaption', {}, title), plot, note);
-    get(withQuery(`/api/v1/devices/${encodeURIComponent(deviceId)}/history`, { metric, since }))
+    get(withQuery(`/api/v1/devices/${encodeURIComponent(deviceId)}/history`, { metric, since, until }))
       .then((r) => {
         const points = r.points ?? [];
         if (!points.length) {

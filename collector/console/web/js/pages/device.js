@@ -73,7 +73,8 @@ export async function render(main, [id], ctx) {
       ['Updated', (t) => time(t.updated_at)],
     ], tickets.tickets, { empty: 'No open tickets for this device.' })),
     section('Findings', findingList(findings.findings, 'No current findings.')),
-    section('History (last 7 days, as reported by the endpoint)', historyCharts(d.id)),
+    section('History (7 days up to the latest snapshot, as reported by the endpoint)',
+      historyCharts(d.id, { untilMs: Number(snapshot?.collected_at_unix_ms) })),
     orders ? recentOrders(orders.items, ctx.me, watched) : null,
     snapshot ? [
       h('p', { class: 'provenance' }, h('span', { class: 'badge reported' }, 'as reported by the endpoint'),

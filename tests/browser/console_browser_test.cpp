@@ -156,7 +156,9 @@ TEST_CASE("the web console in chromium: queue, ticket, actions, approvals, audit
   CHECK(c.get("/api/v1/orders/" + own_order, admin).body["state"] == "awaiting_approval");
   // The admin's enrollment token: two uses, created through the API by the console.
   bool console_token = false;
-  for (const auto& t : c.get("/api/v1/enrollment-tokens", admin).body["items"]) {
+  const auto tokens = c.get("/api/v1/enrollment-tokens", admin);
+  INFO(tokens.text);
+  for (const auto& t : tokens.body["items"]) {
     console_token = console_token || (t["created_by"] == "user:admin" && t["max_uses"] == 2);
   }
   CHECK(console_token);

@@ -93,11 +93,16 @@ async function login(page, who) {
   return response;
 }
 
-async function shot(page, name) {
+// `scrollTo`: a selector to bring to the top of the picture (default: the top of the page).
+async function shot(page, name, scrollTo = null) {
   if (!shots) return;
   mkdirSync(shots, { recursive: true });
   await page.waitForLoadState('networkidle');
-  await page.evaluate(() => { document.activeElement?.blur(); window.scrollTo(0, 0); });
+  await page.evaluate((selector) => {
+    document.activeElement?.blur();
+    const el = selector && document.querySelector(selector);
+    if (el) el.scrollIntoView({ block: 'start' }); else window.scrollTo(0, 0);
+  }, scrollTo);
   await page.locator('#toast').evaluate((el) => el.replaceChildren());
   await page.screenshot({ path: join(shots, `${name}.png`), fullPage: false });
 }
@@ -191,7 +196,7 @@ try {
     await panel.locator('.badge.order-succeeded').waitFor({ timeout: 30000 });
     check((await panel.locator('.outcome').textContent()).includes('exit status 0'), 'exit status shown');
     await page.locator('tr[data-order] .badge.order-succeeded').first().waitFor();
-    await shot(page, 'ticket-action');
+    await shot(page, 'ticket-action', '.order-panel');
   });
 
   await test('the "Run action" dialog builds typed fields from the catalog, for the user\'s role', async () => {
@@ -359,7 +364,7 @@ try {
       await shot(d, 'ticket-dark');
       await d.locator('.diagnostics h3 a').first().click();
       await d.locator('figure.chart .uplot canvas').first().waitFor();
-      await shot(d, 'device-dark');
+      await shot(d, 'device-dark', '.charts');
       await d.context().close();
     });
   }

@@ -22,7 +22,7 @@ function cssVar(name) {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
 }
 
-function chart(holder, title, unit, points) {
+function chart(holder, title, unit, points, [fromMs, toMs]) {
   const xs = points.map((p) => Date.parse(p.t) / 1000);
   const ys = points.map((p) => p.value);
   const fg = cssVar('--muted');
@@ -33,7 +33,8 @@ function chart(holder, title, unit, points) {
     height: HEIGHT,
     legend: { show: false },
     cursor: { show: true, points: { show: true } },
-    scales: { x: { time: true }, y: unit === '%' ? { range: [0, 100] } : { auto: true } },
+    // The whole window, not just the span of the points (one point would fill the axis).
+    scales: { x: { time: true, range: [fromMs / 1000, toMs / 1000] }, y: unit === '%' ? { range: [0, 100] } : { auto: true } },
     axes: [axis, { ...axis, size: 44, values: (_u, vals) => vals.map((v) => `${v}${unit}`) }],
     series: [{}, {
       label: title, stroke: cssVar('--accent'), width: 2,
@@ -68,8 +69,9 @@ export function historyCharts(deviceId, { days = 7, untilMs } = {}) {
           return;
         }
         const last = points[points.length - 1];
-        note.textContent = `${points.length} point(s) · latest ${last.value}${unit}${r.truncated ? ' · truncated' : ''}`;
-        chart(plot, title, unit, points);
+        const latest = Math.round(last.value * 10) / 10;
+        note.textContent = `${points.length} point(s) · latest ${latest}${unit}${r.truncated ? ' · truncated' : ''}`;
+        chart(plot, title, unit, points, [end - days * 86400 * 1000, end]);
       })
       .catch((e) => { note.textContent = e.message; });
     return card;

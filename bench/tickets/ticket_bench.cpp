@@ -41,6 +41,42 @@ int seed(const std::string& db, int count) {
   tc::SlaPolicy sla;
   const auto start = Clock::now();
   const auto base = std::chrono::system_clock::now() - std::chrono::hours(24 * 90);
+  // Devices with current findings, linked to most tickets: the queue's findings summary
+  // (worst severity and count per ticket) then has real rows to aggregate.
+  const int device_count = std::max(1, std::min(count / 20, 5000));
+  tc::EnrollmentToken token;
+  token.id = "bench";
+  token.token_hash = "bench";
+  token.created_at = base;
+  token.expires_at = base + std::chrono::hours(24 * 365);
+  token.max_uses = device_count;
+  if (auto r = store->get()->insert_enrollment_token(token); !r) {
+    std::fprintf(stderr, "%s\n", r.error().message.c_str());
+    return 1;
+  }
+  const char* severities[] = {"info", "warning", "critical"};
+  std::vector<std::string> devices;
+  for (int d = 0; d < device_count; ++d) {
+    tc::Device device;
+    device.id = "00000000-0000-4000-8000-" + std::to_string(100000000000 + d);
+    device.hostname = "bench-" + std::to_string(d);
+    device.certificate_sha256 = "00";
+    device.enrolled_at = base;
+    if (auto r = store->get()->enroll_device("bench", device, base); !r) {
+      std::fprintf(stderr, "%s\n", r.error().message.c_str());
+      return 1;
+    }
+    std::vector<tc::DeviceFinding> findings;
+    for (int f = 0, n = static_cast<int>(rng() % 6); f < n; ++f) {
+      findings.push_back({device.id, "bench.rule" + std::to_string(f), "", severities[rng() % 3],
+                          "Seeded finding", "seeded", base, base});
+    }
+    if (auto r = store->get()->replace_device_findings(device.id, findings, base); !r) {
+      std::fprintf(stderr, "%s\n", r.error().message.c_str());
+      return 1;
+    }
+    devices.push_back(device.id);
+  }
   for (int i = 0; i < count; ++i) {
     tc::Ticket t;
     t.title = "Seeded ticket " + std::to_string(i) + ": printer offline on floor " +
@@ -55,6 +91,7 @@ int seed(const std::string& db, int count) {
     t.created_by = "bench";
     t.created_at = base + std::chrono::seconds(i * 77);
     t.updated_at = t.created_at;
+    if (rng() % 5 != 0) t.device_ids.push_back(devices[rng() % devices.size()]);
     sla.apply(t);
     tc::TicketEvent created;
     created.at = t.created_at;
@@ -66,8 +103,9 @@ int seed(const std::string& db, int count) {
       return 1;
     }
   }
-  std::printf("seeded %d tickets in %.1f s\n", count,
-              std::chrono::duration<double>(Clock::now() - start).count());
+  std::printf(
+      "seeded %d tickets (4 in 5 linked to one of %d devices with 0-5 findings) in %.1f s\n", count,
+      device_count, std::chrono::duration<double>(Clock::now() - start).count());
   return 0;
 }
 

@@ -1,8 +1,10 @@
 #include "collector/api/actions_api.hpp"
 
 #include <charconv>
+#include <cstdint>
 
 #include "collector/api/json_fields.hpp"
+#include "collector/api/query_params.hpp"
 #include "shared/util/time_format.hpp"
 
 namespace triage::collector {
@@ -187,6 +189,50 @@ HttpResponse handle_ticket_orders(ApiServices& services, ApiRequest& request) {
   nlohmann::json items = nlohmann::json::array();
   for (const auto& o : *orders) items.push_back(order_json(o, nullptr));
   return json_response(http::status::ok, {{"items", items}});
+}
+
+HttpResponse handle_list_orders(ApiServices& services, ApiRequest& request) {
+  if (!services.orders) return unavailable();
+  QueryParams params(request.query);
+  OrderQuery query;
+  query.newest_first = true;
+  for (const auto& word : params.list("state")) {
+    auto state = parse_order_state(word);
+    if (!state) {
+      return error_response(
+          Error{"`state` must be awaiting_approval, queued, sent, running, succeeded, failed, "
+                "refused, expired or cancelled",
+                ErrorCode::kInvalid});
+    }
+    query.states.push_back(*state);
+  }
+  query.device_id = params.text("device_id");
+  if (query.device_id.size() > 64) {
+    return error_response(Error{"`device_id` is longer than 64 characters", ErrorCode::kInvalid});
+  }
+  if (!params.text("ticket_id").empty()) {
+    auto ticket = params.integer("ticket_id", 0, 1, INT64_MAX);
+    if (!ticket) return error_response(ticket.error());
+    query.ticket_id = *ticket;
+  }
+  auto limit = params.integer("limit", 50, 1, 500);
+  if (!limit) return error_response(limit.error());
+  auto offset = params.integer("offset", 0, 0, 100'000'000);
+  if (!offset) return error_response(offset.error());
+  // One more than asked tells whether another page follows.
+  query.limit = static_cast<int>(*limit) + 1;
+  query.offset = static_cast<int>(*offset);
+  auto orders = services.store.list_orders(query);
+  if (!orders) return error_response(orders.error());
+  const bool more = orders->size() > static_cast<std::size_t>(*limit);
+  if (more) orders->pop_back();
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto& o : *orders) items.push_back(order_json(o, nullptr));
+  return json_response(http::status::ok, {{"items", items},
+                                          {"limit", *limit},
+                                          {"offset", *offset},
+                                          {"next_offset", more ? nlohmann::json(*offset + *limit)
+                                                               : nlohmann::json(nullptr)}});
 }
 
 HttpResponse handle_get_order(ApiServices& services, ApiRequest& request) {

@@ -3,6 +3,7 @@
 //   GET   /api/v1/actions                     the catalog (viewer)
 //   POST  /api/v1/tickets/{id}/actions        request an order {action, params, device_id?}
 //   GET   /api/v1/tickets/{id}/orders         the ticket's orders
+//   GET   /api/v1/orders                      orders, newest first {state, device_id, ticket_id}
 //   GET   /api/v1/orders/{id}                 state, outcome and output so far
 //   POST  /api/v1/orders/{id}/approve         a second person (senior) approves
 //   POST  /api/v1/orders/{id}/reject          ... or rejects {reason?}
@@ -15,6 +16,7 @@ namespace triage::collector {
 HttpResponse handle_list_actions(ApiServices& services, ApiRequest& request);
 HttpResponse handle_request_action(ApiServices& services, ApiRequest& request);
 HttpResponse handle_ticket_orders(ApiServices& services, ApiRequest& request);
+HttpResponse handle_list_orders(ApiServices& services, ApiRequest& request);
 HttpResponse handle_get_order(ApiServices& services, ApiRequest& request);
 HttpResponse handle_approve_order(ApiServices& services, ApiRequest& request);
 HttpResponse handle_reject_order(ApiServices& services, ApiRequest& request);

@@ -11,6 +11,7 @@
 #include "collector/api/device_history_api.hpp"
 #include "collector/api/devices_api.hpp"
 #include "collector/api/enroll_api.hpp"
+#include "collector/api/enrollment_tokens_api.hpp"
 #include "collector/api/findings_api.hpp"
 #include "collector/api/integrations_api.hpp"
 #include "collector/api/openapi_api.hpp"
@@ -149,6 +150,12 @@ std::vector<RouteSpec> api_routes() {
   // End of authentication routes.
   // The audit log: seniors approve risky work and review what happened; admins own security.
   add(http::verb::get, "/api/v1/audit", Access::kAuthenticated, Role::kSenior, handle_list_audit);
+  add(http::verb::get, "/api/v1/enrollment-tokens", Access::kAuthenticated, Role::kAdmin,
+      handle_list_enrollment_tokens);
+  add(http::verb::post, "/api/v1/enrollment-tokens", Access::kAuthenticated, Role::kAdmin,
+      handle_create_enrollment_token);
+  add(http::verb::delete_, "/api/v1/enrollment-tokens/{id}", Access::kAuthenticated, Role::kAdmin,
+      handle_revoke_enrollment_token);
   add(http::verb::get, "/api/v1/devices", Access::kAuthenticated, Role::kViewer,
       handle_list_devices);
   add(http::verb::get, "/api/v1/devices/{id}", Access::kAuthenticated, Role::kViewer,
@@ -246,6 +253,8 @@ std::vector<RouteSpec> api_routes() {
       handle_request_action);
   add(http::verb::get, "/api/v1/tickets/{id}/orders", Access::kAuthenticated, Role::kViewer,
       handle_ticket_orders);
+  add(http::verb::get, "/api/v1/orders", Access::kAuthenticated, Role::kTechnician,
+      handle_list_orders);
   add(http::verb::get, "/api/v1/orders/{id}", Access::kAuthenticated, Role::kViewer,
       handle_get_order);
   add(http::verb::post, "/api/v1/orders/{id}/approve", Access::kAuthenticated, Role::kSenior,

@@ -154,7 +154,13 @@ HttpResponse handle_list_tickets(ApiServices& services, ApiRequest& request) {
   if (!page) return error_response(page.error());
   auto items = nlohmann::json::array();
   const auto at = now();
-  for (const auto& t : page->items) items.push_back(ticket_summary_json(t, at));
+  for (const auto& t : page->items) {
+    auto item = ticket_summary_json(t, at);
+    item["worst_severity"] =
+        t.worst_severity.empty() ? nlohmann::json(nullptr) : nlohmann::json(t.worst_severity);
+    item["findings_count"] = t.findings_count;
+    items.push_back(std::move(item));
+  }
   return json_response(http::status::ok, {{"tickets", items},
                                           {"total", page->total},
                                           {"limit", filter.limit},

@@ -78,6 +78,8 @@ struct OrderQuery {
   std::optional<std::int64_t> ticket_id;
   std::vector<OrderState> states;
   int limit = 100;
+  int offset = 0;
+  bool newest_first = false;
 };
 
 }  // namespace triage::collector

@@ -21,6 +21,7 @@ struct EnrollmentToken {
   int max_uses = 1;
   int uses = 0;
   std::string created_by;
+  std::optional<TimePoint> revoked_at;  ///< a revoked token enrolls nothing more
 };
 
 struct Device {

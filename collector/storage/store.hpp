@@ -28,6 +28,10 @@ class Store {
 
   // Enrollment tokens and devices.
   virtual Result<void> insert_enrollment_token(const EnrollmentToken& token) = 0;
+  /// Every enrollment token (hashes, never secrets), newest first.
+  virtual Result<std::vector<EnrollmentToken>> list_enrollment_tokens() = 0;
+  /// Marks the token revoked (the first time is kept); kNotFound if unknown.
+  virtual Result<void> revoke_enrollment_token(std::string_view id, TimePoint when) = 0;
   /// kDenied with a clear reason unless the token exists, has not expired and has uses left.
   /// A read only: enroll_device checks again, atomically, when it counts the use.
   virtual Result<void> check_enrollment_token(std::string_view token_hash, TimePoint now) = 0;
@@ -213,7 +217,8 @@ class Store {
                                                     const std::vector<OrderState>& from,
                                                     Attachment& attachment,
                                                     std::vector<TicketEvent> events) = 0;
-  /// Orders matching every given criterion, oldest first, at most `limit`.
+  /// Orders matching every given criterion, oldest first (newest first when
+  /// `query.newest_first`), skipping `offset`, at most `limit`.
   virtual Result<std::vector<Order>> list_orders(const OrderQuery& query) = 0;
   /// Appends a chunk unless the order's stored output already holds `cap` bytes (false then);
   /// a chunk received twice is stored once.

@@ -47,6 +47,10 @@ struct Ticket {
   std::optional<TimePoint> resolved_at;
   std::optional<TimePoint> closed_at;
   std::vector<std::string> device_ids;
+  /// Filled by list_tickets() only: the worst severity (critical, warning, info; "" for none)
+  /// and the number of the linked devices' current findings.
+  std::string worst_severity;
+  std::int64_t findings_count = 0;
   /// Bumped by every field change; guards read-modify-write updates. Timeline additions
   /// (notes, diagnostics) do not bump it, so they never make a concurrent edit fail.
   std::int64_t version = 0;

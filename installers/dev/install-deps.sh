@@ -1,16 +1,21 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages that building, testing and the demo need, then the browser
-# tests' npm packages (playwright-core, pinned by tests/browser/package-lock.json) into the
-# gitignored tests/browser/node_modules. Browsers are never downloaded: the tests drive
-# Debian's chromium.
+# Installs the Debian 12 packages that building, testing and the demo need, then the npm
+# packages pinned by package-lock.json files into gitignored node_modules: the web console's
+# vendored libraries (uPlot, in collector/console/vendor, embedded into the collector at build
+# time) and the browser tests' playwright-core (tests/browser). Browsers are never
+# downloaded: the tests drive Debian's chromium.
 # As root: installs what is missing. Otherwise: prints the one apt-get line to run.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-install_browser_test_modules() {
+install_npm_modules() {
   if [ ! -f tests/browser/node_modules/playwright-core/package.json ]; then
     echo "Installing the browser tests' npm packages into tests/browser/node_modules"
     (cd tests/browser && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
+  fi
+  if [ ! -f collector/console/vendor/node_modules/uplot/package.json ]; then
+    echo "Installing the web console's vendored libraries into collector/console/vendor/node_modules"
+    (cd collector/console/vendor && npm ci --no-audit --no-fund)
   fi
 }
 
@@ -37,7 +42,7 @@ for p in "${packages[@]}"; do
 done
 
 if [ ${#missing[@]} -eq 0 ]; then
-  install_browser_test_modules
+  install_npm_modules
   exit 0
 fi
 
@@ -51,4 +56,4 @@ echo "Installing: ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
 apt-get install -y -q --no-install-recommends "${missing[@]}"
-install_browser_test_modules
+install_npm_modules

@@ -6,9 +6,12 @@
 // TRIAGE_URL            https://127.0.0.1:PORT
 // TRIAGE_SERVER_CERT    the collector's server certificate (PEM): chromium trusts exactly its
 //                       key (SPKI pin), nothing else
-// TRIAGE_TECH, TRIAGE_VIEWER, TRIAGE_ADMIN   "name:password"
-// TRIAGE_TICKET         id of a ticket enriched by a real agent (findings expected)
+// TRIAGE_TECH, TRIAGE_VIEWER, TRIAGE_SENIOR, TRIAGE_ADMIN   "name:password"
+// TRIAGE_TICKET         id of a ticket enriched by a real agent (findings expected; the test
+//                       catalog's echo-low action fixes one of them)
 // TRIAGE_XSS_TICKET     id of the ticket titled <img src=x onerror=alert(1)>
+// TRIAGE_HIGH_ORDER     a high-risk order awaiting approval, asked by the admin
+// TRIAGE_OWN_ORDER      a high-risk order awaiting approval, asked by the senior
 // TRIAGE_SCREENSHOT_DIR optional: save screenshots of the main pages there
 // CHROMIUM              optional: the browser binary (default /usr/bin/chromium)
 
@@ -30,6 +33,9 @@ const account = (name) => {
 const tech = account('TRIAGE_TECH');
 const viewer = account('TRIAGE_VIEWER');
 const admin = account('TRIAGE_ADMIN');
+const senior = account('TRIAGE_SENIOR');
+const highOrder = env('TRIAGE_HIGH_ORDER');
+const ownOrder = env('TRIAGE_OWN_ORDER');
 const ticketId = env('TRIAGE_TICKET');
 const xssTicketId = env('TRIAGE_XSS_TICKET');
 const shots = process.env.TRIAGE_SCREENSHOT_DIR || '';
@@ -87,11 +93,16 @@ async function login(page, who) {
   return response;
 }
 
-async function shot(page, name) {
+// `scrollTo`: a selector to bring to the top of the picture (default: the top of the page).
+async function shot(page, name, scrollTo = null) {
   if (!shots) return;
   mkdirSync(shots, { recursive: true });
   await page.waitForLoadState('networkidle');
-  await page.evaluate(() => { document.activeElement?.blur(); window.scrollTo(0, 0); });
+  await page.evaluate((selector) => {
+    document.activeElement?.blur();
+    const el = selector && document.querySelector(selector);
+    if (el) el.scrollIntoView({ block: 'start' }); else window.scrollTo(0, 0);
+  }, scrollTo);
   await page.locator('#toast').evaluate((el) => el.replaceChildren());
   await page.screenshot({ path: join(shots, `${name}.png`), fullPage: false });
 }
@@ -160,6 +171,51 @@ try {
     check(await page.locator('form.controls').count() === 1, 'a technician has the header controls');
   });
 
+  await test('a technician runs a low-risk action from a finding and watches its output', async () => {
+    const finding = page.locator('.finding[data-rule="battery.worn"]').first();
+    const fix = finding.locator('button.fix-with[data-action="echo-low"]');
+    await fix.waitFor();
+    await fix.click();
+    const dialog = page.locator('dialog.action-dialog');
+    await dialog.waitFor();
+    await dialog.locator('.badge.risk-low').waitFor();
+    await dialog.locator('.badge.approval-none').waitFor();  // runs without approval
+    const hint = await dialog.locator('.param .hint').first().textContent();
+    check(hint.includes('^[a-z]{1,20}$') && hint.includes('20 characters'), `pattern shown: ${hint}`);
+    check(await dialog.locator('#param-text').getAttribute('maxlength') === '20', 'maxlength from the catalog');
+    // The server refuses a value outside the pattern: its message lands on the field.
+    await dialog.locator('#param-text').fill('Not Valid 1');
+    await dialog.getByRole('button', { name: 'Run' }).click();
+    await dialog.locator('#param-text-error', { hasText: 'text' }).waitFor();
+    check(await dialog.locator('#param-text').getAttribute('aria-invalid') === 'true', 'the field is marked invalid');
+    await dialog.locator('#param-text').fill('hello');
+    await dialog.getByRole('button', { name: 'Run' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    const panel = page.locator('.order-panel');
+    await panel.locator('pre.stdout', { hasText: 'console says hello' }).waitFor({ timeout: 30000 });
+    await panel.locator('.badge.order-succeeded').waitFor({ timeout: 30000 });
+    check((await panel.locator('.outcome').textContent()).includes('exit status 0'), 'exit status shown');
+    await page.locator('tr[data-order] .badge.order-succeeded').first().waitFor();
+    await shot(page, 'ticket-action', '.order-panel');
+  });
+
+  await test('the "Run action" dialog builds typed fields from the catalog, for the user\'s role', async () => {
+    await page.locator('#run-action-button').click();
+    const dialog = page.locator('dialog.action-dialog');
+    await dialog.waitFor();
+    const offered = await dialog.locator('#run-action option').evaluateAll((os) => os.map((o) => o.value));
+    check(offered.includes('echo-low') && offered.includes('kill-process'), `offered: ${offered.join(', ')}`);
+    check(!offered.includes('echo-high') && !offered.includes('reboot'), 'a technician is offered senior actions');
+    await dialog.locator('#run-action').selectOption('kill-process');  // integer + regex
+    await dialog.locator('.badge.risk-medium').waitFor();
+    const pid = dialog.locator('input[type="number"][name^="param-"]');
+    check(await pid.getAttribute('min') === '2' && await pid.getAttribute('max') === '4194304', 'integer range');
+    await dialog.locator('#run-action').selectOption('clear-temp-files');  // enum
+    check(await dialog.locator('select[name^="param-"] option').count() === 4, 'enum values as options');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+  });
+
   await test('an internal note appears in the timeline, marked internal', async () => {
     const text = `checked the charger ${Date.now()}`;
     await page.locator('#note-form textarea').fill(text);
@@ -193,6 +249,12 @@ try {
     await page.getByRole('heading', { name: 'Findings' }).waitFor();
     await page.locator('.finding').first().waitFor();
     await page.getByText('lt-sales-17').first().waitFor();
+    // History charts drawn by uPlot from the device's metric history, and its recent orders.
+    const memory = page.locator('figure.chart[data-metric="memory.used_pct"]');
+    await memory.locator('.chart-note').filter({ hasNotText: 'Loading' }).waitFor();
+    const note = await memory.locator('.chart-note').textContent();
+    check(await memory.locator('.uplot canvas').count() === 1, `memory chart not drawn: ${note}`);
+    await page.locator('tr[data-order] .badge.order-succeeded').first().waitFor();
     await shot(page, 'device');
     await page.goto(`${url}/#/findings`);
     await page.getByRole('heading', { name: 'Findings across devices' }).waitFor();
@@ -210,19 +272,86 @@ try {
     check(await v.getByRole('button', { name: 'Refresh diagnostics' }).count() === 0, 'viewer sees Refresh diagnostics');
     check(await v.getByText('Link a device').count() === 0, 'viewer sees Link a device');
     check(await v.locator('#nav').getByText('Admin').count() === 0, 'viewer sees Admin');
+    check(await v.locator('button.fix-with').count() === 0, 'viewer sees Fix with buttons');
+    check(await v.locator('#run-action-button').count() === 0, 'viewer sees Run action');
+    check(await v.locator('#nav').getByText('Approvals').count() === 0, 'viewer sees Approvals');
+    check(await v.locator('#nav').getByText('Audit').count() === 0, 'viewer sees Audit');
     await v.goto(`${url}/#/findings`);
     await v.getByRole('heading', { name: 'Findings across devices' }).waitFor();
     check(await v.getByRole('button', { name: 'Open problem' }).count() === 0, 'viewer sees Open problem');
     await v.context().close();
   });
 
-  await test('an admin manages users and API tokens', async () => {
+  await test('a senior approves a high-risk order in the inbox; her own has no Approve', async () => {
+    const s = await newPage(browser);
+    await login(s, senior);
+    await s.locator('#nav').getByText('Approvals').click();
+    await s.getByRole('heading', { name: 'Approvals' }).waitFor();
+    const row = s.locator(`tr[data-order="${highOrder}"]`);
+    const own = s.locator(`tr[data-order="${ownOrder}"]`);
+    await row.waitFor();
+    await own.waitFor();
+    check(await row.locator('.badge.risk-high').count() === 1, 'risk shown');
+    check((await row.textContent()).includes('/bin/echo approved and ran'), 'argv shown');
+    check((await row.textContent()).includes(admin.user), 'requester shown');
+    check(await own.getByRole('button', { name: 'Approve' }).count() === 0, 'own order offers Approve');
+    await own.getByText('Your own order').waitFor();
+    await shot(s, 'approvals');
+    await row.getByRole('button', { name: 'Approve' }).click();
+    await row.waitFor({ state: 'detached' });
+    await own.waitFor();  // still waiting for another senior
+    await s.context().close();
+  });
+
+  await test('a senior filters the audit log and exports it as JSON lines', async () => {
+    const s = await newPage(browser);
+    await login(s, senior);
+    await s.locator('#nav').getByText('Audit').click();
+    await s.getByRole('heading', { name: 'Audit log' }).waitFor();
+    await s.locator('.audit-list tbody tr').first().waitFor();
+    await s.locator('input[name="type"]').fill('auth.');
+    await s.getByRole('button', { name: 'Filter' }).click();
+    await s.locator('.audit-list tbody tr').first().waitFor();
+    const types = await s.locator('.audit-list tbody tr td:nth-child(3)').allTextContents();
+    check(types.length > 0 && types.every((t) => t.startsWith('auth.')), `filtered types: ${types.join(', ')}`);
+    await shot(s, 'audit');
+    const [download] = await Promise.all([
+      s.waitForEvent('download'),
+      s.getByRole('button', { name: 'Export (JSON lines)' }).click(),
+    ]);
+    const lines = readFileSync(await download.path(), 'utf8').split('\n').filter(Boolean);
+    check(lines.length >= types.length, `exported ${lines.length} lines, the page shows ${types.length}`);
+    for (const line of lines) {
+      const e = JSON.parse(line);
+      check(e.type.startsWith('auth.') && typeof e.hash === 'string', `exported line: ${line}`);
+    }
+    await s.context().close();
+  });
+
+  await test('an admin manages users, API tokens and creates an enrollment token', async () => {
     const a = await newPage(browser);
     await login(a, admin);
     await a.goto(`${url}/#/admin`);
     await a.getByRole('heading', { name: 'Users' }).waitFor();
     await a.locator('td', { hasText: viewer.user }).first().waitFor();
+    await a.getByRole('heading', { name: 'Action catalog' }).waitFor();
+    await a.locator('td', { hasText: 'echo-low v1' }).waitFor();
+    await a.getByRole('heading', { name: 'Webhooks' }).waitFor();
+    const form = a.locator('#enrollment-token-form');
+    await form.locator('input[name="uses"]').fill('2');
+    await form.locator('select[name="ttl"]').selectOption('7d');
+    await form.getByRole('button', { name: 'Create enrollment token' }).click();
+    const secret = a.locator('.secret code.token');
+    await secret.waitFor();
+    const token = await secret.textContent();
+    check(/^tri_[0-9a-f]{12}_/.test(token), `token shown once: ${token}`);
+    await a.locator('.secret').getByRole('button', { name: 'Copy' }).waitFor();
+    await a.locator('td', { hasText: '0 of 2' }).waitFor();
     await shot(a, 'admin');
+    // Shown once: after a reload the page lists the token but not its secret.
+    await a.reload();
+    await a.locator('td', { hasText: '0 of 2' }).waitFor();
+    check(!(await a.locator('main').textContent()).includes(token), 'the secret is shown again');
     await a.context().close();
   });
 
@@ -233,6 +362,9 @@ try {
       await d.goto(`${url}/#/tickets/${ticketId}`);
       await d.locator('.finding').first().waitFor();
       await shot(d, 'ticket-dark');
+      await d.locator('.diagnostics h3 a').first().click();
+      await d.locator('figure.chart .uplot canvas').first().waitFor();
+      await shot(d, 'device-dark', '.charts');
       await d.context().close();
     });
   }

@@ -1,9 +1,11 @@
 // The web console in a real browser against a real collector with a real enrolled agent:
 // tests/browser/console.spec.mjs (node + playwright-core + Debian's chromium, headless) logs
-// in, works the queue and a ticket, checks a viewer's page, hostile text and the CSP.
+// in, works the queue and a ticket, runs actions and approves one, checks a viewer's page,
+// the audit and admin pages, hostile text and the CSP.
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 
 #include <catch2/catch.hpp>
@@ -28,6 +30,31 @@ std::int64_t create_ticket(CollectorFixture& c, const nlohmann::json& body,
   return r.body["id"].get<std::int64_t>();
 }
 
+// Harmless test actions (/bin/echo only), as in tests/integration/actions_test.cpp. The
+// low-risk one "fixes" a finding the fixture laptop has, so its card offers "Fix with".
+const char* kEchoLow = R"toml(
+id = "echo-low"
+version = 1
+title = "Echo a word"
+description = "Prints the given word (test action)."
+argv = ["/bin/echo", "console says", "{text}"]
+risk = "low"
+fixes = ["battery.worn"]
+[params.text]
+type = "regex"
+description = "lower-case letters"
+pattern = '^[a-z]{1,20}$'
+max_length = 20
+)toml";
+
+const char* kEchoHigh = R"toml(
+id = "echo-high"
+version = 1
+title = "Echo, high risk"
+argv = ["/bin/echo", "approved and ran"]
+risk = "high"
+)toml";
+
 std::string chromium_path() {
   const char* chosen = std::getenv("CHROMIUM");
   return chosen != nullptr ? chosen : "/usr/bin/chromium";
@@ -35,18 +62,24 @@ std::string chromium_path() {
 
 }  // namespace
 
-TEST_CASE("the web console in chromium: login, queue, ticket, notes, roles, hostile text, CSP",
+TEST_CASE("the web console in chromium: queue, ticket, actions, approvals, audit, admin, CSP",
           "[integration][browser]") {
   REQUIRE(std::filesystem::exists(chromium_path()));
   INFO("run installers/dev/install-deps.sh to install playwright-core into tests/browser");
   REQUIRE(std::filesystem::exists(kBrowserDir / "node_modules/playwright-core/package.json"));
 
-  CollectorFixture c;
+  TempDir actions;
+  std::ofstream(actions.path() / "echo-low.toml") << kEchoLow;
+  std::ofstream(actions.path() / "echo-high.toml") << kEchoHigh;
+  CollectorFixture c("[actions]\ndir = \"" + actions.path().string() + "\"\n");
   AgentFixture agent(c, "laptop");
   REQUIRE(agent.enroll().exit_code == 0);
   const auto device = agent.device_id();
-  agent.start(
-      {"--sysroot", (std::filesystem::path(TRIAGE_FIXTURES_DIR) / "sysroot/laptop").string()});
+  const auto agent_config = c.root() / "agent-laptop-policy.toml";
+  std::ofstream(agent_config) << "[probes]\nenabled = false\n[policy]\nmax_risk = \"high\"\n";
+  agent.start({"--sysroot",
+               (std::filesystem::path(TRIAGE_FIXTURES_DIR) / "sysroot/laptop").string(), "--config",
+               agent_config.string()});
   REQUIRE(eventually([&] { return device_online(c, device); }));
   REQUIRE(eventually([&] { return !c.reports(device).empty(); }, 30s));
 
@@ -74,6 +107,23 @@ TEST_CASE("the web console in chromium: login, queue, ticket, notes, roles, host
       c, {{"title", "<img src=x onerror=alert(1)>"}, {"priority", "P3"}, {"requester", "mallory"}},
       admin);
   create_ticket(c, {{"title", "VPN drops every few minutes"}, {"priority", "P1"}}, admin);
+
+  // High-risk orders for the approvals inbox: one asked by the admin (the senior approves it
+  // in the browser), one asked by the senior herself (listed without Approve).
+  const auto sara = c.login_as("sara", "senior");
+  const auto server_ticket = create_ticket(
+      c, {{"title", "Server needs the high-risk fix"}, {"priority", "P2"}, {"device_id", device}},
+      admin);
+  auto order_for = [&](const std::string& token) {
+    auto r = c.post("/api/v1/tickets/" + std::to_string(server_ticket) + "/actions",
+                    {{"action", "echo-high"}}, token);
+    INFO(r.text);
+    REQUIRE(r.status == 201);
+    REQUIRE(r.body["state"] == "awaiting_approval");
+    return r.body["id"].get<std::string>();
+  };
+  const auto high_order = order_for(admin);
+  const auto own_order = order_for(sara);
   create_ticket(c, {{"title", "New starter needs a laptop"}, {"priority", "P4"}}, admin);
 
   std::vector<std::string> argv = {
@@ -85,6 +135,9 @@ TEST_CASE("the web console in chromium: login, queue, ticket, notes, roles, host
       "TRIAGE_TECH=tom:" + password_of("tom"),
       "TRIAGE_VIEWER=lena:" + password_of("lena"),
       "TRIAGE_ADMIN=admin:" + password_of("admin"),
+      "TRIAGE_SENIOR=sara:" + password_of("sara"),
+      "TRIAGE_HIGH_ORDER=" + high_order,
+      "TRIAGE_OWN_ORDER=" + own_order,
       "TRIAGE_TICKET=" + std::to_string(enriched),
       "TRIAGE_XSS_TICKET=" + std::to_string(hostile),
       "node",
@@ -94,4 +147,19 @@ TEST_CASE("the web console in chromium: login, queue, ticket, notes, roles, host
   // spec exits non-zero when any case failed.
   std::cout << result.out << result.err << std::flush;
   REQUIRE(result.exit_code == 0);
+
+  // What the browser did reached the server: the approved order ran on the agent.
+  REQUIRE(eventually(
+      [&] { return c.get("/api/v1/orders/" + high_order, admin).body["state"] == "succeeded"; },
+      30s));
+  CHECK(c.get("/api/v1/orders/" + high_order, admin).body["approved_by"] == "sara");
+  CHECK(c.get("/api/v1/orders/" + own_order, admin).body["state"] == "awaiting_approval");
+  // The admin's enrollment token: two uses, created through the API by the console.
+  bool console_token = false;
+  const auto tokens = c.get("/api/v1/enrollment-tokens", admin);
+  INFO(tokens.text);
+  for (const auto& t : tokens.body["items"]) {
+    console_token = console_token || (t["created_by"] == "user:admin" && t["max_uses"] == 2);
+  }
+  CHECK(console_token);
 }

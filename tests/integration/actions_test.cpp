@@ -244,6 +244,63 @@ TEST_CASE("a high-risk order waits for a second senior person, then runs",
         409);
 }
 
+TEST_CASE("orders are listed newest first, by state, device and ticket, in pages",
+          "[integration][actions]") {
+  ActionsDir actions;
+  CollectorFixture c(actions.config());
+  const auto alice = c.login_as("alice", "senior");
+  const auto tech = c.login_as("tom", "technician");
+  const auto viewer = c.login_as("lena", "viewer");
+  auto agent = running_agent(c, "server", "max_risk = \"high\"\nallow = [\"echo-high\"]");
+  const auto device = agent->device_id();
+  const auto first_ticket = ticket_for(c, device, alice);
+  const auto second_ticket = ticket_for(c, device, alice);
+
+  std::vector<std::string> ids;
+  for (auto ticket : {first_ticket, second_ticket, second_ticket}) {
+    auto created = c.post(ticket_path(ticket, "/actions"), {{"action", "echo-high"}}, alice);
+    INFO(created.text);
+    REQUIRE(created.status == 201);
+    ids.push_back(created.body["id"].get<std::string>());
+  }
+
+  CHECK(c.get("/api/v1/orders", viewer).status == 403);
+  auto inbox = c.get("/api/v1/orders?state=awaiting_approval", tech);
+  INFO(inbox.text);
+  REQUIRE(inbox.status == 200);
+  REQUIRE(inbox.body["items"].size() == 3);
+  CHECK(inbox.body["items"][0]["id"] == ids[2]);  // newest first
+  CHECK(inbox.body["items"][2]["id"] == ids[0]);
+  CHECK(inbox.body["items"][0]["requested_by"] == "alice");
+  CHECK(inbox.body["items"][0]["risk"] == "high");
+  CHECK(inbox.body["next_offset"].is_null());
+
+  auto page = c.get("/api/v1/orders?limit=2", tech);
+  REQUIRE(page.body["items"].size() == 2);
+  CHECK(page.body["next_offset"] == 2);
+  auto rest = c.get("/api/v1/orders?limit=2&offset=2", tech);
+  REQUIRE(rest.body["items"].size() == 1);
+  CHECK(rest.body["items"][0]["id"] == ids[0]);
+  CHECK(rest.body["next_offset"].is_null());
+
+  auto of_ticket = c.get("/api/v1/orders?ticket_id=" + std::to_string(first_ticket), tech);
+  REQUIRE(of_ticket.body["items"].size() == 1);
+  CHECK(of_ticket.body["items"][0]["id"] == ids[0]);
+  CHECK(c.get("/api/v1/orders?device_id=" + device, tech).body["items"].size() == 3);
+  CHECK(c.get("/api/v1/orders?device_id=someone-else", tech).body["items"].empty());
+
+  // Rejected orders leave the inbox.
+  REQUIRE(c.post("/api/v1/orders/" + ids[1] + "/reject", {{"reason", "no"}},
+                 c.login_as("bob", "senior"))
+              .status == 200);
+  CHECK(c.get("/api/v1/orders?state=awaiting_approval", tech).body["items"].size() == 2);
+  CHECK(c.get("/api/v1/orders?state=cancelled", tech).body["items"][0]["id"] == ids[1]);
+
+  CHECK(c.get("/api/v1/orders?state=waiting", tech).status == 400);
+  CHECK(c.get("/api/v1/orders?limit=0", tech).status == 400);
+  CHECK(c.get("/api/v1/orders?ticket_id=x", tech).status == 400);
+}
+
 TEST_CASE("orders for an offline device wait, are sent on reconnect, or expire visibly",
           "[integration][actions]") {
   ActionsDir actions;

@@ -121,3 +121,66 @@ TEST_CASE("a malformed enrollment request is a clear 400, never a server error",
   CHECK(bad_csr.status == 400);
   CHECK_THAT(bad_csr.text, Catch::Contains("csr"));
 }
+
+TEST_CASE("an admin creates, lists and revokes enrollment tokens over the API, audited",
+          "[integration]") {
+  CollectorFixture collector;
+  const auto admin = collector.admin_token();
+  const auto tech = collector.login_as("tom", "technician");
+  auto enroll = [&](const std::string& token, const std::string& dir) {
+    return run_command(
+        {binary("triage-agent"), "enroll", "--server", collector.wss_url(), "--token", token,
+         "--ca-sha256", collector.ca_sha256(), "--state", (collector.root() / dir).string()},
+        collector.root());
+  };
+
+  CHECK(collector.post("/api/v1/enrollment-tokens", {{"uses", 2}}, tech).status == 403);
+  CHECK(collector.get("/api/v1/enrollment-tokens", tech).status == 403);
+  CHECK(collector.post("/api/v1/enrollment-tokens", {{"uses", 0}}, admin).status == 400);
+  CHECK(collector.post("/api/v1/enrollment-tokens", {{"ttl", "soon"}}, admin).status == 400);
+  CHECK(collector.post("/api/v1/enrollment-tokens", {{"ttl", "400d"}}, admin).status == 400);
+  CHECK(collector.post("/api/v1/enrollment-tokens", {{"secret", "x"}}, admin).status == 400);
+
+  auto created = collector.post("/api/v1/enrollment-tokens", {{"uses", 2}, {"ttl", "2h"}}, admin);
+  INFO(created.text);
+  REQUIRE(created.status == 201);
+  const auto id = created.body["id"].get<std::string>();
+  const auto secret = created.body["token"].get<std::string>();
+  CHECK(created.body["max_uses"] == 2);
+  CHECK(created.body["state"] == "active");
+  CHECK(created.body["created_by"] == "user:admin");
+
+  // The secret is shown once: the list has the id and counts, never the token or its hash.
+  auto list = collector.get("/api/v1/enrollment-tokens", admin);
+  REQUIRE(list.status == 200);
+  REQUIRE(list.body["items"].size() == 1);
+  CHECK(list.body["items"][0]["id"] == id);
+  CHECK(list.text.find(secret) == std::string::npos);
+  CHECK_FALSE(list.body["items"][0].contains("token"));
+  CHECK_FALSE(list.body["items"][0].contains("token_hash"));
+
+  CHECK(enroll(secret, "first").exit_code == 0);
+  CHECK(collector.get("/api/v1/enrollment-tokens", admin).body["items"][0]["uses"] == 1);
+
+  auto del = [&](const std::string& target) {
+    return collector.send(triage::transport::http::verb::delete_, target, "",
+                          {{"Authorization", "Bearer " + admin}});
+  };
+  auto revoked = del("/api/v1/enrollment-tokens/" + id);
+  REQUIRE(revoked.status == 200);
+  CHECK(collector.get("/api/v1/enrollment-tokens", admin).body["items"][0]["state"] == "revoked");
+  auto refused = enroll(secret, "second");
+  CHECK(refused.exit_code != 0);
+  CHECK_THAT(refused.err, Catch::Contains("revoked"));
+  CHECK(del("/api/v1/enrollment-tokens/000000000000").status == 404);
+  CHECK(del("/api/v1/enrollment-tokens/zz").status == 404);
+
+  auto created_audit = collector.get("/api/v1/audit?type=enrollment_token.created", admin);
+  REQUIRE(created_audit.body["events"].size() == 1);
+  CHECK(created_audit.body["events"][0]["actor"] == "admin");
+  CHECK(created_audit.body["events"][0]["target"] == "enrollment_token:" + id);
+  CHECK(created_audit.text.find(secret) == std::string::npos);
+  auto revoked_audit = collector.get("/api/v1/audit?type=enrollment_token.revoked", admin);
+  REQUIRE(revoked_audit.body["events"].size() == 1);
+  CHECK(revoked_audit.body["events"][0]["target"] == "enrollment_token:" + id);
+}

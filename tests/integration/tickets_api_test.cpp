@@ -309,7 +309,30 @@ TEST_CASE("a ticket for an online device gets a fresh snapshot, findings and ver
   CHECK(c.get("/api/v1/findings?since=2200-01-01T00:00:00Z", l2).body["findings"].empty());
   CHECK(c.get("/api/v1/findings?since=yesterday", l2).status == 400);
   CHECK(c.get("/api/v1/findings?since=9999-01-01T00:00:00Z", l2).status == 400);
-  CHECK_FALSE(c.get("/api/v1/devices/" + device + "/findings", l2).body["findings"].empty());
+  const auto current = c.get("/api/v1/devices/" + device + "/findings", l2).body["findings"];
+  CHECK_FALSE(current.empty());
+
+  // The queue carries the worst severity and count of the linked devices' current findings.
+  std::string worst = "info";
+  for (const auto& f : current) {
+    if (f["severity"] == "critical" || (f["severity"] == "warning" && worst == "info")) {
+      worst = f["severity"].get<std::string>();
+    }
+  }
+  auto queue = c.get("/api/v1/tickets?device_id=" + device, l2);
+  REQUIRE(queue.body["tickets"].size() == 1);
+  CHECK(queue.body["tickets"][0]["worst_severity"] == worst);
+  CHECK(queue.body["tickets"][0]["findings_count"] == current.size());
+  const auto bare = create(c, {{"title", "No device"}}, l2);
+  const auto all = c.get("/api/v1/tickets", l2);
+  bool seen_bare = false;
+  for (const auto& t : all.body["tickets"]) {
+    if (t["id"] != bare) continue;
+    seen_bare = true;
+    CHECK(t["worst_severity"].is_null());
+    CHECK(t["findings_count"] == 0);
+  }
+  CHECK(seen_bare);
   CHECK(c.get("/api/v1/findings/rules", l2).body["rules"].size() >= 15);
 
   // Resolving takes a verification snapshot and compares findings with the creation ones.

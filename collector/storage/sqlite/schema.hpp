@@ -6,7 +6,7 @@
 
 namespace triage::collector::schema {
 
-inline constexpr std::array<std::string_view, 10> kMigrations = {
+inline constexpr std::array<std::string_view, 11> kMigrations = {
     // 1: enrollment, devices, users, sessions, reports.
     R"sql(
 CREATE TABLE enrollment_tokens (
@@ -368,6 +368,10 @@ CREATE TABLE custom_actions (
     R"sql(
 ALTER TABLE orders ADD COLUMN cancel_requested_by TEXT NOT NULL DEFAULT '';
 ALTER TABLE orders ADD COLUMN cancel_reason TEXT NOT NULL DEFAULT '';
+)sql",
+    // 11: enrollment tokens can be revoked before they expire or run out of uses.
+    R"sql(
+ALTER TABLE enrollment_tokens ADD COLUMN revoked_at INTEGER;
 )sql",
 };
 

@@ -184,7 +184,8 @@ Result<std::vector<Order>> SqliteStore::list_orders(const OrderQuery& q) {
   if (!q.device_id.empty()) sql += " AND device_id = ?";
   if (q.ticket_id) sql += " AND ticket_id = ?";
   if (!q.states.empty()) sql += " AND state IN " + in_list(q.states.size());
-  sql += " ORDER BY created_at, id LIMIT ?";
+  sql += q.newest_first ? " ORDER BY created_at DESC, id DESC" : " ORDER BY created_at, id";
+  sql += " LIMIT ? OFFSET ?";
   auto reader = readers_.acquire();
   if (!reader) return tl::unexpected(reader.error());
   auto st = reader->get()->prepare(sql);
@@ -194,6 +195,7 @@ Result<std::vector<Order>> SqliteStore::list_orders(const OrderQuery& q) {
   if (q.ticket_id) st->bind(index++, *q.ticket_id);
   for (auto s : q.states) st->bind(index++, order_state_name(s));
   st->bind(index, std::int64_t{q.limit});
+  st->bind(index + 1, std::int64_t{q.offset});
   std::vector<Order> out;
   for (;;) {
     auto row = st->step();

@@ -153,6 +153,45 @@ Result<void> SqliteStore::insert_enrollment_token(const EnrollmentToken& t) {
   return st->run();
 }
 
+Result<std::vector<EnrollmentToken>> SqliteStore::list_enrollment_tokens() {
+  auto reader = readers_.acquire();
+  if (!reader) return tl::unexpected(reader.error());
+  auto st = reader->get()->prepare(
+      "SELECT id, token_hash, created_at, expires_at, max_uses, uses, created_by, revoked_at "
+      "FROM enrollment_tokens ORDER BY created_at DESC, id");
+  if (!st) return tl::unexpected(st.error());
+  std::vector<EnrollmentToken> out;
+  for (;;) {
+    auto row = st->step();
+    if (!row) return tl::unexpected(row.error());
+    if (!*row) break;
+    EnrollmentToken t;
+    t.id = st->column_text(0);
+    t.token_hash = st->column_text(1);
+    t.created_at = from_ms(st->column_int(2));
+    t.expires_at = from_ms(st->column_int(3));
+    t.max_uses = static_cast<int>(st->column_int(4));
+    t.uses = static_cast<int>(st->column_int(5));
+    t.created_by = st->column_text(6);
+    t.revoked_at = from_optional_ms(st->column_optional_int(7));
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+Result<void> SqliteStore::revoke_enrollment_token(std::string_view id, TimePoint when) {
+  std::lock_guard lock(write_mutex_);
+  auto st = db_->prepare(
+      "UPDATE enrollment_tokens SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?");
+  if (!st) return tl::unexpected(st.error());
+  st->bind(1, to_ms(when)).bind(2, id);
+  if (auto r = st->run(); !r) return r;
+  if (db_->changes() == 0) {
+    return fail(ErrorCode::kNotFound, "no enrollment token " + std::string(id));
+  }
+  return {};
+}
+
 namespace {
 
 // The id of the enrollment token with this hash when it may enroll one more device at `now`;
@@ -160,12 +199,16 @@ namespace {
 Result<std::string> usable_enrollment_token(sqlite::Database& db, std::string_view token_hash,
                                             TimePoint now) {
   auto token = db.prepare(
-      "SELECT id, expires_at, max_uses, uses FROM enrollment_tokens WHERE token_hash = ?");
+      "SELECT id, expires_at, max_uses, uses, revoked_at IS NOT NULL FROM enrollment_tokens "
+      "WHERE token_hash = ?");
   if (!token) return tl::unexpected(token.error());
   token->bind(1, token_hash);
   auto row = token->step();
   if (!row) return tl::unexpected(row.error());
   if (!*row) return fail(ErrorCode::kDenied, "enrollment token is not valid");
+  if (token->column_int(4) != 0) {
+    return fail(ErrorCode::kDenied, "enrollment token was revoked; ask an admin for a new one");
+  }
   if (from_ms(token->column_int(1)) <= now) {
     return fail(ErrorCode::kDenied, "enrollment token has expired; ask an admin for a new one");
   }

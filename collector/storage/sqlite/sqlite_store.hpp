@@ -18,6 +18,8 @@ class SqliteStore final : public Store {
   static Result<std::unique_ptr<SqliteStore>> open(const std::string& path);
 
   Result<void> insert_enrollment_token(const EnrollmentToken& token) override;
+  Result<std::vector<EnrollmentToken>> list_enrollment_tokens() override;
+  Result<void> revoke_enrollment_token(std::string_view id, TimePoint when) override;
   Result<void> check_enrollment_token(std::string_view token_hash, TimePoint now) override;
   Result<std::string> enroll_device(std::string_view token_hash, const Device& device,
                                     TimePoint now) override;

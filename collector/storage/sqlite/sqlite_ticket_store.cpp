@@ -323,6 +323,13 @@ Result<TicketPage> SqliteStore::list_tickets(const TicketFilter& f) {
   if (!page.items.empty()) {
     auto devices = db->prepare("SELECT device_id FROM ticket_devices WHERE ticket_id = ?");
     if (!devices) return tl::unexpected(devices.error());
+    // The queue's findings badge: one aggregate over the page's tickets' devices, walking the
+    // (ticket_id, device_id) and (device_id, ...) primary keys.
+    auto findings = db->prepare(
+        "SELECT COALESCE(MAX(CASE f.severity WHEN 'critical' THEN 3 WHEN 'warning' THEN 2 "
+        "WHEN 'info' THEN 1 ELSE 0 END), 0), COUNT(f.rule_id) FROM ticket_devices td "
+        "JOIN device_findings f ON f.device_id = td.device_id WHERE td.ticket_id = ?");
+    if (!findings) return tl::unexpected(findings.error());
     for (auto& t : page.items) {
       devices->reset();
       devices->bind(1, t.id);
@@ -330,6 +337,15 @@ Result<TicketPage> SqliteStore::list_tickets(const TicketFilter& f) {
           read_all<std::string>(*devices, [](const Statement& s) { return s.column_text(0); });
       if (!ids) return tl::unexpected(ids.error());
       t.device_ids = std::move(*ids);
+      if (t.device_ids.empty()) continue;
+      findings->reset();
+      findings->bind(1, t.id);
+      auto row = findings->step();
+      if (!row) return tl::unexpected(row.error());
+      if (!*row) continue;
+      static constexpr const char* kSeverity[] = {"", "info", "warning", "critical"};
+      t.worst_severity = kSeverity[std::clamp<std::int64_t>(findings->column_int(0), 0, 3)];
+      t.findings_count = findings->column_int(1);
     }
   }
   return page;

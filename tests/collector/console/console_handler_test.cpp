@@ -88,3 +88,18 @@ TEST_CASE("the embedded table is sorted and every file has a type", "[console]")
     if (i > 0) CHECK(files[i - 1].path < files[i].path);
   }
 }
+
+TEST_CASE("the vendored chart library is embedded from npm beside the console's files",
+          "[console]") {
+  auto script = console_response(request("/vendor/uPlot.esm.js"));
+  REQUIRE(script);
+  CHECK(script->result() == http::status::ok);
+  CHECK(script->at(http::field::content_type) == "text/javascript; charset=utf-8");
+  CHECK(script->body().find("export { uPlot as default }") != std::string::npos);
+  check_security_headers(*script);
+  auto style = console_response(request("/vendor/uPlot.min.css"));
+  REQUIRE(style);
+  CHECK(style->at(http::field::content_type) == "text/css; charset=utf-8");
+  // The page loads them: the stylesheet from index.html, the module from the charts.
+  CHECK(console_response(request("/"))->body().find("/vendor/uPlot.min.css") != std::string::npos);
+}

@@ -28,7 +28,7 @@ struct Fixture {
   std::unique_ptr<IngestWriter> writer;
   Fixture() {
     auto now = std::chrono::system_clock::now();
-    EnrollmentToken t{"t", "h", now, now + std::chrono::hours(1), 10, 0, ""};
+    EnrollmentToken t{"t", "h", now, now + std::chrono::hours(1), 10, 0, "", std::nullopt};
     REQUIRE(store->insert_enrollment_token(t));
     Device d;
     d.id = kDevice;

@@ -19,7 +19,7 @@ struct Fixture {
       std::move(*SqliteStore::open((dir.path() / "c.db").string()));
   Fixture() {
     auto now = std::chrono::system_clock::now();
-    EnrollmentToken t{"t", "h", now, now + std::chrono::hours(1), 100, 0, ""};
+    EnrollmentToken t{"t", "h", now, now + std::chrono::hours(1), 100, 0, "", std::nullopt};
     REQUIRE(store->insert_enrollment_token(t));
     for (const char* id : {"d1", "d2", "d3", "d4"}) {
       Device d;

@@ -19,7 +19,7 @@ std::unique_ptr<SqliteStore> open_store(const testing::TempDir& dir) {
 }
 
 void enroll(Store& store, const std::vector<std::string>& ids, TimePoint now) {
-  EnrollmentToken t{"t", "h", now, now + 1h, 100, 0, ""};
+  EnrollmentToken t{"t", "h", now, now + 1h, 100, 0, "", std::nullopt};
   REQUIRE(store.insert_enrollment_token(t));
   for (const auto& id : ids) {
     Device d;

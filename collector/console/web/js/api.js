@@ -46,6 +46,20 @@ export async function api(method, path, body) {
 }
 
 export const get = (path) => api('GET', path);
+
+/** A GET answered with text (exports): resolves to { text, headers }; throws ApiError. */
+export async function getText(path) {
+  const res = await fetch(path, { credentials: 'same-origin', cache: 'no-store' });
+  const body = await res.text();
+  if (!res.ok) {
+    let message = `${res.status} ${res.statusText}`;
+    try { message = JSON.parse(body)?.error?.message ?? message; } catch { /* not JSON */ }
+    const e = new ApiError(res.status, `http_${res.status}`, message);
+    if (res.status === 401) unauthorizedHandler(e);
+    throw e;
+  }
+  return { text: body, headers: res.headers };
+}
 export const post = (path, body) => api('POST', path, body ?? {});
 export const patch = (path, body) => api('PATCH', path, body);
 export const del = (path) => api('DELETE', path);

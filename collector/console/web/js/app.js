@@ -1,7 +1,6 @@
 // The console's shell: who is signed in, the navigation, hash routes to pages.
 // A page is a module exporting `render(main, params, ctx)`; it may return a function that
-// stops its timers when the user leaves. New pages (actions, approvals, audit) are one more
-// entry in ROUTES.
+// stops its timers when the user leaves. A new page is one more entry in ROUTES.
 
 import { ApiError, get, logout, onUnauthorized, forgetSession } from './api.js';
 import { h, replace, toast } from './dom.js';
@@ -13,6 +12,8 @@ import * as devicesPage from './pages/devices.js';
 import * as devicePage from './pages/device.js';
 import * as findingsPage from './pages/findings.js';
 import * as problemPage from './pages/problem.js';
+import * as approvalsPage from './pages/approvals.js';
+import * as auditPage from './pages/audit.js';
 import * as adminPage from './pages/admin.js';
 
 const ROUTES = [
@@ -22,6 +23,14 @@ const ROUTES = [
   { pattern: /^\/devices\/([0-9A-Za-z._-]+)$/, page: devicePage, section: '#/devices' },
   { pattern: /^\/findings$/, page: findingsPage, nav: 'Fleet findings', href: '#/findings' },
   { pattern: /^\/problems\/(\d+)$/, page: problemPage, section: '#/findings' },
+  {
+    pattern: /^\/approvals$/, page: approvalsPage, nav: 'Approvals', href: '#/approvals',
+    visible: () => can('POST', '/api/v1/orders/{id}/approve'),
+  },
+  {
+    pattern: /^\/audit$/, page: auditPage, nav: 'Audit', href: '#/audit',
+    visible: () => can('GET', '/api/v1/audit'),
+  },
   {
     pattern: /^\/admin$/, page: adminPage, nav: 'Admin', href: '#/admin',
     visible: () => can('GET', '/api/v1/users'),

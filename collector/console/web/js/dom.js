@@ -115,11 +115,11 @@ export function section(title, ...children) {
   return h('section', { class: 'card' }, h('h2', {}, title), ...children);
 }
 
-/** A table from rows: columns = [[heading, row => cell], ...]. */
-export function table(columns, rows, { empty = 'Nothing here.', rowClass } = {}) {
+/** A table from rows: columns = [[heading, row => cell], ...]; rowAttrs(row) adds attributes. */
+export function table(columns, rows, { empty = 'Nothing here.', rowClass, rowAttrs } = {}) {
   if (!rows.length) return h('p', { class: 'empty' }, empty);
   return h('table', {},
     h('thead', {}, h('tr', {}, columns.map(([title]) => h('th', { scope: 'col' }, title)))),
-    h('tbody', {}, rows.map((row) => h('tr', { class: rowClass ? rowClass(row) : null },
+    h('tbody', {}, rows.map((row) => h('tr', { class: rowClass ? rowClass(row) : null, ...(rowAttrs ? rowAttrs(row) : {}) },
       columns.map(([, cell]) => h('td', {}, cell(row)))))));
 }

@@ -1,6 +1,6 @@
 // One finding as a card: severity, title, evidence, the knowledge-base text, and its suggested
-// actions. Suggested actions are labels for now; the remediation feature turns them into
-// "fix with" buttons by replacing suggestedActions().
+// actions: labels, or "Fix with" buttons when the page passes `fixWith(finding)` (the ticket
+// page does, for users who may run actions).
 
 import { badge, h } from './dom.js';
 
@@ -11,18 +11,18 @@ export function suggestedActions(finding) {
     actions.map((a) => h('code', { class: 'chip' }, a)));
 }
 
-export function findingCard(f) {
+export function findingCard(f, { fixWith } = {}) {
   return h('article', { class: `finding sev-${f.severity}`, 'data-rule': f.rule },
     h('header', {}, badge('sev', f.severity), h('strong', {}, f.title || f.rule),
       h('code', { class: 'muted rule' }, f.rule)),
     f.evidence ? h('p', { class: 'evidence' }, h('span', { class: 'label' }, 'Evidence: '), f.evidence) : null,
     f.kb ? h('details', {}, h('summary', {}, 'What it means and what to do'), h('p', {}, f.kb)) : null,
-    suggestedActions(f));
+    (fixWith && fixWith(f)) || suggestedActions(f));
 }
 
-export function findingList(findings, empty = 'No findings.') {
+export function findingList(findings, empty = 'No findings.', options = {}) {
   if (!findings?.length) return h('p', { class: 'empty' }, empty);
   const order = { critical: 0, warning: 1, info: 2 };
   return h('div', { class: 'findings' },
-    [...findings].sort((a, b) => (order[a.severity] ?? 3) - (order[b.severity] ?? 3)).map(findingCard));
+    [...findings].sort((a, b) => (order[a.severity] ?? 3) - (order[b.severity] ?? 3)).map((f) => findingCard(f, options)));
 }

@@ -28,3 +28,8 @@ export function can(method, path) {
   if (need === undefined) return false;
   return (RANK[role] ?? -1) >= (RANK[need] ?? 99);
 }
+
+/** True when the user's role reaches `need` ('viewer' … 'admin'), e.g. an action's min_role. */
+export function reaches(need) {
+  return (RANK[role] ?? -1) >= (RANK[need] ?? 99);
+}

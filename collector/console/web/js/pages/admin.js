@@ -1,13 +1,24 @@
-// Administration: users and roles, API tokens (shown once at creation).
+// Administration: users and roles, API tokens and agent enrollment tokens (secrets shown once
+// at creation), webhooks, and the read-only action catalog.
 
 import { del, get, patch, post } from '../api.js';
 import { field, h, replace, section, select, table, time, toast } from '../dom.js';
+import { catalogSection } from '../admin/catalog.js';
+import { enrollmentTokens } from '../admin/enrollment_tokens.js';
+import { secretBox } from '../admin/secret_box.js';
+import { webhooksSection } from '../admin/webhooks.js';
 
 const ROLES = ['viewer', 'technician', 'senior', 'admin'];
 
 export async function render(main, _params, ctx) {
-  async function reload(shownToken) {
-    const [users, tokens] = await Promise.all([get('/api/v1/users'), get('/api/v1/auth/tokens')]);
+  async function reload(shown = {}) {
+    // A section whose API fails says so; the rest of the page still works.
+    const orNote = (title, promise) => promise.catch((e) => section(title, h('p', { class: 'muted' }, e.message)));
+    const [users, tokens, enrollment, webhooks, catalog] = await Promise.all([
+      get('/api/v1/users'), get('/api/v1/auth/tokens'),
+      orNote('Enrollment tokens', enrollmentTokens(reload, shown.enrollmentToken)),
+      orNote('Webhooks', webhooksSection(reload, shown.webhookSecret)), catalogSection()]);
+    const shownToken = shown.apiToken;
     const change = (u, body) => async () => {
       try { await patch(`/api/v1/users/${u.id}`, body); toast(`${u.name} updated`); await reload(); } catch (e) { toast(e.message, 'error'); await reload(); }
     };
@@ -31,7 +42,7 @@ export async function render(main, _params, ctx) {
         ev.preventDefault();
         try {
           const t = await post('/api/v1/auth/tokens', { user: tokenUser.value, name: tokenName.value, ttl_days: Number(ttl.value) });
-          await reload(t);
+          await reload({ apiToken: t });
         } catch (e) { toast(e.message, 'error'); }
       },
     }, field('User', tokenUser), field('Label', tokenName), field('Days', ttl), h('button', { type: 'submit' }, 'Create API token'));
@@ -51,8 +62,7 @@ export async function render(main, _params, ctx) {
           u.disabled ? 'Enable' : 'Disable')],
       ], users.users), userForm),
       section('API tokens',
-        shownToken ? h('div', { class: 'card secret', role: 'alert' }, h('p', {}, 'Copy this token now; it is not shown again:'),
-          h('code', { class: 'token' }, shownToken.token)) : null,
+        shownToken ? secretBox('Copy this token now; it is not shown again:', shownToken.token) : null,
         table([
           ['Label', (t) => t.name], ['User', (t) => t.user], ['Created', (t) => time(t.created_at)],
           ['Expires', (t) => time(t.expires_at)], ['Last used', (t) => time(t.last_used_at)],
@@ -65,8 +75,7 @@ export async function render(main, _params, ctx) {
             },
           }, 'Revoke') : '')],
         ], tokens.tokens, { empty: 'No API tokens.' }), tokenForm),
-      section('Enrollment tokens', h('p', { class: 'muted' },
-        'Agent enrollment tokens are created on the collector host: triage-collector token create --data DIR.')));
+      enrollment, webhooks, catalog);
   }
   await reload();
 }

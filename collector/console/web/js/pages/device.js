@@ -1,10 +1,13 @@
-// One device: identity, open tickets, current findings, and the latest snapshot's facts by
-// category (as reported by the endpoint), with a search over installed software.
+// One device: identity, open tickets, current findings, history charts, recent orders, and
+// the latest snapshot's facts by category (as reported by the endpoint), with a search over
+// installed software.
 
 import { get, post, withQuery } from '../api.js';
 import { badge, duration, h, replace, section, table, time, toast } from '../dom.js';
 import { factsView } from '../facts_view.js';
 import { findingList } from '../findings_view.js';
+import { historyCharts } from '../history_chart.js';
+import { orderPanel, orderTable } from '../order_view.js';
 import { can } from '../roles.js';
 
 const CATEGORIES = ['system', 'hardware', 'network', 'security', 'health'];
@@ -26,12 +29,26 @@ function softwareSearch(snapshot) {
   return section('Software', input, out, h('details', {}, h('summary', {}, 'Services and processes'), factsView(rest)));
 }
 
-export async function render(main, [id]) {
+function recentOrders(orders, me, watched) {
+  const slot = h('div');
+  const open = (o) => {
+    watched.panel?.stop();
+    watched.panel = orderPanel(o.id, me);
+    replace(slot, watched.panel.el);
+  };
+  return section('Recent orders', slot,
+    orderTable(orders, open, { empty: 'No action has been run on this device.', ticket: true }));
+}
+
+export async function render(main, [id], ctx) {
   const path = `/api/v1/devices/${encodeURIComponent(id)}`;
-  const [d, findings, tickets] = await Promise.all([
+  const mayListOrders = can('GET', '/api/v1/orders');
+  const [d, findings, tickets, orders] = await Promise.all([
     get(path), get(`${path}/findings`),
     get(withQuery('/api/v1/tickets', { device_id: id, status: 'new,open,pending', sort: 'priority' })),
+    mayListOrders ? get(withQuery('/api/v1/orders', { device_id: id, limit: 20 })).catch(() => null) : null,
   ]);
+  const watched = { panel: null };
   let snap = null;
   try { snap = await get(`${path}/snapshots/latest`); } catch { snap = null; }
   const revoke = can('POST', '/api/v1/devices/{id}/revoke') && !d.revoked ? h('button', {
@@ -56,6 +73,9 @@ export async function render(main, [id]) {
       ['Updated', (t) => time(t.updated_at)],
     ], tickets.tickets, { empty: 'No open tickets for this device.' })),
     section('Findings', findingList(findings.findings, 'No current findings.')),
+    section('History (7 days up to the latest snapshot, as reported by the endpoint)',
+      historyCharts(d.id, { untilMs: Number(snapshot?.collected_at_unix_ms) })),
+    orders ? recentOrders(orders.items, ctx.me, watched) : null,
     snapshot ? [
       h('p', { class: 'provenance' }, h('span', { class: 'badge reported' }, 'as reported by the endpoint'),
         ' latest snapshot received ', time(snap.received_at),
@@ -64,4 +84,5 @@ export async function render(main, [id]) {
         h('summary', {}, h('h2', {}, c)), factsView(snapshot[c]))),
       softwareSearch(snapshot),
     ] : section('Facts', h('p', { class: 'muted' }, 'This device has not sent a snapshot yet.')));
+  return () => watched.panel?.stop();
 }

@@ -2,7 +2,7 @@
 // ticket; refreshed by polling every REFRESH_MS while the tab is visible.
 
 import { get, post, withQuery } from '../api.js';
-import { badge, field, h, relative, replace, select, table, time, toast, when, worst } from '../dom.js';
+import { badge, field, h, relative, replace, select, table, time, toast, when } from '../dom.js';
 import { can } from '../roles.js';
 
 export const REFRESH_MS = 15000;
@@ -16,29 +16,12 @@ function slaBadge(t) {
   return h('span', { class: `badge sla-${state}`, title: `resolution due ${when(t.due_at)}` }, label);
 }
 
-async function deviceSeverities(tickets, cache) {
-  const ids = [...new Set(tickets.flatMap((t) => t.devices ?? []))].slice(0, 50);
-  await Promise.all(ids.map(async (id) => {
-    try {
-      const r = await get(`/api/v1/devices/${encodeURIComponent(id)}/findings`);
-      cache.set(id, { severity: worst(r.findings), count: r.findings.length });
-    } catch {
-      cache.delete(id);
-    }
-  }));
-}
-
-function findingsBadge(t, cache) {
-  let sev = null;
-  let count = 0;
-  for (const id of t.devices ?? []) {
-    const c = cache.get(id);
-    if (!c) continue;
-    count += c.count;
-    if (worst([{ severity: c.severity }, { severity: sev }]) === c.severity) sev = c.severity;
+// The collector aggregates the linked devices' current findings into each summary.
+function findingsBadge(t) {
+  if (!t.findings_count || !t.worst_severity) {
+    return h('span', { class: 'muted' }, (t.devices ?? []).length ? 'none' : '—');
   }
-  if (!count) return h('span', { class: 'muted' }, (t.devices ?? []).length ? 'none' : '—');
-  return badge('sev', sev, `${sev} · ${count}`);
+  return badge('sev', t.worst_severity, `${t.worst_severity} · ${t.findings_count}`);
 }
 
 function newTicketForm(onCreated) {
@@ -66,7 +49,6 @@ function newTicketForm(onCreated) {
 }
 
 export async function render(main, _params, ctx) {
-  const severities = new Map();
   const list = h('div', { class: 'queue-list' });
   const stamp = h('span', { class: 'muted' });
   const search = h('input', {
@@ -87,14 +69,13 @@ export async function render(main, _params, ctx) {
       assignee: assignee.value.trim(), q: search.value.trim(),
     });
     const res = await get(withQuery('/api/v1/tickets', { ...filters, sort: 'priority', limit: 100 }));
-    await deviceSeverities(res.tickets, severities);
     // A keyboard user's place in the list survives the periodic refresh.
     const focused = list.contains(document.activeElement) ? document.activeElement.getAttribute('href') : null;
     replace(list, table([
       ['#', (t) => h('a', { href: `#/tickets/${t.id}` }, `#${t.id}`)],
       ['Priority', (t) => badge('prio', t.priority)],
       ['Title', (t) => h('a', { href: `#/tickets/${t.id}`, class: 'title' }, t.title)],
-      ['Findings', (t) => findingsBadge(t, severities)],
+      ['Findings', (t) => findingsBadge(t)],
       ['Status', (t) => badge('status', t.status)],
       ['Tier', (t) => t.tier],
       ['Assignee', (t) => t.assignee ?? h('span', { class: 'muted' }, 'unassigned')],

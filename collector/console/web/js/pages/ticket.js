@@ -4,6 +4,7 @@
 import { get, patch, post } from '../api.js';
 import { badge, field, h, relative, replace, section, select, time, toast, when } from '../dom.js';
 import { can } from '../roles.js';
+import { ticketActions } from './ticket_actions.js';
 import { enrichment } from './ticket_enrichment.js';
 import { timeline } from './ticket_timeline.js';
 
@@ -171,15 +172,18 @@ function keepTyped(main, render) {
   }
 }
 
-export async function render(main, [id]) {
+export async function render(main, [id], ctx) {
   let left = false;
+  const actions = ticketActions(ctx.me, () => (left ? undefined : reload()));
   async function reload({ awaitDiagnosticsAfter } = {}) {
     let t = await get(`/api/v1/tickets/${id}`);
+    await actions.load(t);
     const show = () => keepTyped(main, () => {
       document.title = `#${t.id} ${t.title} · triage`;
       replace(main, header(t, reload),
         h('div', { class: 'ticket-body' },
-          h('div', { class: 'col-main' }, enrichment(t), attachments(t)),
+          h('div', { class: 'col-main' }, enrichment(t, { fixWith: actions.fixWith() }),
+            actions.section(), attachments(t)),
           h('div', { class: 'col-side' }, section('Timeline', timeline(t.timeline)), workForms(t, reload))));
     });
     show();
@@ -192,5 +196,5 @@ export async function render(main, [id]) {
     if (!left) show();
   }
   await reload();
-  return () => { left = true; document.title = 'triage console'; };
+  return () => { left = true; actions.stop(); document.title = 'triage console'; };
 }

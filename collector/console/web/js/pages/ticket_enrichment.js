@@ -68,7 +68,7 @@ function verification(v) {
 }
 
 /** The enrichment section of the ticket page. */
-export function enrichment(ticket) {
+export function enrichment(ticket, options = {}) {
   const diagnostics = ticket.diagnostics ?? [];
   if (!diagnostics.length && !(ticket.devices ?? []).length) {
     return section('Diagnostics', h('p', { class: 'muted' }, 'No device is linked to this ticket.'));
@@ -83,7 +83,9 @@ export function enrichment(ticket) {
     h('h3', {}, 'Device ', h('a', { href: `#/devices/${encodeURIComponent(d.device_id)}` }, d.device_id)),
     provenance(d),
     h('h4', {}, 'Findings'),
-    findingList(d.findings, 'No findings on this device.'),
+    findingList(d.findings, 'No findings on this device.', {
+      fixWith: options.fixWith && ((f) => options.fixWith({ device_id: d.device_id, ...f })),
+    }),
     h('h4', {}, 'What changed'),
     whatChanged(d.changes)));
   return [

@@ -351,6 +351,11 @@ CREATE INDEX outbox_pending_by_target ON outbox_messages(status, target_id, id);
 -- The delivery log of one target, newest first.
 CREATE INDEX outbox_by_target ON outbox_messages(target_id, id);
 )sql",
+    // 9: connector-specific settings of an integration target (e.g. Request Tracker's queue
+    // and the external system name its linked tickets carry), as a JSON object.
+    R"sql(
+ALTER TABLE integration_targets ADD COLUMN settings TEXT NOT NULL DEFAULT '{}';
+)sql",
 };
 
 }  // namespace triage::collector::schema

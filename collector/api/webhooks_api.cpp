@@ -7,6 +7,7 @@
 #include "collector/api/json_fields.hpp"
 #include "collector/api/query_params.hpp"
 #include "collector/integrations/event_types.hpp"
+#include "collector/integrations/target_credentials.hpp"
 #include "collector/integrations/webhook_connector.hpp"
 #include "collector/integrations/webhook_signature.hpp"
 #include "collector/integrations/webhook_subscriptions.hpp"
@@ -123,7 +124,8 @@ HttpResponse handle_create_webhook(ApiServices& services, ApiRequest& request) {
   w.active = errors.take(bool_field(*body, "active")).value_or(true);
   if (errors.first) return error_response(*errors.first);
   if (events) w.events = std::move(*events);
-  auto created = create_webhook(services.store, std::move(w), request.user->name, now());
+  auto created = create_webhook(services.store, std::move(w), request.user->name, now(),
+                                services.credentials.get());
   if (!created) return error_response(created.error());
   spdlog::info("webhook {} ({}) created by {}: {} events, {}", created->id, created->url,
                request.user->name, created->event_types.size(),
@@ -185,12 +187,13 @@ HttpResponse handle_rotate_webhook_secret(ApiServices& services, ApiRequest& req
   auto target = path_webhook(services, request);
   if (!target) return error_response(target.error());
   IntegrationTargetUpdate update;
-  update.secret = generate_webhook_secret();
+  const std::string secret = generate_webhook_secret();
+  update.secret = seal_for_target(services.credentials.get(), target->id, secret);
   auto updated = services.store.update_integration_target(target->id, update, now());
   if (!updated) return error_response(updated.error());
   spdlog::info("webhook {}: secret rotated by {}", target->id, request.user->name);
   auto j = webhook_json(*updated, counts_of(services, target->id));
-  j["secret"] = updated->secret;
+  j["secret"] = secret;
   return json_response(http::status::ok, j);
 }
 

@@ -308,3 +308,56 @@ TEST_CASE("a retried delivery whose comment landed is not posted again", "[rt][i
   CHECK(denied.result == tc::DeliveryResult::kRetry);
   CHECK(denied.http_status == 401);
 }
+
+TEST_CASE("a help request from an endpoint opens a linked RT ticket with its diagnostics",
+          "[rt][integration]") {
+  if (rt_tests_skipped()) return;
+  RtServer& rt = shared_rt();
+  CollectorFixture c(kCollectorConfig);
+  AgentFixture agent(c, "desk");
+  REQUIRE(agent.enroll().exit_code == 0);
+  const auto device = agent.device_id();
+  agent.start();
+  REQUIRE(eventually([&] { return device_online(c, device); }));
+  const auto id =
+      connector(c, rt,
+                {{"queue", "General"},
+                 {"create_tickets", true},
+                 {"events", {"ticket.created", "ticket.diagnostics", "ticket.verification"}}});
+  auto r = run_command(
+      {binary("triage-agent"), "get-help", "--state", agent.state_dir().string(), "--config",
+       agent.config_path().string(), "--wait", "20", "the VPN drops every hour"},
+      c.root());
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  auto list = c.get("/api/v1/tickets?device_id=" + device, c.admin_token()).body;
+  REQUIRE(list["total"] == 1);
+  const auto ticket = list["tickets"][0]["id"].get<std::int64_t>();
+  const std::string requester = list["tickets"][0]["requester"];
+
+  nlohmann::json linked;
+  REQUIRE(eventually(
+      [&] {
+        linked = c.get("/api/v1/tickets/" + std::to_string(ticket), c.admin_token()).body;
+        return linked.contains("external") && linked["external"]["system"] == "rt";
+      },
+      60s));
+  const std::string rt_ticket = linked["external"]["id"];
+  auto shown = rt.call("GET", "/ticket/" + rt_ticket);
+  REQUIRE(shown.status == 200);
+  CHECK(shown.body["Subject"] ==
+        "[triage #" + std::to_string(ticket) + "] the VPN drops every hour");
+  CHECK(shown.body["Queue"]["id"] == "1");
+  CHECK(shown.text.find(requester) != std::string::npos);
+  // Its diagnostics reach the RT ticket, attached before or after the link.
+  REQUIRE(eventually(
+      [&] {
+        for (const auto& a : rt_attachments(rt, rt_ticket)) {
+          const std::string name = a["Filename"];
+          if (name.starts_with("diagnostics-") && name.ends_with(".json")) return true;
+        }
+        return false;
+      },
+      60s));
+  CHECK(deliveries(c, id, "failed").empty());
+}

@@ -153,7 +153,29 @@ DeliveryOutcome RtConnector::create_ticket(RtClient& client, const IntegrationTa
     return retry("linking to RT ticket " + rt_id + ": " + linked.error().message);
   }
   spdlog::info("rt: ticket {} opened RT ticket {} in queue {}", t.id, rt_id, queue);
-  return delivered("opened RT ticket " + rt_id);
+  // Diagnostics attached before the link were not planned for RT: send them now. (Those
+  // attached after the link go through the outbox as usual.)
+  std::string note;
+  if (auto enrichments = store_.ticket_enrichments(t.id); enrichments) {
+    for (const auto& e : *enrichments) {
+      std::optional<Attachment> snapshot;
+      if (e.attachment_id) {
+        if (auto a = store_.find_attachment(e.attachment_id); a && *a) snapshot = std::move(**a);
+      }
+      const nlohmann::json event = {
+          {"type", e.purpose == "verification" ? kTicketVerification : kTicketDiagnostics},
+          {"ticket", {{"id", t.id}}},
+          {"data", {{"device_id", e.device_id}, {"source", e.source}, {"note", e.note}}}};
+      auto comment = render_rt_comment(event, message.delivery_id + "-" + std::to_string(e.id), &e,
+                                       snapshot ? &*snapshot : nullptr);
+      if (!comment) continue;
+      if (auto posted = client.comment(rt_id, comment->subject, comment->text, comment->files);
+          !posted) {
+        note = "; diagnostics " + std::to_string(e.id) + " not sent: " + posted.error().detail;
+      }
+    }
+  }
+  return delivered("opened RT ticket " + rt_id + note);
 }
 
 }  // namespace triage::collector

@@ -1,7 +1,5 @@
 #include "collector/api/connectors_api.hpp"
 
-#include <charconv>
-
 #include <spdlog/spdlog.h>
 
 #include "collector/api/audit_api.hpp"
@@ -19,13 +17,7 @@ namespace {
 TimePoint now() { return std::chrono::system_clock::now(); }
 
 Result<std::int64_t> path_id(ApiRequest& request, const char* what) {
-  const auto& text = request.path_params["id"];
-  std::int64_t id = 0;
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-  if (ec != std::errc() || ptr != text.data() + text.size() || id <= 0) {
-    return fail(ErrorCode::kNotFound, std::string("no ") + what + " " + text.substr(0, 32));
-  }
-  return id;
+  return numeric_path_param(request, "id", what);
 }
 
 nlohmann::json optional_time(const std::optional<TimePoint>& t) {

@@ -12,7 +12,7 @@ std::string seal_for_target(const CredentialCipher* cipher, std::int64_t id,
 
 Result<std::int64_t> insert_target_sealed(Store& store, IntegrationTarget target,
                                           const std::string& secret, const CredentialCipher* cipher,
-                                          TimePoint now) {
+                                          TimePoint now, std::string* stored_secret) {
   const bool active = target.active;
   target.active = false;
   target.secret.clear();
@@ -25,6 +25,7 @@ Result<std::int64_t> insert_target_sealed(Store& store, IntegrationTarget target
     (void)store.delete_integration_target(*id);
     return tl::unexpected(r.error());
   }
+  if (stored_secret) *stored_secret = *update.secret;
   return id;
 }
 

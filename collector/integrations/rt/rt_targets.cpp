@@ -130,12 +130,12 @@ Result<IntegrationTarget> create_rt_connector(Store& store, const RtConnectorFie
   t.created_by = actor;
   t.created_at = now;
   t.updated_at = now;
-  auto id = insert_target_sealed(store, t, *fields.credentials, cipher, now);
+  // Not read back: callers run this inside the audited transaction, which readers do not see
+  // before it commits.
+  auto id = insert_target_sealed(store, t, *fields.credentials, cipher, now, &t.secret);
   if (!id) return tl::unexpected(id.error());
-  auto stored = store.find_integration_target(*id);
-  if (!stored) return tl::unexpected(stored.error());
-  if (!*stored) return fail("the connector was not stored");
-  return std::move(**stored);
+  t.id = *id;
+  return t;
 }
 
 Result<std::optional<IntegrationTarget>> find_rt_connector(Store& store, std::int64_t id) {

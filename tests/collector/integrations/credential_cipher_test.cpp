@@ -86,7 +86,7 @@ TEST_CASE("reveal_secret passes legacy clear secrets and refuses sealed ones wit
   CHECK_FALSE(reveal_secret(sealed, 4, &cipher));
 }
 
-TEST_CASE("the key file is created 0600 once and reused; a readable one is refused") {
+TEST_CASE("the key file is created 0600 once and reused, and a readable one is refused") {
   triage::testing::TempDir dir;
   const auto path = dir.path() / "integrations.key";
   auto first = CredentialCipher::load_or_create(path);

@@ -14,6 +14,7 @@
 #include "collector/audit/audit_log.hpp"
 #include "collector/auth/login_guard.hpp"
 #include "collector/enrollment/enrollment_service.hpp"
+#include "collector/integrations/credential_cipher.hpp"
 #include "collector/metrics/collector_metrics.hpp"
 #include "collector/server/agent_registry.hpp"
 #include "collector/storage/store.hpp"
@@ -47,6 +48,8 @@ struct ApiServices {
   CustomActions* custom_actions = nullptr;
   /// Tells the outbox worker to look at the queue now (after a redelivery or ping).
   std::function<void()> wake_outbox = nullptr;
+  /// Seals integration credentials at rest; null stores them as given (tests, tools).
+  std::shared_ptr<const CredentialCipher> credentials = nullptr;
 };
 
 struct ApiRequest {

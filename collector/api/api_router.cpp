@@ -8,6 +8,7 @@
 #include "collector/api/actions_api.hpp"
 #include "collector/api/audit_api.hpp"
 #include "collector/api/auth_api.hpp"
+#include "collector/api/connectors_api.hpp"
 #include "collector/api/device_history_api.hpp"
 #include "collector/api/devices_api.hpp"
 #include "collector/api/enroll_api.hpp"
@@ -183,6 +184,9 @@ std::vector<RouteSpec> api_routes() {
       handle_get_ticket);
   add(http::verb::patch, "/api/v1/tickets/{id}", Access::kAuthenticated, Role::kTechnician,
       handle_update_ticket);
+  // Linking to a ticket of the helpdesk's own system sends it this ticket's diagnostics.
+  add(http::verb::post, "/api/v1/tickets/{id}/external-links", Access::kAuthenticated,
+      Role::kTechnician, handle_link_external_ticket);
   add(http::verb::post, "/api/v1/tickets/{id}/notes", Access::kAuthenticated, Role::kViewer,
       handle_add_note);
   add(http::verb::post, "/api/v1/tickets/{id}/time", Access::kAuthenticated, Role::kViewer,
@@ -198,6 +202,19 @@ std::vector<RouteSpec> api_routes() {
   // An external helpdesk mirrors its tickets here (API tokens only; see the handler).
   add(http::verb::post, "/api/v1/integrations/tickets", Access::kAuthenticated, Role::kTechnician,
       handle_integration_ticket);
+  // Helpdesk connectors (Request Tracker): their credentials and delivery log are an admin's.
+  add(http::verb::get, "/api/v1/connectors", Access::kAuthenticated, Role::kAdmin,
+      handle_list_connectors);
+  add(http::verb::post, "/api/v1/connectors", Access::kAuthenticated, Role::kAdmin,
+      handle_create_connector);
+  add(http::verb::get, "/api/v1/connectors/{id}", Access::kAuthenticated, Role::kAdmin,
+      handle_get_connector);
+  add(http::verb::patch, "/api/v1/connectors/{id}", Access::kAuthenticated, Role::kAdmin,
+      handle_update_connector);
+  add(http::verb::delete_, "/api/v1/connectors/{id}", Access::kAuthenticated, Role::kAdmin,
+      handle_delete_connector);
+  add(http::verb::get, "/api/v1/connectors/{id}/deliveries", Access::kAuthenticated, Role::kAdmin,
+      handle_list_connector_deliveries);
   // Outbound webhooks: subscriptions, their secrets and delivery log are an admin's.
   add(http::verb::get, "/api/v1/webhooks/event-types", Access::kAuthenticated, Role::kAdmin,
       handle_webhook_event_types);

@@ -8,6 +8,7 @@
 #include "collector/api/json_fields.hpp"
 #include "collector/api/query_params.hpp"
 #include "collector/integrations/event_types.hpp"
+#include "collector/integrations/target_credentials.hpp"
 #include "collector/integrations/webhook_connector.hpp"
 #include "collector/integrations/webhook_signature.hpp"
 #include "collector/integrations/webhook_subscriptions.hpp"
@@ -148,7 +149,8 @@ HttpResponse handle_create_webhook(ApiServices& services, ApiRequest& request) {
   if (events) w.events = std::move(*events);
   Result<IntegrationTarget> created = fail(ErrorCode::kFailed, "not created");
   auto audited = services.audit.record_with([&]() -> Result<AuditEvent> {
-    created = create_webhook(services.store, std::move(w), request.user->name, now());
+    created = create_webhook(services.store, std::move(w), request.user->name, now(),
+                             services.credentials.get());
     if (!created) return tl::unexpected(created.error());
     return webhook_audit_event(request, "webhook.created", *created);
   });
@@ -234,7 +236,8 @@ HttpResponse handle_rotate_webhook_secret(ApiServices& services, ApiRequest& req
   auto target = path_webhook(services, request);
   if (!target) return error_response(target.error());
   IntegrationTargetUpdate update;
-  update.secret = generate_webhook_secret();
+  const std::string secret = generate_webhook_secret();
+  update.secret = seal_for_target(services.credentials.get(), target->id, secret);
   Result<IntegrationTarget> updated = fail(ErrorCode::kFailed, "not rotated");
   auto audited = services.audit.record_with([&]() -> Result<AuditEvent> {
     updated = services.store.update_integration_target(target->id, update, now());
@@ -244,7 +247,7 @@ HttpResponse handle_rotate_webhook_secret(ApiServices& services, ApiRequest& req
   if (!audited) return error_response(audited.error());
   spdlog::info("webhook {}: secret rotated by {}", target->id, request.user->name);
   auto j = webhook_json(*updated, counts_of(services, target->id));
-  j["secret"] = updated->secret;
+  j["secret"] = secret;
   return json_response(http::status::ok, j);
 }
 

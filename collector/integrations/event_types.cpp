@@ -6,7 +6,7 @@ namespace triage::collector {
 
 namespace {
 
-constexpr std::array<EventTypeInfo, 7> kTypes = {{
+constexpr std::array<EventTypeInfo, 8> kTypes = {{
     {kTicketCreated, false, "a ticket was opened"},
     {kTicketUpdated, false,
      "fields changed (public targets: title, description, requester, priority only)"},
@@ -15,6 +15,7 @@ constexpr std::array<EventTypeInfo, 7> kTypes = {{
     {kTicketEscalated, true, "escalated to a higher tier, with the reason"},
     {kTicketDiagnostics, true, "endpoint diagnostics and findings were attached"},
     {kTicketVerification, true, "verification diagnostics after resolve were attached"},
+    {kTicketActionResult, true, "an action run on a linked device finished or was refused"},
 }};
 
 }  // namespace

@@ -27,6 +27,7 @@ inline constexpr std::string_view kTicketNoteAdded = "ticket.note_added";
 inline constexpr std::string_view kTicketEscalated = "ticket.escalated";
 inline constexpr std::string_view kTicketDiagnostics = "ticket.diagnostics";
 inline constexpr std::string_view kTicketVerification = "ticket.verification";
+inline constexpr std::string_view kTicketActionResult = "ticket.action_result";
 inline constexpr std::string_view kPing = "ping";
 
 }  // namespace triage::collector

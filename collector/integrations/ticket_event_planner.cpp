@@ -46,6 +46,16 @@ struct Views {
 
 }  // namespace
 
+bool wants_ticket(const IntegrationTarget& target, const Ticket& ticket,
+                  std::string_view event_type) {
+  auto linked = target.settings.find("linked_system");
+  if (linked == target.settings.end() || !linked->is_string()) return true;
+  if (!ticket.external_id.empty()) return ticket.external_system == linked->get<std::string>();
+  // Help requests from endpoints may open a ticket there, which links this one.
+  return event_type == kTicketCreated && ticket.source == "endpoint" &&
+         target.settings.value("create_tickets", false);
+}
+
 std::vector<PlannedEvent> plan_ticket_events(const Ticket& ticket,
                                              const std::vector<TicketEvent>& events) {
   std::vector<PlannedEvent> out;
@@ -108,6 +118,10 @@ std::vector<PlannedEvent> plan_ticket_events(const Ticket& ticket,
       add(kTicketDiagnostics, e, e.data, std::nullopt);
     } else if (e.kind == "verification") {
       add(kTicketVerification, e, e.data, std::nullopt);
+    } else if (e.kind == "action_run" || e.kind == "action_refused") {
+      nlohmann::json data = e.data;
+      data["kind"] = e.kind;
+      add(kTicketActionResult, e, std::move(data), std::nullopt);
     } else if (e.kind == "device_linked") {
       if (!first_change) first_change = &e;
       internal_changes["devices"] = {{"linked", e.data.value("device_id", "")}};
@@ -162,6 +176,7 @@ std::vector<OutboxMessage> TicketEventPlanner::plan(const Ticket& ticket,
   for (const auto& event : plan_ticket_events(ticket, events)) {
     for (const auto& target : targets) {
       if (!target.active) continue;
+      if (!wants_ticket(target, ticket, event.type)) continue;
       if (std::find(target.event_types.begin(), target.event_types.end(), event.type) ==
           target.event_types.end()) {
         continue;

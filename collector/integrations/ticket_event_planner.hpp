@@ -31,6 +31,12 @@ struct PlannedEvent {
 std::vector<PlannedEvent> plan_ticket_events(const Ticket& ticket,
                                              const std::vector<TicketEvent>& events);
 
+/// Whether `target` gets `event_type` events of `ticket`: targets whose settings name a
+/// `linked_system` (Request Tracker) get only tickets linked to a ticket of that system, plus,
+/// with `create_tickets`, the creation of endpoint help requests not linked yet; others get all.
+bool wants_ticket(const IntegrationTarget& target, const Ticket& ticket,
+                  std::string_view event_type);
+
 /// The body of a `ping` sent to check a target.
 nlohmann::json ping_body(std::int64_t target_id, TimePoint at);
 

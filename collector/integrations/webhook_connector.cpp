@@ -87,7 +87,13 @@ DeliveryOutcome WebhookConnector::deliver(const IntegrationTarget& target,
   request.set("X-Triage-Event", message.event_type);
   request.set("X-Triage-Delivery", message.delivery_id);
   request.set("X-Triage-Timestamp", std::to_string(timestamp));
-  request.set("X-Triage-Signature", webhook_signature(target.secret, timestamp, message.payload));
+  auto secret = reveal_secret(target.secret, target.id, cipher_.get());
+  if (!secret) {
+    outcome.result = DeliveryResult::kRetry;
+    outcome.detail = "signing secret: " + secret.error().message;
+    return outcome;
+  }
+  request.set("X-Triage-Signature", webhook_signature(*secret, timestamp, message.payload));
   request.body() = message.payload;
   request.prepare_payload();
 

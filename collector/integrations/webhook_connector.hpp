@@ -8,6 +8,7 @@
 #include <string>
 
 #include "collector/integrations/connector.hpp"
+#include "collector/integrations/credential_cipher.hpp"
 #include "shared/transport/tls_context.hpp"
 
 namespace triage::collector {
@@ -33,8 +34,10 @@ Result<void> check_webhook_url(std::string_view url);
 
 class WebhookConnector final : public Connector {
  public:
-  WebhookConnector(transport::SslContextPtr tls, WebhookSettings settings)
-      : tls_(std::move(tls)), settings_(settings) {}
+  /// `cipher` opens sealed signing secrets (null: secrets are stored in the clear).
+  WebhookConnector(transport::SslContextPtr tls, WebhookSettings settings,
+                   std::shared_ptr<const CredentialCipher> cipher = nullptr)
+      : tls_(std::move(tls)), settings_(settings), cipher_(std::move(cipher)) {}
 
   std::string_view name() const override { return kWebhookConnector; }
   DeliveryOutcome deliver(const IntegrationTarget& target, const OutboxMessage& message,
@@ -43,6 +46,7 @@ class WebhookConnector final : public Connector {
  private:
   transport::SslContextPtr tls_;
   WebhookSettings settings_;
+  std::shared_ptr<const CredentialCipher> cipher_;
 };
 
 }  // namespace triage::collector

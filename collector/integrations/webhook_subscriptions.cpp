@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "collector/integrations/event_types.hpp"
+#include "collector/integrations/target_credentials.hpp"
 #include "collector/integrations/ticket_event_planner.hpp"
 #include "collector/integrations/webhook_connector.hpp"
 #include "collector/integrations/webhook_signature.hpp"
@@ -49,7 +50,7 @@ Result<void> check_webhook_events(const std::vector<std::string>& events, bool i
 }
 
 Result<IntegrationTarget> create_webhook(Store& store, NewWebhook r, const std::string& actor,
-                                         TimePoint now) {
+                                         TimePoint now, const CredentialCipher* cipher) {
   for (auto check :
        {check_name(r.name), check_webhook_url(r.url), check_webhook_events(r.events, r.internal)}) {
     if (!check) return tl::unexpected(check.error());
@@ -71,7 +72,7 @@ Result<IntegrationTarget> create_webhook(Store& store, NewWebhook r, const std::
   t.created_by = actor;
   t.created_at = now;
   t.updated_at = now;
-  auto id = store.insert_integration_target(t);
+  auto id = insert_target_sealed(store, t, t.secret, cipher, now);
   if (!id) return tl::unexpected(id.error());
   t.id = *id;
   return t;

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "collector/integrations/credential_cipher.hpp"
 #include "collector/storage/store.hpp"
 #include "shared/util/result.hpp"
 
@@ -26,10 +27,11 @@ struct NewWebhook {
 /// come with `internal`.
 Result<void> check_webhook_events(const std::vector<std::string>& events, bool internal);
 
-/// Creates a subscription with a new secret; the returned target carries the secret (shown
-/// once). kInvalid for bad fields, kConflict past kMaxWebhooks.
+/// Creates a subscription with a new secret, stored sealed with `cipher` (if any); the
+/// returned target carries the secret in the clear (shown once). kInvalid for bad fields,
+/// kConflict past kMaxWebhooks.
 Result<IntegrationTarget> create_webhook(Store& store, NewWebhook request, const std::string& actor,
-                                         TimePoint now);
+                                         TimePoint now, const CredentialCipher* cipher = nullptr);
 
 /// The webhook with this id (nullopt also for targets of other connectors).
 Result<std::optional<IntegrationTarget>> find_webhook(Store& store, std::int64_t id);

@@ -78,7 +78,7 @@ Result<CollectorConfig> load_collector_config(const std::filesystem::path& path,
   Result<void> steps[] = {
       reject_unknown(root, "",
                      {"listen", "limits", "agents", "log", "api", "threads", "auth", "sla",
-                      "tickets", "retention", "actions", "outbox", "webhooks"}),
+                      "tickets", "retention", "actions", "outbox", "webhooks", "rt"}),
       read_string(root, "", "listen", c.listen),
   };
   for (auto& s : steps) {
@@ -265,9 +265,31 @@ Result<CollectorConfig> load_collector_config(const std::filesystem::path& path,
     w.connect_timeout = std::chrono::milliseconds(connect_ms);
     w.request_timeout = std::chrono::milliseconds(std::max(request_ms, connect_ms));
   }
-  // A delivery never takes longer than its timeouts; a lease beyond them is never stolen.
+  if (auto* t = section("rt")) {
+    auto& r = c.rt;
+    std::int64_t connect_ms = r.connect_timeout.count();
+    std::int64_t request_ms = r.request_timeout.count();
+    std::int64_t poll_ms = c.rt_status_poll_interval.count();
+    for (auto res : {reject_unknown(*t, "rt",
+                                    {"connect_timeout_ms", "request_timeout_ms",
+                                     "max_response_bytes", "status_poll_interval_ms"}),
+                     read_integer(*t, "rt", "connect_timeout_ms", connect_ms, 100, 60'000),
+                     read_integer(*t, "rt", "request_timeout_ms", request_ms, 100, 300'000),
+                     read_integer(*t, "rt", "max_response_bytes", r.max_response_bytes, 1024,
+                                  64 * 1024 * 1024),
+                     read_integer(*t, "rt", "status_poll_interval_ms", poll_ms, 100, 86'400'000)}) {
+      if (!res) return fail(path.string(), res.error());
+    }
+    r.connect_timeout = std::chrono::milliseconds(connect_ms);
+    r.request_timeout = std::chrono::milliseconds(std::max(request_ms, connect_ms));
+    c.rt_status_poll_interval = std::chrono::milliseconds(poll_ms);
+  }
+  // A delivery never takes longer than its timeouts; a lease beyond them is never stolen. An
+  // RT delivery makes up to three calls (the idempotency check reads two pages).
   c.outbox.lease =
-      c.webhooks.connect_timeout + c.webhooks.request_timeout + std::chrono::seconds(10);
+      std::max(c.webhooks.connect_timeout + c.webhooks.request_timeout,
+               std::chrono::duration_cast<std::chrono::milliseconds>(3 * c.rt.request_timeout)) +
+      std::chrono::seconds(10);
   c.handshake_timeout = std::chrono::milliseconds(handshake_ms);
   c.websocket_idle_timeout = std::chrono::milliseconds(idle_s * 1000);
   c.session_ttl = std::chrono::seconds(session_h * 3600);

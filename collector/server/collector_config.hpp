@@ -10,6 +10,7 @@
 #include "collector/auth/login_guard.hpp"
 #include "collector/ingest/retention_task.hpp"
 #include "collector/integrations/outbox_worker.hpp"
+#include "collector/integrations/rt/rt_client.hpp"
 #include "collector/integrations/webhook_connector.hpp"
 #include "collector/tickets/sla_policy.hpp"
 #include "shared/util/result.hpp"
@@ -50,6 +51,10 @@ struct CollectorConfig {
   WebhookSettings webhooks;
   /// [webhooks] extra_ca_file: PEM certificates trusted besides the system store (private CAs).
   std::string webhook_extra_ca_file;
+  /// [rt]: timeouts and answer cap of Request Tracker REST2 calls (TLS trust as [webhooks]).
+  RtSettings rt;
+  /// [rt] status_poll_interval_ms: how often linked RT tickets' status is read back.
+  std::chrono::milliseconds rt_status_poll_interval{60'000};
 };
 
 /// Reads a TOML file over the defaults. Unknown keys and wrong types are errors naming the

@@ -22,6 +22,8 @@ class DataDir {
   std::filesystem::path signing_key() const { return root_ / "pki" / "order-signing.key"; }
   std::filesystem::path signing_public_key() const { return root_ / "pki" / "order-signing.pub"; }
   std::filesystem::path database() const { return root_ / "collector.db"; }
+  /// AES-256 key sealing integration credentials (webhook secrets, RT passwords); 0600.
+  std::filesystem::path integrations_key() const { return root_ / "integrations.key"; }
 
   bool initialized() const;
 

@@ -21,7 +21,11 @@
 #include "collector/enrollment/enrollment_service.hpp"
 #include "collector/ingest/ingest_writer.hpp"
 #include "collector/ingest/retention_task.hpp"
+#include "collector/integrations/credential_cipher.hpp"
 #include "collector/integrations/outbox_worker.hpp"
+#include "collector/integrations/rt/rt_connector.hpp"
+#include "collector/integrations/rt/rt_status_poller.hpp"
+#include "collector/integrations/target_credentials.hpp"
 #include "collector/integrations/ticket_event_planner.hpp"
 #include "collector/integrations/webhook_connector.hpp"
 #include "collector/metrics/collector_metrics.hpp"
@@ -115,11 +119,25 @@ int run_serve(const DataDir& dir, const CollectorConfig& config) {
   }
   auto webhook_tls = or_throw(transport::make_public_client_tls_context(extra_ca),
                               "webhook TLS setup (webhooks.extra_ca_file)");
+  // Credentials of integration targets are sealed under a key of this data dir.
+  auto cipher = std::make_shared<const CredentialCipher>(or_throw(
+      CredentialCipher::load_or_create(dir.integrations_key()), "integration credentials key"));
+  if (auto sealed = seal_stored_secrets(*store, *cipher, std::chrono::system_clock::now());
+      !sealed) {
+    throw std::runtime_error("sealing stored integration credentials: " + sealed.error().message);
+  } else if (*sealed > 0) {
+    spdlog::info("sealed {} integration credentials stored in the clear (key {})", *sealed,
+                 cipher->key_id());
+  }
   std::vector<std::unique_ptr<Connector>> connectors;
-  connectors.push_back(std::make_unique<WebhookConnector>(webhook_tls, config.webhooks));
+  connectors.push_back(std::make_unique<WebhookConnector>(webhook_tls, config.webhooks, cipher));
+  connectors.push_back(std::make_unique<RtConnector>(*store, webhook_tls, config.rt, cipher));
   OutboxWorker outbox(*store, std::move(connectors), config.outbox, &metrics);
   store->set_outbox_planner(std::make_shared<TicketEventPlanner>([&outbox] { outbox.wake(); }));
   outbox.start();
+  RtStatusPoller rt_status(*store, tickets, webhook_tls, config.rt, cipher,
+                           config.rt_status_poll_interval);
+  rt_status.start();
 
   ApiServices api_services{
       *store,  registry,   enrollment, metrics,
@@ -127,6 +145,7 @@ int run_serve(const DataDir& dir, const CollectorConfig& config) {
       nullptr, &orders};
   api_services.custom_actions = &custom_actions;
   api_services.wake_outbox = [&outbox] { outbox.wake(); };
+  api_services.credentials = cipher;
   ApiRouter router(std::move(api_services));
   AgentSessionSettings session_settings;
   session_settings.heartbeat_interval_s = config.heartbeat_interval_s;
@@ -192,6 +211,7 @@ int run_serve(const DataDir& dir, const CollectorConfig& config) {
   if (auto c = audit.checkpoint(std::chrono::system_clock::now()); !c) {
     spdlog::error("audit checkpoint at shutdown failed: {}", c.error().message);
   }
+  rt_status.stop();
   // Last: what the others enqueued meanwhile is committed and waits for the next start.
   outbox.stop();
   spdlog::info("stopped");

@@ -27,7 +27,9 @@ struct IntegrationTarget {
   bool internal = false;
   bool active = true;
   std::string disabled_reason;  ///< set when the collector deactivated it (e.g. 410 Gone)
-  std::string secret;           ///< signing secret; never returned after creation
+  std::string secret;           ///< signing secret or credentials; never returned after creation
+  /// Connector-specific settings (Request Tracker: queue, system, requester), a JSON object.
+  nlohmann::json settings = nlohmann::json::object();
   std::string created_by;
   TimePoint created_at;
   TimePoint updated_at;
@@ -41,6 +43,7 @@ struct IntegrationTargetUpdate {
   std::optional<bool> internal;
   std::optional<bool> active;
   std::optional<std::string> secret;
+  std::optional<nlohmann::json> settings;
 };
 
 enum class OutboxStatus { kPending, kDelivered, kFailed };

@@ -130,6 +130,15 @@ class Store {
   virtual Result<std::optional<Ticket>> find_ticket_by_external(std::string_view system,
                                                                 std::string_view external_id) = 0;
   virtual Result<TicketPage> list_tickets(const TicketFilter& filter) = 0;
+  /// Links the ticket to ticket `external_id` of `system` (Request Tracker...) with `event`
+  /// on its timeline; the ticket as it is after. Linking again to the same is a no-op
+  /// (nullopt event written). kNotFound; kConflict when the ticket is linked to another
+  /// external ticket or that external ticket to another ticket.
+  virtual Result<Ticket> link_ticket_external(std::int64_t ticket_id, std::string_view system,
+                                              std::string_view external_id,
+                                              const TicketEvent& event) = 0;
+  /// Tickets linked to `system` that are neither resolved nor closed, oldest first.
+  virtual Result<std::vector<Ticket>> linked_open_tickets(std::string_view system, int limit) = 0;
   /// Writes the ticket's fields (not its devices) if its version is still
   /// `expected_version` (else kConflict), with the events describing the change.
   virtual Result<void> update_ticket(const Ticket& ticket, std::int64_t expected_version,

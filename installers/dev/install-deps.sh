@@ -29,6 +29,9 @@ packages=(
   zlib1g-dev prometheus-cpp-dev libarchive-dev
   curl jq procps iproute2
   chromium
+  # A real Request Tracker 5 for the RT connector's tests (msmtp-mta only satisfies RT's mail
+  # dependency; the tests' RT writes mail to an mbox file).
+  request-tracker5 rt5-db-sqlite rt5-standalone rt5-clients msmtp-mta
 )
 # npm drives the browser tests. Node from another source (nodesource's nodejs) ships its own
 # npm and conflicts with Debian's package, so ask for it only when the command is missing.

@@ -6,7 +6,7 @@
 
 namespace triage::collector::schema {
 
-inline constexpr std::array<std::string_view, 11> kMigrations = {
+inline constexpr std::array<std::string_view, 12> kMigrations = {
     // 1: enrollment, devices, users, sessions, reports.
     R"sql(
 CREATE TABLE enrollment_tokens (
@@ -372,6 +372,11 @@ ALTER TABLE orders ADD COLUMN cancel_reason TEXT NOT NULL DEFAULT '';
     // 11: enrollment tokens can be revoked before they expire or run out of uses.
     R"sql(
 ALTER TABLE enrollment_tokens ADD COLUMN revoked_at INTEGER;
+)sql",
+    // 12: connector-specific settings of an integration target (e.g. Request Tracker's queue
+    // and the external system name its linked tickets carry), as a JSON object.
+    R"sql(
+ALTER TABLE integration_targets ADD COLUMN settings TEXT NOT NULL DEFAULT '{}';
 )sql",
 };
 

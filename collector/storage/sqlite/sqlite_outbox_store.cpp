@@ -17,7 +17,7 @@ namespace {
 
 constexpr const char* kTargetColumns =
     "id, connector, name, url, event_types, internal, active, disabled_reason, secret, "
-    "created_by, created_at, updated_at";
+    "created_by, created_at, updated_at, settings";
 
 std::vector<std::string> parse_types(const std::string& text) {
   std::vector<std::string> out;
@@ -31,6 +31,10 @@ std::vector<std::string> parse_types(const std::string& text) {
 
 std::string dump_types(const std::vector<std::string>& types) {
   return nlohmann::json(types).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::string dump_settings(const nlohmann::json& settings) {
+  return settings.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 IntegrationTarget read_target(const Statement& s) {
@@ -47,6 +51,8 @@ IntegrationTarget read_target(const Statement& s) {
   t.created_by = s.column_text(9);
   t.created_at = from_ms(s.column_int(10));
   t.updated_at = from_ms(s.column_int(11));
+  t.settings = nlohmann::json::parse(s.column_text(12), nullptr, false);
+  if (!t.settings.is_object()) t.settings = nlohmann::json::object();
   return t;
 }
 
@@ -125,8 +131,8 @@ Result<std::int64_t> SqliteStore::insert_integration_target(const IntegrationTar
   std::lock_guard lock(write_mutex_);
   auto st = db_->prepare(
       "INSERT INTO integration_targets(connector, name, url, event_types, internal, active, "
-      "disabled_reason, secret, created_by, created_at, updated_at) "
-      "VALUES (?,?,?,?,?,?,?,?,?,?,?)");
+      "disabled_reason, secret, created_by, created_at, updated_at, settings) "
+      "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
   if (!st) return tl::unexpected(st.error());
   st->bind(1, t.connector)
       .bind(2, t.name)
@@ -138,7 +144,8 @@ Result<std::int64_t> SqliteStore::insert_integration_target(const IntegrationTar
       .bind(8, t.secret)
       .bind(9, t.created_by)
       .bind(10, to_ms(t.created_at))
-      .bind(11, to_ms(t.updated_at));
+      .bind(11, to_ms(t.updated_at))
+      .bind(12, dump_settings(t.settings));
   if (auto r = st->run(); !r) return tl::unexpected(r.error());
   return sqlite3_last_insert_rowid(db_->handle());
 }
@@ -185,6 +192,7 @@ Result<IntegrationTarget> SqliteStore::update_integration_target(std::int64_t id
     if (u.event_types) t.event_types = *u.event_types;
     if (u.internal) t.internal = *u.internal;
     if (u.secret) t.secret = *u.secret;
+    if (u.settings) t.settings = *u.settings;
     if (u.active) {
       if (*u.active && !t.active) t.disabled_reason.clear();
       t.active = *u.active;
@@ -192,7 +200,7 @@ Result<IntegrationTarget> SqliteStore::update_integration_target(std::int64_t id
     t.updated_at = now;
     auto st = db_->prepare(
         "UPDATE integration_targets SET name = ?, url = ?, event_types = ?, internal = ?, "
-        "active = ?, disabled_reason = ?, secret = ?, updated_at = ? WHERE id = ?");
+        "active = ?, disabled_reason = ?, secret = ?, updated_at = ?, settings = ? WHERE id = ?");
     if (!st) return tl::unexpected(st.error());
     st->bind(1, t.name)
         .bind(2, t.url)
@@ -202,7 +210,8 @@ Result<IntegrationTarget> SqliteStore::update_integration_target(std::int64_t id
         .bind(6, t.disabled_reason)
         .bind(7, t.secret)
         .bind(8, to_ms(t.updated_at))
-        .bind(9, id);
+        .bind(9, dump_settings(t.settings))
+        .bind(10, id);
     if (auto r = st->run(); !r) return tl::unexpected(r.error());
     return t;
   });

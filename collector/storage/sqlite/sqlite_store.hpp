@@ -77,6 +77,10 @@ class SqliteStore final : public Store {
   Result<std::optional<Ticket>> find_ticket(std::int64_t id) override;
   Result<std::optional<Ticket>> find_ticket_by_external(std::string_view system,
                                                         std::string_view external_id) override;
+  Result<Ticket> link_ticket_external(std::int64_t ticket_id, std::string_view system,
+                                      std::string_view external_id,
+                                      const TicketEvent& event) override;
+  Result<std::vector<Ticket>> linked_open_tickets(std::string_view system, int limit) override;
   Result<TicketPage> list_tickets(const TicketFilter& filter) override;
   Result<void> update_ticket(const Ticket& ticket, std::int64_t expected_version,
                              const std::vector<TicketEvent>& events) override;

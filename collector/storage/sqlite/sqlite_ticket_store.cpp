@@ -233,6 +233,55 @@ Result<std::optional<Ticket>> SqliteStore::find_ticket(std::int64_t id) {
   return find_ticket_where("id = ?", [&](Statement& s) { s.bind(1, id); });
 }
 
+Result<Ticket> SqliteStore::link_ticket_external(std::int64_t ticket_id, std::string_view system,
+                                                 std::string_view external_id,
+                                                 const TicketEvent& event) {
+  std::lock_guard lock(write_mutex_);
+  return sqlite::in_transaction(*db_, [&]() -> Result<Ticket> {
+    auto current =
+        read_ticket_where(db_.get(), "id = ?", [&](Statement& s) { s.bind(1, ticket_id); });
+    if (!current) return tl::unexpected(current.error());
+    if (!*current) return fail(ErrorCode::kNotFound, "no ticket " + std::to_string(ticket_id));
+    Ticket t = std::move(**current);
+    if (t.external_system == system && t.external_id == external_id) return t;
+    if (!t.external_id.empty()) {
+      return fail(ErrorCode::kConflict, "ticket " + std::to_string(ticket_id) + " is linked to " +
+                                            t.external_system + " " + t.external_id + " already");
+    }
+    auto st = db_->prepare(
+        "UPDATE tickets SET external_system = ?, external_id = ?, updated_at = MAX(updated_at, ?) "
+        "WHERE id = ?");
+    if (!st) return tl::unexpected(st.error());
+    st->bind(1, system).bind(2, external_id).bind(3, to_ms(event.at)).bind(4, ticket_id);
+    if (auto r = st->run(); !r) {
+      if (r.error().code == ErrorCode::kConflict) {
+        return fail(ErrorCode::kConflict, std::string(system) + " ticket " +
+                                              std::string(external_id) +
+                                              " is linked to another ticket already");
+      }
+      return tl::unexpected(r.error());
+    }
+    TicketEvent e = event;
+    e.ticket_id = ticket_id;
+    if (auto r = insert_events({e}); !r) return tl::unexpected(r.error());
+    t.external_system = std::string(system);
+    t.external_id = std::string(external_id);
+    return t;
+  });
+}
+
+Result<std::vector<Ticket>> SqliteStore::linked_open_tickets(std::string_view system, int limit) {
+  auto reader = readers_.acquire();
+  if (!reader) return tl::unexpected(reader.error());
+  auto st = reader->get()->prepare(
+      std::string("SELECT ") + kTicketColumns +
+      " FROM tickets WHERE external_system = ? AND external_id IS NOT NULL AND external_id != '' "
+      "AND status NOT IN ('resolved', 'closed') ORDER BY id LIMIT ?");
+  if (!st) return tl::unexpected(st.error());
+  st->bind(1, system).bind(2, std::int64_t{limit});
+  return read_all<Ticket>(*st, read_ticket);
+}
+
 Result<std::optional<Ticket>> SqliteStore::find_ticket_by_external(std::string_view system,
                                                                    std::string_view external_id) {
   return find_ticket_where("external_system = ? AND external_id = ?",

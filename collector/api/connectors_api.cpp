@@ -1,0 +1,290 @@
+#include "collector/api/connectors_api.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "collector/api/audit_api.hpp"
+#include "collector/api/json_fields.hpp"
+#include "collector/api/query_params.hpp"
+#include "collector/integrations/rt/rt_client.hpp"
+#include "collector/integrations/rt/rt_connector.hpp"
+#include "collector/integrations/rt/rt_targets.hpp"
+#include "shared/util/time_format.hpp"
+
+namespace triage::collector {
+
+namespace {
+
+TimePoint now() { return std::chrono::system_clock::now(); }
+
+Result<std::int64_t> path_id(ApiRequest& request, const char* what) {
+  return numeric_path_param(request, "id", what);
+}
+
+nlohmann::json optional_time(const std::optional<TimePoint>& t) {
+  return t ? nlohmann::json(format_rfc3339(*t)) : nlohmann::json(nullptr);
+}
+
+OutboxCounts counts_of(ApiServices& services, std::int64_t id) {
+  auto counts = services.store.outbox_counts();
+  if (!counts) return {};
+  auto it = counts->find(id);
+  return it == counts->end() ? OutboxCounts{} : it->second;
+}
+
+nlohmann::json connector_json(const IntegrationTarget& t, const OutboxCounts& counts) {
+  return {
+      {"id", t.id},
+      {"kind", t.connector},
+      {"name", t.name},
+      {"url", t.url},
+      {"system", rt_system(t)},
+      {"queue", t.settings.value("queue", "")},
+      {"events", t.event_types},
+      {"create_tickets", t.settings.value("create_tickets", false)},
+      {"poll_status", t.settings.value("poll_status", false)},
+      {"active", t.active},
+      {"disabled_reason",
+       t.disabled_reason.empty() ? nlohmann::json(nullptr) : nlohmann::json(t.disabled_reason)},
+      {"has_credentials", !t.secret.empty()},
+      {"credentials_encrypted", is_sealed(t.secret)},
+      {"created_at", format_rfc3339(t.created_at)},
+      {"created_by", t.created_by},
+      {"updated_at", format_rfc3339(t.updated_at)},
+      {"deliveries",
+       {{"pending", counts.pending}, {"delivered", counts.delivered}, {"failed", counts.failed}}}};
+}
+
+nlohmann::json delivery_json(const OutboxMessage& m) {
+  return {
+      {"id", m.delivery_id},
+      {"event_id", m.event_id},
+      {"event_type", m.event_type},
+      {"ticket_id", m.ticket_id ? nlohmann::json(m.ticket_id) : nlohmann::json(nullptr)},
+      {"status", outbox_status_name(m.status)},
+      {"attempts", m.attempts},
+      {"created_at", format_rfc3339(m.created_at)},
+      {"queued_at", format_rfc3339(m.queued_at)},
+      {"last_attempt_at", optional_time(m.last_attempt_at)},
+      {"last_http_status",
+       m.last_http_status ? nlohmann::json(m.last_http_status) : nlohmann::json(nullptr)},
+      {"last_error", m.last_error.empty() ? nlohmann::json(nullptr) : nlohmann::json(m.last_error)},
+      {"next_attempt_at", m.status == OutboxStatus::kPending
+                              ? nlohmann::json(format_rfc3339(m.next_attempt_at))
+                              : nlohmann::json(nullptr)},
+      {"delivered_at", optional_time(m.delivered_at)}};
+}
+
+/// The connector fields of a create or update body; kInvalid naming a bad field.
+Result<RtConnectorFields> read_fields(const nlohmann::json& body) {
+  if (auto r =
+          reject_unknown_fields(body, {"kind", "name", "url", "queue", "system", "events",
+                                       "create_tickets", "poll_status", "active", "credentials"});
+      !r) {
+    return tl::unexpected(r.error());
+  }
+  if (auto kind = body.find("kind"); kind != body.end() && *kind != "rt") {
+    return fail(ErrorCode::kInvalid,
+                "`kind` must be \"rt\" (webhooks are configured under /api/v1/webhooks)");
+  }
+  FieldErrors errors;
+  RtConnectorFields f;
+  f.name = errors.take(optional_string(body, "name"));
+  f.url = errors.take(optional_string(body, "url"));
+  f.queue = errors.take(optional_string(body, "queue"));
+  f.system = errors.take(optional_string(body, "system"));
+  f.events = errors.take(optional_string_list(body, "events", 16));
+  f.create_tickets = errors.take(bool_field(body, "create_tickets"));
+  f.poll_status = errors.take(bool_field(body, "poll_status"));
+  f.active = errors.take(bool_field(body, "active"));
+  if (errors.first) return tl::unexpected(*errors.first);
+  if (auto c = body.find("credentials"); c != body.end() && !c->is_null()) {
+    if (!c->is_object()) {
+      return fail(ErrorCode::kInvalid,
+                  "`credentials` must be {\"token\": ...} or {\"username\": ..., \"password\": "
+                  "...}");
+    }
+    if (auto r = reject_unknown_fields(*c, {"token", "username", "password"}); !r) {
+      return fail(ErrorCode::kInvalid, "`credentials`: " + r.error().message);
+    }
+    f.credentials = c->dump();
+  }
+  return f;
+}
+
+Result<IntegrationTarget> path_connector(ApiServices& services, ApiRequest& request) {
+  auto id = path_id(request, "connector");
+  if (!id) return tl::unexpected(id.error());
+  auto target = find_rt_connector(services.store, *id);
+  if (!target) return tl::unexpected(target.error());
+  if (!*target) return fail(ErrorCode::kNotFound, "no connector " + std::to_string(*id));
+  return std::move(**target);
+}
+
+}  // namespace
+
+HttpResponse handle_list_connectors(ApiServices& services, ApiRequest&) {
+  auto targets = services.store.list_integration_targets(kRtConnector);
+  if (!targets) return error_response(targets.error());
+  auto counts = services.store.outbox_counts();
+  if (!counts) return error_response(counts.error());
+  auto list = nlohmann::json::array();
+  for (const auto& t : *targets) {
+    auto it = counts->find(t.id);
+    list.push_back(connector_json(t, it == counts->end() ? OutboxCounts{} : it->second));
+  }
+  return json_response(http::status::ok, {{"connectors", list}});
+}
+
+HttpResponse handle_create_connector(ApiServices& services, ApiRequest& request) {
+  auto body = parse_json_body(request.http);
+  if (!body) return error_response(body.error());
+  auto fields = read_fields(*body);
+  if (!fields) return error_response(fields.error());
+  Result<IntegrationTarget> created = fail("not created");
+  auto audited = services.audit.record_with([&]() -> Result<AuditEvent> {
+    created = create_rt_connector(services.store, *fields, request.user->name, now(),
+                                  services.credentials.get());
+    if (!created) return tl::unexpected(created.error());
+    auto event = request_audit_event(request, "connector.created",
+                                     "connector:" + std::to_string(created->id));
+    event.details = {{"kind", created->connector},
+                     {"url", created->url},
+                     {"system", rt_system(*created)},
+                     {"events", created->event_types}};
+    return event;
+  });
+  if (!audited) return error_response(audited.error());
+  spdlog::info("connector {} ({} {}) created by {}", created->id, created->connector, created->url,
+               request.user->name);
+  auto res = json_response(http::status::created, connector_json(*created, {}));
+  res.set(http::field::location, "/api/v1/connectors/" + std::to_string(created->id));
+  return res;
+}
+
+HttpResponse handle_get_connector(ApiServices& services, ApiRequest& request) {
+  auto target = path_connector(services, request);
+  if (!target) return error_response(target.error());
+  return json_response(http::status::ok, connector_json(*target, counts_of(services, target->id)));
+}
+
+HttpResponse handle_update_connector(ApiServices& services, ApiRequest& request) {
+  auto id = path_id(request, "connector");
+  if (!id) return error_response(id.error());
+  auto body = parse_json_body(request.http);
+  if (!body) return error_response(body.error());
+  auto fields = read_fields(*body);
+  if (!fields) return error_response(fields.error());
+  if (body->empty() || (body->size() == 1 && body->contains("kind"))) {
+    return error_response(http::status::bad_request, "invalid_request", "nothing to change");
+  }
+  Result<IntegrationTarget> updated = fail("not updated");
+  auto audited = services.audit.record_with([&]() -> Result<AuditEvent> {
+    updated = update_rt_connector(services.store, *id, *fields, now(), services.credentials.get());
+    if (!updated) return tl::unexpected(updated.error());
+    auto event =
+        request_audit_event(request, "connector.updated", "connector:" + std::to_string(*id));
+    auto changed = nlohmann::json::array();
+    for (const auto& [key, value] : body->items()) {
+      if (key != "credentials" && key != "kind") changed.push_back(key);
+    }
+    event.details = {{"changed", changed},
+                     {"credentials_changed", fields->credentials.has_value()}};
+    return event;
+  });
+  if (!audited) return error_response(audited.error());
+  spdlog::info("connector {} updated by {}{}", *id, request.user->name,
+               fields->credentials ? " (new credentials)" : "");
+  if (updated->active && services.wake_outbox) services.wake_outbox();
+  return json_response(http::status::ok, connector_json(*updated, counts_of(services, *id)));
+}
+
+HttpResponse handle_delete_connector(ApiServices& services, ApiRequest& request) {
+  auto target = path_connector(services, request);
+  if (!target) return error_response(target.error());
+  auto audited = services.audit.record_with([&]() -> Result<AuditEvent> {
+    if (auto r = services.store.delete_integration_target(target->id); !r) {
+      return tl::unexpected(r.error());
+    }
+    auto event = request_audit_event(request, "connector.deleted",
+                                     "connector:" + std::to_string(target->id));
+    event.details = {{"kind", target->connector}, {"url", target->url}};
+    return event;
+  });
+  if (!audited) return error_response(audited.error());
+  spdlog::info("connector {} ({}) deleted by {}", target->id, target->url, request.user->name);
+  HttpResponse res{http::status::no_content, 11};
+  res.prepare_payload();
+  return res;
+}
+
+HttpResponse handle_list_connector_deliveries(ApiServices& services, ApiRequest& request) {
+  auto target = path_connector(services, request);
+  if (!target) return error_response(target.error());
+  QueryParams query(request.query);
+  OutboxFilter filter;
+  filter.target_id = target->id;
+  if (auto status = query.text("status"); !status.empty()) {
+    filter.status = parse_outbox_status(status);
+    if (!filter.status) {
+      return error_response(
+          Error{"`status` must be pending, delivered or failed", ErrorCode::kInvalid});
+    }
+  }
+  auto limit = query.integer("limit", 50, 1, 500);
+  auto offset = query.integer("offset", 0, 0, 100'000'000);
+  if (!limit) return error_response(limit.error());
+  if (!offset) return error_response(offset.error());
+  filter.limit = static_cast<int>(*limit);
+  filter.offset = static_cast<int>(*offset);
+  auto page = services.store.list_outbox(filter);
+  if (!page) return error_response(page.error());
+  auto items = nlohmann::json::array();
+  for (const auto& m : page->items) items.push_back(delivery_json(m));
+  return json_response(http::status::ok, {{"deliveries", items},
+                                          {"total", page->total},
+                                          {"limit", filter.limit},
+                                          {"offset", filter.offset}});
+}
+
+HttpResponse handle_link_external_ticket(ApiServices& services, ApiRequest& request) {
+  auto ticket_id = path_id(request, "ticket");
+  if (!ticket_id) return error_response(ticket_id.error());
+  auto body = parse_json_body(request.http);
+  if (!body) return error_response(body.error());
+  if (auto r = reject_unknown_fields(*body, {"connector", "external_id"}); !r) {
+    return error_response(r.error());
+  }
+  FieldErrors errors;
+  auto connector_id = errors.take(integer_field(*body, "connector", 1, INT64_MAX));
+  auto external_id = errors.take(string_field(*body, "external_id", true));
+  if (errors.first) return error_response(*errors.first);
+  if (!connector_id) {
+    return error_response(Error{"`connector` is required", ErrorCode::kInvalid});
+  }
+  auto target = find_rt_connector(services.store, *connector_id);
+  if (!target) return error_response(target.error());
+  if (!*target) {
+    return error_response(
+        Error{"`connector`: no connector " + std::to_string(*connector_id), ErrorCode::kInvalid});
+  }
+  if (!valid_rt_ticket_id(*external_id)) {
+    return error_response(Error{"`external_id` must be an RT ticket number", ErrorCode::kInvalid});
+  }
+  const std::string system = rt_system(**target);
+  TicketEvent event;
+  event.at = now();
+  event.actor = request.user->name;
+  event.kind = "external_link";
+  event.visibility = Visibility::kInternal;
+  event.data = {{"system", system}, {"external_id", *external_id}, {"connector", *connector_id}};
+  auto linked = services.store.link_ticket_external(*ticket_id, system, *external_id, event);
+  if (!linked) return error_response(linked.error());
+  spdlog::info("ticket {} linked to {} ticket {} by {}", *ticket_id, system, *external_id,
+               request.user->name);
+  return json_response(
+      http::status::ok,
+      {{"ticket_id", linked->id},
+       {"external", {{"system", linked->external_system}, {"id", linked->external_id}}}});
+}
+
+}  // namespace triage::collector

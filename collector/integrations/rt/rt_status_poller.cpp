@@ -1,0 +1,105 @@
+#include "collector/integrations/rt/rt_status_poller.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "collector/integrations/rt/rt_connector.hpp"
+
+namespace triage::collector {
+
+namespace {
+
+constexpr int kMaxTicketsPerRound = 200;
+
+}  // namespace
+
+RtStatusPoller::RtStatusPoller(Store& store, TicketService& tickets, transport::SslContextPtr tls,
+                               RtSettings settings, std::shared_ptr<const CredentialCipher> cipher,
+                               std::chrono::milliseconds interval)
+    : store_(store),
+      tickets_(tickets),
+      tls_(std::move(tls)),
+      settings_(settings),
+      cipher_(std::move(cipher)),
+      interval_(interval) {}
+
+RtStatusPoller::~RtStatusPoller() { stop(); }
+
+void RtStatusPoller::start() {
+  thread_ = std::thread([this] { run(); });
+}
+
+void RtStatusPoller::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+int RtStatusPoller::poll_once() {
+  auto targets = store_.list_integration_targets(kRtConnector);
+  if (!targets) {
+    spdlog::warn("rt status: listing targets: {}", targets.error().message);
+    return 0;
+  }
+  int resolved = 0;
+  for (const auto& target : *targets) {
+    if (!target.active || !target.settings.value("poll_status", false)) continue;
+    const std::string system = target.settings.value("linked_system", "");
+    if (system.empty()) continue;
+    auto client = rt_client_for(target, cipher_.get(), tls_, settings_);
+    if (!client) {
+      spdlog::warn("rt status: target {}: {}", target.id, client.error().message);
+      continue;
+    }
+    auto linked = store_.linked_open_tickets(system, kMaxTicketsPerRound);
+    if (!linked) {
+      spdlog::warn("rt status: listing linked tickets: {}", linked.error().message);
+      continue;
+    }
+    for (const auto& ticket : *linked) {
+      {
+        std::lock_guard lock(mutex_);
+        if (stopping_) return resolved;
+      }
+      auto status = client->ticket_status(ticket.external_id);
+      if (!status) {
+        spdlog::info("rt status: RT ticket {} (triage #{}): {}", ticket.external_id, ticket.id,
+                     status.error().detail);
+        if (status.error().http_status == 0) break;  // RT is unreachable: next round
+        continue;
+      }
+      if (*status != "resolved") continue;
+      TicketChange change;
+      change.status = TicketStatus::kResolved;
+      change.reason = "resolved in RT ticket " + ticket.external_id;
+      auto updated =
+          tickets_.update(ticket.id, change, "rt:" + target.name, std::chrono::system_clock::now());
+      if (!updated) {
+        spdlog::warn("rt status: resolving ticket {}: {}", ticket.id, updated.error().message);
+        continue;
+      }
+      ++resolved;
+      spdlog::info("rt status: ticket {} resolved (RT ticket {} is resolved)", ticket.id,
+                   ticket.external_id);
+    }
+  }
+  return resolved;
+}
+
+void RtStatusPoller::run() {
+  for (;;) {
+    {
+      std::unique_lock lock(mutex_);
+      if (wake_.wait_for(lock, interval_, [&] { return stopping_; })) return;
+    }
+    try {
+      poll_once();
+    } catch (const std::exception& e) {
+      spdlog::error("rt status poller: {}", e.what());
+    }
+  }
+}
+
+}  // namespace triage::collector

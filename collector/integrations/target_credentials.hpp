@@ -1,0 +1,27 @@
+#pragma once
+// Writing integration targets' credentials sealed (see credential_cipher.hpp): new targets,
+// replaced credentials, and, once at start, credentials still stored in the clear by an
+// older collector.
+
+#include "collector/integrations/credential_cipher.hpp"
+#include "collector/storage/store.hpp"
+
+namespace triage::collector {
+
+/// Inserts `target` with `secret` (in the clear) sealed under its new id: the target is
+/// written inactive without a secret, then given the sealed secret and its requested `active`
+/// in a second write, so no delivery ever runs with an empty secret. Without a cipher (tests,
+/// tools) the secret is stored as it is. Returns the id; `stored_secret` (if given) receives
+/// the secret as stored.
+Result<std::int64_t> insert_target_sealed(Store& store, IntegrationTarget target,
+                                          const std::string& secret, const CredentialCipher* cipher,
+                                          TimePoint now, std::string* stored_secret = nullptr);
+
+/// `secret` sealed for target `id` (as it is without a cipher).
+std::string seal_for_target(const CredentialCipher* cipher, std::int64_t id,
+                            std::string_view secret);
+
+/// Seals every target credential still stored in the clear; the number sealed.
+Result<int> seal_stored_secrets(Store& store, const CredentialCipher& cipher, TimePoint now);
+
+}  // namespace triage::collector

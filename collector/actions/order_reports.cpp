@@ -199,7 +199,8 @@ Result<void> OrderService::record_result(const std::string& device_id,
   // An action whose stdout is a file: filed as an attachment once it is known complete.
   std::optional<Attachment> attachment;
   std::string excerpt = clip(result.output_excerpt(), kMaxExcerptBytes);
-  const auto* def = catalog_.find(order.action_id);
+  const auto catalog = this->catalog();  // held: an admin may replace it meanwhile
+  const auto* def = catalog->find(order.action_id);
   if (def != nullptr && def->stdout_attachment) {
     auto chunks = store_.order_output(order.id);
     if (!chunks) return tl::unexpected(chunks.error());

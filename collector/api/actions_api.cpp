@@ -56,7 +56,8 @@ HttpResponse order_response(ApiServices& services, const std::string& id, http::
   auto view = services.orders->get(id);
   if (!view) return error_response(view.error());
   auto body = order_json(view->order, &view->output);
-  const auto* def = services.orders->catalog().find(view->order.action_id);
+  const auto catalog = services.orders->catalog();  // held while `def` is read
+  const auto* def = catalog->find(view->order.action_id);
   if (def != nullptr && def->stdout_attachment) {
     // A file, not text: its bytes are served as the ticket attachment the result names.
     const auto bytes = body["output"]["stdout"].get<std::string>().size();
@@ -146,7 +147,8 @@ nlohmann::json order_json(const Order& o, const std::vector<OrderOutputChunk>* o
 HttpResponse handle_list_actions(ApiServices& services, ApiRequest&) {
   if (!services.orders) return unavailable();
   nlohmann::json items = nlohmann::json::array();
-  for (const auto& def : services.orders->catalog()->all()) items.push_back(action_json(def));
+  const auto catalog = services.orders->catalog();  // held: an admin may replace it meanwhile
+  for (const auto& def : catalog->all()) items.push_back(action_json(def));
   return json_response(http::status::ok, {{"items", items}});
 }
 

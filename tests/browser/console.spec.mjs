@@ -328,7 +328,7 @@ try {
     await s.context().close();
   });
 
-  await test('an admin manages users, API tokens and creates an enrollment token', async () => {
+  await test('an admin manages users, API tokens, custom actions and creates an enrollment token', async () => {
     const a = await newPage(browser);
     await login(a, admin);
     await a.goto(`${url}/#/admin`);
@@ -336,6 +336,24 @@ try {
     await a.locator('td', { hasText: viewer.user }).first().waitFor();
     await a.getByRole('heading', { name: 'Action catalog' }).waitFor();
     await a.locator('td', { hasText: 'echo-low v1' }).waitFor();
+    // A custom action: refused with the server's reason when it names a shell, then saved,
+    // listed as custom, and deleted (two clicks, no dialog).
+    const actionForm = a.locator('#custom-action-form');
+    const definition = actionForm.locator('textarea[name="definition"]');
+    await definition.fill('id = "console-echo"\nversion = 1\ntitle = "Echo from the console"\n' +
+      'argv = ["/bin/sh", "-c", "echo hi"]\nrisk = "low"\n');
+    await actionForm.getByRole('button', { name: 'Save custom action' }).click();
+    const refusal = actionForm.locator('.field-error');
+    await refusal.filter({ hasText: 'interpreter' }).waitFor();
+    await definition.fill('id = "console-echo"\nversion = 1\ntitle = "Echo from the console"\n' +
+      'argv = ["/bin/echo", "hi"]\nrisk = "low"\n');
+    await actionForm.getByRole('button', { name: 'Save custom action' }).click();
+    const customRow = a.locator('tr', { has: a.locator('td', { hasText: 'console-echo v1' }) });
+    await customRow.waitFor();
+    check((await customRow.textContent()).includes('custom'), 'the new action is listed as custom');
+    await customRow.getByRole('button', { name: 'Delete' }).click();
+    await customRow.getByRole('button', { name: 'Delete console-echo?' }).click();
+    await customRow.waitFor({ state: 'detached' });
     await a.getByRole('heading', { name: 'Webhooks' }).waitFor();
     const form = a.locator('#enrollment-token-form');
     await form.locator('input[name="uses"]').fill('2');

@@ -1,5 +1,5 @@
 // Administration: users and roles, API tokens and agent enrollment tokens (secrets shown once
-// at creation), webhooks, and the read-only action catalog.
+// at creation), webhooks, and the action catalog (custom actions editable).
 
 import { del, get, patch, post } from '../api.js';
 import { field, h, replace, section, select, table, time, toast } from '../dom.js';
@@ -17,7 +17,7 @@ export async function render(main, _params, ctx) {
     const [users, tokens, enrollment, webhooks, catalog] = await Promise.all([
       get('/api/v1/users'), get('/api/v1/auth/tokens'),
       orNote('Enrollment tokens', enrollmentTokens(reload, shown.enrollmentToken)),
-      orNote('Webhooks', webhooksSection(reload, shown.webhookSecret)), catalogSection()]);
+      orNote('Webhooks', webhooksSection(reload, shown.webhookSecret)), catalogSection(reload)]);
     const shownToken = shown.apiToken;
     const change = (u, body) => async () => {
       try { await patch(`/api/v1/users/${u.id}`, body); toast(`${u.name} updated`); await reload(); } catch (e) { toast(e.message, 'error'); await reload(); }

@@ -50,7 +50,9 @@ bool wants_ticket(const IntegrationTarget& target, const Ticket& ticket,
                   std::string_view event_type) {
   auto linked = target.settings.find("linked_system");
   if (linked == target.settings.end() || !linked->is_string()) return true;
-  if (!ticket.external_id.empty()) return ticket.external_system == linked->get<std::string>();
+  if (!ticket.external_id.empty() && ticket.external_system != kEndpointOrigin) {
+    return ticket.external_system == linked->get<std::string>();
+  }
   // Help requests from endpoints may open a ticket there, which links this one.
   return event_type == kTicketCreated && ticket.source == "endpoint" &&
          target.settings.value("create_tickets", false);

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -24,6 +25,10 @@ std::optional<TicketStatus> parse_status(std::string_view text);
 enum class Visibility { kPublic, kInternal };
 
 const char* visibility_name(Visibility visibility);
+
+/// The `external_system` of a ticket opened by an endpoint's help request: the key is where
+/// it came from, not a helpdesk it is mirrored in, so it may still be linked to one.
+inline constexpr std::string_view kEndpointOrigin = "endpoint";
 
 struct Ticket {
   std::int64_t id = 0;

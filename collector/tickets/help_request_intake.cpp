@@ -25,7 +25,7 @@ Result<std::int64_t> HelpRequestIntake::open_ticket(const std::string& device_id
   const std::string key = device_id + "/" +
                           (request.request_id().empty() ? "seq-" + std::to_string(seq)
                                                         : request.request_id().substr(0, 64));
-  if (auto existing = store_.find_ticket_by_external("endpoint", key); !existing) {
+  if (auto existing = store_.find_ticket_by_external(kEndpointOrigin, key); !existing) {
     return tl::unexpected(existing.error());
   } else if (*existing) {
     return (*existing)->id;
@@ -46,14 +46,14 @@ Result<std::int64_t> HelpRequestIntake::open_ticket(const std::string& device_id
   t.requester = user + "@" + hostname.substr(0, 60);
   t.device_ids = {device_id};
   t.source = "endpoint";
-  t.external_system = "endpoint";
+  t.external_system = std::string(kEndpointOrigin);
   t.external_id = key;
   t.enrich = !request.has_snapshot();
   auto created =
       tickets_.create(std::move(t), "device:" + device_id, std::chrono::system_clock::now());
   if (!created) {
     if (created.error().code == ErrorCode::kConflict) {
-      auto again = store_.find_ticket_by_external("endpoint", key);
+      auto again = store_.find_ticket_by_external(kEndpointOrigin, key);
       if (again && *again) return (*again)->id;
     }
     return tl::unexpected(created.error());

@@ -159,34 +159,48 @@ TEST_CASE("a linked ticket's diagnostics become an internal RT comment with the 
   REQUIRE(c.post("/api/v1/tickets/" + std::to_string(ticket) + "/diagnostics",
                  nlohmann::json::object(), c.admin_token())
               .status == 202);
+  // The creation's enrichment and the refresh may both land after the link (the fixture
+  // machine's snapshots share a timestamp, so their file names can be equal): wait until every
+  // diagnostics entry of the ticket is delivered, then find each one's exact bytes in RT.
+  auto diagnostics_of_ticket = [&] {
+    std::vector<nlohmann::json> out;
+    auto view = c.get("/api/v1/tickets/" + std::to_string(ticket), c.admin_token());
+    for (const auto& a : view.body["attachments"]) {
+      if (a["kind"] == "diagnostics") out.push_back(a);
+    }
+    return out;
+  };
   REQUIRE(eventually(
       [&] {
+        std::size_t delivered = 0;
         for (const auto& d : deliveries(c, id, "delivered")) {
-          if (d["event_type"] == "ticket.diagnostics") return true;
+          if (d["event_type"] == "ticket.diagnostics") ++delivered;
         }
-        return false;
+        const auto attached = diagnostics_of_ticket().size();
+        return delivered > 0 && delivered >= attached;
       },
       60s));
-  auto view = c.get("/api/v1/tickets/" + std::to_string(ticket), c.admin_token());
-  REQUIRE(view.status == 200);
-  const nlohmann::json* snapshot_meta = nullptr;
-  for (const auto& a : view.body["attachments"]) {
-    if (a["kind"] == "diagnostics") snapshot_meta = &a;  // the newest one: the refresh
-  }
-  REQUIRE(snapshot_meta != nullptr);
-  const std::string name = (*snapshot_meta)["name"];
-  auto sent = c.get((*snapshot_meta)["url"].get<std::string>(), c.admin_token());
-  REQUIRE(sent.status == 200);
-
+  const auto attached = diagnostics_of_ticket();
+  REQUIRE_FALSE(attached.empty());
   nlohmann::json found;
-  for (const auto& a : rt_attachments(rt, rt_ticket)) {
-    if (a["Filename"] == name) found = a;
+  for (const auto& meta : attached) {
+    const std::string name = meta["name"];
+    auto sent = c.get(meta["url"].get<std::string>(), c.admin_token());
+    REQUIRE(sent.status == 200);
+    bool same_bytes = false;
+    for (const auto& a : rt_attachments(rt, rt_ticket)) {
+      if (a["Filename"] != name) continue;
+      auto attachment = rt.call("GET", "/attachment/" + a["id"].get<std::string>());
+      REQUIRE(attachment.status == 200);
+      if (decode_base64(attachment.body["Content"].get<std::string>()) == sent.text) {
+        same_bytes = true;
+        found = a;
+      }
+    }
+    INFO("snapshot " << name);
+    CHECK(same_bytes);
   }
-  INFO("snapshot " << name);
   REQUIRE(found.is_object());
-  auto attachment = rt.call("GET", "/attachment/" + found["id"].get<std::string>());
-  REQUIRE(attachment.status == 200);
-  CHECK(decode_base64(attachment.body["Content"].get<std::string>()) == sent.text);
   // The comment is internal: an RT Comment transaction, never a Correspond to the requester.
   const auto tx = found["TransactionId"].is_object()
                       ? found["TransactionId"]["id"].get<std::string>()
@@ -310,4 +324,59 @@ TEST_CASE("a retried delivery whose comment landed is not posted again", "[rt][i
   auto denied = rt_connector.deliver(target, message, now);
   CHECK(denied.result == tc::DeliveryResult::kRetry);
   CHECK(denied.http_status == 401);
+}
+
+TEST_CASE("a help request from an endpoint opens a linked RT ticket with its diagnostics",
+          "[rt][integration]") {
+  if (rt_tests_skipped()) return;
+  RtServer& rt = shared_rt();
+  CollectorFixture c(kCollectorConfig);
+  AgentFixture agent(c, "desk");
+  REQUIRE(agent.enroll().exit_code == 0);
+  const auto device = agent.device_id();
+  agent.start();
+  REQUIRE(eventually([&] { return device_online(c, device); }));
+  const auto id =
+      connector(c, rt,
+                {{"queue", "General"},
+                 {"create_tickets", true},
+                 {"events", {"ticket.created", "ticket.diagnostics", "ticket.verification"}}});
+  auto r = run_command(
+      {binary("triage-agent"), "get-help", "--state", agent.state_dir().string(), "--config",
+       agent.config_path().string(), "--wait", "20", "the VPN drops every hour"},
+      c.root());
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  auto list = c.get("/api/v1/tickets?device_id=" + device, c.admin_token()).body;
+  REQUIRE(list["total"] == 1);
+  const auto ticket = list["tickets"][0]["id"].get<std::int64_t>();
+  const std::string requester = list["tickets"][0]["requester"];
+
+  nlohmann::json linked;
+  INFO("deliveries: "
+       << c.get("/api/v1/connectors/" + std::to_string(id) + "/deliveries", c.admin_token()).text);
+  REQUIRE(eventually(
+      [&] {
+        linked = c.get("/api/v1/tickets/" + std::to_string(ticket), c.admin_token()).body;
+        return linked.contains("external") && linked["external"]["system"] == "rt";
+      },
+      60s));
+  const std::string rt_ticket = linked["external"]["id"];
+  auto shown = rt.call("GET", "/ticket/" + rt_ticket);
+  REQUIRE(shown.status == 200);
+  CHECK(shown.body["Subject"] ==
+        "[triage #" + std::to_string(ticket) + "] the VPN drops every hour");
+  CHECK(shown.body["Queue"]["id"] == "1");
+  CHECK(shown.text.find(requester) != std::string::npos);
+  // Its diagnostics reach the RT ticket, attached before or after the link.
+  REQUIRE(eventually(
+      [&] {
+        for (const auto& a : rt_attachments(rt, rt_ticket)) {
+          const std::string name = a["Filename"];
+          if (name.starts_with("diagnostics-") && name.ends_with(".json")) return true;
+        }
+        return false;
+      },
+      60s));
+  CHECK(deliveries(c, id, "failed").empty());
 }

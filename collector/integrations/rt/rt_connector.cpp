@@ -119,7 +119,9 @@ DeliveryOutcome RtConnector::create_ticket(RtClient& client, const IntegrationTa
   auto current = store_.find_ticket(message.ticket_id);
   if (!current) return retry("reading the ticket: " + current.error().message);
   if (!*current) return delivered("not sent: the ticket was deleted");
-  if (!(*current)->external_id.empty()) return delivered("not sent: the ticket is linked already");
+  if (!(*current)->external_id.empty() && (*current)->external_system != kEndpointOrigin) {
+    return delivered("not sent: the ticket is linked already");
+  }
   const Ticket& t = **current;
   const std::string marker = "[triage #" + std::to_string(t.id) + "]";
 

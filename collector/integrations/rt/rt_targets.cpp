@@ -38,12 +38,8 @@ Result<void> check(const IntegrationTarget& t) {
   if (!printable(queue, 200)) {
     return fail(ErrorCode::kInvalid, "`queue` must be at most 200 printable bytes");
   }
-  if (t.settings.value("create_tickets", false)) {
-    // A help request's ticket holds its endpoint de-duplication key in the one external link a
-    // ticket has; linking it to RT would let a resent help request open a second ticket.
-    return fail(ErrorCode::kInvalid,
-                "`create_tickets` is not available yet: a help request's ticket keeps its "
-                "endpoint key in its external link");
+  if (t.settings.value("create_tickets", false) && queue.empty()) {
+    return fail(ErrorCode::kInvalid, "`create_tickets` needs a `queue`");
   }
   if (t.event_types.empty()) {
     return fail(ErrorCode::kInvalid, "`events` must list at least one event type");

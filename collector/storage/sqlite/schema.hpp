@@ -6,7 +6,7 @@
 
 namespace triage::collector::schema {
 
-inline constexpr std::array<std::string_view, 12> kMigrations = {
+inline constexpr std::array<std::string_view, 13> kMigrations = {
     // 1: enrollment, devices, users, sessions, reports.
     R"sql(
 CREATE TABLE enrollment_tokens (
@@ -377,6 +377,21 @@ ALTER TABLE enrollment_tokens ADD COLUMN revoked_at INTEGER;
     // and the external system name its linked tickets carry), as a JSON object.
     R"sql(
 ALTER TABLE integration_targets ADD COLUMN settings TEXT NOT NULL DEFAULT '{}';
+)sql",
+    // 13: the key a ticket came in under (an endpoint's help request, an external helpdesk's
+    // ticket), kept for good: its external link may later point elsewhere (Request Tracker),
+    // and a resent request must still find its ticket.
+    R"sql(
+CREATE TABLE ticket_origin_keys (
+  system TEXT NOT NULL,
+  external_id TEXT NOT NULL,
+  ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+  PRIMARY KEY (system, external_id)
+) WITHOUT ROWID;
+INSERT INTO ticket_origin_keys(system, external_id, ticket_id)
+  SELECT external_system, external_id, id FROM tickets
+  WHERE external_system IS NOT NULL AND external_system != ''
+    AND external_id IS NOT NULL AND external_id != '';
 )sql",
 };
 

@@ -148,6 +148,19 @@ Result<void> SqliteStore::create_ticket(Ticket& ticket, std::vector<TicketEvent>
       return r;
     }
     ticket.id = sqlite3_last_insert_rowid(db_->handle());
+    if (!ticket.external_system.empty() && !ticket.external_id.empty()) {
+      auto origin = db_->prepare(
+          "INSERT INTO ticket_origin_keys(system, external_id, ticket_id) VALUES (?,?,?)");
+      if (!origin) return tl::unexpected(origin.error());
+      origin->bind(1, ticket.external_system).bind(2, ticket.external_id).bind(3, ticket.id);
+      if (auto r = origin->run(); !r) {
+        if (r.error().code == ErrorCode::kConflict) {
+          return fail(ErrorCode::kConflict, "a ticket for " + ticket.external_system + " " +
+                                                ticket.external_id + " exists already");
+        }
+        return r;
+      }
+    }
     auto link = db_->prepare(
         "INSERT OR IGNORE INTO ticket_devices(ticket_id, device_id, linked_at) VALUES (?,?,?)");
     if (!link) return tl::unexpected(link.error());
@@ -244,7 +257,8 @@ Result<Ticket> SqliteStore::link_ticket_external(std::int64_t ticket_id, std::st
     if (!*current) return fail(ErrorCode::kNotFound, "no ticket " + std::to_string(ticket_id));
     Ticket t = std::move(**current);
     if (t.external_system == system && t.external_id == external_id) return t;
-    if (!t.external_id.empty()) {
+    // A help request's key stays in ticket_origin_keys once the ticket is linked.
+    if (!t.external_id.empty() && t.external_system != kEndpointOrigin) {
       return fail(ErrorCode::kConflict, "ticket " + std::to_string(ticket_id) + " is linked to " +
                                             t.external_system + " " + t.external_id + " already");
     }
@@ -284,8 +298,13 @@ Result<std::vector<Ticket>> SqliteStore::linked_open_tickets(std::string_view sy
 
 Result<std::optional<Ticket>> SqliteStore::find_ticket_by_external(std::string_view system,
                                                                    std::string_view external_id) {
-  return find_ticket_where("external_system = ? AND external_id = ?",
-                           [&](Statement& s) { s.bind(1, system).bind(2, external_id); });
+  // Its current link, or the key it came in under (kept when the link moved elsewhere).
+  return find_ticket_where(
+      "(external_system = ? AND external_id = ?) OR id = (SELECT ticket_id FROM "
+      "ticket_origin_keys WHERE system = ? AND external_id = ?)",
+      [&](Statement& s) {
+        s.bind(1, system).bind(2, external_id).bind(3, system).bind(4, external_id);
+      });
 }
 
 Result<TicketPage> SqliteStore::list_tickets(const TicketFilter& f) {

@@ -279,6 +279,11 @@ TEST_CASE("RT targets get only tickets linked to their system, or help requests 
   CHECK_FALSE(wants_ticket(rt, t, "ticket.created"));
   rt.settings["create_tickets"] = true;
   CHECK(wants_ticket(rt, t, "ticket.created"));
+  t.external_system = "endpoint";  // a help request's own key: not linked to a helpdesk yet
+  t.external_id = "dev-1/7";
+  CHECK(wants_ticket(rt, t, "ticket.created"));
+  t.external_system.clear();
+  t.external_id.clear();
   CHECK_FALSE(wants_ticket(rt, t, "ticket.diagnostics"));
   t.source = "staff";
   CHECK_FALSE(wants_ticket(rt, t, "ticket.created"));

@@ -130,3 +130,46 @@ TEST_CASE("user names are unique and sessions expire") {
   CHECK_FALSE(store->find_session("hash", now + 2h).value().has_value());
   CHECK(store->find_user(*id).value()->role == Role::kSenior);
 }
+
+TEST_CASE("a ticket is found by the key it came in under, also once linked elsewhere") {
+  testing::TempDir dir;
+  auto store = open_store(dir);
+  const auto now = std::chrono::system_clock::now();
+  auto ticket = [&](const std::string& key) {
+    Ticket t;
+    t.title = "help";
+    t.source = "endpoint";
+    t.external_system = "endpoint";
+    t.external_id = key;
+    t.created_at = t.updated_at = t.response_due_at = t.due_at = now;
+    return t;
+  };
+  Ticket first = ticket("dev-1/7");
+  REQUIRE(store->create_ticket(first, {}));
+
+  TicketEvent linked;
+  linked.ticket_id = first.id;
+  linked.at = now;
+  linked.actor = "system";
+  linked.kind = "external_link";
+  linked.visibility = Visibility::kInternal;
+  REQUIRE(store->link_ticket_external(first.id, "rt", "42", linked));
+
+  // Found by its new link and by its origin; the same request sent again is a conflict.
+  auto by_link = store->find_ticket_by_external("rt", "42");
+  REQUIRE(by_link);
+  REQUIRE(*by_link);
+  CHECK((*by_link)->id == first.id);
+  auto by_origin = store->find_ticket_by_external("endpoint", "dev-1/7");
+  REQUIRE(by_origin);
+  REQUIRE(*by_origin);
+  CHECK((*by_origin)->id == first.id);
+  CHECK((*by_origin)->external_system == "rt");
+  Ticket again = ticket("dev-1/7");
+  auto duplicate = store->create_ticket(again, {});
+  REQUIRE_FALSE(duplicate);
+  CHECK(duplicate.error().code == ErrorCode::kConflict);
+  auto none = store->find_ticket_by_external("endpoint", "dev-1/8");
+  REQUIRE(none);
+  CHECK_FALSE(*none);
+}

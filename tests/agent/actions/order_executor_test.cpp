@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <string>
+#include <thread>
 
 #include "agent/actions/order_executor.hpp"
 
@@ -90,12 +91,19 @@ TEST_CASE("a timeout ends the whole process group", "[slow]") {
   const int grandchild = std::atoi(pid_text.c_str());
   REQUIRE(grandchild > 0);
   // Killed by the group signal (reaped by init, or a zombie at worst): no longer running.
-  bool gone = ::kill(grandchild, 0) != 0;
-  if (!gone) {
+  // SIGKILL is delivered asynchronously, so allow it a moment to land.
+  auto ended = [&] {
+    if (::kill(grandchild, 0) != 0) return true;
     std::string state;
     std::ifstream stat("/proc/" + std::to_string(grandchild) + "/stat");
     std::getline(stat, state);
-    gone = state.find(") Z") != std::string::npos;
+    return state.find(") Z") != std::string::npos;
+  };
+  bool gone = ended();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (!gone && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    gone = ended();
   }
   CHECK(gone);
 }

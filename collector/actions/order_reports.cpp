@@ -249,10 +249,9 @@ Result<void> OrderService::record_result(const std::string& device_id,
                  {"note", "action " + order.action_id + " (order " + order.id + ")"}};
     events.push_back(std::move(time));
   }
-  auto updated =
-      commit(order, {OrderState::kSent, OrderState::kRunning, OrderState::kExpired}, events,
-             order_state_name(order.state), OrderActor::device(device_id), at, loaded_state,
-             attachment ? &*attachment : nullptr);
+  auto updated = commit(order, {OrderState::kSent, OrderState::kRunning, OrderState::kExpired},
+                        events, order_state_name(order.state), OrderActor::device(device_id), at,
+                        loaded_state, attachment ? &*attachment : nullptr);
   if (!updated) return tl::unexpected(updated.error());
   spdlog::info("order {}: {} on device {}{}", order.id, order_state_name(order.state), device_id,
                order.reason.empty() ? "" : " (" + order.reason + ")");

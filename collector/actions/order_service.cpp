@@ -324,9 +324,9 @@ Result<Order> OrderService::cancel(const std::string& order_id, const User& user
   order->state = OrderState::kCancelled;
   order->reason = "cancelled by " + user.name + (reason.empty() ? "" : ": " + reason);
   order->finished_at = now;
-  auto cancelled = transition(std::move(*order), {from}, OrderActor::user(user.name, source),
-                              "action_cancelled", {{"reason", reason}, {"cancelled_by", user.name}},
-                              now);
+  auto cancelled =
+      transition(std::move(*order), {from}, OrderActor::user(user.name, source), "action_cancelled",
+                 {{"reason", reason}, {"cancelled_by", user.name}}, now);
   if (!cancelled && cancelled.error().code == ErrorCode::kConflict) {
     // Sent meanwhile: it is now the agent's to stop.
     auto reloaded = load(order_id);

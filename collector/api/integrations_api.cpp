@@ -41,8 +41,8 @@ HttpResponse handle_integration_ticket(ApiServices& services, ApiRequest& reques
   auto body = parse_json_body(request.http);
   if (!body) return error_response(body.error());
   if (auto r = reject_unknown_fields(
-          *body, {"external_system", "external_id", "title", "description", "requester",
-                  "priority", "status", "queue", "device_id", "comment"});
+          *body, {"external_system", "external_id", "title", "description", "requester", "priority",
+                  "status", "queue", "device_id", "comment"});
       !r) {
     return error_response(r.error());
   }

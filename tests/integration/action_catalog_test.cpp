@@ -69,7 +69,7 @@ std::string order_on(CollectorFixture& c, std::int64_t ticket, const std::string
 
 }  // namespace
 
-TEST_CASE("an admin manages custom actions; agents follow the catalog live; all audited",
+TEST_CASE("an admin manages custom actions, agents follow the catalog live, all audited",
           "[integration][actions]") {
   CollectorFixture c;
   const auto& admin = c.admin_token();

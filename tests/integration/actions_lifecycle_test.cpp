@@ -159,7 +159,7 @@ bool process_running(const std::vector<std::string>& argv) {
 
 }  // namespace
 
-TEST_CASE("staff cancel a waiting and a running order; a finished order stays finished",
+TEST_CASE("staff cancel a waiting and a running order, a finished order stays finished",
           "[integration][actions]") {
   ActionsDir actions;
   CollectorFixture c(actions.config());

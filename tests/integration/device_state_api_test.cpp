@@ -147,7 +147,7 @@ v1::AgentMessage delta_message(std::uint64_t seq, std::uint64_t base, const v1::
 
 }  // namespace
 
-TEST_CASE("deltas from a real agent keep the latest snapshot current; history has points",
+TEST_CASE("deltas from a real agent keep the latest snapshot current, history has points",
           "[integration]") {
   CollectorFixture collector;
   AgentFixture agent(collector, "a");
@@ -242,7 +242,7 @@ TEST_CASE("a gap in the delta chain: stored, not applied, state stale until a fu
   CHECK(latest.body["snapshot"]["hardware"]["memory"]["used_percent"].get<double>() == Approx(40));
 }
 
-TEST_CASE("technicians set owner and tags; the device list filters by them", "[integration]") {
+TEST_CASE("technicians set owner and tags, the device list filters by them", "[integration]") {
   CollectorFixture collector;
   AgentFixture a(collector, "a");
   AgentFixture b(collector, "b");

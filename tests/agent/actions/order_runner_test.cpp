@@ -145,7 +145,7 @@ struct Harness {
 
 }  // namespace
 
-TEST_CASE("an order runs once; the same signed order again is refused, also after a restart") {
+TEST_CASE("an order runs once, the same signed order again is refused, also after a restart") {
   Harness h;
   const auto signed_order = h.order("o-1");
   {
@@ -233,7 +233,7 @@ const std::vector<std::string> kSleep = {"/bin/sleep", "300"};
 
 }  // namespace
 
-TEST_CASE("a cancelled order is dropped if it waits and stopped if it runs; others are untouched") {
+TEST_CASE("a cancelled order is dropped if it waits and stopped if it runs, others are untouched") {
   Harness h;
   boost::asio::io_context ioc;
   auto runner = h.runner(ioc);

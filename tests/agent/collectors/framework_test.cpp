@@ -131,7 +131,7 @@ TEST_CASE("Cool-down doubles per offence up to its cap and resets after a clean 
   CHECK(t.record_over_budget("x", now) == now + 15min);
 }
 
-TEST_CASE("Only selected categories run; disabled ones are reported", "[framework]") {
+TEST_CASE("Only selected categories run, disabled ones are reported", "[framework]") {
   auto options = test_options();
   options.only_categories = {"system", "health"};
   options.disabled_categories = {"health"};

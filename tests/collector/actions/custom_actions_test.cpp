@@ -133,7 +133,7 @@ TEST_CASE("built-in actions can be neither shadowed, changed nor deleted") {
   CHECK(w.catalog_records().empty());
 }
 
-TEST_CASE("an update is a new version with a new hash; a pending order keeps its old hash") {
+TEST_CASE("an update is a new version with a new hash, a pending order keeps its old hash") {
   World w;
   auto v1 = w.custom->create(definition(1), w.admin, w.now);
   REQUIRE(v1);
@@ -205,7 +205,7 @@ TEST_CASE("an update is a new version with a new hash; a pending order keeps its
   CHECK(listed_v2);
 }
 
-TEST_CASE("a custom action is deleted with an audit record; unknown ids are 404") {
+TEST_CASE("a custom action is deleted with an audit record, unknown ids are 404") {
   World w;
   auto created = w.custom->create(definition(1), w.admin, w.now);
   REQUIRE(created);

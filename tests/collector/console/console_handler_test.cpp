@@ -61,7 +61,7 @@ TEST_CASE("the console's files are served with their type, ETag and security hea
   CHECK(cached->body().empty());
 }
 
-TEST_CASE("client-side routes get index.html; unknown files are 404; only GET", "[console]") {
+TEST_CASE("client-side routes get index.html, unknown files are 404, only GET", "[console]") {
   auto route = console_response(request("/tickets/12"));
   REQUIRE(route);
   CHECK(route->result() == http::status::ok);

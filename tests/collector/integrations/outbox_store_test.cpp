@@ -185,7 +185,7 @@ TEST_CASE("claims: oldest first, one at a time per target, leased, recorded") {
   CHECK(counts[b].pending == 2);
 }
 
-TEST_CASE("inactive targets are not claimed; 410 deactivates; requeue and delete") {
+TEST_CASE("inactive targets are not claimed, 410 deactivates, requeue and delete") {
   testing::TempDir dir;
   auto store = open_store(dir);
   const auto now = std::chrono::system_clock::now();
@@ -244,7 +244,7 @@ TEST_CASE("inactive targets are not claimed; 410 deactivates; requeue and delete
   CHECK(store->delete_integration_target(a).error().code == ErrorCode::kNotFound);
 }
 
-TEST_CASE("the delivery log is pruned after its retention; the database is owner-only") {
+TEST_CASE("the delivery log is pruned after its retention, the database is owner-only") {
   testing::TempDir dir;
   auto store = open_store(dir);
   const auto now = std::chrono::system_clock::now();

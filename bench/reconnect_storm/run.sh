@@ -21,7 +21,8 @@ mkdir -p "$work"
 rm -rf "$work/collector" "$work/identities"*
 "$bin/triage-collector" init --data "$work/collector" > /dev/null
 {
-  printf '[log]\nlevel = "warn"\n'
+  # /metrics is polled on the staff listener, which agents cannot crowd.
+  printf 'staff_listen = "127.0.0.1:0"\n[log]\nlevel = "warn"\n'
   if [ -n "${COLLECTOR_LIMITS:-}" ]; then printf '[limits]\n%s\n' "$COLLECTOR_LIMITS"; fi
 } > "$work/collector.toml"
 ca="$work/collector/pki/ca.pem"
@@ -38,12 +39,18 @@ start_collector() {  # $1: listen address
   "$bin/triage-collector" serve --data "$work/collector" --listen "$1" \
     --config "$work/collector.toml" > "$work/collector.out" 2>> "$work/collector.log" &
   pid=$!
-  for _ in $(seq 1 300); do grep -q listening "$work/collector.out" && return 0; sleep 0.02; done
+  for _ in $(seq 1 300); do
+    if grep -q listening "$work/collector.out"; then
+      staff_port=$(sed -n 's/.*staff listener on https:\/\/[0-9.]*:\([0-9]*\).*/\1/p' "$work/collector.out")
+      return 0
+    fi
+    sleep 0.02
+  done
   echo "collector did not start" >&2; exit 1
 }
 now() { date +%s.%N; }
 metric() {  # $1: metric name (with labels) -> value or 0 (also when the collector is too busy)
-  { curl -sS --max-time 5 --cacert "$ca" "https://127.0.0.1:$port/metrics" 2>/dev/null || true; } |
+  { curl -sS --max-time 5 --cacert "$ca" "https://127.0.0.1:$staff_port/metrics" 2>/dev/null || true; } |
     awk -v m="$1" '$1 == m {v = $2} END {print (v == "" ? 0 : v)}'
 }
 loadgen_connected() {  # sum of the last progress line of each loadgen process
@@ -64,7 +71,7 @@ loadgen_failures() {
 }
 
 start_collector 127.0.0.1:0
-port=$(grep -o '[0-9]*$' "$work/collector.out")
+port=$(sed -n 's/.*listening on https:\/\/[0-9.]*:\([0-9]*\).*/\1/p' "$work/collector.out")
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(uname -r); load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "collector [limits]: ${COLLECTOR_LIMITS:-defaults}"
 per=$(( (agents + procs - 1) / procs ))
@@ -116,7 +123,7 @@ storm() {  # $1: signal
     if [ "$(echo "$t - $t_kill > 600" | bc)" = 1 ]; then t_all=""; break; fi
   done
   local refusals
-  refusals=$({ curl -sS --max-time 10 --cacert "$ca" "https://127.0.0.1:$port/metrics" || true; } | grep '^triage_refusals_total' | tr '\n' ' ' || true)
+  refusals=$({ curl -sS --max-time 10 --cacert "$ca" "https://127.0.0.1:$staff_port/metrics" || true; } | grep '^triage_refusals_total' | tr '\n' ' ' || true)
   echo "--- SIG$1: collector exited $(echo "$t_exit - $t_kill" | bc) s after the signal, listening again at $(echo "$t_listen - $t_kill" | bc) s"
   if [ -n "$t_all" ]; then
     echo "    all $agents back $(echo "$t_all - $t_kill" | bc) s after the signal ($(echo "$t_all - $t_listen" | bc) s after listening)"

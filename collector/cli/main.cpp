@@ -104,8 +104,11 @@ int main(int argc, char** argv) {
 
   auto* serve = app.add_subcommand("serve", "run the collector");
   add_data(serve);
-  std::string listen, config_file;
+  std::string listen, staff_listen, config_file;
   serve->add_option("--listen", listen, "HOST:PORT (default 127.0.0.1:8443; port 0 = any)");
+  serve->add_option("--staff-listen", staff_listen,
+                    "HOST:PORT of a second listener for staff, console, API and /metrics only "
+                    "(no agents; default none)");
   serve->add_option("--config", config_file, "TOML configuration file")->check(CLI::ExistingFile);
 
   auto* fingerprint = app.add_subcommand("ca-fingerprint", "print the CA's SHA-256");
@@ -172,6 +175,7 @@ int main(int argc, char** argv) {
     if (serve->parsed()) {
       if (!config_file.empty()) config = or_exit(tc::load_collector_config(config_file), "config");
       if (!listen.empty()) config.listen = listen;
+      if (!staff_listen.empty()) config.staff_listen = staff_listen;
       if (log_level.empty()) level = config.log_level;
       if (log_format == "human" && config.log_format == "json") format = triage::LogFormat::kJson;
     }

@@ -77,9 +77,10 @@ Result<CollectorConfig> load_collector_config(const std::filesystem::path& path,
   std::int64_t session_h = c.session_ttl.count() / 3600;
   Result<void> steps[] = {
       reject_unknown(root, "",
-                     {"listen", "limits", "agents", "log", "api", "threads", "auth", "sla",
-                      "tickets", "retention", "actions", "outbox", "webhooks", "rt"}),
+                     {"listen", "staff_listen", "limits", "agents", "log", "api", "threads", "auth",
+                      "sla", "tickets", "retention", "actions", "outbox", "webhooks", "rt"}),
       read_string(root, "", "listen", c.listen),
+      read_string(root, "", "staff_listen", c.staff_listen),
   };
   for (auto& s : steps) {
     if (!s) return fail(path.string(), s.error());

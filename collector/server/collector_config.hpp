@@ -19,6 +19,10 @@ namespace triage::collector {
 
 struct CollectorConfig {
   std::string listen = "127.0.0.1:8443";
+  /// A second listener for staff, the console, integrations and /metrics only ("" = none):
+  /// same TLS and API, no agents, its own handshake gate, so a reconnect storm of agents on
+  /// `listen` never queues an operator's request.
+  std::string staff_listen;
   std::chrono::milliseconds handshake_timeout{10'000};
   /// TLS handshakes running at once; the others wait their turn (0: no bound). See
   /// transport::ServerOptions.

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <functional>
+#include <optional>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -63,6 +64,13 @@ rlim_t raise_open_files_limit() {
   return limit.rlim_cur;
 }
 
+boost::asio::ip::address listen_ip(const std::string& host, const std::string& flag) {
+  boost::system::error_code ec;
+  auto address = boost::asio::ip::make_address(host, ec);
+  if (ec) throw std::runtime_error(flag + ": `" + host + "` is not an IP address");
+  return address;
+}
+
 }  // namespace
 
 int run_serve(const DataDir& dir, const CollectorConfig& config) {
@@ -72,9 +80,13 @@ int run_serve(const DataDir& dir, const CollectorConfig& config) {
       transport::make_server_tls_context({keys.server_chain_pem, keys.server_key_pem, keys.ca_pem}),
       "TLS setup");
   auto [host, port] = or_throw(split_listen_address(config.listen), "--listen");
-  boost::system::error_code ec;
-  auto address = boost::asio::ip::make_address(host, ec);
-  if (ec) throw std::runtime_error("listen address `" + host + "` is not an IP address");
+  const auto address = listen_ip(host, "--listen");
+  std::optional<boost::asio::ip::tcp::endpoint> staff_endpoint;
+  if (!config.staff_listen.empty()) {
+    auto [staff_host, staff_port] =
+        or_throw(split_listen_address(config.staff_listen), "--staff-listen");
+    staff_endpoint.emplace(listen_ip(staff_host, "--staff-listen"), staff_port);
+  }
 
   CollectorMetrics metrics;
   metrics.open_files_limit.Set(static_cast<double>(raise_open_files_limit()));
@@ -169,13 +181,34 @@ int run_serve(const DataDir& dir, const CollectorConfig& config) {
 
   boost::asio::io_context ioc(static_cast<int>(config.io_threads));
   transport::Server server(ioc, *tls, app, options);
+  // Staff, console, integrations and /metrics only: agents are refused there, and its
+  // handshake gate is its own, so operators keep their view during a reconnect storm.
+  std::unique_ptr<transport::Server> staff_server;
+  if (staff_endpoint) {
+    auto staff_options = options;
+    staff_options.endpoint = *staff_endpoint;
+    staff_options.accept_websockets = false;
+    staff_server = std::make_unique<transport::Server>(ioc, *tls, app, staff_options);
+  }
   orders.start();
   if (auto r = server.start(); !r) throw std::runtime_error(r.error().message);
+  if (staff_server) {
+    if (auto r = staff_server->start(); !r) throw std::runtime_error(r.error().message);
+  }
 
-  // Scripts and tests read the bound port from this line (useful with port 0).
+  // Scripts and tests read the bound ports from these lines (useful with port 0). The staff
+  // line comes first: a reader of the agent line then finds both.
+  if (staff_server) {
+    std::printf("triage-collector staff listener on https://%s:%u\n",
+                staff_endpoint->address().to_string().c_str(), staff_server->port());
+  }
   std::printf("triage-collector listening on https://%s:%u\n", host.c_str(), server.port());
   std::fflush(stdout);
   spdlog::info("listening on {}:{} (data {})", host, server.port(), dir.root().string());
+  if (staff_server) {
+    spdlog::info("staff listener on {}:{} (no agents)", staff_endpoint->address().to_string(),
+                 staff_server->port());
+  }
 
   // Audit checkpoints: every 100 events, at shutdown, and, checked here each minute, 10
   // minutes after the last one when events came since (AuditLogOptions).
@@ -195,6 +228,7 @@ int run_serve(const DataDir& dir, const CollectorConfig& config) {
     spdlog::info("signal {}: stopping", signal);
     audit_timer.cancel();
     server.stop();
+    if (staff_server) staff_server->stop();
     ioc.stop();
   });
 

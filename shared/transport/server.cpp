@@ -239,6 +239,10 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   }
 
   void upgrade(HttpRequest request) {
+    if (!shared_->options.accept_websockets) {
+      return write(plain_error(http::status::not_found, request.version(), "not_found",
+                               "agents connect to the agent listener, not this one"));
+    }
     UpgradeDecision decision;
     try {
       decision = shared_->app.accept_websocket(request, peer_);

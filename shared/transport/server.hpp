@@ -51,6 +51,9 @@ struct ServerOptions {
   /// WebSocket: no frame nor pong for this long and the peer is dropped (pings at half).
   std::chrono::milliseconds websocket_idle_timeout{120'000};
   std::size_t max_http_body_bytes = 1 * 1024 * 1024;
+  /// False on a listener for staff and integrations only: WebSocket upgrades (agents) are
+  /// refused with 404, so agents cannot crowd this listener's handshake gate.
+  bool accept_websockets = true;
   std::size_t max_websocket_message_bytes = 4 * 1024 * 1024;
   /// Bytes queued for sending on one WebSocket before send() refuses more.
   std::size_t max_send_queue_bytes = 16 * 1024 * 1024;

@@ -28,7 +28,8 @@ CollectorFixture::CollectorFixture(const std::string& extra_config) {
   config_ = temp_.path() / "collector.toml";
   {
     std::ofstream f(config_);
-    f << "[log]\nlevel = \"debug\"\n" << extra_config << "\n";
+    // Extra config first, so that it may set top-level keys (staff_listen).
+    f << extra_config << "\n[log]\nlevel = \"debug\"\n";
   }
   auto init = run_command({binary("triage-collector"), "init", "--data", data_dir().string()},
                           temp_.path());
@@ -65,6 +66,8 @@ void CollectorFixture::start() {
     throw std::runtime_error("collector did not start: " + process_->stderr_text());
   }
   port_ = static_cast<std::uint16_t>(std::stoi(m[1]));
+  static const std::regex kStaff("staff listener on https://127\\.0\\.0\\.1:([0-9]+)");
+  staff_port_ = std::regex_search(out, m, kStaff) ? static_cast<std::uint16_t>(std::stoi(m[1])) : 0;
 }
 
 void CollectorFixture::stop() {

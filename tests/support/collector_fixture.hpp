@@ -47,6 +47,8 @@ class CollectorFixture {
   const std::filesystem::path& root() const { return temp_.path(); }
   std::filesystem::path data_dir() const { return temp_.path() / "collector"; }
   std::uint16_t port() const { return port_; }
+  /// The staff listener's port (config `staff_listen`), 0 when there is none.
+  std::uint16_t staff_port() const { return staff_port_; }
   std::string wss_url() const { return "wss://127.0.0.1:" + std::to_string(port_); }
   const std::string& ca_sha256() const { return ca_sha256_; }
   std::string ca_pem() const;
@@ -87,6 +89,7 @@ class CollectorFixture {
 
   TempDir temp_;
   std::uint16_t port_ = 0;
+  std::uint16_t staff_port_ = 0;
   std::string ca_sha256_;
   std::filesystem::path config_;
   std::unique_ptr<ChildProcess> process_;

@@ -21,6 +21,7 @@
 #include "shared/transport/https_client.hpp"
 #include "shared/transport/tls_context.hpp"
 #include "shared/transport/url.hpp"
+#include "shared/util/time_format.hpp"
 
 namespace tc = triage::collector;
 namespace tr = triage::transport;
@@ -148,7 +149,7 @@ int order_latency(Client& client, const std::string& device, const std::string& 
   const auto ticket_id = nlohmann::json::parse(ticket->body())["id"].get<std::int64_t>();
   const auto target = "/api/v1/tickets/" + std::to_string(ticket_id) + "/actions";
   const auto body = nlohmann::json{{"action", action}, {"params", nlohmann::json::object()}}.dump();
-  std::vector<double> first_output_ms, post_ms, poll_ms, done_ms;
+  std::vector<double> first_output_ms, post_ms, poll_ms, done_ms, collector_ms;
   for (int i = 0; i < n; ++i) {
     const auto t0 = Clock::now();
     auto created = client.call(tr::http::verb::post, target, body);
@@ -180,6 +181,18 @@ int order_latency(Client& client, const std::string& device, const std::string& 
           return 1;
         }
         done_ms.push_back(std::chrono::duration<double, std::milli>(p1 - t0).count());
+        // The target's own measure: the collector's clock at the order's creation and at
+        // its first output chunk's arrival (millisecond timestamps).
+        const auto created = triage::parse_rfc3339(j.value("created_at", ""));
+        const auto first = j["first_output_at"].is_string()
+                               ? triage::parse_rfc3339(j["first_output_at"].get<std::string>())
+                               : std::nullopt;
+        if (!created || !first) {
+          std::fprintf(stderr, "order %s has no first_output_at\n", id.c_str());
+          return 1;
+        }
+        collector_ms.push_back(
+            std::chrono::duration<double, std::milli>(*first - *created).count());
         break;
       }
       if (p1 - t0 > std::chrono::seconds(30)) {
@@ -188,6 +201,7 @@ int order_latency(Client& client, const std::string& device, const std::string& 
       }
     }
   }
+  report("order created → first output at the collector (its own timestamps)", collector_ms);
   report("order POST → first output stored (seen by a GET)", first_output_ms);
   report("order POST → succeeded (seen by a GET)", done_ms);
   report("POST /tickets/{id}/actions alone", post_ms);

@@ -113,7 +113,7 @@ Result<void> OrderService::record_update(const std::string& device_id,
 }
 
 Result<void> OrderService::record_output(const std::string& device_id,
-                                         const v1::OrderOutput& output) {
+                                         const v1::OrderOutput& output, TimePoint received_at) {
   auto order = own_order(store_, device_id, output.order_id());
   if (!order) return tl::unexpected(order.error());
   if (!*order || order_state_final((*order)->state)) return {};
@@ -121,6 +121,7 @@ Result<void> OrderService::record_output(const std::string& device_id,
   chunk.index = output.chunk_index();
   chunk.stream = output.stream() == v1::OrderOutput::STDERR ? "stderr" : "stdout";
   chunk.data = output.data();
+  chunk.received_at = received_at;
   // Each stream is capped by the agent; the collector holds it to both together.
   auto stored = store_.append_order_output((*order)->id, chunk, 2 * (*order)->output_cap_bytes);
   if (!stored) return tl::unexpected(stored.error());

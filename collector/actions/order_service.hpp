@@ -87,7 +87,10 @@ class OrderService {
   // From the agent session (`device_id` is the authenticated device; reports naming another
   // device's order are ignored).
   Result<void> record_update(const std::string& device_id, const v1::OrderUpdate& update);
-  Result<void> record_output(const std::string& device_id, const v1::OrderOutput& output);
+  /// `received_at`: when the chunk reached the collector; the first one stored becomes the
+  /// order's `first_output_at`.
+  Result<void> record_output(const std::string& device_id, const v1::OrderOutput& output,
+                             TimePoint received_at = std::chrono::system_clock::now());
   /// Commits the result, its timeline entry and time entry. Returns only once durable.
   Result<void> record_result(const std::string& device_id, const v1::OrderResult& result);
 

@@ -131,6 +131,7 @@ nlohmann::json order_json(const Order& o, const std::vector<OrderOutputChunk>* o
                         {"expires_at", optional_time(o.expires_at)},
                         {"sent_at", optional_time(o.sent_at)},
                         {"finished_at", optional_time(o.finished_at)},
+                        {"first_output_at", optional_time(o.first_output_at)},
                         {"cancel_requested_by", o.cancel_requested_by.empty()
                                                     ? nlohmann::json(nullptr)
                                                     : nlohmann::json(o.cancel_requested_by)},

@@ -213,10 +213,16 @@ void AgentSession::handle_heartbeat(const v1::Heartbeat&) {
 
 void AgentSession::handle_order_progress(const v1::AgentMessage& message) {
   if (!services_.orders) return;
-  auto r = message.has_order_update()
-               ? services_.orders->record_update(device_id_, message.order_update())
-               : services_.orders->record_output(device_id_, message.order_output());
-  if (!r) spdlog::error("device {}: recording order progress: {}", device_id_, r.error().message);
+  // Stored by the writer thread, never on an I/O thread behind a batch commit; its tasks run
+  // in posting order before its next batch, so output is stored before a result that came
+  // after it on this connection. The arrival time is the one the order keeps.
+  services_.writer.post([orders = services_.orders, device_id = device_id_, message,
+                         received_at = std::chrono::system_clock::now()] {
+    auto r = message.has_order_update()
+                 ? orders->record_update(device_id, message.order_update())
+                 : orders->record_output(device_id, message.order_output(), received_at);
+    if (!r) spdlog::error("device {}: recording order progress: {}", device_id, r.error().message);
+  });
 }
 
 void AgentSession::handle_report(const v1::AgentMessage& message, std::string_view frame) {

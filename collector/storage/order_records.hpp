@@ -53,6 +53,8 @@ struct Order {
   std::optional<TimePoint> expires_at;  ///< of the signed order (set when signed)
   std::optional<TimePoint> sent_at;
   std::optional<TimePoint> finished_at;
+  /// When the first output chunk reached the collector (set by the store, once).
+  std::optional<TimePoint> first_output_at;
   /// Who asked to cancel the order once it was sent ("" = nobody), and why. Once recorded it
   /// stays: the store never clears it. The order becomes `cancelled` only when the agent
   /// reports that it stopped or dropped it; one that finished first stays finished.
@@ -70,6 +72,9 @@ struct OrderOutputChunk {
   std::uint32_t index = 0;
   std::string stream;  ///< "stdout" or "stderr"
   std::string data;
+  /// When the chunk reached the collector; the first one stored sets the order's
+  /// `first_output_at`.
+  TimePoint received_at{};
 };
 
 /// Which orders list_orders() returns; empty criteria match everything.

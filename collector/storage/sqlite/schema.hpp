@@ -6,7 +6,7 @@
 
 namespace triage::collector::schema {
 
-inline constexpr std::array<std::string_view, 13> kMigrations = {
+inline constexpr std::array<std::string_view, 14> kMigrations = {
     // 1: enrollment, devices, users, sessions, reports.
     R"sql(
 CREATE TABLE enrollment_tokens (
@@ -392,6 +392,11 @@ INSERT INTO ticket_origin_keys(system, external_id, ticket_id)
   SELECT external_system, external_id, id FROM tickets
   WHERE external_system IS NOT NULL AND external_system != ''
     AND external_id IS NOT NULL AND external_id != '';
+)sql",
+    // 14: when an order's first output reached the collector (the latency staff feel between
+    // "run" and seeing something happen).
+    R"sql(
+ALTER TABLE orders ADD COLUMN first_output_at INTEGER;
 )sql",
 };
 

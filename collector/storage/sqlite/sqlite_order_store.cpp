@@ -16,7 +16,7 @@ constexpr const char* kOrderColumns =
     "id, ticket_id, device_id, action_id, action_version, definition_sha256, params, argv, "
     "risk, timeout_s, output_cap_bytes, requested_by, approved_by, state, reason, created_at, "
     "updated_at, expires_at, sent_at, finished_at, signed_order, result, cancel_requested_by, "
-    "cancel_reason";
+    "cancel_reason, first_output_at";
 
 // Endpoint-supplied text could carry invalid UTF-8; never let it throw while storing.
 std::string safe_dump(const nlohmann::json& j) {
@@ -57,6 +57,7 @@ Order read_order(const Statement& s) {
   o.result = parse_stored(s.column_text(21), nlohmann::json::object());
   o.cancel_requested_by = s.column_text(22);
   o.cancel_reason = s.column_text(23);
+  o.first_output_at = from_optional_ms(s.column_optional_int(24));
   return o;
 }
 
@@ -72,7 +73,7 @@ Result<void> SqliteStore::insert_order(const Order& o, const std::vector<TicketE
   std::lock_guard lock(write_mutex_);
   return sqlite::in_transaction(*db_, [&]() -> Result<void> {
     auto st = db_->prepare(std::string("INSERT INTO orders(") + kOrderColumns +
-                           ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+                           ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     if (!st) return tl::unexpected(st.error());
     st->bind(1, o.id)
         .bind(2, o.ticket_id)
@@ -97,7 +98,8 @@ Result<void> SqliteStore::insert_order(const Order& o, const std::vector<TicketE
         .bind_blob(21, o.signed_order)
         .bind(22, safe_dump(o.result))
         .bind(23, o.cancel_requested_by)
-        .bind(24, o.cancel_reason);
+        .bind(24, o.cancel_reason)
+        .bind(25, to_optional_ms(o.first_output_at));
     if (auto r = st->run(); !r) return r;
     if (auto r = insert_events(events); !r) return tl::unexpected(r.error());
     return {};
@@ -228,6 +230,11 @@ Result<bool> SqliteStore::append_order_output(std::string_view order_id,
         .bind(3, std::int64_t{chunk.index})
         .bind_blob(4, data);
     if (auto r = st->run(); !r) return tl::unexpected(r.error());
+    auto first = db_->prepare(
+        "UPDATE orders SET first_output_at = ? WHERE id = ? AND first_output_at IS NULL");
+    if (!first) return tl::unexpected(first.error());
+    first->bind(1, to_ms(chunk.received_at)).bind(2, order_id);
+    if (auto r = first->run(); !r) return tl::unexpected(r.error());
     return true;
   });
 }

@@ -278,7 +278,7 @@ TEST_CASE("a device's queue is bounded and queued orders expire visibly") {
 }
 
 TEST_CASE(
-    "a result is recorded once, on the ticket with a time entry; other devices' are ignored") {
+    "a result is recorded once, on the ticket with a time entry, other devices' are ignored") {
   World w;
   auto order = w.request("echo-test", {{"text", "hello"}}, user("tom", Role::kTechnician));
   REQUIRE(order);
@@ -301,15 +301,24 @@ TEST_CASE(
   chunk.set_order_id(order->id);
   chunk.set_stream(v1::OrderOutput::STDOUT);
   chunk.set_data("hello\n");
+  CHECK_FALSE(w.store->find_order(order->id).value()->first_output_at);
+  const auto before_output = std::chrono::system_clock::now();
   REQUIRE(w.orders->record_output("dev-1", chunk));
+  const auto first_output_at = w.store->find_order(order->id).value()->first_output_at;
+  REQUIRE(first_output_at);
+  CHECK(*first_output_at >= std::chrono::time_point_cast<std::chrono::milliseconds>(before_output));
+  CHECK(*first_output_at <= std::chrono::system_clock::now());
   REQUIRE(w.orders->record_output("dev-1", chunk));  // resent: stored once
+  chunk.set_chunk_index(1);
+  REQUIRE(w.orders->record_output("dev-1", chunk));  // a later chunk keeps the first's time
+  CHECK(w.store->find_order(order->id).value()->first_output_at == first_output_at);
   REQUIRE(w.orders->record_result("dev-1", result));
   REQUIRE(w.orders->record_result("dev-1", result));  // resent: recorded once
   auto view = w.orders->get(order->id);
   REQUIRE(view);
   CHECK(view->order.state == OrderState::kSucceeded);
   CHECK(view->order.result["exit_code"] == 0);
-  REQUIRE(view->output.size() == 1);
+  REQUIRE(view->output.size() == 2);
   CHECK(view->output[0].data == "hello\n");
   auto events = w.store->ticket_events(w.ticket_id);
   REQUIRE(events);
@@ -556,7 +565,7 @@ std::vector<std::string> event_kinds(World& w) {
 
 }  // namespace
 
-TEST_CASE("cancelling a sent order asks the agent; it is cancelled when the agent says so") {
+TEST_CASE("cancelling a sent order asks the agent, it is cancelled when the agent says so") {
   World w;
   auto order = w.request("echo-test", {{"text", "hello"}}, user("tom", Role::kTechnician));
   REQUIRE(order);

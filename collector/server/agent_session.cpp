@@ -47,8 +47,8 @@ AgentSession::AgentSession(std::string device_id, AgentSessionServices services,
       settings_(settings),
       session_id_(next_session_id++),
       shared_(std::make_shared<Shared>()),
-      tokens_(settings.message_burst),
-      last_refill_(std::chrono::steady_clock::now()) {}
+      message_budget_(settings.messages_per_second, settings.message_burst),
+      order_message_budget_(settings.order_messages_per_second, settings.order_message_burst) {}
 
 void AgentSession::on_open(const std::shared_ptr<transport::WebSocketConnection>& connection) {
   shared_->connection = connection;
@@ -56,29 +56,22 @@ void AgentSession::on_open(const std::shared_ptr<transport::WebSocketConnection>
   spdlog::debug("device {} connected from {}", device_id_, remote_);
 }
 
-bool AgentSession::within_rate() {
-  auto now = std::chrono::steady_clock::now();
-  double elapsed = std::chrono::duration<double>(now - last_refill_).count();
-  last_refill_ = now;
-  tokens_ = std::min(settings_.message_burst, tokens_ + elapsed * settings_.messages_per_second);
-  if (tokens_ >= 1) {
-    tokens_ -= 1;
-    return true;
-  }
-  return false;
+void AgentSession::apply_rate_limit(v1::AgentMessage::BodyCase kind) {
+  const bool order_message = kind == v1::AgentMessage::kOrderUpdate ||
+                             kind == v1::AgentMessage::kOrderOutput ||
+                             kind == v1::AgentMessage::kOrderResult;
+  const auto wait = (order_message ? order_message_budget_ : message_budget_).take();
+  if (wait.count() == 0) return;
+  services_.metrics.refusal("rate_limited").Increment();
+  if (auto conn = shared_->connection.lock()) conn->pause_reading_for(wait);
 }
 
 void AgentSession::on_message(std::string_view frame) {
   services_.metrics.messages_received.Increment();
   services_.metrics.bytes_received.Increment(static_cast<double>(frame.size()));
-  if (!within_rate()) {
-    // Over its rate: this frame is served, the next ones wait (TCP back-pressure).
-    services_.metrics.refusal("rate_limited").Increment();
-    auto wait = std::chrono::milliseconds(
-        static_cast<long>(1000.0 * (1 - tokens_) / settings_.messages_per_second) + 1);
-    if (auto conn = shared_->connection.lock()) conn->pause_reading_for(wait);
-  }
   auto message = protocol::decode_agent_message(frame, settings_.max_message_bytes);
+  // Malformed frames spend from the reports' budget (and close the connection below).
+  apply_rate_limit(message ? message->body_case() : v1::AgentMessage::BODY_NOT_SET);
   if (!message) {
     services_.metrics.refusal("malformed").Increment();
     spdlog::warn("device {} ({}): {}; closing", device_id_, remote_, message.error().message);

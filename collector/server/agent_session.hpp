@@ -20,6 +20,7 @@
 #include "collector/tickets/enrichment_service.hpp"
 #include "collector/tickets/help_request_intake.hpp"
 #include "shared/transport/websocket_handler.hpp"
+#include "shared/util/token_bucket.hpp"
 #include "triage/v1/envelope.pb.h"
 
 namespace triage::collector {
@@ -33,6 +34,11 @@ struct AgentSessionSettings {
   /// Sustained frames per second one agent may send, and the burst above it.
   double messages_per_second = 20;
   double message_burst = 200;
+  /// The same for order progress and results (answers to orders staff sent; an order's
+  /// output comes in chunks of 8 KiB): a budget of their own, so neither an output stream
+  /// nor a series of orders is slowed by the agent's reports, nor slows them.
+  double order_messages_per_second = 200;
+  double order_message_burst = 1000;
 };
 
 /// What every session shares: the collector's long-lived services.
@@ -82,7 +88,9 @@ class AgentSession final : public transport::WebSocketHandler {
   void handle_heartbeat(const v1::Heartbeat& heartbeat);
   void handle_report(const v1::AgentMessage& message, std::string_view frame);
   void handle_order_progress(const v1::AgentMessage& message);
-  bool within_rate();
+  /// Spends from the budget of this kind of message; over it, this frame is served and the
+  /// next ones wait (TCP back-pressure).
+  void apply_rate_limit(v1::AgentMessage::BodyCase kind);
   void refuse(v1::Refusal::Reason reason, const std::string& text, transport::CloseCode code);
   void send(const v1::CollectorMessage& message);
 
@@ -94,9 +102,8 @@ class AgentSession final : public transport::WebSocketHandler {
   std::string remote_;
   bool hello_sent_ = false;
   std::chrono::steady_clock::time_point last_touch_{};
-  // Token bucket for the message rate limit.
-  double tokens_;
-  std::chrono::steady_clock::time_point last_refill_;
+  TokenBucket message_budget_;
+  TokenBucket order_message_budget_;
 };
 
 }  // namespace triage::collector

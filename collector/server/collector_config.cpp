@@ -74,6 +74,7 @@ Result<CollectorConfig> load_collector_config(const std::filesystem::path& path,
   }
   std::int64_t handshake_ms = c.handshake_timeout.count();
   std::int64_t idle_s = c.websocket_idle_timeout.count() / 1000;
+  std::int64_t large_message_s = c.large_message_timeout.count() / 1000;
   std::int64_t session_h = c.session_ttl.count() / 3600;
   Result<void> steps[] = {
       reject_unknown(root, "",
@@ -92,7 +93,8 @@ Result<CollectorConfig> load_collector_config(const std::filesystem::path& path,
     for (auto r :
          {reject_unknown(*t, "limits",
                          {"handshake_timeout_ms", "websocket_idle_timeout_s", "max_message_bytes",
-                          "max_http_body_bytes", "max_concurrent_handshakes"}),
+                          "max_http_body_bytes", "max_concurrent_handshakes",
+                          "max_concurrent_large_messages", "large_message_timeout_s"}),
           read_integer(*t, "limits", "handshake_timeout_ms", handshake_ms, 100, 600'000),
           read_integer(*t, "limits", "websocket_idle_timeout_s", idle_s, 5, 3600),
           read_integer(*t, "limits", "max_message_bytes", c.max_message_bytes, 1024,
@@ -100,7 +102,10 @@ Result<CollectorConfig> load_collector_config(const std::filesystem::path& path,
           read_integer(*t, "limits", "max_http_body_bytes", c.max_http_body_bytes, 1024,
                        256 * 1024 * 1024),
           read_integer(*t, "limits", "max_concurrent_handshakes", c.max_concurrent_handshakes, 0,
-                       100'000)}) {
+                       100'000),
+          read_integer(*t, "limits", "max_concurrent_large_messages",
+                       c.max_concurrent_large_messages, 0, 100'000),
+          read_integer(*t, "limits", "large_message_timeout_s", large_message_s, 1, 3600)}) {
       if (!r) return fail(path.string(), r.error());
     }
   }
@@ -293,6 +298,7 @@ Result<CollectorConfig> load_collector_config(const std::filesystem::path& path,
       std::chrono::seconds(10);
   c.handshake_timeout = std::chrono::milliseconds(handshake_ms);
   c.websocket_idle_timeout = std::chrono::milliseconds(idle_s * 1000);
+  c.large_message_timeout = std::chrono::milliseconds(large_message_s * 1000);
   c.session_ttl = std::chrono::seconds(session_h * 3600);
   return c;
 }

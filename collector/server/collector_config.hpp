@@ -27,6 +27,10 @@ struct CollectorConfig {
   /// TLS handshakes running at once; the others wait their turn (0: no bound). See
   /// transport::ServerOptions.
   std::size_t max_concurrent_handshakes = 64;
+  /// Agent messages over 16 KiB (full snapshots) read at once; the others wait their turn
+  /// (0: no bound), each within `large_message_timeout`. See transport::ServerOptions.
+  std::size_t max_concurrent_large_messages = 64;
+  std::chrono::milliseconds large_message_timeout{60'000};
   std::chrono::milliseconds websocket_idle_timeout{120'000};
   std::size_t max_message_bytes = 4 * 1024 * 1024;
   std::size_t max_http_body_bytes = 1024 * 1024;

@@ -174,6 +174,8 @@ int run_serve(const DataDir& dir, const CollectorConfig& config) {
   options.max_websocket_message_bytes = config.max_message_bytes;
   options.max_http_body_bytes = config.max_http_body_bytes;
   options.max_concurrent_handshakes = config.max_concurrent_handshakes;
+  options.max_concurrent_large_messages = config.max_concurrent_large_messages;
+  options.large_message_timeout = config.large_message_timeout;
   options.on_tls_handshake = [&metrics] { metrics.tls_handshakes.Increment(); };
   options.on_connection_refused = [&metrics](std::string_view reason) {
     metrics.refusal(std::string(reason)).Increment();

@@ -17,7 +17,7 @@
 #include <boost/beast/websocket.hpp>
 #include <nlohmann/json.hpp>
 
-#include "shared/transport/handshake_gate.hpp"
+#include "shared/transport/admission_gate.hpp"
 #include "shared/transport/peer_tls.hpp"
 #include "shared/transport/websocket_session.hpp"
 
@@ -37,7 +37,11 @@ struct Server::Shared : std::enable_shared_from_this<Server::Shared> {
         options(std::move(o)),
         acceptor(net::make_strand(io)),
         accept_retry(acceptor.get_executor()),
-        gate(options.max_concurrent_handshakes, options.on_handshake_gate) {}
+        gate(options.max_concurrent_handshakes, options.on_handshake_gate),
+        large_messages(
+            options.max_concurrent_large_messages == 0
+                ? nullptr
+                : std::make_shared<AdmissionGate>(options.max_concurrent_large_messages)) {}
 
   net::io_context& ioc;
   ssl::context& tls;
@@ -45,7 +49,9 @@ struct Server::Shared : std::enable_shared_from_this<Server::Shared> {
   ServerOptions options;
   tcp::acceptor acceptor;
   net::steady_timer accept_retry;
-  HandshakeGate gate;
+  AdmissionGate gate;
+  /// Shared with the WebSocket sessions, which may outlive the server.
+  std::shared_ptr<AdmissionGate> large_messages;
   std::atomic<std::size_t> connections{0};
 
   void refused(std::string_view reason) const {
@@ -259,7 +265,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     }
     beast::get_lowest_layer(stream_).expires_never();
     make_websocket_session(std::move(stream_), std::move(decision.handler), peer_, shared_->options,
-                           std::make_shared<ConnectionSlot>(shared_))
+                           shared_->large_messages, std::make_shared<ConnectionSlot>(shared_))
         ->run_server(std::move(request));
   }
 
@@ -392,5 +398,13 @@ void Server::stop() {
 }
 
 std::size_t Server::connection_count() const { return shared_->connections.load(); }
+
+std::size_t Server::large_messages_reading() const {
+  return shared_->large_messages ? shared_->large_messages->running() : 0;
+}
+
+std::size_t Server::large_messages_waiting() const {
+  return shared_->large_messages ? shared_->large_messages->waiting() : 0;
+}
 
 }  // namespace triage::transport

@@ -55,6 +55,12 @@ struct ServerOptions {
   /// refused with 404, so agents cannot crowd this listener's handshake gate.
   bool accept_websockets = true;
   std::size_t max_websocket_message_bytes = 4 * 1024 * 1024;
+  /// WebSocket messages larger than `small_message_bytes` read at once (0: no bound); the
+  /// others wait in arrival order (see WebSocketLimits). A reading held longer than
+  /// `large_message_timeout` drops its connection ("slow_message").
+  std::size_t max_concurrent_large_messages = 0;
+  std::size_t small_message_bytes = 16 * 1024;
+  std::chrono::milliseconds large_message_timeout{60'000};
   /// Bytes queued for sending on one WebSocket before send() refuses more.
   std::size_t max_send_queue_bytes = 16 * 1024 * 1024;
   /// Concurrent connections; beyond this new connections are closed at once.
@@ -91,6 +97,10 @@ class Server {
   void stop();
   /// Connections currently open (HTTP and WebSocket).
   std::size_t connection_count() const;
+  /// WebSocket messages being read with a place at the large-message gate, and the
+  /// connections queued for one (0, 0 without a bound).
+  std::size_t large_messages_reading() const;
+  std::size_t large_messages_waiting() const;
 
   struct Shared;
 

@@ -44,11 +44,19 @@ WebSocketSession::WebSocketSession(beast::ssl_stream<beast::tcp_stream>&& stream
       handler_(owned_handler_.get()),
       peer_(std::move(peer)),
       limits_(limits),
-      keep_alive_(std::move(keep_alive)) {}
+      keep_alive_(std::move(keep_alive)),
+      place_timer_(ws_.get_executor()) {}
 
 WebSocketSession::WebSocketSession(net::io_context& ioc, ssl::context& tls,
                                    WebSocketHandler& handler, WebSocketLimits limits)
-    : ws_(net::make_strand(ioc), tls), handler_(&handler), limits_(limits) {}
+    : ws_(net::make_strand(ioc), tls),
+      handler_(&handler),
+      limits_(limits),
+      place_timer_(ws_.get_executor()) {}
+
+WebSocketSession::~WebSocketSession() {
+  if (holds_place_) limits_.large_messages->release();
+}
 
 void WebSocketSession::apply_stream_options(beast::role_type role) {
   websocket::stream_base::timeout timeout{};
@@ -194,13 +202,58 @@ void WebSocketSession::pause_reading_for(std::chrono::milliseconds delay) {
 }
 
 void WebSocketSession::do_read() {
-  // Paused: the next resume_reading() starts the read again.
-  if (pauses_.load() > 0) return;
+  // Paused, or queued at the large-message gate: reading starts again from there.
+  if (pauses_.load() > 0 || awaiting_place_) return;
   read_pending_ = true;
   // Read in pieces and enforce the message limit here, so an oversized message gets our own
-  // clean 1009 close (and a log line saying so) instead of a torn-down stream.
-  ws_.async_read_some(buffer_, kReadChunkBytes,
+  // clean 1009 close (and a log line saying so) instead of a torn-down stream. Without a
+  // place at the large-message gate, a message is read only up to the small-message size.
+  std::size_t chunk = kReadChunkBytes;
+  if (limits_.large_messages && !holds_place_) {
+    chunk = limits_.small_message_bytes > buffer_.size()
+                ? limits_.small_message_bytes - buffer_.size()
+                : 1;
+  }
+  ws_.async_read_some(buffer_, chunk,
                       beast::bind_front_handler(&WebSocketSession::on_read, shared_from_this()));
+}
+
+void WebSocketSession::wait_for_place() {
+  awaiting_place_ = true;
+  // The queue holds the session: with no read pending, nothing else keeps it alive. One that
+  // ended meanwhile declines the place, which goes to the next one.
+  limits_.large_messages->acquire([self = shared_from_this()] {
+    if (self->ended_) return false;
+    net::post(self->ws_.get_executor(), [self] { self->on_place(); });
+    return true;
+  });
+}
+
+void WebSocketSession::on_place() {
+  awaiting_place_ = false;
+  holds_place_ = true;
+  if (ended_) return release_place();
+  place_timer_.expires_after(limits_.large_message_timeout);
+  place_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+    if (ec || !self->holds_place_) return;
+    // Holding back everyone queued behind it: a peer this slow (or stalled) is dropped.
+    self->release_place();
+    if (self->limits_.on_refused) self->limits_.on_refused("slow_message");
+    spdlog::warn(
+        "WebSocket from {}: message not complete {} s after its read began; dropped",
+        self->peer_.remote_address,
+        std::chrono::duration_cast<std::chrono::seconds>(self->limits_.large_message_timeout)
+            .count());
+    self->end("message too slow");
+  });
+  do_read();
+}
+
+void WebSocketSession::release_place() {
+  if (!holds_place_) return;
+  holds_place_ = false;
+  place_timer_.cancel();
+  limits_.large_messages->release();
 }
 
 void WebSocketSession::on_read(beast::error_code ec, std::size_t) {
@@ -219,7 +272,13 @@ void WebSocketSession::on_read(beast::error_code ec, std::size_t) {
     buffer_.consume(buffer_.size());
     return on_close_request(CloseCode::kTooBig, "message too big");
   }
-  if (!ws_.is_message_done()) return do_read();
+  if (!ws_.is_message_done()) {
+    if (limits_.large_messages && !holds_place_ && buffer_.size() >= limits_.small_message_bytes) {
+      return wait_for_place();
+    }
+    return do_read();
+  }
+  release_place();
   if (!ws_.got_binary()) {
     buffer_.consume(buffer_.size());
     return on_close_request(CloseCode::kPolicyViolation, "binary frames only");
@@ -287,6 +346,7 @@ void WebSocketSession::on_close_request(CloseCode code, std::string reason) {
     return;
   }
   closing_ = true;
+  release_place();  // nothing more is read for a closing connection
   close_reason_ = websocket::close_reason(static_cast<websocket::close_code>(code), reason);
   // Frames already queued (e.g. a refusal) go out before the close frame.
   if (queue_.empty()) {
@@ -310,6 +370,7 @@ void WebSocketSession::on_closed(beast::error_code ec) {
 
 void WebSocketSession::end(const std::string& reason) {
   if (ended_.exchange(true)) return;
+  release_place();
   beast::error_code ignored;
   beast::get_lowest_layer(ws_).socket().close(ignored);
   try {
@@ -321,8 +382,13 @@ void WebSocketSession::end(const std::string& reason) {
 
 std::shared_ptr<WebSocketSession> make_websocket_session(
     beast::ssl_stream<beast::tcp_stream>&& stream, std::unique_ptr<WebSocketHandler> handler,
-    const PeerIdentity& peer, const ServerOptions& options, std::shared_ptr<void> keep_alive) {
+    const PeerIdentity& peer, const ServerOptions& options,
+    std::shared_ptr<AdmissionGate> large_messages, std::shared_ptr<void> keep_alive) {
   WebSocketLimits limits;
+  limits.large_messages = std::move(large_messages);
+  limits.small_message_bytes = options.small_message_bytes;
+  limits.large_message_timeout = options.large_message_timeout;
+  limits.on_refused = options.on_connection_refused;
   limits.handshake_timeout = options.handshake_timeout;
   limits.idle_timeout = options.websocket_idle_timeout;
   limits.max_message_bytes = options.max_websocket_message_bytes;

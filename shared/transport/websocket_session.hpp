@@ -7,8 +7,10 @@
 #include <chrono>
 #include <cstddef>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -18,6 +20,7 @@
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/beast/websocket/stream.hpp>
 
+#include "shared/transport/admission_gate.hpp"
 #include "shared/transport/http_types.hpp"
 #include "shared/transport/server.hpp"
 #include "shared/transport/websocket_handler.hpp"
@@ -29,6 +32,16 @@ struct WebSocketLimits {
   std::chrono::milliseconds idle_timeout{120'000};
   std::size_t max_message_bytes = 4 * 1024 * 1024;
   std::size_t max_send_queue_bytes = 16 * 1024 * 1024;
+  /// Shared by the sessions of a server (null: no bound). A message that grows past
+  /// `small_message_bytes` is read further only with a place at this gate, held until the
+  /// message is complete; smaller messages (heartbeats, deltas) never wait. Bounds the memory
+  /// of read buffers when thousands of agents send large messages at once.
+  std::shared_ptr<AdmissionGate> large_messages;
+  std::size_t small_message_bytes = 16 * 1024;
+  /// A place is held at most this long for one message; then the connection is dropped.
+  std::chrono::milliseconds large_message_timeout{60'000};
+  /// Told why a connection was dropped by these limits ("slow_message"); for metrics.
+  std::function<void(std::string_view reason)> on_refused;
 };
 
 class WebSocketSession final : public WebSocketConnection,
@@ -36,6 +49,8 @@ class WebSocketSession final : public WebSocketConnection,
  public:
   using Stream =
       boost::beast::websocket::stream<boost::beast::ssl_stream<boost::beast::tcp_stream>>;
+
+  ~WebSocketSession() override;
 
   /// Server role: takes over an HTTP session's TLS stream.
   WebSocketSession(boost::beast::ssl_stream<boost::beast::tcp_stream>&& stream,
@@ -72,6 +87,10 @@ class WebSocketSession final : public WebSocketConnection,
   void opened();
   void do_read();
   void on_read(boost::beast::error_code ec, std::size_t bytes);
+  /// Queues for a place at the large-message gate; reading resumes once granted.
+  void wait_for_place();
+  void on_place();
+  void release_place();
   void on_send(std::string frame);
   void do_write();
   void on_write(boost::beast::error_code ec, std::size_t bytes);
@@ -104,12 +123,19 @@ class WebSocketSession final : public WebSocketConnection,
   bool closing_ = false;       // strand only
   bool close_after_flush_ = false;
   boost::beast::websocket::close_reason close_reason_;
+  // The large-message gate (strand only): queued for a place, or holding one until the
+  // message is complete or the timer fires.
+  bool awaiting_place_ = false;
+  bool holds_place_ = false;
+  boost::asio::steady_timer place_timer_;
 };
 
-/// Builds a server-role session (used by the HTTP session on upgrade).
+/// Builds a server-role session (used by the HTTP session on upgrade); `large_messages` is
+/// the server's gate for large messages (null: no bound).
 std::shared_ptr<WebSocketSession> make_websocket_session(
     boost::beast::ssl_stream<boost::beast::tcp_stream>&& stream,
     std::unique_ptr<WebSocketHandler> handler, const PeerIdentity& peer,
-    const ServerOptions& options, std::shared_ptr<void> keep_alive);
+    const ServerOptions& options, std::shared_ptr<AdmissionGate> large_messages,
+    std::shared_ptr<void> keep_alive);
 
 }  // namespace triage::transport

@@ -44,6 +44,27 @@ TEST_CASE("the bound on concurrent TLS handshakes is 64 by default, configurable
   CHECK_THAT(negative.error().message, Catch::Contains("limits.max_concurrent_handshakes"));
 }
 
+TEST_CASE("large agent messages: 64 read at once within 60 s by default, both configurable") {
+  auto defaults = load("");
+  REQUIRE(defaults);
+  CHECK(defaults->max_concurrent_large_messages == 64);
+  CHECK(defaults->large_message_timeout == std::chrono::seconds(60));
+  auto set = load("[limits]\nmax_concurrent_large_messages = 0\nlarge_message_timeout_s = 5\n");
+  REQUIRE(set);
+  CHECK(set->max_concurrent_large_messages == 0);
+  CHECK(set->large_message_timeout == std::chrono::seconds(5));
+  auto zero = load("[limits]\nlarge_message_timeout_s = 0\n");
+  REQUIRE_FALSE(zero);
+  CHECK_THAT(zero.error().message, Catch::Contains("limits.large_message_timeout_s"));
+}
+
+TEST_CASE("staff_listen is read from the top level") {
+  auto c = load("staff_listen = \"127.0.0.1:8444\"\n");
+  REQUIRE(c);
+  CHECK(c->staff_listen == "127.0.0.1:8444");
+  CHECK(load("")->staff_listen.empty());
+}
+
 TEST_CASE("config errors name the key and the line") {
   auto typo = load("\n\n[limits]\nhandshake_timout_ms = 5\n");
   REQUIRE_FALSE(typo);

@@ -15,18 +15,18 @@
 
 #include "shared/pki/certificates.hpp"
 #include "shared/pki/keys.hpp"
-#include "shared/transport/handshake_gate.hpp"
+#include "shared/transport/admission_gate.hpp"
 #include "shared/transport/https_client.hpp"
 #include "shared/transport/server.hpp"
 #include "shared/transport/tls_context.hpp"
 
 using namespace std::chrono_literals;
 using namespace triage;
-using transport::HandshakeGate;
+using transport::AdmissionGate;
 
 TEST_CASE("the handshake gate admits up to its limit and queues the rest in arrival order") {
   std::vector<std::pair<std::size_t, std::size_t>> seen;
-  HandshakeGate gate(
+  AdmissionGate gate(
       2, [&](std::size_t running, std::size_t waiting) { seen.emplace_back(running, waiting); });
   std::vector<int> granted;
   for (int i = 0; i < 4; ++i) {
@@ -52,7 +52,7 @@ TEST_CASE("the handshake gate admits up to its limit and queues the rest in arri
 }
 
 TEST_CASE("a place declined by a waiter that gave up goes to the next one, none is lost") {
-  HandshakeGate gate(1);
+  AdmissionGate gate(1);
   gate.acquire([] { return true; });
   int abandoned_offers = 0;
   bool last_granted = false;
@@ -78,7 +78,7 @@ TEST_CASE("a place declined by a waiter that gave up goes to the next one, none 
 }
 
 TEST_CASE("a limit of 0 admits everything") {
-  HandshakeGate gate(0);
+  AdmissionGate gate(0);
   int granted = 0;
   for (int i = 0; i < 100; ++i) gate.acquire([&] { return ++granted, true; });
   CHECK(granted == 100);

@@ -1,9 +1,10 @@
 #pragma once
-// Admission control for TLS handshakes. A handshake costs the server a signature and two
-// verifications; when connections arrive faster than the CPUs can answer them, handshakes
-// that all progress at once all finish late, past their timeout, and the work is wasted (a
-// reconnect storm that never converges). The gate lets at most `limit` handshakes run and
-// queues the others in arrival order, so the ones admitted finish promptly.
+// Admission control: at most `limit` holders at once, the others queued in arrival order.
+// Used for TLS handshakes (a handshake costs the server a signature and two verifications;
+// when connections arrive faster than the CPUs can answer them, handshakes that all progress
+// at once all finish late, past their timeout, and the work is wasted: a reconnect storm that
+// never converges) and for reading large WebSocket messages (10,000 agents sending their
+// snapshots at once must not hold 10,000 message buffers).
 
 #include <cstddef>
 #include <deque>
@@ -12,7 +13,7 @@
 
 namespace triage::transport {
 
-class HandshakeGate {
+class AdmissionGate {
  public:
   /// Offered a slot; returns whether it took it (false: the waiter gave up meanwhile, and the
   /// slot goes to the next one). Called on the releasing thread, without the gate's lock: it
@@ -23,9 +24,9 @@ class HandshakeGate {
   using Observer = std::function<void(std::size_t running, std::size_t waiting)>;
 
   /// `limit` 0 admits everything at once.
-  explicit HandshakeGate(std::size_t limit, Observer observer = {});
-  HandshakeGate(const HandshakeGate&) = delete;
-  HandshakeGate& operator=(const HandshakeGate&) = delete;
+  explicit AdmissionGate(std::size_t limit, Observer observer = {});
+  AdmissionGate(const AdmissionGate&) = delete;
+  AdmissionGate& operator=(const AdmissionGate&) = delete;
 
   /// Grants a slot now (calling `grant` before returning) or queues the request.
   void acquire(Grant grant);

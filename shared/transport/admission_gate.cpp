@@ -1,13 +1,13 @@
-#include "shared/transport/handshake_gate.hpp"
+#include "shared/transport/admission_gate.hpp"
 
 #include <utility>
 
 namespace triage::transport {
 
-HandshakeGate::HandshakeGate(std::size_t limit, Observer observer)
+AdmissionGate::AdmissionGate(std::size_t limit, Observer observer)
     : limit_(limit), observer_(std::move(observer)) {}
 
-void HandshakeGate::acquire(Grant grant) {
+void AdmissionGate::acquire(Grant grant) {
   bool now = false;
   {
     std::lock_guard lock(mutex_);
@@ -22,7 +22,7 @@ void HandshakeGate::acquire(Grant grant) {
   if (now && !grant()) release();
 }
 
-void HandshakeGate::release() {
+void AdmissionGate::release() {
   // A loop, not recursion: thousands of queued waiters may have given up.
   for (;;) {
     Grant next;
@@ -40,17 +40,17 @@ void HandshakeGate::release() {
   }
 }
 
-std::size_t HandshakeGate::running() const {
+std::size_t AdmissionGate::running() const {
   std::lock_guard lock(mutex_);
   return running_;
 }
 
-std::size_t HandshakeGate::waiting() const {
+std::size_t AdmissionGate::waiting() const {
   std::lock_guard lock(mutex_);
   return waiters_.size();
 }
 
-void HandshakeGate::notify() const {
+void AdmissionGate::notify() const {
   if (observer_) observer_(running_, waiters_.size());
 }
 

@@ -1,0 +1,214 @@
+// The large-message gate of the WebSocket server: messages past the small-message size are
+// read a bounded number at a time, small ones never wait, and a peer that holds a place too
+// long is dropped. A real TLS server on 127.0.0.1 and raw Beast WebSocket clients, so a test
+// can send half a message and stall.
+
+#include <catch2/catch.hpp>
+
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <openssl/x509v3.h>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/ssl.hpp>
+#include <boost/beast/websocket.hpp>
+
+#include "shared/pki/certificates.hpp"
+#include "shared/pki/keys.hpp"
+#include "shared/transport/server.hpp"
+#include "shared/transport/tls_context.hpp"
+
+using namespace std::chrono_literals;
+using namespace triage;
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+
+namespace {
+
+template <class T>
+T must(Result<T> r) {
+  if (!r) throw std::runtime_error(r.error().message);
+  return std::move(*r);
+}
+
+template <class Fn>
+bool eventually(Fn&& condition, std::chrono::milliseconds timeout = 20s) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(10ms);
+  }
+  return condition();
+}
+
+// Records the size of every message received, by any connection.
+struct Received {
+  std::mutex mutex;
+  std::vector<std::size_t> sizes;
+  std::vector<std::string> closes;
+  bool has(std::size_t size) {
+    std::lock_guard lock(mutex);
+    return std::find(sizes.begin(), sizes.end(), size) != sizes.end();
+  }
+};
+
+class RecordingHandler final : public transport::WebSocketHandler {
+ public:
+  explicit RecordingHandler(Received& received) : received_(received) {}
+  void on_open(const std::shared_ptr<transport::WebSocketConnection>&) override {}
+  void on_message(std::string_view frame) override {
+    std::lock_guard lock(received_.mutex);
+    received_.sizes.push_back(frame.size());
+  }
+  void on_close(std::string_view reason) override {
+    std::lock_guard lock(received_.mutex);
+    received_.closes.emplace_back(reason);
+  }
+
+ private:
+  Received& received_;
+};
+
+class RecordingApp final : public transport::ServerApplication {
+ public:
+  void handle_http(transport::HttpRequest, const transport::PeerIdentity&,
+                   transport::Respond respond) override {
+    respond(transport::HttpResponse{transport::http::status::not_found, 11});
+  }
+  transport::UpgradeDecision accept_websocket(const transport::HttpRequest&,
+                                              const transport::PeerIdentity&) override {
+    transport::UpgradeDecision d;
+    d.handler = std::make_unique<RecordingHandler>(received);
+    return d;
+  }
+  Received received;
+};
+
+struct GatedWebSocketServer {
+  GatedWebSocketServer() {
+    auto ca_key = must(pki::generate_p256_key());
+    auto ca = must(pki::make_ca_certificate(ca_key.get(), "gate test CA", 24h));
+    auto key = must(pki::generate_p256_key());
+    auto cert = must(pki::issue_server_certificate(ca.get(), ca_key.get(), key.get(), "localhost",
+                                                   {"localhost"}, {"127.0.0.1"}, 24h));
+    ca_pem = must(pki::certificate_to_pem(ca.get()));
+    tls = must(
+        transport::make_server_tls_context({must(pki::certificate_to_pem(cert.get())) + ca_pem,
+                                            must(pki::private_key_to_pem(key.get())), ca_pem}));
+    transport::ServerOptions options;
+    options.endpoint = {boost::asio::ip::make_address("127.0.0.1"), 0};
+    options.max_concurrent_large_messages = 1;
+    options.small_message_bytes = 1024;
+    options.large_message_timeout = 3s;
+    options.on_connection_refused = [this](std::string_view reason) {
+      std::lock_guard lock(mutex);
+      refusals.emplace_back(reason);
+    };
+    server = std::make_unique<transport::Server>(ioc, *tls, app, options);
+    if (auto r = server->start(); !r) throw std::runtime_error(r.error().message);
+    for (int i = 0; i < 2; ++i) threads.emplace_back([this] { ioc.run(); });
+  }
+  ~GatedWebSocketServer() {
+    ioc.stop();
+    for (auto& t : threads) t.join();
+  }
+  bool refused(const std::string& reason) {
+    std::lock_guard lock(mutex);
+    return std::find(refusals.begin(), refusals.end(), reason) != refusals.end();
+  }
+
+  boost::asio::io_context ioc{2};
+  RecordingApp app;
+  std::string ca_pem;
+  transport::SslContextPtr tls;
+  std::unique_ptr<transport::Server> server;
+  std::vector<std::thread> threads;
+  std::mutex mutex;
+  std::vector<std::string> refusals;
+};
+
+// A blocking WebSocket client that can send part of a message (a non-final frame).
+struct RawClient {
+  RawClient(boost::asio::ssl::context& tls, std::uint16_t port) : ws(ioc, tls) {
+    beast::get_lowest_layer(ws).connect({boost::asio::ip::make_address("127.0.0.1"), port});
+    X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ws.next_layer().native_handle()), "127.0.0.1");
+    ws.next_layer().handshake(boost::asio::ssl::stream_base::client);
+    ws.handshake("127.0.0.1", "/agent/v1");
+    ws.binary(true);
+  }
+  void send_part(std::size_t bytes) {
+    const std::string data(bytes, 'p');
+    ws.write_some(false, boost::asio::buffer(data));
+  }
+  void send_message(std::size_t bytes) {
+    const std::string data(bytes, 'm');
+    ws.write(boost::asio::buffer(data));
+  }
+
+  boost::asio::io_context ioc;
+  websocket::stream<beast::ssl_stream<beast::tcp_stream>> ws;
+};
+
+}  // namespace
+
+TEST_CASE("large messages are read one at a time, small ones never wait, a stalled one is dropped",
+          "[integration]") {
+  GatedWebSocketServer server;
+  auto client_tls = must(transport::make_client_tls_context({server.ca_pem, "", ""}));
+  const auto port = server.server->port();
+
+  // A starts a large message and stalls in the middle of it: it holds the only place.
+  RawClient a(*client_tls, port);
+  a.send_part(8 * 1024);
+  REQUIRE(eventually([&] { return server.server->large_messages_reading() == 1; }));
+
+  // B's whole large message waits for the place.
+  RawClient b(*client_tls, port);
+  b.send_message(40 * 1024);
+  REQUIRE(eventually([&] { return server.server->large_messages_waiting() == 1; }));
+
+  // C's small message goes straight through meanwhile.
+  RawClient c(*client_tls, port);
+  c.send_message(100);
+  REQUIRE(eventually([&] { return server.app.received.has(100); }));
+  CHECK_FALSE(server.app.received.has(40 * 1024));
+
+  // A's time with the place runs out: A is dropped, and B's message is read.
+  const bool b_read = eventually([&] { return server.app.received.has(40 * 1024); });
+  INFO("reading " << server.server->large_messages_reading() << ", waiting "
+                  << server.server->large_messages_waiting() << ", slow_message "
+                  << server.refused("slow_message") << ", sizes " << server.app.received.sizes.size()
+                  << ", closes " << server.app.received.closes.size() << " "
+                  << (server.app.received.closes.empty() ? "" : server.app.received.closes.back())
+                  << ", refusals " << server.refusals.size());
+  REQUIRE(b_read);
+  REQUIRE(eventually([&] { return server.app.received.has(40 * 1024); }));
+  CHECK(server.refused("slow_message"));
+  CHECK(server.server->large_messages_reading() == 0);
+  CHECK(server.server->large_messages_waiting() == 0);
+  beast::error_code ec;
+  beast::flat_buffer buffer;
+  a.ws.read(buffer, ec);
+  CHECK(ec);  // A's connection is gone
+}
+
+TEST_CASE("a large message sent in fragments is read whole, and its place is given back",
+          "[integration]") {
+  GatedWebSocketServer server;
+  auto client_tls = must(transport::make_client_tls_context({server.ca_pem, "", ""}));
+  RawClient a(*client_tls, server.server->port());
+  a.send_part(8 * 1024);
+  a.send_part(8 * 1024);
+  a.ws.write_some(true, boost::asio::buffer(std::string(10, 'f')));
+  REQUIRE(eventually([&] { return server.app.received.has(16 * 1024 + 10); }));
+  CHECK(server.server->large_messages_reading() == 0);
+  // The place is free again: the next large message goes through.
+  a.send_message(20 * 1024);
+  REQUIRE(eventually([&] { return server.app.received.has(20 * 1024); }));
+  CHECK_FALSE(server.refused("slow_message"));
+}

@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include <google/protobuf/arena.h>
 #include <google/protobuf/util/json_util.h>
 #include <spdlog/spdlog.h>
 #include <boost/asio/post.hpp>
@@ -97,6 +98,8 @@ EnrichmentService::~EnrichmentService() { stop(); }
 void EnrichmentService::stop() {
   if (!thread_.joinable()) return;
   boost::asio::post(io_, [this] {
+    // Deferred fleet refreshes are dropped: the next start evaluates devices as they report.
+    for (auto& [id, timer] : refresh_timers_) timer->cancel();
     // Nobody will answer now: settle what is waiting with stored diagnostics.
     std::vector<std::string> ids;
     for (auto& [id, request] : pending_) ids.push_back(id);
@@ -179,13 +182,33 @@ void EnrichmentService::state_changed(const std::string& device_id) {
     // Already queued: that refresh reads the newest state anyway.
     if (!refresh_pending_.insert(device_id).second) return;
   }
-  boost::asio::post(io_, [this, device_id] {
-    {
-      std::lock_guard lock(refresh_mutex_);
-      refresh_pending_.erase(device_id);
-    }
-    refresh_fleet_findings(device_id);
+  boost::asio::post(io_, [this, device_id] { schedule_refresh(device_id); });
+}
+
+void EnrichmentService::schedule_refresh(const std::string& device_id) {
+  const auto now = std::chrono::steady_clock::now();
+  auto last = last_refresh_.find(device_id);
+  if (last == last_refresh_.end() || now - last->second >= settings_.fleet_refresh_interval) {
+    return run_refresh(device_id);
+  }
+  auto& timer = refresh_timers_[device_id];
+  timer = std::make_unique<boost::asio::steady_timer>(
+      io_, last->second + settings_.fleet_refresh_interval);
+  timer->async_wait([this, device_id](const boost::system::error_code& ec) {
+    if (ec) return;  // stopping
+    refresh_timers_.erase(device_id);
+    run_refresh(device_id);
   });
+}
+
+void EnrichmentService::run_refresh(const std::string& device_id) {
+  {
+    // From here on a new state of the device queues a new refresh.
+    std::lock_guard lock(refresh_mutex_);
+    refresh_pending_.erase(device_id);
+  }
+  last_refresh_[device_id] = std::chrono::steady_clock::now();
+  refresh_fleet_findings(device_id);
 }
 
 void EnrichmentService::complete_request(const std::string& request_id,
@@ -362,7 +385,9 @@ Result<std::optional<StoredReport>> EnrichmentService::current_state(const std::
 void EnrichmentService::refresh_fleet_findings(const std::string& device_id) {
   auto state = store_.device_state(device_id, /*with_snapshot=*/true);
   if (!state || !*state) return;
-  v1::Snapshot snapshot;
+  // On an arena: the state's thousands of strings cost a pointer bump each, freed at once.
+  google::protobuf::Arena arena;
+  auto& snapshot = *google::protobuf::Arena::CreateMessage<v1::Snapshot>(&arena);
   if (!snapshot.ParseFromString((*state)->snapshot)) return;
   const auto taken = snapshot_time(snapshot, (*state)->as_of);
   std::vector<DeviceFinding> current;

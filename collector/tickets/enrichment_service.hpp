@@ -34,7 +34,11 @@ struct EnrichmentSettings {
   std::chrono::hours baseline_age{24};
   /// Fleet findings are refreshed from devices' new states while fewer than this many
   /// devices wait for it (each device waits at most once: refreshes coalesce).
-  std::size_t max_queued_evaluations = 2000;
+  std::size_t max_queued_evaluations = 20'000;
+  /// A device's fleet findings are re-evaluated at most this often: each evaluation parses
+  /// its whole state, and thousands of devices may send deltas every second. The first change
+  /// after a quiet period is evaluated at once.
+  std::chrono::milliseconds fleet_refresh_interval{60'000};
 };
 
 class EnrichmentService final : public EnrichmentScheduler {
@@ -78,6 +82,9 @@ class EnrichmentService final : public EnrichmentScheduler {
               const std::optional<StoredReport>& report, const std::string& source,
               const std::string& note);
   void refresh_fleet_findings(const std::string& device_id);
+  /// On the service thread: refreshes now, or when the device's interval has passed.
+  void schedule_refresh(const std::string& device_id);
+  void run_refresh(const std::string& device_id);
   /// The device's materialized state as a snapshot report (seq and time of the state), or
   /// its newest full snapshot when it has no state yet; nullopt when it sent neither.
   Result<std::optional<StoredReport>> current_state(const std::string& device_id);
@@ -92,6 +99,9 @@ class EnrichmentService final : public EnrichmentScheduler {
   std::unordered_map<std::string, std::string> request_of_device_;  // device -> request id
   std::mutex refresh_mutex_;
   std::unordered_set<std::string> refresh_pending_;  // devices with a refresh queued
+  // Service thread only: when each device was last evaluated, and the deferred refreshes.
+  std::unordered_map<std::string, std::chrono::steady_clock::time_point> last_refresh_;
+  std::unordered_map<std::string, std::unique_ptr<boost::asio::steady_timer>> refresh_timers_;
   std::thread thread_;
 };
 

@@ -21,6 +21,9 @@ std::string encode(const google::protobuf::Message& message);
 /// skip (forward compatibility).
 Result<v1::AgentMessage> decode_agent_message(std::string_view frame,
                                               std::size_t max_bytes = kDefaultMaxFrameBytes);
+/// The same, into `message` (e.g. one allocated on a protobuf Arena, for bulk decoding).
+Result<void> decode_agent_message_into(std::string_view frame, std::size_t max_bytes,
+                                       v1::AgentMessage& message);
 
 /// Parses a collector->agent frame with the same rules.
 Result<v1::CollectorMessage> decode_collector_message(

@@ -373,6 +373,11 @@ v1::Delta diff_snapshots(const v1::Snapshot& old_snap, const v1::Snapshot& new_s
 
 Result<v1::Snapshot> apply_delta(const v1::Snapshot& base, const v1::Delta& delta) {
   v1::Snapshot out = base;
+  if (auto r = apply_delta_in_place(out, delta); !r) return tl::unexpected(r.error());
+  return out;
+}
+
+Result<void> apply_delta_in_place(v1::Snapshot& out, const v1::Delta& delta) {
   for (const auto& change : delta.changes()) {
     if (is_collectors_removal(change)) {
       out.clear_collectors();
@@ -383,7 +388,7 @@ Result<v1::Snapshot> apply_delta(const v1::Snapshot& base, const v1::Delta& delt
   out.set_schema_version(delta.schema_version());
   out.set_collected_at_unix_ms(delta.collected_at_unix_ms());
   if (delta.collectors_size() > 0) *out.mutable_collectors() = delta.collectors();
-  return out;
+  return {};
 }
 
 bool delta_is_empty(const v1::Delta& delta) { return delta.changes_size() == 0; }

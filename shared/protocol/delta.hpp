@@ -19,6 +19,10 @@ v1::Delta diff_snapshots(const v1::Snapshot& old_snap, const v1::Snapshot& new_s
 /// was computed against another snapshot).
 Result<v1::Snapshot> apply_delta(const v1::Snapshot& base, const v1::Delta& delta);
 
+/// Applies `delta` to `snapshot` itself, without the copy (the collector's ingest applies
+/// thousands a second). On failure `snapshot` may be partly changed: the caller discards it.
+Result<void> apply_delta_in_place(v1::Snapshot& snapshot, const v1::Delta& delta);
+
 /// True when the delta carries no change (collector timings alone do not count).
 bool delta_is_empty(const v1::Delta& delta);
 

@@ -311,6 +311,7 @@ int main(int argc, char** argv) {
     total.connect_failures += s.connect_failures.load();
     total.disconnects += s.disconnects.load();
     for (auto& [reason, n] : s.failure_reasons) total.failure_reasons[reason] += n;
+    for (auto& [reason, n] : s.disconnect_reasons) total.disconnect_reasons[reason] += n;
     total.ack_latency_ms.insert(total.ack_latency_ms.end(), s.ack_latency_ms.begin(),
                                 s.ack_latency_ms.end());
   }
@@ -331,6 +332,9 @@ int main(int argc, char** argv) {
   for (auto& [reason, n] : total.failure_reasons) {
     std::printf("  failed attempts: %llu x %s\n", static_cast<unsigned long long>(n),
                 reason.c_str());
+  }
+  for (auto& [reason, n] : total.disconnect_reasons) {
+    std::printf("  disconnects: %llu x %s\n", static_cast<unsigned long long>(n), reason.c_str());
   }
   int exit_code = 0;
   if (!o.database.empty()) {

@@ -114,13 +114,14 @@ void SimAgent::send_report(bool snapshot) {
 }
 
 void SimAgent::on_close(std::string_view reason) {
+  // "TLS handshake: stream truncated" and the like: the clause names the failure kind.
+  auto kind = reason.substr(0, std::min<std::size_t>(reason.find(':', reason.find(':') + 1), 80));
   if (ready_) {
     ++stats_.disconnects;
     --stats_.connected;
+    ++stats_.disconnect_reasons[std::string(kind)];
   } else {
     ++stats_.connect_failures;
-    // "TLS handshake: stream truncated" and the like: the clause names the failure kind.
-    auto kind = reason.substr(0, std::min<std::size_t>(reason.find(':', reason.find(':') + 1), 80));
     ++stats_.failure_reasons[std::string(kind)];
   }
   ready_ = false;

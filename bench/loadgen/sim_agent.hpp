@@ -43,6 +43,7 @@ struct Stats {
   std::atomic<std::uint64_t> disconnects{0};
   /// Why attempts failed (the transport's reason, cut to its first clause), for diagnosis.
   std::map<std::string, std::uint64_t> failure_reasons;
+  std::map<std::string, std::uint64_t> disconnect_reasons;
   std::uint64_t sent = 0;
   std::uint64_t acked = 0;
   std::uint64_t duplicates = 0;

@@ -21,7 +21,7 @@ void run_task(const std::function<void()>& task) {
 }  // namespace
 
 IngestWriter::IngestWriter(Store& store, IngestOptions options, CollectorMetrics* metrics)
-    : store_(store), materializer_(store), options_(options), metrics_(metrics) {
+    : store_(store), materializer_(store, options.states), options_(options), metrics_(metrics) {
   thread_ = std::thread([this] { run(); });
 }
 
@@ -67,6 +67,11 @@ void IngestWriter::post(std::function<void()> task) {
   wake_writer_.notify_one();
 }
 
+void IngestWriter::set_state_listener(std::function<void(const std::string&)> listener) {
+  std::lock_guard lock(mutex_);
+  state_listener_ = std::move(listener);
+}
+
 void IngestWriter::stop() {
   {
     std::lock_guard lock(mutex_);
@@ -82,9 +87,18 @@ void IngestWriter::run() {
   for (;;) {
     std::vector<std::function<void()>> to_wake;
     std::vector<std::function<void()>> tasks;
+    bool timed_out = false;
+    bool stopping = false;
     {
       std::unique_lock lock(mutex_);
-      wake_writer_.wait(lock, [&] { return stopping_ || !queue_.empty() || !tasks_.empty(); });
+      // Wakes each second while deltas wait to be applied, to apply those now due.
+      const auto ready = [&] { return stopping_ || !queue_.empty() || !tasks_.empty(); };
+      if (materializer_.deferred_devices() == 0) {
+        wake_writer_.wait(lock, ready);
+      } else {
+        timed_out = !wake_writer_.wait_for(lock, std::chrono::seconds(1), ready);
+      }
+      stopping = stopping_;
       tasks.swap(tasks_);
       if (queue_.empty() && stopping_) {
         to_wake.swap(waiting_);
@@ -102,17 +116,61 @@ void IngestWriter::run() {
         metrics_->ingest_queue_bytes.Set(static_cast<double>(queued_bytes_));
       }
       // Stopping and drained: from now on post() runs its task itself.
-      if (batch.empty() && tasks.empty()) exited_ = true;
+      if (stopping_ && batch.empty() && tasks.empty()) exited_ = true;
     }
     for (auto& wake : to_wake) wake();
     for (auto& task : tasks) run_task(task);
     if (batch.empty()) {
-      if (!tasks.empty()) continue;
-      return;
+      // No report for a second, or stopping: every deferred delta is applied now, a pass at
+      // a time (a pass that fails is retried a second later, or given up when stopping).
+      if ((timed_out || stopping) && materializer_.deferred_devices() > 0 &&
+          flush_deferred(options_.flush_devices, /*idle=*/true)) {
+        continue;
+      }
+      if (stopping && tasks.empty()) return;
+      continue;
     }
     commit(batch);
     batch.clear();
+    // Under load, only the devices whose interval has passed.
+    flush_deferred(options_.flush_devices, /*idle=*/false);
+    if (metrics_) {
+      metrics_->ingest_deferred_devices.Set(static_cast<double>(materializer_.deferred_devices()));
+    }
   }
+}
+
+bool IngestWriter::flush_deferred(std::size_t max, bool idle) {
+  std::vector<std::string> applied;
+  auto batch = materializer_.flush_deferred(max, idle, applied);
+  if (!batch) {
+    spdlog::error("applying deferred deltas: {}", batch.error().message);
+    materializer_.discard();
+    return false;
+  }
+  if (batch->states.empty() && batch->stale_marks.empty()) {
+    materializer_.committed();
+    return false;
+  }
+  auto stored = store_.store_ingest(*batch);
+  if (!stored) {
+    spdlog::error("storing {} device states: {}", batch->states.size(), stored.error().message);
+    materializer_.discard();
+    return false;
+  }
+  materializer_.committed();
+  if (metrics_) {
+    metrics_->ingest_deferred_devices.Set(static_cast<double>(materializer_.deferred_devices()));
+  }
+  std::function<void(const std::string&)> listener;
+  {
+    std::lock_guard lock(mutex_);
+    listener = state_listener_;
+  }
+  if (listener) {
+    for (const auto& id : applied) listener(id);
+  }
+  return true;
 }
 
 void IngestWriter::commit(std::vector<Item>& batch) {
@@ -124,6 +182,11 @@ void IngestWriter::commit(std::vector<Item>& batch) {
   auto prepared = materializer_.prepare(std::move(reports), effects);
   auto outcome = prepared ? store_.store_ingest(*prepared)
                           : Result<std::vector<bool>>(tl::unexpected(prepared.error()));
+  if (outcome) {
+    materializer_.committed();
+  } else {
+    materializer_.discard();
+  }
   if (metrics_) {
     metrics_->commit_latency_seconds.Observe(seconds_since(started));
     metrics_->commit_batch_size.Observe(static_cast<double>(batch.size()));

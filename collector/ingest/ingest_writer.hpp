@@ -22,6 +22,10 @@ namespace triage::collector {
 
 struct IngestOptions {
   std::size_t max_batch = 1000;
+  /// When device states are rewritten under load (see StateMaterializer).
+  MaterializerOptions states;
+  /// Devices whose deferred deltas are applied per pass between batches.
+  std::size_t flush_devices = 100;
   /// Above this many queued bytes submit() reports back-pressure.
   std::size_t high_water_bytes = 128 * 1024 * 1024;
   /// Sessions waiting for room are woken below this.
@@ -55,7 +59,12 @@ class IngestWriter {
   /// After stop() the task runs at once on the caller's thread.
   void post(std::function<void()> task);
 
-  /// Commits what is queued, then stops the thread. Later submissions fail.
+  /// Told (on the writer thread) of each device whose state a deferred-delta pass rewrote;
+  /// set before the first submission. The session's `done` says so for the others.
+  void set_state_listener(std::function<void(const std::string& device_id)> listener);
+
+  /// Commits what is queued and applies deferred deltas, then stops the thread. Later
+  /// submissions fail.
   void stop();
 
  private:
@@ -66,6 +75,8 @@ class IngestWriter {
   };
   void run();
   void commit(std::vector<Item>& batch);
+  /// Applies deferred deltas of up to `max` devices in one transaction; false when none.
+  bool flush_deferred(std::size_t max, bool idle);
 
   Store& store_;
   StateMaterializer materializer_;
@@ -77,6 +88,7 @@ class IngestWriter {
   std::size_t queued_bytes_ = 0;
   std::vector<std::function<void()>> waiting_;
   std::vector<std::function<void()>> tasks_;
+  std::function<void(const std::string&)> state_listener_;
   bool stopping_ = false;
   bool exited_ = false;  ///< the thread has left its loop
   std::thread thread_;

@@ -1,9 +1,8 @@
 #include "collector/ingest/state_materializer.hpp"
 
-#include <unordered_map>
+#include <algorithm>
 
 #include <google/protobuf/arena.h>
-
 #include <spdlog/spdlog.h>
 
 #include "collector/ingest/metric_extractor.hpp"
@@ -15,6 +14,9 @@ namespace triage::collector {
 
 namespace {
 
+using Clock = std::chrono::steady_clock;
+using google::protobuf::Arena;
+
 struct Working {
   bool exists = false;  ///< a state row exists (or is created by this batch)
   DeviceState state;    ///< head fields; the snapshot bytes live in `snapshot` below
@@ -25,7 +27,7 @@ struct Working {
 };
 
 // Snapshots are parsed, changed and serialized here by the thousand per second: on an arena
-// their few thousand strings and messages each cost a pointer bump, and are freed at once.
+// their thousands of messages each cost a pointer bump, and are freed at once.
 google::protobuf::ArenaOptions arena_options() {
   google::protobuf::ArenaOptions options;
   options.start_block_size = 256 * 1024;
@@ -46,14 +48,95 @@ void add_points(const std::string& device_id, const v1::Snapshot& snapshot, Time
   }
 }
 
+/// Loads the stored state's snapshot onto `arena`; nullptr (with `why`) when unreadable.
+Result<v1::Snapshot*> load_snapshot(Store& store, const std::string& device_id, Arena& arena,
+                                    std::string& why) {
+  auto full = store.device_state(device_id, /*with_snapshot=*/true);
+  if (!full) return tl::unexpected(full.error());
+  auto* snapshot = Arena::CreateMessage<v1::Snapshot>(&arena);
+  if (!*full || !snapshot->ParseFromString((*full)->snapshot)) {
+    why = "the stored state is unreadable";
+    return nullptr;
+  }
+  return snapshot;
+}
+
+/// Applies the stored deltas `seqs` in order; the received time of the last one applied goes
+/// to `as_of`. False (with `why`) at the first that cannot be read or applied.
+Result<bool> apply_stored(Store& store, const std::string& device_id,
+                          const std::vector<std::uint64_t>& seqs, std::size_t max_bytes,
+                          v1::Snapshot& snapshot, Arena& arena, TimePoint& as_of,
+                          std::string& why) {
+  for (auto seq : seqs) {
+    auto report = store.find_report(device_id, seq);
+    if (!report) return tl::unexpected(report.error());
+    auto* message = Arena::CreateMessage<v1::AgentMessage>(&arena);
+    if (!*report || !protocol::decode_agent_message_into((*report)->payload, max_bytes, *message) ||
+        !message->has_delta()) {
+      why = "deferred report " + std::to_string(seq) + " is missing or unreadable";
+      return false;
+    }
+    if (auto r = protocol::apply_delta_in_place(snapshot, message->delta().delta()); !r) {
+      why = r.error().message;
+      return false;
+    }
+    as_of = (*report)->received_at;
+  }
+  return true;
+}
+
 }  // namespace
+
+Result<StateMaterializer::Chain*> StateMaterializer::chain(const std::string& device_id,
+                                                           const std::optional<DeviceState>& head) {
+  if (auto staged = staged_.find(device_id); staged != staged_.end()) return &staged->second;
+  auto known = chains_.find(device_id);
+  if (known == chains_.end()) {
+    // First sight since start: deltas stored but not applied before a restart are found
+    // again after the state's seq (other reports share the device's sequence).
+    Chain loaded;
+    loaded.head = head ? head->seq : 0;
+    if (head && !head->stale) {
+      auto last = store_.last_report_seq(device_id);
+      if (!last) return tl::unexpected(last.error());
+      for (auto seq = head->seq + 1; seq <= *last && seq <= head->seq + 10'000; ++seq) {
+        auto report = store_.find_report(device_id, seq);
+        if (!report) return tl::unexpected(report.error());
+        if (!*report || (*report)->kind != "delta") continue;
+        auto message =
+            protocol::decode_agent_message((*report)->payload, options_.max_report_bytes);
+        if (!message || message->delta().delta().base_seq() != loaded.head) break;
+        loaded.deferred.push_back(seq);
+        loaded.head = seq;
+      }
+    }
+    deferred_count_ += loaded.deferred.empty() ? 0 : 1;
+    known = chains_.emplace(device_id, std::move(loaded)).first;
+  }
+  return &staged_.emplace(device_id, known->second).first->second;
+}
+
+void StateMaterializer::committed() {
+  for (auto& [id, chain] : staged_) {
+    auto& kept = chains_[id];
+    deferred_count_ -= kept.deferred.empty() ? 0 : 1;
+    deferred_count_ += chain.deferred.empty() ? 0 : 1;
+    kept = std::move(chain);
+  }
+  staged_.clear();
+}
+
+void StateMaterializer::discard() { staged_.clear(); }
 
 Result<IngestBatch> StateMaterializer::prepare(std::vector<StoredReport> reports,
                                                std::vector<StateEffect>& effects) {
   IngestBatch batch;
   effects.assign(reports.size(), StateEffect::kNone);
+  staged_.clear();
   std::unordered_map<std::string, Working> devices;
-  google::protobuf::Arena arena(arena_options());
+  Arena arena(arena_options());
+  const bool under_load = reports.size() >= options_.defer_batch;
+  const auto now = Clock::now();
 
   for (std::size_t i = 0; i < reports.size(); ++i) {
     const auto& report = reports[i];
@@ -64,13 +147,15 @@ Result<IngestBatch> StateMaterializer::prepare(std::vector<StoredReport> reports
       auto head = store_.device_state(report.device_id, /*with_snapshot=*/false);
       if (!head) return tl::unexpected(head.error());
       w.exists = head->has_value();
-      if (w.exists) w.state = std::move(**head);
+      if (w.exists) w.state = **head;
       w.state.device_id = report.device_id;
+      if (auto c = chain(report.device_id, *head); !c) return tl::unexpected(c.error());
     }
-    // Resent or late: the state is already past it.
-    if (w.exists && report.seq <= w.state.seq) continue;
-    auto* message = google::protobuf::Arena::CreateMessage<v1::AgentMessage>(&arena);
-    if (!protocol::decode_agent_message_into(report.payload, max_report_bytes_, *message)) {
+    Chain& chain = staged_.at(report.device_id);
+    // Resent or late: the chain is already past it.
+    if (w.exists && report.seq <= chain.head) continue;
+    auto* message = Arena::CreateMessage<v1::AgentMessage>(&arena);
+    if (!protocol::decode_agent_message_into(report.payload, options_.max_report_bytes, *message)) {
       continue;  // decoded once by the session already; stored as received
     }
 
@@ -81,7 +166,9 @@ Result<IngestBatch> StateMaterializer::prepare(std::vector<StoredReport> reports
       w.state.stale = false;
       w.state.gap_seq = 0;
       w.exists = w.changed = w.snapshot_changed = true;
-      add_points(report.device_id, *w.snapshot, report.received_at, batch.points);
+      chain.head = report.seq;
+      chain.deferred.clear();
+      chain.written = now;
       effects[i] = StateEffect::kApplied;
       continue;
     }
@@ -92,17 +179,25 @@ Result<IngestBatch> StateMaterializer::prepare(std::vector<StoredReport> reports
       why = "no full snapshot yet";
     } else if (w.state.stale) {
       continue;  // waiting for the snapshot asked for at the first gap
-    } else if (delta.base_seq() != w.state.seq) {
-      why = "its base is report " + std::to_string(delta.base_seq()) + ", the state is at " +
-            std::to_string(w.state.seq);
+    } else if (delta.base_seq() != chain.head) {
+      why = "its base is report " + std::to_string(delta.base_seq()) + ", the chain is at " +
+            std::to_string(chain.head);
+    } else if (under_load && !w.snapshot && now - chain.written < options_.defer_interval) {
+      chain.deferred.push_back(report.seq);
+      chain.head = report.seq;
+      effects[i] = StateEffect::kDeferred;
+      continue;
     } else {
       if (!w.snapshot) {
-        auto full = store_.device_state(report.device_id, /*with_snapshot=*/true);
-        if (!full) return tl::unexpected(full.error());
-        w.snapshot = google::protobuf::Arena::CreateMessage<v1::Snapshot>(&arena);
-        if (!*full || !w.snapshot->ParseFromString((*full)->snapshot)) {
-          w.snapshot = nullptr;
-          why = "the stored state is unreadable";
+        auto loaded = load_snapshot(store_, report.device_id, arena, why);
+        if (!loaded) return tl::unexpected(loaded.error());
+        w.snapshot = *loaded;
+        if (w.snapshot && !chain.deferred.empty()) {
+          // What was deferred goes first (they are stored already, in earlier batches).
+          auto ok = apply_stored(store_, report.device_id, chain.deferred,
+                                 options_.max_report_bytes, *w.snapshot, arena, w.state.as_of, why);
+          if (!ok) return tl::unexpected(ok.error());
+          if (!*ok) w.snapshot = nullptr;
         }
       }
       if (w.snapshot) {
@@ -111,16 +206,19 @@ Result<IngestBatch> StateMaterializer::prepare(std::vector<StoredReport> reports
           w.state.seq = report.seq;
           w.state.as_of = report.received_at;
           w.changed = w.snapshot_changed = true;
-          add_points(report.device_id, *w.snapshot, report.received_at, batch.points);
+          chain.head = report.seq;
+          chain.deferred.clear();
+          chain.written = now;
           effects[i] = StateEffect::kApplied;
           continue;
         }
         why = applied.error().message;
-        // Partly changed: dropped. Deltas of this batch applied before it are dropped with it:
-        // the state turns stale below and a full snapshot replaces it.
-        w.snapshot = nullptr;
-        w.snapshot_changed = false;
       }
+      // Partly changed: dropped, with the deltas of this batch applied before it: the state
+      // turns stale below and a full snapshot replaces it.
+      w.snapshot = nullptr;
+      w.snapshot_changed = false;
+      chain.deferred.clear();
     }
     spdlog::info("device {}: delta #{} not applied ({}); asking for a full snapshot",
                  report.device_id, report.seq, why);
@@ -139,11 +237,65 @@ Result<IngestBatch> StateMaterializer::prepare(std::vector<StoredReport> reports
       batch.stale_marks.push_back(StaleMark{id, w.state.gap_seq});
       continue;
     }
+    // One set of metric points per new state (the newest), however many deltas it took.
+    add_points(id, *w.snapshot, w.state.as_of, batch.points);
     DeviceState out = std::move(w.state);
     out.snapshot = w.snapshot->SerializeAsString();
     batch.states.push_back(std::move(out));
   }
   batch.reports = std::move(reports);
+  return batch;
+}
+
+Result<IngestBatch> StateMaterializer::flush_deferred(std::size_t max_devices, bool idle,
+                                                      std::vector<std::string>& applied) {
+  IngestBatch batch;
+  staged_.clear();
+  applied.clear();
+  if (deferred_count_ == 0) return batch;
+  const auto now = Clock::now();
+  Arena arena(arena_options());
+  for (auto& [id, kept] : chains_) {
+    if (applied.size() >= max_devices) break;
+    if (kept.deferred.empty()) continue;
+    if (!idle && now - kept.written < options_.defer_interval) continue;
+    auto head = store_.device_state(id, /*with_snapshot=*/false);
+    if (!head) return tl::unexpected(head.error());
+    Chain& chain = staged_.emplace(id, kept).first->second;
+    std::string why;
+    v1::Snapshot* snapshot = nullptr;
+    TimePoint as_of{};
+    if (*head && !(*head)->stale) {
+      auto loaded = load_snapshot(store_, id, arena, why);
+      if (!loaded) return tl::unexpected(loaded.error());
+      snapshot = *loaded;
+    } else {
+      why = "the state is stale";
+    }
+    if (snapshot) {
+      auto ok = apply_stored(store_, id, chain.deferred, options_.max_report_bytes, *snapshot,
+                             arena, as_of, why);
+      if (!ok) return tl::unexpected(ok.error());
+      if (!*ok) snapshot = nullptr;
+    }
+    const std::uint64_t last = chain.deferred.back();
+    chain.deferred.clear();
+    chain.written = now;
+    if (!snapshot) {
+      // Cannot happen with a chain checked at ingest, unless the store lost a report: the
+      // state stays where it was, and the next delta (a gap) asks for a full snapshot.
+      spdlog::warn("device {}: deferred deltas up to #{} not applied ({})", id, last, why);
+      if (*head && !(*head)->stale) batch.stale_marks.push_back(StaleMark{id, last});
+      continue;
+    }
+    DeviceState out = **head;
+    out.seq = last;
+    out.as_of = as_of;
+    add_points(id, *snapshot, as_of, batch.points);
+    out.snapshot = snapshot->SerializeAsString();
+    batch.states.push_back(std::move(out));
+    applied.push_back(id);
+  }
   return batch;
 }
 

@@ -1,14 +1,26 @@
 #pragma once
 // Keeps each device's current full snapshot materialized, so reading it is one row. Before a
 // batch of reports commits, works out what the batch changes: a full snapshot becomes the
-// state; a delta whose base_seq is the state's seq is applied to it; any other delta is a gap:
-// stored as received but not applied, the state stays at its last consistent point, marked
-// stale, until a full snapshot heals it. Every new state also yields its metric points.
+// state; a delta whose base_seq is the head of the device's chain extends it; any other delta
+// is a gap: stored as received but not applied, the state stays at its last consistent point,
+// marked stale, until a full snapshot heals it. Every new state also yields its metric points.
+//
+// Applying a delta means parsing, changing and rewriting the device's whole state (~50 KB).
+// Under load (a large batch) a device whose state was written less than `defer_interval` ago
+// only has its delta checked and stored; the deferred deltas are applied together later by
+// flush_deferred(), once the interval has passed or when the writer is idle, so a device
+// sending a delta every second costs one rewrite per interval. Until then its state reads as
+// of its last write (`as_of` says when). Deferred deltas are in the reports table: after a
+// restart they are found again from the state's seq on.
 //
 // Runs on the ingest writer thread, the only writer of states, so the states it reads cannot
 // change before the batch commits.
 
+#include <chrono>
 #include <cstddef>
+#include <optional>
+#include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "collector/storage/store.hpp"
@@ -17,23 +29,58 @@ namespace triage::collector {
 
 /// What committing one report did to its device's state.
 enum class StateEffect {
-  kNone,     ///< not a snapshot/delta, a duplicate, or a delta arriving while already stale
-  kApplied,  ///< the report is now the device's current state
-  kGap,      ///< a delta that does not extend the state: stale from now on (ask for a snapshot)
+  kNone,      ///< not a snapshot/delta, a duplicate, or a delta arriving while already stale
+  kApplied,   ///< the report is now the device's current state
+  kDeferred,  ///< a delta that extends the chain, applied later (flush_deferred)
+  kGap,       ///< a delta that does not extend the state: stale from now on (ask for a snapshot)
+};
+
+struct MaterializerOptions {
+  std::size_t max_report_bytes = 64 * 1024 * 1024;
+  /// Batches of at least this many reports mean load: deltas may then be deferred.
+  std::size_t defer_batch = 64;
+  /// A device's state is rewritten at most this often under load.
+  std::chrono::milliseconds defer_interval{30'000};
 };
 
 class StateMaterializer {
  public:
-  explicit StateMaterializer(Store& store, std::size_t max_report_bytes = 64 * 1024 * 1024)
-      : store_(store), max_report_bytes_(max_report_bytes) {}
+  explicit StateMaterializer(Store& store, MaterializerOptions options = {})
+      : store_(store), options_(options) {}
 
   /// The reports with the states and points they produce; `effects[i]` is report i's effect.
   /// An error (the store could not be read) fails the whole batch.
   Result<IngestBatch> prepare(std::vector<StoredReport> reports, std::vector<StateEffect>& effects);
 
+  /// The states of up to `max_devices` devices with deferred deltas (those whose interval has
+  /// passed, or any when `idle`), with those deltas applied; `applied` gets their ids. Commit
+  /// the batch with store_ingest(), then call committed(), or discard() on failure.
+  Result<IngestBatch> flush_deferred(std::size_t max_devices, bool idle,
+                                     std::vector<std::string>& applied);
+  /// The batch from prepare() or flush_deferred() was committed / was not: forget or keep
+  /// what it carried.
+  void committed();
+  void discard();
+
+  /// Devices with deltas waiting to be applied.
+  std::size_t deferred_devices() const { return deferred_count_; }
+
  private:
+  /// What the writer knows of a device's chain beyond its stored state (writer thread only).
+  struct Chain {
+    std::uint64_t head = 0;               ///< last snapshot/delta accepted (applied or not)
+    std::vector<std::uint64_t> deferred;  ///< accepted deltas not yet applied, in order
+    std::chrono::steady_clock::time_point written{};  ///< when its state was last written
+  };
+  /// The device's chain as staged for the pending batch (loaded on first sight).
+  Result<Chain*> chain(const std::string& device_id, const std::optional<DeviceState>& head);
+
   Store& store_;
-  std::size_t max_report_bytes_;
+  MaterializerOptions options_;
+  std::unordered_map<std::string, Chain> chains_;
+  std::size_t deferred_count_ = 0;
+  /// Chains as they will be once the pending batch commits (applied on committed()).
+  std::unordered_map<std::string, Chain> staged_;
 };
 
 }  // namespace triage::collector

@@ -71,6 +71,12 @@ CollectorMetrics::CollectorMetrics(std::shared_ptr<prometheus::Registry> r)
                              .Help("Bytes waiting for the database writer")
                              .Register(*r)
                              .Add({})),
+      ingest_deferred_devices(BuildGauge()
+                                  .Name("triage_ingest_deferred_devices")
+                                  .Help("Devices with stored deltas not yet applied to their "
+                                        "state (deferred under load)")
+                                  .Register(*r)
+                                  .Add({})),
       ingest_latency_seconds(BuildHistogram()
                                  .Name("triage_ingest_latency_seconds")
                                  .Help("Report received to committed")

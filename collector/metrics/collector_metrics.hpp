@@ -29,6 +29,7 @@ class CollectorMetrics {
   prometheus::Counter& snapshot_gaps;
   prometheus::Gauge& ingest_queue_depth;
   prometheus::Gauge& ingest_queue_bytes;
+  prometheus::Gauge& ingest_deferred_devices;
   prometheus::Histogram& ingest_latency_seconds;  ///< received → committed
   prometheus::Histogram& commit_latency_seconds;  ///< one batch transaction
   prometheus::Histogram& commit_batch_size;

@@ -120,6 +120,8 @@ int run_serve(const DataDir& dir, const CollectorConfig& config) {
   enrichment_settings.fresh_timeout = config.fresh_snapshot_timeout;
   EnrichmentService enrichment(*store, registry, enrichment_settings);
   TicketService tickets(*store, config.sla, &enrichment);
+  // States rewritten by a pass over deferred deltas re-evaluate their fleet findings too.
+  writer.set_state_listener([&enrichment](const std::string& id) { enrichment.state_changed(id); });
   HelpRequestIntake help_intake(*store, tickets, enrichment);
 
   // Integrations: ticket events enqueue outbox messages in their own transaction; the

@@ -206,3 +206,108 @@ TEST_CASE("a delta before any full snapshot is a gap and creates no state") {
   CHECK_FALSE(state->has_value());
   CHECK(f.store->last_report_seq(kDevice).value() == 5);
 }
+
+namespace {
+
+// Runs one batch through `m` and commits it, as the ingest writer does.
+std::vector<StateEffect> run_batch(Fixture& f, StateMaterializer& m,
+                                   const std::vector<v1::AgentMessage>& messages) {
+  std::vector<StoredReport> reports;
+  for (const auto& message : messages) {
+    reports.push_back(StoredReport{kDevice, message.seq(),
+                                   message.has_snapshot() ? "snapshot" : "delta",
+                                   std::chrono::system_clock::now(), message.SerializeAsString()});
+  }
+  std::vector<StateEffect> effects;
+  auto batch = m.prepare(std::move(reports), effects);
+  REQUIRE(batch);
+  REQUIRE(f.store->store_ingest(*batch));
+  m.committed();
+  return effects;
+}
+
+MaterializerOptions always_under_load() {
+  MaterializerOptions o;
+  o.defer_batch = 1;
+  o.defer_interval = std::chrono::hours(1);
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("under load a recent state defers its deltas, and a pass applies them in order") {
+  Fixture f;
+  StateMaterializer m(*f.store, always_under_load());
+  auto s1 = machine(1000, 30, 50, true);
+  auto s2 = machine(2000, 35, 51, false);
+  auto s3 = machine(3000, 60, 52, true);
+  CHECK(run_batch(f, m, {snapshot_message(1, s1)})[0] == StateEffect::kApplied);
+  CHECK(run_batch(f, m, {delta_message(2, 1, s1, s2)})[0] == StateEffect::kDeferred);
+  CHECK(run_batch(f, m, {delta_message(3, 2, s2, s3)})[0] == StateEffect::kDeferred);
+  // The deltas are stored and the chain is checked, but the state is where it was.
+  CHECK(f.state().seq == 1);
+  CHECK(m.deferred_devices() == 1);
+  // A delta that does not extend the chain is still a gap.
+  auto s4 = machine(4000, 61, 52, true);
+  CHECK(run_batch(f, m, {delta_message(5, 9, s3, s4)})[0] == StateEffect::kGap);
+  CHECK(f.state().stale);
+  // The gap turned the state stale: nothing more to apply until a full snapshot.
+  std::vector<std::string> applied;
+  auto flushed = m.flush_deferred(100, /*idle=*/true, applied);
+  REQUIRE(flushed);
+  CHECK(flushed->states.empty());
+  m.committed();
+  CHECK(m.deferred_devices() == 0);
+}
+
+TEST_CASE("deferred deltas are applied by a pass, and found again after a restart") {
+  Fixture f;
+  auto s1 = machine(1000, 30, 50, true);
+  auto s2 = machine(2000, 35, 51, false);
+  auto s3 = machine(3000, 60, 52, true);
+  auto s4 = machine(4000, 70, 53, true);
+  auto s5 = machine(5000, 75, 54, false);
+  {
+    StateMaterializer m(*f.store, always_under_load());
+    run_batch(f, m, {snapshot_message(1, s1)});
+    CHECK(run_batch(f, m, {delta_message(2, 1, s1, s2), delta_message(3, 2, s2, s3)}) ==
+          std::vector<StateEffect>{StateEffect::kDeferred, StateEffect::kDeferred});
+    std::vector<std::string> applied;
+    auto flushed = m.flush_deferred(100, /*idle=*/true, applied);
+    REQUIRE(flushed);
+    REQUIRE(f.store->store_ingest(*flushed));
+    m.committed();
+    CHECK(applied == std::vector<std::string>{kDevice});
+    CHECK(f.state().seq == 3);
+    CHECK(MessageDifferencer::Equals(f.state_snapshot(), s3));
+    CHECK(points(f, "memory.used_pct").back().value == Approx(60));
+    // Deferred again, then the collector stops before a pass.
+    CHECK(run_batch(f, m, {delta_message(4, 3, s3, s4)})[0] == StateEffect::kDeferred);
+  }
+  // A new writer finds delta 4 after the state's seq: delta 5 extends it, and (this writer
+  // has not written the state yet) both are applied at once.
+  StateMaterializer restarted(*f.store, always_under_load());
+  CHECK(run_batch(f, restarted, {delta_message(5, 4, s4, s5)})[0] == StateEffect::kApplied);
+  CHECK(f.state().seq == 5);
+  CHECK_FALSE(f.state().stale);
+  CHECK(MessageDifferencer::Equals(f.state_snapshot(), s5));
+}
+
+TEST_CASE("the ingest writer applies deferred deltas on its own once idle") {
+  Fixture f;
+  IngestOptions options;
+  options.states = always_under_load();
+  f.writer = std::make_unique<IngestWriter>(*f.store, options);
+  std::promise<std::string> told;
+  f.writer->set_state_listener([&told](const std::string& id) { told.set_value(id); });
+  auto s1 = machine(1000, 30, 50, true);
+  auto s2 = machine(2000, 35, 51, false);
+  CHECK(f.ingest(snapshot_message(1, s1)).state == StateEffect::kApplied);
+  CHECK(f.ingest(delta_message(2, 1, s1, s2)).state == StateEffect::kDeferred);
+  // No more reports: within a second or so the writer applies it and says so.
+  auto id = told.get_future();
+  REQUIRE(id.wait_for(std::chrono::seconds(20)) == std::future_status::ready);
+  CHECK(id.get() == kDevice);
+  CHECK(f.state().seq == 2);
+  CHECK(MessageDifferencer::Equals(f.state_snapshot(), s2));
+}

@@ -19,6 +19,7 @@
 #include "shared/transport/https_client.hpp"
 #include "shared/transport/server.hpp"
 #include "shared/transport/tls_context.hpp"
+#include "tests/shared/transport/test_server_tls.hpp"
 
 using namespace std::chrono_literals;
 using namespace triage;
@@ -87,11 +88,7 @@ TEST_CASE("a limit of 0 admits everything") {
 
 namespace {
 
-template <class T>
-T must(Result<T> r) {
-  if (!r) throw std::runtime_error(r.error().message);
-  return std::move(*r);
-}
+using testing::must;
 
 class OkApp final : public transport::ServerApplication {
  public:
@@ -113,15 +110,9 @@ class OkApp final : public transport::ServerApplication {
 // A real TLS server on 127.0.0.1 (port 0) with a handshake gate, on two I/O threads.
 struct GatedServer {
   explicit GatedServer(std::size_t limit, std::chrono::milliseconds handshake_timeout) {
-    auto ca_key = must(pki::generate_p256_key());
-    auto ca = must(pki::make_ca_certificate(ca_key.get(), "gate test CA", 24h));
-    auto key = must(pki::generate_p256_key());
-    auto cert = must(pki::issue_server_certificate(ca.get(), ca_key.get(), key.get(), "localhost",
-                                                   {"localhost"}, {"127.0.0.1"}, 24h));
-    ca_pem = must(pki::certificate_to_pem(ca.get()));
-    tls = must(
-        transport::make_server_tls_context({must(pki::certificate_to_pem(cert.get())) + ca_pem,
-                                            must(pki::private_key_to_pem(key.get())), ca_pem}));
+    auto server_tls = testing::make_test_server_tls();
+    ca_pem = server_tls.ca_pem;
+    tls = std::move(server_tls.context);
     transport::ServerOptions options;
     options.endpoint = {boost::asio::ip::make_address("127.0.0.1"), 0};
     options.handshake_timeout = handshake_timeout;

@@ -22,6 +22,7 @@
 #include "shared/pki/keys.hpp"
 #include "shared/transport/server.hpp"
 #include "shared/transport/tls_context.hpp"
+#include "tests/shared/transport/test_server_tls.hpp"
 
 using namespace std::chrono_literals;
 using namespace triage;
@@ -30,11 +31,7 @@ namespace websocket = beast::websocket;
 
 namespace {
 
-template <class T>
-T must(Result<T> r) {
-  if (!r) throw std::runtime_error(r.error().message);
-  return std::move(*r);
-}
+using testing::must;
 
 template <class Fn>
 bool eventually(Fn&& condition, std::chrono::milliseconds timeout = 20s) {
@@ -91,15 +88,9 @@ class RecordingApp final : public transport::ServerApplication {
 
 struct GatedWebSocketServer {
   GatedWebSocketServer() {
-    auto ca_key = must(pki::generate_p256_key());
-    auto ca = must(pki::make_ca_certificate(ca_key.get(), "gate test CA", 24h));
-    auto key = must(pki::generate_p256_key());
-    auto cert = must(pki::issue_server_certificate(ca.get(), ca_key.get(), key.get(), "localhost",
-                                                   {"localhost"}, {"127.0.0.1"}, 24h));
-    ca_pem = must(pki::certificate_to_pem(ca.get()));
-    tls = must(
-        transport::make_server_tls_context({must(pki::certificate_to_pem(cert.get())) + ca_pem,
-                                            must(pki::private_key_to_pem(key.get())), ca_pem}));
+    auto server_tls = testing::make_test_server_tls();
+    ca_pem = server_tls.ca_pem;
+    tls = std::move(server_tls.context);
     transport::ServerOptions options;
     options.endpoint = {boost::asio::ip::make_address("127.0.0.1"), 0};
     options.max_concurrent_large_messages = 1;
@@ -182,8 +173,9 @@ TEST_CASE("large messages are read one at a time, small ones never wait, a stall
   const bool b_read = eventually([&] { return server.app.received.has(40 * 1024); });
   INFO("reading " << server.server->large_messages_reading() << ", waiting "
                   << server.server->large_messages_waiting() << ", slow_message "
-                  << server.refused("slow_message") << ", sizes " << server.app.received.sizes.size()
-                  << ", closes " << server.app.received.closes.size() << " "
+                  << server.refused("slow_message") << ", sizes "
+                  << server.app.received.sizes.size() << ", closes "
+                  << server.app.received.closes.size() << " "
                   << (server.app.received.closes.empty() ? "" : server.app.received.closes.back())
                   << ", refusals " << server.refusals.size());
   REQUIRE(b_read);

@@ -89,6 +89,9 @@ void IngestWriter::run() {
     std::vector<std::function<void()>> tasks;
     bool timed_out = false;
     bool stopping = false;
+    if (metrics_) {
+      metrics_->ingest_deferred_devices.Set(static_cast<double>(materializer_.deferred_devices()));
+    }
     {
       std::unique_lock lock(mutex_);
       // Wakes each second while deltas wait to be applied, to apply those now due.
@@ -134,9 +137,6 @@ void IngestWriter::run() {
     batch.clear();
     // Under load, only the devices whose interval has passed.
     flush_deferred(options_.flush_devices, /*idle=*/false);
-    if (metrics_) {
-      metrics_->ingest_deferred_devices.Set(static_cast<double>(materializer_.deferred_devices()));
-    }
   }
 }
 
@@ -159,9 +159,6 @@ bool IngestWriter::flush_deferred(std::size_t max, bool idle) {
     return false;
   }
   materializer_.committed();
-  if (metrics_) {
-    metrics_->ingest_deferred_devices.Set(static_cast<double>(materializer_.deferred_devices()));
-  }
   std::function<void(const std::string&)> listener;
   {
     std::lock_guard lock(mutex_);

@@ -1,7 +1,5 @@
 #include "collector/ingest/state_materializer.hpp"
 
-#include <algorithm>
-
 #include <google/protobuf/arena.h>
 #include <spdlog/spdlog.h>
 
@@ -22,6 +20,8 @@ struct Working {
   DeviceState state;    ///< head fields; the snapshot bytes live in `snapshot` below
   /// On the batch's arena; loaded only when a delta must be applied.
   v1::Snapshot* snapshot = nullptr;
+  /// The device's chain, staged for this batch.
+  StateMaterializer::Chain* chain = nullptr;
   bool snapshot_changed = false;
   bool changed = false;
 };
@@ -48,13 +48,10 @@ void add_points(const std::string& device_id, const v1::Snapshot& snapshot, Time
   }
 }
 
-/// Loads the stored state's snapshot onto `arena`; nullptr (with `why`) when unreadable.
-Result<v1::Snapshot*> load_snapshot(Store& store, const std::string& device_id, Arena& arena,
-                                    std::string& why) {
-  auto full = store.device_state(device_id, /*with_snapshot=*/true);
-  if (!full) return tl::unexpected(full.error());
+/// Parses a stored state's snapshot onto `arena`; nullptr (with `why`) when unreadable.
+v1::Snapshot* parse_state(const std::optional<DeviceState>& state, Arena& arena, std::string& why) {
   auto* snapshot = Arena::CreateMessage<v1::Snapshot>(&arena);
-  if (!*full || !snapshot->ParseFromString((*full)->snapshot)) {
+  if (!state || !snapshot->ParseFromString(state->snapshot)) {
     why = "the stored state is unreadable";
     return nullptr;
   }
@@ -149,9 +146,11 @@ Result<IngestBatch> StateMaterializer::prepare(std::vector<StoredReport> reports
       w.exists = head->has_value();
       if (w.exists) w.state = **head;
       w.state.device_id = report.device_id;
-      if (auto c = chain(report.device_id, *head); !c) return tl::unexpected(c.error());
+      auto staged = chain(report.device_id, *head);
+      if (!staged) return tl::unexpected(staged.error());
+      w.chain = *staged;
     }
-    Chain& chain = staged_.at(report.device_id);
+    Chain& chain = *w.chain;
     // Resent or late: the chain is already past it.
     if (w.exists && report.seq <= chain.head) continue;
     auto* message = Arena::CreateMessage<v1::AgentMessage>(&arena);
@@ -189,9 +188,9 @@ Result<IngestBatch> StateMaterializer::prepare(std::vector<StoredReport> reports
       continue;
     } else {
       if (!w.snapshot) {
-        auto loaded = load_snapshot(store_, report.device_id, arena, why);
-        if (!loaded) return tl::unexpected(loaded.error());
-        w.snapshot = *loaded;
+        auto full = store_.device_state(report.device_id, /*with_snapshot=*/true);
+        if (!full) return tl::unexpected(full.error());
+        w.snapshot = parse_state(*full, arena, why);
         if (w.snapshot && !chain.deferred.empty()) {
           // What was deferred goes first (they are stored already, in earlier batches).
           auto ok = apply_stored(store_, report.device_id, chain.deferred,
@@ -259,16 +258,15 @@ Result<IngestBatch> StateMaterializer::flush_deferred(std::size_t max_devices, b
     if (applied.size() >= max_devices) break;
     if (kept.deferred.empty()) continue;
     if (!idle && now - kept.written < options_.defer_interval) continue;
-    auto head = store_.device_state(id, /*with_snapshot=*/false);
+    // One read of the state, snapshot included: its head fields are the new state's too.
+    auto head = store_.device_state(id, /*with_snapshot=*/true);
     if (!head) return tl::unexpected(head.error());
     Chain& chain = staged_.emplace(id, kept).first->second;
     std::string why;
     v1::Snapshot* snapshot = nullptr;
     TimePoint as_of{};
     if (*head && !(*head)->stale) {
-      auto loaded = load_snapshot(store_, id, arena, why);
-      if (!loaded) return tl::unexpected(loaded.error());
-      snapshot = *loaded;
+      snapshot = parse_state(*head, arena, why);
     } else {
       why = "the state is stale";
     }
@@ -288,7 +286,7 @@ Result<IngestBatch> StateMaterializer::flush_deferred(std::size_t max_devices, b
       if (*head && !(*head)->stale) batch.stale_marks.push_back(StaleMark{id, last});
       continue;
     }
-    DeviceState out = **head;
+    DeviceState out = std::move(**head);  // its old snapshot is replaced below
     out.seq = last;
     out.as_of = as_of;
     add_points(id, *snapshot, as_of, batch.points);

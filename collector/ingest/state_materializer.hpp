@@ -65,13 +65,14 @@ class StateMaterializer {
   /// Devices with deltas waiting to be applied.
   std::size_t deferred_devices() const { return deferred_count_; }
 
- private:
   /// What the writer knows of a device's chain beyond its stored state (writer thread only).
   struct Chain {
     std::uint64_t head = 0;               ///< last snapshot/delta accepted (applied or not)
     std::vector<std::uint64_t> deferred;  ///< accepted deltas not yet applied, in order
     std::chrono::steady_clock::time_point written{};  ///< when its state was last written
   };
+
+ private:
   /// The device's chain as staged for the pending batch (loaded on first sight).
   Result<Chain*> chain(const std::string& device_id, const std::optional<DeviceState>& head);
 

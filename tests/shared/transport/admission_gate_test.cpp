@@ -13,13 +13,11 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
-#include "shared/pki/certificates.hpp"
-#include "shared/pki/keys.hpp"
 #include "shared/transport/admission_gate.hpp"
 #include "shared/transport/https_client.hpp"
 #include "shared/transport/server.hpp"
 #include "shared/transport/tls_context.hpp"
-#include "tests/shared/transport/test_server_tls.hpp"
+#include "tests/shared/transport/loopback_tls_server.hpp"
 
 using namespace std::chrono_literals;
 using namespace triage;
@@ -109,48 +107,27 @@ class OkApp final : public transport::ServerApplication {
 
 // A real TLS server on 127.0.0.1 (port 0) with a handshake gate, on two I/O threads.
 struct GatedServer {
-  explicit GatedServer(std::size_t limit, std::chrono::milliseconds handshake_timeout) {
-    auto server_tls = testing::make_test_server_tls();
-    ca_pem = server_tls.ca_pem;
-    tls = std::move(server_tls.context);
-    transport::ServerOptions options;
-    options.endpoint = {boost::asio::ip::make_address("127.0.0.1"), 0};
-    options.handshake_timeout = handshake_timeout;
-    options.max_concurrent_handshakes = limit;
-    options.on_connection_refused = [this](std::string_view reason) {
-      std::lock_guard lock(mutex);
-      refusals.emplace_back(reason);
-    };
-    options.on_handshake_gate = [this](std::size_t running, std::size_t) {
+  GatedServer(std::size_t limit, std::chrono::milliseconds handshake_timeout)
+      : loopback(app, options(limit, handshake_timeout)) {}
+  transport::ServerOptions options(std::size_t limit, std::chrono::milliseconds handshake_timeout) {
+    transport::ServerOptions o;
+    o.handshake_timeout = handshake_timeout;
+    o.max_concurrent_handshakes = limit;
+    o.on_handshake_gate = [this](std::size_t running, std::size_t) {
       max_running = std::max(max_running.load(), running);
     };
-    server = std::make_unique<transport::Server>(ioc, *tls, app, options);
-    if (auto r = server->start(); !r) throw std::runtime_error(r.error().message);
-    for (int i = 0; i < 2; ++i) threads.emplace_back([this] { ioc.run(); });
-  }
-  ~GatedServer() {
-    ioc.stop();
-    for (auto& t : threads) t.join();
+    return o;
   }
   Result<transport::HttpResponse> get() {
-    auto client = must(transport::make_client_tls_context({ca_pem, "", ""}));
-    return transport::https_request(*client, "127.0.0.1", std::to_string(server->port()),
+    auto client = must(transport::make_client_tls_context({loopback.ca_pem(), "", ""}));
+    return transport::https_request(*client, "127.0.0.1", std::to_string(loopback.port()),
                                     transport::HttpRequest{transport::http::verb::get, "/", 11});
   }
-  std::vector<std::string> refusal_list() {
-    std::lock_guard lock(mutex);
-    return refusals;
-  }
+  std::vector<std::string> refusal_list() { return loopback.refusals(); }
 
-  boost::asio::io_context ioc{2};
   OkApp app;
-  std::string ca_pem;
-  transport::SslContextPtr tls;
-  std::unique_ptr<transport::Server> server;
-  std::vector<std::thread> threads;
-  std::mutex mutex;
-  std::vector<std::string> refusals;
   std::atomic<std::size_t> max_running{0};
+  testing::LoopbackTlsServer loopback;
 };
 
 }  // namespace
@@ -179,7 +156,7 @@ TEST_CASE("silent connections do not hold handshake places", "[integration]") {
   std::vector<boost::asio::ip::tcp::socket> silent;
   for (int i = 0; i < 4; ++i) {
     silent.emplace_back(client_ioc);
-    silent.back().connect({boost::asio::ip::make_address("127.0.0.1"), server.server->port()});
+    silent.back().connect({boost::asio::ip::make_address("127.0.0.1"), server.loopback.port()});
   }
   auto r = server.get();
   REQUIRE(r);

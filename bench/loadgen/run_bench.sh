@@ -10,7 +10,7 @@ work=${BENCH_DIR:-/tmp/triage-loadgen-bench}
 mkdir -p "$work"
 rm -rf "$work/collector"
 "$bin/triage-collector" init --data "$work/collector" > /dev/null
-printf '[log]\nlevel = "warn"\n' > "$work/collector.toml"
+printf "[log]\nlevel = \"%s\"\n" "${LOG_LEVEL:-warn}" > "$work/collector.toml"
 "$bin/triage-collector" serve --data "$work/collector" --listen 127.0.0.1:0 \
   --config "$work/collector.toml" > "$work/collector.out" 2> "$work/collector.log" &
 pid=$!

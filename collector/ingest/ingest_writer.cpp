@@ -48,7 +48,7 @@ bool IngestWriter::submit(StoredReport report, IngestDone done) {
 
 void IngestWriter::wait_for_room(std::function<void()> wake) {
   std::unique_lock lock(mutex_);
-  if (queued_bytes_ < options_.low_water_bytes || stopping_) {
+  if (queued_bytes_ <= options_.low_water_bytes || stopping_) {
     lock.unlock();
     wake();
     return;
@@ -113,7 +113,7 @@ void IngestWriter::run() {
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
-      if (queued_bytes_ < options_.low_water_bytes) to_wake.swap(waiting_);
+      if (queued_bytes_ <= options_.low_water_bytes) to_wake.swap(waiting_);
       if (metrics_) {
         metrics_->ingest_queue_depth.Set(static_cast<double>(queue_.size()));
         metrics_->ingest_queue_bytes.Set(static_cast<double>(queued_bytes_));

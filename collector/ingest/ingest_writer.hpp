@@ -28,7 +28,7 @@ struct IngestOptions {
   std::size_t flush_devices = 100;
   /// Above this many queued bytes submit() reports back-pressure.
   std::size_t high_water_bytes = 128 * 1024 * 1024;
-  /// Sessions waiting for room are woken below this.
+  /// Sessions waiting for room are woken at or below this.
   std::size_t low_water_bytes = 64 * 1024 * 1024;
 };
 
@@ -52,7 +52,7 @@ class IngestWriter {
   /// when the queue is over its high-water mark (the report is queued anyway): the caller
   /// should pause reading and pass `wake` to wait_for_room().
   bool submit(StoredReport report, IngestDone done);
-  /// Calls `wake` (on the writer thread) once the queue is below its low-water mark.
+  /// Calls `wake` (on the writer thread) once the queue is at or below its low-water mark.
   void wait_for_room(std::function<void()> wake);
   /// Runs `task` on the writer thread before its next batch, in posting order: small device
   /// writes (hello facts, last seen) that must not block an I/O thread behind a batch commit.

@@ -258,11 +258,13 @@ void AgentSession::handle_report(const v1::AgentMessage& message, std::string_vi
   auto* enrichment = services_.enrichment;
   auto* intake = services_.help_intake;
   auto* orders = services_.orders;
-  bool room = services_.writer.submit(std::move(report), [shared, device_id, kind, seq,
+  // The completion holds the connection: while reading is paused for back-pressure no
+  // read is pending, and nothing else would keep an idle connection alive until it resumes
+  // (it was dropped without a close, and the device stayed "online").
+  bool room = services_.writer.submit(std::move(report), [conn, shared, device_id, kind, seq,
                                                           resume_below, snapshot_request_id, help,
                                                           order_result, enrichment, intake, orders](
                                                              const Result<IngestOutcome>& stored) {
-    auto conn = shared->connection.lock();
     if (!stored) {
       // Not committed, so not acknowledged: the agent resends it after reconnecting.
       spdlog::error("device {}: storing {} #{}: {}", device_id, kind, seq, stored.error().message);
@@ -315,10 +317,7 @@ void AgentSession::handle_report(const v1::AgentMessage& message, std::string_vi
   });
   if (!room) {
     conn->pause_reading();
-    std::weak_ptr<transport::WebSocketConnection> weak = conn;
-    services_.writer.wait_for_room([weak] {
-      if (auto c = weak.lock()) c->resume_reading();
-    });
+    services_.writer.wait_for_room([conn] { conn->resume_reading(); });
   }
 }
 

@@ -94,7 +94,8 @@ Result<CollectorConfig> load_collector_config(const std::filesystem::path& path,
          {reject_unknown(*t, "limits",
                          {"handshake_timeout_ms", "websocket_idle_timeout_s", "max_message_bytes",
                           "max_http_body_bytes", "max_concurrent_handshakes",
-                          "max_concurrent_large_messages", "large_message_timeout_s"}),
+                          "max_concurrent_large_messages", "large_message_timeout_s",
+                          "ingest_queue_bytes"}),
           read_integer(*t, "limits", "handshake_timeout_ms", handshake_ms, 100, 600'000),
           read_integer(*t, "limits", "websocket_idle_timeout_s", idle_s, 5, 3600),
           read_integer(*t, "limits", "max_message_bytes", c.max_message_bytes, 1024,
@@ -105,7 +106,9 @@ Result<CollectorConfig> load_collector_config(const std::filesystem::path& path,
                        100'000),
           read_integer(*t, "limits", "max_concurrent_large_messages",
                        c.max_concurrent_large_messages, 0, 100'000),
-          read_integer(*t, "limits", "large_message_timeout_s", large_message_s, 1, 3600)}) {
+          read_integer(*t, "limits", "large_message_timeout_s", large_message_s, 1, 3600),
+          read_integer(*t, "limits", "ingest_queue_bytes", c.ingest_queue_bytes, 1,
+                       std::int64_t{4} * 1024 * 1024 * 1024)}) {
       if (!r) return fail(path.string(), r.error());
     }
   }

@@ -34,6 +34,9 @@ struct CollectorConfig {
   std::chrono::milliseconds websocket_idle_timeout{120'000};
   std::size_t max_message_bytes = 4 * 1024 * 1024;
   std::size_t max_http_body_bytes = 1024 * 1024;
+  /// Bytes of agent reports queued for the database writer before sessions stop reading
+  /// (TCP back-pressure); they read again once the queue is down to half.
+  std::size_t ingest_queue_bytes = 128 * 1024 * 1024;
   std::uint32_t heartbeat_interval_s = 60;
   std::uint32_t report_interval_s = 900;
   std::chrono::seconds session_ttl{12 * 3600};

@@ -94,7 +94,10 @@ int run_serve(const DataDir& dir, const CollectorConfig& config) {
   AuditLogOptions audit_options;
   audit_options.signing_key = keys.signing_key.get();
   AuditLog audit(*store, audit_options, &metrics);
-  IngestWriter writer(*store, IngestOptions{}, &metrics);
+  IngestOptions ingest;
+  ingest.high_water_bytes = config.ingest_queue_bytes;
+  ingest.low_water_bytes = config.ingest_queue_bytes / 2;
+  IngestWriter writer(*store, ingest, &metrics);
   RetentionTask retention(*store, config.retention, &metrics);
   auto signing_public_pem =
       or_throw(pki::public_key_to_pem(keys.signing_key.get()), "order-signing public key");

@@ -3,6 +3,7 @@
 // acknowledged.
 
 #include <regex>
+#include <set>
 
 #include <catch2/catch.hpp>
 
@@ -83,6 +84,52 @@ TEST_CASE("a flooding agent is throttled while others are served", "[integration
   // Throttled, not dropped: the noisy agent is still connected.
   CHECK_FALSE(probe.closed);
   CHECK(device_online(collector, noisy.device_id()));
+}
+
+TEST_CASE("an agent paused by a full ingest queue stays connected and gets every ack",
+          "[integration]") {
+  // A one-byte queue: every report fills it, so the session stops reading after each one
+  // and reads again once the writer has committed it.
+  CollectorFixture collector("[limits]\ningest_queue_bytes = 1\n");
+  AgentFixture agent(collector, "paused");
+  REQUIRE(agent.enroll().exit_code == 0);
+  auto dir = agent.state_dir();
+  auto tls =
+      transport::make_client_tls_context({collector.ca_pem(), read_file(dir / "device.pem").value(),
+                                          read_file(dir / "device.key").value()});
+  REQUIRE(tls);
+  WsProbe probe(**tls, collector.port());
+  probe.connect();
+  REQUIRE(probe.opened);
+  v1::AgentMessage hello;
+  hello.mutable_hello()->set_protocol_min(1);
+  hello.mutable_hello()->set_protocol_max(1);
+  probe.connection->send(protocol::encode(hello));
+  REQUIRE(probe.run_until([&] { return !probe.received.empty() || probe.closed; }));
+  constexpr std::uint64_t kReports = 5;
+  for (std::uint64_t seq = 1; seq <= kReports; ++seq) {
+    v1::AgentMessage report;
+    report.set_seq(seq);
+    report.mutable_snapshot()->mutable_snapshot()->mutable_system()->set_hostname("paused");
+    probe.connection->send(protocol::encode(report));
+  }
+  std::set<std::uint64_t> acked;
+  auto count_acks = [&] {
+    acked.clear();
+    for (const auto& frame : probe.received) {
+      auto message = protocol::decode_collector_message(frame);
+      if (!message || !message->has_ack()) continue;
+      for (const auto& entry : message->ack().entries()) {
+        if (entry.status() == v1::Ack::STORED) acked.insert(entry.seq());
+      }
+    }
+    return acked.size() == kReports || probe.closed;
+  };
+  probe.run_until(count_acks);
+  INFO(probe.close_reason);
+  CHECK(acked.size() == kReports);
+  CHECK_FALSE(probe.closed);
+  CHECK(device_online(collector, agent.device_id()));
 }
 
 TEST_CASE("SIGKILL of the collector under load loses nothing acknowledged", "[integration]") {

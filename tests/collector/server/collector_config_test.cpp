@@ -58,6 +58,18 @@ TEST_CASE("large agent messages: 64 read at once within 60 s by default, both co
   CHECK_THAT(zero.error().message, Catch::Contains("limits.large_message_timeout_s"));
 }
 
+TEST_CASE("the ingest queue holds 128 MiB of reports by default, configurable") {
+  auto defaults = load("");
+  REQUIRE(defaults);
+  CHECK(defaults->ingest_queue_bytes == 128u * 1024 * 1024);
+  auto set = load("[limits]\ningest_queue_bytes = 16777216\n");
+  REQUIRE(set);
+  CHECK(set->ingest_queue_bytes == 16u * 1024 * 1024);
+  auto zero = load("[limits]\ningest_queue_bytes = 0\n");
+  REQUIRE_FALSE(zero);
+  CHECK_THAT(zero.error().message, Catch::Contains("limits.ingest_queue_bytes"));
+}
+
 TEST_CASE("staff_listen is read from the top level") {
   auto c = load("staff_listen = \"127.0.0.1:8444\"\n");
   REQUIRE(c);

@@ -89,11 +89,14 @@ Workload make_workload(const transport::Url& url) {
   v1::SnapshotReport report;
   *report.mutable_snapshot() = first;
   w.snapshot_body = report.SerializeAsString();
-  // A typical delta: what changed on this machine between two snapshots.
+  // A typical delta: what changed on this machine between two snapshots, and its way back,
+  // so that a chain of them always applies to the collector's materialized state.
   auto second = taker.take();
   v1::DeltaReport delta;
   *delta.mutable_delta() = protocol::diff_snapshots(first, second);
-  w.delta_body = delta.SerializeAsString();
+  w.delta_forward = delta.SerializeAsString();
+  *delta.mutable_delta() = protocol::diff_snapshots(second, first);
+  w.delta_back = delta.SerializeAsString();
   return w;
 }
 
@@ -180,8 +183,8 @@ int main(int argc, char** argv) {
   workload.backoff_base = std::chrono::milliseconds(o.backoff_base_ms);
   workload.backoff_cap = std::chrono::milliseconds(o.backoff_cap_ms);
   workload.handshake_timeout = std::chrono::milliseconds(o.handshake_timeout_ms);
-  std::printf("payloads: snapshot %zu B, delta %zu B\n", workload.snapshot_body.size(),
-              workload.delta_body.size());
+  std::printf("payloads: snapshot %zu B, deltas %zu B and %zu B\n", workload.snapshot_body.size(),
+              workload.delta_forward.size(), workload.delta_back.size());
   auto tls = transport::make_client_tls_context({*ca_pem, "", ""});
 
   std::vector<std::unique_ptr<boost::asio::io_context>> loops;

@@ -2,7 +2,6 @@
 
 #include "shared/protocol/codec.hpp"
 #include "shared/protocol/version.hpp"
-#include "triage/v1/envelope.pb.h"
 
 namespace triage::loadgen {
 
@@ -51,26 +50,15 @@ void SimAgent::on_open(const std::shared_ptr<transport::WebSocketConnection>&) {
 void SimAgent::on_message(std::string_view frame) {
   auto message = protocol::decode_collector_message(frame);
   if (!message) return;
-  if (message->has_hello_ack()) {
-    if (message->hello_ack().last_committed_seq() >= next_seq_) {
-      next_seq_ = message->hello_ack().last_committed_seq() + 1;
-    }
-    ready_ = true;
-    backoff_.reset();
-    ++stats_.connected;
-    ++stats_.hello_acks;
-    // A full snapshot starts the chain once; after a reconnection the deltas continue from
-    // what the collector committed, as a real agent's spool would.
-    last_seq_ = message->hello_ack().last_committed_seq();
-    if (!snapshot_sent_ || last_seq_ == 0) {
-      snapshot_sent_ = true;
-      send_report(/*snapshot=*/true);
-    }
+  if (message->has_hello_ack()) return on_hello_ack(message->hello_ack());
+  if (message->has_snapshot_request()) {
+    if (ready_) send_report(/*snapshot=*/true);
     return;
   }
   if (message->has_ack()) {
     auto now = std::chrono::steady_clock::now();
     for (const auto& entry : message->ack().entries()) {
+      unacked_.erase(entry.seq());
       auto it = sent_at_.find(entry.seq());
       if (it == sent_at_.end()) continue;
       stats_.ack_latency_ms.push_back(
@@ -85,6 +73,20 @@ void SimAgent::on_message(std::string_view frame) {
   }
 }
 
+void SimAgent::on_hello_ack(const v1::HelloAck& ack) {
+  const std::uint64_t committed = ack.last_committed_seq();
+  if (committed >= next_seq_) next_seq_ = committed + 1;
+  ready_ = true;
+  backoff_.reset();
+  ++stats_.connected;
+  ++stats_.hello_acks;
+  // What the collector committed is done; the rest goes again, in order, as the agent's
+  // spool does: the chain continues from the last report sent.
+  unacked_.erase(unacked_.begin(), unacked_.upper_bound(committed));
+  for (const auto& [seq, frame] : unacked_) send_frame(seq, frame);
+  if (!snapshot_sent_ || ack.want_full_snapshot()) send_report(/*snapshot=*/true);
+}
+
 bool SimAgent::send_delta() {
   if (!ready_ || !connection_) return false;
   send_report(/*snapshot=*/false);
@@ -92,24 +94,33 @@ bool SimAgent::send_delta() {
 }
 
 void SimAgent::send_report(bool snapshot) {
-  // The body is serialized once per run; the envelope is concatenated by hand because
-  // protobuf allows fields in any order: seq (field 1) then the report body field.
-  v1::AgentMessage envelope;
-  envelope.set_seq(next_seq_);
-  std::string frame = envelope.SerializeAsString();
-  if (snapshot) {
-    v1::AgentMessage body;
-    body.mutable_snapshot()->ParseFromString(workload_.snapshot_body);
-    frame += body.SerializeAsString();
-  } else {
-    v1::AgentMessage body;
-    body.mutable_delta()->ParseFromString(workload_.delta_body);
-    body.mutable_delta()->mutable_delta()->set_base_seq(last_seq_);
-    frame += body.SerializeAsString();
+  // Parsed once per loop thread; only seq and base_seq change from one report to the next.
+  thread_local v1::AgentMessage snapshot_message, forward, back;
+  thread_local bool parsed = false;
+  if (!parsed) {
+    snapshot_message.mutable_snapshot()->ParseFromString(workload_.snapshot_body);
+    forward.mutable_delta()->ParseFromString(workload_.delta_forward);
+    back.mutable_delta()->ParseFromString(workload_.delta_back);
+    parsed = true;
   }
-  if (!connection_->send(std::move(frame))) return;
-  sent_at_[next_seq_] = std::chrono::steady_clock::now();
-  last_seq_ = next_seq_++;
+  v1::AgentMessage* message = &snapshot_message;
+  if (!snapshot) {
+    message = at_second_ ? &back : &forward;
+    message->mutable_delta()->mutable_delta()->set_base_seq(last_seq_);
+  }
+  message->set_seq(next_seq_);
+  at_second_ = !snapshot && !at_second_;
+  snapshot_sent_ = true;
+  auto seq = next_seq_++;
+  last_seq_ = seq;
+  auto frame = message->SerializeAsString();
+  unacked_.emplace(seq, frame);
+  send_frame(seq, std::move(frame));
+}
+
+void SimAgent::send_frame(std::uint64_t seq, std::string frame) {
+  if (!connection_ || !connection_->send(std::move(frame))) return;
+  sent_at_[seq] = std::chrono::steady_clock::now();
   ++stats_.sent;
 }
 
@@ -125,7 +136,7 @@ void SimAgent::on_close(std::string_view reason) {
     ++stats_.failure_reasons[std::string(kind)];
   }
   ready_ = false;
-  // Unacknowledged reports die with the connection (a real agent keeps them in its spool).
+  // Unacknowledged reports stay in unacked_, to be resent after the next HelloAck.
   sent_at_.clear();
   connection_.reset();
   schedule_reconnect();

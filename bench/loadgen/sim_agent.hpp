@@ -18,6 +18,7 @@
 #include "bench/loadgen/identities.hpp"
 #include "shared/transport/backoff.hpp"
 #include "shared/transport/websocket_client.hpp"
+#include "triage/v1/envelope.pb.h"
 
 namespace triage::loadgen {
 
@@ -25,8 +26,11 @@ namespace triage::loadgen {
 struct Workload {
   std::string host;
   std::string port;
-  std::string snapshot_body;  ///< serialized SnapshotReport
-  std::string delta_body;     ///< serialized DeltaReport (base_seq patched per send)
+  std::string snapshot_body;  ///< serialized SnapshotReport: the machine as first seen
+  /// Serialized DeltaReports between two real snapshots, there and back: sent alternately,
+  /// each applies cleanly to the state the previous one left (base_seq is set per send).
+  std::string delta_forward;
+  std::string delta_back;
   /// Reconnect policy: the real agent's (AgentRuntimeOptions): full jitter from 1 s, doubling
   /// per failed attempt up to 5 min, reset by a HelloAck; 30 s to complete a handshake.
   std::chrono::milliseconds backoff_base{1000};
@@ -74,6 +78,8 @@ class SimAgent final : public transport::WebSocketHandler {
 
  private:
   void send_report(bool snapshot);
+  void send_frame(std::uint64_t seq, std::string frame);
+  void on_hello_ack(const v1::HelloAck& ack);
   void schedule_reconnect();
 
   boost::asio::io_context& ioc_;
@@ -88,8 +94,12 @@ class SimAgent final : public transport::WebSocketHandler {
   bool stopping_ = false;
   bool ready_ = false;
   bool snapshot_sent_ = false;
+  /// The state the last report sent leaves: true after a forward delta.
+  bool at_second_ = false;
   std::uint64_t next_seq_ = 1;
   std::uint64_t last_seq_ = 0;
+  /// Sent and not yet acknowledged, in seq order: resent after a reconnection.
+  std::map<std::uint64_t, std::string> unacked_;
   std::unordered_map<std::uint64_t, std::chrono::steady_clock::time_point> sent_at_;
 };
 

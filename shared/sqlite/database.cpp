@@ -2,11 +2,42 @@
 
 namespace triage::sqlite {
 
+class StatementCache {
+ public:
+  /// Dynamic SQL (IN lists, search filters) must not grow the cache without bound.
+  static constexpr std::size_t kMaxStatements = 128;
+
+  ~StatementCache() {
+    for (auto& [sql, stmt] : idle_) sqlite3_finalize(stmt);
+  }
+  sqlite3_stmt* take(std::string_view sql) {
+    auto it = idle_.find(std::string(sql));
+    if (it == idle_.end()) return nullptr;
+    auto* stmt = it->second;
+    idle_.erase(it);
+    return stmt;
+  }
+  /// False when it is not kept (the caller finalizes it).
+  bool put(sqlite3_stmt* stmt) {
+    if (idle_.size() >= kMaxStatements) return false;
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+    return idle_.emplace(sqlite3_sql(stmt), stmt).second;
+  }
+
+ private:
+  std::unordered_map<std::string, sqlite3_stmt*> idle_;
+};
+
 Statement::~Statement() {
-  if (stmt_ != nullptr) sqlite3_finalize(stmt_);
+  if (stmt_ == nullptr) return;
+  // A statement that outlives its connection's cache is simply finalized.
+  if (auto cache = cache_.lock(); cache && cache->put(stmt_)) return;
+  sqlite3_finalize(stmt_);
 }
 
-Statement::Statement(Statement&& other) noexcept : db_(other.db_), stmt_(other.stmt_) {
+Statement::Statement(Statement&& other) noexcept
+    : db_(other.db_), stmt_(other.stmt_), cache_(std::move(other.cache_)) {
   other.stmt_ = nullptr;
 }
 
@@ -104,14 +135,20 @@ Result<std::unique_ptr<Database>> Database::open(const std::filesystem::path& pa
   return db;
 }
 
-Database::~Database() { sqlite3_close_v2(db_); }
+Database::Database(sqlite3* db) : db_(db), cache_(std::make_shared<StatementCache>()) {}
+
+Database::~Database() {
+  cache_.reset();  // finalizes the idle statements before the connection closes
+  sqlite3_close_v2(db_);
+}
 
 Result<Statement> Database::prepare(std::string_view sql) {
+  if (auto* cached = cache_->take(sql)) return Statement(db_, cached, cache_);
   sqlite3_stmt* stmt = nullptr;
   int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
                               SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
   if (rc != SQLITE_OK) return fail(std::string("prepare: ") + sqlite3_errmsg(db_));
-  return Statement(db_, stmt);
+  return Statement(db_, stmt, cache_);
 }
 
 Result<void> Database::exec(std::string_view sql) {

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include <sqlite3.h>
 
@@ -15,9 +16,14 @@
 
 namespace triage::sqlite {
 
+/// A connection's prepared statements kept for reuse (see Database::prepare).
+class StatementCache;
+
 class Statement {
  public:
-  Statement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  Statement(sqlite3* db, sqlite3_stmt* stmt, std::weak_ptr<StatementCache> cache = {})
+      : db_(db), stmt_(stmt), cache_(std::move(cache)) {}
+  /// Back to its connection's cache, reset and unbound; finalized when there is no room.
   ~Statement();
   Statement(Statement&& other) noexcept;
   Statement& operator=(Statement&&) = delete;
@@ -36,6 +42,8 @@ class Statement {
     sqlite3_clear_bindings(stmt_);
   }
 
+  sqlite3_stmt* handle() const { return stmt_; }
+
   /// Advances: true when a row is available, false when done. Errors are values.
   Result<bool> step();
   /// Runs to completion, expecting no rows.
@@ -50,6 +58,7 @@ class Statement {
  private:
   sqlite3* db_;
   sqlite3_stmt* stmt_;
+  std::weak_ptr<StatementCache> cache_;
 };
 
 /// What a committed transaction must survive.
@@ -74,6 +83,8 @@ class Database {
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
 
+  /// A statement for `sql`: one this connection prepared before and is not using now, or a
+  /// new one. Compiling SQL costs more than running a short statement on the hot paths.
   Result<Statement> prepare(std::string_view sql);
   /// Runs one or more statements without results (schema, pragmas).
   Result<void> exec(std::string_view sql);
@@ -82,8 +93,9 @@ class Database {
   sqlite3* handle() { return db_; }
 
  private:
-  explicit Database(sqlite3* db) : db_(db) {}
+  explicit Database(sqlite3* db);
   sqlite3* db_;
+  std::shared_ptr<StatementCache> cache_;
 };
 
 /// Runs `body` inside BEGIN IMMEDIATE ... COMMIT, rolling back when it fails. Inside a

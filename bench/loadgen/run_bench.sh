@@ -11,7 +11,7 @@ mkdir -p "$work"
 rm -rf "$work/collector"
 "$bin/triage-collector" init --data "$work/collector" > /dev/null
 printf "[log]\nlevel = \"%s\"\n" "${LOG_LEVEL:-warn}" > "$work/collector.toml"
-"$bin/triage-collector" serve --data "$work/collector" --listen 127.0.0.1:0 \
+${COLLECTOR_PRELOAD:+env LD_PRELOAD=$COLLECTOR_PRELOAD} "$bin/triage-collector" serve --data "$work/collector" --listen 127.0.0.1:0 \
   --config "$work/collector.toml" > "$work/collector.out" 2> "$work/collector.log" &
 pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT

@@ -75,7 +75,8 @@ boost::asio::ip::address listen_ip(const std::string& host, const std::string& f
 
 int run_serve(const DataDir& dir, const CollectorConfig& config) {
   auto keys = or_throw(load_keys(dir), "loading keys");
-  auto store = or_throw(SqliteStore::open(dir.database().string()), "opening the database");
+  auto store = or_throw(SqliteStore::open(dir.database().string(), {.background_checkpoints = true, .cache_kib = 65536}),
+                        "opening the database");
   auto tls = or_throw(
       transport::make_server_tls_context({keys.server_chain_pem, keys.server_key_pem, keys.ca_pem}),
       "TLS setup");

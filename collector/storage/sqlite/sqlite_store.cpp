@@ -89,9 +89,20 @@ constexpr auto kThrottleRetention = std::chrono::hours(24 * 7);
 
 }  // namespace
 
-Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) {
-  auto db = sqlite::Database::open(path);
+Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path,
+                                                       SqliteStoreOptions options) {
+  sqlite::OpenOptions open_options;
+  open_options.cache_kib = options.cache_kib;
+  auto db = sqlite::Database::open(path, open_options);
   if (!db) return tl::unexpected(db.error());
+  if (options.background_checkpoints) {
+    // The checkpointer copies the WAL. A WAL that grew in a burst is cut back to 256 MiB when
+    // it starts over, not less: writing frames into new file pages costs the kernel zeroing.
+    if (auto r = (*db)->exec("PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=268435456;");
+        !r) {
+      return fail("configure database " + path, r.error());
+    }
+  }
   // The database holds webhook signing secrets: owner only, whatever the umask. SQLite
   // creates the -wal and -shm files with the database's mode; older ones are fixed too.
   for (const char* suffix : {"", "-wal", "-shm"}) {
@@ -106,6 +117,11 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) 
   }
   std::unique_ptr<SqliteStore> store(new SqliteStore(std::move(*db), path));
   if (auto r = store->migrate(); !r) return fail("migrate " + path, r.error());
+  if (options.background_checkpoints) {
+    auto checkpointer = sqlite::WalCheckpointer::start(path);
+    if (!checkpointer) return fail("checkpointing " + path, checkpointer.error());
+    store->checkpointer_ = std::move(*checkpointer);
+  }
   return store;
 }
 

@@ -9,13 +9,23 @@
 #include "collector/storage/store.hpp"
 #include "shared/sqlite/database.hpp"
 #include "shared/sqlite/reader_pool.hpp"
+#include "shared/sqlite/wal_checkpointer.hpp"
 
 namespace triage::collector {
+
+struct SqliteStoreOptions {
+  /// The server's store: a thread of its own checkpoints the WAL, never the writer (see
+  /// shared/sqlite/wal_checkpointer.hpp). Short-lived CLI commands keep SQLite's default.
+  bool background_checkpoints = false;
+  /// The writer connection's page cache in KiB (0: SQLite's default, 2 MiB).
+  int cache_kib = 0;
+};
 
 class SqliteStore final : public Store {
  public:
   /// Opens or creates the database at `path` and applies pending schema migrations.
-  static Result<std::unique_ptr<SqliteStore>> open(const std::string& path);
+  static Result<std::unique_ptr<SqliteStore>> open(const std::string& path,
+                                                   SqliteStoreOptions options = {});
 
   Result<void> insert_enrollment_token(const EnrollmentToken& token) override;
   Result<std::vector<EnrollmentToken>> list_enrollment_tokens() override;
@@ -204,6 +214,7 @@ class SqliteStore final : public Store {
   OutboxPlannerPtr planner_;  // set before serving, read under write_mutex_
   std::unique_ptr<sqlite::Database> db_;
   sqlite::ReaderPool readers_;
+  std::unique_ptr<sqlite::WalCheckpointer> checkpointer_;  // stopped first
 };
 
 }  // namespace triage::collector

@@ -107,7 +107,10 @@ Result<StateMaterializer::Chain*> StateMaterializer::chain(const std::string& de
         loaded.head = seq;
       }
     }
-    deferred_count_ += loaded.deferred.empty() ? 0 : 1;
+    if (!loaded.deferred.empty()) {
+      ++deferred_count_;
+      due_.push(Due{loaded.written, device_id});  // never written since the start: due now
+    }
     known = chains_.emplace(device_id, std::move(loaded)).first;
   }
   return &staged_.emplace(device_id, known->second).first->second;
@@ -118,12 +121,22 @@ void StateMaterializer::committed() {
     auto& kept = chains_[id];
     deferred_count_ -= kept.deferred.empty() ? 0 : 1;
     deferred_count_ += chain.deferred.empty() ? 0 : 1;
+    // Its first deferred delta: due one interval after its state was written.
+    if (kept.deferred.empty() && !chain.deferred.empty()) {
+      due_.push(Due{chain.written + options_.defer_interval, id});
+    }
     kept = std::move(chain);
   }
   staged_.clear();
+  taken_.clear();
 }
 
-void StateMaterializer::discard() { staged_.clear(); }
+void StateMaterializer::discard() {
+  staged_.clear();
+  // A pass that did not commit leaves its devices due again.
+  for (auto& id : taken_) due_.push(Due{Clock::now(), std::move(id)});
+  taken_.clear();
+}
 
 Result<IngestBatch> StateMaterializer::prepare(std::vector<StoredReport> reports,
                                                std::vector<StateEffect>& effects) {
@@ -253,11 +266,31 @@ Result<IngestBatch> StateMaterializer::flush_deferred(std::size_t max_devices, b
   applied.clear();
   if (deferred_count_ == 0) return batch;
   const auto now = Clock::now();
+  // The devices of this pass: under load those due, in due order, without looking at the
+  // others; when idle, any with deferred deltas.
+  taken_.clear();
+  if (idle) {
+    for (auto& [id, kept] : chains_) {
+      if (taken_.size() >= max_devices) break;
+      if (!kept.deferred.empty()) taken_.push_back(id);
+    }
+  } else {
+    while (!due_.empty() && taken_.size() < max_devices && due_.top().at <= now) {
+      auto id = due_.top().device_id;
+      due_.pop();
+      auto it = chains_.find(id);
+      if (it == chains_.end() || it->second.deferred.empty()) continue;  // applied since
+      if (now - it->second.written < options_.defer_interval) {
+        // Written since it was queued (a snapshot, an idle pass): due later.
+        due_.push(Due{it->second.written + options_.defer_interval, std::move(id)});
+        continue;
+      }
+      taken_.push_back(std::move(id));
+    }
+  }
   Arena arena(arena_options());
-  for (auto& [id, kept] : chains_) {
-    if (applied.size() >= max_devices) break;
-    if (kept.deferred.empty()) continue;
-    if (!idle && now - kept.written < options_.defer_interval) continue;
+  for (const auto& id : taken_) {
+    auto& kept = chains_.at(id);
     // One read of the state, snapshot included: its head fields are the new state's too.
     auto head = store_.device_state(id, /*with_snapshot=*/true);
     if (!head) return tl::unexpected(head.error());

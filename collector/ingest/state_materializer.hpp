@@ -18,7 +18,9 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <optional>
+#include <queue>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -82,6 +84,16 @@ class StateMaterializer {
   std::size_t deferred_count_ = 0;
   /// Chains as they will be once the pending batch commits (applied on committed()).
   std::unordered_map<std::string, Chain> staged_;
+  /// Devices with deferred deltas by the time their state may be rewritten; an entry is
+  /// checked against its chain when it comes up (the chain may have been written since).
+  struct Due {
+    std::chrono::steady_clock::time_point at;
+    std::string device_id;
+    bool operator>(const Due& other) const { return at > other.at; }
+  };
+  std::priority_queue<Due, std::vector<Due>, std::greater<>> due_;
+  /// The devices of the pending flush_deferred() pass.
+  std::vector<std::string> taken_;
 };
 
 }  // namespace triage::collector

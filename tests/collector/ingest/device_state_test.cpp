@@ -5,6 +5,8 @@
 
 #include <google/protobuf/util/message_differencer.h>
 
+#include <thread>
+
 #include <catch2/catch.hpp>
 
 #include "collector/ingest/ingest_writer.hpp"
@@ -310,4 +312,54 @@ TEST_CASE("the ingest writer applies deferred deltas on its own once idle") {
   CHECK(id.get() == kDevice);
   CHECK(f.state().seq == 2);
   CHECK(MessageDifferencer::Equals(f.state_snapshot(), s2));
+}
+
+TEST_CASE("under load a pass applies a device once its interval has passed, and again later") {
+  Fixture f;
+  MaterializerOptions options;
+  options.defer_batch = 1;
+  options.defer_interval = std::chrono::milliseconds(20);
+  StateMaterializer m(*f.store, options);
+  auto s1 = machine(1000, 30, 50, true);
+  auto s2 = machine(2000, 35, 51, false);
+  auto s3 = machine(3000, 60, 52, true);
+  auto s4 = machine(4000, 70, 53, true);
+  auto pass = [&] {
+    std::vector<std::string> applied;
+    auto flushed = m.flush_deferred(100, /*idle=*/false, applied);
+    REQUIRE(flushed);
+    REQUIRE(f.store->store_ingest(*flushed));
+    m.committed();
+    return applied;
+  };
+  auto past_interval = [] { std::this_thread::sleep_for(std::chrono::milliseconds(30)); };
+  run_batch(f, m, {snapshot_message(1, s1)});
+  CHECK(run_batch(f, m, {delta_message(2, 1, s1, s2)})[0] == StateEffect::kDeferred);
+  // Its state was written just now: not due yet.
+  CHECK(pass().empty());
+  CHECK(f.state().seq == 1);
+  past_interval();
+  CHECK(pass() == std::vector<std::string>{kDevice});
+  CHECK(f.state().seq == 2);
+  // Written again by that pass: the next delta waits for the next interval.
+  CHECK(run_batch(f, m, {delta_message(3, 2, s2, s3)})[0] == StateEffect::kDeferred);
+  CHECK(pass().empty());
+  past_interval();
+  // A pass whose batch is not committed leaves the device due.
+  {
+    std::vector<std::string> applied;
+    REQUIRE(m.flush_deferred(100, /*idle=*/false, applied));
+    CHECK(applied == std::vector<std::string>{kDevice});
+    m.discard();
+  }
+  CHECK(f.state().seq == 2);
+  CHECK(pass() == std::vector<std::string>{kDevice});
+  CHECK(f.state().seq == 3);
+  CHECK(MessageDifferencer::Equals(f.state_snapshot(), s3));
+  CHECK(m.deferred_devices() == 0);
+  // Past its interval a delta is applied at once: nothing is left for a pass.
+  past_interval();
+  CHECK(run_batch(f, m, {delta_message(4, 3, s3, s4)})[0] == StateEffect::kApplied);
+  CHECK(pass().empty());
+  CHECK(f.state().seq == 4);
 }

@@ -282,6 +282,11 @@ int main(int argc, char** argv) {
       std::fflush(stdout);
     }
   };
+  auto unacked = [&] {
+    std::int64_t n = 0;
+    for (auto& s : stats) n += s.unacked.load();
+    return n;
+  };
   auto connect_deadline = start + std::chrono::duration<double>(o.connect_wait_s);
   while (connected() < o.agents && Clock::now() < connect_deadline && !g_interrupted) {
     sample();
@@ -291,15 +296,43 @@ int main(int argc, char** argv) {
   std::printf("connected %llu/%zu agents in %.1f s; collector RSS %.1f MiB\n",
               static_cast<unsigned long long>(connected()), o.agents, connect_s,
               rss_kib(o.collector_pid) / 1024.0);
-  std::uint64_t acked_before = 0;
-  for (auto& s : stats) acked_before += s.acked;
+  // The deltas start on a settled collector: every first snapshot acknowledged (bounded).
+  while (unacked() > 0 && Clock::now() < connect_deadline + std::chrono::seconds(60) &&
+         !g_interrupted) {
+    sample();
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  std::printf("snapshots acknowledged %.1f s after the start (%lld still waiting)\n",
+              std::chrono::duration<double>(Clock::now() - start).count(),
+              static_cast<long long>(unacked()));
+  std::uint64_t acked_before = sum(&Stats::acked);
+  for (auto& s : stats) s.traffic = true;
   auto traffic_begin = Clock::now();
   traffic_start->store(1);
   std::fflush(stdout);
+  // Acknowledgements per 10-second window: a sustained rate is flat, a collector falling
+  // behind shows it here.
+  auto window_begin = traffic_begin;
+  std::uint64_t window_acked = acked_before;
+  double min_window_rate = 0;
+  std::size_t windows = 0;
   while (Clock::now() - traffic_begin < std::chrono::duration<double>(o.duration_s) &&
          !g_interrupted) {
     sample();
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    auto now = Clock::now();
+    if (now - window_begin >= std::chrono::seconds(10)) {
+      auto acked_now = sum(&Stats::acked);
+      double rate = (acked_now - window_acked) /
+                    std::chrono::duration<double>(now - window_begin).count();
+      min_window_rate = windows++ == 0 ? rate : std::min(min_window_rate, rate);
+      std::printf("  window t=%3.0f s: %.0f acked/s, %lld awaiting ack\n",
+                  std::chrono::duration<double>(now - traffic_begin).count(), rate,
+                  static_cast<long long>(unacked()));
+      std::fflush(stdout);
+      window_begin = now;
+      window_acked = acked_now;
+    }
   }
   auto connected_at_stop = connected();
   stop = true;
@@ -322,7 +355,8 @@ int main(int argc, char** argv) {
       "reports: sent %llu, acked %llu (%llu duplicates), %.0f acked/s during traffic\n",
       static_cast<unsigned long long>(total.sent), static_cast<unsigned long long>(total.acked),
       static_cast<unsigned long long>(total.duplicates), (total.acked - acked_before) / traffic_s);
-  std::printf("ack latency ms: p50 %.2f  p95 %.2f  p99 %.2f  max %.2f\n",
+  if (windows > 0) std::printf("slowest 10-s window: %.0f acked/s\n", min_window_rate);
+  std::printf("delta ack latency ms: p50 %.2f  p95 %.2f  p99 %.2f  max %.2f\n",
               percentile(total.ack_latency_ms, 0.50), percentile(total.ack_latency_ms, 0.95),
               percentile(total.ack_latency_ms, 0.99), percentile(total.ack_latency_ms, 1.0));
   std::printf(

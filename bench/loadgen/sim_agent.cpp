@@ -61,9 +61,12 @@ void SimAgent::on_message(std::string_view frame) {
       unacked_.erase(entry.seq());
       auto it = sent_at_.find(entry.seq());
       if (it == sent_at_.end()) continue;
-      stats_.ack_latency_ms.push_back(
-          std::chrono::duration<double, std::milli>(now - it->second).count());
+      if (stats_.traffic.load(std::memory_order_relaxed)) {
+        stats_.ack_latency_ms.push_back(
+            std::chrono::duration<double, std::milli>(now - it->second).count());
+      }
       sent_at_.erase(it);
+      --stats_.unacked;
       if (entry.status() == v1::Ack::STORED || entry.status() == v1::Ack::DUPLICATE) {
         ++stats_.acked;
         if (entry.status() == v1::Ack::DUPLICATE) ++stats_.duplicates;
@@ -120,7 +123,7 @@ void SimAgent::send_report(bool snapshot) {
 
 void SimAgent::send_frame(std::uint64_t seq, std::string frame) {
   if (!connection_ || !connection_->send(std::move(frame))) return;
-  sent_at_[seq] = std::chrono::steady_clock::now();
+  if (sent_at_.insert_or_assign(seq, std::chrono::steady_clock::now()).second) ++stats_.unacked;
   ++stats_.sent;
 }
 
@@ -137,6 +140,7 @@ void SimAgent::on_close(std::string_view reason) {
   }
   ready_ = false;
   // Unacknowledged reports stay in unacked_, to be resent after the next HelloAck.
+  stats_.unacked -= static_cast<std::int64_t>(sent_at_.size());
   sent_at_.clear();
   connection_.reset();
   schedule_reconnect();

@@ -49,8 +49,11 @@ struct Stats {
   std::map<std::string, std::uint64_t> failure_reasons;
   std::map<std::string, std::uint64_t> disconnect_reasons;
   std::uint64_t sent = 0;
-  std::uint64_t acked = 0;
+  std::atomic<std::uint64_t> acked{0};
+  std::atomic<std::int64_t> unacked{0};  ///< sent on the current connections, not acked yet
   std::uint64_t duplicates = 0;
+  /// Latencies are recorded from the start of the delta traffic on (set by the main thread).
+  std::atomic<bool> traffic{false};
   std::vector<double> ack_latency_ms;
   /// (device index, seq) of every report acknowledged STORED or DUPLICATE.
   std::vector<std::pair<std::uint32_t, std::uint64_t>> acked_reports;

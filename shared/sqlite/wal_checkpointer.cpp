@@ -53,16 +53,18 @@ void WalCheckpointer::run() {
     // Once restarted, the WAL keeps its size until the writer's next transaction starts it
     // over: not a reason to hold the writer again.
     if (wal_bytes <= options_.restart_bytes || wal_frames == frames_at_restart_) continue;
-    spdlog::warn("database WAL at {} MiB: checkpointing with the writer paused",
-                 wal_bytes / (1024 * 1024));
     rc = sqlite3_wal_checkpoint_v2(db_->handle(), nullptr, SQLITE_CHECKPOINT_RESTART, &wal_frames,
                                    &copied);
+    spdlog::debug("database WAL at {} MiB: RESTART checkpoint: {}", wal_bytes / (1024 * 1024),
+                  rc == SQLITE_OK ? "done" : db_->last_error());
     if (rc == SQLITE_OK) {
       frames_at_restart_ = wal_frames;
       std::lock_guard lock(mutex_);
       ++restarts_;
-    } else {
-      spdlog::warn("database checkpoint: {}", db_->last_error());
+    } else if (wal_bytes > 4 * options_.restart_bytes) {
+      // Readers or the writer held on for the whole busy timeout, again and again.
+      spdlog::warn("database WAL at {} MiB and not started over: {}", wal_bytes / (1024 * 1024),
+                   db_->last_error());
     }
   }
 }

@@ -3,10 +3,11 @@
 // automatic checkpoint runs inside the COMMIT that crosses its threshold: the writer then
 // copies the WAL into the database file and syncs it, and everything queued behind that
 // writer waits. With the writer's wal_autocheckpoint at 0, this thread does the copying with
-// PASSIVE checkpoints (they never block the writer) a few times a second, and the WAL file
-// starts over once a checkpoint has caught up. Should the WAL still outgrow `restart_bytes`,
-// a RESTART checkpoint makes the writer wait for it, once, rather than let the file grow
-// without bound.
+// PASSIVE checkpoints (they never block the writer) ten times a second. The WAL file starts
+// over only when a writer finds it all copied and no reader inside it, which a busy collector
+// (its reads never stop) seldom offers: past `restart_bytes` a RESTART checkpoint copies the
+// little that is left, waits for the readers and holds the writer until the WAL has started
+// over, a pause of milliseconds rather than a file that grows without bound.
 
 #include <chrono>
 #include <condition_variable>
@@ -23,7 +24,7 @@ namespace triage::sqlite {
 struct CheckpointOptions {
   std::chrono::milliseconds interval{100};
   /// WAL size past which the checkpoint may make the writer wait.
-  std::int64_t restart_bytes = 256 * 1024 * 1024;
+  std::int64_t restart_bytes = 64 * 1024 * 1024;
 };
 
 class WalCheckpointer {
@@ -38,7 +39,7 @@ class WalCheckpointer {
   /// Stops the thread (after the checkpoint under way, if any).
   void stop();
 
-  /// Checkpoints that made the writer wait because the WAL had outgrown `restart_bytes`.
+  /// RESTART checkpoints done because the WAL had outgrown `restart_bytes`.
   std::uint64_t restarts() const;
 
  private:

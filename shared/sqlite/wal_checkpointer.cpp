@@ -31,22 +31,9 @@ void WalCheckpointer::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-bool WalCheckpointer::restart(Database& writer) {
-  restart_wanted_ = false;
-  int wal_frames = 0;
-  int copied = 0;
-  int rc = sqlite3_wal_checkpoint_v2(writer.handle(), nullptr, SQLITE_CHECKPOINT_RESTART,
-                                     &wal_frames, &copied);
-  if (rc != SQLITE_OK) {
-    // Readers held on past the busy timeout: asked again after the next PASSIVE pass.
-    spdlog::warn("database WAL at {} MiB not started over: {}",
-                 static_cast<std::int64_t>(wal_frames) * page_size_ / (1024 * 1024),
-                 writer.last_error());
-    return false;
-  }
-  frames_at_restart_ = wal_frames;
-  ++restarts_;
-  return true;
+std::uint64_t WalCheckpointer::restarts() const {
+  std::lock_guard lock(mutex_);
+  return restarts_;
 }
 
 void WalCheckpointer::run() {
@@ -59,12 +46,25 @@ void WalCheckpointer::run() {
     int copied = 0;
     int rc = sqlite3_wal_checkpoint_v2(db_->handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE,
                                        &wal_frames, &copied);
-    // BUSY: another checkpoint is running (the writer's RESTART, a CLI command closing its
-    // connection); retried at the next interval.
+    // BUSY: another checkpoint is running (a CLI command closing its connection); LOCKED and
+    // the like are retried at the next interval too.
     if (rc != SQLITE_OK) continue;
     const std::int64_t wal_bytes = static_cast<std::int64_t>(wal_frames) * page_size_;
-    if (wal_bytes > options_.restart_bytes && wal_frames != frames_at_restart_) {
-      restart_wanted_ = true;
+    // Once restarted, the WAL keeps its size until the writer's next transaction starts it
+    // over: not a reason to hold the writer again.
+    if (wal_bytes <= options_.restart_bytes || wal_frames == frames_at_restart_) continue;
+    rc = sqlite3_wal_checkpoint_v2(db_->handle(), nullptr, SQLITE_CHECKPOINT_RESTART, &wal_frames,
+                                   &copied);
+    spdlog::debug("database WAL at {} MiB: RESTART checkpoint: {}", wal_bytes / (1024 * 1024),
+                  rc == SQLITE_OK ? "done" : db_->last_error());
+    if (rc == SQLITE_OK) {
+      frames_at_restart_ = wal_frames;
+      std::lock_guard lock(mutex_);
+      ++restarts_;
+    } else if (wal_bytes > 4 * options_.restart_bytes) {
+      // Readers or the writer held on for the whole busy timeout, again and again.
+      spdlog::warn("database WAL at {} MiB and not started over: {}", wal_bytes / (1024 * 1024),
+                   db_->last_error());
     }
   }
 }

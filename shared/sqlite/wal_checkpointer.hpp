@@ -5,13 +5,10 @@
 // writer waits. With the writer's wal_autocheckpoint at 0, this thread does the copying with
 // PASSIVE checkpoints (they never block the writer) ten times a second. The WAL file starts
 // over only when a writer finds it all copied and no reader inside it, which a busy collector
-// (its reads never stop) seldom offers. Past `restart_bytes` this thread asks the writer, which
-// calls restart() between two transactions: a RESTART checkpoint there copies the little that
-// is left and waits for the readers, and the writer's next transaction starts the WAL over. A
-// RESTART from this thread would hold the writer in SQLite's busy handler, which sleeps in
-// steps of up to 100 ms.
+// (its reads never stop) seldom offers: past `restart_bytes` a RESTART checkpoint copies the
+// little that is left, waits for the readers and holds the writer until the WAL has started
+// over, a pause of milliseconds rather than a file that grows without bound.
 
-#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -42,14 +39,8 @@ class WalCheckpointer {
   /// Stops the thread (after the checkpoint under way, if any).
   void stop();
 
-  /// The WAL has outgrown `restart_bytes`: the writer should call restart().
-  bool restart_wanted() const { return restart_wanted_.load(std::memory_order_relaxed); }
-  /// Run by the writer on its own connection, outside a transaction. Returns whether the
-  /// checkpoint completed (the next transaction starts the WAL over).
-  bool restart(Database& writer);
-
-  /// RESTART checkpoints completed because the WAL had outgrown `restart_bytes`.
-  std::uint64_t restarts() const { return restarts_.load(); }
+  /// RESTART checkpoints done because the WAL had outgrown `restart_bytes`.
+  std::uint64_t restarts() const;
 
  private:
   WalCheckpointer(std::unique_ptr<Database> db, CheckpointOptions options);
@@ -58,14 +49,11 @@ class WalCheckpointer {
   std::unique_ptr<Database> db_;
   CheckpointOptions options_;
   int page_size_ = 4096;
-  /// WAL size (frames) at the last RESTART: until the writer starts it over, the WAL keeps
-  /// that size, which is no reason to ask again.
-  std::atomic<int> frames_at_restart_{-1};
-  std::atomic<bool> restart_wanted_{false};
-  std::atomic<std::uint64_t> restarts_{0};
-  std::mutex mutex_;
+  int frames_at_restart_ = -1;  ///< WAL size after the last RESTART checkpoint
+  mutable std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;
+  std::uint64_t restarts_ = 0;
   std::thread thread_;
 };
 

@@ -13,7 +13,7 @@ using sqlite_time::to_ms;
 
 Result<std::vector<bool>> SqliteStore::store_ingest(const IngestBatch& batch) {
   std::lock_guard lock(write_mutex_);
-  auto stored = sqlite::in_transaction(*db_, [&]() -> Result<std::vector<bool>> {
+  return sqlite::in_transaction(*db_, [&]() -> Result<std::vector<bool>> {
     auto st = db_->prepare(
         "INSERT INTO reports(device_id, seq, kind, received_at, payload) VALUES (?,?,?,?,?) "
         "ON CONFLICT(device_id, seq) DO NOTHING");
@@ -72,9 +72,6 @@ Result<std::vector<bool>> SqliteStore::store_ingest(const IngestBatch& batch) {
     }
     return stored;
   });
-  // Between two ingest transactions, when the checkpointer asks: the WAL starts over.
-  if (stored && checkpointer_ && checkpointer_->restart_wanted()) checkpointer_->restart(*db_);
-  return stored;
 }
 
 Result<std::optional<DeviceState>> SqliteStore::device_state(std::string_view device_id,

@@ -1,5 +1,7 @@
 #include "collector/ingest/state_materializer.hpp"
 
+#include <unordered_set>
+
 #include <google/protobuf/arena.h>
 #include <spdlog/spdlog.h>
 
@@ -275,11 +277,14 @@ Result<IngestBatch> StateMaterializer::flush_deferred(std::size_t max_devices, b
       if (!kept.deferred.empty()) taken_.push_back(id);
     }
   } else {
+    // A device may be queued more than once (queued again after an idle pass applied it).
+    std::unordered_set<std::string> seen;
     while (!due_.empty() && taken_.size() < max_devices && due_.top().at <= now) {
       auto id = due_.top().device_id;
       due_.pop();
       auto it = chains_.find(id);
       if (it == chains_.end() || it->second.deferred.empty()) continue;  // applied since
+      if (!seen.insert(id).second) continue;
       if (now - it->second.written < options_.defer_interval) {
         // Written since it was queued (a snapshot, an idle pass): due later.
         due_.push(Due{it->second.written + options_.defer_interval, std::move(id)});

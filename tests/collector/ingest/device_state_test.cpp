@@ -363,3 +363,33 @@ TEST_CASE("under load a pass applies a device once its interval has passed, and 
   CHECK(pass().empty());
   CHECK(f.state().seq == 4);
 }
+
+TEST_CASE("a device queued twice for a pass is applied once") {
+  Fixture f;
+  MaterializerOptions options;
+  options.defer_batch = 1;
+  options.defer_interval = std::chrono::milliseconds(20);
+  StateMaterializer m(*f.store, options);
+  auto s1 = machine(1000, 30, 50, true);
+  auto s2 = machine(2000, 35, 51, false);
+  auto s3 = machine(3000, 60, 52, true);
+  auto pass = [&](bool idle) {
+    std::vector<std::string> applied;
+    auto flushed = m.flush_deferred(100, idle, applied);
+    REQUIRE(flushed);
+    REQUIRE(f.store->store_ingest(*flushed));
+    m.committed();
+    return applied;
+  };
+  run_batch(f, m, {snapshot_message(1, s1)});
+  // Queued at its first deferred delta, then applied by an idle pass (its entry stays)...
+  CHECK(run_batch(f, m, {delta_message(2, 1, s1, s2)})[0] == StateEffect::kDeferred);
+  CHECK(pass(/*idle=*/true) == std::vector<std::string>{kDevice});
+  // ...and queued again at the next one: two entries, both due after the interval.
+  CHECK(run_batch(f, m, {delta_message(3, 2, s2, s3)})[0] == StateEffect::kDeferred);
+  std::this_thread::sleep_for(std::chrono::milliseconds(30));
+  CHECK(pass(/*idle=*/false) == std::vector<std::string>{kDevice});
+  CHECK(f.state().seq == 3);
+  CHECK(MessageDifferencer::Equals(f.state_snapshot(), s3));
+  CHECK(pass(/*idle=*/false).empty());
+}

@@ -86,6 +86,14 @@ Result<bool> apply_stored(Store& store, const std::string& device_id,
 
 }  // namespace
 
+bool StateMaterializer::written_recently(const Chain& chain, Clock::time_point now) const {
+  return chain.written && now - *chain.written < options_.defer_interval;
+}
+
+Clock::time_point StateMaterializer::due_at(const Chain& chain) const {
+  return chain.written ? *chain.written + options_.defer_interval : options_.clock();
+}
+
 Result<StateMaterializer::Chain*> StateMaterializer::chain(const std::string& device_id,
                                                            const std::optional<DeviceState>& head) {
   if (auto staged = staged_.find(device_id); staged != staged_.end()) return &staged->second;
@@ -111,7 +119,7 @@ Result<StateMaterializer::Chain*> StateMaterializer::chain(const std::string& de
     }
     if (!loaded.deferred.empty()) {
       ++deferred_count_;
-      due_.push(Due{loaded.written, device_id});  // never written since the start: due now
+      due_.push(Due{due_at(loaded), device_id});  // never written since the start: due now
     }
     known = chains_.emplace(device_id, std::move(loaded)).first;
   }
@@ -125,7 +133,7 @@ void StateMaterializer::committed() {
     deferred_count_ += chain.deferred.empty() ? 0 : 1;
     // Its first deferred delta: due one interval after its state was written.
     if (kept.deferred.empty() && !chain.deferred.empty()) {
-      due_.push(Due{chain.written + options_.defer_interval, id});
+      due_.push(Due{due_at(chain), id});
     }
     kept = std::move(chain);
   }
@@ -136,7 +144,8 @@ void StateMaterializer::committed() {
 void StateMaterializer::discard() {
   staged_.clear();
   // A pass that did not commit leaves its devices due again.
-  for (auto& id : taken_) due_.push(Due{Clock::now(), std::move(id)});
+  const auto now = options_.clock();
+  for (auto& id : taken_) due_.push(Due{now, std::move(id)});
   taken_.clear();
 }
 
@@ -148,7 +157,7 @@ Result<IngestBatch> StateMaterializer::prepare(std::vector<StoredReport> reports
   std::unordered_map<std::string, Working> devices;
   Arena arena(arena_options());
   const bool under_load = reports.size() >= options_.defer_batch;
-  const auto now = Clock::now();
+  const auto now = options_.clock();
 
   for (std::size_t i = 0; i < reports.size(); ++i) {
     const auto& report = reports[i];
@@ -196,7 +205,7 @@ Result<IngestBatch> StateMaterializer::prepare(std::vector<StoredReport> reports
     } else if (delta.base_seq() != chain.head) {
       why = "its base is report " + std::to_string(delta.base_seq()) + ", the chain is at " +
             std::to_string(chain.head);
-    } else if (under_load && !w.snapshot && now - chain.written < options_.defer_interval) {
+    } else if (under_load && !w.snapshot && written_recently(chain, now)) {
       chain.deferred.push_back(report.seq);
       chain.head = report.seq;
       effects[i] = StateEffect::kDeferred;
@@ -267,7 +276,7 @@ Result<IngestBatch> StateMaterializer::flush_deferred(std::size_t max_devices, b
   staged_.clear();
   applied.clear();
   if (deferred_count_ == 0) return batch;
-  const auto now = Clock::now();
+  const auto now = options_.clock();
   // The devices of this pass: under load those due, in due order, without looking at the
   // others; when idle, any with deferred deltas.
   taken_.clear();
@@ -285,9 +294,9 @@ Result<IngestBatch> StateMaterializer::flush_deferred(std::size_t max_devices, b
       auto it = chains_.find(id);
       if (it == chains_.end() || it->second.deferred.empty()) continue;  // applied since
       if (!seen.insert(id).second) continue;
-      if (now - it->second.written < options_.defer_interval) {
+      if (written_recently(it->second, now)) {
         // Written since it was queued (a snapshot, an idle pass): due later.
-        due_.push(Due{it->second.written + options_.defer_interval, std::move(id)});
+        due_.push(Due{due_at(it->second), std::move(id)});
         continue;
       }
       taken_.push_back(std::move(id));

@@ -43,6 +43,9 @@ struct MaterializerOptions {
   std::size_t defer_batch = 64;
   /// A device's state is rewritten at most this often under load.
   std::chrono::milliseconds defer_interval{30'000};
+  /// The time source for the interval above; tests set their own, so no decision depends on
+  /// how long the machine has been up.
+  std::function<std::chrono::steady_clock::time_point()> clock = std::chrono::steady_clock::now;
 };
 
 class StateMaterializer {
@@ -71,10 +74,17 @@ class StateMaterializer {
   struct Chain {
     std::uint64_t head = 0;               ///< last snapshot/delta accepted (applied or not)
     std::vector<std::uint64_t> deferred;  ///< accepted deltas not yet applied, in order
-    std::chrono::steady_clock::time_point written{};  ///< when its state was last written
+    /// When this writer last wrote its state; empty when it has not since it started (a
+    /// state loaded after a restart is due at once, whatever the clock reads).
+    std::optional<std::chrono::steady_clock::time_point> written;
   };
 
  private:
+  /// Whether `chain`'s state was written less than one interval before `now`.
+  bool written_recently(const Chain& chain, std::chrono::steady_clock::time_point now) const;
+  /// When `chain`'s deferred deltas may be applied under load.
+  std::chrono::steady_clock::time_point due_at(const Chain& chain) const;
+
   /// The device's chain as staged for the pending batch (loaded on first sight).
   Result<Chain*> chain(const std::string& device_id, const std::optional<DeviceState>& head);
 

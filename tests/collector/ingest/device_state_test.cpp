@@ -5,8 +5,6 @@
 
 #include <google/protobuf/util/message_differencer.h>
 
-#include <thread>
-
 #include <catch2/catch.hpp>
 
 #include "collector/ingest/ingest_writer.hpp"
@@ -228,18 +226,44 @@ std::vector<StateEffect> run_batch(Fixture& f, StateMaterializer& m,
   return effects;
 }
 
-MaterializerOptions always_under_load() {
+// A steady clock moved by hand. It starts at an uptime GENERATE picks: a minute after boot
+// (as on a freshly booted CI machine) or a hundred days after, and the materializer must decide
+// the same at both.
+struct ManualClock {
+  std::chrono::steady_clock::time_point now;
+  ManualClock() {
+    using namespace std::chrono_literals;
+    now = std::chrono::steady_clock::time_point{} +
+          GENERATE(as<std::chrono::minutes>{}, 1min, std::chrono::hours(24 * 100));
+  }
+  std::function<std::chrono::steady_clock::time_point()> source() {
+    return [this] { return now; };
+  }
+  void advance(std::chrono::milliseconds by) { now += by; }
+};
+
+MaterializerOptions always_under_load(ManualClock& clock) {
   MaterializerOptions o;
   o.defer_batch = 1;
   o.defer_interval = std::chrono::hours(1);
+  o.clock = clock.source();
+  return o;
+}
+
+MaterializerOptions under_load_every_20ms(ManualClock& clock) {
+  MaterializerOptions o;
+  o.defer_batch = 1;
+  o.defer_interval = std::chrono::milliseconds(20);
+  o.clock = clock.source();
   return o;
 }
 
 }  // namespace
 
 TEST_CASE("under load a recent state defers its deltas, and a pass applies them in order") {
+  ManualClock clock;
   Fixture f;
-  StateMaterializer m(*f.store, always_under_load());
+  StateMaterializer m(*f.store, always_under_load(clock));
   auto s1 = machine(1000, 30, 50, true);
   auto s2 = machine(2000, 35, 51, false);
   auto s3 = machine(3000, 60, 52, true);
@@ -263,6 +287,7 @@ TEST_CASE("under load a recent state defers its deltas, and a pass applies them 
 }
 
 TEST_CASE("deferred deltas are applied by a pass, and found again after a restart") {
+  ManualClock clock;
   Fixture f;
   auto s1 = machine(1000, 30, 50, true);
   auto s2 = machine(2000, 35, 51, false);
@@ -270,7 +295,7 @@ TEST_CASE("deferred deltas are applied by a pass, and found again after a restar
   auto s4 = machine(4000, 70, 53, true);
   auto s5 = machine(5000, 75, 54, false);
   {
-    StateMaterializer m(*f.store, always_under_load());
+    StateMaterializer m(*f.store, always_under_load(clock));
     run_batch(f, m, {snapshot_message(1, s1)});
     CHECK(run_batch(f, m, {delta_message(2, 1, s1, s2), delta_message(3, 2, s2, s3)}) ==
           std::vector<StateEffect>{StateEffect::kDeferred, StateEffect::kDeferred});
@@ -287,8 +312,9 @@ TEST_CASE("deferred deltas are applied by a pass, and found again after a restar
     CHECK(run_batch(f, m, {delta_message(4, 3, s3, s4)})[0] == StateEffect::kDeferred);
   }
   // A new writer finds delta 4 after the state's seq: delta 5 extends it, and (this writer
-  // has not written the state yet) both are applied at once.
-  StateMaterializer restarted(*f.store, always_under_load());
+  // has not written the state yet, however soon after boot it started) both are applied at
+  // once.
+  StateMaterializer restarted(*f.store, always_under_load(clock));
   CHECK(run_batch(f, restarted, {delta_message(5, 4, s4, s5)})[0] == StateEffect::kApplied);
   CHECK(f.state().seq == 5);
   CHECK_FALSE(f.state().stale);
@@ -297,8 +323,10 @@ TEST_CASE("deferred deltas are applied by a pass, and found again after a restar
 
 TEST_CASE("the ingest writer applies deferred deltas on its own once idle") {
   Fixture f;
+  // The writer's own clock: its idle pass must not wait for the interval.
+  ManualClock clock;
   IngestOptions options;
-  options.states = always_under_load();
+  options.states = always_under_load(clock);
   f.writer = std::make_unique<IngestWriter>(*f.store, options);
   std::promise<std::string> told;
   f.writer->set_state_listener([&told](const std::string& id) { told.set_value(id); });
@@ -315,11 +343,9 @@ TEST_CASE("the ingest writer applies deferred deltas on its own once idle") {
 }
 
 TEST_CASE("under load a pass applies a device once its interval has passed, and again later") {
+  ManualClock clock;
   Fixture f;
-  MaterializerOptions options;
-  options.defer_batch = 1;
-  options.defer_interval = std::chrono::milliseconds(20);
-  StateMaterializer m(*f.store, options);
+  StateMaterializer m(*f.store, under_load_every_20ms(clock));
   auto s1 = machine(1000, 30, 50, true);
   auto s2 = machine(2000, 35, 51, false);
   auto s3 = machine(3000, 60, 52, true);
@@ -332,7 +358,7 @@ TEST_CASE("under load a pass applies a device once its interval has passed, and 
     m.committed();
     return applied;
   };
-  auto past_interval = [] { std::this_thread::sleep_for(std::chrono::milliseconds(30)); };
+  auto past_interval = [&] { clock.advance(std::chrono::milliseconds(30)); };
   run_batch(f, m, {snapshot_message(1, s1)});
   CHECK(run_batch(f, m, {delta_message(2, 1, s1, s2)})[0] == StateEffect::kDeferred);
   // Its state was written just now: not due yet.
@@ -365,11 +391,9 @@ TEST_CASE("under load a pass applies a device once its interval has passed, and 
 }
 
 TEST_CASE("a device queued twice for a pass is applied once") {
+  ManualClock clock;
   Fixture f;
-  MaterializerOptions options;
-  options.defer_batch = 1;
-  options.defer_interval = std::chrono::milliseconds(20);
-  StateMaterializer m(*f.store, options);
+  StateMaterializer m(*f.store, under_load_every_20ms(clock));
   auto s1 = machine(1000, 30, 50, true);
   auto s2 = machine(2000, 35, 51, false);
   auto s3 = machine(3000, 60, 52, true);
@@ -387,7 +411,7 @@ TEST_CASE("a device queued twice for a pass is applied once") {
   CHECK(pass(/*idle=*/true) == std::vector<std::string>{kDevice});
   // ...and queued again at the next one: two entries, both due after the interval.
   CHECK(run_batch(f, m, {delta_message(3, 2, s2, s3)})[0] == StateEffect::kDeferred);
-  std::this_thread::sleep_for(std::chrono::milliseconds(30));
+  clock.advance(std::chrono::milliseconds(30));
   CHECK(pass(/*idle=*/false) == std::vector<std::string>{kDevice});
   CHECK(f.state().seq == 3);
   CHECK(MessageDifferencer::Equals(f.state_snapshot(), s3));

@@ -263,7 +263,13 @@ TEST_CASE("webhooks: pending deliveries survive kill -9 of the collector", "[int
   receiver.set_status(200);
   collector.start();
   // A delivery caught in flight by the kill waits for its lease (timeouts + 10 s).
-  REQUIRE(eventually([&] { return all_delivered(collector, hook.id, 2); }, 60s));
+  const bool delivered = eventually([&] { return all_delivered(collector, hook.id, 2); }, 60s);
+  if (!delivered) {
+    WARN(deliveries(collector, hook.id).dump());
+    WARN(collector.process().stderr_text());
+    WARN(receiver.requests().size());
+  }
+  REQUIRE(delivered);
   std::set<std::string> titles;
   for (const auto& r : receiver.requests()) {
     if (r.answered != 200) continue;

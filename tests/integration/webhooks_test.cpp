@@ -46,9 +46,12 @@ void check_signed(const ReceivedRequest& r, const std::string& secret) {
   CHECK_FALSE(r.headers.at("x-triage-delivery").empty());
 }
 
+// Short timeouts. The outbox lease (how long a delivery caught in flight by a crash waits) is
+// sized for the slowest connector: RT's three calls count too, so its timeout is short here.
 std::string config(const std::filesystem::path& ca_file) {
   return "[webhooks]\nextra_ca_file = \"" + ca_file.string() +
          "\"\nconnect_timeout_ms = 1000\nrequest_timeout_ms = 2000\n"
+         "[rt]\nconnect_timeout_ms = 1000\nrequest_timeout_ms = 1000\n"
          "[outbox]\nretry_base_ms = 100\nretry_cap_ms = 400\npoll_interval_ms = 200\n";
 }
 
@@ -262,7 +265,7 @@ TEST_CASE("webhooks: pending deliveries survive kill -9 of the collector", "[int
   collector.process().kill_hard();
   receiver.set_status(200);
   collector.start();
-  // A delivery caught in flight by the kill waits for its lease (timeouts + 10 s).
+  // A delivery caught in flight by the kill waits for its lease (timeouts + 10 s = 13 s here).
   const bool delivered = eventually([&] { return all_delivered(collector, hook.id, 2); }, 60s);
   if (!delivered) {
     WARN(deliveries(collector, hook.id).dump());

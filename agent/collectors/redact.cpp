@@ -1,5 +1,6 @@
 #include "agent/collectors/redact.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 
@@ -109,6 +110,8 @@ std::string redact_patterns(std::string_view s) {
   return out;
 }
 
+constexpr std::size_t kMaxUserInfo = 4096;
+
 /// "scheme://user:password@host" -> "scheme://user:[REDACTED]@host".
 std::string redact_url_credentials(std::string_view s) {
   std::string out;
@@ -118,8 +121,9 @@ std::string redact_url_credentials(std::string_view s) {
     if (scheme == std::string_view::npos) break;
     std::size_t start = scheme + 3;
     std::size_t end = start;
-    while (end < s.size() && s[end] != '/' && s[end] != ' ' && s[end] != '@' && s[end] != '?')
-      ++end;
+    // Bounded, so "x://x://x://..." stays linear: no real user info is this long.
+    const std::size_t limit = std::min(s.size(), start + kMaxUserInfo);
+    while (end < limit && s[end] != '/' && s[end] != ' ' && s[end] != '@' && s[end] != '?') ++end;
     if (end < s.size() && s[end] == '@') {
       auto userinfo = s.substr(start, end - start);
       auto colon = userinfo.find(':');

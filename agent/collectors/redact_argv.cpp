@@ -2,7 +2,6 @@
 // password options and positions (program_secrets.hpp), headers, secret words followed by their
 // value, and shell scripts ("sh -c '...'", "ProxyCommand=...") redacted word by word.
 #include <cctype>
-#include <optional>
 
 #include "agent/collectors/program_secrets.hpp"
 #include "agent/collectors/redact.hpp"
@@ -73,14 +72,19 @@ bool announces_secret(std::string_view word) {
   return false;
 }
 
-/// What to do with the next argument.
+/// What to do with the next argument: redact `part` of it when `active`.
 struct Pending {
+  bool active = false;
   SecretPart part = SecretPart::kWhole;
+  void set(SecretPart p = SecretPart::kWhole) {
+    active = true;
+    part = p;
+  }
 };
 
 /// Applies `ctx`'s password options to `argv[i]`; true when the argument was one of them.
 bool program_option(const ProgramContext& ctx, std::vector<std::string>& argv, std::size_t i,
-                    std::optional<Pending>& pending) {
+                    Pending& pending) {
   std::string& arg = argv[i];
   for (const auto& opt : ctx.rules->options) {
     if (opt.name.ends_with(':')) {  // "/p:PW"
@@ -92,8 +96,7 @@ bool program_option(const ProgramContext& ctx, std::vector<std::string>& argv, s
       continue;
     }
     if (arg == opt.name) {
-      if (opt.next && i + 1 < argv.size() && !argv[i + 1].starts_with("-"))
-        pending = Pending{opt.part};
+      if (opt.next && i + 1 < argv.size() && !argv[i + 1].starts_with("-")) pending.set(opt.part);
       return true;
     }
     if (!opt.attached) continue;
@@ -222,12 +225,12 @@ std::string redact_script(std::string_view script, int depth) {
 
 void redact_words(std::vector<std::string>& argv, int depth) {
   ProgramContext ctx;
-  std::optional<Pending> pending;
+  Pending pending;
   for (std::size_t i = 0; i < argv.size(); ++i) {
     std::string& arg = argv[i];
-    if (pending) {
-      arg = redact_part(arg, pending->part);
-      pending.reset();
+    if (pending.active) {
+      arg = redact_part(arg, pending.part);
+      pending = Pending{};
       continue;
     }
     if (is_shell_operator(arg)) {
@@ -245,7 +248,7 @@ void redact_words(std::vector<std::string>& argv, int depth) {
         if (eq != std::string::npos) {
           arg = std::string(name) + "=" + std::string(kRedacted);
         } else if (i + 1 < argv.size() && !argv[i + 1].starts_with("-")) {
-          pending = Pending{};
+          pending.set();
         }
         continue;
       }
@@ -265,13 +268,14 @@ void redact_words(std::vector<std::string>& argv, int depth) {
     // A file named like its program ("htpasswd -b /etc/htpasswd ...") is not a new command.
     const auto* rules = program_secrets(arg);
     if (rules && rules != ctx.rules) {
-      ctx = ProgramContext{rules};
+      ctx = ProgramContext{};
+      ctx.rules = rules;
       arg = redact_text(arg);
       continue;
     }
     // A token that merely contains "token" is a value, not an announcement.
     if (announces_secret(arg) && i + 1 < argv.size() && redact_text(arg) == arg) {
-      pending = Pending{};
+      pending.set();
       continue;
     }
     if (ctx.rules && !arg.starts_with("-")) {

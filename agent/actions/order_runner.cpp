@@ -9,6 +9,7 @@
 
 #include "agent/actions/user_notice.hpp"
 #include "shared/pki/keys.hpp"
+#include "shared/util/log_safe.hpp"
 
 namespace triage::agent {
 
@@ -169,7 +170,8 @@ void OrderRunner::report_dropped(const v1::OrderPayload& order, const std::strin
 
 void OrderRunner::refuse(const std::string& order_id, const v1::OrderPayload* payload,
                          const std::string& reason) {
-  spdlog::warn("order {} refused: {}", order_id.empty() ? "(unreadable)" : order_id, reason);
+  spdlog::warn("order {} refused: {}", order_id.empty() ? "(unreadable)" : log_safe(order_id),
+               log_safe(reason, 1024));
   nlohmann::json entry = payload ? describe(*payload) : nlohmann::json{{"order_id", order_id}};
   entry["outcome"] = "refused";
   entry["reason"] = reason;

@@ -1,5 +1,6 @@
 #include "agent/collectors/redact.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 
@@ -8,10 +9,20 @@
 namespace triage::agent {
 namespace {
 
+// Found anywhere in a squashed name ("dbpassword", "xauthtoken").
 constexpr std::array<std::string_view, 17> kSecretWords = {
-    "password", "passwd",    "passphrase", "pwd",        "secret", "token",
-    "apikey",   "accesskey", "privatekey", "credential", "auth",   "sessionid",
-    "cookie",   "signature", "clientkey",  "pass",       "bearer"};
+    "password",  "passwd",     "passphrase", "secret", "token",        "apikey",
+    "accesskey", "privatekey", "credential", "creds",  "sessionid",    "cookie",
+    "signature", "clientkey",  "bearer",     "jwt",    "authorization"};
+// Short words only as a whole name or suffix ("dbpass", "--auth", "wifi-sec.psk"), not
+// "passive", "author".
+constexpr std::array<std::string_view, 4> kSecretSuffixes = {"pass", "pwd", "auth", "psk"};
+// Too short to trust even as a suffix: only the whole name ("--pw", "&sig=").
+constexpr std::array<std::string_view, 2> kSecretNames = {"pw", "sig"};
+// A name ending so names where the secret is, not the secret: "--password-file PATH",
+// "--password-stdin", "--passphrase-fd 3".
+constexpr std::array<std::string_view, 5> kIndirectSuffixes = {"file", "stdin", "fd", "path",
+                                                               "dir"};
 
 /// Lower-case with "-", "_" and "." removed: "--Api_Key" -> "apikey".
 std::string squash(std::string_view s) {
@@ -22,6 +33,14 @@ std::string squash(std::string_view s) {
   }
   return out;
 }
+
+// Token formats that announce themselves: GitHub, GitLab, Slack, Stripe, npm, PyPI, Google API
+// keys, HashiCorp Vault, DigitalOcean, Shopify, OpenAI/Anthropic ("sk-"), JWTs ("eyJ").
+constexpr std::array<std::string_view, 28> kTokenPrefixes = {
+    "ghp_",   "gho_",     "ghs_",     "ghu_",     "ghr_",   "github_pat_", "glpat-",
+    "glptt-", "gldt-",    "xoxb-",    "xoxp-",    "xoxa-",  "xoxs-",       "xoxr-",
+    "xapp-",  "sk_live_", "sk_test_", "rk_live_", "npm_",   "pypi-",       "AIza",
+    "hvs.",   "hvb.",     "hvr.",     "dop_v1_",  "shpat_", "sk-",         "eyJ"};
 
 bool is_base64ish(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) || c == '/' || c == '+' || c == '=';
@@ -56,8 +75,7 @@ std::string redact_patterns(std::string_view s) {
         }
       }
       // Well-known token prefixes.
-      for (std::string_view prefix : {"ghp_", "gho_", "ghs_", "ghu_", "github_pat_", "glpat-",
-                                      "xoxb-", "xoxp-", "xoxa-", "sk-", "eyJ"}) {
+      for (std::string_view prefix : kTokenPrefixes) {
         if (s.substr(i, prefix.size()) == prefix) {
           std::size_t j = run_end(i, is_token_char);
           if (j - i >= prefix.size() + 16) {
@@ -92,6 +110,8 @@ std::string redact_patterns(std::string_view s) {
   return out;
 }
 
+constexpr std::size_t kMaxUserInfo = 4096;
+
 /// "scheme://user:password@host" -> "scheme://user:[REDACTED]@host".
 std::string redact_url_credentials(std::string_view s) {
   std::string out;
@@ -101,8 +121,9 @@ std::string redact_url_credentials(std::string_view s) {
     if (scheme == std::string_view::npos) break;
     std::size_t start = scheme + 3;
     std::size_t end = start;
-    while (end < s.size() && s[end] != '/' && s[end] != ' ' && s[end] != '@' && s[end] != '?')
-      ++end;
+    // Bounded, so "x://x://x://..." stays linear: no real user info is this long.
+    const std::size_t limit = std::min(s.size(), start + kMaxUserInfo);
+    while (end < limit && s[end] != '/' && s[end] != ' ' && s[end] != '@' && s[end] != '?') ++end;
     if (end < s.size() && s[end] == '@') {
       auto userinfo = s.substr(start, end - start);
       auto colon = userinfo.find(':');
@@ -165,11 +186,29 @@ std::string redact_pairs(std::string_view s) {
   return out;
 }
 
-bool is_mysql_client(std::string_view argv0) {
-  auto slash = argv0.rfind('/');
-  auto base = slash == std::string_view::npos ? argv0 : argv0.substr(slash + 1);
-  return base == "mysql" || base == "mysqldump" || base == "mariadb" || base == "mysqladmin" ||
-         base == "mariadb-dump";
+/// "... Bearer abc123..." anywhere: the word after "bearer" is a token, whatever its shape.
+std::string redact_bearer(std::string_view s) {
+  constexpr std::string_view kWord = "bearer ";
+  constexpr std::size_t kMinToken = 8;
+  std::string out;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    bool boundary = i == 0 || !std::isalnum(static_cast<unsigned char>(s[i - 1]));
+    if (boundary && starts_with_nocase(s.substr(i), kWord)) {
+      std::size_t v = i + kWord.size();
+      while (v < s.size() && s[v] == ' ') ++v;
+      std::size_t end = v;
+      while (end < s.size() && (is_token_char(s[end]) || s[end] == '~')) ++end;
+      if (end - v >= kMinToken) {
+        out.append(s.substr(i, v - i));
+        out += kRedacted;
+        i = end;
+        continue;
+      }
+    }
+    out += s[i++];
+  }
+  return out;
 }
 
 }  // namespace
@@ -177,66 +216,28 @@ bool is_mysql_client(std::string_view argv0) {
 bool is_secret_name(std::string_view name) {
   auto s = squash(name);
   if (s.empty()) return false;
+  for (auto suffix : kIndirectSuffixes) {
+    if (s.size() > suffix.size() && s.ends_with(suffix)) return false;
+  }
+  for (auto word : kSecretNames) {
+    if (s == word) return true;
+  }
+  for (auto word : kSecretSuffixes) {
+    if (s.ends_with(word)) return true;
+  }
   for (auto word : kSecretWords) {
-    if (word == "pass" || word == "pwd" || word == "auth") {
-      // Short words only as a whole name or suffix ("dbpass", "--auth"), not "passive", "author".
-      if (s == word || s.ends_with(word)) return true;
-      continue;
-    }
     if (s.find(word) != std::string::npos) return true;
   }
   return false;
 }
 
 std::string redact_text(std::string_view text) {
-  return redact_patterns(redact_pairs(redact_url_credentials(text)));
+  return redact_patterns(redact_bearer(redact_pairs(redact_url_credentials(text))));
 }
 
 std::string redact_env_value(std::string_view name, std::string_view value) {
   if (is_secret_name(name)) return std::string(kRedacted);
   return redact_text(value);
-}
-
-void redact_argv(std::vector<std::string>& argv) {
-  bool mysql = !argv.empty() && is_mysql_client(argv[0]);
-  bool redact_next = false;
-  for (std::size_t i = 0; i < argv.size(); ++i) {
-    std::string& arg = argv[i];
-    if (redact_next) {
-      arg = kRedacted;
-      redact_next = false;
-      continue;
-    }
-    if (i == 0) {
-      arg = redact_text(arg);
-      continue;
-    }
-    if (arg.starts_with("-")) {
-      auto eq = arg.find('=');
-      std::string_view name = std::string_view(arg).substr(0, eq);
-      if (is_secret_name(name)) {
-        if (eq != std::string::npos) {
-          arg = std::string(name) + "=" + std::string(kRedacted);
-        } else if (i + 1 < argv.size() && !argv[i + 1].starts_with("-")) {
-          redact_next = true;
-        }
-        continue;
-      }
-      if (mysql && arg.size() > 2 && arg.starts_with("-p")) {
-        arg = "-p" + std::string(kRedacted);
-        continue;
-      }
-    }
-    // curl -H 'Authorization: Bearer x', sshpass -p x.
-    if (starts_with_nocase(arg, "authorization") ||
-        starts_with_nocase(arg, "proxy-authorization")) {
-      auto colon = arg.find(':');
-      arg = (colon == std::string::npos ? arg : arg.substr(0, colon + 1) + " ") +
-            std::string(kRedacted);
-      continue;
-    }
-    arg = redact_text(arg);
-  }
 }
 
 std::string redact_cmdline(std::string_view nul_separated, std::size_t max_len) {

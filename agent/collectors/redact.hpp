@@ -16,10 +16,14 @@ inline constexpr std::string_view kRedacted = "[REDACTED]";
 /// "_" equivalent).
 bool is_secret_name(std::string_view name);
 
-/// Redacts one argument list in place: "--password=x", "--token x", "-pSECRET" for MySQL
-/// clients, "key=value" pairs with secret keys, "Authorization: ..." headers, URL userinfo
-/// passwords, AWS access key ids/secret keys and well-known token formats (GitHub, GitLab,
-/// Slack, JWT, "sk-...").
+/// Redacts one argument list in place: secret options of any program ("--password=x",
+/// "--token x", "--api-key x"), the password options and positions of common tools
+/// (program_secrets.hpp: "curl -u u:PW", "sshpass -p PW", "redis-cli -a PW", "smbclient -U
+/// u%PW", "mysql -pPW", "openssl -passin pass:PW", "ldapsearch -w PW", "net use ... PW"...),
+/// "Authorization: ..." headers, words that announce a secret ("password PW", "Bearer TOK"),
+/// "key=value" pairs with secret keys ("PGPASSWORD=x", "mount -o password=x"), URL userinfo
+/// passwords, AWS keys and well-known token formats (GitHub, GitLab, Slack, Stripe, Vault, JWT).
+/// An argument holding a shell script ("sh -c '...'") is redacted word by word.
 void redact_argv(std::vector<std::string>& argv);
 
 /// Redacts secrets inside one free-text value (URL credentials, key=value pairs, bearer tokens,

@@ -15,6 +15,7 @@
 #include <boost/asio/write.hpp>
 
 #include "agent/ipc/ipc_frame.hpp"
+#include "shared/util/close_on_exec.hpp"
 
 namespace triage::agent::ipc {
 
@@ -160,6 +161,7 @@ Result<void> IpcServer::start() {
   // Created 0600 and widened only after chown, so no one outside the group ever gets in.
   const mode_t old_mask = ::umask(077);
   acceptor_.open(endpoint.protocol(), ec);
+  if (!ec) set_close_on_exec(acceptor_.native_handle());
   if (!ec) acceptor_.bind(endpoint, ec);
   ::umask(old_mask);
   if (!ec) acceptor_.listen(16, ec);
@@ -192,6 +194,7 @@ void IpcServer::do_accept() {
   acceptor_.async_accept([this](const boost::system::error_code& ec, Socket socket) {
     if (ec == boost::asio::error::operation_aborted || !acceptor_.is_open()) return;
     if (!ec) {
+      set_close_on_exec(socket.native_handle());
       struct ucred cred {};
       socklen_t len = sizeof cred;
       if (*live_connections_ >= options_.max_connections) {

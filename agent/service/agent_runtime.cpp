@@ -11,6 +11,7 @@
 #include "shared/protocol/version.hpp"
 #include "shared/transport/websocket_client.hpp"
 #include "shared/util/fs_root.hpp"
+#include "shared/util/log_safe.hpp"
 
 namespace triage::agent {
 
@@ -132,7 +133,7 @@ void AgentRuntime::on_message(std::string_view frame) {
       return handle_hello_ack(message->hello_ack());
     case v1::CollectorMessage::kRefusal: {
       const auto& refusal = message->refusal();
-      spdlog::error("collector refused this agent: {}", refusal.message());
+      spdlog::error("collector refused this agent: {}", log_safe(refusal.message()));
       if (refusal.retry_after_s() > 0) retry_after_ = std::chrono::seconds(refusal.retry_after_s());
       return;
     }
@@ -205,7 +206,8 @@ void AgentRuntime::handle_ack(const v1::Ack& ack) {
       continue;  // a status this build does not know: keep the report
     }
     if (rejected) {
-      spdlog::warn("collector rejected report #{}: {}; dropping it", entry.seq(), entry.reason());
+      spdlog::warn("collector rejected report #{}: {}; dropping it", entry.seq(),
+                   log_safe(entry.reason()));
     } else {
       spdlog::debug("report #{} acknowledged ({})", entry.seq(),
                     v1::Ack::Status_Name(entry.status()));
@@ -374,7 +376,8 @@ void AgentRuntime::submit_help(HelpSubmission help, HelpProgressFn progress) {
                           "too many help requests from this account; try again later"});
     return;
   }
-  spdlog::info("help request {} from {} (uid {})", help.request_id, help.user, help.uid);
+  spdlog::info("help request {} from {} (uid {})", log_safe(help.request_id), log_safe(help.user),
+               help.uid);
   worker_.take([this, help = std::move(help),
                 progress = std::move(progress)](const v1::Snapshot& snapshot) mutable {
     auto message = help_report(help, snapshot);

@@ -16,6 +16,7 @@
 #include "agent/actions/log_bundle_command.hpp"
 #include "agent/collectors/collect_command.hpp"
 #include "agent/enroll/enroll.hpp"
+#include "agent/enroll/enroll_token.hpp"
 #include "agent/service/agent_config.hpp"
 #include "agent/service/agent_daemon.hpp"
 #include "agent/service/get_help_command.hpp"
@@ -75,7 +76,18 @@ int main(int argc, char** argv) {
   auto* enroll = app.add_subcommand("enroll", "enroll this endpoint with a collector");
   ta::EnrollOptions enroll_options;
   enroll->add_option("--server", enroll_options.server_url, "wss://HOST:PORT")->required();
-  enroll->add_option("--token", enroll_options.token, "enrollment token from an admin")->required();
+  std::string token_value, token_file;
+  bool token_stdin = false;
+  auto* token_opt = enroll->add_option(
+      "--token", token_value,
+      "enrollment token from an admin (\"-\": read it from stdin; on the command line every "
+      "local user can see it while enrollment runs)");
+  auto* token_file_opt =
+      enroll->add_option("--token-file", token_file, "read the enrollment token from this file");
+  auto* token_stdin_opt = enroll->add_flag("--token-stdin", token_stdin,
+                                           "read the enrollment token from standard input");
+  token_opt->excludes(token_file_opt)->excludes(token_stdin_opt);
+  token_file_opt->excludes(token_stdin_opt);
   enroll->add_option("--ca-sha256", enroll_options.ca_sha256, "collector CA fingerprint")
       ->required();
   enroll->add_option("--state", state_dir, "state directory")->capture_default_str();
@@ -178,6 +190,13 @@ int main(int argc, char** argv) {
       return ta::run_collect_command(collect_options, std::cout, std::cerr);
     }
     if (enroll->parsed()) {
+      ta::TokenSource token_source;
+      if (token_opt->count() > 0) token_source.value = token_value;
+      if (token_file_opt->count() > 0) token_source.file = token_file;
+      token_source.from_stdin = token_stdin;
+      auto token = ta::read_enrollment_token(token_source, std::cin);
+      if (!token) throw std::runtime_error(token.error().message);
+      enroll_options.token = std::move(*token);
       enroll_options.state = ta::StateDir(state_dir);
       enroll_options.hostname = local_hostname();
       auto device_id = ta::enroll(enroll_options);

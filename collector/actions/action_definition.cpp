@@ -1,6 +1,7 @@
 #include "collector/actions/action_definition.hpp"
 
 #include <algorithm>
+#include <regex>
 
 #include <toml++/toml.h>
 
@@ -191,11 +192,14 @@ Result<ParamSpec> read_param(const std::string& name, const toml::table& table,
         (pattern->size() >= 3 && (*pattern)[pattern->size() - 2] == '\\')) {
       return r.bad("pattern", "must be anchored: start with ^ and end with $");
     }
-    try {
-      p.compiled = std::regex(*pattern, std::regex::ECMAScript);
-    } catch (const std::regex_error& e) {
-      return r.bad("pattern", std::string("is not a valid regular expression: ") + e.what());
+    auto compiled = SafeRegex::compile(*pattern);
+    if (!compiled) {
+      return r.bad("pattern",
+                   "is not a valid regular expression (RE2 syntax, no backreferences "
+                   "or lookaround): " +
+                       compiled.error().message);
     }
+    p.compiled = std::move(*compiled);
     p.type = ParamType::kRegex;
     p.pattern = std::move(*pattern);
     p.max_length = static_cast<std::size_t>(*max_length);

@@ -6,13 +6,13 @@
 
 #include <cstdint>
 #include <optional>
-#include <regex>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "collector/storage/records.hpp"
 #include "shared/util/result.hpp"
+#include "shared/util/safe_regex.hpp"
 
 namespace triage::collector {
 
@@ -36,7 +36,7 @@ struct ParamSpec {
   std::int64_t max = 0;             ///< kInteger
   std::string pattern;              ///< kRegex: anchored ^...$
   std::size_t max_length = 0;       ///< kRegex
-  std::regex compiled;              ///< kRegex
+  SafeRegex compiled;               ///< kRegex: linear-time (RE2), never backtracks
 };
 
 /// A program to run after the action, proving it fixed the problem.

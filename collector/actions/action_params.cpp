@@ -60,7 +60,7 @@ Result<std::string> check_value(const ParamSpec& spec, const nlohmann::json& val
         return bad(spec.name, "longer than " + std::to_string(spec.max_length) + " bytes");
       }
       if (auto r = plain_value(spec.name, text); !r) return tl::unexpected(r.error());
-      if (!std::regex_match(text, spec.compiled)) {
+      if (!spec.compiled.full_match(text)) {
         return bad(spec.name, "does not match " + spec.pattern);
       }
       return text;

@@ -22,6 +22,7 @@
 #include "collector/api/webhooks_api.hpp"
 #include "collector/auth/accounts.hpp"
 #include "collector/auth/cookies.hpp"
+#include "shared/util/log_safe.hpp"
 
 namespace triage::collector {
 
@@ -347,8 +348,9 @@ HttpResponse ApiRouter::handle(const HttpRequest& request, const transport::Peer
     try {
       return route.handler(services_, api);
     } catch (const std::exception& e) {
-      spdlog::error("{} {}: {}", std::string(request.method_string()), std::string(target),
-                    e.what());
+      // The path only: a query string can carry tokens.
+      spdlog::error("{} {}: {}", std::string(request.method_string()),
+                    log_safe(target.substr(0, qmark)), e.what());
       return error_response(http::status::internal_server_error, "internal",
                             "internal error; see the collector log");
     }

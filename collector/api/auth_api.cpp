@@ -10,6 +10,7 @@
 #include "collector/auth/accounts.hpp"
 #include "collector/auth/api_tokens.hpp"
 #include "collector/auth/cookies.hpp"
+#include "shared/util/log_safe.hpp"
 #include "shared/util/time_format.hpp"
 
 namespace triage::collector {
@@ -135,7 +136,7 @@ HttpResponse handle_login(ApiServices& services, ApiRequest& request) {
     if (refusal.error.code == ErrorCode::kDenied) {
       services.metrics.refusal("login_failed").Increment();
       // The name is bounded and cut: it may be a password typed into the wrong field.
-      spdlog::warn("failed login for `{}` from {}", name->value_or("").substr(0, 64),
+      spdlog::warn("failed login for `{}` from {}", log_safe(name->value_or(""), 64),
                    request.peer.remote_address);
       return error_response(http::status::unauthorized, "unauthorized", refusal.error.message);
     }

@@ -8,6 +8,7 @@
 #include "collector/integrations/rt/rt_client.hpp"
 #include "collector/integrations/rt/rt_connector.hpp"
 #include "collector/integrations/rt/rt_targets.hpp"
+#include "shared/util/log_safe.hpp"
 #include "shared/util/time_format.hpp"
 
 namespace triage::collector {
@@ -130,8 +131,8 @@ HttpResponse handle_create_connector(ApiServices& services, ApiRequest& request)
     return event;
   });
   if (!audited) return error_response(audited.error());
-  spdlog::info("connector {} ({} {}) created by {}", created->id, created->connector, created->url,
-               request.user->name);
+  spdlog::info("connector {} ({} {}) created by {}", created->id, created->connector,
+               log_url(created->url), request.user->name);
   auto res = json_response(http::status::created, connector_json(*created, {}));
   res.set(http::field::location, "/api/v1/connectors/" + std::to_string(created->id));
   return res;
@@ -187,7 +188,8 @@ HttpResponse handle_delete_connector(ApiServices& services, ApiRequest& request)
     return event;
   });
   if (!audited) return error_response(audited.error());
-  spdlog::info("connector {} ({}) deleted by {}", target->id, target->url, request.user->name);
+  spdlog::info("connector {} ({}) deleted by {}", target->id, log_url(target->url),
+               request.user->name);
   HttpResponse res{http::status::no_content, 11};
   res.prepare_payload();
   return res;
@@ -232,7 +234,7 @@ HttpResponse handle_link_external_ticket(ApiServices& services, ApiRequest& requ
   event.data = {{"system", system}, {"external_id", *external_id}, {"connector", *connector_id}};
   auto linked = services.store.link_ticket_external(*ticket_id, system, *external_id, event);
   if (!linked) return error_response(linked.error());
-  spdlog::info("ticket {} linked to {} ticket {} by {}", *ticket_id, system, *external_id,
+  spdlog::info("ticket {} linked to {} ticket {} by {}", *ticket_id, system, log_safe(*external_id),
                request.user->name);
   return json_response(
       http::status::ok,

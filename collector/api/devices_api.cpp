@@ -9,6 +9,7 @@
 #include "collector/api/audit_api.hpp"
 #include "collector/api/json_fields.hpp"
 #include "collector/api/query_params.hpp"
+#include "shared/util/log_safe.hpp"
 #include "shared/util/time_format.hpp"
 #include "triage/v1/envelope.pb.h"
 
@@ -208,7 +209,7 @@ HttpResponse handle_update_device(ApiServices& services, ApiRequest& request) {
   const auto& id = request.path_params["id"];
   auto updated = services.store.update_device(id, update);
   if (!updated) return error_response(updated.error());
-  spdlog::info("device {} updated by {}: owner {}, tags {}", id,
+  spdlog::info("device {} updated by {}: owner {}, tags {}", log_safe(id),
                request.user ? request.user->name : "?", update.owner ? "set" : "kept",
                update.tags ? "set" : "kept");
   return json_response(http::status::ok,
@@ -225,7 +226,7 @@ HttpResponse handle_revoke_device(ApiServices& services, ApiRequest& request) {
   });
   if (!revoked) return error_response(revoked.error());
   services.registry.disconnect(id, transport::CloseCode::kRevoked, "device revoked");
-  spdlog::warn("device {} revoked by {}", id, request.user ? request.user->name : "?");
+  spdlog::warn("device {} revoked by {}", log_safe(id), request.user ? request.user->name : "?");
   auto device = find_or_404(services, id);
   if (!device) return error_response(device.error());
   return json_response(http::status::ok, device_json(*device, false));

@@ -5,6 +5,7 @@
 #include "collector/api/audit_api.hpp"
 #include "collector/api/json_fields.hpp"
 #include "collector/auth/rate_limiter.hpp"
+#include "shared/util/log_safe.hpp"
 
 namespace triage::collector {
 
@@ -33,7 +34,7 @@ HttpResponse handle_enroll(ApiServices& services, ApiRequest& request) {
     }
     return error_response(result.error());
   }
-  spdlog::info("device {} ({}) enrolled from {}", result->device_id, enroll.hostname,
+  spdlog::info("device {} ({}) enrolled from {}", result->device_id, log_safe(enroll.hostname),
                request.peer.remote_address);
   nlohmann::json answer = {{"device_id", result->device_id},
                            {"certificate", result->certificate_pem},

@@ -12,6 +12,7 @@
 #include "collector/integrations/webhook_connector.hpp"
 #include "collector/integrations/webhook_signature.hpp"
 #include "collector/integrations/webhook_subscriptions.hpp"
+#include "shared/util/log_safe.hpp"
 #include "shared/util/time_format.hpp"
 
 namespace triage::collector {
@@ -131,7 +132,7 @@ HttpResponse handle_create_webhook(ApiServices& services, ApiRequest& request) {
     return webhook_audit_event(request, "webhook.created", *created);
   });
   if (!audited) return error_response(audited.error());
-  spdlog::info("webhook {} ({}) created by {}: {} events, {}", created->id, created->url,
+  spdlog::info("webhook {} ({}) created by {}: {} events, {}", created->id, log_url(created->url),
                request.user->name, created->event_types.size(),
                created->internal ? "internal" : "public view");
   auto j = webhook_json(*created, {});
@@ -202,7 +203,8 @@ HttpResponse handle_delete_webhook(ApiServices& services, ApiRequest& request) {
     return webhook_audit_event(request, "webhook.deleted", *target);
   });
   if (!audited) return error_response(audited.error());
-  spdlog::info("webhook {} ({}) deleted by {}", target->id, target->url, request.user->name);
+  spdlog::info("webhook {} ({}) deleted by {}", target->id, log_url(target->url),
+               request.user->name);
   HttpResponse res{http::status::no_content, 11};
   res.prepare_payload();
   return res;

@@ -1,4 +1,5 @@
 #include "collector/integrations/outbox_worker.hpp"
+#include "shared/util/log_safe.hpp"
 
 #include <algorithm>
 
@@ -99,7 +100,7 @@ bool OutboxWorker::deliver_one(std::mt19937_64& rng) {
     case DeliveryResult::kFailed:
       attempt.status = OutboxStatus::kFailed;
       spdlog::warn("outbox: {} {} to {} #{} failed: {}", m.event_type, m.delivery_id,
-                   connector_name, m.target_id, outcome.detail);
+                   connector_name, m.target_id, log_safe(outcome.detail));
       break;
     case DeliveryResult::kRetry: {
       const auto next = attempt.at + policy_.delay(m.attempts, rng);
@@ -108,13 +109,13 @@ bool OutboxWorker::deliver_one(std::mt19937_64& rng) {
         attempt.next_attempt_at = next;
         spdlog::info(
             "outbox: {} {} to {} #{}: attempt {} failed ({}); retry in {} ms", m.event_type,
-            m.delivery_id, connector_name, m.target_id, m.attempts, outcome.detail,
+            m.delivery_id, connector_name, m.target_id, m.attempts, log_safe(outcome.detail),
             std::chrono::duration_cast<std::chrono::milliseconds>(next - attempt.at).count());
       } else {
         attempt.status = OutboxStatus::kFailed;
         attempt.error += " (gave up after " + std::to_string(m.attempts) + " attempts)";
         spdlog::warn("outbox: {} {} to {} #{} failed for good: {}", m.event_type, m.delivery_id,
-                     connector_name, m.target_id, attempt.error);
+                     connector_name, m.target_id, log_safe(attempt.error));
       }
       break;
     }

@@ -7,6 +7,7 @@
 
 #include "shared/protocol/codec.hpp"
 #include "shared/protocol/version.hpp"
+#include "shared/util/log_safe.hpp"
 
 namespace triage::collector {
 
@@ -188,8 +189,8 @@ void AgentSession::complete_hello(const std::shared_ptr<transport::WebSocketConn
   services.metrics.connected_agents.Increment();
   conn->resume_reading();
   if (services.orders) services.orders->dispatch(device_id);
-  spdlog::info("device {} ({}) online from {}, agent {}, protocol {}", device_id, facts.hostname,
-               remote, facts.agent_version, version);
+  spdlog::info("device {} ({}) online from {}, agent {}, protocol {}", device_id,
+               log_safe(facts.hostname), remote, log_safe(facts.agent_version), version);
 }
 
 void AgentSession::handle_heartbeat(const v1::Heartbeat&) {

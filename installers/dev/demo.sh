@@ -50,8 +50,9 @@ wss_url="wss://${url#https://}"
 
 if [ ! -f "$state/enrollment.json" ]; then
   token=$("$bin/triage-collector" token create --data "$data" --ttl 10m --uses 1 2>/dev/null)
-  "$bin/triage-agent" enroll --server "$wss_url" --token "$token" --ca-sha256 "$fingerprint" \
-    --state "$state"
+  # On stdin, not in argv: a token on the command line is visible to every user in `ps`.
+  printf '%s\n' "$token" | "$bin/triage-agent" enroll --server "$wss_url" --token-stdin \
+    --ca-sha256 "$fingerprint" --state "$state"
 fi
 "$bin/triage-agent" run --state "$state" 2> "$demo/agent.log" &
 agent_pid=$!

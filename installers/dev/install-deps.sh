@@ -27,6 +27,8 @@ packages=(
   libspdlog-dev libfmt-dev
   catch2 libcli11-dev nlohmann-json3-dev libtomlplusplus-dev libexpected-dev
   zlib1g-dev prometheus-cpp-dev libarchive-dev
+  # RE2: admin-written patterns (action parameters) run in linear time, never backtrack.
+  libre2-dev
   curl jq procps iproute2
   chromium
   # A real Request Tracker 5 for the RT connector's tests (msmtp-mta only satisfies RT's mail

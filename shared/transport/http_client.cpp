@@ -1,4 +1,5 @@
 #include "shared/transport/http_client.hpp"
+#include "shared/util/close_on_exec.hpp"
 
 #include <algorithm>
 #include <memory>
@@ -53,6 +54,7 @@ class PlainOneShot : public std::enable_shared_from_this<PlainOneShot> {
 
   void on_connect(beast::error_code ec, tcp::endpoint) {
     if (ec) return fail_with("connect to " + host_, ec);
+    set_close_on_exec(stream_.socket().native_handle());
     if (request_.find(http::field::host) == request_.end()) request_.set(http::field::host, host_);
     request_.prepare_payload();
     stream_.expires_at(deadline_);

@@ -1,4 +1,5 @@
 #include "shared/transport/https_client.hpp"
+#include "shared/util/close_on_exec.hpp"
 
 #include <algorithm>
 #include <memory>
@@ -70,6 +71,7 @@ class OneShot : public std::enable_shared_from_this<OneShot> {
 
   void on_connect(beast::error_code ec, tcp::endpoint) {
     if (ec) return fail_with("connect to " + host_, ec);
+    set_close_on_exec(beast::get_lowest_layer(stream_).socket().native_handle());
     beast::get_lowest_layer(stream_).socket().set_option(tcp::no_delay(true), ec);
     arm_connect();
     stream_.async_handshake(ssl::stream_base::client,

@@ -20,6 +20,7 @@
 #include "shared/transport/admission_gate.hpp"
 #include "shared/transport/peer_tls.hpp"
 #include "shared/transport/websocket_session.hpp"
+#include "shared/util/close_on_exec.hpp"
 
 namespace triage::transport {
 
@@ -339,6 +340,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 
 void Server::Shared::on_accept(beast::error_code ec, tcp::socket socket) {
   if (ec == net::error::operation_aborted) return;
+  if (!ec) set_close_on_exec(socket.native_handle());
   if (ec) {
     // Out of file descriptors, typically: the pending connection stays in the backlog, so
     // accepting again at once would spin. Pause, and let existing connections end.
@@ -374,6 +376,7 @@ Result<void> Server::start() {
   auto where = endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
   acceptor.open(endpoint.protocol(), ec);
   if (ec) return fail("listen on " + where + ": " + ec.message());
+  set_close_on_exec(acceptor.native_handle());
   acceptor.set_option(net::socket_base::reuse_address(true), ec);
   acceptor.bind(endpoint, ec);
   if (ec) return fail("listen on " + where + ": " + ec.message());

@@ -9,6 +9,7 @@
 #include <boost/beast/websocket/ssl.hpp>
 
 #include "shared/transport/peer_tls.hpp"
+#include "shared/util/close_on_exec.hpp"
 
 namespace triage::transport {
 
@@ -127,6 +128,7 @@ void WebSocketSession::on_resolve(beast::error_code ec, tcp::resolver::results_t
 void WebSocketSession::on_connect(beast::error_code ec,
                                   tcp::resolver::results_type::endpoint_type endpoint) {
   if (ec) return end("connect to " + host_ + ": " + describe(ec));
+  set_close_on_exec(beast::get_lowest_layer(ws_).socket().native_handle());
   beast::error_code nodelay_ec;
   beast::get_lowest_layer(ws_).socket().set_option(tcp::no_delay(true), nodelay_ec);
   peer_.remote_address = endpoint.address().to_string() + ":" + std::to_string(endpoint.port());

@@ -141,6 +141,10 @@ Result<RunResult> run_process(const RunRequest& request) {
   posix_spawn_file_actions_adddup2(&actions, out->write_end, 1);
   posix_spawn_file_actions_adddup2(&actions, err->write_end, 2);
   posix_spawn_file_actions_addchdir_np(&actions, request.working_dir.c_str());
+  // Nothing but stdin/stdout/stderr reaches the program, whatever the parent left without
+  // close-on-exec (Boost.Asio's sockets and acceptors, the IPC listener, a library's files):
+  // glibc runs close_range(3, ~0U, 0) in the child, or closes what /proc/self/fd lists.
+  posix_spawn_file_actions_addclosefrom_np(&actions, 3);
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);
   sigset_t no_signals;

@@ -1,7 +1,8 @@
 #pragma once
 // The one way triage runs another program: an argv (never a shell), resolved against a fixed
 // PATH, with a scrubbed environment, stdin from /dev/null, captured and capped output, a
-// timeout that terminates the child's whole process group, and the exit status reported.
+// timeout that terminates the child's whole process group, and the exit status reported. The
+// child inherits no descriptor beyond 0-2.
 // Used by diagnostics collectors (smartctl, lpstat, journalctl) and by approved actions.
 
 #include <chrono>

@@ -35,6 +35,37 @@ TEST_CASE("an agent enrolls with a valid token and comes online", "[integration]
   CHECK(eventually([&] { return !device_online(collector, device_id); }));
 }
 
+TEST_CASE("Enroll token only on the command line: an agent enrolls with --token-file and stdin",
+          "[integration]") {
+  CollectorFixture collector;
+  auto token_file = collector.root() / "enroll.token";
+  REQUIRE(triage::write_file_atomic(token_file, collector.create_token() + "\n", 0600));
+  auto from_file =
+      run_command({binary("triage-agent"), "enroll", "--server", collector.wss_url(),
+                   "--token-file", token_file.string(), "--ca-sha256", collector.ca_sha256(),
+                   "--state", (collector.root() / "by-file").string()},
+                  collector.root());
+  INFO(from_file.err);
+  CHECK(from_file.exit_code == 0);
+  CHECK_THAT(from_file.out, Catch::Contains("enrolled as device"));
+
+  auto from_stdin = run_command(
+      {binary("triage-agent"), "enroll", "--server", collector.wss_url(), "--token-stdin",
+       "--ca-sha256", collector.ca_sha256(), "--state", (collector.root() / "by-stdin").string()},
+      collector.root(), collector.create_token() + "\n");
+  INFO(from_stdin.err);
+  CHECK(from_stdin.exit_code == 0);
+  CHECK_THAT(from_stdin.out, Catch::Contains("enrolled as device"));
+
+  // Two sources at once is a usage error, before any connection.
+  auto both = run_command({binary("triage-agent"), "enroll", "--server", collector.wss_url(),
+                           "--token", "x", "--token-file", token_file.string(), "--ca-sha256",
+                           collector.ca_sha256(), "--state", (collector.root() / "both").string()},
+                          collector.root());
+  CHECK(both.exit_code != 0);
+  CHECK_FALSE(std::filesystem::exists(collector.root() / "both" / "enrollment.json"));
+}
+
 TEST_CASE("a made-up enrollment token is refused", "[integration]") {
   CollectorFixture collector;
   auto r = run_command({binary("triage-agent"), "enroll", "--server", collector.wss_url(),

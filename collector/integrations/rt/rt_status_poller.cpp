@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "collector/integrations/rt/rt_connector.hpp"
+#include "shared/util/log_safe.hpp"
 
 namespace triage::collector {
 
@@ -65,8 +66,8 @@ int RtStatusPoller::poll_once() {
       }
       auto status = client->ticket_status(ticket.external_id);
       if (!status) {
-        spdlog::info("rt status: RT ticket {} (triage #{}): {}", ticket.external_id, ticket.id,
-                     status.error().detail);
+        spdlog::info("rt status: RT ticket {} (triage #{}): {}", log_safe(ticket.external_id),
+                     ticket.id, log_safe(status.error().detail));
         if (status.error().http_status == 0) break;  // RT is unreachable: next round
         continue;
       }

@@ -119,3 +119,76 @@ TEST_CASE("resolution replaces whole elements only") {
   CHECK(resolve_argv({"/bin/echo", "{a}", "pre{a}", "{a}"}, values) ==
         std::vector<std::string>{"/bin/echo", "x y; z", "pre{a}", "x y; z"});
 }
+
+namespace {
+
+ActionDefinition with_pattern(const std::string& pattern) {
+  auto def = parse_action_definition(R"(id = "echo-word"
+version = 1
+title = "Echo a word"
+description = "test"
+platform = "linux"
+argv = ["/bin/echo", "{word}"]
+timeout_s = 10
+output_cap_bytes = 1024
+risk = "low"
+min_role = "technician"
+approval = "none"
+
+[params.word]
+type = "regex"
+description = "a word"
+pattern = ')" + pattern + R"('
+max_length = 4096
+)",
+                                     "test");
+  INFO((def ? "" : def.error().message));
+  REQUIRE(def);
+  return *def;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "Admin-written std::regex patterns backtrack catastrophically: a nested quantifier "
+    "answers correctly on a long value") {
+  // With a backtracking engine this is 2^4000 steps (or a stack overflow); RE2 is linear.
+  const auto def = with_pattern("^(a+)+$");
+  auto refused = validate_params(def, {{"word", std::string(4000, 'a') + "b"}});
+  REQUIRE_FALSE(refused);
+  CHECK_THAT(refused.error().message, Catch::Contains("does not match"));
+  auto accepted = validate_params(def, {{"word", std::string(4000, 'a')}});
+  CHECK(accepted);
+  const auto alternation = with_pattern("^(a|aa)+$");
+  CHECK_FALSE(validate_params(alternation, {{"word", std::string(3000, 'a') + "!"}}));
+  CHECK(validate_params(alternation, {{"word", std::string(3000, 'a')}}));
+}
+
+TEST_CASE(
+    "A parameter pattern the linear engine cannot run is refused when the action is "
+    "defined") {
+  for (const char* pattern : {"^(a)\\1$", "^(?=a)a$", "^(a$"}) {
+    INFO(pattern);
+    auto def = parse_action_definition(std::string(R"(id = "echo-word"
+version = 1
+title = "Echo a word"
+description = "test"
+platform = "linux"
+argv = ["/bin/echo", "{word}"]
+timeout_s = 10
+output_cap_bytes = 1024
+risk = "low"
+min_role = "technician"
+approval = "none"
+
+[params.word]
+type = "regex"
+description = "a word"
+pattern = ')") + pattern + R"('
+max_length = 64
+)",
+                                       "test");
+    REQUIRE_FALSE(def);
+    CHECK_THAT(def.error().message, Catch::Contains("pattern"));
+  }
+}

@@ -1,4 +1,6 @@
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -111,4 +113,21 @@ TEST_CASE("run_process reports a missing binary as not installed", "[process_run
   auto empty = run_process(request({}));
   REQUIRE_FALSE(empty.has_value());
   CHECK_FALSE(triage::is_not_installed(empty.error()));
+}
+
+TEST_CASE("Action processes inherit the agent's sockets: a child sees only descriptors 0-2",
+          "[process_runner]") {
+  // Descriptors opened without close-on-exec, as a library or an old socket API would leave
+  // them: the child must not receive them.
+  int leaked_file = ::open("/dev/null", O_RDONLY);
+  int leaked_socket = ::socket(AF_UNIX, SOCK_STREAM, 0);
+  REQUIRE(leaked_file >= 0);
+  REQUIRE(leaked_socket >= 0);
+  // "; :" keeps the shell from replacing itself with ls: the listing is the shell's own table.
+  auto r = run_process(request({"sh", "-c", "ls /proc/$$/fd; :"}));
+  ::close(leaked_file);
+  ::close(leaked_socket);
+  REQUIRE(r.has_value());
+  CHECK(r->succeeded());
+  CHECK(r->stdout_text == "0\n1\n2\n");
 }

@@ -1,7 +1,7 @@
 #include "collector/actions/order_signer.hpp"
 
 #include "collector/actions/action_catalog.hpp"
-#include "collector/actions/action_params.hpp"
+#include "collector/actions/action_definition.hpp"
 #include "shared/pki/keys.hpp"
 #include "shared/pki/secrets.hpp"
 #include "shared/protocol/signed_messages.hpp"

@@ -4,7 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "collector/actions/action_catalog.hpp"
-#include "collector/actions/action_params.hpp"
+#include "collector/actions/action_definition.hpp"
 
 using namespace triage;
 using namespace triage::collector;

@@ -30,6 +30,7 @@ Result<void> OrderSigner::sign(Order& order, const ActionDefinition& def, TimePo
   p.set_action_id(def.id);
   p.set_action_version(def.version);
   p.set_definition_sha256(def.sha256_raw);
+  if (def.source != "builtin") p.set_definition(def.text);
   for (const auto& a : order.argv) p.add_argv(a);
   ParamValues values;
   for (const auto& [name, value] : order.params.items()) {

@@ -1,9 +1,12 @@
 #pragma once
 // `triage-agent kill-process --pid N --name NAME`: the endpoint side of the kill-process
-// action. Sends SIGTERM only if /proc/N/comm is exactly NAME at that moment, so a pid reused
-// since the technician looked is never hit. Exit 0 sent; 3 name differs; 4 no such process;
-// 2 refused (pid 1, the agent itself) or failed.
+// action. Opens a pidfd on N first, reads /proc/N/comm while holding it, checks the process
+// still lives (so the name read was its own, not a successor's under a reused pid), and sends
+// SIGTERM through the pidfd, so the signal can only reach the process whose name was checked.
+// Exit 0 sent; 3 name differs; 4 no such process (or it ended meanwhile); 2 refused (pid 1,
+// this agent, a screen locker) or failed.
 
+#include <functional>
 #include <ostream>
 #include <string>
 
@@ -11,7 +14,9 @@
 
 namespace triage::agent {
 
+/// `before_signal` runs after the name check, just before SIGTERM is sent (tests).
 int run_kill_process(const FsRoot& root, long pid, const std::string& expected_name,
-                     std::ostream& out, std::ostream& err);
+                     std::ostream& out, std::ostream& err,
+                     const std::function<void()>& before_signal = {});
 
 }  // namespace triage::agent

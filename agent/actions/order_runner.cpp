@@ -99,7 +99,11 @@ void OrderRunner::handle(const v1::SignedOrder& order) {
   checks.catalog = catalog_ ? &*catalog_ : nullptr;
   checks.policy = &settings_.policy;
   auto payload = verify_order(order, checks);
-  if (!payload) return refuse(claimed_order_id(order), nullptr, payload.error().message);
+  if (!payload) {
+    // A signed order is recorded with what it asked to run (a forged argv is evidence).
+    auto claimed = signed_payload(order, pinned_key_.get());
+    return refuse(claimed_order_id(order), claimed ? &*claimed : nullptr, payload.error().message);
+  }
   auto fresh = journal_.remember_nonce(payload->nonce(), payload->order_id(),
                                        payload->expires_at_unix_ms(), checks.now_unix_ms);
   if (!fresh) {

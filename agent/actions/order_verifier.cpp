@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <system_error>
 
+#include "agent/actions/order_content.hpp"
 #include "shared/pki/secrets.hpp"
 #include "shared/protocol/signed_messages.hpp"
 #include "shared/util/command_interpreters.hpp"
@@ -77,6 +78,16 @@ Result<AcceptedCatalog> verify_catalog(const v1::SignedCatalog& signed_catalog,
   return out;
 }
 
+std::optional<v1::OrderPayload> signed_payload(const v1::SignedOrder& order, EVP_PKEY* pinned_key) {
+  if (pinned_key == nullptr || !protocol::verify_payload(pinned_key, protocol::kOrderContext,
+                                                         order.payload(), order.signature())) {
+    return std::nullopt;
+  }
+  v1::OrderPayload p;
+  if (!p.ParseFromString(order.payload())) return std::nullopt;
+  return p;
+}
+
 std::string claimed_order_id(const v1::SignedOrder& order) {
   v1::OrderPayload payload;
   if (!payload.ParseFromString(order.payload())) return "";
@@ -115,6 +126,9 @@ Result<v1::OrderPayload> verify_order(const v1::SignedOrder& order, const OrderC
     if (auto r = check_argv(p.post_check().argv(), "post-check argv"); !r) {
       return tl::unexpected(r.error());
     }
+    if (p.post_check().timeout_s() == 0 || p.post_check().timeout_s() > kMaxPostCheckTimeoutS) {
+      return refuse("post-check timeout must be 1 to 600 seconds");
+    }
   }
   if (p.timeout_s() == 0 || p.timeout_s() > kMaxOrderTimeoutS) {
     return refuse("order timeout must be 1 to 3600 seconds");
@@ -147,6 +161,7 @@ Result<v1::OrderPayload> verify_order(const v1::SignedOrder& order, const OrderC
         std::string(action_risk_name(*risk)) + " risk; this endpoint allows up to " + limit +
         (checks.policy && !checks.policy->allow.empty() ? ", listed ids only" : "") + ")");
   }
+  if (auto r = check_order_content(p, *checks.policy); !r) return tl::unexpected(r.error());
   return p;
 }
 

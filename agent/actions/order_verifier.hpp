@@ -2,12 +2,15 @@
 // Everything the agent checks before it runs an order, as pure functions: the Ed25519
 // signature with the key pinned at enrollment, the device id, the validity window (with a
 // small clock-skew allowance), the nonce's shape, the argv's shape, the action and its
-// definition hash against the signed catalog, and the endpoint owner's local policy. Each
+// definition hash against the signed catalog, the endpoint owner's local policy, and last
+// that the order runs exactly what this endpoint's own definition of the action renders
+// (order_content.hpp). Each
 // refusal is an Error whose message is the reason reported to the collector. The nonce's
 // novelty is checked against the journal afterwards (ActionJournal::remember_nonce).
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "agent/service/agent_config.hpp"
@@ -45,12 +48,17 @@ struct OrderChecks {
 
 /// Limits an order must respect whatever the collector says.
 inline constexpr std::uint32_t kMaxOrderTimeoutS = 3600;
+inline constexpr std::uint32_t kMaxPostCheckTimeoutS = 600;
 inline constexpr std::uint64_t kMaxOrderOutputCap = 4 * 1024 * 1024;
 inline constexpr std::size_t kMinNonceBytes = 16;
 inline constexpr std::size_t kMaxNonceBytes = 64;
 
 /// The verified payload, or kDenied with the reason.
 Result<v1::OrderPayload> verify_order(const v1::SignedOrder& order, const OrderChecks& checks);
+
+/// The payload when its signature holds for `pinned_key` (whatever else is wrong with it), so
+/// a refusal of a signed order can record what it asked for; nullopt otherwise.
+std::optional<v1::OrderPayload> signed_payload(const v1::SignedOrder& order, EVP_PKEY* pinned_key);
 
 /// The order id a payload claims, unverified (to address a refusal); "" when unreadable.
 std::string claimed_order_id(const v1::SignedOrder& order);

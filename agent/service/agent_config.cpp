@@ -1,6 +1,7 @@
 #include "agent/service/agent_config.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <regex>
 
 #include <toml++/toml.h>
@@ -112,6 +113,12 @@ Result<void> check_choice(const toml::table& t, std::string_view section, std::s
   return bad(section, key, *t.get(key), "expected one of " + names);
 }
 
+// "sha256:" and 64 hex digits, as the collector's catalog shows a definition's hash.
+std::string check_definition_pin(const std::string& pin) {
+  static const std::regex kPin("sha256:[0-9a-fA-F]{64}");
+  return std::regex_match(pin, kPin) ? "" : "expected \"sha256:\" and 64 hex digits";
+}
+
 using Section = Result<void> (*)(const toml::table&, AgentConfig&);
 
 Result<void> read_collector(const toml::table& t, AgentConfig& c) {
@@ -200,18 +207,24 @@ Result<void> read_policy(const toml::table& t, AgentConfig& c) {
   std::string risk = "low";
   std::int64_t delay_s = c.policy.notice.delay.count();
   auto& notice = c.policy.notice;
-  for (auto r : {reject_unknown(t, "policy",
-                                {"max_risk", "allow", "deny", "notice_users", "notice_delay_s",
-                                 "notice_utmp"}),
-                 read_string(t, "policy", "max_risk", risk),
-                 read_list(t, "policy", "allow", c.policy.allow, check_action_id),
-                 read_list(t, "policy", "deny", c.policy.deny, check_action_id),
-                 read_bool(t, "policy", "notice_users", notice.enabled),
-                 read_int(t, "policy", "notice_delay_s", delay_s, 0, 3600),
-                 read_string(t, "policy", "notice_utmp", notice.utmp_path)}) {
+  for (auto r :
+       {reject_unknown(t, "policy",
+                       {"max_risk", "allow", "deny", "allow_custom", "notice_users",
+                        "notice_delay_s", "notice_utmp"}),
+        read_string(t, "policy", "max_risk", risk),
+        read_list(t, "policy", "allow", c.policy.allow, check_action_id),
+        read_list(t, "policy", "deny", c.policy.deny, check_action_id),
+        read_list(t, "policy", "allow_custom", c.policy.allow_custom, check_definition_pin),
+        read_bool(t, "policy", "notice_users", notice.enabled),
+        read_int(t, "policy", "notice_delay_s", delay_s, 0, 3600),
+        read_string(t, "policy", "notice_utmp", notice.utmp_path)}) {
     if (!r) return r;
   }
   notice.delay = std::chrono::seconds(delay_s);
+  for (auto& pin : c.policy.allow_custom) {
+    std::transform(pin.begin(), pin.end(), pin.begin(),
+                   [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+  }
   if (notice.utmp_path.empty() || notice.utmp_path.front() != '/') {
     return bad("policy", "notice_utmp", *t.get("notice_utmp"), "expected an absolute path");
   }
@@ -251,6 +264,13 @@ bool ActionPolicy::allows(std::string_view id, ActionRisk risk) const {
   };
   if (!max_risk || risk > *max_risk || listed(deny)) return false;
   return allow.empty() || listed(allow);
+}
+
+bool ActionPolicy::pins_custom(std::string_view sha256_hex) const {
+  return std::any_of(allow_custom.begin(), allow_custom.end(), [&](const std::string& pin) {
+    return pin.size() == 7 + sha256_hex.size() &&
+           pin.compare(7, std::string::npos, sha256_hex) == 0;
+  });
 }
 
 Result<AgentConfig> parse_agent_config(std::string_view text, const std::string& origin) {

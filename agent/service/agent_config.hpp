@@ -39,10 +39,15 @@ struct ActionPolicy {
   std::vector<std::string> allow;
   /// Action ids always refused, whatever their risk.
   std::vector<std::string> deny;
+  /// Custom (non built-in) definitions this endpoint runs, by the SHA-256 of their file:
+  /// "sha256:<64 lower-case hex>". A custom action whose hash is not here is refused.
+  std::vector<std::string> allow_custom;
   UserNoticePolicy notice;
 
   /// True when an action of `id` and `risk` may run here.
   bool allows(std::string_view id, ActionRisk risk) const;
+  /// True when `allow_custom` pins the definition whose SHA-256 is `sha256_hex` (lower case).
+  bool pins_custom(std::string_view sha256_hex) const;
 };
 
 struct AgentConfig {

@@ -77,23 +77,25 @@ int main(int argc, char** argv) {
   manifest.set_issued_at_unix_ms(now_ms());
   for (int i = 0; i < 20; ++i) {
     auto* e = manifest.add_entries();
-    e->set_action_id("action-" + std::to_string(i));
+    e->set_action_id(i == 0 ? std::string("restart-service") : "action-" + std::to_string(i));
     e->set_action_version(1);
     e->set_definition_sha256(hash);
-    e->set_risk(v1::RISK_LOW);
+    e->set_risk(i == 0 ? v1::RISK_MEDIUM : v1::RISK_LOW);
   }
   auto catalog =
       agent::verify_catalog(*protocol::sign_catalog(key->get(), "kid", manifest), pinned->get(), 0);
   if (!catalog) return 1;
   agent::ActionPolicy policy;
+  policy.max_risk = agent::ActionRisk::kMedium;
 
-  // Orders shaped like restart-service: argv, a parameter, a post-check.
+  // restart-service orders: argv, a parameter, a post-check, all checked against the agent's
+  // own definition.
   std::vector<v1::SignedOrder> signed_orders;
   for (int i = 0; i < orders; ++i) {
     v1::OrderPayload p;
     p.set_order_id(pki::random_uuid());
     p.set_device_id("3f1c9a7e-5b2d-4e8f-9a61-2c7d8e9f0a1b");
-    p.set_action_id("action-" + std::to_string(i % 20));
+    p.set_action_id("restart-service");
     p.set_action_version(1);
     p.set_definition_sha256(hash);
     for (const char* a : {"/usr/bin/systemctl", "restart", "--", "cups.service"}) p.add_argv(a);
@@ -105,13 +107,14 @@ int main(int argc, char** argv) {
     p.set_issued_at_unix_ms(now_ms());
     p.set_expires_at_unix_ms(now_ms() + 900'000);
     p.set_nonce(pki::random_bytes(32));
-    p.set_risk(v1::RISK_LOW);
+    p.set_risk(v1::RISK_MEDIUM);
     p.set_timeout_s(120);
     p.set_output_cap_bytes(65536);
     p.set_platform("linux");
     for (const char* a : {"/usr/bin/systemctl", "is-active", "--quiet", "--", "cups.service"}) {
       p.mutable_post_check()->add_argv(a);
     }
+    p.mutable_post_check()->set_timeout_s(15);
     signed_orders.push_back(*protocol::sign_order(key->get(), "kid", p));
   }
   std::printf("signed order size: %zu bytes\n", signed_orders.front().ByteSizeLong());

@@ -44,7 +44,10 @@ token=$(curl -sS --cacert "$ca" -H "Content-Type: application/json" "$url/api/v1
   -d "$(jq -n --arg p "$password" '{name: "bench", password: $p}')" | jq -r .token)
 echo "machine: $(nproc) cores, $(uname -r); load $(cut -d' ' -f1-3 /proc/loadavg)"
 
-printf '[probes]\nenabled = false\n[policy]\nmax_risk = "low"\n' > "$work/agent.toml"
+# The endpoint runs a custom action only when its policy pins the definition's hash.
+pin=$(sha256sum "$work/actions/bench-echo.toml" | cut -d' ' -f1)
+printf '[probes]\nenabled = false\n[policy]\nmax_risk = "low"\nallow_custom = ["sha256:%s"]\n' "$pin" \
+  > "$work/agent.toml"
 "$bin/triage-agent" enroll --server "wss://${url#https://}" \
   --token "$("$bin/triage-collector" token create --data "$work/c")" \
   --ca-sha256 "$("$bin/triage-collector" ca-fingerprint --data "$work/c")" --state "$work/a" > /dev/null

@@ -8,11 +8,6 @@ namespace triage::collector {
 
 namespace {
 
-// Generated at configure time from collector/actions/builtin/*.toml, byte for byte.
-const EmbeddedDefinition kBuiltin[] = {
-#include "collector/actions/builtin_actions.inc"
-};
-
 Result<void> add(std::vector<ActionDefinition>& out, ActionDefinition def) {
   for (const auto& existing : out) {
     if (existing.id == def.id) {
@@ -25,11 +20,6 @@ Result<void> add(std::vector<ActionDefinition>& out, ActionDefinition def) {
 }
 
 }  // namespace
-
-const std::vector<EmbeddedDefinition>& builtin_definitions() {
-  static const std::vector<EmbeddedDefinition> all(std::begin(kBuiltin), std::end(kBuiltin));
-  return all;
-}
 
 v1::Risk to_proto_risk(ActionRisk risk) {
   switch (risk) {

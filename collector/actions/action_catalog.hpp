@@ -1,6 +1,6 @@
 #pragma once
 // The actions this collector can order: the built-ins embedded in the binary
-// (collector/actions/builtin/*.toml) plus an admin-managed directory of definition files,
+// (shared/actions/builtin/*.toml) plus an admin-managed directory of definition files,
 // loaded at start. An id defined twice, or a file that does not validate, stops the start
 // with a message naming it.
 
@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "collector/actions/action_definition.hpp"
+#include "shared/actions/builtin_actions.hpp"
 #include "shared/util/result.hpp"
 #include "triage/v1/order.pb.h"
 
@@ -33,12 +34,8 @@ class ActionCatalog {
   std::vector<ActionDefinition> definitions_;
 };
 
-/// The embedded built-in definition files: name and exact bytes.
-struct EmbeddedDefinition {
-  std::string_view name;
-  std::string_view text;
-};
-const std::vector<EmbeddedDefinition>& builtin_definitions();
+using actions::builtin_definitions;
+using actions::EmbeddedDefinition;
 
 /// The proto risk of a catalog risk.
 v1::Risk to_proto_risk(ActionRisk risk);

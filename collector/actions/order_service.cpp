@@ -2,7 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "collector/actions/action_params.hpp"
+#include "collector/actions/action_definition.hpp"
 #include "collector/audit/audit_log.hpp"
 #include "shared/pki/secrets.hpp"
 #include "shared/protocol/codec.hpp"

@@ -1,7 +1,7 @@
 #include "collector/actions/order_signer.hpp"
 
 #include "collector/actions/action_catalog.hpp"
-#include "collector/actions/action_params.hpp"
+#include "collector/actions/action_definition.hpp"
 #include "shared/pki/keys.hpp"
 #include "shared/pki/secrets.hpp"
 #include "shared/protocol/signed_messages.hpp"
@@ -30,6 +30,7 @@ Result<void> OrderSigner::sign(Order& order, const ActionDefinition& def, TimePo
   p.set_action_id(def.id);
   p.set_action_version(def.version);
   p.set_definition_sha256(def.sha256_raw);
+  if (def.source != "builtin") p.set_definition(def.text);
   for (const auto& a : order.argv) p.add_argv(a);
   ParamValues values;
   for (const auto& [name, value] : order.params.items()) {

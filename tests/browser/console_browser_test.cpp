@@ -10,6 +10,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "tests/support/action_pins.hpp"
 #include "tests/support/collector_fixture.hpp"
 
 using namespace triage::testing;
@@ -76,7 +77,8 @@ TEST_CASE("the web console in chromium: queue, ticket, actions, approvals, audit
   REQUIRE(agent.enroll().exit_code == 0);
   const auto device = agent.device_id();
   const auto agent_config = c.root() / "agent-laptop-policy.toml";
-  std::ofstream(agent_config) << "[probes]\nenabled = false\n[policy]\nmax_risk = \"high\"\n";
+  std::ofstream(agent_config) << "[probes]\nenabled = false\n[policy]\nmax_risk = \"high\"\n"
+                              << allow_custom_line({kEchoLow, kEchoHigh});
   agent.start({"--sysroot",
                (std::filesystem::path(TRIAGE_FIXTURES_DIR) / "sysroot/laptop").string(), "--config",
                agent_config.string()});

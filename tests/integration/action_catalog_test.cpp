@@ -8,6 +8,7 @@
 
 #include <fstream>
 
+#include "tests/support/action_pins.hpp"
 #include "tests/support/collector_fixture.hpp"
 
 using namespace triage::testing;
@@ -77,7 +78,9 @@ TEST_CASE("an admin manages custom actions, agents follow the catalog live, all 
   AgentFixture agent(c, "pc");
   REQUIRE(agent.enroll().exit_code == 0);
   const auto config = c.root() / "agent-policy.toml";
-  std::ofstream(config) << "[probes]\nenabled = false\n[policy]\nmax_risk = \"low\"\n";
+  // The endpoint's owner pins both versions the test installs.
+  std::ofstream(config) << "[probes]\nenabled = false\n[policy]\nmax_risk = \"low\"\n"
+                        << allow_custom_line({say_hi(1), say_hi(2)});
   agent.start({"--config", config.string()});
   const auto device = agent.device_id();
   REQUIRE(eventually([&] { return device_online(c, device); }, 30s));

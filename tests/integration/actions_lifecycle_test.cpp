@@ -17,7 +17,9 @@
 #include <map>
 #include <memory>
 #include <random>
+#include <sstream>
 
+#include "tests/support/action_pins.hpp"
 #include "tests/support/collector_fixture.hpp"
 
 using namespace triage::testing;
@@ -87,12 +89,18 @@ struct ActionsDir {
   std::string config() const { return "[actions]\ndir = \"" + dir.path().string() + "\"\n"; }
 };
 
+/// An enrolled, running agent with `policy`; it pins the test actions' definitions unless
+/// `policy` sets allow_custom itself.
 std::unique_ptr<AgentFixture> running_agent(CollectorFixture& c, const std::string& name,
                                             const std::string& policy) {
   auto agent = std::make_unique<AgentFixture>(c, name);
   REQUIRE(agent->enroll().exit_code == 0);
   const auto config = c.root() / ("policy-" + name + ".toml");
-  std::ofstream(config) << "[probes]\nenabled = false\n[policy]\n" << policy << "\n";
+  std::ofstream(config) << "[probes]\nenabled = false\n[policy]\n"
+                        << policy << "\n"
+                        << (policy.find("allow_custom") == std::string::npos
+                                ? allow_custom_line({kSleep, kEcho, kFixes, kDoesNotFix, kMedium})
+                                : "");
   agent->start({"--config", config.string()});
   const auto device = agent->device_id();
   REQUIRE(eventually([&] { return device_online(c, device); }, 30s));
@@ -377,16 +385,18 @@ TEST_CASE("a log bundle arrives on the ticket as an attachment, byte for byte",
   std::ofstream(sysroot.path() / "var/log/syslog", std::ios::binary) << noise;
 
   ActionsDir actions;
-  std::ofstream(actions.dir.path() / "bundle-test.toml")
+  std::ostringstream bundle;
+  bundle
       << "id = \"bundle-test\"\nversion = 1\ntitle = \"Log bundle (test)\"\n"
       << "argv = [\"" << binary("triage-agent") << "\", \"log-bundle\", \"--hours\", \"{hours}\", "
       << "\"--sysroot\", \"" << sysroot.path().string() << "\"]\n"
       << "timeout_s = 120\noutput_cap_bytes = 4194304\nrisk = \"low\"\n"
       << "[params.hours]\ntype = \"integer\"\nmin = 1\nmax = 168\n"
       << "[stdout_attachment]\nname = \"log-bundle.tar.gz\"\ncontent_type = \"application/gzip\"\n";
+  std::ofstream(actions.dir.path() / "bundle-test.toml") << bundle.str();
   CollectorFixture c(actions.config());
   const auto tech = c.login_as("tom", "technician");
-  auto agent = running_agent(c, "pc", "max_risk = \"low\"");
+  auto agent = running_agent(c, "pc", "max_risk = \"low\"\n" + allow_custom_line({bundle.str()}));
   const auto ticket = ticket_for(c, agent->device_id(), tech);
   const auto tpath = "/api/v1/tickets/" + std::to_string(ticket);
 

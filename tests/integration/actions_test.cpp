@@ -6,6 +6,7 @@
 
 #include <fstream>
 
+#include "tests/support/action_pins.hpp"
 #include "tests/support/collector_fixture.hpp"
 
 using namespace triage::testing;
@@ -55,13 +56,18 @@ struct ActionsDir {
   }
 };
 
-/// An enrolled, running agent whose local policy is `policy` (TOML of [policy]).
+/// An enrolled, running agent whose local policy is `policy` (TOML of [policy]); it pins the
+/// test actions' definitions unless `pin_test_actions` is false.
 std::unique_ptr<AgentFixture> running_agent(CollectorFixture& c, const std::string& name,
-                                            const std::string& policy) {
+                                            const std::string& policy,
+                                            bool pin_test_actions = true) {
   auto agent = std::make_unique<AgentFixture>(c, name);
   REQUIRE(agent->enroll().exit_code == 0);
   const auto config = c.root() / ("policy-" + name + ".toml");
-  std::ofstream(config) << "[probes]\nenabled = false\n[policy]\n" << policy << "\n";
+  std::ofstream(config) << "[probes]\nenabled = false\n[policy]\n"
+                        << policy << "\n"
+                        << (pin_test_actions ? allow_custom_line({kEchoLow, kEchoMedium, kEchoHigh})
+                                             : "");
   agent->start({"--config", config.string()});
   const auto device = agent->device_id();
   REQUIRE(eventually([&] { return device_online(c, device); }, 30s));
@@ -197,6 +203,34 @@ TEST_CASE("a technician runs a low-risk action: output, result and timeline on t
   CHECK_THAT(history.out, Catch::Contains("echo-low"));
   CHECK_THAT(history.out, Catch::Contains("refused"));
   CHECK_THAT(history.out, Catch::Contains("intact (2 entries)"));
+}
+
+TEST_CASE("a custom action the endpoint has not pinned is refused by the agent and audited",
+          "[integration][actions]") {
+  ActionsDir actions;
+  CollectorFixture c(actions.config());
+  const auto tech = c.login_as("tom", "technician");
+  // Low risk is allowed, but the owner pinned no custom definition.
+  auto agent = running_agent(c, "pc", "max_risk = \"low\"", false);
+  const auto ticket = ticket_for(c, agent->device_id(), tech);
+  auto created = c.post(ticket_path(ticket, "/actions"),
+                        {{"action", "echo-low"}, {"params", {{"text", "hello"}}}}, tech);
+  INFO(created.text);
+  REQUIRE(created.status == 201);
+  auto order = wait_final(c, created.body["id"].get<std::string>(), tech);
+  CHECK(order["state"] == "refused");
+  CHECK_THAT(
+      order["reason"].get<std::string>(),
+      Catch::Contains("custom action echo-low (sha256:" + definition_pin(kEchoLow).substr(7) +
+                      ") is not pinned by this endpoint's local policy"));
+  CHECK(order["output"]["stdout"] == "");
+  // The owner's history keeps the refusal, with the argv that was asked for.
+  auto history = run_command(
+      {binary("triage-agent"), "history", "--state", agent->state_dir().string()}, c.root());
+  INFO(history.out << history.err);
+  CHECK(history.exit_code == 0);
+  CHECK_THAT(history.out, Catch::Contains("refused") && Catch::Contains("not pinned"));
+  CHECK_THAT(history.out, Catch::Contains("intact (1 entries)"));
 }
 
 TEST_CASE("a high-risk order waits for a second senior person, then runs",

@@ -7,6 +7,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "tests/support/action_pins.hpp"
 #include "tests/support/collector_fixture.hpp"
 
 using namespace triage::testing;
@@ -108,7 +109,12 @@ TEST_CASE("triagectl: actions, run --follow, approve, reject, cancel",
   AgentFixture agent(c, "pc");
   REQUIRE(agent.enroll().exit_code == 0);
   const auto policy = c.root() / "policy.toml";
-  std::ofstream(policy) << "[probes]\nenabled = false\n[policy]\nmax_risk = \"high\"\n";
+  std::string pins = "allow_custom = [";
+  for (const auto& [name, text] : kActions) {
+    pins += std::string(pins.back() == '[' ? "\"" : ", \"") + definition_pin(text) + "\"";
+  }
+  std::ofstream(policy) << "[probes]\nenabled = false\n[policy]\nmax_risk = \"high\"\n"
+                        << pins << "]\n";
   agent.start({"--config", policy.string()});
   const auto device = agent.device_id();
   REQUIRE(eventually([&] { return device_online(c, device); }, 30s));

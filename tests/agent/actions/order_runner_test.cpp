@@ -15,6 +15,7 @@
 
 #include <cstring>
 #include <fstream>
+#include <map>
 
 #include "agent/actions/order_runner.hpp"
 #include "shared/pki/keys.hpp"
@@ -28,7 +29,46 @@ using namespace std::chrono_literals;
 
 namespace {
 
-const std::string kHash(32, '\x42');
+/// The test actions, as custom definition files this endpoint's policy pins.
+const std::map<std::string, std::string> kDefinitions = {
+    {"echo", R"toml(id = "echo"
+version = 1
+title = "Echo (test)"
+argv = ["/bin/echo", "{text}"]
+timeout_s = 10
+output_cap_bytes = 4096
+risk = "low"
+[params.text]
+type = "regex"
+pattern = '^[a-z0-9 -]{1,40}$'
+max_length = 40
+)toml"},
+    {"echo-medium", R"toml(id = "echo-medium"
+version = 1
+title = "Echo, medium risk (test)"
+argv = ["/bin/echo", "{text}"]
+timeout_s = 10
+output_cap_bytes = 4096
+risk = "medium"
+[params.text]
+type = "regex"
+pattern = '^[a-z0-9 -]{1,40}$'
+max_length = 40
+)toml"},
+    {"sleep", R"toml(id = "sleep"
+version = 1
+title = "Sleep (test)"
+argv = ["/bin/sleep", "300"]
+timeout_s = 10
+output_cap_bytes = 4096
+risk = "low"
+)toml"},
+};
+
+std::string hash_of(const std::string& id) {
+  auto it = kDefinitions.find(id);
+  return pki::sha256_raw(it != kDefinitions.end() ? it->second : id);
+}
 
 std::int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -54,6 +94,9 @@ struct Harness {
     s.pinned_key_pem = *pki::public_key_to_pem(key.get());
     s.device_id = "dev-1";
     s.policy = std::move(policy);
+    for (const auto& [id, text] : kDefinitions) {
+      s.policy.allow_custom.push_back("sha256:" + pki::to_hex(pki::sha256_raw(text)));
+    }
     return s;
   }
 
@@ -61,26 +104,44 @@ struct Harness {
     v1::CatalogManifest m;
     m.set_issued_at_unix_ms(now_ms());
     for (auto [id, risk] :
-         {std::pair{"echo", v1::RISK_LOW}, std::pair{"echo-medium", v1::RISK_MEDIUM}}) {
+         {std::pair{"echo", v1::RISK_LOW}, std::pair{"echo-medium", v1::RISK_MEDIUM},
+          std::pair{"sleep", v1::RISK_LOW}}) {
       auto* e = m.add_entries();
       e->set_action_id(id);
       e->set_action_version(1);
-      e->set_definition_sha256(kHash);
+      e->set_definition_sha256(hash_of(id));
       e->set_risk(risk);
     }
     return *protocol::sign_catalog(key.get(), "kid", m);
   }
 
-  v1::SignedOrder order(const std::string& id, const std::string& action = "echo",
-                        v1::Risk risk = v1::RISK_LOW, std::vector<std::string> argv = {}) {
+  /// A signed order for one of the test actions, as the collector renders it (echo prints
+  /// "ran ID").
+  v1::SignedOrder order(const std::string& id, const std::string& action = "echo") {
+    v1::OrderPayload p = payload(id, action);
+    return *protocol::sign_order(key.get(), "kid", p);
+  }
+
+  v1::OrderPayload payload(const std::string& id, const std::string& action = "echo") {
     v1::OrderPayload p;
     p.set_order_id(id);
     p.set_device_id("dev-1");
     p.set_action_id(action);
     p.set_action_version(1);
-    p.set_definition_sha256(kHash);
-    if (argv.empty()) argv = {"/bin/echo", "ran " + id};
-    for (const auto& a : argv) p.add_argv(a);
+    p.set_definition_sha256(hash_of(action));
+    if (auto it = kDefinitions.find(action); it != kDefinitions.end()) {
+      p.set_definition(it->second);
+    }
+    const v1::Risk risk = action == "echo-medium" ? v1::RISK_MEDIUM : v1::RISK_LOW;
+    if (action == "sleep") {
+      for (const char* a : {"/bin/sleep", "300"}) p.add_argv(a);
+    } else {
+      p.add_argv("/bin/echo");
+      p.add_argv("ran " + id);
+      auto* param = p.add_params();
+      param->set_name("text");
+      param->set_value("ran " + id);
+    }
     p.set_issued_at_unix_ms(now_ms());
     p.set_expires_at_unix_ms(now_ms() + 600'000);
     p.set_nonce(pki::random_bytes(32));
@@ -88,7 +149,7 @@ struct Harness {
     p.set_timeout_s(10);
     p.set_output_cap_bytes(4096);
     p.set_platform("linux");
-    return *protocol::sign_order(key.get(), "kid", p);
+    return p;
   }
 
   /// Runs the I/O loop until `count` results arrived.
@@ -206,7 +267,7 @@ TEST_CASE("refusals are reported with their reason and nothing runs") {
   empty.set_issued_at_unix_ms(now_ms() + 1000);
   runner->accept_catalog(*protocol::sign_catalog(other.get(), "kid", empty));
 
-  runner->handle(h.order("o-medium", "echo-medium", v1::RISK_MEDIUM));  // policy: low only
+  runner->handle(h.order("o-medium", "echo-medium"));  // policy: low only
   auto forged = h.order("o-forged");
   forged.set_signature(std::string(64, '\0'));
   runner->handle(forged);
@@ -220,6 +281,35 @@ TEST_CASE("refusals are reported with their reason and nothing runs") {
   for (const auto& m : h.sent_now) CHECK_FALSE(m.has_order_update());
 }
 
+TEST_CASE("a forged order that keeps an allowed id but changes argv is refused and audited") {
+  Harness h;
+  boost::asio::io_context ioc;
+  auto runner = h.runner(ioc);
+  runner->accept_catalog(h.catalog());
+  // Signed with the pinned key, for the pinned echo action, but running another program.
+  const auto marker = h.dir.path() / "forged-ran";
+  auto p = h.payload("o-forged");
+  p.set_argv(0, "/usr/bin/touch");
+  p.set_argv(1, marker.string());
+  runner->handle(*protocol::sign_order(h.key.get(), "kid", p));
+  h.run_until_results(ioc, 1);
+  const auto& result = h.results[0].order_result();
+  CHECK(result.order_id() == "o-forged");
+  CHECK(result.state() == v1::REFUSED);
+  CHECK_THAT(result.reason(),
+             Catch::Contains("argv of action echo") && Catch::Contains("refused as forged"));
+  CHECK_FALSE(std::filesystem::exists(marker));
+  // The endpoint's hash-chained history keeps the refusal and the argv that was tried.
+  auto entries = h.journal->entries();
+  REQUIRE(entries);
+  REQUIRE(entries->size() == 1);
+  const auto& entry = entries->front().data;
+  CHECK(entry["outcome"] == "refused");
+  CHECK_THAT(entry["reason"].get<std::string>(), Catch::Contains("refused as forged"));
+  CHECK(entry["argv"] == nlohmann::json({"/usr/bin/touch", marker.string()}));
+  CHECK(pki::to_hex(result.history_head_sha256()) == entries->front().hash);
+}
+
 namespace {
 
 v1::OrderCancel cancel_of(const std::string& id) {
@@ -229,8 +319,6 @@ v1::OrderCancel cancel_of(const std::string& id) {
   return c;
 }
 
-const std::vector<std::string> kSleep = {"/bin/sleep", "300"};
-
 }  // namespace
 
 TEST_CASE("a cancelled order is dropped if it waits and stopped if it runs, others are untouched") {
@@ -238,7 +326,7 @@ TEST_CASE("a cancelled order is dropped if it waits and stopped if it runs, othe
   boost::asio::io_context ioc;
   auto runner = h.runner(ioc);
   runner->accept_catalog(h.catalog());
-  runner->handle(h.order("o-long", "echo", v1::RISK_LOW, kSleep));
+  runner->handle(h.order("o-long", "sleep"));
   h.run_until(ioc, [&] { return h.reported_running("o-long"); });
   runner->handle(h.order("o-next"));  // waits behind the running one
 
@@ -349,7 +437,7 @@ TEST_CASE("with the notice policy, logged-in users are told before a medium-risk
     runner->handle(h.order("o-low"));  // low risk: no notice, runs at once
     h.run_until_results(ioc, 1);
     CHECK(h.streamed("o-low", v1::OrderOutput::STDERR).empty());
-    runner->handle(h.order("o-med", "echo-medium", v1::RISK_MEDIUM));
+    runner->handle(h.order("o-med", "echo-medium"));
     const auto text = session.read_until("save your work");
     CHECK_THAT(text, Catch::Contains("echo-medium"));
     CHECK_THAT(text, Catch::Contains("in 1 s"));
@@ -363,7 +451,7 @@ TEST_CASE("with the notice policy, logged-in users are told before a medium-risk
     policy.notice.delay = std::chrono::seconds(3600);
     auto runner = h.runner(ioc, policy);
     runner->accept_catalog(h.catalog());
-    runner->handle(h.order("o-med", "echo-medium", v1::RISK_MEDIUM));
+    runner->handle(h.order("o-med", "echo-medium"));
     h.run_until(ioc, [&] { return !h.streamed("o-med", v1::OrderOutput::STDERR).empty(); });
     CHECK(h.reported_running("o-med"));
     runner->cancel(cancel_of("o-med"));

@@ -5,6 +5,7 @@
 
 #include "agent/actions/action_journal.hpp"
 #include "agent/actions/order_verifier.hpp"
+#include "shared/actions/builtin_actions.hpp"
 #include "shared/pki/keys.hpp"
 #include "shared/pki/secrets.hpp"
 #include "shared/protocol/signed_messages.hpp"
@@ -44,8 +45,29 @@ struct Fixture {
     p.set_nonce(pki::random_bytes(32));
     p.set_risk(v1::RISK_LOW);
     p.set_timeout_s(30);
-    p.set_output_cap_bytes(4096);
+    p.set_output_cap_bytes(16384);
     p.set_platform("linux");
+    return p;
+  }
+
+  /// An order for restart-service of `unit`, as the collector renders it.
+  v1::OrderPayload restart(const std::string& unit) const {
+    auto p = payload();
+    p.set_action_id("restart-service");
+    p.set_risk(v1::RISK_MEDIUM);
+    p.clear_argv();
+    for (const char* a : {"/usr/bin/systemctl", "try-restart", "--"}) p.add_argv(a);
+    p.add_argv(unit);
+    auto* param = p.add_params();
+    param->set_name("unit");
+    param->set_value(unit);
+    p.set_timeout_s(120);
+    p.set_output_cap_bytes(65536);
+    auto* check = p.mutable_post_check();
+    for (const char* a : {"/usr/bin/systemctl", "is-active", "--quiet", "--"}) check->add_argv(a);
+    check->add_argv(unit);
+    check->set_expect_exit_code(0);
+    check->set_timeout_s(15);
     return p;
   }
 
@@ -144,6 +166,12 @@ TEST_CASE("orders for another device, outside their validity or misshaped are re
        },
        "local policy"},
       {"no timeout", [](auto& p) { p.set_timeout_s(0); }, "timeout"},
+      {"post-check timeout unbounded",
+       [](auto& p) {
+         p.mutable_post_check()->add_argv("/usr/bin/true");
+         p.mutable_post_check()->set_timeout_s(1'000'000);
+       },
+       "post-check timeout must be 1 to 600 seconds"},
       {"huge output cap", [](auto& p) { p.set_output_cap_bytes(1ull << 40); }, "output cap"},
   };
   for (const auto& c : cases) {
@@ -161,9 +189,7 @@ TEST_CASE("orders for another device, outside their validity or misshaped are re
 
 TEST_CASE("the local policy decides by id and risk") {
   Fixture f;
-  auto p = f.payload();
-  p.set_action_id("restart-service");
-  p.set_risk(v1::RISK_MEDIUM);
+  auto p = f.restart("cups.service");
   f.policy.max_risk = ActionRisk::kMedium;
   CHECK(verify_order(f.sign(p), f.checks()));
   f.policy.deny = {"restart-service"};
@@ -173,6 +199,68 @@ TEST_CASE("the local policy decides by id and risk") {
   CHECK_THAT(refusal(verify_order(f.sign(p), f.checks())), Catch::Contains("listed ids only"));
   f.policy.max_risk.reset();
   CHECK_FALSE(verify_order(f.sign(f.payload()), f.checks()));
+}
+
+TEST_CASE("a forged order that keeps an allowed id but changes argv is refused") {
+  Fixture f;
+  f.policy.max_risk = ActionRisk::kHigh;
+  REQUIRE(verify_order(f.sign(f.payload()), f.checks()));
+  REQUIRE(verify_order(f.sign(f.restart("cups.service")), f.checks()));
+  // Signed with the real key, listed in the signed catalog, allowed by the policy: only the
+  // argv (or what runs after it) differs from what the id means on this endpoint.
+  struct Case {
+    const char* what;
+    v1::OrderPayload order;
+  };
+  auto other_program = f.payload();
+  other_program.set_argv(0, "/usr/bin/curl");
+  auto extra_argument = f.payload();
+  extra_argument.add_argv("--extra");
+  auto unit_swapped = f.restart("cups.service");
+  unit_swapped.set_argv(3, "ssh.service");
+  auto old_restart = f.restart("cups.service");
+  old_restart.set_argv(1, "restart");
+  auto check_swapped = f.restart("cups.service");
+  check_swapped.mutable_post_check()->set_argv(0, "/usr/bin/touch");
+  auto check_dropped = f.restart("cups.service");
+  check_dropped.clear_post_check();
+  for (const auto& c :
+       {Case{"another program", other_program}, Case{"an extra argument", extra_argument},
+        Case{"argv names another unit than the parameter", unit_swapped},
+        Case{"systemctl restart instead of try-restart", old_restart},
+        Case{"another post-check", check_swapped}, Case{"the post-check dropped", check_dropped}}) {
+    INFO(c.what);
+    CHECK_THAT(refusal(verify_order(f.sign(c.order), f.checks())),
+               Catch::Contains("refused as forged"));
+  }
+}
+
+TEST_CASE("restart-service refuses debug-shell.service") {
+  Fixture f;
+  f.policy.max_risk = ActionRisk::kMedium;
+  // Exactly what the collector renders, signed and allowed: the endpoint still says no.
+  CHECK_THAT(refusal(verify_order(f.sign(f.restart("debug-shell.service")), f.checks())),
+             Catch::Contains("restart-service refuses debug-shell.service: restarting it opens a "
+                             "root shell"));
+  CHECK_THAT(refusal(verify_order(f.sign(f.restart("systemd-reboot.service")), f.checks())),
+             Catch::Contains("power state"));
+}
+
+TEST_CASE("restart-service refuses units that are not loaded and active (try-restart)") {
+  Fixture f;
+  f.policy.max_risk = ActionRisk::kMedium;
+  // The agent's own definition is what runs: systemctl try-restart, which leaves a unit that
+  // is not loaded and active alone (a stopped debug-shell or systemd-reboot is never started).
+  const auto* def = actions::find_builtin_action("restart-service");
+  REQUIRE(def);
+  CHECK(def->argv == std::vector<std::string>{"/usr/bin/systemctl", "try-restart", "--", "{unit}"});
+  auto accepted = verify_order(f.sign(f.restart("cups.service")), f.checks());
+  REQUIRE(accepted);
+  CHECK(accepted->argv(1) == "try-restart");
+  // An order that would `restart` (and so start a stopped unit) is refused.
+  auto start = f.restart("cups.service");
+  start.set_argv(1, "restart");
+  CHECK_THAT(refusal(verify_order(f.sign(start), f.checks())), Catch::Contains("forged"));
 }
 
 TEST_CASE("no catalog, or a catalog not signed by the pinned key, means no orders") {

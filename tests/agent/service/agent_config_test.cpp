@@ -81,6 +81,17 @@ TEST_CASE("max_risk none refuses every action") {
   CHECK_FALSE(c.policy.allows("flush-dns", ActionRisk::kLow));
 }
 
+TEST_CASE("allow_custom pins custom definitions by their SHA-256") {
+  const std::string hex(64, 'A');
+  auto c = parse_agent_config("[policy]\nallow_custom = [\"sha256:" + hex + "\"]\n", "agent.toml")
+               .value();
+  CHECK(c.policy.pins_custom(std::string(64, 'a')));  // compared in lower case
+  CHECK_FALSE(c.policy.pins_custom(std::string(64, 'b')));
+  CHECK_FALSE(parse_agent_config("", "agent.toml").value().policy.pins_custom(hex));
+  CHECK_THAT(error_of("[policy]\nallow_custom = [\"echo-test\"]\n"),
+             Catch::Contains("`policy.allow_custom` on line 2") && Catch::Contains("sha256:"));
+}
+
 TEST_CASE("config errors name the key and the line") {
   CHECK_THAT(error_of("[schedule]\nreport_interval_s = \"often\"\n"),
              Catch::Contains("`schedule.report_interval_s` on line 2") &&

@@ -4,7 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "collector/actions/action_catalog.hpp"
-#include "collector/actions/action_params.hpp"
+#include "collector/actions/action_definition.hpp"
 
 using namespace triage;
 using namespace triage::collector;
@@ -57,7 +57,8 @@ TEST_CASE("a valid unit name is accepted and becomes one argv element") {
   auto values = validate_params(def, {{"unit", "cups.service"}});
   REQUIRE(values);
   auto argv = resolve_argv(def.argv, *values);
-  CHECK(argv == std::vector<std::string>{"/usr/bin/systemctl", "restart", "--", "cups.service"});
+  CHECK(argv ==
+        std::vector<std::string>{"/usr/bin/systemctl", "try-restart", "--", "cups.service"});
   REQUIRE(def.post_check);
   CHECK(resolve_argv(def.post_check->argv, *values).back() == "cups.service");
 }

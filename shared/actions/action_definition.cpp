@@ -1,0 +1,380 @@
+#include "shared/actions/action_definition.hpp"
+
+#include <algorithm>
+#include <regex>
+
+#include <toml++/toml.h>
+
+#include "shared/pki/secrets.hpp"
+#include "shared/util/command_interpreters.hpp"
+
+namespace triage::actions {
+
+namespace {
+
+const std::regex kActionId("[a-z0-9][a-z0-9._-]{0,63}");
+const std::regex kParamName("[a-z][a-z0-9_]{0,31}");
+const std::regex kRuleId("[a-z0-9_]+\\.[a-z0-9_]+");
+
+/// Errors while reading one file, all prefixed with its origin.
+class Reader {
+ public:
+  Reader(const toml::table& table, std::string origin, std::string section = "")
+      : table_(table), origin_(std::move(origin)), section_(std::move(section)) {}
+
+  tl::unexpected<Error> bad(std::string_view key, const std::string& what) const {
+    std::string where;
+    if (auto* node = table_.get(key))
+      where = " (line " + std::to_string(node->source().begin.line) + ")";
+    return fail(ErrorCode::kInvalid,
+                "action definition " + origin_ + ": `" + name(key) + "`" + where + ": " + what);
+  }
+
+  std::string name(std::string_view key) const {
+    return section_.empty() ? std::string(key) : section_ + "." + std::string(key);
+  }
+
+  Result<void> known(std::initializer_list<std::string_view> keys) const {
+    for (const auto& [key, node] : table_) {
+      if (std::find(keys.begin(), keys.end(), key.str()) == keys.end()) {
+        return bad(key.str(), "unknown key");
+      }
+    }
+    return {};
+  }
+
+  Result<std::string> text(std::string_view key, bool required, std::size_t max_bytes,
+                           std::string fallback = "") const {
+    auto* node = table_.get(key);
+    if (node == nullptr) {
+      if (required) return bad(key, "is required");
+      return fallback;
+    }
+    auto value = node->value<std::string>();
+    if (!value) return bad(key, "expected a string");
+    if (value->size() > max_bytes) {
+      return bad(key, "longer than " + std::to_string(max_bytes) + " bytes");
+    }
+    if (std::any_of(value->begin(), value->end(),
+                    [](unsigned char c) { return c < 0x20 && c != '\n' && c != '\t'; })) {
+      return bad(key, "contains control characters");
+    }
+    return *value;
+  }
+
+  Result<std::int64_t> integer(std::string_view key, std::int64_t min, std::int64_t max,
+                               std::optional<std::int64_t> fallback) const {
+    auto* node = table_.get(key);
+    if (node == nullptr) {
+      if (!fallback) return bad(key, "is required");
+      return *fallback;
+    }
+    auto value = node->value<std::int64_t>();
+    if (!node->is_integer() || !value || *value < min || *value > max) {
+      return bad(key,
+                 "expected an integer from " + std::to_string(min) + " to " + std::to_string(max));
+    }
+    return *value;
+  }
+
+  Result<std::vector<std::string>> strings(std::string_view key, bool required,
+                                           std::size_t max_items) const {
+    auto* node = table_.get(key);
+    if (node == nullptr) {
+      if (required) return bad(key, "is required");
+      return std::vector<std::string>{};
+    }
+    auto* array = node->as_array();
+    if (array == nullptr) return bad(key, "expected an array of strings");
+    if (array->size() > max_items) {
+      return bad(key, "more than " + std::to_string(max_items) + " elements");
+    }
+    std::vector<std::string> out;
+    for (const auto& element : *array) {
+      auto value = element.value<std::string>();
+      if (!element.is_string() || !value) return bad(key, "expected an array of strings");
+      if (value->size() > 4096 || value->find('\0') != std::string::npos ||
+          std::any_of(value->begin(), value->end(), [](unsigned char c) { return c < 0x20; })) {
+        return bad(key, "elements must be printable and at most 4096 bytes");
+      }
+      out.push_back(std::move(*value));
+    }
+    return out;
+  }
+
+  const toml::table& table() const { return table_; }
+
+ private:
+  const toml::table& table_;
+  std::string origin_;
+  std::string section_;
+};
+
+/// The parameter named by a whole-element placeholder "{name}", or nullopt for a literal.
+std::optional<std::string> placeholder(const std::string& element) {
+  if (element.size() < 3 || element.front() != '{' || element.back() != '}') return std::nullopt;
+  return element.substr(1, element.size() - 2);
+}
+
+Result<void> check_argv(const Reader& reader, std::string_view key,
+                        const std::vector<std::string>& argv, const ActionDefinition& def,
+                        std::vector<std::string>& used) {
+  if (argv.empty()) return reader.bad(key, "needs at least the program");
+  if (argv[0].empty() || argv[0].front() != '/' || argv[0].find('{') != std::string::npos) {
+    return reader.bad(key, "argv[0] must be an absolute path (no placeholder)");
+  }
+  if (is_command_interpreter(argv[0])) {
+    return reader.bad(key, "argv[0] `" + argv[0] +
+                               "` is a shell, interpreter or exec wrapper; an action runs one "
+                               "fixed program");
+  }
+  for (const auto& element : argv) {
+    if (auto name = placeholder(element)) {
+      if (!def.param(*name)) {
+        return reader.bad(key, "placeholder {" + *name + "} names no declared parameter");
+      }
+      used.push_back(*name);
+    } else if (element.find_first_of("{}") != std::string::npos) {
+      return reader.bad(key, "placeholders must be whole argv elements, like \"{name}\"; `" +
+                                 element + "` is not");
+    }
+  }
+  return {};
+}
+
+Result<ParamSpec> read_param(const std::string& name, const toml::table& table,
+                             const std::string& origin) {
+  Reader r(table, origin, "params." + name);
+  ParamSpec p;
+  p.name = name;
+  if (!std::regex_match(name, kParamName)) {
+    return r.bad("", "parameter names are lower-case letters, digits and _");
+  }
+  auto type = r.text("type", true, 16);
+  auto description = r.text("description", false, 1000);
+  if (!type) return tl::unexpected(type.error());
+  if (!description) return tl::unexpected(description.error());
+  p.description = *description;
+  if (*type == "enum") {
+    if (auto k = r.known({"type", "description", "values"}); !k) return tl::unexpected(k.error());
+    auto values = r.strings("values", true, 64);
+    if (!values) return tl::unexpected(values.error());
+    if (values->empty()) return r.bad("values", "needs at least one value");
+    for (const auto& v : *values) {
+      if (v.empty() || v.size() > 256 || v.front() == '-') {
+        return r.bad("values", "values are 1-256 bytes and never start with '-'");
+      }
+    }
+    p.type = ParamType::kEnum;
+    p.values = std::move(*values);
+  } else if (*type == "integer") {
+    if (auto k = r.known({"type", "description", "min", "max"}); !k) {
+      return tl::unexpected(k.error());
+    }
+    auto min = r.integer("min", INT64_MIN / 2, INT64_MAX / 2, std::nullopt);
+    auto max = r.integer("max", INT64_MIN / 2, INT64_MAX / 2, std::nullopt);
+    if (!min) return tl::unexpected(min.error());
+    if (!max) return tl::unexpected(max.error());
+    if (*min > *max) return r.bad("max", "must not be below min");
+    p.type = ParamType::kInteger;
+    p.min = *min;
+    p.max = *max;
+  } else if (*type == "regex") {
+    if (auto k = r.known({"type", "description", "pattern", "max_length"}); !k) {
+      return tl::unexpected(k.error());
+    }
+    auto pattern = r.text("pattern", true, 1000);
+    auto max_length = r.integer("max_length", 1, 4096, std::nullopt);
+    if (!pattern) return tl::unexpected(pattern.error());
+    if (!max_length) return tl::unexpected(max_length.error());
+    // Anchored both ends, so a value can never carry extra text around what the pattern allows.
+    if (pattern->size() < 2 || pattern->front() != '^' || pattern->back() != '$' ||
+        (pattern->size() >= 3 && (*pattern)[pattern->size() - 2] == '\\')) {
+      return r.bad("pattern", "must be anchored: start with ^ and end with $");
+    }
+    auto compiled = SafeRegex::compile(*pattern);
+    if (!compiled) {
+      return r.bad("pattern",
+                   "is not a valid regular expression (RE2 syntax, no backreferences "
+                   "or lookaround): " +
+                       compiled.error().message);
+    }
+    p.compiled = std::move(*compiled);
+    p.type = ParamType::kRegex;
+    p.pattern = std::move(*pattern);
+    p.max_length = static_cast<std::size_t>(*max_length);
+  } else {
+    return r.bad("type", "expected enum, integer or regex");
+  }
+  return p;
+}
+
+}  // namespace
+
+const char* action_risk_name(ActionRisk risk) {
+  switch (risk) {
+    case ActionRisk::kLow:
+      return "low";
+    case ActionRisk::kMedium:
+      return "medium";
+    case ActionRisk::kHigh:
+      return "high";
+  }
+  return "high";
+}
+
+std::optional<ActionRisk> parse_action_risk(std::string_view text) {
+  if (text == "low") return ActionRisk::kLow;
+  if (text == "medium") return ActionRisk::kMedium;
+  if (text == "high") return ActionRisk::kHigh;
+  return std::nullopt;
+}
+
+const ParamSpec* ActionDefinition::param(std::string_view name) const {
+  for (const auto& p : params) {
+    if (p.name == name) return &p;
+  }
+  return nullptr;
+}
+
+bool ActionDefinition::needs_approval() const {
+  return approval == ApprovalRule::kSecondPerson || risk == ActionRisk::kHigh;
+}
+
+Result<ActionDefinition> parse_action_definition(std::string_view text, const std::string& origin) {
+  if (text.size() > kMaxDefinitionBytes) {
+    return fail(ErrorCode::kInvalid, "action definition " + origin + ": larger than " +
+                                         std::to_string(kMaxDefinitionBytes) + " bytes");
+  }
+  toml::table root;
+  try {
+    // Debian's toml++ is built with exceptions; they stop at this boundary.
+    root = toml::parse(text, origin);
+  } catch (const toml::parse_error& err) {
+    return fail(ErrorCode::kInvalid, "action definition " + origin + " line " +
+                                         std::to_string(err.source().begin.line) + ": " +
+                                         std::string(err.description()));
+  }
+  Reader r(root, origin);
+  if (auto k = r.known({"id", "version", "title", "description", "platform", "argv", "params",
+                        "timeout_s", "output_cap_bytes", "risk", "min_role", "approval", "fixes",
+                        "post_check", "stdout_attachment"});
+      !k) {
+    return tl::unexpected(k.error());
+  }
+  ActionDefinition def;
+  def.sha256_raw = pki::sha256_raw(text);
+  def.sha256 = pki::to_hex(def.sha256_raw);
+  def.source = origin;
+  def.text = std::string(text);
+  auto id = r.text("id", true, 64);
+  auto version = r.integer("version", 1, 1'000'000, std::nullopt);
+  auto title = r.text("title", true, 200);
+  auto description = r.text("description", false, 4000);
+  auto platform = r.text("platform", false, 16, "linux");
+  auto timeout = r.integer("timeout_s", 1, kMaxActionTimeoutS, 60);
+  auto cap =
+      r.integer("output_cap_bytes", 1, static_cast<std::int64_t>(kMaxOutputCapBytes), 64 * 1024);
+  auto risk = r.text("risk", true, 16);
+  auto min_role = r.text("min_role", false, 16, "technician");
+  auto approval = r.text("approval", false, 32, "none");
+  auto fixes = r.strings("fixes", false, 64);
+  auto argv = r.strings("argv", true, kMaxArgvElements);
+  for (auto* e : {&id, &title, &description, &platform, &risk, &min_role, &approval}) {
+    if (!*e) return tl::unexpected(e->error());
+  }
+  for (auto* e : {&version, &timeout, &cap}) {
+    if (!*e) return tl::unexpected(e->error());
+  }
+  if (!fixes) return tl::unexpected(fixes.error());
+  if (!argv) return tl::unexpected(argv.error());
+  if (!std::regex_match(*id, kActionId)) {
+    return r.bad("id", "lower-case letters, digits, . _ - (at most 64)");
+  }
+  if (*platform != "linux") return r.bad("platform", "only \"linux\" is supported");
+  auto parsed_risk = parse_action_risk(*risk);
+  if (!parsed_risk) return r.bad("risk", "expected low, medium or high");
+  if (*min_role != "technician" && *min_role != "senior" && *min_role != "admin") {
+    return r.bad("min_role", "expected technician, senior or admin");
+  }
+  if (*approval != "none" && *approval != "second_person") {
+    return r.bad("approval", "expected none or second_person");
+  }
+  for (const auto& f : *fixes) {
+    if (!std::regex_match(f, kRuleId)) return r.bad("fixes", "`" + f + "` is not a rule id");
+  }
+  def.id = *id;
+  def.version = static_cast<std::uint32_t>(*version);
+  def.title = *title;
+  def.description = *description;
+  def.platform = *platform;
+  def.timeout_s = static_cast<std::uint32_t>(*timeout);
+  def.output_cap_bytes = static_cast<std::uint64_t>(*cap);
+  def.risk = *parsed_risk;
+  def.min_role = *min_role;
+  def.approval = *approval == "none" ? ApprovalRule::kNone : ApprovalRule::kSecondPerson;
+  def.fixes = std::move(*fixes);
+
+  if (auto* node = root.get("params")) {
+    auto* params = node->as_table();
+    if (params == nullptr) return r.bad("params", "expected a table of parameters");
+    for (const auto& [name, spec] : *params) {
+      auto* table = spec.as_table();
+      if (table == nullptr)
+        return r.bad("params", "`" + std::string(name.str()) + "` must be a table");
+      auto param = read_param(std::string(name.str()), *table, origin);
+      if (!param) return tl::unexpected(param.error());
+      def.params.push_back(std::move(*param));
+    }
+  }
+  std::vector<std::string> used;
+  if (auto c = check_argv(r, "argv", *argv, def, used); !c) return tl::unexpected(c.error());
+  def.argv = std::move(*argv);
+
+  if (auto* node = root.get("post_check")) {
+    auto* table = node->as_table();
+    if (table == nullptr) return r.bad("post_check", "expected a table");
+    Reader pr(*table, origin, "post_check");
+    if (auto k = pr.known({"argv", "expect_exit_code", "timeout_s"}); !k) {
+      return tl::unexpected(k.error());
+    }
+    auto check_argv_values = pr.strings("argv", true, kMaxArgvElements);
+    auto expect = pr.integer("expect_exit_code", 0, 255, 0);
+    auto check_timeout = pr.integer("timeout_s", 1, 600, 10);
+    if (!check_argv_values) return tl::unexpected(check_argv_values.error());
+    if (!expect) return tl::unexpected(expect.error());
+    if (!check_timeout) return tl::unexpected(check_timeout.error());
+    if (auto c = check_argv(pr, "argv", *check_argv_values, def, used); !c) {
+      return tl::unexpected(c.error());
+    }
+    def.post_check = PostCheckSpec{std::move(*check_argv_values), static_cast<int>(*expect),
+                                   static_cast<std::uint32_t>(*check_timeout)};
+  }
+  if (auto* node = root.get("stdout_attachment")) {
+    auto* table = node->as_table();
+    if (table == nullptr) return r.bad("stdout_attachment", "expected a table");
+    Reader ar(*table, origin, "stdout_attachment");
+    if (auto k = ar.known({"name", "content_type"}); !k) return tl::unexpected(k.error());
+    auto name = ar.text("name", true, 100);
+    auto type = ar.text("content_type", true, 100);
+    if (!name) return tl::unexpected(name.error());
+    if (!type) return tl::unexpected(type.error());
+    static const std::regex kFileName("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
+    static const std::regex kContentType("[a-z]+/[a-z0-9.+-]{1,80}");
+    if (!std::regex_match(*name, kFileName)) {
+      return ar.bad("name", "a file name: letters, digits, . _ - (at most 100)");
+    }
+    if (!std::regex_match(*type, kContentType)) {
+      return ar.bad("content_type", "a media type such as application/gzip");
+    }
+    def.stdout_attachment = StdoutAttachmentSpec{*name, *type};
+  }
+  for (const auto& p : def.params) {
+    if (std::find(used.begin(), used.end(), p.name) == used.end()) {
+      return r.bad("params", "parameter `" + p.name + "` is declared but never used in argv");
+    }
+  }
+  return def;
+}
+
+}  // namespace triage::actions

@@ -348,7 +348,9 @@ TEST_CASE("orders for an offline device wait, are sent on reconnect, or expire v
                           {{"action", "echo-low"}, {"params", {{"text", "later"}}}}, tech);
     REQUIRE(created.status == 201);
     CHECK(created.body["state"] == "queued");
-    agent.start();
+    const auto config = c.root() / "policy-laptop.toml";
+    std::ofstream(config) << "[policy]\n" << allow_custom_line({kEchoLow});
+    agent.start({"--config", config.string()});
     auto order = wait_final(c, created.body["id"].get<std::string>(), tech);
     CHECK(order["state"] == "succeeded");
     CHECK(order["output"]["stdout"] == "later\n");

@@ -8,6 +8,7 @@
 #include "collector/ingest/metric_extractor.hpp"
 #include "shared/protocol/codec.hpp"
 #include "shared/protocol/delta.hpp"
+#include "shared/protocol/message_limits.hpp"
 #include "triage/v1/envelope.pb.h"
 
 namespace triage::collector {
@@ -87,6 +88,19 @@ Result<bool> apply_stored(Store& store, const std::string& device_id,
 }
 
 }  // namespace
+
+std::optional<std::string> StateMaterializer::over_state_limits(
+    const v1::Snapshot& snapshot, const std::string& serialized) const {
+  if (serialized.size() > options_.max_state_bytes) {
+    return std::to_string(serialized.size()) + " bytes (the limit is " +
+           std::to_string(options_.max_state_bytes) + ")";
+  }
+  if (protocol::count_elements(snapshot) > protocol::kMaxMessageElements) {
+    return "more than " + std::to_string(protocol::kMaxMessageElements) +
+           " list elements (the limit of a snapshot)";
+  }
+  return std::nullopt;
+}
 
 bool StateMaterializer::written_recently(const Chain& chain, Clock::time_point now) const {
   return chain.written && now - *chain.written < options_.defer_interval;
@@ -273,13 +287,13 @@ Result<IngestBatch> StateMaterializer::prepare(std::vector<StoredReport> reports
       continue;
     }
     std::string serialized = w.snapshot->SerializeAsString();
-    if (serialized.size() > options_.max_state_bytes) {
+    if (auto why = over_state_limits(*w.snapshot, serialized)) {
       // Grown past what one device may hold: the stored state stays, stale, and the report
       // that grew it answers with a request for a full snapshot.
       spdlog::warn(
-          "device {}: state at report #{} would be {} bytes (limit {}); not applied, "
-          "asking for a full snapshot",
-          id, w.state.seq, serialized.size(), options_.max_state_bytes);
+          "device {}: state at report #{} would hold {}; not applied, asking for a "
+          "full snapshot",
+          id, w.state.seq, *why);
       if (w.last_applied) effects[*w.last_applied] = StateEffect::kGap;
       batch.stale_marks.push_back(StaleMark{id, w.state.seq});
       continue;
@@ -371,10 +385,9 @@ Result<IngestBatch> StateMaterializer::flush_deferred(std::size_t max_devices, b
       continue;
     }
     std::string serialized = snapshot->SerializeAsString();
-    if (serialized.size() > options_.max_state_bytes) {
+    if (auto why = over_state_limits(*snapshot, serialized)) {
       // Stale: the next hello ack asks the agent for a full snapshot.
-      spdlog::warn("device {}: state at report #{} would be {} bytes (limit {}); not applied", id,
-                   last, serialized.size(), options_.max_state_bytes);
+      spdlog::warn("device {}: state at report #{} would hold {}; not applied", id, last, *why);
       batch.stale_marks.push_back(StaleMark{id, last});
       continue;
     }

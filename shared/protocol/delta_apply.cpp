@@ -5,6 +5,7 @@
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/reflection.h>
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <unordered_map>
@@ -52,11 +53,30 @@ class Applier {
   Result<void> apply(const v1::Change& change);
   /// Compacts the removed elements away; call once after the last change.
   void finish();
-  /// The field's contents were replaced (or cleared): indexes below it are stale.
-  void replaced(const Message* m, int field) { replaced_slot_[{m, field}] = ++epoch_; }
+  /// The field's contents were replaced (or cleared): indexes below it are stale. Only
+  /// message fields can hold lists.
+  void replaced(const Message* m, const FieldDescriptor* f) {
+    if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE)
+      replaced_slot_[{m, f->number()}] = ++epoch_;
+  }
 
  private:
-  void replaced(const Message* m) { replaced_message_[m] = ++epoch_; }
+  void replaced(const Message* m) {
+    if (holds_messages(m->GetDescriptor())) replaced_message_[m] = ++epoch_;
+  }
+  static bool holds_messages(const google::protobuf::Descriptor* d) {
+    for (int i = 0; i < d->field_count(); ++i) {
+      if (d->field(i)->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) return true;
+    }
+    return false;
+  }
+  /// A message of type `like`'s, empty, reused across changes.
+  Message& scratch(const Message& like) {
+    auto& slot = scratch_[like.GetDescriptor()];
+    if (!slot) slot.reset(like.New());
+    slot->Clear();
+    return *slot;
+  }
   bool stale(const ListIndex& index, const Ancestry& ancestry) const;
   ListIndex& index(Message& parent, const FieldDescriptor* f, const Ancestry& ancestry);
   void build(ListIndex& index, const Message& parent, const FieldDescriptor* f) const;
@@ -80,6 +100,11 @@ class Applier {
   std::unordered_map<Slot, ListIndex, SlotHash> lists_;
   std::unordered_map<Slot, std::uint64_t, SlotHash> replaced_slot_;
   std::unordered_map<const Message*, std::uint64_t> replaced_message_;
+  std::unordered_map<const google::protobuf::Descriptor*, std::unique_ptr<Message>> scratch_;
+  // Reused by every change, so that a change allocates nothing of its own.
+  Ancestry ancestry_;
+  std::string key_;
+  std::vector<const FieldDescriptor*> set_fields_;
 };
 
 bool Applier::stale(const ListIndex& index, const Ancestry& ancestry) const {
@@ -203,7 +228,8 @@ Result<void> Applier::apply(const v1::Change& change) {
       change.kind() == v1::Change::ADDED || change.kind() == v1::Change::REMOVED;
   const int walk = change.kind() == v1::Change::CHANGED ? path.size() : path.size() - 1;
   if (walk < 0) return fail("delta change without a path");
-  Ancestry ancestry;
+  Ancestry& ancestry = ancestry_;
+  ancestry.clear();
   for (int i = 0; i < walk; ++i) {
     const auto& s = path[i];
     const FieldDescriptor* f = m->GetDescriptor()->FindFieldByNumber(static_cast<int>(s.field()));
@@ -212,7 +238,9 @@ Result<void> Applier::apply(const v1::Change& change) {
     ancestry.emplace_back(m, f->number());
     if (s.has_key()) {
       if (!is_keyed(f)) return fail("delta path keys an unkeyed field: " + describe_path(change));
-      const int idx = find(index(*m, f, ancestry), key_text(s.key()));
+      key_.clear();
+      detail::append_key_text(s.key(), key_);
+      const int idx = find(index(*m, f, ancestry), key_);
       if (idx < 0) return fail("delta addresses a missing element: " + describe_path(change));
       m = m->GetReflection()->MutableRepeatedMessage(m, f, idx);
     } else {
@@ -223,13 +251,13 @@ Result<void> Applier::apply(const v1::Change& change) {
   }
   const Reflection* r = m->GetReflection();
   if (change.kind() == v1::Change::CHANGED) {
-    std::unique_ptr<Message> value(m->New());
-    if (!value->ParseFromString(change.value()))
+    Message& value = scratch(*m);
+    if (!value.ParseFromString(change.value()))
       return fail("delta value does not parse: " + describe_path(change));
     // Only the fields it names: anything else would change lists (and keys) behind the indexes.
-    std::vector<const FieldDescriptor*> set;
-    value->GetReflection()->ListFields(*value, &set);
-    for (const auto* f : set) {
+    set_fields_.clear();
+    value.GetReflection()->ListFields(value, &set_fields_);
+    for (const auto* f : set_fields_) {
       const auto& numbers = change.field_numbers();
       if (std::find(numbers.begin(), numbers.end(), static_cast<std::uint32_t>(f->number())) ==
           numbers.end()) {
@@ -237,15 +265,24 @@ Result<void> Applier::apply(const v1::Change& change) {
                     " it does not name: " + describe_path(change));
       }
     }
-    const std::string key_before = walk > 0 && path[walk - 1].has_key() ? key_text(*m) : "";
+    // An element's key may not change (its list's index holds it).
+    bool touches_key = false;
+    if (walk > 0 && path[walk - 1].has_key()) {
+      for (const auto* k : detail::key_fields(m->GetDescriptor())) {
+        const auto& numbers = change.field_numbers();
+        touches_key |= std::find(numbers.begin(), numbers.end(),
+                                 static_cast<std::uint32_t>(k->number())) != numbers.end();
+      }
+    }
+    const std::string key_before = touches_key ? key_text(*m) : "";
     for (auto number : change.field_numbers()) {
       if (const auto* f = m->GetDescriptor()->FindFieldByNumber(static_cast<int>(number))) {
         r->ClearField(m, f);
-        replaced(m, f->number());
+        replaced(m, f);
       }
     }
-    m->MergeFrom(*value);
-    if (walk > 0 && path[walk - 1].has_key() && key_text(*m) != key_before)
+    m->MergeFrom(value);
+    if (touches_key && key_text(*m) != key_before)
       return fail("delta changes the key of an element: " + describe_path(change));
     return {};
   }
@@ -258,7 +295,7 @@ Result<void> Applier::apply(const v1::Change& change) {
   if (!last.has_key()) {
     if (!is_submessage(f))
       return fail("delta adds/removes a non-message field: " + describe_path(change));
-    replaced(m, f->number());
+    replaced(m, f);
     if (change.kind() == v1::Change::REMOVED) {
       r->ClearField(m, f);
     } else {
@@ -272,7 +309,9 @@ Result<void> Applier::apply(const v1::Change& change) {
   if (!is_keyed(f))
     return fail("delta adds/removes by key in an unkeyed field: " + describe_path(change));
   ListIndex& list = index(*m, f, ancestry);
-  const std::string key = key_text(last.key());
+  key_.clear();
+  detail::append_key_text(last.key(), key_);
+  const std::string& key = key_;
   const int idx = find(list, key);
   if (change.kind() == v1::Change::REMOVED) {
     if (idx < 0) return fail("delta removes a missing element: " + describe_path(change));
@@ -341,7 +380,7 @@ Result<void> apply_delta_in_place(v1::Snapshot& out, const v1::Delta& delta) {
   for (const auto& change : delta.changes()) {
     if (is_collectors_removal(change)) {
       out.clear_collectors();
-      applier.replaced(&out, kCollectors);
+      applier.replaced(&out, v1::Snapshot::descriptor()->FindFieldByNumber(kCollectors));
       continue;
     }
     if (auto r = applier.apply(change); !r) return tl::unexpected(r.error());

@@ -23,16 +23,26 @@ void append_part(std::string& out, std::string_view part) {
 }  // namespace
 
 const std::vector<const FieldDescriptor*>& key_fields(const Descriptor* d) {
+  // Asked once per element and path step: the last answer per thread skips the lock.
+  thread_local const Descriptor* last = nullptr;
+  thread_local const std::vector<const FieldDescriptor*>* last_keys = nullptr;
+  if (d == last) return *last_keys;
   static std::mutex mu;
   static std::map<const Descriptor*, std::vector<const FieldDescriptor*>> cache;
   std::lock_guard lock(mu);
   auto it = cache.find(d);
-  if (it != cache.end()) return it->second;
+  if (it != cache.end()) {
+    last = d;
+    last_keys = &it->second;
+    return it->second;
+  }
   std::vector<const FieldDescriptor*> keys;
   for (int i = 0; i < d->field_count(); ++i) {
     if (d->field(i)->options().GetExtension(v1::key)) keys.push_back(d->field(i));
   }
-  return cache.emplace(d, std::move(keys)).first->second;
+  last = d;
+  last_keys = &cache.emplace(d, std::move(keys)).first->second;
+  return *last_keys;
 }
 
 bool is_keyed(const FieldDescriptor* f) {
@@ -68,6 +78,11 @@ std::string scalar_text(const Message& m, const FieldDescriptor* f) {
 
 std::string key_text(const Message& element) {
   std::string out;
+  append_key_text(element, out);
+  return out;
+}
+
+void append_key_text(const Message& element, std::string& out) {
   const Reflection* r = element.GetReflection();
   std::string scratch;
   for (const auto* f : key_fields(element.GetDescriptor())) {
@@ -77,13 +92,17 @@ std::string key_text(const Message& element) {
       append_part(out, scalar_text(element, f));
     }
   }
-  return out;
 }
 
 std::string key_text(const google::protobuf::RepeatedPtrField<std::string>& parts) {
   std::string out;
-  for (const auto& part : parts) append_part(out, part);
+  append_key_text(parts, out);
   return out;
+}
+
+void append_key_text(const google::protobuf::RepeatedPtrField<std::string>& parts,
+                     std::string& out) {
+  for (const auto& part : parts) append_part(out, part);
 }
 
 }  // namespace triage::protocol::detail

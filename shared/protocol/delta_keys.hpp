@@ -28,5 +28,9 @@ std::string scalar_text(const google::protobuf::Message& m,
 /// lookups: key_text(element) == key_text(step.key()) when the step addresses that element.
 std::string key_text(const google::protobuf::Message& element);
 std::string key_text(const google::protobuf::RepeatedPtrField<std::string>& parts);
+/// The same, appended to `out` (hot loops reuse one buffer).
+void append_key_text(const google::protobuf::Message& element, std::string& out);
+void append_key_text(const google::protobuf::RepeatedPtrField<std::string>& parts,
+                     std::string& out);
 
 }  // namespace triage::protocol::detail

@@ -8,11 +8,12 @@
 #include <cstdint>
 
 #include <google/protobuf/descriptor.h>
+#include <google/protobuf/message.h>
 
 namespace triage::protocol {
 
 /// Elements of all repeated fields (and fields the schema does not know) in one message.
-inline constexpr std::uint64_t kMaxMessageElements = 500'000;
+inline constexpr std::uint64_t kMaxMessageElements = 200'000;
 
 /// What one element costs once parsed, about (a small message or string and its pointer),
 /// for memory budgets counted in bytes.
@@ -24,5 +25,10 @@ inline constexpr std::uint32_t kDefaultFieldElements = 20'000;
 /// The most elements `field` (a repeated field) may hold, summed over one message; the same
 /// number bounds that list in a device's state.
 std::uint32_t element_limit(const google::protobuf::FieldDescriptor* field);
+
+/// Elements of repeated fields and unknown fields in a parsed message, all levels; stops
+/// counting soon after `stop_after` (a device's state holds at most kMaxMessageElements).
+std::uint64_t count_elements(const google::protobuf::Message& message,
+                             std::uint64_t stop_after = kMaxMessageElements);
 
 }  // namespace triage::protocol

@@ -1,10 +1,17 @@
 #include "collector/ingest/ingest_writer.hpp"
 
+#include <malloc.h>
+
+#include <algorithm>
+
 #include <spdlog/spdlog.h>
 
 namespace triage::collector {
 
 namespace {
+
+// Batches costing this much (bytes and parsed elements) are followed by a malloc_trim.
+constexpr std::size_t kTrimAfterBytes = 16 * 1024 * 1024;
 
 double seconds_since(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
@@ -28,14 +35,21 @@ IngestWriter::IngestWriter(Store& store, IngestOptions options, CollectorMetrics
 IngestWriter::~IngestWriter() { stop(); }
 
 bool IngestWriter::submit(StoredReport report, IngestDone done) {
+  const std::size_t cost = report.payload.size();
+  return submit(std::move(report), cost, std::move(done));
+}
+
+bool IngestWriter::submit(StoredReport report, std::size_t cost, IngestDone done) {
+  cost = std::max(cost, report.payload.size());
   std::unique_lock lock(mutex_);
   if (stopping_) {
     lock.unlock();
     done(fail(ErrorCode::kUnavailable, "collector is shutting down"));
     return true;
   }
-  queued_bytes_ += report.payload.size();
-  queue_.push_back(Item{std::move(report), std::move(done), std::chrono::steady_clock::now()});
+  queued_bytes_ += cost;
+  queue_.push_back(
+      Item{std::move(report), cost, std::move(done), std::chrono::steady_clock::now()});
   const bool room = queued_bytes_ <= options_.high_water_bytes;
   if (metrics_) {
     metrics_->ingest_queue_depth.Set(static_cast<double>(queue_.size()));
@@ -109,7 +123,7 @@ void IngestWriter::run() {
       // Whatever accumulated while the previous batch committed forms the next batch:
       // batches grow with load, and a lone report is committed at once.
       while (!queue_.empty() && batch.size() < options_.max_batch) {
-        queued_bytes_ -= queue_.front().report.payload.size();
+        queued_bytes_ -= queue_.front().cost;
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
@@ -133,8 +147,13 @@ void IngestWriter::run() {
       if (stopping && tasks.empty()) return;
       continue;
     }
+    std::size_t batch_cost = 0;
+    for (const auto& item : batch) batch_cost += item.cost;
     commit(batch);
     batch.clear();
+    // A large batch was parsed into memory now free: hand it back to the system, or the heap
+    // stays at its peak (glibc keeps freed pages of its arenas).
+    if (batch_cost >= kTrimAfterBytes) malloc_trim(0);
     // Under load, only the devices whose interval has passed.
     flush_deferred(options_.flush_devices, /*idle=*/false);
   }

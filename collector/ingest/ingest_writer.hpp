@@ -52,6 +52,10 @@ class IngestWriter {
   /// when the queue is over its high-water mark (the report is queued anyway): the caller
   /// should pause reading and pass `wake` to wait_for_room().
   bool submit(StoredReport report, IngestDone done);
+  /// The same, for a report whose parsing costs more memory than its bytes: `cost` (at least
+  /// the payload's size) is what it counts against the queue's marks, so that the batch the
+  /// writer parses at once stays bounded in memory, not only in bytes.
+  bool submit(StoredReport report, std::size_t cost, IngestDone done);
   /// Calls `wake` (on the writer thread) once the queue is at or below its low-water mark.
   void wait_for_room(std::function<void()> wake);
   /// Runs `task` on the writer thread before its next batch, in posting order: small device
@@ -70,6 +74,7 @@ class IngestWriter {
  private:
   struct Item {
     StoredReport report;
+    std::size_t cost = 0;
     IngestDone done;
     std::chrono::steady_clock::time_point received;
   };
@@ -85,7 +90,7 @@ class IngestWriter {
   std::mutex mutex_;
   std::condition_variable wake_writer_;
   std::deque<Item> queue_;
-  std::size_t queued_bytes_ = 0;
+  std::size_t queued_bytes_ = 0;  ///< the queued reports' costs
   std::vector<std::function<void()>> waiting_;
   std::vector<std::function<void()>> tasks_;
   std::function<void(const std::string&)> state_listener_;

@@ -8,6 +8,7 @@
 #include "collector/ingest/metric_extractor.hpp"
 #include "shared/protocol/codec.hpp"
 #include "shared/protocol/delta.hpp"
+#include "shared/protocol/message_limits.hpp"
 #include "triage/v1/envelope.pb.h"
 
 namespace triage::collector {
@@ -26,6 +27,8 @@ struct Working {
   StateMaterializer::Chain* chain = nullptr;
   bool snapshot_changed = false;
   bool changed = false;
+  /// The batch's last report that became this device's state.
+  std::optional<std::size_t> last_applied;
 };
 
 // Snapshots are parsed, changed and serialized here by the thousand per second: on an arena
@@ -86,6 +89,19 @@ Result<bool> apply_stored(Store& store, const std::string& device_id,
 
 }  // namespace
 
+std::optional<std::string> StateMaterializer::over_state_limits(
+    const v1::Snapshot& snapshot, const std::string& serialized) const {
+  if (serialized.size() > options_.max_state_bytes) {
+    return std::to_string(serialized.size()) + " bytes (the limit is " +
+           std::to_string(options_.max_state_bytes) + ")";
+  }
+  if (protocol::count_elements(snapshot) > protocol::kMaxMessageElements) {
+    return "more than " + std::to_string(protocol::kMaxMessageElements) +
+           " list elements (the limit of a snapshot)";
+  }
+  return std::nullopt;
+}
+
 bool StateMaterializer::written_recently(const Chain& chain, Clock::time_point now) const {
   return chain.written && now - *chain.written < options_.defer_interval;
 }
@@ -114,6 +130,8 @@ Result<StateMaterializer::Chain*> StateMaterializer::chain(const std::string& de
             protocol::decode_agent_message((*report)->payload, options_.max_report_bytes);
         if (!message || message->delta().delta().base_seq() != loaded.head) break;
         loaded.deferred.push_back(seq);
+        loaded.deferred_changes +=
+            static_cast<std::size_t>(message->delta().delta().changes_size());
         loaded.head = seq;
       }
     }
@@ -191,8 +209,10 @@ Result<IngestBatch> StateMaterializer::prepare(std::vector<StoredReport> reports
       w.exists = w.changed = w.snapshot_changed = true;
       chain.head = report.seq;
       chain.deferred.clear();
+      chain.deferred_changes = 0;
       chain.written = now;
       effects[i] = StateEffect::kApplied;
+      w.last_applied = i;
       continue;
     }
     if (!message->has_delta()) continue;
@@ -205,8 +225,11 @@ Result<IngestBatch> StateMaterializer::prepare(std::vector<StoredReport> reports
     } else if (delta.base_seq() != chain.head) {
       why = "its base is report " + std::to_string(delta.base_seq()) + ", the chain is at " +
             std::to_string(chain.head);
-    } else if (under_load && !w.snapshot && written_recently(chain, now)) {
+    } else if (under_load && !w.snapshot && written_recently(chain, now) &&
+               chain.deferred_changes + static_cast<std::size_t>(delta.changes_size()) <=
+                   options_.max_deferred_changes) {
       chain.deferred.push_back(report.seq);
+      chain.deferred_changes += static_cast<std::size_t>(delta.changes_size());
       chain.head = report.seq;
       effects[i] = StateEffect::kDeferred;
       continue;
@@ -231,8 +254,10 @@ Result<IngestBatch> StateMaterializer::prepare(std::vector<StoredReport> reports
           w.changed = w.snapshot_changed = true;
           chain.head = report.seq;
           chain.deferred.clear();
+          chain.deferred_changes = 0;
           chain.written = now;
           effects[i] = StateEffect::kApplied;
+          w.last_applied = i;
           continue;
         }
         why = applied.error().message;
@@ -242,6 +267,7 @@ Result<IngestBatch> StateMaterializer::prepare(std::vector<StoredReport> reports
       w.snapshot = nullptr;
       w.snapshot_changed = false;
       chain.deferred.clear();
+      chain.deferred_changes = 0;
     }
     spdlog::info("device {}: delta #{} not applied ({}); asking for a full snapshot",
                  report.device_id, report.seq, why);
@@ -260,10 +286,22 @@ Result<IngestBatch> StateMaterializer::prepare(std::vector<StoredReport> reports
       batch.stale_marks.push_back(StaleMark{id, w.state.gap_seq});
       continue;
     }
+    std::string serialized = w.snapshot->SerializeAsString();
+    if (auto why = over_state_limits(*w.snapshot, serialized)) {
+      // Grown past what one device may hold: the stored state stays, stale, and the report
+      // that grew it answers with a request for a full snapshot.
+      spdlog::warn(
+          "device {}: state at report #{} would hold {}; not applied, asking for a "
+          "full snapshot",
+          id, w.state.seq, *why);
+      if (w.last_applied) effects[*w.last_applied] = StateEffect::kGap;
+      batch.stale_marks.push_back(StaleMark{id, w.state.seq});
+      continue;
+    }
     // One set of metric points per new state (the newest), however many deltas it took.
     add_points(id, *w.snapshot, w.state.as_of, batch.points);
     DeviceState out = std::move(w.state);
-    out.snapshot = w.snapshot->SerializeAsString();
+    out.snapshot = std::move(serialized);
     batch.states.push_back(std::move(out));
   }
   batch.reports = std::move(reports);
@@ -278,12 +316,18 @@ Result<IngestBatch> StateMaterializer::flush_deferred(std::size_t max_devices, b
   if (deferred_count_ == 0) return batch;
   const auto now = options_.clock();
   // The devices of this pass: under load those due, in due order, without looking at the
-  // others; when idle, any with deferred deltas.
+  // others; when idle, any with deferred deltas. Either way no more changes than a pass may
+  // apply, so that the writer is back to the reports soon.
   taken_.clear();
+  std::size_t pass_changes = 0;
   if (idle) {
     for (auto& [id, kept] : chains_) {
       if (taken_.size() >= max_devices) break;
-      if (!kept.deferred.empty()) taken_.push_back(id);
+      if (kept.deferred.empty()) continue;
+      if (!taken_.empty() && pass_changes + kept.deferred_changes > options_.max_pass_changes)
+        break;
+      pass_changes += kept.deferred_changes;
+      taken_.push_back(id);
     }
   } else {
     // A device may be queued more than once (queued again after an idle pass applied it).
@@ -299,6 +343,12 @@ Result<IngestBatch> StateMaterializer::flush_deferred(std::size_t max_devices, b
         due_.push(Due{due_at(it->second), std::move(id)});
         continue;
       }
+      if (!taken_.empty() &&
+          pass_changes + it->second.deferred_changes > options_.max_pass_changes) {
+        due_.push(Due{now, std::move(id)});  // the next pass's
+        break;
+      }
+      pass_changes += it->second.deferred_changes;
       taken_.push_back(std::move(id));
     }
   }
@@ -325,6 +375,7 @@ Result<IngestBatch> StateMaterializer::flush_deferred(std::size_t max_devices, b
     }
     const std::uint64_t last = chain.deferred.back();
     chain.deferred.clear();
+    chain.deferred_changes = 0;
     chain.written = now;
     if (!snapshot) {
       // Cannot happen with a chain checked at ingest, unless the store lost a report: the
@@ -333,11 +384,18 @@ Result<IngestBatch> StateMaterializer::flush_deferred(std::size_t max_devices, b
       if (*head && !(*head)->stale) batch.stale_marks.push_back(StaleMark{id, last});
       continue;
     }
+    std::string serialized = snapshot->SerializeAsString();
+    if (auto why = over_state_limits(*snapshot, serialized)) {
+      // Stale: the next hello ack asks the agent for a full snapshot.
+      spdlog::warn("device {}: state at report #{} would hold {}; not applied", id, last, *why);
+      batch.stale_marks.push_back(StaleMark{id, last});
+      continue;
+    }
     DeviceState out = std::move(**head);  // its old snapshot is replaced below
     out.seq = last;
     out.as_of = as_of;
     add_points(id, *snapshot, as_of, batch.points);
-    out.snapshot = snapshot->SerializeAsString();
+    out.snapshot = std::move(serialized);
     batch.states.push_back(std::move(out));
     applied.push_back(id);
   }

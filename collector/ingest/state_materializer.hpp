@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "collector/storage/store.hpp"
+#include "triage/v1/snapshot.pb.h"
 
 namespace triage::collector {
 
@@ -43,6 +44,14 @@ struct MaterializerOptions {
   std::size_t defer_batch = 64;
   /// A device's state is rewritten at most this often under load.
   std::chrono::milliseconds defer_interval{30'000};
+  /// Changes of one device's deferred deltas at most: past it a delta is applied at once, so
+  /// that no device's state costs one pass more than this to bring up to date.
+  std::size_t max_deferred_changes = 10'000;
+  /// Changes applied in one deferred pass at most (a device is never split; one at least).
+  std::size_t max_pass_changes = 50'000;
+  /// A device's serialized state at most: a delta that would grow it past this is not
+  /// applied (the state turns stale, and the device is asked for a full snapshot).
+  std::size_t max_state_bytes = 16 * 1024 * 1024;
   /// The time source for the interval above; tests set their own, so no decision depends on
   /// how long the machine has been up.
   std::function<std::chrono::steady_clock::time_point()> clock = std::chrono::steady_clock::now;
@@ -74,12 +83,16 @@ class StateMaterializer {
   struct Chain {
     std::uint64_t head = 0;               ///< last snapshot/delta accepted (applied or not)
     std::vector<std::uint64_t> deferred;  ///< accepted deltas not yet applied, in order
+    std::size_t deferred_changes = 0;     ///< the changes those deltas carry
     /// When this writer last wrote its state; empty when it has not since it started (a
     /// state loaded after a restart is due at once, whatever the clock reads).
     std::optional<std::chrono::steady_clock::time_point> written;
   };
 
  private:
+  /// Why a new state may not be stored (too many bytes or elements), or nothing.
+  std::optional<std::string> over_state_limits(const v1::Snapshot& snapshot,
+                                               const std::string& serialized) const;
   /// Whether `chain`'s state was written less than one interval before `now`.
   bool written_recently(const Chain& chain, std::chrono::steady_clock::time_point now) const;
   /// When `chain`'s deferred deltas may be applied under load.

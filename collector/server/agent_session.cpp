@@ -6,7 +6,9 @@
 #include <spdlog/spdlog.h>
 
 #include "shared/protocol/codec.hpp"
+#include "shared/protocol/message_limits.hpp"
 #include "shared/protocol/version.hpp"
+#include "shared/protocol/wire_budget.hpp"
 #include "shared/util/log_safe.hpp"
 
 namespace triage::collector {
@@ -70,7 +72,16 @@ void AgentSession::apply_rate_limit(v1::AgentMessage::BodyCase kind) {
 void AgentSession::on_message(std::string_view frame) {
   services_.metrics.messages_received.Increment();
   services_.metrics.bytes_received.Increment(static_cast<double>(frame.size()));
-  auto message = protocol::decode_agent_message(frame, settings_.max_message_bytes);
+  // What the frame would cost once parsed, counted before anything is built from it.
+  auto budget = frame.size() <= settings_.max_message_bytes
+                    ? protocol::measure_agent_message(frame)
+                    : Result<protocol::WireBudget>(protocol::WireBudget{});
+  if (budget && !budget->over_limit.empty()) {
+    apply_rate_limit(v1::AgentMessage::BODY_NOT_SET);
+    return refuse_over_limit(*budget);
+  }
+  auto message = budget ? protocol::decode_agent_message(frame, settings_.max_message_bytes)
+                        : Result<v1::AgentMessage>(tl::unexpected(budget.error()));
   // Malformed frames spend from the reports' budget (and close the connection below).
   apply_rate_limit(message ? message->body_case() : v1::AgentMessage::BODY_NOT_SET);
   if (!message) {
@@ -96,7 +107,7 @@ void AgentSession::on_message(std::string_view frame) {
     case v1::AgentMessage::kDelta:
     case v1::AgentMessage::kHelpRequest:
     case v1::AgentMessage::kOrderResult:
-      return handle_report(*message, frame);
+      return handle_report(*message, frame, budget->elements);
     case v1::AgentMessage::kHello:
       return refuse(v1::Refusal::MALFORMED_MESSAGE, "hello sent twice",
                     transport::CloseCode::kProtocolError);
@@ -219,7 +230,53 @@ void AgentSession::handle_order_progress(const v1::AgentMessage& message) {
   });
 }
 
-void AgentSession::handle_report(const v1::AgentMessage& message, std::string_view frame) {
+void AgentSession::refuse_over_limit(const protocol::WireBudget& budget) {
+  services_.metrics.refusal("over_limit").Increment();
+  const bool report = budget.body_field == v1::AgentMessage::kSnapshotFieldNumber ||
+                      budget.body_field == v1::AgentMessage::kDeltaFieldNumber ||
+                      budget.body_field == v1::AgentMessage::kHelpRequestFieldNumber ||
+                      budget.body_field == v1::AgentMessage::kOrderResultFieldNumber;
+  if (!hello_sent_ || !report || budget.seq == 0) {
+    spdlog::warn("device {} ({}): message refused unparsed: {}; closing", device_id_, remote_,
+                 budget.over_limit);
+    return refuse(v1::Refusal::MALFORMED_MESSAGE, budget.over_limit, transport::CloseCode::kTooBig);
+  }
+  // A report is refused for good (the agent drops it from its spool) and the connection stays.
+  const std::uint64_t seq = budget.seq;
+  spdlog::warn("device {} ({}): report #{} refused unparsed: {}", device_id_, remote_, seq,
+               budget.over_limit);
+  services_.metrics.reports_rejected.Increment();
+  v1::CollectorMessage reply;
+  auto* entry = reply.mutable_ack()->add_entries();
+  entry->set_seq(seq);
+  entry->set_status(v1::Ack::REJECTED);
+  entry->set_reason(budget.over_limit);
+  send(reply);
+  if (budget.body_field != v1::AgentMessage::kSnapshotFieldNumber &&
+      budget.body_field != v1::AgentMessage::kDeltaFieldNumber) {
+    return;
+  }
+  // The chain is broken at this report: the state is stale until a full snapshot, which is
+  // asked for at once after a delta (after a snapshot it would only be refused again; every
+  // hello ack asks while the state is stale).
+  services_.writer.post([&store = services_.store, device_id = device_id_, seq] {
+    IngestBatch batch;
+    batch.stale_marks.push_back(StaleMark{device_id, seq});
+    if (auto r = store.store_ingest(batch); !r) {
+      spdlog::error("device {}: marking the state stale: {}", device_id, r.error().message);
+    }
+  });
+  if (budget.body_field == v1::AgentMessage::kDeltaFieldNumber) {
+    v1::CollectorMessage request;
+    request.mutable_snapshot_request()->set_request_id("limit-" + std::to_string(seq));
+    request.mutable_snapshot_request()->set_reason("report " + std::to_string(seq) +
+                                                   " refused: " + budget.over_limit);
+    send(request);
+  }
+}
+
+void AgentSession::handle_report(const v1::AgentMessage& message, std::string_view frame,
+                                 std::uint64_t elements) {
   const std::uint64_t seq = message.seq();
   if (seq == 0) {
     services_.metrics.reports_rejected.Increment();
@@ -239,11 +296,17 @@ void AgentSession::handle_report(const v1::AgentMessage& message, std::string_vi
 
   auto conn = shared_->connection.lock();
   if (!conn) return;
-  if (++shared_->in_flight >= settings_.max_in_flight &&
+  // What the report costs until committed: its bytes, and its elements once the writer parses
+  // it. One device holds at most max_in_flight_cost of them (plus the report that crossed it).
+  const std::size_t cost = frame.size() + elements * protocol::kParsedBytesPerElement;
+  const int in_flight = ++shared_->in_flight;
+  const std::size_t in_flight_cost = shared_->in_flight_cost += cost;
+  if ((in_flight >= settings_.max_in_flight || in_flight_cost >= settings_.max_in_flight_cost) &&
       !shared_->paused_for_in_flight.exchange(true)) {
     conn->pause_reading();
   }
   const int resume_below = settings_.max_in_flight / 2;
+  const std::size_t resume_below_cost = settings_.max_in_flight_cost / 2;
   auto shared = shared_;
   auto device_id = device_id_;
   auto kind = report.kind;
@@ -262,60 +325,63 @@ void AgentSession::handle_report(const v1::AgentMessage& message, std::string_vi
   // The completion holds the connection: while reading is paused for back-pressure no
   // read is pending, and nothing else would keep an idle connection alive until it resumes
   // (it was dropped without a close, and the device stayed "online").
-  bool room = services_.writer.submit(std::move(report), [conn, shared, device_id, kind, seq,
-                                                          resume_below, snapshot_request_id, help,
-                                                          order_result, enrichment, intake, orders](
-                                                             const Result<IngestOutcome>& stored) {
-    if (!stored) {
-      // Not committed, so not acknowledged: the agent resends it after reconnecting.
-      spdlog::error("device {}: storing {} #{}: {}", device_id, kind, seq, stored.error().message);
-    } else {
-      v1::CollectorMessage reply;
-      auto* entry = reply.mutable_ack()->add_entries();
-      entry->set_seq(seq);
-      entry->set_status(stored->stored ? v1::Ack::STORED : v1::Ack::DUPLICATE);
-      bool acknowledge = true;
-      if (stored->state == StateEffect::kGap && conn) {
-        // Asked once, at the first gap; a reconnecting agent is asked in the hello ack.
-        v1::CollectorMessage request;
-        request.mutable_snapshot_request()->set_request_id("gap-" + std::to_string(seq));
-        request.mutable_snapshot_request()->set_reason("gap in the delta chain at report " +
-                                                       std::to_string(seq));
-        conn->send(protocol::encode(request));
-      }
-      if (enrichment && kind == "snapshot" && !snapshot_request_id.empty()) {
-        enrichment->snapshot_committed(device_id, seq, snapshot_request_id);
-      }
-      if (enrichment && stored->state == StateEffect::kApplied) {
-        enrichment->state_changed(device_id);
-      }
-      if (help && intake) {
-        // The ticket is part of what the acknowledgement promises: no ticket, no ack,
-        // and the agent's resend (a duplicate) tries again.
-        if (auto ticket = intake->open_ticket(device_id, seq, *help)) {
-          entry->set_ticket_id(std::to_string(*ticket));
+  bool room = services_.writer.submit(
+      std::move(report), cost,
+      [conn, shared, device_id, kind, seq, resume_below, resume_below_cost, cost,
+       snapshot_request_id, help, order_result, enrichment, intake,
+       orders](const Result<IngestOutcome>& stored) {
+        if (!stored) {
+          // Not committed, so not acknowledged: the agent resends it after reconnecting.
+          spdlog::error("device {}: storing {} #{}: {}", device_id, kind, seq,
+                        stored.error().message);
         } else {
-          acknowledge = false;
-          spdlog::error("device {}: help request #{} not turned into a ticket: {}", device_id, seq,
-                        ticket.error().message);
+          v1::CollectorMessage reply;
+          auto* entry = reply.mutable_ack()->add_entries();
+          entry->set_seq(seq);
+          entry->set_status(stored->stored ? v1::Ack::STORED : v1::Ack::DUPLICATE);
+          bool acknowledge = true;
+          if (stored->state == StateEffect::kGap && conn) {
+            // Asked once, at the first gap; a reconnecting agent is asked in the hello ack.
+            v1::CollectorMessage request;
+            request.mutable_snapshot_request()->set_request_id("gap-" + std::to_string(seq));
+            request.mutable_snapshot_request()->set_reason("gap in the delta chain at report " +
+                                                           std::to_string(seq));
+            conn->send(protocol::encode(request));
+          }
+          if (enrichment && kind == "snapshot" && !snapshot_request_id.empty()) {
+            enrichment->snapshot_committed(device_id, seq, snapshot_request_id);
+          }
+          if (enrichment && stored->state == StateEffect::kApplied) {
+            enrichment->state_changed(device_id);
+          }
+          if (help && intake) {
+            // The ticket is part of what the acknowledgement promises: no ticket, no ack,
+            // and the agent's resend (a duplicate) tries again.
+            if (auto ticket = intake->open_ticket(device_id, seq, *help)) {
+              entry->set_ticket_id(std::to_string(*ticket));
+            } else {
+              acknowledge = false;
+              spdlog::error("device {}: help request #{} not turned into a ticket: {}", device_id,
+                            seq, ticket.error().message);
+            }
+          }
+          if (order_result && orders) {
+            // The order's state, timeline and time entry are what the acknowledgement
+            // promises: committed first, or no ack and the agent resends.
+            if (auto r = orders->record_result(device_id, *order_result); !r) {
+              acknowledge = false;
+              spdlog::error("device {}: order result #{} not recorded: {}", device_id, seq,
+                            r.error().message);
+            }
+          }
+          if (conn && acknowledge) conn->send(protocol::encode(reply));
         }
-      }
-      if (order_result && orders) {
-        // The order's state, timeline and time entry are what the acknowledgement
-        // promises: committed first, or no ack and the agent resends.
-        if (auto r = orders->record_result(device_id, *order_result); !r) {
-          acknowledge = false;
-          spdlog::error("device {}: order result #{} not recorded: {}", device_id, seq,
-                        r.error().message);
+        const std::size_t left_cost = shared->in_flight_cost -= cost;
+        if (--shared->in_flight < resume_below && left_cost < resume_below_cost &&
+            shared->paused_for_in_flight.exchange(false) && conn) {
+          conn->resume_reading();
         }
-      }
-      if (conn && acknowledge) conn->send(protocol::encode(reply));
-    }
-    if (--shared->in_flight < resume_below && shared->paused_for_in_flight.exchange(false) &&
-        conn) {
-      conn->resume_reading();
-    }
-  });
+      });
   if (!room) {
     conn->pause_reading();
     services_.writer.wait_for_room([conn] { conn->resume_reading(); });

@@ -19,6 +19,7 @@
 #include "collector/storage/store.hpp"
 #include "collector/tickets/enrichment_service.hpp"
 #include "collector/tickets/help_request_intake.hpp"
+#include "shared/protocol/wire_budget.hpp"
 #include "shared/transport/websocket_handler.hpp"
 #include "shared/util/token_bucket.hpp"
 #include "triage/v1/envelope.pb.h"
@@ -31,6 +32,9 @@ struct AgentSessionSettings {
   std::size_t max_message_bytes = 4 * 1024 * 1024;
   /// Reports of one agent waiting for commit before its reading pauses.
   int max_in_flight = 64;
+  /// What one agent's reports waiting for commit may cost (bytes, plus elements at
+  /// protocol::kParsedBytesPerElement) before its reading pauses.
+  std::size_t max_in_flight_cost = 32 * 1024 * 1024;
   /// Sustained frames per second one agent may send, and the burst above it.
   double messages_per_second = 20;
   double message_burst = 200;
@@ -71,6 +75,7 @@ class AgentSession final : public transport::WebSocketHandler {
   struct Shared {
     std::weak_ptr<transport::WebSocketConnection> connection;
     std::atomic<int> in_flight{0};
+    std::atomic<std::size_t> in_flight_cost{0};
     std::atomic<bool> paused_for_in_flight{false};
     std::mutex mutex;         ///< orders the hello's completion against on_close
     bool hello_done = false;  ///< answered and registered as online
@@ -86,7 +91,13 @@ class AgentSession final : public transport::WebSocketHandler {
                              std::uint64_t session_id, const std::string& remote,
                              const DeviceHelloFacts& facts, std::uint32_t version);
   void handle_heartbeat(const v1::Heartbeat& heartbeat);
-  void handle_report(const v1::AgentMessage& message, std::string_view frame);
+  /// `elements`: the report's list elements (protocol::WireBudget), what it costs parsed.
+  void handle_report(const v1::AgentMessage& message, std::string_view frame,
+                     std::uint64_t elements);
+  /// A frame over the limits of protocol/message_limits.hpp: a report is rejected (and the
+  /// device's state marked stale, a snapshot asked for after a delta); anything else closes
+  /// the connection.
+  void refuse_over_limit(const protocol::WireBudget& budget);
   void handle_order_progress(const v1::AgentMessage& message);
   /// Spends from the budget of this kind of message; over it, this frame is served and the
   /// next ones wait (TCP back-pressure).

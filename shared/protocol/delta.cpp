@@ -1,12 +1,13 @@
 #include "shared/protocol/delta.hpp"
 
+#include "shared/protocol/delta_keys.hpp"
+
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/reflection.h>
 #include <google/protobuf/util/message_differencer.h>
 
 #include <algorithm>
 #include <map>
-#include <mutex>
 #include <optional>
 
 namespace triage::protocol {
@@ -18,58 +19,20 @@ using google::protobuf::Message;
 using google::protobuf::Reflection;
 using google::protobuf::util::MessageDifferencer;
 using Key = std::vector<std::string>;
+using detail::is_keyed;
+using detail::is_submessage;
+using detail::key_fields;
+using detail::scalar_text;
 
 // Snapshot fields carried whole in the Delta rather than diffed.
 constexpr int kSchemaVersion = v1::Snapshot::kSchemaVersionFieldNumber;
 constexpr int kCollectedAt = v1::Snapshot::kCollectedAtUnixMsFieldNumber;
 constexpr int kCollectors = v1::Snapshot::kCollectorsFieldNumber;
 
-const std::vector<const FieldDescriptor*>& key_fields(const Descriptor* d) {
-  static std::mutex mu;
-  static std::map<const Descriptor*, std::vector<const FieldDescriptor*>> cache;
-  std::lock_guard lock(mu);
-  auto it = cache.find(d);
-  if (it != cache.end()) return it->second;
-  std::vector<const FieldDescriptor*> keys;
-  for (int i = 0; i < d->field_count(); ++i) {
-    if (d->field(i)->options().GetExtension(v1::key)) keys.push_back(d->field(i));
-  }
-  return cache.emplace(d, std::move(keys)).first->second;
-}
-
-bool is_keyed(const FieldDescriptor* f) {
-  return f->is_repeated() && f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE &&
-         !key_fields(f->message_type()).empty();
-}
-bool is_submessage(const FieldDescriptor* f) {
-  return !f->is_repeated() && f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE;
-}
 bool is_meta(const Message& m, const FieldDescriptor* f) {
   return m.GetDescriptor() == v1::Snapshot::descriptor() &&
          (f->number() == kSchemaVersion || f->number() == kCollectedAt ||
           f->number() == kCollectors);
-}
-
-std::string scalar_text(const Message& m, const FieldDescriptor* f) {
-  const Reflection* r = m.GetReflection();
-  switch (f->cpp_type()) {
-    case FieldDescriptor::CPPTYPE_STRING:
-      return r->GetString(m, f);
-    case FieldDescriptor::CPPTYPE_INT32:
-      return std::to_string(r->GetInt32(m, f));
-    case FieldDescriptor::CPPTYPE_INT64:
-      return std::to_string(r->GetInt64(m, f));
-    case FieldDescriptor::CPPTYPE_UINT32:
-      return std::to_string(r->GetUInt32(m, f));
-    case FieldDescriptor::CPPTYPE_UINT64:
-      return std::to_string(r->GetUInt64(m, f));
-    case FieldDescriptor::CPPTYPE_BOOL:
-      return r->GetBool(m, f) ? "true" : "false";
-    case FieldDescriptor::CPPTYPE_ENUM:
-      return r->GetEnum(m, f)->name();
-    default:
-      return m.GetReflection()->HasField(m, f) ? "set" : "";
-  }
 }
 
 Key key_of(const Message& m) {
@@ -248,98 +211,6 @@ void diff_message(const Message& a, const Message& b, std::vector<v1::PathStep>&
   c.set_value(value->SerializeAsString());
 }
 
-int find_by_key(const Message& m, const FieldDescriptor* f, const Key& key) {
-  const Reflection* r = m.GetReflection();
-  for (int i = 0; i < r->FieldSize(m, f); ++i) {
-    if (key_of(r->GetRepeatedMessage(m, f, i)) == key) return i;
-  }
-  return -1;
-}
-
-Key key_from_step(const v1::PathStep& s) { return Key(s.key().begin(), s.key().end()); }
-
-Result<void> apply_change(Message& root, const v1::Change& change) {
-  Message* m = &root;
-  const auto& path = change.path();
-  bool targets_element = change.kind() == v1::Change::ADDED || change.kind() == v1::Change::REMOVED;
-  int walk = change.kind() == v1::Change::CHANGED ? path.size() : path.size() - 1;
-  if (walk < 0) return fail("delta change without a path");
-  for (int i = 0; i < walk; ++i) {
-    const auto& s = path[i];
-    const FieldDescriptor* f = m->GetDescriptor()->FindFieldByNumber(static_cast<int>(s.field()));
-    if (!f || f->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE)
-      return fail("delta path names no message field: " + describe_path(change));
-    if (s.has_key()) {
-      int idx = find_by_key(*m, f, key_from_step(s));
-      if (idx < 0) return fail("delta addresses a missing element: " + describe_path(change));
-      m = m->GetReflection()->MutableRepeatedMessage(m, f, idx);
-    } else {
-      if (f->is_repeated())
-        return fail("delta path steps into a list without a key: " + describe_path(change));
-      m = m->GetReflection()->MutableMessage(m, f);
-    }
-  }
-  const Reflection* r = m->GetReflection();
-  if (change.kind() == v1::Change::CHANGED) {
-    std::unique_ptr<Message> value(m->New());
-    if (!value->ParseFromString(change.value()))
-      return fail("delta value does not parse: " + describe_path(change));
-    for (auto number : change.field_numbers()) {
-      if (const auto* f = m->GetDescriptor()->FindFieldByNumber(static_cast<int>(number)))
-        r->ClearField(m, f);
-    }
-    m->MergeFrom(*value);
-    return {};
-  }
-  const auto& last = path[path.size() - 1];
-  const FieldDescriptor* f = m->GetDescriptor()->FindFieldByNumber(static_cast<int>(last.field()));
-  if (!f) return fail("delta names an unknown field: " + describe_path(change));
-  if (change.kind() == v1::Change::REORDERED) {
-    if (!is_keyed(f)) return fail("delta reorders an unkeyed field: " + describe_path(change));
-    for (int target = 0; target < change.order_size(); ++target) {
-      Key k(change.order(target).key().begin(), change.order(target).key().end());
-      int idx = find_by_key(*m, f, k);
-      if (idx < 0) return fail("delta reorders a missing element: " + describe_path(change));
-      for (int j = idx; j > target; --j) r->SwapElements(m, f, j, j - 1);
-    }
-    return {};
-  }
-  if (!targets_element) return fail("delta change of unknown kind");
-  if (!last.has_key()) {
-    if (!is_submessage(f))
-      return fail("delta adds/removes a non-message field: " + describe_path(change));
-    if (change.kind() == v1::Change::REMOVED) {
-      r->ClearField(m, f);
-    } else {
-      Message* sub = r->MutableMessage(m, f);
-      sub->Clear();
-      if (!sub->ParseFromString(change.value()))
-        return fail("delta value does not parse: " + describe_path(change));
-    }
-    return {};
-  }
-  int idx = find_by_key(*m, f, key_from_step(last));
-  if (change.kind() == v1::Change::REMOVED) {
-    if (idx < 0) return fail("delta removes a missing element: " + describe_path(change));
-    for (int j = idx; j + 1 < r->FieldSize(*m, f); ++j) r->SwapElements(m, f, j, j + 1);
-    r->RemoveLast(m, f);
-    return {};
-  }
-  Message* element = idx >= 0 ? r->MutableRepeatedMessage(m, f, idx) : r->AddMessage(m, f);
-  element->Clear();
-  if (!element->ParseFromString(change.value()))
-    return fail("delta value does not parse: " + describe_path(change));
-  return {};
-}
-
-/// The one change that touches the collector statuses: all of them gone (an empty list in the
-/// Delta means "as in the base").
-bool is_collectors_removal(const v1::Change& change) {
-  return change.kind() == v1::Change::REMOVED && change.path_size() == 1 &&
-         change.path(0).field() == static_cast<std::uint32_t>(kCollectors) &&
-         !change.path(0).has_key();
-}
-
 bool same_collectors(const v1::Snapshot& a, const v1::Snapshot& b) {
   if (a.collectors_size() != b.collectors_size()) return false;
   for (int i = 0; i < a.collectors_size(); ++i) {
@@ -369,26 +240,6 @@ v1::Delta diff_snapshots(const v1::Snapshot& old_snap, const v1::Snapshot& new_s
   std::vector<v1::PathStep> path;
   diff_message(old_snap, new_snap, path, delta);
   return delta;
-}
-
-Result<v1::Snapshot> apply_delta(const v1::Snapshot& base, const v1::Delta& delta) {
-  v1::Snapshot out = base;
-  if (auto r = apply_delta_in_place(out, delta); !r) return tl::unexpected(r.error());
-  return out;
-}
-
-Result<void> apply_delta_in_place(v1::Snapshot& out, const v1::Delta& delta) {
-  for (const auto& change : delta.changes()) {
-    if (is_collectors_removal(change)) {
-      out.clear_collectors();
-      continue;
-    }
-    if (auto r = apply_change(out, change); !r) return tl::unexpected(r.error());
-  }
-  out.set_schema_version(delta.schema_version());
-  out.set_collected_at_unix_ms(delta.collected_at_unix_ms());
-  if (delta.collectors_size() > 0) *out.mutable_collectors() = delta.collectors();
-  return {};
 }
 
 bool delta_is_empty(const v1::Delta& delta) { return delta.changes_size() == 0; }

@@ -2,8 +2,7 @@
 // device certificate: revocation reaches every socket of a device, hello or not; a session
 // that never says hello does not live on; one device has one session.
 
-#include <sys/socket.h>
-#include <sys/time.h>
+#include <poll.h>
 
 #include <chrono>
 
@@ -88,17 +87,14 @@ TEST_CASE("a revoked device's TLS connection that sent no request yet is closed"
   auto revoke = collector.post("/api/v1/devices/" + agent.device_id() + "/revoke", {},
                                collector.admin_token());
   REQUIRE(revoke.status == 200);
-  // A read ends with end-of-stream when the collector closes; a receive timeout far below the
-  // collector's own 60 s handshake timeout tells a close from a socket left open.
-  timeval tv{10, 0};
-  ::setsockopt(stream.next_layer().native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  // The collector's own handshake timeout is 60 s: a close within 10 s is the revocation's.
+  pollfd p{stream.next_layer().native_handle(), POLLIN, 0};
+  REQUIRE(::poll(&p, 1, 10'000) == 1);
   char byte = 0;
   boost::system::error_code ec;
-  const auto start = std::chrono::steady_clock::now();
   stream.read_some(boost::asio::buffer(&byte, 1), ec);
   INFO(ec.message());
   CHECK(ec);
-  CHECK(std::chrono::steady_clock::now() - start < 9s);
 }
 
 TEST_CASE("a connection that does not say hello within the deadline is closed", "[integration]") {

@@ -10,7 +10,10 @@ work=${BENCH_DIR:-/tmp/triage-loadgen-bench}
 mkdir -p "$work"
 rm -rf "$work/collector"
 "$bin/triage-collector" init --data "$work/collector" > /dev/null
-printf "[log]\nlevel = \"%s\"\n" "${LOG_LEVEL:-warn}" > "$work/collector.toml"
+# Every simulated agent comes from 127.0.0.1: no per-address cap on unauthenticated
+# connections (a real fleet comes from many addresses).
+printf "[log]\nlevel = \"%s\"\n[limits]\nmax_unauthenticated_per_address = 0\n" "${LOG_LEVEL:-warn}" \
+  > "$work/collector.toml"
 ${COLLECTOR_PRELOAD:+env LD_PRELOAD=$COLLECTOR_PRELOAD} "$bin/triage-collector" serve --data "$work/collector" --listen 127.0.0.1:0 \
   --config "$work/collector.toml" > "$work/collector.out" 2> "$work/collector.log" &
 pid=$!

@@ -31,7 +31,11 @@ title = "Echo (benchmark)"
 argv = ["/bin/echo", "bench"]
 risk = "low"
 TOML
-printf '[log]\nlevel = "warn"\n[actions]\ndir = "%s"\n' "$work/actions" > "$work/collector.toml"
+# /metrics needs its bearer token; the simulated agents all come from 127.0.0.1.
+head -c 24 /dev/urandom | base64 | tr -d '/+=' > "$work/metrics.token"
+metrics_auth="Authorization: Bearer $(cat "$work/metrics.token")"
+printf '[log]\nlevel = "warn"\n[actions]\ndir = "%s"\n[metrics]\ntoken_file = "%s"\n[limits]\nmax_unauthenticated_per_address = 0\n' \
+  "$work/actions" "$work/metrics.token" > "$work/collector.toml"
 "$bin/triage-collector" init --data "$work/c" > /dev/null
 password=$("$bin/triage-collector" user add --data "$work/c" --name bench --role technician)
 "$bin/triage-collector" serve --data "$work/c" --listen 127.0.0.1:0 --config "$work/collector.toml" \
@@ -66,7 +70,7 @@ if [ "$load_agents" -gt 0 ]; then
   loadgen_pid=$!
   # Timed once every simulated agent is connected (15 minutes at most).
   for _ in $(seq 1 900); do
-    n=$(curl -sS --cacert "$ca" "$url/metrics" | awk '/^triage_connected_agents /{print int($2)}')
+    n=$(curl -sS --cacert "$ca" -H "$metrics_auth" "$url/metrics" | awk '/^triage_connected_agents /{print int($2)}')
     [ "${n:-0}" -ge $((load_agents + 1)) ] && break
     sleep 1
   done

@@ -23,7 +23,9 @@ rm -rf "$work/collector" "$work/identities"*
 {
   # /metrics is polled on the staff listener, which agents cannot crowd.
   printf 'staff_listen = "127.0.0.1:0"\n[log]\nlevel = "warn"\n'
-  if [ -n "${COLLECTOR_LIMITS:-}" ]; then printf '[limits]\n%s\n' "$COLLECTOR_LIMITS"; fi
+  # Every simulated agent comes from 127.0.0.1: no per-address cap on unauthenticated
+  # connections (a real fleet comes from many addresses).
+  printf '[limits]\nmax_unauthenticated_per_address = 0\n%s\n' "${COLLECTOR_LIMITS:-}"
 } > "$work/collector.toml"
 ca="$work/collector/pki/ca.pem"
 pid="" loadgen_pids=()

@@ -25,7 +25,13 @@ trap cleanup EXIT
 "$bin/triage-collector" init --data "$work/c" > /dev/null
 "$bin/triage-ticket-bench" seed --db "$work/c/collector.db" --tickets "$tickets"
 password=$("$bin/triage-collector" user add --data "$work/c" --name bench --role technician)
-"$bin/triage-collector" serve --data "$work/c" --listen 127.0.0.1:0 > "$work/out" 2> "$work/log" &
+# /metrics needs its bearer token; the simulated agents all come from 127.0.0.1.
+head -c 24 /dev/urandom | base64 | tr -d '/+=' > "$work/metrics.token"
+metrics_auth="Authorization: Bearer $(cat "$work/metrics.token")"
+printf '[metrics]\ntoken_file = "%s"\n[limits]\nmax_unauthenticated_per_address = 0\n' \
+  "$work/metrics.token" > "$work/collector.toml"
+"$bin/triage-collector" serve --data "$work/c" --listen 127.0.0.1:0 --config "$work/collector.toml" \
+  > "$work/out" 2> "$work/log" &
 collector_pid=$!
 for _ in $(seq 1 100); do grep -q "listening on" "$work/out" 2>/dev/null && break; sleep 0.1; done
 url=$(sed -n 's/.*listening on \(https:\/\/[^ ]*\).*/\1/p' "$work/out")
@@ -55,7 +61,7 @@ if [ "$load_agents" -gt 0 ]; then
   # grown for 30 s (10 minutes at most).
   last=0 still=0
   for _ in $(seq 1 600); do
-    n=$(curl -sS --cacert "$ca" "$url/metrics" | awk '/^triage_connected_agents /{print int($2)}')
+    n=$(curl -sS --cacert "$ca" -H "$metrics_auth" "$url/metrics" | awk '/^triage_connected_agents /{print int($2)}')
     [ "${n:-0}" -ge $((load_agents + 1)) ] && break
     if [ "${n:-0}" -gt "$last" ]; then last=${n:-0} still=0; else still=$((still + 1)); fi
     [ "$still" -ge 30 ] && [ "$last" -gt 0 ] && break

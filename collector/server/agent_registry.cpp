@@ -43,9 +43,44 @@ std::vector<std::string> AgentRegistry::online_devices() const {
   return out;
 }
 
+std::shared_ptr<void> AgentRegistry::track(const std::string& device_id, Closer close) {
+  std::uint64_t id = 0;
+  {
+    std::lock_guard lock(mutex_);
+    id = next_tracking_id_++;
+    tracked_[device_id].emplace(id, std::move(close));
+  }
+  return std::shared_ptr<void>(nullptr, [this, device_id, id](void*) {
+    std::lock_guard lock(mutex_);
+    auto it = tracked_.find(device_id);
+    if (it == tracked_.end()) return;
+    it->second.erase(id);
+    if (it->second.empty()) tracked_.erase(it);
+  });
+}
+
+std::size_t AgentRegistry::tracked_count(const std::string& device_id) const {
+  std::lock_guard lock(mutex_);
+  auto it = tracked_.find(device_id);
+  return it == tracked_.end() ? 0 : it->second.size();
+}
+
 void AgentRegistry::disconnect(const std::string& device_id, transport::CloseCode code,
                                std::string reason) {
-  if (auto c = connection(device_id)) c->close(code, std::move(reason));
+  std::vector<Closer> closers;
+  std::shared_ptr<transport::WebSocketConnection> online;
+  {
+    std::lock_guard lock(mutex_);
+    if (auto it = tracked_.find(device_id); it != tracked_.end()) {
+      for (const auto& [id, close] : it->second) closers.push_back(close);
+    }
+    if (auto it = entries_.find(device_id); it != entries_.end()) {
+      online = it->second.connection.lock();
+    }
+  }
+  // Outside the lock: a closer may end a socket whose handle comes back here.
+  if (online) online->close(code, reason);
+  for (const auto& close : closers) close(code, reason);
 }
 
 }  // namespace triage::collector

@@ -1,8 +1,11 @@
 #pragma once
 // Which devices are connected right now, to this collector process. Sessions register on
-// hello and leave on close; other threads reach a device's connection through here.
+// hello and leave on close; other threads reach a device's connection through here. Every
+// socket that presented a device's certificate is tracked from its TLS handshake on, hello or
+// not, so revoking a device closes all of them.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -29,7 +32,15 @@ class AgentRegistry {
   std::size_t online_count() const;
   std::vector<std::string> online_devices() const;
 
-  /// Closes the device's connection if it has one (e.g. after revocation).
+  /// Ends one socket of a device (a WebSocket closes with `code` and `reason`).
+  using Closer = std::function<void(transport::CloseCode code, const std::string& reason)>;
+  /// Tracks a socket that presented `device_id`'s certificate, until the returned handle is
+  /// destroyed. The registry must outlive the handle.
+  std::shared_ptr<void> track(const std::string& device_id, Closer close);
+  /// Sockets of the device tracked now (online or not).
+  std::size_t tracked_count(const std::string& device_id) const;
+
+  /// Closes every socket of the device, online or still before its hello (revocation).
   void disconnect(const std::string& device_id, transport::CloseCode code, std::string reason);
 
  private:
@@ -39,6 +50,8 @@ class AgentRegistry {
   };
   mutable std::mutex mutex_;
   std::unordered_map<std::string, Entry> entries_;
+  std::uint64_t next_tracking_id_ = 1;
+  std::unordered_map<std::string, std::unordered_map<std::uint64_t, Closer>> tracked_;
 };
 
 }  // namespace triage::collector

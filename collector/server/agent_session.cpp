@@ -43,9 +43,10 @@ const char* report_kind(v1::AgentMessage::BodyCase body) {
 
 }  // namespace
 
-AgentSession::AgentSession(std::string device_id, AgentSessionServices services,
-                           AgentSessionSettings settings)
+AgentSession::AgentSession(std::string device_id, std::string certificate_sha256,
+                           AgentSessionServices services, AgentSessionSettings settings)
     : device_id_(std::move(device_id)),
+      certificate_sha256_(std::move(certificate_sha256)),
       services_(services),
       settings_(settings),
       session_id_(next_session_id++),
@@ -56,6 +57,12 @@ AgentSession::AgentSession(std::string device_id, AgentSessionServices services,
 void AgentSession::on_open(const std::shared_ptr<transport::WebSocketConnection>& connection) {
   shared_->connection = connection;
   remote_ = connection->peer().remote_address;
+  // Revocation closes this socket too, hello or not.
+  tracking_ = services_.registry.track(
+      device_id_, [weak = std::weak_ptr<transport::WebSocketConnection>(connection)](
+                      transport::CloseCode code, const std::string& reason) {
+        if (auto conn = weak.lock()) conn->close(code, reason);
+      });
   spdlog::debug("device {} connected from {}", device_id_, remote_);
 }
 
@@ -137,6 +144,9 @@ void AgentSession::handle_hello(const v1::Hello& hello) {
                          clip(f.kernel()), clip(f.arch())};
   auto conn = shared_->connection.lock();
   if (!conn) return;
+  // The hello came in time: the hello deadline ends and the connection no longer counts
+  // against its address's unauthenticated connections.
+  conn->authenticated();
   // The hello's database write waits for the writer (maybe behind a batch commit), never on
   // an I/O thread; nothing more is read from this agent until the hello is answered.
   hello_sent_ = true;
@@ -145,9 +155,11 @@ void AgentSession::handle_hello(const v1::Hello& hello) {
   // The task holds the connection: with reading paused and nothing to write, no pending
   // operation would keep it alive. It is released right after the answer is queued.
   services_.writer.post([conn, shared = shared_, services = services_, settings = settings_,
-                         device_id = device_id_, session_id = session_id_, remote = remote_,
-                         facts = std::move(facts), version = *version]() mutable {
-    complete_hello(conn, shared, services, settings, device_id, session_id, remote, facts, version);
+                         device_id = device_id_, certificate = certificate_sha256_,
+                         session_id = session_id_, remote = remote_, facts = std::move(facts),
+                         version = *version]() mutable {
+    complete_hello(conn, shared, services, settings, device_id, certificate, session_id, remote,
+                   facts, version);
     conn.reset();
   });
 }
@@ -155,7 +167,8 @@ void AgentSession::handle_hello(const v1::Hello& hello) {
 void AgentSession::complete_hello(const std::shared_ptr<transport::WebSocketConnection>& conn,
                                   const std::shared_ptr<Shared>& shared,
                                   AgentSessionServices services, AgentSessionSettings settings,
-                                  const std::string& device_id, std::uint64_t session_id,
+                                  const std::string& device_id,
+                                  const std::string& certificate_sha256, std::uint64_t session_id,
                                   const std::string& remote, const DeviceHelloFacts& facts,
                                   std::uint32_t version) {
   auto unavailable = [&] {
@@ -165,6 +178,30 @@ void AgentSession::complete_hello(const std::shared_ptr<transport::WebSocketConn
     conn->send(protocol::encode(refusal));
     conn->close(transport::CloseCode::kTryAgainLater, "collector storage unavailable");
   };
+  // The device's status again, as it is now: it may have been revoked (by the API, or by the
+  // CLI, which cannot reach this process) since the connection was accepted.
+  auto device = services.store.find_device(device_id);
+  if (!device) return unavailable();
+  std::string refusal_text;
+  if (!*device) {
+    refusal_text = "device " + device_id + " is not enrolled here";
+  } else if ((*device)->revoked_at) {
+    refusal_text = "device " + device_id + " was revoked";
+  } else if ((*device)->certificate_sha256 != certificate_sha256) {
+    refusal_text = "certificate of device " + device_id + " was superseded";
+  }
+  if (!refusal_text.empty()) {
+    spdlog::warn("device {} ({}) refused at hello: {}", device_id, remote, refusal_text);
+    services.metrics.refusal("revoked").Increment();
+    v1::CollectorMessage refusal;
+    refusal.mutable_refusal()->set_reason(*device ? v1::Refusal::DEVICE_REVOKED
+                                                  : v1::Refusal::DEVICE_UNKNOWN);
+    refusal.mutable_refusal()->set_message(refusal_text);
+    conn->send(protocol::encode(refusal));
+    conn->close(*device ? transport::CloseCode::kRevoked : transport::CloseCode::kUnknownDevice,
+                refusal_text);
+    return;
+  }
   if (auto r = services.store.record_hello(device_id, facts, std::chrono::system_clock::now());
       !r) {
     spdlog::error("device {}: recording hello: {}", device_id, r.error().message);
@@ -354,7 +391,15 @@ void AgentSession::handle_report(const v1::AgentMessage& message, std::string_vi
           if (enrichment && stored->state == StateEffect::kApplied) {
             enrichment->state_changed(device_id);
           }
-          if (help && intake) {
+          // Only a new request counts against the device's limits; a resend (duplicate) gets
+          // the ticket it already has. A refused one is dropped by the agent, which tells the
+          // end user why.
+          auto admitted =
+              help && intake && stored->stored ? intake->admit(device_id) : Result<void>{};
+          if (!admitted) {
+            entry->set_status(v1::Ack::REJECTED);
+            entry->set_reason(admitted.error().message);
+          } else if (help && intake) {
             // The ticket is part of what the acknowledgement promises: no ticket, no ack,
             // and the agent's resend (a duplicate) tries again.
             if (auto ticket = intake->open_ticket(device_id, seq, *help)) {
@@ -407,6 +452,7 @@ void AgentSession::send(const v1::CollectorMessage& message) {
 }
 
 void AgentSession::on_close(std::string_view reason) {
+  tracking_.reset();
   bool online = false;
   {
     std::lock_guard lock(shared_->mutex);

@@ -64,7 +64,10 @@ struct AgentSessionServices {
 
 class AgentSession final : public transport::WebSocketHandler {
  public:
-  AgentSession(std::string device_id, AgentSessionServices services, AgentSessionSettings settings);
+  /// `certificate_sha256`: the certificate the device presented; its status (revoked,
+  /// superseded) is checked again when the hello is answered.
+  AgentSession(std::string device_id, std::string certificate_sha256, AgentSessionServices services,
+               AgentSessionSettings settings);
 
   void on_open(const std::shared_ptr<transport::WebSocketConnection>& connection) override;
   void on_message(std::string_view frame) override;
@@ -88,8 +91,9 @@ class AgentSession final : public transport::WebSocketHandler {
   static void complete_hello(const std::shared_ptr<transport::WebSocketConnection>& conn,
                              const std::shared_ptr<Shared>& shared, AgentSessionServices services,
                              AgentSessionSettings settings, const std::string& device_id,
-                             std::uint64_t session_id, const std::string& remote,
-                             const DeviceHelloFacts& facts, std::uint32_t version);
+                             const std::string& certificate_sha256, std::uint64_t session_id,
+                             const std::string& remote, const DeviceHelloFacts& facts,
+                             std::uint32_t version);
   void handle_heartbeat(const v1::Heartbeat& heartbeat);
   /// `elements`: the report's list elements (protocol::WireBudget), what it costs parsed.
   void handle_report(const v1::AgentMessage& message, std::string_view frame,
@@ -106,10 +110,12 @@ class AgentSession final : public transport::WebSocketHandler {
   void send(const v1::CollectorMessage& message);
 
   std::string device_id_;
+  std::string certificate_sha256_;
   AgentSessionServices services_;
   AgentSessionSettings settings_;
   std::uint64_t session_id_;
   std::shared_ptr<Shared> shared_;
+  std::shared_ptr<void> tracking_;  ///< in the registry's list of this device's sockets
   std::string remote_;
   bool hello_sent_ = false;
   std::chrono::steady_clock::time_point last_touch_{};

@@ -74,8 +74,17 @@ transport::UpgradeDecision CollectorApp::accept_websocket(const transport::HttpR
   if ((*device)->certificate_sha256 != peer.certificate_sha256) {
     return refuse_device("forbidden", "certificate of device " + (*device)->id + " was superseded");
   }
-  decision.handler = std::make_unique<AgentSession>((*device)->id, services_, session_settings_);
+  decision.handler = std::make_unique<AgentSession>((*device)->id, peer.certificate_sha256,
+                                                    services_, session_settings_);
   return decision;
+}
+
+std::shared_ptr<void> CollectorApp::on_verified_peer(const transport::PeerIdentity& peer,
+                                                     std::function<void()> close) {
+  if (peer.certificate_common_name.empty()) return nullptr;
+  return services_.registry.track(
+      peer.certificate_common_name,
+      [close = std::move(close)](transport::CloseCode, const std::string&) { close(); });
 }
 
 void CollectorApp::audit_refusal(const transport::PeerIdentity& peer, const std::string& reason) {

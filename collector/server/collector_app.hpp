@@ -23,6 +23,9 @@ class CollectorApp final : public transport::ServerApplication {
                    transport::Respond respond) override;
   transport::UpgradeDecision accept_websocket(const transport::HttpRequest& request,
                                               const transport::PeerIdentity& peer) override;
+  /// Tracks the socket under its device, so revoking the device closes it before any hello.
+  std::shared_ptr<void> on_verified_peer(const transport::PeerIdentity& peer,
+                                         std::function<void()> close) override;
 
   /// Waits for queued REST work to finish (shutdown).
   void drain();

@@ -45,6 +45,43 @@ Result<void> read_string(const toml::table& table, std::string_view section, std
   return {};
 }
 
+Result<void> read_bool(const toml::table& table, std::string_view section, std::string_view key,
+                       bool& out) {
+  auto* node = table.get(key);
+  if (node == nullptr) return {};
+  auto value = node->value<bool>();
+  if (!value) {
+    return fail(ErrorCode::kInvalid, "config key `" + std::string(section) +
+                                         (section.empty() ? "" : ".") + std::string(key) + "` on " +
+                                         where(*node) + ": expected true or false");
+  }
+  out = *value;
+  return {};
+}
+
+Result<void> read_string_list(const toml::table& table, std::string_view section,
+                              std::string_view key, std::vector<std::string>& out) {
+  auto* node = table.get(key);
+  if (node == nullptr) return {};
+  auto name = std::string(section) + "." + std::string(key);
+  auto* array = node->as_array();
+  if (array == nullptr) {
+    return fail(ErrorCode::kInvalid,
+                "config key `" + name + "` on " + where(*node) + ": expected a list of strings");
+  }
+  std::vector<std::string> values;
+  for (const auto& item : *array) {
+    auto value = item.value<std::string>();
+    if (!value) {
+      return fail(ErrorCode::kInvalid,
+                  "config key `" + name + "` on " + where(item) + ": expected a list of strings");
+    }
+    values.push_back(*value);
+  }
+  out = std::move(values);
+  return {};
+}
+
 Result<void> reject_unknown(const toml::table& table, std::string_view section,
                             std::initializer_list<std::string_view> known) {
   for (const auto& [key, node] : table) {
@@ -73,15 +110,19 @@ Result<CollectorConfig> load_collector_config(const std::filesystem::path& path,
                                          std::string(err.description()));
   }
   std::int64_t handshake_ms = c.handshake_timeout.count();
+  std::int64_t hello_ms = c.hello_timeout.count();
+  std::int64_t http_max_age_s = c.http_connection_max_age.count();
   std::int64_t idle_s = c.websocket_idle_timeout.count() / 1000;
   std::int64_t large_message_s = c.large_message_timeout.count() / 1000;
   std::int64_t session_h = c.session_ttl.count() / 3600;
   Result<void> steps[] = {
       reject_unknown(root, "",
-                     {"listen", "staff_listen", "limits", "agents", "log", "api", "threads", "auth",
-                      "sla", "tickets", "retention", "actions", "outbox", "webhooks", "rt"}),
+                     {"listen", "staff_listen", "agent_port_serves_api", "limits", "agents", "log",
+                      "metrics", "api", "threads", "auth", "sla", "tickets", "retention", "actions",
+                      "outbox", "webhooks", "rt"}),
       read_string(root, "", "listen", c.listen),
       read_string(root, "", "staff_listen", c.staff_listen),
+      read_bool(root, "", "agent_port_serves_api", c.agent_port_serves_api),
   };
   for (auto& s : steps) {
     if (!s) return fail(path.string(), s.error());
@@ -91,11 +132,20 @@ Result<CollectorConfig> load_collector_config(const std::filesystem::path& path,
   };
   if (auto* t = section("limits")) {
     for (auto r :
-         {reject_unknown(*t, "limits",
-                         {"handshake_timeout_ms", "websocket_idle_timeout_s", "max_message_bytes",
-                          "max_http_body_bytes", "max_concurrent_handshakes",
-                          "max_concurrent_large_messages", "large_message_timeout_s",
-                          "ingest_queue_bytes"}),
+         {reject_unknown(
+              *t, "limits",
+              {"handshake_timeout_ms", "websocket_idle_timeout_s", "max_message_bytes",
+               "max_http_body_bytes", "max_concurrent_handshakes", "max_concurrent_large_messages",
+               "large_message_timeout_s", "ingest_queue_bytes", "hello_timeout_ms",
+               "max_unauthenticated_per_address", "per_address_exempt",
+               "http_max_requests_per_connection", "http_connection_max_s"}),
+          read_integer(*t, "limits", "hello_timeout_ms", hello_ms, 100, 600'000),
+          read_integer(*t, "limits", "max_unauthenticated_per_address",
+                       c.max_unauthenticated_per_address, 0, 1'000'000),
+          read_string_list(*t, "limits", "per_address_exempt", c.per_address_exempt),
+          read_integer(*t, "limits", "http_max_requests_per_connection",
+                       c.http_max_requests_per_connection, 1, 1'000'000),
+          read_integer(*t, "limits", "http_connection_max_s", http_max_age_s, 1, 86'400),
           read_integer(*t, "limits", "handshake_timeout_ms", handshake_ms, 100, 600'000),
           read_integer(*t, "limits", "websocket_idle_timeout_s", idle_s, 5, 3600),
           read_integer(*t, "limits", "max_message_bytes", c.max_message_bytes, 1024,
@@ -147,6 +197,12 @@ Result<CollectorConfig> load_collector_config(const std::filesystem::path& path,
     login.per_client.burst = static_cast<double>(burst);
     login.per_client.per_minute = static_cast<double>(per_minute);
   }
+  if (auto* t = section("metrics")) {
+    for (auto r : {reject_unknown(*t, "metrics", {"token_file"}),
+                   read_string(*t, "metrics", "token_file", c.metrics_token_file)}) {
+      if (!r) return fail(path.string(), r.error());
+    }
+  }
   if (auto* t = section("threads")) {
     for (auto r : {reject_unknown(*t, "threads", {"io", "workers"}),
                    read_integer(*t, "threads", "io", c.io_threads, 1, 64),
@@ -188,12 +244,21 @@ Result<CollectorConfig> load_collector_config(const std::filesystem::path& path,
     }
   }
   std::int64_t fresh_ms = c.fresh_snapshot_timeout.count();
+  auto help_burst = static_cast<std::int64_t>(c.help_limits.burst);
+  auto help_per_hour = static_cast<std::int64_t>(c.help_limits.per_hour);
   if (auto* t = section("tickets")) {
-    for (auto r :
-         {reject_unknown(*t, "tickets", {"fresh_snapshot_timeout_ms"}),
-          read_integer(*t, "tickets", "fresh_snapshot_timeout_ms", fresh_ms, 100, 60'000)}) {
+    for (auto r : {reject_unknown(*t, "tickets",
+                                  {"fresh_snapshot_timeout_ms", "help_request_burst",
+                                   "help_requests_per_hour", "help_requests_per_day"}),
+                   read_integer(*t, "tickets", "fresh_snapshot_timeout_ms", fresh_ms, 100, 60'000),
+                   read_integer(*t, "tickets", "help_request_burst", help_burst, 1, 10'000),
+                   read_integer(*t, "tickets", "help_requests_per_hour", help_per_hour, 1, 100'000),
+                   read_integer(*t, "tickets", "help_requests_per_day", c.help_limits.per_day, 1,
+                                1'000'000)}) {
       if (!r) return fail(path.string(), r.error());
     }
+    c.help_limits.burst = static_cast<double>(help_burst);
+    c.help_limits.per_hour = static_cast<double>(help_per_hour);
   }
   c.fresh_snapshot_timeout = std::chrono::milliseconds(fresh_ms);
   if (auto* t = section("retention")) {
@@ -300,6 +365,8 @@ Result<CollectorConfig> load_collector_config(const std::filesystem::path& path,
                std::chrono::duration_cast<std::chrono::milliseconds>(3 * c.rt.request_timeout)) +
       std::chrono::seconds(10);
   c.handshake_timeout = std::chrono::milliseconds(handshake_ms);
+  c.hello_timeout = std::chrono::milliseconds(hello_ms);
+  c.http_connection_max_age = std::chrono::seconds(http_max_age_s);
   c.websocket_idle_timeout = std::chrono::milliseconds(idle_s * 1000);
   c.large_message_timeout = std::chrono::milliseconds(large_message_s * 1000);
   c.session_ttl = std::chrono::seconds(session_h * 3600);

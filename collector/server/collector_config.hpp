@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "collector/actions/order_settings.hpp"
 #include "collector/auth/login_guard.hpp"
@@ -12,6 +13,7 @@
 #include "collector/integrations/outbox_worker.hpp"
 #include "collector/integrations/rt/rt_client.hpp"
 #include "collector/integrations/webhook_connector.hpp"
+#include "collector/tickets/help_request_limiter.hpp"
 #include "collector/tickets/sla_policy.hpp"
 #include "shared/util/result.hpp"
 
@@ -23,7 +25,25 @@ struct CollectorConfig {
   /// same TLS and API, no agents, its own handshake gate, so a reconnect storm of agents on
   /// `listen` never queues an operator's request.
   std::string staff_listen;
+  /// False: the agent port (`listen`) answers only what agents need (the WebSocket,
+  /// enrollment, /healthz) and refuses staff routes with 421, so they are reachable on
+  /// `staff_listen` alone.
+  bool agent_port_serves_api = true;
   std::chrono::milliseconds handshake_timeout{10'000};
+  /// An agent WebSocket that has not said hello this long after its TLS handshake is closed.
+  std::chrono::milliseconds hello_timeout{10'000};
+  /// Unauthenticated connections (before the TLS handshake and the hello; HTTP connections
+  /// for their whole life) one source address may hold; IPv6 per /64. 0: no bound. Loopback
+  /// counts like any address; `per_address_exempt` lists addresses never counted (a TCP load
+  /// balancer in front).
+  std::size_t max_unauthenticated_per_address = 64;
+  std::vector<std::string> per_address_exempt;
+  /// HTTP keep-alive: requests served on one connection, and its lifetime in seconds.
+  std::size_t http_max_requests_per_connection = 100;
+  std::chrono::seconds http_connection_max_age{300};
+  /// [metrics] token_file: a file holding the bearer token that /metrics then requires on
+  /// every listener. Without it, /metrics is served on `staff_listen` only.
+  std::string metrics_token_file;
   /// TLS handshakes running at once; the others wait their turn (0: no bound). See
   /// transport::ServerOptions.
   std::size_t max_concurrent_handshakes = 64;
@@ -50,6 +70,9 @@ struct CollectorConfig {
   /// How long ticket enrichment waits for an online agent's fresh snapshot before it falls
   /// back to the newest stored one.
   std::chrono::milliseconds fresh_snapshot_timeout{3000};
+  /// [tickets] help_request_burst, help_requests_per_hour, help_requests_per_day: how many
+  /// help requests one device may turn into tickets.
+  HelpRequestLimits help_limits;
   /// [retention]: how long deltas and metric points are kept, and how often compaction runs.
   RetentionSettings retention;
   /// [actions]: a directory of admin-defined action files (besides the built-ins) and the

@@ -32,6 +32,7 @@
 #include "collector/metrics/collector_metrics.hpp"
 #include "collector/server/agent_registry.hpp"
 #include "collector/server/collector_app.hpp"
+#include "collector/server/listener_policy.hpp"
 #include "collector/storage/sqlite/sqlite_store.hpp"
 #include "collector/tickets/enrichment_service.hpp"
 #include "collector/tickets/help_request_intake.hpp"
@@ -75,7 +76,8 @@ boost::asio::ip::address listen_ip(const std::string& host, const std::string& f
 
 int run_serve(const DataDir& dir, const CollectorConfig& config) {
   auto keys = or_throw(load_keys(dir), "loading keys");
-  auto store = or_throw(SqliteStore::open(dir.database().string(), {.background_checkpoints = true, .cache_kib = 65536}),
+  auto store = or_throw(SqliteStore::open(dir.database().string(),
+                                          {.background_checkpoints = true, .cache_kib = 65536}),
                         "opening the database");
   auto tls = or_throw(
       transport::make_server_tls_context({keys.server_chain_pem, keys.server_key_pem, keys.ca_pem}),
@@ -87,6 +89,29 @@ int run_serve(const DataDir& dir, const CollectorConfig& config) {
     auto [staff_host, staff_port] =
         or_throw(split_listen_address(config.staff_listen), "--staff-listen");
     staff_endpoint.emplace(listen_ip(staff_host, "--staff-listen"), staff_port);
+  }
+  if (!config.agent_port_serves_api && !staff_endpoint) {
+    throw std::runtime_error(
+        "agent_port_serves_api = false needs a staff listener (staff_listen): staff routes "
+        "would be served nowhere");
+  }
+  std::vector<boost::asio::ip::address> exempt;
+  for (const auto& text : config.per_address_exempt) {
+    exempt.push_back(listen_ip(text, "limits.per_address_exempt"));
+  }
+  std::string metrics_token;
+  if (!config.metrics_token_file.empty()) {
+    metrics_token = or_throw(read_file(config.metrics_token_file),
+                             "metrics.token_file " + config.metrics_token_file);
+    while (!metrics_token.empty() &&
+           (metrics_token.back() == '\n' || metrics_token.back() == '\r' ||
+            metrics_token.back() == ' ')) {
+      metrics_token.pop_back();
+    }
+    if (metrics_token.size() < 16) {
+      throw std::runtime_error("metrics.token_file " + config.metrics_token_file +
+                               ": the token must be at least 16 characters");
+    }
   }
 
   CollectorMetrics metrics;
@@ -126,7 +151,11 @@ int run_serve(const DataDir& dir, const CollectorConfig& config) {
   TicketService tickets(*store, config.sla, &enrichment);
   // States rewritten by a pass over deferred deltas re-evaluate their fleet findings too.
   writer.set_state_listener([&enrichment](const std::string& id) { enrichment.state_changed(id); });
-  HelpRequestIntake help_intake(*store, tickets, enrichment);
+  HelpRequestIntake help_intake(*store, tickets, enrichment, config.help_limits);
+  help_intake.set_refusal_listener([&metrics](const std::string& device, const std::string& why) {
+    metrics.refusal("help_request_limit").Increment();
+    spdlog::warn("device {}: help request refused: {}", device, why);
+  });
 
   // Integrations: ticket events enqueue outbox messages in their own transaction; the
   // outbox worker's threads deliver them.
@@ -176,6 +205,11 @@ int run_serve(const DataDir& dir, const CollectorConfig& config) {
   transport::ServerOptions options;
   options.endpoint = {address, port};
   options.handshake_timeout = config.handshake_timeout;
+  options.authentication_timeout = config.hello_timeout;
+  options.max_unauthenticated_per_address = config.max_unauthenticated_per_address;
+  options.per_address_exempt = exempt;
+  options.max_requests_per_connection = config.http_max_requests_per_connection;
+  options.max_connection_lifetime = config.http_connection_max_age;
   options.websocket_idle_timeout = config.websocket_idle_timeout;
   options.max_websocket_message_bytes = config.max_message_bytes;
   options.max_http_body_bytes = config.max_http_body_bytes;
@@ -188,7 +222,11 @@ int run_serve(const DataDir& dir, const CollectorConfig& config) {
   };
 
   boost::asio::io_context ioc(static_cast<int>(config.io_threads));
-  transport::Server server(ioc, *tls, app, options);
+  ListenerPolicy agent_port(app, {.agent_port = true,
+                                  .serves_api = config.agent_port_serves_api,
+                                  .metrics_token = metrics_token});
+  ListenerPolicy staff_port(app, {.agent_port = false, .metrics_token = metrics_token});
+  transport::Server server(ioc, *tls, agent_port, options);
   // Staff, console, integrations and /metrics only: agents are refused there, and its
   // handshake gate is its own, so operators keep their view during a reconnect storm.
   std::unique_ptr<transport::Server> staff_server;
@@ -196,7 +234,7 @@ int run_serve(const DataDir& dir, const CollectorConfig& config) {
     auto staff_options = options;
     staff_options.endpoint = *staff_endpoint;
     staff_options.accept_websockets = false;
-    staff_server = std::make_unique<transport::Server>(ioc, *tls, app, staff_options);
+    staff_server = std::make_unique<transport::Server>(ioc, *tls, staff_port, staff_options);
   }
   orders.start();
   if (auto r = server.start(); !r) throw std::runtime_error(r.error().message);

@@ -19,6 +19,12 @@ std::string title_from(const std::string& text) {
 
 }  // namespace
 
+Result<void> HelpRequestIntake::admit(const std::string& device_id) {
+  auto admitted = limiter_.admit(device_id);
+  if (!admitted && on_refused_) on_refused_(device_id, admitted.error().message);
+  return admitted;
+}
+
 Result<std::int64_t> HelpRequestIntake::open_ticket(const std::string& device_id, std::uint64_t seq,
                                                     const v1::HelpRequest& request) {
   // The agent's request id when it sent one, else the report's own identity.

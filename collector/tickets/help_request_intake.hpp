@@ -4,9 +4,11 @@
 // Idempotent by the agent's request id, so a resent request never opens a second ticket.
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "collector/tickets/enrichment_service.hpp"
+#include "collector/tickets/help_request_limiter.hpp"
 #include "collector/tickets/ticket_service.hpp"
 #include "triage/v1/report.pb.h"
 
@@ -14,8 +16,18 @@ namespace triage::collector {
 
 class HelpRequestIntake {
  public:
-  HelpRequestIntake(Store& store, TicketService& tickets, EnrichmentService& enrichment)
-      : store_(store), tickets_(tickets), enrichment_(enrichment) {}
+  HelpRequestIntake(Store& store, TicketService& tickets, EnrichmentService& enrichment,
+                    HelpRequestLimits limits = {})
+      : store_(store), tickets_(tickets), enrichment_(enrichment), limiter_(limits) {}
+
+  /// Counts a new help request of the device against its rate and daily cap, or refuses it
+  /// with a message for the end user (the request is then never turned into a ticket).
+  Result<void> admit(const std::string& device_id);
+  /// Told of each refusal (metrics, logs); set before use.
+  void set_refusal_listener(
+      std::function<void(const std::string& device_id, const std::string& reason)> listener) {
+    on_refused_ = std::move(listener);
+  }
 
   /// The ticket tracking this committed help request (report `seq` of `device_id`), opened
   /// now unless it exists already.
@@ -26,6 +38,8 @@ class HelpRequestIntake {
   Store& store_;
   TicketService& tickets_;
   EnrichmentService& enrichment_;
+  HelpRequestLimiter limiter_;
+  std::function<void(const std::string&, const std::string&)> on_refused_;
 };
 
 }  // namespace triage::collector

@@ -1,5 +1,6 @@
 #include "shared/transport/server.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <optional>
 #include <utility>
@@ -17,6 +18,7 @@
 #include <boost/beast/websocket.hpp>
 #include <nlohmann/json.hpp>
 
+#include "shared/transport/address_limiter.hpp"
 #include "shared/transport/admission_gate.hpp"
 #include "shared/transport/peer_tls.hpp"
 #include "shared/transport/websocket_session.hpp"
@@ -39,6 +41,8 @@ struct Server::Shared : std::enable_shared_from_this<Server::Shared> {
         acceptor(net::make_strand(io)),
         accept_retry(acceptor.get_executor()),
         gate(options.max_concurrent_handshakes, options.on_handshake_gate),
+        unauthenticated(std::make_shared<AddressLimiter>(options.max_unauthenticated_per_address,
+                                                         options.per_address_exempt)),
         large_messages(
             options.max_concurrent_large_messages == 0
                 ? nullptr
@@ -51,6 +55,7 @@ struct Server::Shared : std::enable_shared_from_this<Server::Shared> {
   tcp::acceptor acceptor;
   net::steady_timer accept_retry;
   AdmissionGate gate;
+  std::shared_ptr<AddressLimiter> unauthenticated;
   /// Shared with the WebSocket sessions, which may outlive the server.
   std::shared_ptr<AdmissionGate> large_messages;
   std::atomic<std::size_t> connections{0};
@@ -98,10 +103,12 @@ HttpResponse plain_error(http::status status, unsigned version, std::string_view
 
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
-  HttpSession(tcp::socket&& socket, std::shared_ptr<Server::Shared> shared)
+  HttpSession(tcp::socket&& socket, std::shared_ptr<Server::Shared> shared,
+              std::unique_ptr<AddressPlace> place)
       : stream_(std::move(socket), shared->tls),
         shared_(shared),
         slot_(shared),
+        place_(std::move(place)),
         deadline_(stream_.get_executor()) {}
 
   ~HttpSession() {
@@ -191,6 +198,18 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     }
     fill_peer_identity(stream_.native_handle(), peer_);
     if (shared_->options.on_tls_handshake) shared_->options.on_tls_handshake();
+    handshake_done_ = std::chrono::steady_clock::now();
+    if (peer_.has_verified_certificate) {
+      tracking_ = shared_->app.on_verified_peer(peer_, [weak = weak_from_this()] {
+        auto self = weak.lock();
+        if (!self) return;
+        net::post(self->stream_.get_executor(), [self] {
+          if (self->upgraded_) return;
+          beast::error_code ignored;
+          beast::get_lowest_layer(self->stream_).socket().close(ignored);
+        });
+      });
+    }
     do_read();
   }
 
@@ -198,9 +217,15 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     parser_.emplace();
     parser_->header_limit(16 * 1024);
     parser_->body_limit(shared_->options.max_http_body_bytes);
-    // The first request must follow the handshake promptly; later ones may idle longer.
-    beast::get_lowest_layer(stream_).expires_after(
-        first_request_ ? shared_->options.handshake_timeout : shared_->options.http_timeout);
+    // The first request must follow the handshake promptly; later ones may idle longer, but
+    // never past the connection's lifetime.
+    if (first_request_) {
+      beast::get_lowest_layer(stream_).expires_after(shared_->options.handshake_timeout);
+    } else {
+      beast::get_lowest_layer(stream_).expires_at(
+          std::min(std::chrono::steady_clock::now() + shared_->options.http_timeout,
+                   handshake_done_ + shared_->options.max_connection_lifetime));
+    }
     http::async_read(stream_, buffer_, *parser_,
                      beast::bind_front_handler(&HttpSession::on_read, shared_from_this()));
   }
@@ -221,6 +246,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     }
     if (ec) return fail(ec, "HTTP read");
     first_request_ = false;
+    ++requests_;
     HttpRequest request = parser_->release();
     if (websocket::is_upgrade(request)) return upgrade(std::move(request));
 
@@ -265,12 +291,20 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       return write(std::move(decision.refusal));
     }
     beast::get_lowest_layer(stream_).expires_never();
+    upgraded_ = true;
+    tracking_.reset();
     make_websocket_session(std::move(stream_), std::move(decision.handler), peer_, shared_->options,
-                           shared_->large_messages, std::make_shared<ConnectionSlot>(shared_))
+                           shared_->large_messages, std::make_shared<ConnectionSlot>(shared_),
+                           std::move(place_), handshake_done_)
         ->run_server(std::move(request));
   }
 
   void write(HttpResponse response) {
+    if (requests_ >= shared_->options.max_requests_per_connection ||
+        std::chrono::steady_clock::now() >=
+            handshake_done_ + shared_->options.max_connection_lifetime) {
+      response.keep_alive(false);
+    }
     response_ = std::make_unique<HttpResponse>(std::move(response));
     beast::get_lowest_layer(stream_).expires_after(shared_->options.http_timeout);
     http::async_write(stream_, *response_,
@@ -325,8 +359,13 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   std::unique_ptr<HttpResponse> response_;
   std::shared_ptr<Server::Shared> shared_;
   ConnectionSlot slot_;
+  std::unique_ptr<AddressPlace> place_;
+  std::shared_ptr<void> tracking_;  // the application's record of a verified peer
   PeerIdentity peer_;
   bool first_request_ = true;
+  bool upgraded_ = false;
+  std::size_t requests_ = 0;
+  std::chrono::steady_clock::time_point handshake_done_{};
   bool drain_before_close_ = false;
   net::steady_timer deadline_;
   std::chrono::steady_clock::time_point handshake_deadline_;
@@ -355,10 +394,21 @@ void Server::Shared::on_accept(beast::error_code ec, tcp::socket socket) {
     spdlog::warn("connection limit {} reached; refusing a connection", options.max_connections);
     socket.close(ec);
   } else {
-    // Small request/response exchanges and agent messages: no Nagle delay (it costs up to
-    // 40 ms per exchange against delayed ACKs).
-    socket.set_option(tcp::no_delay(true), ec);
-    std::make_shared<HttpSession>(std::move(socket), shared_from_this())->run();
+    auto remote = socket.remote_endpoint(ec);
+    auto place = ec ? nullptr : unauthenticated->try_acquire(remote.address());
+    if (!place) {
+      // Debug only: a flood would otherwise flood the log; the metric counts it.
+      spdlog::debug("connection from {} refused: {} unauthenticated connections from there",
+                    ec ? std::string("unknown") : remote.address().to_string(),
+                    options.max_unauthenticated_per_address);
+      refused("per_address_limit");
+      socket.close(ec);
+    } else {
+      // Small request/response exchanges and agent messages: no Nagle delay (it costs up to
+      // 40 ms per exchange against delayed ACKs).
+      socket.set_option(tcp::no_delay(true), ec);
+      std::make_shared<HttpSession>(std::move(socket), shared_from_this(), std::move(place))->run();
+    }
   }
   if (acceptor.is_open()) do_accept();
 }

@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -40,6 +41,14 @@ class ServerApplication {
   virtual void handle_http(HttpRequest request, const PeerIdentity& peer, Respond respond) = 0;
   virtual UpgradeDecision accept_websocket(const HttpRequest& request,
                                            const PeerIdentity& peer) = 0;
+  /// Right after a TLS handshake that verified a client certificate, before any request:
+  /// `close` ends this connection (callable from any thread, a no-op once it ended). The
+  /// returned handle lives until the connection ends or becomes a WebSocket, so the
+  /// application can close every socket of a device (revocation), not only its sessions.
+  virtual std::shared_ptr<void> on_verified_peer(const PeerIdentity& /*peer*/,
+                                                 std::function<void()> /*close*/) {
+    return nullptr;
+  }
 };
 
 struct ServerOptions {
@@ -48,6 +57,22 @@ struct ServerOptions {
   std::chrono::milliseconds handshake_timeout{10'000};
   /// Idle keep-alive HTTP connection, and time to read one request.
   std::chrono::milliseconds http_timeout{30'000};
+  /// An HTTP connection serves at most this many requests and lives at most this long after
+  /// its TLS handshake; the response that reaches either limit closes it, and an idle wait
+  /// never runs past the lifetime. Requests do not re-arm a connection forever.
+  std::size_t max_requests_per_connection = 100;
+  std::chrono::milliseconds max_connection_lifetime{300'000};
+  /// Connections from one source address (IPv6: one /64) that are not authenticated yet:
+  /// from the accept until the application calls WebSocketConnection::authenticated() (an
+  /// agent's hello); HTTP connections count for their whole, bounded, life. Beyond it, new
+  /// connections from that address are closed at once ("per_address_limit"). 0: no bound.
+  std::size_t max_unauthenticated_per_address = 0;
+  /// Addresses never counted (a TCP load balancer through which every agent comes).
+  std::vector<boost::asio::ip::address> per_address_exempt;
+  /// A WebSocket must be authenticated within this time after its TLS handshake, else it is
+  /// closed with 1008 ("authentication_timeout"): a session that never says hello holds
+  /// nothing for long. 0: no deadline.
+  std::chrono::milliseconds authentication_timeout{0};
   /// WebSocket: no frame nor pong for this long and the peer is dropped (pings at half).
   std::chrono::milliseconds websocket_idle_timeout{120'000};
   std::size_t max_http_body_bytes = 1 * 1024 * 1024;
@@ -74,8 +99,10 @@ struct ServerOptions {
   /// Called (from I/O threads) when a connection ends before its TLS handshake completed,
   /// with the reason: "tls_handshake_timeout" (the client was too slow, or the server too
   /// busy), "tls_handshake_queue_timeout" (still waiting for a place), "tls_handshake_failed",
-  /// "client_certificate_rejected"; or when accepting failed ("accept_failed", e.g. out of
-  /// file descriptors). For metrics.
+  /// "client_certificate_rejected"; when its address holds all of its unauthenticated places
+  /// ("per_address_limit"); when a WebSocket was not authenticated in time
+  /// ("authentication_timeout"); or when accepting failed ("accept_failed", e.g. out of file
+  /// descriptors). For metrics.
   std::function<void(std::string_view reason)> on_connection_refused;
   /// Running and queued TLS handshakes, after each change. For metrics.
   std::function<void(std::size_t running, std::size_t waiting)> on_handshake_gate;

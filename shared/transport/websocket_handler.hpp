@@ -44,6 +44,10 @@ class WebSocketConnection {
   virtual void resume_reading() = 0;
   /// pause_reading() now and resume_reading() after `delay` (rate limiting).
   virtual void pause_reading_for(std::chrono::milliseconds delay) = 0;
+  /// The application accepted the peer (an agent's hello): the connection's deadline to
+  /// authenticate ends, and it no longer counts against its address's unauthenticated
+  /// connections (ServerOptions). Without either (client role), nothing happens.
+  virtual void authenticated() {}
 };
 
 /// Application side of one connection. All calls for one connection are serialized (they run

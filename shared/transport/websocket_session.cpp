@@ -42,21 +42,25 @@ std::string clip_reason(std::string reason) {
 
 WebSocketSession::WebSocketSession(beast::ssl_stream<beast::tcp_stream>&& stream,
                                    std::unique_ptr<WebSocketHandler> handler, PeerIdentity peer,
-                                   WebSocketLimits limits, std::shared_ptr<void> keep_alive)
+                                   WebSocketLimits limits, std::shared_ptr<void> keep_alive,
+                                   std::unique_ptr<AddressPlace> place)
     : ws_(std::move(stream)),
       owned_handler_(std::move(handler)),
       handler_(owned_handler_.get()),
       peer_(std::move(peer)),
       limits_(limits),
       keep_alive_(std::move(keep_alive)),
-      place_timer_(ws_.get_executor()) {}
+      place_timer_(ws_.get_executor()),
+      unauthenticated_place_(std::move(place)),
+      authentication_timer_(ws_.get_executor()) {}
 
 WebSocketSession::WebSocketSession(net::io_context& ioc, ssl::context& tls,
                                    WebSocketHandler& handler, WebSocketLimits limits)
     : ws_(net::make_strand(ioc), tls),
       handler_(&handler),
       limits_(limits),
-      place_timer_(ws_.get_executor()) {}
+      place_timer_(ws_.get_executor()),
+      authentication_timer_(ws_.get_executor()) {}
 
 WebSocketSession::~WebSocketSession() {
   if (holds_place_) limits_.large_messages->release();
@@ -97,6 +101,12 @@ void WebSocketSession::on_server_run(HttpRequest request) {
   // The WebSocket stream has its own timeout system; turn off the tcp_stream's.
   beast::get_lowest_layer(ws_).expires_never();
   apply_stream_options(beast::role_type::server);
+  if (limits_.authentication_deadline != std::chrono::steady_clock::time_point{}) {
+    // Pings keep a silent peer alive for ever; this deadline does not move.
+    authentication_timer_.expires_at(limits_.authentication_deadline);
+    authentication_timer_.async_wait(beast::bind_front_handler(
+        &WebSocketSession::on_authentication_deadline, shared_from_this()));
+  }
   ws_.async_accept(request,
                    beast::bind_front_handler(&WebSocketSession::on_accept, shared_from_this()));
 }
@@ -204,6 +214,27 @@ void WebSocketSession::pause_reading_for(std::chrono::milliseconds delay) {
   auto timer = std::make_shared<net::steady_timer>(ws_.get_executor(), delay);
   timer->async_wait(
       [self = shared_from_this(), timer](const beast::error_code&) { self->resume_reading(); });
+}
+
+void WebSocketSession::authenticated() {
+  net::post(ws_.get_executor(), [self = shared_from_this()] {
+    self->authenticated_ = true;
+    self->authentication_timer_.cancel();
+    if (self->unauthenticated_place_) self->unauthenticated_place_->release();
+  });
+}
+
+void WebSocketSession::on_authentication_deadline(beast::error_code ec) {
+  if (ec || authenticated_ || ended_) return;
+  if (limits_.on_refused) limits_.on_refused("authentication_timeout");
+  const auto reason = "no hello within " +
+                      std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                         limits_.authentication_timeout)
+                                         .count()) +
+                      " ms of the TLS handshake";
+  spdlog::warn("WebSocket from {}: {}; closing", peer_.remote_address, reason);
+  if (!opened_) return end(reason);  // still upgrading: nothing to close cleanly
+  on_close_request(CloseCode::kPolicyViolation, reason);
 }
 
 void WebSocketSession::do_read() {
@@ -376,6 +407,7 @@ void WebSocketSession::on_closed(beast::error_code ec) {
 void WebSocketSession::end(const std::string& reason) {
   if (ended_.exchange(true)) return;
   release_place();
+  authentication_timer_.cancel();
   beast::error_code ignored;
   beast::get_lowest_layer(ws_).socket().close(ignored);
   try {
@@ -388,8 +420,13 @@ void WebSocketSession::end(const std::string& reason) {
 std::shared_ptr<WebSocketSession> make_websocket_session(
     beast::ssl_stream<beast::tcp_stream>&& stream, std::unique_ptr<WebSocketHandler> handler,
     const PeerIdentity& peer, const ServerOptions& options,
-    std::shared_ptr<AdmissionGate> large_messages, std::shared_ptr<void> keep_alive) {
+    std::shared_ptr<AdmissionGate> large_messages, std::shared_ptr<void> keep_alive,
+    std::unique_ptr<AddressPlace> place, std::chrono::steady_clock::time_point handshake_done) {
   WebSocketLimits limits;
+  if (options.authentication_timeout.count() > 0) {
+    limits.authentication_deadline = handshake_done + options.authentication_timeout;
+    limits.authentication_timeout = options.authentication_timeout;
+  }
   limits.large_messages = std::move(large_messages);
   limits.small_message_bytes = options.small_message_bytes;
   limits.large_message_timeout = options.large_message_timeout;
@@ -399,7 +436,7 @@ std::shared_ptr<WebSocketSession> make_websocket_session(
   limits.max_message_bytes = options.max_websocket_message_bytes;
   limits.max_send_queue_bytes = options.max_send_queue_bytes;
   return std::make_shared<WebSocketSession>(std::move(stream), std::move(handler), peer, limits,
-                                            std::move(keep_alive));
+                                            std::move(keep_alive), std::move(place));
 }
 
 }  // namespace triage::transport

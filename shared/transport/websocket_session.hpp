@@ -20,6 +20,7 @@
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/beast/websocket/stream.hpp>
 
+#include "shared/transport/address_limiter.hpp"
 #include "shared/transport/admission_gate.hpp"
 #include "shared/transport/http_types.hpp"
 #include "shared/transport/server.hpp"
@@ -40,7 +41,12 @@ struct WebSocketLimits {
   std::size_t small_message_bytes = 16 * 1024;
   /// A place is held at most this long for one message; then the connection is dropped.
   std::chrono::milliseconds large_message_timeout{60'000};
-  /// Told why a connection was dropped by these limits ("slow_message"); for metrics.
+  /// Server role: the session must be authenticated() by this time, else it is closed with
+  /// 1008 (and "authentication_timeout" told to `on_refused`). Default: no deadline.
+  std::chrono::steady_clock::time_point authentication_deadline{};
+  std::chrono::milliseconds authentication_timeout{0};  ///< for the close reason
+  /// Told why a connection was dropped by these limits ("slow_message",
+  /// "authentication_timeout"); for metrics.
   std::function<void(std::string_view reason)> on_refused;
 };
 
@@ -53,9 +59,12 @@ class WebSocketSession final : public WebSocketConnection,
   ~WebSocketSession() override;
 
   /// Server role: takes over an HTTP session's TLS stream.
+  /// `place`: the connection's place among its address's unauthenticated connections, given
+  /// back at authenticated() (null: none).
   WebSocketSession(boost::beast::ssl_stream<boost::beast::tcp_stream>&& stream,
                    std::unique_ptr<WebSocketHandler> handler, PeerIdentity peer,
-                   WebSocketLimits limits, std::shared_ptr<void> keep_alive);
+                   WebSocketLimits limits, std::shared_ptr<void> keep_alive,
+                   std::unique_ptr<AddressPlace> place = nullptr);
   /// Client role: a fresh stream on its own strand.
   WebSocketSession(boost::asio::io_context& ioc, boost::asio::ssl::context& tls,
                    WebSocketHandler& handler, WebSocketLimits limits);
@@ -74,8 +83,10 @@ class WebSocketSession final : public WebSocketConnection,
   void pause_reading() override;
   void resume_reading() override;
   void pause_reading_for(std::chrono::milliseconds delay) override;
+  void authenticated() override;
 
  private:
+  void on_authentication_deadline(boost::beast::error_code ec);
   void on_server_run(HttpRequest request);
   void on_resolve(boost::beast::error_code ec,
                   boost::asio::ip::tcp::resolver::results_type results);
@@ -128,14 +139,22 @@ class WebSocketSession final : public WebSocketConnection,
   bool awaiting_place_ = false;
   bool holds_place_ = false;
   boost::asio::steady_timer place_timer_;
+  // Server role, strand only: the deadline to be authenticated and the address place held
+  // until then.
+  bool authenticated_ = false;
+  std::unique_ptr<AddressPlace> unauthenticated_place_;
+  boost::asio::steady_timer authentication_timer_;
 };
 
 /// Builds a server-role session (used by the HTTP session on upgrade); `large_messages` is
-/// the server's gate for large messages (null: no bound).
+/// the server's gate for large messages (null: no bound); `place` the connection's place
+/// among its address's unauthenticated connections; `handshake_done` when its TLS handshake
+/// completed (the authentication deadline counts from there).
 std::shared_ptr<WebSocketSession> make_websocket_session(
     boost::beast::ssl_stream<boost::beast::tcp_stream>&& stream,
     std::unique_ptr<WebSocketHandler> handler, const PeerIdentity& peer,
     const ServerOptions& options, std::shared_ptr<AdmissionGate> large_messages,
-    std::shared_ptr<void> keep_alive);
+    std::shared_ptr<void> keep_alive, std::unique_ptr<AddressPlace> place,
+    std::chrono::steady_clock::time_point handshake_done);
 
 }  // namespace triage::transport

@@ -83,7 +83,7 @@ TEST_CASE("failed logins lock the name: 429 with Retry-After, even with the righ
   CHECK(after.status == 200);
   CHECK(after.body["token"].is_string());
 
-  auto metrics = collector.get("/metrics");
+  auto metrics = collector.get("/metrics", collector.metrics_token());
   CHECK_THAT(metrics.text,
              Catch::Contains("triage_refusals_total{reason=\"login_failed\"} 4") &&
                  Catch::Contains("triage_refusals_total{reason=\"login_rate_limited\"}"));

@@ -23,6 +23,7 @@ namespace {
 double metric(CollectorFixture& collector, const std::string& line_prefix) {
   auto tls = transport::make_client_tls_context({collector.ca_pem(), "", ""});
   transport::HttpRequest req{transport::http::verb::get, "/metrics", 11};
+  req.set(transport::http::field::authorization, "Bearer " + collector.metrics_token());
   auto res = transport::https_request(**tls, "127.0.0.1", std::to_string(collector.port()),
                                       std::move(req));
   if (!res) return -1;

@@ -50,7 +50,9 @@ TEST_CASE("the staff listener serves the API and metrics and refuses agents", "[
   auto health = request_on(c, c.staff_port(), {http::verb::get, "/healthz", 11});
   REQUIRE(health);
   CHECK(health->result() == http::status::ok);
-  auto metrics = request_on(c, c.staff_port(), {http::verb::get, "/metrics", 11});
+  transport::HttpRequest metrics_request{http::verb::get, "/metrics", 11};
+  metrics_request.set(http::field::authorization, "Bearer " + c.metrics_token());
+  auto metrics = request_on(c, c.staff_port(), metrics_request);
   REQUIRE(metrics);
   CHECK(metrics->body().find("triage_connected_agents") != std::string::npos);
 

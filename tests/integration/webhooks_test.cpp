@@ -190,7 +190,7 @@ TEST_CASE("webhooks: signed, once each, internal notes only to internal subscrip
     CHECK(d["last_http_status"] == 200);
     CHECK(d["next_attempt_at"].is_null());
   }
-  auto metrics = collector.get("/metrics");
+  auto metrics = collector.get("/metrics", collector.metrics_token());
   CHECK_THAT(metrics.text,
              Catch::Contains("triage_outbox_attempts_total{outcome=\"delivered\"} 7"));
   CHECK_THAT(metrics.text, Catch::Contains("triage_outbox_pending"));

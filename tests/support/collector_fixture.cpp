@@ -30,6 +30,11 @@ CollectorFixture::CollectorFixture(const std::string& extra_config) {
     std::ofstream f(config_);
     // Extra config first, so that it may set top-level keys (staff_listen).
     f << extra_config << "\n[log]\nlevel = \"debug\"\n";
+    if (extra_config.find("[metrics]") == std::string::npos) {
+      const auto token_file = temp_.path() / "metrics.token";
+      std::ofstream(token_file) << metrics_token() << "\n";
+      f << "[metrics]\ntoken_file = \"" << token_file.string() << "\"\n";
+    }
   }
   auto init = run_command({binary("triage-collector"), "init", "--data", data_dir().string()},
                           temp_.path());

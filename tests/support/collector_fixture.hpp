@@ -40,7 +40,8 @@ struct ReportRow {
 
 class CollectorFixture {
  public:
-  /// `extra_config` is TOML appended to the collector's config file.
+  /// `extra_config` is TOML appended to the collector's config file. Unless it has a
+  /// `[metrics]` section of its own, /metrics requires metrics_token() as a bearer token.
   explicit CollectorFixture(const std::string& extra_config = "");
   ~CollectorFixture();
 
@@ -53,6 +54,8 @@ class CollectorFixture {
   const std::string& ca_sha256() const { return ca_sha256_; }
   std::string ca_pem() const;
   ChildProcess& process() { return *process_; }
+  /// The bearer token /metrics requires (see the constructor).
+  static std::string metrics_token() { return "test-metrics-token-not-secret"; }
 
   /// Starts `serve` (again) and waits until it listens; keeps the port across restarts.
   void start();

@@ -181,3 +181,46 @@ TEST_CASE("the [outbox] and [webhooks] sections tune deliveries") {
   REQUIRE_FALSE(range);
   CHECK_THAT(range.error().message, Catch::Contains("outbox.workers"));
 }
+
+TEST_CASE("connection limits: hello deadline, per-address cap, keep-alive bounds, agent port") {
+  auto defaults = load("");
+  REQUIRE(defaults);
+  CHECK(defaults->hello_timeout.count() == 10'000);
+  CHECK(defaults->max_unauthenticated_per_address == 64);
+  CHECK(defaults->per_address_exempt.empty());
+  CHECK(defaults->http_max_requests_per_connection == 100);
+  CHECK(defaults->http_connection_max_age.count() == 300);
+  CHECK(defaults->agent_port_serves_api);
+  CHECK(defaults->metrics_token_file.empty());
+  auto set = load(
+      "agent_port_serves_api = false\n"
+      "[limits]\nhello_timeout_ms = 2000\nmax_unauthenticated_per_address = 0\n"
+      "per_address_exempt = [\"10.0.0.9\", \"::1\"]\nhttp_max_requests_per_connection = 5\n"
+      "http_connection_max_s = 60\n[metrics]\ntoken_file = \"/etc/triage/metrics.token\"\n");
+  REQUIRE(set);
+  CHECK(set->hello_timeout.count() == 2000);
+  CHECK(set->max_unauthenticated_per_address == 0);
+  CHECK(set->per_address_exempt == std::vector<std::string>{"10.0.0.9", "::1"});
+  CHECK(set->http_max_requests_per_connection == 5);
+  CHECK(set->http_connection_max_age.count() == 60);
+  CHECK_FALSE(set->agent_port_serves_api);
+  CHECK(set->metrics_token_file == "/etc/triage/metrics.token");
+  auto not_bool = load("agent_port_serves_api = \"no\"\n");
+  REQUIRE_FALSE(not_bool);
+  CHECK_THAT(not_bool.error().message, Catch::Contains("agent_port_serves_api"));
+  auto not_list = load("[limits]\nper_address_exempt = \"10.0.0.9\"\n");
+  REQUIRE_FALSE(not_list);
+  CHECK_THAT(not_list.error().message, Catch::Contains("limits.per_address_exempt"));
+}
+
+TEST_CASE("help request limits per device are configurable under [tickets]") {
+  auto defaults = load("");
+  REQUIRE(defaults);
+  CHECK(defaults->help_limits.per_day == 30);
+  auto set = load(
+      "[tickets]\nhelp_request_burst = 2\nhelp_requests_per_hour = 4\nhelp_requests_per_day = 8\n");
+  REQUIRE(set);
+  CHECK(set->help_limits.burst == 2);
+  CHECK(set->help_limits.per_hour == 4);
+  CHECK(set->help_limits.per_day == 8);
+}

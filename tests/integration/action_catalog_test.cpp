@@ -136,7 +136,8 @@ TEST_CASE("an admin manages custom actions, agents follow the catalog live, all 
   CHECK(proposed.body["status"] == "pending");
   CHECK(action_in(c.get("/api/v1/actions", tech).body, "say-hi") == nullptr);
   approve(c, proposed, ines);
-  const auto* listed = action_in(c.get("/api/v1/actions", tech).body, "say-hi");
+  const auto after_approval = c.get("/api/v1/actions", tech).body;
+  const auto* listed = action_in(after_approval, "say-hi");
   REQUIRE(listed != nullptr);
   CHECK((*listed)["source"] == "api");
   const auto v1_hash = (*listed)["sha256"].get<std::string>();
@@ -301,7 +302,8 @@ TEST_CASE("over the API, a custom action is not runnable until a second admin ap
       c.post("/api/v1/actions/proposals/" + del_id + "/reject", nlohmann::json::object(), admin);
   REQUIRE(withdrawn.status == 200);
   CHECK(withdrawn.body["status"] == "withdrawn");
-  const auto* kept = action_in(c.get("/api/v1/actions", tech).body, "say-hi");
+  const auto in_force = c.get("/api/v1/actions", tech).body;
+  const auto* kept = action_in(in_force, "say-hi");
   REQUIRE(kept != nullptr);
   CHECK((*kept)["version"] == 1);
 
@@ -313,7 +315,9 @@ TEST_CASE("over the API, a custom action is not runnable until a second admin ap
                                           "catalog.proposal_rejected", "catalog.proposed",
                                           "catalog.proposal_withdrawn"});
   c.stop();
-  CHECK(c.cli({"audit", "verify", "--data", c.data_dir().string()}).exit_code == 0);
+  auto verified = c.cli({"audit", "verify"});
+  INFO(verified.out << verified.err);
+  CHECK(verified.exit_code == 0);
 }
 
 TEST_CASE("over the API, a custom action cannot rate itself below its argv's floor",

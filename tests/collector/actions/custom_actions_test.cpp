@@ -268,14 +268,12 @@ TEST_CASE("an invalid definition is refused naming the key, and nothing changes"
   CHECK(bad_risk.error().code == ErrorCode::kInvalid);
   CHECK_THAT(bad_risk.error().message, Catch::Contains("`risk`"));
   auto shell = w.create(
-      "id = \"sh\"\nversion = 1\ntitle = \"t\"\nargv = [\"sh\", \"-c\", \"id\"]\nrisk = \"low\"\n",
-      w.admin, w.now);
+      "id = \"sh\"\nversion = 1\ntitle = \"t\"\nargv = [\"sh\", \"-c\", \"id\"]\nrisk = \"low\"\n");
   REQUIRE_FALSE(shell);
   CHECK_THAT(shell.error().message, Catch::Contains("`argv`"));
   auto glued = w.create(
       "id = \"g\"\nversion = 1\ntitle = \"t\"\nargv = [\"/bin/echo\", \"--x={v}\"]\nrisk = "
-      "\"low\"\n[params.v]\ntype = \"integer\"\nmin = 1\nmax = 2\n",
-      w.admin, w.now);
+      "\"low\"\n[params.v]\ntype = \"integer\"\nmin = 1\nmax = 2\n");
   REQUIRE_FALSE(glued);
   CHECK(glued.error().code == ErrorCode::kInvalid);
   auto not_toml = w.create("id = [");

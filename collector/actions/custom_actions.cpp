@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "collector/actions/risk_floor.hpp"
 #include "collector/audit/audit_log.hpp"
 #include "shared/pki/secrets.hpp"
 
@@ -22,8 +23,21 @@ AuditEvent catalog_event(const CatalogActor& actor, std::string type, const std:
   e.source = actor.source;
   e.type = std::move(type);
   e.target = "action:" + id;
-  e.details = {{"action", id}};
+  e.details = {{"action", id}, {"user_id", actor.user_id}, {"credential", actor.credential}};
   return e;
+}
+
+ProposalStep step_of(const CatalogActor& actor, TimePoint now) {
+  return ProposalStep{actor.user, actor.user_id, actor.credential, now};
+}
+
+void add_proposal_details(AuditEvent& e, const CatalogProposal& p) {
+  e.details["proposal_id"] = p.id;
+  e.details["change"] = catalog_change_name(p.change);
+  e.details["version"] = p.version;
+  e.details["old_sha256"] =
+      p.base_sha256.empty() ? nlohmann::json() : nlohmann::json(p.base_sha256);
+  e.details["new_sha256"] = p.sha256.empty() ? nlohmann::json() : nlohmann::json(p.sha256);
 }
 
 Result<ActionDefinition> parse_stored(const CustomAction& stored) {
@@ -33,6 +47,10 @@ Result<ActionDefinition> parse_stored(const CustomAction& stored) {
     return fail(ErrorCode::kInvalid, "custom action " + stored.id + " defines `" + def->id + "`");
   }
   def->source = kCustomSource;
+  if (auto floor = check_risk_floor(*def); !floor) {
+    return fail(ErrorCode::kInvalid, "custom action " + stored.id + ": " + floor.error().message +
+                                         "; propose a new version");
+  }
   return def;
 }
 
@@ -123,6 +141,7 @@ Result<ActionDefinition> CustomActions::parse(std::string_view text,
     return fail(ErrorCode::kInvalid, "`id`: the definition defines `" + def->id +
                                          "`, the request names `" + id_wanted + "`");
   }
+  if (auto floor = check_risk_floor(*def); !floor) return tl::unexpected(floor.error());
   def->source = kCustomSource;
   return def;
 }
@@ -138,6 +157,10 @@ Result<void> CustomActions::refuse_base(const std::string& id) const {
   return {};
 }
 
+Result<std::optional<CustomAction>> CustomActions::stored_custom(const std::string& id) const {
+  return store_.find_custom_action(id);
+}
+
 Result<void> CustomActions::publish() {
   auto stored = store_.list_custom_actions();
   if (!stored) return tl::unexpected(stored.error());
@@ -147,109 +170,247 @@ Result<void> CustomActions::publish() {
   return orders_.replace_catalog(std::move(catalog));
 }
 
-Result<ActionDefinition> CustomActions::create(std::string_view text, const CatalogActor& actor,
-                                               TimePoint now) {
-  auto def = parse(text, "");
-  if (!def) return def;
-  if (auto r = refuse_base(def->id); !r) return tl::unexpected(r.error());
-  std::lock_guard lock(mutex_);
-  auto stored = store_.list_custom_actions();
-  if (!stored) return tl::unexpected(stored.error());
-  CustomAction action;
-  action.id = def->id;
-  action.version = def->version;
-  action.definition = std::string(text);
-  action.sha256 = def->sha256;
-  action.created_by = actor.user;
-  action.updated_by = actor.user;
-  action.created_at = now;
-  action.updated_at = now;
-  const auto next = build_catalog(base_, after_change(*stored, &action, ""));
+Result<CatalogProposal> CustomActions::record_proposal(CatalogProposal proposal,
+                                                       const ActionDefinition* def,
+                                                       const CatalogActor& actor) {
+  // The catalog does not change yet; naming its hash keeps catalog.loaded quiet at the next
+  // start (record_catalog_loaded() reads the newest catalog.* record).
+  const auto current = catalog_sha256(*orders_.catalog());
   auto audited = audit_.record_with([&]() -> Result<AuditEvent> {
-    if (auto r = store_.insert_custom_action(action); !r) return tl::unexpected(r.error());
-    auto e = catalog_event(actor, "catalog.action_created", action.id, now);
-    e.details["version"] = action.version;
-    e.details["old_sha256"] = nullptr;
-    e.details["new_sha256"] = action.sha256;
-    e.details["risk"] = action_risk_name(def->risk);
-    e.details["argv"] = def->argv;
-    e.details["catalog_sha256"] = catalog_sha256(next);
+    auto id = store_.insert_catalog_proposal(proposal);
+    if (!id) return tl::unexpected(id.error());
+    proposal.id = *id;
+    auto e = catalog_event(actor, "catalog.proposed", proposal.action_id, proposal.proposed.at);
+    add_proposal_details(e, proposal);
+    if (def) {
+      e.details["risk"] = action_risk_name(def->risk);
+      e.details["argv"] = def->argv;
+    }
+    e.details["catalog_sha256"] = current;
     return e;
   });
   if (!audited) return tl::unexpected(audited.error());
-  spdlog::info("custom action {} v{} created by {}", action.id, action.version, actor.user);
-  if (auto r = publish(); !r) return tl::unexpected(r.error());
-  return def;
+  spdlog::info("catalog change {} of action {} proposed by {} (proposal {})",
+               catalog_change_name(proposal.change), proposal.action_id, actor.user, proposal.id);
+  return proposal;
 }
 
-Result<ActionDefinition> CustomActions::update(const std::string& id, std::string_view text,
-                                               const CatalogActor& actor, TimePoint now) {
+Result<CatalogProposal> CustomActions::propose_create(std::string_view text,
+                                                      const CatalogActor& actor, TimePoint now) {
+  auto def = parse(text, "");
+  if (!def) return tl::unexpected(def.error());
+  if (auto r = refuse_base(def->id); !r) return tl::unexpected(r.error());
+  std::lock_guard lock(mutex_);
+  auto old = stored_custom(def->id);
+  if (!old) return tl::unexpected(old.error());
+  if (*old) return fail(ErrorCode::kConflict, "action `" + def->id + "` exists already");
+  CatalogProposal p;
+  p.action_id = def->id;
+  p.change = CatalogChange::kCreate;
+  p.version = def->version;
+  p.definition = std::string(text);
+  p.sha256 = def->sha256;
+  p.proposed = step_of(actor, now);
+  return record_proposal(std::move(p), &*def, actor);
+}
+
+Result<CatalogProposal> CustomActions::propose_update(const std::string& id, std::string_view text,
+                                                      const CatalogActor& actor, TimePoint now) {
   if (auto r = refuse_base(id); !r) return tl::unexpected(r.error());
   std::lock_guard lock(mutex_);
-  auto old = store_.find_custom_action(id);
+  auto old = stored_custom(id);
   if (!old) return tl::unexpected(old.error());
   if (!*old) return fail(ErrorCode::kNotFound, "no custom action `" + id.substr(0, 64) + "`");
   auto def = parse(text, id);
-  if (!def) return def;
+  if (!def) return tl::unexpected(def.error());
   if (def->version <= (*old)->version) {
     return fail(ErrorCode::kInvalid, "`version`: must be greater than " +
                                          std::to_string((*old)->version) +
                                          ", the version stored now");
   }
-  auto stored = store_.list_custom_actions();
-  if (!stored) return tl::unexpected(stored.error());
-  CustomAction action = **old;
-  action.version = def->version;
-  action.definition = std::string(text);
-  action.sha256 = def->sha256;
-  action.updated_by = actor.user;
-  action.updated_at = now;
-  const auto next = build_catalog(base_, after_change(*stored, &action, ""));
-  auto audited = audit_.record_with([&]() -> Result<AuditEvent> {
-    auto replaced = store_.replace_custom_action(action, (*old)->sha256);
-    if (!replaced) return tl::unexpected(replaced.error());
-    if (!*replaced) {
-      return fail(ErrorCode::kConflict, "custom action `" + id + "` changed meanwhile; reload it");
-    }
-    auto e = catalog_event(actor, "catalog.action_updated", id, now);
-    e.details["old_version"] = (*old)->version;
-    e.details["version"] = action.version;
-    e.details["old_sha256"] = (*old)->sha256;
-    e.details["new_sha256"] = action.sha256;
-    e.details["risk"] = action_risk_name(def->risk);
-    e.details["argv"] = def->argv;
-    e.details["catalog_sha256"] = catalog_sha256(next);
-    return e;
-  });
-  if (!audited) return tl::unexpected(audited.error());
-  spdlog::info("custom action {} v{} -> v{} by {}", id, (*old)->version, action.version,
-               actor.user);
-  if (auto r = publish(); !r) return tl::unexpected(r.error());
-  return def;
+  CatalogProposal p;
+  p.action_id = id;
+  p.change = CatalogChange::kUpdate;
+  p.version = def->version;
+  p.definition = std::string(text);
+  p.sha256 = def->sha256;
+  p.base_sha256 = (*old)->sha256;
+  p.proposed = step_of(actor, now);
+  return record_proposal(std::move(p), &*def, actor);
 }
 
-Result<void> CustomActions::remove(const std::string& id, const CatalogActor& actor,
-                                   TimePoint now) {
+Result<CatalogProposal> CustomActions::propose_delete(const std::string& id,
+                                                      const CatalogActor& actor, TimePoint now) {
   if (auto r = refuse_base(id); !r) return tl::unexpected(r.error());
   std::lock_guard lock(mutex_);
-  auto old = store_.find_custom_action(id);
+  auto old = stored_custom(id);
   if (!old) return tl::unexpected(old.error());
   if (!*old) return fail(ErrorCode::kNotFound, "no custom action `" + id.substr(0, 64) + "`");
+  CatalogProposal p;
+  p.action_id = id;
+  p.change = CatalogChange::kDelete;
+  p.version = (*old)->version;
+  p.base_sha256 = (*old)->sha256;
+  p.proposed = step_of(actor, now);
+  return record_proposal(std::move(p), nullptr, actor);
+}
+
+Result<void> CustomActions::refuse_created_by(const CatalogActor& actor,
+                                              const std::string& proposer) const {
+  AuditFilter filter;
+  filter.type_prefix = "user.created";
+  filter.target = "user:" + actor.user;
+  filter.limit = 1;
+  auto created = store_.list_audit(filter);
+  if (!created) return tl::unexpected(created.error());
+  if (created->items.empty()) return {};
+  const auto& record = created->items.front();
+  if (record.actor_kind == audit_actor_kind_name(AuditActorKind::kUser) &&
+      record.actor == proposer) {
+    return fail(ErrorCode::kDenied,
+                "the account " + actor.user + " was created by " + proposer +
+                    ", who proposed this change, so it is not a second person; another admin "
+                    "or senior must approve it");
+  }
+  return {};
+}
+
+Result<CatalogProposal> CustomActions::approve(std::int64_t proposal_id, const CatalogActor& actor,
+                                               TimePoint now) {
+  std::lock_guard lock(mutex_);
+  auto found = store_.find_catalog_proposal(proposal_id);
+  if (!found) return tl::unexpected(found.error());
+  if (!*found)
+    return fail(ErrorCode::kNotFound, "no catalog proposal " + std::to_string(proposal_id));
+  CatalogProposal p = std::move(**found);
+  if (p.status != ProposalStatus::kPending) {
+    return fail(ErrorCode::kConflict, "catalog proposal " + std::to_string(p.id) + " is " +
+                                          proposal_status_name(p.status) + ", not pending");
+  }
+  if (actor.user_id == p.proposed.user_id || actor.user == p.proposed.user) {
+    return fail(ErrorCode::kDenied,
+                "the proposer cannot approve their own proposal; a second admin or senior must");
+  }
+  if (static_cast<int>(actor.role) < static_cast<int>(Role::kSenior)) {
+    return fail(ErrorCode::kDenied, "approving a catalog change needs the senior role");
+  }
+  if (auto r = refuse_created_by(actor, p.proposed.user); !r) return tl::unexpected(r.error());
+
+  // The action must still be as it was when proposed, and the text must still pass today's
+  // rules (the risk floor, a built-in added since).
+  if (auto r = refuse_base(p.action_id); !r) return tl::unexpected(r.error());
+  auto old = stored_custom(p.action_id);
+  if (!old) return tl::unexpected(old.error());
+  const std::string stored_sha = *old ? (*old)->sha256 : "";
+  if (stored_sha != p.base_sha256) {
+    return fail(ErrorCode::kConflict, "custom action `" + p.action_id +
+                                          "` changed since this proposal was made; reject it "
+                                          "and propose again");
+  }
+  std::optional<ActionDefinition> def;
+  if (p.change != CatalogChange::kDelete) {
+    auto parsed = parse(p.definition, p.action_id);
+    if (!parsed) return tl::unexpected(parsed.error());
+    def = std::move(*parsed);
+  }
+  CustomAction action;
+  if (*old) action = **old;
+  if (def) {
+    action.id = p.action_id;
+    action.version = p.version;
+    action.definition = p.definition;
+    action.sha256 = p.sha256;
+    if (!*old) {
+      action.created_by = p.proposed.user;
+      action.created_at = now;
+    }
+    action.updated_by = p.proposed.user;
+    action.updated_at = now;
+  }
   auto stored = store_.list_custom_actions();
   if (!stored) return tl::unexpected(stored.error());
-  const auto next = build_catalog(base_, after_change(*stored, nullptr, id));
+  const auto next = def ? build_catalog(base_, after_change(*stored, &action, ""))
+                        : build_catalog(base_, after_change(*stored, nullptr, p.action_id));
+
+  p.status = ProposalStatus::kActivated;
+  p.decided = step_of(actor, now);
+  const char* type = p.change == CatalogChange::kCreate   ? "catalog.action_created"
+                     : p.change == CatalogChange::kUpdate ? "catalog.action_updated"
+                                                          : "catalog.action_deleted";
   auto audited = audit_.record_with([&]() -> Result<AuditEvent> {
-    if (auto r = store_.delete_custom_action(id); !r) return tl::unexpected(r.error());
-    auto e = catalog_event(actor, "catalog.action_deleted", id, now);
-    e.details["old_version"] = (*old)->version;
-    e.details["old_sha256"] = (*old)->sha256;
-    e.details["new_sha256"] = nullptr;
+    auto decided = store_.decide_catalog_proposal(p);
+    if (!decided) return tl::unexpected(decided.error());
+    if (!*decided) {
+      return fail(ErrorCode::kConflict,
+                  "catalog proposal " + std::to_string(p.id) + " was decided meanwhile; reload it");
+    }
+    if (p.change == CatalogChange::kCreate) {
+      if (auto r = store_.insert_custom_action(action); !r) return tl::unexpected(r.error());
+    } else if (p.change == CatalogChange::kUpdate) {
+      auto replaced = store_.replace_custom_action(action, p.base_sha256);
+      if (!replaced) return tl::unexpected(replaced.error());
+      if (!*replaced) {
+        return fail(ErrorCode::kConflict,
+                    "custom action `" + p.action_id + "` changed meanwhile; reload it");
+      }
+    } else if (auto r = store_.delete_custom_action(p.action_id); !r) {
+      return tl::unexpected(r.error());
+    }
+    auto e = catalog_event(actor, type, p.action_id, now);
+    add_proposal_details(e, p);
+    e.details["proposed_by"] = p.proposed.user;
+    e.details["proposed_by_id"] = p.proposed.user_id;
+    e.details["approved_by"] = actor.user;
+    if (*old) e.details["old_version"] = (*old)->version;
+    if (def) {
+      e.details["risk"] = action_risk_name(def->risk);
+      e.details["argv"] = def->argv;
+    }
     e.details["catalog_sha256"] = catalog_sha256(next);
     return e;
   });
   if (!audited) return tl::unexpected(audited.error());
-  spdlog::info("custom action {} deleted by {}", id, actor.user);
-  return publish();
+  spdlog::info("catalog proposal {} ({} of action {} by {}) approved by {}", p.id,
+               catalog_change_name(p.change), p.action_id, p.proposed.user, actor.user);
+  if (auto r = publish(); !r) return tl::unexpected(r.error());
+  return p;
+}
+
+Result<CatalogProposal> CustomActions::reject(std::int64_t proposal_id, const CatalogActor& actor,
+                                              std::string_view reason, TimePoint now) {
+  std::lock_guard lock(mutex_);
+  auto found = store_.find_catalog_proposal(proposal_id);
+  if (!found) return tl::unexpected(found.error());
+  if (!*found)
+    return fail(ErrorCode::kNotFound, "no catalog proposal " + std::to_string(proposal_id));
+  CatalogProposal p = std::move(**found);
+  if (p.status != ProposalStatus::kPending) {
+    return fail(ErrorCode::kConflict, "catalog proposal " + std::to_string(p.id) + " is " +
+                                          proposal_status_name(p.status) + ", not pending");
+  }
+  const bool own = actor.user_id == p.proposed.user_id;
+  p.status = own ? ProposalStatus::kWithdrawn : ProposalStatus::kRejected;
+  p.decided = step_of(actor, now);
+  p.reason = std::string(reason);
+  const auto current = catalog_sha256(*orders_.catalog());
+  auto audited = audit_.record_with([&]() -> Result<AuditEvent> {
+    auto decided = store_.decide_catalog_proposal(p);
+    if (!decided) return tl::unexpected(decided.error());
+    if (!*decided) {
+      return fail(ErrorCode::kConflict,
+                  "catalog proposal " + std::to_string(p.id) + " was decided meanwhile; reload it");
+    }
+    auto e = catalog_event(actor, own ? "catalog.proposal_withdrawn" : "catalog.proposal_rejected",
+                           p.action_id, now);
+    add_proposal_details(e, p);
+    e.details["proposed_by"] = p.proposed.user;
+    e.details["reason"] = p.reason;
+    e.details["catalog_sha256"] = current;
+    return e;
+  });
+  if (!audited) return tl::unexpected(audited.error());
+  spdlog::info("catalog proposal {} {} by {}", p.id, proposal_status_name(p.status), actor.user);
+  return p;
 }
 
 }  // namespace triage::collector

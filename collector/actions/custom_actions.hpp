@@ -1,9 +1,14 @@
 #pragma once
-// Custom actions an admin adds, changes and deletes over the API. They are stored behind the
-// Store interface (the definition text as uploaded), validated by the same parser as the
-// built-in files, and may never shadow a built-in or file-defined id, which stay immutable.
-// Each change commits with its audit record (catalog.action_created/updated/deleted, old and
-// new hash) and takes effect at once: the catalog is re-signed and pushed to connected agents.
+// Custom actions admins add, change and delete over the API, under the two-person rule: one
+// admin *proposes* a change (a new action, a new version, a deletion) and it takes effect only
+// when a second person (admin or senior, never the proposer, nor an account the proposer
+// created) *approves* it; a proposal can be rejected, or withdrawn by its proposer. Only
+// activated definitions are stored as custom actions, so only they enter the signed catalog
+// and can be ordered. Definitions are validated by the same parser as the built-in files, may
+// not rate themselves below their argv's risk floor (risk_floor.hpp), and may never shadow a
+// built-in or file-defined id. Every step commits with its audit record
+// (catalog.proposed, catalog.action_created/updated/deleted, catalog.proposal_rejected,
+// catalog.proposal_withdrawn); an activation re-signs the catalog and pushes it to agents.
 
 #include <mutex>
 #include <string>
@@ -19,10 +24,13 @@ namespace triage::collector {
 
 class AuditLog;
 
-/// Who changes the catalog, for the audit log.
+/// Who takes a step on the catalog: the account, how it authenticated, where from.
 struct CatalogActor {
   std::string user;
-  std::string source;  ///< peer address
+  std::int64_t user_id = 0;
+  Role role = Role::kAdmin;
+  std::string credential;  ///< see ProposalStep::credential
+  std::string source;      ///< peer address
 };
 
 /// `base` plus the stored custom actions. A stored action that no longer validates or whose
@@ -44,20 +52,40 @@ class CustomActions {
   /// `base`: the built-ins and definition files. The others must outlive this.
   CustomActions(Store& store, OrderService& orders, AuditLog& audit, ActionCatalog base);
 
-  /// Adds the action `definition_text` defines. kInvalid naming the key, kConflict when the
-  /// id exists (built-in, file or custom).
-  Result<ActionDefinition> create(std::string_view definition_text, const CatalogActor& actor,
+  /// Proposes a new action from `definition_text`. kInvalid naming the key (also when it
+  /// rates itself below its risk floor), kConflict when the id exists (built-in, file or
+  /// custom) or a proposal for it is pending.
+  Result<CatalogProposal> propose_create(std::string_view definition_text,
+                                         const CatalogActor& actor, TimePoint now);
+  /// Proposes a new version of custom action `id`. kInvalid (bad definition, other id,
+  /// version not greater than the stored one), kNotFound, kConflict (built-in or file-defined
+  /// id, a pending proposal).
+  Result<CatalogProposal> propose_update(const std::string& id, std::string_view definition_text,
+                                         const CatalogActor& actor, TimePoint now);
+  /// Proposes deleting custom action `id`. kNotFound, kConflict as above.
+  Result<CatalogProposal> propose_delete(const std::string& id, const CatalogActor& actor,
+                                         TimePoint now);
+
+  /// Activates pending proposal `proposal_id`: the change is stored, audited, and the catalog
+  /// re-signed and pushed. kDenied for the proposer, an account the proposer created, or a
+  /// role below senior; kConflict when it is no longer pending or the action changed since it
+  /// was proposed; kNotFound.
+  Result<CatalogProposal> approve(std::int64_t proposal_id, const CatalogActor& actor,
                                   TimePoint now);
-  /// Replaces custom action `id` by a new version. kInvalid (bad definition, other id, version
-  /// not greater than the stored one), kNotFound, kConflict (built-in or file-defined id).
-  Result<ActionDefinition> update(const std::string& id, std::string_view definition_text,
-                                  const CatalogActor& actor, TimePoint now);
-  /// Deletes custom action `id`. kNotFound, kConflict for a built-in or file-defined id.
-  Result<void> remove(const std::string& id, const CatalogActor& actor, TimePoint now);
+  /// Rejects pending proposal `proposal_id` (withdraws it when `actor` proposed it). Nothing
+  /// in the catalog changes. kConflict when it is no longer pending; kNotFound.
+  Result<CatalogProposal> reject(std::int64_t proposal_id, const CatalogActor& actor,
+                                 std::string_view reason, TimePoint now);
 
  private:
   Result<ActionDefinition> parse(std::string_view text, const std::string& id_wanted) const;
   Result<void> refuse_base(const std::string& id) const;
+  Result<std::optional<CustomAction>> stored_custom(const std::string& id) const;
+  Result<CatalogProposal> record_proposal(CatalogProposal proposal, const ActionDefinition* def,
+                                          const CatalogActor& actor);
+  /// kDenied when `actor`'s account was created by `proposer` over the API: its creator chose
+  /// its password, so it is no second person.
+  Result<void> refuse_created_by(const CatalogActor& actor, const std::string& proposer) const;
   /// Rebuilds the catalog from the store and makes it the orders' catalog.
   Result<void> publish();
 

@@ -1,10 +1,15 @@
 #pragma once
-// Custom actions over REST (admin). The body carries the definition as TOML text, validated
-// by the same parser as the built-in files (docs/actions.md); built-in and file-defined
-// actions cannot be changed or shadowed (409).
-//   POST   /api/v1/actions          {definition}  a new custom action   -> 201 the action
-//   PUT    /api/v1/actions/{id}     {definition}  a new version of it   -> 200 the action
-//   DELETE /api/v1/actions/{id}                   deletes it            -> 204
+// Custom actions over REST, under the two-person rule (collector/actions/custom_actions.hpp).
+// The body carries the definition as TOML text, validated by the same parser as the built-in
+// files (docs/actions.md); built-in and file-defined actions cannot be changed or shadowed
+// (409). A change is only proposed; it is in force once a second person approves it.
+//   POST   /api/v1/actions          {definition}  propose a new custom action  -> 202 proposal
+//   PUT    /api/v1/actions/{id}     {definition}  propose a new version of it  -> 202 proposal
+//   DELETE /api/v1/actions/{id}                   propose deleting it          -> 202 proposal
+//   GET    /api/v1/actions/proposals?status=      proposals, newest first (senior)
+//   GET    /api/v1/actions/proposals/{id}         one, with the definition it replaces
+//   POST   /api/v1/actions/proposals/{id}/approve  activates it (not the proposer)
+//   POST   /api/v1/actions/proposals/{id}/reject   {reason?}  rejects (the proposer: withdraws)
 
 #include "collector/api/api_context.hpp"
 
@@ -13,5 +18,9 @@ namespace triage::collector {
 HttpResponse handle_create_action(ApiServices& services, ApiRequest& request);
 HttpResponse handle_update_action(ApiServices& services, ApiRequest& request);
 HttpResponse handle_delete_action(ApiServices& services, ApiRequest& request);
+HttpResponse handle_list_catalog_proposals(ApiServices& services, ApiRequest& request);
+HttpResponse handle_get_catalog_proposal(ApiServices& services, ApiRequest& request);
+HttpResponse handle_approve_catalog_proposal(ApiServices& services, ApiRequest& request);
+HttpResponse handle_reject_catalog_proposal(ApiServices& services, ApiRequest& request);
 
 }  // namespace triage::collector

@@ -260,9 +260,18 @@ std::vector<RouteSpec> api_routes() {
   // action); approving or rejecting needs a senior who is not the requester.
   add(http::verb::get, "/api/v1/actions", Access::kAuthenticated, Role::kViewer,
       handle_list_actions);
-  // Custom actions: only an admin changes the catalog.
+  // Custom actions: an admin proposes a change, a second person (senior or admin, not the
+  // proposer) approves it before it is in force.
   add(http::verb::post, "/api/v1/actions", Access::kAuthenticated, Role::kAdmin,
       handle_create_action);
+  add(http::verb::get, "/api/v1/actions/proposals", Access::kAuthenticated, Role::kSenior,
+      handle_list_catalog_proposals);
+  add(http::verb::get, "/api/v1/actions/proposals/{id}", Access::kAuthenticated, Role::kSenior,
+      handle_get_catalog_proposal);
+  add(http::verb::post, "/api/v1/actions/proposals/{id}/approve", Access::kAuthenticated,
+      Role::kSenior, handle_approve_catalog_proposal);
+  add(http::verb::post, "/api/v1/actions/proposals/{id}/reject", Access::kAuthenticated,
+      Role::kSenior, handle_reject_catalog_proposal);
   add(http::verb::put, "/api/v1/actions/{id}", Access::kAuthenticated, Role::kAdmin,
       handle_update_action);
   add(http::verb::delete_, "/api/v1/actions/{id}", Access::kAuthenticated, Role::kAdmin,

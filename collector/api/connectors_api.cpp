@@ -232,8 +232,23 @@ HttpResponse handle_link_external_ticket(ApiServices& services, ApiRequest& requ
   event.kind = "external_link";
   event.visibility = Visibility::kInternal;
   event.data = {{"system", system}, {"external_id", *external_id}, {"connector", *connector_id}};
-  auto linked = services.store.link_ticket_external(*ticket_id, system, *external_id, event);
-  if (!linked) return error_response(linked.error());
+  // The link decides where this ticket's diagnostics are sent: audited with the change.
+  auto before = services.store.find_ticket(*ticket_id);
+  if (!before) return error_response(before.error());
+  Result<Ticket> linked = fail("not linked");
+  auto audited = services.audit.record_with([&]() -> Result<AuditEvent> {
+    linked = services.store.link_ticket_external(*ticket_id, system, *external_id, event);
+    if (!linked) return tl::unexpected(linked.error());
+    auto e = request_audit_event(request, "ticket.external_linked",
+                                 "ticket:" + std::to_string(*ticket_id));
+    e.details = {{"system", system}, {"external_id", *external_id}, {"connector", *connector_id}};
+    if (*before && !(*before)->external_id.empty()) {
+      e.details["previous"] = {{"system", (*before)->external_system},
+                               {"external_id", (*before)->external_id}};
+    }
+    return e;
+  });
+  if (!audited) return error_response(audited.error());
   spdlog::info("ticket {} linked to {} ticket {} by {}", *ticket_id, system, log_safe(*external_id),
                request.user->name);
   return json_response(

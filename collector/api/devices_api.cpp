@@ -207,8 +207,29 @@ HttpResponse handle_update_device(ApiServices& services, ApiRequest& request) {
     update.tags = std::move(*normalized);
   }
   const auto& id = request.path_params["id"];
-  auto updated = services.store.update_device(id, update);
-  if (!updated) return error_response(updated.error());
+  auto before = services.store.find_device(id);
+  if (!before) return error_response(before.error());
+  if (!*before) return error_response(http::status::not_found, "not_found", "no such device");
+  // Owner and tags decide who a device belongs to and which policies group it: the change
+  // commits only together with its audit record.
+  Result<Device> updated = fail("not updated");
+  auto audited = services.audit.record_with([&]() -> Result<AuditEvent> {
+    updated = services.store.update_device(id, update);
+    if (!updated) return tl::unexpected(updated.error());
+    auto event = request_audit_event(request, "device.updated", "device:" + id);
+    auto changed = nlohmann::json::array();
+    if (update.owner) {
+      changed.push_back("owner");
+      event.details["owner"] = {{"from", (*before)->owner}, {"to", updated->owner}};
+    }
+    if (update.tags) {
+      changed.push_back("tags");
+      event.details["tags"] = {{"from", (*before)->tags}, {"to", updated->tags}};
+    }
+    event.details["changed"] = changed;
+    return event;
+  });
+  if (!audited) return error_response(audited.error());
   spdlog::info("device {} updated by {}: owner {}, tags {}", log_safe(id),
                request.user ? request.user->name : "?", update.owner ? "set" : "kept",
                update.tags ? "set" : "kept");

@@ -1,5 +1,6 @@
 #include "collector/api/integrations_api.hpp"
 
+#include "collector/api/audit_api.hpp"
 #include "collector/api/json_fields.hpp"
 #include "collector/api/ticket_fields.hpp"
 #include "collector/api/ticket_views.hpp"
@@ -70,6 +71,17 @@ HttpResponse handle_integration_ticket(ApiServices& services, ApiRequest& reques
   ExternalTicketSync sync(services.store, services.tickets);
   auto outcome = sync.upsert(t, request.user->name, now);
   if (!outcome) return error_response(outcome.error());
+  if (outcome->created) {
+    // A new ticket under an external helpdesk's id: the link is what later deliveries and
+    // status changes key on. Recorded after the ticket's own transaction (the sync spans
+    // several); a failed append is logged and counted by the audit log.
+    auto e = request_audit_event(request, "ticket.external_linked",
+                                 "ticket:" + std::to_string(outcome->ticket.id));
+    e.details["system"] = t.system;
+    e.details["external_id"] = t.id;
+    e.details["via"] = "integration";
+    (void)services.audit.record(e);
+  }
   auto res = json_response(outcome->created ? http::status::created : http::status::ok,
                            {{"created", outcome->created},
                             {"changed", outcome->changed},

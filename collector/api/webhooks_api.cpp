@@ -171,7 +171,7 @@ HttpResponse handle_update_webhook(ApiServices& services, ApiRequest& request) {
   Result<IntegrationTarget> updated = fail(ErrorCode::kFailed, "not updated");
   auto audited = services.audit.record_with([&]() -> Result<AuditEvent> {
     auto before = find_webhook(services.store, *id);
-    updated = update_webhook(services.store, *id, update, now());
+    updated = update_webhook(services.store, *id, update, now(), services.credentials.get());
     if (!updated) return tl::unexpected(updated.error());
     auto e = webhook_audit_event(request, "webhook.updated", *updated);
     nlohmann::json changed = nlohmann::json::array();
@@ -215,7 +215,7 @@ HttpResponse handle_rotate_webhook_secret(ApiServices& services, ApiRequest& req
   if (!target) return error_response(target.error());
   IntegrationTargetUpdate update;
   const std::string secret = generate_webhook_secret();
-  update.secret = seal_for_target(services.credentials.get(), target->id, secret);
+  update.secret = seal_for_target(services.credentials.get(), target->id, target->url, secret);
   Result<IntegrationTarget> updated = fail(ErrorCode::kFailed, "not rotated");
   auto audited = services.audit.record_with([&]() -> Result<AuditEvent> {
     updated = services.store.update_integration_target(target->id, update, now());
@@ -258,9 +258,19 @@ HttpResponse handle_get_webhook_delivery(ApiServices& services, ApiRequest& requ
 HttpResponse handle_redeliver_webhook(ApiServices& services, ApiRequest& request) {
   auto target = path_webhook(services, request);
   if (!target) return error_response(target.error());
-  auto message =
-      services.store.requeue_outbox_message(target->id, request.path_params["did"], now());
-  if (!message) return error_response(message.error());
+  // A redelivery sends a stored event out again: audited with the change, like the rest of a
+  // subscription's life.
+  Result<OutboxMessage> message = fail("not queued");
+  auto audited = services.audit.record_with([&]() -> Result<AuditEvent> {
+    message = services.store.requeue_outbox_message(target->id, request.path_params["did"], now());
+    if (!message) return tl::unexpected(message.error());
+    auto e = webhook_audit_event(request, "webhook.redelivered", *target);
+    e.details["delivery_id"] = message->delivery_id;
+    e.details["event_id"] = message->event_id;
+    e.details["event_type"] = message->event_type;
+    return e;
+  });
+  if (!audited) return error_response(audited.error());
   spdlog::info("webhook {}: delivery {} queued again by {}", target->id, message->delivery_id,
                request.user->name);
   wake_outbox(services);

@@ -67,15 +67,37 @@ Result<std::string> from_hex(std::string_view hex) {
 
 }  // namespace
 
-bool is_sealed(std::string_view text) { return text.starts_with(kSealedPrefix); }
+bool is_sealed(std::string_view text) {
+  return text.starts_with(kSealedPrefix) || text.starts_with(kLegacySealedPrefix);
+}
 
-std::string target_aad(std::int64_t id) { return "integration_target:" + std::to_string(id); }
+bool needs_sealing(std::string_view text) {
+  return !text.empty() && !text.starts_with(kSealedPrefix);
+}
+
+std::string legacy_target_aad(std::int64_t id) {
+  return "integration_target:" + std::to_string(id);
+}
+
+std::string target_aad(std::int64_t id, std::string_view url) {
+  // The length keeps "id 1, url x" and any other split of the same bytes apart.
+  return legacy_target_aad(id) + "\nurl:" + std::to_string(url.size()) + ":" + std::string(url);
+}
 
 Result<std::string> reveal_secret(const std::string& stored, std::int64_t target_id,
-                                  const CredentialCipher* cipher) {
+                                  std::string_view url, const CredentialCipher* cipher) {
   if (!is_sealed(stored)) return stored;
   if (!cipher) return fail(ErrorCode::kUnavailable, "no credentials key to decrypt with");
-  return cipher->open(stored, target_aad(target_id));
+  if (stored.starts_with(kLegacySealedPrefix)) {
+    return cipher->open(stored, legacy_target_aad(target_id));
+  }
+  auto opened = cipher->open(stored, target_aad(target_id, url));
+  if (!opened && opened.error().code == ErrorCode::kDenied) {
+    return fail(ErrorCode::kDenied, opened.error().message +
+                                        "; if the target's URL changed, give its credentials "
+                                        "again");
+  }
+  return opened;
 }
 
 CredentialCipher::CredentialCipher(std::string key)
@@ -137,6 +159,7 @@ std::string CredentialCipher::seal(std::string_view plaintext, std::string_view 
 
 Result<std::string> CredentialCipher::open(std::string_view sealed, std::string_view aad) const {
   if (!is_sealed(sealed)) return fail(ErrorCode::kInvalid, "not an encrypted credential");
+  static_assert(kSealedPrefix.size() == kLegacySealedPrefix.size());
   auto rest = sealed.substr(kSealedPrefix.size());
   auto colon = rest.find(':');
   if (colon == std::string_view::npos) return fail(ErrorCode::kInvalid, "malformed credential");

@@ -1,13 +1,15 @@
 #include "collector/integrations/target_credentials.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include "collector/integrations/rt/rt_connector.hpp"
 #include "collector/integrations/webhook_connector.hpp"
 
 namespace triage::collector {
 
-std::string seal_for_target(const CredentialCipher* cipher, std::int64_t id,
+std::string seal_for_target(const CredentialCipher* cipher, std::int64_t id, std::string_view url,
                             std::string_view secret) {
-  return cipher ? cipher->seal(secret, target_aad(id)) : std::string(secret);
+  return cipher ? cipher->seal(secret, target_aad(id, url)) : std::string(secret);
 }
 
 Result<std::int64_t> insert_target_sealed(Store& store, IntegrationTarget target,
@@ -19,7 +21,7 @@ Result<std::int64_t> insert_target_sealed(Store& store, IntegrationTarget target
   auto id = store.insert_integration_target(target);
   if (!id) return id;
   IntegrationTargetUpdate update;
-  update.secret = seal_for_target(cipher, *id, secret);
+  update.secret = seal_for_target(cipher, *id, target.url, secret);
   update.active = active;
   if (auto r = store.update_integration_target(*id, update, now); !r) {
     (void)store.delete_integration_target(*id);
@@ -35,9 +37,17 @@ Result<int> seal_stored_secrets(Store& store, const CredentialCipher& cipher, Ti
     auto targets = store.list_integration_targets(connector);
     if (!targets) return tl::unexpected(targets.error());
     for (const auto& t : *targets) {
-      if (t.secret.empty() || is_sealed(t.secret)) continue;
+      if (!needs_sealing(t.secret)) continue;
+      auto clear = reveal_secret(t.secret, t.id, t.url, &cipher);
+      if (!clear) {
+        spdlog::error(
+            "integration target {}: its stored credential does not open ({}); give "
+            "it again",
+            t.id, clear.error().message);
+        continue;
+      }
       IntegrationTargetUpdate update;
-      update.secret = cipher.seal(t.secret, target_aad(t.id));
+      update.secret = cipher.seal(*clear, target_aad(t.id, t.url));
       if (auto r = store.update_integration_target(t.id, update, now); !r) {
         return tl::unexpected(r.error());
       }

@@ -1,7 +1,7 @@
 #pragma once
 // Writing integration targets' credentials sealed (see credential_cipher.hpp): new targets,
-// replaced credentials, and, once at start, credentials still stored in the clear by an
-// older collector.
+// replaced credentials, and, once at start, credentials an older collector stored in the
+// clear or bound to the target id only.
 
 #include "collector/integrations/credential_cipher.hpp"
 #include "collector/storage/store.hpp"
@@ -17,11 +17,13 @@ Result<std::int64_t> insert_target_sealed(Store& store, IntegrationTarget target
                                           const std::string& secret, const CredentialCipher* cipher,
                                           TimePoint now, std::string* stored_secret = nullptr);
 
-/// `secret` sealed for target `id` (as it is without a cipher).
-std::string seal_for_target(const CredentialCipher* cipher, std::int64_t id,
+/// `secret` sealed for target `id` at `url` (as it is without a cipher).
+std::string seal_for_target(const CredentialCipher* cipher, std::int64_t id, std::string_view url,
                             std::string_view secret);
 
-/// Seals every target credential still stored in the clear; the number sealed.
+/// Seals every target credential still stored in the clear, and seals again, bound to id and
+/// URL, those an older collector bound to the id only; the number sealed. A legacy value that
+/// no longer opens is left as it is (its deliveries fail naming it; give it again).
 Result<int> seal_stored_secrets(Store& store, const CredentialCipher& cipher, TimePoint now);
 
 }  // namespace triage::collector

@@ -87,7 +87,7 @@ DeliveryOutcome WebhookConnector::deliver(const IntegrationTarget& target,
   request.set("X-Triage-Event", message.event_type);
   request.set("X-Triage-Delivery", message.delivery_id);
   request.set("X-Triage-Timestamp", std::to_string(timestamp));
-  auto secret = reveal_secret(target.secret, target.id, cipher_.get());
+  auto secret = reveal_secret(target.secret, target.id, target.url, cipher_.get());
   if (!secret) {
     outcome.result = DeliveryResult::kRetry;
     outcome.detail = "signing secret: " + secret.error().message;

@@ -88,7 +88,8 @@ Result<std::optional<IntegrationTarget>> find_webhook(Store& store, std::int64_t
 }
 
 Result<IntegrationTarget> update_webhook(Store& store, std::int64_t id,
-                                         const IntegrationTargetUpdate& update, TimePoint now) {
+                                         const IntegrationTargetUpdate& update, TimePoint now,
+                                         const CredentialCipher* cipher) {
   auto current = find_webhook(store, id);
   if (!current) return tl::unexpected(current.error());
   if (!*current) return fail(ErrorCode::kNotFound, "no webhook " + std::to_string(id));
@@ -101,7 +102,15 @@ Result<IntegrationTarget> update_webhook(Store& store, std::int64_t id,
                      check_webhook_events(after.event_types, after.internal)}) {
     if (!check) return tl::unexpected(check.error());
   }
-  return store.update_integration_target(id, update, now);
+  if (after.url == (*current)->url || (*current)->secret.empty()) {
+    return store.update_integration_target(id, update, now);
+  }
+  // The signing secret is the collector's own and stays; its seal is bound to the URL.
+  auto secret = reveal_secret((*current)->secret, id, (*current)->url, cipher);
+  if (!secret) return tl::unexpected(secret.error());
+  IntegrationTargetUpdate resealed = update;
+  resealed.secret = seal_for_target(cipher, id, after.url, *secret);
+  return store.update_integration_target(id, resealed, now);
 }
 
 Result<OutboxMessage> ping_webhook(Store& store, std::int64_t id, TimePoint now) {

@@ -36,9 +36,11 @@ Result<IntegrationTarget> create_webhook(Store& store, NewWebhook request, const
 /// The webhook with this id (nullopt also for targets of other connectors).
 Result<std::optional<IntegrationTarget>> find_webhook(Store& store, std::int64_t id);
 
-/// Applies `update` after checking it against the subscription as it would be after.
+/// Applies `update` after checking it against the subscription as it would be after. A new URL
+/// keeps the signing secret, sealed again for it with `cipher` (credential_cipher.hpp).
 Result<IntegrationTarget> update_webhook(Store& store, std::int64_t id,
-                                         const IntegrationTargetUpdate& update, TimePoint now);
+                                         const IntegrationTargetUpdate& update, TimePoint now,
+                                         const CredentialCipher* cipher);
 
 /// Enqueues a `ping` event for the webhook (active or not: it is sent once active).
 Result<OutboxMessage> ping_webhook(Store& store, std::int64_t id, TimePoint now);

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "collector/storage/audit_records.hpp"
+#include "collector/storage/catalog_proposal_records.hpp"
 #include "collector/storage/custom_action_records.hpp"
 #include "collector/storage/device_state_records.hpp"
 #include "collector/storage/integration_records.hpp"
@@ -249,6 +250,17 @@ class Store {
   virtual Result<std::optional<CustomAction>> find_custom_action(std::string_view id) = 0;
   /// Sorted by id.
   virtual Result<std::vector<CustomAction>> list_custom_actions() = 0;
+
+  // Proposed catalog changes, waiting for a second person (catalog_proposal_records.hpp).
+  /// Returns the new id. kConflict when a pending proposal for that action id exists.
+  virtual Result<std::int64_t> insert_catalog_proposal(const CatalogProposal& proposal) = 0;
+  virtual Result<std::optional<CatalogProposal>> find_catalog_proposal(std::int64_t id) = 0;
+  /// Newest first, at most `limit`; only those with `status` when given.
+  virtual Result<std::vector<CatalogProposal>> list_catalog_proposals(
+      std::optional<ProposalStatus> status, int limit) = 0;
+  /// Stores `proposal.status`, `decided` and `reason` if the stored one is still pending;
+  /// false, with nothing written, when it was decided meanwhile. kNotFound if unknown.
+  virtual Result<bool> decide_catalog_proposal(const CatalogProposal& proposal) = 0;
 
   // Integrations: targets (webhook subscriptions, ...) and the outbox of their messages.
   /// From now on every write of ticket events asks `planner` for outbox messages and commits

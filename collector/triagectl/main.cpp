@@ -17,6 +17,7 @@
 
 #include "collector/triagectl/ctl_actions.hpp"
 #include "collector/triagectl/ctl_audit.hpp"
+#include "collector/triagectl/ctl_catalog.hpp"
 #include "collector/triagectl/ctl_client.hpp"
 #include "collector/triagectl/ctl_output.hpp"
 #include "shared/util/files.hpp"
@@ -588,6 +589,23 @@ int main(int argc, char** argv) {
   auto* cancel = app.add_subcommand("cancel", "cancel an order not yet sent");
   cancel->add_option("ID", order_id, "order id")->required();
   cancel->add_option("--reason", reason, "why");
+  auto* catalog = app.add_subcommand(
+      "catalog", "custom action changes: proposed by an admin, in force once a second approves");
+  catalog->require_subcommand(1);
+  std::string definition_file, replaces, proposal_id, proposal_status;
+  auto* propose = catalog->add_subcommand("propose", "propose a custom action from a TOML file");
+  propose->add_option("FILE", definition_file, "the definition (docs/actions.md)")->required();
+  propose->add_option("--replaces", replaces, "propose it as a new version of this custom action");
+  auto* proposals = catalog->add_subcommand("proposals", "proposed changes (senior or admin)");
+  proposals->add_option("--status", proposal_status,
+                        "pending (default), activated, rejected, withdrawn or all");
+  auto* catalog_approve =
+      catalog->add_subcommand("approve", "approve a proposal (not its proposer)");
+  catalog_approve->add_option("ID", proposal_id, "proposal id")->required();
+  auto* catalog_reject =
+      catalog->add_subcommand("reject", "reject a proposal (its proposer: withdraw it)");
+  catalog_reject->add_option("ID", proposal_id, "proposal id")->required();
+  catalog_reject->add_option("--reason", reason, "why");
 
   try {
     app.parse(argc, argv);
@@ -623,6 +641,14 @@ int main(int argc, char** argv) {
     result = ctl::decide_order(call_api, order_id, "reject", reason, output);
   } else if (*cancel) {
     result = ctl::decide_order(call_api, order_id, "cancel", reason, output);
+  } else if (*propose) {
+    result = ctl::propose_action(call_api, definition_file, replaces, output);
+  } else if (*proposals) {
+    result = ctl::list_proposals(call_api, proposal_status, output);
+  } else if (*catalog_approve) {
+    result = ctl::decide_proposal(call_api, proposal_id, "approve", "", output);
+  } else if (*catalog_reject) {
+    result = ctl::decide_proposal(call_api, proposal_id, "reject", reason, output);
   } else if (*login) {
     result = cmd_login(g, name, password_stdin);
   } else if (*logout) {

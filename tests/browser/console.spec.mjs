@@ -6,7 +6,9 @@
 // TRIAGE_URL            https://127.0.0.1:PORT
 // TRIAGE_SERVER_CERT    the collector's server certificate (PEM): chromium trusts exactly its
 //                       key (SPKI pin), nothing else
-// TRIAGE_TECH, TRIAGE_VIEWER, TRIAGE_SENIOR, TRIAGE_ADMIN   "name:password"
+// TRIAGE_TECH, TRIAGE_VIEWER, TRIAGE_SENIOR, TRIAGE_ADMIN, TRIAGE_ADMIN2   "name:password"
+//                       (TRIAGE_ADMIN2: a second admin, who approves the first one's
+//                       catalog proposals)
 // TRIAGE_TICKET         id of a ticket enriched by a real agent (findings expected; the test
 //                       catalog's echo-low action fixes one of them)
 // TRIAGE_XSS_TICKET     id of the ticket titled <img src=x onerror=alert(1)>
@@ -33,6 +35,7 @@ const account = (name) => {
 const tech = account('TRIAGE_TECH');
 const viewer = account('TRIAGE_VIEWER');
 const admin = account('TRIAGE_ADMIN');
+const admin2 = account('TRIAGE_ADMIN2');
 const senior = account('TRIAGE_SENIOR');
 const highOrder = env('TRIAGE_HIGH_ORDER');
 const ownOrder = env('TRIAGE_OWN_ORDER');
@@ -328,7 +331,7 @@ try {
     await s.context().close();
   });
 
-  await test('an admin manages users, API tokens, custom actions and creates an enrollment token', async () => {
+  await test('an admin manages users, API tokens, custom actions (a second admin approves) and creates an enrollment token', async () => {
     const a = await newPage(browser);
     await login(a, admin);
     await a.goto(`${url}/#/admin`);
@@ -336,24 +339,51 @@ try {
     await a.locator('td', { hasText: viewer.user }).first().waitFor();
     await a.getByRole('heading', { name: 'Action catalog' }).waitFor();
     await a.locator('td', { hasText: 'echo-low v1' }).waitFor();
-    // A custom action: refused with the server's reason when it names a shell, then saved,
-    // listed as custom, and deleted (two clicks, no dialog).
+    // A custom action: refused with the server's reason when it names a shell or rates a root
+    // command low, then proposed. It is not in the catalog until a second admin approves it;
+    // its proposer is offered only Withdraw.
     const actionForm = a.locator('#custom-action-form');
     const definition = actionForm.locator('textarea[name="definition"]');
+    const propose = actionForm.getByRole('button', { name: 'Propose custom action' });
+    const refusal = actionForm.locator('.field-error');
     await definition.fill('id = "console-echo"\nversion = 1\ntitle = "Echo from the console"\n' +
       'argv = ["/bin/sh", "-c", "echo hi"]\nrisk = "low"\n');
-    await actionForm.getByRole('button', { name: 'Save custom action' }).click();
-    const refusal = actionForm.locator('.field-error');
+    await propose.click();
     await refusal.filter({ hasText: 'interpreter' }).waitFor();
     await definition.fill('id = "console-echo"\nversion = 1\ntitle = "Echo from the console"\n' +
+      'argv = ["/usr/bin/systemctl", "stop", "cups.service"]\nrisk = "low"\n');
+    await propose.click();
+    await refusal.filter({ hasText: 'risk = "medium" or higher' }).waitFor();
+    await definition.fill('id = "console-echo"\nversion = 1\ntitle = "Echo from the console"\n' +
       'argv = ["/bin/echo", "hi"]\nrisk = "low"\n');
-    await actionForm.getByRole('button', { name: 'Save custom action' }).click();
-    const customRow = a.locator('tr', { has: a.locator('td', { hasText: 'console-echo v1' }) });
-    await customRow.waitFor();
-    check((await customRow.textContent()).includes('custom'), 'the new action is listed as custom');
-    await customRow.getByRole('button', { name: 'Delete' }).click();
-    await customRow.getByRole('button', { name: 'Delete console-echo?' }).click();
-    await customRow.waitFor({ state: 'detached' });
+    await propose.click();
+    const pending = a.locator('#catalog-proposals tr', { hasText: 'console-echo v1' });
+    await pending.waitFor();
+    check((await pending.textContent()).includes('new action'), 'the proposal says what it changes');
+    check(await pending.getByRole('button', { name: 'Approve' }).count() === 0, 'the proposer is offered Approve');
+    await pending.getByRole('button', { name: 'Withdraw' }).waitFor();
+    const customRow = (page) => page.locator('tr', { has: page.locator('td', { hasText: 'console-echo v1' }) })
+      .filter({ hasText: 'custom' });
+    check(await customRow(a).count() === 0, 'a proposed action is in the catalog before approval');
+
+    // The second admin approves it: now it is in the catalog, listed as custom. Deleting it is
+    // proposed in turn (two clicks, no dialog) and the first admin approves that.
+    const b = await newPage(browser);
+    await login(b, admin2);
+    await b.goto(`${url}/#/admin`);
+    const toApprove = b.locator('#catalog-proposals tr', { hasText: 'console-echo v1' });
+    await toApprove.getByRole('button', { name: 'Approve' }).click();
+    await customRow(b).waitFor();
+    await toApprove.waitFor({ state: 'detached' });
+    await customRow(b).getByRole('button', { name: 'Delete' }).click();
+    await customRow(b).getByRole('button', { name: 'Delete console-echo?' }).click();
+    await b.locator('#catalog-proposals tr', { hasText: 'deletion' }).waitFor();
+    await b.context().close();
+    await a.reload();
+    const deletion = a.locator('#catalog-proposals tr', { hasText: 'deletion' });
+    await deletion.getByRole('button', { name: 'Approve' }).click();
+    await deletion.waitFor({ state: 'detached' });
+    await customRow(a).waitFor({ state: 'detached' });
     await a.getByRole('heading', { name: 'Webhooks' }).waitFor();
     const form = a.locator('#enrollment-token-form');
     await form.locator('input[name="uses"]').fill('2');

@@ -88,6 +88,8 @@ TEST_CASE("the web console in chromium: queue, ticket, actions, approvals, audit
   const auto admin = c.admin_token();
   c.add_user("tom", "technician", password_of("tom"));
   c.add_user("lena", "viewer", password_of("lena"));
+  // A second admin: catalog changes one admin proposes take effect when another approves.
+  c.add_user("ines", "admin", password_of("ines"));
 
   const auto enriched = create_ticket(c,
                                       {{"title", "Battery dies within an hour"},
@@ -137,6 +139,7 @@ TEST_CASE("the web console in chromium: queue, ticket, actions, approvals, audit
       "TRIAGE_TECH=tom:" + password_of("tom"),
       "TRIAGE_VIEWER=lena:" + password_of("lena"),
       "TRIAGE_ADMIN=admin:" + password_of("admin"),
+      "TRIAGE_ADMIN2=ines:" + password_of("ines"),
       "TRIAGE_SENIOR=sara:" + password_of("sara"),
       "TRIAGE_HIGH_ORDER=" + high_order,
       "TRIAGE_OWN_ORDER=" + own_order,
@@ -164,4 +167,15 @@ TEST_CASE("the web console in chromium: queue, ticket, actions, approvals, audit
     console_token = console_token || (t["created_by"] == "user:admin" && t["max_uses"] == 2);
   }
   CHECK(console_token);
+  // The custom action the console proposed, approved and deleted: two people at each step.
+  auto catalog = c.get("/api/v1/audit?limit=100&type=catalog.", admin);
+  std::vector<std::pair<std::string, std::string>> steps;
+  for (auto it = catalog.body["events"].rbegin(); it != catalog.body["events"].rend(); ++it) {
+    if ((*it)["target"] == "action:console-echo") steps.emplace_back((*it)["type"], (*it)["actor"]);
+  }
+  CHECK(steps ==
+        std::vector<std::pair<std::string, std::string>>{{"catalog.proposed", "admin"},
+                                                         {"catalog.action_created", "ines"},
+                                                         {"catalog.proposed", "ines"},
+                                                         {"catalog.action_deleted", "admin"}});
 }

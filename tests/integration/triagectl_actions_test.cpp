@@ -200,3 +200,38 @@ TEST_CASE("triagectl: actions, run --follow, approve, reject, cancel",
         std::string::npos);
   CHECK(tom.run({"order", "show", "../../etc"}).exit_code == 2);
 }
+
+TEST_CASE("triagectl: one admin proposes a custom action, a second approves it",
+          "[integration][triagectl][actions]") {
+  CollectorFixture c;
+  auto ada = logged_in(c, "ada", "admin");
+  auto ines = logged_in(c, "ines", "admin");
+  const auto file = c.root() / "say-hi.toml";
+  std::ofstream(file) << "id = \"say-hi\"\nversion = 1\ntitle = \"Say hi\"\n"
+                         "argv = [\"/bin/echo\", \"hi\"]\nrisk = \"low\"\n";
+
+  auto proposed = ada.run({"catalog", "propose", file.string()});
+  INFO(proposed.out << proposed.err);
+  REQUIRE(proposed.exit_code == 0);
+  CHECK_THAT(proposed.out, Catch::Contains("create say-hi v1, pending"));
+  // "proposal ID: create say-hi v1, pending (proposed by ada)"
+  const auto at = proposed.out.find("proposal ") + 9;
+  const auto id = proposed.out.substr(at, proposed.out.find(':', at) - at);
+  CHECK_THAT(ada.run({"actions"}).out, !Catch::Contains("say-hi"));
+
+  auto listed = ines.run({"catalog", "proposals"});
+  INFO(listed.out << listed.err);
+  CHECK_THAT(listed.out, Catch::Contains("say-hi"));
+  CHECK_THAT(listed.out, Catch::Contains("ada"));
+
+  auto own = ada.run({"catalog", "approve", id});
+  INFO(own.out << own.err);
+  CHECK(own.exit_code != 0);
+  CHECK_THAT(own.err, Catch::Contains("proposer"));
+
+  auto approved = ines.run({"catalog", "approve", id});
+  INFO(approved.out << approved.err);
+  REQUIRE(approved.exit_code == 0);
+  CHECK_THAT(approved.out, Catch::Contains("activated"));
+  CHECK_THAT(ada.run({"actions"}).out, Catch::Contains("say-hi"));
+}

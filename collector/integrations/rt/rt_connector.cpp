@@ -41,7 +41,7 @@ std::string setting(const IntegrationTarget& target, const char* key, const char
 
 Result<RtClient> rt_client_for(const IntegrationTarget& target, const CredentialCipher* cipher,
                                transport::SslContextPtr tls, const RtSettings& settings) {
-  auto secret = reveal_secret(target.secret, target.id, cipher);
+  auto secret = reveal_secret(target.secret, target.id, target.url, cipher);
   if (!secret) return fail("credentials", secret.error());
   auto credentials = parse_rt_credentials(*secret);
   if (!credentials) return fail("credentials", credentials.error());

@@ -162,13 +162,22 @@ Result<IntegrationTarget> update_rt_connector(Store& store, std::int64_t id,
   if (fields.system) {
     if (auto r = check_system_free(store, after); !r) return tl::unexpected(r.error());
   }
+  // The credentials were given for one server: they never follow the connector to another.
+  const bool moved = after.url != (*current)->url;
+  if (moved && !fields.credentials && !(*current)->secret.empty()) {
+    return fail(ErrorCode::kInvalid,
+                "`credentials`: changing the connector's `url` needs its credentials again "
+                "(the stored ones are never sent to a new address)");
+  }
   IntegrationTargetUpdate update;
   update.name = fields.name;
   update.url = fields.url;
   update.event_types = fields.events;
   update.active = fields.active;
   update.settings = after.settings;
-  if (fields.credentials) update.secret = seal_for_target(cipher, id, *fields.credentials);
+  if (fields.credentials) {
+    update.secret = seal_for_target(cipher, id, after.url, *fields.credentials);
+  }
   return store.update_integration_target(id, update, now);
 }
 

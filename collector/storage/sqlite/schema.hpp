@@ -6,7 +6,7 @@
 
 namespace triage::collector::schema {
 
-inline constexpr std::array<std::string_view, 14> kMigrations = {
+inline constexpr std::array<std::string_view, 15> kMigrations = {
     // 1: enrollment, devices, users, sessions, reports.
     R"sql(
 CREATE TABLE enrollment_tokens (
@@ -397,6 +397,31 @@ INSERT INTO ticket_origin_keys(system, external_id, ticket_id)
     // "run" and seeing something happen).
     R"sql(
 ALTER TABLE orders ADD COLUMN first_output_at INTEGER;
+)sql",
+    // 15: custom action changes proposed by one admin, activated only when a second person
+    // approves (at most one pending proposal per action id).
+    R"sql(
+CREATE TABLE catalog_proposals (
+  id INTEGER PRIMARY KEY,
+  action_id TEXT NOT NULL,
+  change TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  definition TEXT NOT NULL,
+  sha256 TEXT NOT NULL,
+  base_sha256 TEXT NOT NULL,
+  status TEXT NOT NULL,
+  proposed_by TEXT NOT NULL,
+  proposed_by_id INTEGER NOT NULL,
+  proposed_credential TEXT NOT NULL,
+  proposed_at INTEGER NOT NULL,
+  decided_by TEXT,
+  decided_by_id INTEGER,
+  decided_credential TEXT,
+  decided_at INTEGER,
+  reason TEXT NOT NULL DEFAULT ''
+);
+CREATE UNIQUE INDEX catalog_proposals_one_pending ON catalog_proposals(action_id)
+  WHERE status = 'pending';
 )sql",
 };
 

@@ -130,6 +130,12 @@ class SqliteStore final : public Store {
   Result<void> delete_custom_action(std::string_view id) override;
   Result<std::optional<CustomAction>> find_custom_action(std::string_view id) override;
   Result<std::vector<CustomAction>> list_custom_actions() override;
+  // Catalog proposals (sqlite_catalog_proposal_store.cpp).
+  Result<std::int64_t> insert_catalog_proposal(const CatalogProposal& proposal) override;
+  Result<std::optional<CatalogProposal>> find_catalog_proposal(std::int64_t id) override;
+  Result<std::vector<CatalogProposal>> list_catalog_proposals(std::optional<ProposalStatus> status,
+                                                              int limit) override;
+  Result<bool> decide_catalog_proposal(const CatalogProposal& proposal) override;
 
   // Remediation orders (sqlite_order_store.cpp).
   Result<void> insert_order(const Order& order, const std::vector<TicketEvent>& events) override;

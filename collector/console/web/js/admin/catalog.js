@@ -1,17 +1,19 @@
 // The action catalog: what each action runs, its risk, approval rule, and the SHA-256 of its
-// definition (the agent checks the signed order against it). Admins add custom actions as
-// TOML definitions (the server validates them with the same rules as built-in files), replace
-// them with a new version, or delete them; built-in and file-defined actions are read-only.
+// definition (the agent checks the signed order against it). Admins propose custom actions as
+// TOML definitions (the server validates them with the same rules as built-in files), new
+// versions, or deletions; each is in force only once a second admin or senior approves it
+// (catalog_proposals.js). Built-in and file-defined actions are read-only.
 
 import { api, del, get, post } from '../api.js';
 import { badge, field, h, section, select, table, toast } from '../dom.js';
 import { can } from '../roles.js';
+import { proposalsTable } from './catalog_proposals.js';
 
 const EXAMPLE = `id = "restart-cups"
 version = 1
 title = "Restart the print service"
 argv = ["/usr/bin/systemctl", "restart", "cups.service"]
-risk = "low"`;
+risk = "medium"`;
 
 function deleteButton(a, reload) {
   // Two steps instead of window.confirm: the console raises no dialogs.
@@ -24,7 +26,7 @@ function deleteButton(a, reload) {
     }
     try {
       await del(`/api/v1/actions/${encodeURIComponent(a.id)}`);
-      toast(`${a.id} deleted`);
+      toast(`Deleting ${a.id} proposed: a second admin or senior must approve it`);
       await reload();
     } catch (e) { toast(e.message, 'error'); }
   });
@@ -47,21 +49,23 @@ function editor(items, reload) {
       error.textContent = '';
       try {
         const body = { definition: text.value };
-        const saved = target.value
+        const proposed = target.value
           ? await api('PUT', `/api/v1/actions/${encodeURIComponent(target.value)}`, body)
           : await post('/api/v1/actions', body);
-        toast(`${saved.id} v${saved.version} saved`);
+        toast(`${proposed.action_id} v${proposed.version} proposed: a second admin or senior must approve it`);
         await reload();
       } catch (e) { error.textContent = e.message; }
     },
   }, field('Save as', target), field('Definition (TOML)', text), error,
-  h('button', { type: 'submit' }, 'Save custom action'));
+  h('button', { type: 'submit' }, 'Propose custom action'));
 }
 
-export async function catalogSection(reload) {
+export async function catalogSection(reload, me) {
   let items = [];
+  let proposals = null;
   try {
     items = (await get('/api/v1/actions')).items ?? [];
+    if (can('GET', '/api/v1/actions/proposals')) proposals = (await get('/api/v1/actions/proposals')).items ?? [];
   } catch (e) {
     return section('Action catalog', h('p', { class: 'muted' }, e.message));
   }
@@ -75,5 +79,7 @@ export async function catalogSection(reload) {
     ['Source', (a) => (a.source === 'api' ? 'custom' : a.source)],
     ['SHA-256', (a) => h('code', { class: 'hash', title: a.sha256 }, `${String(a.sha256).slice(0, 16)}…`)],
     ['', (a) => (manage && a.source === 'api' ? deleteButton(a, reload) : '')],
-  ], items, { empty: 'The catalog is empty.' }), manage ? editor(items, reload) : null);
+  ], items, { empty: 'The catalog is empty.' }),
+  proposals ? proposalsTable(proposals, me, can('POST', '/api/v1/actions/proposals/{id}/approve') ? reload : null) : null,
+  manage ? editor(items, reload) : null);
 }

@@ -17,7 +17,7 @@ export async function render(main, _params, ctx) {
     const [users, tokens, enrollment, webhooks, catalog] = await Promise.all([
       get('/api/v1/users'), get('/api/v1/auth/tokens'),
       orNote('Enrollment tokens', enrollmentTokens(reload, shown.enrollmentToken)),
-      orNote('Webhooks', webhooksSection(reload, shown.webhookSecret)), catalogSection(reload)]);
+      orNote('Webhooks', webhooksSection(reload, shown.webhookSecret)), catalogSection(reload, ctx.me)]);
     const shownToken = shown.apiToken;
     const change = (u, body) => async () => {
       try { await patch(`/api/v1/users/${u.id}`, body); toast(`${u.name} updated`); await reload(); } catch (e) { toast(e.message, 'error'); await reload(); }

@@ -6,7 +6,7 @@
 
 namespace triage::collector::schema {
 
-inline constexpr std::array<std::string_view, 14> kMigrations = {
+inline constexpr std::array<std::string_view, 15> kMigrations = {
     // 1: enrollment, devices, users, sessions, reports.
     R"sql(
 CREATE TABLE enrollment_tokens (
@@ -397,6 +397,14 @@ INSERT INTO ticket_origin_keys(system, external_id, ticket_id)
     // "run" and seeing something happen).
     R"sql(
 ALTER TABLE orders ADD COLUMN first_output_at INTEGER;
+)sql",
+    // 15: staff identity: service accounts (no password), forced password changes, and the
+    // credential an order was requested and approved with.
+    R"sql(
+ALTER TABLE users ADD COLUMN kind TEXT NOT NULL DEFAULT 'person';
+ALTER TABLE users ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE orders ADD COLUMN requested_credential TEXT NOT NULL DEFAULT '';
+ALTER TABLE orders ADD COLUMN approved_credential TEXT NOT NULL DEFAULT '';
 )sql",
 };
 

@@ -22,7 +22,13 @@ AuditEvent order_audit_event(const Order& order, const std::string& what, const 
                {"state", order_state_name(order.state)},
                {"requested_by", order.requested_by}};
   if (from) e.details["from_state"] = order_state_name(*from);
+  if (!order.requested_credential.empty()) {
+    e.details["requested_credential"] = order.requested_credential;
+  }
   if (!order.approved_by.empty()) e.details["approved_by"] = order.approved_by;
+  if (!order.approved_credential.empty()) {
+    e.details["approved_credential"] = order.approved_credential;
+  }
   if (!order.reason.empty()) e.details["reason"] = order.reason;
   if (what == "requested") {
     e.details["argv"] = order.argv;

@@ -34,6 +34,13 @@ std::int64_t unix_ms(TimePoint t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
 
+/// Orders are decisions of people: an integration's identity never asks for or approves one.
+Result<void> refuse_service_account(const User& user) {
+  if (user.kind == UserKind::kPerson) return {};
+  return fail(ErrorCode::kDenied, "service account " + user.name +
+                                      " cannot request, approve or reject orders; a person must");
+}
+
 /// How the ticket timeline names who acted.
 std::string timeline_actor(const OrderActor& actor) {
   return actor.kind == AuditActorKind::kDevice ? "device:" + actor.name : actor.name;
@@ -49,7 +56,9 @@ nlohmann::json order_event_data(const Order& order) {
           {"risk", order.risk},
           {"state", order_state_name(order.state)},
           {"requested_by", order.requested_by},
-          {"approved_by", order.approved_by}};
+          {"requested_credential", order.requested_credential},
+          {"approved_by", order.approved_by},
+          {"approved_credential", order.approved_credential}};
 }
 
 OrderService::OrderService(Store& store, AgentRegistry& registry, const ActionCatalog& catalog,
@@ -152,6 +161,7 @@ Result<Order> OrderService::transition(Order order, std::vector<OrderState> from
 }
 
 Result<Order> OrderService::request(const OrderRequest& request, const User& user, TimePoint now) {
+  if (auto r = refuse_service_account(user); !r) return tl::unexpected(r.error());
   const auto catalog = this->catalog();
   const auto* def = catalog->find(request.action_id);
   if (def == nullptr) {
@@ -211,6 +221,7 @@ Result<Order> OrderService::request(const OrderRequest& request, const User& use
   order.timeout_s = def->timeout_s;
   order.output_cap_bytes = def->output_cap_bytes;
   order.requested_by = user.name;
+  order.requested_credential = request.credential;
   order.created_at = now;
   order.updated_at = now;
   if (def->needs_approval()) {
@@ -243,7 +254,8 @@ Result<Order> OrderService::request(const OrderRequest& request, const User& use
 }
 
 Result<Order> OrderService::approve(const std::string& order_id, const User& user, TimePoint now,
-                                    const std::string& source) {
+                                    const std::string& source, const std::string& credential) {
+  if (auto r = refuse_service_account(user); !r) return tl::unexpected(r.error());
   auto order = load(order_id);
   if (!order) return order;
   if (order->requested_by == user.name) {
@@ -268,6 +280,7 @@ Result<Order> OrderService::approve(const std::string& order_id, const User& use
                 std::string("approving this order needs the ") + role_name(needed) + " role");
   }
   order->approved_by = user.name;
+  order->approved_credential = credential;
   order->state = OrderState::kQueued;
   if (auto r = signer_.sign(*order, *def, now, settings_.order_ttl); !r) {
     return tl::unexpected(r.error());
@@ -284,6 +297,7 @@ Result<Order> OrderService::approve(const std::string& order_id, const User& use
 Result<Order> OrderService::reject(const std::string& order_id, const User& user,
                                    const std::string& reason, TimePoint now,
                                    const std::string& source) {
+  if (auto r = refuse_service_account(user); !r) return tl::unexpected(r.error());
   auto order = load(order_id);
   if (!order) return order;
   if (order->requested_by == user.name) {

@@ -33,8 +33,9 @@ struct OrderRequest {
   std::int64_t ticket_id = 0;
   std::string action_id;
   nlohmann::json params = nlohmann::json::object();
-  std::string device_id;  ///< "" = the ticket's only device
-  std::string source;     ///< the requester's peer address, for the audit log
+  std::string device_id;   ///< "" = the ticket's only device
+  std::string source;      ///< the requester's peer address, for the audit log
+  std::string credential;  ///< what the requester authenticated with (Authenticated::credential)
 };
 
 /// An order and its output so far.
@@ -61,13 +62,14 @@ class OrderService {
   Result<void> replace_catalog(ActionCatalog next);
 
   /// Validates and records the order; signs and sends it unless it needs approval.
-  /// kInvalid (bad action/params/device), kNotFound (ticket), kDenied (role), kConflict
-  /// (device queue full, device revoked).
+  /// kInvalid (bad action/params/device), kNotFound (ticket), kDenied (role, service
+  /// account), kConflict (device queue full, device revoked).
   Result<Order> request(const OrderRequest& request, const User& user, TimePoint now);
-  /// A different user with the required role approves: signed and sent. kDenied for the
-  /// requester or a role too low, kConflict when the order no longer waits for approval.
+  /// A different person with the required role approves: signed and sent. kDenied for the
+  /// requester, a service account or a role too low, kConflict when the order no longer waits
+  /// for approval. `credential` is recorded with the approval.
   Result<Order> approve(const std::string& order_id, const User& user, TimePoint now,
-                        const std::string& source = {});
+                        const std::string& source = {}, const std::string& credential = {});
   /// Rejected by a different senior user: cancelled with the reason.
   Result<Order> reject(const std::string& order_id, const User& user, const std::string& reason,
                        TimePoint now, const std::string& source = {});

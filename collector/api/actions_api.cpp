@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cstdint>
+#include <optional>
 
 #include "collector/api/json_fields.hpp"
 #include "collector/api/query_params.hpp"
@@ -36,6 +37,27 @@ HttpResponse unavailable() {
 
 Result<std::int64_t> ticket_id(ApiRequest& request) {
   return numeric_path_param(request, "id", "ticket");
+}
+
+/// Requests, approvals and rejections are one person's each: the two-person rule holds only
+/// if nobody can act with a credential another person could hold. A service account is
+/// refused (no person behind it), and so is an API token minted for the user by someone
+/// else (tokens made before tokens became personal).
+std::optional<HttpResponse> refuse_borrowed_credential(const ApiRequest& request) {
+  const auto& auth = *request.auth;
+  if (auth.user.kind != UserKind::kPerson) {
+    return error_response(http::status::forbidden, "forbidden",
+                          "service account " + auth.user.name +
+                              " cannot request, approve or reject orders; a person must");
+  }
+  if (!auth.personal()) {
+    return error_response(http::status::forbidden, "forbidden",
+                          "API token " + auth.token_id + " was minted for " + auth.user.name +
+                              " by " + auth.token_created_by +
+                              "; orders need a credential only you hold: log in or mint "
+                              "your own token");
+  }
+  return std::nullopt;
 }
 
 /// The optional `reason` of approve/reject/cancel bodies (an empty body is fine).
@@ -124,8 +146,14 @@ nlohmann::json order_json(const Order& o, const std::vector<OrderOutputChunk>* o
                         {"state", order_state_name(o.state)},
                         {"reason", o.reason},
                         {"requested_by", o.requested_by},
+                        {"requested_credential", o.requested_credential.empty()
+                                                     ? nlohmann::json(nullptr)
+                                                     : nlohmann::json(o.requested_credential)},
                         {"approved_by", o.approved_by.empty() ? nlohmann::json(nullptr)
                                                               : nlohmann::json(o.approved_by)},
+                        {"approved_credential", o.approved_credential.empty()
+                                                    ? nlohmann::json(nullptr)
+                                                    : nlohmann::json(o.approved_credential)},
                         {"created_at", format_rfc3339(o.created_at)},
                         {"updated_at", format_rfc3339(o.updated_at)},
                         {"expires_at", optional_time(o.expires_at)},
@@ -155,6 +183,7 @@ HttpResponse handle_list_actions(ApiServices& services, ApiRequest&) {
 
 HttpResponse handle_request_action(ApiServices& services, ApiRequest& request) {
   if (!services.orders) return unavailable();
+  if (auto refused = refuse_borrowed_credential(request)) return std::move(*refused);
   auto id = ticket_id(request);
   if (!id) return error_response(id.error());
   auto body = parse_json_body(request.http);
@@ -171,6 +200,7 @@ HttpResponse handle_request_action(ApiServices& services, ApiRequest& request) {
   order.action_id = action.value_or("");
   order.device_id = device_id.value_or("");
   order.source = request.peer.remote_address;
+  order.credential = request.auth->credential();
   if (body->contains("params")) order.params = (*body)["params"];
   auto created = services.orders->request(order, *request.user, now());
   if (!created) return error_response(created.error());
@@ -245,15 +275,17 @@ HttpResponse handle_get_order(ApiServices& services, ApiRequest& request) {
 
 HttpResponse handle_approve_order(ApiServices& services, ApiRequest& request) {
   if (!services.orders) return unavailable();
+  if (auto refused = refuse_borrowed_credential(request)) return std::move(*refused);
   if (auto reason = reason_field(request); !reason) return error_response(reason.error());
   auto order = services.orders->approve(request.path_params["id"], *request.user, now(),
-                                        request.peer.remote_address);
+                                        request.peer.remote_address, request.auth->credential());
   if (!order) return error_response(order.error());
   return order_response(services, order->id, http::status::ok);
 }
 
 HttpResponse handle_reject_order(ApiServices& services, ApiRequest& request) {
   if (!services.orders) return unavailable();
+  if (auto refused = refuse_borrowed_credential(request)) return std::move(*refused);
   auto reason = reason_field(request);
   if (!reason) return error_response(reason.error());
   auto order = services.orders->reject(request.path_params["id"], *request.user, *reason, now(),

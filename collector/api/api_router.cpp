@@ -1,6 +1,8 @@
 #include "collector/api/api_router.hpp"
 
+#include <algorithm>
 #include <charconv>
+#include <initializer_list>
 
 #include <spdlog/spdlog.h>
 
@@ -82,6 +84,17 @@ std::map<std::string, std::string> parse_query(std::string_view query) {
 
 bool role_allows(Role have, Role need) { return static_cast<int>(have) >= static_cast<int>(need); }
 
+// What a user who must change their password may still do: change it, see who they are (the
+// console shows the form from it) and log out.
+bool allowed_before_password_change(http::verb method, const std::vector<std::string>& route) {
+  auto is = [&](http::verb m, std::initializer_list<std::string_view> path) {
+    return method == m && std::equal(route.begin(), route.end(), path.begin(), path.end());
+  };
+  return is(http::verb::post, {"api", "v1", "auth", "password"}) ||
+         is(http::verb::get, {"api", "v1", "auth", "me"}) ||
+         is(http::verb::post, {"api", "v1", "auth", "logout"});
+}
+
 // Every Cookie header, joined as one (HTTP/2 proxies may split them); the parser bounds it.
 std::string joined_cookies(const HttpRequest& request) {
   std::string out;
@@ -139,11 +152,15 @@ std::vector<RouteSpec> api_routes() {
   add(http::verb::post, "/api/v1/auth/logout", Access::kAuthenticated, Role::kViewer,
       handle_logout);
   add(http::verb::get, "/api/v1/auth/me", Access::kAuthenticated, Role::kViewer, handle_me);
-  add(http::verb::post, "/api/v1/auth/tokens", Access::kAuthenticated, Role::kAdmin,
+  add(http::verb::post, "/api/v1/auth/password", Access::kAuthenticated, Role::kViewer,
+      handle_change_password);
+  // API tokens are personal: anyone mints, lists and revokes their own; an admin also mints
+  // for service accounts and lists and revokes every token (checked in the handlers).
+  add(http::verb::post, "/api/v1/auth/tokens", Access::kAuthenticated, Role::kViewer,
       handle_create_api_token);
-  add(http::verb::get, "/api/v1/auth/tokens", Access::kAuthenticated, Role::kAdmin,
+  add(http::verb::get, "/api/v1/auth/tokens", Access::kAuthenticated, Role::kViewer,
       handle_list_api_tokens);
-  add(http::verb::delete_, "/api/v1/auth/tokens/{id}", Access::kAuthenticated, Role::kAdmin,
+  add(http::verb::delete_, "/api/v1/auth/tokens/{id}", Access::kAuthenticated, Role::kViewer,
       handle_revoke_api_token);
   add(http::verb::get, "/api/v1/users", Access::kAuthenticated, Role::kAdmin, handle_list_users);
   add(http::verb::post, "/api/v1/users", Access::kAuthenticated, Role::kAdmin, handle_create_user);
@@ -345,6 +362,12 @@ HttpResponse ApiRouter::handle(const HttpRequest& request, const transport::Peer
             error_response(http::status::unauthorized, "unauthorized", refusal.error.message);
         res.set(http::field::www_authenticate, "Bearer");
         return res;
+      }
+      if (auth->user.must_change_password &&
+          !allowed_before_password_change(route.method, route.segments)) {
+        return error_response(http::status::forbidden, "password_change_required",
+                              "you must set a new password before anything else: POST "
+                              "/api/v1/auth/password {current_password, new_password}");
       }
       if (!role_allows(auth->user.role, route.min_role)) {
         return error_response(http::status::forbidden, "forbidden",

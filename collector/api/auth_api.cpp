@@ -10,6 +10,7 @@
 #include "collector/auth/accounts.hpp"
 #include "collector/auth/api_tokens.hpp"
 #include "collector/auth/cookies.hpp"
+#include "shared/pki/secrets.hpp"
 #include "shared/util/log_safe.hpp"
 #include "shared/util/time_format.hpp"
 
@@ -18,7 +19,15 @@ namespace triage::collector {
 namespace {
 
 nlohmann::json user_summary(const User& user) {
-  return {{"id", user.id}, {"name", user.name}, {"role", role_name(user.role)}};
+  return {{"id", user.id},
+          {"name", user.name},
+          {"role", role_name(user.role)},
+          {"kind", user_kind_name(user.kind)},
+          {"password_change_required", user.must_change_password}};
+}
+
+HttpResponse forbidden(std::string_view message) {
+  return error_response(http::status::forbidden, "forbidden", message);
 }
 
 nlohmann::json optional_time(const std::optional<TimePoint>& t) {
@@ -192,6 +201,7 @@ HttpResponse handle_me(ApiServices&, ApiRequest& request) {
                         {"auth", auth_kind_name(auth.kind)},
                         {"expires_at", format_rfc3339(auth.expires_at)}};
   if (auth.kind == AuthKind::kApiToken) out["token_id"] = auth.token_id;
+  out["credential"] = auth.credential();
   return json_response(http::status::ok, out);
 }
 
@@ -201,19 +211,39 @@ HttpResponse handle_create_api_token(ApiServices& services, ApiRequest& request)
   if (auto r = reject_unknown_fields(*body, {"user", "name", "ttl_days"}); !r) {
     return error_response(r.error());
   }
-  auto user = string_field(*body, "user", true);
+  auto user = string_field(*body, "user", false);
   if (!user) return error_response(user.error());
   auto label = string_field(*body, "name", true);
   if (!label) return error_response(label.error());
   auto ttl_days = integer_field(*body, "ttl_days", 1, kMaxApiTokenTtl.count() / 86400);
   if (!ttl_days) return error_response(ttl_days.error());
+  const auto& caller = *request.user;
+  const std::string target = user->value_or(caller.name);
+  // A token in someone's hands acts as its user: whoever could mint one for another person
+  // could act as them, and approve their own orders under a second name.
+  if (request.auth->kind == AuthKind::kApiToken || caller.kind != UserKind::kPerson) {
+    return forbidden("API tokens are minted from a signed-in session (a token cannot mint tokens)");
+  }
+  if (target != caller.name) {
+    if (caller.role != Role::kAdmin) {
+      return forbidden("API tokens are personal: you can mint one only for yourself");
+    }
+    auto found = services.store.find_user_by_name(target);
+    if (!found) return error_response(found.error());
+    if (!*found) {
+      return error_response(http::status::not_found, "not_found", "no user named " + target);
+    }
+    if ((*found)->kind != UserKind::kService) {
+      return forbidden("API tokens are personal: " + target +
+                       " mints their own; an admin mints tokens only for service accounts");
+    }
+  }
   const auto ttl =
       ttl_days->has_value() ? std::chrono::seconds(**ttl_days * 86400) : kDefaultApiTokenTtl;
   const auto now = std::chrono::system_clock::now();
   Result<CreatedApiToken> created = fail("not created");
   auto audited = services.audit.record_with([&]() -> Result<AuditEvent> {
-    created =
-        create_api_token(services.store, **user, **label, ttl, "user:" + request.user->name, now);
+    created = create_api_token(services.store, target, **label, ttl, "user:" + caller.name, now);
     if (!created) return tl::unexpected(created.error());
     auto event =
         request_audit_event(request, "api_token.created", "api_token:" + created->record.id);
@@ -224,18 +254,21 @@ HttpResponse handle_create_api_token(ApiServices& services, ApiRequest& request)
   });
   if (!audited) return error_response(audited.error());
   spdlog::info("API token {} ({}) for user {} created by {}", created->record.id,
-               created->record.name, created->record.user_name, request.user->name);
+               created->record.name, created->record.user_name, caller.name);
   auto out = token_json(created->record, now);
   out["token"] = created->token;
   return json_response(http::status::created, out);
 }
 
-HttpResponse handle_list_api_tokens(ApiServices& services, ApiRequest&) {
+HttpResponse handle_list_api_tokens(ApiServices& services, ApiRequest& request) {
   auto tokens = services.store.list_api_tokens();
   if (!tokens) return error_response(tokens.error());
   const auto now = std::chrono::system_clock::now();
+  const bool all = request.user->role == Role::kAdmin;
   auto list = nlohmann::json::array();
-  for (const auto& t : *tokens) list.push_back(token_json(t, now));
+  for (const auto& t : *tokens) {
+    if (all || t.user_id == request.user->id) list.push_back(token_json(t, now));
+  }
   return json_response(http::status::ok, {{"tokens", list}});
 }
 
@@ -246,6 +279,15 @@ HttpResponse handle_revoke_api_token(ApiServices& services, ApiRequest& request)
       })) {
     return error_response(http::status::not_found, "not_found", "no such API token");
   }
+  if (request.user->role != Role::kAdmin) {
+    // Anyone may revoke their own tokens; only an admin anyone's. Others' ids stay unknown.
+    auto tokens = services.store.list_api_tokens();
+    if (!tokens) return error_response(tokens.error());
+    const bool own = std::any_of(tokens->begin(), tokens->end(), [&](const ApiToken& t) {
+      return t.id == id && t.user_id == request.user->id;
+    });
+    if (!own) return error_response(http::status::not_found, "not_found", "no such API token");
+  }
   const auto now = std::chrono::system_clock::now();
   auto revoked = services.audit.record_with([&]() -> Result<AuditEvent> {
     if (auto r = services.store.revoke_api_token(id, now); !r) return tl::unexpected(r.error());
@@ -254,6 +296,66 @@ HttpResponse handle_revoke_api_token(ApiServices& services, ApiRequest& request)
   if (!revoked) return error_response(revoked.error());
   spdlog::info("API token {} revoked by {}", id, request.user->name);
   return json_response(http::status::ok, {{"id", id}, {"revoked", true}});
+}
+
+HttpResponse handle_change_password(ApiServices& services, ApiRequest& request) {
+  const auto& auth = *request.auth;
+  if (auth.user.kind != UserKind::kPerson) {
+    return forbidden("a service account has no password");
+  }
+  auto body = parse_json_body(request.http);
+  if (!body) return error_response(body.error());
+  if (auto r = reject_unknown_fields(*body, {"current_password", "new_password"}); !r) {
+    return error_response(r.error());
+  }
+  FieldErrors errors;
+  auto current = errors.take(string_field(*body, "current_password", true));
+  auto next = errors.take(string_field(*body, "new_password", true));
+  if (errors.first) return error_response(*errors.first);
+  if (auto r = check_password_rules(*next); !r) return error_response(r.error());
+  if (*next == *current) {
+    return error_response(http::status::bad_request, "invalid_request",
+                          "the new password must differ from the current one");
+  }
+  // Proving the current password goes through the login throttles: a stolen session cannot
+  // be used to guess it faster than a login could.
+  const auto client = client_key(request.peer.remote_address);
+  auto proven =
+      services.login_guard->verify(services.store, LoginAttempt{auth.user.name, *current, client},
+                                   std::chrono::system_clock::now(), RateLimiter::Clock::now());
+  if (!proven) {
+    const auto& refusal = proven.error();
+    if (refusal.retry_after.count() > 0) {
+      auto res =
+          error_response(http::status::too_many_requests, "rate_limited", refusal.error.message);
+      res.set(http::field::retry_after, std::to_string(refusal.retry_after.count()));
+      return res;
+    }
+    if (refusal.error.code == ErrorCode::kDenied) {
+      return error_response(http::status::forbidden, "wrong_password",
+                            "the current password is wrong");
+    }
+    return error_response(refusal.error);
+  }
+  // Hashed before the audited transaction, which holds the write lock.
+  auto hash = pki::hash_password(*next);
+  if (!hash) return error_response(hash.error());
+  const std::string keep = auth.kind == AuthKind::kApiToken ? "" : auth.session_hash;
+  auto changed = services.audit.record_with([&]() -> Result<AuditEvent> {
+    if (auto r = services.store.set_password(auth.user.id, *hash, keep); !r) {
+      return tl::unexpected(r.error());
+    }
+    auto event = request_audit_event(request, "user.password_changed", "user:" + auth.user.name);
+    event.details["forced"] = auth.user.must_change_password;
+    event.details["credential"] = auth.credential();
+    return event;
+  });
+  if (!changed) return error_response(changed.error());
+  spdlog::info("user {} changed their password{}", auth.user.name,
+               auth.user.must_change_password ? " (required)" : "");
+  auto after = auth.user;
+  after.must_change_password = false;
+  return json_response(http::status::ok, {{"changed", true}, {"user", user_summary(after)}});
 }
 
 }  // namespace triage::collector

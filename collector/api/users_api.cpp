@@ -19,6 +19,8 @@ nlohmann::json user_json(const User& u) {
           {"name", u.name},
           {"role", role_name(u.role)},
           {"disabled", u.disabled},
+          {"kind", user_kind_name(u.kind)},
+          {"password_change_required", u.must_change_password},
           {"created_at", format_rfc3339(u.created_at)}};
 }
 
@@ -58,29 +60,46 @@ HttpResponse handle_list_users(ApiServices& services, ApiRequest&) {
 HttpResponse handle_create_user(ApiServices& services, ApiRequest& request) {
   auto body = parse_json_body(request.http);
   if (!body) return error_response(body.error());
-  if (auto r = reject_unknown_fields(*body, {"name", "role", "password"}); !r) {
+  if (auto r = reject_unknown_fields(*body, {"name", "role", "password", "kind"}); !r) {
     return error_response(r.error());
   }
   auto name = string_field(*body, "name", true);
   if (!name) return error_response(name.error());
   auto role = role_field(*body, true);
   if (!role) return error_response(role.error());
-  auto password = string_field(*body, "password", true);
+  auto kind_text = string_field(*body, "kind", false);
+  if (!kind_text) return error_response(kind_text.error());
+  auto kind = parse_user_kind(kind_text->value_or("person"));
+  if (!kind) {
+    return error_response(http::status::bad_request, "invalid_request",
+                          "field `kind` must be \"person\" or \"service\"");
+  }
+  const bool service = *kind == UserKind::kService;
+  auto password = string_field(*body, "password", !service);
   if (!password) return error_response(password.error());
+  if (service && *password) {
+    return error_response(http::status::bad_request, "invalid_request",
+                          "a service account has no password: it signs in with API tokens");
+  }
   // The password is hashed first: the audited transaction holds the write lock.
-  auto created = new_user(**name, **role, **password, std::chrono::system_clock::now());
+  const auto now = std::chrono::system_clock::now();
+  auto created = service ? new_service_account(**name, **role, now)
+                         : new_user(**name, **role, **password, now);
   if (!created) return error_response(created.error());
+  // The admin chose this password: its owner replaces it before doing anything else.
+  created->must_change_password = !service;
   auto audited = services.audit.record_with([&]() -> Result<AuditEvent> {
     auto id = services.store.insert_user(*created);
     if (!id) return tl::unexpected(id.error());
     created->id = *id;
     auto event = request_audit_event(request, "user.created", "user:" + created->name);
     event.details["role"] = role_name(created->role);
+    event.details["kind"] = user_kind_name(created->kind);
     return event;
   });
   if (!audited) return error_response(audited.error());
-  spdlog::info("user {} ({}) created by {}", created->name, role_name(created->role),
-               request.user->name);
+  spdlog::info("{} {} ({}) created by {}", service ? "service account" : "user", created->name,
+               role_name(created->role), request.user->name);
   return json_response(http::status::created, user_json(*created));
 }
 
@@ -90,7 +109,7 @@ HttpResponse handle_update_user(ApiServices& services, ApiRequest& request) {
   const std::int64_t id = *parsed_id;
   auto body = parse_json_body(request.http);
   if (!body) return error_response(body.error());
-  if (auto r = reject_unknown_fields(*body, {"role", "disabled"}); !r) {
+  if (auto r = reject_unknown_fields(*body, {"role", "disabled", "password_change_required"}); !r) {
     return error_response(r.error());
   }
   UserUpdate update;
@@ -100,14 +119,28 @@ HttpResponse handle_update_user(ApiServices& services, ApiRequest& request) {
   auto disabled = bool_field(*body, "disabled");
   if (!disabled) return error_response(disabled.error());
   update.disabled = *disabled;
-  if (!update.role && !update.disabled) {
-    return error_response(http::status::bad_request, "invalid_request",
-                          "nothing to change: give `role` and/or `disabled`");
+  auto reset = bool_field(*body, "password_change_required");
+  if (!reset) return error_response(reset.error());
+  update.must_change_password = *reset;
+  if (!update.role && !update.disabled && !update.must_change_password) {
+    return error_response(
+        http::status::bad_request, "invalid_request",
+        "nothing to change: give `role`, `disabled` and/or `password_change_required`");
   }
 
   auto current = services.store.find_user(id);
   if (!current) return error_response(current.error());
   if (!*current) return error_response(http::status::not_found, "not_found", "no such user");
+  if ((*current)->kind == UserKind::kService) {
+    if (update.role == Role::kAdmin) {
+      return error_response(http::status::bad_request, "invalid_request",
+                            "a service account cannot have the admin role");
+    }
+    if (update.must_change_password) {
+      return error_response(http::status::bad_request, "invalid_request",
+                            "a service account has no password to reset");
+    }
+  }
   User after = **current;
   if (update.role) after.role = *update.role;
   if (update.disabled) after.disabled = *update.disabled;
@@ -134,6 +167,10 @@ HttpResponse handle_update_user(ApiServices& services, ApiRequest& request) {
     }
     if (update.disabled) {
       event.details["disabled"] = {{"from", (*current)->disabled}, {"to", updated->disabled}};
+    }
+    if (update.must_change_password) {
+      event.details["password_change_required"] = {{"from", (*current)->must_change_password},
+                                                   {"to", updated->must_change_password}};
     }
     return event;
   });

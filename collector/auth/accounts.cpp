@@ -70,6 +70,7 @@ tl::expected<Authenticated, AuthRefusal> authenticate_api_token(Store& store,
   auth.kind = AuthKind::kApiToken;
   auth.expires_at = record.expires_at;
   auth.token_id = record.id;
+  auth.token_created_by = record.created_by;
   return with_user(store, std::move(auth), record.user_id);
 }
 
@@ -102,14 +103,36 @@ bool valid_user_name(std::string_view name) {
   });
 }
 
+Result<void> check_password_rules(std::string_view password) {
+  if (password.size() < kMinPasswordLength || password.size() > kMaxPasswordLength) {
+    return fail(ErrorCode::kInvalid, "password must be at least 12 characters");
+  }
+  return {};
+}
+
+Result<User> new_service_account(std::string name, Role role, TimePoint now) {
+  if (!valid_user_name(name)) {
+    return fail(ErrorCode::kInvalid,
+                "user name `" + name + "`: use 1-64 letters, digits, or . _ @ -");
+  }
+  // Administration stays with people: every admin act is someone's, signed in.
+  if (role == Role::kAdmin) {
+    return fail(ErrorCode::kInvalid, "a service account cannot have the admin role");
+  }
+  User user;
+  user.name = std::move(name);
+  user.role = role;
+  user.kind = UserKind::kService;
+  user.created_at = now;
+  return user;
+}
+
 Result<User> new_user(std::string name, Role role, std::string_view password, TimePoint now) {
   if (!valid_user_name(name)) {
     return fail(ErrorCode::kInvalid,
                 "user name `" + name + "`: use 1-64 letters, digits, or . _ @ -");
   }
-  if (password.size() < kMinPasswordLength || password.size() > kMaxPasswordLength) {
-    return fail(ErrorCode::kInvalid, "password must be at least 12 characters");
-  }
+  if (auto r = check_password_rules(password); !r) return tl::unexpected(r.error());
   auto hash = pki::hash_password(password);
   if (!hash) return tl::unexpected(hash.error());
   User user;
@@ -135,7 +158,8 @@ Result<User> check_password(Store& store, std::string_view name, std::string_vie
   if (name.empty() || password.empty() || password.size() > kMaxPasswordLength) return denied();
   auto found = store.find_user_by_name(name);
   if (!found) return tl::unexpected(found.error());
-  if (!*found) {
+  // A service account has no password: it costs and answers like an unknown name.
+  if (!*found || (*found)->kind != UserKind::kPerson || (*found)->password_hash.empty()) {
     (void)pki::verify_password(password, decoy_hash());
     return denied();
   }
@@ -179,6 +203,16 @@ const char* auth_kind_name(AuthKind kind) {
       return "api_token";
   }
   return "session";
+}
+
+std::string Authenticated::credential() const {
+  if (kind == AuthKind::kApiToken) return "api_token:" + token_id;
+  return "session:" + session_hash.substr(0, 16);
+}
+
+bool Authenticated::personal() const {
+  if (kind != AuthKind::kApiToken) return user.kind == UserKind::kPerson;
+  return user.kind == UserKind::kPerson && token_created_by == "user:" + user.name;
 }
 
 tl::expected<Authenticated, AuthRefusal> authenticate(Store& store, const Credentials& credentials,

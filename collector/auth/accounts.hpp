@@ -18,6 +18,13 @@ namespace triage::collector {
 /// (at least 12 characters) and hashes the password. Slow by design (scrypt); touches no store.
 Result<User> new_user(std::string name, Role role, std::string_view password, TimePoint now);
 
+/// A service account ready to insert: no password (it never signs in interactively), any
+/// role but admin. kInvalid for a bad name or the admin role.
+Result<User> new_service_account(std::string name, Role role, TimePoint now);
+
+/// kInvalid unless `password` is acceptable for a person (12-1024 characters).
+Result<void> check_password_rules(std::string_view password);
+
 /// new_user(), then inserts it; sets the id.
 Result<User> create_user(Store& store, std::string name, Role role, std::string_view password,
                          TimePoint now);
@@ -25,8 +32,9 @@ Result<User> create_user(Store& store, std::string name, Role role, std::string_
 /// True when `name` is a well-formed user name (1-64 of [A-Za-z0-9._@-]).
 bool valid_user_name(std::string_view name);
 
-/// Checks a password. kDenied with one message for unknown user, wrong password and disabled
-/// account; an unknown user costs the same scrypt time as a wrong password.
+/// Checks a password. kDenied with one message for unknown user, wrong password, disabled
+/// account and service account; an unknown user costs the same scrypt time as a wrong
+/// password.
 Result<User> check_password(Store& store, std::string_view name, std::string_view password);
 
 struct LoginResult {
@@ -54,8 +62,17 @@ struct Authenticated {
   User user;
   AuthKind kind = AuthKind::kSession;
   TimePoint expires_at;
-  std::string session_hash;  ///< kSession, kCookie: the stored session (for logout)
-  std::string token_id;      ///< kApiToken: the token's public id
+  std::string session_hash;      ///< kSession, kCookie: the stored session (for logout)
+  std::string token_id;          ///< kApiToken: the token's public id
+  std::string token_created_by;  ///< kApiToken: who minted it ("user:NAME", "cli")
+
+  /// The credential as recorded: "session:<first 16 hex of the session's hash>" or
+  /// "api_token:<id>". Names it without revealing anything that authenticates.
+  std::string credential() const;
+  /// True when only this user can hold the credential: a session opened with their password
+  /// (a password someone else chose must be replaced before anything works), or an API
+  /// token they minted themselves. False for a token someone else minted for them.
+  bool personal() const;
 };
 
 /// What a request offers to authenticate with; views into its headers.

@@ -11,7 +11,9 @@
 
 namespace triage::collector {
 
-inline constexpr std::string_view kSessionCookie = "triage_session";
+// `__Host-`: browsers accept it only with Secure, Path=/ and no Domain, so a sibling host or a
+// plain-HTTP page cannot set or shadow it.
+inline constexpr std::string_view kSessionCookie = "__Host-triage_session";
 inline constexpr std::size_t kMaxCookieHeaderBytes = 8 * 1024;
 inline constexpr std::size_t kMaxCookiePairs = 64;
 inline constexpr std::size_t kMaxSessionCookieValue = 128;
@@ -22,7 +24,7 @@ inline constexpr std::size_t kMaxSessionCookieValue = 128;
 /// (1-128 of [A-Za-z0-9_-]). Other cookies' values are not interpreted.
 Result<std::optional<std::string>> find_cookie(std::string_view header, std::string_view name);
 
-/// "triage_session=<token>; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=<s>"
+/// "__Host-triage_session=<token>; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=<s>"
 std::string session_cookie(std::string_view token, std::chrono::seconds max_age);
 /// The Set-Cookie value that makes the browser forget the session cookie.
 std::string expired_session_cookie();

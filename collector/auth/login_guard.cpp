@@ -20,6 +20,16 @@ tl::unexpected<LoginRefusal> locked(std::chrono::seconds retry_after, LoginRefus
 tl::expected<LoginResult, LoginRefusal> LoginGuard::login(Store& store, const LoginAttempt& attempt,
                                                           TimePoint now,
                                                           RateLimiter::Clock::time_point mono_now) {
+  auto user = verify(store, attempt, now, mono_now);
+  if (!user) return tl::unexpected(std::move(user.error()));
+  auto session = open_session(store, *user, attempt.kind, attempt.session_ttl, now);
+  if (!session) return tl::unexpected(LoginRefusal{session.error()});
+  return std::move(*session);
+}
+
+tl::expected<User, LoginRefusal> LoginGuard::verify(Store& store, const LoginAttempt& attempt,
+                                                    TimePoint now,
+                                                    RateLimiter::Clock::time_point mono_now) {
   if (auto wait = per_client_.blocked_for(attempt.client, mono_now)) {
     return tl::unexpected(
         LoginRefusal{Error{"too many failed logins from your address; try again in " +
@@ -65,9 +75,7 @@ tl::expected<LoginResult, LoginRefusal> LoginGuard::login(Store& store, const Lo
         attempt.name, now, [](LoginThrottleState) { return LoginThrottleState{}; });
     if (!reset) return tl::unexpected(LoginRefusal{reset.error()});
   }
-  auto session = open_session(store, *user, attempt.kind, attempt.session_ttl, now);
-  if (!session) return tl::unexpected(LoginRefusal{session.error()});
-  return std::move(*session);
+  return std::move(*user);
 }
 
 }  // namespace triage::collector

@@ -4,6 +4,7 @@
 // unknown names exactly as to real ones, so it reveals nothing about which names exist.
 
 #include <chrono>
+#include <cstddef>
 #include <string_view>
 
 #include <tl/expected.hpp>
@@ -17,6 +18,11 @@ namespace triage::collector {
 struct LoginSettings {
   LockoutPolicy lockout;
   RateLimit per_client;
+  /// Password hashing (logins, password changes, new users) runs on a pool of its own so a
+  /// flood of logins cannot hold the threads that answer every other request.
+  std::size_t login_threads = 2;
+  /// Password requests waiting for a login thread; beyond it they are refused (503 busy).
+  std::size_t login_queue = 32;
 };
 
 struct LoginAttempt {
@@ -53,6 +59,11 @@ class LoginGuard {
   tl::expected<LoginResult, LoginRefusal> login(Store& store, const LoginAttempt& attempt,
                                                 TimePoint now,
                                                 RateLimiter::Clock::time_point mono_now);
+
+  /// The same checks without opening a session (a password change proves the current
+  /// password this way, so guessing it through a stolen session is throttled like a login).
+  tl::expected<User, LoginRefusal> verify(Store& store, const LoginAttempt& attempt, TimePoint now,
+                                          RateLimiter::Clock::time_point mono_now);
 
   const LoginSettings& settings() const { return settings_; }
 

@@ -133,8 +133,13 @@ int main(int argc, char** argv) {
   user_add->add_option("--role", user_role, "viewer|technician|senior|admin")
       ->required()
       ->check(CLI::IsMember({"viewer", "technician", "senior", "admin"}));
+  bool user_service = false;
   user_add->add_flag("--password-stdin", password_stdin,
-                     "read the password from standard input (else one is generated and printed)");
+                     "read the password from standard input (else one is generated, printed, "
+                     "and must be changed at first login)");
+  user_add->add_flag("--service", user_service,
+                     "a service account for an integration: no password, API tokens only, never "
+                     "an order's requester or approver");
 
   auto* device = app.add_subcommand("device", "enrolled devices");
   device->require_subcommand(1);
@@ -149,7 +154,10 @@ int main(int argc, char** argv) {
       api_token->add_subcommand("create", "create an API token (printed once)");
   add_data(api_token_create);
   std::string api_token_user, api_token_name, api_token_ttl = "90d";
-  api_token_create->add_option("--user", api_token_user, "user the token acts as")->required();
+  api_token_create
+      ->add_option("--user", api_token_user,
+                   "service account the token acts as (people mint their own over the API)")
+      ->required();
   api_token_create->add_option("--name", api_token_name, "label, e.g. rt-connector")->required();
   api_token_create->add_option("--ttl", api_token_ttl, "validity, e.g. 30d (at most 365d)")
       ->capture_default_str();
@@ -220,25 +228,35 @@ int main(int argc, char** argv) {
       auto store = open_store(dir);
       std::string password;
       bool generated = false;
-      if (password_stdin) {
+      if (user_service) {
+        if (password_stdin) or_exit(triage::fail("a service account has no password"), "user add");
+      } else if (password_stdin) {
         std::getline(std::cin, password);
       } else {
         password = tc::generate_password();
         generated = true;
       }
       CliAudit audit(*store, dir);
-      auto created =
-          or_exit(tc::new_user(user_name, *tc::parse_role(user_role), password, now), "user add");
+      const auto role = *tc::parse_role(user_role);
+      auto created = or_exit(user_service ? tc::new_service_account(user_name, role, now)
+                                          : tc::new_user(user_name, role, password, now),
+                             "user add");
+      // A printed password has been on a screen and in a file (the demo keeps it): its owner
+      // replaces it before anything else works.
+      created.must_change_password = generated;
       or_exit(audit.log().record_with([&]() -> triage::Result<tc::AuditEvent> {
         auto id = store->insert_user(created);
         if (!id) return tl::unexpected(id.error());
         created.id = *id;
         auto event = tc::cli_audit_event("user.created", "user:" + created.name, now);
         event.details["role"] = tc::role_name(created.role);
+        event.details["kind"] = tc::user_kind_name(created.kind);
         return event;
       }),
               "user add");
-      std::cerr << "user " << created.name << " (" << tc::role_name(created.role) << ") created\n";
+      std::cerr << (user_service ? "service account " : "user ") << created.name << " ("
+                << tc::role_name(created.role) << ") created"
+                << (generated ? "; the password below must be changed at first login" : "") << "\n";
       if (generated) std::cout << password << "\n";
       return 0;
     }
@@ -246,6 +264,16 @@ int main(int argc, char** argv) {
       auto store = open_store(dir);
       CliAudit audit(*store, dir);
       auto duration = or_exit(tc::parse_duration(api_token_ttl), "--ttl");
+      // API tokens are personal: a token minted here for a person would be in someone else's
+      // hands. People mint their own (console, POST /api/v1/auth/tokens).
+      auto holder = or_exit(store->find_user_by_name(api_token_user), "api-token create");
+      if (holder && holder->kind != tc::UserKind::kService) {
+        or_exit(triage::fail("user " + api_token_user +
+                             " is a person: API tokens are personal (they mint their own from "
+                             "the console or the API); this command mints only for a service "
+                             "account (user add --service)"),
+                "api-token create");
+      }
       triage::Result<tc::CreatedApiToken> created_token = triage::fail("not created");
       or_exit(audit.log().record_with([&]() -> triage::Result<tc::AuditEvent> {
         created_token =

@@ -10,29 +10,79 @@ namespace triage::collector {
 
 namespace http = transport::http;
 
+namespace {
+
+// The requests that run scrypt (tens of milliseconds and 32 MiB each, by design).
+bool hashes_password(const transport::HttpRequest& request) {
+  if (request.method() != http::verb::post) return false;
+  auto target = request.target();
+  target = target.substr(0, target.find('?'));
+  return target == "/api/v1/auth/login" || target == "/api/v1/auth/password" ||
+         target == "/api/v1/users";
+}
+
+}  // namespace
+
 CollectorApp::CollectorApp(AgentSessionServices services, ApiRouter& router,
-                           AgentSessionSettings session_settings, std::size_t worker_threads)
+                           AgentSessionSettings session_settings, std::size_t worker_threads,
+                           std::size_t login_threads, std::size_t login_queue)
     : services_(services),
       router_(router),
       session_settings_(session_settings),
-      workers_(worker_threads) {}
+      workers_(worker_threads),
+      login_workers_(login_threads),
+      login_capacity_(login_threads + login_queue) {}
 
 CollectorApp::~CollectorApp() { drain(); }
 
 void CollectorApp::drain() {
   workers_.stop();
   workers_.join();
+  login_workers_.stop();
+  login_workers_.join();
+}
+
+transport::HttpResponse CollectorApp::answer(const transport::HttpRequest& request,
+                                             const transport::PeerIdentity& peer) {
+  // The console's static files first: everything under /api/v1 (and health, metrics) is
+  // the REST router's, with its own route table and OpenAPI document.
+  auto console = console_response(request);
+  auto response = console ? std::move(*console) : router_.handle(request, peer);
+  services_.metrics.http_request(std::to_string(response.result_int() / 100) + "xx").Increment();
+  return response;
 }
 
 void CollectorApp::handle_http(transport::HttpRequest request, const transport::PeerIdentity& peer,
                                transport::Respond respond) {
-  boost::asio::post(workers_, [this, request = std::move(request), peer,
-                               respond = std::move(respond)]() mutable {
-    // The console's static files first: everything under /api/v1 (and health, metrics) is
-    // the REST router's, with its own route table and OpenAPI document.
-    auto console = console_response(request);
-    auto response = console ? std::move(*console) : router_.handle(request, peer);
-    services_.metrics.http_request(std::to_string(response.result_int() / 100) + "xx").Increment();
+  if (hashes_password(request)) {
+    handle_password_request(std::move(request), peer, std::move(respond));
+    return;
+  }
+  boost::asio::post(
+      workers_, [this, request = std::move(request), peer, respond = std::move(respond)]() mutable {
+        respond(answer(request, peer));
+      });
+}
+
+void CollectorApp::handle_password_request(transport::HttpRequest request,
+                                           const transport::PeerIdentity& peer,
+                                           transport::Respond respond) {
+  // Refused at once, on the I/O thread, rather than queued without bound: a client told
+  // "busy" retries later, while a long queue would only answer everyone late.
+  if (login_pending_.fetch_add(1) >= login_capacity_) {
+    login_pending_.fetch_sub(1);
+    services_.metrics.refusal("login_busy").Increment();
+    services_.metrics.http_request("5xx").Increment();
+    auto res = error_response(http::status::service_unavailable, "busy",
+                              "too many logins are being checked right now; try again shortly");
+    res.set(http::field::retry_after, "1");
+    respond(std::move(res));
+    return;
+  }
+  boost::asio::post(login_workers_, [this, request = std::move(request), peer,
+                                     respond = std::move(respond)]() mutable {
+    auto response = answer(request, peer);
+    login_pending_.fetch_sub(1);
     respond(std::move(response));
   });
 }

@@ -1,7 +1,12 @@
 #pragma once
 // The collector as the transport sees it: console files and REST requests are answered on a
-// worker pool (REST handlers may block on the database or a password hash); agent upgrades are
-// checked against the device registry before a session exists.
+// worker pool (REST handlers may block on the database); requests that hash a password (login,
+// password change, new user) on a small pool of their own with a bounded queue, so a login
+// flood cannot hold the workers; agent upgrades are checked against the device registry before
+// a session exists.
+
+#include <atomic>
+#include <cstddef>
 
 #include <boost/asio/thread_pool.hpp>
 
@@ -15,8 +20,11 @@ namespace triage::collector {
 
 class CollectorApp final : public transport::ServerApplication {
  public:
+  /// `login_threads` hash passwords; at most `login_queue` more such requests wait for one,
+  /// beyond that they are answered 503 `busy` with Retry-After at once.
   CollectorApp(AgentSessionServices services, ApiRouter& router,
-               AgentSessionSettings session_settings, std::size_t worker_threads);
+               AgentSessionSettings session_settings, std::size_t worker_threads,
+               std::size_t login_threads = 2, std::size_t login_queue = 32);
   ~CollectorApp() override;
 
   void handle_http(transport::HttpRequest request, const transport::PeerIdentity& peer,
@@ -33,11 +41,19 @@ class CollectorApp final : public transport::ServerApplication {
  private:
   /// Records (rate-limited, on the worker pool) that a device certificate was refused.
   void audit_refusal(const transport::PeerIdentity& peer, const std::string& reason);
+  /// Runs a request that hashes a password on the login pool, or refuses it when full.
+  void handle_password_request(transport::HttpRequest request, const transport::PeerIdentity& peer,
+                               transport::Respond respond);
+  transport::HttpResponse answer(const transport::HttpRequest& request,
+                                 const transport::PeerIdentity& peer);
 
   AgentSessionServices services_;
   ApiRouter& router_;
   AgentSessionSettings session_settings_;
   boost::asio::thread_pool workers_;
+  boost::asio::thread_pool login_workers_;
+  std::size_t login_capacity_;  ///< running + waiting password requests allowed
+  std::atomic<std::size_t> login_pending_{0};
 };
 
 }  // namespace triage::collector

@@ -200,7 +200,8 @@ int run_serve(const DataDir& dir, const CollectorConfig& config) {
   session_settings.max_message_bytes = config.max_message_bytes;
   CollectorApp app(AgentSessionServices{*store, registry, writer, metrics, &enrichment,
                                         &help_intake, &orders, &audit},
-                   router, session_settings, config.worker_threads);
+                   router, session_settings, config.worker_threads, config.login.login_threads,
+                   config.login.login_queue);
 
   transport::ServerOptions options;
   options.endpoint = {address, port};

@@ -46,6 +46,10 @@ struct Order {
   std::uint64_t output_cap_bytes = 0;
   std::string requested_by;
   std::string approved_by;  ///< or the user who rejected it (see `reason`)
+  /// The credential each one acted with: "session:<id>" (a login session: the first 16 hex
+  /// of its token's SHA-256) or "api_token:<id>"; "" when not recorded (older orders).
+  std::string requested_credential;
+  std::string approved_credential;
   OrderState state = OrderState::kQueued;
   std::string reason;  ///< why it was refused, rejected, cancelled, expired, failed
   TimePoint created_at;

@@ -28,4 +28,14 @@ const char* session_kind_name(SessionKind kind) {
   return kind == SessionKind::kCookie ? "cookie" : "bearer";
 }
 
+const char* user_kind_name(UserKind kind) {
+  return kind == UserKind::kService ? "service" : "person";
+}
+
+std::optional<UserKind> parse_user_kind(std::string_view text) {
+  if (text == "person") return UserKind::kPerson;
+  if (text == "service") return UserKind::kService;
+  return std::nullopt;
+}
+
 }  // namespace triage::collector

@@ -57,13 +57,22 @@ struct DeviceHelloFacts {
   std::string arch;
 };
 
+/// A person signs in with a password; a service account is an integration's identity: no
+/// password, API tokens minted by an admin, never an order's requester or approver.
+enum class UserKind { kPerson, kService };
+
 struct User {
   std::int64_t id = 0;
   std::string name;
   Role role = Role::kViewer;
-  std::string password_hash;
+  std::string password_hash;  ///< empty for service accounts
   TimePoint created_at;
   bool disabled = false;
+  UserKind kind = UserKind::kPerson;
+  /// Set when someone else chose the password (an admin creating the account, a generated
+  /// one) or an admin forced a reset: until the user sets their own, every request but the
+  /// password change, `me` and logout is refused.
+  bool must_change_password = false;
 };
 
 /// How a login session is presented: a bearer token or the console's session cookie.
@@ -106,6 +115,7 @@ struct LoginThrottleState {
 struct UserUpdate {
   std::optional<Role> role;
   std::optional<bool> disabled;
+  std::optional<bool> must_change_password;
 };
 
 /// A report from an agent as received: committed before it is acknowledged.
@@ -120,5 +130,7 @@ struct StoredReport {
 const char* role_name(Role role);
 std::optional<Role> parse_role(std::string_view text);
 const char* session_kind_name(SessionKind kind);
+const char* user_kind_name(UserKind kind);
+std::optional<UserKind> parse_user_kind(std::string_view text);
 
 }  // namespace triage::collector

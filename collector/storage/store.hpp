@@ -83,6 +83,11 @@ class Store {
   /// Applies `update`; kNotFound if unknown. Disabling also deletes the user's sessions and
   /// revokes their API tokens in the same transaction. Returns the user as stored after.
   virtual Result<User> update_user(std::int64_t id, const UserUpdate& update, TimePoint now) = 0;
+  /// In one transaction: stores a person's new password hash, clears must_change_password
+  /// and deletes every session of theirs but `keep_session_hash` ("" keeps none). kNotFound
+  /// for an unknown user or a service account.
+  virtual Result<void> set_password(std::int64_t user_id, std::string_view password_hash,
+                                    std::string_view keep_session_hash) = 0;
   // --- end of authentication hardening. ---
 
   // Reports (at-least-once delivery, de-duplicated by device + seq).

@@ -156,7 +156,7 @@ std::string sla_state(const json& ticket) {
 
 // ---------------------------------------------------------------------------------------------
 
-Result<std::string> read_password(bool from_stdin) {
+Result<std::string> read_password(bool from_stdin, const char* prompt = "Password: ") {
   std::string password;
   if (from_stdin) {
     if (!std::getline(std::cin, password)) {
@@ -171,7 +171,7 @@ Result<std::string> read_password(bool from_stdin) {
     ::tcgetattr(STDIN_FILENO, &old_mode);
     termios quiet = old_mode;
     quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
-    std::cerr << "Password: " << std::flush;
+    std::cerr << prompt << std::flush;
     ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
     bool ok = static_cast<bool>(std::getline(std::cin, password));
     ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &old_mode);
@@ -215,6 +215,29 @@ Result<void> cmd_login(const Globals& g, const std::string& name, bool password_
   } else {
     std::cout << "logged in to " << ctl::sanitize(c.server) << " as " << c.user << " ("
               << text_of(member(user, "role")) << "), session expires " << c.expires_at << "\n";
+  }
+  return {};
+}
+
+// The signed-in user's own password; also how a required change (a new account, a reset by
+// an admin) is done from the shell.
+Result<void> cmd_password(const Globals& g, bool password_stdin) {
+  auto current = read_password(password_stdin, "Current password: ");
+  if (!current) return tl::unexpected(current.error());
+  auto next = read_password(password_stdin, "New password: ");
+  if (!next) return tl::unexpected(next.error());
+  if (!password_stdin) {
+    auto again = read_password(false, "New password again: ");
+    if (!again) return tl::unexpected(again.error());
+    if (*again != *next) return fail(ErrorCode::kInvalid, "the new passwords differ");
+  }
+  auto reply = api(g, http::verb::post, "/api/v1/auth/password",
+                   json{{"current_password", *current}, {"new_password", *next}});
+  if (!reply) return tl::unexpected(reply.error());
+  if (g.json_output) {
+    print_json(*reply);
+  } else {
+    std::cout << "password changed; your other sessions were signed out\n";
   }
   return {};
 }
@@ -496,6 +519,9 @@ int main(int argc, char** argv) {
   bool password_stdin = false;
   login->add_option("--name", name, "user name")->required();
   login->add_flag("--password-stdin", password_stdin, "read the password from standard input");
+  auto* password = app.add_subcommand("password", "change your own password");
+  password->add_flag("--password-stdin", password_stdin,
+                     "read the current and the new password, one per line, from standard input");
   auto* logout = app.add_subcommand("logout", "forget the stored session");
 
   auto* tickets = app.add_subcommand("tickets", "list tickets, as the server sorts them");
@@ -651,6 +677,8 @@ int main(int argc, char** argv) {
     result = ctl::decide_proposal(call_api, proposal_id, "reject", reason, output);
   } else if (*login) {
     result = cmd_login(g, name, password_stdin);
+  } else if (*password) {
+    result = cmd_password(g, password_stdin);
   } else if (*logout) {
     result = cmd_logout(g);
   } else if (*tickets) {

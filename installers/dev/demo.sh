@@ -28,6 +28,7 @@ trap stop_all INT TERM EXIT
 
 if [ ! -f "$data/pki/ca.pem" ]; then
   "$bin/triage-collector" init --data "$data"
+  # A generated password: the console asks for a new one at the first login.
   "$bin/triage-collector" user add --data "$data" --name admin --role admin > "$demo/admin-password"
   chmod 600 "$demo/admin-password"
 fi
@@ -61,9 +62,14 @@ agent_pid=$!
 api() {
   curl -sS --cacert "$data/pki/ca.pem" -H "Content-Type: application/json" "$@"
 }
-password=$(cat "$demo/admin-password")
-token=$(api "$url/api/v1/auth/login" \
-  -d "$(jq -n --arg p "$password" '{name: "admin", password: $p}')" | jq -r .token)
+# The sample ticket below is opened by a service account (no password, API token only).
+if [ ! -f "$demo/demo-token" ]; then
+  "$bin/triage-collector" user add --data "$data" --name demo-setup --role technician --service \
+    2>/dev/null || true  # kept from an earlier run
+  (umask 077 && "$bin/triage-collector" api-token create --data "$data" --user demo-setup \
+    --name "make demo" --ttl 30d > "$demo/demo-token" 2>/dev/null)
+fi
+token=$(cat "$demo/demo-token")
 device=$(jq -r .device_id "$state/enrollment.json")
 for _ in $(seq 1 150); do
   [ "$(api -H "Authorization: Bearer $token" "$url/api/v1/devices/$device" | jq -r .online)" = true ] && break
@@ -79,18 +85,17 @@ cat <<MSG
     collector   $url        (log: $demo/collector.log)
     agent       enrolled, state in $state   (log: $demo/agent.log)
     CA sha256   $fingerprint
-    admin       user "admin", password: $(cat "$demo/admin-password")
+    admin       user "admin", first password: $(cat "$demo/admin-password")
+                (you choose your own at the first login, before anything else works)
 
-  Web console: $url/  (log in as admin; the browser warns about the demo CA unless you
-  import $data/pki/ca.pem), then open $url/#/tickets/$ticket
+  Web console: $url/  (log in as admin and set your password; the browser warns about the
+  demo CA unless you import $data/pki/ca.pem), then open $url/#/tickets/$ticket
 
   Sample ticket #$ticket about this machine, with its diagnostics and findings:
     curl -s --cacert $data/pki/ca.pem -H "Authorization: Bearer $token" $url/api/v1/tickets/$ticket
 
-  Try:
-    TOKEN=\$(curl -s --cacert $data/pki/ca.pem $url/api/v1/auth/login \\
-      -d '{"name":"admin","password":"$(cat "$demo/admin-password")"}' | sed 's/.*"token":"\\([^"]*\\)".*/\\1/')
-    curl -s --cacert $data/pki/ca.pem -H "Authorization: Bearer \$TOKEN" $url/api/v1/devices
+  Try (the demo-setup service account's API token is in $demo/demo-token):
+    curl -s --cacert $data/pki/ca.pem -H "Authorization: Bearer \$(cat $demo/demo-token)" $url/api/v1/devices
     $bin/triage-agent collect            # this machine's diagnostics, no server needed
 
   Ctrl-C stops everything.

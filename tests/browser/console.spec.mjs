@@ -9,6 +9,8 @@
 // TRIAGE_TECH, TRIAGE_VIEWER, TRIAGE_SENIOR, TRIAGE_ADMIN, TRIAGE_ADMIN2   "name:password"
 //                       (TRIAGE_ADMIN2: a second admin, who approves the first one's
 //                       catalog proposals)
+// TRIAGE_FIRST_LOGIN    "name:password" of a technician whose password was generated: it must
+//                       be changed at first login
 // TRIAGE_TICKET         id of a ticket enriched by a real agent (findings expected; the test
 //                       catalog's echo-low action fixes one of them)
 // TRIAGE_XSS_TICKET     id of the ticket titled <img src=x onerror=alert(1)>
@@ -37,6 +39,7 @@ const viewer = account('TRIAGE_VIEWER');
 const admin = account('TRIAGE_ADMIN');
 const admin2 = account('TRIAGE_ADMIN2');
 const senior = account('TRIAGE_SENIOR');
+const firstLogin = account('TRIAGE_FIRST_LOGIN');
 const highOrder = env('TRIAGE_HIGH_ORDER');
 const ownOrder = env('TRIAGE_OWN_ORDER');
 const ticketId = env('TRIAGE_TICKET');
@@ -400,6 +403,57 @@ try {
     await a.reload();
     await a.locator('td', { hasText: '0 of 2' }).waitFor();
     check(!(await a.locator('main').textContent()).includes(token), 'the secret is shown again');
+    await a.context().close();
+  });
+
+  await test('a generated password must be changed at first login, then the console opens', async () => {
+    const f = await newPage(browser);
+    await login(f, firstLogin);
+    await f.getByRole('heading', { name: 'Choose a new password' }).waitFor();
+    check(await f.locator('#nav a').count() === 0, 'navigation shown before the new password');
+    // Nothing else answers meanwhile: a deep link lands on the same form.
+    await f.goto(`${url}/#/queue`);
+    await f.getByRole('heading', { name: 'Choose a new password' }).waitFor();
+    const form = f.locator('#password-form');
+    await form.locator('input[name="current_password"]').fill(firstLogin.password);
+    await form.locator('input[name="new_password"]').fill('nora chose this one herself');
+    await form.locator('input[name="new_password_again"]').fill('nora chose this one herself');
+    await form.getByRole('button', { name: 'Change password' }).click();
+    await f.getByRole('heading', { name: 'Queue' }).waitFor();
+    // The account page changes it again, and mints her own API token.
+    await f.goto(`${url}/#/account`);
+    await f.getByRole('heading', { name: 'Your API tokens' }).waitFor();
+    const own = f.locator('#own-token-form');
+    await own.locator('input[name="name"]').fill('nora-script');
+    await own.getByRole('button', { name: 'Create API token' }).click();
+    const secret = f.locator('.secret code.token');
+    await secret.waitFor();
+    check(/^trt_[0-9a-f]{12}_/.test(await secret.textContent()), 'own API token shown once');
+    await f.locator('td', { hasText: 'nora-script' }).waitFor();
+    await f.context().close();
+  });
+
+  await test('an admin adds a service account and can require a new password', async () => {
+    const a = await newPage(browser);
+    await login(a, admin);
+    await a.goto(`${url}/#/admin`);
+    const form = a.locator('#user-form');
+    await form.locator('input[name="name"]').fill('rt-sync');
+    await form.locator('select[name="kind"]').selectOption('service');
+    check(await form.locator('input[name="password"]').isDisabled(), 'a service account got a password field');
+    await form.locator('select[name="role"]').selectOption('technician');
+    await form.getByRole('button', { name: 'Add user' }).click();
+    const row = a.locator('tr', { has: a.locator('td', { hasText: 'rt-sync' }) });
+    await row.locator('td', { hasText: 'service account' }).waitFor();
+    check(await row.getByRole('button', { name: 'Require new password' }).count() === 0,
+      'a service account offered a password reset');
+    // Tokens: for the admin or a service account, never another person.
+    const holders = await a.locator('#api-token-form select[name="user"] option').allTextContents();
+    check(holders.some((t) => t.startsWith('rt-sync')), `service account not offered: ${holders}`);
+    check(!holders.some((t) => t.startsWith(tech.user)), `a person offered for a token: ${holders}`);
+    const lena = a.locator('tr', { has: a.locator('td', { hasText: viewer.user }) });
+    await lena.getByRole('button', { name: 'Require new password' }).click();
+    await lena.locator('td', { hasText: 'must choose a new password' }).waitFor();
     await a.context().close();
   });
 

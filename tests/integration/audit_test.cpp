@@ -62,7 +62,7 @@ TEST_CASE("security events appear in the audit log with actor and source", "[int
   auto failed = c.post("/api/v1/auth/login", {{"name", "admin"}, {"password", "not the one"}});
   REQUIRE(failed.status == 401);
   auto user = c.post("/api/v1/users",
-                     {{"name", "tina"}, {"role", "technician"}, {"password", kPassword}}, admin);
+                     {{"name", "tina"}, {"role", "technician"}, {"kind", "service"}}, admin);
   REQUIRE(user.status == 201);
   auto token = c.post("/api/v1/auth/tokens", {{"user", "tina"}, {"name", "rt-connector"}}, admin);
   REQUIRE(token.status == 201);

@@ -39,7 +39,7 @@ void check_error(const ApiResponse& res, int status, const std::string& code) {
 
 // The value of the session cookie in a Set-Cookie header.
 std::string cookie_value(const std::string& set_cookie) {
-  const std::string prefix = "triage_session=";
+  const std::string prefix = "__Host-triage_session=";
   REQUIRE(set_cookie.rfind(prefix, 0) == 0);
   return set_cookie.substr(prefix.size(), set_cookie.find(';') - prefix.size());
 }
@@ -162,7 +162,8 @@ TEST_CASE("cookie sessions: HttpOnly Secure SameSite cookie, CSRF header for uns
   CHECK_THAT(set_cookie, Catch::Contains("; Path=/") && Catch::Contains("; HttpOnly") &&
                              Catch::Contains("; Secure") && Catch::Contains("; SameSite=Strict") &&
                              Catch::Contains("; Max-Age=43200"));
-  const Headers cookie = {{"Cookie", "theme=dark; triage_session=" + cookie_value(set_cookie)}};
+  const Headers cookie = {
+      {"Cookie", "theme=dark; __Host-triage_session=" + cookie_value(set_cookie)}};
 
   auto me = collector.send(http::verb::get, "/api/v1/auth/me", "", cookie);
   REQUIRE(me.status == 200);
@@ -181,7 +182,7 @@ TEST_CASE("cookie sessions: HttpOnly Secure SameSite cookie, CSRF header for uns
 
   // Ambiguous cookies are refused rather than guessed at.
   check_error(collector.send(http::verb::get, "/api/v1/auth/me", "",
-                             {{"Cookie", "triage_session=a; triage_session=b"}}),
+                             {{"Cookie", "__Host-triage_session=a; __Host-triage_session=b"}}),
               401, "unauthorized");
   // A cookie session token is not a bearer token.
   check_error(collector.get("/api/v1/auth/me", cookie_value(set_cookie)), 401, "unauthorized");
@@ -196,7 +197,8 @@ TEST_CASE("cookie sessions: HttpOnly Secure SameSite cookie, CSRF header for uns
 TEST_CASE("API tokens: created by an admin, usable as bearer, listed without secrets, revoked",
           "[integration]") {
   CollectorFixture collector;
-  collector.add_user("integ", "technician", kPassword);
+  REQUIRE(collector.cli({"user", "add", "--name", "integ", "--role", "technician", "--service"})
+              .exit_code == 0);
   const auto admin = collector.admin_token();
 
   auto created =
@@ -214,8 +216,9 @@ TEST_CASE("API tokens: created by an admin, usable as bearer, listed without sec
   CHECK(me.body["user"]["name"] == "integ");
   CHECK(me.body["token_id"] == id);
   CHECK(collector.get("/api/v1/devices", token).status == 200);
-  // Bound to a technician: no admin endpoints.
-  check_error(collector.get("/api/v1/auth/tokens", token), 403, "forbidden");
+  // Bound to a technician: no admin endpoints, and only its own tokens.
+  check_error(collector.get("/api/v1/users", token), 403, "forbidden");
+  CHECK(collector.get("/api/v1/auth/tokens", token).body["tokens"].size() == 1);
   // An API token has no session to log out of.
   check_error(collector.post("/api/v1/auth/logout", nlohmann::json::object(), token), 400,
               "invalid_request");
@@ -253,7 +256,8 @@ TEST_CASE("API tokens: created by an admin, usable as bearer, listed without sec
 TEST_CASE("api-token CLI: create prints the token once, list shows it, revoke ends it",
           "[integration]") {
   CollectorFixture collector;
-  collector.add_user("integ", "viewer", kPassword);
+  REQUIRE(collector.cli({"user", "add", "--name", "integ", "--role", "viewer", "--service"})
+              .exit_code == 0);
   auto created =
       collector.cli({"api-token", "create", "--user", "integ", "--name", "ci", "--ttl", "7d"});
   INFO(created.err);
@@ -329,8 +333,14 @@ TEST_CASE("users admin: create, list, change role, disable ends sessions and tok
       collector.send(http::verb::patch, "/api/v1/users/abc", R"({"role":"viewer"})", as_admin), 404,
       "not_found");
 
+  // An account an admin created starts by replacing the admin's password.
   const auto session = bearer_login(collector, "tess");
-  auto token = collector.post("/api/v1/auth/tokens", {{"user", "tess"}, {"name", "ci"}}, admin);
+  REQUIRE(collector
+              .post("/api/v1/auth/password",
+                    {{"current_password", kPassword}, {"new_password", kPassword + " of tess"}},
+                    session)
+              .status == 200);
+  auto token = collector.post("/api/v1/auth/tokens", {{"name", "ci"}}, session);
   REQUIRE(token.status == 201);
   const std::string api_token = token.body["token"];
   CHECK(collector.get("/api/v1/auth/me", session).status == 200);
@@ -341,7 +351,7 @@ TEST_CASE("users admin: create, list, change role, disable ends sessions and tok
   CHECK(disabled.body["disabled"] == true);
   check_error(collector.get("/api/v1/auth/me", session), 401, "unauthorized");
   check_error(collector.get("/api/v1/auth/me", api_token), 401, "unauthorized");
-  check_error(login(collector, "tess", kPassword), 401, "unauthorized");
+  check_error(login(collector, "tess", kPassword + " of tess"), 401, "unauthorized");
 
   // The last enabled admin cannot be disabled or demoted.
   auto me = collector.get("/api/v1/auth/me", admin);
@@ -352,7 +362,8 @@ TEST_CASE("users admin: create, list, change role, disable ends sessions and tok
               "conflict");
 }
 
-TEST_CASE("viewers and technicians cannot use the users and tokens endpoints", "[integration]") {
+TEST_CASE("viewers and technicians cannot use the users endpoints nor others' tokens",
+          "[integration]") {
   CollectorFixture collector;
   for (auto role : {"viewer", "technician", "senior"}) {
     INFO(role);
@@ -364,11 +375,14 @@ TEST_CASE("viewers and technicians cannot use the users and tokens endpoints", "
                 403, "forbidden");
     check_error(collector.send(http::verb::patch, "/api/v1/users/1", R"({"role":"admin"})", auth),
                 403, "forbidden");
-    check_error(collector.get("/api/v1/auth/tokens", token), 403, "forbidden");
+    // Tokens are personal: their own list (empty), nobody else's token minted or revoked.
+    auto own = collector.get("/api/v1/auth/tokens", token);
+    CHECK(own.status == 200);
+    CHECK(own.body["tokens"].empty());
     check_error(collector.post("/api/v1/auth/tokens", {{"user", "x"}, {"name", "x"}}, token), 403,
                 "forbidden");
     check_error(collector.send(http::verb::delete_, "/api/v1/auth/tokens/0123456789ab", "", auth),
-                403, "forbidden");
+                404, "not_found");
     CHECK(collector.get("/api/v1/auth/me", token).status == 200);
   }
 }

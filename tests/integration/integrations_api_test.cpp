@@ -18,10 +18,13 @@ std::string error_code(const ApiResponse& r) {
   return r.body["error"]["code"].get<std::string>();
 }
 
-/// An API token of a technician named `user`, as an integration would hold it.
+/// An API token of a service account named `user`, as an integration would hold it.
 std::string integration_token(CollectorFixture& c, const std::string& user,
                               const std::string& role) {
-  c.add_user(user, role, "integration-password-1");
+  auto account = c.post("/api/v1/users", {{"name", user}, {"role", role}, {"kind", "service"}},
+                        c.admin_token());
+  INFO(account.text);
+  REQUIRE(account.status == 201);
   auto created =
       c.post("/api/v1/auth/tokens", {{"user", user}, {"name", user + "-connector"}}, c.admin_token());
   INFO(created.text);

@@ -423,6 +423,14 @@ CREATE TABLE catalog_proposals (
 CREATE UNIQUE INDEX catalog_proposals_one_pending ON catalog_proposals(action_id)
   WHERE status = 'pending';
 )sql",
+    // 16: staff identity: service accounts (no password), forced password changes, and the
+    // credential an order was requested and approved with.
+    R"sql(
+ALTER TABLE users ADD COLUMN kind TEXT NOT NULL DEFAULT 'person';
+ALTER TABLE users ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE orders ADD COLUMN requested_credential TEXT NOT NULL DEFAULT '';
+ALTER TABLE orders ADD COLUMN approved_credential TEXT NOT NULL DEFAULT '';
+)sql",
 };
 
 }  // namespace triage::collector::schema

@@ -16,7 +16,7 @@ constexpr const char* kOrderColumns =
     "id, ticket_id, device_id, action_id, action_version, definition_sha256, params, argv, "
     "risk, timeout_s, output_cap_bytes, requested_by, approved_by, state, reason, created_at, "
     "updated_at, expires_at, sent_at, finished_at, signed_order, result, cancel_requested_by, "
-    "cancel_reason, first_output_at";
+    "cancel_reason, first_output_at, requested_credential, approved_credential";
 
 // Endpoint-supplied text could carry invalid UTF-8; never let it throw while storing.
 std::string safe_dump(const nlohmann::json& j) {
@@ -58,6 +58,8 @@ Order read_order(const Statement& s) {
   o.cancel_requested_by = s.column_text(22);
   o.cancel_reason = s.column_text(23);
   o.first_output_at = from_optional_ms(s.column_optional_int(24));
+  o.requested_credential = s.column_text(25);
+  o.approved_credential = s.column_text(26);
   return o;
 }
 
@@ -73,7 +75,7 @@ Result<void> SqliteStore::insert_order(const Order& o, const std::vector<TicketE
   std::lock_guard lock(write_mutex_);
   return sqlite::in_transaction(*db_, [&]() -> Result<void> {
     auto st = db_->prepare(std::string("INSERT INTO orders(") + kOrderColumns +
-                           ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+                           ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     if (!st) return tl::unexpected(st.error());
     st->bind(1, o.id)
         .bind(2, o.ticket_id)
@@ -99,7 +101,9 @@ Result<void> SqliteStore::insert_order(const Order& o, const std::vector<TicketE
         .bind(22, safe_dump(o.result))
         .bind(23, o.cancel_requested_by)
         .bind(24, o.cancel_reason)
-        .bind(25, to_optional_ms(o.first_output_at));
+        .bind(25, to_optional_ms(o.first_output_at))
+        .bind(26, o.requested_credential)
+        .bind(27, o.approved_credential);
     if (auto r = st->run(); !r) return r;
     if (auto r = insert_events(events); !r) return tl::unexpected(r.error());
     return {};
@@ -121,7 +125,8 @@ Result<std::optional<Order>> SqliteStore::find_order(std::string_view id) {
 
 Result<bool> SqliteStore::write_order_row(const Order& o, const std::vector<OrderState>& from) {
   auto st = db_->prepare(
-      "UPDATE orders SET approved_by = ?, state = ?, reason = ?, updated_at = ?, "
+      "UPDATE orders SET approved_by = ?, approved_credential = ?, state = ?, reason = ?, "
+      "updated_at = ?, "
       "expires_at = ?, sent_at = ?, finished_at = ?, signed_order = ?, result = ?, "
       // A cancel request, once recorded, is never cleared by a writer that read before it.
       "cancel_requested_by = CASE cancel_requested_by WHEN '' THEN ? ELSE "
@@ -131,18 +136,19 @@ Result<bool> SqliteStore::write_order_row(const Order& o, const std::vector<Orde
       in_list(from.size()));
   if (!st) return tl::unexpected(st.error());
   st->bind(1, o.approved_by)
-      .bind(2, order_state_name(o.state))
-      .bind(3, o.reason)
-      .bind(4, to_ms(o.updated_at))
-      .bind(5, to_optional_ms(o.expires_at))
-      .bind(6, to_optional_ms(o.sent_at))
-      .bind(7, to_optional_ms(o.finished_at))
-      .bind_blob(8, o.signed_order)
-      .bind(9, safe_dump(o.result))
-      .bind(10, o.cancel_requested_by)
-      .bind(11, o.cancel_reason)
-      .bind(12, o.id);
-  int index = 13;
+      .bind(2, o.approved_credential)
+      .bind(3, order_state_name(o.state))
+      .bind(4, o.reason)
+      .bind(5, to_ms(o.updated_at))
+      .bind(6, to_optional_ms(o.expires_at))
+      .bind(7, to_optional_ms(o.sent_at))
+      .bind(8, to_optional_ms(o.finished_at))
+      .bind_blob(9, o.signed_order)
+      .bind(10, safe_dump(o.result))
+      .bind(11, o.cancel_requested_by)
+      .bind(12, o.cancel_reason)
+      .bind(13, o.id);
+  int index = 14;
   for (auto s : from) st->bind(index++, order_state_name(s));
   if (auto r = st->run(); !r) return tl::unexpected(r.error());
   return db_->changes() != 0;

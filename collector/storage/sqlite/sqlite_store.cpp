@@ -52,7 +52,8 @@ Device read_device(const Statement& s) {
   return d;
 }
 
-constexpr const char* kUserColumns = "id, name, role, password_hash, created_at, disabled";
+constexpr const char* kUserColumns =
+    "id, name, role, password_hash, created_at, disabled, kind, must_change_password";
 
 User read_user(const Statement& s) {
   User u;
@@ -63,6 +64,9 @@ User read_user(const Statement& s) {
   u.password_hash = s.column_text(3);
   u.created_at = from_ms(s.column_int(4));
   u.disabled = s.column_int(5) != 0;
+  // An unknown kind is a service account: it can do the least (no password, no orders).
+  u.kind = parse_user_kind(s.column_text(6)).value_or(UserKind::kService);
+  u.must_change_password = s.column_int(7) != 0;
   return u;
 }
 
@@ -371,13 +375,16 @@ Result<Device> SqliteStore::update_device(std::string_view id, const DeviceUpdat
 Result<std::int64_t> SqliteStore::insert_user(const User& user) {
   std::lock_guard lock(write_mutex_);
   auto st = db_->prepare(
-      "INSERT INTO users(name, role, password_hash, created_at, disabled) VALUES (?,?,?,?,?)");
+      "INSERT INTO users(name, role, password_hash, created_at, disabled, kind, "
+      "must_change_password) VALUES (?,?,?,?,?,?,?)");
   if (!st) return tl::unexpected(st.error());
   st->bind(1, user.name)
       .bind(2, role_name(user.role))
       .bind(3, user.password_hash)
       .bind(4, to_ms(user.created_at))
-      .bind(5, std::int64_t{user.disabled ? 1 : 0});
+      .bind(5, std::int64_t{user.disabled ? 1 : 0})
+      .bind(6, user_kind_name(user.kind))
+      .bind(7, std::int64_t{user.must_change_password ? 1 : 0});
   if (auto r = st->run(); !r) {
     if (r.error().code == ErrorCode::kConflict) {
       return fail(ErrorCode::kConflict, "a user named " + user.name + " exists already");
@@ -696,6 +703,12 @@ Result<User> SqliteStore::update_user(std::int64_t id, const UserUpdate& update,
       st->bind(1, std::int64_t{*update.disabled ? 1 : 0}).bind(2, id);
       if (auto r = st->run(); !r) return tl::unexpected(r.error());
     }
+    if (update.must_change_password) {
+      auto st = db_->prepare("UPDATE users SET must_change_password = ? WHERE id = ?");
+      if (!st) return tl::unexpected(st.error());
+      st->bind(1, std::int64_t{*update.must_change_password ? 1 : 0}).bind(2, id);
+      if (auto r = st->run(); !r) return tl::unexpected(r.error());
+    }
     if (update.disabled.value_or(false)) {
       // Disabling ends every way in at once, not at the next expiry.
       auto sessions = db_->prepare("DELETE FROM api_sessions WHERE user_id = ?");
@@ -715,6 +728,27 @@ Result<User> SqliteStore::update_user(std::int64_t id, const UserUpdate& update,
     if (!row) return tl::unexpected(row.error());
     if (!*row) return fail(ErrorCode::kNotFound, "no user with id " + std::to_string(id));
     return read_user(*st);
+  });
+}
+
+Result<void> SqliteStore::set_password(std::int64_t user_id, std::string_view password_hash,
+                                       std::string_view keep_session_hash) {
+  std::lock_guard lock(write_mutex_);
+  return sqlite::in_transaction(*db_, [&]() -> Result<void> {
+    auto st = db_->prepare(
+        "UPDATE users SET password_hash = ?, must_change_password = 0 WHERE id = ? AND kind = "
+        "'person'");
+    if (!st) return tl::unexpected(st.error());
+    st->bind(1, password_hash).bind(2, user_id);
+    if (auto r = st->run(); !r) return r;
+    if (db_->changes() == 0) {
+      return fail(ErrorCode::kNotFound, "no person with id " + std::to_string(user_id));
+    }
+    // Whoever knew the old password is signed out everywhere else.
+    auto sessions = db_->prepare("DELETE FROM api_sessions WHERE user_id = ? AND token_hash != ?");
+    if (!sessions) return tl::unexpected(sessions.error());
+    sessions->bind(1, user_id).bind(2, keep_session_hash);
+    return sessions->run();
   });
 }
 

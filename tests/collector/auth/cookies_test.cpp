@@ -42,13 +42,21 @@ TEST_CASE("malformed, ambiguous and oversized Cookie headers are refused") {
   for (int i = 0; i < 65; ++i) many += "c" + std::to_string(i) + "=1; ";
   CHECK(bad(many));
   CHECK(bad("x=" + std::string(kMaxCookieHeaderBytes, 'a')));
+  // The __Host- name is a cookie token like any other.
+  CHECK(find_cookie("theme=dark; __Host-triage_session=tok", kSessionCookie).value() ==
+        std::optional<std::string>("tok"));
+  CHECK(find_cookie("triage_session=tok", kSessionCookie).value() == std::nullopt);
 }
 
 TEST_CASE("Set-Cookie values carry every protective attribute") {
   auto set = session_cookie("tok", 3600s);
-  CHECK(set == "triage_session=tok; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=3600");
+  // __Host-: the browser takes it only from a secure origin, for Path=/, with no Domain.
+  CHECK(set ==
+        "__Host-triage_session=tok; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=3600");
+  CHECK(set.find("Domain") == std::string::npos);
+  CHECK(kSessionCookie == "__Host-triage_session");
   auto clear = expired_session_cookie();
-  CHECK_THAT(clear, Catch::StartsWith("triage_session=;") && Catch::EndsWith("Max-Age=0") &&
+  CHECK_THAT(clear, Catch::StartsWith("__Host-triage_session=;") && Catch::EndsWith("Max-Age=0") &&
                         Catch::Contains("HttpOnly") && Catch::Contains("Secure"));
 }
 

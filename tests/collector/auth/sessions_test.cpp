@@ -32,7 +32,7 @@ TEST_CASE("a cookie session needs the CSRF token for unsafe methods only") {
   auto session = open_session(*env.store, env.user, SessionKind::kCookie, 1h, env.now);
   REQUIRE(session);
   REQUIRE_FALSE(session->csrf_token.empty());
-  const std::string cookie = "theme=dark; triage_session=" + session->token;
+  const std::string cookie = "theme=dark; __Host-triage_session=" + session->token;
 
   auto get = authenticate(*env.store, Credentials{{}, cookie, {}, false}, env.now);
   REQUIRE(get);
@@ -63,7 +63,8 @@ TEST_CASE("a cookie session needs the CSRF token for unsafe methods only") {
   REQUIRE(bearer_session);
   CHECK(bearer_session->csrf_token.empty());
   auto as_cookie = authenticate(
-      *env.store, Credentials{{}, "triage_session=" + bearer_session->token, {}, false}, env.now);
+      *env.store, Credentials{{}, "__Host-triage_session=" + bearer_session->token, {}, false},
+      env.now);
   REQUIRE_FALSE(as_cookie);
   CHECK(as_cookie.error().kind == AuthRefusalKind::kUnauthenticated);
 
@@ -79,7 +80,7 @@ TEST_CASE("a bearer header wins over a cookie and needs no CSRF token") {
   auto bearer_session = open_session(*env.store, env.user, SessionKind::kBearer, 1h, env.now);
   REQUIRE(cookie_session);
   REQUIRE(bearer_session);
-  const std::string cookie = "triage_session=" + cookie_session->token;
+  const std::string cookie = "__Host-triage_session=" + cookie_session->token;
   auto ok = authenticate(*env.store,
                          Credentials{"Bearer " + bearer_session->token, cookie, {}, true}, env.now);
   REQUIRE(ok);
@@ -88,7 +89,8 @@ TEST_CASE("a bearer header wins over a cookie and needs no CSRF token") {
   CHECK_FALSE(authenticate(*env.store, Credentials{"Bearer nonsense", cookie, {}, false}, env.now));
   CHECK_FALSE(authenticate(*env.store, Credentials{"Bearer a b", {}, {}, false}, env.now));
   CHECK_FALSE(authenticate(
-      *env.store, Credentials{{}, "triage_session=x; triage_session=y", {}, false}, env.now));
+      *env.store, Credentials{{}, "__Host-triage_session=x; __Host-triage_session=y", {}, false},
+      env.now));
 }
 
 TEST_CASE("logout deletes the session") {
@@ -170,4 +172,60 @@ TEST_CASE("disabling a user ends sessions and tokens at once, enabling does not 
   CHECK(
       env.store->update_user(9999, UserUpdate{Role::kViewer, std::nullopt}, env.now).error().code ==
       ErrorCode::kNotFound);
+}
+
+TEST_CASE("an API token minted by someone else is not a credential only its user holds") {
+  Env env;
+  auto own = create_api_token(*env.store, "sam", "mine", 24h, "user:sam", env.now);
+  auto borrowed = create_api_token(*env.store, "sam", "by-admin", 24h, "user:admin", env.now);
+  REQUIRE(own);
+  REQUIRE(borrowed);
+  auto with_own = authenticate(*env.store, bearer("Bearer " + own->token), env.now);
+  auto with_borrowed = authenticate(*env.store, bearer("Bearer " + borrowed->token), env.now);
+  REQUIRE(with_own);
+  REQUIRE(with_borrowed);
+  CHECK(with_own->personal());
+  CHECK_FALSE(with_borrowed->personal());
+  CHECK(with_own->credential() == "api_token:" + own->record.id);
+
+  auto session = open_session(*env.store, env.user, SessionKind::kBearer, 1h, env.now);
+  REQUIRE(session);
+  auto with_session = authenticate(*env.store, bearer("Bearer " + session->token), env.now);
+  REQUIRE(with_session);
+  CHECK(with_session->personal());
+  // Names the session by its stored hash, never by anything that authenticates.
+  CHECK(with_session->credential() == "session:" + pki::sha256_hex(session->token).substr(0, 16));
+  CHECK(with_session->credential().find(session->token) == std::string::npos);
+}
+
+TEST_CASE("a service account has no password and a password change ends the other sessions") {
+  Env env;
+  auto service = new_service_account("rt-sync", Role::kTechnician, env.now);
+  REQUIRE(service);
+  CHECK(service->password_hash.empty());
+  CHECK_FALSE(new_service_account("root-bot", Role::kAdmin, env.now));
+  REQUIRE(env.store->insert_user(*service));
+  CHECK(check_password(*env.store, "rt-sync", "").error().code == ErrorCode::kDenied);
+  CHECK(check_password(*env.store, "rt-sync", "anything at all").error().code ==
+        ErrorCode::kDenied);
+  CHECK((*env.store->find_user_by_name("rt-sync"))->kind == UserKind::kService);
+
+  auto kept = open_session(*env.store, env.user, SessionKind::kBearer, 1h, env.now);
+  auto other = open_session(*env.store, env.user, SessionKind::kCookie, 1h, env.now);
+  REQUIRE(kept);
+  REQUIRE(other);
+  REQUIRE(
+      env.store->update_user(env.user.id, UserUpdate{std::nullopt, std::nullopt, true}, env.now));
+  CHECK((*env.store->find_user(env.user.id))->must_change_password);
+  auto hash = pki::hash_password("the new long password");
+  REQUIRE(hash);
+  REQUIRE(env.store->set_password(env.user.id, *hash, pki::sha256_hex(kept->token)));
+  CHECK_FALSE((*env.store->find_user(env.user.id))->must_change_password);
+  CHECK(authenticate(*env.store, bearer("Bearer " + kept->token), env.now));
+  CHECK_FALSE(env.store->find_session(pki::sha256_hex(other->token), env.now).value());
+  CHECK(check_password(*env.store, "sam", "the new long password"));
+  CHECK_FALSE(check_password(*env.store, "sam", "a long enough password"));
+  // A service account has no password to set.
+  const auto service_id = (*env.store->find_user_by_name("rt-sync"))->id;
+  CHECK(env.store->set_password(service_id, *hash, "").error().code == ErrorCode::kNotFound);
 }

@@ -1,5 +1,6 @@
-// The REST API from the browser: the session cookie travels by itself, the CSRF token (given
-// once at login, kept for this tab only) goes in X-CSRF-Token on unsafe methods.
+// The REST API from the browser: the session cookie (__Host-triage_session, HttpOnly: never
+// read here) travels by itself, the CSRF token (given once at login, kept for this tab only)
+// goes in X-CSRF-Token on unsafe methods.
 
 const CSRF_KEY = 'triage.csrf';
 
@@ -12,7 +13,8 @@ export class ApiError extends Error {
 }
 
 let unauthorizedHandler = () => {};
-/** Called on 401, and on a CSRF refusal (a tab without the token must log in again). */
+/** Called on 401, on a CSRF refusal (a tab without the token must log in again), and when the
+ * server wants a new password first (`password_change_required`). */
 export function onUnauthorized(fn) { unauthorizedHandler = fn; }
 
 /** One API call; resolves to the parsed JSON body, throws ApiError with the server's message. */
@@ -39,7 +41,9 @@ export async function api(method, path, body) {
     const error = data?.error;
     const e = new ApiError(res.status, error?.code ?? `http_${res.status}`,
       error?.message ?? `${res.status} ${res.statusText}`);
-    if (res.status === 401 || e.code === 'csrf') unauthorizedHandler(e);
+    if (res.status === 401 || e.code === 'csrf' || e.code === 'password_change_required') {
+      unauthorizedHandler(e);
+    }
     throw e;
   }
   return data;

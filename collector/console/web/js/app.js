@@ -15,6 +15,7 @@ import * as problemPage from './pages/problem.js';
 import * as approvalsPage from './pages/approvals.js';
 import * as auditPage from './pages/audit.js';
 import * as adminPage from './pages/admin.js';
+import * as accountPage from './pages/account.js';
 
 const ROUTES = [
   { pattern: /^\/queue$/, page: queuePage, nav: 'Queue', href: '#/queue' },
@@ -35,6 +36,7 @@ const ROUTES = [
     pattern: /^\/admin$/, page: adminPage, nav: 'Admin', href: '#/admin',
     visible: () => can('GET', '/api/v1/users'),
   },
+  { pattern: /^\/account$/, page: accountPage, nav: 'Account', href: '#/account' },
 ];
 
 const ctx = { me: null };
@@ -60,6 +62,10 @@ function renderNav(current) {
 
 async function route() {
   if (!ctx.me) return;
+  if (ctx.me.password_change_required) {
+    showPasswordRequired();
+    return;
+  }
   const path = location.hash.replace(/^#/, '') || '/queue';
   const match = ROUTES.map((r) => [r, path.match(r.pattern)]).find(([, m]) => m);
   if (stopPage) stopPage();
@@ -76,11 +82,24 @@ async function route() {
     const stop = await r.page.render(el, m.slice(1).map(decodeURIComponent), ctx);
     stopPage = typeof stop === 'function' ? stop : null;
   } catch (e) {
-    if (e instanceof ApiError && (e.status === 401 || e.code === 'csrf')) return;
+    if (e instanceof ApiError && (e.status === 401 || e.code === 'csrf'
+      || e.code === 'password_change_required')) return;
     replace(el, h('div', { class: 'card error' }, h('h1', {}, 'Could not load this page'),
       h('p', {}, e.message)));
   }
   if (!el.contains(document.activeElement)) el.focus({ preventScroll: true });
+}
+
+// Until the user sets their own password the server answers nothing else: show only that.
+function showPasswordRequired() {
+  if (ctx.me) ctx.me.password_change_required = true;
+  if (stopPage) stopPage();
+  stopPage = null;
+  replace(document.getElementById('nav'));
+  accountPage.renderRequired(main(), async () => {
+    toast('Password changed');
+    await start();
+  });
 }
 
 async function start() {
@@ -91,16 +110,24 @@ async function start() {
     showLogin();
     return;
   }
-  await loadOperations();
-  setRole(ctx.me.role);
   document.getElementById('top').hidden = false;
   replace(document.getElementById('who'), h('span', { class: 'name' }, ctx.me.name),
     h('span', { class: 'role' }, ctx.me.role));
+  if (ctx.me.password_change_required) {
+    showPasswordRequired();
+    return;
+  }
+  await loadOperations();
+  setRole(ctx.me.role);
   await route();
 }
 
 onUnauthorized((e) => {
   if (!ctx.me) return;
+  if (e.code === 'password_change_required') {
+    showPasswordRequired();
+    return;
+  }
   forgetSession();
   showLogin(e.code === 'csrf' ? 'This tab has no valid session token: please log in again.'
     : 'Your session ended: please log in again.');

@@ -64,7 +64,7 @@ nlohmann::json proposal_json(const CatalogProposal& p) {
       j["title"] = def->title;
       j["argv"] = def->argv;
       j["risk"] = action_risk_name(def->risk);
-      j["min_role"] = role_name(def->min_role);
+      j["min_role"] = def->min_role;
       j["approval"] = def->needs_approval() ? "second_person" : "none";
     }
   }

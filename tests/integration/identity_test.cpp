@@ -452,6 +452,6 @@ TEST_CASE("a flood of logins leaves other API requests answered", "[integration]
   CHECK(refused > 0);
   CHECK(ok >= 1);
   CHECK(served_early == 10);
-  auto metrics = c.get("/metrics");
+  auto metrics = c.get("/metrics", c.metrics_token());
   CHECK_THAT(metrics.text, Catch::Contains("triage_refusals_total{reason=\"login_busy\"}"));
 }

@@ -9,7 +9,8 @@ using triage::transport::AddressLimiter;
 using triage::transport::AddressPlace;
 namespace ip = boost::asio::ip;
 
-TEST_CASE("an address holds at most its cap of unauthenticated places; others are not affected") {
+TEST_CASE(
+    "an address holds at most its cap of unauthenticated places, and others are not affected") {
   auto limiter = std::make_shared<AddressLimiter>(2, std::vector<ip::address>{});
   const auto flood = ip::make_address("127.0.0.2");
   const auto agent = ip::make_address("127.0.0.1");
@@ -31,7 +32,8 @@ TEST_CASE("an address holds at most its cap of unauthenticated places; others ar
   CHECK(limiter->held(flood) == 0);
 }
 
-TEST_CASE("IPv6 addresses share their /64; mapped IPv4 counts as IPv4; exempt is never counted") {
+TEST_CASE(
+    "IPv6 addresses share their /64, mapped IPv4 counts as IPv4, and exempt is never counted") {
   auto limiter =
       std::make_shared<AddressLimiter>(1, std::vector<ip::address>{ip::make_address("10.0.0.9")});
   auto first = limiter->try_acquire(ip::make_address("2001:db8:1:2::1"));

@@ -16,7 +16,6 @@
 #include "shared/protocol/codec.hpp"
 #include "shared/protocol/version.hpp"
 #include "shared/transport/tls_context.hpp"
-#include "shared/util/files.hpp"
 #include "tests/integration/ws_probe.hpp"
 #include "tests/support/collector_fixture.hpp"
 
@@ -25,15 +24,6 @@ using namespace triage::testing;
 using namespace std::chrono_literals;
 
 namespace {
-
-transport::SslContextPtr device_tls(CollectorFixture& collector, AgentFixture& agent) {
-  auto dir = agent.state_dir();
-  auto tls =
-      transport::make_client_tls_context({collector.ca_pem(), read_file(dir / "device.pem").value(),
-                                          read_file(dir / "device.key").value()});
-  REQUIRE(tls);
-  return *tls;
-}
 
 std::string hello_frame() {
   v1::AgentMessage hello;
@@ -61,7 +51,7 @@ TEST_CASE("a revoked device's connection that never said hello is closed", "[int
   CollectorFixture collector(kNoDeadlines);
   AgentFixture agent(collector, "a");
   REQUIRE(agent.enroll().exit_code == 0);
-  auto tls = device_tls(collector, agent);
+  auto tls = agent.device_tls();
   WsProbe probe(*tls, collector.port());
   probe.connect();
   REQUIRE(probe.opened);
@@ -77,7 +67,7 @@ TEST_CASE("a revoked device's TLS connection that sent no request yet is closed"
   CollectorFixture collector("[limits]\nhandshake_timeout_ms = 60000\n");
   AgentFixture agent(collector, "a");
   REQUIRE(agent.enroll().exit_code == 0);
-  auto tls = device_tls(collector, agent);
+  auto tls = agent.device_tls();
   boost::asio::io_context ioc;
   boost::asio::ssl::stream<boost::asio::ip::tcp::socket> stream(ioc, *tls);
   stream.next_layer().connect({boost::asio::ip::make_address("127.0.0.1"), collector.port()});
@@ -101,7 +91,7 @@ TEST_CASE("a connection that does not say hello within the deadline is closed", 
   CollectorFixture collector("[limits]\nhello_timeout_ms = 1000\n");
   AgentFixture agent(collector, "a");
   REQUIRE(agent.enroll().exit_code == 0);
-  auto tls = device_tls(collector, agent);
+  auto tls = agent.device_tls();
   WsProbe probe(*tls, collector.port());
   probe.connect();
   REQUIRE(probe.opened);
@@ -119,7 +109,7 @@ TEST_CASE("a device revoked while its connection waits for hello is refused at h
   CollectorFixture collector(kNoDeadlines);
   AgentFixture agent(collector, "a");
   REQUIRE(agent.enroll().exit_code == 0);
-  auto tls = device_tls(collector, agent);
+  auto tls = agent.device_tls();
   WsProbe probe(*tls, collector.port());
   probe.connect();
   REQUIRE(probe.opened);
@@ -141,7 +131,7 @@ TEST_CASE("a second session of one device replaces the first", "[integration]") 
   CollectorFixture collector(kNoDeadlines);
   AgentFixture agent(collector, "a");
   REQUIRE(agent.enroll().exit_code == 0);
-  auto tls = device_tls(collector, agent);
+  auto tls = agent.device_tls();
   WsProbe first(*tls, collector.port());
   first.connect();
   REQUIRE(first.opened);

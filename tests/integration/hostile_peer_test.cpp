@@ -14,25 +14,11 @@
 #include "shared/pki/keys.hpp"
 #include "shared/protocol/codec.hpp"
 #include "shared/transport/tls_context.hpp"
-#include "shared/util/files.hpp"
 #include "tests/integration/ws_probe.hpp"
 #include "tests/support/collector_fixture.hpp"
 
 using namespace triage;
 using namespace triage::testing;
-
-namespace {
-
-transport::SslContextPtr device_tls(CollectorFixture& collector, AgentFixture& agent) {
-  auto dir = agent.state_dir();
-  auto tls =
-      transport::make_client_tls_context({collector.ca_pem(), read_file(dir / "device.pem").value(),
-                                          read_file(dir / "device.key").value()});
-  REQUIRE(tls);
-  return *tls;
-}
-
-}  // namespace
 
 TEST_CASE("a WebSocket without a client certificate is refused with a reason", "[integration]") {
   CollectorFixture collector;
@@ -77,7 +63,7 @@ TEST_CASE("an oversized frame closes only that connection", "[integration]") {
   good.start();
   REQUIRE(eventually([&] { return device_online(collector, good.device_id()); }));
 
-  auto tls = device_tls(collector, bad);
+  auto tls = bad.device_tls();
   WsProbe probe(*tls, collector.port());
   probe.connect();
   REQUIRE(probe.opened);
@@ -96,7 +82,7 @@ TEST_CASE("garbage instead of protobuf closes that connection", "[integration]")
   CollectorFixture collector;
   AgentFixture agent(collector, "a");
   REQUIRE(agent.enroll().exit_code == 0);
-  auto tls = device_tls(collector, agent);
+  auto tls = agent.device_tls();
   WsProbe probe(*tls, collector.port());
   probe.connect();
   REQUIRE(probe.opened);
@@ -113,7 +99,7 @@ TEST_CASE("an agent speaking only a future protocol is refused clearly", "[integ
   CollectorFixture collector;
   AgentFixture agent(collector, "a");
   REQUIRE(agent.enroll().exit_code == 0);
-  auto tls = device_tls(collector, agent);
+  auto tls = agent.device_tls();
   WsProbe probe(*tls, collector.port());
   probe.connect();
   REQUIRE(probe.opened);

@@ -25,8 +25,8 @@ std::string integration_token(CollectorFixture& c, const std::string& user,
                         c.admin_token());
   INFO(account.text);
   REQUIRE(account.status == 201);
-  auto created =
-      c.post("/api/v1/auth/tokens", {{"user", user}, {"name", user + "-connector"}}, c.admin_token());
+  auto created = c.post("/api/v1/auth/tokens", {{"user", user}, {"name", user + "-connector"}},
+                        c.admin_token());
   INFO(created.text);
   REQUIRE(created.status == 201);
   return created.body["token"].get<std::string>();
@@ -98,7 +98,8 @@ TEST_CASE("inbound webhook: create by external id, repeat is a no-op, update, co
 
   // Closed there: closed here too, by way of resolved.
   auto closed = collector.post(
-      kPath, {{"external_system", "servicenow"}, {"external_id", "INC0012345"}, {"status", "closed"}},
+      kPath,
+      {{"external_system", "servicenow"}, {"external_id", "INC0012345"}, {"status", "closed"}},
       token);
   INFO(closed.text);
   REQUIRE(closed.status == 200);
@@ -156,13 +157,11 @@ TEST_CASE("inbound webhook: API tokens only, role, strict input") {
   expect_400({{"external_system", "sn"}, {"external_id", std::string(129, 'x')}, {"title", "x"}},
              "external_id");
   expect_400({{"external_system", "sn"}, {"external_id", "NEW-1"}}, "title");
-  expect_400({{"external_system", "sn"}, {"external_id", "1"}, {"title", "x"}, {"sla", 1}},
-             "sla");
+  expect_400({{"external_system", "sn"}, {"external_id", "1"}, {"title", "x"}, {"sla", 1}}, "sla");
   expect_400({{"external_system", "sn"}, {"external_id", "1"}, {"title", "x"}, {"priority", 9}},
              "priority");
-  expect_400(
-      {{"external_system", "sn"}, {"external_id", "1"}, {"title", "x"}, {"status", "done"}},
-      "status");
+  expect_400({{"external_system", "sn"}, {"external_id", "1"}, {"title", "x"}, {"status", "done"}},
+             "status");
   expect_400({{"external_system", "sn"},
               {"external_id", "1"},
               {"title", "x"},
@@ -186,10 +185,12 @@ TEST_CASE("inbound webhook: API tokens only, role, strict input") {
 
   // Text from the other system is stored and returned verbatim.
   const std::string hostile = "<script>alert(1)</script>'; DROP TABLE tickets; -- \xc3\xa9";
-  auto stored = collector.post(
-      kPath,
-      {{"external_system", "sn"}, {"external_id", "X1"}, {"title", hostile}, {"requester", hostile}},
-      token);
+  auto stored = collector.post(kPath,
+                               {{"external_system", "sn"},
+                                {"external_id", "X1"},
+                                {"title", hostile},
+                                {"requester", hostile}},
+                               token);
   REQUIRE(stored.status == 201);
   CHECK(stored.body["ticket"]["title"] == hostile);
   CHECK(stored.body["ticket"]["requester"] == hostile);

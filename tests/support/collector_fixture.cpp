@@ -234,6 +234,14 @@ std::string AgentFixture::device_id() const {
   return nlohmann::json::parse(*text, nullptr, false).value("device_id", "");
 }
 
+transport::SslContextPtr AgentFixture::device_tls() const {
+  auto tls = transport::make_client_tls_context({collector_.ca_pem(),
+                                                 read_file(state_ / "device.pem").value(),
+                                                 read_file(state_ / "device.key").value()});
+  if (!tls) throw std::runtime_error("device TLS context: " + tls.error().message);
+  return *tls;
+}
+
 bool device_online(CollectorFixture& collector, const std::string& device_id) {
   auto res = collector.get("/api/v1/devices", collector.admin_token());
   if (res.status != 200) return false;

@@ -107,6 +107,9 @@ class AgentFixture {
   ~AgentFixture();
 
   std::filesystem::path state_dir() const { return state_; }
+  /// A client TLS context holding this enrolled agent's device certificate and key (for raw
+  /// WebSocket probes that speak as the device).
+  transport::SslContextPtr device_tls() const;
   /// The agent config used by start() unless the caller passes its own --config: active
   /// network probes off, because tests send traffic to loopback addresses only.
   std::filesystem::path config_path() const { return config_; }

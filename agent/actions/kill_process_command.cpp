@@ -9,6 +9,8 @@
 #include <cstring>
 #include <string_view>
 
+#include "shared/util/unique_fd.hpp"
+
 // The numbers are the same on every architecture since Linux 5.1 (asm-generic).
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434
@@ -27,20 +29,6 @@ int open_pidfd(long pid) { return static_cast<int>(::syscall(SYS_pidfd_open, pid
 int send_signal(int pidfd, int sig) {
   return static_cast<int>(::syscall(SYS_pidfd_send_signal, pidfd, sig, nullptr, 0u));
 }
-
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
 
 // Ending a screen locker unlocks the session it guards (X11 lockers fail open); ending this
 // agent stops the order that runs. /proc/PID/comm keeps 15 bytes of the name.
@@ -67,7 +55,7 @@ int run_kill_process(const FsRoot& root, long pid, const std::string& expected_n
       return 2;
     }
   }
-  Fd pidfd(open_pidfd(pid));
+  UniqueFd pidfd(open_pidfd(pid));
   if (pidfd.get() < 0) {
     if (errno == ESRCH) {
       err << "kill-process: no process " << pid << "\n";

@@ -9,24 +9,11 @@
 #include <cstring>
 
 #include "agent/ipc/ipc_frame.hpp"
+#include "shared/util/unique_fd.hpp"
 
 namespace triage::agent::ipc {
 
 namespace {
-
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
 
 int remaining_ms(std::chrono::steady_clock::time_point end) {
   auto left =
@@ -45,7 +32,7 @@ Result<void> ipc_call(const std::filesystem::path& socket_path, const nlohmann::
   const std::string path = socket_path.string();
   if (path.size() >= sizeof addr.sun_path) return fail(ErrorCode::kInvalid, "socket path too long");
   std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
-  Fd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
   if (fd.get() < 0) return fail(std::string("socket: ") + std::strerror(errno));
   if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) {
     const int err = errno;

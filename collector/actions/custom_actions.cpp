@@ -275,18 +275,24 @@ Result<void> CustomActions::refuse_created_by(const CatalogActor& actor,
   return {};
 }
 
-Result<CatalogProposal> CustomActions::approve(std::int64_t proposal_id, const CatalogActor& actor,
-                                               TimePoint now) {
-  std::lock_guard lock(mutex_);
+Result<CatalogProposal> CustomActions::pending_proposal(std::int64_t proposal_id) const {
   auto found = store_.find_catalog_proposal(proposal_id);
   if (!found) return tl::unexpected(found.error());
   if (!*found)
     return fail(ErrorCode::kNotFound, "no catalog proposal " + std::to_string(proposal_id));
-  CatalogProposal p = std::move(**found);
-  if (p.status != ProposalStatus::kPending) {
-    return fail(ErrorCode::kConflict, "catalog proposal " + std::to_string(p.id) + " is " +
-                                          proposal_status_name(p.status) + ", not pending");
+  if ((*found)->status != ProposalStatus::kPending) {
+    return fail(ErrorCode::kConflict, "catalog proposal " + std::to_string((*found)->id) + " is " +
+                                          proposal_status_name((*found)->status) + ", not pending");
   }
+  return std::move(**found);
+}
+
+Result<CatalogProposal> CustomActions::approve(std::int64_t proposal_id, const CatalogActor& actor,
+                                               TimePoint now) {
+  std::lock_guard lock(mutex_);
+  auto pending = pending_proposal(proposal_id);
+  if (!pending) return pending;
+  CatalogProposal p = std::move(*pending);
   if (actor.user_id == p.proposed.user_id || actor.user == p.proposed.user) {
     return fail(ErrorCode::kDenied,
                 "the proposer cannot approve their own proposal; a second admin or senior must");
@@ -379,15 +385,9 @@ Result<CatalogProposal> CustomActions::approve(std::int64_t proposal_id, const C
 Result<CatalogProposal> CustomActions::reject(std::int64_t proposal_id, const CatalogActor& actor,
                                               std::string_view reason, TimePoint now) {
   std::lock_guard lock(mutex_);
-  auto found = store_.find_catalog_proposal(proposal_id);
-  if (!found) return tl::unexpected(found.error());
-  if (!*found)
-    return fail(ErrorCode::kNotFound, "no catalog proposal " + std::to_string(proposal_id));
-  CatalogProposal p = std::move(**found);
-  if (p.status != ProposalStatus::kPending) {
-    return fail(ErrorCode::kConflict, "catalog proposal " + std::to_string(p.id) + " is " +
-                                          proposal_status_name(p.status) + ", not pending");
-  }
+  auto pending = pending_proposal(proposal_id);
+  if (!pending) return pending;
+  CatalogProposal p = std::move(*pending);
   const bool own = actor.user_id == p.proposed.user_id;
   p.status = own ? ProposalStatus::kWithdrawn : ProposalStatus::kRejected;
   p.decided = step_of(actor, now);

@@ -86,6 +86,8 @@ class CustomActions {
   /// kDenied when `actor`'s account was created by `proposer` over the API: its creator chose
   /// its password, so it is no second person.
   Result<void> refuse_created_by(const CatalogActor& actor, const std::string& proposer) const;
+  /// Proposal `proposal_id` while it is pending; kNotFound, or kConflict once decided.
+  Result<CatalogProposal> pending_proposal(std::int64_t proposal_id) const;
   /// Rebuilds the catalog from the store and makes it the orders' catalog.
   Result<void> publish();
 

@@ -317,7 +317,8 @@ try {
     await s.locator('.audit-list tbody tr').first().waitFor();
     await s.locator('input[name="type"]').fill('auth.');
     await s.getByRole('button', { name: 'Filter' }).click();
-    await s.locator('.audit-list tbody tr').first().waitFor();
+    // The unfiltered rows stay on screen until the filtered page arrives: wait for that answer.
+    await s.locator('.audit-list[aria-busy="false"] tbody tr').first().waitFor();
     const types = await s.locator('.audit-list tbody tr td:nth-child(3)').allTextContents();
     check(types.length > 0 && types.every((t) => t.startsWith('auth.')), `filtered types: ${types.join(', ')}`);
     await shot(s, 'audit');

@@ -70,9 +70,18 @@ export async function render(main) {
   const list = h('div', { class: 'audit-list' });
   const pager = h('div', { class: 'row pager' });
   const stack = [];  // `before` cursors of the pages behind the current one
+  let latest = 0;  // a slower, older answer must not overwrite the page asked for last
 
   async function load(before) {
-    const page = await get(withQuery('/api/v1/audit', { ...query(), limit: PAGE, before }));
+    const asked = ++latest;
+    list.setAttribute('aria-busy', 'true');
+    let page;
+    try {
+      page = await get(withQuery('/api/v1/audit', { ...query(), limit: PAGE, before }));
+    } finally {
+      if (asked === latest) list.setAttribute('aria-busy', 'false');
+    }
+    if (asked !== latest) return;
     replace(list, table([
       ['#', (e) => e.seq],
       ['When', (e) => time(e.at)],

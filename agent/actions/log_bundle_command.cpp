@@ -15,6 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "agent/collectors/redact.hpp"
 #include "shared/util/process_runner.hpp"
 #include "shared/util/time_format.hpp"
 
@@ -29,7 +30,15 @@ struct Item {
   std::string source;
   std::string error;  ///< why it is empty or partial ("" = complete)
   bool cut = false;   ///< its beginning was left out to fit
+  std::size_t redacted_lines = 0;
 };
+
+/// Logs record command lines and URLs (sudo's COMMAND=, a failed curl, a proxy URL with its
+/// password): the same redaction as the inventory's command lines, before the bytes leave.
+Item redacted(Item item) {
+  item.redacted_lines = redact_log(item.content);
+  return item;
+}
 
 // Raw bytes gathered before compression (logs shrink several times), bounded so the process
 // stays far below the agent's memory ceiling (it runs in the agent's cgroup).
@@ -192,6 +201,7 @@ Item manifest(const std::vector<Item>& items, const LogBundleOptions& options) {
                         {"bytes", item.content.size()},
                         {"cut_at_start", item.cut}};
     if (!item.error.empty()) e["error"] = item.error;
+    if (item.redacted_lines) e["redacted_lines"] = item.redacted_lines;
     entries.push_back(std::move(e));
   }
   nlohmann::json m = {{"generated_at", format_rfc3339(std::chrono::system_clock::now())},
@@ -223,17 +233,18 @@ Result<std::string> build_log_bundle(const LogBundleOptions& options) {
   std::size_t gathered = 0;
   auto room = [&](std::size_t cap) { return std::min(cap, kRawTotal - gathered); };
   if (root.is_live()) {
-    items.push_back(run_capture(
+    items.push_back(redacted(run_capture(
         "journal.txt",
         {"journalctl", "--no-pager", "--utc", "--output", "short-iso", "--since",
          "-" + std::to_string(options.hours) + "h", "--lines", std::to_string(kJournalLines)},
-        room(kRawJournal)));
+        room(kRawJournal))));
     gathered += items.back().content.size();
-    items.push_back(run_capture("dmesg.txt", {"dmesg", "--time-format", "iso"}, room(kRawDmesg)));
+    items.push_back(
+        redacted(run_capture("dmesg.txt", {"dmesg", "--time-format", "iso"}, room(kRawDmesg))));
     gathered += items.back().content.size();
   }
   for (const auto& path : log_bundle_files()) {
-    auto item = read_tail(root, path, room(kRawFile));
+    auto item = redacted(read_tail(root, path, room(kRawFile)));
     if (item.error == "absent") continue;  // most machines have only a few of them
     gathered += item.content.size();
     items.push_back(std::move(item));

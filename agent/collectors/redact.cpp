@@ -261,4 +261,42 @@ std::string redact_cmdline(std::string_view nul_separated, std::size_t max_len) 
   return out;
 }
 
+namespace {
+
+/// One log line with its secrets redacted.
+std::string redact_log_line(std::string_view line) {
+  // sudo, su and audit logs record whole command lines: the part after "COMMAND=" is an argv.
+  constexpr std::string_view kCommand = "COMMAND=";
+  const auto at = line.find(kCommand);
+  if (at == std::string_view::npos) return redact_text(line);
+  std::vector<std::string> argv;
+  for (auto word : split_ws(line.substr(at + kCommand.size()))) argv.emplace_back(word);
+  redact_argv(argv);
+  std::string out(line.substr(0, at + kCommand.size()));
+  for (std::size_t i = 0; i < argv.size(); ++i) out += (i ? " " : "") + argv[i];
+  return redact_text(out);
+}
+
+}  // namespace
+
+std::size_t redact_log(std::string& text) {
+  std::string out;
+  out.reserve(text.size());
+  std::size_t changed = 0;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    auto end = text.find('\n', start);
+    const bool last = end == std::string::npos;
+    if (last) end = text.size();
+    const std::string_view line(text.data() + start, end - start);
+    auto redacted = redact_log_line(line);
+    if (redacted != line) ++changed;
+    out += redacted;
+    if (!last) out += '\n';
+    start = end + 1;
+  }
+  if (changed) text = std::move(out);
+  return changed;
+}
+
 }  // namespace triage::agent

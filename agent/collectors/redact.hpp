@@ -34,6 +34,11 @@ std::string redact_text(std::string_view text);
 /// redact_text(value).
 std::string redact_env_value(std::string_view name, std::string_view value);
 
+/// Redacts a log in place, line by line: redact_text() on every line, and the command a line
+/// records as an argument list (sudo's "COMMAND=/usr/bin/mysql -pPW" -> "-p[REDACTED]").
+/// Returns how many lines changed.
+std::size_t redact_log(std::string& text);
+
 /// A NUL-separated /proc/<pid>/cmdline turned into a redacted, space-joined line of at most
 /// `max_len` bytes.
 std::string redact_cmdline(std::string_view nul_separated, std::size_t max_len = 512);

@@ -125,3 +125,31 @@ TEST_CASE("the log bundle never exceeds its cap: large logs keep their newest by
   options.max_bytes = kLogBundleMaxBytes + 1;
   CHECK_FALSE(build_log_bundle(options));
 }
+
+TEST_CASE("the log bundle carries no password a log line recorded") {
+  testing::TempDir dir;
+  std::filesystem::create_directories(dir.path() / "var/log");
+  std::ofstream(dir.path() / "var/log/syslog")
+      << "Dec  6 10:00:01 lt-sales-17 sudo:    alice : TTY=pts/0 ; PWD=/home/alice ; USER=root ; "
+         "COMMAND=/usr/bin/mysql -uroot -pHunter2Secret\n"
+         "Dec  6 10:00:02 lt-sales-17 backup[812]: fetching https://svc:S3cretPw@files.example/x\n"
+         "Dec  6 10:00:03 lt-sales-17 app[90]: retrying with api_key=AKIAZZZSECRETKEY\n"
+         "Dec  6 10:00:04 lt-sales-17 kernel: usb 1-1: new device\n";
+  LogBundleOptions options;
+  options.sysroot = dir.path().string();
+  auto bundle = build_log_bundle(options);
+  REQUIRE(bundle);
+  auto files = unpack(*bundle);
+  const auto& syslog = files["triage-logs/var/log/syslog"];
+  for (const auto* secret : {"Hunter2Secret", "S3cretPw", "AKIAZZZSECRETKEY"}) {
+    CHECK(syslog.find(secret) == std::string::npos);
+  }
+  // What the technician needs stays: who ran what, which host was fetched, the kernel line.
+  CHECK(syslog.find("COMMAND=/usr/bin/mysql -uroot -p[REDACTED]") != std::string::npos);
+  CHECK(syslog.find("files.example/x") != std::string::npos);
+  CHECK(syslog.find("kernel: usb 1-1: new device\n") != std::string::npos);
+  auto manifest = nlohmann::json::parse(files["triage-logs/manifest.json"]);
+  for (const auto& e : manifest["entries"]) {
+    if (e["name"] == "var/log/syslog") CHECK(e.value("redacted_lines", 0) == 3);
+  }
+}

@@ -85,6 +85,23 @@ TEST_CASE("redact_cmdline splits NUL-separated arguments and bounds the length",
   CHECK(redact_cmdline("").empty());
 }
 
+TEST_CASE("redact_log changes only the lines that hold a secret", "[redact]") {
+  std::string log =
+      "Dec  6 sudo: bob : COMMAND=/usr/bin/sshpass -p pw123 ssh -p 22 host\n"
+      "Dec  6 nm[4]: proxy http://u:pw456@proxy:3128\n"
+      "Dec  6 systemd[1]: Started Daily apt upgrade.\n"
+      "no newline at the end, Authorization: Bearer abc.def.ghi";
+  CHECK(redact_log(log) == 3);
+  CHECK(log ==
+        "Dec  6 sudo: bob : COMMAND=/usr/bin/sshpass -p [REDACTED] ssh -p 22 host\n"
+        "Dec  6 nm[4]: proxy http://u:[REDACTED]@proxy:3128\n"
+        "Dec  6 systemd[1]: Started Daily apt upgrade.\n"
+        "no newline at the end, Authorization: Bearer [REDACTED]");
+  std::string clean = "line one\n\nline three\n";
+  CHECK(redact_log(clean) == 0);
+  CHECK(clean == "line one\n\nline three\n");
+}
+
 TEST_CASE("No secret from the fixtures reaches a snapshot", "[redact][fixture]") {
   auto machine = GENERATE(as<std::string>{}, "desktop", "laptop", "container");
   auto snap = testing::fixture_snapshot(machine);

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 #include <boost/asio/post.hpp>
 
+#include "collector/api/json_response.hpp"
 #include "collector/console/console_handler.hpp"
 #include "shared/util/time_format.hpp"
 
@@ -127,6 +128,12 @@ transport::UpgradeDecision CollectorApp::accept_websocket(const transport::HttpR
   decision.handler = std::make_unique<AgentSession>((*device)->id, peer.certificate_sha256,
                                                     services_, session_settings_);
   return decision;
+}
+
+transport::HttpResponse CollectorApp::error_response(transport::http::status status,
+                                                     std::string_view code,
+                                                     std::string_view message) const {
+  return collector::error_response(status, code, message);
 }
 
 std::shared_ptr<void> CollectorApp::on_verified_peer(const transport::PeerIdentity& peer,

@@ -34,6 +34,9 @@ class CollectorApp final : public transport::ServerApplication {
   /// Tracks the socket under its device, so revoking the device closes it before any hello.
   std::shared_ptr<void> on_verified_peer(const transport::PeerIdentity& peer,
                                          std::function<void()> close) override;
+  /// The REST API's error shape ({"error": {"code", "message"}}) for the server's own errors.
+  transport::HttpResponse error_response(transport::http::status status, std::string_view code,
+                                         std::string_view message) const override;
 
   /// Waits for queued REST work to finish (shutdown).
   void drain();

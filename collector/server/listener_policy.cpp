@@ -65,4 +65,10 @@ std::shared_ptr<void> ListenerPolicy::on_verified_peer(const transport::PeerIden
   return inner_.on_verified_peer(peer, std::move(close));
 }
 
+transport::HttpResponse ListenerPolicy::error_response(transport::http::status status,
+                                                       std::string_view code,
+                                                       std::string_view message) const {
+  return inner_.error_response(status, code, message);
+}
+
 }  // namespace triage::collector

@@ -30,6 +30,8 @@ class ListenerPolicy final : public transport::ServerApplication {
                                               const transport::PeerIdentity& peer) override;
   std::shared_ptr<void> on_verified_peer(const transport::PeerIdentity& peer,
                                          std::function<void()> close) override;
+  transport::HttpResponse error_response(transport::http::status status, std::string_view code,
+                                         std::string_view message) const override;
 
  private:
   transport::ServerApplication& inner_;

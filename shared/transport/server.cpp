@@ -16,12 +16,11 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
-#include <nlohmann/json.hpp>
 
 #include "shared/transport/address_limiter.hpp"
 #include "shared/transport/admission_gate.hpp"
 #include "shared/transport/peer_tls.hpp"
-#include "shared/transport/websocket_session.hpp"
+#include "shared/transport/server_websocket_session.hpp"
 #include "shared/util/close_on_exec.hpp"
 
 namespace triage::transport {
@@ -86,20 +85,6 @@ class ConnectionSlot {
  private:
   std::shared_ptr<Server::Shared> shared_;
 };
-
-// The REST API's error shape, for refusals made before a request reaches the application.
-HttpResponse plain_error(http::status status, unsigned version, std::string_view code,
-                         std::string_view message) {
-  HttpResponse res{status, version};
-  res.set(http::field::content_type, "application/json");
-  res.set(http::field::cache_control, "no-store");
-  res.body() =
-      nlohmann::json{{"error", {{"code", std::string(code)}, {"message", std::string(message)}}}}
-          .dump();
-  res.keep_alive(false);
-  res.prepare_payload();
-  return res;
-}
 
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
@@ -234,15 +219,14 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     if (ec == http::error::end_of_stream) return do_close();
     if (ec == http::error::body_limit) {
       drain_before_close_ = true;
-      return write(plain_error(http::status::payload_too_large, 11, "payload_too_large",
-                               "request body is larger than " +
-                                   std::to_string(shared_->options.max_http_body_bytes) +
-                                   " bytes"));
+      return write(error(http::status::payload_too_large, 11, "payload_too_large",
+                         "request body is larger than " +
+                             std::to_string(shared_->options.max_http_body_bytes) + " bytes"));
     }
     if (ec == http::error::header_limit) {
       drain_before_close_ = true;
-      return write(plain_error(http::status::request_header_fields_too_large, 11,
-                               "header_too_large", "request header is larger than 16 KiB"));
+      return write(error(http::status::request_header_fields_too_large, 11, "header_too_large",
+                         "request header is larger than 16 KiB"));
     }
     if (ec) return fail(ec, "HTTP read");
     first_request_ = false;
@@ -266,23 +250,21 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
           });
     } catch (const std::exception& e) {
       spdlog::error("HTTP handler threw: {}", e.what());
-      write(
-          plain_error(http::status::internal_server_error, version, "internal", "internal error"));
+      write(error(http::status::internal_server_error, version, "internal", "internal error"));
     }
   }
 
   void upgrade(HttpRequest request) {
     if (!shared_->options.accept_websockets) {
-      return write(plain_error(http::status::not_found, request.version(), "not_found",
-                               "agents connect to the agent listener, not this one"));
+      return write(error(http::status::not_found, request.version(), "not_found",
+                         "agents connect to the agent listener, not this one"));
     }
     UpgradeDecision decision;
     try {
       decision = shared_->app.accept_websocket(request, peer_);
     } catch (const std::exception& e) {
       spdlog::error("WebSocket upgrade handler threw: {}", e.what());
-      return write(
-          plain_error(http::status::internal_server_error, 11, "internal", "internal error"));
+      return write(error(http::status::internal_server_error, 11, "internal", "internal error"));
     }
     if (!decision.handler) {
       decision.refusal.version(request.version());
@@ -296,7 +278,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     make_websocket_session(std::move(stream_), std::move(decision.handler), peer_, shared_->options,
                            shared_->large_messages, std::make_shared<ConnectionSlot>(shared_),
                            std::move(place_), handshake_done_)
-        ->run_server(std::move(request));
+        ->run(std::move(request));
   }
 
   void write(HttpResponse response) {
@@ -347,6 +329,18 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   }
 
   void on_shutdown(beast::error_code) { beast::get_lowest_layer(stream_).close(); }
+
+  // An error the server answers itself, in the application's error shape; the connection
+  // closes after it.
+  HttpResponse error(http::status status, unsigned version, std::string_view code,
+                     std::string_view message) const {
+    HttpResponse res = shared_->app.error_response(status, code, message);
+    res.result(status);
+    res.version(version);
+    res.keep_alive(false);
+    res.prepare_payload();
+    return res;
+  }
 
   void fail(beast::error_code ec, const char* what) {
     if (is_quiet_error(ec)) return;
@@ -411,6 +405,15 @@ void Server::Shared::on_accept(beast::error_code ec, tcp::socket socket) {
     }
   }
   if (acceptor.is_open()) do_accept();
+}
+
+HttpResponse ServerApplication::error_response(http::status status, std::string_view /*code*/,
+                                               std::string_view message) const {
+  HttpResponse res{status, 11};
+  res.set(http::field::content_type, "text/plain; charset=utf-8");
+  res.set(http::field::cache_control, "no-store");
+  res.body() = std::string(message) + "\n";
+  return res;
 }
 
 Server::Server(net::io_context& ioc, ssl::context& tls, ServerApplication& app,

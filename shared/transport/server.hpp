@@ -49,6 +49,13 @@ class ServerApplication {
                                                  std::function<void()> /*close*/) {
     return nullptr;
   }
+  /// The response for an error the server answers itself, before or instead of the
+  /// application (request too large, upgrade refused on this listener, a handler that
+  /// threw): `code` is a stable word ("payload_too_large"), `message` a sentence. The
+  /// application gives it its own error shape; the server sets the version and closes the
+  /// connection after it. By default: the message as plain text.
+  virtual HttpResponse error_response(http::status status, std::string_view code,
+                                      std::string_view message) const;
 };
 
 struct ServerOptions {

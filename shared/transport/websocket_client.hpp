@@ -10,7 +10,7 @@
 #include <boost/asio/ssl/context.hpp>
 
 #include "shared/transport/websocket_handler.hpp"
-#include "shared/transport/websocket_session.hpp"
+#include "shared/transport/websocket_limits.hpp"
 
 namespace triage::transport {
 

@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "agent/service/agent_state.hpp"
+#include "agent/state/agent_state.hpp"
 #include "shared/util/result.hpp"
 
 namespace triage::agent {

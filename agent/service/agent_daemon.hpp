@@ -8,7 +8,7 @@
 
 #include "agent/collectors/snapshot_options.hpp"
 #include "agent/service/agent_config.hpp"
-#include "agent/service/agent_state.hpp"
+#include "agent/state/agent_state.hpp"
 
 namespace triage::agent {
 

@@ -1,4 +1,4 @@
-#include "agent/service/agent_state.hpp"
+#include "agent/state/agent_state.hpp"
 
 #include <nlohmann/json.hpp>
 

@@ -1,4 +1,5 @@
-// Active probes against loopback listeners (no outside network needed).
+// Active network probes against loopback listeners (no outside network needed), and the DNS
+// packets they exchange.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -7,7 +8,8 @@
 #include <catch2/catch.hpp>
 #include <thread>
 
-#include "agent/collectors/linux/collectors.hpp"
+#include "agent/collectors/linux/net_probe.hpp"
+#include "tests/agent/collectors/linux/hostile_inputs.hpp"
 
 using namespace triage::agent;
 using namespace std::chrono_literals;
@@ -82,4 +84,31 @@ TEST_CASE("DNS probe asks one server and reads its answer", "[probes]") {
   // Nothing answers on this loopback address: a timeout or a refusal, never a hang.
   auto none = probe_dns("127.0.0.9", "example.com", 300ms);
   CHECK((none.result == v1::Probe::TIMEOUT || none.result == v1::Probe::FAILED));
+}
+
+TEST_CASE("DNS query packets and answers", "[parsers][probes]") {
+  auto q = build_dns_query(0x1234, "debian.org");
+  REQUIRE(q.size() == 12 + 12 + 4);
+  CHECK(q.substr(12, 12) == std::string("\x06"
+                                        "debian\x03org\x00",
+                                        12));
+  CHECK(build_dns_query(1, std::string(64, 'a') + ".com").empty());
+  // A response: header, the question, one A record with a compressed name.
+  std::string r =
+      std::string("\x12\x34\x81\x80\x00\x01\x00\x01\x00\x00\x00\x00", 12) + q.substr(12) +
+      std::string("\xc0\x0c\x00\x01\x00\x01\x00\x00\x0e\x10\x00\x04\xcb\x00\x71\x50", 16);
+  auto a = parse_dns_response(r, 0x1234);
+  CHECK(a.valid);
+  CHECK(a.rcode == 0);
+  CHECK(a.answers == 1);
+  CHECK(a.first_ipv4 == "203.0.113.80");
+  CHECK_FALSE(parse_dns_response(r, 0x9999).valid);
+  r[3] = '\x83';  // NXDOMAIN
+  CHECK(parse_dns_response(r, 0x1234).rcode == 3);
+}
+
+TEST_CASE("net_probe: the DNS response parser survives hostile input",
+          "[probes][parsers][robustness]") {
+  for (const auto& input : testing::hostile_inputs()) (void)parse_dns_response(input, 0);
+  SUCCEED();
 }

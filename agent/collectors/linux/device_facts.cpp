@@ -1,6 +1,11 @@
+// Device facts on Linux: /proc/sys/kernel and /etc for the identity, os-release, and the
+// first live utmp session for the logged-in user.
 #include "agent/collectors/device_facts.hpp"
 
-#include "agent/collectors/linux/collectors.hpp"
+#include "agent/collectors/linux/kernel.hpp"
+#include "agent/collectors/linux/os_release.hpp"
+#include "agent/collectors/linux/sessions.hpp"
+#include "agent/collectors/linux/uname.hpp"
 #include "agent/collectors/text.hpp"
 
 namespace triage::agent {

@@ -1,25 +1,54 @@
-// THE table of collectors: one line per data source. Order is run order; categories group in
-// the output, not here. Budgets are ~5-10x what each needs on a typical desktop, so only a
-// pathological machine (or a bug) trips them; CPU includes programs the collector runs.
+// The Linux catalog: one line per data source. Order is run order; categories group in the
+// output, not here. CMake compiles this file, and so this table, only on Linux; other platforms
+// bring their own catalog.cpp beside their collectors.
 #include <array>
 
+#include "agent/collectors/budget_classes.hpp"
 #include "agent/collectors/collector.hpp"
-#include "agent/collectors/linux/collectors.hpp"
+#include "agent/collectors/linux/apt_updates.hpp"
+#include "agent/collectors/linux/battery.hpp"
+#include "agent/collectors/linux/block_devices.hpp"
+#include "agent/collectors/linux/cpuinfo.hpp"
+#include "agent/collectors/linux/crash_dumps.hpp"
+#include "agent/collectors/linux/cups.hpp"
+#include "agent/collectors/linux/dmi.hpp"
+#include "agent/collectors/linux/dns.hpp"
+#include "agent/collectors/linux/dpkg.hpp"
+#include "agent/collectors/linux/encryption.hpp"
+#include "agent/collectors/linux/filesystems.hpp"
+#include "agent/collectors/linux/firewall.hpp"
+#include "agent/collectors/linux/interfaces.hpp"
+#include "agent/collectors/linux/journal.hpp"
+#include "agent/collectors/linux/kernel.hpp"
+#include "agent/collectors/linux/kernel_log.hpp"
+#include "agent/collectors/linux/meminfo.hpp"
+#include "agent/collectors/linux/os_release.hpp"
+#include "agent/collectors/linux/pci.hpp"
+#include "agent/collectors/linux/pending_reboot.hpp"
+#include "agent/collectors/linux/pressure.hpp"
+#include "agent/collectors/linux/probes.hpp"
+#include "agent/collectors/linux/processes.hpp"
+#include "agent/collectors/linux/proxy.hpp"
+#include "agent/collectors/linux/routes.hpp"
+#include "agent/collectors/linux/rpm.hpp"
+#include "agent/collectors/linux/sensors.hpp"
+#include "agent/collectors/linux/sessions.hpp"
+#include "agent/collectors/linux/systemd_units.hpp"
+#include "agent/collectors/linux/time_sync.hpp"
+#include "agent/collectors/linux/timezone.hpp"
+#include "agent/collectors/linux/uptime.hpp"
+#include "agent/collectors/linux/usb.hpp"
+#include "agent/collectors/linux/virtualization.hpp"
 
 namespace triage::agent {
 namespace {
 
+using budgets::kHeavy;
+using budgets::kMiB;
+using budgets::kScan;
+using budgets::kTiny;
+using budgets::kWaiting;
 using std::chrono::milliseconds;
-constexpr std::size_t kMiB = 1024 * 1024;
-
-/// A few small files.
-constexpr Budget kTiny{milliseconds(20), milliseconds(1000), 1 * kMiB};
-/// Directory walks over sysfs/proc.
-constexpr Budget kScan{milliseconds(60), milliseconds(3000), 4 * kMiB};
-/// Large databases (dpkg status, apt lists) and external programs.
-constexpr Budget kHeavy{milliseconds(150), milliseconds(15000), 16 * kMiB};
-/// Waiting on the network or on a sampling window, little CPU.
-constexpr Budget kWaiting{milliseconds(40), milliseconds(12000), 1 * kMiB};
 
 const std::array kCatalog = {
     // name               category             budget   root   function

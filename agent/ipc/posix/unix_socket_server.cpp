@@ -1,7 +1,6 @@
-#include "agent/ipc/ipc_server.hpp"
-
+// The local IPC server on POSIX: a Unix stream socket, created 0600 under umask and widened to
+// 0660 for root and the configured group; the peer's uid and pid from SO_PEERCRED.
 #include <grp.h>
-#include <pwd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -10,11 +9,14 @@
 #include <deque>
 
 #include <spdlog/spdlog.h>
+#include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 
 #include "agent/ipc/ipc_frame.hpp"
+#include "agent/ipc/ipc_server.hpp"
+#include "agent/ipc/posix/account_name.hpp"
 #include "shared/util/close_on_exec.hpp"
 
 namespace triage::agent::ipc {
@@ -22,14 +24,6 @@ namespace triage::agent::ipc {
 namespace {
 
 using Socket = boost::asio::local::stream_protocol::socket;
-
-std::string user_name(uid_t uid) {
-  struct passwd pw {};
-  struct passwd* found = nullptr;
-  std::array<char, 4096> buf{};
-  if (getpwuid_r(uid, &pw, buf.data(), buf.size(), &found) != 0 || found == nullptr) return "";
-  return pw.pw_name;
-}
 
 gid_t group_id(const std::string& name) {
   struct group gr {};
@@ -140,18 +134,34 @@ class IpcConnection final : public IpcReply, public std::enable_shared_from_this
   bool closed_ = false;
 };
 
+class UnixSocketServer final : public IpcServer {
+ public:
+  UnixSocketServer(boost::asio::io_context& ioc, IpcServerOptions options, IpcHandler handler)
+      : ioc_(ioc),
+        options_(std::move(options)),
+        handler_(std::move(handler)),
+        acceptor_(ioc),
+        live_connections_(std::make_shared<std::size_t>(0)) {}
+  ~UnixSocketServer() override { stop(); }
+
+  Result<void> start() override;
+  void stop() override;
+  const std::filesystem::path& path() const override { return options_.socket_path; }
+
+ private:
+  void do_accept();
+
+  boost::asio::io_context& ioc_;
+  IpcServerOptions options_;
+  IpcHandler handler_;
+  boost::asio::local::stream_protocol::acceptor acceptor_;
+  std::shared_ptr<std::size_t> live_connections_;
+  bool bound_ = false;
+};
+
 }  // namespace
 
-IpcServer::IpcServer(boost::asio::io_context& ioc, IpcServerOptions options, IpcHandler handler)
-    : ioc_(ioc),
-      options_(std::move(options)),
-      handler_(std::move(handler)),
-      acceptor_(ioc),
-      live_connections_(std::make_shared<std::size_t>(0)) {}
-
-IpcServer::~IpcServer() { stop(); }
-
-Result<void> IpcServer::start() {
+Result<void> UnixSocketServer::start() {
   const auto& path = options_.socket_path;
   std::error_code fs_ec;
   // A socket left by a killed daemon: nobody listens on it any more.
@@ -180,7 +190,7 @@ Result<void> IpcServer::start() {
   return {};
 }
 
-void IpcServer::stop() {
+void UnixSocketServer::stop() {
   boost::system::error_code ignored;
   if (acceptor_.is_open()) acceptor_.close(ignored);
   if (bound_) {
@@ -190,7 +200,7 @@ void IpcServer::stop() {
   }
 }
 
-void IpcServer::do_accept() {
+void UnixSocketServer::do_accept() {
   acceptor_.async_accept([this](const boost::system::error_code& ec, Socket socket) {
     if (ec == boost::asio::error::operation_aborted || !acceptor_.is_open()) return;
     if (!ec) {
@@ -200,7 +210,8 @@ void IpcServer::do_accept() {
       if (*live_connections_ >= options_.max_connections) {
         spdlog::warn("local socket: too many connections; refusing one");
       } else if (::getsockopt(socket.native_handle(), SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0) {
-        PeerCredentials peer{cred.uid, cred.pid, user_name(cred.uid)};
+        PeerCredentials peer{static_cast<std::uint32_t>(cred.uid),
+                             static_cast<std::uint32_t>(cred.pid), account_name(cred.uid)};
         std::make_shared<IpcConnection>(std::move(socket), std::move(peer), options_, handler_,
                                         live_connections_)
             ->run();
@@ -208,6 +219,11 @@ void IpcServer::do_accept() {
     }
     do_accept();
   });
+}
+
+IpcServerPtr make_ipc_server(boost::asio::io_context& ioc, IpcServerOptions options,
+                             IpcHandler handler) {
+  return std::make_unique<UnixSocketServer>(ioc, std::move(options), std::move(handler));
 }
 
 }  // namespace triage::agent::ipc

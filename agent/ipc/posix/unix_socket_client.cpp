@@ -1,3 +1,4 @@
+// The local IPC client on POSIX: a blocking Unix stream socket, poll() against the deadline.
 #include "agent/ipc/ipc_client.hpp"
 
 #include <poll.h>

@@ -4,7 +4,7 @@
 
 #include <ostream>
 
-#include "agent/service/agent_state.hpp"
+#include "agent/state/agent_state.hpp"
 
 namespace triage::agent {
 

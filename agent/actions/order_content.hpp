@@ -8,7 +8,7 @@
 // the signing key can still choose which allowed action runs and with which valid
 // parameters, but not what a given action id executes.
 
-#include "agent/service/agent_config.hpp"
+#include "agent/actions/action_policy.hpp"
 #include "shared/util/result.hpp"
 #include "triage/v1/order.pb.h"
 

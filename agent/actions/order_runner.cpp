@@ -258,7 +258,7 @@ void OrderRunner::work() {
 bool OrderRunner::notice_users(const v1::OrderPayload& order, const OutputCallback& output) {
   const auto& notice = settings_.policy.notice;
   if (!notice.enabled || order.risk() < v1::RISK_MEDIUM) return true;
-  const auto sessions = send_user_notice(notice.utmp_path, notice_text(order, notice.delay));
+  const auto sessions = send_user_notice(notice, notice_text(order, notice.delay));
   const auto line = "triage-agent: notice sent to " + std::to_string(sessions) +
                     " terminal session(s); waiting " + std::to_string(notice.delay.count()) +
                     " s before running\n";

@@ -18,9 +18,9 @@
 #include <boost/asio/io_context.hpp>
 
 #include "agent/actions/action_journal.hpp"
+#include "agent/actions/action_policy.hpp"
 #include "agent/actions/order_executor.hpp"
 #include "agent/actions/order_verifier.hpp"
-#include "agent/service/agent_config.hpp"
 #include "shared/pki/openssl_ptr.hpp"
 #include "triage/v1/envelope.pb.h"
 

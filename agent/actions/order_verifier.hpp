@@ -13,7 +13,7 @@
 #include <optional>
 #include <string>
 
-#include "agent/service/agent_config.hpp"
+#include "agent/actions/action_policy.hpp"
 #include "shared/pki/openssl_ptr.hpp"
 #include "shared/util/result.hpp"
 #include "triage/v1/order.pb.h"

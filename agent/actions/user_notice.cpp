@@ -1,18 +1,5 @@
 #include "agent/actions/user_notice.hpp"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-#include <utmpx.h>
-
-#include <cctype>
-#include <cstring>
-#include <mutex>
-#include <set>
-#include <vector>
-
-#include <spdlog/spdlog.h>
-
 namespace triage::agent {
 
 namespace {
@@ -23,31 +10,6 @@ std::string printable(std::string_view text, std::size_t max) {
   return out;
 }
 
-/// "pts/3", "tty1": letters, digits and one inner '/', never "..".
-bool plausible_line(const std::string& line) {
-  if (line.empty() || line.front() == '/' || line.back() == '/') return false;
-  if (line.find("..") != std::string::npos) return false;
-  for (char c : line) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '/') return false;
-  }
-  return true;
-}
-
-/// The terminal lines of user sessions. getutxent keeps global state: one reader at a time.
-std::vector<std::string> session_lines(const std::string& utmp_path) {
-  static std::mutex mutex;
-  std::lock_guard lock(mutex);
-  std::vector<std::string> lines;
-  if (::utmpxname(utmp_path.c_str()) != 0) return lines;
-  ::setutxent();
-  while (const utmpx* entry = ::getutxent()) {
-    if (entry->ut_type != USER_PROCESS) continue;
-    lines.emplace_back(entry->ut_line, strnlen(entry->ut_line, sizeof entry->ut_line));
-  }
-  ::endutxent();
-  return lines;
-}
-
 }  // namespace
 
 std::string notice_text(const v1::OrderPayload& order, std::chrono::seconds delay) {
@@ -55,27 +17,6 @@ std::string notice_text(const v1::OrderPayload& order, std::chrono::seconds dela
          printable(order.action_id(), 64) + ", ordered by " + printable(order.requested_by(), 64) +
          ") will run on this computer in " + std::to_string(delay.count()) +
          " s. Please save your work. ***\r\n";
-}
-
-std::size_t send_user_notice(const std::string& utmp_path, const std::string& text) {
-  std::set<std::string> done;
-  for (const auto& line : session_lines(utmp_path)) {
-    if (!plausible_line(line) || !done.insert(line).second) continue;
-    const std::string path = "/dev/" + line;
-    const int fd = ::open(path.c_str(), O_WRONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0) continue;
-    struct stat st {};
-    bool sent = false;
-    if (::fstat(fd, &st) == 0 && S_ISCHR(st.st_mode)) {
-      sent = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
-    }
-    ::close(fd);
-    if (!sent) {
-      done.erase(line);
-      spdlog::debug("user notice: {} not written", path);
-    }
-  }
-  return done.size();
 }
 
 }  // namespace triage::agent

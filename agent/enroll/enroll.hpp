@@ -4,7 +4,8 @@
 
 #include <string>
 
-#include "agent/service/agent_state.hpp"
+#include "agent/state/agent_state.hpp"
+#include "agent/state/system_paths.hpp"
 #include "shared/util/result.hpp"
 
 namespace triage::agent {
@@ -13,7 +14,7 @@ struct EnrollOptions {
   std::string server_url;  ///< wss://HOST:PORT
   std::string token;
   std::string ca_sha256;
-  StateDir state{"/var/lib/triage-agent"};
+  StateDir state{system_paths().state_dir};
   std::string hostname;  ///< sent as information; the collector assigns the device id
   bool force = false;    ///< replace an existing enrollment
 };

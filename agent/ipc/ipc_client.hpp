@@ -1,5 +1,7 @@
 #pragma once
-// The `get-help` side of the local socket: blocking, with a deadline on every step.
+// The `get-help` side of the local endpoint: blocking, with a deadline on every step.
+// This header is the interface; each platform has one implementation (POSIX:
+// posix/unix_socket_client.cpp, a Unix stream socket).
 
 #include <chrono>
 #include <filesystem>

@@ -1,20 +1,21 @@
 #pragma once
-// The daemon's local socket for `get-help`: a Unix stream socket, mode 0660, owned by root and
-// a configurable group. Every peer is treated as hostile: its uid comes from SO_PEERCRED (never
-// from what it says), one request per connection, a bounded frame, a deadline for the request
-// and a cap on concurrent connections. Runs on the daemon's io_context.
-
-#include <sys/types.h>
+// The daemon's local endpoint for `get-help`. Every peer is treated as hostile: who it is comes
+// from the operating system (never from what it says), one request per connection, a bounded
+// frame, a deadline for the request and a cap on concurrent connections. Runs on the daemon's
+// io_context.
+// This header is the interface; each platform has one implementation. POSIX
+// (posix/unix_socket_server.cpp): a Unix stream socket, mode 0660, owned by root and a
+// configurable group, the peer's uid and pid from SO_PEERCRED.
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <memory>
 #include <string>
 
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/local/stream_protocol.hpp>
 #include <nlohmann/json.hpp>
 
 #include "shared/util/result.hpp"
@@ -23,8 +24,8 @@ namespace triage::agent::ipc {
 
 /// Who is on the other end, from the kernel.
 struct PeerCredentials {
-  uid_t uid = 0;
-  pid_t pid = 0;
+  std::uint32_t uid = 0;  ///< the local account's numeric id (POSIX uid)
+  std::uint32_t pid = 0;
   std::string user;  ///< account name of uid ("" when it has none)
 };
 
@@ -42,8 +43,9 @@ using IpcHandler =
     std::function<void(const nlohmann::json& request, const PeerCredentials& peer, IpcReplyPtr)>;
 
 struct IpcServerOptions {
+  /// Where the server listens: a socket path on POSIX.
   std::filesystem::path socket_path;
-  /// Group allowed to connect; falls back to root's when it does not exist.
+  /// Group allowed to connect (POSIX); falls back to root's when it does not exist.
   std::string group = "triage";
   std::chrono::milliseconds request_timeout{5000};
   /// A connection is closed after this long whatever happens (bounded waits for tickets).
@@ -51,25 +53,23 @@ struct IpcServerOptions {
   std::size_t max_connections = 16;
 };
 
+/// The listening endpoint. Destroying it stops it.
 class IpcServer {
  public:
-  IpcServer(boost::asio::io_context& ioc, IpcServerOptions options, IpcHandler handler);
-  ~IpcServer();
+  virtual ~IpcServer() = default;
 
-  /// Binds the socket (replacing a stale one), sets owner, group and mode, starts accepting.
-  Result<void> start();
-  void stop();
-  const std::filesystem::path& path() const { return options_.socket_path; }
-
- private:
-  void do_accept();
-
-  boost::asio::io_context& ioc_;
-  IpcServerOptions options_;
-  IpcHandler handler_;
-  boost::asio::local::stream_protocol::acceptor acceptor_;
-  std::shared_ptr<std::size_t> live_connections_;
-  bool bound_ = false;
+  /// Binds the endpoint (replacing a stale one), restricts who may connect, starts accepting.
+  virtual Result<void> start() = 0;
+  /// Stops accepting and removes the endpoint; open connections finish on their own.
+  virtual void stop() = 0;
+  /// Where it listens.
+  virtual const std::filesystem::path& path() const = 0;
 };
+
+using IpcServerPtr = std::unique_ptr<IpcServer>;
+
+/// This platform's server on `ioc`; `handler` is called on `ioc` for each request.
+IpcServerPtr make_ipc_server(boost::asio::io_context& ioc, IpcServerOptions options,
+                             IpcHandler handler);
 
 }  // namespace triage::agent::ipc

@@ -7,48 +7,13 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
-#include <optional>
 #include <string>
 #include <vector>
 
+#include "agent/actions/action_policy.hpp"
 #include "shared/util/result.hpp"
 
 namespace triage::agent {
-
-/// Risk levels of remediation actions, in increasing order.
-enum class ActionRisk { kLow, kMedium, kHigh };
-
-/// "low", "medium", "high".
-std::string_view action_risk_name(ActionRisk risk);
-
-/// Telling logged-in users before a medium- or high-risk action runs.
-struct UserNoticePolicy {
-  /// Off by default: the owner turns it on.
-  bool enabled = false;
-  /// How long the agent waits after the notice before it runs the action.
-  std::chrono::seconds delay{60};
-  /// Where the logged-in sessions are read from (utmp(5)).
-  std::string utmp_path = "/var/run/utmp";
-};
-
-/// What this endpoint lets the collector run (enforced when orders arrive).
-struct ActionPolicy {
-  /// Orders above this risk are refused; nullopt ("none") refuses every order.
-  std::optional<ActionRisk> max_risk = ActionRisk::kLow;
-  /// Action ids allowed; empty = any catalog action within max_risk.
-  std::vector<std::string> allow;
-  /// Action ids always refused, whatever their risk.
-  std::vector<std::string> deny;
-  /// Custom (non built-in) definitions this endpoint runs, by the SHA-256 of their file:
-  /// "sha256:<64 lower-case hex>". A custom action whose hash is not here is refused.
-  std::vector<std::string> allow_custom;
-  UserNoticePolicy notice;
-
-  /// True when an action of `id` and `risk` may run here.
-  bool allows(std::string_view id, ActionRisk risk) const;
-  /// True when `allow_custom` pins the definition whose SHA-256 is `sha256_hex` (lower case).
-  bool pins_custom(std::string_view sha256_hex) const;
-};
 
 struct AgentConfig {
   /// wss://HOST:PORT overriding the URL recorded at enrollment ("" = keep it).

@@ -1,20 +1,18 @@
 #include "agent/service/agent_daemon.hpp"
 
-#include <malloc.h>
-
-#include <csignal>
 #include <cstdlib>
 #include <memory>
 #include <stdexcept>
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include "agent/ipc/ipc_server.hpp"
 #include "agent/service/agent_runtime.hpp"
 #include "agent/service/agent_spool.hpp"
+#include "agent/service/service_control.hpp"
+#include "agent/state/system_paths.hpp"
 #include "shared/transport/tls_context.hpp"
 #include "shared/transport/url.hpp"
 
@@ -36,26 +34,21 @@ SnapshotOptions snapshot_options(const AgentConfig& config, const std::string& c
 
 std::filesystem::path daemon_socket_path(const StateDir& state, const AgentConfig& config) {
   if (!config.ipc_socket.empty()) return config.ipc_socket;
-  // systemd's RuntimeDirectory=triage-agent: a place every local user can reach.
-  if (const char* runtime = std::getenv("RUNTIME_DIRECTORY");
-      runtime != nullptr && *runtime == '/') {
-    return std::filesystem::path(runtime) / "agent.sock";
-  }
+  if (auto endpoint = service_manager_ipc_endpoint()) return *endpoint;
   return state.default_socket();
 }
 
 std::filesystem::path client_socket_path(const StateDir& state, const AgentConfig& config) {
   if (!config.ipc_socket.empty()) return config.ipc_socket;
   std::error_code ec;
-  if (std::filesystem::exists(kSystemSocket, ec)) return kSystemSocket;
+  const auto& service = system_paths().service_ipc_endpoint;
+  if (std::filesystem::exists(service, ec)) return service;
   return state.default_socket();
 }
 
 int run_daemon(const StateDir& state, const AgentConfig& config,
                std::optional<std::chrono::seconds> report_interval) {
-  // One heap for both threads, trimmed after every snapshot: the idle agent stays small.
-  // (Snapshots themselves run in a child process: see snapshot_process.hpp.)
-  ::mallopt(M_ARENA_MAX, 1);
+  prepare_daemon_process();
   auto identity = load_identity(state);
   if (!identity) throw std::runtime_error(identity.error().message);
   auto tls = transport::make_client_tls_context(
@@ -95,7 +88,7 @@ int run_daemon(const StateDir& state, const AgentConfig& config,
   ipc::IpcServerOptions ipc_options;
   ipc_options.socket_path = daemon_socket_path(state, config);
   ipc_options.group = config.ipc_group;
-  ipc::IpcServer ipc_server(
+  auto ipc_server = ipc::make_ipc_server(
       ioc, ipc_options,
       [&runtime](const nlohmann::json& request, const ipc::PeerCredentials& peer,
                  ipc::IpcReplyPtr reply) {
@@ -110,14 +103,12 @@ int run_daemon(const StateDir& state, const AgentConfig& config,
           if (auto r = weak.lock()) r->send(progress_to_json(progress), progress.final());
         });
       });
-  if (auto r = ipc_server.start(); !r) throw std::runtime_error(r.error().message);
+  if (auto r = ipc_server->start(); !r) throw std::runtime_error(r.error().message);
 
-  boost::asio::signal_set signals(ioc, SIGINT, SIGTERM);
   boost::asio::steady_timer force_stop(ioc);
-  signals.async_wait([&](const boost::system::error_code& ec, int signal) {
-    if (ec) return;
-    spdlog::info("signal {}: stopping", signal);
-    ipc_server.stop();
+  auto stop_requests = watch_stop_requests(ioc, [&](const std::string& why) {
+    spdlog::info("{}: stopping", why);
+    ipc_server->stop();
     // A clean WebSocket close when the collector answers quickly; never wait long for it.
     force_stop.expires_after(std::chrono::seconds(3));
     force_stop.async_wait([&](const boost::system::error_code&) { ioc.stop(); });

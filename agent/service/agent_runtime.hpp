@@ -19,11 +19,11 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "agent/actions/order_runner.hpp"
-#include "agent/service/agent_state.hpp"
 #include "agent/service/help_rate_limiter.hpp"
 #include "agent/service/help_request.hpp"
 #include "agent/service/snapshot_worker.hpp"
 #include "agent/spool/spool.hpp"
+#include "agent/state/agent_state.hpp"
 #include "shared/transport/backoff.hpp"
 #include "shared/transport/tls_context.hpp"
 #include "shared/transport/url.hpp"

@@ -2,8 +2,8 @@
 // Opens the state directory's spool, carrying over the sequence counter of agents that kept
 // it in a `next-seq` file.
 
-#include "agent/service/agent_state.hpp"
 #include "agent/spool/spool.hpp"
+#include "agent/state/agent_state.hpp"
 
 namespace triage::agent {
 

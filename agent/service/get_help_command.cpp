@@ -1,12 +1,8 @@
 #include "agent/service/get_help_command.hpp"
 
-#include <pwd.h>
-#include <unistd.h>
-
-#include <array>
-
 #include "agent/collectors/snapshot_taker.hpp"
 #include "agent/ipc/ipc_client.hpp"
+#include "agent/ipc/local_user.hpp"
 #include "agent/service/agent_daemon.hpp"
 #include "agent/service/agent_spool.hpp"
 #include "agent/service/help_request.hpp"
@@ -19,20 +15,11 @@ namespace {
 // How long the daemon may take to snapshot and queue the request.
 constexpr std::chrono::seconds kSnapshotWait{30};
 
-std::string current_user() {
-  struct passwd pw {};
-  struct passwd* found = nullptr;
-  std::array<char, 4096> buf{};
-  if (getpwuid_r(::getuid(), &pw, buf.data(), buf.size(), &found) != 0 || found == nullptr) {
-    return "";
-  }
-  return pw.pw_name;
-}
-
 /// No daemon: file the request in the spool ourselves.
 int spool_directly(const StateDir& state, const AgentConfig& config, const nlohmann::json& request,
                    std::ostream& out, std::ostream& err) {
-  auto help = parse_help_submission(request, ::getuid(), current_user());
+  const auto me = ipc::current_local_user();
+  auto help = parse_help_submission(request, me.uid, me.name);
   if (!help) {
     err << "triage-agent: " << help.error().message << "\n";
     return 2;

@@ -10,7 +10,7 @@
 #include <string>
 
 #include "agent/service/agent_config.hpp"
-#include "agent/service/agent_state.hpp"
+#include "agent/state/agent_state.hpp"
 
 namespace triage::agent {
 

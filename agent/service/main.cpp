@@ -21,6 +21,7 @@
 #include "agent/service/agent_daemon.hpp"
 #include "agent/service/get_help_command.hpp"
 #include "agent/service/snapshot_process.hpp"
+#include "agent/state/system_paths.hpp"
 #include "shared/util/fs_root.hpp"
 #include "shared/util/logging.hpp"
 
@@ -48,13 +49,12 @@ std::string local_hostname() {
   return buf;
 }
 
-// Used when --config is not given and this file exists (packages install it).
-constexpr const char* kDefaultConfig = "/etc/triage-agent/agent.toml";
-
 ta::AgentConfig load_config(const std::string& path) {
   std::string chosen = path;
   std::error_code ec;
-  if (chosen.empty() && std::filesystem::exists(kDefaultConfig, ec)) chosen = kDefaultConfig;
+  // Packages install it; used when --config is not given.
+  const auto& packaged = ta::system_paths().config_file;
+  if (chosen.empty() && std::filesystem::exists(packaged, ec)) chosen = packaged.string();
   if (chosen.empty()) return {};
   auto config = ta::load_agent_config(chosen);
   if (!config) throw std::runtime_error(config.error().message);
@@ -71,7 +71,7 @@ int main(int argc, char** argv) {
   app.add_option("--log-format", log_format, "human or json")
       ->check(CLI::IsMember({"human", "json"}));
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error");
-  std::string state_dir = "/var/lib/triage-agent";
+  std::string state_dir = ta::system_paths().state_dir.string();
 
   auto* enroll = app.add_subcommand("enroll", "enroll this endpoint with a collector");
   ta::EnrollOptions enroll_options;
@@ -96,8 +96,9 @@ int main(int argc, char** argv) {
   std::string config_path;
   auto* run = app.add_subcommand("run", "run the agent in the foreground");
   run->add_option("--state", state_dir, "state directory")->capture_default_str();
-  run->add_option("--config", config_path,
-                  std::string("TOML config (default ") + kDefaultConfig + " when it exists)");
+  run->add_option(
+      "--config", config_path,
+      "TOML config (default " + ta::system_paths().config_file.string() + " when it exists)");
   std::uint32_t report_interval_s = 0;
   run->add_option("--report-interval", report_interval_s,
                   "seconds between scheduled reports (overrides the config)")

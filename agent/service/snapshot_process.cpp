@@ -10,7 +10,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "agent/collectors/linux/proxy_variables.hpp"
+#include "agent/collectors/proxy_variables.hpp"
 #include "agent/collectors/snapshot_taker.hpp"
 #include "shared/util/process_runner.hpp"
 

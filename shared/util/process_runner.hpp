@@ -1,9 +1,11 @@
 #pragma once
 // The one way triage runs another program: an argv (never a shell), resolved against a fixed
-// PATH, with a scrubbed environment, stdin from /dev/null, captured and capped output, a
-// timeout that terminates the child's whole process group, and the exit status reported. The
-// child inherits no descriptor beyond 0-2.
+// search path, with a scrubbed environment, no input, captured and capped output, a timeout
+// that ends the program with everything it started, and the exit status reported. The child
+// inherits nothing beyond its standard streams.
 // Used by diagnostics collectors (smartctl, lpstat, journalctl) and by approved actions.
+// This header is the interface; each platform has one implementation (posix/process_runner.cpp:
+// posix_spawn into a process group, SIGTERM then SIGKILL to the group, stdin from /dev/null).
 
 #include <chrono>
 #include <cstddef>
@@ -22,6 +24,9 @@ namespace triage {
 /// Directories searched for a bare program name, in order. The caller's PATH is never used.
 inline constexpr std::string_view kFixedSearchPath =
     "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+/// The start of the error message of run_process() for a program that is not installed.
+inline constexpr std::string_view kNotInstalledPrefix = "not installed: ";
 
 /// Which pipe a chunk of output came from.
 enum class OutputStream { kStdout, kStderr };

@@ -9,7 +9,9 @@
 #include <algorithm>
 #include <map>
 
-#include "agent/collectors/linux/collectors.hpp"
+#include "agent/collectors/linux/apt_updates.hpp"
+#include "agent/collectors/linux/debian_version.hpp"
+#include "agent/collectors/linux/dpkg.hpp"
 #include "agent/collectors/text.hpp"
 
 namespace triage::agent {

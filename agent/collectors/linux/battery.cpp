@@ -3,7 +3,7 @@
 // batteries (scope "Device": mice, headsets) are left out. Linux; any user; cheap.
 #include <algorithm>
 
-#include "agent/collectors/linux/collectors.hpp"
+#include "agent/collectors/linux/battery.hpp"
 #include "agent/collectors/text.hpp"
 
 namespace triage::agent {

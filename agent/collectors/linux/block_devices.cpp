@@ -6,7 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "agent/collectors/linux/collectors.hpp"
+#include "agent/collectors/linux/block_devices.hpp"
 #include "agent/collectors/text.hpp"
 
 namespace triage::agent {

@@ -2,7 +2,7 @@
 // /sys/devices/system/cpu/cpu0/cpufreq/. Linux (x86 and ARM layouts); any user; cheap.
 #include <set>
 
-#include "agent/collectors/linux/collectors.hpp"
+#include "agent/collectors/linux/cpuinfo.hpp"
 #include "agent/collectors/text.hpp"
 
 namespace triage::agent {

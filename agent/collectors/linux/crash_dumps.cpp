@@ -3,7 +3,7 @@
 // directories are usually root-readable only; a directory listing and a stat per file.
 #include <algorithm>
 
-#include "agent/collectors/linux/collectors.hpp"
+#include "agent/collectors/linux/crash_dumps.hpp"
 #include "agent/collectors/text.hpp"
 
 namespace triage::agent {

@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <map>
 
-#include "agent/collectors/linux/collectors.hpp"
+#include "agent/collectors/linux/cups.hpp"
 #include "agent/collectors/text.hpp"
 
 namespace triage::agent {

@@ -1,6 +1,6 @@
 // Debian version ordering (deb-version(7)): [epoch:]upstream[-revision], compared with dpkg's
 // rules where "~" sorts before everything, even the end of the string.
-#include "agent/collectors/linux/collectors.hpp"
+#include "agent/collectors/linux/debian_version.hpp"
 #include "agent/collectors/text.hpp"
 
 namespace triage::agent {

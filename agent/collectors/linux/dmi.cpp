@@ -2,7 +2,7 @@
 // Source /sys/class/dmi/id/*. Linux x86/UEFI; serial needs root; a dozen tiny files.
 #include <array>
 
-#include "agent/collectors/linux/collectors.hpp"
+#include "agent/collectors/linux/dmi.hpp"
 
 namespace triage::agent {
 

@@ -1,7 +1,7 @@
 // DNS configuration. Sources /etc/resolv.conf (nameserver, search/domain, options), and behind
 // the systemd-resolved stub (127.0.0.53) /run/systemd/resolve/resolv.conf for the real
 // upstream servers. Linux; any user; two small files.
-#include "agent/collectors/linux/collectors.hpp"
+#include "agent/collectors/linux/dns.hpp"
 #include "agent/collectors/text.hpp"
 
 namespace triage::agent {

@@ -1,7 +1,7 @@
 // Installed Debian packages. Source /var/lib/dpkg/status (the dpkg database itself, no dpkg
 // command). Removed packages whose configuration remains ("config-files") are left out.
 // Debian family; any user; one pass over a 1-5 MB file.
-#include "agent/collectors/linux/collectors.hpp"
+#include "agent/collectors/linux/dpkg.hpp"
 #include "agent/collectors/text.hpp"
 
 namespace triage::agent {

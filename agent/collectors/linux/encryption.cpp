@@ -6,7 +6,8 @@
 #include <map>
 #include <set>
 
-#include "agent/collectors/linux/collectors.hpp"
+#include "agent/collectors/linux/encryption.hpp"
+#include "agent/collectors/linux/filesystems.hpp"
 #include "agent/collectors/text.hpp"
 
 namespace triage::agent {

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <set>
 
-#include "agent/collectors/linux/collectors.hpp"
+#include "agent/collectors/linux/filesystems.hpp"
 #include "agent/collectors/text.hpp"
 
 namespace triage::agent {

@@ -3,7 +3,7 @@
 // Linux; rules need root; one short command.
 #include <nlohmann/json.hpp>
 
-#include "agent/collectors/linux/collectors.hpp"
+#include "agent/collectors/linux/firewall.hpp"
 #include "agent/collectors/text.hpp"
 
 namespace triage::agent {

@@ -3,7 +3,7 @@
 // list (getifaddrs on a live machine). Linux; any user; a dozen tiny files per interface.
 #include <algorithm>
 
-#include "agent/collectors/linux/collectors.hpp"
+#include "agent/collectors/linux/interfaces.hpp"
 #include "agent/collectors/text.hpp"
 
 namespace triage::agent {

@@ -5,7 +5,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
-#include "agent/collectors/linux/collectors.hpp"
+#include "agent/collectors/linux/journal.hpp"
 #include "agent/collectors/text.hpp"
 
 namespace triage::agent {

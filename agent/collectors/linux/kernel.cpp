@@ -1,7 +1,8 @@
 // Kernel identity: hostname, kernel release/version, architecture, machine id.
 // Sources /proc/sys/kernel/{hostname,osrelease,version,arch}, /etc/hostname, /etc/machine-id.
 // Linux; any user; a few tiny files.
-#include "agent/collectors/linux/collectors.hpp"
+#include "agent/collectors/linux/kernel.hpp"
+#include "agent/collectors/linux/uname.hpp"
 
 namespace triage::agent {
 

@@ -1,7 +1,8 @@
 // Kernel log events: OOM kills, I/O errors, filesystem errors, hung tasks, segfaults. Source
 // /dev/kmsg read without blocking (the ring buffer since boot, or what is left of it).
 // Linux; needs root where kernel.dmesg_restrict=1 (Debian default); one read of <= 2 MiB.
-#include "agent/collectors/linux/collectors.hpp"
+#include "agent/collectors/linux/kernel_log.hpp"
+#include "agent/collectors/linux/uptime.hpp"
 #include "agent/collectors/text.hpp"
 
 namespace triage::agent {

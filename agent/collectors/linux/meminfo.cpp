@@ -1,5 +1,5 @@
 // Memory and swap totals. Source /proc/meminfo. Linux; any user; one small file.
-#include "agent/collectors/linux/collectors.hpp"
+#include "agent/collectors/linux/meminfo.hpp"
 #include "agent/collectors/text.hpp"
 
 namespace triage::agent {

@@ -11,7 +11,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "agent/collectors/linux/collectors.hpp"
+#include "agent/collectors/linux/net_probe.hpp"
 #include "agent/collectors/text.hpp"
 
 namespace triage::agent {

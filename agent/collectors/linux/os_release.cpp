@@ -1,6 +1,6 @@
 // os-release: distribution name, id, version. Source /etc/os-release, falling back to
 // /usr/lib/os-release. Linux; any user; one small file.
-#include "agent/collectors/linux/collectors.hpp"
+#include "agent/collectors/linux/os_release.hpp"
 #include "agent/collectors/text.hpp"
 
 namespace triage::agent {

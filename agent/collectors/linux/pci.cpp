@@ -6,7 +6,7 @@
 #include <map>
 #include <set>
 
-#include "agent/collectors/linux/collectors.hpp"
+#include "agent/collectors/linux/pci.hpp"
 #include "agent/collectors/text.hpp"
 
 namespace triage::agent {

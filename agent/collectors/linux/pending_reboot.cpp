@@ -1,7 +1,7 @@
 // Pending reboot. Sources: /var/run/reboot-required(.pkgs) (Debian/Ubuntu update-notifier),
 // the running kernel's /lib/modules/<release> having disappeared (kernel upgraded and old one
 // removed), and /run/reboot-needed (some RPM tooling). Linux; any user; a few stats.
-#include "agent/collectors/linux/collectors.hpp"
+#include "agent/collectors/linux/pending_reboot.hpp"
 #include "agent/collectors/text.hpp"
 
 namespace triage::agent {

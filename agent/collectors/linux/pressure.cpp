@@ -1,6 +1,6 @@
 // Load average and pressure stall information (PSI). Sources /proc/loadavg and
 // /proc/pressure/{cpu,memory,io} (kernel >= 4.20 with PSI enabled). Linux; any user; cheap.
-#include "agent/collectors/linux/collectors.hpp"
+#include "agent/collectors/linux/pressure.hpp"
 #include "agent/collectors/text.hpp"
 
 namespace triage::agent {

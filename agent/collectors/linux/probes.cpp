@@ -2,7 +2,10 @@
 // each configured nameserver, collector reachable (TCP connect latency). Only on a live machine
 // and when enabled; each probe has a hard timeout. Linux; any user (ICMP falls back to a raw
 // socket as root); a few packets.
-#include "agent/collectors/linux/collectors.hpp"
+#include "agent/collectors/linux/probes.hpp"
+#include "agent/collectors/linux/dns.hpp"
+#include "agent/collectors/linux/net_probe.hpp"
+#include "agent/collectors/linux/routes.hpp"
 #include "agent/collectors/text.hpp"
 
 namespace triage::agent {

@@ -9,7 +9,9 @@
 #include <map>
 #include <thread>
 
-#include "agent/collectors/linux/collectors.hpp"
+#include "agent/collectors/linux/meminfo.hpp"
+#include "agent/collectors/linux/processes.hpp"
+#include "agent/collectors/linux/uptime.hpp"
 #include "agent/collectors/redact.hpp"
 #include "agent/collectors/text.hpp"
 

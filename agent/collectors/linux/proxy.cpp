@@ -4,8 +4,8 @@
 #include <algorithm>
 #include <array>
 
-#include "agent/collectors/linux/collectors.hpp"
-#include "agent/collectors/linux/proxy_variables.hpp"
+#include "agent/collectors/linux/proxy.hpp"
+#include "agent/collectors/proxy_variables.hpp"
 #include "agent/collectors/redact.hpp"
 #include "agent/collectors/text.hpp"
 

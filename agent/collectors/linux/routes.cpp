@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <bit>
 
-#include "agent/collectors/linux/collectors.hpp"
+#include "agent/collectors/linux/routes.hpp"
 #include "agent/collectors/text.hpp"
 
 namespace triage::agent {

@@ -2,7 +2,7 @@
 // headers only librpm decodes). Runs only when an rpm database exists, so the rpm tool
 // installed on a Debian machine costs nothing. RPM family; any user; ~100-300 ms of rpm's CPU
 // on large databases, bounded by a 20 s timeout.
-#include "agent/collectors/linux/collectors.hpp"
+#include "agent/collectors/linux/rpm.hpp"
 #include "agent/collectors/text.hpp"
 
 namespace triage::agent {

@@ -3,7 +3,7 @@
 // cpu_thermal reading. Linux; any user; a few files per sensor (at most 64 sensors).
 #include <algorithm>
 
-#include "agent/collectors/linux/collectors.hpp"
+#include "agent/collectors/linux/sensors.hpp"
 #include "agent/collectors/text.hpp"
 
 namespace triage::agent {

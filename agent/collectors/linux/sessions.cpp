@@ -5,7 +5,7 @@
 
 #include <cstring>
 
-#include "agent/collectors/linux/collectors.hpp"
+#include "agent/collectors/linux/sessions.hpp"
 
 namespace triage::agent {
 namespace {

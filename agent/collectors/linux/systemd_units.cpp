@@ -4,7 +4,7 @@
 // short commands (~20 ms of systemctl CPU).
 #include <algorithm>
 
-#include "agent/collectors/linux/collectors.hpp"
+#include "agent/collectors/linux/systemd_units.hpp"
 #include "agent/collectors/text.hpp"
 
 namespace triage::agent {

@@ -1,6 +1,6 @@
 // Clock synchronisation: the kernel's own state (adjtimex: synchronised flag, offset, maximum
 // error) plus which time daemon is installed/active. Linux; any user; one syscall, few files.
-#include "agent/collectors/linux/collectors.hpp"
+#include "agent/collectors/linux/time_sync.hpp"
 
 namespace triage::agent {
 

@@ -1,6 +1,6 @@
 // Time zone. Sources: /etc/localtime symlink target (".../zoneinfo/Europe/Paris"), else
 // /etc/timezone (Debian), else TZ= in /etc/sysconfig/clock (RHEL). Linux; any user; cheap.
-#include "agent/collectors/linux/collectors.hpp"
+#include "agent/collectors/linux/timezone.hpp"
 #include "agent/collectors/text.hpp"
 
 namespace triage::agent {

@@ -1,7 +1,7 @@
 // uname(2) machine field, for kernels older than 6.1 that lack /proc/sys/kernel/arch.
 #include <sys/utsname.h>
 
-#include "agent/collectors/linux/collectors.hpp"
+#include "agent/collectors/linux/uname.hpp"
 
 namespace triage::agent {
 

@@ -1,5 +1,5 @@
 // Boot time. Source /proc/stat "btime" (stable across snapshots, unlike uptime). Linux; cheap.
-#include "agent/collectors/linux/collectors.hpp"
+#include "agent/collectors/linux/uptime.hpp"
 #include "agent/collectors/text.hpp"
 
 namespace triage::agent {

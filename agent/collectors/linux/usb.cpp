@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <map>
 
-#include "agent/collectors/linux/collectors.hpp"
+#include "agent/collectors/linux/usb.hpp"
 #include "agent/collectors/text.hpp"
 
 namespace triage::agent {

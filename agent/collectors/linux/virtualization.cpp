@@ -2,7 +2,7 @@
 // /proc/1/environ "container=", /proc/1/cgroup; hypervisors from DMI vendor strings and
 // /proc/cpuinfo's hypervisor flag; WSL from the kernel release. Init from /proc/1/comm.
 // Linux; /proc/1/environ needs root (else the other signs decide); cheap.
-#include "agent/collectors/linux/collectors.hpp"
+#include "agent/collectors/linux/virtualization.hpp"
 #include "agent/collectors/text.hpp"
 
 namespace triage::agent {

@@ -56,7 +56,7 @@ struct ServerThread {
     options.socket_path = dir.path() / "agent.sock";
     options.group = "no-such-group-here";
     options.request_timeout = request_timeout;
-    server = std::make_unique<IpcServer>(
+    server = make_ipc_server(
         ioc, options,
         [this](const nlohmann::json& request, const PeerCredentials& peer, IpcReplyPtr reply) {
           seen = peer;

@@ -1,0 +1,41 @@
+#pragma once
+// Active network probes with hard timeouts: ICMP echo, DNS over UDP, TCP connect. Linux.
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "triage/v1/snapshot.pb.h"
+
+namespace triage::agent {
+
+/// What one probe found.
+struct ProbeOutcome {
+  v1::Probe::Result result = v1::Probe::RESULT_UNSPECIFIED;
+  std::optional<double> latency_ms;
+  std::string message;
+  std::string resolved;  ///< DNS: first IPv4 answer
+};
+/// A DNS query packet for the A record of `name` (empty for an invalid name).
+std::string build_dns_query(std::uint16_t id, std::string_view name);
+/// The parts of a DNS response the probe reports.
+struct DnsAnswer {
+  bool valid = false;
+  int rcode = 0;
+  std::uint16_t answers = 0;
+  std::string first_ipv4;
+};
+/// Decodes a response to query `id` (invalid when it answers another query or is malformed).
+DnsAnswer parse_dns_response(std::string_view data, std::uint16_t id);
+/// Asks `server` (port 53, UDP) for the A record of `name`.
+ProbeOutcome probe_dns(const std::string& server, const std::string& name,
+                       std::chrono::milliseconds timeout);
+/// Connects to `address`:`port` over TCP and measures the handshake.
+ProbeOutcome probe_tcp(const std::string& address, std::uint16_t port,
+                       std::chrono::milliseconds timeout);
+/// One ICMP echo to `address` (unprivileged ping socket, else a raw socket as root).
+ProbeOutcome probe_icmp(const std::string& address, std::chrono::milliseconds timeout);
+
+}  // namespace triage::agent

@@ -16,7 +16,7 @@
 #include "collector/server/collector_config.hpp"
 #include "collector/server/data_dir.hpp"
 #include "collector/server/serve.hpp"
-#include "collector/storage/sqlite/sqlite_store.hpp"
+#include "collector/storage/open_store.hpp"
 #include "shared/pki/keys.hpp"
 #include "shared/util/files.hpp"
 #include "shared/util/logging.hpp"
@@ -36,14 +36,16 @@ void or_exit(triage::Result<void> result, const std::string& what) {
   if (!result) throw std::runtime_error(what + ": " + result.error().message);
 }
 
-std::unique_ptr<tc::SqliteStore> open_store(const tc::DataDir& dir) {
+tc::StorePtr open_store(const tc::DataDir& dir) {
   if (!dir.initialized()) {
     throw std::runtime_error(dir.root().string() +
                              " is not an initialized data directory; run `triage-collector init "
                              "--data " +
                              dir.root().string() + "` first");
   }
-  return or_exit(tc::SqliteStore::open(dir.database().string()), "opening the database");
+  return or_exit(
+      tc::open_store(tc::StorageConfig{}, dir.database().string(), tc::StoreUse::kCommand),
+      "opening the database");
 }
 
 // The audit log of an administration command: events chained into the same database a

@@ -176,8 +176,8 @@ Result<CatalogProposal> CustomActions::record_proposal(CatalogProposal proposal,
   // The catalog does not change yet; naming its hash keeps catalog.loaded quiet at the next
   // start (record_catalog_loaded() reads the newest catalog.* record).
   const auto current = catalog_sha256(*orders_.catalog());
-  auto audited = audit_.record_with([&]() -> Result<AuditEvent> {
-    auto id = store_.insert_catalog_proposal(proposal);
+  auto audited = audit_.record_with([&](WriteTx& tx) -> Result<AuditEvent> {
+    auto id = tx.catalog().insert_catalog_proposal(proposal);
     if (!id) return tl::unexpected(id.error());
     proposal.id = *id;
     auto e = catalog_event(actor, "catalog.proposed", proposal.action_id, proposal.proposed.at);
@@ -343,23 +343,23 @@ Result<CatalogProposal> CustomActions::approve(std::int64_t proposal_id, const C
   const char* type = p.change == CatalogChange::kCreate   ? "catalog.action_created"
                      : p.change == CatalogChange::kUpdate ? "catalog.action_updated"
                                                           : "catalog.action_deleted";
-  auto audited = audit_.record_with([&]() -> Result<AuditEvent> {
-    auto decided = store_.decide_catalog_proposal(p);
+  auto audited = audit_.record_with([&](WriteTx& tx) -> Result<AuditEvent> {
+    auto decided = tx.catalog().decide_catalog_proposal(p);
     if (!decided) return tl::unexpected(decided.error());
     if (!*decided) {
       return fail(ErrorCode::kConflict,
                   "catalog proposal " + std::to_string(p.id) + " was decided meanwhile; reload it");
     }
     if (p.change == CatalogChange::kCreate) {
-      if (auto r = store_.insert_custom_action(action); !r) return tl::unexpected(r.error());
+      if (auto r = tx.catalog().insert_custom_action(action); !r) return tl::unexpected(r.error());
     } else if (p.change == CatalogChange::kUpdate) {
-      auto replaced = store_.replace_custom_action(action, p.base_sha256);
+      auto replaced = tx.catalog().replace_custom_action(action, p.base_sha256);
       if (!replaced) return tl::unexpected(replaced.error());
       if (!*replaced) {
         return fail(ErrorCode::kConflict,
                     "custom action `" + p.action_id + "` changed meanwhile; reload it");
       }
-    } else if (auto r = store_.delete_custom_action(p.action_id); !r) {
+    } else if (auto r = tx.catalog().delete_custom_action(p.action_id); !r) {
       return tl::unexpected(r.error());
     }
     auto e = catalog_event(actor, type, p.action_id, now);
@@ -393,8 +393,8 @@ Result<CatalogProposal> CustomActions::reject(std::int64_t proposal_id, const Ca
   p.decided = step_of(actor, now);
   p.reason = std::string(reason);
   const auto current = catalog_sha256(*orders_.catalog());
-  auto audited = audit_.record_with([&]() -> Result<AuditEvent> {
-    auto decided = store_.decide_catalog_proposal(p);
+  auto audited = audit_.record_with([&](WriteTx& tx) -> Result<AuditEvent> {
+    auto decided = tx.catalog().decide_catalog_proposal(p);
     if (!decided) return tl::unexpected(decided.error());
     if (!*decided) {
       return fail(ErrorCode::kConflict,

@@ -111,16 +111,16 @@ Result<bool> OrderService::commit(const Order& order, const std::vector<OrderSta
                                   const std::vector<TicketEvent>& events, const std::string& what,
                                   const OrderActor& actor, TimePoint now,
                                   std::optional<OrderState> previous, Attachment* attachment) {
-  auto write = [&]() -> Result<bool> {
-    if (attachment == nullptr) return store_.update_order(order, from, events);
+  auto write = [&](OrderRepository& orders) -> Result<bool> {
+    if (attachment == nullptr) return orders.update_order(order, from, events);
     Order stored = order;  // the store notes the attachment's id in the stored result
-    return store_.update_order_with_attachment(stored, from, *attachment, events);
+    return orders.update_order_with_attachment(stored, from, *attachment, events);
   };
-  if (!audit_) return write();
+  if (!audit_) return write(store_);
   bool moved = false;
   if (!previous && from.size() == 1) previous = from.front();
-  auto stored = audit_->record_with([&]() -> Result<AuditEvent> {
-    auto updated = write();
+  auto stored = audit_->record_with([&](WriteTx& tx) -> Result<AuditEvent> {
+    auto updated = write(tx.orders());
     if (!updated) return tl::unexpected(updated.error());
     if (!*updated) return fail(ErrorCode::kConflict, "order " + order.id + " moved meanwhile");
     moved = true;
@@ -238,8 +238,8 @@ Result<Order> OrderService::request(const OrderRequest& request, const User& use
   const std::vector<TicketEvent> events{
       order_event(order, now, user.name, "action_requested", std::move(data))};
   if (audit_) {
-    auto stored = audit_->record_with([&]() -> Result<AuditEvent> {
-      if (auto r = store_.insert_order(order, events); !r) return tl::unexpected(r.error());
+    auto stored = audit_->record_with([&](WriteTx& tx) -> Result<AuditEvent> {
+      if (auto r = tx.orders().insert_order(order, events); !r) return tl::unexpected(r.error());
       return order_audit_event(order, "requested", OrderActor::user(user.name, request.source),
                                std::nullopt, now);
     });

@@ -180,8 +180,8 @@ HttpResponse handle_logout(ApiServices& services, ApiRequest& request) {
                           "DELETE /api/v1/auth/tokens/" +
                               auth.token_id);
   }
-  auto logged_out = services.audit.record_with([&]() -> Result<AuditEvent> {
-    if (auto r = services.store.delete_session(auth.session_hash); !r) {
+  auto logged_out = services.audit.record_with([&](WriteTx& tx) -> Result<AuditEvent> {
+    if (auto r = tx.auth().delete_session(auth.session_hash); !r) {
       return tl::unexpected(r.error());
     }
     auto event = request_audit_event(request, "auth.logout", "user:" + auth.user.name);
@@ -242,8 +242,8 @@ HttpResponse handle_create_api_token(ApiServices& services, ApiRequest& request)
       ttl_days->has_value() ? std::chrono::seconds(**ttl_days * 86400) : kDefaultApiTokenTtl;
   const auto now = std::chrono::system_clock::now();
   Result<CreatedApiToken> created = fail("not created");
-  auto audited = services.audit.record_with([&]() -> Result<AuditEvent> {
-    created = create_api_token(services.store, target, **label, ttl, "user:" + caller.name, now);
+  auto audited = services.audit.record_with([&](WriteTx& tx) -> Result<AuditEvent> {
+    created = create_api_token(tx.auth(), target, **label, ttl, "user:" + caller.name, now);
     if (!created) return tl::unexpected(created.error());
     auto event =
         request_audit_event(request, "api_token.created", "api_token:" + created->record.id);
@@ -289,8 +289,8 @@ HttpResponse handle_revoke_api_token(ApiServices& services, ApiRequest& request)
     if (!own) return error_response(http::status::not_found, "not_found", "no such API token");
   }
   const auto now = std::chrono::system_clock::now();
-  auto revoked = services.audit.record_with([&]() -> Result<AuditEvent> {
-    if (auto r = services.store.revoke_api_token(id, now); !r) return tl::unexpected(r.error());
+  auto revoked = services.audit.record_with([&](WriteTx& tx) -> Result<AuditEvent> {
+    if (auto r = tx.auth().revoke_api_token(id, now); !r) return tl::unexpected(r.error());
     return request_audit_event(request, "api_token.revoked", "api_token:" + id);
   });
   if (!revoked) return error_response(revoked.error());
@@ -341,8 +341,8 @@ HttpResponse handle_change_password(ApiServices& services, ApiRequest& request) 
   auto hash = pki::hash_password(*next);
   if (!hash) return error_response(hash.error());
   const std::string keep = auth.kind == AuthKind::kApiToken ? "" : auth.session_hash;
-  auto changed = services.audit.record_with([&]() -> Result<AuditEvent> {
-    if (auto r = services.store.set_password(auth.user.id, *hash, keep); !r) {
+  auto changed = services.audit.record_with([&](WriteTx& tx) -> Result<AuditEvent> {
+    if (auto r = tx.auth().set_password(auth.user.id, *hash, keep); !r) {
       return tl::unexpected(r.error());
     }
     auto event = request_audit_event(request, "user.password_changed", "user:" + auth.user.name);

@@ -118,8 +118,8 @@ HttpResponse handle_create_connector(ApiServices& services, ApiRequest& request)
   auto fields = read_fields(*body);
   if (!fields) return error_response(fields.error());
   Result<IntegrationTarget> created = fail("not created");
-  auto audited = services.audit.record_with([&]() -> Result<AuditEvent> {
-    created = create_rt_connector(services.store, *fields, request.user->name, now(),
+  auto audited = services.audit.record_with([&](WriteTx& tx) -> Result<AuditEvent> {
+    created = create_rt_connector(tx.outbox(), *fields, request.user->name, now(),
                                   services.credentials.get());
     if (!created) return tl::unexpected(created.error());
     auto event = request_audit_event(request, "connector.created",
@@ -155,8 +155,8 @@ HttpResponse handle_update_connector(ApiServices& services, ApiRequest& request)
     return error_response(http::status::bad_request, "invalid_request", "nothing to change");
   }
   Result<IntegrationTarget> updated = fail("not updated");
-  auto audited = services.audit.record_with([&]() -> Result<AuditEvent> {
-    updated = update_rt_connector(services.store, *id, *fields, now(), services.credentials.get());
+  auto audited = services.audit.record_with([&](WriteTx& tx) -> Result<AuditEvent> {
+    updated = update_rt_connector(tx.outbox(), *id, *fields, now(), services.credentials.get());
     if (!updated) return tl::unexpected(updated.error());
     auto event =
         request_audit_event(request, "connector.updated", "connector:" + std::to_string(*id));
@@ -178,8 +178,8 @@ HttpResponse handle_update_connector(ApiServices& services, ApiRequest& request)
 HttpResponse handle_delete_connector(ApiServices& services, ApiRequest& request) {
   auto target = path_connector(services, request);
   if (!target) return error_response(target.error());
-  auto audited = services.audit.record_with([&]() -> Result<AuditEvent> {
-    if (auto r = services.store.delete_integration_target(target->id); !r) {
+  auto audited = services.audit.record_with([&](WriteTx& tx) -> Result<AuditEvent> {
+    if (auto r = tx.outbox().delete_integration_target(target->id); !r) {
       return tl::unexpected(r.error());
     }
     auto event = request_audit_event(request, "connector.deleted",
@@ -236,8 +236,8 @@ HttpResponse handle_link_external_ticket(ApiServices& services, ApiRequest& requ
   auto before = services.store.find_ticket(*ticket_id);
   if (!before) return error_response(before.error());
   Result<Ticket> linked = fail("not linked");
-  auto audited = services.audit.record_with([&]() -> Result<AuditEvent> {
-    linked = services.store.link_ticket_external(*ticket_id, system, *external_id, event);
+  auto audited = services.audit.record_with([&](WriteTx& tx) -> Result<AuditEvent> {
+    linked = tx.tickets().link_ticket_external(*ticket_id, system, *external_id, event);
     if (!linked) return tl::unexpected(linked.error());
     auto e = request_audit_event(request, "ticket.external_linked",
                                  "ticket:" + std::to_string(*ticket_id));

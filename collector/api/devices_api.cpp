@@ -213,8 +213,8 @@ HttpResponse handle_update_device(ApiServices& services, ApiRequest& request) {
   // Owner and tags decide who a device belongs to and which policies group it: the change
   // commits only together with its audit record.
   Result<Device> updated = fail("not updated");
-  auto audited = services.audit.record_with([&]() -> Result<AuditEvent> {
-    updated = services.store.update_device(id, update);
+  auto audited = services.audit.record_with([&](WriteTx& tx) -> Result<AuditEvent> {
+    updated = tx.devices().update_device(id, update);
     if (!updated) return tl::unexpected(updated.error());
     auto event = request_audit_event(request, "device.updated", "device:" + id);
     auto changed = nlohmann::json::array();
@@ -239,8 +239,8 @@ HttpResponse handle_update_device(ApiServices& services, ApiRequest& request) {
 
 HttpResponse handle_revoke_device(ApiServices& services, ApiRequest& request) {
   const auto& id = request.path_params["id"];
-  auto revoked = services.audit.record_with([&]() -> Result<AuditEvent> {
-    if (auto r = services.store.revoke_device(id, std::chrono::system_clock::now()); !r) {
+  auto revoked = services.audit.record_with([&](WriteTx& tx) -> Result<AuditEvent> {
+    if (auto r = tx.devices().revoke_device(id, std::chrono::system_clock::now()); !r) {
       return tl::unexpected(r.error());
     }
     return request_audit_event(request, "device.revoked", "device:" + id);

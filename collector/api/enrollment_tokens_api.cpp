@@ -64,9 +64,9 @@ HttpResponse handle_create_enrollment_token(ApiServices& services, ApiRequest& r
   }
   const auto now = std::chrono::system_clock::now();
   Result<CreatedToken> created = fail("not created");
-  auto audited = services.audit.record_with([&]() -> Result<AuditEvent> {
+  auto audited = services.audit.record_with([&](WriteTx& tx) -> Result<AuditEvent> {
     created =
-        create_enrollment_token(services.store, *ttl, max_uses, "user:" + request.user->name, now);
+        create_enrollment_token(tx.devices(), *ttl, max_uses, "user:" + request.user->name, now);
     if (!created) return tl::unexpected(created.error());
     auto event = request_audit_event(request, "enrollment_token.created",
                                      "enrollment_token:" + created->record.id);
@@ -90,8 +90,8 @@ HttpResponse handle_revoke_enrollment_token(ApiServices& services, ApiRequest& r
     return error_response(http::status::not_found, "not_found", "no such enrollment token");
   }
   const auto now = std::chrono::system_clock::now();
-  auto revoked = services.audit.record_with([&]() -> Result<AuditEvent> {
-    if (auto r = services.store.revoke_enrollment_token(id, now); !r) {
+  auto revoked = services.audit.record_with([&](WriteTx& tx) -> Result<AuditEvent> {
+    if (auto r = tx.devices().revoke_enrollment_token(id, now); !r) {
       return tl::unexpected(r.error());
     }
     return request_audit_event(request, "enrollment_token.revoked", "enrollment_token:" + id);

@@ -88,8 +88,8 @@ HttpResponse handle_create_user(ApiServices& services, ApiRequest& request) {
   if (!created) return error_response(created.error());
   // The admin chose this password: its owner replaces it before doing anything else.
   created->must_change_password = !service;
-  auto audited = services.audit.record_with([&]() -> Result<AuditEvent> {
-    auto id = services.store.insert_user(*created);
+  auto audited = services.audit.record_with([&](WriteTx& tx) -> Result<AuditEvent> {
+    auto id = tx.auth().insert_user(*created);
     if (!id) return tl::unexpected(id.error());
     created->id = *id;
     auto event = request_audit_event(request, "user.created", "user:" + created->name);
@@ -157,8 +157,8 @@ HttpResponse handle_update_user(ApiServices& services, ApiRequest& request) {
     }
   }
   Result<User> updated = fail("not updated");
-  auto audited = services.audit.record_with([&]() -> Result<AuditEvent> {
-    updated = services.store.update_user(id, update, std::chrono::system_clock::now());
+  auto audited = services.audit.record_with([&](WriteTx& tx) -> Result<AuditEvent> {
+    updated = tx.auth().update_user(id, update, std::chrono::system_clock::now());
     if (!updated) return tl::unexpected(updated.error());
     auto event = request_audit_event(request, "user.updated", "user:" + updated->name);
     if (update.role) {

@@ -125,9 +125,8 @@ HttpResponse handle_create_webhook(ApiServices& services, ApiRequest& request) {
   if (errors.first) return error_response(*errors.first);
   if (events) w.events = std::move(*events);
   Result<IntegrationTarget> created = fail(ErrorCode::kFailed, "not created");
-  auto audited = services.audit.record_with([&]() -> Result<AuditEvent> {
-    created = create_webhook(services.store, std::move(w), request.user->name, now(),
-                             services.credentials.get());
+  auto audited = services.audit.record_with([&](WriteTx& tx) -> Result<AuditEvent> {
+    created = create_webhook(tx.outbox(), w, request.user->name, now(), services.credentials.get());
     if (!created) return tl::unexpected(created.error());
     return webhook_audit_event(request, "webhook.created", *created);
   });
@@ -169,9 +168,9 @@ HttpResponse handle_update_webhook(ApiServices& services, ApiRequest& request) {
                           "nothing to change: give name, url, events, internal and/or active");
   }
   Result<IntegrationTarget> updated = fail(ErrorCode::kFailed, "not updated");
-  auto audited = services.audit.record_with([&]() -> Result<AuditEvent> {
-    auto before = find_webhook(services.store, *id);
-    updated = update_webhook(services.store, *id, update, now(), services.credentials.get());
+  auto audited = services.audit.record_with([&](WriteTx& tx) -> Result<AuditEvent> {
+    auto before = find_webhook(tx.outbox(), *id);
+    updated = update_webhook(tx.outbox(), *id, update, now(), services.credentials.get());
     if (!updated) return tl::unexpected(updated.error());
     auto e = webhook_audit_event(request, "webhook.updated", *updated);
     nlohmann::json changed = nlohmann::json::array();
@@ -196,8 +195,8 @@ HttpResponse handle_update_webhook(ApiServices& services, ApiRequest& request) {
 HttpResponse handle_delete_webhook(ApiServices& services, ApiRequest& request) {
   auto target = path_webhook(services, request);
   if (!target) return error_response(target.error());
-  auto audited = services.audit.record_with([&]() -> Result<AuditEvent> {
-    if (auto r = services.store.delete_integration_target(target->id); !r) {
+  auto audited = services.audit.record_with([&](WriteTx& tx) -> Result<AuditEvent> {
+    if (auto r = tx.outbox().delete_integration_target(target->id); !r) {
       return tl::unexpected(r.error());
     }
     return webhook_audit_event(request, "webhook.deleted", *target);
@@ -217,8 +216,8 @@ HttpResponse handle_rotate_webhook_secret(ApiServices& services, ApiRequest& req
   const std::string secret = generate_webhook_secret();
   update.secret = seal_for_target(services.credentials.get(), target->id, target->url, secret);
   Result<IntegrationTarget> updated = fail(ErrorCode::kFailed, "not rotated");
-  auto audited = services.audit.record_with([&]() -> Result<AuditEvent> {
-    updated = services.store.update_integration_target(target->id, update, now());
+  auto audited = services.audit.record_with([&](WriteTx& tx) -> Result<AuditEvent> {
+    updated = tx.outbox().update_integration_target(target->id, update, now());
     if (!updated) return tl::unexpected(updated.error());
     return webhook_audit_event(request, "webhook.secret_rotated", *updated);
   });
@@ -261,8 +260,8 @@ HttpResponse handle_redeliver_webhook(ApiServices& services, ApiRequest& request
   // A redelivery sends a stored event out again: audited with the change, like the rest of a
   // subscription's life.
   Result<OutboxMessage> message = fail("not queued");
-  auto audited = services.audit.record_with([&]() -> Result<AuditEvent> {
-    message = services.store.requeue_outbox_message(target->id, request.path_params["did"], now());
+  auto audited = services.audit.record_with([&](WriteTx& tx) -> Result<AuditEvent> {
+    message = tx.outbox().requeue_outbox_message(target->id, request.path_params["did"], now());
     if (!message) return tl::unexpected(message.error());
     auto e = webhook_audit_event(request, "webhook.redelivered", *target);
     e.details["delivery_id"] = message->delivery_id;

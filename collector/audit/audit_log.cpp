@@ -36,8 +36,17 @@ void AuditLog::failed(const Error& error, std::string_view type) {
   spdlog::error("audit event {} NOT recorded: {}", type, error.message);
 }
 
+Result<AuditRecord> AuditLog::append(WriteTx& tx, const AuditEvent& event) {
+  auto head = tx.audit().audit_head();
+  if (!head) return tl::unexpected(head.error());
+  auto record = *head ? next_audit_record(event, (*head)->seq, (*head)->hash)
+                      : next_audit_record(event, 0, kAuditGenesisHash);
+  if (auto r = tx.audit().insert_audit_record(record); !r) return tl::unexpected(r.error());
+  return record;
+}
+
 Result<AuditRecord> AuditLog::record(const AuditEvent& event) {
-  auto stored = store_.append_audit(event);
+  auto stored = store_.write([&](WriteTx& tx) { return append(tx, event); });
   if (!stored) {
     failed(stored.error(), event.type);
     return stored;
@@ -46,16 +55,17 @@ Result<AuditRecord> AuditLog::record(const AuditEvent& event) {
   return stored;
 }
 
-Result<AuditRecord> AuditLog::record_with(const std::function<Result<AuditEvent>()>& change) {
+Result<AuditRecord> AuditLog::record_with(
+    const std::function<Result<AuditEvent>(WriteTx&)>& change) {
   bool change_done = false;
   std::string type;
-  auto stored = store_.audited([&]() -> Result<AuditEvent> {
-    auto event = change();
-    if (event) {
-      change_done = true;
-      type = event->type;
-    }
-    return event;
+  auto stored = store_.write([&](WriteTx& tx) -> Result<AuditRecord> {
+    change_done = false;
+    auto event = change(tx);
+    if (!event) return tl::unexpected(event.error());
+    change_done = true;
+    type = event->type;
+    return append(tx, *event);
   });
   if (!stored) {
     // A refused change (unknown user, conflict...) is no audit failure; a failed append is.

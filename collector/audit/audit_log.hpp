@@ -36,13 +36,19 @@ class AuditLog {
   /// `metrics` may be null (CLI commands).
   AuditLog(Store& store, AuditLogOptions options = {}, CollectorMetrics* metrics = nullptr);
 
+  /// Appends `event` as the next link of the chain inside `tx`: reads the head and writes the
+  /// record that follows it in the same transaction, so concurrent writers (other processes
+  /// and collector nodes included) never fork the chain. No metrics, no checkpoints.
+  static Result<AuditRecord> append(WriteTx& tx, const AuditEvent& event);
+
   /// Appends one event to the chain. A failure is logged, counted and returned; callers of
   /// events that must not get lost make the change itself fail (see record_with()).
   Result<AuditRecord> record(const AuditEvent& event);
 
-  /// Runs `change` (store writes) and records the event it returns in the same transaction:
-  /// the change is committed only together with its audit record.
-  Result<AuditRecord> record_with(const std::function<Result<AuditEvent>()>& change);
+  /// Runs `change` (writes through `tx`) and records the event it returns in the same
+  /// transaction: the change is committed only together with its audit record. `change` may
+  /// run more than once (see Store::write()).
+  Result<AuditRecord> record_with(const std::function<Result<AuditEvent>(WriteTx&)>& change);
 
   /// record() unless `key` (e.g. a device id or address) or all limited events together
   /// exceeded their budget, so a hostile client cannot flood the log. False when dropped.

@@ -6,7 +6,7 @@
 
 namespace triage::collector {
 
-Result<CreatedApiToken> create_api_token(Store& store, std::string_view user_name,
+Result<CreatedApiToken> create_api_token(AuthRepository& store, std::string_view user_name,
                                          std::string label, std::chrono::seconds ttl,
                                          std::string created_by, TimePoint now) {
   if (label.empty() || label.size() > 64 ||

@@ -24,7 +24,7 @@ struct CreatedApiToken {
 
 /// Creates a token for the enabled user `user_name`. `label`: 1-64 printable characters;
 /// `ttl`: 1 minute to 365 days. kNotFound for an unknown user, kConflict for a disabled one.
-Result<CreatedApiToken> create_api_token(Store& store, std::string_view user_name,
+Result<CreatedApiToken> create_api_token(AuthRepository& store, std::string_view user_name,
                                          std::string label, std::chrono::seconds ttl,
                                          std::string created_by, TimePoint now);
 

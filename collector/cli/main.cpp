@@ -16,7 +16,7 @@
 #include "collector/server/collector_config.hpp"
 #include "collector/server/data_dir.hpp"
 #include "collector/server/serve.hpp"
-#include "collector/storage/sqlite/sqlite_store.hpp"
+#include "collector/storage/open_store.hpp"
 #include "shared/pki/keys.hpp"
 #include "shared/util/files.hpp"
 #include "shared/util/logging.hpp"
@@ -36,14 +36,16 @@ void or_exit(triage::Result<void> result, const std::string& what) {
   if (!result) throw std::runtime_error(what + ": " + result.error().message);
 }
 
-std::unique_ptr<tc::SqliteStore> open_store(const tc::DataDir& dir) {
+tc::StorePtr open_store(const tc::DataDir& dir) {
   if (!dir.initialized()) {
     throw std::runtime_error(dir.root().string() +
                              " is not an initialized data directory; run `triage-collector init "
                              "--data " +
                              dir.root().string() + "` first");
   }
-  return or_exit(tc::SqliteStore::open(dir.database().string()), "opening the database");
+  return or_exit(
+      tc::open_store(tc::StorageConfig{}, dir.database().string(), tc::StoreUse::kCommand),
+      "opening the database");
 }
 
 // The audit log of an administration command: events chained into the same database a
@@ -208,8 +210,8 @@ int main(int argc, char** argv) {
       CliAudit audit(*store, dir);
       auto duration = or_exit(tc::parse_duration(ttl), "--ttl");
       triage::Result<tc::CreatedToken> created_token = triage::fail("not created");
-      or_exit(audit.log().record_with([&]() -> triage::Result<tc::AuditEvent> {
-        created_token = tc::create_enrollment_token(*store, duration, uses, "cli", now);
+      or_exit(audit.log().record_with([&](tc::WriteTx& tx) -> triage::Result<tc::AuditEvent> {
+        created_token = tc::create_enrollment_token(tx.devices(), duration, uses, "cli", now);
         if (!created_token) return tl::unexpected(created_token.error());
         auto event = tc::cli_audit_event("enrollment_token.created",
                                          "enrollment_token:" + created_token->record.id, now);
@@ -244,8 +246,8 @@ int main(int argc, char** argv) {
       // A printed password has been on a screen and in a file (the demo keeps it): its owner
       // replaces it before anything else works.
       created.must_change_password = generated;
-      or_exit(audit.log().record_with([&]() -> triage::Result<tc::AuditEvent> {
-        auto id = store->insert_user(created);
+      or_exit(audit.log().record_with([&](tc::WriteTx& tx) -> triage::Result<tc::AuditEvent> {
+        auto id = tx.auth().insert_user(created);
         if (!id) return tl::unexpected(id.error());
         created.id = *id;
         auto event = tc::cli_audit_event("user.created", "user:" + created.name, now);
@@ -275,9 +277,9 @@ int main(int argc, char** argv) {
                 "api-token create");
       }
       triage::Result<tc::CreatedApiToken> created_token = triage::fail("not created");
-      or_exit(audit.log().record_with([&]() -> triage::Result<tc::AuditEvent> {
+      or_exit(audit.log().record_with([&](tc::WriteTx& tx) -> triage::Result<tc::AuditEvent> {
         created_token =
-            tc::create_api_token(*store, api_token_user, api_token_name, duration, "cli", now);
+            tc::create_api_token(tx.auth(), api_token_user, api_token_name, duration, "cli", now);
         if (!created_token) return tl::unexpected(created_token.error());
         auto event =
             tc::cli_audit_event("api_token.created", "api_token:" + created_token->record.id, now);
@@ -310,8 +312,8 @@ int main(int argc, char** argv) {
     if (api_token_revoke->parsed()) {
       auto store = open_store(dir);
       CliAudit audit(*store, dir);
-      or_exit(audit.log().record_with([&]() -> triage::Result<tc::AuditEvent> {
-        if (auto r = store->revoke_api_token(api_token_id, now); !r) {
+      or_exit(audit.log().record_with([&](tc::WriteTx& tx) -> triage::Result<tc::AuditEvent> {
+        if (auto r = tx.auth().revoke_api_token(api_token_id, now); !r) {
           return tl::unexpected(r.error());
         }
         return tc::cli_audit_event("api_token.revoked", "api_token:" + api_token_id, now);
@@ -323,8 +325,9 @@ int main(int argc, char** argv) {
     if (device_revoke->parsed()) {
       auto store = open_store(dir);
       CliAudit audit(*store, dir);
-      or_exit(audit.log().record_with([&]() -> triage::Result<tc::AuditEvent> {
-        if (auto r = store->revoke_device(device_id, now); !r) return tl::unexpected(r.error());
+      or_exit(audit.log().record_with([&](tc::WriteTx& tx) -> triage::Result<tc::AuditEvent> {
+        if (auto r = tx.devices().revoke_device(device_id, now); !r)
+          return tl::unexpected(r.error());
         return tc::cli_audit_event("device.revoked", "device:" + device_id, now);
       }),
               "device revoke");

@@ -50,8 +50,8 @@ Result<EnrollmentResult> EnrollmentService::enroll(const EnrollmentRequest& requ
     }
     return EnrollmentResult{device.id, *pem, ca_pem_, order_signing_key_pem_};
   }
-  auto enrolled = audit_->record_with([&]() -> Result<AuditEvent> {
-    auto token_id = store_.enroll_device(token_hash, device, now);
+  auto enrolled = audit_->record_with([&](WriteTx& tx) -> Result<AuditEvent> {
+    auto token_id = tx.devices().enroll_device(token_hash, device, now);
     if (!token_id) return tl::unexpected(token_id.error());
     AuditEvent event;
     event.at = now;
@@ -69,8 +69,8 @@ Result<EnrollmentResult> EnrollmentService::enroll(const EnrollmentRequest& requ
   return EnrollmentResult{device.id, *pem, ca_pem_, order_signing_key_pem_};
 }
 
-Result<CreatedToken> create_enrollment_token(Store& store, std::chrono::seconds ttl, int max_uses,
-                                             std::string created_by, TimePoint now) {
+Result<CreatedToken> create_enrollment_token(DeviceRepository& store, std::chrono::seconds ttl,
+                                             int max_uses, std::string created_by, TimePoint now) {
   if (ttl.count() <= 0) return fail(ErrorCode::kInvalid, "--ttl must be positive");
   if (max_uses < 1 || max_uses > 1'000'000) {
     return fail(ErrorCode::kInvalid, "--uses must be between 1 and 1000000");

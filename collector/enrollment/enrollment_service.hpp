@@ -59,8 +59,8 @@ struct CreatedToken {
 };
 
 /// Creates an enrollment token valid for `ttl` and `max_uses` enrollments.
-Result<CreatedToken> create_enrollment_token(Store& store, std::chrono::seconds ttl, int max_uses,
-                                             std::string created_by, TimePoint now);
+Result<CreatedToken> create_enrollment_token(DeviceRepository& store, std::chrono::seconds ttl,
+                                             int max_uses, std::string created_by, TimePoint now);
 
 /// Parses durations like "90s", "30m", "24h", "7d".
 Result<std::chrono::seconds> parse_duration(std::string_view text);

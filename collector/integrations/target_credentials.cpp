@@ -12,7 +12,7 @@ std::string seal_for_target(const CredentialCipher* cipher, std::int64_t id, std
   return cipher ? cipher->seal(secret, target_aad(id, url)) : std::string(secret);
 }
 
-Result<std::int64_t> insert_target_sealed(Store& store, IntegrationTarget target,
+Result<std::int64_t> insert_target_sealed(OutboxRepository& store, IntegrationTarget target,
                                           const std::string& secret, const CredentialCipher* cipher,
                                           TimePoint now, std::string* stored_secret) {
   const bool active = target.active;
@@ -31,7 +31,8 @@ Result<std::int64_t> insert_target_sealed(Store& store, IntegrationTarget target
   return id;
 }
 
-Result<int> seal_stored_secrets(Store& store, const CredentialCipher& cipher, TimePoint now) {
+Result<int> seal_stored_secrets(OutboxRepository& store, const CredentialCipher& cipher,
+                                TimePoint now) {
   int sealed = 0;
   for (auto connector : {kWebhookConnector, kRtConnector}) {
     auto targets = store.list_integration_targets(connector);

@@ -13,7 +13,7 @@ namespace triage::collector {
 /// in a second write, so no delivery ever runs with an empty secret. Without a cipher (tests,
 /// tools) the secret is stored as it is. Returns the id; `stored_secret` (if given) receives
 /// the secret as stored.
-Result<std::int64_t> insert_target_sealed(Store& store, IntegrationTarget target,
+Result<std::int64_t> insert_target_sealed(OutboxRepository& store, IntegrationTarget target,
                                           const std::string& secret, const CredentialCipher* cipher,
                                           TimePoint now, std::string* stored_secret = nullptr);
 
@@ -24,6 +24,7 @@ std::string seal_for_target(const CredentialCipher* cipher, std::int64_t id, std
 /// Seals every target credential still stored in the clear, and seals again, bound to id and
 /// URL, those an older collector bound to the id only; the number sealed. A legacy value that
 /// no longer opens is left as it is (its deliveries fail naming it; give it again).
-Result<int> seal_stored_secrets(Store& store, const CredentialCipher& cipher, TimePoint now);
+Result<int> seal_stored_secrets(OutboxRepository& store, const CredentialCipher& cipher,
+                                TimePoint now);
 
 }  // namespace triage::collector

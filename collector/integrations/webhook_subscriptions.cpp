@@ -49,8 +49,9 @@ Result<void> check_webhook_events(const std::vector<std::string>& events, bool i
   return {};
 }
 
-Result<IntegrationTarget> create_webhook(Store& store, NewWebhook r, const std::string& actor,
-                                         TimePoint now, const CredentialCipher* cipher) {
+Result<IntegrationTarget> create_webhook(OutboxRepository& store, NewWebhook r,
+                                         const std::string& actor, TimePoint now,
+                                         const CredentialCipher* cipher) {
   for (auto check :
        {check_name(r.name), check_webhook_url(r.url), check_webhook_events(r.events, r.internal)}) {
     if (!check) return tl::unexpected(check.error());
@@ -78,7 +79,7 @@ Result<IntegrationTarget> create_webhook(Store& store, NewWebhook r, const std::
   return t;
 }
 
-Result<std::optional<IntegrationTarget>> find_webhook(Store& store, std::int64_t id) {
+Result<std::optional<IntegrationTarget>> find_webhook(OutboxRepository& store, std::int64_t id) {
   auto target = store.find_integration_target(id);
   if (!target) return target;
   if (*target && (*target)->connector != kWebhookConnector) {
@@ -87,7 +88,7 @@ Result<std::optional<IntegrationTarget>> find_webhook(Store& store, std::int64_t
   return target;
 }
 
-Result<IntegrationTarget> update_webhook(Store& store, std::int64_t id,
+Result<IntegrationTarget> update_webhook(OutboxRepository& store, std::int64_t id,
                                          const IntegrationTargetUpdate& update, TimePoint now,
                                          const CredentialCipher* cipher) {
   auto current = find_webhook(store, id);
@@ -113,7 +114,7 @@ Result<IntegrationTarget> update_webhook(Store& store, std::int64_t id,
   return store.update_integration_target(id, resealed, now);
 }
 
-Result<OutboxMessage> ping_webhook(Store& store, std::int64_t id, TimePoint now) {
+Result<OutboxMessage> ping_webhook(OutboxRepository& store, std::int64_t id, TimePoint now) {
   auto target = find_webhook(store, id);
   if (!target) return tl::unexpected(target.error());
   if (!*target) return fail(ErrorCode::kNotFound, "no webhook " + std::to_string(id));

@@ -30,19 +30,20 @@ Result<void> check_webhook_events(const std::vector<std::string>& events, bool i
 /// Creates a subscription with a new secret, stored sealed with `cipher` (if any); the
 /// returned target carries the secret in the clear (shown once). kInvalid for bad fields,
 /// kConflict past kMaxWebhooks.
-Result<IntegrationTarget> create_webhook(Store& store, NewWebhook request, const std::string& actor,
-                                         TimePoint now, const CredentialCipher* cipher = nullptr);
+Result<IntegrationTarget> create_webhook(OutboxRepository& store, NewWebhook request,
+                                         const std::string& actor, TimePoint now,
+                                         const CredentialCipher* cipher = nullptr);
 
 /// The webhook with this id (nullopt also for targets of other connectors).
-Result<std::optional<IntegrationTarget>> find_webhook(Store& store, std::int64_t id);
+Result<std::optional<IntegrationTarget>> find_webhook(OutboxRepository& store, std::int64_t id);
 
 /// Applies `update` after checking it against the subscription as it would be after. A new URL
 /// keeps the signing secret, sealed again for it with `cipher` (credential_cipher.hpp).
-Result<IntegrationTarget> update_webhook(Store& store, std::int64_t id,
+Result<IntegrationTarget> update_webhook(OutboxRepository& store, std::int64_t id,
                                          const IntegrationTargetUpdate& update, TimePoint now,
                                          const CredentialCipher* cipher);
 
 /// Enqueues a `ping` event for the webhook (active or not: it is sent once active).
-Result<OutboxMessage> ping_webhook(Store& store, std::int64_t id, TimePoint now);
+Result<OutboxMessage> ping_webhook(OutboxRepository& store, std::int64_t id, TimePoint now);
 
 }  // namespace triage::collector

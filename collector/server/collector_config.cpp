@@ -119,7 +119,7 @@ Result<CollectorConfig> load_collector_config(const std::filesystem::path& path,
       reject_unknown(root, "",
                      {"listen", "staff_listen", "agent_port_serves_api", "limits", "agents", "log",
                       "metrics", "api", "threads", "auth", "sla", "tickets", "retention", "actions",
-                      "outbox", "webhooks", "rt"}),
+                      "outbox", "webhooks", "rt", "storage"}),
       read_string(root, "", "listen", c.listen),
       read_string(root, "", "staff_listen", c.staff_listen),
       read_bool(root, "", "agent_port_serves_api", c.agent_port_serves_api),
@@ -278,6 +278,17 @@ Result<CollectorConfig> load_collector_config(const std::filesystem::path& path,
     c.retention.keep_deltas = std::chrono::hours(24 * delta_days);
     c.retention.keep_metric_points = std::chrono::hours(24 * metric_days);
     c.retention.interval = std::chrono::minutes(interval_min);
+  }
+  if (auto* t = section("storage")) {
+    for (auto r : {reject_unknown(*t, "storage", {"backend"}),
+                   read_string(*t, "storage", "backend", c.storage.backend)}) {
+      if (!r) return fail(path.string(), r.error());
+    }
+    if (c.storage.backend != "sqlite") {
+      return fail(ErrorCode::kInvalid, path.string() + ": config key `storage.backend`: `" +
+                                           c.storage.backend +
+                                           "` is not a storage backend (known: sqlite)");
+    }
   }
   if (auto* t = section("actions")) {
     auto& o = c.orders;

@@ -13,6 +13,7 @@
 #include "collector/integrations/outbox_worker.hpp"
 #include "collector/integrations/rt/rt_client.hpp"
 #include "collector/integrations/webhook_connector.hpp"
+#include "collector/storage/open_store.hpp"
 #include "collector/tickets/help_request_limiter.hpp"
 #include "collector/tickets/sla_policy.hpp"
 #include "shared/util/result.hpp"
@@ -75,6 +76,8 @@ struct CollectorConfig {
   HelpRequestLimits help_limits;
   /// [retention]: how long deltas and metric points are kept, and how often compaction runs.
   RetentionSettings retention;
+  /// [storage]: which backend holds the collector's data (see open_store()).
+  StorageConfig storage;
   /// [actions]: a directory of admin-defined action files (besides the built-ins) and the
   /// deadlines and limits of orders.
   std::string actions_dir;

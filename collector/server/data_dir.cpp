@@ -1,6 +1,6 @@
 #include "collector/server/data_dir.hpp"
 
-#include "collector/storage/sqlite/sqlite_store.hpp"
+#include "collector/storage/open_store.hpp"
 #include "shared/pki/certificates.hpp"
 #include "shared/pki/keys.hpp"
 #include "shared/util/files.hpp"
@@ -64,7 +64,7 @@ Result<std::string> initialize_data_dir(const DataDir& dir, const InitOptions& o
       return tl::unexpected(r.error());
     }
   }
-  auto store = SqliteStore::open(dir.database().string());
+  auto store = open_store(StorageConfig{}, dir.database().string(), StoreUse::kCommand);
   if (!store) return tl::unexpected(store.error());
   return pki::certificate_sha256(ca->get());
 }

@@ -33,7 +33,7 @@
 #include "collector/server/agent_registry.hpp"
 #include "collector/server/collector_app.hpp"
 #include "collector/server/listener_policy.hpp"
-#include "collector/storage/sqlite/sqlite_store.hpp"
+#include "collector/storage/open_store.hpp"
 #include "collector/tickets/enrichment_service.hpp"
 #include "collector/tickets/help_request_intake.hpp"
 #include "collector/tickets/ticket_service.hpp"
@@ -76,8 +76,7 @@ boost::asio::ip::address listen_ip(const std::string& host, const std::string& f
 
 int run_serve(const DataDir& dir, const CollectorConfig& config) {
   auto keys = or_throw(load_keys(dir), "loading keys");
-  auto store = or_throw(SqliteStore::open(dir.database().string(),
-                                          {.background_checkpoints = true, .cache_kib = 65536}),
+  auto store = or_throw(open_store(config.storage, dir.database().string(), StoreUse::kServer),
                         "opening the database");
   auto tls = or_throw(
       transport::make_server_tls_context({keys.server_chain_pem, keys.server_key_pem, keys.ca_pem}),

@@ -8,7 +8,9 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <unordered_map>
+#include <vector>
 
 #include <sqlite3.h>
 
@@ -36,6 +38,15 @@ class Statement {
   Statement& bind_real(int index, double value);
   Statement& bind(int index, const std::optional<std::int64_t>& value);
 
+  /// Binds `args` to parameters 1, 2, ... in order: integers and bools as integers, strings as
+  /// text, std::optional<std::int64_t> as an integer or NULL, nullptr as NULL.
+  template <class... Args>
+  Statement& bind_all(const Args&... args) {
+    int index = 0;
+    (bind_value(++index, args), ...);
+    return *this;
+  }
+
   /// Rewinds for another execution with new bindings.
   void reset() {
     sqlite3_reset(stmt_);
@@ -49,6 +60,27 @@ class Statement {
   /// Runs to completion, expecting no rows.
   Result<void> run();
 
+  /// Steps through every row and returns `read(*this)` for each, in order.
+  template <class Read>
+  auto rows(Read&& read) -> Result<std::vector<std::invoke_result_t<Read&, const Statement&>>> {
+    std::vector<std::invoke_result_t<Read&, const Statement&>> out;
+    for (;;) {
+      auto row = step();
+      if (!row) return tl::unexpected(row.error());
+      if (!*row) return out;
+      out.push_back(read(*this));
+    }
+  }
+  /// `read(*this)` of the first row, or nullopt when there is none.
+  template <class Read>
+  auto first(Read&& read) -> Result<std::optional<std::invoke_result_t<Read&, const Statement&>>> {
+    using Row = std::invoke_result_t<Read&, const Statement&>;
+    auto row = step();
+    if (!row) return tl::unexpected(row.error());
+    if (!*row) return std::optional<Row>();
+    return std::optional<Row>(read(*this));
+  }
+
   std::int64_t column_int(int index) const;
   std::optional<std::int64_t> column_optional_int(int index) const;
   std::string column_text(int index) const;
@@ -56,6 +88,21 @@ class Statement {
   double column_real(int index) const;
 
  private:
+  template <class T>
+  void bind_value(int index, const T& value) {
+    if constexpr (std::is_same_v<T, std::nullptr_t>) {
+      bind_null(index);
+    } else if constexpr (std::is_same_v<T, bool>) {
+      bind(index, std::int64_t{value ? 1 : 0});
+    } else if constexpr (std::is_integral_v<T>) {
+      bind(index, static_cast<std::int64_t>(value));
+    } else if constexpr (std::is_same_v<T, std::optional<std::int64_t>>) {
+      bind(index, value);
+    } else {
+      bind(index, std::string_view(value));
+    }
+  }
+
   sqlite3* db_;
   sqlite3_stmt* stmt_;
   std::weak_ptr<StatementCache> cache_;
@@ -88,6 +135,23 @@ class Database {
   Result<Statement> prepare(std::string_view sql);
   /// Runs one or more statements without results (schema, pragmas).
   Result<void> exec(std::string_view sql);
+  /// Runs one statement with `args` bound in order (see Statement::bind_all), expecting no
+  /// rows. Returns how many rows it changed.
+  template <class... Args>
+  Result<int> exec_with(std::string_view sql, const Args&... args) {
+    auto st = query(sql, args...);
+    if (!st) return tl::unexpected(st.error());
+    if (auto r = st->run(); !r) return tl::unexpected(r.error());
+    return changes();
+  }
+  /// A statement for `sql` with `args` bound in order, ready to step().
+  template <class... Args>
+  Result<Statement> query(std::string_view sql, const Args&... args) {
+    auto st = prepare(sql);
+    if (!st) return st;
+    st->bind_all(args...);
+    return st;
+  }
   int changes() const { return sqlite3_changes(db_); }
   std::string last_error() const { return sqlite3_errmsg(db_); }
   sqlite3* handle() { return db_; }

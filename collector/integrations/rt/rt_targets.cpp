@@ -61,7 +61,7 @@ Result<void> check(const IntegrationTarget& t) {
   return {};
 }
 
-Result<void> check_system_free(Store& store, const IntegrationTarget& t) {
+Result<void> check_system_free(OutboxRepository& store, const IntegrationTarget& t) {
   auto all = store.list_integration_targets(kRtConnector);
   if (!all) return tl::unexpected(all.error());
   for (const auto& other : *all) {
@@ -104,7 +104,8 @@ std::string rt_system(const IntegrationTarget& target) {
   return target.settings.value("linked_system", "");
 }
 
-Result<IntegrationTarget> create_rt_connector(Store& store, const RtConnectorFields& fields,
+Result<IntegrationTarget> create_rt_connector(OutboxRepository& store,
+                                              const RtConnectorFields& fields,
                                               const std::string& actor, TimePoint now,
                                               const CredentialCipher* cipher) {
   IntegrationTarget t;
@@ -130,22 +131,23 @@ Result<IntegrationTarget> create_rt_connector(Store& store, const RtConnectorFie
   t.created_by = actor;
   t.created_at = now;
   t.updated_at = now;
-  // Not read back: callers run this inside the audited transaction, which readers do not see
-  // before it commits.
+  // The checks above read through the caller's write transaction: no other writer (another
+  // request, another collector node) can take the system name or the last slot before this.
   auto id = insert_target_sealed(store, t, *fields.credentials, cipher, now, &t.secret);
   if (!id) return tl::unexpected(id.error());
   t.id = *id;
   return t;
 }
 
-Result<std::optional<IntegrationTarget>> find_rt_connector(Store& store, std::int64_t id) {
+Result<std::optional<IntegrationTarget>> find_rt_connector(OutboxRepository& store,
+                                                           std::int64_t id) {
   auto target = store.find_integration_target(id);
   if (!target) return target;
   if (*target && (*target)->connector != kRtConnector) return std::optional<IntegrationTarget>();
   return target;
 }
 
-Result<IntegrationTarget> update_rt_connector(Store& store, std::int64_t id,
+Result<IntegrationTarget> update_rt_connector(OutboxRepository& store, std::int64_t id,
                                               const RtConnectorFields& fields, TimePoint now,
                                               const CredentialCipher* cipher) {
   auto current = find_rt_connector(store, id);

@@ -34,16 +34,20 @@ struct RtConnectorFields {
 };
 
 /// Creates an RT connector. kInvalid naming the bad field (url, credentials, events, queue,
-/// system), kConflict past kMaxRtConnectors or when another connector uses `system`.
-Result<IntegrationTarget> create_rt_connector(Store& store, const RtConnectorFields& fields,
+/// system), kConflict past kMaxRtConnectors or when another connector uses `system`. Pass
+/// `tx.outbox()` of a write transaction: the checks and the insert are then one atomic step.
+Result<IntegrationTarget> create_rt_connector(OutboxRepository& store,
+                                              const RtConnectorFields& fields,
                                               const std::string& actor, TimePoint now,
                                               const CredentialCipher* cipher);
 
 /// The RT connector with this id (nullopt also for targets of other connectors).
-Result<std::optional<IntegrationTarget>> find_rt_connector(Store& store, std::int64_t id);
+Result<std::optional<IntegrationTarget>> find_rt_connector(OutboxRepository& store,
+                                                           std::int64_t id);
 
-/// Applies the given fields after checking the connector as it would be after.
-Result<IntegrationTarget> update_rt_connector(Store& store, std::int64_t id,
+/// Applies the given fields after checking the connector as it would be after (atomically
+/// when `store` is `tx.outbox()` of a write transaction).
+Result<IntegrationTarget> update_rt_connector(OutboxRepository& store, std::int64_t id,
                                               const RtConnectorFields& fields, TimePoint now,
                                               const CredentialCipher* cipher);
 

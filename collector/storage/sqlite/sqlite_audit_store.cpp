@@ -1,5 +1,4 @@
 // SqliteStore: the audit log, an append-only hash chain, and its signed checkpoints.
-#include "collector/audit/audit_chain.hpp"
 #include "collector/storage/sqlite/sqlite_store.hpp"
 #include "collector/storage/sqlite/sqlite_time.hpp"
 
@@ -31,20 +30,8 @@ AuditRecord read_audit_record(const Statement& s) {
 
 }  // namespace
 
-Result<AuditRecord> SqliteStore::append_audit_locked(const AuditEvent& event) {
-  // Read the head and append inside the same write transaction: no other writer, in this
-  // process or another, can append between the two.
-  auto head = db_->prepare("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1");
-  if (!head) return tl::unexpected(head.error());
-  auto row = head->step();
-  if (!row) return tl::unexpected(row.error());
-  std::uint64_t prev_seq = 0;
-  std::string prev_hash = kAuditGenesisHash;
-  if (*row) {
-    prev_seq = static_cast<std::uint64_t>(head->column_int(0));
-    prev_hash = head->column_text(1);
-  }
-  auto record = next_audit_record(event, prev_seq, prev_hash);
+Result<void> SqliteStore::insert_audit_record(const AuditRecord& record) {
+  std::lock_guard lock(write_mutex_);
   auto insert = db_->prepare(std::string("INSERT INTO audit_log(") + kAuditColumns +
                              ") VALUES (?,?,?,?,?,?,?,?,?,?,?)");
   if (!insert) return tl::unexpected(insert.error());
@@ -59,22 +46,7 @@ Result<AuditRecord> SqliteStore::append_audit_locked(const AuditEvent& event) {
       .bind(9, record.details)
       .bind(10, record.prev_hash)
       .bind(11, record.hash);
-  if (auto r = insert->run(); !r) return tl::unexpected(r.error());
-  return record;
-}
-
-Result<AuditRecord> SqliteStore::append_audit(const AuditEvent& event) {
-  std::lock_guard lock(write_mutex_);
-  return sqlite::in_transaction(*db_, [&] { return append_audit_locked(event); });
-}
-
-Result<AuditRecord> SqliteStore::audited(const std::function<Result<AuditEvent>()>& change) {
-  std::lock_guard lock(write_mutex_);
-  return sqlite::in_transaction(*db_, [&]() -> Result<AuditRecord> {
-    auto event = change();
-    if (!event) return tl::unexpected(event.error());
-    return append_audit_locked(*event);
-  });
+  return insert->run();
 }
 
 Result<AuditPage> SqliteStore::list_audit(const AuditFilter& filter) {
@@ -88,7 +60,7 @@ Result<AuditPage> SqliteStore::list_audit(const AuditFilter& filter) {
   if (filter.before_seq) sql += " AND seq < ?";
   sql += " ORDER BY seq DESC LIMIT ?";
 
-  auto reader = readers_.acquire();
+  auto reader = read_connection();
   if (!reader) return tl::unexpected(reader.error());
   auto st = reader->get()->prepare(sql);
   if (!st) return tl::unexpected(st.error());
@@ -118,7 +90,7 @@ Result<AuditPage> SqliteStore::list_audit(const AuditFilter& filter) {
 
 Result<void> SqliteStore::scan_audit(std::uint64_t from_seq,
                                      const std::function<bool(const AuditRecord&)>& visit) {
-  auto reader = readers_.acquire();
+  auto reader = read_connection();
   if (!reader) return tl::unexpected(reader.error());
   auto st = reader->get()->prepare(std::string("SELECT ") + kAuditColumns +
                                    " FROM audit_log WHERE seq >= ? ORDER BY seq");
@@ -132,7 +104,7 @@ Result<void> SqliteStore::scan_audit(std::uint64_t from_seq,
 }
 
 Result<std::optional<AuditRecord>> SqliteStore::audit_head() {
-  auto reader = readers_.acquire();
+  auto reader = read_connection();
   if (!reader) return tl::unexpected(reader.error());
   auto st = reader->get()->prepare(std::string("SELECT ") + kAuditColumns +
                                    " FROM audit_log ORDER BY seq DESC LIMIT 1");
@@ -159,7 +131,7 @@ Result<bool> SqliteStore::insert_audit_checkpoint(const AuditCheckpoint& c) {
 }
 
 Result<std::vector<AuditCheckpoint>> SqliteStore::audit_checkpoints() {
-  auto reader = readers_.acquire();
+  auto reader = read_connection();
   if (!reader) return tl::unexpected(reader.error());
   auto st = reader->get()->prepare(
       "SELECT seq, hash, at, key_id, signature FROM audit_checkpoints ORDER BY seq");

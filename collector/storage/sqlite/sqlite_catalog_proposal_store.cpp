@@ -74,7 +74,7 @@ Result<std::int64_t> SqliteStore::insert_catalog_proposal(const CatalogProposal&
 }
 
 Result<std::optional<CatalogProposal>> SqliteStore::find_catalog_proposal(std::int64_t id) {
-  auto reader = readers_.acquire();
+  auto reader = read_connection();
   if (!reader) return tl::unexpected(reader.error());
   auto st = reader->get()->prepare(std::string("SELECT ") + kProposalColumns +
                                    " FROM catalog_proposals WHERE id = ?");
@@ -88,7 +88,7 @@ Result<std::optional<CatalogProposal>> SqliteStore::find_catalog_proposal(std::i
 
 Result<std::vector<CatalogProposal>> SqliteStore::list_catalog_proposals(
     std::optional<ProposalStatus> status, int limit) {
-  auto reader = readers_.acquire();
+  auto reader = read_connection();
   if (!reader) return tl::unexpected(reader.error());
   std::string sql = std::string("SELECT ") + kProposalColumns + " FROM catalog_proposals";
   if (status) sql += " WHERE status = ?";

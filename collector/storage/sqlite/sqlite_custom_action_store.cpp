@@ -89,7 +89,7 @@ Result<void> SqliteStore::delete_custom_action(std::string_view id) {
 }
 
 Result<std::optional<CustomAction>> SqliteStore::find_custom_action(std::string_view id) {
-  auto reader = readers_.acquire();
+  auto reader = read_connection();
   if (!reader) return tl::unexpected(reader.error());
   auto st = reader->get()->prepare(std::string("SELECT ") + kCustomActionColumns +
                                    " FROM custom_actions WHERE id = ?");
@@ -102,7 +102,7 @@ Result<std::optional<CustomAction>> SqliteStore::find_custom_action(std::string_
 }
 
 Result<std::vector<CustomAction>> SqliteStore::list_custom_actions() {
-  auto reader = readers_.acquire();
+  auto reader = read_connection();
   if (!reader) return tl::unexpected(reader.error());
   auto st = reader->get()->prepare(std::string("SELECT ") + kCustomActionColumns +
                                    " FROM custom_actions ORDER BY id");

@@ -76,7 +76,7 @@ Result<std::vector<bool>> SqliteStore::store_ingest(const IngestBatch& batch) {
 
 Result<std::optional<DeviceState>> SqliteStore::device_state(std::string_view device_id,
                                                              bool with_snapshot) {
-  auto reader = readers_.acquire();
+  auto reader = read_connection();
   if (!reader) return tl::unexpected(reader.error());
   auto st = reader->get()->prepare(std::string("SELECT seq, base_seq, as_of, stale, gap_seq") +
                                    (with_snapshot ? ", snapshot" : "") +
@@ -101,7 +101,7 @@ Result<std::vector<MetricPoint>> SqliteStore::metric_points(std::string_view dev
                                                             std::string_view metric,
                                                             TimePoint since, TimePoint until,
                                                             std::size_t limit) {
-  auto reader = readers_.acquire();
+  auto reader = read_connection();
   if (!reader) return tl::unexpected(reader.error());
   auto st = reader->get()->prepare(
       "SELECT t, value FROM metric_points WHERE device_id = ? AND metric = ? AND t >= ? AND "

@@ -42,7 +42,7 @@ Result<void> SqliteStore::replace_device_findings(std::string_view device_id,
 }
 
 Result<std::vector<DeviceFinding>> SqliteStore::device_findings(std::string_view device_id) {
-  auto reader = readers_.acquire();
+  auto reader = read_connection();
   if (!reader) return tl::unexpected(reader.error());
   auto st = reader->get()->prepare(
       "SELECT device_id, rule_id, subject, severity, title, evidence, first_seen, last_seen "
@@ -62,7 +62,7 @@ Result<std::vector<DeviceFinding>> SqliteStore::device_findings(std::string_view
 }
 
 Result<std::vector<FleetFinding>> SqliteStore::fleet_findings(std::optional<TimePoint> since) {
-  auto reader = readers_.acquire();
+  auto reader = read_connection();
   if (!reader) return tl::unexpected(reader.error());
   sqlite::Database* db = reader->get();
   // Revoked devices no longer count towards an incident.

@@ -111,7 +111,7 @@ Result<void> SqliteStore::insert_order(const Order& o, const std::vector<TicketE
 }
 
 Result<std::optional<Order>> SqliteStore::find_order(std::string_view id) {
-  auto reader = readers_.acquire();
+  auto reader = read_connection();
   if (!reader) return tl::unexpected(reader.error());
   auto st =
       reader->get()->prepare(std::string("SELECT ") + kOrderColumns + " FROM orders WHERE id = ?");
@@ -194,7 +194,7 @@ Result<std::vector<Order>> SqliteStore::list_orders(const OrderQuery& q) {
   if (!q.states.empty()) sql += " AND state IN " + in_list(q.states.size());
   sql += q.newest_first ? " ORDER BY created_at DESC, id DESC" : " ORDER BY created_at, id";
   sql += " LIMIT ? OFFSET ?";
-  auto reader = readers_.acquire();
+  auto reader = read_connection();
   if (!reader) return tl::unexpected(reader.error());
   auto st = reader->get()->prepare(sql);
   if (!st) return tl::unexpected(st.error());
@@ -246,7 +246,7 @@ Result<bool> SqliteStore::append_order_output(std::string_view order_id,
 }
 
 Result<std::vector<OrderOutputChunk>> SqliteStore::order_output(std::string_view order_id) {
-  auto reader = readers_.acquire();
+  auto reader = read_connection();
   if (!reader) return tl::unexpected(reader.error());
   auto st = reader->get()->prepare(
       "SELECT chunk_index, stream, data FROM order_output WHERE order_id = ? ORDER BY id");

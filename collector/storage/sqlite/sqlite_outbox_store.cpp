@@ -151,7 +151,7 @@ Result<std::int64_t> SqliteStore::insert_integration_target(const IntegrationTar
 }
 
 Result<std::optional<IntegrationTarget>> SqliteStore::find_integration_target(std::int64_t id) {
-  auto reader = readers_.acquire();
+  auto reader = read_connection();
   if (!reader) return tl::unexpected(reader.error());
   auto st = reader->get()->prepare(std::string("SELECT ") + kTargetColumns +
                                    " FROM integration_targets WHERE id = ?");
@@ -165,7 +165,7 @@ Result<std::optional<IntegrationTarget>> SqliteStore::find_integration_target(st
 
 Result<std::vector<IntegrationTarget>> SqliteStore::list_integration_targets(
     std::string_view connector) {
-  auto reader = readers_.acquire();
+  auto reader = read_connection();
   if (!reader) return tl::unexpected(reader.error());
   auto st = reader->get()->prepare(std::string("SELECT ") + kTargetColumns +
                                    " FROM integration_targets WHERE connector = ? ORDER BY id");
@@ -324,7 +324,7 @@ Result<void> SqliteStore::record_outbox_attempt(std::int64_t message_id, const O
 }
 
 Result<std::optional<TimePoint>> SqliteStore::next_outbox_due() {
-  auto reader = readers_.acquire();
+  auto reader = read_connection();
   if (!reader) return tl::unexpected(reader.error());
   auto st = reader->get()->prepare(std::string("SELECT MIN(m.next_attempt_at) FROM ") + kHeadsSql);
   if (!st) return tl::unexpected(st.error());
@@ -334,7 +334,7 @@ Result<std::optional<TimePoint>> SqliteStore::next_outbox_due() {
 }
 
 Result<OutboxPage> SqliteStore::list_outbox(const OutboxFilter& f) {
-  auto reader = readers_.acquire();
+  auto reader = read_connection();
   if (!reader) return tl::unexpected(reader.error());
   sqlite::Database* db = reader->get();
   const std::string where =
@@ -363,7 +363,7 @@ Result<OutboxPage> SqliteStore::list_outbox(const OutboxFilter& f) {
 
 Result<std::optional<OutboxMessage>> SqliteStore::find_outbox_message(
     std::int64_t target_id, std::string_view delivery_id) {
-  auto reader = readers_.acquire();
+  auto reader = read_connection();
   if (!reader) return tl::unexpected(reader.error());
   return message_on(*reader->get(), target_id, delivery_id);
 }
@@ -396,7 +396,7 @@ Result<OutboxMessage> SqliteStore::requeue_outbox_message(std::int64_t target_id
 }
 
 Result<std::map<std::int64_t, OutboxCounts>> SqliteStore::outbox_counts() {
-  auto reader = readers_.acquire();
+  auto reader = read_connection();
   if (!reader) return tl::unexpected(reader.error());
   auto st = reader->get()->prepare(
       "SELECT target_id, status, COUNT(*) FROM outbox_messages GROUP BY target_id, status");

@@ -77,7 +77,7 @@ Result<void> SqliteStore::create_problem(Problem& problem) {
 }
 
 Result<std::optional<Problem>> SqliteStore::find_problem(std::int64_t id) {
-  auto reader = readers_.acquire();
+  auto reader = read_connection();
   if (!reader) return tl::unexpected(reader.error());
   auto st = reader->get()->prepare(std::string(kProblemSelect) + " WHERE p.id = ?");
   if (!st) return tl::unexpected(st.error());
@@ -86,7 +86,7 @@ Result<std::optional<Problem>> SqliteStore::find_problem(std::int64_t id) {
 }
 
 Result<std::optional<Problem>> SqliteStore::open_problem_for_rule(std::string_view rule_id) {
-  auto reader = readers_.acquire();
+  auto reader = read_connection();
   if (!reader) return tl::unexpected(reader.error());
   auto st =
       reader->get()->prepare(std::string(kProblemSelect) + " WHERE p.rule_id = ? AND p.open = 1");
@@ -96,7 +96,7 @@ Result<std::optional<Problem>> SqliteStore::open_problem_for_rule(std::string_vi
 }
 
 Result<std::vector<Problem>> SqliteStore::list_problems(std::optional<bool> open) {
-  auto reader = readers_.acquire();
+  auto reader = read_connection();
   if (!reader) return tl::unexpected(reader.error());
   auto st = reader->get()->prepare(std::string(kProblemSelect) + (open ? " WHERE p.open = ?" : "") +
                                    " ORDER BY p.id DESC");
@@ -177,7 +177,7 @@ Result<bool> SqliteStore::unlink_ticket_problem(std::int64_t ticket_id, std::int
 }
 
 Result<std::vector<Problem>> SqliteStore::ticket_problems(std::int64_t ticket_id) {
-  auto reader = readers_.acquire();
+  auto reader = read_connection();
   if (!reader) return tl::unexpected(reader.error());
   auto st = reader->get()->prepare(
       std::string(kProblemSelect) +
@@ -188,7 +188,7 @@ Result<std::vector<Problem>> SqliteStore::ticket_problems(std::int64_t ticket_id
 }
 
 Result<std::vector<std::int64_t>> SqliteStore::open_tickets_with_finding(std::string_view rule_id) {
-  auto reader = readers_.acquire();
+  auto reader = read_connection();
   if (!reader) return tl::unexpected(reader.error());
   auto st = reader->get()->prepare(
       "SELECT DISTINCT t.id FROM tickets t JOIN ticket_devices td ON td.ticket_id = t.id "

@@ -1,10 +1,13 @@
 #pragma once
 // The embedded default store: one SQLite file in WAL mode, schema migrated at open.
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <thread>
 
 #include "collector/storage/store.hpp"
 #include "shared/sqlite/database.hpp"
@@ -26,6 +29,8 @@ class SqliteStore final : public Store {
   /// Opens or creates the database at `path` and applies pending schema migrations.
   static Result<std::unique_ptr<SqliteStore>> open(const std::string& path,
                                                    SqliteStoreOptions options = {});
+
+  ReadTx& read() override { return read_tx_; }
 
   Result<void> insert_enrollment_token(const EnrollmentToken& token) override;
   Result<std::vector<EnrollmentToken>> list_enrollment_tokens() override;
@@ -153,8 +158,7 @@ class SqliteStore final : public Store {
   Result<std::vector<OrderOutputChunk>> order_output(std::string_view order_id) override;
 
   // The audit log (sqlite_audit_store.cpp).
-  Result<AuditRecord> append_audit(const AuditEvent& event) override;
-  Result<AuditRecord> audited(const std::function<Result<AuditEvent>()>& change) override;
+  Result<void> insert_audit_record(const AuditRecord& record) override;
   Result<AuditPage> list_audit(const AuditFilter& filter) override;
   Result<void> scan_audit(std::uint64_t from_seq,
                           const std::function<bool(const AuditRecord&)>& visit) override;
@@ -189,9 +193,63 @@ class SqliteStore final : public Store {
   /// Schema version after migrations (for tests and `doctor` output).
   int schema_version();
 
+ protected:
+  Result<void> run_write(const std::function<Result<void>(WriteTx&)>& body) override;
+
  private:
+  // The repositories seen through a transaction handle are the store itself, whose reads
+  // follow the thread's open write transaction (see read_connection()).
+  class SqliteReadTx final : public ReadTx {
+   public:
+    explicit SqliteReadTx(SqliteStore& store) : store_(store) {}
+    DeviceReader& devices() override { return store_; }
+    AuthReader& auth() override { return store_; }
+    ReportReader& reports() override { return store_; }
+    TicketReader& tickets() override { return store_; }
+    ProblemReader& problems() override { return store_; }
+    OrderReader& orders() override { return store_; }
+    AuditReader& audit() override { return store_; }
+    OutboxReader& outbox() override { return store_; }
+    CatalogReader& catalog() override { return store_; }
+
+   private:
+    SqliteStore& store_;
+  };
+  class SqliteWriteTx final : public WriteTx {
+   public:
+    explicit SqliteWriteTx(SqliteStore& store) : store_(store) {}
+    DeviceRepository& devices() override { return store_; }
+    AuthRepository& auth() override { return store_; }
+    ReportRepository& reports() override { return store_; }
+    TicketRepository& tickets() override { return store_; }
+    ProblemRepository& problems() override { return store_; }
+    OrderRepository& orders() override { return store_; }
+    AuditRepository& audit() override { return store_; }
+    OutboxRepository& outbox() override { return store_; }
+    CatalogRepository& catalog() override { return store_; }
+
+   private:
+    SqliteStore& store_;
+  };
+
+  /// A connection to read from: the writer's while this thread runs a write transaction (so
+  /// the read sees the transaction's own writes), else one of the reader pool's.
+  class ReadConnection {
+   public:
+    explicit ReadConnection(sqlite::Database* writer) : db_(writer) {}
+    explicit ReadConnection(sqlite::ReaderPool::Lease lease)
+        : lease_(std::move(lease)), db_(lease_->get()) {}
+    ReadConnection(ReadConnection&& other) noexcept = default;
+    sqlite::Database* get() const { return db_; }
+
+   private:
+    std::optional<sqlite::ReaderPool::Lease> lease_;
+    sqlite::Database* db_;
+  };
+
   SqliteStore(std::unique_ptr<sqlite::Database> db, const std::string& path)
       : db_(std::move(db)), readers_(path) {}
+  Result<ReadConnection> read_connection();
   Result<void> migrate();
   Result<std::optional<StoredReport>> read_report(
       std::string_view device_id, std::string_view where_sql,
@@ -211,14 +269,17 @@ class SqliteStore final : public Store {
       std::string_view where_sql, const std::function<void(sqlite::Statement&)>& bind);
   Result<std::optional<User>> find_user_where(std::string_view column_sql,
                                               const std::function<void(sqlite::Statement&)>& bind);
-  /// Appends the next audit record; the caller holds the write lock inside a transaction.
-  Result<AuditRecord> append_audit_locked(const AuditEvent& event);
 
   // One writer connection, calls serialized; reads use a pool of their own connections, so
   // with WAL they never wait for a write transaction (e.g. a large ingest batch). Recursive:
-  // audited() holds it while the change calls the other write methods, which nest their
+  // run_write() holds it while the body calls the write methods, which nest their
   // transactions as savepoints.
   std::recursive_mutex write_mutex_;
+  // The thread running a write transaction (set and cleared under write_mutex_): its reads go
+  // to the writer connection.
+  std::atomic<std::thread::id> tx_thread_{};
+  SqliteReadTx read_tx_{*this};
+  SqliteWriteTx write_tx_{*this};
   OutboxPlannerPtr planner_;  // set before serving, read under write_mutex_
   std::unique_ptr<sqlite::Database> db_;
   sqlite::ReaderPool readers_;

@@ -201,7 +201,7 @@ Result<std::optional<Ticket>> read_ticket_where(sqlite::Database* db, std::strin
 
 Result<std::optional<Ticket>> SqliteStore::find_ticket_where(
     std::string_view where_sql, const std::function<void(Statement&)>& bind) {
-  auto reader = readers_.acquire();
+  auto reader = read_connection();
   if (!reader) return tl::unexpected(reader.error());
   return read_ticket_where(reader->get(), where_sql, bind);
 }
@@ -285,7 +285,7 @@ Result<Ticket> SqliteStore::link_ticket_external(std::int64_t ticket_id, std::st
 }
 
 Result<std::vector<Ticket>> SqliteStore::linked_open_tickets(std::string_view system, int limit) {
-  auto reader = readers_.acquire();
+  auto reader = read_connection();
   if (!reader) return tl::unexpected(reader.error());
   auto st = reader->get()->prepare(
       std::string("SELECT ") + kTicketColumns +
@@ -367,7 +367,7 @@ Result<TicketPage> SqliteStore::list_tickets(const TicketFilter& f) {
     order = std::string(" ORDER BY priority") + dir + ", due_at" + dir + ", id" + dir;
   }
 
-  auto reader = readers_.acquire();
+  auto reader = read_connection();
   if (!reader) return tl::unexpected(reader.error());
   sqlite::Database* db = reader->get();
   TicketPage page;
@@ -490,7 +490,7 @@ Result<bool> SqliteStore::link_ticket_device(std::int64_t ticket_id, std::string
 }
 
 Result<std::vector<TicketEvent>> SqliteStore::ticket_events(std::int64_t ticket_id) {
-  auto reader = readers_.acquire();
+  auto reader = read_connection();
   if (!reader) return tl::unexpected(reader.error());
   auto st = reader->get()->prepare(
       "SELECT id, ticket_id, at, actor, kind, visibility, data FROM ticket_events "
@@ -531,7 +531,7 @@ Attachment read_attachment(const Statement& s) {
 }  // namespace
 
 Result<std::vector<Attachment>> SqliteStore::ticket_attachments(std::int64_t ticket_id) {
-  auto reader = readers_.acquire();
+  auto reader = read_connection();
   if (!reader) return tl::unexpected(reader.error());
   auto st = reader->get()->prepare(std::string("SELECT ") + kAttachmentColumns +
                                    " FROM attachments WHERE ticket_id = ? ORDER BY id");
@@ -541,7 +541,7 @@ Result<std::vector<Attachment>> SqliteStore::ticket_attachments(std::int64_t tic
 }
 
 Result<std::optional<Attachment>> SqliteStore::find_attachment(std::int64_t id) {
-  auto reader = readers_.acquire();
+  auto reader = read_connection();
   if (!reader) return tl::unexpected(reader.error());
   auto st = reader->get()->prepare(std::string("SELECT ") + kAttachmentColumns +
                                    ", content FROM attachments WHERE id = ?");
@@ -617,7 +617,7 @@ Result<void> SqliteStore::insert_enrichment(Enrichment& e, std::optional<Attachm
 }
 
 Result<std::vector<Enrichment>> SqliteStore::ticket_enrichments(std::int64_t ticket_id) {
-  auto reader = readers_.acquire();
+  auto reader = read_connection();
   if (!reader) return tl::unexpected(reader.error());
   auto st = reader->get()->prepare(
       "SELECT id, ticket_id, device_id, purpose, source, note, snapshot_at, report_seq, "

@@ -17,6 +17,10 @@ using namespace std::chrono_literals;
 
 namespace {
 
+Result<AuditRecord> append_audit(Store& store, const AuditEvent& event) {
+  return store.write([&](WriteTx& tx) { return AuditLog::append(tx, event); });
+}
+
 struct AuditFixture {
   AuditFixture() {
     auto opened = SqliteStore::open(db_path().string());
@@ -93,7 +97,7 @@ TEST_CASE("appended events form an intact chain and are listed newest first") {
 
 TEST_CASE("audit filters: type prefix, actor, target, time range") {
   AuditFixture f;
-  for (int i = 1; i <= 6; ++i) REQUIRE(f.store->append_audit(f.event(i)));
+  for (int i = 1; i <= 6; ++i) REQUIRE(append_audit(*f.store, f.event(i)));
   auto count = [&](AuditFilter filter) {
     auto page = f.store->list_audit(filter);
     REQUIRE(page);
@@ -120,7 +124,7 @@ TEST_CASE("audit filters: type prefix, actor, target, time range") {
 
 TEST_CASE("the database refuses to update or delete audit rows") {
   AuditFixture f;
-  REQUIRE(f.store->append_audit(f.event(1)));
+  REQUIRE(append_audit(*f.store, f.event(1)));
   auto db = sqlite::Database::open(f.db_path());
   REQUIRE(db);
   CHECK_FALSE((*db)->exec("UPDATE audit_log SET actor = 'mallory'"));
@@ -187,7 +191,7 @@ TEST_CASE("a rewritten chain with recomputed hashes fails against the signed che
   for (int i = 1; i <= 4; ++i) {
     auto e = f.event(i);
     if (i == 2) e.actor = "mallory";
-    REQUIRE((*forged)->append_audit(e));
+    REQUIRE(append_audit(**forged, e));
   }
   f.raw("DROP TRIGGER audit_log_no_delete");
   f.raw("DELETE FROM audit_log");
@@ -239,7 +243,7 @@ TEST_CASE("concurrent appenders on two connections never fork the chain") {
   std::vector<std::string> errors[2];
   auto writer = [&](Store& store, int which) {
     for (int i = 0; i < kPerWriter; ++i) {
-      auto r = store.append_audit(f.event(which * 1000 + i));
+      auto r = append_audit(store, f.event(which * 1000 + i));
       if (!r) errors[which].push_back(r.error().message);
     }
   };
@@ -262,8 +266,8 @@ TEST_CASE("an audited change commits with its record or not at all") {
   user.password_hash = "x";
   user.created_at = std::chrono::system_clock::now();
 
-  auto ok = log.record_with([&]() -> Result<AuditEvent> {
-    auto id = f.store->insert_user(user);
+  auto ok = log.record_with([&](WriteTx& tx) -> Result<AuditEvent> {
+    auto id = tx.auth().insert_user(user);
     if (!id) return tl::unexpected(id.error());
     return f.event(1);
   });
@@ -272,9 +276,9 @@ TEST_CASE("an audited change commits with its record or not at all") {
   CHECK(*f.store->find_user_by_name("bob"));
 
   SECTION("a failing change leaves neither the change nor a record") {
-    auto refused = log.record_with([&]() -> Result<AuditEvent> {
+    auto refused = log.record_with([&](WriteTx& tx) -> Result<AuditEvent> {
       user.name = "carol";
-      if (auto id = f.store->insert_user(user); !id) return tl::unexpected(id.error());
+      if (auto id = tx.auth().insert_user(user); !id) return tl::unexpected(id.error());
       return fail(ErrorCode::kConflict, "changed my mind");
     });
     CHECK_FALSE(refused);
@@ -282,11 +286,11 @@ TEST_CASE("an audited change commits with its record or not at all") {
     CHECK((*f.store->audit_head())->seq == 1);
   }
   SECTION("a failing nested write rolls back only itself; the caller decides") {
-    auto dup = log.record_with([&]() -> Result<AuditEvent> {
-      auto id = f.store->insert_user(user);  // "bob" again: conflict
+    auto dup = log.record_with([&](WriteTx& tx) -> Result<AuditEvent> {
+      auto id = tx.auth().insert_user(user);  // "bob" again: conflict
       if (id) return fail("expected a conflict");
       user.name = "dave";
-      if (auto again = f.store->insert_user(user); !again) return tl::unexpected(again.error());
+      if (auto again = tx.auth().insert_user(user); !again) return tl::unexpected(again.error());
       return f.event(2);
     });
     REQUIRE(dup);

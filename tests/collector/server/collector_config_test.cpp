@@ -224,3 +224,18 @@ TEST_CASE("help request limits per device are configurable under [tickets]") {
   CHECK(set->help_limits.per_hour == 4);
   CHECK(set->help_limits.per_day == 8);
 }
+
+TEST_CASE("[storage] backend is sqlite by default and names only a known backend") {
+  auto defaults = load("");
+  REQUIRE(defaults);
+  CHECK(defaults->storage.backend == "sqlite");
+  auto explicit_sqlite = load("[storage]\nbackend = \"sqlite\"\n");
+  REQUIRE(explicit_sqlite);
+  CHECK(explicit_sqlite->storage.backend == "sqlite");
+  auto unknown = load("[storage]\nbackend = \"oracle\"\n");
+  REQUIRE_FALSE(unknown);
+  CHECK_THAT(unknown.error().message, Catch::Contains("storage.backend"));
+  auto typo = load("[storage]\nbakend = \"sqlite\"\n");
+  REQUIRE_FALSE(typo);
+  CHECK_THAT(typo.error().message, Catch::Contains("storage.bakend"));
+}

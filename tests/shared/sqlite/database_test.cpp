@@ -15,8 +15,9 @@ namespace {
 std::unique_ptr<Database> open_db(const testing::TempDir& dir) {
   auto db = Database::open(dir.path() / "d.db");
   REQUIRE(db);
-  REQUIRE((*db)->exec("CREATE TABLE t (k INTEGER PRIMARY KEY, v TEXT);"
-                      "INSERT INTO t VALUES (1, 'one'), (2, 'two'), (3, 'three');"));
+  REQUIRE(
+      (*db)->exec("CREATE TABLE t (k INTEGER PRIMARY KEY, v TEXT);"
+                  "INSERT INTO t VALUES (1, 'one'), (2, 'two'), (3, 'three');"));
   return std::move(*db);
 }
 
@@ -90,4 +91,39 @@ TEST_CASE("a write after a cached read sees no stale snapshot") {
   auto st = db->prepare(count);
   REQUIRE(st->step().value());
   CHECK(st->column_int(0) == 4);
+}
+
+TEST_CASE("exec_with binds its arguments in order and counts the rows it changed") {
+  testing::TempDir dir;
+  auto db = open_db(dir);
+  auto changed = db->exec_with("UPDATE t SET v = ? WHERE k >= ?", std::string("many"), 2);
+  REQUIRE(changed);
+  CHECK(*changed == 2);
+  auto inserted = db->exec_with("INSERT INTO t VALUES (?, ?)", std::int64_t{4}, nullptr);
+  REQUIRE(inserted);
+  CHECK(*inserted == 1);
+  auto duplicate = db->exec_with("INSERT INTO t VALUES (?, ?)", 1, "again");
+  REQUIRE_FALSE(duplicate);
+  CHECK(duplicate.error().code == ErrorCode::kConflict);
+}
+
+TEST_CASE("query with rows() and first() reads every row or the first one") {
+  testing::TempDir dir;
+  auto db = open_db(dir);
+  auto st = db->query("SELECT v FROM t WHERE k <= ? ORDER BY k", 2);
+  REQUIRE(st);
+  auto values = st->rows([](const Statement& s) { return s.column_text(0); });
+  REQUIRE(values);
+  CHECK(*values == std::vector<std::string>{"one", "two"});
+
+  auto none = db->query("SELECT v FROM t WHERE k = ?", std::optional<std::int64_t>());
+  REQUIRE(none);
+  auto missing = none->first([](const Statement& s) { return s.column_text(0); });
+  REQUIRE(missing);
+  CHECK_FALSE(*missing);
+  auto three = db->query("SELECT v FROM t WHERE k = ?", 3);
+  REQUIRE(three);
+  auto found = three->first([](const Statement& s) { return s.column_text(0); });
+  REQUIRE(found);
+  CHECK(**found == "three");
 }

@@ -1,0 +1,65 @@
+#pragma once
+// Staff accounts, login throttling, login sessions and API tokens.
+// Read through a ReadTx or a WriteTx (collector/storage/transaction.hpp); a read through a
+// WriteTx sees that transaction's own writes.
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "collector/storage/records.hpp"
+#include "shared/util/result.hpp"
+
+namespace triage::collector {
+
+/// The reads of this area.
+class AuthReader {
+ public:
+  virtual ~AuthReader() = default;
+
+  virtual Result<std::optional<User>> find_user_by_name(std::string_view name) = 0;
+  virtual Result<std::optional<User>> find_user(std::int64_t id) = 0;
+  virtual Result<std::vector<User>> list_users() = 0;
+  /// The session for this token hash if it exists and has not expired at `now`.
+  virtual Result<std::optional<ApiSession>> find_session(std::string_view token_hash,
+                                                         TimePoint now) = 0;
+  virtual Result<std::optional<LoginThrottleState>> find_login_throttle(std::string_view name) = 0;
+  /// The token with this hash, whatever its state (revoked, expired): callers decide.
+  virtual Result<std::optional<ApiToken>> find_api_token(std::string_view token_hash) = 0;
+  /// Every API token, newest first; secrets are never stored, so never returned.
+  virtual Result<std::vector<ApiToken>> list_api_tokens() = 0;
+};
+
+/// The reads and writes of this area, reached from a WriteTx.
+class AuthRepository : public AuthReader {
+ public:
+  /// kConflict when the name is taken. Returns the new id.
+  virtual Result<std::int64_t> insert_user(const User& user) = 0;
+  /// Applies `update`; kNotFound if unknown. Disabling also deletes the user's sessions and
+  /// revokes their API tokens in the same transaction. Returns the user as stored after.
+  virtual Result<User> update_user(std::int64_t id, const UserUpdate& update, TimePoint now) = 0;
+  /// In one transaction: stores a person's new password hash, clears must_change_password
+  /// and deletes every session of theirs but `keep_session_hash` ("" keeps none). kNotFound
+  /// for an unknown user or a service account.
+  virtual Result<void> set_password(std::int64_t user_id, std::string_view password_hash,
+                                    std::string_view keep_session_hash) = 0;
+  virtual Result<void> insert_session(const ApiSession& session) = 0;
+  /// Ends one login session (logout). Deleting an unknown session is not an error.
+  virtual Result<void> delete_session(std::string_view token_hash) = 0;
+  /// In one write transaction: reads the throttle state of `name` (a default state when there
+  /// is none), stores `update(state)` and returns it. A result equal to the default state
+  /// deletes the row. Rows idle for a week are pruned on the way.
+  virtual Result<LoginThrottleState> update_login_throttle(
+      std::string_view name, TimePoint now,
+      const std::function<LoginThrottleState(LoginThrottleState)>& update) = 0;
+  virtual Result<void> insert_api_token(const ApiToken& token) = 0;
+  /// Marks a token revoked; kNotFound if unknown. Revoking twice keeps the first time.
+  virtual Result<void> revoke_api_token(std::string_view id, TimePoint when) = 0;
+  virtual Result<void> touch_api_token(std::string_view id, TimePoint when) = 0;
+};
+
+}  // namespace triage::collector

@@ -1,0 +1,215 @@
+// The storage contract, part 3: what each repository promises, whatever the backend (the
+// backend's own tests cover its specifics: SQL, files, pragmas). Runs against every backend
+// in TRIAGE_STORAGE_BACKENDS.
+
+#include <catch2/catch.hpp>
+
+#include "collector/audit/audit_chain.hpp"
+#include "tests/collector/storage/contract/contract_fixtures.hpp"
+#include "tests/collector/storage/contract/storage_backends.hpp"
+
+using namespace triage;
+using namespace triage::collector;
+using namespace triage::collector::contract;
+using namespace std::chrono_literals;
+
+TEMPLATE_TEST_CASE("storage contract: devices and enrollment", "[storage][contract]",
+                   TRIAGE_STORAGE_BACKENDS) {
+  TestType backend;
+  auto store = backend.open();
+  REQUIRE(store->write(
+      [](WriteTx& tx) { return tx.devices().insert_enrollment_token(enrollment_token("t1", 1)); }));
+  CHECK(store->read().devices().check_enrollment_token("hash-t1", at(5)));
+  CHECK(store->read().devices().check_enrollment_token("nope", at(5)).error().code ==
+        ErrorCode::kDenied);
+  CHECK(store->read().devices().check_enrollment_token("hash-t1", at(7200)).error().code ==
+        ErrorCode::kDenied);
+
+  auto used = store->write(
+      [](WriteTx& tx) { return tx.devices().enroll_device("hash-t1", device("d1"), at(5)); });
+  REQUIRE(used);
+  CHECK(*used == "t1");
+  CHECK(store->read().devices().check_enrollment_token("hash-t1", at(6)).error().message ==
+        "enrollment token has no uses left");
+
+  DeviceUpdate update;
+  update.owner = "eve@example.com";
+  update.tags = std::vector<std::string>{"site:paris", "finance"};
+  auto updated =
+      store->write([&](WriteTx& tx) { return tx.devices().update_device("d1", update); });
+  REQUIRE(updated);
+  CHECK(updated->owner == "eve@example.com");
+  CHECK(updated->tags == std::vector<std::string>{"finance", "site:paris"});
+  CHECK(store->write([&](WriteTx& tx) { return tx.devices().update_device("d9", update); })
+            .error()
+            .code == ErrorCode::kNotFound);
+
+  REQUIRE(store->write([](WriteTx& tx) { return tx.devices().revoke_device("d1", at(9)); }));
+  REQUIRE(store->write([](WriteTx& tx) { return tx.devices().revoke_device("d1", at(99)); }));
+  auto revoked = store->read().devices().find_device("d1");
+  REQUIRE(revoked);
+  REQUIRE(*revoked);
+  CHECK((*revoked)->revoked_at == at(9));
+  CHECK(store->write([](WriteTx& tx) { return tx.devices().revoke_device("d9", at(9)); })
+            .error()
+            .code == ErrorCode::kNotFound);
+}
+
+TEMPLATE_TEST_CASE("storage contract: users, sessions and API tokens", "[storage][contract]",
+                   TRIAGE_STORAGE_BACKENDS) {
+  TestType backend;
+  auto store = backend.open();
+  auto id = store->write([](WriteTx& tx) { return tx.auth().insert_user(user("alice")); });
+  REQUIRE(id);
+  CHECK(
+      store->write([](WriteTx& tx) { return tx.auth().insert_user(user("alice")); }).error().code ==
+      ErrorCode::kConflict);
+
+  ApiSession session;
+  session.token_hash = "s1";
+  session.user_id = *id;
+  session.created_at = at(0);
+  session.expires_at = at(100);
+  REQUIRE(store->write([&](WriteTx& tx) { return tx.auth().insert_session(session); }));
+  CHECK(store->read().auth().find_session("s1", at(50)).value());
+  CHECK_FALSE(store->read().auth().find_session("s1", at(100)).value());
+
+  ApiToken token;
+  token.id = "k1";
+  token.token_hash = "th1";
+  token.user_id = *id;
+  token.name = "ci";
+  token.created_at = at(0);
+  token.expires_at = at(1000);
+  REQUIRE(store->write([&](WriteTx& tx) { return tx.auth().insert_api_token(token); }));
+
+  UserUpdate disable;
+  disable.disabled = true;
+  auto disabled =
+      store->write([&](WriteTx& tx) { return tx.auth().update_user(*id, disable, at(60)); });
+  REQUIRE(disabled);
+  CHECK(disabled->disabled);
+  // Disabling ends every way in, in the same transaction.
+  CHECK_FALSE(store->read().auth().find_session("s1", at(61)).value());
+  auto found = store->read().auth().find_api_token("th1");
+  REQUIRE(found);
+  REQUIRE(*found);
+  CHECK((*found)->revoked_at == at(60));
+
+  auto throttled = store->write([](WriteTx& tx) {
+    return tx.auth().update_login_throttle("alice", at(70), [](LoginThrottleState s) {
+      ++s.failures;
+      s.updated_at = at(70);
+      return s;
+    });
+  });
+  REQUIRE(throttled);
+  CHECK(throttled->failures == 1);
+  CHECK(store->read().auth().find_login_throttle("alice").value()->failures == 1);
+}
+
+TEMPLATE_TEST_CASE("storage contract: reports are stored once per device and seq",
+                   "[storage][contract]", TRIAGE_STORAGE_BACKENDS) {
+  TestType backend;
+  auto store = backend.open();
+  REQUIRE(store->write([](WriteTx& tx) -> Result<std::string> {
+    if (auto r = tx.devices().insert_enrollment_token(enrollment_token("t1", 1)); !r) {
+      return tl::unexpected(r.error());
+    }
+    return tx.devices().enroll_device("hash-t1", device("d1"), at(1));
+  }));
+  StoredReport snapshot;
+  snapshot.device_id = "d1";
+  snapshot.seq = 1;
+  snapshot.kind = "snapshot";
+  snapshot.received_at = at(10);
+  snapshot.payload = "full";
+  StoredReport delta = snapshot;
+  delta.seq = 2;
+  delta.kind = "delta";
+  delta.payload = "diff";
+  auto stored = store->write([&](WriteTx& tx) {
+    return tx.reports().store_reports({snapshot, delta, delta});
+  });
+  REQUIRE(stored);
+  CHECK(*stored == std::vector<bool>{true, true, false});
+  CHECK(store->read().reports().last_report_seq("d1").value() == 2);
+  CHECK(store->read().reports().has_snapshot("d1").value());
+  auto latest = store->read().reports().latest_snapshot("d1");
+  REQUIRE(latest);
+  REQUIRE(*latest);
+  CHECK((*latest)->payload == "full");
+  CHECK(store->read().reports().find_report("d1", 2).value()->payload == "diff");
+  CHECK_FALSE(store->read().reports().find_report("d1", 3).value());
+}
+
+TEMPLATE_TEST_CASE("storage contract: a ticket update needs the version it read",
+                   "[storage][contract]", TRIAGE_STORAGE_BACKENDS) {
+  TestType backend;
+  auto store = backend.open();
+  auto t = ticket("VPN drops");
+  REQUIRE(store->write([&](WriteTx& tx) { return tx.tickets().create_ticket(t, {}); }));
+  REQUIRE(t.id > 0);
+  auto read = store->read().tickets().find_ticket(t.id);
+  REQUIRE(read);
+  REQUIRE(*read);
+  Ticket changed = **read;
+  changed.title = "VPN drops hourly";
+  REQUIRE(store->write([&](WriteTx& tx) {
+    return tx.tickets().update_ticket(changed, (*read)->version, {event(t.id, "title_changed")});
+  }));
+  // A second writer still holding the old version loses.
+  CHECK(store
+            ->write([&](WriteTx& tx) {
+              return tx.tickets().update_ticket(changed, (*read)->version, {});
+            })
+            .error()
+            .code == ErrorCode::kConflict);
+  auto timeline = store->read().tickets().ticket_events(t.id);
+  REQUIRE(timeline);
+  CHECK(timeline->size() == 1);
+}
+
+TEMPLATE_TEST_CASE("storage contract: the audit repository stores records as given",
+                   "[storage][contract]", TRIAGE_STORAGE_BACKENDS) {
+  TestType backend;
+  auto store = backend.open();
+  CHECK_FALSE(store->read().audit().audit_head().value());
+  auto first = next_audit_record(audit_event(1), 0, kAuditGenesisHash);
+  REQUIRE(store->write([&](WriteTx& tx) { return tx.audit().insert_audit_record(first); }));
+  // A second record with a seq already taken is refused: a forked chain cannot be stored.
+  auto fork = next_audit_record(audit_event(2), 0, kAuditGenesisHash);
+  CHECK(store->write([&](WriteTx& tx) { return tx.audit().insert_audit_record(fork); })
+            .error()
+            .code == ErrorCode::kConflict);
+  auto head = store->read().audit().audit_head();
+  REQUIRE(head);
+  REQUIRE(*head);
+  CHECK((*head)->hash == first.hash);
+}
+
+TEMPLATE_TEST_CASE("storage contract: custom actions and catalog proposals change only once",
+                   "[storage][contract]", TRIAGE_STORAGE_BACKENDS) {
+  TestType backend;
+  auto store = backend.open();
+  CustomAction action;
+  action.id = "clear-cache";
+  action.version = 1;
+  action.definition = "v1";
+  action.sha256 = "h1";
+  REQUIRE(store->write([&](WriteTx& tx) { return tx.catalog().insert_custom_action(action); }));
+  CHECK(store->write([&](WriteTx& tx) { return tx.catalog().insert_custom_action(action); })
+            .error()
+            .code == ErrorCode::kConflict);
+  CustomAction next = action;
+  next.version = 2;
+  next.definition = "v2";
+  next.sha256 = "h2";
+  CHECK(store->write([&](WriteTx& tx) { return tx.catalog().replace_custom_action(next, "h1"); })
+            .value());
+  // Replacing against a hash that is no longer stored changes nothing.
+  CHECK_FALSE(
+      store->write([&](WriteTx& tx) { return tx.catalog().replace_custom_action(action, "h1"); })
+          .value());
+  CHECK(store->read().catalog().find_custom_action("clear-cache").value()->version == 2);
+}

@@ -1,0 +1,30 @@
+#pragma once
+// The storage backends the contract suite runs against: one type per backend, each able to
+// open a fresh, empty store and more stores on the same data (another process or collector
+// node). A backend joins the suite by adding its type to TRIAGE_STORAGE_BACKENDS.
+
+#include <catch2/catch.hpp>
+
+#include "collector/storage/sqlite/sqlite_store.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace triage::collector::contract {
+
+/// SQLite: one file in a temporary directory; each open() is another connection set.
+class SqliteBackend {
+ public:
+  static constexpr const char* kName = "sqlite";
+  StorePtr open() {
+    auto store = SqliteStore::open((dir_.path() / "contract.db").string());
+    REQUIRE(store);
+    return std::move(*store);
+  }
+
+ private:
+  testing::TempDir dir_;
+};
+
+}  // namespace triage::collector::contract
+
+/// Every backend the contract suite covers, as TEMPLATE_TEST_CASE's type list.
+#define TRIAGE_STORAGE_BACKENDS triage::collector::contract::SqliteBackend

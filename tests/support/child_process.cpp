@@ -11,7 +11,7 @@
 #include <sstream>
 #include <stdexcept>
 
-extern char** environ;
+#include "tests/support/sanitizer_reports.hpp"
 
 namespace triage::testing {
 
@@ -24,8 +24,9 @@ std::string slurp(const std::filesystem::path& path) {
   return ss.str();
 }
 
-pid_t spawn(const std::vector<std::string>& argv, const std::filesystem::path& in,
-            const std::filesystem::path& out, const std::filesystem::path& err) {
+pid_t spawn(const std::vector<std::string>& argv, const std::string& name,
+            const std::filesystem::path& in, const std::filesystem::path& out,
+            const std::filesystem::path& err) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 0, in.c_str(), O_RDONLY, 0);
@@ -34,8 +35,12 @@ pid_t spawn(const std::vector<std::string>& argv, const std::filesystem::path& i
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
+  auto env_entries = child_environment(name);
+  std::vector<char*> env;
+  for (auto& e : env_entries) env.push_back(e.data());
+  env.push_back(nullptr);
   pid_t pid = -1;
-  int rc = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ);
+  int rc = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), env.data());
   posix_spawn_file_actions_destroy(&actions);
   if (rc != 0) throw std::runtime_error("cannot start " + argv[0]);
   return pid;
@@ -47,8 +52,8 @@ std::string binary(const std::string& name) { return std::string(TRIAGE_BIN_DIR)
 
 ChildProcess::ChildProcess(std::vector<std::string> argv, const std::filesystem::path& log_dir,
                            const std::string& name)
-    : out_(log_dir / (name + ".out")), err_(log_dir / (name + ".err")) {
-  pid_ = spawn(argv, "/dev/null", out_, err_);
+    : name_(name), out_(log_dir / (name + ".out")), err_(log_dir / (name + ".err")) {
+  pid_ = spawn(argv, name_, "/dev/null", out_, err_);
 }
 
 ChildProcess::~ChildProcess() { stop(); }
@@ -59,6 +64,7 @@ bool ChildProcess::running() {
   pid_t r = waitpid(pid_, &status, WNOHANG);
   if (r == pid_) {
     exit_status_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    check_sanitizer_report(name_, pid_);
     return false;
   }
   return true;
@@ -83,6 +89,7 @@ void ChildProcess::kill_hard() {
   int status = 0;
   waitpid(pid_, &status, 0);
   exit_status_ = -1;
+  check_sanitizer_report(name_, pid_);
 }
 
 std::string ChildProcess::stdout_text() const { return slurp(out_); }
@@ -91,7 +98,8 @@ std::string ChildProcess::stderr_text() const { return slurp(err_); }
 CommandResult run_command(std::vector<std::string> argv, const std::filesystem::path& log_dir,
                           const std::string& stdin_text, std::chrono::milliseconds timeout) {
   static int counter = 0;
-  auto base = log_dir / ("cmd" + std::to_string(++counter));
+  std::string name = "cmd" + std::to_string(++counter);
+  auto base = log_dir / name;
   auto in = base;
   in += ".in";
   {
@@ -102,7 +110,7 @@ CommandResult run_command(std::vector<std::string> argv, const std::filesystem::
   out += ".out";
   auto err = base;
   err += ".err";
-  pid_t pid = spawn(argv, in, out, err);
+  pid_t pid = spawn(argv, name, in, out, err);
   CommandResult result;
   int status = 0;
   bool done = eventually([&] { return waitpid(pid, &status, WNOHANG) == pid; }, timeout);
@@ -112,6 +120,7 @@ CommandResult run_command(std::vector<std::string> argv, const std::filesystem::
   } else {
     result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   }
+  check_sanitizer_report(name, pid);
   result.out = slurp(out);
   result.err = slurp(err);
   return result;

@@ -1,6 +1,7 @@
 #pragma once
 // A product binary started by a test: argv without a shell, stdout/stderr to files, stopped
-// by PID (SIGTERM, then SIGKILL) when the test ends.
+// by PID (SIGTERM, then SIGKILL) when the test ends. Under a sanitizer build, a report the
+// child wrote fails the test once the child has ended (sanitizer_reports.hpp).
 
 #include <sys/types.h>
 
@@ -35,6 +36,7 @@ class ChildProcess {
   bool running();
 
  private:
+  std::string name_;
   pid_t pid_ = -1;
   std::optional<int> exit_status_;
   std::filesystem::path out_, err_;

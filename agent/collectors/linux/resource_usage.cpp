@@ -4,11 +4,21 @@
 
 #include "agent/collectors/budget.hpp"
 
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+// The sanitizer runtimes replace malloc, and glibc's mallinfo2 then counts nothing: without
+// this, a sanitizer build (make sanitize, make tsan) enforces no heap budget at all.
+extern "C" std::size_t __sanitizer_get_current_allocated_bytes();
+#endif
+
 namespace triage::agent {
 
 std::uint64_t heap_in_use_bytes() {
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  return __sanitizer_get_current_allocated_bytes();
+#else
   struct mallinfo2 mi = ::mallinfo2();
   return mi.uordblks + mi.hblkhd;
+#endif
 }
 
 std::chrono::microseconds thread_cpu_time() {

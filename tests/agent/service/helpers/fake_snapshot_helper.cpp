@@ -17,6 +17,15 @@
 
 #include "triage/v1/snapshot.pb.h"
 
+// Its crashes are the point: a sanitizer build must not catch the SIGSEGV and exit 1 instead,
+// the agent has to see a process killed by the signal, as after a real crash.
+#if defined(__SANITIZE_ADDRESS__)
+extern "C" const char* __asan_default_options() { return "handle_segv=0"; }
+#endif
+#if defined(__SANITIZE_THREAD__)
+extern "C" const char* __tsan_default_options() { return "handle_segv=0"; }
+#endif
+
 namespace {
 
 int write_all(const std::string& bytes) {

@@ -21,7 +21,7 @@
 #include "collector/actions/order_audit.hpp"
 #include "collector/actions/order_settings.hpp"
 #include "collector/actions/order_signer.hpp"
-#include "collector/server/agent_registry.hpp"
+#include "collector/channel/agent_channel.hpp"
 #include "collector/storage/store.hpp"
 #include "shared/util/result.hpp"
 #include "triage/v1/envelope.pb.h"
@@ -48,9 +48,9 @@ class AuditLog;
 
 class OrderService {
  public:
-  /// `store`, `registry`, `signer` and `audit` must outlive the service; `catalog` is copied.
+  /// `store`, `agents`, `signer` and `audit` must outlive the service; `catalog` is copied.
   /// With an audit log, every state change commits together with its audit record.
-  OrderService(Store& store, AgentRegistry& registry, const ActionCatalog& catalog,
+  OrderService(Store& store, AgentChannel& agents, const ActionCatalog& catalog,
                const OrderSigner& signer, OrderSettings settings = {}, AuditLog* audit = nullptr);
   ~OrderService();
 
@@ -121,7 +121,7 @@ class OrderService {
                       Attachment* attachment = nullptr);
 
   Store& store_;
-  AgentRegistry& registry_;
+  AgentChannel& agents_;
   const OrderSigner& signer_;
   OrderSettings settings_;
   AuditLog* audit_;

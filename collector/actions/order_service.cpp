@@ -63,7 +63,16 @@ nlohmann::json order_event_data(const Order& order) {
 
 OrderService::OrderService(Store& store, AgentChannel& agents, const ActionCatalog& catalog,
                            const OrderSigner& signer, OrderSettings settings, AuditLog* audit)
-    : store_(store), agents_(agents), signer_(signer), settings_(settings), audit_(audit) {
+    : store_(store),
+      agents_(agents),
+      signer_(signer),
+      settings_(settings),
+      audit_(audit),
+      sweeper_(PeriodicTaskOptions{"order expiry sweep", settings.sweep_interval, false}, [this] {
+        if (auto r = sweep(std::chrono::system_clock::now()); !r) {
+          spdlog::error("order expiry sweep: {}", r.error().message);
+        }
+      }) {
   auto now = std::chrono::system_clock::now();
   auto signed_catalog = signer_.sign_catalog(catalog.manifest(unix_ms(now)));
   if (!signed_catalog) {
@@ -484,31 +493,8 @@ Result<int> OrderService::sweep(TimePoint now) {
   return expired;
 }
 
-void OrderService::start() {
-  std::lock_guard lock(mutex_);
-  if (sweeper_.joinable()) return;
-  stopping_ = false;
-  sweeper_ = std::thread([this] {
-    std::unique_lock lock(mutex_);
-    while (!stopping_) {
-      wake_.wait_for(lock, settings_.sweep_interval, [this] { return stopping_; });
-      if (stopping_) break;
-      lock.unlock();
-      if (auto r = sweep(std::chrono::system_clock::now()); !r) {
-        spdlog::error("order expiry sweep: {}", r.error().message);
-      }
-      lock.lock();
-    }
-  });
-}
+void OrderService::start() { sweeper_.start(); }
 
-void OrderService::stop() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  if (sweeper_.joinable()) sweeper_.join();
-}
+void OrderService::stop() { sweeper_.stop(); }
 
 }  // namespace triage::collector

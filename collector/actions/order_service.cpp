@@ -61,9 +61,18 @@ nlohmann::json order_event_data(const Order& order) {
           {"approved_credential", order.approved_credential}};
 }
 
-OrderService::OrderService(Store& store, AgentRegistry& registry, const ActionCatalog& catalog,
+OrderService::OrderService(Store& store, AgentChannel& agents, const ActionCatalog& catalog,
                            const OrderSigner& signer, OrderSettings settings, AuditLog* audit)
-    : store_(store), registry_(registry), signer_(signer), settings_(settings), audit_(audit) {
+    : store_(store),
+      agents_(agents),
+      signer_(signer),
+      settings_(settings),
+      audit_(audit),
+      sweeper_(PeriodicTaskOptions{"order expiry sweep", settings.sweep_interval, false}, [this] {
+        if (auto r = sweep(std::chrono::system_clock::now()); !r) {
+          spdlog::error("order expiry sweep: {}", r.error().message);
+        }
+      }) {
   auto now = std::chrono::system_clock::now();
   auto signed_catalog = signer_.sign_catalog(catalog.manifest(unix_ms(now)));
   if (!signed_catalog) {
@@ -95,13 +104,7 @@ Result<void> OrderService::replace_catalog(ActionCatalog next) {
     signed_catalog_ = std::make_shared<const v1::SignedCatalog>(std::move(*signed_catalog));
   }
   // Agents that connect from now on get it in their HelloAck; the connected ones now.
-  const auto frame = protocol::encode(update);
-  std::size_t pushed = 0;
-  for (const auto& device_id : registry_.online_devices()) {
-    if (auto connection = registry_.connection(device_id); connection && connection->send(frame)) {
-      ++pushed;
-    }
-  }
+  const std::size_t pushed = agents_.broadcast(update);
   spdlog::info("action catalog replaced: {} actions, pushed to {} connected agents",
                catalog()->all().size(), pushed);
   return {};
@@ -382,14 +385,13 @@ Result<Order> OrderService::request_cancel(Order order, const User& user, const 
 }
 
 void OrderService::send_cancel(const Order& order) {
-  auto connection = registry_.connection(order.device_id);
-  if (!connection) return;  // sent again when the device reconnects (dispatch)
   v1::CollectorMessage message;
   message.mutable_order_cancel()->set_order_id(order.id);
   message.mutable_order_cancel()->set_reason(
       "cancelled by " + order.cancel_requested_by +
       (order.cancel_reason.empty() ? "" : ": " + order.cancel_reason.substr(0, 200)));
-  if (connection->send(protocol::encode(message))) {
+  // Offline: sent again when the device reconnects (dispatch).
+  if (agents_.send(order.device_id, message) == Delivery::kQueued) {
     spdlog::info("order {}: cancel sent to device {}", order.id, order.device_id);
   }
 }
@@ -403,8 +405,7 @@ Result<OrderView> OrderService::get(const std::string& order_id) {
 }
 
 void OrderService::dispatch(const std::string& device_id) {
-  auto connection = registry_.connection(device_id);
-  if (!connection) return;
+  if (!agents_.is_online(device_id)) return;
   auto queued = store_.list_orders(OrderQuery{device_id,
                                               std::nullopt,
                                               {OrderState::kQueued},
@@ -428,7 +429,7 @@ void OrderService::dispatch(const std::string& device_id) {
     // Claimed before sending: of two concurrent dispatches only one sends the order.
     auto claimed = commit(sent, {OrderState::kQueued}, {}, "sent", OrderActor::system(), now);
     if (!claimed || !*claimed) continue;
-    if (!connection->send(protocol::encode(message))) {
+    if (agents_.send(device_id, message) != Delivery::kQueued) {
       order.updated_at = std::chrono::system_clock::now();
       (void)commit(order, {OrderState::kSent}, {}, "requeued", OrderActor::system(),
                    order.updated_at);
@@ -492,31 +493,8 @@ Result<int> OrderService::sweep(TimePoint now) {
   return expired;
 }
 
-void OrderService::start() {
-  std::lock_guard lock(mutex_);
-  if (sweeper_.joinable()) return;
-  stopping_ = false;
-  sweeper_ = std::thread([this] {
-    std::unique_lock lock(mutex_);
-    while (!stopping_) {
-      wake_.wait_for(lock, settings_.sweep_interval, [this] { return stopping_; });
-      if (stopping_) break;
-      lock.unlock();
-      if (auto r = sweep(std::chrono::system_clock::now()); !r) {
-        spdlog::error("order expiry sweep: {}", r.error().message);
-      }
-      lock.lock();
-    }
-  });
-}
+void OrderService::start() { sweeper_.start(); }
 
-void OrderService::stop() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  if (sweeper_.joinable()) sweeper_.join();
-}
+void OrderService::stop() { sweeper_.stop(); }
 
 }  // namespace triage::collector

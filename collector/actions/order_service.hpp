@@ -7,13 +7,11 @@
 // every state change is conditional on the state it leaves, so no order moves twice.
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -21,8 +19,9 @@
 #include "collector/actions/order_audit.hpp"
 #include "collector/actions/order_settings.hpp"
 #include "collector/actions/order_signer.hpp"
-#include "collector/server/agent_registry.hpp"
+#include "collector/channel/agent_channel.hpp"
 #include "collector/storage/store.hpp"
+#include "shared/util/periodic_task.hpp"
 #include "shared/util/result.hpp"
 #include "triage/v1/envelope.pb.h"
 
@@ -48,9 +47,9 @@ class AuditLog;
 
 class OrderService {
  public:
-  /// `store`, `registry`, `signer` and `audit` must outlive the service; `catalog` is copied.
+  /// `store`, `agents`, `signer` and `audit` must outlive the service; `catalog` is copied.
   /// With an audit log, every state change commits together with its audit record.
-  OrderService(Store& store, AgentRegistry& registry, const ActionCatalog& catalog,
+  OrderService(Store& store, AgentChannel& agents, const ActionCatalog& catalog,
                const OrderSigner& signer, OrderSettings settings = {}, AuditLog* audit = nullptr);
   ~OrderService();
 
@@ -98,7 +97,7 @@ class OrderService {
 
   /// Expires orders past their deadlines; returns how many.
   Result<int> sweep(TimePoint now);
-  /// Starts the periodic sweep thread; stop() ends it (also on destruction).
+  /// Starts the periodic sweep (a thread of its own); stop() ends it (also on destruction).
   void start();
   void stop();
 
@@ -121,17 +120,14 @@ class OrderService {
                       Attachment* attachment = nullptr);
 
   Store& store_;
-  AgentRegistry& registry_;
+  AgentChannel& agents_;
   const OrderSigner& signer_;
   OrderSettings settings_;
   AuditLog* audit_;
   mutable std::mutex catalog_mutex_;
   std::shared_ptr<const ActionCatalog> catalog_;
   std::shared_ptr<const v1::SignedCatalog> signed_catalog_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  std::thread sweeper_;
+  PeriodicTask sweeper_;  ///< last: stopped before what it uses is gone
 };
 
 /// Timeline data describing an order (shared by every order event).

@@ -13,10 +13,10 @@
 #include "collector/api/json_response.hpp"
 #include "collector/audit/audit_log.hpp"
 #include "collector/auth/login_guard.hpp"
+#include "collector/channel/agent_channel.hpp"
 #include "collector/enrollment/enrollment_service.hpp"
 #include "collector/integrations/credential_cipher.hpp"
 #include "collector/metrics/collector_metrics.hpp"
-#include "collector/server/agent_registry.hpp"
 #include "collector/storage/store.hpp"
 #include "collector/tickets/enrichment_scheduler.hpp"
 #include "collector/tickets/ticket_service.hpp"
@@ -33,7 +33,7 @@ struct ApiSettings {
 
 struct ApiServices {
   Store& store;
-  AgentRegistry& registry;
+  AgentChannel& agents;
   EnrollmentService& enrollment;
   CollectorMetrics& metrics;
   TicketService& tickets;

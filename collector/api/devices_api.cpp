@@ -111,7 +111,7 @@ HttpResponse handle_list_devices(ApiServices& services, ApiRequest& request) {
   auto items = nlohmann::json::array();
   std::size_t matched = 0;
   for (const auto& d : *devices) {
-    const bool is_online = services.registry.is_online(d.id);
+    const bool is_online = services.agents.is_online(d.id);
     if (*online && **online != is_online) continue;
     if (*revoked && **revoked != d.revoked_at.has_value()) continue;
     if (!needle.empty() && lower(d.hostname).find(needle) == std::string::npos &&
@@ -135,7 +135,7 @@ HttpResponse handle_get_device(ApiServices& services, ApiRequest& request) {
   auto device = find_or_404(services, request.path_params["id"]);
   if (!device) return error_response(device.error());
   return json_response(http::status::ok,
-                       device_json(*device, services.registry.is_online(device->id)));
+                       device_json(*device, services.agents.is_online(device->id)));
 }
 
 HttpResponse handle_latest_snapshot(ApiServices& services, ApiRequest& request) {
@@ -234,7 +234,7 @@ HttpResponse handle_update_device(ApiServices& services, ApiRequest& request) {
                request.user ? request.user->name : "?", update.owner ? "set" : "kept",
                update.tags ? "set" : "kept");
   return json_response(http::status::ok,
-                       device_json(*updated, services.registry.is_online(updated->id)));
+                       device_json(*updated, services.agents.is_online(updated->id)));
 }
 
 HttpResponse handle_revoke_device(ApiServices& services, ApiRequest& request) {
@@ -246,7 +246,7 @@ HttpResponse handle_revoke_device(ApiServices& services, ApiRequest& request) {
     return request_audit_event(request, "device.revoked", "device:" + id);
   });
   if (!revoked) return error_response(revoked.error());
-  services.registry.disconnect(id, transport::CloseCode::kRevoked, "device revoked");
+  services.agents.disconnect(id, transport::CloseCode::kRevoked, "device revoked");
   spdlog::warn("device {} revoked by {}", log_safe(id), request.user ? request.user->name : "?");
   auto device = find_or_404(services, id);
   if (!device) return error_response(device.error());

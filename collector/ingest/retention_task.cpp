@@ -5,19 +5,15 @@
 namespace triage::collector {
 
 RetentionTask::RetentionTask(Store& store, RetentionSettings settings, CollectorMetrics* metrics)
-    : store_(store), settings_(settings), metrics_(metrics), thread_([this] { run(); }) {}
-
-RetentionTask::~RetentionTask() { stop(); }
-
-void RetentionTask::stop() {
-  {
-    std::lock_guard lock(mutex_);
-    if (stopping_) return;
-    stopping_ = true;
-  }
-  wake_.notify_one();
-  if (thread_.joinable()) thread_.join();
+    : store_(store),
+      settings_(settings),
+      metrics_(metrics),
+      task_(PeriodicTaskOptions{"retention pass", settings.interval, true},
+            [this] { run_logged(); }) {
+  task_.start();
 }
+
+void RetentionTask::stop() { task_.stop(); }
 
 Result<RetentionResult> RetentionTask::run_once(TimePoint now) {
   RetentionCutoffs cutoffs;
@@ -36,24 +32,13 @@ Result<RetentionResult> RetentionTask::run_once(TimePoint now) {
   return result;
 }
 
-void RetentionTask::run() {
-  std::unique_lock lock(mutex_);
-  while (!stopping_) {
-    lock.unlock();
-    // One catch boundary per pass: a failed pass is logged and counted, the next one runs.
-    try {
-      auto result = run_once(std::chrono::system_clock::now());
-      if (!result) {
-        spdlog::error("retention pass: {}", result.error().message);
-      } else if (result->deltas_deleted + result->points_deleted > 0) {
-        spdlog::info("retention: deleted {} deltas and {} metric points", result->deltas_deleted,
-                     result->points_deleted);
-      }
-    } catch (const std::exception& e) {
-      spdlog::error("retention pass threw: {}", e.what());
-    }
-    lock.lock();
-    wake_.wait_for(lock, settings_.interval, [this] { return stopping_; });
+void RetentionTask::run_logged() {
+  auto result = run_once(std::chrono::system_clock::now());
+  if (!result) {
+    spdlog::error("retention pass: {}", result.error().message);
+  } else if (result->deltas_deleted + result->points_deleted > 0) {
+    spdlog::info("retention: deleted {} deltas and {} metric points", result->deltas_deleted,
+                 result->points_deleted);
   }
 }
 

@@ -4,12 +4,10 @@
 // device's newest state and what tickets refer to is never deleted (Store::apply_retention).
 
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
-#include <thread>
 
 #include "collector/metrics/collector_metrics.hpp"
 #include "collector/storage/store.hpp"
+#include "shared/util/periodic_task.hpp"
 
 namespace triage::collector {
 
@@ -24,7 +22,6 @@ class RetentionTask {
  public:
   /// Starts the thread: a first pass at once, then one every `settings.interval`.
   RetentionTask(Store& store, RetentionSettings settings, CollectorMetrics* metrics = nullptr);
-  ~RetentionTask();
   RetentionTask(const RetentionTask&) = delete;
   RetentionTask& operator=(const RetentionTask&) = delete;
 
@@ -34,15 +31,13 @@ class RetentionTask {
   void stop();
 
  private:
-  void run();
+  /// One pass as the thread runs it: logged.
+  void run_logged();
 
   Store& store_;
   RetentionSettings settings_;
   CollectorMetrics* metrics_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  std::thread thread_;
+  PeriodicTask task_;  ///< last: stopped before what it uses is gone
 };
 
 }  // namespace triage::collector

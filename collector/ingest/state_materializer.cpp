@@ -107,7 +107,7 @@ bool StateMaterializer::written_recently(const Chain& chain, Clock::time_point n
 }
 
 Clock::time_point StateMaterializer::due_at(const Chain& chain) const {
-  return chain.written ? *chain.written + options_.defer_interval : options_.clock();
+  return chain.written ? *chain.written + options_.defer_interval : options_.clock->steady_now();
 }
 
 Result<StateMaterializer::Chain*> StateMaterializer::chain(const std::string& device_id,
@@ -162,7 +162,7 @@ void StateMaterializer::committed() {
 void StateMaterializer::discard() {
   staged_.clear();
   // A pass that did not commit leaves its devices due again.
-  const auto now = options_.clock();
+  const auto now = options_.clock->steady_now();
   for (auto& id : taken_) due_.push(Due{now, std::move(id)});
   taken_.clear();
 }
@@ -175,7 +175,7 @@ Result<IngestBatch> StateMaterializer::prepare(std::vector<StoredReport> reports
   std::unordered_map<std::string, Working> devices;
   Arena arena(arena_options());
   const bool under_load = reports.size() >= options_.defer_batch;
-  const auto now = options_.clock();
+  const auto now = options_.clock->steady_now();
 
   for (std::size_t i = 0; i < reports.size(); ++i) {
     const auto& report = reports[i];
@@ -314,7 +314,7 @@ Result<IngestBatch> StateMaterializer::flush_deferred(std::size_t max_devices, b
   staged_.clear();
   applied.clear();
   if (deferred_count_ == 0) return batch;
-  const auto now = options_.clock();
+  const auto now = options_.clock->steady_now();
   // The devices of this pass: under load those due, in due order, without looking at the
   // others; when idle, any with deferred deltas. Either way no more changes than a pass may
   // apply, so that the writer is back to the reports soon.

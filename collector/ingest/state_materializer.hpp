@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "collector/storage/store.hpp"
+#include "shared/util/clock.hpp"
 #include "triage/v1/snapshot.pb.h"
 
 namespace triage::collector {
@@ -52,9 +53,9 @@ struct MaterializerOptions {
   /// A device's serialized state at most: a delta that would grow it past this is not
   /// applied (the state turns stale, and the device is asked for a full snapshot).
   std::size_t max_state_bytes = 16 * 1024 * 1024;
-  /// The time source for the interval above; tests set their own, so no decision depends on
-  /// how long the machine has been up.
-  std::function<std::chrono::steady_clock::time_point()> clock = std::chrono::steady_clock::now;
+  /// The time source for the interval above (its steady time); tests set their own, so no
+  /// decision depends on how long the machine has been up. Must outlive the materializer.
+  const Clock* clock = &live_clock();
 };
 
 class StateMaterializer {

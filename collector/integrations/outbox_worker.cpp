@@ -20,33 +20,29 @@ OutboxWorker::OutboxWorker(Store& store, std::vector<std::unique_ptr<Connector>>
       connectors_(std::move(connectors)),
       settings_(settings),
       policy_(settings.retry),
-      metrics_(metrics) {}
+      metrics_(metrics) {
+  const std::size_t n = std::max<std::size_t>(1, settings_.workers);
+  for (std::size_t i = 0; i < n; ++i) {
+    tasks_.push_back(std::make_unique<PeriodicTask>(
+        PeriodicTaskOptions{"outbox worker", settings_.poll_interval, true},
+        PeriodicTask::PacedStep([this, i, rng = std::mt19937_64(std::random_device{}())]() mutable {
+          return step(i, rng);
+        })));
+  }
+}
 
 OutboxWorker::~OutboxWorker() { stop(); }
 
 void OutboxWorker::start() {
-  const std::size_t n = std::max<std::size_t>(1, settings_.workers);
-  for (std::size_t i = 0; i < n; ++i) threads_.emplace_back([this, i] { run(i); });
+  for (auto& task : tasks_) task->start();
 }
 
 void OutboxWorker::wake() {
-  {
-    std::lock_guard lock(mutex_);
-    ++wakes_;
-  }
-  wake_.notify_all();
+  for (auto& task : tasks_) task->wake();
 }
 
 void OutboxWorker::stop() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  for (auto& t : threads_) {
-    if (t.joinable()) t.join();
-  }
-  threads_.clear();
+  for (auto& task : tasks_) task->stop();
 }
 
 Connector* OutboxWorker::connector_for(std::string_view name) {
@@ -157,35 +153,17 @@ void OutboxWorker::housekeeping() {
   }
 }
 
-void OutboxWorker::run(std::size_t index) {
-  std::mt19937_64 rng(std::random_device{}());
-  for (;;) {
-    std::uint64_t seen = 0;
-    {
-      std::lock_guard lock(mutex_);
-      if (stopping_) return;
-      seen = wakes_;
-    }
-    bool worked = false;
-    try {
-      worked = deliver_one(rng);
-      if (index == 0 && !worked) housekeeping();
-    } catch (const std::exception& e) {
-      spdlog::error("outbox worker: {}", e.what());
-    }
-    if (worked) {
-      if (index == 0) housekeeping();
-      continue;
-    }
-    auto wait = settings_.poll_interval;
-    if (auto due = store_.next_outbox_due(); due && *due) {
-      auto until = std::chrono::duration_cast<std::chrono::milliseconds>(
-          **due - std::chrono::system_clock::now());
-      wait = std::clamp(until, std::chrono::milliseconds(kMinWait), settings_.poll_interval);
-    }
-    std::unique_lock lock(mutex_);
-    wake_.wait_for(lock, wait, [&] { return stopping_ || wakes_ != seen; });
+std::chrono::milliseconds OutboxWorker::step(std::size_t index, std::mt19937_64& rng) {
+  const bool worked = deliver_one(rng);
+  if (index == 0) housekeeping();
+  if (worked) return std::chrono::milliseconds(0);
+  auto wait = settings_.poll_interval;
+  if (auto due = store_.next_outbox_due(); due && *due) {
+    auto until = std::chrono::duration_cast<std::chrono::milliseconds>(
+        **due - std::chrono::system_clock::now());
+    wait = std::clamp(until, std::chrono::milliseconds(kMinWait), settings_.poll_interval);
   }
+  return wait;
 }
 
 }  // namespace triage::collector

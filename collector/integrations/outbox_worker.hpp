@@ -4,18 +4,17 @@
 // with backoff, or failed for good. Woken when messages are enqueued; also polls, and wakes
 // when the next retry is due.
 
-#include <condition_variable>
+#include <chrono>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <random>
-#include <thread>
 #include <vector>
 
 #include "collector/integrations/connector.hpp"
 #include "collector/integrations/retry_policy.hpp"
 #include "collector/metrics/collector_metrics.hpp"
 #include "collector/storage/store.hpp"
+#include "shared/util/periodic_task.hpp"
 
 namespace triage::collector {
 
@@ -51,7 +50,10 @@ class OutboxWorker {
   bool deliver_one(std::mt19937_64& rng);
 
  private:
-  void run(std::size_t index);
+  /// One thread's step: delivers one message and says when to look again (at once after a
+  /// delivery, else when the next retry is due, within the poll interval). Thread 0 also keeps
+  /// the outbox gauge and prunes the delivery log.
+  std::chrono::milliseconds step(std::size_t index, std::mt19937_64& rng);
   Connector* connector_for(std::string_view name);
   void housekeeping();
 
@@ -60,12 +62,9 @@ class OutboxWorker {
   OutboxSettings settings_;
   RetryPolicy policy_;
   CollectorMetrics* metrics_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  std::uint64_t wakes_ = 0;
-  bool stopping_ = false;
-  std::chrono::steady_clock::time_point next_prune_{};
-  std::vector<std::thread> threads_;
+  std::chrono::steady_clock::time_point next_prune_{};  ///< thread 0 only
+  /// One per worker thread, made at construction (wake() reads the list from any thread).
+  std::vector<std::unique_ptr<PeriodicTask>> tasks_;
 };
 
 }  // namespace triage::collector

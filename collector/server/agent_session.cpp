@@ -58,7 +58,7 @@ void AgentSession::on_open(const std::shared_ptr<transport::WebSocketConnection>
   shared_->connection = connection;
   remote_ = connection->peer().remote_address;
   // Revocation closes this socket too, hello or not.
-  tracking_ = services_.registry.track(
+  tracking_ = services_.presence.track(
       device_id_, [weak = std::weak_ptr<transport::WebSocketConnection>(connection)](
                       transport::CloseCode code, const std::string& reason) {
         if (auto conn = weak.lock()) conn->close(code, reason);
@@ -229,7 +229,7 @@ void AgentSession::complete_hello(const std::shared_ptr<transport::WebSocketConn
     std::lock_guard lock(shared->mutex);
     if (shared->closed) return;
     conn->send(protocol::encode(reply));
-    if (auto previous = services.registry.attach(device_id, session_id, conn)) {
+    if (auto previous = services.presence.attach(device_id, session_id, conn)) {
       previous->close(transport::CloseCode::kReplaced, "replaced by a newer connection");
     }
     shared->hello_done = true;
@@ -460,7 +460,7 @@ void AgentSession::on_close(std::string_view reason) {
     online = shared_->hello_done;
   }
   if (online) {
-    services_.registry.detach(device_id_, session_id_);
+    services_.presence.detach(device_id_, session_id_);
     services_.metrics.connected_agents.Decrement();
     spdlog::info("device {} offline: {}", device_id_, reason);
   } else {

@@ -13,9 +13,9 @@
 
 #include "collector/actions/order_service.hpp"
 #include "collector/audit/audit_log.hpp"
+#include "collector/channel/agent_presence.hpp"
 #include "collector/ingest/ingest_writer.hpp"
 #include "collector/metrics/collector_metrics.hpp"
-#include "collector/server/agent_registry.hpp"
 #include "collector/storage/store.hpp"
 #include "collector/tickets/enrichment_service.hpp"
 #include "collector/tickets/help_request_intake.hpp"
@@ -48,7 +48,7 @@ struct AgentSessionSettings {
 /// What every session shares: the collector's long-lived services.
 struct AgentSessionServices {
   Store& store;
-  AgentRegistry& registry;
+  AgentPresence& presence;
   IngestWriter& writer;
   CollectorMetrics& metrics;
   /// Told of committed snapshots (ticket enrichment, fleet findings); may be null.
@@ -115,7 +115,7 @@ class AgentSession final : public transport::WebSocketHandler {
   AgentSessionSettings settings_;
   std::uint64_t session_id_;
   std::shared_ptr<Shared> shared_;
-  std::shared_ptr<void> tracking_;  ///< in the registry's list of this device's sockets
+  std::shared_ptr<void> tracking_;  ///< in the presence's list of this device's sockets
   std::string remote_;
   bool hello_sent_ = false;
   std::chrono::steady_clock::time_point last_touch_{};

@@ -139,7 +139,7 @@ transport::HttpResponse CollectorApp::error_response(transport::http::status sta
 std::shared_ptr<void> CollectorApp::on_verified_peer(const transport::PeerIdentity& peer,
                                                      std::function<void()> close) {
   if (peer.certificate_common_name.empty()) return nullptr;
-  return services_.registry.track(
+  return services_.presence.track(
       peer.certificate_common_name,
       [close = std::move(close)](transport::CloseCode, const std::string&) { close(); });
 }

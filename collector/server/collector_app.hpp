@@ -11,7 +11,6 @@
 #include <boost/asio/thread_pool.hpp>
 
 #include "collector/api/api_router.hpp"
-#include "collector/server/agent_registry.hpp"
 #include "collector/server/agent_session.hpp"
 #include "collector/storage/store.hpp"
 #include "shared/transport/server.hpp"

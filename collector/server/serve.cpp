@@ -19,6 +19,7 @@
 #include "collector/actions/order_service.hpp"
 #include "collector/api/api_router.hpp"
 #include "collector/audit/audit_log.hpp"
+#include "collector/channel/local_agent_channel.hpp"
 #include "collector/enrollment/enrollment_service.hpp"
 #include "collector/ingest/ingest_writer.hpp"
 #include "collector/ingest/retention_task.hpp"
@@ -30,7 +31,6 @@
 #include "collector/integrations/ticket_event_planner.hpp"
 #include "collector/integrations/webhook_connector.hpp"
 #include "collector/metrics/collector_metrics.hpp"
-#include "collector/server/agent_registry.hpp"
 #include "collector/server/collector_app.hpp"
 #include "collector/server/listener_policy.hpp"
 #include "collector/storage/open_store.hpp"
@@ -115,7 +115,7 @@ int run_serve(const DataDir& dir, const CollectorConfig& config) {
 
   CollectorMetrics metrics;
   metrics.open_files_limit.Set(static_cast<double>(raise_open_files_limit()));
-  AgentRegistry registry;
+  LocalAgentChannel agents;
   AuditLogOptions audit_options;
   audit_options.signing_key = keys.signing_key.get();
   AuditLog audit(*store, audit_options, &metrics);
@@ -136,7 +136,7 @@ int run_serve(const DataDir& dir, const CollectorConfig& config) {
       base_catalog, or_throw(store->list_custom_actions(), "reading the custom actions"), &skipped);
   for (const auto& why : skipped) spdlog::error("action catalog: {}; left out", why);
   auto signer = or_throw(OrderSigner::create(keys.signing_key.get()), "order signing");
-  OrderService orders(*store, registry, catalog, signer, config.orders, &audit);
+  OrderService orders(*store, agents, catalog, signer, config.orders, &audit);
   CustomActions custom_actions(*store, orders, audit, std::move(base_catalog));
   if (auto r = record_catalog_loaded(*store, audit, catalog, std::chrono::system_clock::now());
       !r) {
@@ -146,7 +146,7 @@ int run_serve(const DataDir& dir, const CollectorConfig& config) {
                catalog_sha256(catalog).substr(0, 16), signer.key_id().substr(0, 16));
   EnrichmentSettings enrichment_settings;
   enrichment_settings.fresh_timeout = config.fresh_snapshot_timeout;
-  EnrichmentService enrichment(*store, registry, enrichment_settings);
+  EnrichmentService enrichment(*store, agents, enrichment_settings);
   TicketService tickets(*store, config.sla, &enrichment);
   // States rewritten by a pass over deferred deltas re-evaluate their fleet findings too.
   writer.set_state_listener([&enrichment](const std::string& id) { enrichment.state_changed(id); });
@@ -186,7 +186,7 @@ int run_serve(const DataDir& dir, const CollectorConfig& config) {
   rt_status.start();
 
   ApiServices api_services{
-      *store,  registry,   enrollment, metrics,
+      *store,  agents,     enrollment, metrics,
       tickets, enrichment, audit,      ApiSettings{config.session_ttl, config.login},
       nullptr, &orders};
   api_services.custom_actions = &custom_actions;
@@ -197,8 +197,8 @@ int run_serve(const DataDir& dir, const CollectorConfig& config) {
   session_settings.heartbeat_interval_s = config.heartbeat_interval_s;
   session_settings.report_interval_s = config.report_interval_s;
   session_settings.max_message_bytes = config.max_message_bytes;
-  CollectorApp app(AgentSessionServices{*store, registry, writer, metrics, &enrichment,
-                                        &help_intake, &orders, &audit},
+  CollectorApp app(AgentSessionServices{*store, agents, writer, metrics, &enrichment, &help_intake,
+                                        &orders, &audit},
                    router, session_settings, config.worker_threads, config.login.login_threads,
                    config.login.login_queue);
 

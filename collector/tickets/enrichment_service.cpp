@@ -85,10 +85,10 @@ nlohmann::json compare_findings(const Enrichment& before, const nlohmann::json& 
 
 }  // namespace
 
-EnrichmentService::EnrichmentService(Store& store, AgentRegistry& registry,
+EnrichmentService::EnrichmentService(Store& store, AgentChannel& agents,
                                      EnrichmentSettings settings)
     : store_(store),
-      registry_(registry),
+      agents_(agents),
       settings_(settings),
       work_(boost::asio::make_work_guard(io_)),
       thread_([this] { io_.run(); }) {}
@@ -137,8 +137,14 @@ void EnrichmentService::start_enrichment(std::int64_t ticket_id, const std::stri
     pending_[it->second].waiters.push_back(Waiter{ticket_id, purpose});
     return;
   }
-  auto connection = registry_.connection(device_id);
-  if (!connection) {
+  const std::string request_id = pki::random_uuid();
+  v1::CollectorMessage message;
+  auto* request = message.mutable_snapshot_request();
+  request->set_request_id(request_id);
+  request->set_reason("ticket " + std::to_string(ticket_id));
+  // A request the session could not queue (it is ending) is waited for like any other: the
+  // timeout falls back to the stored state.
+  if (agents_.send(device_id, message) == Delivery::kOffline) {
     auto latest = current_state(device_id);
     if (!latest) {
       spdlog::error("ticket {}: reading diagnostics of {}: {}", ticket_id, device_id,
@@ -149,12 +155,6 @@ void EnrichmentService::start_enrichment(std::int64_t ticket_id, const std::stri
            "the device is offline; this is its newest state" + stale_note(*latest));
     return;
   }
-  const std::string request_id = pki::random_uuid();
-  v1::CollectorMessage message;
-  auto* request = message.mutable_snapshot_request();
-  request->set_request_id(request_id);
-  request->set_reason("ticket " + std::to_string(ticket_id));
-  connection->send(protocol::encode(message));
 
   PendingRequest pending;
   pending.device_id = device_id;

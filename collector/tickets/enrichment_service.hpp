@@ -21,7 +21,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-#include "collector/server/agent_registry.hpp"
+#include "collector/channel/agent_channel.hpp"
 #include "collector/storage/store.hpp"
 #include "collector/tickets/enrichment_scheduler.hpp"
 
@@ -43,7 +43,7 @@ struct EnrichmentSettings {
 
 class EnrichmentService final : public EnrichmentScheduler {
  public:
-  EnrichmentService(Store& store, AgentRegistry& registry, EnrichmentSettings settings = {});
+  EnrichmentService(Store& store, AgentChannel& agents, EnrichmentSettings settings = {});
   ~EnrichmentService() override;
   EnrichmentService(const EnrichmentService&) = delete;
   EnrichmentService& operator=(const EnrichmentService&) = delete;
@@ -90,7 +90,7 @@ class EnrichmentService final : public EnrichmentScheduler {
   Result<std::optional<StoredReport>> current_state(const std::string& device_id);
 
   Store& store_;
-  AgentRegistry& registry_;
+  AgentChannel& agents_;
   EnrichmentSettings settings_;
   boost::asio::io_context io_;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;

@@ -12,60 +12,51 @@ Result<std::unique_ptr<WalCheckpointer>> WalCheckpointer::start(const std::files
   std::unique_ptr<WalCheckpointer> checkpointer(new WalCheckpointer(std::move(*db), options));
   auto st = checkpointer->db_->prepare("PRAGMA page_size");
   if (!st) return tl::unexpected(st.error());
-  if (auto row = st->step(); row && *row) checkpointer->page_size_ = static_cast<int>(st->column_int(0));
-  checkpointer->thread_ = std::thread([raw = checkpointer.get()] { raw->run(); });
+  if (auto row = st->step(); row && *row)
+    checkpointer->page_size_ = static_cast<int>(st->column_int(0));
+  checkpointer->task_.start();
   return checkpointer;
 }
 
 WalCheckpointer::WalCheckpointer(std::unique_ptr<Database> db, CheckpointOptions options)
-    : db_(std::move(db)), options_(options) {}
+    : db_(std::move(db)),
+      options_(options),
+      task_(PeriodicTaskOptions{"database checkpoint", options.interval, false},
+            [this] { checkpoint(); }) {}
 
 WalCheckpointer::~WalCheckpointer() { stop(); }
 
-void WalCheckpointer::stop() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  wake_.notify_one();
-  if (thread_.joinable()) thread_.join();
-}
+void WalCheckpointer::stop() { task_.stop(); }
 
 std::uint64_t WalCheckpointer::restarts() const {
   std::lock_guard lock(mutex_);
   return restarts_;
 }
 
-void WalCheckpointer::run() {
-  for (;;) {
-    {
-      std::unique_lock lock(mutex_);
-      if (wake_.wait_for(lock, options_.interval, [&] { return stopping_; })) return;
-    }
-    int wal_frames = 0;
-    int copied = 0;
-    int rc = sqlite3_wal_checkpoint_v2(db_->handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE,
-                                       &wal_frames, &copied);
-    // BUSY: another checkpoint is running (a CLI command closing its connection); LOCKED and
-    // the like are retried at the next interval too.
-    if (rc != SQLITE_OK) continue;
-    const std::int64_t wal_bytes = static_cast<std::int64_t>(wal_frames) * page_size_;
-    // Once restarted, the WAL keeps its size until the writer's next transaction starts it
-    // over: not a reason to hold the writer again.
-    if (wal_bytes <= options_.restart_bytes || wal_frames == frames_at_restart_) continue;
-    rc = sqlite3_wal_checkpoint_v2(db_->handle(), nullptr, SQLITE_CHECKPOINT_RESTART, &wal_frames,
-                                   &copied);
-    spdlog::debug("database WAL at {} MiB: RESTART checkpoint: {}", wal_bytes / (1024 * 1024),
-                  rc == SQLITE_OK ? "done" : db_->last_error());
-    if (rc == SQLITE_OK) {
-      frames_at_restart_ = wal_frames;
-      std::lock_guard lock(mutex_);
-      ++restarts_;
-    } else if (wal_bytes > 4 * options_.restart_bytes) {
-      // Readers or the writer held on for the whole busy timeout, again and again.
-      spdlog::warn("database WAL at {} MiB and not started over: {}", wal_bytes / (1024 * 1024),
-                   db_->last_error());
-    }
+void WalCheckpointer::checkpoint() {
+  int wal_frames = 0;
+  int copied = 0;
+  int rc = sqlite3_wal_checkpoint_v2(db_->handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &wal_frames,
+                                     &copied);
+  // BUSY: another checkpoint is running (a CLI command closing its connection); LOCKED and
+  // the like are retried at the next interval too.
+  if (rc != SQLITE_OK) return;
+  const std::int64_t wal_bytes = static_cast<std::int64_t>(wal_frames) * page_size_;
+  // Once restarted, the WAL keeps its size until the writer's next transaction starts it
+  // over: not a reason to hold the writer again.
+  if (wal_bytes <= options_.restart_bytes || wal_frames == frames_at_restart_) return;
+  rc = sqlite3_wal_checkpoint_v2(db_->handle(), nullptr, SQLITE_CHECKPOINT_RESTART, &wal_frames,
+                                 &copied);
+  spdlog::debug("database WAL at {} MiB: RESTART checkpoint: {}", wal_bytes / (1024 * 1024),
+                rc == SQLITE_OK ? "done" : db_->last_error());
+  if (rc == SQLITE_OK) {
+    frames_at_restart_ = wal_frames;
+    std::lock_guard lock(mutex_);
+    ++restarts_;
+  } else if (wal_bytes > 4 * options_.restart_bytes) {
+    // Readers or the writer held on for the whole busy timeout, again and again.
+    spdlog::warn("database WAL at {} MiB and not started over: {}", wal_bytes / (1024 * 1024),
+                 db_->last_error());
   }
 }
 

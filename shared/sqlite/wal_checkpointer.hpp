@@ -12,14 +12,13 @@
 // tripled the ack latency at 5,000 deltas/s.
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <mutex>
-#include <thread>
 
 #include "shared/sqlite/database.hpp"
+#include "shared/util/periodic_task.hpp"
 
 namespace triage::sqlite {
 
@@ -46,17 +45,16 @@ class WalCheckpointer {
 
  private:
   WalCheckpointer(std::unique_ptr<Database> db, CheckpointOptions options);
-  void run();
+  /// One round: a PASSIVE checkpoint, and a RESTART one when the WAL has outgrown its bound.
+  void checkpoint();
 
   std::unique_ptr<Database> db_;
   CheckpointOptions options_;
   int page_size_ = 4096;
   int frames_at_restart_ = -1;  ///< WAL size after the last RESTART checkpoint
   mutable std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
   std::uint64_t restarts_ = 0;
-  std::thread thread_;
+  PeriodicTask task_;  ///< last: stopped before what it uses is gone
 };
 
 }  // namespace triage::sqlite

@@ -21,22 +21,13 @@ RtStatusPoller::RtStatusPoller(Store& store, TicketService& tickets, transport::
       tls_(std::move(tls)),
       settings_(settings),
       cipher_(std::move(cipher)),
-      interval_(interval) {}
+      task_(PeriodicTaskOptions{"rt status poller", interval, false}, [this] { poll_once(); }) {}
 
 RtStatusPoller::~RtStatusPoller() { stop(); }
 
-void RtStatusPoller::start() {
-  thread_ = std::thread([this] { run(); });
-}
+void RtStatusPoller::start() { task_.start(); }
 
-void RtStatusPoller::stop() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
+void RtStatusPoller::stop() { task_.stop(); }
 
 int RtStatusPoller::poll_once() {
   auto targets = store_.list_integration_targets(kRtConnector);
@@ -60,10 +51,7 @@ int RtStatusPoller::poll_once() {
       continue;
     }
     for (const auto& ticket : *linked) {
-      {
-        std::lock_guard lock(mutex_);
-        if (stopping_) return resolved;
-      }
+      if (task_.stopping()) return resolved;
       auto status = client->ticket_status(ticket.external_id);
       if (!status) {
         spdlog::info("rt status: RT ticket {} (triage #{}): {}", log_safe(ticket.external_id),
@@ -87,20 +75,6 @@ int RtStatusPoller::poll_once() {
     }
   }
   return resolved;
-}
-
-void RtStatusPoller::run() {
-  for (;;) {
-    {
-      std::unique_lock lock(mutex_);
-      if (wake_.wait_for(lock, interval_, [&] { return stopping_; })) return;
-    }
-    try {
-      poll_once();
-    } catch (const std::exception& e) {
-      spdlog::error("rt status poller: {}", e.what());
-    }
-  }
 }
 
 }  // namespace triage::collector

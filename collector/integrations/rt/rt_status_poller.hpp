@@ -5,14 +5,12 @@
 // comparison goes back to RT as a comment). One thread of its own; each round is bounded by
 // the RT timeouts.
 
-#include <condition_variable>
 #include <memory>
-#include <mutex>
-#include <thread>
 
 #include "collector/integrations/credential_cipher.hpp"
 #include "collector/integrations/rt/rt_client.hpp"
 #include "collector/tickets/ticket_service.hpp"
+#include "shared/util/periodic_task.hpp"
 
 namespace triage::collector {
 
@@ -31,18 +29,12 @@ class RtStatusPoller {
   int poll_once();
 
  private:
-  void run();
-
   Store& store_;
   TicketService& tickets_;
   transport::SslContextPtr tls_;
   RtSettings settings_;
   std::shared_ptr<const CredentialCipher> cipher_;
-  std::chrono::milliseconds interval_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  std::thread thread_;
+  PeriodicTask task_;  ///< last: stopped before what it uses is gone
 };
 
 }  // namespace triage::collector

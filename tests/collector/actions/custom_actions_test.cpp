@@ -12,6 +12,7 @@
 #include "collector/storage/sqlite/sqlite_store.hpp"
 #include "shared/pki/keys.hpp"
 #include "shared/pki/secrets.hpp"
+#include "tests/support/recorded_agent_channel.hpp"
 #include "tests/support/temp_dir.hpp"
 
 using namespace triage;
@@ -30,7 +31,7 @@ std::string definition(int version, const std::string& id = "say-hello",
 struct World {
   testing::TempDir dir;
   std::unique_ptr<SqliteStore> store;
-  AgentRegistry registry;
+  testing::RecordedAgentChannel agents;
   pki::PKeyPtr key;
   std::optional<OrderSigner> signer;
   std::optional<ActionCatalog> base;
@@ -47,7 +48,7 @@ struct World {
     signer.emplace(std::move(*OrderSigner::create(key.get())));
     base.emplace(std::move(*ActionCatalog::load()));
     audit = std::make_unique<AuditLog>(*store);
-    orders = std::make_unique<OrderService>(*store, registry, *base, *signer, OrderSettings{},
+    orders = std::make_unique<OrderService>(*store, agents, *base, *signer, OrderSettings{},
                                             audit.get());
     custom = std::make_unique<CustomActions>(*store, *orders, *audit, *base);
   }

@@ -10,6 +10,7 @@
 #include "collector/storage/sqlite/sqlite_store.hpp"
 #include "shared/pki/keys.hpp"
 #include "shared/protocol/signed_messages.hpp"
+#include "tests/support/recorded_agent_channel.hpp"
 #include "tests/support/temp_dir.hpp"
 
 using namespace triage;
@@ -48,7 +49,7 @@ User user(const std::string& name, Role role) {
 struct World {
   testing::TempDir dir;
   std::unique_ptr<SqliteStore> store;
-  AgentRegistry registry;
+  testing::RecordedAgentChannel agents;
   pki::PKeyPtr key;
   std::optional<OrderSigner> signer;
   std::optional<ActionCatalog> catalog;
@@ -67,7 +68,7 @@ struct World {
     catalog.emplace(std::move(defs));
     audit = std::make_unique<AuditLog>(*store);
     orders =
-        std::make_unique<OrderService>(*store, registry, *catalog, *signer, settings, audit.get());
+        std::make_unique<OrderService>(*store, agents, *catalog, *signer, settings, audit.get());
     EnrollmentToken token;
     token.id = "t";
     token.token_hash = "h";
@@ -113,23 +114,6 @@ std::vector<std::string> types_of(const std::vector<AuditRecord>& records) {
 }
 
 nlohmann::json details_of(const AuditRecord& r) { return nlohmann::json::parse(r.details); }
-
-/// A connected agent as the registry sees it: keeps what is sent to it.
-struct FakeConnection : transport::WebSocketConnection {
-  std::vector<std::string> frames;
-  bool open = true;
-  transport::PeerIdentity identity;
-  bool send(std::string frame) override {
-    if (!open) return false;
-    frames.push_back(std::move(frame));
-    return true;
-  }
-  void close(transport::CloseCode, std::string) override { open = false; }
-  const transport::PeerIdentity& peer() const override { return identity; }
-  void pause_reading() override {}
-  void resume_reading() override {}
-  void pause_reading_for(std::chrono::milliseconds) override {}
-};
 
 v1::OrderPayload verified_payload(const World& w, const Order& order) {
   v1::SignedOrder signed_order;
@@ -382,10 +366,9 @@ TEST_CASE("every order transition is audited with its actor, target and action h
   CHECK(details_of(records[1])["approved_by"] == "bob");
 
   // Online now: the dispatch sends it, audited as the collector's act.
-  auto agent = std::make_shared<FakeConnection>();
-  w.registry.attach("dev-1", 1, agent);
+  w.agents.set_online("dev-1");
   w.orders->dispatch("dev-1");
-  CHECK(agent->frames.size() == 1);
+  CHECK(w.agents.sent_to("dev-1").size() == 1);
   records = w.audit_of(order->id);
   REQUIRE(records.size() == 3);
   CHECK(records[2].type == "order.sent");
@@ -477,8 +460,7 @@ TEST_CASE("rejections, cancellations, refusals, successes and expiries are audit
 
 TEST_CASE("a replaced catalog is used for new orders and pushed to connected agents") {
   World w;
-  auto agent = std::make_shared<FakeConnection>();
-  w.registry.attach("dev-2", 7, agent);
+  w.agents.set_online("dev-2");
   const auto before = w.orders->signed_catalog();
   std::vector<ActionDefinition> defs{w.catalog->all().front()};  // echo-test only
   REQUIRE(w.orders->replace_catalog(ActionCatalog(std::move(defs))));
@@ -488,9 +470,9 @@ TEST_CASE("a replaced catalog is used for new orders and pushed to connected age
   CHECK(gone.error().code == ErrorCode::kInvalid);
   CHECK(w.orders->catalog()->all().size() == 1);
 
-  REQUIRE(agent->frames.size() == 1);
-  v1::CollectorMessage pushed;
-  REQUIRE(pushed.ParseFromString(agent->frames[0]));
+  const auto sent = w.agents.sent_to("dev-2");
+  REQUIRE(sent.size() == 1);
+  const v1::CollectorMessage& pushed = sent[0];
   REQUIRE(pushed.has_catalog_update());
   CHECK(pushed.catalog_update().payload() == w.orders->signed_catalog().payload());
   CHECK(pushed.catalog_update().payload() != before.payload());

@@ -10,6 +10,7 @@
 #include "collector/ingest/ingest_writer.hpp"
 #include "collector/storage/sqlite/sqlite_store.hpp"
 #include "shared/protocol/delta.hpp"
+#include "tests/support/manual_clock.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "triage/v1/envelope.pb.h"
 
@@ -229,39 +230,33 @@ std::vector<StateEffect> run_batch(Fixture& f, StateMaterializer& m,
 // A steady clock moved by hand. It starts at an uptime GENERATE picks: a minute after boot
 // (as on a freshly booted CI machine) or a hundred days after, and the materializer must decide
 // the same at both.
-struct ManualClock {
-  std::chrono::steady_clock::time_point now;
-  ManualClock() {
-    using namespace std::chrono_literals;
-    now = std::chrono::steady_clock::time_point{} +
-          GENERATE(as<std::chrono::minutes>{}, 1min, std::chrono::hours(24 * 100));
-  }
-  std::function<std::chrono::steady_clock::time_point()> source() {
-    return [this] { return now; };
-  }
-  void advance(std::chrono::milliseconds by) { now += by; }
+struct UptimeClock : testing::ManualClock {
+  UptimeClock()
+      : testing::ManualClock(std::chrono::steady_clock::time_point{} +
+                             GENERATE(as<std::chrono::minutes>{}, std::chrono::minutes(1),
+                                      std::chrono::hours(24 * 100))) {}
 };
 
-MaterializerOptions always_under_load(ManualClock& clock) {
+MaterializerOptions always_under_load(UptimeClock& clock) {
   MaterializerOptions o;
   o.defer_batch = 1;
   o.defer_interval = std::chrono::hours(1);
-  o.clock = clock.source();
+  o.clock = &clock;
   return o;
 }
 
-MaterializerOptions under_load_every_20ms(ManualClock& clock) {
+MaterializerOptions under_load_every_20ms(UptimeClock& clock) {
   MaterializerOptions o;
   o.defer_batch = 1;
   o.defer_interval = std::chrono::milliseconds(20);
-  o.clock = clock.source();
+  o.clock = &clock;
   return o;
 }
 
 }  // namespace
 
 TEST_CASE("under load a recent state defers its deltas, and a pass applies them in order") {
-  ManualClock clock;
+  UptimeClock clock;
   Fixture f;
   StateMaterializer m(*f.store, always_under_load(clock));
   auto s1 = machine(1000, 30, 50, true);
@@ -287,7 +282,7 @@ TEST_CASE("under load a recent state defers its deltas, and a pass applies them 
 }
 
 TEST_CASE("deferred deltas are applied by a pass, and found again after a restart") {
-  ManualClock clock;
+  UptimeClock clock;
   Fixture f;
   auto s1 = machine(1000, 30, 50, true);
   auto s2 = machine(2000, 35, 51, false);
@@ -322,9 +317,10 @@ TEST_CASE("deferred deltas are applied by a pass, and found again after a restar
 }
 
 TEST_CASE("the ingest writer applies deferred deltas on its own once idle") {
+  // The writer's own clock: its idle pass must not wait for the interval. Declared first, so
+  // it outlives the writer.
+  UptimeClock clock;
   Fixture f;
-  // The writer's own clock: its idle pass must not wait for the interval.
-  ManualClock clock;
   IngestOptions options;
   options.states = always_under_load(clock);
   f.writer = std::make_unique<IngestWriter>(*f.store, options);
@@ -343,7 +339,7 @@ TEST_CASE("the ingest writer applies deferred deltas on its own once idle") {
 }
 
 TEST_CASE("under load a pass applies a device once its interval has passed, and again later") {
-  ManualClock clock;
+  UptimeClock clock;
   Fixture f;
   StateMaterializer m(*f.store, under_load_every_20ms(clock));
   auto s1 = machine(1000, 30, 50, true);
@@ -391,7 +387,7 @@ TEST_CASE("under load a pass applies a device once its interval has passed, and 
 }
 
 TEST_CASE("a device queued twice for a pass is applied once") {
-  ManualClock clock;
+  UptimeClock clock;
   Fixture f;
   StateMaterializer m(*f.store, under_load_every_20ms(clock));
   auto s1 = machine(1000, 30, 50, true);

@@ -115,7 +115,8 @@ Result<v1::OrderPayload> verify_order(const v1::SignedOrder& order, const OrderC
   if (p.issued_at_unix_ms() > checks.now_unix_ms + checks.clock_skew_ms) {
     return refuse("order was issued in the future (check this computer's clock)");
   }
-  if (p.expires_at_unix_ms() + checks.clock_skew_ms <= checks.now_unix_ms) {
+  // Arithmetic on our own clock only: the payload's times can be anything an int64 holds.
+  if (p.expires_at_unix_ms() <= checks.now_unix_ms - checks.clock_skew_ms) {
     return refuse("order expired");
   }
   if (p.nonce().size() < kMinNonceBytes || p.nonce().size() > kMaxNonceBytes) {

@@ -257,7 +257,10 @@ std::string redact_cmdline(std::string_view nul_separated, std::size_t max_len) 
     out += a;
     if (out.size() >= max_len) break;
   }
-  if (out.size() > max_len) out = out.substr(0, max_len - 3) + "...";
+  if (out.size() > max_len) {
+    // The ellipsis only where it fits: below 3 bytes, max_len - 3 would wrap around.
+    out = max_len >= 3 ? out.substr(0, max_len - 3) + "..." : out.substr(0, max_len);
+  }
   return out;
 }
 

@@ -266,8 +266,9 @@ Result<AgentConfig> parse_agent_config(std::string_view text, const std::string&
                                                            {"ipc", read_ipc},
                                                            {"policy", read_policy}};
   for (const auto& [key, node] : root) {
+    const std::string_view name = key.str();
     auto it = std::find_if(std::begin(sections), std::end(sections),
-                           [&](const auto& s) { return s.first == key.str(); });
+                           [&](const auto& s) { return s.first == name; });
     if (it == std::end(sections)) {
       return fail(ErrorCode::kInvalid, "config " + origin + ": unknown config key `" +
                                            std::string(key.str()) + "` on " + line_of(node));

@@ -15,6 +15,13 @@ constexpr std::pair<HelpState, std::string_view> kStateNames[] = {
     {HelpState::kDelivered, "delivered"}, {HelpState::kTicket, "ticket"},
     {HelpState::kRejected, "rejected"},   {HelpState::kError, "error"}};
 
+// A string member's value, "" when absent or of another type. nlohmann's value() throws on
+// a type mismatch, and these objects come from any local user.
+std::string string_member(const nlohmann::json& object, const char* key) {
+  auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
 std::string_view state_name(HelpState state) {
   for (const auto& [s, name] : kStateNames) {
     if (s == state) return name;
@@ -28,7 +35,9 @@ std::string new_help_request_id() { return pki::to_hex(pki::random_bytes(16)); }
 
 Result<HelpSubmission> parse_help_submission(const nlohmann::json& request, std::uint32_t uid,
                                              const std::string& user) {
-  if (request.value("type", "") != "help") return fail(ErrorCode::kInvalid, "unknown request type");
+  if (string_member(request, "type") != "help") {
+    return fail(ErrorCode::kInvalid, "unknown request type");
+  }
   const auto* text = request.contains("text") && request["text"].is_string()
                          ? request["text"].get_ptr<const std::string*>()
                          : nullptr;
@@ -79,7 +88,7 @@ nlohmann::json progress_to_json(const HelpProgress& p) {
 HelpProgress progress_from_json(const nlohmann::json& j) {
   HelpProgress p;
   p.state = HelpState::kError;
-  const std::string state = j.value("state", "");
+  const std::string state = string_member(j, "state");
   for (const auto& [s, name] : kStateNames) {
     if (name == state) p.state = s;
   }

@@ -19,6 +19,7 @@
 #include "collector/api/integrations_api.hpp"
 #include "collector/api/openapi_api.hpp"
 #include "collector/api/problems_api.hpp"
+#include "collector/api/query_params.hpp"
 #include "collector/api/tickets_api.hpp"
 #include "collector/api/users_api.hpp"
 #include "collector/api/webhooks_api.hpp"
@@ -37,46 +38,6 @@ std::vector<std::string> split_path(std::string_view path) {
     auto end = path.find('/', start);
     if (end == std::string_view::npos) end = path.size();
     if (end > start) out.emplace_back(path.substr(start, end - start));
-    start = end + 1;
-  }
-  return out;
-}
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-std::string percent_decode(std::string_view in) {
-  std::string out;
-  for (std::size_t i = 0; i < in.size(); ++i) {
-    if (in[i] == '+') {
-      out += ' ';
-    } else if (in[i] == '%' && i + 2 < in.size() && hex_value(in[i + 1]) >= 0 &&
-               hex_value(in[i + 2]) >= 0) {
-      out += static_cast<char>(hex_value(in[i + 1]) * 16 + hex_value(in[i + 2]));
-      i += 2;
-    } else {
-      out += in[i];
-    }
-  }
-  return out;
-}
-
-std::map<std::string, std::string> parse_query(std::string_view query) {
-  std::map<std::string, std::string> out;
-  std::size_t start = 0;
-  while (start < query.size()) {
-    auto end = query.find('&', start);
-    if (end == std::string_view::npos) end = query.size();
-    auto pair = query.substr(start, end - start);
-    auto eq = pair.find('=');
-    if (!pair.empty()) {
-      out[percent_decode(pair.substr(0, eq))] =
-          eq == std::string_view::npos ? "" : percent_decode(pair.substr(eq + 1));
-    }
     start = end + 1;
   }
   return out;

@@ -4,11 +4,20 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "shared/util/result.hpp"
 
 namespace triage::collector {
+
+/// Decodes a query-string component: "+" is a space, "%XX" a byte; a "%" without two hex
+/// digits after it stays as it is. The result may hold any byte, NUL included.
+std::string percent_decode(std::string_view in);
+
+/// The name/value pairs of a raw query string ("a=1&b=x%20y"), percent-decoded; a later
+/// duplicate name wins, a pair without "=" has the value "".
+std::map<std::string, std::string> parse_query(std::string_view query);
 
 class QueryParams {
  public:

@@ -29,6 +29,8 @@ packages=(
   zlib1g-dev prometheus-cpp-dev libarchive-dev
   # RE2: admin-written patterns (action parameters) run in linear time, never backtrack.
   libre2-dev
+  # libFuzzer targets with ASan+UBSan (make fuzz; a short smoke run in make test).
+  clang-15 libfuzzer-15-dev
   curl jq procps iproute2
   chromium
   # A real Request Tracker 5 for the RT connector's tests (msmtp-mta only satisfies RT's mail

@@ -79,27 +79,6 @@ bool is_base64_char(char c) {
          c == '/';
 }
 
-// Standard padded base64 and nothing else: no whitespace, no stray '=' (EVP_DecodeBlock alone
-// would skip surrounding whitespace and count padding as zero bytes).
-std::optional<std::string> base64_decode_strict(std::string_view text) {
-  if (text.empty() || text.size() % 4 != 0 || text.size() > 4 * kMaxStoredBytes) {
-    return std::nullopt;
-  }
-  std::size_t padding = 0;
-  while (padding < 2 && text[text.size() - 1 - padding] == '=') ++padding;
-  if (!std::all_of(text.begin(), text.end() - static_cast<std::ptrdiff_t>(padding),
-                   is_base64_char)) {
-    return std::nullopt;
-  }
-  std::string out(text.size() / 4 * 3, '\0');
-  int decoded = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(text.data()),
-                                static_cast<int>(text.size()));
-  if (decoded < 0 || static_cast<std::size_t>(decoded) < padding) return std::nullopt;
-  out.resize(static_cast<std::size_t>(decoded) - padding);
-  return out;
-}
-
 // What OpenSSL's scrypt allocates: the V array plus the B buffer.
 std::uint64_t scrypt_memory(const ScryptParams& s) {
   return std::uint64_t{128} * s.r * (s.n + 2) + std::uint64_t{128} * s.r * s.p;
@@ -226,7 +205,27 @@ Result<std::string> hash_password(std::string_view password) {
          base64_encode(*hash);
 }
 
-Result<bool> verify_password(std::string_view password, std::string_view stored) {
+// EVP_DecodeBlock alone would skip surrounding whitespace and count padding as zero bytes.
+std::optional<std::string> base64_decode_strict(std::string_view text) {
+  if (text.empty() || text.size() % 4 != 0 || text.size() > 4 * kMaxStoredBytes) {
+    return std::nullopt;
+  }
+  std::size_t padding = 0;
+  while (padding < 2 && text[text.size() - 1 - padding] == '=') ++padding;
+  if (!std::all_of(text.begin(), text.end() - static_cast<std::ptrdiff_t>(padding),
+                   is_base64_char)) {
+    return std::nullopt;
+  }
+  std::string out(text.size() / 4 * 3, '\0');
+  int decoded = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                reinterpret_cast<const unsigned char*>(text.data()),
+                                static_cast<int>(text.size()));
+  if (decoded < 0 || static_cast<std::size_t>(decoded) < padding) return std::nullopt;
+  out.resize(static_cast<std::size_t>(decoded) - padding);
+  return out;
+}
+
+Result<StoredPasswordHash> parse_password_hash(std::string_view stored) {
   auto parts = split(stored, '$');
   if (parts.size() != 6 || parts[0] != "scrypt") {
     return fail("stored password hash is not in the form scrypt$N$r$p$salt$hash");
@@ -257,9 +256,16 @@ Result<bool> verify_password(std::string_view password, std::string_view stored)
       expected->size() < kMinStoredHashBytes || expected->size() > kMaxStoredBytes) {
     return fail("stored password hash: salt or hash has an implausible length");
   }
-  auto actual = scrypt(password, *salt, params, expected->size());
+  return StoredPasswordHash{params.n, params.r, params.p, std::move(*salt), std::move(*expected)};
+}
+
+Result<bool> verify_password(std::string_view password, std::string_view stored) {
+  auto parsed = parse_password_hash(stored);
+  if (!parsed) return tl::unexpected(parsed.error());
+  auto actual = scrypt(password, parsed->salt, ScryptParams{parsed->n, parsed->r, parsed->p},
+                       parsed->hash.size());
   if (!actual) return tl::unexpected(actual.error());
-  return constant_time_equal(*actual, *expected);
+  return constant_time_equal(*actual, parsed->hash);
 }
 
 }  // namespace triage::pki

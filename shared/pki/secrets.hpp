@@ -2,6 +2,8 @@
 // Random tokens, SHA-256, and memory-hard password hashing (scrypt through OpenSSL's EVP_KDF).
 
 #include <cstddef>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -36,5 +38,23 @@ Result<std::string> hash_password(std::string_view password);
 /// Checks `password` against a string from hash_password(), in constant time over the hash.
 /// A malformed stored hash is an error, not a mismatch.
 Result<bool> verify_password(std::string_view password, std::string_view stored);
+
+/// The fields of a stored password hash, "scrypt$N$r$p$<salt b64>$<hash b64>".
+struct StoredPasswordHash {
+  std::uint64_t n = 0;
+  std::uint32_t r = 0;
+  std::uint32_t p = 0;
+  std::string salt;  ///< raw bytes
+  std::string hash;  ///< raw bytes
+};
+
+/// Parses a stored hash and bounds what it asks for (N a power of two up to 2^20, r, p and the
+/// memory scrypt would take, salt and hash lengths), so a corrupted or planted row cannot make
+/// a login allocate gigabytes. An error names what is wrong; the hash itself is never echoed.
+Result<StoredPasswordHash> parse_password_hash(std::string_view stored);
+
+/// Standard padded base64 and nothing else (no whitespace, no stray '='); nullopt otherwise
+/// and for more than 256 characters.
+std::optional<std::string> base64_decode_strict(std::string_view text);
 
 }  // namespace triage::pki

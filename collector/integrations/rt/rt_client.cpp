@@ -16,14 +16,7 @@ namespace http = transport::http;
 namespace {
 
 constexpr std::size_t kMaxUrlBytes = 2048;
-constexpr std::size_t kDetailBytes = 200;
 constexpr std::size_t kPerPage = 100;
-
-std::string printable_excerpt(std::string_view text) {
-  std::string out;
-  for (char c : text.substr(0, kDetailBytes)) out += (c >= 0x20 && c < 0x7f) ? c : ' ';
-  return out;
-}
 
 std::string base64(std::string_view bytes) {
   std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
@@ -32,25 +25,6 @@ std::string base64(std::string_view bytes) {
                                 static_cast<int>(bytes.size()));
   out.resize(static_cast<std::size_t>(n));
   return out;
-}
-
-RtFailure failure(bool retry, int status, std::string detail) {
-  return RtFailure{retry, status, printable_excerpt(detail)};
-}
-
-// What an HTTP status means for a call: 4xx other than 408/429 and auth errors cannot get
-// better by sending the same request again; auth errors can (an admin fixes credentials).
-bool retryable_status(int status) {
-  if (status == 401 || status == 403 || status == 404 || status == 408 || status == 429) {
-    return true;
-  }
-  return !(status >= 400 && status < 500);
-}
-
-std::string id_text(const nlohmann::json& id) {
-  if (id.is_number_integer()) return std::to_string(id.get<std::int64_t>());
-  if (id.is_string()) return id.get<std::string>();
-  return "";
 }
 
 std::string url_encode(std::string_view text) {
@@ -69,12 +43,6 @@ std::string url_encode(std::string_view text) {
 }
 
 }  // namespace
-
-bool valid_rt_ticket_id(std::string_view id) {
-  return !id.empty() && id.size() <= 18 &&
-         std::all_of(id.begin(), id.end(), [](char c) { return c >= '0' && c <= '9'; }) &&
-         id.front() != '0';
-}
 
 Result<RtCredentials> parse_rt_credentials(std::string_view text) {
   auto j = nlohmann::json::parse(text, nullptr, false);
@@ -177,23 +145,8 @@ RtResult<nlohmann::json> RtClient::call(http::verb method, const std::string& pa
   auto response =
       tls_ ? transport::https_request(*tls_context_, host_, port_, std::move(request), options)
            : transport::http_request(host_, port_, std::move(request), options);
-  if (!response) return tl::unexpected(failure(true, 0, response.error().message));
-  const int status = response->result_int();
-  if (status < 200 || status >= 300) {
-    auto detail = "RT answered HTTP " + std::to_string(status);
-    if (auto excerpt = printable_excerpt(response->body()); !excerpt.empty()) {
-      detail += ": " + excerpt;
-    }
-    return tl::unexpected(failure(retryable_status(status), status, detail));
-  }
-  auto parsed = nlohmann::json::parse(response->body(), nullptr, false);
-  if (parsed.is_discarded() || (want_array ? !parsed.is_array() : !parsed.is_object())) {
-    return tl::unexpected(failure(true, status,
-                                  std::string("RT answered HTTP ") + std::to_string(status) +
-                                      " with a body that is not a JSON " +
-                                      (want_array ? "array" : "object")));
-  }
-  return parsed;
+  if (!response) return tl::unexpected(rt_failure(true, 0, response.error().message));
+  return read_rt_answer(response->result_int(), response->body(), want_array);
 }
 
 RtResult<std::string> RtClient::create_ticket(const std::string& queue,
@@ -204,17 +157,13 @@ RtResult<std::string> RtClient::create_ticket(const std::string& queue,
   if (!requester.empty()) request["Requestor"] = requester;
   auto answer = call(http::verb::post, "/ticket", request, false);
   if (!answer) return tl::unexpected(answer.error());
-  auto id = id_text(answer->value("id", nlohmann::json()));
-  if (!valid_rt_ticket_id(id)) {
-    return tl::unexpected(failure(false, 201, "RT created a ticket without a valid id"));
-  }
-  return id;
+  return rt_created_ticket_id(*answer);
 }
 
 RtResult<void> RtClient::comment(const std::string& ticket_id, const std::string& subject,
                                  const std::string& text, const std::vector<RtFile>& files) {
   if (!valid_rt_ticket_id(ticket_id)) {
-    return tl::unexpected(failure(false, 0, "not an RT ticket id: " + ticket_id));
+    return tl::unexpected(rt_failure(false, 0, "not an RT ticket id: " + ticket_id));
   }
   nlohmann::json request = {{"Subject", subject}, {"Content", text}, {"ContentType", "text/plain"}};
   if (!files.empty()) {
@@ -233,21 +182,17 @@ RtResult<void> RtClient::comment(const std::string& ticket_id, const std::string
 
 RtResult<std::string> RtClient::ticket_status(const std::string& ticket_id) {
   if (!valid_rt_ticket_id(ticket_id)) {
-    return tl::unexpected(failure(false, 0, "not an RT ticket id: " + ticket_id));
+    return tl::unexpected(rt_failure(false, 0, "not an RT ticket id: " + ticket_id));
   }
   auto answer = call(http::verb::get, "/ticket/" + ticket_id, std::nullopt, false);
   if (!answer) return tl::unexpected(answer.error());
-  auto status = answer->find("Status");
-  if (status == answer->end() || !status->is_string() || status->get<std::string>().size() > 64) {
-    return tl::unexpected(failure(true, 200, "RT's ticket has no Status"));
-  }
-  return status->get<std::string>();
+  return rt_ticket_status(*answer);
 }
 
 RtResult<std::vector<RtAttachmentInfo>> RtClient::attachments(const std::string& ticket_id,
                                                               std::size_t limit) {
   if (!valid_rt_ticket_id(ticket_id)) {
-    return tl::unexpected(failure(false, 0, "not an RT ticket id: " + ticket_id));
+    return tl::unexpected(rt_failure(false, 0, "not an RT ticket id: " + ticket_id));
   }
   std::vector<RtAttachmentInfo> out;
   for (std::size_t page = 1; out.size() < limit; ++page) {
@@ -258,52 +203,23 @@ RtResult<std::vector<RtAttachmentInfo>> RtClient::attachments(const std::string&
                            std::to_string(kPerPage) + "&page=" + std::to_string(page),
                        std::nullopt, false);
     if (!answer) return tl::unexpected(answer.error());
-    auto items = answer->find("items");
-    if (items == answer->end() || !items->is_array()) {
-      return tl::unexpected(failure(true, 200, "RT's attachment list has no items"));
-    }
-    for (const auto& item : *items) {
-      if (!item.is_object()) continue;
-      RtAttachmentInfo a;
-      a.id = std::atoll(id_text(item.value("id", nlohmann::json())).c_str());
-      auto text = [&](const char* key) {
-        auto it = item.find(key);
-        return it != item.end() && it->is_string() ? it->get<std::string>() : std::string();
-      };
-      a.filename = text("Filename");
-      a.subject = text("Subject");
-      // A bare id with `fields=`, an object {id, _url, type} without.
-      if (auto tx = item.find("TransactionId"); tx != item.end()) {
-        a.transaction_id =
-            std::atoll(id_text(tx->is_object() ? tx->value("id", nlohmann::json()) : *tx).c_str());
-      }
-      out.push_back(std::move(a));
-    }
-    if (items->size() < kPerPage) break;
+    auto on_page = rt_attachment_page(*answer, out);
+    if (!on_page) return tl::unexpected(on_page.error());
+    if (*on_page < kPerPage) break;
   }
   return out;
 }
 
 RtResult<std::vector<std::string>> RtClient::find_tickets(const std::string& marker) {
   if (marker.find_first_of("'\\\"") != std::string::npos) {
-    return tl::unexpected(failure(false, 0, "a ticket search marker must not hold quotes"));
+    return tl::unexpected(rt_failure(false, 0, "a ticket search marker must not hold quotes"));
   }
   auto answer = call(http::verb::get,
                      "/tickets?query=" + url_encode("Subject LIKE '" + marker + "'") +
                          "&orderby=id&order=ASC&per_page=20",
                      std::nullopt, false);
   if (!answer) return tl::unexpected(answer.error());
-  auto items = answer->find("items");
-  if (items == answer->end() || !items->is_array()) {
-    return tl::unexpected(failure(true, 200, "RT's ticket search has no items"));
-  }
-  std::vector<std::string> out;
-  for (const auto& item : *items) {
-    if (!item.is_object()) continue;
-    auto id = id_text(item.value("id", nlohmann::json()));
-    if (valid_rt_ticket_id(id)) out.push_back(id);
-  }
-  return out;
+  return rt_ticket_ids(*answer);
 }
 
 RtResult<bool> RtClient::has_subject(const std::string& ticket_id, const std::string& subject) {

@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "collector/integrations/rt/rt_answers.hpp"
 #include "shared/transport/http_types.hpp"
 #include "shared/transport/tls_context.hpp"
 #include "shared/util/result.hpp"
@@ -38,27 +39,10 @@ Result<RtCredentials> parse_rt_credentials(std::string_view text);
 /// test server), no user info, query or fragment, at most 2048 bytes.
 Result<void> check_rt_url(std::string_view url);
 
-/// One failed call: whether trying again later can help, and what RT said.
-struct RtFailure {
-  bool retry = true;
-  int http_status = 0;  ///< 0: no HTTP answer
-  std::string detail;   ///< printable, bounded
-};
-
-template <typename T>
-using RtResult = tl::expected<T, RtFailure>;
-
 struct RtFile {
   std::string name;
   std::string content_type;
   std::string content;  ///< raw bytes (sent base64)
-};
-
-struct RtAttachmentInfo {
-  std::int64_t id = 0;
-  std::string filename;
-  std::string subject;
-  std::int64_t transaction_id = 0;
 };
 
 class RtClient {
@@ -97,8 +81,5 @@ class RtClient {
   transport::SslContextPtr tls_context_;
   RtSettings settings_;
 };
-
-/// Whether `id` looks like an RT ticket id (1-18 digits).
-bool valid_rt_ticket_id(std::string_view id);
 
 }  // namespace triage::collector

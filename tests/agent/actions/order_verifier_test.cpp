@@ -1,6 +1,8 @@
 // What the agent refuses before anything runs: each check on its own, with the reason the
 // collector will show.
 
+#include <limits>
+
 #include <catch2/catch.hpp>
 
 #include "agent/actions/action_journal.hpp"
@@ -184,6 +186,17 @@ TEST_CASE("orders for another device, outside their validity or misshaped are re
   auto p = f.payload();
   p.set_issued_at_unix_ms(kNow - 900'000);
   p.set_expires_at_unix_ms(kNow - 30'000);
+  CHECK(verify_order(f.sign(p), f.checks()));
+}
+
+// Found while writing tests/fuzz/order_payload_fuzz.cpp (UBSan: expires_at + skew overflowed):
+// an expiry near the end of int64 wrapped around and the order read as long expired.
+TEST_CASE("an order's expiry far in the future is compared without overflow") {
+  Fixture f;
+  auto p = f.payload();
+  p.set_expires_at_unix_ms(std::numeric_limits<std::int64_t>::max());
+  CHECK(verify_order(f.sign(p), f.checks()));
+  p.set_expires_at_unix_ms(std::numeric_limits<std::int64_t>::max() - 30'000);
   CHECK(verify_order(f.sign(p), f.checks()));
 }
 

@@ -102,6 +102,17 @@ TEST_CASE("redact_log changes only the lines that hold a secret", "[redact]") {
   CHECK(clean == "line one\n\nline three\n");
 }
 
+// Found by fuzzing (tests/fuzz/redact_fuzz.cpp): a cap under 3 bytes left no room for "..." and
+// the cut wrapped around, returning the whole line.
+TEST_CASE("redact_cmdline stays within a cap too small for the ellipsis", "[redact]") {
+  const std::string raw("/usr/bin/python3\0/opt/app/run.py\0--verbose", 42);
+  for (std::size_t cap : {0, 1, 2, 3, 4}) {
+    INFO("cap " << cap);
+    CHECK(redact_cmdline(raw, cap).size() <= cap);
+  }
+  CHECK(redact_cmdline(raw, 4) == "/...");
+}
+
 TEST_CASE("No secret from the fixtures reaches a snapshot", "[redact][fixture]") {
   auto machine = GENERATE(as<std::string>{}, "desktop", "laptop", "container");
   auto snap = testing::fixture_snapshot(machine);

@@ -5,6 +5,7 @@
 #include "agent/service/help_rate_limiter.hpp"
 #include "agent/service/help_request.hpp"
 
+using namespace triage;
 using namespace triage::agent;
 
 TEST_CASE("a help submission is validated and its identity comes from the kernel") {
@@ -54,6 +55,27 @@ TEST_CASE("progress round-trips over IPC and reads honestly") {
              Catch::Contains("waiting for a ticket number"));
   CHECK_FALSE(HelpProgress{HelpState::kSent, 1, "", ""}.final());
   CHECK(progress_from_json({{"state", "nonsense"}}).state == HelpState::kError);
+}
+
+// Found by fuzzing (tests/fuzz/ipc_frame_fuzz.cpp): `"type": 8` made nlohmann's value() throw
+// out of the IPC handler and ended the daemon, for any local user allowed on the socket.
+TEST_CASE("IPC messages whose fields have the wrong JSON types are refused, never thrown on") {
+  for (const auto& request : {nlohmann::json{{"type", 8}, {"text", "x"}},
+                              nlohmann::json{{"type", nullptr}, {"text", "x"}},
+                              nlohmann::json{{"type", {{"help", true}}}, {"text", "x"}},
+                              nlohmann::json{{"type", "help"}, {"text", "x"}, {"request_id", 7}}}) {
+    INFO(request.dump());
+    Result<HelpSubmission> help = fail("not parsed");
+    CHECK_NOTHROW(help = parse_help_submission(request, 1000, "alice"));
+    CHECK_FALSE(help);
+  }
+  for (const auto& reply : {nlohmann::json{{"state", 3}}, nlohmann::json{{"state", {1, 2}}},
+                            nlohmann::json{{"state", "ticket"}, {"ticket_id", 5}, {"seq", -1}}}) {
+    INFO(reply.dump());
+    HelpProgress progress;
+    CHECK_NOTHROW(progress = progress_from_json(reply));
+  }
+  CHECK(progress_from_json({{"state", 3}}).state == HelpState::kError);
 }
 
 TEST_CASE("one account cannot flood the spool with help requests") {

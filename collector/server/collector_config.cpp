@@ -19,7 +19,10 @@ Result<void> read_integer(const toml::table& table, std::string_view section, st
                           T& out, std::int64_t min, std::int64_t max) {
   auto* node = table.get(key);
   if (node == nullptr) return {};
-  auto value = node->value<std::int64_t>();
+  // Integers only: toml++'s value<int64_t>() converts a float, and one out of range is
+  // undefined behaviour in that conversion.
+  const auto* integer_node = node->as_integer();
+  const auto value = integer_node ? std::optional<std::int64_t>(integer_node->get()) : std::nullopt;
   std::string name =
       section.empty() ? std::string(key) : std::string(section) + "." + std::string(key);
   if (!value || *value < min || *value > max) {

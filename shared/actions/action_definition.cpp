@@ -69,8 +69,12 @@ class Reader {
       if (!fallback) return bad(key, "is required");
       return *fallback;
     }
-    auto value = node->value<std::int64_t>();
-    if (!node->is_integer() || !value || *value < min || *value > max) {
+    // Integers only: toml++'s value<int64_t>() converts a float, and one out of range
+    // ("6.6e56") is undefined behaviour in that conversion.
+    const auto* integer_node = node->as_integer();
+    const auto value =
+        integer_node ? std::optional<std::int64_t>(integer_node->get()) : std::nullopt;
+    if (!value || *value < min || *value > max) {
       return bad(key,
                  "expected an integer from " + std::to_string(min) + " to " + std::to_string(max));
     }

@@ -133,6 +133,13 @@ TEST_CASE("a definition file is refused when it breaks a rule, naming the key") 
        "min_role"},
       {"timeout too long", replace(kEcho, "risk = \"low\"", "risk = \"low\"\ntimeout_s = 99999"),
        "timeout_s"},
+      // A float out of the integer range was converted before the type check (undefined
+      // behaviour, seen by the action_definition fuzz target under UBSan).
+      {"a huge float for an integer",
+       replace(kEcho, "risk = \"low\"", "risk = \"low\"\noutput_cap_bytes = 6.6e56"),
+       "output_cap_bytes"},
+      {"a float for an integer",
+       replace(kEcho, "risk = \"low\"", "risk = \"low\"\ntimeout_s = 30.0"), "timeout_s"},
       {"unused parameter", replace(kEcho, "\"--\", \"{text}\"", "\"--\""), "never used"},
       {"enum value that is an option",
        replace(kEcho, "type = \"regex\"\npattern = '^[a-z]{1,8}$'\nmax_length = 8",

@@ -86,6 +86,12 @@ TEST_CASE("config errors name the key and the line") {
   REQUIRE_FALSE(wrong_type);
   CHECK_THAT(wrong_type.error().message,
              Catch::Contains("agents.heartbeat_interval_s") && Catch::Contains("line 2"));
+  // A float is not an integer, even a whole one; a huge one was converted before (UB).
+  for (const char* value : {"30.0", "6.6e56"}) {
+    auto as_float = load(std::string("[agents]\nheartbeat_interval_s = ") + value + "\n");
+    REQUIRE_FALSE(as_float);
+    CHECK_THAT(as_float.error().message, Catch::Contains("agents.heartbeat_interval_s"));
+  }
   auto syntax = load("listen = \n");
   REQUIRE_FALSE(syntax);
   CHECK_THAT(syntax.error().message, Catch::Contains("line 1"));

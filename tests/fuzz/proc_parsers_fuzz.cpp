@@ -6,7 +6,27 @@
 #include <iterator>
 #include <string_view>
 
-#include "agent/collectors/linux/collectors.hpp"
+#include "agent/collectors/linux/apt_updates.hpp"
+#include "agent/collectors/linux/block_devices.hpp"
+#include "agent/collectors/linux/cpuinfo.hpp"
+#include "agent/collectors/linux/cups.hpp"
+#include "agent/collectors/linux/dns.hpp"
+#include "agent/collectors/linux/dpkg.hpp"
+#include "agent/collectors/linux/filesystems.hpp"
+#include "agent/collectors/linux/firewall.hpp"
+#include "agent/collectors/linux/interfaces.hpp"
+#include "agent/collectors/linux/kernel_log.hpp"
+#include "agent/collectors/linux/meminfo.hpp"
+#include "agent/collectors/linux/net_probe.hpp"
+#include "agent/collectors/linux/os_release.hpp"
+#include "agent/collectors/linux/pressure.hpp"
+#include "agent/collectors/linux/processes.hpp"
+#include "agent/collectors/linux/proxy.hpp"
+#include "agent/collectors/linux/routes.hpp"
+#include "agent/collectors/linux/rpm.hpp"
+#include "agent/collectors/linux/sessions.hpp"
+#include "agent/collectors/linux/systemd_units.hpp"
+#include "agent/collectors/linux/uptime.hpp"
 #include "tests/fuzz/fuzz_input.hpp"
 
 using namespace triage;

@@ -8,9 +8,9 @@
 #include <optional>
 #include <string>
 
+#include "collector/channel/local_agent_channel.hpp"
 #include "collector/ingest/ingest_writer.hpp"
 #include "collector/metrics/collector_metrics.hpp"
-#include "collector/server/agent_registry.hpp"
 #include "collector/server/agent_session.hpp"
 #include "collector/storage/sqlite/sqlite_store.hpp"
 #include "shared/protocol/codec.hpp"
@@ -31,7 +31,7 @@ const std::string kCertificate(64, 'a');
 struct AgentWorld {
   testing::TempDir dir;
   std::unique_ptr<SqliteStore> store;
-  AgentRegistry registry;
+  LocalAgentChannel agents{"test-node"};
   CollectorMetrics metrics;
   std::unique_ptr<IngestWriter> writer;
   std::unique_ptr<testing::WebSocketTestPair> pair;
@@ -52,7 +52,7 @@ struct AgentWorld {
     device.enrolled_at = now;
     REQUIRE(store->enroll_device("h", device, now));
     writer = std::make_unique<IngestWriter>(*store, IngestOptions{}, &metrics);
-    AgentSessionServices services{*store, registry, *writer, metrics};
+    AgentSessionServices services{*store, agents, *writer, metrics};
     pair = std::make_unique<testing::WebSocketTestPair>(
         std::make_unique<AgentSession>(kDevice, kCertificate, services, settings), limits);
   }
@@ -99,7 +99,7 @@ TEST_CASE("an agent's hello is answered with a HelloAck and the device is online
   CHECK(ack.hello_ack().device_id() == kDevice);
   CHECK(ack.hello_ack().protocol_version() == protocol::kProtocolMax);
   CHECK(ack.hello_ack().want_full_snapshot());
-  REQUIRE(world.pair->run_until([&] { return world.registry.is_online(kDevice); }));
+  REQUIRE(world.pair->run_until([&] { return world.agents.is_online(kDevice); }));
 }
 
 TEST_CASE("an agent whose first message is not a hello is refused with 1002") {
@@ -110,7 +110,7 @@ TEST_CASE("an agent whose first message is not a hello is refused with 1002") {
   CHECK(refusal.refusal().reason() == v1::Refusal::MALFORMED_MESSAGE);
   REQUIRE(world.pair->run_until([&] { return world.pair->peer_closed(); }));
   CHECK(world.pair->close_code() == 1002);
-  CHECK_FALSE(world.registry.is_online(kDevice));
+  CHECK_FALSE(world.agents.is_online(kDevice));
 }
 
 TEST_CASE("an agent that sends no hello by the deadline is closed with 1008") {
@@ -120,7 +120,7 @@ TEST_CASE("an agent that sends no hello by the deadline is closed with 1008") {
   AgentWorld world({}, limits);
   REQUIRE(world.pair->run_until([&] { return world.pair->peer_closed(); }));
   CHECK(world.pair->close_code() == 1008);
-  REQUIRE(world.pair->run_until([&] { return world.registry.tracked_count(kDevice) == 0; }));
+  REQUIRE(world.pair->run_until([&] { return world.agents.tracked_count(kDevice) == 0; }));
 }
 
 TEST_CASE("an agent frame over the session's size limit is refused and closes the connection") {
@@ -148,16 +148,16 @@ TEST_CASE("revoking a device closes its session with 4003, before and after its 
   if (after_hello) {
     world.say_hello();
     REQUIRE(world.received(0).has_hello_ack());
-    REQUIRE(world.pair->run_until([&] { return world.registry.is_online(kDevice); }));
+    REQUIRE(world.pair->run_until([&] { return world.agents.is_online(kDevice); }));
   } else {
-    REQUIRE(world.pair->run_until([&] { return world.registry.tracked_count(kDevice) == 1; }));
+    REQUIRE(world.pair->run_until([&] { return world.agents.tracked_count(kDevice) == 1; }));
   }
-  world.registry.disconnect(kDevice, transport::CloseCode::kRevoked, "device dev-1 was revoked");
+  world.agents.disconnect(kDevice, transport::CloseCode::kRevoked, "device dev-1 was revoked");
   REQUIRE(world.pair->run_until([&] { return world.pair->peer_closed(); }));
   CHECK(world.pair->close_code() == 4003);
   CHECK(world.pair->close_reason() == "device dev-1 was revoked");
-  REQUIRE(world.pair->run_until([&] { return world.registry.tracked_count(kDevice) == 0; }));
-  CHECK_FALSE(world.registry.is_online(kDevice));
+  REQUIRE(world.pair->run_until([&] { return world.agents.tracked_count(kDevice) == 0; }));
+  CHECK_FALSE(world.agents.is_online(kDevice));
 }
 
 TEST_CASE("a device revoked after its connection was accepted is refused at hello") {
@@ -169,7 +169,7 @@ TEST_CASE("a device revoked after its connection was accepted is refused at hell
   CHECK(refusal.refusal().reason() == v1::Refusal::DEVICE_REVOKED);
   REQUIRE(world.pair->run_until([&] { return world.pair->peer_closed(); }));
   CHECK(world.pair->close_code() == 4003);
-  CHECK_FALSE(world.registry.is_online(kDevice));
+  CHECK_FALSE(world.agents.is_online(kDevice));
 }
 
 TEST_CASE("reports beyond the agent's in-flight limit wait and are all acknowledged in order") {

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include <openssl/evp.h>
@@ -154,19 +155,28 @@ TEST_CASE("a linked ticket's diagnostics become an internal RT comment with the 
 
   const auto rt_ticket = rt.create_ticket("Laptop is slow", "alice@example.com");
   const auto ticket = new_ticket(c, {{"title", "Laptop is slow"}, {"device_id", device}});
-  link(c, ticket, id, rt_ticket);
-  // Diagnostics taken after the link go to RT.
-  REQUIRE(c.post("/api/v1/tickets/" + std::to_string(ticket) + "/diagnostics",
-                 nlohmann::json::object(), c.admin_token())
-              .status == 202);
-  // The creation's enrichment and the refresh may both land after the link (the fixture
-  // machine's snapshots share a timestamp, so their file names can be equal): wait until every
-  // diagnostics entry of the ticket is delivered, then find each one's exact bytes in RT.
   auto diagnostics_of_ticket = [&] {
     std::vector<nlohmann::json> out;
     auto view = c.get("/api/v1/tickets/" + std::to_string(ticket), c.admin_token());
     for (const auto& a : view.body["attachments"]) {
       if (a["kind"] == "diagnostics") out.push_back(a);
+    }
+    return out;
+  };
+  // Only diagnostics taken after the link go to RT: let the creation's enrichment land first,
+  // so which of them go is decided by the test, not by how fast the machine is.
+  REQUIRE(eventually([&] { return !diagnostics_of_ticket().empty(); }, 60s));
+  std::set<std::string> before_link;
+  for (const auto& a : diagnostics_of_ticket()) before_link.insert(a["url"].get<std::string>());
+  link(c, ticket, id, rt_ticket);
+  REQUIRE(c.post("/api/v1/tickets/" + std::to_string(ticket) + "/diagnostics",
+                 nlohmann::json::object(), c.admin_token())
+              .status == 202);
+  // Wait until the refresh is attached and delivered, then find its exact bytes in RT.
+  auto after_link = [&] {
+    std::vector<nlohmann::json> out;
+    for (auto& a : diagnostics_of_ticket()) {
+      if (!before_link.count(a["url"].get<std::string>())) out.push_back(std::move(a));
     }
     return out;
   };
@@ -176,11 +186,11 @@ TEST_CASE("a linked ticket's diagnostics become an internal RT comment with the 
         for (const auto& d : deliveries(c, id, "delivered")) {
           if (d["event_type"] == "ticket.diagnostics") ++delivered;
         }
-        const auto attached = diagnostics_of_ticket().size();
-        return delivered > 0 && delivered >= attached;
+        const auto attached = after_link().size();
+        return attached > 0 && delivered >= attached;
       },
       60s));
-  const auto attached = diagnostics_of_ticket();
+  const auto attached = after_link();
   REQUIRE_FALSE(attached.empty());
   nlohmann::json found;
   for (const auto& meta : attached) {

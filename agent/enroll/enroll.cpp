@@ -11,6 +11,7 @@
 #include "shared/transport/tls_context.hpp"
 #include "shared/transport/url.hpp"
 #include "shared/util/files.hpp"
+#include "shared/util/json_fields.hpp"
 #include "shared/util/time_format.hpp"
 
 namespace triage::agent {
@@ -54,13 +55,13 @@ Result<std::string> enroll(const EnrollOptions& options) {
   if (response->result() != http::status::created) {
     std::string message = "HTTP " + std::to_string(response->result_int());
     if (!body.is_discarded() && body.contains("error")) {
-      message = body["error"].value("message", message);
+      message = string_field(body["error"], "message", message);
     }
     return fail(ErrorCode::kDenied, "the collector refused the enrollment: " + message);
   }
   if (body.is_discarded() || !body.is_object()) return fail("enrollment answer is not JSON");
-  const std::string device_id = body.value("device_id", "");
-  const std::string cert_pem = body.value("certificate", "");
+  const std::string device_id = string_field(body, "device_id");
+  const std::string cert_pem = string_field(body, "certificate");
   // Trust only the CA the TLS handshake proved against the pin, not what the body says.
   const std::string& ca_pem = learned->ca_pem;
   auto cert = pki::certificate_from_pem(cert_pem);

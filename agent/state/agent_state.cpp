@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "shared/util/files.hpp"
+#include "shared/util/json_fields.hpp"
 
 namespace triage::agent {
 
@@ -20,10 +21,10 @@ Result<Enrollment> load_enrollment(const StateDir& dir) {
   auto j = nlohmann::json::parse(*text, nullptr, false);
   if (j.is_discarded() || !j.is_object()) return fail(dir.enrollment().string() + " is corrupt");
   Enrollment e;
-  e.server_url = j.value("server", "");
-  e.device_id = j.value("device_id", "");
-  e.ca_sha256 = j.value("ca_sha256", "");
-  e.enrolled_at = j.value("enrolled_at", "");
+  e.server_url = string_field(j, "server");
+  e.device_id = string_field(j, "device_id");
+  e.ca_sha256 = string_field(j, "ca_sha256");
+  e.enrolled_at = string_field(j, "enrolled_at");
   if (e.server_url.empty() || e.device_id.empty()) {
     return fail(dir.enrollment().string() + " lacks server or device_id");
   }

@@ -5,6 +5,7 @@
 
 #include "agent/collectors/linux/firewall.hpp"
 #include "agent/collectors/text.hpp"
+#include "shared/util/json_fields.hpp"
 
 namespace triage::agent {
 
@@ -17,8 +18,8 @@ NftSummary parse_nft_json(std::string_view text) {
     if (!item.is_object()) continue;
     if (item.contains("rule")) ++s.rules;
     if (auto c = item.find("chain"); c != item.end() && c->is_object()) {
-      if (c->value("hook", "") == "input" && c->value("type", "filter") == "filter") {
-        auto policy = c->value("policy", "accept");
+      if (string_field(*c, "hook") == "input" && string_field(*c, "type", "filter") == "filter") {
+        auto policy = string_field(*c, "policy", "accept");
         // Any dropping input chain makes the effective policy "drop".
         if (s.input_policy.empty() || policy == "drop") s.input_policy = policy;
       }

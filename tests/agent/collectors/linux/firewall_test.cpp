@@ -32,3 +32,17 @@ TEST_CASE("firewall: the ruleset parsers survive hostile input",
   }
   SUCCEED();
 }
+
+TEST_CASE("nft JSON with a field of the wrong type is read, not thrown on",
+          "[firewall][parsers][robustness]") {
+  // Found by the proc_parsers fuzz target: `"hook": []` made json::value() throw, which ended
+  // the snapshot process.
+  const auto s = parse_nft_json(
+      R"({"nftables": [{"chain": {"family": "inet", "table": "filter", "name": "input",)"
+      R"( "type": "filter", "hook": []}}, {"chain": {"hook": "input", "type": "filter",)"
+      R"( "policy": 7}}, {"chain": {"hook": "input", "type": 1, "policy": "drop"}}]})");
+  CHECK(s.valid);
+  // A field of the wrong type counts as absent: the third chain is an input filter chain
+  // that drops.
+  CHECK(s.input_policy == "drop");
+}

@@ -1,7 +1,8 @@
 #pragma once
 // The `get-help` side of the local endpoint: blocking, with a deadline on every step.
 // This header is the interface; each platform has one implementation (POSIX:
-// posix/unix_socket_client.cpp, a Unix stream socket).
+// posix/unix_socket_client.cpp, a Unix stream socket; Windows: windows/named_pipe_client.cpp,
+// the agent's named pipe, used only when SYSTEM or Administrators own it).
 
 #include <chrono>
 #include <filesystem>

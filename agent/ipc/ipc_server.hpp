@@ -5,7 +5,9 @@
 // io_context.
 // This header is the interface; each platform has one implementation. POSIX
 // (posix/unix_socket_server.cpp): a Unix stream socket, mode 0660, owned by root and a
-// configurable group, the peer's uid and pid from SO_PEERCRED.
+// configurable group, the peer's uid and pid from SO_PEERCRED. Windows
+// (windows/named_pipe_server.cpp): a named pipe interactive users may open, the peer's pid from
+// GetNamedPipeClientProcessId and its account from its token.
 
 #include <chrono>
 #include <cstddef>
@@ -24,9 +26,9 @@ namespace triage::agent::ipc {
 
 /// Who is on the other end, from the kernel.
 struct PeerCredentials {
-  std::uint32_t uid = 0;  ///< the local account's numeric id (POSIX uid)
+  std::uint32_t uid = 0;  ///< the local account's numeric id (POSIX uid; Windows: the SID's RID)
   std::uint32_t pid = 0;
-  std::string user;  ///< account name of uid ("" when it has none)
+  std::string user;  ///< account name of uid ("" when it has none; Windows: "DOMAIN\name")
 };
 
 /// Replies to one request. Safe to keep after the connection went away (calls become no-ops).
@@ -43,7 +45,8 @@ using IpcHandler =
     std::function<void(const nlohmann::json& request, const PeerCredentials& peer, IpcReplyPtr)>;
 
 struct IpcServerOptions {
-  /// Where the server listens: a socket path on POSIX.
+  /// Where the server listens: a socket path on POSIX; on Windows a `\\.\pipe\` name, or any
+  /// path, which names the pipe windows/pipe_name.hpp derives from it.
   std::filesystem::path socket_path;
   /// Group allowed to connect (POSIX); falls back to root's when it does not exist.
   std::string group = "triage";

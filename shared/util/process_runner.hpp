@@ -5,7 +5,9 @@
 // inherits nothing beyond its standard streams.
 // Used by diagnostics collectors (smartctl, lpstat, journalctl) and by approved actions.
 // This header is the interface; each platform has one implementation (posix/process_runner.cpp:
-// posix_spawn into a process group, SIGTERM then SIGKILL to the group, stdin from /dev/null).
+// posix_spawn into a process group, SIGTERM then SIGKILL to the group, stdin from /dev/null;
+// windows/process_runner.cpp: CreateProcessW into a Job object ended as a whole, stdin from NUL,
+// and only .exe/.com programs that are not interpreters, judged on the resolved file).
 
 #include <chrono>
 #include <cstddef>
@@ -40,6 +42,8 @@ struct RunRequest {
   std::vector<std::string> argv;
   std::chrono::milliseconds timeout{10000};
   /// After the timeout, SIGTERM goes to the process group; SIGKILL follows after this grace.
+  /// (Windows has no polite stop: the job is ended at once, and this bounds the wait for
+  /// output pipes still held after that.)
   std::chrono::milliseconds kill_grace{1000};
   /// Bytes kept per stream; the rest is read and discarded, and flagged as truncated.
   std::size_t output_cap = 1024 * 1024;
@@ -52,6 +56,8 @@ struct RunRequest {
   /// Optional: when this descriptor becomes readable (an eventfd or pipe the caller writes
   /// to), the program is ended as on a timeout (SIGTERM to the group, SIGKILL after the grace)
   /// and the result says `cancelled`. Not read here: the caller resets it.
+  /// Windows: an event's HANDLE as HandleToLong() gives it (kernel handles fit in 32 bits);
+  /// signalled = cancel.
   int cancel_fd = -1;
 };
 

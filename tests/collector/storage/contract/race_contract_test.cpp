@@ -37,7 +37,7 @@ int winners(const std::vector<bool>& won) {
 }  // namespace
 
 TEMPLATE_TEST_CASE("storage contract: two enrollments race for the last use of a token",
-                   "[storage][contract][race]", TRIAGE_STORAGE_BACKENDS) {
+                   "[storage][contract][race][devices]", TRIAGE_STORAGE_BACKENDS) {
   const bool same_store = GENERATE(true, false);
   TestType backend;
   Contenders<TestType> stores(backend, same_store);
@@ -66,7 +66,7 @@ TEMPLATE_TEST_CASE("storage contract: two enrollments race for the last use of a
 }
 
 TEMPLATE_TEST_CASE("storage contract: two claimants of one outbox message",
-                   "[storage][contract][race]", TRIAGE_STORAGE_BACKENDS) {
+                   "[storage][contract][race][outbox]", TRIAGE_STORAGE_BACKENDS_UNPORTED) {
   const bool same_store = GENERATE(true, false);
   TestType backend;
   Contenders<TestType> stores(backend, same_store);
@@ -92,8 +92,9 @@ TEMPLATE_TEST_CASE("storage contract: two claimants of one outbox message",
   CHECK((*claimed)->attempts == 1);
 }
 
-TEMPLATE_TEST_CASE("storage contract: two approvers of one order", "[storage][contract][race]",
-                   TRIAGE_STORAGE_BACKENDS) {
+TEMPLATE_TEST_CASE("storage contract: two approvers of one order",
+                   "[storage][contract][race][orders][tickets][devices]",
+                   TRIAGE_STORAGE_BACKENDS_UNPORTED) {
   const bool same_store = GENERATE(true, false);
   TestType backend;
   Contenders<TestType> stores(backend, same_store);
@@ -141,7 +142,7 @@ TEMPLATE_TEST_CASE("storage contract: two approvers of one order", "[storage][co
 }
 
 TEMPLATE_TEST_CASE("storage contract: two appenders to the audit chain never fork it",
-                   "[storage][contract][race]", TRIAGE_STORAGE_BACKENDS) {
+                   "[storage][contract][race][audit]", TRIAGE_STORAGE_BACKENDS_UNPORTED) {
   const bool same_store = GENERATE(true, false);
   TestType backend;
   Contenders<TestType> stores(backend, same_store);

@@ -13,7 +13,7 @@ using namespace triage::collector;
 using namespace triage::collector::contract;
 using namespace std::chrono_literals;
 
-TEMPLATE_TEST_CASE("storage contract: devices and enrollment", "[storage][contract]",
+TEMPLATE_TEST_CASE("storage contract: devices and enrollment", "[storage][contract][devices]",
                    TRIAGE_STORAGE_BACKENDS) {
   TestType backend;
   auto store = backend.open();
@@ -55,8 +55,8 @@ TEMPLATE_TEST_CASE("storage contract: devices and enrollment", "[storage][contra
             .code == ErrorCode::kNotFound);
 }
 
-TEMPLATE_TEST_CASE("storage contract: users, sessions and API tokens", "[storage][contract]",
-                   TRIAGE_STORAGE_BACKENDS) {
+TEMPLATE_TEST_CASE("storage contract: users, sessions and API tokens", "[storage][contract][auth]",
+                   TRIAGE_STORAGE_BACKENDS_UNPORTED) {
   TestType backend;
   auto store = backend.open();
   auto id = store->write([](WriteTx& tx) { return tx.auth().insert_user(user("alice")); });
@@ -109,7 +109,7 @@ TEMPLATE_TEST_CASE("storage contract: users, sessions and API tokens", "[storage
 }
 
 TEMPLATE_TEST_CASE("storage contract: reports are stored once per device and seq",
-                   "[storage][contract]", TRIAGE_STORAGE_BACKENDS) {
+                   "[storage][contract][reports][devices]", TRIAGE_STORAGE_BACKENDS_UNPORTED) {
   TestType backend;
   auto store = backend.open();
   REQUIRE(store->write([](WriteTx& tx) -> Result<std::string> {
@@ -144,7 +144,7 @@ TEMPLATE_TEST_CASE("storage contract: reports are stored once per device and seq
 }
 
 TEMPLATE_TEST_CASE("storage contract: a ticket update needs the version it read",
-                   "[storage][contract]", TRIAGE_STORAGE_BACKENDS) {
+                   "[storage][contract][tickets]", TRIAGE_STORAGE_BACKENDS_UNPORTED) {
   TestType backend;
   auto store = backend.open();
   auto t = ticket("VPN drops");
@@ -171,7 +171,7 @@ TEMPLATE_TEST_CASE("storage contract: a ticket update needs the version it read"
 }
 
 TEMPLATE_TEST_CASE("storage contract: the audit repository stores records as given",
-                   "[storage][contract]", TRIAGE_STORAGE_BACKENDS) {
+                   "[storage][contract][audit]", TRIAGE_STORAGE_BACKENDS_UNPORTED) {
   TestType backend;
   auto store = backend.open();
   CHECK_FALSE(store->read().audit().audit_head().value());
@@ -189,7 +189,7 @@ TEMPLATE_TEST_CASE("storage contract: the audit repository stores records as giv
 }
 
 TEMPLATE_TEST_CASE("storage contract: custom actions and catalog proposals change only once",
-                   "[storage][contract]", TRIAGE_STORAGE_BACKENDS) {
+                   "[storage][contract][catalog]", TRIAGE_STORAGE_BACKENDS_UNPORTED) {
   TestType backend;
   auto store = backend.open();
   CustomAction action;

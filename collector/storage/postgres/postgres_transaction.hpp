@@ -3,10 +3,10 @@
 // write transaction's connection, or the pool for plain reads). An area plugs in here: its
 // Pg<Area>Repository replaces the PgUnported<Area>Repository member of PgAreas.
 
+#include "collector/storage/postgres/pg_auth_repository.hpp"
 #include "collector/storage/postgres/pg_connector.hpp"
 #include "collector/storage/postgres/pg_device_repository.hpp"
 #include "collector/storage/postgres/pg_unported_audit_repository.hpp"
-#include "collector/storage/postgres/pg_unported_auth_repository.hpp"
 #include "collector/storage/postgres/pg_unported_catalog_repository.hpp"
 #include "collector/storage/postgres/pg_unported_order_repository.hpp"
 #include "collector/storage/postgres/pg_unported_outbox_repository.hpp"
@@ -22,10 +22,11 @@ struct PgStoreState {};
 
 /// Every area's repository over one connector.
 struct PgAreas {
-  PgAreas(postgres::Connector& connector, PgStoreState& /*state*/) : devices(connector) {}
+  PgAreas(postgres::Connector& connector, PgStoreState& /*state*/)
+      : devices(connector), auth(connector) {}
 
   PgDeviceRepository devices;
-  PgUnportedAuthRepository auth;
+  PgAuthRepository auth;
   PgUnportedReportRepository reports;
   PgUnportedTicketRepository tickets;
   PgUnportedProblemRepository problems;

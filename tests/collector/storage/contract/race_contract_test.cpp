@@ -165,3 +165,32 @@ TEMPLATE_TEST_CASE("storage contract: two appenders to the audit chain never for
   CHECK(verified->intact);
   CHECK(verified->records == 2 * kPerWriter);
 }
+
+TEMPLATE_TEST_CASE("storage contract: two failed logins at once count two failures",
+                   "[storage][contract][race][auth]", TRIAGE_STORAGE_BACKENDS) {
+  const bool same_store = GENERATE(true, false);
+  TestType backend;
+  Contenders<TestType> stores(backend, same_store);
+  // Two nodes (or workers) record a failure for a name with no throttle row yet: each must
+  // see the other's, or lockout could be dodged by spreading guesses over the nodes.
+  auto results = race([&](int i) {
+    return stores[i].write([&](WriteTx& tx) {
+      return tx.auth().update_login_throttle("mallory", at(70), [&](LoginThrottleState s) {
+        ++s.failures;
+        s.updated_at = at(70 + i);
+        return s;
+      });
+    });
+  });
+  std::vector<int> seen;
+  for (const auto& r : results) {
+    REQUIRE(r);
+    seen.push_back(r->failures);
+  }
+  std::sort(seen.begin(), seen.end());
+  CHECK(seen == std::vector<int>{1, 2});
+  auto stored = stores[0].read().auth().find_login_throttle("mallory");
+  REQUIRE(stored);
+  REQUIRE(*stored);
+  CHECK((*stored)->failures == 2);
+}

@@ -56,7 +56,7 @@ TEMPLATE_TEST_CASE("storage contract: devices and enrollment", "[storage][contra
 }
 
 TEMPLATE_TEST_CASE("storage contract: users, sessions and API tokens", "[storage][contract][auth]",
-                   TRIAGE_STORAGE_BACKENDS_UNPORTED) {
+                   TRIAGE_STORAGE_BACKENDS) {
   TestType backend;
   auto store = backend.open();
   auto id = store->write([](WriteTx& tx) { return tx.auth().insert_user(user("alice")); });

@@ -57,6 +57,9 @@ Result<std::unique_ptr<PostgresStore>> PostgresStore::open(const std::string& co
                                                            PostgresStoreOptions options) {
   std::unique_ptr<PostgresStore> store(new PostgresStore(conninfo, options));
   if (auto r = store->migrate(); !r) return fail("PostgreSQL schema migration", r.error());
+  if (auto r = store->create_partitions_ahead(); !r) {
+    return fail("PostgreSQL report partitions", r.error());
+  }
   return store;
 }
 
@@ -114,6 +117,20 @@ Result<void> PostgresStore::run_outer(const std::function<Result<void>(WriteTx&)
     }
     std::this_thread::sleep_for(backoff(attempt));
   }
+}
+
+Result<void> PostgresStore::create_partitions_ahead() {
+  auto lease = pool_.acquire();
+  if (!lease) return tl::unexpected(lease.error());
+  postgres::Connection& conn = **lease;
+  const auto today = PgReportPartitions::day_of(pg_time::to_ms(std::chrono::system_clock::now()));
+  auto created = [&]() -> Result<void> {
+    if (auto r = conn.exec("BEGIN"); !r) return r;
+    if (auto r = state_.partitions.ensure(conn, today - 1, today + 7); !r) return r;
+    return conn.commit();
+  }();
+  if (!created) (void)conn.exec("ROLLBACK");
+  return created;
 }
 
 int PostgresStore::schema_version() {

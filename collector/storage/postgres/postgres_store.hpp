@@ -66,6 +66,9 @@ class PostgresStore final : public FlatStoreAdapter {
   PostgresStore(const std::string& conninfo, PostgresStoreOptions options)
       : options_(options), pool_(conninfo, options.max_connections) {}
   Result<void> migrate();
+  /// Creates the report history's day partitions from yesterday to a week ahead, so ingest
+  /// seldom creates one on its hot path (it does when a day is missing).
+  Result<void> create_partitions_ahead();
   /// The outermost transaction: BEGIN, body, COMMIT; again on a serialization failure.
   Result<void> run_outer(const std::function<Result<void>(WriteTx&)>& body);
 

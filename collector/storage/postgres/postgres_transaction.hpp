@@ -6,28 +6,31 @@
 #include "collector/storage/postgres/pg_auth_repository.hpp"
 #include "collector/storage/postgres/pg_connector.hpp"
 #include "collector/storage/postgres/pg_device_repository.hpp"
+#include "collector/storage/postgres/pg_report_partitions.hpp"
+#include "collector/storage/postgres/pg_report_repository.hpp"
 #include "collector/storage/postgres/pg_unported_audit_repository.hpp"
 #include "collector/storage/postgres/pg_unported_catalog_repository.hpp"
 #include "collector/storage/postgres/pg_unported_order_repository.hpp"
 #include "collector/storage/postgres/pg_unported_outbox_repository.hpp"
 #include "collector/storage/postgres/pg_unported_problem_repository.hpp"
-#include "collector/storage/postgres/pg_unported_report_repository.hpp"
 #include "collector/storage/postgres/pg_unported_ticket_repository.hpp"
 #include "collector/storage/transaction.hpp"
 
 namespace triage::collector {
 
-/// What the repositories of one store share beyond their connection (caches, say).
-struct PgStoreState {};
+/// What the repositories of one store share beyond their connection.
+struct PgStoreState {
+  PgReportPartitions partitions;
+};
 
 /// Every area's repository over one connector.
 struct PgAreas {
-  PgAreas(postgres::Connector& connector, PgStoreState& /*state*/)
-      : devices(connector), auth(connector) {}
+  PgAreas(postgres::Connector& connector, PgStoreState& state)
+      : devices(connector), auth(connector), reports(connector, state.partitions) {}
 
   PgDeviceRepository devices;
   PgAuthRepository auth;
-  PgUnportedReportRepository reports;
+  PgReportRepository reports;
   PgUnportedTicketRepository tickets;
   PgUnportedProblemRepository problems;
   PgUnportedOrderRepository orders;

@@ -95,3 +95,65 @@ TEST_CASE("postgres store: a write transaction that deadlocks runs again and suc
   // other's abort releases its lock).
   CHECK(attempts.load() >= 3);
 }
+
+namespace {
+
+StoredReport report(const std::string& device_id, std::uint64_t seq, const std::string& kind,
+                    int seconds) {
+  StoredReport r;
+  r.device_id = device_id;
+  r.seq = seq;
+  r.kind = kind;
+  r.received_at = at(seconds);
+  r.payload = kind + "-" + std::to_string(seq);
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("postgres store: retention drops whole days of deltas and keeps what rebuilds state",
+          "[storage][pg][reports]") {
+  auto store = open_pg(testing::PostgresServer::shared().create_database());
+  constexpr int kDay = 86'400;
+  REQUIRE(store->write([](WriteTx& tx) -> Result<void> {
+    if (auto r = tx.devices().insert_enrollment_token(enrollment_token("t1", 2)); !r) return r;
+    for (const char* id : {"d1", "k1"}) {
+      if (auto r = tx.devices().enroll_device("hash-t1", device(id), at(1)); !r) {
+        return tl::unexpected(r.error());
+      }
+    }
+    return {};
+  }));
+  // d1: a snapshot, two deltas, a newer snapshot two days later and a delta after it.
+  // k1: a snapshot and a delta with no newer snapshot (it rebuilds k1's newest state).
+  REQUIRE(store->write([&](WriteTx& tx) {
+    return tx.reports().store_reports(
+        {report("d1", 1, "snapshot", 0), report("d1", 2, "delta", 10), report("d1", 3, "delta", 20),
+         report("d1", 4, "snapshot", 2 * kDay), report("d1", 5, "delta", 2 * kDay + 10),
+         report("k1", 1, "snapshot", 0), report("k1", 2, "delta", 30)});
+  }));
+  RetentionCutoffs cutoffs;
+  cutoffs.deltas_before = at(2 * kDay);
+  cutoffs.points_before = at(0);
+  auto pass = store->write([&](WriteTx& tx) { return tx.reports().apply_retention(cutoffs); });
+  REQUIRE(pass);
+  CHECK(pass->deltas_deleted == 2);
+  auto& reports = store->read().reports();
+  CHECK_FALSE(reports.find_report("d1", 2).value());
+  CHECK_FALSE(reports.find_report("d1", 3).value());
+  CHECK(reports.find_report("d1", 1).value());  // a full snapshot is never deleted
+  CHECK(reports.find_report("d1", 5).value());  // its day is not over before the cutoff
+  CHECK(reports.find_report("k1", 2).value()->payload == "delta-2");
+  CHECK(reports.last_report_seq("d1").value() == 5);
+
+  // Once k1 sends a newer snapshot, its kept delta goes at the next pass.
+  REQUIRE(store->write([&](WriteTx& tx) {
+    return tx.reports().store_report(report("k1", 3, "snapshot", 2 * kDay + 20));
+  }));
+  auto second = store->write([&](WriteTx& tx) { return tx.reports().apply_retention(cutoffs); });
+  REQUIRE(second);
+  CHECK(second->deltas_deleted == 1);
+  CHECK_FALSE(reports.find_report("k1", 2).value());
+  // A report received again after its day was dropped is a new report to the store: agents
+  // resend only what was never acknowledged, which retention has not reached.
+}

@@ -194,3 +194,34 @@ TEMPLATE_TEST_CASE("storage contract: two failed logins at once count two failur
   REQUIRE(*stored);
   CHECK((*stored)->failures == 2);
 }
+
+TEMPLATE_TEST_CASE("storage contract: two writers store the same report at once, once",
+                   "[storage][contract][race][reports]", TRIAGE_STORAGE_BACKENDS) {
+  const bool same_store = GENERATE(true, false);
+  TestType backend;
+  Contenders<TestType> stores(backend, same_store);
+  REQUIRE(stores[0].write([](WriteTx& tx) -> Result<std::string> {
+    if (auto r = tx.devices().insert_enrollment_token(enrollment_token("t1", 1)); !r) {
+      return tl::unexpected(r.error());
+    }
+    return tx.devices().enroll_device("hash-t1", device("d1"), at(1));
+  }));
+  // An agent that reconnected through another node resends what was not acknowledged yet,
+  // while the first node still commits it.
+  StoredReport delta;
+  delta.device_id = "d1";
+  delta.seq = 7;
+  delta.kind = "delta";
+  delta.received_at = at(10);
+  delta.payload = "diff";
+  auto results = race([&](int i) {
+    return stores[i].write([&](WriteTx& tx) { return tx.reports().store_report(delta); });
+  });
+  std::vector<bool> won;
+  for (const auto& r : results) {
+    REQUIRE(r);
+    won.push_back(*r);
+  }
+  CHECK(winners(won) == 1);
+  CHECK(stores[0].read().reports().find_report("d1", 7).value()->payload == "diff");
+}

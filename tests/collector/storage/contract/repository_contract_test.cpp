@@ -109,7 +109,7 @@ TEMPLATE_TEST_CASE("storage contract: users, sessions and API tokens", "[storage
 }
 
 TEMPLATE_TEST_CASE("storage contract: reports are stored once per device and seq",
-                   "[storage][contract][reports][devices]", TRIAGE_STORAGE_BACKENDS_UNPORTED) {
+                   "[storage][contract][reports][devices]", TRIAGE_STORAGE_BACKENDS) {
   TestType backend;
   auto store = backend.open();
   REQUIRE(store->write([](WriteTx& tx) -> Result<std::string> {

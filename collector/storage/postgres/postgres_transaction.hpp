@@ -3,12 +3,12 @@
 // write transaction's connection, or the pool for plain reads). An area plugs in here: its
 // Pg<Area>Repository replaces the PgUnported<Area>Repository member of PgAreas.
 
+#include "collector/storage/postgres/pg_audit_repository.hpp"
 #include "collector/storage/postgres/pg_auth_repository.hpp"
 #include "collector/storage/postgres/pg_connector.hpp"
 #include "collector/storage/postgres/pg_device_repository.hpp"
 #include "collector/storage/postgres/pg_report_partitions.hpp"
 #include "collector/storage/postgres/pg_report_repository.hpp"
-#include "collector/storage/postgres/pg_unported_audit_repository.hpp"
 #include "collector/storage/postgres/pg_unported_catalog_repository.hpp"
 #include "collector/storage/postgres/pg_unported_order_repository.hpp"
 #include "collector/storage/postgres/pg_unported_outbox_repository.hpp"
@@ -26,7 +26,10 @@ struct PgStoreState {
 /// Every area's repository over one connector.
 struct PgAreas {
   PgAreas(postgres::Connector& connector, PgStoreState& state)
-      : devices(connector), auth(connector), reports(connector, state.partitions) {}
+      : devices(connector),
+        auth(connector),
+        reports(connector, state.partitions),
+        audit(connector) {}
 
   PgDeviceRepository devices;
   PgAuthRepository auth;
@@ -34,7 +37,7 @@ struct PgAreas {
   PgUnportedTicketRepository tickets;
   PgUnportedProblemRepository problems;
   PgUnportedOrderRepository orders;
-  PgUnportedAuditRepository audit;
+  PgAuditRepository audit;
   PgUnportedOutboxRepository outbox;
   PgUnportedCatalogRepository catalog;
 };

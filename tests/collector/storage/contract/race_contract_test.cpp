@@ -142,7 +142,7 @@ TEMPLATE_TEST_CASE("storage contract: two approvers of one order",
 }
 
 TEMPLATE_TEST_CASE("storage contract: two appenders to the audit chain never fork it",
-                   "[storage][contract][race][audit]", TRIAGE_STORAGE_BACKENDS_UNPORTED) {
+                   "[storage][contract][race][audit]", TRIAGE_STORAGE_BACKENDS) {
   const bool same_store = GENERATE(true, false);
   TestType backend;
   Contenders<TestType> stores(backend, same_store);

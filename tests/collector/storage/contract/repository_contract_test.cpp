@@ -171,7 +171,7 @@ TEMPLATE_TEST_CASE("storage contract: a ticket update needs the version it read"
 }
 
 TEMPLATE_TEST_CASE("storage contract: the audit repository stores records as given",
-                   "[storage][contract][audit]", TRIAGE_STORAGE_BACKENDS_UNPORTED) {
+                   "[storage][contract][audit]", TRIAGE_STORAGE_BACKENDS) {
   TestType backend;
   auto store = backend.open();
   CHECK_FALSE(store->read().audit().audit_head().value());

@@ -24,6 +24,8 @@ packages=(
   libboost-dev libssl-dev openssl
   libprotobuf-dev protobuf-compiler
   libsqlite3-dev sqlite3
+  # The PostgreSQL backend (libpq) and the real PostgreSQL 15 its tests start.
+  libpq-dev postgresql-15
   libspdlog-dev libfmt-dev
   catch2 libcli11-dev nlohmann-json3-dev libtomlplusplus-dev libexpected-dev
   zlib1g-dev prometheus-cpp-dev libarchive-dev

@@ -13,7 +13,7 @@ using namespace triage::collector;
 using namespace triage::collector::contract;
 
 TEMPLATE_TEST_CASE("storage contract: a read through the write transaction sees its own writes",
-                   "[storage][contract]", TRIAGE_STORAGE_BACKENDS) {
+                   "[storage][contract][devices]", TRIAGE_STORAGE_BACKENDS) {
   TestType backend;
   auto store = backend.open();
   bool seen_inside = false;
@@ -43,7 +43,7 @@ TEMPLATE_TEST_CASE("storage contract: a read through the write transaction sees 
 }
 
 TEMPLATE_TEST_CASE("storage contract: an error from the body rolls back all its writes",
-                   "[storage][contract]", TRIAGE_STORAGE_BACKENDS) {
+                   "[storage][contract][auth][devices]", TRIAGE_STORAGE_BACKENDS) {
   TestType backend;
   auto store = backend.open();
   auto refused = store->write([&](WriteTx& tx) -> Result<int> {
@@ -61,7 +61,7 @@ TEMPLATE_TEST_CASE("storage contract: an error from the body rolls back all its 
 }
 
 TEMPLATE_TEST_CASE("storage contract: write() returns the body's value once committed",
-                   "[storage][contract]", TRIAGE_STORAGE_BACKENDS) {
+                   "[storage][contract][auth]", TRIAGE_STORAGE_BACKENDS) {
   TestType backend;
   auto store = backend.open();
   auto id = store->write([&](WriteTx& tx) { return tx.auth().insert_user(user("carol")); });
@@ -73,7 +73,7 @@ TEMPLATE_TEST_CASE("storage contract: write() returns the body's value once comm
 }
 
 TEMPLATE_TEST_CASE("storage contract: a nested write that fails undoes only its own writes",
-                   "[storage][contract]", TRIAGE_STORAGE_BACKENDS) {
+                   "[storage][contract][auth]", TRIAGE_STORAGE_BACKENDS) {
   TestType backend;
   auto store = backend.open();
   auto outer = store->write([&](WriteTx& tx) -> Result<void> {

@@ -1,0 +1,38 @@
+#pragma once
+// PostgreSQL: staff accounts, login throttling, login sessions and API tokens.
+
+#include "collector/storage/auth_repository.hpp"
+#include "collector/storage/postgres/pg_connector.hpp"
+
+namespace triage::collector {
+
+class PgAuthRepository final : public AuthRepository {
+ public:
+  explicit PgAuthRepository(postgres::Connector& connector) : connector_(connector) {}
+
+  Result<std::optional<User>> find_user_by_name(std::string_view name) override;
+  Result<std::optional<User>> find_user(std::int64_t id) override;
+  Result<std::vector<User>> list_users() override;
+  Result<std::optional<ApiSession>> find_session(std::string_view token_hash,
+                                                 TimePoint now) override;
+  Result<std::optional<LoginThrottleState>> find_login_throttle(std::string_view name) override;
+  Result<std::optional<ApiToken>> find_api_token(std::string_view token_hash) override;
+  Result<std::vector<ApiToken>> list_api_tokens() override;
+  Result<std::int64_t> insert_user(const User& user) override;
+  Result<User> update_user(std::int64_t id, const UserUpdate& update, TimePoint now) override;
+  Result<void> set_password(std::int64_t user_id, std::string_view password_hash,
+                            std::string_view keep_session_hash) override;
+  Result<void> insert_session(const ApiSession& session) override;
+  Result<void> delete_session(std::string_view token_hash) override;
+  Result<LoginThrottleState> update_login_throttle(
+      std::string_view name, TimePoint now,
+      const std::function<LoginThrottleState(LoginThrottleState)>& update) override;
+  Result<void> insert_api_token(const ApiToken& token) override;
+  Result<void> revoke_api_token(std::string_view id, TimePoint when) override;
+  Result<void> touch_api_token(std::string_view id, TimePoint when) override;
+
+ private:
+  postgres::Connector& connector_;
+};
+
+}  // namespace triage::collector

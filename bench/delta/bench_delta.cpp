@@ -3,13 +3,17 @@
 // it, apply, serialize, commit). Not a test: it prints numbers for docs/PERFORMANCE.md.
 //
 //   triage-bench-delta [--size N]... [--writer-size N] [--skip-writer] [--repeat R]
+//                      [--only TEXT]
 //
 // Each case runs R times (7 by default) and prints the min, median and max of its CPU and wall
-// time: one run alone says little on a machine shared with builds.
+// time: one run alone says little on a machine shared with builds. --only runs the shapes whose
+// name contains TEXT (for a profiler). The writer's store is opened as the server opens it
+// (WAL checkpoints on a thread of their own), and its CPU is the writer thread's alone.
 //
 // Shapes, each on a list of N packages: the whole list reversed (REORDERED), every other
 // element removed (N/2 REMOVED), as many elements changed as a delta may carry (10,000
 // CHANGED), N/2 elements added.
+#include <pthread.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -27,7 +31,7 @@
 #include <spdlog/spdlog.h>
 
 #include "collector/ingest/ingest_writer.hpp"
-#include "collector/storage/sqlite/sqlite_store.hpp"
+#include "collector/storage/open_store.hpp"
 #include "shared/protocol/delta.hpp"
 #include "triage/v1/envelope.pb.h"
 
@@ -127,12 +131,20 @@ double ms_since(Clock::time_point t) {
   return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
 }
 
-/// CPU time of the whole process, in ms: on a busy machine closer to the cost than the wall
-/// clock (the writer thread is the only one working while a report is timed).
-double cpu_ms() {
+/// CPU time of `clock` in ms: on a busy machine closer to the cost than the wall clock.
+double cpu_ms(clockid_t clock = CLOCK_PROCESS_CPUTIME_ID) {
   timespec ts{};
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  clock_gettime(clock, &ts);
   return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
+}
+
+/// The shapes to run: all, or those whose name contains `only`.
+std::vector<const Shape*> selected(const std::string& only) {
+  std::vector<const Shape*> out;
+  for (const auto& shape : shapes()) {
+    if (std::string(shape.what).find(only) != std::string::npos) out.push_back(&shape);
+  }
+  return out;
 }
 
 /// The times of one case's runs, in ms.
@@ -164,11 +176,11 @@ void print_row(const char* what, int n, const char* shape, Samples& s, const std
 }
 
 /// apply_delta_in_place alone, `repeat` times on a fresh copy of the base.
-void bench_apply(int n, int repeat) {
+void bench_apply(int n, int repeat, const std::string& only) {
   const auto snapshot = base(n);
   print_header("apply", repeat);
-  for (const auto& shape : shapes()) {
-    const auto delta = shape.make(n);
+  for (const auto* shape : selected(only)) {
+    const auto delta = shape->make(n);
     Samples samples;
     std::string outcome;
     for (int run = 0; run < repeat; ++run) {
@@ -180,18 +192,19 @@ void bench_apply(int n, int repeat) {
       samples.wall.push_back(ms_since(start));
       outcome = r ? "applied" : "refused: " + r.error().message.substr(0, 50);
     }
-    print_row("apply", n, shape.what, samples, outcome);
+    print_row("apply", n, shape->what, samples, outcome);
   }
 }
 
 /// One report through a real IngestWriter on a real SQLite file, submit to commit, `repeat`
 /// times per shape (each after a full snapshot that resets the state).
-void bench_writer(int n, int repeat) {
+void bench_writer(int n, int repeat, const std::string& only) {
   const auto dir =
       std::filesystem::temp_directory_path() / ("triage-bench-delta-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   {
-    auto store = std::move(*collector::SqliteStore::open((dir / "c.db").string()));
+    auto store = std::move(*collector::open_store(
+        collector::StorageConfig{}, (dir / "c.db").string(), collector::StoreUse::kServer));
     const auto now = std::chrono::system_clock::now();
     collector::EnrollmentToken t{"t", "h", now, now + std::chrono::hours(1),
                                  10,  0,   "",  std::nullopt};
@@ -202,6 +215,17 @@ void bench_writer(int n, int repeat) {
     device.enrolled_at = now;
     (void)store->enroll_device("h", device, now);
     collector::IngestWriter writer(*store, collector::IngestOptions{});
+    // The writer thread's own CPU clock: the checkpointer thread works meanwhile.
+    clockid_t writer_clock{};
+    {
+      std::promise<clockid_t> found;
+      writer.post([&] {
+        clockid_t c{};
+        pthread_getcpuclockid(pthread_self(), &c);
+        found.set_value(c);
+      });
+      writer_clock = found.get_future().get();
+    }
     std::uint64_t seq = 0;
     auto submit = [&](const v1::AgentMessage& message, const char* kind) {
       collector::StoredReport report{"bench", message.seq(), kind, std::chrono::system_clock::now(),
@@ -209,7 +233,7 @@ void bench_writer(int n, int repeat) {
       std::promise<std::string> done;
       auto future = done.get_future();
       const auto start = Clock::now();
-      const double cpu = cpu_ms();
+      const double cpu = cpu_ms(writer_clock);
       writer.submit(std::move(report), [&](const Result<collector::IngestOutcome>& r) {
         if (!r) return done.set_value("failed: " + r.error().message);
         done.set_value(r->state == collector::StateEffect::kApplied ? "applied"
@@ -218,12 +242,12 @@ void bench_writer(int n, int repeat) {
       });
       auto outcome = future.get();
       const double wall = ms_since(start);
-      return std::make_tuple(wall, cpu_ms() - cpu, outcome);
+      return std::make_tuple(wall, cpu_ms(writer_clock) - cpu, outcome);
     };
     const auto snapshot = base(n);
     print_header("writer", repeat);
     Samples snapshots;
-    for (const auto& shape : shapes()) {
+    for (const auto* shape : selected(only)) {
       Samples samples;
       std::string last_outcome;
       std::size_t bytes = 0;
@@ -236,7 +260,7 @@ void bench_writer(int n, int repeat) {
         snapshots.wall.push_back(snapshot_ms);
         v1::AgentMessage delta;
         delta.set_seq(++seq);
-        *delta.mutable_delta()->mutable_delta() = shape.make(n);
+        *delta.mutable_delta()->mutable_delta() = shape->make(n);
         delta.mutable_delta()->mutable_delta()->set_base_seq(seq - 1);
         bytes = delta.ByteSizeLong();
         auto [ms, cpu, outcome] = submit(delta, "delta");
@@ -244,7 +268,7 @@ void bench_writer(int n, int repeat) {
         samples.wall.push_back(ms);
         last_outcome = std::move(outcome);
       }
-      print_row("writer", n, shape.what, samples,
+      print_row("writer", n, shape->what, samples,
                 last_outcome + " (" + std::to_string(bytes) + " bytes)");
     }
     print_row("writer", n, "(the full snapshot before each delta)", snapshots, "applied");
@@ -260,6 +284,7 @@ int main(int argc, char** argv) {
   int writer_size = 100'000;
   bool writer = true;
   int repeat = 7;
+  std::string only;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--size" && i + 1 < argc) {
@@ -270,9 +295,12 @@ int main(int argc, char** argv) {
       writer = false;
     } else if (a == "--repeat" && i + 1 < argc && std::atoi(argv[i + 1]) > 0) {
       repeat = std::atoi(argv[++i]);
+    } else if (a == "--only" && i + 1 < argc) {
+      only = argv[++i];
     } else {
       std::fprintf(stderr,
-                   "usage: %s [--size N]... [--writer-size N] [--skip-writer] [--repeat R]\n",
+                   "usage: %s [--size N]... [--writer-size N] [--skip-writer] [--repeat R] "
+                   "[--only TEXT]\n",
                    argv[0]);
       return 2;
     }
@@ -280,7 +308,7 @@ int main(int argc, char** argv) {
   if (sizes.empty()) sizes = {10'000, 100'000, 200'000};
   // The refusals are expected (a shape grows a list past its limit): not worth a line per run.
   spdlog::set_level(spdlog::level::warn);
-  for (int n : sizes) bench_apply(n, repeat);
-  if (writer) bench_writer(writer_size, repeat);
+  for (int n : sizes) bench_apply(n, repeat, only);
+  if (writer) bench_writer(writer_size, repeat, only);
   return 0;
 }

@@ -6,10 +6,8 @@
 #include <google/protobuf/reflection.h>
 
 #include <algorithm>
-#include <cstring>
 #include <map>
 #include <memory>
-#include <memory_resource>
 #include <string_view>
 #include <unordered_map>
 #include <utility>
@@ -17,6 +15,7 @@
 
 #include "shared/protocol/delta.hpp"
 #include "shared/protocol/delta_keys.hpp"
+#include "shared/protocol/key_table.hpp"
 #include "shared/protocol/message_limits.hpp"
 
 namespace triage::protocol {
@@ -36,34 +35,13 @@ using Slot = std::pair<const Message*, int>;
 /// The slots walked from the root down to (and including) a list's own.
 using Ancestry = std::vector<Slot>;
 
-/// The keys of one list and where each is first. Key texts and map nodes sit in one buffer,
-/// freed at once: a list of 20,000 elements would otherwise cost 40,000 allocations and as many
-/// frees on the ingest writer.
-struct KeyMap {
-  explicit KeyMap(std::size_t elements) : memory(elements * kBytesPerKey), first(&memory) {
-    first.reserve(elements);
-  }
-  /// `key` copied into the buffer, for a map key.
-  std::string_view keep(std::string_view key) {
-    if (key.empty()) return {};
-    auto* p = static_cast<char*>(memory.allocate(key.size(), 1));
-    std::memcpy(p, key.data(), key.size());
-    return {p, key.size()};
-  }
-  /// About what one element's key costs: its text (three length-prefixed parts for a package)
-  /// and its map node.
-  static constexpr std::size_t kBytesPerKey = 96;
-  std::pmr::monotonic_buffer_resource memory;
-  std::pmr::unordered_map<std::string_view, int> first;  ///< key -> first live position
-};
-
 /// One keyed list: where each key is, which elements were removed but not yet compacted away.
 struct ListIndex {
   Ancestry ancestry;
-  std::uint64_t built = 0;       ///< the epoch it was built in
-  std::uint32_t limit = 0;       ///< element_limit() of the field
-  std::unique_ptr<KeyMap> keys;  ///< replaced whole when the index is rebuilt
-  std::vector<int> next_same;    ///< position -> next one with its key, or -1
+  std::uint64_t built = 0;     ///< the epoch it was built in
+  std::uint32_t limit = 0;     ///< element_limit() of the field
+  detail::KeyTable first;      ///< key -> first live position
+  std::vector<int> next_same;  ///< position -> next one with its key, or -1
   std::vector<char> dead;
   int dead_count = 0;
   bool duplicates = false;
@@ -106,9 +84,9 @@ class Applier {
   void build(ListIndex& index, const Message& parent, const FieldDescriptor* f) const;
   void compact(Message& parent, const FieldDescriptor* f, ListIndex& index);
   /// The live position of `key` in the list, or -1.
-  static int find(const ListIndex& index, std::string_view key) {
-    auto it = index.keys->first.find(key);
-    return it == index.keys->first.end() ? -1 : it->second;
+  static int find(ListIndex& index, std::string_view key) {
+    const int* at = index.first.find(key);
+    return at ? *at : -1;
   }
   Result<void> reorder(Message& m, const FieldDescriptor* f, const Ancestry& ancestry,
                        const v1::Change& change);
@@ -148,23 +126,25 @@ void Applier::build(ListIndex& index, const Message& parent, const FieldDescript
   const int n = r->FieldSize(parent, f);
   index.built = epoch_;
   index.limit = element_limit(f);
-  index.keys = std::make_unique<KeyMap>(static_cast<std::size_t>(n));
+  index.first = detail::KeyTable(static_cast<std::size_t>(n));
   index.next_same.assign(static_cast<std::size_t>(n), -1);
   index.dead.assign(static_cast<std::size_t>(n), 0);
   index.dead_count = 0;
   index.duplicates = false;
-  auto& first = index.keys->first;
   // Not key_: a caller may be holding the key it looks up there.
   std::string key;
+  const auto& key_fields = detail::key_fields(f->message_type());
+  const Reflection* element_reflection = nullptr;  // the same for every element
   // Backwards, so that each key ends at its first position with the later ones chained.
   for (int i = n - 1; i >= 0; --i) {
+    const Message& element = r->GetRepeatedMessage(parent, f, i);
+    if (!element_reflection) element_reflection = element.GetReflection();
     key.clear();
-    detail::append_key_text(r->GetRepeatedMessage(parent, f, i), key);
-    // Kept before the lookup (one hash, not two); a duplicate's copy is the rare waste.
-    auto [it, fresh] = first.try_emplace(index.keys->keep(key), i);
+    detail::append_key_text(element, *element_reflection, key_fields, key);
+    auto [at, fresh] = index.first.try_emplace(key, i);
     if (!fresh) {
-      index.next_same[static_cast<std::size_t>(i)] = it->second;
-      it->second = i;
+      index.next_same[static_cast<std::size_t>(i)] = *at;
+      *at = i;
       index.duplicates = true;
     }
   }
@@ -197,7 +177,7 @@ void Applier::compact(Message& parent, const FieldDescriptor* f, ListIndex& inde
     const int next = index.next_same[static_cast<std::size_t>(i)];
     if (to >= 0 && next >= 0) next_same[static_cast<std::size_t>(to)] = moved_to[next];
   }
-  for (auto& [key, pos] : index.keys->first) pos = moved_to[static_cast<std::size_t>(pos)];
+  index.first.for_each_value([&](int& pos) { pos = moved_to[static_cast<std::size_t>(pos)]; });
   index.next_same = std::move(next_same);
   index.dead.assign(static_cast<std::size_t>(w), 0);
   index.dead_count = 0;
@@ -222,19 +202,17 @@ Result<void> Applier::reorder(Message& m, const FieldDescriptor* f, const Ancest
   std::vector<int> source(static_cast<std::size_t>(n));
   std::vector<int*> entry(static_cast<std::size_t>(n));
   std::vector<char> taken(static_cast<std::size_t>(n), 0);
-  auto& first = list.keys->first;
   for (int i = 0; i < n; ++i) {
     key_.clear();
     detail::append_key_text(change.order(i).key(), key_);
-    auto it = first.find(key_);
-    if (it == first.end())
-      return fail("delta reorders a missing element: " + describe_path(change));
-    const int at = it->second;
+    int* found = list.first.find(key_);  // valid until the table changes: it does not below
+    if (!found) return fail("delta reorders a missing element: " + describe_path(change));
+    const int at = *found;
     if (taken[static_cast<std::size_t>(at)]++) {
       return fail("delta names an element twice in a new order: " + describe_path(change));
     }
     source[static_cast<std::size_t>(i)] = at;
-    entry[static_cast<std::size_t>(i)] = &it->second;
+    entry[static_cast<std::size_t>(i)] = found;
   }
   // Each swap puts one element in its final place: n swaps at most. The elements move by
   // pointer, never copied.
@@ -348,9 +326,8 @@ Result<void> Applier::apply(const v1::Change& change) {
   key_.clear();
   detail::append_key_text(last.key(), key_);
   const std::string& key = key_;
-  auto& first = list.keys->first;
-  const auto found = first.find(key);
-  const int idx = found == first.end() ? -1 : found->second;
+  int* found = list.first.find(key);
+  const int idx = found ? *found : -1;
   if (change.kind() == v1::Change::REMOVED) {
     if (idx < 0) return fail("delta removes a missing element: " + describe_path(change));
     replaced(&r->GetRepeatedMessage(*m, f, idx));
@@ -358,9 +335,9 @@ Result<void> Applier::apply(const v1::Change& change) {
     ++list.dead_count;
     const int next = list.next_same[static_cast<std::size_t>(idx)];
     if (next >= 0) {
-      found->second = next;
+      *found = next;
     } else {
-      first.erase(found);
+      list.first.erase(found);
     }
     return {};
   }
@@ -374,7 +351,7 @@ Result<void> Applier::apply(const v1::Change& change) {
                   " elements (the limit per device state): " + describe_path(change));
     }
     element = r->AddMessage(m, f);
-    first.emplace(list.keys->keep(key), r->FieldSize(*m, f) - 1);
+    list.first.try_emplace(key, r->FieldSize(*m, f) - 1);
     list.next_same.push_back(-1);
     list.dead.push_back(0);
   }

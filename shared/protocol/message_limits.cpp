@@ -69,6 +69,17 @@ std::uint64_t count_elements(const google::protobuf::Message& message, std::uint
       const int size = r->FieldSize(message, f);
       n += static_cast<std::uint64_t>(size);
       if (f->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE) continue;
+      if (!holds_elements(f->message_type())) {
+        // Elements without lists (packages...): only their unknown fields count, read through
+        // the one reflection they share.
+        const google::protobuf::Reflection* er = nullptr;
+        for (int i = 0; i < size && n <= stop_after; ++i) {
+          const auto& element = r->GetRepeatedMessage(message, f, i);
+          if (!er) er = element.GetReflection();
+          n += static_cast<std::uint64_t>(er->GetUnknownFields(element).field_count());
+        }
+        continue;
+      }
       for (int i = 0; i < size && n <= stop_after; ++i) {
         n += count_elements(r->GetRepeatedMessage(message, f, i), stop_after - n);
       }

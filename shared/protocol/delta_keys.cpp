@@ -92,6 +92,8 @@ void append_key_text(const Message& element, const Reflection& r,
   for (const auto* f : keys) {
     if (f->cpp_type() == FieldDescriptor::CPPTYPE_STRING && !f->is_repeated()) {
       append_part(out, r.GetStringReference(element, f, &scratch));
+    } else if (f->cpp_type() == FieldDescriptor::CPPTYPE_ENUM && !f->is_repeated()) {
+      append_part(out, r.GetEnum(element, f)->name());  // as scalar_text(), without a copy
     } else {
       append_part(out, scalar_text(element, f));
     }

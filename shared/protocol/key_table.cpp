@@ -75,16 +75,17 @@ std::uint64_t siphash13(std::string_view data) {
 }  // namespace
 
 KeyTable::KeyTable(std::size_t expected) {
-  slots_.resize(std::bit_ceil(2 * expected + 2));
+  slots_.resize(std::bit_ceil((expected + 1) * 10 / 7 + 1));
   texts_.reserve(expected * kTextBytesPerKey);
 }
 
-std::uint64_t KeyTable::hash_of(std::string_view key) {
-  const std::uint64_t h = siphash13(key);
+std::uint32_t KeyTable::hash_of(std::string_view key) {
+  const std::uint64_t full = siphash13(key);
+  const auto h = static_cast<std::uint32_t>(full ^ (full >> 32));
   return h == kEmpty ? 1 : h;
 }
 
-KeyTable::Slot& KeyTable::probe(std::string_view key, std::uint64_t hash) {
+KeyTable::Slot& KeyTable::probe(std::string_view key, std::uint32_t hash) {
   for (std::size_t i = home(hash);; i = (i + 1) & (slots_.size() - 1)) {
     Slot& s = slots_[i];
     if (s.hash == kEmpty || (s.hash == hash && key_of(s) == key)) return s;
@@ -97,10 +98,10 @@ int* KeyTable::find(std::string_view key) {
 }
 
 std::pair<int*, bool> KeyTable::try_emplace(std::string_view key, int value) {
-  const std::uint64_t hash = hash_of(key);
+  const std::uint32_t hash = hash_of(key);
   Slot* s = &probe(key, hash);
   if (s->hash != kEmpty) return {&s->value, false};
-  if (2 * (size_ + 1) > slots_.size()) {
+  if (!fits(size_ + 1, slots_.size())) {
     grow();
     s = &probe(key, hash);
   }

@@ -38,22 +38,25 @@ class KeyTable {
   std::size_t longest_run() const;
 
  private:
+  // 16 bytes: four to a cache line, so that a probe seldom leaves the line it starts in.
   struct Slot {
-    std::uint64_t hash = 0;  ///< kEmpty when free
+    std::uint32_t hash = 0;  ///< kEmpty when free
     std::uint32_t offset = 0;
     std::uint32_t length = 0;
     int value = 0;
   };
-  static constexpr std::uint64_t kEmpty = 0;
+  static constexpr std::uint32_t kEmpty = 0;
 
-  static std::uint64_t hash_of(std::string_view key);
+  static std::uint32_t hash_of(std::string_view key);
   std::string_view key_of(const Slot& s) const { return {texts_.data() + s.offset, s.length}; }
-  std::size_t home(std::uint64_t hash) const { return hash & (slots_.size() - 1); }
+  std::size_t home(std::uint32_t hash) const { return hash & (slots_.size() - 1); }
   /// The slot holding `key`, or the free slot where it would go.
-  Slot& probe(std::string_view key, std::uint64_t hash);
+  Slot& probe(std::string_view key, std::uint32_t hash);
+  /// Whether `keys` keys fit in `slots` slots (at most 70% full: probe runs stay short).
+  static bool fits(std::size_t keys, std::size_t slots) { return keys * 10 <= slots * 7; }
   void grow();
 
-  std::vector<Slot> slots_;  ///< a power of two in size, at most half full
+  std::vector<Slot> slots_;  ///< a power of two in size, see fits()
   std::string texts_;        ///< every key's text, back to back (erased ones stay)
   std::size_t size_ = 0;
 };

@@ -67,7 +67,7 @@ TEST_CASE("keys crafted to collide under an unseeded hash do not pile up in the 
   // same way). Each lookup would then walk all of them.
   constexpr std::size_t kKeys = 2'000;
   KeyTable table(kKeys);
-  constexpr std::size_t kSlots = 4'096;  // the table's size for kKeys (a power of two, < 50% full)
+  constexpr std::size_t kSlots = 4'096;  // the table's size for kKeys (a power of two, < 70% full)
   std::vector<std::string> keys;
   for (std::uint64_t i = 0; keys.size() < kKeys; ++i) {
     std::string key = "pkg-" + std::to_string(i);

@@ -50,7 +50,7 @@ struct ListIndex {
 /// Applies the changes of one delta to one snapshot, in order.
 class Applier {
  public:
-  explicit Applier(Message& root) : root_(root) {}
+  explicit Applier(Message& root) : root_(root), root_type_(root.GetDescriptor()) {}
 
   Result<void> apply(const v1::Change& change);
   /// Compacts the removed elements away; call once after the last change.
@@ -72,9 +72,17 @@ class Applier {
     }
     return false;
   }
-  /// A message of type `like`'s, empty, reused across changes.
-  Message& scratch(const Message& like) {
-    auto& slot = scratch_[like.GetDescriptor()];
+  /// The reflection of `m`, whose type is `type`: one per type, looked up once (each
+  /// GetReflection() call runs protobuf's call_once).
+  const Reflection* reflection_of(const Message& m, const google::protobuf::Descriptor* type) {
+    for (const auto& [known, r] : reflections_) {
+      if (known == type) return r;
+    }
+    return reflections_.emplace_back(type, m.GetReflection()).second;
+  }
+  /// A message of type `like`'s (`type`), empty, reused across changes.
+  Message& scratch(const Message& like, const google::protobuf::Descriptor* type) {
+    auto& slot = scratch_[type];
     if (!slot) slot.reset(like.New());
     slot->Clear();
     return *slot;
@@ -98,6 +106,8 @@ class Applier {
   };
 
   Message& root_;
+  const google::protobuf::Descriptor* root_type_;
+  std::vector<std::pair<const google::protobuf::Descriptor*, const Reflection*>> reflections_;
   std::uint64_t epoch_ = 0;
   std::unordered_map<Slot, ListIndex, SlotHash> lists_;
   std::unordered_map<Slot, std::uint64_t, SlotHash> replaced_slot_;
@@ -237,6 +247,7 @@ Result<void> Applier::reorder(Message& m, const FieldDescriptor* f, const Ancest
 
 Result<void> Applier::apply(const v1::Change& change) {
   Message* m = &root_;
+  const google::protobuf::Descriptor* type = root_type_;  // m's
   const auto& path = change.path();
   const bool targets_element =
       change.kind() == v1::Change::ADDED || change.kind() == v1::Change::REMOVED;
@@ -246,7 +257,7 @@ Result<void> Applier::apply(const v1::Change& change) {
   ancestry.clear();
   for (int i = 0; i < walk; ++i) {
     const auto& s = path[i];
-    const FieldDescriptor* f = m->GetDescriptor()->FindFieldByNumber(static_cast<int>(s.field()));
+    const FieldDescriptor* f = type->FindFieldByNumber(static_cast<int>(s.field()));
     if (!f || f->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE)
       return fail("delta path names no message field: " + describe_path(change));
     ancestry.emplace_back(m, f->number());
@@ -256,21 +267,22 @@ Result<void> Applier::apply(const v1::Change& change) {
       detail::append_key_text(s.key(), key_);
       const int idx = find(index(*m, f, ancestry), key_);
       if (idx < 0) return fail("delta addresses a missing element: " + describe_path(change));
-      m = m->GetReflection()->MutableRepeatedMessage(m, f, idx);
+      m = reflection_of(*m, type)->MutableRepeatedMessage(m, f, idx);
     } else {
       if (f->is_repeated())
         return fail("delta path steps into a list without a key: " + describe_path(change));
-      m = m->GetReflection()->MutableMessage(m, f);
+      m = reflection_of(*m, type)->MutableMessage(m, f);
     }
+    type = f->message_type();
   }
-  const Reflection* r = m->GetReflection();
+  const Reflection* r = reflection_of(*m, type);
   if (change.kind() == v1::Change::CHANGED) {
-    Message& value = scratch(*m);
+    Message& value = scratch(*m, type);
     if (!value.ParseFromString(change.value()))
       return fail("delta value does not parse: " + describe_path(change));
     // Only the fields it names: anything else would change lists (and keys) behind the indexes.
     set_fields_.clear();
-    value.GetReflection()->ListFields(value, &set_fields_);
+    r->ListFields(value, &set_fields_);  // value is of m's type
     for (const auto* f : set_fields_) {
       const auto& numbers = change.field_numbers();
       if (std::find(numbers.begin(), numbers.end(), static_cast<std::uint32_t>(f->number())) ==
@@ -282,7 +294,7 @@ Result<void> Applier::apply(const v1::Change& change) {
     // An element's key may not change (its list's index holds it).
     bool touches_key = false;
     if (walk > 0 && path[walk - 1].has_key()) {
-      for (const auto* k : detail::key_fields(m->GetDescriptor())) {
+      for (const auto* k : detail::key_fields(type)) {
         const auto& numbers = change.field_numbers();
         touches_key |= std::find(numbers.begin(), numbers.end(),
                                  static_cast<std::uint32_t>(k->number())) != numbers.end();
@@ -290,7 +302,7 @@ Result<void> Applier::apply(const v1::Change& change) {
     }
     const std::string key_before = touches_key ? key_text(*m) : "";
     for (auto number : change.field_numbers()) {
-      if (const auto* f = m->GetDescriptor()->FindFieldByNumber(static_cast<int>(number))) {
+      if (const auto* f = type->FindFieldByNumber(static_cast<int>(number))) {
         r->ClearField(m, f);
         replaced(m, f);
       }
@@ -301,7 +313,7 @@ Result<void> Applier::apply(const v1::Change& change) {
     return {};
   }
   const auto& last = path[path.size() - 1];
-  const FieldDescriptor* f = m->GetDescriptor()->FindFieldByNumber(static_cast<int>(last.field()));
+  const FieldDescriptor* f = type->FindFieldByNumber(static_cast<int>(last.field()));
   if (!f) return fail("delta names an unknown field: " + describe_path(change));
   ancestry.emplace_back(m, f->number());
   if (change.kind() == v1::Change::REORDERED) return reorder(*m, f, ancestry, change);

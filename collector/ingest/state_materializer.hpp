@@ -118,6 +118,10 @@ class StateMaterializer {
   std::priority_queue<Due, std::vector<Due>, std::greater<>> due_;
   /// The devices of the pending flush_deferred() pass.
   std::vector<std::string> taken_;
+  /// Where each batch's arena starts (what the largest report within the limits and its
+  /// device's state take parsed); reused, never given back.
+  std::vector<char> arena_block_ = std::vector<char>(kArenaBlockBytes);
+  static constexpr std::size_t kArenaBlockBytes = 8 * 1024 * 1024;
 };
 
 }  // namespace triage::collector

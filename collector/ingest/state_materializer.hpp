@@ -19,6 +19,7 @@
 #include <chrono>
 #include <cstddef>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <queue>
 #include <string>
@@ -118,6 +119,11 @@ class StateMaterializer {
   std::priority_queue<Due, std::vector<Due>, std::greater<>> due_;
   /// The devices of the pending flush_deferred() pass.
   std::vector<std::string> taken_;
+  /// Where each batch's arena starts (what the largest report within the limits and its
+  /// device's state take parsed); reused, never given back. Left uninitialized: its pages
+  /// are only taken when a batch first needs them.
+  static constexpr std::size_t kArenaBlockBytes = 8 * 1024 * 1024;
+  std::unique_ptr<char[]> arena_block_ = std::make_unique_for_overwrite<char[]>(kArenaBlockBytes);
 };
 
 }  // namespace triage::collector

@@ -8,12 +8,14 @@
 #include <algorithm>
 #include <map>
 #include <memory>
+#include <string_view>
 #include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include "shared/protocol/delta.hpp"
 #include "shared/protocol/delta_keys.hpp"
+#include "shared/protocol/key_table.hpp"
 #include "shared/protocol/message_limits.hpp"
 
 namespace triage::protocol {
@@ -36,10 +38,10 @@ using Ancestry = std::vector<Slot>;
 /// One keyed list: where each key is, which elements were removed but not yet compacted away.
 struct ListIndex {
   Ancestry ancestry;
-  std::uint64_t built = 0;                     ///< the epoch it was built in
-  std::uint32_t limit = 0;                     ///< element_limit() of the field
-  std::unordered_map<std::string, int> first;  ///< key -> first live position
-  std::vector<int> next_same;                  ///< position -> next one with its key, or -1
+  std::uint64_t built = 0;     ///< the epoch it was built in
+  std::uint32_t limit = 0;     ///< element_limit() of the field
+  detail::KeyTable first;      ///< key -> first live position
+  std::vector<int> next_same;  ///< position -> next one with its key, or -1
   std::vector<char> dead;
   int dead_count = 0;
   bool duplicates = false;
@@ -48,7 +50,7 @@ struct ListIndex {
 /// Applies the changes of one delta to one snapshot, in order.
 class Applier {
  public:
-  explicit Applier(Message& root) : root_(root) {}
+  explicit Applier(Message& root) : root_(root), root_type_(root.GetDescriptor()) {}
 
   Result<void> apply(const v1::Change& change);
   /// Compacts the removed elements away; call once after the last change.
@@ -70,9 +72,17 @@ class Applier {
     }
     return false;
   }
-  /// A message of type `like`'s, empty, reused across changes.
-  Message& scratch(const Message& like) {
-    auto& slot = scratch_[like.GetDescriptor()];
+  /// The reflection of `m`, whose type is `type`: one per type, looked up once (each
+  /// GetReflection() call runs protobuf's call_once).
+  const Reflection* reflection_of(const Message& m, const google::protobuf::Descriptor* type) {
+    for (const auto& [known, r] : reflections_) {
+      if (known == type) return r;
+    }
+    return reflections_.emplace_back(type, m.GetReflection()).second;
+  }
+  /// A message of type `like`'s (`type`), empty, reused across changes.
+  Message& scratch(const Message& like, const google::protobuf::Descriptor* type) {
+    auto& slot = scratch_[type];
     if (!slot) slot.reset(like.New());
     slot->Clear();
     return *slot;
@@ -82,9 +92,9 @@ class Applier {
   void build(ListIndex& index, const Message& parent, const FieldDescriptor* f) const;
   void compact(Message& parent, const FieldDescriptor* f, ListIndex& index);
   /// The live position of `key` in the list, or -1.
-  static int find(const ListIndex& index, const std::string& key) {
-    auto it = index.first.find(key);
-    return it == index.first.end() ? -1 : it->second;
+  static int find(ListIndex& index, std::string_view key) {
+    const int* at = index.first.find(key);
+    return at ? *at : -1;
   }
   Result<void> reorder(Message& m, const FieldDescriptor* f, const Ancestry& ancestry,
                        const v1::Change& change);
@@ -96,6 +106,8 @@ class Applier {
   };
 
   Message& root_;
+  const google::protobuf::Descriptor* root_type_;
+  std::vector<std::pair<const google::protobuf::Descriptor*, const Reflection*>> reflections_;
   std::uint64_t epoch_ = 0;
   std::unordered_map<Slot, ListIndex, SlotHash> lists_;
   std::unordered_map<Slot, std::uint64_t, SlotHash> replaced_slot_;
@@ -124,18 +136,25 @@ void Applier::build(ListIndex& index, const Message& parent, const FieldDescript
   const int n = r->FieldSize(parent, f);
   index.built = epoch_;
   index.limit = element_limit(f);
-  index.first.clear();
-  index.first.reserve(static_cast<std::size_t>(n));
+  index.first = detail::KeyTable(static_cast<std::size_t>(n));
   index.next_same.assign(static_cast<std::size_t>(n), -1);
   index.dead.assign(static_cast<std::size_t>(n), 0);
   index.dead_count = 0;
   index.duplicates = false;
+  // Not key_: a caller may be holding the key it looks up there.
+  std::string key;
+  const auto& key_fields = detail::key_fields(f->message_type());
+  const Reflection* element_reflection = nullptr;  // the same for every element
   // Backwards, so that each key ends at its first position with the later ones chained.
   for (int i = n - 1; i >= 0; --i) {
-    auto [it, fresh] = index.first.try_emplace(key_text(r->GetRepeatedMessage(parent, f, i)), i);
+    const Message& element = r->GetRepeatedMessage(parent, f, i);
+    if (!element_reflection) element_reflection = element.GetReflection();
+    key.clear();
+    detail::append_key_text(element, *element_reflection, key_fields, key);
+    auto [at, fresh] = index.first.try_emplace(key, i);
     if (!fresh) {
-      index.next_same[static_cast<std::size_t>(i)] = it->second;
-      it->second = i;
+      index.next_same[static_cast<std::size_t>(i)] = *at;
+      *at = i;
       index.duplicates = true;
     }
   }
@@ -168,7 +187,7 @@ void Applier::compact(Message& parent, const FieldDescriptor* f, ListIndex& inde
     const int next = index.next_same[static_cast<std::size_t>(i)];
     if (to >= 0 && next >= 0) next_same[static_cast<std::size_t>(to)] = moved_to[next];
   }
-  for (auto& [key, pos] : index.first) pos = moved_to[static_cast<std::size_t>(pos)];
+  index.first.for_each_value([&](int& pos) { pos = moved_to[static_cast<std::size_t>(pos)]; });
   index.next_same = std::move(next_same);
   index.dead.assign(static_cast<std::size_t>(w), 0);
   index.dead_count = 0;
@@ -188,20 +207,25 @@ Result<void> Applier::reorder(Message& m, const FieldDescriptor* f, const Ancest
     return fail("delta reorders " + std::to_string(change.order_size()) +
                 " elements of a list of " + std::to_string(n) + ": " + describe_path(change));
   }
-  // source[i]: the current position of the element that goes to position i.
+  // source[i]: the current position of the element that goes to position i; entry[i]: its
+  // position in the index, updated once it has moved (no key looked up twice).
   std::vector<int> source(static_cast<std::size_t>(n));
+  std::vector<int*> entry(static_cast<std::size_t>(n));
   std::vector<char> taken(static_cast<std::size_t>(n), 0);
-  std::vector<std::string> keys(static_cast<std::size_t>(n));
   for (int i = 0; i < n; ++i) {
-    keys[static_cast<std::size_t>(i)] = key_text(change.order(i).key());
-    const int at = find(list, keys[static_cast<std::size_t>(i)]);
-    if (at < 0) return fail("delta reorders a missing element: " + describe_path(change));
+    key_.clear();
+    detail::append_key_text(change.order(i).key(), key_);
+    int* found = list.first.find(key_);  // valid until the table changes: it does not below
+    if (!found) return fail("delta reorders a missing element: " + describe_path(change));
+    const int at = *found;
     if (taken[static_cast<std::size_t>(at)]++) {
       return fail("delta names an element twice in a new order: " + describe_path(change));
     }
     source[static_cast<std::size_t>(i)] = at;
+    entry[static_cast<std::size_t>(i)] = found;
   }
-  // Each swap puts one element in its final place: n swaps at most.
+  // Each swap puts one element in its final place: n swaps at most. The elements move by
+  // pointer, never copied.
   std::vector<int> position_of(static_cast<std::size_t>(n));  // original position -> current
   std::vector<int> original_at(static_cast<std::size_t>(n));  // current position -> original
   for (int i = 0; i < n; ++i) {
@@ -217,12 +241,13 @@ Result<void> Applier::reorder(Message& m, const FieldDescriptor* f, const Ancest
     original_at[static_cast<std::size_t>(i)] = source[static_cast<std::size_t>(i)];
     position_of[static_cast<std::size_t>(source[static_cast<std::size_t>(i)])] = i;
   }
-  for (int i = 0; i < n; ++i) list.first[keys[static_cast<std::size_t>(i)]] = i;
+  for (int i = 0; i < n; ++i) *entry[static_cast<std::size_t>(i)] = i;
   return {};
 }
 
 Result<void> Applier::apply(const v1::Change& change) {
   Message* m = &root_;
+  const google::protobuf::Descriptor* type = root_type_;  // m's
   const auto& path = change.path();
   const bool targets_element =
       change.kind() == v1::Change::ADDED || change.kind() == v1::Change::REMOVED;
@@ -232,7 +257,7 @@ Result<void> Applier::apply(const v1::Change& change) {
   ancestry.clear();
   for (int i = 0; i < walk; ++i) {
     const auto& s = path[i];
-    const FieldDescriptor* f = m->GetDescriptor()->FindFieldByNumber(static_cast<int>(s.field()));
+    const FieldDescriptor* f = type->FindFieldByNumber(static_cast<int>(s.field()));
     if (!f || f->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE)
       return fail("delta path names no message field: " + describe_path(change));
     ancestry.emplace_back(m, f->number());
@@ -242,21 +267,22 @@ Result<void> Applier::apply(const v1::Change& change) {
       detail::append_key_text(s.key(), key_);
       const int idx = find(index(*m, f, ancestry), key_);
       if (idx < 0) return fail("delta addresses a missing element: " + describe_path(change));
-      m = m->GetReflection()->MutableRepeatedMessage(m, f, idx);
+      m = reflection_of(*m, type)->MutableRepeatedMessage(m, f, idx);
     } else {
       if (f->is_repeated())
         return fail("delta path steps into a list without a key: " + describe_path(change));
-      m = m->GetReflection()->MutableMessage(m, f);
+      m = reflection_of(*m, type)->MutableMessage(m, f);
     }
+    type = f->message_type();
   }
-  const Reflection* r = m->GetReflection();
+  const Reflection* r = reflection_of(*m, type);
   if (change.kind() == v1::Change::CHANGED) {
-    Message& value = scratch(*m);
+    Message& value = scratch(*m, type);
     if (!value.ParseFromString(change.value()))
       return fail("delta value does not parse: " + describe_path(change));
     // Only the fields it names: anything else would change lists (and keys) behind the indexes.
     set_fields_.clear();
-    value.GetReflection()->ListFields(value, &set_fields_);
+    r->ListFields(value, &set_fields_);  // value is of m's type
     for (const auto* f : set_fields_) {
       const auto& numbers = change.field_numbers();
       if (std::find(numbers.begin(), numbers.end(), static_cast<std::uint32_t>(f->number())) ==
@@ -268,7 +294,7 @@ Result<void> Applier::apply(const v1::Change& change) {
     // An element's key may not change (its list's index holds it).
     bool touches_key = false;
     if (walk > 0 && path[walk - 1].has_key()) {
-      for (const auto* k : detail::key_fields(m->GetDescriptor())) {
+      for (const auto* k : detail::key_fields(type)) {
         const auto& numbers = change.field_numbers();
         touches_key |= std::find(numbers.begin(), numbers.end(),
                                  static_cast<std::uint32_t>(k->number())) != numbers.end();
@@ -276,7 +302,7 @@ Result<void> Applier::apply(const v1::Change& change) {
     }
     const std::string key_before = touches_key ? key_text(*m) : "";
     for (auto number : change.field_numbers()) {
-      if (const auto* f = m->GetDescriptor()->FindFieldByNumber(static_cast<int>(number))) {
+      if (const auto* f = type->FindFieldByNumber(static_cast<int>(number))) {
         r->ClearField(m, f);
         replaced(m, f);
       }
@@ -287,7 +313,7 @@ Result<void> Applier::apply(const v1::Change& change) {
     return {};
   }
   const auto& last = path[path.size() - 1];
-  const FieldDescriptor* f = m->GetDescriptor()->FindFieldByNumber(static_cast<int>(last.field()));
+  const FieldDescriptor* f = type->FindFieldByNumber(static_cast<int>(last.field()));
   if (!f) return fail("delta names an unknown field: " + describe_path(change));
   ancestry.emplace_back(m, f->number());
   if (change.kind() == v1::Change::REORDERED) return reorder(*m, f, ancestry, change);
@@ -312,7 +338,8 @@ Result<void> Applier::apply(const v1::Change& change) {
   key_.clear();
   detail::append_key_text(last.key(), key_);
   const std::string& key = key_;
-  const int idx = find(list, key);
+  int* found = list.first.find(key);
+  const int idx = found ? *found : -1;
   if (change.kind() == v1::Change::REMOVED) {
     if (idx < 0) return fail("delta removes a missing element: " + describe_path(change));
     replaced(&r->GetRepeatedMessage(*m, f, idx));
@@ -320,9 +347,9 @@ Result<void> Applier::apply(const v1::Change& change) {
     ++list.dead_count;
     const int next = list.next_same[static_cast<std::size_t>(idx)];
     if (next >= 0) {
-      list.first[key] = next;
+      *found = next;
     } else {
-      list.first.erase(key);
+      list.first.erase(found);
     }
     return {};
   }
@@ -336,7 +363,7 @@ Result<void> Applier::apply(const v1::Change& change) {
                   " elements (the limit per device state): " + describe_path(change));
     }
     element = r->AddMessage(m, f);
-    list.first.emplace(key, r->FieldSize(*m, f) - 1);
+    list.first.try_emplace(key, r->FieldSize(*m, f) - 1);
     list.next_same.push_back(-1);
     list.dead.push_back(0);
   }

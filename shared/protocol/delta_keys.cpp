@@ -83,11 +83,17 @@ std::string key_text(const Message& element) {
 }
 
 void append_key_text(const Message& element, std::string& out) {
-  const Reflection* r = element.GetReflection();
+  append_key_text(element, *element.GetReflection(), key_fields(element.GetDescriptor()), out);
+}
+
+void append_key_text(const Message& element, const Reflection& r,
+                     const std::vector<const FieldDescriptor*>& keys, std::string& out) {
   std::string scratch;
-  for (const auto* f : key_fields(element.GetDescriptor())) {
+  for (const auto* f : keys) {
     if (f->cpp_type() == FieldDescriptor::CPPTYPE_STRING && !f->is_repeated()) {
-      append_part(out, r->GetStringReference(element, f, &scratch));
+      append_part(out, r.GetStringReference(element, f, &scratch));
+    } else if (f->cpp_type() == FieldDescriptor::CPPTYPE_ENUM && !f->is_repeated()) {
+      append_part(out, r.GetEnum(element, f)->name());  // as scalar_text(), without a copy
     } else {
       append_part(out, scalar_text(element, f));
     }

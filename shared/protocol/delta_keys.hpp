@@ -30,6 +30,12 @@ std::string key_text(const google::protobuf::Message& element);
 std::string key_text(const google::protobuf::RepeatedPtrField<std::string>& parts);
 /// The same, appended to `out` (hot loops reuse one buffer).
 void append_key_text(const google::protobuf::Message& element, std::string& out);
+/// The same with the element type's reflection and key_fields() at hand (the elements of a list
+/// share them: looked up once per list, not per element).
+void append_key_text(const google::protobuf::Message& element,
+                     const google::protobuf::Reflection& reflection,
+                     const std::vector<const google::protobuf::FieldDescriptor*>& keys,
+                     std::string& out);
 void append_key_text(const google::protobuf::RepeatedPtrField<std::string>& parts,
                      std::string& out);
 

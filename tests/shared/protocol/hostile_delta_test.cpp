@@ -4,6 +4,9 @@
 
 #include <google/protobuf/util/message_differencer.h>
 
+#include <string>
+#include <vector>
+
 #include <catch2/catch.hpp>
 
 #include "shared/protocol/delta.hpp"
@@ -223,4 +226,95 @@ TEST_CASE("removals and additions mixed with replacements of their parent stay c
   eth0->mutable_addresses()->DeleteSubrange(0, 1);
   expected.mutable_network()->mutable_interfaces(1)->mutable_addresses()->DeleteSubrange(0, 1);
   CHECK(google::protobuf::util::MessageDifferencer::Equals(*applied, expected));
+}
+
+namespace {
+
+v1::KeyTuple& order_entry(v1::Change& reorder, int i) {
+  auto* tuple = reorder.add_order();
+  tuple->add_key(package_name(i));
+  tuple->add_key("amd64");
+  tuple->add_key("DPKG");
+  return *tuple;
+}
+
+std::vector<std::string> names(const v1::Snapshot& s) {
+  std::vector<std::string> out;
+  for (const auto& p : s.software().packages()) out.push_back(p.name());
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a new order between removals, additions and changes puts each element where it says",
+          "[delta][hostile]") {
+  auto base = with_packages(6);  // pkg-0 .. pkg-5
+  v1::Delta delta;
+  set_key(packages_step(change_at(delta, v1::Change::REMOVED)), 1);
+  auto& added = change_at(delta, v1::Change::ADDED);
+  set_key(packages_step(added), 6);
+  auto element = base.software().packages(0);
+  element.set_name(package_name(6));
+  added.set_value(element.SerializeAsString());
+  auto& reorder = change_at(delta, v1::Change::REORDERED);
+  packages_step(reorder);
+  for (int i : {6, 5, 0, 3, 2, 4}) order_entry(reorder, i);
+  // Addressed by key after the new order: found at their new places.
+  auto& changed = change_at(delta, v1::Change::CHANGED);
+  set_key(packages_step(changed), 0);
+  changed.add_fields("version");
+  changed.add_field_numbers(v1::Package::kVersionFieldNumber);
+  v1::Package value;
+  value.set_version("3.0");
+  changed.set_value(value.SerializeAsString());
+  set_key(packages_step(change_at(delta, v1::Change::REMOVED)), 3);
+
+  auto applied = apply_delta(base, delta);
+  REQUIRE(applied);
+  CHECK(names(*applied) == std::vector<std::string>{"pkg-6", "pkg-5", "pkg-0", "pkg-2", "pkg-4"});
+  CHECK(applied->software().packages(2).version() == "3.0");
+  CHECK(applied->software().packages(0).version() == "1.0");
+}
+
+TEST_CASE("a new order that cannot be followed is refused whole", "[delta][hostile]") {
+  auto base = with_packages(4);
+  v1::Delta delta;
+  auto& reorder = change_at(delta, v1::Change::REORDERED);
+  packages_step(reorder);
+  SECTION("a key the list lacks") {
+    for (int i : {3, 2, 1, 9}) order_entry(reorder, i);
+    auto applied = apply_delta(base, delta);
+    REQUIRE_FALSE(applied);
+    CHECK_THAT(applied.error().message, Catch::Contains("missing element"));
+  }
+  SECTION("an element named twice") {
+    for (int i : {3, 2, 3, 0}) order_entry(reorder, i);
+    auto applied = apply_delta(base, delta);
+    REQUIRE_FALSE(applied);
+    CHECK_THAT(applied.error().message, Catch::Contains("twice"));
+  }
+  SECTION("a list whose keys are not unique") {
+    base.mutable_software()->mutable_packages(3)->set_name(package_name(0));
+    for (int i : {0, 2, 1, 0}) order_entry(reorder, i);
+    auto applied = apply_delta(base, delta);
+    REQUIRE_FALSE(applied);
+    CHECK_THAT(applied.error().message, Catch::Contains("not unique"));
+  }
+}
+
+TEST_CASE("the elements of a state count its lists and every unknown field, inside elements too",
+          "[delta][hostile]") {
+  auto snapshot = with_packages(3);
+  CHECK(count_elements(snapshot) == 3);
+  // A package with fields this collector does not know (a newer agent, or a hostile one).
+  auto* package = snapshot.mutable_software()->mutable_packages(1);
+  package->GetReflection()->MutableUnknownFields(package)->AddVarint(99, 1);
+  package->GetReflection()->MutableUnknownFields(package)->AddVarint(98, 1);
+  snapshot.mutable_system()
+      ->GetReflection()
+      ->MutableUnknownFields(snapshot.mutable_system())
+      ->AddVarint(97, 1);
+  CHECK(count_elements(snapshot) == 6);
+  snapshot.mutable_network()->add_interfaces()->add_addresses();
+  CHECK(count_elements(snapshot) == 8);
 }

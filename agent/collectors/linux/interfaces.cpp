@@ -2,6 +2,7 @@
 // and Wi-Fi signal. Sources /sys/class/net/<if>/*, /proc/net/wireless, and the Host's address
 // list (getifaddrs on a live machine). Linux; any user; a dozen tiny files per interface.
 #include <algorithm>
+#include <cmath>
 
 #include "agent/collectors/linux/interfaces.hpp"
 #include "agent/collectors/text.hpp"
@@ -49,7 +50,12 @@ std::vector<WirelessLink> parse_proc_net_wireless(std::string_view text) {
     };
     auto link = to_double(strip(f[1]));
     auto level = to_double(strip(f[2]));
-    if (!link || !level) continue;
+    // The kernel writes a byte-sized level and a link quality of a few hundred at most; a
+    // value beyond that (or not a number) is not a reading, and converting it would overflow.
+    if (!link || !level || !std::isfinite(*link) || !std::isfinite(*level) ||
+        std::abs(*level) > 512 || std::abs(*link) > 1e6) {
+      continue;
+    }
     WirelessLink w;
     w.interface = std::string(trim(line.substr(0, colon)));
     w.quality_percent = std::clamp(*link / 70.0 * 100.0, 0.0, 100.0);

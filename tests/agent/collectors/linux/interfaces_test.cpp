@@ -68,3 +68,17 @@ TEST_CASE("interfaces: the wireless parser survives hostile input",
   for (const auto& input : testing::hostile_inputs()) (void)parse_proc_net_wireless(input);
   SUCCEED();
 }
+
+TEST_CASE("interfaces: a wireless level beyond any reading is skipped, not converted",
+          "[interfaces][parsers][robustness]") {
+  // Found by the proc_parsers fuzz target (UBSan): a level of 1e29 was cast to int.
+  const auto links = parse_proc_net_wireless(
+      "Inter-| sta-|   Quality        |   Discarded packets               | Missed | WE\n"
+      " face | tus | link level noise |  nwid  crypt   frag  retry   misc | beacon | 22\n"
+      " wlan0: 0000   1e29. 1e29.  -256        0      0      0      0      0        0\n"
+      " wlan1: 0000   nan.  -50.  -256        0      0      0      0      0        0\n"
+      " wlan2: 0000   60.  -50.  -256        0      0      0      0      0        0\n");
+  REQUIRE(links.size() == 1);
+  CHECK(links[0].interface == "wlan2");
+  CHECK(links[0].signal_dbm == -50);
+}

@@ -9,6 +9,7 @@
 #include "collector/api/json_fields.hpp"
 #include "collector/auth/accounts.hpp"
 #include "collector/auth/api_tokens.hpp"
+#include "collector/auth/client_key.hpp"
 #include "collector/auth/cookies.hpp"
 #include "shared/pki/secrets.hpp"
 #include "shared/util/log_safe.hpp"

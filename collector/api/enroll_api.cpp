@@ -4,7 +4,7 @@
 
 #include "collector/api/audit_api.hpp"
 #include "collector/api/json_fields.hpp"
-#include "collector/auth/rate_limiter.hpp"
+#include "collector/auth/client_key.hpp"
 #include "shared/util/log_safe.hpp"
 
 namespace triage::collector {

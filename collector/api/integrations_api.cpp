@@ -3,8 +3,8 @@
 #include "collector/api/audit_api.hpp"
 #include "collector/api/json_fields.hpp"
 #include "collector/api/ticket_fields.hpp"
-#include "collector/api/ticket_views.hpp"
 #include "collector/tickets/external_ticket_sync.hpp"
+#include "collector/tickets/ticket_views.hpp"
 
 namespace triage::collector {
 

@@ -4,8 +4,8 @@
 
 #include "collector/api/json_fields.hpp"
 #include "collector/api/query_params.hpp"
-#include "collector/api/ticket_views.hpp"
 #include "collector/tickets/problem_service.hpp"
+#include "collector/tickets/ticket_views.hpp"
 #include "shared/util/time_format.hpp"
 
 namespace triage::collector {

@@ -6,8 +6,8 @@
 #include "collector/api/problems_api.hpp"
 #include "collector/api/query_params.hpp"
 #include "collector/api/ticket_fields.hpp"
-#include "collector/api/ticket_views.hpp"
 #include "collector/tickets/ticket_service.hpp"
+#include "collector/tickets/ticket_views.hpp"
 
 namespace triage::collector {
 

@@ -11,9 +11,9 @@
 #include <optional>
 #include <string_view>
 
-#include "collector/auth/rate_limiter.hpp"
 #include "collector/storage/store.hpp"
 #include "shared/pki/openssl_ptr.hpp"
+#include "shared/util/rate_limiter.hpp"
 
 namespace triage::collector {
 

@@ -11,7 +11,7 @@
 
 #include "collector/auth/accounts.hpp"
 #include "collector/auth/lockout.hpp"
-#include "collector/auth/rate_limiter.hpp"
+#include "shared/util/rate_limiter.hpp"
 
 namespace triage::collector {
 

@@ -4,8 +4,8 @@
 #include <array>
 #include <string_view>
 
-#include "collector/api/ticket_views.hpp"
 #include "collector/integrations/event_types.hpp"
+#include "collector/tickets/ticket_views.hpp"
 #include "shared/pki/secrets.hpp"
 #include "shared/util/time_format.hpp"
 

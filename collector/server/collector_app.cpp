@@ -26,17 +26,21 @@ bool hashes_password(const transport::HttpRequest& request) {
 
 CollectorApp::CollectorApp(AgentSessionServices services, ApiRouter& router,
                            AgentSessionSettings session_settings, std::size_t worker_threads,
-                           std::size_t login_threads, std::size_t login_queue)
+                           std::size_t login_threads, std::size_t login_queue,
+                           std::size_t device_check_threads)
     : services_(services),
       router_(router),
       session_settings_(session_settings),
       workers_(worker_threads),
       login_workers_(login_threads),
+      device_checks_(device_check_threads),
       login_capacity_(login_threads + login_queue) {}
 
 CollectorApp::~CollectorApp() { drain(); }
 
 void CollectorApp::drain() {
+  device_checks_.stop();
+  device_checks_.join();
   workers_.stop();
   workers_.join();
   login_workers_.stop();
@@ -88,31 +92,50 @@ void CollectorApp::handle_password_request(transport::HttpRequest request,
   });
 }
 
-transport::UpgradeDecision CollectorApp::accept_websocket(const transport::HttpRequest& request,
-                                                          const transport::PeerIdentity& peer) {
-  transport::UpgradeDecision decision;
-  auto refuse = [&](http::status status, std::string_view code, const std::string& reason) {
-    spdlog::warn("agent connection from {} refused: {}", peer.remote_address, reason);
-    services_.metrics.refusal(std::string(code)).Increment();
-    decision.refusal = error_response(status, code, reason);
-    return std::move(decision);
-  };
+void CollectorApp::accept_websocket(const transport::HttpRequest& request,
+                                    const transport::PeerIdentity& peer, transport::Decide decide) {
   if (request.target() != "/agent/v1") {
-    return refuse(http::status::not_found, "not_found",
-                  "no WebSocket endpoint at " + std::string(request.target()));
+    return decide(refuse_upgrade(peer, http::status::not_found, "not_found",
+                                 "no WebSocket endpoint at " + std::string(request.target())));
   }
   if (!peer.has_verified_certificate) {
-    return refuse(http::status::unauthorized, "unauthorized",
-                  "a device certificate is required (enroll the agent first)");
+    return decide(refuse_upgrade(peer, http::status::unauthorized, "unauthorized",
+                                 "a device certificate is required (enroll the agent first)"));
   }
+  // The device registry is read off the I/O thread: against a networked database a read is a
+  // round trip, and an I/O thread serves every connection on it.
+  boost::asio::post(device_checks_, [this, peer, decide = std::move(decide)] {
+    try {
+      decide(check_device(peer));
+    } catch (const std::exception& e) {
+      spdlog::error("agent connection from {}: device check threw: {}", peer.remote_address,
+                    e.what());
+      decide(
+          refuse_upgrade(peer, http::status::internal_server_error, "internal", "internal error"));
+    }
+  });
+}
+
+transport::UpgradeDecision CollectorApp::refuse_upgrade(const transport::PeerIdentity& peer,
+                                                        http::status status, std::string_view code,
+                                                        const std::string& reason) {
+  spdlog::warn("agent connection from {} refused: {}", peer.remote_address, reason);
+  services_.metrics.refusal(std::string(code)).Increment();
+  transport::UpgradeDecision decision;
+  decision.refusal = error_response(status, code, reason);
+  return decision;
+}
+
+transport::UpgradeDecision CollectorApp::check_device(const transport::PeerIdentity& peer) {
   // Unknown, revoked and superseded certificates were issued by our CA: worth an audit record.
   auto refuse_device = [&](std::string_view code, const std::string& reason) {
     audit_refusal(peer, reason);
-    return refuse(http::status::forbidden, code, reason);
+    return refuse_upgrade(peer, http::status::forbidden, code, reason);
   };
   auto device = services_.store.find_device(peer.certificate_common_name);
   if (!device) {
-    return refuse(http::status::service_unavailable, "unavailable", device.error().message);
+    return refuse_upgrade(peer, http::status::service_unavailable, "unavailable",
+                          device.error().message);
   }
   if (!*device) {
     return refuse_device("forbidden",
@@ -125,6 +148,7 @@ transport::UpgradeDecision CollectorApp::accept_websocket(const transport::HttpR
   if ((*device)->certificate_sha256 != peer.certificate_sha256) {
     return refuse_device("forbidden", "certificate of device " + (*device)->id + " was superseded");
   }
+  transport::UpgradeDecision decision;
   decision.handler = std::make_unique<AgentSession>((*device)->id, peer.certificate_sha256,
                                                     services_, session_settings_);
   return decision;

@@ -20,16 +20,20 @@ namespace triage::collector {
 class CollectorApp final : public transport::ServerApplication {
  public:
   /// `login_threads` hash passwords; at most `login_queue` more such requests wait for one,
-  /// beyond that they are answered 503 `busy` with Retry-After at once.
+  /// beyond that they are answered 503 `busy` with Retry-After at once. `device_check_threads`
+  /// read the device of each agent upgrade.
   CollectorApp(AgentSessionServices services, ApiRouter& router,
                AgentSessionSettings session_settings, std::size_t worker_threads,
-               std::size_t login_threads = 2, std::size_t login_queue = 32);
+               std::size_t login_threads = 2, std::size_t login_queue = 32,
+               std::size_t device_check_threads = 2);
   ~CollectorApp() override;
 
   void handle_http(transport::HttpRequest request, const transport::PeerIdentity& peer,
                    transport::Respond respond) override;
-  transport::UpgradeDecision accept_websocket(const transport::HttpRequest& request,
-                                              const transport::PeerIdentity& peer) override;
+  /// Checks the path and the certificate at once; reads the device on the device-check pool
+  /// (never on the I/O thread) and decides there.
+  void accept_websocket(const transport::HttpRequest& request, const transport::PeerIdentity& peer,
+                        transport::Decide decide) override;
   /// Tracks the socket under its device, so revoking the device closes it before any hello.
   std::shared_ptr<void> on_verified_peer(const transport::PeerIdentity& peer,
                                          std::function<void()> close) override;
@@ -41,6 +45,12 @@ class CollectorApp final : public transport::ServerApplication {
   void drain();
 
  private:
+  /// The device's registry entry decides an agent's upgrade: enrolled here, not revoked, this
+  /// very certificate. Reads the store: runs on the device-check pool.
+  transport::UpgradeDecision check_device(const transport::PeerIdentity& peer);
+  transport::UpgradeDecision refuse_upgrade(const transport::PeerIdentity& peer,
+                                            transport::http::status status, std::string_view code,
+                                            const std::string& reason);
   /// Records (rate-limited, on the worker pool) that a device certificate was refused.
   void audit_refusal(const transport::PeerIdentity& peer, const std::string& reason);
   /// Runs a request that hashes a password on the login pool, or refuses it when full.
@@ -54,6 +64,7 @@ class CollectorApp final : public transport::ServerApplication {
   AgentSessionSettings session_settings_;
   boost::asio::thread_pool workers_;
   boost::asio::thread_pool login_workers_;
+  boost::asio::thread_pool device_checks_;
   std::size_t login_capacity_;  ///< running + waiting password requests allowed
   std::atomic<std::size_t> login_pending_{0};
 };

@@ -55,9 +55,10 @@ void ListenerPolicy::handle_http(transport::HttpRequest request,
   inner_.handle_http(std::move(request), peer, std::move(respond));
 }
 
-transport::UpgradeDecision ListenerPolicy::accept_websocket(const transport::HttpRequest& request,
-                                                            const transport::PeerIdentity& peer) {
-  return inner_.accept_websocket(request, peer);
+void ListenerPolicy::accept_websocket(const transport::HttpRequest& request,
+                                      const transport::PeerIdentity& peer,
+                                      transport::Decide decide) {
+  inner_.accept_websocket(request, peer, std::move(decide));
 }
 
 std::shared_ptr<void> ListenerPolicy::on_verified_peer(const transport::PeerIdentity& peer,

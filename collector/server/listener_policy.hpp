@@ -26,8 +26,8 @@ class ListenerPolicy final : public transport::ServerApplication {
 
   void handle_http(transport::HttpRequest request, const transport::PeerIdentity& peer,
                    transport::Respond respond) override;
-  transport::UpgradeDecision accept_websocket(const transport::HttpRequest& request,
-                                              const transport::PeerIdentity& peer) override;
+  void accept_websocket(const transport::HttpRequest& request, const transport::PeerIdentity& peer,
+                        transport::Decide decide) override;
   std::shared_ptr<void> on_verified_peer(const transport::PeerIdentity& peer,
                                          std::function<void()> close) override;
   transport::HttpResponse error_response(transport::http::status status, std::string_view code,

@@ -259,13 +259,40 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       return write(error(http::status::not_found, request.version(), "not_found",
                          "agents connect to the agent listener, not this one"));
     }
-    UpgradeDecision decision;
+    // The application may decide on another thread; meanwhile the connection reads nothing,
+    // stays tracked (revocation still closes it) and gives up after the HTTP timeout.
+    upgrade_request_ = std::move(request);
+    deadline_.expires_after(shared_->options.http_timeout);
+    deadline_.async_wait([weak = weak_from_this()](beast::error_code ec) {
+      auto self = weak.lock();
+      if (ec || !self) return;
+      spdlog::warn("WebSocket upgrade from {}: no decision in time", self->peer_.remote_address);
+      beast::get_lowest_layer(self->stream_).socket().close(ec);
+    });
+    auto decided = std::make_shared<std::atomic<bool>>(false);
+    Decide decide = [self = shared_from_this(), decided](UpgradeDecision decision) {
+      if (decided->exchange(true)) return;
+      net::post(self->stream_.get_executor(), [self, decision = std::move(decision)]() mutable {
+        self->on_upgrade_decided(std::move(decision));
+      });
+    };
     try {
-      decision = shared_->app.accept_websocket(request, peer_);
+      shared_->app.accept_websocket(*upgrade_request_, peer_, decide);
     } catch (const std::exception& e) {
       spdlog::error("WebSocket upgrade handler threw: {}", e.what());
-      return write(error(http::status::internal_server_error, 11, "internal", "internal error"));
+      UpgradeDecision failed;
+      failed.refusal = error(http::status::internal_server_error, 11, "internal", "internal error");
+      decide(std::move(failed));  // nothing if the application decided before it threw
     }
+  }
+
+  void on_upgrade_decided(UpgradeDecision decision) {
+    deadline_.cancel();
+    HttpRequest request = std::move(*upgrade_request_);
+    upgrade_request_.reset();
+    // Closed meanwhile: by revocation (the device's sockets are closed before any session
+    // exists) or at the deadline.
+    if (!beast::get_lowest_layer(stream_).socket().is_open()) return;
     if (!decision.handler) {
       decision.refusal.version(request.version());
       decision.refusal.keep_alive(false);
@@ -350,6 +377,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   beast::ssl_stream<beast::tcp_stream> stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
+  std::optional<HttpRequest> upgrade_request_;  // awaiting the application's decision
   std::unique_ptr<HttpResponse> response_;
   std::shared_ptr<Server::Shared> shared_;
   ConnectionSlot slot_;

@@ -33,14 +33,22 @@ struct UpgradeDecision {
   HttpResponse refusal;
 };
 
+/// Completion of an upgrade decision; may be called from any thread, exactly once.
+using Decide = std::function<void(UpgradeDecision)>;
+
 /// What the server serves. Called on connection strands, possibly concurrently for
 /// different connections.
 class ServerApplication {
  public:
   virtual ~ServerApplication() = default;
   virtual void handle_http(HttpRequest request, const PeerIdentity& peer, Respond respond) = 0;
-  virtual UpgradeDecision accept_websocket(const HttpRequest& request,
-                                           const PeerIdentity& peer) = 0;
+  /// Decides whether `request` becomes a WebSocket: calls `decide` once, from any thread,
+  /// with a handler or the refusal. Called on the connection's strand, so what may block (a
+  /// database read) belongs on another thread; the connection reads nothing meanwhile and is
+  /// closed if no decision comes within the HTTP timeout. `request` and `peer` live only for
+  /// this call.
+  virtual void accept_websocket(const HttpRequest& request, const PeerIdentity& peer,
+                                Decide decide) = 0;
   /// Right after a TLS handshake that verified a client certificate, before any request:
   /// `close` ends this connection (callable from any thread, a no-op once it ended). The
   /// returned handle lives until the connection ends or becomes a WebSocket, so the

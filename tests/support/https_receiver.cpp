@@ -52,12 +52,12 @@ class RecordingApp final : public transport::ServerApplication {
     respond(std::move(res));
   }
 
-  transport::UpgradeDecision accept_websocket(const transport::HttpRequest&,
-                                              const transport::PeerIdentity&) override {
+  void accept_websocket(const transport::HttpRequest&, const transport::PeerIdentity&,
+                        transport::Decide decide) override {
     transport::UpgradeDecision d;
     d.refusal = transport::HttpResponse{http::status::not_found, 11};
     d.refusal.prepare_payload();
-    return d;
+    decide(std::move(d));
   }
 
  private:

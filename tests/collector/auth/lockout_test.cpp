@@ -2,9 +2,11 @@
 
 #include <catch2/catch.hpp>
 
+#include "collector/auth/client_key.hpp"
 #include "collector/auth/lockout.hpp"
-#include "collector/auth/rate_limiter.hpp"
+#include "shared/util/rate_limiter.hpp"
 
+using namespace triage;
 using namespace triage::collector;
 using namespace std::chrono_literals;
 

@@ -97,11 +97,11 @@ class OkApp final : public transport::ServerApplication {
     res.prepare_payload();
     respond(std::move(res));
   }
-  transport::UpgradeDecision accept_websocket(const transport::HttpRequest&,
-                                              const transport::PeerIdentity&) override {
+  void accept_websocket(const transport::HttpRequest&, const transport::PeerIdentity&,
+                        transport::Decide decide) override {
     transport::UpgradeDecision d;
     d.refusal = transport::HttpResponse{transport::http::status::not_found, 11};
-    return d;
+    decide(std::move(d));
   }
 };
 

@@ -64,11 +64,11 @@ class RecordingApp final : public transport::ServerApplication {
                    transport::Respond respond) override {
     respond(transport::HttpResponse{transport::http::status::not_found, 11});
   }
-  transport::UpgradeDecision accept_websocket(const transport::HttpRequest&,
-                                              const transport::PeerIdentity&) override {
+  void accept_websocket(const transport::HttpRequest&, const transport::PeerIdentity&,
+                        transport::Decide decide) override {
     transport::UpgradeDecision d;
     d.handler = std::make_unique<RecordingHandler>(received);
-    return d;
+    decide(std::move(d));
   }
   Received received;
 };

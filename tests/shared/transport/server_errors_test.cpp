@@ -22,9 +22,9 @@ class PlainApp : public transport::ServerApplication {
                    transport::Respond respond) override {
     respond(transport::HttpResponse{transport::http::status::ok, 11});
   }
-  transport::UpgradeDecision accept_websocket(const transport::HttpRequest&,
-                                              const transport::PeerIdentity&) override {
-    return {};
+  void accept_websocket(const transport::HttpRequest&, const transport::PeerIdentity&,
+                        transport::Decide decide) override {
+    decide({});
   }
 };
 

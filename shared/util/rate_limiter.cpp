@@ -1,11 +1,9 @@
-#include "collector/auth/rate_limiter.hpp"
+#include "shared/util/rate_limiter.hpp"
 
 #include <algorithm>
 #include <cmath>
 
-#include <boost/asio/ip/address.hpp>
-
-namespace triage::collector {
+namespace triage {
 
 void RateLimiter::refill(Bucket& bucket, Clock::time_point now) const {
   const double minutes = std::chrono::duration<double>(now - bucket.updated).count() / 60.0;
@@ -56,25 +54,4 @@ void RateLimiter::make_room(Clock::time_point now) {
   buckets_.erase(oldest);
 }
 
-std::string client_key(std::string_view remote_address) {
-  auto colon = remote_address.rfind(':');
-  std::string host(remote_address.substr(0, colon));
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
-    host = host.substr(1, host.size() - 2);
-  }
-  boost::system::error_code ec;
-  auto address = boost::asio::ip::make_address(host, ec);
-  if (ec) return host;
-  if (address.is_v6()) {
-    auto v6 = address.to_v6();
-    if (v6.is_v4_mapped()) {
-      return boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, v6).to_string();
-    }
-    auto bytes = v6.to_bytes();
-    std::fill(bytes.begin() + 8, bytes.end(), 0);
-    return boost::asio::ip::address_v6(bytes).to_string() + "/64";
-  }
-  return address.to_string();
-}
-
-}  // namespace triage::collector
+}  // namespace triage

@@ -1,4 +1,4 @@
-#include "collector/api/ticket_views.hpp"
+#include "collector/tickets/ticket_views.hpp"
 
 #include <map>
 

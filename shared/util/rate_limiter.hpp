@@ -1,6 +1,6 @@
 #pragma once
-// Per-client token buckets in memory, for throttling failed logins by source address.
-// Bounded: at most `max_clients` buckets; full buckets are forgotten first, since a full
+// Per-client token buckets in memory: failed logins by source address, audit records by
+// actor. Bounded: at most `max_clients` buckets; full buckets are forgotten first, since a full
 // bucket is the same as none.
 
 #include <chrono>
@@ -11,7 +11,7 @@
 #include <string_view>
 #include <unordered_map>
 
-namespace triage::collector {
+namespace triage {
 
 struct RateLimit {
   double burst = 20;       ///< tokens a client starts with
@@ -45,8 +45,4 @@ class RateLimiter {
   std::unordered_map<std::string, Bucket> buckets_;
 };
 
-/// The throttling key of a peer address "ip:port": the IP, and for IPv6 its /64 network,
-/// because one host usually owns a whole /64 and could otherwise rotate addresses.
-std::string client_key(std::string_view remote_address);
-
-}  // namespace triage::collector
+}  // namespace triage

@@ -119,7 +119,7 @@ Result<bool> OrderService::commit(const Order& order, const std::vector<OrderSta
     Order stored = order;  // the store notes the attachment's id in the stored result
     return orders.update_order_with_attachment(stored, from, *attachment, events);
   };
-  if (!audit_) return write(store_);
+  if (!audit_) return store_.write([&](WriteTx& tx) { return write(tx.orders()); });
   bool moved = false;
   if (!previous && from.size() == 1) previous = from.front();
   auto stored = audit_->record_with([&](WriteTx& tx) -> Result<AuditEvent> {
@@ -137,7 +137,7 @@ Result<bool> OrderService::commit(const Order& order, const std::vector<OrderSta
 OrderService::~OrderService() { stop(); }
 
 Result<Order> OrderService::load(const std::string& order_id) {
-  auto order = store_.find_order(order_id);
+  auto order = store_.read().orders().find_order(order_id);
   if (!order) return tl::unexpected(order.error());
   if (!*order) return fail(ErrorCode::kNotFound, "no order " + order_id.substr(0, 64));
   return std::move(**order);
@@ -178,7 +178,7 @@ Result<Order> OrderService::request(const OrderRequest& request, const User& use
   }
   auto values = validate_params(*def, request.params);
   if (!values) return tl::unexpected(values.error());
-  auto ticket = store_.find_ticket(request.ticket_id);
+  auto ticket = store_.read().tickets().find_ticket(request.ticket_id);
   if (!ticket) return tl::unexpected(ticket.error());
   if (!*ticket) return fail(ErrorCode::kNotFound, "no ticket " + std::to_string(request.ticket_id));
   const auto& linked = (*ticket)->device_ids;
@@ -193,17 +193,17 @@ Result<Order> OrderService::request(const OrderRequest& request, const User& use
   } else if (std::find(linked.begin(), linked.end(), device_id) == linked.end()) {
     return fail(ErrorCode::kInvalid, "`device_id`: device is not linked to this ticket");
   }
-  auto device = store_.find_device(device_id);
+  auto device = store_.read().devices().find_device(device_id);
   if (!device) return tl::unexpected(device.error());
   if (!*device) return fail(ErrorCode::kInvalid, "`device_id`: no such device");
   if ((*device)->revoked_at) {
     return fail(ErrorCode::kConflict, "device " + device_id + " is revoked");
   }
-  auto waiting =
-      store_.list_orders(OrderQuery{device_id,
-                                    std::nullopt,
-                                    {OrderState::kQueued, OrderState::kSent, OrderState::kRunning},
-                                    static_cast<int>(settings_.max_queued_per_device) + 1});
+  auto waiting = store_.read().orders().list_orders(
+      OrderQuery{device_id,
+                 std::nullopt,
+                 {OrderState::kQueued, OrderState::kSent, OrderState::kRunning},
+                 static_cast<int>(settings_.max_queued_per_device) + 1});
   if (!waiting) return tl::unexpected(waiting.error());
   if (waiting->size() >= settings_.max_queued_per_device) {
     return fail(ErrorCode::kConflict, "device " + device_id + " already has " +
@@ -247,7 +247,9 @@ Result<Order> OrderService::request(const OrderRequest& request, const User& use
                                std::nullopt, now);
     });
     if (!stored) return tl::unexpected(stored.error());
-  } else if (auto r = store_.insert_order(order, events); !r) {
+  } else if (auto r =
+                 store_.write([&](WriteTx& tx) { return tx.orders().insert_order(order, events); });
+             !r) {
     return tl::unexpected(r.error());
   }
   spdlog::info("order {}: {} requested {} on device {} (ticket {}, {})", order.id, user.name,
@@ -399,17 +401,18 @@ void OrderService::send_cancel(const Order& order) {
 Result<OrderView> OrderService::get(const std::string& order_id) {
   auto order = load(order_id);
   if (!order) return tl::unexpected(order.error());
-  auto output = store_.order_output(order_id);
+  auto output = store_.read().orders().order_output(order_id);
   if (!output) return tl::unexpected(output.error());
   return OrderView{std::move(*order), std::move(*output)};
 }
 
 void OrderService::dispatch(const std::string& device_id) {
   if (!agents_.is_online(device_id)) return;
-  auto queued = store_.list_orders(OrderQuery{device_id,
-                                              std::nullopt,
-                                              {OrderState::kQueued},
-                                              static_cast<int>(settings_.max_queued_per_device)});
+  auto queued = store_.read().orders().list_orders(
+      OrderQuery{device_id,
+                 std::nullopt,
+                 {OrderState::kQueued},
+                 static_cast<int>(settings_.max_queued_per_device)});
   if (!queued) {
     spdlog::error("device {}: reading queued orders: {}", device_id, queued.error().message);
     return;
@@ -439,10 +442,11 @@ void OrderService::dispatch(const std::string& device_id) {
     spdlog::info("order {}: sent to device {}", order.id, device_id);
   }
   // Cancels the device may have missed while it was away.
-  auto started = store_.list_orders(OrderQuery{device_id,
-                                               std::nullopt,
-                                               {OrderState::kSent, OrderState::kRunning},
-                                               static_cast<int>(settings_.max_queued_per_device)});
+  auto started = store_.read().orders().list_orders(
+      OrderQuery{device_id,
+                 std::nullopt,
+                 {OrderState::kSent, OrderState::kRunning},
+                 static_cast<int>(settings_.max_queued_per_device)});
   if (!started) return;
   for (const auto& order : *started) {
     if (!order.cancel_requested_by.empty()) send_cancel(order);
@@ -450,7 +454,7 @@ void OrderService::dispatch(const std::string& device_id) {
 }
 
 Result<int> OrderService::sweep(TimePoint now) {
-  auto pending = store_.list_orders(OrderQuery{
+  auto pending = store_.read().orders().list_orders(OrderQuery{
       "",
       std::nullopt,
       {OrderState::kAwaitingApproval, OrderState::kQueued, OrderState::kSent, OrderState::kRunning},

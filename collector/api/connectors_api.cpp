@@ -22,7 +22,7 @@ Result<std::int64_t> path_id(ApiRequest& request, const char* what) {
 }
 
 OutboxCounts counts_of(ApiServices& services, std::int64_t id) {
-  auto counts = services.store.outbox_counts();
+  auto counts = services.store.read().outbox().outbox_counts();
   if (!counts) return {};
   auto it = counts->find(id);
   return it == counts->end() ? OutboxCounts{} : it->second;
@@ -91,7 +91,7 @@ Result<RtConnectorFields> read_fields(const nlohmann::json& body) {
 Result<IntegrationTarget> path_connector(ApiServices& services, ApiRequest& request) {
   auto id = path_id(request, "connector");
   if (!id) return tl::unexpected(id.error());
-  auto target = find_rt_connector(services.store, *id);
+  auto target = find_rt_connector(services.store.read().outbox(), *id);
   if (!target) return tl::unexpected(target.error());
   if (!*target) return fail(ErrorCode::kNotFound, "no connector " + std::to_string(*id));
   return std::move(**target);
@@ -100,9 +100,9 @@ Result<IntegrationTarget> path_connector(ApiServices& services, ApiRequest& requ
 }  // namespace
 
 HttpResponse handle_list_connectors(ApiServices& services, ApiRequest&) {
-  auto targets = services.store.list_integration_targets(kRtConnector);
+  auto targets = services.store.read().outbox().list_integration_targets(kRtConnector);
   if (!targets) return error_response(targets.error());
-  auto counts = services.store.outbox_counts();
+  auto counts = services.store.read().outbox().outbox_counts();
   if (!counts) return error_response(counts.error());
   auto list = nlohmann::json::array();
   for (const auto& t : *targets) {
@@ -216,7 +216,7 @@ HttpResponse handle_link_external_ticket(ApiServices& services, ApiRequest& requ
   if (!connector_id) {
     return error_response(Error{"`connector` is required", ErrorCode::kInvalid});
   }
-  auto target = find_rt_connector(services.store, *connector_id);
+  auto target = find_rt_connector(services.store.read().outbox(), *connector_id);
   if (!target) return error_response(target.error());
   if (!*target) {
     return error_response(
@@ -233,7 +233,7 @@ HttpResponse handle_link_external_ticket(ApiServices& services, ApiRequest& requ
   event.visibility = Visibility::kInternal;
   event.data = {{"system", system}, {"external_id", *external_id}, {"connector", *connector_id}};
   // The link decides where this ticket's diagnostics are sent: audited with the change.
-  auto before = services.store.find_ticket(*ticket_id);
+  auto before = services.store.read().tickets().find_ticket(*ticket_id);
   if (!before) return error_response(before.error());
   Result<Ticket> linked = fail("not linked");
   auto audited = services.audit.record_with([&](WriteTx& tx) -> Result<AuditEvent> {

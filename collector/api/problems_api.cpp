@@ -22,7 +22,7 @@ HttpResponse problem_detail(ApiServices& services, std::int64_t id, http::status
   filter.problem_id = id;
   filter.sort = "-created";
   filter.limit = 500;
-  auto tickets = services.store.list_tickets(filter);
+  auto tickets = services.store.read().tickets().list_tickets(filter);
   if (!tickets) return error_response(tickets.error());
   const auto at = now();
   auto items = nlohmann::json::array();
@@ -33,7 +33,7 @@ HttpResponse problem_detail(ApiServices& services, std::int64_t id, http::status
   // `GET /api/v1/tickets?problem=ID` away (paged).
   j["linked_tickets_truncated"] = tickets->total > static_cast<std::int64_t>(tickets->items.size());
   // How far the fault reaches now, from the devices' latest snapshots.
-  auto fleet = services.store.fleet_findings(std::nullopt);
+  auto fleet = services.store.read().problems().fleet_findings(std::nullopt);
   if (!fleet) return error_response(fleet.error());
   j["devices_now"] = 0;
   for (const auto& f : *fleet) {
@@ -68,7 +68,7 @@ HttpResponse handle_list_problems(ApiServices& services, ApiRequest& request) {
     }
     open = status == "open";
   }
-  auto problems = services.store.list_problems(open);
+  auto problems = services.store.read().problems().list_problems(open);
   if (!problems) return error_response(problems.error());
   auto items = nlohmann::json::array();
   for (const auto& p : *problems) items.push_back(problem_json(p));

@@ -110,7 +110,7 @@ transport::UpgradeDecision CollectorApp::accept_websocket(const transport::HttpR
     audit_refusal(peer, reason);
     return refuse(http::status::forbidden, code, reason);
   };
-  auto device = services_.store.find_device(peer.certificate_common_name);
+  auto device = services_.store.read().devices().find_device(peer.certificate_common_name);
   if (!device) {
     return refuse(http::status::service_unavailable, "unavailable", device.error().message);
   }

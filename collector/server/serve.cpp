@@ -133,7 +133,9 @@ int run_serve(const DataDir& dir, const CollectorConfig& config) {
       or_throw(ActionCatalog::load(config.actions_dir), "loading the action catalog");
   std::vector<std::string> skipped;
   auto catalog = build_catalog(
-      base_catalog, or_throw(store->list_custom_actions(), "reading the custom actions"), &skipped);
+      base_catalog,
+      or_throw(store->read().catalog().list_custom_actions(), "reading the custom actions"),
+      &skipped);
   for (const auto& why : skipped) spdlog::error("action catalog: {}; left out", why);
   auto signer = or_throw(OrderSigner::create(keys.signing_key.get()), "order signing");
   OrderService orders(*store, agents, catalog, signer, config.orders, &audit);
@@ -168,7 +170,9 @@ int run_serve(const DataDir& dir, const CollectorConfig& config) {
   // Credentials of integration targets are sealed under a key of this data dir.
   auto cipher = std::make_shared<const CredentialCipher>(or_throw(
       CredentialCipher::load_or_create(dir.integrations_key()), "integration credentials key"));
-  if (auto sealed = seal_stored_secrets(*store, *cipher, std::chrono::system_clock::now());
+  if (auto sealed = store->write([&](WriteTx& tx) {
+        return seal_stored_secrets(tx.outbox(), *cipher, std::chrono::system_clock::now());
+      });
       !sealed) {
     throw std::runtime_error("sealing stored integration credentials: " + sealed.error().message);
   } else if (*sealed > 0) {

@@ -24,14 +24,33 @@ struct SqliteStoreOptions {
   int cache_kib = 0;
 };
 
-class SqliteStore final : public Store {
+// The store implements every repository itself, privately: callers reach them only through
+// read() and write(), whose handles hand out the store (see SqliteReadTx).
+class SqliteStore final : public Store,
+                          private DeviceRepository,
+                          private AuthRepository,
+                          private ReportRepository,
+                          private TicketRepository,
+                          private ProblemRepository,
+                          private OrderRepository,
+                          private AuditRepository,
+                          private OutboxRepository,
+                          private CatalogRepository {
  public:
   /// Opens or creates the database at `path` and applies pending schema migrations.
   static Result<std::unique_ptr<SqliteStore>> open(const std::string& path,
                                                    SqliteStoreOptions options = {});
 
   ReadTx& read() override { return read_tx_; }
+  void set_outbox_planner(OutboxPlannerPtr planner) override;
 
+  /// Schema version after migrations (for tests and `doctor` output).
+  int schema_version();
+
+ protected:
+  Result<void> run_write(const std::function<Result<void>(WriteTx&)>& body) override;
+
+ private:
   Result<void> insert_enrollment_token(const EnrollmentToken& token) override;
   Result<std::vector<EnrollmentToken>> list_enrollment_tokens() override;
   Result<void> revoke_enrollment_token(std::string_view id, TimePoint when) override;
@@ -167,7 +186,6 @@ class SqliteStore final : public Store {
   Result<std::vector<AuditCheckpoint>> audit_checkpoints() override;
 
   // Integrations: targets and the outbox (sqlite_outbox_store.cpp).
-  void set_outbox_planner(OutboxPlannerPtr planner) override;
   Result<std::int64_t> insert_integration_target(const IntegrationTarget& target) override;
   Result<std::optional<IntegrationTarget>> find_integration_target(std::int64_t id) override;
   Result<std::vector<IntegrationTarget>> list_integration_targets(
@@ -190,13 +208,6 @@ class SqliteStore final : public Store {
   Result<std::map<std::int64_t, OutboxCounts>> outbox_counts() override;
   Result<std::int64_t> prune_outbox(TimePoint before) override;
 
-  /// Schema version after migrations (for tests and `doctor` output).
-  int schema_version();
-
- protected:
-  Result<void> run_write(const std::function<Result<void>(WriteTx&)>& body) override;
-
- private:
   // The repositories seen through a transaction handle are the store itself, whose reads
   // follow the thread's open write transaction (see read_connection()).
   class SqliteReadTx final : public ReadTx {

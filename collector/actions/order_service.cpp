@@ -62,12 +62,14 @@ nlohmann::json order_event_data(const Order& order) {
 }
 
 OrderService::OrderService(Store& store, AgentChannel& agents, const ActionCatalog& catalog,
-                           const OrderSigner& signer, OrderSettings settings, AuditLog* audit)
+                           const OrderSigner& signer, OrderSettings settings, AuditLog* audit,
+                           OutboxPlanner* outbox)
     : store_(store),
       agents_(agents),
       signer_(signer),
       settings_(settings),
       audit_(audit),
+      outbox_(outbox),
       sweeper_(PeriodicTaskOptions{"order expiry sweep", settings.sweep_interval, false}, [this] {
         if (auto r = sweep(std::chrono::system_clock::now()); !r) {
           spdlog::error("order expiry sweep: {}", r.error().message);
@@ -114,16 +116,25 @@ Result<bool> OrderService::commit(const Order& order, const std::vector<OrderSta
                                   const std::vector<TicketEvent>& events, const std::string& what,
                                   const OrderActor& actor, TimePoint now,
                                   std::optional<OrderState> previous, Attachment* attachment) {
-  auto write = [&](OrderRepository& orders) -> Result<bool> {
-    if (attachment == nullptr) return orders.update_order(order, from, events);
-    Order stored = order;  // the store notes the attachment's id in the stored result
-    return orders.update_order_with_attachment(stored, from, *attachment, events);
+  auto write = [&](WriteTx& tx) -> Result<bool> {
+    Result<bool> updated = false;
+    std::vector<TicketEvent> written = events;
+    if (attachment == nullptr) {
+      updated = tx.orders().update_order(order, from, events);
+    } else {
+      Order stored = order;  // the store notes the attachment's id in the stored result
+      updated = tx.orders().update_order_with_attachment(stored, from, *attachment, events);
+      for (auto& e : written) e.data["attachment_id"] = attachment->id;  // as the store does
+    }
+    if (!updated || !*updated) return updated;  // moved meanwhile: nothing written
+    if (auto r = plan_outbox(outbox_, tx, written); !r) return tl::unexpected(r.error());
+    return true;
   };
-  if (!audit_) return store_.write([&](WriteTx& tx) { return write(tx.orders()); });
+  if (!audit_) return store_.write(write);
   bool moved = false;
   if (!previous && from.size() == 1) previous = from.front();
   auto stored = audit_->record_with([&](WriteTx& tx) -> Result<AuditEvent> {
-    auto updated = write(tx.orders());
+    auto updated = write(tx);
     if (!updated) return tl::unexpected(updated.error());
     if (!*updated) return fail(ErrorCode::kConflict, "order " + order.id + " moved meanwhile");
     moved = true;
@@ -240,16 +251,18 @@ Result<Order> OrderService::request(const OrderRequest& request, const User& use
   data["definition_sha256"] = def->sha256;
   const std::vector<TicketEvent> events{
       order_event(order, now, user.name, "action_requested", std::move(data))};
+  auto insert = [&](WriteTx& tx) -> Result<void> {
+    if (auto r = tx.orders().insert_order(order, events); !r) return r;
+    return plan_outbox(outbox_, tx, events);
+  };
   if (audit_) {
     auto stored = audit_->record_with([&](WriteTx& tx) -> Result<AuditEvent> {
-      if (auto r = tx.orders().insert_order(order, events); !r) return tl::unexpected(r.error());
+      if (auto r = insert(tx); !r) return tl::unexpected(r.error());
       return order_audit_event(order, "requested", OrderActor::user(user.name, request.source),
                                std::nullopt, now);
     });
     if (!stored) return tl::unexpected(stored.error());
-  } else if (auto r =
-                 store_.write([&](WriteTx& tx) { return tx.orders().insert_order(order, events); });
-             !r) {
+  } else if (auto r = store_.write(insert); !r) {
     return tl::unexpected(r.error());
   }
   spdlog::info("order {}: {} requested {} on device {} (ticket {}, {})", order.id, user.name,

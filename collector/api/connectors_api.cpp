@@ -227,6 +227,7 @@ HttpResponse handle_link_external_ticket(ApiServices& services, ApiRequest& requ
   }
   const std::string system = rt_system(**target);
   TicketEvent event;
+  event.ticket_id = *ticket_id;
   event.at = now();
   event.actor = request.user->name;
   event.kind = "external_link";
@@ -237,8 +238,17 @@ HttpResponse handle_link_external_ticket(ApiServices& services, ApiRequest& requ
   if (!before) return error_response(before.error());
   Result<Ticket> linked = fail("not linked");
   auto audited = services.audit.record_with([&](WriteTx& tx) -> Result<AuditEvent> {
+    auto current = tx.tickets().find_ticket(*ticket_id);
+    if (!current) return tl::unexpected(current.error());
     linked = tx.tickets().link_ticket_external(*ticket_id, system, *external_id, event);
     if (!linked) return tl::unexpected(linked.error());
+    const bool relinked = *current && (*current)->external_system == system &&
+                          (*current)->external_id == *external_id;
+    if (!relinked) {  // else the link was there already and no event was written
+      if (auto r = plan_outbox(services.outbox_planner, tx, {event}); !r) {
+        return tl::unexpected(r.error());
+      }
+    }
     auto e = request_audit_event(request, "ticket.external_linked",
                                  "ticket:" + std::to_string(*ticket_id));
     e.details = {{"system", system}, {"external_id", *external_id}, {"connector", *connector_id}};

@@ -15,7 +15,7 @@ namespace {
 TimePoint now() { return std::chrono::system_clock::now(); }
 
 HttpResponse problem_detail(ApiServices& services, std::int64_t id, http::status status) {
-  ProblemService problems(services.store);
+  ProblemService problems(services.store, services.outbox_planner);
   auto problem = problems.get(id);
   if (!problem) return error_response(problem.error());
   TicketFilter filter;
@@ -87,7 +87,7 @@ HttpResponse handle_open_problem(ApiServices& services, ApiRequest& request) {
   p.title = errors.take(optional_string(*body, "title")).value_or("");
   p.link_open_tickets = errors.take(bool_field(*body, "link_open_tickets")).value_or(false);
   if (errors.first) return error_response(*errors.first);
-  ProblemService problems(services.store);
+  ProblemService problems(services.store, services.outbox_planner);
   auto opened = problems.open(p, request.user->name, now());
   if (!opened) return error_response(opened.error());
   auto res = problem_detail(services, opened->problem.id, http::status::created);
@@ -121,7 +121,7 @@ HttpResponse handle_update_problem(ApiServices& services, ApiRequest& request) {
     }
     change.open = *status == "open";
   }
-  ProblemService problems(services.store);
+  ProblemService problems(services.store, services.outbox_planner);
   auto updated = problems.update(*id, change, request.user->name, now());
   if (!updated) return error_response(updated.error());
   return problem_detail(services, *id, http::status::ok);
@@ -136,7 +136,7 @@ HttpResponse handle_link_problem_ticket(ApiServices& services, ApiRequest& reque
   auto ticket_id = integer_field(*body, "ticket_id", 1, INT64_MAX);
   if (!ticket_id) return error_response(ticket_id.error());
   if (!*ticket_id) return error_response(Error{"`ticket_id` is required", ErrorCode::kInvalid});
-  ProblemService problems(services.store);
+  ProblemService problems(services.store, services.outbox_planner);
   auto linked = problems.link(*id, **ticket_id, request.user->name, now());
   if (!linked) return error_response(linked.error());
   return problem_detail(services, *id, *linked ? http::status::created : http::status::ok);
@@ -147,7 +147,7 @@ HttpResponse handle_unlink_problem_ticket(ApiServices& services, ApiRequest& req
   if (!id) return error_response(id.error());
   auto ticket_id = numeric_path_param(request, "ticket_id", "ticket");
   if (!ticket_id) return error_response(ticket_id.error());
-  ProblemService problems(services.store);
+  ProblemService problems(services.store, services.outbox_planner);
   auto unlinked = problems.unlink(*id, *ticket_id, request.user->name, now());
   if (!unlinked) return error_response(unlinked.error());
   if (!*unlinked) {

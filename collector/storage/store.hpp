@@ -44,10 +44,6 @@ class Store {
   /// Plain reads of committed state (from any thread).
   virtual ReadTx& read() = 0;
 
-  /// From now on every write of ticket events asks `planner` for outbox messages and commits
-  /// them in the same transaction. Set once at startup; null turns it off.
-  virtual void set_outbox_planner(OutboxPlannerPtr planner) = 0;
-
  protected:
   /// write() without the template: runs `body` in one transaction as described there.
   virtual Result<void> run_write(const std::function<Result<void>(WriteTx&)>& body) = 0;

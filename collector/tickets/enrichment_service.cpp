@@ -86,10 +86,11 @@ nlohmann::json compare_findings(const Enrichment& before, const nlohmann::json& 
 }  // namespace
 
 EnrichmentService::EnrichmentService(Store& store, AgentChannel& agents,
-                                     EnrichmentSettings settings)
+                                     EnrichmentSettings settings, OutboxPlanner* outbox)
     : store_(store),
       agents_(agents),
       settings_(settings),
+      outbox_(outbox),
       work_(boost::asio::make_work_guard(io_)),
       thread_([this] { io_.run(); }) {}
 
@@ -353,8 +354,15 @@ void EnrichmentService::attach(const std::string& device_id, const std::vector<W
       event.data["cleared"] = e.comparison["cleared"].size();
       event.data["remaining"] = e.comparison["remaining"].size();
     }
-    if (auto r = store_.write(
-            [&](WriteTx& tx) { return tx.tickets().insert_enrichment(e, own, event); });
+    if (auto r = store_.write([&](WriteTx& tx) -> Result<void> {
+          if (auto w = tx.tickets().insert_enrichment(e, own, event); !w) return w;
+          // The event as stored: the repository adds the ids of what it stored.
+          TicketEvent stored = event;
+          stored.ticket_id = e.ticket_id;
+          stored.data["enrichment_id"] = e.id;
+          if (own) stored.data["attachment_id"] = e.attachment_id;
+          return plan_outbox(outbox_, tx, {stored});
+        });
         !r) {
       spdlog::error("ticket {}: attaching diagnostics of {}: {}", waiter.ticket_id, device_id,
                     r.error().message);

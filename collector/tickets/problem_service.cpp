@@ -57,10 +57,8 @@ Result<OpenedProblem> ProblemService::open(const NewProblem& request, const std:
     auto tickets = store_.read().problems().open_tickets_with_finding(p.rule_id);
     if (!tickets) return tl::unexpected(tickets.error());
     for (auto ticket_id : *tickets) {
-      auto linked = store_.write([&](WriteTx& tx) {
-        return tx.problems().link_ticket_problem(
-            ticket_id, p.id, problem_event(ticket_id, p, "problem_linked", actor, now));
-      });
+      auto linked = change_link(ticket_id, p.id,
+                                problem_event(ticket_id, p, "problem_linked", actor, now), true);
       if (!linked) return tl::unexpected(linked.error());
       if (*linked) opened.linked.push_back(ticket_id);
     }
@@ -127,9 +125,13 @@ Result<Problem> ProblemService::update(std::int64_t id, const ProblemChange& cha
       events.push_back(std::move(e));
     }
   }
-  if (auto r = store_.write([&](WriteTx& tx) { return tx.problems().update_problem(p, events); });
-      !r)
+  if (auto r = store_.write([&](WriteTx& tx) -> Result<void> {
+        if (auto w = tx.problems().update_problem(p, events); !w) return w;
+        return plan_outbox(outbox_, tx, events);
+      });
+      !r) {
     return tl::unexpected(r.error());
+  }
   return get(id);
 }
 
@@ -147,19 +149,26 @@ Result<bool> ProblemService::link(std::int64_t problem_id, std::int64_t ticket_i
   if ((*ticket)->status == TicketStatus::kClosed) {
     return fail(ErrorCode::kConflict, "ticket " + std::to_string(ticket_id) + " is closed");
   }
-  return store_.write([&](WriteTx& tx) {
-    return tx.problems().link_ticket_problem(
-        ticket_id, problem_id, problem_event(ticket_id, *problem, "problem_linked", actor, now));
-  });
+  return change_link(ticket_id, problem_id,
+                     problem_event(ticket_id, *problem, "problem_linked", actor, now), true);
 }
 
 Result<bool> ProblemService::unlink(std::int64_t problem_id, std::int64_t ticket_id,
                                     const std::string& actor, TimePoint now) {
   auto problem = get(problem_id);
   if (!problem) return tl::unexpected(problem.error());
-  return store_.write([&](WriteTx& tx) {
-    return tx.problems().unlink_ticket_problem(
-        ticket_id, problem_id, problem_event(ticket_id, *problem, "problem_unlinked", actor, now));
+  return change_link(ticket_id, problem_id,
+                     problem_event(ticket_id, *problem, "problem_unlinked", actor, now), false);
+}
+
+Result<bool> ProblemService::change_link(std::int64_t ticket_id, std::int64_t problem_id,
+                                         const TicketEvent& event, bool link) {
+  return store_.write([&](WriteTx& tx) -> Result<bool> {
+    auto changed = link ? tx.problems().link_ticket_problem(ticket_id, problem_id, event)
+                        : tx.problems().unlink_ticket_problem(ticket_id, problem_id, event);
+    if (!changed || !*changed) return changed;  // nothing changed, no event written
+    if (auto r = plan_outbox(outbox_, tx, {event}); !r) return tl::unexpected(r.error());
+    return true;
   });
 }
 

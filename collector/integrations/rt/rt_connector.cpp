@@ -145,13 +145,18 @@ DeliveryOutcome RtConnector::create_ticket(RtClient& client, const IntegrationTa
     rt_id = *created;
   }
   TicketEvent link;
+  link.ticket_id = t.id;
   link.at = now;
   link.actor = "system";
   link.kind = "external_link";
   link.visibility = Visibility::kInternal;
   link.data = {{"system", system}, {"external_id", rt_id}, {"created_there", true}};
-  auto linked = store_.write(
-      [&](WriteTx& tx) { return tx.tickets().link_ticket_external(t.id, system, rt_id, link); });
+  auto linked = store_.write([&](WriteTx& tx) -> Result<Ticket> {
+    auto after = tx.tickets().link_ticket_external(t.id, system, rt_id, link);
+    if (!after) return after;
+    if (auto r = plan_outbox(outbox_, tx, {link}); !r) return tl::unexpected(r.error());
+    return after;
+  });
   if (!linked) {
     // The RT ticket exists; the search by marker finds it on the next attempt.
     return retry("linking to RT ticket " + rt_id + ": " + linked.error().message);

@@ -42,7 +42,6 @@ class SqliteStore final : public Store,
                                                    SqliteStoreOptions options = {});
 
   ReadTx& read() override { return read_tx_; }
-  void set_outbox_planner(OutboxPlannerPtr planner) override;
 
   /// Schema version after migrations (for tests and `doctor` output).
   int schema_version();
@@ -267,14 +266,12 @@ class SqliteStore final : public Store,
       const std::function<void(sqlite::Statement&)>& bind);
   Result<std::uint64_t> delete_chunk(std::string_view sql, std::int64_t cutoff_ms,
                                      std::size_t chunk);
-  /// Inserts ticket events and, inside the same (caller's) transaction, the outbox messages
-  /// the planner derives from them.
+  /// Inserts ticket events inside the caller's transaction.
   Result<std::int64_t> insert_events(const std::vector<TicketEvent>& events);
   /// The conditional UPDATE of update_order(), inside the caller's transaction.
   Result<bool> write_order_row(const Order& order, const std::vector<OrderState>& from);
   /// Inside the caller's transaction; returns the attachment's id.
   Result<std::int64_t> write_attachment(const Attachment& attachment);
-  Result<void> enqueue_planned(const std::vector<TicketEvent>& events);
   Result<void> insert_outbox(const std::vector<OutboxMessage>& messages);
   Result<std::optional<Ticket>> find_ticket_where(
       std::string_view where_sql, const std::function<void(sqlite::Statement&)>& bind);
@@ -291,7 +288,6 @@ class SqliteStore final : public Store,
   std::atomic<std::thread::id> tx_thread_{};
   SqliteReadTx read_tx_{*this};
   SqliteWriteTx write_tx_{*this};
-  OutboxPlannerPtr planner_;  // set before serving, read under write_mutex_
   std::unique_ptr<sqlite::Database> db_;
   sqlite::ReaderPool readers_;
   std::unique_ptr<sqlite::WalCheckpointer> checkpointer_;  // stopped first

@@ -7,6 +7,7 @@
 
 #include "collector/actions/order_service.hpp"
 #include "collector/audit/audit_log.hpp"
+#include "collector/integrations/ticket_event_planner.hpp"
 #include "collector/storage/sqlite/sqlite_store.hpp"
 #include "shared/pki/keys.hpp"
 #include "shared/protocol/signed_messages.hpp"
@@ -342,6 +343,43 @@ TEST_CASE("a refusal from the agent ends the order with its reason") {
   auto stored = w.store->read().orders().find_order(order->id).value();
   CHECK(stored->state == OrderState::kRefused);
   CHECK(stored->reason == "local policy does not allow action echo-test");
+}
+
+TEST_CASE("an order's timeline events enqueue what they cause, in their transaction") {
+  World w;
+  TicketEventPlanner planner;
+  w.orders = std::make_unique<OrderService>(*w.store, w.agents, *w.catalog, *w.signer,
+                                            OrderSettings{}, w.audit.get(), &planner);
+  IntegrationTarget target;
+  target.connector = "webhook";
+  target.url = "https://a.example/";
+  target.event_types = {"ticket.action_result"};
+  target.internal = true;
+  target.created_at = target.updated_at = w.now;
+  const auto target_id =
+      w.store->write([&](WriteTx& tx) { return tx.outbox().insert_integration_target(target); })
+          .value();
+  auto order = w.request("echo-test", {{"text", "hello"}}, user("tom", Role::kTechnician));
+  REQUIRE(order);
+  Order sent = *order;
+  sent.state = OrderState::kSent;
+  REQUIRE(*w.store->write(
+      [&](WriteTx& tx) { return tx.orders().update_order(sent, {OrderState::kQueued}, {}); }));
+  v1::OrderResult refused;
+  refused.set_order_id(order->id);
+  refused.set_state(v1::REFUSED);
+  refused.set_reason("local policy does not allow action echo-test");
+  REQUIRE(w.orders->record_result("dev-1", refused));
+  OutboxFilter filter;
+  filter.target_id = target_id;
+  filter.limit = 10;
+  auto log = w.store->read().outbox().list_outbox(filter).value().items;
+  REQUIRE(log.size() == 1);  // the request causes nothing this target wants
+  CHECK(log[0].event_type == "ticket.action_result");
+  CHECK(log[0].ticket_id == w.ticket_id);
+  auto body = nlohmann::json::parse(log[0].payload);
+  CHECK(body["data"]["kind"] == "action_refused");
+  CHECK(body["data"]["order_id"] == order->id);
 }
 
 TEST_CASE("every order transition is audited with its actor, target and action hash") {

@@ -1,6 +1,7 @@
-// The outbox in a real SQLite file: messages commit with the ticket change that causes them
-// (and not without it), targets receive their messages in order one at a time, leases bring
-// back messages whose delivery never reported, and the delivery log and requeue behave.
+// The outbox in a real SQLite file: messages, planned the way the ticket services plan them,
+// commit with the ticket change that causes them (and not without it), targets receive their
+// messages in order one at a time, leases bring back messages whose delivery never reported, and
+// the delivery log and requeue behave.
 
 #include <catch2/catch.hpp>
 
@@ -8,6 +9,7 @@
 
 #include "collector/integrations/ticket_event_planner.hpp"
 #include "collector/storage/sqlite/sqlite_store.hpp"
+#include "collector/tickets/ticket_service.hpp"
 #include "tests/support/temp_dir.hpp"
 
 using namespace triage;
@@ -19,8 +21,34 @@ namespace {
 std::unique_ptr<SqliteStore> open_store(const testing::TempDir& dir) {
   auto store = SqliteStore::open((dir.path() / "c.db").string());
   REQUIRE(store);
-  (*store)->set_outbox_planner(std::make_shared<TicketEventPlanner>());
   return std::move(*store);
+}
+
+// As the ticket services do: the events, then what they cause, in one transaction.
+TicketEventPlanner planner;
+
+Result<void> create_ticket(Store& store, Ticket& t, const TicketEvent& created) {
+  return store.write([&](WriteTx& tx) -> Result<void> {
+    if (auto r = tx.tickets().create_ticket(t, {created}); !r) return r;
+    TicketEvent stored = created;
+    stored.ticket_id = t.id;
+    return planner.enqueue_planned(tx, {stored});
+  });
+}
+
+Result<void> append_event(Store& store, const TicketEvent& e) {
+  return store.write([&](WriteTx& tx) -> Result<void> {
+    if (auto r = tx.tickets().append_ticket_events({e}); !r) return r;
+    return planner.enqueue_planned(tx, {e});
+  });
+}
+
+Result<void> update_ticket(Store& store, const Ticket& t, std::int64_t version,
+                           const TicketEvent& e) {
+  return store.write([&](WriteTx& tx) -> Result<void> {
+    if (auto r = tx.tickets().update_ticket(t, version, {e}); !r) return r;
+    return planner.enqueue_planned(tx, {e});
+  });
 }
 
 IntegrationTarget webhook(const std::string& url, std::vector<std::string> events,
@@ -79,8 +107,7 @@ TEST_CASE("ticket changes enqueue messages in their own transaction") {
 
   // Nothing subscribed: nothing queued.
   auto t0 = new_ticket(now);
-  REQUIRE(store->write(
-      [&](WriteTx& tx) { return tx.tickets().create_ticket(t0, {created_event(now)}); }));
+  REQUIRE(create_ticket(*store, t0, created_event(now)));
 
   const auto target = store->write([&](WriteTx& tx) {
     return tx.outbox().insert_integration_target(
@@ -89,10 +116,8 @@ TEST_CASE("ticket changes enqueue messages in their own transaction") {
   REQUIRE(target);
   CHECK(log_of(*store, *target).empty());
   auto t1 = new_ticket(now);
-  REQUIRE(store->write(
-      [&](WriteTx& tx) { return tx.tickets().create_ticket(t1, {created_event(now)}); }));
-  REQUIRE(store->write(
-      [&](WriteTx& tx) { return tx.tickets().append_ticket_events({note(t1.id, now, "first")}); }));
+  REQUIRE(create_ticket(*store, t1, created_event(now)));
+  REQUIRE(append_event(*store, note(t1.id, now, "first")));
   auto log = log_of(*store, *target);
   REQUIRE(log.size() == 2);
   CHECK(log[1].event_type == "ticket.created");  // newest first
@@ -100,6 +125,11 @@ TEST_CASE("ticket changes enqueue messages in their own transaction") {
   CHECK(log[0].event_type == "ticket.note_added");
   CHECK(log[0].status == OutboxStatus::kPending);
   CHECK(log[0].attempts == 0);
+  // The note carries its id on the ticket's timeline.
+  const auto timeline = store->read().tickets().ticket_events(t1.id).value();
+  REQUIRE(timeline.size() == 2);
+  CHECK(timeline.back().id > 0);
+  CHECK(nlohmann::json::parse(log[0].payload)["data"]["note"]["event_id"] == timeline.back().id);
 
   // A change that rolls back (stale version) leaves no message behind.
   Ticket edited = t1;
@@ -110,22 +140,56 @@ TEST_CASE("ticket changes enqueue messages in their own transaction") {
   change.actor = "bob";
   change.kind = "title_change";
   change.data = {{"from", t1.title}, {"to", edited.title}};
-  auto stale = store->write(
-      [&](WriteTx& tx) { return tx.tickets().update_ticket(edited, t1.version + 5, {change}); });
+  auto stale = update_ticket(*store, edited, t1.version + 5, change);
   REQUIRE_FALSE(stale);
   CHECK(stale.error().code == ErrorCode::kConflict);
   CHECK(log_of(*store, *target).size() == 2);
   // The same change with the right version commits both.
-  REQUIRE(store->write(
-      [&](WriteTx& tx) { return tx.tickets().update_ticket(edited, t1.version, {change}); }));
+  REQUIRE(update_ticket(*store, edited, t1.version, change));
   log = log_of(*store, *target);
   REQUIRE(log.size() == 3);
   CHECK(log[0].event_type == "ticket.updated");
   CHECK(nlohmann::json::parse(log[0].payload)["ticket"]["title"] == "VPN drops hourly");
   // A note on a ticket that does not exist rolls back, and enqueues nothing.
-  CHECK_FALSE(store->write(
-      [&](WriteTx& tx) { return tx.tickets().append_ticket_events({note(9999, now, "lost")}); }));
+  CHECK_FALSE(append_event(*store, note(9999, now, "lost")));
   CHECK(log_of(*store, *target).size() == 3);
+}
+
+TEST_CASE("the ticket service enqueues what its changes cause, in their transaction") {
+  testing::TempDir dir;
+  auto store = open_store(dir);
+  const auto now = std::chrono::system_clock::now();
+  const auto target =
+      store
+          ->write([&](WriteTx& tx) {
+            return tx.outbox().insert_integration_target(webhook(
+                "https://a.example/", {"ticket.created", "ticket.note_added", "ticket.updated"}));
+          })
+          .value();
+  TicketService tickets(*store, SlaPolicy{}, nullptr, &planner);
+  NewTicket request;
+  request.title = "Printer jams";
+  auto t = tickets.create(request, "alice", now);
+  REQUIRE(t);
+  auto added = tickets.add_note(t->id, "Checked the tray", Visibility::kPublic, "bob", now);
+  REQUIRE(added);
+  TicketChange change;
+  change.priority = 1;
+  REQUIRE(tickets.update(t->id, change, "bob", now));
+  REQUIRE(tickets.add_time(t->id, 5, "", "bob", now));  // causes nothing
+  auto log = log_of(*store, target);
+  REQUIRE(log.size() == 3);
+  CHECK(log[2].event_type == "ticket.created");
+  CHECK(log[1].event_type == "ticket.note_added");
+  const auto timeline = store->read().tickets().ticket_events(t->id).value();
+  REQUIRE(timeline.size() == 4);
+  CHECK(nlohmann::json::parse(log[1].payload)["data"]["note"]["event_id"] == timeline[1].id);
+  CHECK(log[0].event_type == "ticket.updated");
+
+  // Without a planner (tools, tests) nothing is planned.
+  TicketService unplanned(*store, SlaPolicy{}, nullptr);
+  REQUIRE(unplanned.add_note(t->id, "quiet", Visibility::kPublic, "bob", now));
+  CHECK(log_of(*store, target).size() == 3);
 }
 
 TEST_CASE("claims: oldest first, one at a time per target, leased, recorded") {
@@ -145,13 +209,9 @@ TEST_CASE("claims: oldest first, one at a time per target, leased, recorded") {
                      })
                      .value();
   auto t = new_ticket(now);
-  REQUIRE(store->write(
-      [&](WriteTx& tx) { return tx.tickets().create_ticket(t, {created_event(now)}); }));
-  REQUIRE(store->write(
-      [&](WriteTx& tx) { return tx.tickets().append_ticket_events({note(t.id, now, "one")}); }));
-  REQUIRE(store->write([&](WriteTx& tx) {
-    return tx.tickets().append_ticket_events({note(t.id, now + 1ms, "two")});
-  }));
+  REQUIRE(create_ticket(*store, t, created_event(now)));
+  REQUIRE(append_event(*store, note(t.id, now, "one")));
+  REQUIRE(append_event(*store, note(t.id, now + 1ms, "two")));
 
   // One message per target: the head of each queue.
   auto claimed =
@@ -225,12 +285,9 @@ TEST_CASE("inactive targets are not claimed, 410 deactivates, requeue and delete
                      })
                      .value();
   auto t = new_ticket(now);
-  REQUIRE(store->write(
-      [&](WriteTx& tx) { return tx.tickets().create_ticket(t, {created_event(now)}); }));
-  REQUIRE(store->write(
-      [&](WriteTx& tx) { return tx.tickets().append_ticket_events({note(t.id, now, "one")}); }));
-  REQUIRE(store->write(
-      [&](WriteTx& tx) { return tx.tickets().append_ticket_events({note(t.id, now, "two")}); }));
+  REQUIRE(create_ticket(*store, t, created_event(now)));
+  REQUIRE(append_event(*store, note(t.id, now, "one")));
+  REQUIRE(append_event(*store, note(t.id, now, "two")));
 
   IntegrationTargetUpdate off;
   off.active = false;
@@ -241,9 +298,7 @@ TEST_CASE("inactive targets are not claimed, 410 deactivates, requeue and delete
             .empty());
   CHECK_FALSE(store->read().outbox().next_outbox_due().value().has_value());
   // No new messages for an inactive target.
-  REQUIRE(store->write([&](WriteTx& tx) {
-    return tx.tickets().append_ticket_events({note(t.id, now, "while off")});
-  }));
+  REQUIRE(append_event(*store, note(t.id, now, "while off")));
   CHECK(log_of(*store, a).size() == 2);
 
   IntegrationTargetUpdate on;
@@ -309,12 +364,9 @@ TEST_CASE("the delivery log is pruned after its retention, the database is owner
                      })
                      .value();
   auto t = new_ticket(now);
-  REQUIRE(store->write(
-      [&](WriteTx& tx) { return tx.tickets().create_ticket(t, {created_event(now)}); }));
-  REQUIRE(store->write(
-      [&](WriteTx& tx) { return tx.tickets().append_ticket_events({note(t.id, now, "one")}); }));
-  REQUIRE(store->write(
-      [&](WriteTx& tx) { return tx.tickets().append_ticket_events({note(t.id, now, "two")}); }));
+  REQUIRE(create_ticket(*store, t, created_event(now)));
+  REQUIRE(append_event(*store, note(t.id, now, "one")));
+  REQUIRE(append_event(*store, note(t.id, now, "two")));
   auto claimed =
       store->write([&](WriteTx& tx) { return tx.outbox().claim_outbox(now, 1, 30s); }).value();
   OutboxAttempt delivered;

@@ -208,12 +208,14 @@ void bench_writer(int n, int repeat, const std::string& only) {
     const auto now = std::chrono::system_clock::now();
     collector::EnrollmentToken t{"t", "h", now, now + std::chrono::hours(1),
                                  10,  0,   "",  std::nullopt};
-    (void)store->insert_enrollment_token(t);
+    (void)store->write(
+        [&](collector::WriteTx& tx) { return tx.devices().insert_enrollment_token(t); });
     collector::Device device;
     device.id = "bench";
     device.certificate_sha256 = "x";
     device.enrolled_at = now;
-    (void)store->enroll_device("h", device, now);
+    (void)store->write(
+        [&](collector::WriteTx& tx) { return tx.devices().enroll_device("h", device, now); });
     collector::IngestWriter writer(*store, collector::IngestOptions{});
     // The writer thread's own CPU clock: the checkpointer thread works meanwhile.
     clockid_t writer_clock{};

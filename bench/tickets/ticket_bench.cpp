@@ -51,7 +51,9 @@ int seed(const std::string& db, int count) {
   token.created_at = base;
   token.expires_at = base + std::chrono::hours(24 * 365);
   token.max_uses = device_count;
-  if (auto r = store->get()->insert_enrollment_token(token); !r) {
+  if (auto r = (*store)->write(
+          [&](tc::WriteTx& tx) { return tx.devices().insert_enrollment_token(token); });
+      !r) {
     std::fprintf(stderr, "%s\n", r.error().message.c_str());
     return 1;
   }
@@ -63,7 +65,9 @@ int seed(const std::string& db, int count) {
     device.hostname = "bench-" + std::to_string(d);
     device.certificate_sha256 = "00";
     device.enrolled_at = base;
-    if (auto r = store->get()->enroll_device("bench", device, base); !r) {
+    if (auto r = (*store)->write(
+            [&](tc::WriteTx& tx) { return tx.devices().enroll_device("bench", device, base); });
+        !r) {
       std::fprintf(stderr, "%s\n", r.error().message.c_str());
       return 1;
     }
@@ -72,7 +76,10 @@ int seed(const std::string& db, int count) {
       findings.push_back({device.id, "bench.rule" + std::to_string(f), "", severities[rng() % 3],
                           "Seeded finding", "seeded", base, base});
     }
-    if (auto r = store->get()->replace_device_findings(device.id, findings, base); !r) {
+    if (auto r = (*store)->write([&](tc::WriteTx& tx) {
+          return tx.problems().replace_device_findings(device.id, findings, base);
+        });
+        !r) {
       std::fprintf(stderr, "%s\n", r.error().message.c_str());
       return 1;
     }
@@ -99,7 +106,9 @@ int seed(const std::string& db, int count) {
     created.actor = "bench";
     created.kind = "created";
     created.visibility = tc::Visibility::kPublic;
-    if (auto r = store->get()->create_ticket(t, {created}); !r) {
+    if (auto r = (*store)->write(
+            [&](tc::WriteTx& tx) { return tx.tickets().create_ticket(t, {created}); });
+        !r) {
       std::fprintf(stderr, "%s\n", r.error().message.c_str());
       return 1;
     }

@@ -101,7 +101,7 @@ Result<void> record_catalog_loaded(Store& store, AuditLog& audit, const ActionCa
   AuditFilter filter;
   filter.type_prefix = "catalog.";
   filter.limit = 1;
-  auto newest = store.list_audit(filter);
+  auto newest = store.read().audit().list_audit(filter);
   if (!newest) return tl::unexpected(newest.error());
   std::string previous;
   if (!newest->items.empty()) {
@@ -158,11 +158,11 @@ Result<void> CustomActions::refuse_base(const std::string& id) const {
 }
 
 Result<std::optional<CustomAction>> CustomActions::stored_custom(const std::string& id) const {
-  return store_.find_custom_action(id);
+  return store_.read().catalog().find_custom_action(id);
 }
 
 Result<void> CustomActions::publish() {
-  auto stored = store_.list_custom_actions();
+  auto stored = store_.read().catalog().list_custom_actions();
   if (!stored) return tl::unexpected(stored.error());
   std::vector<std::string> skipped;
   auto catalog = build_catalog(base_, *stored, &skipped);
@@ -261,7 +261,7 @@ Result<void> CustomActions::refuse_created_by(const CatalogActor& actor,
   filter.type_prefix = "user.created";
   filter.target = "user:" + actor.user;
   filter.limit = 1;
-  auto created = store_.list_audit(filter);
+  auto created = store_.read().audit().list_audit(filter);
   if (!created) return tl::unexpected(created.error());
   if (created->items.empty()) return {};
   const auto& record = created->items.front();
@@ -276,7 +276,7 @@ Result<void> CustomActions::refuse_created_by(const CatalogActor& actor,
 }
 
 Result<CatalogProposal> CustomActions::pending_proposal(std::int64_t proposal_id) const {
-  auto found = store_.find_catalog_proposal(proposal_id);
+  auto found = store_.read().catalog().find_catalog_proposal(proposal_id);
   if (!found) return tl::unexpected(found.error());
   if (!*found)
     return fail(ErrorCode::kNotFound, "no catalog proposal " + std::to_string(proposal_id));
@@ -333,7 +333,7 @@ Result<CatalogProposal> CustomActions::approve(std::int64_t proposal_id, const C
     action.updated_by = p.proposed.user;
     action.updated_at = now;
   }
-  auto stored = store_.list_custom_actions();
+  auto stored = store_.read().catalog().list_custom_actions();
   if (!stored) return tl::unexpected(stored.error());
   const auto next = def ? build_catalog(base_, after_change(*stored, &action, ""))
                         : build_catalog(base_, after_change(*stored, nullptr, p.action_id));

@@ -25,7 +25,7 @@ std::string clip(const std::string& text, std::size_t max) {
 Result<std::optional<Order>> own_order(Store& store, const std::string& device_id,
                                        const std::string& order_id) {
   if (order_id.empty() || order_id.size() > kMaxOrderIdBytes) return std::optional<Order>();
-  auto order = store.find_order(order_id);
+  auto order = store.read().orders().find_order(order_id);
   if (!order) return tl::unexpected(order.error());
   if (!*order || (*order)->device_id != device_id) {
     spdlog::warn("device {} reported on order {} it was not sent; ignored", device_id,
@@ -106,7 +106,10 @@ Result<void> OrderService::record_update(const std::string& device_id,
   Order running = std::move(**order);
   running.state = OrderState::kRunning;
   running.updated_at = now();
-  if (auto r = store_.update_order(running, {OrderState::kSent, OrderState::kExpired}, {}); !r) {
+  if (auto r = store_.write([&](WriteTx& tx) {
+        return tx.orders().update_order(running, {OrderState::kSent, OrderState::kExpired}, {});
+      });
+      !r) {
     return tl::unexpected(r.error());
   }
   return {};
@@ -123,7 +126,9 @@ Result<void> OrderService::record_output(const std::string& device_id,
   chunk.data = output.data();
   chunk.received_at = received_at;
   // Each stream is capped by the agent; the collector holds it to both together.
-  auto stored = store_.append_order_output((*order)->id, chunk, 2 * (*order)->output_cap_bytes);
+  auto stored = store_.write([&](WriteTx& tx) {
+    return tx.orders().append_order_output((*order)->id, chunk, 2 * (*order)->output_cap_bytes);
+  });
   if (!stored) return tl::unexpected(stored.error());
   return {};
 }
@@ -203,7 +208,7 @@ Result<void> OrderService::record_result(const std::string& device_id,
   const auto catalog = this->catalog();  // held: an admin may replace it meanwhile
   const auto* def = catalog->find(order.action_id);
   if (def != nullptr && def->stdout_attachment) {
-    auto chunks = store_.order_output(order.id);
+    auto chunks = store_.read().orders().order_output(order.id);
     if (!chunks) return tl::unexpected(chunks.error());
     auto streams = join_streams(*chunks);
     excerpt = clip(streams.second, kMaxExcerptBytes);  // stdout is binary: stderr only

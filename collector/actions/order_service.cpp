@@ -62,12 +62,14 @@ nlohmann::json order_event_data(const Order& order) {
 }
 
 OrderService::OrderService(Store& store, AgentChannel& agents, const ActionCatalog& catalog,
-                           const OrderSigner& signer, OrderSettings settings, AuditLog* audit)
+                           const OrderSigner& signer, OrderSettings settings, AuditLog* audit,
+                           OutboxPlanner* outbox)
     : store_(store),
       agents_(agents),
       signer_(signer),
       settings_(settings),
       audit_(audit),
+      outbox_(outbox),
       sweeper_(PeriodicTaskOptions{"order expiry sweep", settings.sweep_interval, false}, [this] {
         if (auto r = sweep(std::chrono::system_clock::now()); !r) {
           spdlog::error("order expiry sweep: {}", r.error().message);
@@ -114,16 +116,25 @@ Result<bool> OrderService::commit(const Order& order, const std::vector<OrderSta
                                   const std::vector<TicketEvent>& events, const std::string& what,
                                   const OrderActor& actor, TimePoint now,
                                   std::optional<OrderState> previous, Attachment* attachment) {
-  auto write = [&](OrderRepository& orders) -> Result<bool> {
-    if (attachment == nullptr) return orders.update_order(order, from, events);
-    Order stored = order;  // the store notes the attachment's id in the stored result
-    return orders.update_order_with_attachment(stored, from, *attachment, events);
+  auto write = [&](WriteTx& tx) -> Result<bool> {
+    Result<bool> updated = false;
+    std::vector<TicketEvent> written = events;
+    if (attachment == nullptr) {
+      updated = tx.orders().update_order(order, from, events);
+    } else {
+      Order stored = order;  // the store notes the attachment's id in the stored result
+      updated = tx.orders().update_order_with_attachment(stored, from, *attachment, events);
+      for (auto& e : written) e.data["attachment_id"] = attachment->id;  // as the store does
+    }
+    if (!updated || !*updated) return updated;  // moved meanwhile: nothing written
+    if (auto r = plan_outbox(outbox_, tx, written); !r) return tl::unexpected(r.error());
+    return true;
   };
-  if (!audit_) return write(store_);
+  if (!audit_) return store_.write(write);
   bool moved = false;
   if (!previous && from.size() == 1) previous = from.front();
   auto stored = audit_->record_with([&](WriteTx& tx) -> Result<AuditEvent> {
-    auto updated = write(tx.orders());
+    auto updated = write(tx);
     if (!updated) return tl::unexpected(updated.error());
     if (!*updated) return fail(ErrorCode::kConflict, "order " + order.id + " moved meanwhile");
     moved = true;
@@ -137,7 +148,7 @@ Result<bool> OrderService::commit(const Order& order, const std::vector<OrderSta
 OrderService::~OrderService() { stop(); }
 
 Result<Order> OrderService::load(const std::string& order_id) {
-  auto order = store_.find_order(order_id);
+  auto order = store_.read().orders().find_order(order_id);
   if (!order) return tl::unexpected(order.error());
   if (!*order) return fail(ErrorCode::kNotFound, "no order " + order_id.substr(0, 64));
   return std::move(**order);
@@ -178,7 +189,7 @@ Result<Order> OrderService::request(const OrderRequest& request, const User& use
   }
   auto values = validate_params(*def, request.params);
   if (!values) return tl::unexpected(values.error());
-  auto ticket = store_.find_ticket(request.ticket_id);
+  auto ticket = store_.read().tickets().find_ticket(request.ticket_id);
   if (!ticket) return tl::unexpected(ticket.error());
   if (!*ticket) return fail(ErrorCode::kNotFound, "no ticket " + std::to_string(request.ticket_id));
   const auto& linked = (*ticket)->device_ids;
@@ -193,17 +204,17 @@ Result<Order> OrderService::request(const OrderRequest& request, const User& use
   } else if (std::find(linked.begin(), linked.end(), device_id) == linked.end()) {
     return fail(ErrorCode::kInvalid, "`device_id`: device is not linked to this ticket");
   }
-  auto device = store_.find_device(device_id);
+  auto device = store_.read().devices().find_device(device_id);
   if (!device) return tl::unexpected(device.error());
   if (!*device) return fail(ErrorCode::kInvalid, "`device_id`: no such device");
   if ((*device)->revoked_at) {
     return fail(ErrorCode::kConflict, "device " + device_id + " is revoked");
   }
-  auto waiting =
-      store_.list_orders(OrderQuery{device_id,
-                                    std::nullopt,
-                                    {OrderState::kQueued, OrderState::kSent, OrderState::kRunning},
-                                    static_cast<int>(settings_.max_queued_per_device) + 1});
+  auto waiting = store_.read().orders().list_orders(
+      OrderQuery{device_id,
+                 std::nullopt,
+                 {OrderState::kQueued, OrderState::kSent, OrderState::kRunning},
+                 static_cast<int>(settings_.max_queued_per_device) + 1});
   if (!waiting) return tl::unexpected(waiting.error());
   if (waiting->size() >= settings_.max_queued_per_device) {
     return fail(ErrorCode::kConflict, "device " + device_id + " already has " +
@@ -240,14 +251,18 @@ Result<Order> OrderService::request(const OrderRequest& request, const User& use
   data["definition_sha256"] = def->sha256;
   const std::vector<TicketEvent> events{
       order_event(order, now, user.name, "action_requested", std::move(data))};
+  auto insert = [&](WriteTx& tx) -> Result<void> {
+    if (auto r = tx.orders().insert_order(order, events); !r) return r;
+    return plan_outbox(outbox_, tx, events);
+  };
   if (audit_) {
     auto stored = audit_->record_with([&](WriteTx& tx) -> Result<AuditEvent> {
-      if (auto r = tx.orders().insert_order(order, events); !r) return tl::unexpected(r.error());
+      if (auto r = insert(tx); !r) return tl::unexpected(r.error());
       return order_audit_event(order, "requested", OrderActor::user(user.name, request.source),
                                std::nullopt, now);
     });
     if (!stored) return tl::unexpected(stored.error());
-  } else if (auto r = store_.insert_order(order, events); !r) {
+  } else if (auto r = store_.write(insert); !r) {
     return tl::unexpected(r.error());
   }
   spdlog::info("order {}: {} requested {} on device {} (ticket {}, {})", order.id, user.name,
@@ -399,17 +414,18 @@ void OrderService::send_cancel(const Order& order) {
 Result<OrderView> OrderService::get(const std::string& order_id) {
   auto order = load(order_id);
   if (!order) return tl::unexpected(order.error());
-  auto output = store_.order_output(order_id);
+  auto output = store_.read().orders().order_output(order_id);
   if (!output) return tl::unexpected(output.error());
   return OrderView{std::move(*order), std::move(*output)};
 }
 
 void OrderService::dispatch(const std::string& device_id) {
   if (!agents_.is_online(device_id)) return;
-  auto queued = store_.list_orders(OrderQuery{device_id,
-                                              std::nullopt,
-                                              {OrderState::kQueued},
-                                              static_cast<int>(settings_.max_queued_per_device)});
+  auto queued = store_.read().orders().list_orders(
+      OrderQuery{device_id,
+                 std::nullopt,
+                 {OrderState::kQueued},
+                 static_cast<int>(settings_.max_queued_per_device)});
   if (!queued) {
     spdlog::error("device {}: reading queued orders: {}", device_id, queued.error().message);
     return;
@@ -439,10 +455,11 @@ void OrderService::dispatch(const std::string& device_id) {
     spdlog::info("order {}: sent to device {}", order.id, device_id);
   }
   // Cancels the device may have missed while it was away.
-  auto started = store_.list_orders(OrderQuery{device_id,
-                                               std::nullopt,
-                                               {OrderState::kSent, OrderState::kRunning},
-                                               static_cast<int>(settings_.max_queued_per_device)});
+  auto started = store_.read().orders().list_orders(
+      OrderQuery{device_id,
+                 std::nullopt,
+                 {OrderState::kSent, OrderState::kRunning},
+                 static_cast<int>(settings_.max_queued_per_device)});
   if (!started) return;
   for (const auto& order : *started) {
     if (!order.cancel_requested_by.empty()) send_cancel(order);
@@ -450,7 +467,7 @@ void OrderService::dispatch(const std::string& device_id) {
 }
 
 Result<int> OrderService::sweep(TimePoint now) {
-  auto pending = store_.list_orders(OrderQuery{
+  auto pending = store_.read().orders().list_orders(OrderQuery{
       "",
       std::nullopt,
       {OrderState::kAwaitingApproval, OrderState::kQueued, OrderState::kSent, OrderState::kRunning},

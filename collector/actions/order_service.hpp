@@ -21,6 +21,7 @@
 #include "collector/actions/order_signer.hpp"
 #include "collector/channel/agent_channel.hpp"
 #include "collector/storage/store.hpp"
+#include "collector/tickets/outbox_planner.hpp"
 #include "shared/util/periodic_task.hpp"
 #include "shared/util/result.hpp"
 #include "triage/v1/envelope.pb.h"
@@ -48,9 +49,11 @@ class AuditLog;
 class OrderService {
  public:
   /// `store`, `agents`, `signer` and `audit` must outlive the service; `catalog` is copied.
-  /// With an audit log, every state change commits together with its audit record.
+  /// With an audit log, every state change commits together with its audit record; with an
+  /// outbox planner, together with the outbox messages its timeline events cause.
   OrderService(Store& store, AgentChannel& agents, const ActionCatalog& catalog,
-               const OrderSigner& signer, OrderSettings settings = {}, AuditLog* audit = nullptr);
+               const OrderSigner& signer, OrderSettings settings = {}, AuditLog* audit = nullptr,
+               OutboxPlanner* outbox = nullptr);
   ~OrderService();
 
   /// The catalog in force now (an immutable snapshot: a change replaces it).
@@ -109,10 +112,10 @@ class OrderService {
   void send_cancel(const Order& order);
   Result<Order> transition(Order order, std::vector<OrderState> from, const OrderActor& actor,
                            const std::string& kind, nlohmann::json data, TimePoint now);
-  /// store_.update_order() (with `attachment`: update_order_with_attachment()) and, with an
-  /// audit log, the event "order.<what>" in the same
-  /// transaction. False (nothing written) when the order was no longer in one of `from`.
-  /// `previous`: the state it leaves, for the record (default: the only one in `from`).
+  /// update_order() (with `attachment`: update_order_with_attachment()), the outbox messages
+  /// `events` cause and, with an audit log, the event "order.<what>", in one transaction. False
+  /// (nothing written) when the order was no longer in one of `from`. `previous`: the state it
+  /// leaves, for the record (default: the only one in `from`).
   Result<bool> commit(const Order& order, const std::vector<OrderState>& from,
                       const std::vector<TicketEvent>& events, const std::string& what,
                       const OrderActor& actor, TimePoint now,
@@ -124,6 +127,7 @@ class OrderService {
   const OrderSigner& signer_;
   OrderSettings settings_;
   AuditLog* audit_;
+  OutboxPlanner* outbox_;
   mutable std::mutex catalog_mutex_;
   std::shared_ptr<const ActionCatalog> catalog_;
   std::shared_ptr<const v1::SignedCatalog> signed_catalog_;

@@ -117,7 +117,8 @@ HttpResponse handle_list_catalog_proposals(ApiServices& services, ApiRequest& re
   }
   auto limit = query.integer("limit", 100, 1, 500);
   if (!limit) return error_response(limit.error());
-  auto list = services.store.list_catalog_proposals(status, static_cast<int>(*limit));
+  auto list =
+      services.store.read().catalog().list_catalog_proposals(status, static_cast<int>(*limit));
   if (!list) return error_response(list.error());
   auto items = nlohmann::json::array();
   for (const auto& p : *list) items.push_back(proposal_json(p));
@@ -127,14 +128,14 @@ HttpResponse handle_list_catalog_proposals(ApiServices& services, ApiRequest& re
 HttpResponse handle_get_catalog_proposal(ApiServices& services, ApiRequest& request) {
   auto id = numeric_path_param(request, "id", "catalog proposal");
   if (!id) return error_response(id.error());
-  auto found = services.store.find_catalog_proposal(*id);
+  auto found = services.store.read().catalog().find_catalog_proposal(*id);
   if (!found) return error_response(found.error());
   if (!*found) return error_response(http::status::not_found, "not_found", "no such proposal");
   auto j = proposal_json(**found);
   // The definition the change replaces or deletes, so a reviewer sees both.
   j["current_definition"] = nullptr;
   if ((*found)->change != CatalogChange::kCreate) {
-    auto current = services.store.find_custom_action((*found)->action_id);
+    auto current = services.store.read().catalog().find_custom_action((*found)->action_id);
     if (!current) return error_response(current.error());
     if (*current) j["current_definition"] = (*current)->definition;
   }

@@ -217,7 +217,7 @@ HttpResponse handle_ticket_orders(ApiServices& services, ApiRequest& request) {
   OrderQuery query;
   query.ticket_id = *id;
   query.limit = 500;
-  auto orders = services.store.list_orders(query);
+  auto orders = services.store.read().orders().list_orders(query);
   if (!orders) return error_response(orders.error());
   nlohmann::json items = nlohmann::json::array();
   for (const auto& o : *orders) items.push_back(order_json(o, nullptr));
@@ -255,7 +255,7 @@ HttpResponse handle_list_orders(ApiServices& services, ApiRequest& request) {
   // One more than asked tells whether another page follows.
   query.limit = static_cast<int>(*limit) + 1;
   query.offset = static_cast<int>(*offset);
-  auto orders = services.store.list_orders(query);
+  auto orders = services.store.read().orders().list_orders(query);
   if (!orders) return error_response(orders.error());
   const bool more = orders->size() > static_cast<std::size_t>(*limit);
   if (more) orders->pop_back();

@@ -50,6 +50,9 @@ struct ApiServices {
   std::function<void()> wake_outbox = nullptr;
   /// Seals integration credentials at rest; null stores them as given (tests, tools).
   std::shared_ptr<const CredentialCipher> credentials = nullptr;
+  /// Enqueues what ticket events written here cause (problem links, external links); null
+  /// plans nothing (tests, tools).
+  OutboxPlanner* outbox_planner = nullptr;
 };
 
 struct ApiRequest {

@@ -151,7 +151,7 @@ HttpResponse handle_list_audit(ApiServices& services, ApiRequest& request) {
   if (!before) return error_response(before.error());
   if (*before > 0) filter.before_seq = static_cast<std::uint64_t>(*before);
 
-  auto page = services.store.list_audit(filter);
+  auto page = services.store.read().audit().list_audit(filter);
   if (!page) return error_response(page.error());
   std::optional<std::uint64_t> next_before;
   if (page->more && !page->items.empty()) next_before = page->items.back().seq;

@@ -62,7 +62,7 @@ bool is_json_content(const HttpRequest& request) {
 // into the wrong field, and the audit log never holds secrets.
 std::string claimed_user(Store& store, std::string_view name) {
   if (!valid_user_name(name)) return "(unknown)";
-  auto user = store.find_user_by_name(name);
+  auto user = store.read().auth().find_user_by_name(name);
   if (user && *user) return (*user)->name;
   return "(unknown)";
 }
@@ -229,7 +229,7 @@ HttpResponse handle_create_api_token(ApiServices& services, ApiRequest& request)
     if (caller.role != Role::kAdmin) {
       return forbidden("API tokens are personal: you can mint one only for yourself");
     }
-    auto found = services.store.find_user_by_name(target);
+    auto found = services.store.read().auth().find_user_by_name(target);
     if (!found) return error_response(found.error());
     if (!*found) {
       return error_response(http::status::not_found, "not_found", "no user named " + target);
@@ -262,7 +262,7 @@ HttpResponse handle_create_api_token(ApiServices& services, ApiRequest& request)
 }
 
 HttpResponse handle_list_api_tokens(ApiServices& services, ApiRequest& request) {
-  auto tokens = services.store.list_api_tokens();
+  auto tokens = services.store.read().auth().list_api_tokens();
   if (!tokens) return error_response(tokens.error());
   const auto now = std::chrono::system_clock::now();
   const bool all = request.user->role == Role::kAdmin;
@@ -282,7 +282,7 @@ HttpResponse handle_revoke_api_token(ApiServices& services, ApiRequest& request)
   }
   if (request.user->role != Role::kAdmin) {
     // Anyone may revoke their own tokens; only an admin anyone's. Others' ids stay unknown.
-    auto tokens = services.store.list_api_tokens();
+    auto tokens = services.store.read().auth().list_api_tokens();
     if (!tokens) return error_response(tokens.error());
     const bool own = std::any_of(tokens->begin(), tokens->end(), [&](const ApiToken& t) {
       return t.id == id && t.user_id == request.user->id;

@@ -22,7 +22,7 @@ Result<std::int64_t> path_id(ApiRequest& request, const char* what) {
 }
 
 OutboxCounts counts_of(ApiServices& services, std::int64_t id) {
-  auto counts = services.store.outbox_counts();
+  auto counts = services.store.read().outbox().outbox_counts();
   if (!counts) return {};
   auto it = counts->find(id);
   return it == counts->end() ? OutboxCounts{} : it->second;
@@ -91,7 +91,7 @@ Result<RtConnectorFields> read_fields(const nlohmann::json& body) {
 Result<IntegrationTarget> path_connector(ApiServices& services, ApiRequest& request) {
   auto id = path_id(request, "connector");
   if (!id) return tl::unexpected(id.error());
-  auto target = find_rt_connector(services.store, *id);
+  auto target = find_rt_connector(services.store.read().outbox(), *id);
   if (!target) return tl::unexpected(target.error());
   if (!*target) return fail(ErrorCode::kNotFound, "no connector " + std::to_string(*id));
   return std::move(**target);
@@ -100,9 +100,9 @@ Result<IntegrationTarget> path_connector(ApiServices& services, ApiRequest& requ
 }  // namespace
 
 HttpResponse handle_list_connectors(ApiServices& services, ApiRequest&) {
-  auto targets = services.store.list_integration_targets(kRtConnector);
+  auto targets = services.store.read().outbox().list_integration_targets(kRtConnector);
   if (!targets) return error_response(targets.error());
-  auto counts = services.store.outbox_counts();
+  auto counts = services.store.read().outbox().outbox_counts();
   if (!counts) return error_response(counts.error());
   auto list = nlohmann::json::array();
   for (const auto& t : *targets) {
@@ -216,7 +216,7 @@ HttpResponse handle_link_external_ticket(ApiServices& services, ApiRequest& requ
   if (!connector_id) {
     return error_response(Error{"`connector` is required", ErrorCode::kInvalid});
   }
-  auto target = find_rt_connector(services.store, *connector_id);
+  auto target = find_rt_connector(services.store.read().outbox(), *connector_id);
   if (!target) return error_response(target.error());
   if (!*target) {
     return error_response(
@@ -227,18 +227,28 @@ HttpResponse handle_link_external_ticket(ApiServices& services, ApiRequest& requ
   }
   const std::string system = rt_system(**target);
   TicketEvent event;
+  event.ticket_id = *ticket_id;
   event.at = now();
   event.actor = request.user->name;
   event.kind = "external_link";
   event.visibility = Visibility::kInternal;
   event.data = {{"system", system}, {"external_id", *external_id}, {"connector", *connector_id}};
   // The link decides where this ticket's diagnostics are sent: audited with the change.
-  auto before = services.store.find_ticket(*ticket_id);
+  auto before = services.store.read().tickets().find_ticket(*ticket_id);
   if (!before) return error_response(before.error());
   Result<Ticket> linked = fail("not linked");
   auto audited = services.audit.record_with([&](WriteTx& tx) -> Result<AuditEvent> {
+    auto current = tx.tickets().find_ticket(*ticket_id);
+    if (!current) return tl::unexpected(current.error());
     linked = tx.tickets().link_ticket_external(*ticket_id, system, *external_id, event);
     if (!linked) return tl::unexpected(linked.error());
+    const bool relinked = *current && (*current)->external_system == system &&
+                          (*current)->external_id == *external_id;
+    if (!relinked) {  // else the link was there already and no event was written
+      if (auto r = plan_outbox(services.outbox_planner, tx, {event}); !r) {
+        return tl::unexpected(r.error());
+      }
+    }
     auto e = request_audit_event(request, "ticket.external_linked",
                                  "ticket:" + std::to_string(*ticket_id));
     e.details = {{"system", system}, {"external_id", *external_id}, {"connector", *connector_id}};

@@ -48,12 +48,12 @@ HttpResponse handle_device_history(ApiServices& services, ApiRequest& request) {
   if (!limit) return error_response(limit.error());
 
   const auto& id = request.path_params["id"];
-  auto device = services.store.find_device(id);
+  auto device = services.store.read().devices().find_device(id);
   if (!device) return error_response(device.error());
   if (!*device) return error_response(Error{"no device " + id, ErrorCode::kNotFound});
   // One more than asked tells whether the range holds more.
-  auto points = services.store.metric_points(id, metric, *since, *until,
-                                             static_cast<std::size_t>(*limit) + 1);
+  auto points = services.store.read().reports().metric_points(id, metric, *since, *until,
+                                                              static_cast<std::size_t>(*limit) + 1);
   if (!points) return error_response(points.error());
   const bool truncated = points->size() > static_cast<std::size_t>(*limit);
   if (truncated) points->pop_back();

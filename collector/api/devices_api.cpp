@@ -80,7 +80,7 @@ Result<std::string> normalize_owner(const std::string& owner) {
 }
 
 Result<Device> find_or_404(ApiServices& services, const std::string& id) {
-  auto device = services.store.find_device(id);
+  auto device = services.store.read().devices().find_device(id);
   if (!device) return tl::unexpected(device.error());
   if (!*device) return fail(ErrorCode::kNotFound, "no device " + id);
   return **device;
@@ -106,7 +106,7 @@ HttpResponse handle_list_devices(ApiServices& services, ApiRequest& request) {
   for (const auto& tag : query.list("tag")) wanted_tags.push_back(lower(tag));
   const std::string owner = lower(query.text("owner"));
 
-  auto devices = services.store.list_devices();
+  auto devices = services.store.read().devices().list_devices();
   if (!devices) return error_response(devices.error());
   auto items = nlohmann::json::array();
   std::size_t matched = 0;
@@ -141,11 +141,11 @@ HttpResponse handle_get_device(ApiServices& services, ApiRequest& request) {
 HttpResponse handle_latest_snapshot(ApiServices& services, ApiRequest& request) {
   auto device = find_or_404(services, request.path_params["id"]);
   if (!device) return error_response(device.error());
-  auto state = services.store.device_state(device->id, /*with_snapshot=*/true);
+  auto state = services.store.read().reports().device_state(device->id, /*with_snapshot=*/true);
   if (!state) return error_response(state.error());
   if (!*state) {
     // Not heard from since the upgrade that added states: its newest full snapshot, stale.
-    auto stored = services.store.latest_snapshot(device->id);
+    auto stored = services.store.read().reports().latest_snapshot(device->id);
     if (!stored) return error_response(stored.error());
     v1::AgentMessage message;
     if (!*stored || !message.ParseFromString((*stored)->payload) || !message.has_snapshot()) {
@@ -207,7 +207,7 @@ HttpResponse handle_update_device(ApiServices& services, ApiRequest& request) {
     update.tags = std::move(*normalized);
   }
   const auto& id = request.path_params["id"];
-  auto before = services.store.find_device(id);
+  auto before = services.store.read().devices().find_device(id);
   if (!before) return error_response(before.error());
   if (!*before) return error_response(http::status::not_found, "not_found", "no such device");
   // Owner and tags decide who a device belongs to and which policies group it: the change

@@ -37,7 +37,7 @@ nlohmann::json token_json(const EnrollmentToken& t, TimePoint now) {
 }  // namespace
 
 HttpResponse handle_list_enrollment_tokens(ApiServices& services, ApiRequest&) {
-  auto tokens = services.store.list_enrollment_tokens();
+  auto tokens = services.store.read().devices().list_enrollment_tokens();
   if (!tokens) return error_response(tokens.error());
   const auto now = std::chrono::system_clock::now();
   auto items = nlohmann::json::array();

@@ -16,10 +16,10 @@ HttpResponse handle_fleet_findings(ApiServices& services, ApiRequest& request) {
                                   ErrorCode::kInvalid});
     }
   }
-  auto findings = services.store.fleet_findings(since);
+  auto findings = services.store.read().problems().fleet_findings(since);
   if (!findings) return error_response(findings.error());
   // The open problem of each rule, so the coordinator sees which incidents are handled.
-  auto problems = services.store.list_problems(true);
+  auto problems = services.store.read().problems().list_problems(true);
   if (!problems) return error_response(problems.error());
   auto items = nlohmann::json::array();
   for (const auto& f : *findings) {
@@ -44,13 +44,13 @@ HttpResponse handle_fleet_findings(ApiServices& services, ApiRequest& request) {
 
 HttpResponse handle_device_findings(ApiServices& services, ApiRequest& request) {
   const auto& id = request.path_params["id"];
-  auto device = services.store.find_device(id);
+  auto device = services.store.read().devices().find_device(id);
   if (!device) return error_response(device.error());
   if (!*device) return error_response(http::status::not_found, "not_found", "no such device");
-  auto findings = services.store.device_findings(id);
+  auto findings = services.store.read().problems().device_findings(id);
   if (!findings) return error_response(findings.error());
   // The open problem of each rule, so the coordinator sees which incidents are handled.
-  auto problems = services.store.list_problems(true);
+  auto problems = services.store.read().problems().list_problems(true);
   if (!problems) return error_response(problems.error());
   auto items = nlohmann::json::array();
   for (const auto& f : *findings) {

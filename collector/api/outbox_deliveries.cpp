@@ -51,7 +51,7 @@ HttpResponse delivery_log_response(ApiServices& services, ApiRequest& request,
   if (!offset) return error_response(offset.error());
   filter.limit = static_cast<int>(*limit);
   filter.offset = static_cast<int>(*offset);
-  auto page = services.store.list_outbox(filter);
+  auto page = services.store.read().outbox().list_outbox(filter);
   if (!page) return error_response(page.error());
   auto items = nlohmann::json::array();
   for (const auto& m : page->items) items.push_back(delivery_json(m));

@@ -15,14 +15,14 @@ namespace {
 TimePoint now() { return std::chrono::system_clock::now(); }
 
 HttpResponse problem_detail(ApiServices& services, std::int64_t id, http::status status) {
-  ProblemService problems(services.store);
+  ProblemService problems(services.store, services.outbox_planner);
   auto problem = problems.get(id);
   if (!problem) return error_response(problem.error());
   TicketFilter filter;
   filter.problem_id = id;
   filter.sort = "-created";
   filter.limit = 500;
-  auto tickets = services.store.list_tickets(filter);
+  auto tickets = services.store.read().tickets().list_tickets(filter);
   if (!tickets) return error_response(tickets.error());
   const auto at = now();
   auto items = nlohmann::json::array();
@@ -33,7 +33,7 @@ HttpResponse problem_detail(ApiServices& services, std::int64_t id, http::status
   // `GET /api/v1/tickets?problem=ID` away (paged).
   j["linked_tickets_truncated"] = tickets->total > static_cast<std::int64_t>(tickets->items.size());
   // How far the fault reaches now, from the devices' latest snapshots.
-  auto fleet = services.store.fleet_findings(std::nullopt);
+  auto fleet = services.store.read().problems().fleet_findings(std::nullopt);
   if (!fleet) return error_response(fleet.error());
   j["devices_now"] = 0;
   for (const auto& f : *fleet) {
@@ -68,7 +68,7 @@ HttpResponse handle_list_problems(ApiServices& services, ApiRequest& request) {
     }
     open = status == "open";
   }
-  auto problems = services.store.list_problems(open);
+  auto problems = services.store.read().problems().list_problems(open);
   if (!problems) return error_response(problems.error());
   auto items = nlohmann::json::array();
   for (const auto& p : *problems) items.push_back(problem_json(p));
@@ -87,7 +87,7 @@ HttpResponse handle_open_problem(ApiServices& services, ApiRequest& request) {
   p.title = errors.take(optional_string(*body, "title")).value_or("");
   p.link_open_tickets = errors.take(bool_field(*body, "link_open_tickets")).value_or(false);
   if (errors.first) return error_response(*errors.first);
-  ProblemService problems(services.store);
+  ProblemService problems(services.store, services.outbox_planner);
   auto opened = problems.open(p, request.user->name, now());
   if (!opened) return error_response(opened.error());
   auto res = problem_detail(services, opened->problem.id, http::status::created);
@@ -121,7 +121,7 @@ HttpResponse handle_update_problem(ApiServices& services, ApiRequest& request) {
     }
     change.open = *status == "open";
   }
-  ProblemService problems(services.store);
+  ProblemService problems(services.store, services.outbox_planner);
   auto updated = problems.update(*id, change, request.user->name, now());
   if (!updated) return error_response(updated.error());
   return problem_detail(services, *id, http::status::ok);
@@ -136,7 +136,7 @@ HttpResponse handle_link_problem_ticket(ApiServices& services, ApiRequest& reque
   auto ticket_id = integer_field(*body, "ticket_id", 1, INT64_MAX);
   if (!ticket_id) return error_response(ticket_id.error());
   if (!*ticket_id) return error_response(Error{"`ticket_id` is required", ErrorCode::kInvalid});
-  ProblemService problems(services.store);
+  ProblemService problems(services.store, services.outbox_planner);
   auto linked = problems.link(*id, **ticket_id, request.user->name, now());
   if (!linked) return error_response(linked.error());
   return problem_detail(services, *id, *linked ? http::status::created : http::status::ok);
@@ -147,7 +147,7 @@ HttpResponse handle_unlink_problem_ticket(ApiServices& services, ApiRequest& req
   if (!id) return error_response(id.error());
   auto ticket_id = numeric_path_param(request, "ticket_id", "ticket");
   if (!ticket_id) return error_response(ticket_id.error());
-  ProblemService problems(services.store);
+  ProblemService problems(services.store, services.outbox_planner);
   auto unlinked = problems.unlink(*id, *ticket_id, request.user->name, now());
   if (!unlinked) return error_response(unlinked.error());
   if (!*unlinked) {

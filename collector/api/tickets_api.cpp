@@ -32,13 +32,13 @@ HttpResponse detail_response(ApiServices& services, std::int64_t id, http::statu
 Result<nlohmann::json> load_ticket_detail(ApiServices& services, std::int64_t id) {
   auto ticket = services.tickets.get(id);
   if (!ticket) return tl::unexpected(ticket.error());
-  auto events = services.store.ticket_events(id);
+  auto events = services.store.read().tickets().ticket_events(id);
   if (!events) return tl::unexpected(events.error());
-  auto attachments = services.store.ticket_attachments(id);
+  auto attachments = services.store.read().tickets().ticket_attachments(id);
   if (!attachments) return tl::unexpected(attachments.error());
-  auto enrichments = services.store.ticket_enrichments(id);
+  auto enrichments = services.store.read().tickets().ticket_enrichments(id);
   if (!enrichments) return tl::unexpected(enrichments.error());
-  auto problems = services.store.ticket_problems(id);
+  auto problems = services.store.read().problems().ticket_problems(id);
   if (!problems) return tl::unexpected(problems.error());
   auto detail =
       ticket_detail_json(*ticket, *events, *attachments, *enrichments, TicketView::kStaff, now());
@@ -150,7 +150,7 @@ HttpResponse handle_list_tickets(ApiServices& services, ApiRequest& request) {
   if (!offset) return error_response(offset.error());
   filter.limit = static_cast<int>(*limit);
   filter.offset = static_cast<int>(*offset);
-  auto page = services.store.list_tickets(filter);
+  auto page = services.store.read().tickets().list_tickets(filter);
   if (!page) return error_response(page.error());
   auto items = nlohmann::json::array();
   const auto at = now();
@@ -174,9 +174,9 @@ HttpResponse handle_get_ticket(ApiServices& services, ApiRequest& request) {
   if (view == "requester") {
     auto ticket = services.tickets.get(*id);
     if (!ticket) return error_response(ticket.error());
-    auto events = services.store.ticket_events(*id);
+    auto events = services.store.read().tickets().ticket_events(*id);
     if (!events) return error_response(events.error());
-    auto attachments = services.store.ticket_attachments(*id);
+    auto attachments = services.store.read().tickets().ticket_attachments(*id);
     if (!attachments) return error_response(attachments.error());
     return json_response(http::status::ok, ticket_detail_json(*ticket, *events, *attachments, {},
                                                               TicketView::kRequester, now()));
@@ -325,7 +325,7 @@ HttpResponse handle_get_attachment(ApiServices& services, ApiRequest& request) {
   if (!id) return error_response(id.error());
   auto attachment_id = numeric_path_param(request, "aid", "attachment");
   if (!attachment_id) return error_response(attachment_id.error());
-  auto attachment = services.store.find_attachment(*attachment_id);
+  auto attachment = services.store.read().tickets().find_attachment(*attachment_id);
   if (!attachment) return error_response(attachment.error());
   if (!*attachment || (*attachment)->ticket_id != *id) {
     return error_response(http::status::not_found, "not_found", "no such attachment");

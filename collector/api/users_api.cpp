@@ -41,13 +41,13 @@ bool is_enabled_admin(const User& u) { return u.role == Role::kAdmin && !u.disab
 }  // namespace
 
 HttpResponse handle_list_users(ApiServices& services, ApiRequest&) {
-  auto users = services.store.list_users();
+  auto users = services.store.read().auth().list_users();
   if (!users) return error_response(users.error());
   const auto now = std::chrono::system_clock::now();
   auto list = nlohmann::json::array();
   for (const auto& u : *users) {
     auto j = user_json(u);
-    auto throttle = services.store.find_login_throttle(u.name);
+    auto throttle = services.store.read().auth().find_login_throttle(u.name);
     if (!throttle) return error_response(throttle.error());
     auto left = *throttle ? lockout_remaining(**throttle, now) : std::nullopt;
     j["locked_until"] =
@@ -128,7 +128,7 @@ HttpResponse handle_update_user(ApiServices& services, ApiRequest& request) {
         "nothing to change: give `role`, `disabled` and/or `password_change_required`");
   }
 
-  auto current = services.store.find_user(id);
+  auto current = services.store.read().auth().find_user(id);
   if (!current) return error_response(current.error());
   if (!*current) return error_response(http::status::not_found, "not_found", "no such user");
   if ((*current)->kind == UserKind::kService) {
@@ -147,7 +147,7 @@ HttpResponse handle_update_user(ApiServices& services, ApiRequest& request) {
   // Someone must be able to administer the collector afterwards. (Two admins demoting each
   // other at the same instant can still race past this; the CLI can always add an admin.)
   if (is_enabled_admin(**current) && !is_enabled_admin(after)) {
-    auto users = services.store.list_users();
+    auto users = services.store.read().auth().list_users();
     if (!users) return error_response(users.error());
     int admins = 0;
     for (const auto& u : *users) admins += is_enabled_admin(u) ? 1 : 0;

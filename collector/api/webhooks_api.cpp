@@ -43,7 +43,7 @@ nlohmann::json webhook_json(const IntegrationTarget& t, const OutboxCounts& coun
 }
 
 OutboxCounts counts_of(ApiServices& services, std::int64_t id) {
-  auto counts = services.store.outbox_counts();
+  auto counts = services.store.read().outbox().outbox_counts();
   if (!counts) return {};
   auto it = counts->find(id);
   return it == counts->end() ? OutboxCounts{} : it->second;
@@ -79,7 +79,7 @@ void wake_outbox(ApiServices& services) {
 Result<IntegrationTarget> path_webhook(ApiServices& services, ApiRequest& request) {
   auto id = webhook_id(request);
   if (!id) return tl::unexpected(id.error());
-  auto target = find_webhook(services.store, *id);
+  auto target = find_webhook(services.store.read().outbox(), *id);
   if (!target) return tl::unexpected(target.error());
   if (!*target) return fail(ErrorCode::kNotFound, "no webhook " + std::to_string(*id));
   return std::move(**target);
@@ -97,9 +97,9 @@ HttpResponse handle_webhook_event_types(ApiServices&, ApiRequest&) {
 }
 
 HttpResponse handle_list_webhooks(ApiServices& services, ApiRequest&) {
-  auto targets = services.store.list_integration_targets(kWebhookConnector);
+  auto targets = services.store.read().outbox().list_integration_targets(kWebhookConnector);
   if (!targets) return error_response(targets.error());
-  auto counts = services.store.outbox_counts();
+  auto counts = services.store.read().outbox().outbox_counts();
   if (!counts) return error_response(counts.error());
   auto list = nlohmann::json::array();
   for (const auto& t : *targets) {
@@ -231,7 +231,8 @@ HttpResponse handle_rotate_webhook_secret(ApiServices& services, ApiRequest& req
 HttpResponse handle_ping_webhook(ApiServices& services, ApiRequest& request) {
   auto id = webhook_id(request);
   if (!id) return error_response(id.error());
-  auto message = ping_webhook(services.store, *id, now());
+  auto message =
+      services.store.write([&](WriteTx& tx) { return ping_webhook(tx.outbox(), *id, now()); });
   if (!message) return error_response(message.error());
   wake_outbox(services);
   return json_response(http::status::accepted, delivery_json(*message));
@@ -246,7 +247,8 @@ HttpResponse handle_list_webhook_deliveries(ApiServices& services, ApiRequest& r
 HttpResponse handle_get_webhook_delivery(ApiServices& services, ApiRequest& request) {
   auto target = path_webhook(services, request);
   if (!target) return error_response(target.error());
-  auto message = services.store.find_outbox_message(target->id, request.path_params["did"]);
+  auto message =
+      services.store.read().outbox().find_outbox_message(target->id, request.path_params["did"]);
   if (!message) return error_response(message.error());
   if (!*message) return error_response(http::status::not_found, "not_found", "no such delivery");
   auto j = delivery_json(**message);

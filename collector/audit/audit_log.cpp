@@ -94,10 +94,10 @@ Result<std::optional<AuditCheckpoint>> AuditLog::checkpoint(TimePoint now) {
   last_checkpoint_ = now;
   // The head may include events written by other processes (CLI commands): sign what the
   // store holds, not what this log counted.
-  auto head = store_.audit_head();
+  auto head = store_.read().audit().audit_head();
   if (!head) return tl::unexpected(head.error());
   if (!*head) return std::optional<AuditCheckpoint>();
-  auto existing = store_.audit_checkpoints();
+  auto existing = store_.read().audit().audit_checkpoints();
   if (!existing) return tl::unexpected(existing.error());
   if (!existing->empty() && existing->back().seq >= (*head)->seq) {
     return std::optional<AuditCheckpoint>();
@@ -105,7 +105,8 @@ Result<std::optional<AuditCheckpoint>> AuditLog::checkpoint(TimePoint now) {
   auto signed_head =
       sign_audit_checkpoint(options_.signing_key, (*head)->seq, (*head)->hash, epoch_ms(now));
   if (!signed_head) return tl::unexpected(signed_head.error());
-  auto inserted = store_.insert_audit_checkpoint(*signed_head);
+  auto inserted =
+      store_.write([&](WriteTx& tx) { return tx.audit().insert_audit_checkpoint(*signed_head); });
   if (!inserted) return tl::unexpected(inserted.error());
   if (!*inserted) return std::optional<AuditCheckpoint>();
   // The log line is a copy outside the database: shipped elsewhere, it anchors the chain.

@@ -19,7 +19,7 @@ AuditVerification broken(AuditVerification v, std::uint64_t seq, std::string mes
 }  // namespace
 
 Result<AuditVerification> verify_audit_log(Store& store, EVP_PKEY* public_key) {
-  auto checkpoints = store.audit_checkpoints();
+  auto checkpoints = store.read().audit().audit_checkpoints();
   if (!checkpoints) return tl::unexpected(checkpoints.error());
   auto key_id = pki::public_key_id(public_key);
   if (!key_id) return fail("audit signing key", key_id.error());
@@ -46,7 +46,7 @@ Result<AuditVerification> verify_audit_log(Store& store, EVP_PKEY* public_key) {
   std::uint64_t expected_seq = 1;
   std::string prev_hash = kAuditGenesisHash;
   std::optional<AuditVerification> failure;
-  auto scanned = store.scan_audit(1, [&](const AuditRecord& r) {
+  auto scanned = store.read().audit().scan_audit(1, [&](const AuditRecord& r) {
     ++v.records;
     if (r.seq != expected_seq) {
       failure = broken(v, expected_seq,

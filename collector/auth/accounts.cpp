@@ -44,7 +44,7 @@ bool is_token_text(std::string_view token) {
 
 tl::expected<Authenticated, AuthRefusal> with_user(Store& store, Authenticated auth,
                                                    std::int64_t user_id) {
-  auto user = store.find_user(user_id);
+  auto user = store.read().auth().find_user(user_id);
   if (!user) return store_failure(user.error());
   if (!*user || (*user)->disabled) return refuse("account disabled");
   auth.user = std::move(**user);
@@ -55,14 +55,16 @@ tl::expected<Authenticated, AuthRefusal> with_user(Store& store, Authenticated a
 tl::expected<Authenticated, AuthRefusal> authenticate_api_token(Store& store,
                                                                 std::string_view token,
                                                                 TimePoint now) {
-  auto found = store.find_api_token(pki::sha256_hex(token));
+  auto found = store.read().auth().find_api_token(pki::sha256_hex(token));
   if (!found) return store_failure(found.error());
   if (!*found) return refuse("API token unknown");
   const ApiToken& record = **found;
   if (record.revoked_at) return refuse("API token " + record.id + " was revoked");
   if (record.expires_at <= now) return refuse("API token " + record.id + " has expired");
   if (!record.last_used_at || now - *record.last_used_at >= kTouchInterval) {
-    if (auto r = store.touch_api_token(record.id, now); !r) {
+    if (auto r =
+            store.write([&](WriteTx& tx) { return tx.auth().touch_api_token(record.id, now); });
+        !r) {
       spdlog::warn("API token {}: recording its use failed: {}", record.id, r.error().message);
     }
   }
@@ -79,7 +81,7 @@ tl::expected<Authenticated, AuthRefusal> authenticate_session(Store& store, std:
                                                               SessionKind presented, TimePoint now,
                                                               std::string* csrf_hash = nullptr) {
   auto hash = pki::sha256_hex(token);
-  auto session = store.find_session(hash, now);
+  auto session = store.read().auth().find_session(hash, now);
   if (!session) return store_failure(session.error());
   if (!*session || (*session)->kind != presented) {
     return refuse(presented == SessionKind::kCookie
@@ -147,7 +149,7 @@ Result<User> create_user(Store& store, std::string name, Role role, std::string_
                          TimePoint now) {
   auto user = new_user(std::move(name), role, password, now);
   if (!user) return user;
-  auto id = store.insert_user(*user);
+  auto id = store.write([&](WriteTx& tx) { return tx.auth().insert_user(*user); });
   if (!id) return tl::unexpected(id.error());
   user->id = *id;
   return user;
@@ -156,7 +158,7 @@ Result<User> create_user(Store& store, std::string name, Role role, std::string_
 Result<User> check_password(Store& store, std::string_view name, std::string_view password) {
   const auto denied = [] { return fail(ErrorCode::kDenied, "wrong user name or password"); };
   if (name.empty() || password.empty() || password.size() > kMaxPasswordLength) return denied();
-  auto found = store.find_user_by_name(name);
+  auto found = store.read().auth().find_user_by_name(name);
   if (!found) return tl::unexpected(found.error());
   // A service account has no password: it costs and answers like an unknown name.
   if (!*found || (*found)->kind != UserKind::kPerson || (*found)->password_hash.empty()) {
@@ -182,7 +184,8 @@ Result<LoginResult> open_session(Store& store, const User& user, SessionKind kin
     result.csrf_token = pki::random_token(32);
     session.csrf_hash = pki::sha256_hex(result.csrf_token);
   }
-  if (auto r = store.insert_session(session); !r) return tl::unexpected(r.error());
+  if (auto r = store.write([&](WriteTx& tx) { return tx.auth().insert_session(session); }); !r)
+    return tl::unexpected(r.error());
   return result;
 }
 

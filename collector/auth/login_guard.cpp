@@ -45,7 +45,7 @@ tl::expected<User, LoginRefusal> LoginGuard::verify(Store& store, const LoginAtt
                                        std::chrono::seconds(0),
                                        LoginRefusalReason::kWrongCredentials});
   }
-  auto state = store.find_login_throttle(attempt.name);
+  auto state = store.read().auth().find_login_throttle(attempt.name);
   if (!state) return tl::unexpected(LoginRefusal{state.error()});
   if (*state) {
     if (auto left = lockout_remaining(**state, now)) {
@@ -58,8 +58,10 @@ tl::expected<User, LoginRefusal> LoginGuard::verify(Store& store, const LoginAtt
     if (user.error().code != ErrorCode::kDenied) return tl::unexpected(LoginRefusal{user.error()});
     per_client_.consume(attempt.client, mono_now);
     const auto policy = settings_.lockout;
-    auto next = store.update_login_throttle(attempt.name, now, [&](LoginThrottleState s) {
-      return after_failed_login(s, policy, now);
+    auto next = store.write([&](WriteTx& tx) {
+      return tx.auth().update_login_throttle(attempt.name, now, [&](LoginThrottleState s) {
+        return after_failed_login(s, policy, now);
+      });
     });
     if (!next) return tl::unexpected(LoginRefusal{next.error()});
     if (auto left = lockout_remaining(*next, now)) {
@@ -71,8 +73,10 @@ tl::expected<User, LoginRefusal> LoginGuard::verify(Store& store, const LoginAtt
         LoginRefusal{user.error(), std::chrono::seconds(0), LoginRefusalReason::kWrongCredentials});
   }
   if (*state) {
-    auto reset = store.update_login_throttle(
-        attempt.name, now, [](LoginThrottleState) { return LoginThrottleState{}; });
+    auto reset = store.write([&](WriteTx& tx) {
+      return tx.auth().update_login_throttle(
+          attempt.name, now, [](LoginThrottleState) { return LoginThrottleState{}; });
+    });
     if (!reset) return tl::unexpected(LoginRefusal{reset.error()});
   }
   return std::move(*user);

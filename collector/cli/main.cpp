@@ -268,7 +268,8 @@ int main(int argc, char** argv) {
       auto duration = or_exit(tc::parse_duration(api_token_ttl), "--ttl");
       // API tokens are personal: a token minted here for a person would be in someone else's
       // hands. People mint their own (console, POST /api/v1/auth/tokens).
-      auto holder = or_exit(store->find_user_by_name(api_token_user), "api-token create");
+      auto holder =
+          or_exit(store->read().auth().find_user_by_name(api_token_user), "api-token create");
       if (holder && holder->kind != tc::UserKind::kService) {
         or_exit(triage::fail("user " + api_token_user +
                              " is a person: API tokens are personal (they mint their own from "
@@ -298,7 +299,7 @@ int main(int argc, char** argv) {
     }
     if (api_token_list->parsed()) {
       auto store = open_store(dir);
-      auto tokens = or_exit(store->list_api_tokens(), "api-token list");
+      auto tokens = or_exit(store->read().auth().list_api_tokens(), "api-token list");
       constexpr const char* row = "{:<13} {:<20} {:<20} {:<25} {:<25} {}\n";
       std::cout << fmt::format(row, "ID", "USER", "NAME", "EXPIRES", "LAST USED", "STATE");
       for (const auto& t : tokens) {

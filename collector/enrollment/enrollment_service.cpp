@@ -32,7 +32,8 @@ Result<EnrollmentResult> EnrollmentService::enroll(const EnrollmentRequest& requ
   }
   // The CA signs nothing for a caller without a usable token.
   const auto token_hash = pki::sha256_hex(request.token);
-  if (auto r = store_.check_enrollment_token(token_hash, now); !r) return tl::unexpected(r.error());
+  if (auto r = store_.read().devices().check_enrollment_token(token_hash, now); !r)
+    return tl::unexpected(r.error());
   Device device;
   device.id = pki::random_uuid();
   device.hostname = request.hostname;
@@ -45,7 +46,9 @@ Result<EnrollmentResult> EnrollmentService::enroll(const EnrollmentRequest& requ
   if (!fingerprint || !pem) return fail("encoding the device certificate");
   device.certificate_sha256 = *fingerprint;
   if (!audit_) {
-    if (auto r = store_.enroll_device(token_hash, device, now); !r) {
+    if (auto r = store_.write(
+            [&](WriteTx& tx) { return tx.devices().enroll_device(token_hash, device, now); });
+        !r) {
       return tl::unexpected(r.error());
     }
     return EnrollmentResult{device.id, *pem, ca_pem_, order_signing_key_pem_};

@@ -171,7 +171,7 @@ bool IngestWriter::flush_deferred(std::size_t max, bool idle) {
     materializer_.committed();
     return false;
   }
-  auto stored = store_.store_ingest(*batch);
+  auto stored = store_.write([&](WriteTx& tx) { return tx.reports().store_ingest(*batch); });
   if (!stored) {
     spdlog::error("storing {} device states: {}", batch->states.size(), stored.error().message);
     materializer_.discard();
@@ -196,8 +196,9 @@ void IngestWriter::commit(std::vector<Item>& batch) {
   auto started = std::chrono::steady_clock::now();
   std::vector<StateEffect> effects;
   auto prepared = materializer_.prepare(std::move(reports), effects);
-  auto outcome = prepared ? store_.store_ingest(*prepared)
-                          : Result<std::vector<bool>>(tl::unexpected(prepared.error()));
+  auto outcome =
+      prepared ? store_.write([&](WriteTx& tx) { return tx.reports().store_ingest(*prepared); })
+               : Result<std::vector<bool>>(tl::unexpected(prepared.error()));
   if (outcome) {
     materializer_.committed();
   } else {

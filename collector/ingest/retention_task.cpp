@@ -19,7 +19,7 @@ Result<RetentionResult> RetentionTask::run_once(TimePoint now) {
   RetentionCutoffs cutoffs;
   cutoffs.deltas_before = now - settings_.keep_deltas;
   cutoffs.points_before = now - settings_.keep_metric_points;
-  auto result = store_.apply_retention(cutoffs);
+  auto result = store_.write([&](WriteTx& tx) { return tx.reports().apply_retention(cutoffs); });
   if (!result) {
     if (metrics_) metrics_->retention_failures.Increment();
     return result;

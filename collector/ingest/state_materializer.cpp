@@ -74,7 +74,7 @@ Result<bool> apply_stored(Store& store, const std::string& device_id,
                           v1::Snapshot& snapshot, Arena& arena, TimePoint& as_of,
                           std::string& why) {
   for (auto seq : seqs) {
-    auto report = store.find_report(device_id, seq);
+    auto report = store.read().reports().find_report(device_id, seq);
     if (!report) return tl::unexpected(report.error());
     auto* message = Arena::CreateMessage<v1::AgentMessage>(&arena);
     if (!*report || !protocol::decode_agent_message_into((*report)->payload, max_bytes, *message) ||
@@ -124,10 +124,10 @@ Result<StateMaterializer::Chain*> StateMaterializer::chain(const std::string& de
     Chain loaded;
     loaded.head = head ? head->seq : 0;
     if (head && !head->stale) {
-      auto last = store_.last_report_seq(device_id);
+      auto last = store_.read().reports().last_report_seq(device_id);
       if (!last) return tl::unexpected(last.error());
       for (auto seq = head->seq + 1; seq <= *last && seq <= head->seq + 10'000; ++seq) {
-        auto report = store_.find_report(device_id, seq);
+        auto report = store_.read().reports().find_report(device_id, seq);
         if (!report) return tl::unexpected(report.error());
         if (!*report || (*report)->kind != "delta") continue;
         auto message =
@@ -187,7 +187,7 @@ Result<IngestBatch> StateMaterializer::prepare(std::vector<StoredReport> reports
     auto [it, first] = devices.try_emplace(report.device_id);
     Working& w = it->second;
     if (first) {
-      auto head = store_.device_state(report.device_id, /*with_snapshot=*/false);
+      auto head = store_.read().reports().device_state(report.device_id, /*with_snapshot=*/false);
       if (!head) return tl::unexpected(head.error());
       w.exists = head->has_value();
       if (w.exists) w.state = **head;
@@ -239,7 +239,7 @@ Result<IngestBatch> StateMaterializer::prepare(std::vector<StoredReport> reports
       continue;
     } else {
       if (!w.snapshot) {
-        auto full = store_.device_state(report.device_id, /*with_snapshot=*/true);
+        auto full = store_.read().reports().device_state(report.device_id, /*with_snapshot=*/true);
         if (!full) return tl::unexpected(full.error());
         w.snapshot = parse_state(*full, arena, why);
         if (w.snapshot && !chain.deferred.empty()) {
@@ -360,7 +360,7 @@ Result<IngestBatch> StateMaterializer::flush_deferred(std::size_t max_devices, b
   for (const auto& id : taken_) {
     auto& kept = chains_.at(id);
     // One read of the state, snapshot included: its head fields are the new state's too.
-    auto head = store_.device_state(id, /*with_snapshot=*/true);
+    auto head = store_.read().reports().device_state(id, /*with_snapshot=*/true);
     if (!head) return tl::unexpected(head.error());
     Chain& chain = staged_.emplace(id, kept).first->second;
     std::string why;

@@ -54,14 +54,15 @@ Connector* OutboxWorker::connector_for(std::string_view name) {
 
 bool OutboxWorker::deliver_one(std::mt19937_64& rng) {
   const auto now = std::chrono::system_clock::now();
-  auto claimed = store_.claim_outbox(now, 1, settings_.lease);
+  auto claimed =
+      store_.write([&](WriteTx& tx) { return tx.outbox().claim_outbox(now, 1, settings_.lease); });
   if (!claimed) {
     spdlog::warn("outbox: claiming messages: {}", claimed.error().message);
     return false;
   }
   if (claimed->empty()) return false;
   const OutboxMessage& m = claimed->front();
-  auto target = store_.find_integration_target(m.target_id);
+  auto target = store_.read().outbox().find_integration_target(m.target_id);
   if (!target) {
     spdlog::warn("outbox: reading target {}: {}", m.target_id, target.error().message);
     return true;  // the lease brings the message back
@@ -120,7 +121,9 @@ bool OutboxWorker::deliver_one(std::mt19937_64& rng) {
     spdlog::warn("outbox: {} #{} deactivated: {}", connector_name, m.target_id,
                  *outcome.disable_target);
   }
-  if (auto r = store_.record_outbox_attempt(m.id, attempt); !r) {
+  if (auto r = store_.write(
+          [&](WriteTx& tx) { return tx.outbox().record_outbox_attempt(m.id, attempt); });
+      !r) {
     // The lease brings the message back; the receiver dedupes by the event id.
     spdlog::error("outbox: recording the outcome of {}: {}", m.delivery_id, r.error().message);
     return true;
@@ -135,7 +138,7 @@ bool OutboxWorker::deliver_one(std::mt19937_64& rng) {
 
 void OutboxWorker::housekeeping() {
   if (metrics_) {
-    if (auto counts = store_.outbox_counts()) {
+    if (auto counts = store_.read().outbox().outbox_counts()) {
       std::int64_t pending = 0;
       for (const auto& [target, c] : *counts) pending += c.pending;
       metrics_->outbox_pending.Set(static_cast<double>(pending));
@@ -144,7 +147,9 @@ void OutboxWorker::housekeeping() {
   const auto now = std::chrono::steady_clock::now();
   if (now >= next_prune_) {
     next_prune_ = now + kPruneEvery;
-    auto pruned = store_.prune_outbox(std::chrono::system_clock::now() - settings_.retention);
+    auto pruned = store_.write([&](WriteTx& tx) {
+      return tx.outbox().prune_outbox(std::chrono::system_clock::now() - settings_.retention);
+    });
     if (!pruned) {
       spdlog::warn("outbox: pruning the delivery log: {}", pruned.error().message);
     } else if (*pruned > 0) {
@@ -158,7 +163,7 @@ std::chrono::milliseconds OutboxWorker::step(std::size_t index, std::mt19937_64&
   if (index == 0) housekeeping();
   if (worked) return std::chrono::milliseconds(0);
   auto wait = settings_.poll_interval;
-  if (auto due = store_.next_outbox_due(); due && *due) {
+  if (auto due = store_.read().outbox().next_outbox_due(); due && *due) {
     auto until = std::chrono::duration_cast<std::chrono::milliseconds>(
         **due - std::chrono::system_clock::now());
     wait = std::clamp(until, std::chrono::milliseconds(kMinWait), settings_.poll_interval);

@@ -5,6 +5,8 @@
 #include <string_view>
 
 #include "collector/integrations/event_types.hpp"
+#include "collector/integrations/rt/rt_connector.hpp"
+#include "collector/integrations/webhook_connector.hpp"
 #include "collector/tickets/ticket_views.hpp"
 #include "shared/pki/secrets.hpp"
 #include "shared/util/time_format.hpp"
@@ -37,6 +39,26 @@ nlohmann::json envelope(const std::string& id, std::string_view type, TimePoint 
           {"actor", actor},
           {"ticket", std::move(ticket)},
           {"data", std::move(data)}};
+}
+
+// Notes carry their timeline id to other systems, but repositories do not report the ids of
+// the events they write: read them back. Inside the transaction that wrote them, the events
+// of one write are the newest of their ticket, in order; left 0 if the kinds do not line up.
+Result<void> fill_note_ids(WriteTx& tx, std::int64_t ticket_id, std::vector<TicketEvent>& own) {
+  const bool needed = std::any_of(
+      own.begin(), own.end(), [](const TicketEvent& e) { return e.kind == "note" && e.id == 0; });
+  if (!needed) return {};
+  auto stored = tx.tickets().ticket_events(ticket_id);
+  if (!stored) return tl::unexpected(stored.error());
+  if (stored->size() < own.size()) return {};
+  const auto first = stored->size() - own.size();
+  for (std::size_t i = 0; i < own.size(); ++i) {
+    if ((*stored)[first + i].kind != own[i].kind) return {};
+  }
+  for (std::size_t i = 0; i < own.size(); ++i) {
+    if (own[i].id == 0) own[i].id = (*stored)[first + i].id;
+  }
+  return {};
 }
 
 struct Views {
@@ -169,6 +191,48 @@ OutboxMessage outbox_message_for(const IntegrationTarget& target, const std::str
   m.queued_at = at;
   m.next_attempt_at = at;
   return m;
+}
+
+Result<void> TicketEventPlanner::enqueue_planned(WriteTx& tx,
+                                                 const std::vector<TicketEvent>& events) {
+  std::vector<IntegrationTarget> active;
+  for (auto connector : {kWebhookConnector, kRtConnector}) {
+    auto targets = tx.outbox().list_integration_targets(connector);
+    if (!targets) return tl::unexpected(targets.error());
+    for (auto& t : *targets) {
+      if (t.active) active.push_back(std::move(t));
+    }
+  }
+  if (active.empty()) return {};  // the common case: nothing subscribed, nothing to plan
+  std::sort(active.begin(), active.end(),
+            [](const IntegrationTarget& a, const IntegrationTarget& b) { return a.id < b.id; });
+  // Events of one write usually concern one ticket; plan per ticket, in event order.
+  std::vector<std::int64_t> tickets;
+  for (const auto& e : events) {
+    if (std::find(tickets.begin(), tickets.end(), e.ticket_id) == tickets.end()) {
+      tickets.push_back(e.ticket_id);
+    }
+  }
+  for (auto ticket_id : tickets) {
+    auto ticket = tx.tickets().find_ticket(ticket_id);
+    if (!ticket) return tl::unexpected(ticket.error());
+    if (!*ticket) continue;
+    std::vector<TicketEvent> own;
+    for (const auto& e : events) {
+      if (e.ticket_id == ticket_id) own.push_back(e);
+    }
+    if (auto r = fill_note_ids(tx, ticket_id, own); !r) return r;
+    std::vector<OutboxMessage> messages;
+    try {
+      messages = plan(**ticket, own, active);
+    } catch (const std::exception& ex) {
+      return fail("planning outbox messages for ticket " + std::to_string(ticket_id) + ": " +
+                  ex.what());
+    }
+    if (messages.empty()) continue;
+    if (auto r = tx.outbox().enqueue_outbox(messages); !r) return r;
+  }
+  return {};
 }
 
 std::vector<OutboxMessage> TicketEventPlanner::plan(const Ticket& ticket,

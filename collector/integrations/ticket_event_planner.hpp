@@ -1,6 +1,6 @@
 #pragma once
 // Turns ticket timeline events into integration events and outbox messages, one per
-// subscribed target. Runs inside the store's transaction (see OutboxPlanner).
+// subscribed target. Runs inside the transaction that writes the events (see OutboxPlanner).
 //
 // Two views of every event: the internal one carries the staff view of the ticket and every
 // detail; the public one carries only what the requester-facing view shows (no internal notes,
@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "collector/storage/integration_records.hpp"
+#include "collector/tickets/outbox_planner.hpp"
 
 namespace triage::collector {
 
@@ -46,8 +47,14 @@ class TicketEventPlanner final : public OutboxPlanner {
   explicit TicketEventPlanner(std::function<void()> on_planned = nullptr)
       : on_planned_(std::move(on_planned)) {}
 
+  /// Reads the active targets and each ticket as it is after the change through `tx`, plans
+  /// per ticket and enqueues the messages through `tx`. With no active target it reads nothing
+  /// more.
+  Result<void> enqueue_planned(WriteTx& tx, const std::vector<TicketEvent>& events) override;
+
+  /// The messages `events` (all of `ticket`, as it is after the change) cause for `targets`.
   std::vector<OutboxMessage> plan(const Ticket& ticket, const std::vector<TicketEvent>& events,
-                                  const std::vector<IntegrationTarget>& targets) override;
+                                  const std::vector<IntegrationTarget>& targets);
 
  private:
   std::function<void()> on_planned_;

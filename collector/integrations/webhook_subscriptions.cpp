@@ -79,7 +79,7 @@ Result<IntegrationTarget> create_webhook(OutboxRepository& store, NewWebhook r,
   return t;
 }
 
-Result<std::optional<IntegrationTarget>> find_webhook(OutboxRepository& store, std::int64_t id) {
+Result<std::optional<IntegrationTarget>> find_webhook(OutboxReader& store, std::int64_t id) {
   auto target = store.find_integration_target(id);
   if (!target) return target;
   if (*target && (*target)->connector != kWebhookConnector) {

@@ -35,7 +35,7 @@ Result<IntegrationTarget> create_webhook(OutboxRepository& store, NewWebhook req
                                          const CredentialCipher* cipher = nullptr);
 
 /// The webhook with this id (nullopt also for targets of other connectors).
-Result<std::optional<IntegrationTarget>> find_webhook(OutboxRepository& store, std::int64_t id);
+Result<std::optional<IntegrationTarget>> find_webhook(OutboxReader& store, std::int64_t id);
 
 /// Applies `update` after checking it against the subscription as it would be after. A new URL
 /// keeps the signing secret, sealed again for it with `cipher` (credential_cipher.hpp).

@@ -180,7 +180,7 @@ void AgentSession::complete_hello(const std::shared_ptr<transport::WebSocketConn
   };
   // The device's status again, as it is now: it may have been revoked (by the API, or by the
   // CLI, which cannot reach this process) since the connection was accepted.
-  auto device = services.store.find_device(device_id);
+  auto device = services.store.read().devices().find_device(device_id);
   if (!device) return unavailable();
   std::string refusal_text;
   if (!*device) {
@@ -202,13 +202,15 @@ void AgentSession::complete_hello(const std::shared_ptr<transport::WebSocketConn
                 refusal_text);
     return;
   }
-  if (auto r = services.store.record_hello(device_id, facts, std::chrono::system_clock::now());
+  if (auto r = services.store.write([&](WriteTx& tx) {
+        return tx.devices().record_hello(device_id, facts, std::chrono::system_clock::now());
+      });
       !r) {
     spdlog::error("device {}: recording hello: {}", device_id, r.error().message);
     return unavailable();
   }
-  auto last_seq = services.store.last_report_seq(device_id);
-  auto state = services.store.device_state(device_id, /*with_snapshot=*/false);
+  auto last_seq = services.store.read().reports().last_report_seq(device_id);
+  auto state = services.store.read().reports().device_state(device_id, /*with_snapshot=*/false);
   if (!last_seq || !state) return unavailable();
   v1::CollectorMessage reply;
   auto* ack = reply.mutable_hello_ack();
@@ -245,12 +247,14 @@ void AgentSession::handle_heartbeat(const v1::Heartbeat&) {
   auto now = std::chrono::steady_clock::now();
   if (now - last_touch_ < kTouchInterval) return;
   last_touch_ = now;
-  services_.writer.post(
-      [&store = services_.store, device_id = device_id_, when = std::chrono::system_clock::now()] {
-        if (auto r = store.touch_device(device_id, when); !r) {
-          spdlog::warn("device {}: updating last seen: {}", device_id, r.error().message);
-        }
-      });
+  services_.writer.post([&store = services_.store, device_id = device_id_,
+                         when = std::chrono::system_clock::now()] {
+    if (auto r =
+            store.write([&](WriteTx& tx) { return tx.devices().touch_device(device_id, when); });
+        !r) {
+      spdlog::warn("device {}: updating last seen: {}", device_id, r.error().message);
+    }
+  });
 }
 
 void AgentSession::handle_order_progress(const v1::AgentMessage& message) {
@@ -299,7 +303,7 @@ void AgentSession::refuse_over_limit(const protocol::WireBudget& budget) {
   services_.writer.post([&store = services_.store, device_id = device_id_, seq] {
     IngestBatch batch;
     batch.stale_marks.push_back(StaleMark{device_id, seq});
-    if (auto r = store.store_ingest(batch); !r) {
+    if (auto r = store.write([&](WriteTx& tx) { return tx.reports().store_ingest(batch); }); !r) {
       spdlog::error("device {}: marking the state stale: {}", device_id, r.error().message);
     }
   });

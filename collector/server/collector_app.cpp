@@ -132,7 +132,7 @@ transport::UpgradeDecision CollectorApp::check_device(const transport::PeerIdent
     audit_refusal(peer, reason);
     return refuse_upgrade(peer, http::status::forbidden, code, reason);
   };
-  auto device = services_.store.find_device(peer.certificate_common_name);
+  auto device = services_.store.read().devices().find_device(peer.certificate_common_name);
   if (!device) {
     return refuse_upgrade(peer, http::status::service_unavailable, "unavailable",
                           device.error().message);

@@ -2,6 +2,7 @@
 
 #include <sys/resource.h>
 
+#include <atomic>
 #include <cstdio>
 #include <functional>
 #include <optional>
@@ -133,10 +134,19 @@ int run_serve(const DataDir& dir, const CollectorConfig& config) {
       or_throw(ActionCatalog::load(config.actions_dir), "loading the action catalog");
   std::vector<std::string> skipped;
   auto catalog = build_catalog(
-      base_catalog, or_throw(store->list_custom_actions(), "reading the custom actions"), &skipped);
+      base_catalog,
+      or_throw(store->read().catalog().list_custom_actions(), "reading the custom actions"),
+      &skipped);
   for (const auto& why : skipped) spdlog::error("action catalog: {}; left out", why);
   auto signer = or_throw(OrderSigner::create(keys.signing_key.get()), "order signing");
-  OrderService orders(*store, agents, catalog, signer, config.orders, &audit);
+  // Every write of ticket events enqueues the outbox messages they cause in its own
+  // transaction (the services call the planner); the planner wakes the outbox worker, which
+  // is built further down.
+  std::atomic<OutboxWorker*> outbox_worker{nullptr};
+  TicketEventPlanner outbox_planner([&outbox_worker] {
+    if (auto* worker = outbox_worker.load()) worker->wake();
+  });
+  OrderService orders(*store, agents, catalog, signer, config.orders, &audit, &outbox_planner);
   CustomActions custom_actions(*store, orders, audit, std::move(base_catalog));
   if (auto r = record_catalog_loaded(*store, audit, catalog, std::chrono::system_clock::now());
       !r) {
@@ -146,8 +156,8 @@ int run_serve(const DataDir& dir, const CollectorConfig& config) {
                catalog_sha256(catalog).substr(0, 16), signer.key_id().substr(0, 16));
   EnrichmentSettings enrichment_settings;
   enrichment_settings.fresh_timeout = config.fresh_snapshot_timeout;
-  EnrichmentService enrichment(*store, agents, enrichment_settings);
-  TicketService tickets(*store, config.sla, &enrichment);
+  EnrichmentService enrichment(*store, agents, enrichment_settings, &outbox_planner);
+  TicketService tickets(*store, config.sla, &enrichment, &outbox_planner);
   // States rewritten by a pass over deferred deltas re-evaluate their fleet findings too.
   writer.set_state_listener([&enrichment](const std::string& id) { enrichment.state_changed(id); });
   HelpRequestIntake help_intake(*store, tickets, enrichment, config.help_limits);
@@ -156,8 +166,7 @@ int run_serve(const DataDir& dir, const CollectorConfig& config) {
     spdlog::warn("device {}: help request refused: {}", device, why);
   });
 
-  // Integrations: ticket events enqueue outbox messages in their own transaction; the
-  // outbox worker's threads deliver them.
+  // Integrations: the outbox worker's threads deliver what ticket events enqueued.
   std::string extra_ca;
   if (!config.webhook_extra_ca_file.empty()) {
     extra_ca = or_throw(read_file(config.webhook_extra_ca_file),
@@ -168,7 +177,9 @@ int run_serve(const DataDir& dir, const CollectorConfig& config) {
   // Credentials of integration targets are sealed under a key of this data dir.
   auto cipher = std::make_shared<const CredentialCipher>(or_throw(
       CredentialCipher::load_or_create(dir.integrations_key()), "integration credentials key"));
-  if (auto sealed = seal_stored_secrets(*store, *cipher, std::chrono::system_clock::now());
+  if (auto sealed = store->write([&](WriteTx& tx) {
+        return seal_stored_secrets(tx.outbox(), *cipher, std::chrono::system_clock::now());
+      });
       !sealed) {
     throw std::runtime_error("sealing stored integration credentials: " + sealed.error().message);
   } else if (*sealed > 0) {
@@ -177,9 +188,10 @@ int run_serve(const DataDir& dir, const CollectorConfig& config) {
   }
   std::vector<std::unique_ptr<Connector>> connectors;
   connectors.push_back(std::make_unique<WebhookConnector>(webhook_tls, config.webhooks, cipher));
-  connectors.push_back(std::make_unique<RtConnector>(*store, webhook_tls, config.rt, cipher));
+  connectors.push_back(
+      std::make_unique<RtConnector>(*store, webhook_tls, config.rt, cipher, &outbox_planner));
   OutboxWorker outbox(*store, std::move(connectors), config.outbox, &metrics);
-  store->set_outbox_planner(std::make_shared<TicketEventPlanner>([&outbox] { outbox.wake(); }));
+  outbox_worker = &outbox;
   outbox.start();
   RtStatusPoller rt_status(*store, tickets, webhook_tls, config.rt, cipher,
                            config.rt_status_poll_interval);
@@ -192,6 +204,7 @@ int run_serve(const DataDir& dir, const CollectorConfig& config) {
   api_services.custom_actions = &custom_actions;
   api_services.wake_outbox = [&outbox] { outbox.wake(); };
   api_services.credentials = cipher;
+  api_services.outbox_planner = &outbox_planner;
   ApiRouter router(std::move(api_services));
   AgentSessionSettings session_settings;
   session_settings.heartbeat_interval_s = config.heartbeat_interval_s;
@@ -294,6 +307,7 @@ int run_serve(const DataDir& dir, const CollectorConfig& config) {
   rt_status.stop();
   // Last: what the others enqueued meanwhile is committed and waits for the next start.
   outbox.stop();
+  outbox_worker = nullptr;
   spdlog::info("stopped");
   return 0;
 }

@@ -101,19 +101,4 @@ struct OutboxCounts {
   std::int64_t failed = 0;
 };
 
-/// Decides which outbox messages ticket events cause. The store calls it inside the
-/// transaction that writes the events, so the messages commit with the change or not at all.
-/// It must be quick and must not call the store.
-class OutboxPlanner {
- public:
-  virtual ~OutboxPlanner() = default;
-  /// `events` all belong to `ticket`, which is given as it is after the change; `targets` are
-  /// the active ones. Throwing rolls the change back.
-  virtual std::vector<OutboxMessage> plan(const Ticket& ticket,
-                                          const std::vector<TicketEvent>& events,
-                                          const std::vector<IntegrationTarget>& targets) = 0;
-};
-
-using OutboxPlannerPtr = std::shared_ptr<OutboxPlanner>;
-
 }  // namespace triage::collector

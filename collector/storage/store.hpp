@@ -15,20 +15,11 @@
 
 namespace triage::collector {
 
-// The flat methods inherited from the repositories are the older way in: each call is a
-// transaction of its own. New code goes through write() and read(); the flat methods go once
-// nothing calls them.
-class Store : public DeviceRepository,
-              public AuthRepository,
-              public ReportRepository,
-              public TicketRepository,
-              public ProblemRepository,
-              public OrderRepository,
-              public AuditRepository,
-              public OutboxRepository,
-              public CatalogRepository {
+/// The store: every read and write goes through a transaction handle, one repository per area
+/// (transaction.hpp).
+class Store {
  public:
-  ~Store() override = default;
+  virtual ~Store() = default;
 
   /// Runs `body(tx)` in one write transaction and returns what it returns: committed when it
   /// returns a value, rolled back when it returns an error. The store may run `body` again
@@ -52,10 +43,6 @@ class Store : public DeviceRepository,
 
   /// Plain reads of committed state (from any thread).
   virtual ReadTx& read() = 0;
-
-  /// From now on every write of ticket events asks `planner` for outbox messages and commits
-  /// them in the same transaction. Set once at startup; null turns it off.
-  virtual void set_outbox_planner(OutboxPlannerPtr planner) = 0;
 
  protected:
   /// write() without the template: runs `body` in one transaction as described there.

@@ -86,10 +86,11 @@ nlohmann::json compare_findings(const Enrichment& before, const nlohmann::json& 
 }  // namespace
 
 EnrichmentService::EnrichmentService(Store& store, AgentChannel& agents,
-                                     EnrichmentSettings settings)
+                                     EnrichmentSettings settings, OutboxPlanner* outbox)
     : store_(store),
       agents_(agents),
       settings_(settings),
+      outbox_(outbox),
       work_(boost::asio::make_work_guard(io_)),
       thread_([this] { io_.run(); }) {}
 
@@ -119,7 +120,7 @@ void EnrichmentService::enrich(std::int64_t ticket_id, const std::string& device
 void EnrichmentService::enrich_from_report(std::int64_t ticket_id, const std::string& device_id,
                                            std::uint64_t seq, const std::string& purpose) {
   boost::asio::post(io_, [this, ticket_id, device_id, seq, purpose] {
-    auto report = store_.find_report(device_id, seq);
+    auto report = store_.read().reports().find_report(device_id, seq);
     if (!report) {
       spdlog::error("ticket {}: reading report {} of {}: {}", ticket_id, seq, device_id,
                     report.error().message);
@@ -221,7 +222,7 @@ void EnrichmentService::complete_request(const std::string& request_id,
   request.timer->cancel();
 
   if (seq) {
-    auto report = store_.find_report(request.device_id, *seq);
+    auto report = store_.read().reports().find_report(request.device_id, *seq);
     if (report && *report) {
       auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(
           std::chrono::steady_clock::now() - request.asked);
@@ -272,8 +273,8 @@ void EnrichmentService::attach(const std::string& device_id, const std::vector<W
     for (const auto& finding : evaluate_findings(*snapshot, taken)) {
       base.findings.push_back(to_json(finding));
     }
-    auto older =
-        store_.snapshot_at_or_before(device_id, report->received_at - settings_.baseline_age);
+    auto older = store_.read().reports().snapshot_at_or_before(
+        device_id, report->received_at - settings_.baseline_age);
     std::optional<v1::Snapshot> baseline;
     if (older && *older) {
       if (auto decoded = snapshot_of(**older)) baseline = std::move(*decoded);
@@ -309,7 +310,7 @@ void EnrichmentService::attach(const std::string& device_id, const std::vector<W
     e.ticket_id = waiter.ticket_id;
     e.purpose = waiter.purpose;
     if (waiter.purpose == "verification") {
-      auto earlier = store_.ticket_enrichments(waiter.ticket_id);
+      auto earlier = store_.read().tickets().ticket_enrichments(waiter.ticket_id);
       if (earlier) {
         const Enrichment* first = nullptr;
         for (const auto& candidate : *earlier) {
@@ -353,7 +354,16 @@ void EnrichmentService::attach(const std::string& device_id, const std::vector<W
       event.data["cleared"] = e.comparison["cleared"].size();
       event.data["remaining"] = e.comparison["remaining"].size();
     }
-    if (auto r = store_.insert_enrichment(e, std::move(own), std::move(event)); !r) {
+    if (auto r = store_.write([&](WriteTx& tx) -> Result<void> {
+          if (auto w = tx.tickets().insert_enrichment(e, own, event); !w) return w;
+          // The event as stored: the repository adds the ids of what it stored.
+          TicketEvent stored = event;
+          stored.ticket_id = e.ticket_id;
+          stored.data["enrichment_id"] = e.id;
+          if (own) stored.data["attachment_id"] = e.attachment_id;
+          return plan_outbox(outbox_, tx, {stored});
+        });
+        !r) {
       spdlog::error("ticket {}: attaching diagnostics of {}: {}", waiter.ticket_id, device_id,
                     r.error().message);
     } else {
@@ -364,10 +374,10 @@ void EnrichmentService::attach(const std::string& device_id, const std::vector<W
 }
 
 Result<std::optional<StoredReport>> EnrichmentService::current_state(const std::string& device_id) {
-  auto state = store_.device_state(device_id, /*with_snapshot=*/true);
+  auto state = store_.read().reports().device_state(device_id, /*with_snapshot=*/true);
   if (!state) return tl::unexpected(state.error());
   // Devices not heard from since the upgrade that added states: their newest full snapshot.
-  if (!*state) return store_.latest_snapshot(device_id);
+  if (!*state) return store_.read().reports().latest_snapshot(device_id);
   v1::AgentMessage message;
   message.set_seq((*state)->seq);
   if (!message.mutable_snapshot()->mutable_snapshot()->ParseFromString((*state)->snapshot)) {
@@ -383,7 +393,7 @@ Result<std::optional<StoredReport>> EnrichmentService::current_state(const std::
 }
 
 void EnrichmentService::refresh_fleet_findings(const std::string& device_id) {
-  auto state = store_.device_state(device_id, /*with_snapshot=*/true);
+  auto state = store_.read().reports().device_state(device_id, /*with_snapshot=*/true);
   if (!state || !*state) return;
   // On an arena: the state's thousands of strings cost a pointer bump each, freed at once.
   google::protobuf::Arena arena;
@@ -395,7 +405,10 @@ void EnrichmentService::refresh_fleet_findings(const std::string& device_id) {
     current.push_back(DeviceFinding{
         device_id, f.rule_id, f.subject, severity_name(f.severity), f.title, f.evidence, {}, {}});
   }
-  if (auto r = store_.replace_device_findings(device_id, current, (*state)->as_of); !r) {
+  if (auto r = store_.write([&](WriteTx& tx) {
+        return tx.problems().replace_device_findings(device_id, current, (*state)->as_of);
+      });
+      !r) {
     spdlog::warn("device {}: updating fleet findings: {}", device_id, r.error().message);
   }
 }

@@ -24,6 +24,7 @@
 #include "collector/channel/agent_channel.hpp"
 #include "collector/storage/store.hpp"
 #include "collector/tickets/enrichment_scheduler.hpp"
+#include "collector/tickets/outbox_planner.hpp"
 
 namespace triage::collector {
 
@@ -43,7 +44,9 @@ struct EnrichmentSettings {
 
 class EnrichmentService final : public EnrichmentScheduler {
  public:
-  EnrichmentService(Store& store, AgentChannel& agents, EnrichmentSettings settings = {});
+  /// `outbox` (may be null: nothing planned) enqueues what attached diagnostics cause.
+  EnrichmentService(Store& store, AgentChannel& agents, EnrichmentSettings settings = {},
+                    OutboxPlanner* outbox = nullptr);
   ~EnrichmentService() override;
   EnrichmentService(const EnrichmentService&) = delete;
   EnrichmentService& operator=(const EnrichmentService&) = delete;
@@ -92,6 +95,7 @@ class EnrichmentService final : public EnrichmentScheduler {
   Store& store_;
   AgentChannel& agents_;
   EnrichmentSettings settings_;
+  OutboxPlanner* outbox_;
   boost::asio::io_context io_;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
   // Touched only on the service thread.

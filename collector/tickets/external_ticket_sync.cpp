@@ -33,7 +33,7 @@ Result<void> check_keys(const ExternalTicket& r) {
 Result<ExternalSyncOutcome> ExternalTicketSync::upsert(const ExternalTicket& request,
                                                        const std::string& actor, TimePoint now) {
   if (auto r = check_keys(request); !r) return tl::unexpected(r.error());
-  auto existing = store_.find_ticket_by_external(request.system, request.id);
+  auto existing = store_.read().tickets().find_ticket_by_external(request.system, request.id);
   if (!existing) return tl::unexpected(existing.error());
   if (*existing) return update_existing(**existing, request, actor, now);
 
@@ -53,7 +53,7 @@ Result<ExternalSyncOutcome> ExternalTicketSync::upsert(const ExternalTicket& req
   auto created = tickets_.create(std::move(t), actor, now);
   if (!created && created.error().code == ErrorCode::kConflict) {
     // The same ticket arrived twice at once; the other delivery created it.
-    auto raced = store_.find_ticket_by_external(request.system, request.id);
+    auto raced = store_.read().tickets().find_ticket_by_external(request.system, request.id);
     if (!raced) return tl::unexpected(raced.error());
     if (*raced) return update_existing(**raced, request, actor, now);
   }
@@ -156,7 +156,7 @@ Result<bool> ExternalTicketSync::add_comment_once(std::int64_t ticket_id,
                                                   const ExternalComment& comment,
                                                   const ExternalTicket& request,
                                                   const std::string& actor, TimePoint now) {
-  auto events = store_.ticket_events(ticket_id);
+  auto events = store_.read().tickets().ticket_events(ticket_id);
   if (!events) return tl::unexpected(events.error());
   for (const auto& e : *events) {
     if (e.kind == "note" && e.data.value("external_system", "") == request.system &&
@@ -164,9 +164,9 @@ Result<bool> ExternalTicketSync::add_comment_once(std::int64_t ticket_id,
       return false;
     }
   }
-  auto note = tickets_.add_note(ticket_id, comment.text, comment.visibility, actor, now,
-                                {{"external_system", request.system},
-                                 {"external_comment_id", comment.id}});
+  auto note =
+      tickets_.add_note(ticket_id, comment.text, comment.visibility, actor, now,
+                        {{"external_system", request.system}, {"external_comment_id", comment.id}});
   if (!note) return tl::unexpected(note.error());
   return true;
 }

@@ -31,12 +31,13 @@ Result<std::int64_t> HelpRequestIntake::open_ticket(const std::string& device_id
   const std::string key = device_id + "/" +
                           (request.request_id().empty() ? "seq-" + std::to_string(seq)
                                                         : request.request_id().substr(0, 64));
-  if (auto existing = store_.find_ticket_by_external(kEndpointOrigin, key); !existing) {
+  if (auto existing = store_.read().tickets().find_ticket_by_external(kEndpointOrigin, key);
+      !existing) {
     return tl::unexpected(existing.error());
   } else if (*existing) {
     return (*existing)->id;
   }
-  auto device = store_.find_device(device_id);
+  auto device = store_.read().devices().find_device(device_id);
   if (!device) return tl::unexpected(device.error());
   const std::string hostname = *device ? (*device)->hostname : device_id;
 
@@ -59,7 +60,7 @@ Result<std::int64_t> HelpRequestIntake::open_ticket(const std::string& device_id
       tickets_.create(std::move(t), "device:" + device_id, std::chrono::system_clock::now());
   if (!created) {
     if (created.error().code == ErrorCode::kConflict) {
-      auto again = store_.find_ticket_by_external(kEndpointOrigin, key);
+      auto again = store_.read().tickets().find_ticket_by_external(kEndpointOrigin, key);
       if (again && *again) return (*again)->id;
     }
     return tl::unexpected(created.error());

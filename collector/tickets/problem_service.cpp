@@ -50,14 +50,15 @@ Result<OpenedProblem> ProblemService::open(const NewProblem& request, const std:
   if (auto r = check_title(p.title); !r) return tl::unexpected(r.error());
   p.created_by = actor;
   p.created_at = now;
-  if (auto r = store_.create_problem(p); !r) return tl::unexpected(r.error());
+  if (auto r = store_.write([&](WriteTx& tx) { return tx.problems().create_problem(p); }); !r)
+    return tl::unexpected(r.error());
   OpenedProblem opened;
   if (request.link_open_tickets) {
-    auto tickets = store_.open_tickets_with_finding(p.rule_id);
+    auto tickets = store_.read().problems().open_tickets_with_finding(p.rule_id);
     if (!tickets) return tl::unexpected(tickets.error());
     for (auto ticket_id : *tickets) {
-      auto linked = store_.link_ticket_problem(
-          ticket_id, p.id, problem_event(ticket_id, p, "problem_linked", actor, now));
+      auto linked = change_link(ticket_id, p.id,
+                                problem_event(ticket_id, p, "problem_linked", actor, now), true);
       if (!linked) return tl::unexpected(linked.error());
       if (*linked) opened.linked.push_back(ticket_id);
     }
@@ -69,7 +70,7 @@ Result<OpenedProblem> ProblemService::open(const NewProblem& request, const std:
 }
 
 Result<Problem> ProblemService::get(std::int64_t id) {
-  auto problem = store_.find_problem(id);
+  auto problem = store_.read().problems().find_problem(id);
   if (!problem) return tl::unexpected(problem.error());
   if (!*problem) return fail(ErrorCode::kNotFound, "no problem " + std::to_string(id));
   return std::move(**problem);
@@ -115,7 +116,7 @@ Result<Problem> ProblemService::update(std::int64_t id, const ProblemChange& cha
     TicketFilter filter;
     filter.problem_id = id;
     filter.limit = 100'000;
-    auto linked = store_.list_tickets(filter);
+    auto linked = store_.read().tickets().list_tickets(filter);
     if (!linked) return tl::unexpected(linked.error());
     for (const auto& t : linked->items) {
       if (t.status == TicketStatus::kClosed) continue;
@@ -124,7 +125,13 @@ Result<Problem> ProblemService::update(std::int64_t id, const ProblemChange& cha
       events.push_back(std::move(e));
     }
   }
-  if (auto r = store_.update_problem(p, events); !r) return tl::unexpected(r.error());
+  if (auto r = store_.write([&](WriteTx& tx) -> Result<void> {
+        if (auto w = tx.problems().update_problem(p, events); !w) return w;
+        return plan_outbox(outbox_, tx, events);
+      });
+      !r) {
+    return tl::unexpected(r.error());
+  }
   return get(id);
 }
 
@@ -136,22 +143,33 @@ Result<bool> ProblemService::link(std::int64_t problem_id, std::int64_t ticket_i
     return fail(ErrorCode::kConflict,
                 "problem " + std::to_string(problem_id) + " is resolved; reopen it first");
   }
-  auto ticket = store_.find_ticket(ticket_id);
+  auto ticket = store_.read().tickets().find_ticket(ticket_id);
   if (!ticket) return tl::unexpected(ticket.error());
   if (!*ticket) return fail(ErrorCode::kNotFound, "no ticket " + std::to_string(ticket_id));
   if ((*ticket)->status == TicketStatus::kClosed) {
     return fail(ErrorCode::kConflict, "ticket " + std::to_string(ticket_id) + " is closed");
   }
-  return store_.link_ticket_problem(
-      ticket_id, problem_id, problem_event(ticket_id, *problem, "problem_linked", actor, now));
+  return change_link(ticket_id, problem_id,
+                     problem_event(ticket_id, *problem, "problem_linked", actor, now), true);
 }
 
 Result<bool> ProblemService::unlink(std::int64_t problem_id, std::int64_t ticket_id,
                                     const std::string& actor, TimePoint now) {
   auto problem = get(problem_id);
   if (!problem) return tl::unexpected(problem.error());
-  return store_.unlink_ticket_problem(
-      ticket_id, problem_id, problem_event(ticket_id, *problem, "problem_unlinked", actor, now));
+  return change_link(ticket_id, problem_id,
+                     problem_event(ticket_id, *problem, "problem_unlinked", actor, now), false);
+}
+
+Result<bool> ProblemService::change_link(std::int64_t ticket_id, std::int64_t problem_id,
+                                         const TicketEvent& event, bool link) {
+  return store_.write([&](WriteTx& tx) -> Result<bool> {
+    auto changed = link ? tx.problems().link_ticket_problem(ticket_id, problem_id, event)
+                        : tx.problems().unlink_ticket_problem(ticket_id, problem_id, event);
+    if (!changed || !*changed) return changed;  // nothing changed, no event written
+    if (auto r = plan_outbox(outbox_, tx, {event}); !r) return tl::unexpected(r.error());
+    return true;
+  });
 }
 
 }  // namespace triage::collector

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "collector/storage/store.hpp"
+#include "collector/tickets/outbox_planner.hpp"
 
 namespace triage::collector {
 
@@ -32,7 +33,9 @@ struct ProblemChange {
 
 class ProblemService {
  public:
-  explicit ProblemService(Store& store) : store_(store) {}
+  /// `outbox` (may be null: nothing planned) enqueues what each change's events cause.
+  explicit ProblemService(Store& store, OutboxPlanner* outbox = nullptr)
+      : store_(store), outbox_(outbox) {}
 
   /// kInvalid for an unknown rule or bad title; kConflict when the rule has an open problem.
   Result<OpenedProblem> open(const NewProblem& request, const std::string& actor, TimePoint now);
@@ -48,7 +51,13 @@ class ProblemService {
                       TimePoint now);
 
  private:
+  /// Links (or unlinks) the ticket with `event`, and enqueues what it causes, in one
+  /// transaction; false when it was linked (not linked) already.
+  Result<bool> change_link(std::int64_t ticket_id, std::int64_t problem_id,
+                           const TicketEvent& event, bool link);
+
   Store& store_;
+  OutboxPlanner* outbox_;
 };
 
 }  // namespace triage::collector

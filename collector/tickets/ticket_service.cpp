@@ -61,7 +61,7 @@ bool status_move_allowed(TicketStatus from, TicketStatus to) {
 }
 
 Result<Ticket> TicketService::get(std::int64_t id) {
-  auto ticket = store_.find_ticket(id);
+  auto ticket = store_.read().tickets().find_ticket(id);
   if (!ticket) return tl::unexpected(ticket.error());
   if (!*ticket) return fail(ErrorCode::kNotFound, "no ticket " + std::to_string(id));
   return std::move(**ticket);
@@ -85,12 +85,12 @@ Result<Ticket> TicketService::create(NewTicket r, const std::string& actor, Time
   std::sort(r.device_ids.begin(), r.device_ids.end());
   r.device_ids.erase(std::unique(r.device_ids.begin(), r.device_ids.end()), r.device_ids.end());
   for (const auto& id : r.device_ids) {
-    auto device = store_.find_device(id);
+    auto device = store_.read().devices().find_device(id);
     if (!device) return tl::unexpected(device.error());
     if (!*device) return fail(ErrorCode::kInvalid, "unknown device `" + id.substr(0, 64) + "`");
   }
   if (!r.assignee.empty()) {
-    auto user = store_.find_user_by_name(r.assignee);
+    auto user = store_.read().auth().find_user_by_name(r.assignee);
     if (!user) return tl::unexpected(user.error());
     if (!*user || (*user)->disabled) {
       return fail(ErrorCode::kInvalid, "`assignee` is not an active user");
@@ -123,7 +123,13 @@ Result<Ticket> TicketService::create(NewTicket r, const std::string& actor, Time
     data["external_id"] = t.external_id;
   }
   std::vector<TicketEvent> events{event(0, now, actor, "created", Visibility::kPublic, data)};
-  if (auto stored = store_.create_ticket(t, std::move(events)); !stored) {
+  if (auto stored = store_.write([&](WriteTx& tx) -> Result<void> {
+        if (auto w = tx.tickets().create_ticket(t, events); !w) return w;
+        auto written = events;
+        for (auto& e : written) e.ticket_id = t.id;
+        return plan_outbox(outbox_, tx, written);
+      });
+      !stored) {
     return tl::unexpected(stored.error());
   }
   if (enrichment_ && r.enrich) {
@@ -194,7 +200,7 @@ Result<Ticket> TicketService::update(std::int64_t id, const TicketChange& change
   }
   if (change.assignee && *change.assignee != t.assignee) {
     if (!change.assignee->empty()) {
-      auto user = store_.find_user_by_name(*change.assignee);
+      auto user = store_.read().auth().find_user_by_name(*change.assignee);
       if (!user) return tl::unexpected(user.error());
       if (!*user || (*user)->disabled) {
         return fail(ErrorCode::kInvalid, "`assignee` is not an active user");
@@ -227,7 +233,11 @@ Result<Ticket> TicketService::update(std::int64_t id, const TicketChange& change
   }
   if (events.empty()) return t;
   t.updated_at = now;
-  if (auto r = store_.update_ticket(t, current->version, events); !r) {
+  if (auto r = store_.write([&](WriteTx& tx) -> Result<void> {
+        if (auto w = tx.tickets().update_ticket(t, current->version, events); !w) return w;
+        return plan_outbox(outbox_, tx, events);
+      });
+      !r) {
     return tl::unexpected(r.error());
   }
   if (resolving && enrichment_) {
@@ -256,12 +266,16 @@ Result<TicketEvent> TicketService::add_note(std::int64_t id, const std::string& 
     Ticket updated = *t;
     updated.first_response_at = now;
     updated.updated_at = now;
-    if (auto r = store_.update_ticket(updated, t->version, {note}); !r) {
+    if (auto r = store_.write([&](WriteTx& tx) -> Result<void> {
+          if (auto w = tx.tickets().update_ticket(updated, t->version, {note}); !w) return w;
+          return plan_outbox(outbox_, tx, {note});
+        });
+        !r) {
       return tl::unexpected(r.error());
     }
     return note;
   }
-  if (auto r = store_.append_ticket_events({note}); !r) return tl::unexpected(r.error());
+  if (auto r = append_events({note}); !r) return tl::unexpected(r.error());
   return note;
 }
 
@@ -277,7 +291,7 @@ Result<TicketEvent> TicketService::add_time(std::int64_t id, int minutes, const 
   nlohmann::json data = {{"minutes", minutes}};
   if (!note.empty()) data["note"] = note;
   auto entry = event(id, now, actor, "time_entry", Visibility::kInternal, std::move(data));
-  if (auto r = store_.append_ticket_events({entry}); !r) return tl::unexpected(r.error());
+  if (auto r = append_events({entry}); !r) return tl::unexpected(r.error());
   return entry;
 }
 
@@ -306,7 +320,11 @@ Result<Ticket> TicketService::escalate(std::int64_t id, std::optional<int> to_ti
   if (t.status == TicketStatus::kPending) t.status = TicketStatus::kOpen;
   t.updated_at = now;
   auto e = event(id, now, actor, "escalation", Visibility::kInternal, std::move(data));
-  if (auto r = store_.update_ticket(t, current->version, {e}); !r) {
+  if (auto r = store_.write([&](WriteTx& tx) -> Result<void> {
+        if (auto w = tx.tickets().update_ticket(t, current->version, {e}); !w) return w;
+        return plan_outbox(outbox_, tx, {e});
+      });
+      !r) {
     return tl::unexpected(r.error());
   }
   return t;
@@ -319,21 +337,30 @@ Result<bool> TicketService::link_device(std::int64_t id, const std::string& devi
   if (t->status == TicketStatus::kClosed) {
     return fail(ErrorCode::kConflict, "ticket " + std::to_string(id) + " is closed");
   }
-  auto device = store_.find_device(device_id);
+  auto device = store_.read().devices().find_device(device_id);
   if (!device) return tl::unexpected(device.error());
   if (!*device)
     return fail(ErrorCode::kInvalid, "unknown device `" + device_id.substr(0, 64) + "`");
-  auto linked = store_.link_ticket_device(
-      id, device_id,
-      event(id, now, actor, "device_linked", Visibility::kInternal,
-            {{"device_id", device_id}, {"hostname", (*device)->hostname}}));
+  const auto linked_event = event(id, now, actor, "device_linked", Visibility::kInternal,
+                                  {{"device_id", device_id}, {"hostname", (*device)->hostname}});
+  auto linked = store_.write([&](WriteTx& tx) -> Result<bool> {
+    auto w = tx.tickets().link_ticket_device(id, device_id, linked_event);
+    if (!w || !*w) return w;  // linked already: no event written
+    if (auto r = plan_outbox(outbox_, tx, {linked_event}); !r) return tl::unexpected(r.error());
+    return true;
+  });
   if (!linked) return linked;
   if (*linked && enrichment_) enrichment_->enrich(id, device_id, "link");
   return *linked;
 }
 
-Result<void> TicketService::record_event(TicketEvent e) {
-  return store_.append_ticket_events({std::move(e)});
+Result<void> TicketService::record_event(TicketEvent e) { return append_events({e}); }
+
+Result<void> TicketService::append_events(const std::vector<TicketEvent>& events) {
+  return store_.write([&](WriteTx& tx) -> Result<void> {
+    if (auto r = tx.tickets().append_ticket_events(events); !r) return r;
+    return plan_outbox(outbox_, tx, events);
+  });
 }
 
 }  // namespace triage::collector

@@ -9,6 +9,7 @@
 
 #include "collector/storage/store.hpp"
 #include "collector/tickets/enrichment_scheduler.hpp"
+#include "collector/tickets/outbox_planner.hpp"
 #include "collector/tickets/sla_policy.hpp"
 #include "shared/util/result.hpp"
 
@@ -54,8 +55,10 @@ bool status_move_allowed(TicketStatus from, TicketStatus to);
 
 class TicketService {
  public:
-  TicketService(Store& store, SlaPolicy sla, EnrichmentScheduler* enrichment)
-      : store_(store), sla_(std::move(sla)), enrichment_(enrichment) {}
+  /// `outbox` (may be null: nothing planned) enqueues what each change's events cause.
+  TicketService(Store& store, SlaPolicy sla, EnrichmentScheduler* enrichment,
+                OutboxPlanner* outbox = nullptr)
+      : store_(store), sla_(std::move(sla)), enrichment_(enrichment), outbox_(outbox) {}
 
   /// kInvalid for bad fields and unknown devices, kConflict when the external
   /// id is taken (the caller decides whether that means "update instead").
@@ -81,9 +84,13 @@ class TicketService {
   Result<Ticket> get(std::int64_t id);
 
  private:
+  /// Appends `events` and enqueues what they cause, in one transaction.
+  Result<void> append_events(const std::vector<TicketEvent>& events);
+
   Store& store_;
   SlaPolicy sla_;
   EnrichmentScheduler* enrichment_;
+  OutboxPlanner* outbox_;
 };
 
 }  // namespace triage::collector

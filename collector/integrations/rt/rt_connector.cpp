@@ -84,13 +84,13 @@ DeliveryOutcome RtConnector::deliver(const IntegrationTarget& target, const Outb
   const auto data = event.value("data", nlohmann::json::object());
   if (data.is_object() && data.contains("enrichment_id")) {
     const auto enrichment_id = data.value("enrichment_id", std::int64_t{0});
-    auto all = store_.ticket_enrichments(message.ticket_id);
+    auto all = store_.read().tickets().ticket_enrichments(message.ticket_id);
     if (!all) return retry("reading the diagnostics: " + all.error().message);
     for (auto& e : *all) {
       if (e.id == enrichment_id) enrichment = std::move(e);
     }
     if (const auto attachment_id = data.value("attachment_id", std::int64_t{0}); attachment_id) {
-      auto a = store_.find_attachment(attachment_id);
+      auto a = store_.read().tickets().find_attachment(attachment_id);
       if (!a) return retry("reading the snapshot: " + a.error().message);
       if (*a && (*a)->ticket_id == message.ticket_id) snapshot = std::move(**a);
     }
@@ -117,7 +117,7 @@ DeliveryOutcome RtConnector::create_ticket(RtClient& client, const IntegrationTa
   if (system.empty() || queue.empty()) {
     return failed("the RT connector has no queue or system to create tickets in");
   }
-  auto current = store_.find_ticket(message.ticket_id);
+  auto current = store_.read().tickets().find_ticket(message.ticket_id);
   if (!current) return retry("reading the ticket: " + current.error().message);
   if (!*current) return delivered("not sent: the ticket was deleted");
   if (!(*current)->external_id.empty() && (*current)->external_system != kEndpointOrigin) {
@@ -145,12 +145,18 @@ DeliveryOutcome RtConnector::create_ticket(RtClient& client, const IntegrationTa
     rt_id = *created;
   }
   TicketEvent link;
+  link.ticket_id = t.id;
   link.at = now;
   link.actor = "system";
   link.kind = "external_link";
   link.visibility = Visibility::kInternal;
   link.data = {{"system", system}, {"external_id", rt_id}, {"created_there", true}};
-  auto linked = store_.link_ticket_external(t.id, system, rt_id, link);
+  auto linked = store_.write([&](WriteTx& tx) -> Result<Ticket> {
+    auto after = tx.tickets().link_ticket_external(t.id, system, rt_id, link);
+    if (!after) return after;
+    if (auto r = plan_outbox(outbox_, tx, {link}); !r) return tl::unexpected(r.error());
+    return after;
+  });
   if (!linked) {
     // The RT ticket exists; the search by marker finds it on the next attempt.
     return retry("linking to RT ticket " + rt_id + ": " + linked.error().message);
@@ -160,11 +166,12 @@ DeliveryOutcome RtConnector::create_ticket(RtClient& client, const IntegrationTa
   // Diagnostics attached before the link were not planned for RT: send them now. (Those
   // attached after the link go through the outbox as usual.)
   std::string note;
-  if (auto enrichments = store_.ticket_enrichments(t.id); enrichments) {
+  if (auto enrichments = store_.read().tickets().ticket_enrichments(t.id); enrichments) {
     for (const auto& e : *enrichments) {
       std::optional<Attachment> snapshot;
       if (e.attachment_id) {
-        if (auto a = store_.find_attachment(e.attachment_id); a && *a) snapshot = std::move(**a);
+        if (auto a = store_.read().tickets().find_attachment(e.attachment_id); a && *a)
+          snapshot = std::move(**a);
       }
       const nlohmann::json event = {
           {"type", e.purpose == "verification" ? kTicketVerification : kTicketDiagnostics},

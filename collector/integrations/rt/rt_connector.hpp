@@ -12,6 +12,7 @@
 #include "collector/integrations/credential_cipher.hpp"
 #include "collector/integrations/rt/rt_client.hpp"
 #include "collector/storage/store.hpp"
+#include "collector/tickets/outbox_planner.hpp"
 
 namespace triage::collector {
 
@@ -26,9 +27,15 @@ DeliveryOutcome rt_outcome(const RtFailure& failure);
 
 class RtConnector final : public Connector {
  public:
+  /// `outbox` (may be null: nothing planned) enqueues what the link to a ticket created in RT
+  /// causes.
   RtConnector(Store& store, transport::SslContextPtr tls, RtSettings settings,
-              std::shared_ptr<const CredentialCipher> cipher)
-      : store_(store), tls_(std::move(tls)), settings_(settings), cipher_(std::move(cipher)) {}
+              std::shared_ptr<const CredentialCipher> cipher, OutboxPlanner* outbox = nullptr)
+      : store_(store),
+        tls_(std::move(tls)),
+        settings_(settings),
+        cipher_(std::move(cipher)),
+        outbox_(outbox) {}
 
   std::string_view name() const override { return kRtConnector; }
   DeliveryOutcome deliver(const IntegrationTarget& target, const OutboxMessage& message,
@@ -42,6 +49,7 @@ class RtConnector final : public Connector {
   transport::SslContextPtr tls_;
   RtSettings settings_;
   std::shared_ptr<const CredentialCipher> cipher_;
+  OutboxPlanner* outbox_;
 };
 
 }  // namespace triage::collector

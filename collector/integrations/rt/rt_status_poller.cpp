@@ -30,7 +30,7 @@ void RtStatusPoller::start() { task_.start(); }
 void RtStatusPoller::stop() { task_.stop(); }
 
 int RtStatusPoller::poll_once() {
-  auto targets = store_.list_integration_targets(kRtConnector);
+  auto targets = store_.read().outbox().list_integration_targets(kRtConnector);
   if (!targets) {
     spdlog::warn("rt status: listing targets: {}", targets.error().message);
     return 0;
@@ -45,7 +45,7 @@ int RtStatusPoller::poll_once() {
       spdlog::warn("rt status: target {}: {}", target.id, client.error().message);
       continue;
     }
-    auto linked = store_.linked_open_tickets(system, kMaxTicketsPerRound);
+    auto linked = store_.read().tickets().linked_open_tickets(system, kMaxTicketsPerRound);
     if (!linked) {
       spdlog::warn("rt status: listing linked tickets: {}", linked.error().message);
       continue;

@@ -139,8 +139,7 @@ Result<IntegrationTarget> create_rt_connector(OutboxRepository& store,
   return t;
 }
 
-Result<std::optional<IntegrationTarget>> find_rt_connector(OutboxRepository& store,
-                                                           std::int64_t id) {
+Result<std::optional<IntegrationTarget>> find_rt_connector(OutboxReader& store, std::int64_t id) {
   auto target = store.find_integration_target(id);
   if (!target) return target;
   if (*target && (*target)->connector != kRtConnector) return std::optional<IntegrationTarget>();

@@ -42,8 +42,7 @@ Result<IntegrationTarget> create_rt_connector(OutboxRepository& store,
                                               const CredentialCipher* cipher);
 
 /// The RT connector with this id (nullopt also for targets of other connectors).
-Result<std::optional<IntegrationTarget>> find_rt_connector(OutboxRepository& store,
-                                                           std::int64_t id);
+Result<std::optional<IntegrationTarget>> find_rt_connector(OutboxReader& store, std::int64_t id);
 
 /// Applies the given fields after checking the connector as it would be after (atomically
 /// when `store` is `tx.outbox()` of a write transaction).

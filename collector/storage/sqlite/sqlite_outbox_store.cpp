@@ -122,11 +122,6 @@ Result<std::vector<IntegrationTarget>> list_targets_on(sqlite::Database& db,
   return read_rows<IntegrationTarget>(*st, read_target);
 }
 
-void SqliteStore::set_outbox_planner(OutboxPlannerPtr planner) {
-  std::lock_guard lock(write_mutex_);
-  planner_ = std::move(planner);
-}
-
 Result<std::int64_t> SqliteStore::insert_integration_target(const IntegrationTarget& t) {
   std::lock_guard lock(write_mutex_);
   auto st = db_->prepare(

@@ -24,7 +24,18 @@ struct SqliteStoreOptions {
   int cache_kib = 0;
 };
 
-class SqliteStore final : public Store {
+// The store implements every repository itself, privately: callers reach them only through
+// read() and write(), whose handles hand out the store (see SqliteReadTx).
+class SqliteStore final : public Store,
+                          private DeviceRepository,
+                          private AuthRepository,
+                          private ReportRepository,
+                          private TicketRepository,
+                          private ProblemRepository,
+                          private OrderRepository,
+                          private AuditRepository,
+                          private OutboxRepository,
+                          private CatalogRepository {
  public:
   /// Opens or creates the database at `path` and applies pending schema migrations.
   static Result<std::unique_ptr<SqliteStore>> open(const std::string& path,
@@ -32,6 +43,13 @@ class SqliteStore final : public Store {
 
   ReadTx& read() override { return read_tx_; }
 
+  /// Schema version after migrations (for tests and `doctor` output).
+  int schema_version();
+
+ protected:
+  Result<void> run_write(const std::function<Result<void>(WriteTx&)>& body) override;
+
+ private:
   Result<void> insert_enrollment_token(const EnrollmentToken& token) override;
   Result<std::vector<EnrollmentToken>> list_enrollment_tokens() override;
   Result<void> revoke_enrollment_token(std::string_view id, TimePoint when) override;
@@ -167,7 +185,6 @@ class SqliteStore final : public Store {
   Result<std::vector<AuditCheckpoint>> audit_checkpoints() override;
 
   // Integrations: targets and the outbox (sqlite_outbox_store.cpp).
-  void set_outbox_planner(OutboxPlannerPtr planner) override;
   Result<std::int64_t> insert_integration_target(const IntegrationTarget& target) override;
   Result<std::optional<IntegrationTarget>> find_integration_target(std::int64_t id) override;
   Result<std::vector<IntegrationTarget>> list_integration_targets(
@@ -190,13 +207,6 @@ class SqliteStore final : public Store {
   Result<std::map<std::int64_t, OutboxCounts>> outbox_counts() override;
   Result<std::int64_t> prune_outbox(TimePoint before) override;
 
-  /// Schema version after migrations (for tests and `doctor` output).
-  int schema_version();
-
- protected:
-  Result<void> run_write(const std::function<Result<void>(WriteTx&)>& body) override;
-
- private:
   // The repositories seen through a transaction handle are the store itself, whose reads
   // follow the thread's open write transaction (see read_connection()).
   class SqliteReadTx final : public ReadTx {
@@ -256,14 +266,12 @@ class SqliteStore final : public Store {
       const std::function<void(sqlite::Statement&)>& bind);
   Result<std::uint64_t> delete_chunk(std::string_view sql, std::int64_t cutoff_ms,
                                      std::size_t chunk);
-  /// Inserts ticket events and, inside the same (caller's) transaction, the outbox messages
-  /// the planner derives from them.
+  /// Inserts ticket events inside the caller's transaction.
   Result<std::int64_t> insert_events(const std::vector<TicketEvent>& events);
   /// The conditional UPDATE of update_order(), inside the caller's transaction.
   Result<bool> write_order_row(const Order& order, const std::vector<OrderState>& from);
   /// Inside the caller's transaction; returns the attachment's id.
   Result<std::int64_t> write_attachment(const Attachment& attachment);
-  Result<void> enqueue_planned(const std::vector<TicketEvent>& events);
   Result<void> insert_outbox(const std::vector<OutboxMessage>& messages);
   Result<std::optional<Ticket>> find_ticket_where(
       std::string_view where_sql, const std::function<void(sqlite::Statement&)>& bind);
@@ -280,7 +288,6 @@ class SqliteStore final : public Store {
   std::atomic<std::thread::id> tx_thread_{};
   SqliteReadTx read_tx_{*this};
   SqliteWriteTx write_tx_{*this};
-  OutboxPlannerPtr planner_;  // set before serving, read under write_mutex_
   std::unique_ptr<sqlite::Database> db_;
   sqlite::ReaderPool readers_;
   std::unique_ptr<sqlite::WalCheckpointer> checkpointer_;  // stopped first

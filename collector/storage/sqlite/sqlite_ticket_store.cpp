@@ -89,8 +89,6 @@ Result<std::int64_t> SqliteStore::insert_events(const std::vector<TicketEvent>& 
       "INSERT INTO ticket_events(ticket_id, at, actor, kind, visibility, data) "
       "VALUES (?,?,?,?,?,?)");
   if (!st) return tl::unexpected(st.error());
-  std::vector<TicketEvent> stored;
-  if (planner_) stored.reserve(events.size());
   for (const auto& e : events) {
     st->reset();
     st->bind(1, e.ticket_id)
@@ -100,16 +98,8 @@ Result<std::int64_t> SqliteStore::insert_events(const std::vector<TicketEvent>& 
         .bind(5, visibility_name(e.visibility))
         .bind(6, safe_dump(e.data));
     if (auto r = st->run(); !r) return tl::unexpected(r.error());
-    if (planner_) {
-      stored.push_back(e);
-      stored.back().id = sqlite3_last_insert_rowid(db_->handle());
-    }
   }
-  const auto last_id = sqlite3_last_insert_rowid(db_->handle());
-  if (planner_) {
-    if (auto r = enqueue_planned(stored); !r) return tl::unexpected(r.error());
-  }
-  return last_id;
+  return sqlite3_last_insert_rowid(db_->handle());
 }
 
 Result<void> SqliteStore::create_ticket(Ticket& ticket, std::vector<TicketEvent> events) {
@@ -204,42 +194,6 @@ Result<std::optional<Ticket>> SqliteStore::find_ticket_where(
   auto reader = read_connection();
   if (!reader) return tl::unexpected(reader.error());
   return read_ticket_where(reader->get(), where_sql, bind);
-}
-
-Result<void> SqliteStore::enqueue_planned(const std::vector<TicketEvent>& events) {
-  auto targets = db_->prepare("SELECT id FROM integration_targets WHERE active = 1 LIMIT 1");
-  if (!targets) return tl::unexpected(targets.error());
-  auto any = targets->step();
-  if (!any) return tl::unexpected(any.error());
-  if (!*any) return {};  // the common case: nothing subscribed, nothing to plan
-  auto active = list_targets_on(*db_, "active = 1");
-  if (!active) return tl::unexpected(active.error());
-  // Events of one write usually concern one ticket; plan per ticket, in event order.
-  std::vector<std::int64_t> tickets;
-  for (const auto& e : events) {
-    if (std::find(tickets.begin(), tickets.end(), e.ticket_id) == tickets.end()) {
-      tickets.push_back(e.ticket_id);
-    }
-  }
-  for (auto ticket_id : tickets) {
-    auto ticket =
-        read_ticket_where(db_.get(), "id = ?", [&](Statement& s) { s.bind(1, ticket_id); });
-    if (!ticket) return tl::unexpected(ticket.error());
-    if (!*ticket) continue;
-    std::vector<TicketEvent> own;
-    for (const auto& e : events) {
-      if (e.ticket_id == ticket_id) own.push_back(e);
-    }
-    std::vector<OutboxMessage> messages;
-    try {
-      messages = planner_->plan(**ticket, own, *active);
-    } catch (const std::exception& ex) {
-      return fail("planning outbox messages for ticket " + std::to_string(ticket_id) + ": " +
-                  ex.what());
-    }
-    if (auto r = insert_outbox(messages); !r) return r;
-  }
-  return {};
 }
 
 Result<std::optional<Ticket>> SqliteStore::find_ticket(std::int64_t id) {

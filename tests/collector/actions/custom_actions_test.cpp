@@ -80,7 +80,7 @@ struct World {
   std::vector<AuditRecord> catalog_records() {
     AuditFilter filter;
     filter.type_prefix = "catalog.";
-    auto page = store->list_audit(filter);
+    auto page = store->read().audit().list_audit(filter);
     REQUIRE(page);
     return {page->items.rbegin(), page->items.rend()};
   }
@@ -100,7 +100,7 @@ TEST_CASE(
   CHECK(proposal->sha256 == pki::sha256_hex(text));
   // Proposed only: not in the catalog, not stored as an action, and an order is refused.
   CHECK(w.orders->catalog()->find("say-hello") == nullptr);
-  CHECK(w.store->list_custom_actions()->empty());
+  CHECK(w.store->read().catalog().list_custom_actions()->empty());
   v1::CatalogManifest before;
   REQUIRE(before.ParseFromString(w.orders->signed_catalog().payload()));
   for (const auto& e : before.entries()) CHECK(e.action_id() != "say-hello");
@@ -123,7 +123,7 @@ TEST_CASE(
   REQUIRE(live != nullptr);
   CHECK(live->source == "api");
   CHECK(live->sha256 == pki::sha256_hex(text));
-  auto stored = w.store->find_custom_action("say-hello");
+  auto stored = w.store->read().catalog().find_custom_action("say-hello");
   REQUIRE(stored);
   REQUIRE(*stored);
   CHECK((*stored)->definition == text);
@@ -172,7 +172,8 @@ TEST_CASE("the proposer cannot approve their own proposal") {
   same_user.credential = "api_token:other";
   CHECK_FALSE(w.custom->approve(proposal->id, same_user, w.now));
   CHECK(w.orders->catalog()->find("say-hello") == nullptr);
-  CHECK(w.store->find_catalog_proposal(proposal->id)->value().status == ProposalStatus::kPending);
+  CHECK(w.store->read().catalog().find_catalog_proposal(proposal->id)->value().status ==
+        ProposalStatus::kPending);
 
   // Nor under an account the proposer created (the proposer chose its password).
   AuditEvent created;
@@ -211,12 +212,12 @@ TEST_CASE("a proposal can be rejected or withdrawn, and nothing changes") {
   REQUIRE(withdrawn);
   CHECK(withdrawn->status == ProposalStatus::kWithdrawn);
   CHECK(w.orders->catalog()->find("say-hello") == nullptr);
-  CHECK(w.store->list_custom_actions()->empty());
+  CHECK(w.store->read().catalog().list_custom_actions()->empty());
   std::vector<std::string> types;
   for (const auto& r : w.catalog_records()) types.push_back(r.type);
   CHECK(types == std::vector<std::string>{"catalog.proposed", "catalog.proposal_rejected",
                                           "catalog.proposed", "catalog.proposal_withdrawn"});
-  auto pending = w.store->list_catalog_proposals(ProposalStatus::kPending, 10);
+  auto pending = w.store->read().catalog().list_catalog_proposals(ProposalStatus::kPending, 10);
   REQUIRE(pending);
   CHECK(pending->empty());
 }
@@ -239,7 +240,7 @@ TEST_CASE("a custom action cannot rate itself below its argv's floor") {
       w.now);
   REQUIRE_FALSE(post_check);
   CHECK_THAT(post_check.error().message, Catch::Contains("post_check"));
-  CHECK(w.store->list_catalog_proposals(std::nullopt, 10)->empty());
+  CHECK(w.store->read().catalog().list_catalog_proposals(std::nullopt, 10)->empty());
   // Rated medium it may be proposed; a program that only reports may be low.
   std::string medium = low_root;
   medium.replace(medium.find("\"low\""), 5, "\"medium\"");
@@ -280,7 +281,7 @@ TEST_CASE("an invalid definition is refused naming the key, and nothing changes"
   auto not_toml = w.create("id = [");
   REQUIRE_FALSE(not_toml);
   CHECK(not_toml.error().code == ErrorCode::kInvalid);
-  CHECK(w.store->list_custom_actions()->empty());
+  CHECK(w.store->read().catalog().list_custom_actions()->empty());
   CHECK(w.catalog_records().empty());
   CHECK(w.orders->catalog()->all().size() == w.base->all().size());
 }
@@ -316,13 +317,13 @@ TEST_CASE("an update is a new version with a new hash, a pending order keeps its
   token.token_hash = "h";
   token.created_at = w.now;
   token.expires_at = w.now + 1h;
-  REQUIRE(w.store->insert_enrollment_token(token));
-  REQUIRE(w.store->enroll_device("h", d, w.now));
+  REQUIRE(w.store->write([&](WriteTx& tx) { return tx.devices().insert_enrollment_token(token); }));
+  REQUIRE(w.store->write([&](WriteTx& tx) { return tx.devices().enroll_device("h", d, w.now); }));
   Ticket t;
   t.title = "x";
   t.created_at = t.updated_at = t.response_due_at = t.due_at = w.now;
   t.device_ids = {"dev-1"};
-  REQUIRE(w.store->create_ticket(t, {}));
+  REQUIRE(w.store->write([&](WriteTx& tx) { return tx.tickets().create_ticket(t, {}); }));
   User tom;
   tom.name = "tom";
   tom.role = Role::kTechnician;
@@ -358,7 +359,7 @@ TEST_CASE("an update is a new version with a new hash, a pending order keeps its
 
   // The queued order was signed with version 1's hash and keeps it: the signed catalog now
   // lists only version 2, so the agent refuses it (docs/actions.md).
-  auto pending = w.store->find_order(order->id);
+  auto pending = w.store->read().orders().find_order(order->id);
   REQUIRE(pending);
   CHECK((*pending)->definition_sha256 == v1->sha256);
   v1::CatalogManifest manifest;
@@ -379,7 +380,7 @@ TEST_CASE("a custom action is deleted with an audit record, unknown ids are 404"
   REQUIRE(created);
   REQUIRE(w.remove("say-hello"));
   CHECK(w.orders->catalog()->find("say-hello") == nullptr);
-  CHECK(w.store->list_custom_actions()->empty());
+  CHECK(w.store->read().catalog().list_custom_actions()->empty());
   auto records = w.catalog_records();
   REQUIRE(records.size() == 4);  // proposed, created, proposed, deleted
   CHECK(records[3].type == "catalog.action_deleted");
@@ -391,7 +392,7 @@ TEST_CASE("a custom action is deleted with an audit record, unknown ids are 404"
 
 TEST_CASE("catalog.loaded is recorded at start only when the catalog changed") {
   World w;
-  auto catalog = build_catalog(*w.base, *w.store->list_custom_actions());
+  auto catalog = build_catalog(*w.base, *w.store->read().catalog().list_custom_actions());
   REQUIRE(record_catalog_loaded(*w.store, *w.audit, catalog, w.now));
   auto records = w.catalog_records();
   REQUIRE(records.size() == 1);
@@ -403,7 +404,7 @@ TEST_CASE("catalog.loaded is recorded at start only when the catalog changed") {
   CHECK(w.catalog_records().size() == 1);
   // Changed over the API: that record names the new hash, so the next start adds nothing.
   REQUIRE(w.create(definition(1)));
-  auto after = build_catalog(*w.base, *w.store->list_custom_actions());
+  auto after = build_catalog(*w.base, *w.store->read().catalog().list_custom_actions());
   REQUIRE(record_catalog_loaded(*w.store, *w.audit, after, w.now));
   CHECK(w.catalog_records().size() == 3);  // loaded, proposed, created
   // A pending proposal changes nothing in force, so it adds nothing at the next start either.

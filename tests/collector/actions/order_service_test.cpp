@@ -7,6 +7,7 @@
 
 #include "collector/actions/order_service.hpp"
 #include "collector/audit/audit_log.hpp"
+#include "collector/integrations/ticket_event_planner.hpp"
 #include "collector/storage/sqlite/sqlite_store.hpp"
 #include "shared/pki/keys.hpp"
 #include "shared/protocol/signed_messages.hpp"
@@ -75,19 +76,19 @@ struct World {
     token.created_at = now;
     token.expires_at = now + 1h;
     token.max_uses = 5;
-    REQUIRE(store->insert_enrollment_token(token));
+    REQUIRE(store->write([&](WriteTx& tx) { return tx.devices().insert_enrollment_token(token); }));
     for (const char* id : {"dev-1", "dev-2"}) {
       Device d;
       d.id = id;
       d.certificate_sha256 = std::string(64, 'a');
       d.enrolled_at = now;
-      REQUIRE(store->enroll_device("h", d, now));
+      REQUIRE(store->write([&](WriteTx& tx) { return tx.devices().enroll_device("h", d, now); }));
     }
     Ticket t;
     t.title = "printer";
     t.created_at = t.updated_at = t.response_due_at = t.due_at = now;
     t.device_ids = {"dev-1"};
-    REQUIRE(store->create_ticket(t, {}));
+    REQUIRE(store->write([&](WriteTx& tx) { return tx.tickets().create_ticket(t, {}); }));
     ticket_id = t.id;
   }
 
@@ -100,7 +101,7 @@ struct World {
   std::vector<AuditRecord> audit_of(const std::string& order_id) {
     AuditFilter filter;
     filter.target = "order:" + order_id;
-    auto page = store->list_audit(filter);
+    auto page = store->read().audit().list_audit(filter);
     REQUIRE(page);
     std::vector<AuditRecord> out(page->items.rbegin(), page->items.rend());
     return out;
@@ -147,7 +148,7 @@ TEST_CASE("a technician's low-risk order is queued, signed and described on the 
   CHECK(p.ticket_id() == std::to_string(w.ticket_id));
   CHECK(p.expires_at_unix_ms() > p.issued_at_unix_ms());
   CHECK(p.risk() == v1::RISK_LOW);
-  auto events = w.store->ticket_events(w.ticket_id);
+  auto events = w.store->read().tickets().ticket_events(w.ticket_id);
   REQUIRE(events);
   REQUIRE(events->size() == 1);
   CHECK(events->front().kind == "action_requested");
@@ -179,7 +180,7 @@ TEST_CASE("orders are refused for bad input and insufficient roles") {
                                      user("tom", Role::kTechnician), w.now);
   REQUIRE_FALSE(no_ticket);
   CHECK(no_ticket.error().code == ErrorCode::kNotFound);
-  auto none = w.store->list_orders(OrderQuery{});
+  auto none = w.store->read().orders().list_orders(OrderQuery{});
   REQUIRE(none);
   CHECK(none->empty());
 }
@@ -249,13 +250,13 @@ TEST_CASE("a device's queue is bounded and queued orders expire visibly") {
   auto expired = w.orders->sweep(w.now + 61s);
   REQUIRE(expired);
   CHECK(*expired == 2);
-  auto orders = w.store->list_orders(OrderQuery{});
+  auto orders = w.store->read().orders().list_orders(OrderQuery{});
   REQUIRE(orders);
   for (const auto& o : *orders) {
     CHECK(o.state == OrderState::kExpired);
     CHECK_FALSE(o.reason.empty());
   }
-  auto events = w.store->ticket_events(w.ticket_id);
+  auto events = w.store->read().tickets().ticket_events(w.ticket_id);
   REQUIRE(events);
   CHECK(std::count_if(events->begin(), events->end(),
                       [](const auto& e) { return e.kind == "action_expired"; }) == 2);
@@ -269,7 +270,8 @@ TEST_CASE(
   // Sent (the dispatch to an online device does this).
   Order sent = *order;
   sent.state = OrderState::kSent;
-  REQUIRE(*w.store->update_order(sent, {OrderState::kQueued}, {}));
+  REQUIRE(*w.store->write(
+      [&](WriteTx& tx) { return tx.orders().update_order(sent, {OrderState::kQueued}, {}); }));
 
   v1::OrderResult result;
   result.set_order_id(order->id);
@@ -279,23 +281,24 @@ TEST_CASE(
   result.set_output_excerpt("hello\n");
   // A device reporting on an order that is not its own changes nothing.
   REQUIRE(w.orders->record_result("dev-2", result));
-  CHECK(w.store->find_order(order->id).value()->state == OrderState::kSent);
+  CHECK(w.store->read().orders().find_order(order->id).value()->state == OrderState::kSent);
 
   v1::OrderOutput chunk;
   chunk.set_order_id(order->id);
   chunk.set_stream(v1::OrderOutput::STDOUT);
   chunk.set_data("hello\n");
-  CHECK_FALSE(w.store->find_order(order->id).value()->first_output_at);
+  CHECK_FALSE(w.store->read().orders().find_order(order->id).value()->first_output_at);
   const auto before_output = std::chrono::system_clock::now();
   REQUIRE(w.orders->record_output("dev-1", chunk));
-  const auto first_output_at = w.store->find_order(order->id).value()->first_output_at;
+  const auto first_output_at =
+      w.store->read().orders().find_order(order->id).value()->first_output_at;
   REQUIRE(first_output_at);
   CHECK(*first_output_at >= std::chrono::time_point_cast<std::chrono::milliseconds>(before_output));
   CHECK(*first_output_at <= std::chrono::system_clock::now());
   REQUIRE(w.orders->record_output("dev-1", chunk));  // resent: stored once
   chunk.set_chunk_index(1);
   REQUIRE(w.orders->record_output("dev-1", chunk));  // a later chunk keeps the first's time
-  CHECK(w.store->find_order(order->id).value()->first_output_at == first_output_at);
+  CHECK(w.store->read().orders().find_order(order->id).value()->first_output_at == first_output_at);
   REQUIRE(w.orders->record_result("dev-1", result));
   REQUIRE(w.orders->record_result("dev-1", result));  // resent: recorded once
   auto view = w.orders->get(order->id);
@@ -304,7 +307,7 @@ TEST_CASE(
   CHECK(view->order.result["exit_code"] == 0);
   REQUIRE(view->output.size() == 2);
   CHECK(view->output[0].data == "hello\n");
-  auto events = w.store->ticket_events(w.ticket_id);
+  auto events = w.store->read().tickets().ticket_events(w.ticket_id);
   REQUIRE(events);
   int runs = 0, time_entries = 0;
   for (const auto& e : *events) {
@@ -330,15 +333,53 @@ TEST_CASE("a refusal from the agent ends the order with its reason") {
   REQUIRE(order);
   Order sent = *order;
   sent.state = OrderState::kSent;
-  REQUIRE(*w.store->update_order(sent, {OrderState::kQueued}, {}));
+  REQUIRE(*w.store->write(
+      [&](WriteTx& tx) { return tx.orders().update_order(sent, {OrderState::kQueued}, {}); }));
   v1::OrderResult refused;
   refused.set_order_id(order->id);
   refused.set_state(v1::REFUSED);
   refused.set_reason("local policy does not allow action echo-test");
   REQUIRE(w.orders->record_result("dev-1", refused));
-  auto stored = w.store->find_order(order->id).value();
+  auto stored = w.store->read().orders().find_order(order->id).value();
   CHECK(stored->state == OrderState::kRefused);
   CHECK(stored->reason == "local policy does not allow action echo-test");
+}
+
+TEST_CASE("an order's timeline events enqueue what they cause, in their transaction") {
+  World w;
+  TicketEventPlanner planner;
+  w.orders = std::make_unique<OrderService>(*w.store, w.agents, *w.catalog, *w.signer,
+                                            OrderSettings{}, w.audit.get(), &planner);
+  IntegrationTarget target;
+  target.connector = "webhook";
+  target.url = "https://a.example/";
+  target.event_types = {"ticket.action_result"};
+  target.internal = true;
+  target.created_at = target.updated_at = w.now;
+  const auto target_id =
+      w.store->write([&](WriteTx& tx) { return tx.outbox().insert_integration_target(target); })
+          .value();
+  auto order = w.request("echo-test", {{"text", "hello"}}, user("tom", Role::kTechnician));
+  REQUIRE(order);
+  Order sent = *order;
+  sent.state = OrderState::kSent;
+  REQUIRE(*w.store->write(
+      [&](WriteTx& tx) { return tx.orders().update_order(sent, {OrderState::kQueued}, {}); }));
+  v1::OrderResult refused;
+  refused.set_order_id(order->id);
+  refused.set_state(v1::REFUSED);
+  refused.set_reason("local policy does not allow action echo-test");
+  REQUIRE(w.orders->record_result("dev-1", refused));
+  OutboxFilter filter;
+  filter.target_id = target_id;
+  filter.limit = 10;
+  auto log = w.store->read().outbox().list_outbox(filter).value().items;
+  REQUIRE(log.size() == 1);  // the request causes nothing this target wants
+  CHECK(log[0].event_type == "ticket.action_result");
+  CHECK(log[0].ticket_id == w.ticket_id);
+  auto body = nlohmann::json::parse(log[0].payload);
+  CHECK(body["data"]["kind"] == "action_refused");
+  CHECK(body["data"]["order_id"] == order->id);
 }
 
 TEST_CASE("every order transition is audited with its actor, target and action hash") {
@@ -425,7 +466,8 @@ TEST_CASE("rejections, cancellations, refusals, successes and expiries are audit
   for (const auto* o : {&*refused, &*succeeded}) {
     Order sent = *o;
     sent.state = OrderState::kSent;
-    REQUIRE(*w.store->update_order(sent, {OrderState::kQueued}, {}));
+    REQUIRE(*w.store->write(
+        [&](WriteTx& tx) { return tx.orders().update_order(sent, {OrderState::kQueued}, {}); }));
   }
   v1::OrderResult refusal;
   refusal.set_order_id(refused->id);
@@ -494,22 +536,23 @@ TEST_CASE("a running order whose result never comes stops holding the device's q
   REQUIRE(order);
   Order sent = *order;
   sent.state = OrderState::kSent;
-  REQUIRE(*w.store->update_order(sent, {OrderState::kQueued}, {}));
+  REQUIRE(*w.store->write(
+      [&](WriteTx& tx) { return tx.orders().update_order(sent, {OrderState::kQueued}, {}); }));
   v1::OrderUpdate running;
   running.set_order_id(order->id);
   running.set_state(v1::RUNNING);
   REQUIRE(w.orders->record_update("dev-1", running));
-  const auto started = w.store->find_order(order->id).value()->updated_at;
+  const auto started = w.store->read().orders().find_order(order->id).value()->updated_at;
   // The queue holds one: full while it runs.
   CHECK_FALSE(w.request("echo-test", {{"text", "next"}}, tom));
 
   // Within its timeout (60 s) plus the longest post-check and the skew: still running.
   REQUIRE(w.orders->sweep(started + 60s + 600s));
-  CHECK(w.store->find_order(order->id).value()->state == OrderState::kRunning);
+  CHECK(w.store->read().orders().find_order(order->id).value()->state == OrderState::kRunning);
   auto swept = w.orders->sweep(started + 60s + 600s + 121s);
   REQUIRE(swept);
   CHECK(*swept == 1);
-  auto expired = w.store->find_order(order->id).value();
+  auto expired = w.store->read().orders().find_order(order->id).value();
   CHECK(expired->state == OrderState::kExpired);
   CHECK_THAT(expired->reason, Catch::Contains("no result"));
   auto records = w.audit_of(order->id);
@@ -525,7 +568,7 @@ TEST_CASE("a running order whose result never comes stops holding the device's q
   late.set_state(v1::SUCCEEDED);
   late.set_duration_ms(1000);
   REQUIRE(w.orders->record_result("dev-1", late));
-  CHECK(w.store->find_order(order->id).value()->state == OrderState::kSucceeded);
+  CHECK(w.store->read().orders().find_order(order->id).value()->state == OrderState::kSucceeded);
 }
 
 namespace {
@@ -534,13 +577,14 @@ namespace {
 Order mark(World& w, const Order& order, OrderState from, OrderState to) {
   Order moved = order;
   moved.state = to;
-  REQUIRE(*w.store->update_order(moved, {from}, {}));
-  return *w.store->find_order(order.id).value();
+  REQUIRE(
+      *w.store->write([&](WriteTx& tx) { return tx.orders().update_order(moved, {from}, {}); }));
+  return *w.store->read().orders().find_order(order.id).value();
 }
 
 std::vector<std::string> event_kinds(World& w) {
   std::vector<std::string> kinds;
-  const auto events = w.store->ticket_events(w.ticket_id).value();
+  const auto events = w.store->read().tickets().ticket_events(w.ticket_id).value();
   for (const auto& e : events) kinds.push_back(e.kind);
   return kinds;
 }
@@ -563,8 +607,9 @@ TEST_CASE("cancelling a sent order asks the agent, it is cancelled when the agen
   CHECK(requested->cancel_requested_by == "sam");
   // A later writer that read the order before the request does not erase it.
   running.updated_at = w.now;
-  REQUIRE(*w.store->update_order(running, {OrderState::kRunning}, {}));
-  CHECK(w.store->find_order(order->id).value()->cancel_requested_by == "sam");
+  REQUIRE(*w.store->write(
+      [&](WriteTx& tx) { return tx.orders().update_order(running, {OrderState::kRunning}, {}); }));
+  CHECK(w.store->read().orders().find_order(order->id).value()->cancel_requested_by == "sam");
 
   v1::OrderResult stopped;
   stopped.set_order_id(order->id);
@@ -574,7 +619,7 @@ TEST_CASE("cancelling a sent order asks the agent, it is cancelled when the agen
   stopped.set_duration_ms(800);
   stopped.set_reason("cancelled after 800 ms");
   REQUIRE(w.orders->record_result("dev-1", stopped));
-  auto stored = w.store->find_order(order->id).value();
+  auto stored = w.store->read().orders().find_order(order->id).value();
   CHECK(stored->state == OrderState::kCancelled);
   CHECK_THAT(stored->reason, Catch::StartsWith("cancelled by sam: wrong unit"));
   CHECK(stored->result["ran"] == "cancelled");
@@ -582,7 +627,7 @@ TEST_CASE("cancelling a sent order asks the agent, it is cancelled when the agen
   const auto kinds = event_kinds(w);
   CHECK(std::count(kinds.begin(), kinds.end(), "action_cancel_requested") == 1);
   CHECK(std::count(kinds.begin(), kinds.end(), "action_cancelled") == 1);
-  const auto events = w.store->ticket_events(w.ticket_id).value();
+  const auto events = w.store->read().tickets().ticket_events(w.ticket_id).value();
   for (const auto& e : events) {
     if (e.kind == "action_cancelled") {
       CHECK(e.data["cancelled_by"] == "sam");
@@ -608,13 +653,13 @@ TEST_CASE("an order that finished before the agent saw the cancel stays finished
   done.set_exit_code(0);
   done.set_duration_ms(20);
   REQUIRE(w.orders->record_result("dev-1", done));
-  auto stored = w.store->find_order(order->id).value();
+  auto stored = w.store->read().orders().find_order(order->id).value();
   CHECK(stored->state == OrderState::kSucceeded);
   CHECK(stored->result["ran"] == "exit 0");
   auto late = w.orders->cancel(order->id, user("tom", Role::kTechnician), "", w.now);
   REQUIRE_FALSE(late);
   CHECK(late.error().code == ErrorCode::kConflict);
-  CHECK(w.store->find_order(order->id).value()->state == OrderState::kSucceeded);
+  CHECK(w.store->read().orders().find_order(order->id).value()->state == OrderState::kSucceeded);
 
   SECTION("a cancelled report without a cancel request is a failure, not a cancellation") {
     auto other = w.request("echo-test", {{"text", "again"}}, user("tom", Role::kTechnician));
@@ -625,7 +670,7 @@ TEST_CASE("an order that finished before the agent saw the cancel stays finished
     claimed.set_state(v1::CANCELLED);
     claimed.set_exit_code(-1);
     REQUIRE(w.orders->record_result("dev-1", claimed));
-    CHECK(w.store->find_order(other->id).value()->state == OrderState::kFailed);
+    CHECK(w.store->read().orders().find_order(other->id).value()->state == OrderState::kFailed);
   }
 }
 
@@ -642,13 +687,13 @@ TEST_CASE("'ran' and 'fixed' are separate facts of a result") {
   result.mutable_post_check()->set_passed(false);
   result.mutable_post_check()->set_exit_code(3);
   REQUIRE(w.orders->record_result("dev-1", result));
-  auto stored = w.store->find_order(order->id).value();
+  auto stored = w.store->read().orders().find_order(order->id).value();
   // It ran fine and did not fix the problem.
   CHECK(stored->state == OrderState::kSucceeded);
   CHECK(stored->result["ran"] == "exit 0");
   CHECK(stored->result["fixed"] == "failed");
   CHECK(stored->result["post_check"]["exit_code"] == 3);
-  const auto events = w.store->ticket_events(w.ticket_id).value();
+  const auto events = w.store->read().tickets().ticket_events(w.ticket_id).value();
   for (const auto& e : events) {
     if (e.kind == "action_run") {
       CHECK(e.data["ran"] == "exit 0");

@@ -80,7 +80,7 @@ TEST_CASE("appended events form an intact chain and are listed newest first") {
 
   AuditFilter filter;
   filter.limit = 3;
-  auto page = f.store->list_audit(filter);
+  auto page = f.store->read().audit().list_audit(filter);
   REQUIRE(page);
   REQUIRE(page->items.size() == 3);
   CHECK(page->items[0].seq == 7);
@@ -88,7 +88,7 @@ TEST_CASE("appended events form an intact chain and are listed newest first") {
   CHECK(page->more);
   filter.before_seq = 5;
   filter.limit = 10;
-  page = f.store->list_audit(filter);
+  page = f.store->read().audit().list_audit(filter);
   REQUIRE(page);
   CHECK(page->items.size() == 4);
   CHECK(page->items.front().seq == 4);
@@ -99,7 +99,7 @@ TEST_CASE("audit filters: type prefix, actor, target, time range") {
   AuditFixture f;
   for (int i = 1; i <= 6; ++i) REQUIRE(append_audit(*f.store, f.event(i)));
   auto count = [&](AuditFilter filter) {
-    auto page = f.store->list_audit(filter);
+    auto page = f.store->read().audit().list_audit(filter);
     REQUIRE(page);
     return page->items.size();
   };
@@ -223,7 +223,7 @@ TEST_CASE("a forged or foreign checkpoint fails verification") {
   SECTION("signed by another key") {
     auto other = pki::generate_ed25519_key();
     REQUIRE(other);
-    auto head = f.store->audit_head();
+    auto head = f.store->read().audit().audit_head();
     REQUIRE(head);
     REQUIRE(*head);
     AuditLog foreign(*f.store, AuditLogOptions{other->get(), 100});
@@ -273,7 +273,7 @@ TEST_CASE("an audited change commits with its record or not at all") {
   });
   REQUIRE(ok);
   CHECK(ok->seq == 1);
-  CHECK(*f.store->find_user_by_name("bob"));
+  CHECK(*f.store->read().auth().find_user_by_name("bob"));
 
   SECTION("a failing change leaves neither the change nor a record") {
     auto refused = log.record_with([&](WriteTx& tx) -> Result<AuditEvent> {
@@ -282,8 +282,8 @@ TEST_CASE("an audited change commits with its record or not at all") {
       return fail(ErrorCode::kConflict, "changed my mind");
     });
     CHECK_FALSE(refused);
-    CHECK_FALSE(*f.store->find_user_by_name("carol"));
-    CHECK((*f.store->audit_head())->seq == 1);
+    CHECK_FALSE(*f.store->read().auth().find_user_by_name("carol"));
+    CHECK((*f.store->read().audit().audit_head())->seq == 1);
   }
   SECTION("a failing nested write rolls back only itself; the caller decides") {
     auto dup = log.record_with([&](WriteTx& tx) -> Result<AuditEvent> {
@@ -294,7 +294,7 @@ TEST_CASE("an audited change commits with its record or not at all") {
       return f.event(2);
     });
     REQUIRE(dup);
-    CHECK(*f.store->find_user_by_name("dave"));
+    CHECK(*f.store->read().auth().find_user_by_name("dave"));
     CHECK(f.verify().records == 2);
   }
 }

@@ -73,7 +73,7 @@ TEST_CASE("a locked account refuses even the right password until the lockout en
   REQUIRE(later);
   CHECK(later->user.name == "sam");
   // Success clears the record.
-  CHECK_FALSE(env.store->find_login_throttle("sam").value());
+  CHECK_FALSE(env.store->read().auth().find_login_throttle("sam").value());
 }
 
 TEST_CASE("unknown names lock exactly like real ones, with the same messages") {
@@ -141,10 +141,12 @@ TEST_CASE("a disabled account fails like a wrong password and counts toward lock
   Env env;
   auto user = create_user(*env.store, "sam", Role::kViewer, kPassword, env.now);
   REQUIRE(user);
-  REQUIRE(env.store->update_user(user->id, UserUpdate{std::nullopt, true}, env.now));
+  REQUIRE(env.store->write([&](WriteTx& tx) {
+    return tx.auth().update_user(user->id, UserUpdate{std::nullopt, true}, env.now);
+  }));
   LoginGuard guard(test_settings());
   auto r = guard.login(*env.store, LoginAttempt{"sam", kPassword, "192.0.2.1"}, env.now, env.mono);
   REQUIRE_FALSE(r);
   CHECK(r.error().error.message == "wrong user name or password");
-  CHECK(env.store->find_login_throttle("sam").value()->failures == 1);
+  CHECK(env.store->read().auth().find_login_throttle("sam").value()->failures == 1);
 }

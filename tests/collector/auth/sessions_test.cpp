@@ -99,13 +99,16 @@ TEST_CASE("logout deletes the session") {
   REQUIRE(session);
   auto auth = authenticate(*env.store, bearer("Bearer " + session->token), env.now);
   REQUIRE(auth);
-  REQUIRE(env.store->delete_session(auth->session_hash));
+  REQUIRE(
+      env.store->write([&](WriteTx& tx) { return tx.auth().delete_session(auth->session_hash); }));
   CHECK_FALSE(authenticate(*env.store, bearer("Bearer " + session->token), env.now));
 }
 
 TEST_CASE("API tokens: prefixed, bound to a user, expiring, revocable, used-at recorded") {
   Env env;
-  auto created = create_api_token(*env.store, "sam", "rt-connector", 90 * 24h, "cli", env.now);
+  auto created = env.store->write([&](WriteTx& tx) {
+    return create_api_token(tx.auth(), "sam", "rt-connector", 90 * 24h, "cli", env.now);
+  });
   REQUIRE(created);
   CHECK_THAT(created->token, Catch::StartsWith("trt_" + created->record.id + "_"));
   CHECK(created->record.expires_at == env.now + 90 * 24h);
@@ -115,7 +118,7 @@ TEST_CASE("API tokens: prefixed, bound to a user, expiring, revocable, used-at r
   CHECK(auth->user.role == Role::kSenior);
   CHECK(auth->token_id == created->record.id);
 
-  auto listed = env.store->list_api_tokens();
+  auto listed = env.store->read().auth().list_api_tokens();
   REQUIRE(listed);
   REQUIRE(listed->size() == 1);
   CHECK(listed->front().user_name == "sam");
@@ -126,58 +129,100 @@ TEST_CASE("API tokens: prefixed, bound to a user, expiring, revocable, used-at r
 
   CHECK_FALSE(authenticate(*env.store, bearer("Bearer " + created->token), env.now + 91 * 24h));
   CHECK_FALSE(authenticate(*env.store, bearer("Bearer trt_000000000000_forged"), env.now));
-  REQUIRE(env.store->revoke_api_token(created->record.id, env.now + 2h));
+  REQUIRE(env.store->write(
+      [&](WriteTx& tx) { return tx.auth().revoke_api_token(created->record.id, env.now + 2h); }));
   auto revoked = authenticate(*env.store, bearer("Bearer " + created->token), env.now + 3h);
   REQUIRE_FALSE(revoked);
   CHECK_THAT(revoked.error().error.message, Catch::Contains("revoked"));
-  CHECK(env.store->revoke_api_token("ffffffffffff", env.now).error().code == ErrorCode::kNotFound);
+  CHECK(
+      env.store
+          ->write([&](WriteTx& tx) { return tx.auth().revoke_api_token("ffffffffffff", env.now); })
+          .error()
+          .code == ErrorCode::kNotFound);
 }
 
 TEST_CASE("API token requests are validated") {
   Env env;
-  CHECK(create_api_token(*env.store, "nobody", "x", 24h, "cli", env.now).error().code ==
-        ErrorCode::kNotFound);
-  CHECK(create_api_token(*env.store, "sam", "", 24h, "cli", env.now).error().code ==
-        ErrorCode::kInvalid);
-  CHECK(
-      create_api_token(*env.store, "sam", std::string(65, 'x'), 24h, "cli", env.now).error().code ==
-      ErrorCode::kInvalid);
-  CHECK(create_api_token(*env.store, "sam", "tab\there", 24h, "cli", env.now).error().code ==
-        ErrorCode::kInvalid);
-  CHECK(create_api_token(*env.store, "sam", "x", 366 * 24h, "cli", env.now).error().code ==
-        ErrorCode::kInvalid);
-  CHECK(create_api_token(*env.store, "sam", "x", 365 * 24h, "cli", env.now));
+  CHECK(env.store
+            ->write([&](WriteTx& tx) {
+              return create_api_token(tx.auth(), "nobody", "x", 24h, "cli", env.now);
+            })
+            .error()
+            .code == ErrorCode::kNotFound);
+  CHECK(env.store
+            ->write([&](WriteTx& tx) {
+              return create_api_token(tx.auth(), "sam", "", 24h, "cli", env.now);
+            })
+            .error()
+            .code == ErrorCode::kInvalid);
+  CHECK(env.store
+            ->write([&](WriteTx& tx) {
+              return create_api_token(tx.auth(), "sam", std::string(65, 'x'), 24h, "cli", env.now);
+            })
+            .error()
+            .code == ErrorCode::kInvalid);
+  CHECK(env.store
+            ->write([&](WriteTx& tx) {
+              return create_api_token(tx.auth(), "sam", "tab\there", 24h, "cli", env.now);
+            })
+            .error()
+            .code == ErrorCode::kInvalid);
+  CHECK(env.store
+            ->write([&](WriteTx& tx) {
+              return create_api_token(tx.auth(), "sam", "x", 366 * 24h, "cli", env.now);
+            })
+            .error()
+            .code == ErrorCode::kInvalid);
+  CHECK(env.store->write([&](WriteTx& tx) {
+    return create_api_token(tx.auth(), "sam", "x", 365 * 24h, "cli", env.now);
+  }));
 }
 
 TEST_CASE("disabling a user ends sessions and tokens at once, enabling does not revive them") {
   Env env;
   auto session = open_session(*env.store, env.user, SessionKind::kBearer, 1h, env.now);
-  auto token = create_api_token(*env.store, "sam", "ci", 24h, "cli", env.now);
+  auto token = env.store->write(
+      [&](WriteTx& tx) { return create_api_token(tx.auth(), "sam", "ci", 24h, "cli", env.now); });
   REQUIRE(session);
   REQUIRE(token);
-  auto disabled = env.store->update_user(env.user.id, UserUpdate{std::nullopt, true}, env.now);
+  auto disabled = env.store->write([&](WriteTx& tx) {
+    return tx.auth().update_user(env.user.id, UserUpdate{std::nullopt, true}, env.now);
+  });
   REQUIRE(disabled);
   CHECK(disabled->disabled);
   CHECK_FALSE(authenticate(*env.store, bearer("Bearer " + session->token), env.now));
   CHECK_FALSE(authenticate(*env.store, bearer("Bearer " + token->token), env.now));
-  CHECK(create_api_token(*env.store, "sam", "ci", 24h, "cli", env.now).error().code ==
-        ErrorCode::kConflict);
+  CHECK(env.store
+            ->write([&](WriteTx& tx) {
+              return create_api_token(tx.auth(), "sam", "ci", 24h, "cli", env.now);
+            })
+            .error()
+            .code == ErrorCode::kConflict);
 
-  auto enabled = env.store->update_user(env.user.id, UserUpdate{Role::kViewer, false}, env.now);
+  auto enabled = env.store->write([&](WriteTx& tx) {
+    return tx.auth().update_user(env.user.id, UserUpdate{Role::kViewer, false}, env.now);
+  });
   REQUIRE(enabled);
   CHECK(enabled->role == Role::kViewer);
   CHECK_FALSE(enabled->disabled);
   CHECK_FALSE(authenticate(*env.store, bearer("Bearer " + session->token), env.now));
   CHECK_FALSE(authenticate(*env.store, bearer("Bearer " + token->token), env.now));
-  CHECK(
-      env.store->update_user(9999, UserUpdate{Role::kViewer, std::nullopt}, env.now).error().code ==
-      ErrorCode::kNotFound);
+  CHECK(env.store
+            ->write([&](WriteTx& tx) {
+              return tx.auth().update_user(9999, UserUpdate{Role::kViewer, std::nullopt}, env.now);
+            })
+            .error()
+            .code == ErrorCode::kNotFound);
 }
 
 TEST_CASE("an API token minted by someone else is not a credential only its user holds") {
   Env env;
-  auto own = create_api_token(*env.store, "sam", "mine", 24h, "user:sam", env.now);
-  auto borrowed = create_api_token(*env.store, "sam", "by-admin", 24h, "user:admin", env.now);
+  auto own = env.store->write([&](WriteTx& tx) {
+    return create_api_token(tx.auth(), "sam", "mine", 24h, "user:sam", env.now);
+  });
+  auto borrowed = env.store->write([&](WriteTx& tx) {
+    return create_api_token(tx.auth(), "sam", "by-admin", 24h, "user:admin", env.now);
+  });
   REQUIRE(own);
   REQUIRE(borrowed);
   auto with_own = authenticate(*env.store, bearer("Bearer " + own->token), env.now);
@@ -204,28 +249,35 @@ TEST_CASE("a service account has no password and a password change ends the othe
   REQUIRE(service);
   CHECK(service->password_hash.empty());
   CHECK_FALSE(new_service_account("root-bot", Role::kAdmin, env.now));
-  REQUIRE(env.store->insert_user(*service));
+  REQUIRE(env.store->write([&](WriteTx& tx) { return tx.auth().insert_user(*service); }));
   CHECK(check_password(*env.store, "rt-sync", "").error().code == ErrorCode::kDenied);
   CHECK(check_password(*env.store, "rt-sync", "anything at all").error().code ==
         ErrorCode::kDenied);
-  CHECK((*env.store->find_user_by_name("rt-sync"))->kind == UserKind::kService);
+  CHECK((*env.store->read().auth().find_user_by_name("rt-sync"))->kind == UserKind::kService);
 
   auto kept = open_session(*env.store, env.user, SessionKind::kBearer, 1h, env.now);
   auto other = open_session(*env.store, env.user, SessionKind::kCookie, 1h, env.now);
   REQUIRE(kept);
   REQUIRE(other);
-  REQUIRE(
-      env.store->update_user(env.user.id, UserUpdate{std::nullopt, std::nullopt, true}, env.now));
-  CHECK((*env.store->find_user(env.user.id))->must_change_password);
+  REQUIRE(env.store->write([&](WriteTx& tx) {
+    return tx.auth().update_user(env.user.id, UserUpdate{std::nullopt, std::nullopt, true},
+                                 env.now);
+  }));
+  CHECK((*env.store->read().auth().find_user(env.user.id))->must_change_password);
   auto hash = pki::hash_password("the new long password");
   REQUIRE(hash);
-  REQUIRE(env.store->set_password(env.user.id, *hash, pki::sha256_hex(kept->token)));
-  CHECK_FALSE((*env.store->find_user(env.user.id))->must_change_password);
+  REQUIRE(env.store->write([&](WriteTx& tx) {
+    return tx.auth().set_password(env.user.id, *hash, pki::sha256_hex(kept->token));
+  }));
+  CHECK_FALSE((*env.store->read().auth().find_user(env.user.id))->must_change_password);
   CHECK(authenticate(*env.store, bearer("Bearer " + kept->token), env.now));
-  CHECK_FALSE(env.store->find_session(pki::sha256_hex(other->token), env.now).value());
+  CHECK_FALSE(
+      env.store->read().auth().find_session(pki::sha256_hex(other->token), env.now).value());
   CHECK(check_password(*env.store, "sam", "the new long password"));
   CHECK_FALSE(check_password(*env.store, "sam", "a long enough password"));
   // A service account has no password to set.
-  const auto service_id = (*env.store->find_user_by_name("rt-sync"))->id;
-  CHECK(env.store->set_password(service_id, *hash, "").error().code == ErrorCode::kNotFound);
+  const auto service_id = (*env.store->read().auth().find_user_by_name("rt-sync"))->id;
+  CHECK(env.store->write([&](WriteTx& tx) { return tx.auth().set_password(service_id, *hash, ""); })
+            .error()
+            .code == ErrorCode::kNotFound);
 }

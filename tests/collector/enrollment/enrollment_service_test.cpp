@@ -17,7 +17,8 @@ TEST_CASE("enrollment turns a token and a CSR into a device certificate") {
   auto ca = pki::make_ca_certificate(ca_key->get(), "test CA", 24h);
   EnrollmentService service(*store, ca->get(), ca_key->get(), *pki::certificate_to_pem(ca->get()));
   auto now = std::chrono::system_clock::now();
-  auto created = create_enrollment_token(*store, 1h, 1, "test", now);
+  auto created = store->write(
+      [&](WriteTx& tx) { return create_enrollment_token(tx.devices(), 1h, 1, "test", now); });
   REQUIRE(created);
 
   auto device_key = pki::generate_p256_key();
@@ -28,7 +29,7 @@ TEST_CASE("enrollment turns a token and a CSR into a device certificate") {
   REQUIRE(cert);
   CHECK(pki::verify_certificate(cert->get(), ca->get()));
   CHECK(pki::certificate_common_name(cert->get()).value() == result->device_id);
-  auto stored = store->find_device(result->device_id).value();
+  auto stored = store->read().devices().find_device(result->device_id).value();
   REQUIRE(stored);
   CHECK(stored->certificate_sha256 == pki::certificate_sha256(cert->get()).value());
 
@@ -40,7 +41,8 @@ TEST_CASE("enrollment turns a token and a CSR into a device certificate") {
   auto garbage = service.enroll({"tri_x", "-----BEGIN CERTIFICATE REQUEST-----\nzz", "pc"}, now);
   REQUIRE_FALSE(garbage);
   CHECK(garbage.error().code == ErrorCode::kDenied);
-  auto fresh = create_enrollment_token(*store, 1h, 1, "test", now);
+  auto fresh = store->write(
+      [&](WriteTx& tx) { return create_enrollment_token(tx.devices(), 1h, 1, "test", now); });
   REQUIRE(fresh);
   auto bad_csr =
       service.enroll({fresh->token, "-----BEGIN CERTIFICATE REQUEST-----\nzz", "pc"}, now);

@@ -30,12 +30,12 @@ struct Fixture {
   Fixture() {
     auto now = std::chrono::system_clock::now();
     EnrollmentToken t{"t", "h", now, now + std::chrono::hours(1), 10, 0, "", std::nullopt};
-    REQUIRE(store->insert_enrollment_token(t));
+    REQUIRE(store->write([&](WriteTx& tx) { return tx.devices().insert_enrollment_token(t); }));
     Device d;
     d.id = kDevice;
     d.certificate_sha256 = "x";
     d.enrolled_at = now;
-    REQUIRE(store->enroll_device("h", d, now));
+    REQUIRE(store->write([&](WriteTx& tx) { return tx.devices().enroll_device("h", d, now); }));
     writer = std::make_unique<IngestWriter>(*store, IngestOptions{});
   }
 
@@ -53,7 +53,7 @@ struct Fixture {
   }
 
   DeviceState state() {
-    auto s = store->device_state(kDevice, true);
+    auto s = store->read().reports().device_state(kDevice, true);
     REQUIRE(s);
     REQUIRE(s->has_value());
     return **s;
@@ -105,8 +105,8 @@ v1::AgentMessage delta_message(std::uint64_t seq, std::uint64_t base_seq, const 
 }
 
 std::vector<MetricPoint> points(Fixture& f, const std::string& metric) {
-  auto p = f.store->metric_points(kDevice, metric, TimePoint{},
-                                  std::chrono::system_clock::now() + std::chrono::hours(1), 100);
+  auto p = f.store->read().reports().metric_points(
+      kDevice, metric, TimePoint{}, std::chrono::system_clock::now() + std::chrono::hours(1), 100);
   REQUIRE(p);
   return *p;
 }
@@ -202,10 +202,10 @@ TEST_CASE("a delta before any full snapshot is a gap and creates no state") {
   auto s1 = machine(1000, 30, 50, true);
   auto s2 = machine(2000, 35, 51, true);
   CHECK(f.ingest(delta_message(5, 4, s1, s2)).state == StateEffect::kGap);
-  auto state = f.store->device_state(kDevice, false);
+  auto state = f.store->read().reports().device_state(kDevice, false);
   REQUIRE(state);
   CHECK_FALSE(state->has_value());
-  CHECK(f.store->last_report_seq(kDevice).value() == 5);
+  CHECK(f.store->read().reports().last_report_seq(kDevice).value() == 5);
 }
 
 namespace {
@@ -222,7 +222,7 @@ std::vector<StateEffect> run_batch(Fixture& f, StateMaterializer& m,
   std::vector<StateEffect> effects;
   auto batch = m.prepare(std::move(reports), effects);
   REQUIRE(batch);
-  REQUIRE(f.store->store_ingest(*batch));
+  REQUIRE(f.store->write([&](WriteTx& tx) { return tx.reports().store_ingest(*batch); }));
   m.committed();
   return effects;
 }
@@ -297,7 +297,7 @@ TEST_CASE("deferred deltas are applied by a pass, and found again after a restar
     std::vector<std::string> applied;
     auto flushed = m.flush_deferred(100, /*idle=*/true, applied);
     REQUIRE(flushed);
-    REQUIRE(f.store->store_ingest(*flushed));
+    REQUIRE(f.store->write([&](WriteTx& tx) { return tx.reports().store_ingest(*flushed); }));
     m.committed();
     CHECK(applied == std::vector<std::string>{kDevice});
     CHECK(f.state().seq == 3);
@@ -350,7 +350,7 @@ TEST_CASE("under load a pass applies a device once its interval has passed, and 
     std::vector<std::string> applied;
     auto flushed = m.flush_deferred(100, /*idle=*/false, applied);
     REQUIRE(flushed);
-    REQUIRE(f.store->store_ingest(*flushed));
+    REQUIRE(f.store->write([&](WriteTx& tx) { return tx.reports().store_ingest(*flushed); }));
     m.committed();
     return applied;
   };
@@ -397,7 +397,7 @@ TEST_CASE("a device queued twice for a pass is applied once") {
     std::vector<std::string> applied;
     auto flushed = m.flush_deferred(100, idle, applied);
     REQUIRE(flushed);
-    REQUIRE(f.store->store_ingest(*flushed));
+    REQUIRE(f.store->write([&](WriteTx& tx) { return tx.reports().store_ingest(*flushed); }));
     m.committed();
     return applied;
   };

@@ -20,13 +20,13 @@ struct Fixture {
   Fixture() {
     auto now = std::chrono::system_clock::now();
     EnrollmentToken t{"t", "h", now, now + std::chrono::hours(1), 100, 0, "", std::nullopt};
-    REQUIRE(store->insert_enrollment_token(t));
+    REQUIRE(store->write([&](WriteTx& tx) { return tx.devices().insert_enrollment_token(t); }));
     for (const char* id : {"d1", "d2", "d3", "d4"}) {
       Device d;
       d.id = id;
       d.certificate_sha256 = "x";
       d.enrolled_at = now;
-      REQUIRE(store->enroll_device("h", d, now));
+      REQUIRE(store->write([&](WriteTx& tx) { return tx.devices().enroll_device("h", d, now); }));
     }
   }
 };
@@ -69,7 +69,7 @@ TEST_CASE("every submitted report is committed before its completion runs") {
   CHECK(stored == 2000);
   CHECK(duplicates == 200);
   for (const char* device : {"d1", "d2", "d3", "d4"}) {
-    CHECK(f.store->last_report_seq(device).value() == 500);
+    CHECK(f.store->read().reports().last_report_seq(device).value() == 500);
   }
   CHECK_THAT(metrics.render(), Catch::Contains("triage_reports_total{outcome=\"stored\"} 2000"));
 }
@@ -103,7 +103,7 @@ TEST_CASE("reports submitted after stop are refused, not silently dropped") {
   bool refused = false;
   writer.submit(report("d1", 1), [&](const Result<IngestOutcome>& r) { refused = !r; });
   CHECK(refused);
-  CHECK(f.store->last_report_seq("d1").value() == 0);
+  CHECK(f.store->read().reports().last_report_seq("d1").value() == 0);
 }
 
 TEST_CASE("posted device writes run on the writer thread in order, and at once after stop") {

@@ -116,7 +116,7 @@ TEST_CASE("an older collector's credentials still open and are sealed again boun
     t.url = url;
     t.event_types = {"ticket.diagnostics"};
     t.created_at = t.updated_at = now;
-    auto id = store->insert_integration_target(t);
+    auto id = store->write([&](WriteTx& tx) { return tx.outbox().insert_integration_target(t); });
     REQUIRE(id);
     return *id;
   };
@@ -126,26 +126,30 @@ TEST_CASE("an older collector's credentials still open and are sealed again boun
   legacy.replace(0, kSealedPrefix.size(), kLegacySealedPrefix);
   IntegrationTargetUpdate u;
   u.secret = legacy;
-  REQUIRE(store->update_integration_target(old_id, u, now));
+  REQUIRE(store->write(
+      [&](WriteTx& tx) { return tx.outbox().update_integration_target(old_id, u, now); }));
   CHECK(*reveal_secret(legacy, old_id, "https://rt.example.com/rt", &cipher) ==
         "{\"token\":\"t1\"}");
   const auto clear_id = add("https://rt2.example.com/rt");
   u.secret = "{\"token\":\"t2\"}";
-  REQUIRE(store->update_integration_target(clear_id, u, now));
+  REQUIRE(store->write(
+      [&](WriteTx& tx) { return tx.outbox().update_integration_target(clear_id, u, now); }));
 
-  auto sealed = seal_stored_secrets(*store, cipher, now);
+  auto sealed =
+      store->write([&](WriteTx& tx) { return seal_stored_secrets(tx.outbox(), cipher, now); });
   REQUIRE(sealed);
   CHECK(*sealed == 2);
-  const auto upgraded = (*store->find_integration_target(old_id))->secret;
+  const auto upgraded = (*store->read().outbox().find_integration_target(old_id))->secret;
   CHECK(upgraded.starts_with("enc:v2:"));
   CHECK(*reveal_secret(upgraded, old_id, "https://rt.example.com/rt", &cipher) ==
         "{\"token\":\"t1\"}");
   CHECK_FALSE(reveal_secret(upgraded, old_id, "https://other.example.com/rt", &cipher));
-  const auto was_clear = (*store->find_integration_target(clear_id))->secret;
+  const auto was_clear = (*store->read().outbox().find_integration_target(clear_id))->secret;
   CHECK(*reveal_secret(was_clear, clear_id, "https://rt2.example.com/rt", &cipher) ==
         "{\"token\":\"t2\"}");
   // Nothing left to do at the next start.
-  CHECK(*seal_stored_secrets(*store, cipher, now) == 0);
+  CHECK(*store->write([&](WriteTx& tx) { return seal_stored_secrets(tx.outbox(), cipher, now); }) ==
+        0);
 }
 
 TEST_CASE("the key file is created 0600 once and reused, and a readable one is refused") {

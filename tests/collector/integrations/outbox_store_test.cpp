@@ -1,6 +1,7 @@
-// The outbox in a real SQLite file: messages commit with the ticket change that causes them
-// (and not without it), targets receive their messages in order one at a time, leases bring
-// back messages whose delivery never reported, and the delivery log and requeue behave.
+// The outbox in a real SQLite file: messages, planned the way the ticket services plan them,
+// commit with the ticket change that causes them (and not without it), targets receive their
+// messages in order one at a time, leases bring back messages whose delivery never reported, and
+// the delivery log and requeue behave.
 
 #include <catch2/catch.hpp>
 
@@ -8,6 +9,7 @@
 
 #include "collector/integrations/ticket_event_planner.hpp"
 #include "collector/storage/sqlite/sqlite_store.hpp"
+#include "collector/tickets/ticket_service.hpp"
 #include "tests/support/temp_dir.hpp"
 
 using namespace triage;
@@ -19,8 +21,34 @@ namespace {
 std::unique_ptr<SqliteStore> open_store(const testing::TempDir& dir) {
   auto store = SqliteStore::open((dir.path() / "c.db").string());
   REQUIRE(store);
-  (*store)->set_outbox_planner(std::make_shared<TicketEventPlanner>());
   return std::move(*store);
+}
+
+// As the ticket services do: the events, then what they cause, in one transaction.
+TicketEventPlanner planner;
+
+Result<void> create_ticket(Store& store, Ticket& t, const TicketEvent& created) {
+  return store.write([&](WriteTx& tx) -> Result<void> {
+    if (auto r = tx.tickets().create_ticket(t, {created}); !r) return r;
+    TicketEvent stored = created;
+    stored.ticket_id = t.id;
+    return planner.enqueue_planned(tx, {stored});
+  });
+}
+
+Result<void> append_event(Store& store, const TicketEvent& e) {
+  return store.write([&](WriteTx& tx) -> Result<void> {
+    if (auto r = tx.tickets().append_ticket_events({e}); !r) return r;
+    return planner.enqueue_planned(tx, {e});
+  });
+}
+
+Result<void> update_ticket(Store& store, const Ticket& t, std::int64_t version,
+                           const TicketEvent& e) {
+  return store.write([&](WriteTx& tx) -> Result<void> {
+    if (auto r = tx.tickets().update_ticket(t, version, {e}); !r) return r;
+    return planner.enqueue_planned(tx, {e});
+  });
 }
 
 IntegrationTarget webhook(const std::string& url, std::vector<std::string> events,
@@ -67,7 +95,7 @@ std::vector<OutboxMessage> log_of(Store& store, std::int64_t target) {
   OutboxFilter f;
   f.target_id = target;
   f.limit = 500;
-  return store.list_outbox(f).value().items;
+  return store.read().outbox().list_outbox(f).value().items;
 }
 
 }  // namespace
@@ -79,15 +107,17 @@ TEST_CASE("ticket changes enqueue messages in their own transaction") {
 
   // Nothing subscribed: nothing queued.
   auto t0 = new_ticket(now);
-  REQUIRE(store->create_ticket(t0, {created_event(now)}));
+  REQUIRE(create_ticket(*store, t0, created_event(now)));
 
-  const auto target = store->insert_integration_target(
-      webhook("https://a.example/", {"ticket.created", "ticket.note_added", "ticket.updated"}));
+  const auto target = store->write([&](WriteTx& tx) {
+    return tx.outbox().insert_integration_target(
+        webhook("https://a.example/", {"ticket.created", "ticket.note_added", "ticket.updated"}));
+  });
   REQUIRE(target);
   CHECK(log_of(*store, *target).empty());
   auto t1 = new_ticket(now);
-  REQUIRE(store->create_ticket(t1, {created_event(now)}));
-  REQUIRE(store->append_ticket_events({note(t1.id, now, "first")}));
+  REQUIRE(create_ticket(*store, t1, created_event(now)));
+  REQUIRE(append_event(*store, note(t1.id, now, "first")));
   auto log = log_of(*store, *target);
   REQUIRE(log.size() == 2);
   CHECK(log[1].event_type == "ticket.created");  // newest first
@@ -95,6 +125,11 @@ TEST_CASE("ticket changes enqueue messages in their own transaction") {
   CHECK(log[0].event_type == "ticket.note_added");
   CHECK(log[0].status == OutboxStatus::kPending);
   CHECK(log[0].attempts == 0);
+  // The note carries its id on the ticket's timeline.
+  const auto timeline = store->read().tickets().ticket_events(t1.id).value();
+  REQUIRE(timeline.size() == 2);
+  CHECK(timeline.back().id > 0);
+  CHECK(nlohmann::json::parse(log[0].payload)["data"]["note"]["event_id"] == timeline.back().id);
 
   // A change that rolls back (stale version) leaves no message behind.
   Ticket edited = t1;
@@ -105,46 +140,93 @@ TEST_CASE("ticket changes enqueue messages in their own transaction") {
   change.actor = "bob";
   change.kind = "title_change";
   change.data = {{"from", t1.title}, {"to", edited.title}};
-  auto stale = store->update_ticket(edited, t1.version + 5, {change});
+  auto stale = update_ticket(*store, edited, t1.version + 5, change);
   REQUIRE_FALSE(stale);
   CHECK(stale.error().code == ErrorCode::kConflict);
   CHECK(log_of(*store, *target).size() == 2);
   // The same change with the right version commits both.
-  REQUIRE(store->update_ticket(edited, t1.version, {change}));
+  REQUIRE(update_ticket(*store, edited, t1.version, change));
   log = log_of(*store, *target);
   REQUIRE(log.size() == 3);
   CHECK(log[0].event_type == "ticket.updated");
   CHECK(nlohmann::json::parse(log[0].payload)["ticket"]["title"] == "VPN drops hourly");
   // A note on a ticket that does not exist rolls back, and enqueues nothing.
-  CHECK_FALSE(store->append_ticket_events({note(9999, now, "lost")}));
+  CHECK_FALSE(append_event(*store, note(9999, now, "lost")));
   CHECK(log_of(*store, *target).size() == 3);
+}
+
+TEST_CASE("the ticket service enqueues what its changes cause, in their transaction") {
+  testing::TempDir dir;
+  auto store = open_store(dir);
+  const auto now = std::chrono::system_clock::now();
+  const auto target =
+      store
+          ->write([&](WriteTx& tx) {
+            return tx.outbox().insert_integration_target(webhook(
+                "https://a.example/", {"ticket.created", "ticket.note_added", "ticket.updated"}));
+          })
+          .value();
+  TicketService tickets(*store, SlaPolicy{}, nullptr, &planner);
+  NewTicket request;
+  request.title = "Printer jams";
+  auto t = tickets.create(request, "alice", now);
+  REQUIRE(t);
+  auto added = tickets.add_note(t->id, "Checked the tray", Visibility::kPublic, "bob", now);
+  REQUIRE(added);
+  TicketChange change;
+  change.priority = 1;
+  REQUIRE(tickets.update(t->id, change, "bob", now));
+  REQUIRE(tickets.add_time(t->id, 5, "", "bob", now));  // causes nothing
+  auto log = log_of(*store, target);
+  REQUIRE(log.size() == 3);
+  CHECK(log[2].event_type == "ticket.created");
+  CHECK(log[1].event_type == "ticket.note_added");
+  const auto timeline = store->read().tickets().ticket_events(t->id).value();
+  REQUIRE(timeline.size() == 4);
+  CHECK(nlohmann::json::parse(log[1].payload)["data"]["note"]["event_id"] == timeline[1].id);
+  CHECK(log[0].event_type == "ticket.updated");
+
+  // Without a planner (tools, tests) nothing is planned.
+  TicketService unplanned(*store, SlaPolicy{}, nullptr);
+  REQUIRE(unplanned.add_note(t->id, "quiet", Visibility::kPublic, "bob", now));
+  CHECK(log_of(*store, target).size() == 3);
 }
 
 TEST_CASE("claims: oldest first, one at a time per target, leased, recorded") {
   testing::TempDir dir;
   auto store = open_store(dir);
   const auto now = std::chrono::system_clock::now();
-  const auto a =
-      store->insert_integration_target(webhook("https://a.example/", {"ticket.note_added"}))
-          .value();
-  const auto b =
-      store->insert_integration_target(webhook("https://b.example/", {"ticket.note_added"}))
-          .value();
+  const auto a = store
+                     ->write([&](WriteTx& tx) {
+                       return tx.outbox().insert_integration_target(
+                           webhook("https://a.example/", {"ticket.note_added"}));
+                     })
+                     .value();
+  const auto b = store
+                     ->write([&](WriteTx& tx) {
+                       return tx.outbox().insert_integration_target(
+                           webhook("https://b.example/", {"ticket.note_added"}));
+                     })
+                     .value();
   auto t = new_ticket(now);
-  REQUIRE(store->create_ticket(t, {created_event(now)}));
-  REQUIRE(store->append_ticket_events({note(t.id, now, "one")}));
-  REQUIRE(store->append_ticket_events({note(t.id, now + 1ms, "two")}));
+  REQUIRE(create_ticket(*store, t, created_event(now)));
+  REQUIRE(append_event(*store, note(t.id, now, "one")));
+  REQUIRE(append_event(*store, note(t.id, now + 1ms, "two")));
 
   // One message per target: the head of each queue.
-  auto claimed = store->claim_outbox(now + 1s, 10, 30s).value();
+  auto claimed =
+      store->write([&](WriteTx& tx) { return tx.outbox().claim_outbox(now + 1s, 10, 30s); })
+          .value();
   REQUIRE(claimed.size() == 2);
   for (const auto& m : claimed) {
     CHECK(m.attempts == 1);
     CHECK_THAT(m.payload, Catch::Contains("\"one\""));
   }
   // Leased: nothing more is claimable, not even the second message of either target.
-  CHECK(store->claim_outbox(now + 2s, 10, 30s).value().empty());
-  CHECK(store->next_outbox_due().value() ==
+  CHECK(store->write([&](WriteTx& tx) { return tx.outbox().claim_outbox(now + 2s, 10, 30s); })
+            .value()
+            .empty());
+  CHECK(store->read().outbox().next_outbox_due().value() ==
         std::chrono::time_point_cast<std::chrono::milliseconds>(now + 1s + 30s));
 
   const auto first_a = claimed[0].target_id == a ? claimed[0] : claimed[1];
@@ -154,32 +236,39 @@ TEST_CASE("claims: oldest first, one at a time per target, leased, recorded") {
   delivered.at = now + 2s;
   delivered.next_attempt_at = delivered.at;
   delivered.http_status = 204;
-  REQUIRE(store->record_outbox_attempt(first_a.id, delivered));
+  REQUIRE(store->write(
+      [&](WriteTx& tx) { return tx.outbox().record_outbox_attempt(first_a.id, delivered); }));
   OutboxAttempt retry;
   retry.status = OutboxStatus::kPending;
   retry.at = now + 2s;
   retry.next_attempt_at = now + 10s;
   retry.http_status = 503;
   retry.error = "HTTP 503";
-  REQUIRE(store->record_outbox_attempt(first_b.id, retry));
+  REQUIRE(store->write(
+      [&](WriteTx& tx) { return tx.outbox().record_outbox_attempt(first_b.id, retry); }));
 
   // a moves on to its second message; b waits for its head's retry (order is kept).
-  claimed = store->claim_outbox(now + 3s, 10, 30s).value();
+  claimed = store->write([&](WriteTx& tx) { return tx.outbox().claim_outbox(now + 3s, 10, 30s); })
+                .value();
   REQUIRE(claimed.size() == 1);
   CHECK(claimed[0].target_id == a);
   CHECK_THAT(claimed[0].payload, Catch::Contains("\"two\""));
-  claimed = store->claim_outbox(now + 11s, 10, 30s).value();
+  claimed = store->write([&](WriteTx& tx) { return tx.outbox().claim_outbox(now + 11s, 10, 30s); })
+                .value();
   REQUIRE(claimed.size() == 1);
   CHECK(claimed[0].id == first_b.id);
   CHECK(claimed[0].attempts == 2);
   CHECK(claimed[0].last_http_status == 503);
 
   // The outcome never comes (the process died): after the lease it is claimed again.
-  CHECK(store->claim_outbox(now + 20s, 10, 30s).value().empty());
-  claimed = store->claim_outbox(now + 42s, 10, 30s).value();
+  CHECK(store->write([&](WriteTx& tx) { return tx.outbox().claim_outbox(now + 20s, 10, 30s); })
+            .value()
+            .empty());
+  claimed = store->write([&](WriteTx& tx) { return tx.outbox().claim_outbox(now + 42s, 10, 30s); })
+                .value();
   REQUIRE(claimed.size() == 2);  // a's leased second message and b's head, both expired
 
-  auto counts = store->outbox_counts().value();
+  auto counts = store->read().outbox().outbox_counts().value();
   CHECK(counts[a].delivered == 1);
   CHECK(counts[a].pending == 1);
   CHECK(counts[b].pending == 2);
@@ -189,27 +278,36 @@ TEST_CASE("inactive targets are not claimed, 410 deactivates, requeue and delete
   testing::TempDir dir;
   auto store = open_store(dir);
   const auto now = std::chrono::system_clock::now();
-  const auto a =
-      store->insert_integration_target(webhook("https://a.example/", {"ticket.note_added"}))
-          .value();
+  const auto a = store
+                     ->write([&](WriteTx& tx) {
+                       return tx.outbox().insert_integration_target(
+                           webhook("https://a.example/", {"ticket.note_added"}));
+                     })
+                     .value();
   auto t = new_ticket(now);
-  REQUIRE(store->create_ticket(t, {created_event(now)}));
-  REQUIRE(store->append_ticket_events({note(t.id, now, "one")}));
-  REQUIRE(store->append_ticket_events({note(t.id, now, "two")}));
+  REQUIRE(create_ticket(*store, t, created_event(now)));
+  REQUIRE(append_event(*store, note(t.id, now, "one")));
+  REQUIRE(append_event(*store, note(t.id, now, "two")));
 
   IntegrationTargetUpdate off;
   off.active = false;
-  REQUIRE(store->update_integration_target(a, off, now));
-  CHECK(store->claim_outbox(now + 1s, 10, 30s).value().empty());
-  CHECK_FALSE(store->next_outbox_due().value().has_value());
+  REQUIRE(store->write(
+      [&](WriteTx& tx) { return tx.outbox().update_integration_target(a, off, now); }));
+  CHECK(store->write([&](WriteTx& tx) { return tx.outbox().claim_outbox(now + 1s, 10, 30s); })
+            .value()
+            .empty());
+  CHECK_FALSE(store->read().outbox().next_outbox_due().value().has_value());
   // No new messages for an inactive target.
-  REQUIRE(store->append_ticket_events({note(t.id, now, "while off")}));
+  REQUIRE(append_event(*store, note(t.id, now, "while off")));
   CHECK(log_of(*store, a).size() == 2);
 
   IntegrationTargetUpdate on;
   on.active = true;
-  REQUIRE(store->update_integration_target(a, on, now));
-  auto claimed = store->claim_outbox(now + 1s, 10, 30s).value();
+  REQUIRE(
+      store->write([&](WriteTx& tx) { return tx.outbox().update_integration_target(a, on, now); }));
+  auto claimed =
+      store->write([&](WriteTx& tx) { return tx.outbox().claim_outbox(now + 1s, 10, 30s); })
+          .value();
   REQUIRE(claimed.size() == 1);
   OutboxAttempt gone;
   gone.status = OutboxStatus::kFailed;
@@ -217,52 +315,69 @@ TEST_CASE("inactive targets are not claimed, 410 deactivates, requeue and delete
   gone.next_attempt_at = gone.at;
   gone.http_status = 410;
   gone.disable_target = "the receiver answered 410 Gone";
-  REQUIRE(store->record_outbox_attempt(claimed[0].id, gone));
-  auto target = store->find_integration_target(a).value();
+  REQUIRE(store->write(
+      [&](WriteTx& tx) { return tx.outbox().record_outbox_attempt(claimed[0].id, gone); }));
+  auto target = store->read().outbox().find_integration_target(a).value();
   REQUIRE(target);
   CHECK_FALSE(target->active);
   CHECK(target->disabled_reason == "the receiver answered 410 Gone");
 
   // Requeue: failed and delivered ones only.
-  auto again = store->requeue_outbox_message(a, claimed[0].delivery_id, now + 5s);
+  auto again = store->write([&](WriteTx& tx) {
+    return tx.outbox().requeue_outbox_message(a, claimed[0].delivery_id, now + 5s);
+  });
   REQUIRE(again);
   CHECK(again->status == OutboxStatus::kPending);
   CHECK(again->attempts == 0);
   CHECK(again->queued_at == std::chrono::time_point_cast<std::chrono::milliseconds>(now + 5s));
   CHECK(again->delivery_id == claimed[0].delivery_id);
-  auto pending = store->requeue_outbox_message(a, claimed[0].delivery_id, now + 6s);
+  auto pending = store->write([&](WriteTx& tx) {
+    return tx.outbox().requeue_outbox_message(a, claimed[0].delivery_id, now + 6s);
+  });
   REQUIRE_FALSE(pending);
   CHECK(pending.error().code == ErrorCode::kConflict);
-  CHECK(store->requeue_outbox_message(a, "nope", now).error().code == ErrorCode::kNotFound);
+  CHECK(
+      store->write([&](WriteTx& tx) { return tx.outbox().requeue_outbox_message(a, "nope", now); })
+          .error()
+          .code == ErrorCode::kNotFound);
 
   // Reactivation clears the reason.
-  REQUIRE(store->update_integration_target(a, on, now));
-  CHECK(store->find_integration_target(a).value()->disabled_reason.empty());
+  REQUIRE(
+      store->write([&](WriteTx& tx) { return tx.outbox().update_integration_target(a, on, now); }));
+  CHECK(store->read().outbox().find_integration_target(a).value()->disabled_reason.empty());
 
-  REQUIRE(store->delete_integration_target(a));
+  REQUIRE(store->write([&](WriteTx& tx) { return tx.outbox().delete_integration_target(a); }));
   CHECK(log_of(*store, a).empty());
-  CHECK(store->delete_integration_target(a).error().code == ErrorCode::kNotFound);
+  CHECK(store->write([&](WriteTx& tx) { return tx.outbox().delete_integration_target(a); })
+            .error()
+            .code == ErrorCode::kNotFound);
 }
 
 TEST_CASE("the delivery log is pruned after its retention, the database is owner-only") {
   testing::TempDir dir;
   auto store = open_store(dir);
   const auto now = std::chrono::system_clock::now();
-  const auto a =
-      store->insert_integration_target(webhook("https://a.example/", {"ticket.note_added"}))
-          .value();
+  const auto a = store
+                     ->write([&](WriteTx& tx) {
+                       return tx.outbox().insert_integration_target(
+                           webhook("https://a.example/", {"ticket.note_added"}));
+                     })
+                     .value();
   auto t = new_ticket(now);
-  REQUIRE(store->create_ticket(t, {created_event(now)}));
-  REQUIRE(store->append_ticket_events({note(t.id, now, "one")}));
-  REQUIRE(store->append_ticket_events({note(t.id, now, "two")}));
-  auto claimed = store->claim_outbox(now, 1, 30s).value();
+  REQUIRE(create_ticket(*store, t, created_event(now)));
+  REQUIRE(append_event(*store, note(t.id, now, "one")));
+  REQUIRE(append_event(*store, note(t.id, now, "two")));
+  auto claimed =
+      store->write([&](WriteTx& tx) { return tx.outbox().claim_outbox(now, 1, 30s); }).value();
   OutboxAttempt delivered;
   delivered.status = OutboxStatus::kDelivered;
   delivered.at = now;
   delivered.next_attempt_at = now;
-  REQUIRE(store->record_outbox_attempt(claimed[0].id, delivered));
-  CHECK(store->prune_outbox(now - 1h).value() == 0);
-  CHECK(store->prune_outbox(now + 1h).value() == 1);  // the pending one stays
+  REQUIRE(store->write(
+      [&](WriteTx& tx) { return tx.outbox().record_outbox_attempt(claimed[0].id, delivered); }));
+  CHECK(store->write([&](WriteTx& tx) { return tx.outbox().prune_outbox(now - 1h); }).value() == 0);
+  CHECK(store->write([&](WriteTx& tx) { return tx.outbox().prune_outbox(now + 1h); }).value() ==
+        1);  // the pending one stays
   CHECK(log_of(*store, a).size() == 1);
 
   struct stat st {};

@@ -45,12 +45,13 @@ struct AgentWorld {
     token.created_at = now;
     token.expires_at = now + 1h;
     token.max_uses = 5;
-    REQUIRE(store->insert_enrollment_token(token));
+    REQUIRE(store->write([&](WriteTx& tx) { return tx.devices().insert_enrollment_token(token); }));
     Device device;
     device.id = kDevice;
     device.certificate_sha256 = kCertificate;
     device.enrolled_at = now;
-    REQUIRE(store->enroll_device("h", device, now));
+    REQUIRE(
+        store->write([&](WriteTx& tx) { return tx.devices().enroll_device("h", device, now); }));
     writer = std::make_unique<IngestWriter>(*store, IngestOptions{}, &metrics);
     AgentSessionServices services{*store, agents, *writer, metrics};
     pair = std::make_unique<testing::WebSocketTestPair>(
@@ -162,7 +163,9 @@ TEST_CASE("revoking a device closes its session with 4003, before and after its 
 
 TEST_CASE("a device revoked after its connection was accepted is refused at hello") {
   AgentWorld world;
-  REQUIRE(world.store->revoke_device(kDevice, std::chrono::system_clock::now()));
+  REQUIRE(world.store->write([&](WriteTx& tx) {
+    return tx.devices().revoke_device(kDevice, std::chrono::system_clock::now());
+  }));
   world.say_hello();
   auto refusal = world.received(0);
   REQUIRE(refusal.has_refusal());

@@ -20,14 +20,14 @@ std::unique_ptr<SqliteStore> open_store(const testing::TempDir& dir) {
 
 void enroll(Store& store, const std::vector<std::string>& ids, TimePoint now) {
   EnrollmentToken t{"t", "h", now, now + 1h, 100, 0, "", std::nullopt};
-  REQUIRE(store.insert_enrollment_token(t));
+  REQUIRE(store.write([&](WriteTx& tx) { return tx.devices().insert_enrollment_token(t); }));
   for (const auto& id : ids) {
     Device d;
     d.id = id;
     d.hostname = "pc-" + id;
     d.certificate_sha256 = std::string(64, 'a');
     d.enrolled_at = now;
-    REQUIRE(store.enroll_device("h", d, now));
+    REQUIRE(store.write([&](WriteTx& tx) { return tx.devices().enroll_device("h", d, now); }));
   }
 }
 
@@ -40,7 +40,7 @@ std::vector<std::uint64_t> stored_seqs(Store& store, const std::string& device,
                                        std::uint64_t up_to) {
   std::vector<std::uint64_t> out;
   for (std::uint64_t seq = 1; seq <= up_to; ++seq) {
-    auto r = store.find_report(device, seq);
+    auto r = store.read().reports().find_report(device, seq);
     REQUIRE(r);
     if (*r) out.push_back(seq);
   }
@@ -59,33 +59,34 @@ TEST_CASE("a device state and its metric points commit with the reports") {
   batch.states = {DeviceState{"d1", 1, 1, now, false, 0, "snapshot-bytes"}};
   batch.points = {MetricPoint{"d1", "memory.used_pct", now, 42.5},
                   MetricPoint{"d1", "memory.used_pct", now - 1h, 40}};
-  REQUIRE(store->store_ingest(batch));
+  REQUIRE(store->write([&](WriteTx& tx) { return tx.reports().store_ingest(batch); }));
 
-  auto state = store->device_state("d1", true);
+  auto state = store->read().reports().device_state("d1", true);
   REQUIRE(state);
   REQUIRE(state->has_value());
   CHECK((*state)->snapshot == "snapshot-bytes");
   CHECK((*state)->seq == 1);
   // Without the snapshot: the cheap head read.
-  CHECK(store->device_state("d1", false).value()->snapshot.empty());
+  CHECK(store->read().reports().device_state("d1", false).value()->snapshot.empty());
 
   // A gap marks the stored state stale and keeps its snapshot.
   IngestBatch gap;
   gap.reports = {report("d1", 3, "delta", now)};
   gap.stale_marks = {StaleMark{"d1", 3}};
-  REQUIRE(store->store_ingest(gap));
-  auto stale = store->device_state("d1", true).value();
+  REQUIRE(store->write([&](WriteTx& tx) { return tx.reports().store_ingest(gap); }));
+  auto stale = store->read().reports().device_state("d1", true).value();
   CHECK(stale->stale);
   CHECK(stale->gap_seq == 3);
   CHECK(stale->seq == 1);
   CHECK(stale->snapshot == "snapshot-bytes");
 
-  auto points = store->metric_points("d1", "memory.used_pct", now - 2h, now, 10);
+  auto points = store->read().reports().metric_points("d1", "memory.used_pct", now - 2h, now, 10);
   REQUIRE(points);
   REQUIRE(points->size() == 2);
   CHECK(points->front().value == Approx(40));  // oldest first
-  CHECK(store->metric_points("d1", "memory.used_pct", now - 2h, now, 1)->size() == 1);
-  CHECK(store->metric_points("d1", "swap.used_pct", now - 2h, now, 10)->empty());
+  CHECK(store->read().reports().metric_points("d1", "memory.used_pct", now - 2h, now, 1)->size() ==
+        1);
+  CHECK(store->read().reports().metric_points("d1", "swap.used_pct", now - 2h, now, 10)->empty());
 }
 
 TEST_CASE("owner and tags are stored, replaced and listed") {
@@ -96,7 +97,8 @@ TEST_CASE("owner and tags are stored, replaced and listed") {
   DeviceUpdate update;
   update.owner = "ana@example.com";
   update.tags = std::vector<std::string>{"site:paris", "finance"};
-  auto updated = store->update_device("d1", update);
+  auto updated =
+      store->write([&](WriteTx& tx) { return tx.devices().update_device("d1", update); });
   REQUIRE(updated);
   CHECK(updated->owner == "ana@example.com");
   CHECK(updated->tags == std::vector<std::string>{"finance", "site:paris"});
@@ -104,15 +106,16 @@ TEST_CASE("owner and tags are stored, replaced and listed") {
   // Only tags: the owner stays; the tag set is replaced, not merged.
   DeviceUpdate tags_only;
   tags_only.tags = std::vector<std::string>{"laptop"};
-  REQUIRE(store->update_device("d1", tags_only));
-  auto d1 = store->find_device("d1").value().value();
+  REQUIRE(store->write([&](WriteTx& tx) { return tx.devices().update_device("d1", tags_only); }));
+  auto d1 = store->read().devices().find_device("d1").value().value();
   CHECK(d1.owner == "ana@example.com");
   CHECK(d1.tags == std::vector<std::string>{"laptop"});
-  auto all = store->list_devices().value();
+  auto all = store->read().devices().list_devices().value();
   REQUIRE(all.size() == 2);
   CHECK(all[1].tags.empty());
 
-  auto missing = store->update_device("nope", update);
+  auto missing =
+      store->write([&](WriteTx& tx) { return tx.devices().update_device("nope", update); });
   REQUIRE_FALSE(missing);
   CHECK(missing.error().code == ErrorCode::kNotFound);
 }
@@ -132,14 +135,14 @@ TEST_CASE("retention deletes old deltas but keeps what rebuilds the newest state
                    report("d2", 1, "snapshot", old), report("d2", 2, "delta", old),
                    report("d2", 3, "delta", old)};
   batch.points = {MetricPoint{"d1", "cpu.load1", old, 1}, MetricPoint{"d1", "cpu.load1", now, 2}};
-  REQUIRE(store->store_ingest(batch));
+  REQUIRE(store->write([&](WriteTx& tx) { return tx.reports().store_ingest(batch); }));
 
   // A ticket's enrichment cites d1's delta 3.
   Ticket ticket;
   ticket.title = "slow";
   ticket.source = "staff";
   ticket.created_at = ticket.updated_at = ticket.response_due_at = ticket.due_at = now;
-  REQUIRE(store->create_ticket(ticket, {}));
+  REQUIRE(store->write([&](WriteTx& tx) { return tx.tickets().create_ticket(ticket, {}); }));
   Enrichment e;
   e.ticket_id = ticket.id;
   e.device_id = "d1";
@@ -152,23 +155,24 @@ TEST_CASE("retention deletes old deltas but keeps what rebuilds the newest state
   event.at = now;
   event.actor = "system";
   event.kind = "diagnostics";
-  REQUIRE(store->insert_enrichment(e, std::nullopt, event));
+  REQUIRE(store->write(
+      [&](WriteTx& tx) { return tx.tickets().insert_enrichment(e, std::nullopt, event); }));
 
   RetentionCutoffs cutoffs;
   cutoffs.deltas_before = now - 90 * 24h;
   cutoffs.points_before = now - 30 * 24h;
   cutoffs.chunk = 1;  // exercises the chunked loop
-  auto result = store->apply_retention(cutoffs);
+  auto result = store->write([&](WriteTx& tx) { return tx.reports().apply_retention(cutoffs); });
   REQUIRE(result);
   CHECK(result->deltas_deleted == 1);
   CHECK(result->points_deleted == 1);
   CHECK(stored_seqs(*store, "d1", 6) == std::vector<std::uint64_t>{1, 3, 4, 5, 6});
   // Without a newer snapshot, d2's deltas are the chain to its newest state: all kept.
   CHECK(stored_seqs(*store, "d2", 3) == std::vector<std::uint64_t>{1, 2, 3});
-  CHECK(store->metric_points("d1", "cpu.load1", old - 1h, now, 10)->size() == 1);
+  CHECK(store->read().reports().metric_points("d1", "cpu.load1", old - 1h, now, 10)->size() == 1);
 
   // A second pass finds nothing more.
-  auto again = store->apply_retention(cutoffs);
+  auto again = store->write([&](WriteTx& tx) { return tx.reports().apply_retention(cutoffs); });
   REQUIRE(again);
   CHECK(again->deltas_deleted == 0);
 }
@@ -192,14 +196,14 @@ TEST_CASE("every earlier schema version migrates to the current one with its dat
       }
       auto store = open_store(dir);
       CHECK(store->schema_version() == static_cast<int>(latest));
-      auto device = store->find_device("d1").value();
+      auto device = store->read().devices().find_device("d1").value();
       REQUIRE(device);
       CHECK(device->hostname == "pc-1");
       CHECK(device->owner.empty());
       CHECK(device->tags.empty());
-      CHECK(store->last_report_seq("d1").value() == 1);
+      CHECK(store->read().reports().last_report_seq("d1").value() == 1);
       // No state yet: the agent is asked for a full snapshot at its next hello.
-      CHECK_FALSE(store->device_state("d1", false).value().has_value());
+      CHECK_FALSE(store->read().reports().device_state("d1", false).value().has_value());
     }
   }
 }

@@ -1,5 +1,5 @@
 // PostgresStore's own behaviour (the contract suite covers what every backend promises):
-// migrations, the areas not ported yet, and running a transaction again after a deadlock.
+// migrations, running a transaction again after a deadlock, and the partitioned reports history.
 
 #include <catch2/catch.hpp>
 
@@ -40,19 +40,6 @@ TEST_CASE("postgres store: migrations are recorded once, and reopening applies n
   auto again = open_pg(conninfo);
   CHECK(again->schema_version() == latest);
   CHECK(again->read().devices().list_enrollment_tokens().value().size() == 1);
-}
-
-TEST_CASE("postgres store: an area not ported yet fails cleanly, naming the backend",
-          "[storage][pg]") {
-  auto store = open_pg(testing::PostgresServer::shared().create_database());
-  auto ticket = store->read().tickets().find_ticket(1);
-  REQUIRE_FALSE(ticket);
-  CHECK(ticket.error().code == ErrorCode::kUnavailable);
-  CHECK_THAT(ticket.error().message,
-             Catch::Contains("not yet supported by the PostgreSQL backend"));
-  // The failed call ended nothing: the store still writes.
-  CHECK(store->write(
-      [](WriteTx& tx) { return tx.devices().insert_enrollment_token(enrollment_token("t1", 1)); }));
 }
 
 TEST_CASE("postgres store: a write transaction that deadlocks runs again and succeeds",

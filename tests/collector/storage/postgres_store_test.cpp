@@ -7,6 +7,7 @@
 #include <barrier>
 #include <thread>
 
+#include "collector/storage/open_store.hpp"
 #include "collector/storage/postgres/postgres_schema.hpp"
 #include "collector/storage/postgres/postgres_store.hpp"
 #include "tests/collector/storage/contract/contract_fixtures.hpp"
@@ -40,6 +41,26 @@ TEST_CASE("postgres store: migrations are recorded once, and reopening applies n
   auto again = open_pg(conninfo);
   CHECK(again->schema_version() == latest);
   CHECK(again->read().devices().list_enrollment_tokens().value().size() == 1);
+}
+
+TEST_CASE("open_store: backend postgres opens the database at its url", "[storage][pg]") {
+  StorageConfig config;
+  config.backend = "postgres";
+  config.url = testing::PostgresServer::shared().create_database();
+  auto store = open_store(config, "/nonexistent/collector.db", StoreUse::kCommand);
+  if (!store) FAIL(store.error().message);
+  REQUIRE((*store)->write(
+      [](WriteTx& tx) { return tx.devices().insert_enrollment_token(enrollment_token("t1", 1)); }));
+  // Another store on the same url (another node) reads it.
+  auto other = open_store(config, "/nonexistent/collector.db", StoreUse::kServer);
+  if (!other) FAIL(other.error().message);
+  CHECK((*other)->read().devices().list_enrollment_tokens().value().size() == 1);
+
+  config.url.clear();
+  auto no_url = open_store(config, "/nonexistent/collector.db", StoreUse::kCommand);
+  REQUIRE_FALSE(no_url);
+  CHECK(no_url.error().code == ErrorCode::kInvalid);
+  CHECK_THAT(no_url.error().message, Catch::Contains("storage.url"));
 }
 
 TEST_CASE("postgres store: a write transaction that deadlocks runs again and succeeds",

@@ -3,6 +3,9 @@
 // `reports` table (UNIQUE (device_id, seq) plus the by-kind index), rows of a delta's size
 // from many devices, committed in transactions of the ingest writer's batch size. Prints
 // inserts per second and the commit time percentiles.
+// With --through-store (SQLite) or --backend postgres the same rows go through the collector's
+// Store instead (store_reports in a write transaction per batch), so both backends' ingest
+// paths can be measured side by side (store_path.hpp).
 
 #include <algorithm>
 #include <chrono>
@@ -15,6 +18,10 @@
 #include <sqlite3.h>
 #include <sys/resource.h>
 #include <CLI/CLI.hpp>
+
+#include "bench/storage/store_path.hpp"
+#include "collector/storage/postgres/postgres_store.hpp"
+#include "collector/storage/sqlite/sqlite_store.hpp"
 
 namespace {
 
@@ -46,7 +53,43 @@ int main(int argc, char** argv) {
   app.add_option("--payload-bytes", payload_bytes, "bytes per row")->capture_default_str();
   app.add_option("--devices", devices, "distinct devices")->capture_default_str();
   app.add_option("--synchronous", synchronous, "NORMAL or FULL")->capture_default_str();
+  std::string backend = "sqlite";
+  bool through_store = false;
+  std::string url;
+  app.add_option("--backend", backend, "sqlite or postgres (postgres: always through the store)")
+      ->check(CLI::IsMember({"sqlite", "postgres"}))
+      ->capture_default_str();
+  app.add_flag("--through-store", through_store, "SQLite: insert through SqliteStore");
+  app.add_option("--url", url, "postgres: libpq connection string or URL of an empty database");
   CLI11_PARSE(app, argc, argv);
+
+  if (backend == "postgres" || through_store) {
+    triage::bench::StorePathOptions options{rows, batch, payload_bytes, devices,
+                                            backend + " store"};
+    triage::collector::StorePtr store;
+    if (backend == "postgres") {
+      if (url.empty()) {
+        std::fprintf(stderr, "--backend postgres needs --url\n");
+        return 2;
+      }
+      auto opened = triage::collector::PostgresStore::open(url);
+      if (!opened) {
+        std::fprintf(stderr, "%s\n", opened.error().message.c_str());
+        return 1;
+      }
+      store = std::move(*opened);
+    } else {
+      for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
+      auto opened = triage::collector::SqliteStore::open(
+          path, {.background_checkpoints = true, .cache_kib = 65536});
+      if (!opened) {
+        std::fprintf(stderr, "%s\n", opened.error().message.c_str());
+        return 1;
+      }
+      store = std::move(*opened);
+    }
+    return triage::bench::run_through_store(*store, options);
+  }
 
   for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
   sqlite3* db = nullptr;

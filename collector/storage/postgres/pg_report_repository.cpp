@@ -2,6 +2,7 @@
 #include "collector/storage/postgres/pg_report_repository.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <map>
 #include <utility>
 
@@ -153,11 +154,27 @@ Result<std::vector<bool>> PgReportRepository::store_ingest(const IngestBatch& ba
       return tl::unexpected(r.error());
     }
   }
-  for (const auto& p : batch.points) {
+  if (!batch.points.empty()) {
+    // One statement for the whole batch's points (a delta carries several), in order: the
+    // first point at a time wins, as ON CONFLICT DO NOTHING keeps a stored one.
+    std::vector<std::string> devices;
+    std::vector<std::string> metrics;
+    std::string times = "{";
+    std::string values = "{";
+    for (const auto& p : batch.points) {
+      devices.push_back(p.device_id);
+      metrics.push_back(p.metric);
+      if (times.size() > 1) times += ',';
+      times += std::to_string(to_ms(p.t));
+      if (values.size() > 1) values += ',';
+      char buffer[64];
+      auto [end, ec] = std::to_chars(buffer, buffer + sizeof(buffer), p.value);
+      values.append(buffer, end);
+    }
     if (auto r = (*conn)->query(
-            "INSERT INTO metric_points(device_id, metric, t, value) VALUES ($1, $2, $3, $4) "
-            "ON CONFLICT DO NOTHING",
-            p.device_id, p.metric, to_ms(p.t), p.value);
+            "INSERT INTO metric_points(device_id, metric, t, value) SELECT * FROM "
+            "unnest($1::text[], $2::text[], $3::bigint[], $4::float8[]) ON CONFLICT DO NOTHING",
+            text_array(devices), text_array(metrics), times + "}", values + "}");
         !r) {
       return tl::unexpected(r.error());
     }

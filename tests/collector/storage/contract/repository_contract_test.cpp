@@ -213,3 +213,61 @@ TEMPLATE_TEST_CASE("storage contract: custom actions and catalog proposals chang
           .value());
   CHECK(store->read().catalog().find_custom_action("clear-cache").value()->version == 2);
 }
+
+TEMPLATE_TEST_CASE("storage contract: an ingest batch stores reports, states and points together",
+                   "[storage][contract][reports][devices]", TRIAGE_STORAGE_BACKENDS) {
+  TestType backend;
+  auto store = backend.open();
+  REQUIRE(store->write([](WriteTx& tx) -> Result<std::string> {
+    if (auto r = tx.devices().insert_enrollment_token(enrollment_token("t1", 1)); !r) {
+      return tl::unexpected(r.error());
+    }
+    return tx.devices().enroll_device("hash-t1", device("d1"), at(1));
+  }));
+  IngestBatch batch;
+  StoredReport snapshot;
+  snapshot.device_id = "d1";
+  snapshot.seq = 1;
+  snapshot.kind = "snapshot";
+  snapshot.received_at = at(10);
+  snapshot.payload = std::string("\x00\x01\xff", 3);
+  batch.reports = {snapshot};
+  DeviceState state;
+  state.device_id = "d1";
+  state.seq = state.base_seq = 1;
+  state.as_of = at(10);
+  state.snapshot = std::string("\x00state\xfe", 7);
+  batch.states = {state};
+  batch.points = {{"d1", "mem.used_pct", at(10), 41.5},
+                  {"d1", "mem.used_pct", at(20), 42.25},
+                  {"d1", "mem.used_pct", at(10), 99.0},  // same time again: the first is kept
+                  {"d1", "disk.free_gb", at(10), 7}};
+  auto stored = store->write([&](WriteTx& tx) { return tx.reports().store_ingest(batch); });
+  REQUIRE(stored);
+  CHECK(*stored == std::vector<bool>{true});
+  CHECK(store->read().reports().latest_snapshot("d1").value()->payload == snapshot.payload);
+
+  auto head = store->read().reports().device_state("d1", false);
+  REQUIRE(head);
+  REQUIRE(*head);
+  CHECK((*head)->seq == 1);
+  CHECK((*head)->snapshot.empty());
+  CHECK(store->read().reports().device_state("d1", true).value()->snapshot == state.snapshot);
+
+  auto points = store->read().reports().metric_points("d1", "mem.used_pct", at(0), at(30), 10);
+  REQUIRE(points);
+  REQUIRE(points->size() == 2);
+  CHECK((*points)[0].value == 41.5);
+  CHECK((*points)[1].value == 42.25);
+  CHECK(store->read().reports().metric_points("d1", "mem.used_pct", at(0), at(30), 1)->size() == 1);
+
+  // A gap: the state stays, marked stale from the report that could not be applied.
+  IngestBatch gap;
+  gap.stale_marks = {{"d1", 5}};
+  REQUIRE(store->write([&](WriteTx& tx) { return tx.reports().store_ingest(gap); }));
+  auto stale = store->read().reports().device_state("d1", false);
+  REQUIRE(stale);
+  CHECK((*stale)->stale);
+  CHECK((*stale)->gap_seq == 5);
+  CHECK((*stale)->seq == 1);
+}

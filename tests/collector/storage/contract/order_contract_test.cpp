@@ -179,3 +179,36 @@ TEMPLATE_TEST_CASE("storage contract: an order's file output becomes a ticket at
                   .value());
   CHECK(store->read().tickets().ticket_attachments(ticket_id).value().size() == 1);
 }
+
+TEMPLATE_TEST_CASE("storage contract: output chunks racing from two nodes stay within the cap",
+                   "[storage][contract][race][orders][tickets][devices]", TRIAGE_STORAGE_BACKENDS) {
+  TestType backend;
+  auto first = backend.open();
+  auto second = backend.open();
+  const auto ticket_id = ticket_on_device(*first);
+  // Both stores connected before the races, so neither starts late.
+  REQUIRE(second->read().orders().find_order("none"));
+  constexpr int kRounds = 10;
+  for (int round = 0; round < kRounds; ++round) {
+    const std::string id = "o" + std::to_string(round);
+    REQUIRE(first->write([&](WriteTx& tx) {
+      return tx.orders().insert_order(order(id, ticket_id, "d1", OrderState::kRunning), {});
+    }));
+    auto results = race([&](int i) {
+      OrderOutputChunk chunk{static_cast<std::uint32_t>(i), i == 0 ? "stdout" : "stderr",
+                             std::string(8, static_cast<char>('a' + i))};
+      chunk.received_at = at(40 + i);
+      Store& store = i == 0 ? *first : *second;
+      return store.write(
+          [&](WriteTx& tx) { return tx.orders().append_order_output(id, chunk, 10); });
+    });
+    REQUIRE(results[0]);
+    REQUIRE(results[1]);
+    auto output = first->read().orders().order_output(id);
+    REQUIRE(output);
+    std::size_t stored = 0;
+    for (const auto& chunk : *output) stored += chunk.data.size();
+    // One whole chunk and the other cut at the cap, in either order.
+    CHECK(stored == 10);
+  }
+}

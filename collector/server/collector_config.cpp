@@ -283,14 +283,27 @@ Result<CollectorConfig> load_collector_config(const std::filesystem::path& path,
     c.retention.interval = std::chrono::minutes(interval_min);
   }
   if (auto* t = section("storage")) {
-    for (auto r : {reject_unknown(*t, "storage", {"backend"}),
-                   read_string(*t, "storage", "backend", c.storage.backend)}) {
+    for (auto r : {reject_unknown(*t, "storage", {"backend", "url"}),
+                   read_string(*t, "storage", "backend", c.storage.backend),
+                   read_string(*t, "storage", "url", c.storage.url)}) {
       if (!r) return fail(path.string(), r.error());
     }
-    if (c.storage.backend != "sqlite") {
+    if (c.storage.backend != "sqlite" && c.storage.backend != "postgres") {
       return fail(ErrorCode::kInvalid, path.string() + ": config key `storage.backend`: `" +
                                            c.storage.backend +
-                                           "` is not a storage backend (known: sqlite)");
+                                           "` is not a storage backend (known: sqlite, postgres)");
+    }
+    if (c.storage.backend == "postgres" && c.storage.url.empty()) {
+      return fail(ErrorCode::kInvalid,
+                  path.string() +
+                      ": config key `storage.url`: backend `postgres` needs the "
+                      "database's url (a libpq connection string or postgres:// URL)");
+    }
+    if (c.storage.backend == "sqlite" && !c.storage.url.empty()) {
+      return fail(ErrorCode::kInvalid,
+                  path.string() +
+                      ": config key `storage.url`: only the `postgres` backend "
+                      "takes a url (SQLite keeps collector.db in the data directory)");
     }
   }
   if (auto* t = section("actions")) {

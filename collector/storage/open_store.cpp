@@ -1,5 +1,6 @@
 #include "collector/storage/open_store.hpp"
 
+#include "collector/storage/postgres/postgres_store.hpp"
 #include "collector/storage/sqlite/sqlite_store.hpp"
 
 namespace triage::collector {
@@ -13,11 +14,20 @@ Result<StorePtr> open_store(const StorageConfig& config, const std::string& sqli
     if (!store) return tl::unexpected(store.error());
     return StorePtr(std::move(*store));
   }
-  // "postgres" (postgres/postgres_store.hpp) is not offered yet: it joins here, with
-  // `[storage] url`, once every area is ported (tickets, problems, orders, outbox and catalog
-  // still answer kUnavailable there).
+  if (config.backend == "postgres") {
+    if (config.url.empty()) {
+      return fail(ErrorCode::kInvalid,
+                  "config key `storage.url`: the PostgreSQL backend needs the database's url");
+    }
+    // A command opens, writes a little and exits: a connection or two is all it uses.
+    PostgresStoreOptions options;
+    if (use == StoreUse::kCommand) options.max_connections = 2;
+    auto store = PostgresStore::open(config.url, options);
+    if (!store) return tl::unexpected(store.error());
+    return StorePtr(std::move(*store));
+  }
   return fail(ErrorCode::kInvalid, "config key `storage.backend`: unknown backend `" +
-                                       config.backend + "` (known: sqlite)");
+                                       config.backend + "` (known: sqlite, postgres)");
 }
 
 }  // namespace triage::collector

@@ -11,8 +11,11 @@ namespace triage::collector {
 
 /// [storage]: where the collector keeps its data.
 struct StorageConfig {
-  /// "sqlite" (the only backend so far): one file in the data directory.
+  /// "sqlite": one file in the data directory (the default); "postgres": the PostgreSQL
+  /// database at `url`, which several collector nodes may share.
   std::string backend = "sqlite";
+  /// For "postgres": a libpq connection string or postgres:// URL.
+  std::string url;
 };
 
 /// How the store will be used: a serving collector checkpoints the SQLite WAL on a thread of
@@ -20,7 +23,8 @@ struct StorageConfig {
 enum class StoreUse { kServer, kCommand };
 
 /// Opens (creating and migrating when needed) the configured backend. `sqlite_path`: the data
-/// directory's database file, used by the SQLite backend. kInvalid for an unknown backend.
+/// directory's database file, used by the SQLite backend. kInvalid for an unknown backend or
+/// "postgres" without a url; kUnavailable when PostgreSQL cannot be reached.
 Result<StorePtr> open_store(const StorageConfig& config, const std::string& sqlite_path,
                             StoreUse use);
 

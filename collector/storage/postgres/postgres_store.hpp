@@ -16,10 +16,10 @@
 #include <memory>
 #include <string>
 
-#include "collector/storage/flat_store_adapter.hpp"
 #include "collector/storage/postgres/pg_connector.hpp"
 #include "collector/storage/postgres/pg_pool.hpp"
 #include "collector/storage/postgres/postgres_transaction.hpp"
+#include "collector/storage/store.hpp"
 
 namespace triage::collector {
 
@@ -30,7 +30,7 @@ struct PostgresStoreOptions {
   int max_attempts = 8;
 };
 
-class PostgresStore final : public FlatStoreAdapter {
+class PostgresStore final : public Store {
  public:
   /// Connects with a libpq connection string or postgres:// URL and applies pending schema
   /// migrations (one node at a time: the others wait on an advisory lock).
@@ -39,10 +39,6 @@ class PostgresStore final : public FlatStoreAdapter {
   ~PostgresStore() override;
 
   ReadTx& read() override { return read_tx_; }
-
-  /// A no-op: outbox planning moves out of the backends into the ticket services; until then
-  /// ticket events written through PostgreSQL plan no outbox messages.
-  void set_outbox_planner(OutboxPlannerPtr /*planner*/) override {}
 
   /// The newest applied schema migration (for tests and `doctor` output); -1 on error.
   int schema_version();

@@ -1,19 +1,19 @@
 #pragma once
 // The PostgreSQL transaction handles: one repository object per area over a Connector (the
-// write transaction's connection, or the pool for plain reads). An area plugs in here: its
-// Pg<Area>Repository replaces the PgUnported<Area>Repository member of PgAreas.
+// write transaction's connection, or the pool for plain reads). Every area has its
+// Pg<Area>Repository member in PgAreas.
 
 #include "collector/storage/postgres/pg_audit_repository.hpp"
 #include "collector/storage/postgres/pg_auth_repository.hpp"
+#include "collector/storage/postgres/pg_catalog_repository.hpp"
 #include "collector/storage/postgres/pg_connector.hpp"
 #include "collector/storage/postgres/pg_device_repository.hpp"
+#include "collector/storage/postgres/pg_order_repository.hpp"
+#include "collector/storage/postgres/pg_outbox_repository.hpp"
+#include "collector/storage/postgres/pg_problem_repository.hpp"
 #include "collector/storage/postgres/pg_report_partitions.hpp"
 #include "collector/storage/postgres/pg_report_repository.hpp"
-#include "collector/storage/postgres/pg_unported_catalog_repository.hpp"
-#include "collector/storage/postgres/pg_unported_order_repository.hpp"
-#include "collector/storage/postgres/pg_unported_outbox_repository.hpp"
-#include "collector/storage/postgres/pg_unported_problem_repository.hpp"
-#include "collector/storage/postgres/pg_unported_ticket_repository.hpp"
+#include "collector/storage/postgres/pg_ticket_repository.hpp"
 #include "collector/storage/transaction.hpp"
 
 namespace triage::collector {
@@ -29,17 +29,22 @@ struct PgAreas {
       : devices(connector),
         auth(connector),
         reports(connector, state.partitions),
-        audit(connector) {}
+        tickets(connector),
+        problems(connector),
+        orders(connector),
+        audit(connector),
+        outbox(connector),
+        catalog(connector) {}
 
   PgDeviceRepository devices;
   PgAuthRepository auth;
   PgReportRepository reports;
-  PgUnportedTicketRepository tickets;
-  PgUnportedProblemRepository problems;
-  PgUnportedOrderRepository orders;
+  PgTicketRepository tickets;
+  PgProblemRepository problems;
+  PgOrderRepository orders;
   PgAuditRepository audit;
-  PgUnportedOutboxRepository outbox;
-  PgUnportedCatalogRepository catalog;
+  PgOutboxRepository outbox;
+  PgCatalogRepository catalog;
 };
 
 /// Plain reads: each call on a pooled connection (or on the thread's open write transaction).

@@ -245,3 +245,18 @@ TEST_CASE("[storage] backend is sqlite by default and names only a known backend
   REQUIRE_FALSE(typo);
   CHECK_THAT(typo.error().message, Catch::Contains("storage.bakend"));
 }
+
+TEST_CASE("[storage] backend postgres takes the database's url and needs one") {
+  auto postgres =
+      load("[storage]\nbackend = \"postgres\"\nurl = \"postgres://triage@db/triage\"\n");
+  REQUIRE(postgres);
+  CHECK(postgres->storage.backend == "postgres");
+  CHECK(postgres->storage.url == "postgres://triage@db/triage");
+  auto no_url = load("[storage]\nbackend = \"postgres\"\n");
+  REQUIRE_FALSE(no_url);
+  CHECK_THAT(no_url.error().message, Catch::Contains("storage.url"));
+  // A url with SQLite would be silently ignored: refused instead.
+  auto sqlite_url = load("[storage]\nurl = \"postgres://triage@db/triage\"\n");
+  REQUIRE_FALSE(sqlite_url);
+  CHECK_THAT(sqlite_url.error().message, Catch::Contains("storage.url"));
+}

@@ -1,5 +1,5 @@
 // PostgresStore's own behaviour (the contract suite covers what every backend promises):
-// migrations, the areas not ported yet, and running a transaction again after a deadlock.
+// migrations, running a transaction again after a deadlock, and the partitioned reports history.
 
 #include <catch2/catch.hpp>
 
@@ -7,6 +7,7 @@
 #include <barrier>
 #include <thread>
 
+#include "collector/storage/open_store.hpp"
 #include "collector/storage/postgres/postgres_schema.hpp"
 #include "collector/storage/postgres/postgres_store.hpp"
 #include "tests/collector/storage/contract/contract_fixtures.hpp"
@@ -42,17 +43,24 @@ TEST_CASE("postgres store: migrations are recorded once, and reopening applies n
   CHECK(again->read().devices().list_enrollment_tokens().value().size() == 1);
 }
 
-TEST_CASE("postgres store: an area not ported yet fails cleanly, naming the backend",
-          "[storage][pg]") {
-  auto store = open_pg(testing::PostgresServer::shared().create_database());
-  auto ticket = store->read().tickets().find_ticket(1);
-  REQUIRE_FALSE(ticket);
-  CHECK(ticket.error().code == ErrorCode::kUnavailable);
-  CHECK_THAT(ticket.error().message,
-             Catch::Contains("not yet supported by the PostgreSQL backend"));
-  // The failed call ended nothing: the store still writes.
-  CHECK(store->write(
+TEST_CASE("open_store: backend postgres opens the database at its url", "[storage][pg]") {
+  StorageConfig config;
+  config.backend = "postgres";
+  config.url = testing::PostgresServer::shared().create_database();
+  auto store = open_store(config, "/nonexistent/collector.db", StoreUse::kCommand);
+  if (!store) FAIL(store.error().message);
+  REQUIRE((*store)->write(
       [](WriteTx& tx) { return tx.devices().insert_enrollment_token(enrollment_token("t1", 1)); }));
+  // Another store on the same url (another node) reads it.
+  auto other = open_store(config, "/nonexistent/collector.db", StoreUse::kServer);
+  if (!other) FAIL(other.error().message);
+  CHECK((*other)->read().devices().list_enrollment_tokens().value().size() == 1);
+
+  config.url.clear();
+  auto no_url = open_store(config, "/nonexistent/collector.db", StoreUse::kCommand);
+  REQUIRE_FALSE(no_url);
+  CHECK(no_url.error().code == ErrorCode::kInvalid);
+  CHECK_THAT(no_url.error().message, Catch::Contains("storage.url"));
 }
 
 TEST_CASE("postgres store: a write transaction that deadlocks runs again and succeeds",

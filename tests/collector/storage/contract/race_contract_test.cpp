@@ -66,7 +66,7 @@ TEMPLATE_TEST_CASE("storage contract: two enrollments race for the last use of a
 }
 
 TEMPLATE_TEST_CASE("storage contract: two claimants of one outbox message",
-                   "[storage][contract][race][outbox]", TRIAGE_STORAGE_BACKENDS_UNPORTED) {
+                   "[storage][contract][race][outbox]", TRIAGE_STORAGE_BACKENDS) {
   const bool same_store = GENERATE(true, false);
   TestType backend;
   Contenders<TestType> stores(backend, same_store);
@@ -93,8 +93,7 @@ TEMPLATE_TEST_CASE("storage contract: two claimants of one outbox message",
 }
 
 TEMPLATE_TEST_CASE("storage contract: two approvers of one order",
-                   "[storage][contract][race][orders][tickets][devices]",
-                   TRIAGE_STORAGE_BACKENDS_UNPORTED) {
+                   "[storage][contract][race][orders][tickets][devices]", TRIAGE_STORAGE_BACKENDS) {
   const bool same_store = GENERATE(true, false);
   TestType backend;
   Contenders<TestType> stores(backend, same_store);

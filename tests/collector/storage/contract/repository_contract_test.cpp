@@ -144,7 +144,7 @@ TEMPLATE_TEST_CASE("storage contract: reports are stored once per device and seq
 }
 
 TEMPLATE_TEST_CASE("storage contract: a ticket update needs the version it read",
-                   "[storage][contract][tickets]", TRIAGE_STORAGE_BACKENDS_UNPORTED) {
+                   "[storage][contract][tickets]", TRIAGE_STORAGE_BACKENDS) {
   TestType backend;
   auto store = backend.open();
   auto t = ticket("VPN drops");
@@ -189,7 +189,7 @@ TEMPLATE_TEST_CASE("storage contract: the audit repository stores records as giv
 }
 
 TEMPLATE_TEST_CASE("storage contract: custom actions and catalog proposals change only once",
-                   "[storage][contract][catalog]", TRIAGE_STORAGE_BACKENDS_UNPORTED) {
+                   "[storage][contract][catalog]", TRIAGE_STORAGE_BACKENDS) {
   TestType backend;
   auto store = backend.open();
   CustomAction action;

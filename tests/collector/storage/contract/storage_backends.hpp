@@ -50,7 +50,3 @@ class PostgresBackend {
 #define TRIAGE_STORAGE_BACKENDS \
   triage::collector::contract::SqliteBackend, triage::collector::contract::PostgresBackend
 
-/// The backends for a case that touches an area the PostgreSQL backend has not ported yet
-/// (tickets, problems, orders, outbox, catalog): it joins TRIAGE_STORAGE_BACKENDS when its
-/// areas are ported, and this list goes with the last one.
-#define TRIAGE_STORAGE_BACKENDS_UNPORTED triage::collector::contract::SqliteBackend

@@ -5,6 +5,7 @@
 #include <google/protobuf/reflection.h>
 
 #include <charconv>
+#include <cmath>
 #include <cstdlib>
 
 namespace triage::agent {
@@ -69,7 +70,7 @@ std::optional<std::uint64_t> to_uint(std::string_view s, int base) {
   if (s.empty()) return std::nullopt;
   std::uint64_t v = 0;
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v, base);
-  if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
+  if (ec != std::errc() || p != s.data() + s.size() || !std::isfinite(v)) return std::nullopt;
   return v;
 }
 
@@ -78,7 +79,7 @@ std::optional<std::int64_t> to_int(std::string_view s) {
   if (s.empty()) return std::nullopt;
   std::int64_t v = 0;
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
+  if (ec != std::errc() || p != s.data() + s.size() || !std::isfinite(v)) return std::nullopt;
   return v;
 }
 
@@ -87,7 +88,7 @@ std::optional<double> to_double(std::string_view s) {
   if (s.empty() || s.size() > 64) return std::nullopt;
   double v = 0;
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
+  if (ec != std::errc() || p != s.data() + s.size() || !std::isfinite(v)) return std::nullopt;
   return v;
 }
 

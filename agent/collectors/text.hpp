@@ -2,10 +2,14 @@
 // Small, allocation-light parsing helpers shared by the collectors' parsers. All of them accept
 // any input (empty, binary, huge) without failing.
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 namespace google::protobuf {
@@ -33,7 +37,29 @@ std::optional<std::pair<std::string_view, std::string_view>> key_value(std::stri
 /// Whole-string numeric conversions; nullopt on any junk.
 std::optional<std::uint64_t> to_uint(std::string_view s, int base = 10);
 std::optional<std::int64_t> to_int(std::string_view s);
+/// Finite values only: "nan", "inf" and overflowing figures are junk too.
 std::optional<double> to_double(std::string_view s);
+
+/// `v` rounded to the nearest integer (or narrowed to float) and clamped to T's range; NaN
+/// gives 0. A figure read from a file converts without undefined behaviour whatever it holds.
+template <class T>
+T clamp_to(double v) {
+  if (std::isnan(v)) return T{};
+  if constexpr (std::is_floating_point_v<T>) {
+    return static_cast<T>(
+        std::clamp<double>(v, std::numeric_limits<T>::lowest(), std::numeric_limits<T>::max()));
+  } else {
+    const double rounded = std::round(v);
+    if (rounded <= static_cast<double>(std::numeric_limits<T>::min())) {
+      return std::numeric_limits<T>::min();
+    }
+    // max() of a 32- or 64-bit integer rounds up as a double: compare with >=.
+    if (rounded >= static_cast<double>(std::numeric_limits<T>::max())) {
+      return std::numeric_limits<T>::max();
+    }
+    return static_cast<T>(rounded);
+  }
+}
 
 /// Removes one level of shell-style quotes ('x' or "x") as in os-release.
 std::string unquote(std::string_view s);

@@ -45,7 +45,7 @@ v1::Cpu parse_cpuinfo(std::string_view text) {
   cpu.set_sockets(sockets.empty() ? (logical > 0 ? 1 : 0)
                                   : static_cast<std::uint32_t>(sockets.size()));
   cpu.set_physical_cores(cores.empty() ? logical : static_cast<std::uint32_t>(cores.size()));
-  if (mhz_count > 0) cpu.set_current_mhz(static_cast<std::uint32_t>(mhz_sum / mhz_count + 0.5));
+  if (mhz_count > 0) cpu.set_current_mhz(clamp_to<std::uint32_t>(mhz_sum / mhz_count));
   return cpu;
 }
 

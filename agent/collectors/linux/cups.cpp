@@ -54,8 +54,9 @@ LpstatReport parse_lpstat(std::string_view text, bool local_time) {
     }
     last = nullptr;
     auto f = split_ws(line);
-    if (line.starts_with("system default destination:")) {
-      r.default_printer = std::string(trim(line.substr(28)));
+    constexpr std::string_view kDefault = "system default destination:";
+    if (line.starts_with(kDefault)) {
+      r.default_printer = std::string(trim(line.substr(kDefault.size())));
     } else if (f.size() >= 3 && f[0] == "printer") {
       auto& p = printer(f[1]);
       last = &p;

@@ -36,11 +36,11 @@ PsiFile parse_pressure(std::string_view text) {
       } else if (auto d = to_double(v)) {
         any = true;
         if (k == "avg10")
-          stall.set_avg10(static_cast<float>(*d));
+          stall.set_avg10(clamp_to<float>(*d));
         else if (k == "avg60")
-          stall.set_avg60(static_cast<float>(*d));
+          stall.set_avg60(clamp_to<float>(*d));
         else if (k == "avg300")
-          stall.set_avg300(static_cast<float>(*d));
+          stall.set_avg300(clamp_to<float>(*d));
       }
     }
     if (!any) continue;

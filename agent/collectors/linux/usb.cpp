@@ -65,7 +65,7 @@ Result<void> collect_usb(CollectContext& ctx, v1::Snapshot& out) {
     }
     d->set_class_name(usb_class_name(static_cast<std::uint32_t>(cls)));
     if (auto speed = to_double(fs.read_attr(dir + "speed").value_or(""))) {
-      d->set_speed_mbps(static_cast<std::uint32_t>(*speed));
+      d->set_speed_mbps(clamp_to<std::uint32_t>(*speed));
     }
   }
   return {};

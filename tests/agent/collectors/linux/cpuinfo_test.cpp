@@ -54,3 +54,13 @@ TEST_CASE("cpuinfo: the parser survives hostile input", "[cpuinfo][parsers][robu
   for (const auto& input : testing::hostile_inputs()) (void)parse_cpuinfo(input);
   SUCCEED();
 }
+
+TEST_CASE("parse_cpuinfo: a clock rate beyond any CPU is clamped, not converted out of range",
+          "[cpuinfo][parsers][robustness]") {
+  // Found by the proc_parsers fuzz target (UBSan): 5.6e37 MHz was cast to a 32-bit integer.
+  auto cpu = parse_cpuinfo(
+      "processor\t: 0\ncpu MHz\t\t: 55555555555555555555555555555555555555\n"
+      "processor\t: 1\ncpu MHz\t\t: -7\n");
+  CHECK(cpu.logical_cpus() == 2);
+  CHECK(cpu.current_mhz() == std::numeric_limits<std::uint32_t>::max());
+}

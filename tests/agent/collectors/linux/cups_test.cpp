@@ -39,3 +39,12 @@ TEST_CASE("cups: the lpstat parser survives hostile input", "[cups][parsers][rob
   for (const auto& input : testing::hostile_inputs()) (void)parse_lpstat(input, false);
   SUCCEED();
 }
+
+TEST_CASE("lpstat: a default destination line with nothing after the colon",
+          "[cups][parsers][robustness]") {
+  // Found by the proc_parsers fuzz target: the name was cut at a fixed offset one past the
+  // colon, and a line ending at the colon threw out_of_range.
+  auto r = parse_lpstat("system default destination:\nsystem default destination: Office\n", false);
+  CHECK(r.default_printer == "Office");
+  CHECK(parse_lpstat("system default destination:", false).default_printer.empty());
+}

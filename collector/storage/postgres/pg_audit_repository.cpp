@@ -1,12 +1,12 @@
 // PostgreSQL: the audit log, an append-only hash chain, and its signed checkpoints.
 #include "collector/storage/postgres/pg_audit_repository.hpp"
 
-#include "collector/storage/postgres/pg_time.hpp"
+#include "collector/storage/time_ms.hpp"
 
 namespace triage::collector {
 
-using pg_time::to_ms;
 using postgres::Rows;
+using time_ms::to_ms;
 
 namespace {
 

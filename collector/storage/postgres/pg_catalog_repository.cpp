@@ -1,13 +1,13 @@
 // PostgreSQL: custom actions and catalog proposals.
 #include "collector/storage/postgres/pg_catalog_repository.hpp"
 
-#include "collector/storage/postgres/pg_time.hpp"
+#include "collector/storage/time_ms.hpp"
 
 namespace triage::collector {
 
-using pg_time::from_ms;
-using pg_time::to_ms;
 using postgres::Rows;
+using time_ms::from_ms;
+using time_ms::to_ms;
 
 namespace {
 

@@ -3,17 +3,17 @@
 
 #include <algorithm>
 
-#include "collector/storage/postgres/pg_time.hpp"
 #include "collector/storage/postgres/pg_values.hpp"
+#include "collector/storage/time_ms.hpp"
 
 namespace triage::collector {
 
-using pg_time::from_ms;
-using pg_time::from_optional_ms;
-using pg_time::to_ms;
 using pg_values::json_text;
 using postgres::Connection;
 using postgres::Rows;
+using time_ms::from_ms;
+using time_ms::from_optional_ms;
+using time_ms::to_ms;
 
 namespace {
 

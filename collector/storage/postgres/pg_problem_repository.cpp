@@ -2,15 +2,15 @@
 #include "collector/storage/postgres/pg_problem_repository.hpp"
 
 #include "collector/storage/postgres/pg_ticket_rows.hpp"
-#include "collector/storage/postgres/pg_time.hpp"
+#include "collector/storage/time_ms.hpp"
 
 namespace triage::collector {
 
-using pg_time::from_ms;
-using pg_time::from_optional_ms;
-using pg_time::to_ms;
-using pg_time::to_optional_ms;
 using postgres::Rows;
+using time_ms::from_ms;
+using time_ms::from_optional_ms;
+using time_ms::to_ms;
+using time_ms::to_optional_ms;
 
 namespace {
 

@@ -6,14 +6,14 @@
 #include <map>
 #include <utility>
 
-#include "collector/storage/postgres/pg_time.hpp"
+#include "collector/storage/time_ms.hpp"
 
 namespace triage::collector {
 
-using pg_time::from_ms;
-using pg_time::to_ms;
 using postgres::done;
 using postgres::Params;
+using time_ms::from_ms;
+using time_ms::to_ms;
 
 namespace {
 

@@ -1,11 +1,11 @@
 #include "collector/storage/postgres/pg_ticket_rows.hpp"
 
-#include "collector/storage/postgres/pg_time.hpp"
 #include "collector/storage/postgres/pg_values.hpp"
+#include "collector/storage/time_ms.hpp"
 
 namespace triage::collector::pg_ticket_rows {
 
-using pg_time::to_ms;
+using time_ms::to_ms;
 
 Result<void> insert_events(postgres::Connection& conn, const std::vector<TicketEvent>& events) {
   for (const auto& e : events) {

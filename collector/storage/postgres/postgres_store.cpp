@@ -8,8 +8,8 @@
 #include <thread>
 #include <vector>
 
-#include "collector/storage/postgres/pg_time.hpp"
 #include "collector/storage/postgres/postgres_schema.hpp"
+#include "collector/storage/time_ms.hpp"
 
 namespace triage::collector {
 
@@ -123,7 +123,7 @@ Result<void> PostgresStore::create_partitions_ahead() {
   auto lease = pool_.acquire();
   if (!lease) return tl::unexpected(lease.error());
   postgres::Connection& conn = **lease;
-  const auto today = PgReportPartitions::day_of(pg_time::to_ms(std::chrono::system_clock::now()));
+  const auto today = PgReportPartitions::day_of(time_ms::to_ms(std::chrono::system_clock::now()));
   auto created = [&]() -> Result<void> {
     if (auto r = conn.exec("BEGIN"); !r) return r;
     if (auto r = state_.partitions.ensure(conn, today - 1, today + 7); !r) return r;
@@ -167,7 +167,7 @@ Result<void> PostgresStore::migrate() {
                   " is newer than this collector understands (" + std::to_string(known) +
                   "): upgrade the collector");
     }
-    const auto now = pg_time::to_ms(std::chrono::system_clock::now());
+    const auto now = time_ms::to_ms(std::chrono::system_clock::now());
     for (std::size_t v = applied; v < known; ++v) {
       if (auto r = conn.exec(postgres_schema::kMigrations[v]); !r) {
         return fail("migration " + std::to_string(v + 1), r.error());

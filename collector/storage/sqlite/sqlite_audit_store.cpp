@@ -1,11 +1,11 @@
 // SqliteStore: the audit log, an append-only hash chain, and its signed checkpoints.
 #include "collector/storage/sqlite/sqlite_store.hpp"
-#include "collector/storage/sqlite/sqlite_time.hpp"
+#include "collector/storage/time_ms.hpp"
 
 namespace triage::collector {
 
 using sqlite::Statement;
-using sqlite_time::to_ms;
+using time_ms::to_ms;
 
 namespace {
 

@@ -1,12 +1,12 @@
 // SqliteStore: proposed custom action changes waiting for a second person.
 #include "collector/storage/sqlite/sqlite_store.hpp"
-#include "collector/storage/sqlite/sqlite_time.hpp"
+#include "collector/storage/time_ms.hpp"
 
 namespace triage::collector {
 
 using sqlite::Statement;
-using sqlite_time::from_ms;
-using sqlite_time::to_ms;
+using time_ms::from_ms;
+using time_ms::to_ms;
 
 namespace {
 

@@ -3,13 +3,13 @@
 
 #include <algorithm>
 
-#include "collector/storage/sqlite/sqlite_time.hpp"
+#include "collector/storage/time_ms.hpp"
 
 namespace triage::collector {
 
 using sqlite::Statement;
-using sqlite_time::from_ms;
-using sqlite_time::to_ms;
+using time_ms::from_ms;
+using time_ms::to_ms;
 
 Result<std::vector<bool>> SqliteStore::store_ingest(const IngestBatch& batch) {
   std::lock_guard lock(write_mutex_);

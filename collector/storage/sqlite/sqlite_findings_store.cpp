@@ -2,13 +2,13 @@
 #include <map>
 
 #include "collector/storage/sqlite/sqlite_store.hpp"
-#include "collector/storage/sqlite/sqlite_time.hpp"
+#include "collector/storage/time_ms.hpp"
 
 namespace triage::collector {
 
 using sqlite::Statement;
-using sqlite_time::from_ms;
-using sqlite_time::to_ms;
+using time_ms::from_ms;
+using time_ms::to_ms;
 
 Result<void> SqliteStore::replace_device_findings(std::string_view device_id,
                                                   const std::vector<DeviceFinding>& current,

@@ -3,15 +3,15 @@
 
 #include "collector/storage/sqlite/sqlite_outbox_rows.hpp"
 #include "collector/storage/sqlite/sqlite_store.hpp"
-#include "collector/storage/sqlite/sqlite_time.hpp"
+#include "collector/storage/time_ms.hpp"
 
 namespace triage::collector {
 
 using sqlite::Statement;
-using sqlite_time::from_ms;
-using sqlite_time::from_optional_ms;
-using sqlite_time::to_ms;
-using sqlite_time::to_optional_ms;
+using time_ms::from_ms;
+using time_ms::from_optional_ms;
+using time_ms::to_ms;
+using time_ms::to_optional_ms;
 
 namespace {
 

@@ -1,13 +1,13 @@
 // SqliteStore: reports as received (the ingest writer's batch and the device state live in
 // sqlite_device_state_store.cpp).
 #include "collector/storage/sqlite/sqlite_store.hpp"
-#include "collector/storage/sqlite/sqlite_time.hpp"
+#include "collector/storage/time_ms.hpp"
 
 namespace triage::collector {
 
 using sqlite::Statement;
-using sqlite_time::from_ms;
-using sqlite_time::to_ms;
+using time_ms::from_ms;
+using time_ms::to_ms;
 
 Result<bool> SqliteStore::store_report(const StoredReport& report) {
   auto stored = store_reports({report});

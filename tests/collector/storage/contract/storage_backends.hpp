@@ -49,4 +49,3 @@ class PostgresBackend {
 /// Every backend the contract suite covers, as TEMPLATE_TEST_CASE's type list.
 #define TRIAGE_STORAGE_BACKENDS \
   triage::collector::contract::SqliteBackend, triage::collector::contract::PostgresBackend
-

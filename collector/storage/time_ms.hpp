@@ -1,5 +1,5 @@
 #pragma once
-// Times are stored as BIGINT milliseconds since the Unix epoch (UTC), as in the SQLite backend.
+// Times are stored as integer milliseconds since the Unix epoch (UTC), by every backend.
 
 #include <chrono>
 #include <cstdint>
@@ -7,7 +7,7 @@
 
 #include "collector/storage/records.hpp"
 
-namespace triage::collector::pg_time {
+namespace triage::collector::time_ms {
 
 inline std::int64_t to_ms(TimePoint t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
@@ -22,4 +22,4 @@ inline std::optional<std::int64_t> to_optional_ms(const std::optional<TimePoint>
   return to_ms(*t);
 }
 
-}  // namespace triage::collector::pg_time
+}  // namespace triage::collector::time_ms

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "collector/storage/device_tags.hpp"
 #include "collector/storage/time_ms.hpp"
 
 namespace triage::collector {
@@ -21,19 +22,6 @@ constexpr std::string_view kDeviceSelect =
     "(SELECT string_agg(tag, ',' ORDER BY tag) FROM device_tags t WHERE t.device_id = devices.id) "
     "FROM devices ";
 
-std::vector<std::string> split_tags(const std::string& joined) {
-  std::vector<std::string> tags;
-  std::size_t start = 0;
-  while (start < joined.size()) {
-    auto end = joined.find(',', start);
-    if (end == std::string::npos) end = joined.size();
-    if (end > start) tags.push_back(joined.substr(start, end - start));
-    start = end + 1;
-  }
-  std::sort(tags.begin(), tags.end());
-  return tags;
-}
-
 Device read_device(const Rows& r, int i) {
   Device d;
   d.id = r.text(i, 0);
@@ -48,7 +36,7 @@ Device read_device(const Rows& r, int i) {
   d.arch = r.text(i, 9);
   d.enrollment_token_id = r.text(i, 10);
   d.owner = r.text(i, 11);
-  d.tags = split_tags(r.text(i, 12));
+  d.tags = split_device_tags(r.text(i, 12));
   return d;
 }
 

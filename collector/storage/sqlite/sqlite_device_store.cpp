@@ -1,6 +1,7 @@
 // SqliteStore: enrollment tokens and enrolled devices.
 #include <algorithm>
 
+#include "collector/storage/device_tags.hpp"
 #include "collector/storage/sqlite/sqlite_store.hpp"
 #include "collector/storage/time_ms.hpp"
 
@@ -18,19 +19,6 @@ constexpr const char* kDeviceColumns =
     "os_pretty_name, kernel, arch, enrollment_token_id, owner, "
     "(SELECT group_concat(tag, ',') FROM device_tags t WHERE t.device_id = devices.id)";
 
-std::vector<std::string> split_tags(const std::string& joined) {
-  std::vector<std::string> tags;
-  std::size_t start = 0;
-  while (start < joined.size()) {
-    auto end = joined.find(',', start);
-    if (end == std::string::npos) end = joined.size();
-    if (end > start) tags.push_back(joined.substr(start, end - start));
-    start = end + 1;
-  }
-  std::sort(tags.begin(), tags.end());
-  return tags;
-}
-
 Device read_device(const Statement& s) {
   Device d;
   d.id = s.column_text(0);
@@ -45,7 +33,7 @@ Device read_device(const Statement& s) {
   d.arch = s.column_text(9);
   d.enrollment_token_id = s.column_text(10);
   d.owner = s.column_text(11);
-  d.tags = split_tags(s.column_text(12));
+  d.tags = split_device_tags(s.column_text(12));
   return d;
 }
 

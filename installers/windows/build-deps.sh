@@ -32,7 +32,8 @@ source "$versions_file"
 for v in RECIPE OPENSSL_VERSION PROTOBUF_VERSION SQLITE_VERSION RE2_VERSION; do
   [ -n "${!v:-}" ] || die "$versions_file: $v is not set"
 done
-for tool in "$triple-gcc-posix" "$triple-g++-posix" cmake tclsh apt-get dpkg-source; do
+[ -f /usr/share/unicode/UnicodeData.txt ] || die "unicode-data is missing (run installers/dev/install-deps.sh)"
+for tool in "$triple-gcc-posix" "$triple-g++-posix" cmake tclsh perl python3 apt-get dpkg-source; do
   command -v "$tool" > /dev/null || die "$tool is missing (run installers/dev/install-deps.sh)"
 done
 
@@ -150,6 +151,11 @@ mkdir -p "$dir/build/sqlite-host"
 t3=$(date +%s)
 
 log "RE2 $RE2_VERSION: libre2.a"
+# Debian's +dfsg tarball leaves out RE2's generated tables; they are made from Debian's
+# unicode-data as the package itself does (REBUILD_TABLES=1).
+(cd "$dir/src/re2" && perl re2/make_perl_groups.pl > re2/perl_groups.cc &&
+  python3 re2/make_unicode_casefold.py > re2/unicode_casefold.cc &&
+  python3 re2/make_unicode_groups.py > re2/unicode_groups.cc)
 cmake -S "$dir/src/re2" -B "$dir/build/re2" "${cmake_cross[@]}" -DRE2_BUILD_TESTING=OFF \
   -DBUILD_SHARED_LIBS=OFF >&2
 cmake --build "$dir/build/re2" -j"$jobs" --target re2 >&2

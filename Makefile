@@ -8,7 +8,7 @@ CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 FUZZ_BUILD_DIR ?= build-fuzz
 FUZZ_SECONDS ?= 5
 
-.PHONY: all deps configure build test fuzz screenshots demo clean format sanitize tsan
+.PHONY: all deps configure build test fuzz screenshots demo clean format sanitize tsan windows
 
 all: build
 
@@ -32,6 +32,14 @@ fuzz: deps
 		-DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++-15 > /dev/null
 	@cmake --build $(FUZZ_BUILD_DIR) -j$(JOBS) --target fuzzers
 	@./tests/fuzz/run_fuzzers.sh $(FUZZ_BUILD_DIR) $(FUZZ_SECONDS)
+
+# triage-agent.exe for 64-bit Windows, cross-built with MinGW-w64 in its own directory
+# (WINDOWS_BUILD_DIR/bin/triage-agent.exe, statically linked: no DLL beside it). OpenSSL,
+# Protobuf, SQLite and RE2 for Windows are built once from Debian's source packages into a
+# machine-wide cache (installers/windows/build-deps.sh, versions in deps.versions).
+WINDOWS_BUILD_DIR ?= build-windows
+windows: deps
+	@JOBS=$(JOBS) ./installers/windows/build-agent.sh $(CURDIR)/$(WINDOWS_BUILD_DIR)
 
 # Reruns the web console's browser test, saving its screenshots in docs/screenshots/.
 screenshots: build
@@ -76,4 +84,4 @@ format:
 	@git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
 
 clean:
-	@rm -rf $(BUILD_DIR) $(FUZZ_BUILD_DIR)
+	@rm -rf $(BUILD_DIR) $(FUZZ_BUILD_DIR) $(WINDOWS_BUILD_DIR)

@@ -1,9 +1,5 @@
 #include "agent/actions/order_runner.hpp"
 
-#include <poll.h>
-#include <sys/eventfd.h>
-#include <unistd.h>
-
 #include <spdlog/spdlog.h>
 #include <boost/asio/post.hpp>
 
@@ -64,8 +60,6 @@ OrderRunner::OrderRunner(boost::asio::io_context& ioc, ActionJournal& journal,
     if (!key) throw std::runtime_error("pinned order-signing key: " + key.error().message);
     pinned_key_ = std::move(*key);
   }
-  cancel_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-  if (cancel_fd_ < 0) throw std::runtime_error("cannot create the order cancel eventfd");
   worker_ = std::thread([this] { work(); });
 }
 
@@ -76,7 +70,6 @@ OrderRunner::~OrderRunner() {
   }
   wake_.notify_all();
   if (worker_.joinable()) worker_.join();
-  if (cancel_fd_ >= 0) ::close(cancel_fd_);
 }
 
 void OrderRunner::accept_catalog(const v1::SignedCatalog& catalog) {
@@ -146,8 +139,7 @@ void OrderRunner::cancel(const v1::OrderCancel& cancel) {
       }
     }
     if (!dropped && current_id_ == id) {
-      const std::uint64_t one = 1;
-      running = ::write(cancel_fd_, &one, sizeof one) == sizeof one;
+      running = cancel_.raise();
     }
   }
   if (dropped) {
@@ -205,9 +197,7 @@ void OrderRunner::work() {
       waiting_.pop_front();
       running_ = true;
       // A cancel meant for an order that ended meanwhile must not hit this one.
-      std::uint64_t stale = 0;
-      while (::read(cancel_fd_, &stale, sizeof stale) == sizeof stale) {
-      }
+      cancel_.clear();
       current_id_ = order.order_id();
     }
     boost::asio::post(ioc_, [this, id = order.order_id()] {
@@ -237,7 +227,7 @@ void OrderRunner::work() {
         result.set_reason("cancelled during the notice to logged-in users, before it started");
       } else {
         auto options = settings_.executor;
-        options.cancel_fd = cancel_fd_;
+        options.cancel_fd = cancel_.run_request_fd();
         result = execute_order(order, stream_output, options);
       }
     } catch (const std::exception& e) {
@@ -266,15 +256,7 @@ bool OrderRunner::notice_users(const v1::OrderPayload& order, const OutputCallba
                sessions, notice.delay.count());
   output(OutputStream::kStderr, line);
   // The wait ends early only for a cancellation of this order.
-  pollfd fd{cancel_fd_, POLLIN, 0};
-  const auto until = std::chrono::steady_clock::now() + notice.delay;
-  for (;;) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        until - std::chrono::steady_clock::now());
-    if (left.count() <= 0) return true;
-    const int ready = ::poll(&fd, 1, static_cast<int>(std::min<long long>(left.count(), 60'000)));
-    if (ready > 0 && (fd.revents & POLLIN)) return false;
-  }
+  return !cancel_.wait_for(notice.delay);
 }
 
 void OrderRunner::finish(const v1::OrderPayload& order, v1::OrderResult result) {

@@ -19,6 +19,7 @@
 
 #include "agent/actions/action_journal.hpp"
 #include "agent/actions/action_policy.hpp"
+#include "agent/actions/cancel_event.hpp"
 #include "agent/actions/order_executor.hpp"
 #include "agent/actions/order_verifier.hpp"
 #include "shared/pki/openssl_ptr.hpp"
@@ -83,8 +84,8 @@ class OrderRunner {
   bool running_ = false;
   /// The order being executed ("" between orders); guarded by mutex_.
   std::string current_id_;
-  /// An eventfd written to cancel the running order; drained before each order starts.
-  int cancel_fd_ = -1;
+  /// Raised to cancel the running order; cleared before each order starts.
+  CancelEvent cancel_;
   bool stopping_ = false;
   std::thread worker_;
 };

@@ -1,7 +1,7 @@
 #include "agent/collectors/summary.hpp"
 
+#include <chrono>
 #include <cstdio>
-#include <ctime>
 #include <string>
 #include <vector>
 
@@ -18,11 +18,16 @@ std::string fmt(const char* format, double v) {
 
 std::string utc_time(std::int64_t unix_ms) {
   if (unix_ms <= 0) return "?";
-  std::time_t t = static_cast<std::time_t>(unix_ms / 1000);
-  std::tm tm{};
-  ::gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M UTC", &tm);
+  // The calendar of <chrono>, not gmtime_r (POSIX): the same text on every platform.
+  using namespace std::chrono;
+  const sys_seconds t{seconds(unix_ms / 1000)};
+  const auto day = floor<days>(t);
+  const year_month_day date(day);
+  const hh_mm_ss time(t - day);
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u %02d:%02d UTC", static_cast<int>(date.year()),
+                static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
+                static_cast<int>(time.hours().count()), static_cast<int>(time.minutes().count()));
   return buf;
 }
 

@@ -6,10 +6,9 @@
 #include <stdexcept>
 #include <string>
 
-#include <unistd.h>
-
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
+#include <boost/asio/ip/host_name.hpp>
 
 #include "agent/actions/history_command.hpp"
 #include "agent/actions/kill_process_command.hpp"
@@ -44,9 +43,9 @@ std::vector<std::string> split_commas(const std::vector<std::string>& values) {
 }
 
 std::string local_hostname() {
-  char buf[256] = {};
-  if (gethostname(buf, sizeof buf - 1) != 0) return "";
-  return buf;
+  boost::system::error_code ec;
+  auto name = boost::asio::ip::host_name(ec);
+  return ec ? std::string() : name;
 }
 
 ta::AgentConfig load_config(const std::string& path) {

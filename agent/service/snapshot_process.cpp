@@ -1,7 +1,5 @@
 #include "agent/service/snapshot_process.hpp"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
@@ -13,6 +11,7 @@
 #include "agent/collectors/proxy_variables.hpp"
 #include "agent/collectors/snapshot_taker.hpp"
 #include "shared/util/process_runner.hpp"
+#include "shared/util/standard_output.hpp"
 
 namespace triage::agent {
 namespace {
@@ -57,17 +56,6 @@ std::optional<std::int64_t> parse_int(std::string_view text) {
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
   return value;
-}
-
-bool write_all(int fd, const std::string& bytes) {
-  std::size_t done = 0;
-  while (done < bytes.size()) {
-    ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    done += static_cast<std::size_t>(n);
-  }
-  return true;
 }
 
 }  // namespace
@@ -193,7 +181,7 @@ int run_snapshot_helper(const SnapshotOptions& options) {
   spdlog::default_logger()->set_pattern("%l %v");
   // The daemon reads stdout to the end: nothing but the snapshot may go there.
   auto bytes = SnapshotTaker(options).take().SerializeAsString();
-  if (!write_all(STDOUT_FILENO, bytes)) {
+  if (!write_standard_output(bytes)) {
     spdlog::error("cannot write the snapshot: {}", std::strerror(errno));
     return 1;
   }

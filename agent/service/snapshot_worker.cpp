@@ -1,9 +1,9 @@
 #include "agent/service/snapshot_worker.hpp"
 
-#include <malloc.h>
-
 #include <spdlog/spdlog.h>
 #include <boost/asio/post.hpp>
+
+#include "agent/service/idle_memory.hpp"
 
 namespace triage::agent {
 
@@ -50,7 +50,7 @@ void SnapshotWorker::finished(std::shared_ptr<v1::Snapshot> snapshot) {
   for (auto& done : waiting) done(*snapshot);
   snapshot.reset();
   // The snapshot's bytes and message were the daemon's largest allocations; give them back.
-  ::malloc_trim(0);
+  release_free_heap();
   if (next_.empty()) return;
   // Those asked while the last one ran; a run a callback just started is fresh enough too.
   for (auto& done : std::exchange(next_, {})) current_.push_back(std::move(done));

@@ -34,6 +34,11 @@ packages=(
   # libFuzzer targets with ASan+UBSan (make fuzz; a short smoke run in make test).
   clang-15 libfuzzer-15-dev
   curl jq procps iproute2
+  # The Windows agent (make windows): the MinGW-w64 cross compiler with POSIX threads
+  # (std::thread), Wine to run triage-agent.exe in its tests, wixl for the MSI, tclsh, which
+  # SQLite's source tree needs to produce its amalgamation, and the Unicode tables and Python
+  # module RE2's table generators need (installers/windows/).
+  g++-mingw-w64-x86-64-posix wine64 wixl tcl unicode-data python3-six
   chromium
   # A real Request Tracker 5 for the RT connector's tests (msmtp-mta only satisfies RT's mail
   # dependency; the tests' RT writes mail to an mbox file).

@@ -111,8 +111,10 @@ std::string Statement::column_blob(int index) const {
 Result<std::unique_ptr<Database>> Database::open(const std::filesystem::path& path,
                                                  OpenOptions options) {
   sqlite3* raw = nullptr;
+  // SQLite takes UTF-8 file names; the native path is UTF-16 on Windows.
+  const std::u8string name = path.u8string();
   int rc =
-      sqlite3_open_v2(path.c_str(), &raw,
+      sqlite3_open_v2(reinterpret_cast<const char*>(name.c_str()), &raw,
                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     std::string message = raw ? sqlite3_errmsg(raw) : "out of memory";

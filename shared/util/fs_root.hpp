@@ -3,8 +3,6 @@
 // Absolute paths such as "/proc/meminfo" resolve under the root; ".." can never climb above
 // it, so a fixture tree stands in for a whole machine and nothing outside it is read.
 
-#include <sys/types.h>
-
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -25,7 +23,7 @@ struct FileInfo {
   bool is_symlink = false;
   std::uint64_t size_bytes = 0;
   std::int64_t mtime_unix_ms = 0;
-  uid_t uid = 0;
+  std::uint32_t uid = 0;  ///< owner (POSIX uid; 0 where the platform has none)
 };
 
 /// A read-only view of a filesystem tree rooted at `root` ("/" for the live machine).
@@ -83,6 +81,10 @@ class FsRoot {
   std::filesystem::path root_;
   bool live_ = false;
 };
+
+/// The lexically normalised form of `path` relative to a root: "/a/../../b" -> "b"; "" is the
+/// root itself. ".." never climbs above the root.
+std::string relative_inside_root(std::string_view path);
 
 /// Joins two path pieces with exactly one "/" between them ("/sys/block" + "sda").
 std::string join_path(std::string_view dir, std::string_view name);

@@ -69,4 +69,6 @@ std::size_t release_idle_memory() {
   return released_kib * 1024;
 }
 
+void release_free_heap() { ::malloc_trim(0); }
+
 }  // namespace triage::agent

@@ -3,7 +3,7 @@
 // order's worker (during the notice to users) and by the process runner (while the action
 // runs). This header is the interface; each platform has one implementation (POSIX:
 // posix/cancel_event.cpp, an eventfd the runner polls beside the child's pipes; Windows:
-// windows/cancel_event.cpp, an event the runner gets as a C runtime descriptor).
+// windows/cancel_event.cpp, an event the runner gets as its HANDLE).
 
 #include <chrono>
 #include <memory>

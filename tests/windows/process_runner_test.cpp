@@ -13,6 +13,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "agent/actions/cancel_event.hpp"
 #include "shared/util/windows/unique_handle.hpp"
 #include "shared/util/windows/wide_string.hpp"
 #include "tests/windows/windows_test_support.hpp"
@@ -222,4 +223,25 @@ TEST_CASE("Windows process runner: a program that is not there is reported as no
   CHECK_FALSE(triage::find_program("..\\x.exe"));
   CHECK_FALSE(triage::find_program("C:x.exe"));
   CHECK(triage::find_program("ipconfig"));
+}
+
+TEST_CASE(
+    "Windows order cancel: the order runner's CancelEvent, raised, ends the running program "
+    "tree") {
+  triage::agent::CancelEvent cancel;
+  auto request = child_request({"sleep-tree"});
+  std::string seen;
+  request.on_output = [&](triage::OutputStream, std::string_view chunk) {
+    seen += chunk;
+    if (seen.find('\n') != std::string::npos) cancel.raise();
+  };
+  request.cancel_fd = cancel.run_request_fd();
+  REQUIRE(request.cancel_fd != -1);
+  auto result = run_process(request);
+  REQUIRE(result);
+  CHECK(result->cancelled);
+  CHECK_FALSE(result->timed_out);
+  CHECK(cancel.wait_for(std::chrono::milliseconds(0)));
+  cancel.clear();
+  CHECK_FALSE(cancel.wait_for(std::chrono::milliseconds(0)));
 }

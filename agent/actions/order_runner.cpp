@@ -4,6 +4,7 @@
 #include <boost/asio/post.hpp>
 
 #include "agent/actions/user_notice.hpp"
+#include "agent/collectors/agent_platform.hpp"
 #include "shared/pki/keys.hpp"
 #include "shared/util/log_safe.hpp"
 
@@ -91,6 +92,7 @@ void OrderRunner::handle(const v1::SignedOrder& order) {
   checks.clock_skew_ms = settings_.clock_skew.count();
   checks.catalog = catalog_ ? &*catalog_ : nullptr;
   checks.policy = &settings_.policy;
+  checks.platform = agent_platform();
   auto payload = verify_order(order, checks);
   if (!payload) {
     // A signed order is recorded with what it asked to run (a forged argv is evidence).

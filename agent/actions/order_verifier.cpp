@@ -5,6 +5,7 @@
 #include <system_error>
 
 #include "agent/actions/order_content.hpp"
+#include "shared/actions/action_platform.hpp"
 #include "shared/pki/secrets.hpp"
 #include "shared/protocol/signed_messages.hpp"
 #include "shared/util/command_interpreters.hpp"
@@ -18,10 +19,10 @@ tl::unexpected<Error> refuse(std::string reason) {
 }
 
 Result<void> check_argv(const google::protobuf::RepeatedPtrField<std::string>& argv,
-                        const char* what) {
+                        const char* what, std::string_view platform) {
   if (argv.empty()) return refuse(std::string(what) + " is empty");
   if (argv.size() > 64) return refuse(std::string(what) + " has more than 64 elements");
-  if (argv[0].empty() || argv[0].front() != '/') {
+  if (!actions::is_absolute_program_path(platform, argv[0])) {
     return refuse(std::string(what) + "[0] is not an absolute path");
   }
   // The path as signed and the file it resolves to here (/bin/sh is a link to dash).
@@ -122,9 +123,14 @@ Result<v1::OrderPayload> verify_order(const v1::SignedOrder& order, const OrderC
   if (p.nonce().size() < kMinNonceBytes || p.nonce().size() > kMaxNonceBytes) {
     return refuse("order nonce must be 16 to 64 bytes");
   }
-  if (auto r = check_argv(p.argv(), "argv"); !r) return tl::unexpected(r.error());
+  // An order for another platform's action is refused before its argv is read by our rules.
+  if (p.platform() != checks.platform) {
+    return refuse("order is for platform " + p.platform().substr(0, 16) + "; this agent runs on " +
+                  checks.platform);
+  }
+  if (auto r = check_argv(p.argv(), "argv", checks.platform); !r) return tl::unexpected(r.error());
   if (p.has_post_check() && !p.post_check().argv().empty()) {
-    if (auto r = check_argv(p.post_check().argv(), "post-check argv"); !r) {
+    if (auto r = check_argv(p.post_check().argv(), "post-check argv", checks.platform); !r) {
       return tl::unexpected(r.error());
     }
     if (p.post_check().timeout_s() == 0 || p.post_check().timeout_s() > kMaxPostCheckTimeoutS) {
@@ -137,7 +143,6 @@ Result<v1::OrderPayload> verify_order(const v1::SignedOrder& order, const OrderC
   if (p.output_cap_bytes() == 0 || p.output_cap_bytes() > kMaxOrderOutputCap) {
     return refuse("order output cap must be 1 byte to 4 MiB");
   }
-  if (p.platform() != "linux") return refuse("order is for platform " + p.platform().substr(0, 16));
   auto risk = to_action_risk(p.risk());
   if (!risk) return refuse("order has no known risk level");
   if (checks.catalog == nullptr) return refuse("no signed action catalog received yet");

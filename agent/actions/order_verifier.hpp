@@ -44,6 +44,8 @@ struct OrderChecks {
   std::int64_t clock_skew_ms = 60'000;
   const AcceptedCatalog* catalog = nullptr;  ///< null: none received yet
   const ActionPolicy* policy = nullptr;
+  /// The platform this agent runs on (agent_platform()); an order for another is refused.
+  std::string platform;
 };
 
 /// Limits an order must respect whatever the collector says.

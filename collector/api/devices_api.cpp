@@ -29,6 +29,7 @@ nlohmann::json device_json(const Device& d, bool online) {
                       {"os", d.os_pretty_name},
                       {"kernel", d.kernel},
                       {"arch", d.arch},
+                      {"platform", d.platform},
                       {"owner", d.owner},
                       {"tags", d.tags}};
   if (d.revoked_at) j["revoked_at"] = format_rfc3339(*d.revoked_at);

@@ -140,8 +140,9 @@ void AgentSession::handle_hello(const v1::Hello& hello) {
   const auto& f = hello.facts();
   // Clip what the endpoint says about itself before storing it.
   auto clip = [](const std::string& s) { return s.substr(0, 255); };
-  DeviceHelloFacts facts{clip(f.hostname()), clip(hello.agent_version()), clip(f.os_pretty_name()),
-                         clip(f.kernel()), clip(f.arch())};
+  DeviceHelloFacts facts{clip(f.hostname()),       clip(hello.agent_version()),
+                         clip(f.os_pretty_name()), clip(f.kernel()),
+                         clip(f.arch()),           f.platform().substr(0, 16)};
   auto conn = shared_->connection.lock();
   if (!conn) return;
   // The hello came in time: the hello deadline ends and the connection no longer counts

@@ -35,6 +35,9 @@ struct Device {
   std::string os_pretty_name;
   std::string kernel;
   std::string arch;
+  /// "linux" or "windows" as the agent's hello says ("" before its first hello, or from an
+  /// agent older than the field).
+  std::string platform;
   std::string enrollment_token_id;
   /// The person using the device: an email or an external directory id ("" when unknown).
   std::string owner;
@@ -55,6 +58,7 @@ struct DeviceHelloFacts {
   std::string os_pretty_name;
   std::string kernel;
   std::string arch;
+  std::string platform;
 };
 
 /// A person signs in with a password; a service account is an integration's identity: no

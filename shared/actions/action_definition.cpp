@@ -5,6 +5,7 @@
 
 #include <toml++/toml.h>
 
+#include "shared/actions/action_platform.hpp"
 #include "shared/pki/secrets.hpp"
 #include "shared/util/command_interpreters.hpp"
 
@@ -124,8 +125,9 @@ Result<void> check_argv(const Reader& reader, std::string_view key,
                         const std::vector<std::string>& argv, const ActionDefinition& def,
                         std::vector<std::string>& used) {
   if (argv.empty()) return reader.bad(key, "needs at least the program");
-  if (argv[0].empty() || argv[0].front() != '/' || argv[0].find('{') != std::string::npos) {
-    return reader.bad(key, "argv[0] must be an absolute path (no placeholder)");
+  if (!is_absolute_program_path(def.platform, argv[0]) || argv[0].find('{') != std::string::npos) {
+    return reader.bad(key,
+                      "argv[0] must be an absolute path on " + def.platform + " (no placeholder)");
   }
   if (is_command_interpreter(argv[0])) {
     return reader.bad(key, "argv[0] `" + argv[0] +
@@ -295,7 +297,7 @@ Result<ActionDefinition> parse_action_definition(std::string_view text, const st
   if (!std::regex_match(*id, kActionId)) {
     return r.bad("id", "lower-case letters, digits, . _ - (at most 64)");
   }
-  if (*platform != "linux") return r.bad("platform", "only \"linux\" is supported");
+  if (!is_known_platform(*platform)) return r.bad("platform", "expected linux or windows");
   auto parsed_risk = parse_action_risk(*risk);
   if (!parsed_risk) return r.bad("risk", "expected low, medium or high");
   if (*min_role != "technician" && *min_role != "senior" && *min_role != "admin") {

@@ -35,6 +35,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       checks.now_unix_ms = 1'800'000'000'000;
       checks.catalog = &catalog;
       checks.policy = &policy;
+      checks.platform = "linux";
       (void)agent::verify_order(message->order(), checks);
       (void)agent::signed_payload(message->order(), pinned.get());
       break;

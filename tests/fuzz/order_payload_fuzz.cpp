@@ -36,6 +36,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   checks.now_unix_ms = issued > 0 && issued < 4'000'000'000'000 ? issued : 1'800'000'000'000;
   checks.catalog = &catalog;
   checks.policy = &policy;
+  // A Windows order is judged by a Windows agent's rules (drive-absolute argv[0]).
+  checks.platform = payload.platform() == "windows" ? "windows" : "linux";
   auto signed_order = protocol::sign_order(key.get(), "kid", payload);
   if (!signed_order) return 0;
   (void)agent::verify_order(*signed_order, checks);

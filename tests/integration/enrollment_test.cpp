@@ -215,3 +215,20 @@ TEST_CASE("an admin creates, lists and revokes enrollment tokens over the API, a
   REQUIRE(revoked_audit.body["events"].size() == 1);
   CHECK(revoked_audit.body["events"][0]["target"] == "enrollment_token:" + id);
 }
+
+TEST_CASE("platform field: a Linux agent's device says platform linux in /api/v1/devices",
+          "[integration]") {
+  CollectorFixture collector;
+  AgentFixture agent(collector, "a");
+  REQUIRE(agent.enroll().exit_code == 0);
+  const auto device_id = agent.device_id();
+  agent.start();
+  REQUIRE(eventually([&] { return device_online(collector, device_id); }));
+  auto listed = collector.get("/api/v1/devices", collector.admin_token());
+  REQUIRE(listed.status == 200);
+  REQUIRE(listed.body["devices"].size() == 1);
+  CHECK(listed.body["devices"][0]["platform"] == "linux");
+  auto one = collector.get("/api/v1/devices/" + device_id, collector.admin_token());
+  CHECK(one.body["platform"] == "linux");
+  agent.stop();
+}

@@ -2,6 +2,7 @@
 // first live utmp session for the logged-in user.
 #include "agent/collectors/device_facts.hpp"
 
+#include "agent/collectors/agent_platform.hpp"
 #include "agent/collectors/linux/kernel.hpp"
 #include "agent/collectors/linux/os_release.hpp"
 #include "agent/collectors/linux/sessions.hpp"
@@ -22,6 +23,7 @@ v1::DeviceFacts read_device_facts(const FsRoot& fs) {
   facts.set_kernel(clean_text(k.release, 128));
   facts.set_arch(clean_text(k.arch, 32));
   facts.set_machine_id(clean_text(k.machine_id, 64));
+  facts.set_platform(agent_platform());
   auto utmp = fs.read("/run/utmp", 1024 * 1024);
   if (!utmp) utmp = fs.read("/var/run/utmp", 1024 * 1024);
   if (utmp) {

@@ -8,6 +8,7 @@
 
 #include <string>
 
+#include "agent/collectors/agent_platform.hpp"
 #include "agent/collectors/device_facts.hpp"
 #include "agent/collectors/text.hpp"
 #include "agent/collectors/windows/win32_text.hpp"
@@ -82,6 +83,7 @@ v1::DeviceFacts read_device_facts(const FsRoot&) {
   facts.set_machine_id(clean_text(
       hklm_string(L"SOFTWARE\\Microsoft\\Cryptography", L"MachineGuid").value_or(""), 64));
   facts.set_logged_in_user(clean_text(console_user(), 64));
+  facts.set_platform(agent_platform());
   return facts;
 }
 

@@ -19,8 +19,8 @@ namespace {
 constexpr std::string_view kDeviceSelect =
     "SELECT id, hostname, certificate_sha256, enrolled_at, last_seen, revoked_at, agent_version, "
     "os_pretty_name, kernel, arch, enrollment_token_id, owner, "
-    "(SELECT string_agg(tag, ',' ORDER BY tag) FROM device_tags t WHERE t.device_id = devices.id) "
-    "FROM devices ";
+    "(SELECT string_agg(tag, ',' ORDER BY tag) FROM device_tags t WHERE t.device_id = devices.id), "
+    "platform FROM devices ";
 
 Device read_device(const Rows& r, int i) {
   Device d;
@@ -37,6 +37,7 @@ Device read_device(const Rows& r, int i) {
   d.enrollment_token_id = r.text(i, 10);
   d.owner = r.text(i, 11);
   d.tags = split_device_tags(r.text(i, 12));
+  d.platform = r.text(i, 13);
   return d;
 }
 
@@ -182,8 +183,9 @@ Result<void> PgDeviceRepository::record_hello(std::string_view device_id, const 
   if (!conn) return tl::unexpected(conn.error());
   return done((*conn)->query(
       "UPDATE devices SET hostname = $1, agent_version = $2, os_pretty_name = $3, kernel = $4, "
-      "arch = $5, last_seen = $6 WHERE id = $7",
-      f.hostname, f.agent_version, f.os_pretty_name, f.kernel, f.arch, to_ms(when), device_id));
+      "arch = $5, platform = $6, last_seen = $7 WHERE id = $8",
+      f.hostname, f.agent_version, f.os_pretty_name, f.kernel, f.arch, f.platform, to_ms(when),
+      device_id));
 }
 
 Result<void> PgDeviceRepository::touch_device(std::string_view device_id, TimePoint when) {

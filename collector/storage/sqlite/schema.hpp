@@ -6,7 +6,7 @@
 
 namespace triage::collector::schema {
 
-inline constexpr std::array<std::string_view, 16> kMigrations = {
+inline constexpr std::array<std::string_view, 17> kMigrations = {
     // 1: enrollment, devices, users, sessions, reports.
     R"sql(
 CREATE TABLE enrollment_tokens (
@@ -430,6 +430,10 @@ ALTER TABLE users ADD COLUMN kind TEXT NOT NULL DEFAULT 'person';
 ALTER TABLE users ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE orders ADD COLUMN requested_credential TEXT NOT NULL DEFAULT '';
 ALTER TABLE orders ADD COLUMN approved_credential TEXT NOT NULL DEFAULT '';
+)sql",
+    // 17: the platform an agent's hello names ("linux", "windows").
+    R"sql(
+ALTER TABLE devices ADD COLUMN platform TEXT NOT NULL DEFAULT '';
 )sql",
 };
 

@@ -17,7 +17,8 @@ namespace {
 constexpr const char* kDeviceColumns =
     "id, hostname, certificate_sha256, enrolled_at, last_seen, revoked_at, agent_version, "
     "os_pretty_name, kernel, arch, enrollment_token_id, owner, "
-    "(SELECT group_concat(tag, ',') FROM device_tags t WHERE t.device_id = devices.id)";
+    "(SELECT group_concat(tag, ',') FROM device_tags t WHERE t.device_id = devices.id), "
+    "platform";
 
 Device read_device(const Statement& s) {
   Device d;
@@ -34,6 +35,7 @@ Device read_device(const Statement& s) {
   d.enrollment_token_id = s.column_text(10);
   d.owner = s.column_text(11);
   d.tags = split_device_tags(s.column_text(12));
+  d.platform = s.column_text(13);
   return d;
 }
 
@@ -171,8 +173,9 @@ Result<void> SqliteStore::record_hello(std::string_view device_id, const DeviceH
   std::lock_guard lock(write_mutex_);
   auto r = db_->exec_with(
       "UPDATE devices SET hostname = ?, agent_version = ?, os_pretty_name = ?, kernel = ?, "
-      "arch = ?, last_seen = ? WHERE id = ?",
-      f.hostname, f.agent_version, f.os_pretty_name, f.kernel, f.arch, to_ms(when), device_id);
+      "arch = ?, platform = ?, last_seen = ? WHERE id = ?",
+      f.hostname, f.agent_version, f.os_pretty_name, f.kernel, f.arch, f.platform, to_ms(when),
+      device_id);
   if (!r) return tl::unexpected(r.error());
   return {};
 }

@@ -7,6 +7,7 @@
 
 #include "agent/actions/action_journal.hpp"
 #include "agent/actions/order_verifier.hpp"
+#include "shared/actions/action_definition.hpp"
 #include "shared/actions/builtin_actions.hpp"
 #include "shared/pki/keys.hpp"
 #include "shared/pki/secrets.hpp"
@@ -84,6 +85,45 @@ struct Fixture {
     c.now_unix_ms = kNow;
     c.catalog = &catalog;
     c.policy = &policy;
+    c.platform = "linux";
+    return c;
+  }
+};
+
+// A custom Windows action, pinned by the endpoint's policy.
+const std::string kWindowsFlushDns = R"toml(id = "windows-flush-dns"
+version = 1
+title = "Flush the DNS cache (Windows)"
+platform = "windows"
+argv = ['C:\Windows\System32\ipconfig.exe', "/flushdns"]
+risk = "low"
+)toml";
+
+/// A Windows agent's checks with `definition` in its catalog and pinned by its policy.
+struct WindowsFixture : Fixture {
+  actions::ActionDefinition def = *actions::parse_action_definition(kWindowsFlushDns, "test");
+
+  WindowsFixture() {
+    catalog.entries[def.id] = CatalogEntryInfo{def.version, def.sha256_raw, v1::RISK_LOW};
+    policy.allow_custom.push_back(def.sha256);
+  }
+
+  v1::OrderPayload windows_payload() const {
+    auto p = payload();
+    p.set_action_id(def.id);
+    p.set_definition_sha256(def.sha256_raw);
+    p.set_definition(def.text);
+    p.clear_argv();
+    for (const auto& a : def.argv) p.add_argv(a);
+    p.set_timeout_s(def.timeout_s);
+    p.set_output_cap_bytes(def.output_cap_bytes);
+    p.set_platform("windows");
+    return p;
+  }
+
+  OrderChecks windows_checks() const {
+    auto c = checks();
+    c.platform = "windows";
     return c;
   }
 };
@@ -187,6 +227,39 @@ TEST_CASE("orders for another device, outside their validity or misshaped are re
   p.set_issued_at_unix_ms(kNow - 900'000);
   p.set_expires_at_unix_ms(kNow - 30'000);
   CHECK(verify_order(f.sign(p), f.checks()));
+}
+
+TEST_CASE(
+    "platform field: an order for a linux action is refused by a Windows agent, and a windows "
+    "order by a Linux agent") {
+  WindowsFixture f;
+  CHECK_THAT(refusal(verify_order(f.sign(f.payload()), f.windows_checks())),
+             Catch::Contains("order is for platform linux; this agent runs on windows"));
+  CHECK_THAT(refusal(verify_order(f.sign(f.windows_payload()), f.checks())),
+             Catch::Contains("order is for platform windows; this agent runs on linux"));
+  // Each passes on its own platform.
+  CHECK(verify_order(f.sign(f.payload()), f.checks()));
+  CHECK(verify_order(f.sign(f.windows_payload()), f.windows_checks()));
+}
+
+TEST_CASE(
+    "platform field: a Windows agent takes a drive-absolute argv[0] and refuses one without a "
+    "drive") {
+  WindowsFixture f;
+  REQUIRE(f.def.argv.front() == "C:\\Windows\\System32\\ipconfig.exe");
+  for (const char* program :
+       {"/usr/bin/ipconfig.exe", "\\Windows\\System32\\ipconfig.exe", "C:ipconfig.exe",
+        "\\\\server\\share\\ipconfig.exe", "ipconfig.exe"}) {
+    INFO(program);
+    auto p = f.windows_payload();
+    p.set_argv(0, program);
+    CHECK_THAT(refusal(verify_order(f.sign(p), f.windows_checks())),
+               Catch::Contains("argv[0] is not an absolute path"));
+  }
+  // The interpreter refusal holds for Windows paths too, by the file's name.
+  auto p = f.windows_payload();
+  p.set_argv(0, "C:\\Windows\\System32\\cmd.exe");
+  CHECK_THAT(refusal(verify_order(f.sign(p), f.windows_checks())), Catch::Contains("interpreter"));
 }
 
 // Found while writing tests/fuzz/order_payload_fuzz.cpp (UBSan: expires_at + skew overflowed):

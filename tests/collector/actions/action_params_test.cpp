@@ -193,3 +193,36 @@ max_length = 64
     CHECK_THAT(def.error().message, Catch::Contains("pattern"));
   }
 }
+
+TEST_CASE(
+    "platform field: an action definition names linux or windows, and argv[0] is absolute by "
+    "that platform's rules") {
+  auto define = [](const std::string& platform, const std::string& program) {
+    return parse_action_definition(R"(id = "flush-dns-test"
+version = 1
+title = "Flush DNS"
+platform = ")" + platform + R"("
+argv = [')" + program + R"(', "/flushdns"]
+risk = "low"
+)",
+                                   "test");
+  };
+  auto windows = define("windows", "C:\\Windows\\System32\\ipconfig.exe");
+  INFO((windows ? "" : windows.error().message));
+  REQUIRE(windows);
+  CHECK(windows->platform == "windows");
+  CHECK(windows->argv.front() == "C:\\Windows\\System32\\ipconfig.exe");
+  CHECK(define("linux", "/usr/bin/resolvectl"));
+  // Each platform's absolute paths only.
+  CHECK_THAT(define("windows", "/usr/bin/resolvectl").error().message,
+             Catch::Contains("absolute path on windows"));
+  CHECK_THAT(define("linux", "C:\\Windows\\System32\\ipconfig.exe").error().message,
+             Catch::Contains("absolute path on linux"));
+  for (const char* relative : {"ipconfig.exe", "C:ipconfig.exe", "\\Windows\\ipconfig.exe",
+                               "\\\\server\\share\\ipconfig.exe"}) {
+    INFO(relative);
+    CHECK_FALSE(define("windows", relative));
+  }
+  CHECK_THAT(define("macos", "/usr/bin/true").error().message,
+             Catch::Contains("expected linux or windows"));
+}

@@ -55,6 +55,34 @@ TEMPLATE_TEST_CASE("storage contract: devices and enrollment", "[storage][contra
             .code == ErrorCode::kNotFound);
 }
 
+TEMPLATE_TEST_CASE("storage contract: platform field: a device's hello platform is stored and read",
+                   "[storage][contract][devices]", TRIAGE_STORAGE_BACKENDS) {
+  TestType backend;
+  auto store = backend.open();
+  REQUIRE(store->write(
+      [](WriteTx& tx) { return tx.devices().insert_enrollment_token(enrollment_token("t1", 2)); }));
+  REQUIRE(store->write(
+      [](WriteTx& tx) { return tx.devices().enroll_device("hash-t1", device("d1"), at(5)); }));
+  REQUIRE(store->write(
+      [](WriteTx& tx) { return tx.devices().enroll_device("hash-t1", device("d2"), at(5)); }));
+  // Before its first hello a device has no platform.
+  CHECK(store->read().devices().find_device("d1").value()->platform.empty());
+  REQUIRE(store->write([](WriteTx& tx) {
+    return tx.devices().record_hello(
+        "d1", {"pc-7", "0.1.0", "Windows 10 Pro", "Windows NT 10.0.19045", "x86_64", "windows"},
+        at(6));
+  }));
+  REQUIRE(store->write([](WriteTx& tx) {
+    return tx.devices().record_hello(
+        "d2", {"laptop-7", "0.1.0", "Debian 12", "6.1", "x86_64", "linux"}, at(6));
+  }));
+  CHECK(store->read().devices().find_device("d1").value()->platform == "windows");
+  auto listed = store->read().devices().list_devices();
+  REQUIRE(listed);
+  REQUIRE(listed->size() == 2);
+  for (const auto& d : *listed) CHECK(d.platform == (d.id == "d1" ? "windows" : "linux"));
+}
+
 TEMPLATE_TEST_CASE("storage contract: users, sessions and API tokens", "[storage][contract][auth]",
                    TRIAGE_STORAGE_BACKENDS) {
   TestType backend;

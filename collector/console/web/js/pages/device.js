@@ -62,7 +62,7 @@ export async function render(main, [id], ctx) {
   replace(main,
     h('div', { class: 'card' }, h('h1', {}, d.hostname || d.id),
       h('p', {}, d.revoked ? badge('state', 'revoked') : badge('state', d.online ? 'online' : 'offline'),
-        ` ${d.os ?? ''} · ${d.kernel ?? ''} · ${d.arch ?? ''} · agent ${d.agent_version ?? '—'}`),
+        ` ${d.platform || '—'} · ${d.os ?? ''} · ${d.kernel ?? ''} · ${d.arch ?? ''} · agent ${d.agent_version ?? '—'}`),
       h('p', { class: 'muted' }, `id ${d.id} · enrolled `, time(d.enrolled_at), ' · last seen ', time(d.last_seen)),
       revoke),
     section('Open tickets', table([

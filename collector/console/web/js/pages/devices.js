@@ -12,6 +12,7 @@ export async function render(main) {
     replace(list, table([
       ['Hostname', (d) => h('a', { href: `#/devices/${encodeURIComponent(d.id)}` }, d.hostname || d.id)],
       ['State', (d) => (d.revoked ? badge('state', 'revoked') : badge('state', d.online ? 'online' : 'offline'))],
+      ['Platform', (d) => d.platform || '—'],
       ['OS', (d) => d.os || '—'],
       ['Kernel', (d) => d.kernel || '—'],
       ['Last seen', (d) => time(d.last_seen)],

@@ -1,4 +1,4 @@
-// Live Host on Linux: statvfs, adjtimex, getifaddrs, the real clock, and the process runner.
+// Live Host on Linux: statvfs, adjtimex and getifaddrs (the rest: live_host_base.hpp).
 #include <arpa/inet.h>
 #include <ifaddrs.h>
 #include <netinet/in.h>
@@ -8,11 +8,9 @@
 
 #include <bit>
 #include <cerrno>
-#include <chrono>
-#include <cstdlib>
 #include <cstring>
 
-#include "agent/collectors/host.hpp"
+#include "agent/collectors/live_host_base.hpp"
 
 namespace triage::agent {
 namespace {
@@ -34,16 +32,9 @@ std::uint32_t prefix_of(const sockaddr* mask) {
   return bits;
 }
 
-class LiveHost final : public Host {
+class LiveHost final : public LiveHostBase {
  public:
-  bool live() const override { return true; }
   bool is_root() const override { return ::geteuid() == 0; }
-
-  std::int64_t now_unix_ms() const override {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-  }
 
   Result<FsUsage> fs_usage(std::string_view mount_point) const override {
     struct statvfs st {};
@@ -105,23 +96,10 @@ class LiveHost final : public Host {
     ::freeifaddrs(list);
     return out;
   }
-
-  std::string environment(std::string_view name) const override {
-    const char* v = std::getenv(std::string(name).c_str());
-    return v ? std::string(v) : std::string();
-  }
-
-  bool has_program(std::string_view name) const override { return find_program(name).has_value(); }
-
-  Result<RunResult> run(const RunRequest& request) override { return run_process(request); }
 };
 
 }  // namespace
 
 HostPtr make_live_host() { return std::make_unique<LiveHost>(); }
-
-HostPtr make_host(const FsRoot& fs) {
-  return fs.is_live() ? make_live_host() : make_fixture_host(fs);
-}
 
 }  // namespace triage::agent

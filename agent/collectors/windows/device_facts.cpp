@@ -12,6 +12,7 @@
 #include "agent/collectors/device_facts.hpp"
 #include "agent/collectors/text.hpp"
 #include "agent/collectors/windows/win32_text.hpp"
+#include "shared/util/windows/wide_string.hpp"
 
 namespace triage::agent {
 namespace {
@@ -22,7 +23,7 @@ std::string host_name() {
   wchar_t name[256] = {};
   DWORD size = static_cast<DWORD>(std::size(name));
   if (!::GetComputerNameExW(ComputerNameDnsHostname, name, &size)) return "";
-  return utf8_from_wide(std::wstring_view(name, size));
+  return narrow(std::wstring_view(name, size));
 }
 
 /// "10.0.19045" from ntdll's RtlGetVersion; "" when it is not there.
@@ -63,7 +64,7 @@ std::string console_user() {
                                      &bytes)) {
     return "";
   }
-  std::string user = name != nullptr ? utf8_from_wide(name) : "";
+  std::string user = name != nullptr ? narrow(name) : "";
   ::WTSFreeMemory(name);
   return user;
 }

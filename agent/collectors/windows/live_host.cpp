@@ -1,5 +1,5 @@
-// Live Host on Windows: GetDiskFreeSpaceExW, GetAdaptersAddresses, the real clock, the
-// process runner. The clock discipline (w32time) is not read yet: clock_state() says so.
+// Live Host on Windows: GetDiskFreeSpaceExW and GetAdaptersAddresses (the rest:
+// live_host_base.hpp). The clock discipline (w32time) is not read yet: clock_state() says so.
 // Order matters: winsock2 before windows.h, iphlpapi last.
 #include <winsock2.h>
 
@@ -11,12 +11,10 @@
 // A COM macro (`#define interface struct`) that would rename InterfaceAddress::interface.
 #undef interface
 
-#include <chrono>
-#include <cstdlib>
 #include <vector>
 
-#include "agent/collectors/host.hpp"
-#include "agent/collectors/windows/win32_text.hpp"
+#include "agent/collectors/live_host_base.hpp"
+#include "shared/util/windows/wide_string.hpp"
 
 namespace triage::agent {
 namespace {
@@ -34,16 +32,9 @@ bool is_administrator() {
   return member == TRUE;
 }
 
-class LiveHost final : public Host {
+class LiveHost final : public LiveHostBase {
  public:
-  bool live() const override { return true; }
   bool is_root() const override { return is_administrator(); }
-
-  std::int64_t now_unix_ms() const override {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-  }
 
   Result<FsUsage> fs_usage(std::string_view mount_point) const override {
     const std::filesystem::path path(mount_point);
@@ -77,7 +68,7 @@ class LiveHost final : public Host {
     if (rc != NO_ERROR) return fail("GetAdaptersAddresses: error " + std::to_string(rc));
     std::vector<InterfaceAddress> out;
     for (auto* a = reinterpret_cast<IP_ADAPTER_ADDRESSES*>(buf.data()); a != nullptr; a = a->Next) {
-      const std::string name = a->FriendlyName != nullptr ? utf8_from_wide(a->FriendlyName) : "";
+      const std::string name = a->FriendlyName != nullptr ? narrow(a->FriendlyName) : "";
       for (auto* u = a->FirstUnicastAddress; u != nullptr; u = u->Next) {
         const sockaddr* sa = u->Address.lpSockaddr;
         char text[INET6_ADDRSTRLEN] = {};
@@ -104,23 +95,10 @@ class LiveHost final : public Host {
     }
     return out;
   }
-
-  std::string environment(std::string_view name) const override {
-    const char* v = std::getenv(std::string(name).c_str());
-    return v ? std::string(v) : std::string();
-  }
-
-  bool has_program(std::string_view name) const override { return find_program(name).has_value(); }
-
-  Result<RunResult> run(const RunRequest& request) override { return run_process(request); }
 };
 
 }  // namespace
 
 HostPtr make_live_host() { return std::make_unique<LiveHost>(); }
-
-HostPtr make_host(const FsRoot& fs) {
-  return fs.is_live() ? make_live_host() : make_fixture_host(fs);
-}
 
 }  // namespace triage::agent

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "agent/state/private_directory.hpp"
 #include "shared/pki/certificates.hpp"
 #include "shared/pki/keys.hpp"
 #include "shared/pki/openssl_ptr.hpp"
@@ -91,7 +92,7 @@ Result<std::string> enroll(const EnrollOptions& options) {
   auto key_pem = pki::private_key_to_pem(key->get());
   if (!key_pem) return tl::unexpected(key_pem.error());
   const auto& state = options.state;
-  if (auto r = ensure_directory(state.root(), 0700); !r) return tl::unexpected(r.error());
+  if (auto r = ensure_private_directory(state.root()); !r) return tl::unexpected(r.error());
   Enrollment record{options.server_url, device_id, *pin,
                     format_rfc3339(std::chrono::system_clock::now())};
   for (auto r : {write_file_atomic(state.device_key(), *key_pem, 0600),

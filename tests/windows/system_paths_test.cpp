@@ -10,6 +10,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "agent/state/private_directory.hpp"
 #include "agent/state/system_paths.hpp"
 #include "agent/state/windows/state_directory.hpp"
 #include "shared/util/windows/unique_handle.hpp"
@@ -106,4 +107,23 @@ TEST_CASE("Windows state folder: one that another account created first is refus
   auto prepared = ta::prepare_state_directory(dir);
   REQUIRE_FALSE(prepared);
   CHECK(prepared.error().code == triage::ErrorCode::kDenied);
+}
+
+TEST_CASE(
+    "Windows state folder: enrollment's private directory is the state folder's ACL, parents "
+    "created") {
+  triage::testing::WindowsTempDir temp;
+  const auto dir = temp.path() / L"ProgramData" / L"triage";
+  auto prepared = ta::ensure_private_directory(dir);
+  INFO((prepared ? std::string("prepared") : prepared.error().message));
+  REQUIRE(prepared);
+  CHECK(std::filesystem::is_directory(dir));
+  const auto sddl = dacl_sddl(dir);
+  INFO(std::string(sddl.begin(), sddl.end()));
+  if (sddl.find(L"O:BA") != 0) {
+    WARN("this system does not keep the security descriptors of files; DACL not checked");
+    return;
+  }
+  CHECK(sddl.find(L"D:P") != std::wstring::npos);
+  CHECK(std::count(sddl.begin(), sddl.end(), L'(') == 2);
 }

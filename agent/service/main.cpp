@@ -19,6 +19,7 @@
 #include "agent/service/agent_config.hpp"
 #include "agent/service/agent_daemon.hpp"
 #include "agent/service/get_help_command.hpp"
+#include "agent/service/service_command.hpp"
 #include "agent/service/snapshot_process.hpp"
 #include "agent/state/system_paths.hpp"
 #include "shared/util/fs_root.hpp"
@@ -155,6 +156,13 @@ int main(int argc, char** argv) {
   log_bundle->add_option("--sysroot", bundle_options.sysroot,
                          "read /var/log under DIR; no commands are run then");
 
+  auto* service = app.add_subcommand(
+      "service", "register this program as the system's service, or remove it (Windows)");
+  std::string service_action;
+  service->add_option("action", service_action, "install or uninstall")
+      ->required()
+      ->check(CLI::IsMember({"install", "uninstall"}));
+
   auto* log_format_option = app.get_option("--log-format");
   auto* log_level_option = app.get_option("--log-level");
   CLI11_PARSE(app, argc, argv);
@@ -175,6 +183,7 @@ int main(int argc, char** argv) {
       if (!options) throw std::runtime_error(options.error().message);
       return ta::run_snapshot_helper(*options);
     }
+    if (service->parsed()) return ta::run_service_command(service_action, std::cout, std::cerr);
     if (history->parsed()) {
       return ta::run_history(ta::StateDir(state_dir), history_json, std::cout, std::cerr);
     }
@@ -216,7 +225,8 @@ int main(int argc, char** argv) {
       }
       std::optional<std::chrono::seconds> interval;
       if (report_interval_s > 0) interval = std::chrono::seconds(report_interval_s);
-      return ta::run_daemon(ta::StateDir(state_dir), config, interval);
+      return ta::run_under_service_manager(
+          [&] { return ta::run_daemon(ta::StateDir(state_dir), config, interval); });
     }
   } catch (const std::exception& e) {
     std::cerr << "triage-agent: " << e.what() << "\n";

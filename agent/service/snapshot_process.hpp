@@ -15,6 +15,7 @@
 
 #include "agent/collectors/cooldown.hpp"
 #include "agent/collectors/snapshot_options.hpp"
+#include "agent/service/own_executable.hpp"
 #include "shared/util/result.hpp"
 #include "triage/v1/snapshot.pb.h"
 
@@ -27,9 +28,8 @@ inline constexpr std::string_view kSnapshotHelperCommand = "snapshot-helper";
 
 /// How the daemon runs the snapshot process.
 struct SnapshotProcessOptions {
-  /// The agent binary. /proc/self/exe is the running binary itself, even after a package
-  /// upgrade replaced the file on disk, so daemon and helper are always the same version.
-  std::filesystem::path executable = "/proc/self/exe";
+  /// The agent binary: own_executable(), so daemon and helper are always the same version.
+  std::filesystem::path executable = own_executable();
   /// Arguments before the subcommand (the daemon passes its --log-level and --log-format).
   std::vector<std::string> leading_args;
   /// Longer than any healthy snapshot (collectors have their own budgets); then the child's

@@ -38,7 +38,7 @@ find_package(Threads REQUIRED)
 # Header-only libraries of the host.
 set(_triage_host_headers ${CMAKE_BINARY_DIR}/host-headers)
 file(MAKE_DIRECTORY ${_triage_host_headers})
-foreach(dir boost spdlog fmt nlohmann CLI tl toml++)
+foreach(dir boost spdlog fmt nlohmann CLI tl toml++ catch2)
   if(NOT EXISTS /usr/include/${dir})
     message(FATAL_ERROR "/usr/include/${dir} is missing (run installers/dev/install-deps.sh)")
   endif()
@@ -53,6 +53,8 @@ triage_header_only(nlohmann_json::nlohmann_json)
 triage_header_only(CLI11::CLI11)
 triage_header_only(tl::expected)
 triage_header_only(PkgConfig::TOMLPP)
+# Catch2 2.x, one header: the platform layer's tests (tests/windows).
+triage_header_only(Catch2::Catch2)
 # spdlog without its compiled library (SPDLOG_COMPILED_LIB unset), over header-only fmt.
 triage_header_only(spdlog::spdlog)
 target_compile_definitions(spdlog::spdlog INTERFACE FMT_HEADER_ONLY)

@@ -80,6 +80,7 @@ TEST_CASE(
   CHECK_THAT(device["os"].get<std::string>(), Catch::Contains("Windows"));
   CHECK_THAT(device["kernel"].get<std::string>(), Catch::StartsWith("Windows NT "));
   CHECK(device["arch"] == "x86_64");
+  CHECK(device["platform"] == "windows");
   // Wine reports the host's name as the computer's DNS host name.
   CHECK(device["hostname"] == local_host_name());
 

@@ -36,7 +36,18 @@ WineSession::~WineSession() {
 }
 
 std::vector<std::string> WineSession::agent(const std::vector<std::string>& args) const {
-  std::vector<std::string> argv{TRIAGE_WINE64, TRIAGE_WINDOWS_AGENT_EXE};
+  return windows_program("triage-agent.exe", args);
+}
+
+std::vector<std::string> WineSession::windows_program(const std::string& program,
+                                                      const std::vector<std::string>& args) const {
+  std::vector<std::string> argv{TRIAGE_WINE64, std::string(TRIAGE_WINDOWS_BIN_DIR) + "/" + program};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return argv;
+}
+
+std::vector<std::string> WineSession::wine_program(const std::vector<std::string>& args) const {
+  std::vector<std::string> argv{TRIAGE_WINE64};
   argv.insert(argv.end(), args.begin(), args.end());
   return argv;
 }

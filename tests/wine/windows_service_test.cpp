@@ -1,0 +1,131 @@
+// The Windows agent as a service under Wine's Service Control Manager: registered by
+// `triage-agent.exe service install` or by the MSI under `msiexec /qn`, started by the SCM,
+// online at a real collector on 127.0.0.1, then stopped and removed. Both use the agent's
+// default state folder, %ProgramData%\triage, so each starts by removing it.
+
+#include <fstream>
+
+#include <catch2/catch.hpp>
+
+#include "shared/util/files.hpp"
+#include "tests/support/collector_fixture.hpp"
+#include "tests/wine/wine_session.hpp"
+
+using namespace triage::testing;
+
+namespace {
+
+constexpr auto kWineTimeout = std::chrono::seconds(120);
+
+/// A fresh %ProgramData%\triage holding only the agent's config: no active probes (tests send
+/// traffic to loopback only).
+std::filesystem::path fresh_program_data(const WineSession& wine) {
+  const auto dir = wine.drive_c() / "ProgramData" / "triage";
+  std::filesystem::remove_all(dir);
+  return dir;
+}
+
+void write_agent_config(const std::filesystem::path& state) {
+  std::filesystem::create_directories(state);
+  std::ofstream(state / "agent.toml") << "[probes]\nenabled = false\n";
+}
+
+std::string enrolled_device_id(const std::filesystem::path& state) {
+  auto text = triage::read_file(state / "enrollment.json", 64 * 1024);
+  if (!text) return "";
+  return nlohmann::json::parse(*text, nullptr, false).value("device_id", "");
+}
+
+/// A one-time enrollment token in a file (never on a command line).
+std::filesystem::path write_token_file(CollectorFixture& collector) {
+  const auto file = collector.root() / "enroll.token";
+  REQUIRE(triage::write_file_atomic(file, collector.create_token() + "\n", 0600));
+  return file;
+}
+
+bool service_registered(const WineSession& wine, const std::filesystem::path& log_dir) {
+  auto query =
+      run_command(wine.wine_program({"sc", "query", "triage-agent"}), log_dir, "", kWineTimeout);
+  return query.exit_code == 0 && query.out.find("triage-agent") != std::string::npos;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "Windows service: `service install` registers the agent, the SCM starts it and it comes "
+    "online; `service uninstall` stops and removes it",
+    "[windows][integration]") {
+  auto& wine = WineSession::shared();
+  CollectorFixture collector;
+  const auto state = fresh_program_data(wine);
+  const auto token_file = write_token_file(collector);
+
+  // No --state: the service's own folder.
+  auto enrolled = run_command(
+      wine.agent({"enroll", "--server", collector.wss_url(), "--token-file",
+                  WineSession::windows_path(token_file), "--ca-sha256", collector.ca_sha256()}),
+      collector.root(), "", kWineTimeout);
+  INFO("enroll: " << enrolled.out << enrolled.err);
+  REQUIRE(enrolled.exit_code == 0);
+  const auto device_id = enrolled_device_id(state);
+  REQUIRE(device_id.size() == 36);
+  write_agent_config(state);
+
+  auto installed =
+      run_command(wine.agent({"service", "install"}), collector.root(), "", kWineTimeout);
+  INFO("service install: " << installed.out << installed.err);
+  REQUIRE(installed.exit_code == 0);
+  CHECK(service_registered(wine, collector.root()));
+
+  auto started = run_command(wine.wine_program({"sc", "start", "triage-agent"}), collector.root(),
+                             "", kWineTimeout);
+  INFO("sc start: " << started.out << started.err);
+  CHECK(started.exit_code == 0);
+  CHECK(eventually([&] { return device_online(collector, device_id); }, std::chrono::seconds(90)));
+
+  auto removed =
+      run_command(wine.agent({"service", "uninstall"}), collector.root(), "", kWineTimeout);
+  INFO("service uninstall: " << removed.out << removed.err);
+  CHECK(removed.exit_code == 0);
+  CHECK_FALSE(service_registered(wine, collector.root()));
+  // Stopped with the service: its connection ends.
+  CHECK(eventually([&] { return !device_online(collector, device_id); }, std::chrono::seconds(60)));
+}
+
+TEST_CASE(
+    "Windows MSI: msiexec /i with SERVER, TOKEN_FILE and CA_SHA256 installs under Program "
+    "Files, enrolls, registers and starts the service; msiexec /x removes it",
+    "[windows][integration]") {
+  auto& wine = WineSession::shared();
+  CollectorFixture collector;
+  const auto state = fresh_program_data(wine);
+  // Before the install: the service starts within msiexec.
+  write_agent_config(state);
+  const auto token_file = write_token_file(collector);
+  const auto msi =
+      WineSession::windows_path(std::string(TRIAGE_WINDOWS_BIN_DIR) + "/triage-agent.msi");
+
+  auto installed =
+      run_command(wine.wine_program({"msiexec", "/i", msi, "SERVER=" + collector.wss_url(),
+                                     "TOKEN_FILE=" + WineSession::windows_path(token_file),
+                                     "CA_SHA256=" + collector.ca_sha256(), "/qn"}),
+                  collector.root(), "", std::chrono::seconds(300));
+  INFO("msiexec /i: " << installed.out << installed.err);
+  REQUIRE(installed.exit_code == 0);
+  CHECK(std::filesystem::exists(wine.drive_c() / "Program Files" / "triage" / "triage-agent.exe"));
+  CHECK(service_registered(wine, collector.root()));
+  const auto device_id = enrolled_device_id(state);
+  REQUIRE(device_id.size() == 36);
+  CHECK(eventually([&] { return device_online(collector, device_id); }, std::chrono::seconds(90)));
+
+  auto removed = run_command(wine.wine_program({"msiexec", "/x", msi, "/qn"}), collector.root(), "",
+                             std::chrono::seconds(300));
+  INFO("msiexec /x: " << removed.out << removed.err);
+  CHECK(removed.exit_code == 0);
+  CHECK_FALSE(service_registered(wine, collector.root()));
+  CHECK_FALSE(
+      std::filesystem::exists(wine.drive_c() / "Program Files" / "triage" / "triage-agent.exe"));
+  // What uninstall leaves: the state (identity, spool, history).
+  CHECK(std::filesystem::exists(state / "enrollment.json"));
+  CHECK(eventually([&] { return !device_online(collector, device_id); }, std::chrono::seconds(60)));
+}

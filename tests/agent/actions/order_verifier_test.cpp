@@ -105,7 +105,7 @@ struct WindowsFixture : Fixture {
 
   WindowsFixture() {
     catalog.entries[def.id] = CatalogEntryInfo{def.version, def.sha256_raw, v1::RISK_LOW};
-    policy.allow_custom.push_back(def.sha256);
+    policy.allow_custom.push_back("sha256:" + def.sha256);
   }
 
   v1::OrderPayload windows_payload() const {
@@ -239,7 +239,9 @@ TEST_CASE(
              Catch::Contains("order is for platform windows; this agent runs on linux"));
   // Each passes on its own platform.
   CHECK(verify_order(f.sign(f.payload()), f.checks()));
-  CHECK(verify_order(f.sign(f.windows_payload()), f.windows_checks()));
+  auto windows = verify_order(f.sign(f.windows_payload()), f.windows_checks());
+  INFO((windows ? "" : windows.error().message));
+  CHECK(windows);
 }
 
 TEST_CASE(

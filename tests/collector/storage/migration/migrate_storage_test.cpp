@@ -377,3 +377,17 @@ TEST_CASE("migrate-storage: refused while a collector holds the SQLite database"
   REQUIRE(tables);
   CHECK(tables->int64(0, 0) == 0);
 }
+
+TEST_CASE("migrate-storage: a SQLite table it does not know stops it before anything is copied",
+          "[migration][pg]") {
+  Site site;
+  {
+    auto db = sqlite::Database::open(site.dir.database());
+    REQUIRE(db);
+    REQUIRE((*db)->exec("CREATE TABLE site_notes (id INTEGER PRIMARY KEY, text TEXT)"));
+  }
+  auto moved = site.migrate();
+  CHECK(moved.exit_code == 1);
+  CHECK_THAT(moved.err, Catch::Contains("table `site_notes`"));
+  CHECK_THAT(moved.err, Catch::Contains("not known to migrate-storage"));
+}

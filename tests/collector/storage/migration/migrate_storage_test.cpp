@@ -18,6 +18,7 @@
 #include "shared/util/files.hpp"
 #include "tests/collector/storage/contract/contract_fixtures.hpp"
 #include "tests/support/child_process.hpp"
+#include "tests/support/collector_fixture.hpp"
 #include "tests/support/postgres_server.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -31,6 +32,14 @@ using testing::run_command;
 namespace {
 
 using Counts = std::map<std::string, std::int64_t>;
+
+/// The test server's database of `conninfo` as a postgres:// URL (the form operators write).
+std::string postgres_url(const std::string& conninfo) {
+  const auto name = conninfo.substr(conninfo.find("dbname=") + 7);
+  return "postgresql://triage@127.0.0.1:" +
+         std::to_string(testing::PostgresServer::shared().port()) + "/" +
+         name.substr(0, name.find(' '));
+}
 
 /// A data directory made by `init`, with a user and an enrollment token from the CLI.
 struct Site {
@@ -53,13 +62,7 @@ struct Site {
     return run_command(args, temp.path(), stdin_text);
   }
 
-  /// The database as a postgres:// URL (the form operators write).
-  std::string url() const {
-    const auto name = conninfo.substr(conninfo.find("dbname=") + 7);
-    return "postgresql://triage@127.0.0.1:" +
-           std::to_string(testing::PostgresServer::shared().port()) + "/" +
-           name.substr(0, name.find(' '));
-  }
+  std::string url() const { return postgres_url(conninfo); }
 
   testing::CommandResult migrate() { return cli({"migrate-storage", "--to", url()}); }
 
@@ -358,24 +361,38 @@ TEST_CASE("migrate-storage: a row PostgreSQL refuses is named and nothing is wri
   }
 }
 
-TEST_CASE("migrate-storage: refused while a collector holds the SQLite database",
-          "[migration][pg]") {
-  Site site;
-  // A running collector keeps the database open, with its write-ahead log beside it.
-  auto running = open_store(StorageConfig{}, site.dir.database().string(), StoreUse::kServer);
-  REQUIRE(running);
-  REQUIRE(fs::exists(site.dir.database().string() + "-wal"));
+TEST_CASE(
+    "migrate-storage: refused while the collector runs and once it has stopped the collector "
+    "starts on PostgreSQL with what it had",
+    "[migration][pg]") {
+  testing::CollectorFixture collector;
+  const auto url = postgres_url(testing::PostgresServer::shared().create_database());
+  const auto token = collector.admin_token();
+  auto created = collector.post("/api/v1/tickets", {{"title", "vpn drops every hour"}}, token);
+  REQUIRE(created.status == 201);
+  const auto ticket = "/api/v1/tickets/" + std::to_string(created.body["id"].get<std::int64_t>());
 
-  auto moved = site.migrate();
-  CHECK(moved.exit_code == 1);
-  CHECK_THAT(moved.err, Catch::Contains("still running"));
-  // Refused before PostgreSQL was touched: not even the schema is there.
-  auto conn = postgres::Connection::connect(site.conninfo);
-  REQUIRE(conn);
-  auto tables = (*conn)->query(
-      "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'");
-  REQUIRE(tables);
-  CHECK(tables->int64(0, 0) == 0);
+  auto refused = collector.cli({"migrate-storage", "--to", url});
+  CHECK(refused.exit_code == 1);
+  CHECK_THAT(refused.err, Catch::Contains("still running"));
+
+  collector.stop();
+  auto moved = collector.cli({"migrate-storage", "--to", url, "--with-sessions"});
+  INFO(moved.out << moved.err);
+  REQUIRE(moved.exit_code == 0);
+  std::ofstream(collector.root() / "collector.toml", std::ios::app)
+      << "\n[storage]\nbackend = \"postgres\"\nurl = \"" << url << "\"\n";
+  // Out of the way: a collector that still used SQLite would start on an empty database.
+  const auto database = collector.data_dir() / "collector.db";
+  fs::rename(database, collector.root() / "collector.db.before-postgres");
+
+  // The admin's session came along: the same token reads the ticket from PostgreSQL.
+  collector.start();
+  auto read = collector.get(ticket, token);
+  CHECK(read.status == 200);
+  CHECK(read.body["title"] == "vpn drops every hour");
+  collector.stop();
+  CHECK_FALSE(fs::exists(database));
 }
 
 TEST_CASE("migrate-storage: a SQLite table it does not know stops it before anything is copied",

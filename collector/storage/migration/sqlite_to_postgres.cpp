@@ -154,15 +154,12 @@ Result<std::vector<MigratedTable>> migrate_sqlite_to_postgres(
   auto version_row = version->first([](const sqlite::Statement& st) { return st.column_int(0); });
   if (!version_row) return tl::unexpected(version_row.error());
   const auto expected = static_cast<std::int64_t>(schema::kMigrations.size());
-  if (version_row->value_or(0) != expected) {
-    return fail(ErrorCode::kInvalid,
-                sqlite_file.string() + " is at schema version " +
-                    std::to_string(version_row->value_or(0)) +
-                    "; this triage-collector moves "
-                    "version " +
-                    std::to_string(expected) +
-                    ": start this version's collector on it once (it upgrades the database), "
-                    "stop it, then migrate");
+  if (const auto found = version_row->value_or(0); found != expected) {
+    return fail(ErrorCode::kInvalid, sqlite_file.string() + " is at schema version " +
+                                         std::to_string(found) + " and this triage-collector " +
+                                         "moves version " + std::to_string(expected) +
+                                         ": start this version's collector on it once (it "
+                                         "upgrades the database), stop it, then migrate");
   }
   auto names = source.value()->query(
       "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%'");

@@ -408,3 +408,16 @@ TEST_CASE("migrate-storage: a SQLite table it does not know stops it before anyt
   CHECK_THAT(moved.err, Catch::Contains("table `site_notes`"));
   CHECK_THAT(moved.err, Catch::Contains("not known to migrate-storage"));
 }
+
+TEST_CASE("migrate-storage: a SQLite database at another schema version is refused",
+          "[migration][pg]") {
+  Site site;
+  {
+    auto db = sqlite::Database::open(site.dir.database());
+    REQUIRE(db);
+    REQUIRE((*db)->exec("PRAGMA user_version = 15"));
+  }
+  auto moved = site.migrate();
+  CHECK(moved.exit_code == 1);
+  CHECK_THAT(moved.err, Catch::Contains("is at schema version 15"));
+}

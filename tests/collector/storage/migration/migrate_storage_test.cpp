@@ -64,6 +64,13 @@ struct Site {
 
   std::string url() const { return postgres_url(conninfo); }
 
+  /// Changes the SQLite file behind the product's back (a database damaged or edited by hand).
+  void edit_sqlite(const std::string& sql) {
+    auto db = sqlite::Database::open(dir.database());
+    REQUIRE(db);
+    REQUIRE((*db)->exec(sql));
+  }
+
   testing::CommandResult migrate() { return cli({"migrate-storage", "--to", url()}); }
 
   /// A collector config whose [storage] is the PostgreSQL database.
@@ -336,16 +343,11 @@ TEST_CASE("migrate-storage: a row PostgreSQL refuses is named and nothing is wri
           "[migration][pg]") {
   Site site;
   write_areas(site.dir);
-  {
-    // A timeline event of a ticket that does not exist: SQLite stored it with its foreign
-    // keys off (a database repaired by hand); PostgreSQL refuses it.
-    auto db = sqlite::Database::open(site.dir.database());
-    REQUIRE(db);
-    REQUIRE((*db)->exec("PRAGMA foreign_keys=OFF"));
-    REQUIRE(
-        (*db)->exec("INSERT INTO ticket_events(id, ticket_id, at, actor, kind, visibility, data) "
-                    "VALUES (9999, 4242, 0, 'x', 'note', 'internal', '{}')"));
-  }
+  // A timeline event of a ticket that does not exist: SQLite stored it with its foreign keys
+  // off; PostgreSQL refuses it.
+  site.edit_sqlite(
+      "PRAGMA foreign_keys=OFF; INSERT INTO ticket_events(id, ticket_id, at, actor, kind, "
+      "visibility, data) VALUES (9999, 4242, 0, 'x', 'note', 'internal', '{}')");
   REQUIRE_FALSE(fs::exists(site.dir.database().string() + "-wal"));
 
   auto moved = site.migrate();
@@ -398,11 +400,7 @@ TEST_CASE(
 TEST_CASE("migrate-storage: a SQLite table it does not know stops it before anything is copied",
           "[migration][pg]") {
   Site site;
-  {
-    auto db = sqlite::Database::open(site.dir.database());
-    REQUIRE(db);
-    REQUIRE((*db)->exec("CREATE TABLE site_notes (id INTEGER PRIMARY KEY, text TEXT)"));
-  }
+  site.edit_sqlite("CREATE TABLE site_notes (id INTEGER PRIMARY KEY, text TEXT)");
   auto moved = site.migrate();
   CHECK(moved.exit_code == 1);
   CHECK_THAT(moved.err, Catch::Contains("table `site_notes`"));
@@ -412,11 +410,7 @@ TEST_CASE("migrate-storage: a SQLite table it does not know stops it before anyt
 TEST_CASE("migrate-storage: a SQLite database at another schema version is refused",
           "[migration][pg]") {
   Site site;
-  {
-    auto db = sqlite::Database::open(site.dir.database());
-    REQUIRE(db);
-    REQUIRE((*db)->exec("PRAGMA user_version = 15"));
-  }
+  site.edit_sqlite("PRAGMA user_version = 15");
   auto moved = site.migrate();
   CHECK(moved.exit_code == 1);
   CHECK_THAT(moved.err, Catch::Contains("is at schema version 15"));

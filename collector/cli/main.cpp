@@ -12,6 +12,7 @@
 #include "collector/audit/cli_actor.hpp"
 #include "collector/auth/accounts.hpp"
 #include "collector/auth/api_tokens.hpp"
+#include "collector/cli/migrate_storage_command.hpp"
 #include "collector/enrollment/enrollment_service.hpp"
 #include "collector/server/collector_config.hpp"
 #include "collector/server/data_dir.hpp"
@@ -36,16 +37,15 @@ void or_exit(triage::Result<void> result, const std::string& what) {
   if (!result) throw std::runtime_error(what + ": " + result.error().message);
 }
 
-tc::StorePtr open_store(const tc::DataDir& dir) {
+tc::StorePtr open_store(const tc::DataDir& dir, const tc::StorageConfig& storage = {}) {
   if (!dir.initialized()) {
     throw std::runtime_error(dir.root().string() +
                              " is not an initialized data directory; run `triage-collector init "
                              "--data " +
                              dir.root().string() + "` first");
   }
-  return or_exit(
-      tc::open_store(tc::StorageConfig{}, dir.database().string(), tc::StoreUse::kCommand),
-      "opening the database");
+  return or_exit(tc::open_store(storage, dir.database().string(), tc::StoreUse::kCommand),
+                 "opening the database");
 }
 
 // The audit log of an administration command: events chained into the same database a
@@ -67,8 +67,13 @@ class CliAudit {
   tc::AuditLog log_;
 };
 
-int audit_verify(const tc::DataDir& dir) {
-  auto store = open_store(dir);
+int audit_verify(const tc::DataDir& dir, const std::string& config_file) {
+  // With --config, the store its [storage] names (PostgreSQL after migrate-storage).
+  tc::StorageConfig storage;
+  if (!config_file.empty()) {
+    storage = or_exit(tc::load_collector_config(config_file), "config").storage;
+  }
+  auto store = open_store(dir, storage);
   auto pem = or_exit(triage::read_file(dir.signing_public_key()), "reading the public key");
   auto key = or_exit(triage::pki::public_key_from_pem(pem), dir.signing_public_key().string());
   auto result = or_exit(tc::verify_audit_log(*store, key.get()), "audit verify");
@@ -175,6 +180,20 @@ int main(int argc, char** argv) {
   auto* audit_verify_cmd = audit->add_subcommand(
       "verify", "check the hash chain and the signed checkpoints (exit 0 when intact)");
   add_data(audit_verify_cmd);
+  audit_verify_cmd
+      ->add_option("--config", config_file, "the collector's TOML configuration: its [storage]")
+      ->check(CLI::ExistingFile);
+
+  auto* migrate_storage = app.add_subcommand(
+      "migrate-storage",
+      "copy the data directory's SQLite store into an empty PostgreSQL database (stop the "
+      "collector first)");
+  add_data(migrate_storage);
+  tc::MigrateStorageArgs migrate_args;
+  migrate_storage->add_option("--to", migrate_args.to, "postgres://... URL or libpq string")
+      ->required();
+  migrate_storage->add_flag("--with-sessions", migrate_args.with_sessions,
+                            "copy staff login sessions too (else everyone logs in again)");
 
   CLI11_PARSE(app, argc, argv);
 
@@ -204,7 +223,8 @@ int main(int argc, char** argv) {
       std::cout << or_exit(tc::ca_fingerprint(dir), "ca-fingerprint") << "\n";
       return 0;
     }
-    if (audit_verify_cmd->parsed()) return audit_verify(dir);
+    if (audit_verify_cmd->parsed()) return audit_verify(dir, config_file);
+    if (migrate_storage->parsed()) return tc::run_migrate_storage(dir, migrate_args);
     if (token_create->parsed()) {
       auto store = open_store(dir);
       CliAudit audit(*store, dir);

@@ -108,12 +108,36 @@ std::string Statement::column_blob(int index) const {
   return p == nullptr ? std::string() : std::string(p, sqlite3_column_bytes(stmt_, index));
 }
 
+namespace {
+
+// A file: URI for `path` (SQLite reads `?` and `#` as the query and fragment, `%` as an escape).
+std::string file_uri(const std::filesystem::path& path, std::string_view query) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string uri = "file:";
+  for (unsigned char c : path.string()) {
+    if (c == '?' || c == '#' || c == '%') {
+      uri += '%';
+      uri += kHex[c >> 4];
+      uri += kHex[c & 0xF];
+    } else {
+      uri += static_cast<char>(c);
+    }
+  }
+  return uri + "?" + std::string(query);
+}
+
+}  // namespace
+
 Result<std::unique_ptr<Database>> Database::open(const std::filesystem::path& path,
                                                  OpenOptions options) {
   sqlite3* raw = nullptr;
   int rc =
-      sqlite3_open_v2(path.c_str(), &raw,
-                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+      options.read_only
+          ? sqlite3_open_v2(file_uri(path, "mode=ro&immutable=1").c_str(), &raw,
+                            SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, nullptr)
+          : sqlite3_open_v2(path.c_str(), &raw,
+                            SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                            nullptr);
   if (rc != SQLITE_OK) {
     std::string message = raw ? sqlite3_errmsg(raw) : "out of memory";
     sqlite3_close(raw);
@@ -122,11 +146,16 @@ Result<std::unique_ptr<Database>> Database::open(const std::filesystem::path& pa
   }
   std::unique_ptr<Database> db(new Database(raw));
   sqlite3_busy_timeout(raw, 5000);
-  // WAL: readers never block the writer.
-  std::string pragmas =
-      "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; "
-      "PRAGMA temp_store=MEMORY; PRAGMA synchronous=";
-  pragmas += options.durability == Durability::kPowerLoss ? "FULL;" : "NORMAL;";
+  std::string pragmas;
+  if (options.read_only) {
+    pragmas = "PRAGMA query_only=ON; PRAGMA temp_store=MEMORY;";
+  } else {
+    // WAL: readers never block the writer.
+    pragmas =
+        "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; "
+        "PRAGMA temp_store=MEMORY; PRAGMA synchronous=";
+    pragmas += options.durability == Durability::kPowerLoss ? "FULL;" : "NORMAL;";
+  }
   if (options.cache_kib > 0)
     pragmas += " PRAGMA cache_size=-" + std::to_string(options.cache_kib) + ";";
   if (auto r = db->exec(pragmas); !r) {

@@ -260,3 +260,25 @@ TEST_CASE("[storage] backend postgres takes the database's url and needs one") {
   REQUIRE_FALSE(sqlite_url);
   CHECK_THAT(sqlite_url.error().message, Catch::Contains("storage.url"));
 }
+
+TEST_CASE("a section written as a value is refused, not silently ignored") {
+  // `limits = 5` left every [limits] key at its default without a word.
+  auto value = load("limits = 5\n");
+  REQUIRE_FALSE(value);
+  CHECK_THAT(value.error().message,
+             Catch::Contains("config key `limits` on line 1: expected a [section]"));
+}
+
+TEST_CASE("a number where true or false belongs is refused, as the agent refuses it") {
+  // `agent_port_serves_api = 0` was read as false, `= 2` as true.
+  for (const char* value : {"0", "2"}) {
+    auto number = load(std::string("agent_port_serves_api = ") + value + "\n");
+    INFO(value);
+    REQUIRE_FALSE(number);
+    CHECK_THAT(number.error().message, Catch::Contains("`agent_port_serves_api` on line 1") &&
+                                           Catch::Contains("expected true or false"));
+  }
+  auto flag = load("agent_port_serves_api = false\n");
+  REQUIRE(flag);
+  CHECK_FALSE(flag->agent_port_serves_api);
+}

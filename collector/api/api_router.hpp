@@ -16,7 +16,7 @@ enum class Access { kPublic, kAuthenticated };
 
 /// One REST route: who may call it and what answers it.
 struct RouteSpec {
-  using Handler = std::function<ApiResult(ApiServices&, ApiRequest&)>;
+  using Handler = ApiResult (*)(ApiServices&, ApiRequest&);
   http::verb method;
   std::string pattern;  ///< "/api/v1/tickets/{id}": "{name}" segments capture
   Access access;

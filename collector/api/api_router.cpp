@@ -323,6 +323,9 @@ HttpResponse answer(const HttpRequest& request, const std::function<ApiResult()>
     return res;
   } catch (const std::exception& e) {
     spdlog::error("{}: {}", where(), e.what());
+  } catch (...) {
+    // Anything else would leave the worker thread and end the collector.
+    spdlog::error("{}: an exception that is not a std::exception", where());
   }
   return error_response(http::status::internal_server_error, "internal",
                         "internal error; see the collector log");

@@ -1,6 +1,7 @@
-// The router is the one place that turns a handler's failure into a status and the API's JSON
-// error body: every ErrorCode, the HTTP-only refusals, the router's own refusals, and handlers
-// that throw (a 500 that names nothing of the cause).
+// The router is the one place that turns a handler's failure into a status and
+// the API's JSON error body: every ErrorCode, the HTTP-only refusals, the
+// router's own refusals, and handlers that throw (a 500 that names nothing of
+// the cause).
 
 #include <stdexcept>
 #include <string>
@@ -152,6 +153,21 @@ TEST_CASE("a handler that throws is a 500 with no internals leaked", "[api][rout
   CHECK(res.result() == http::status::internal_server_error);
   CHECK(body_of(res) == error_body("internal", kInternal));
   CHECK(res.body().find("secret") == std::string::npos);
+}
+
+TEST_CASE(
+    "a handler that throws something other than std::exception is a 500, "
+    "not the end of "
+    "the collector",
+    "[api][router]") {
+  World w;
+  auto router = w.router({route("/boom", [](ApiServices&, ApiRequest&) -> ApiResult {
+    throw 42;  // what a third-party library or a careless `throw` can do
+  })});
+  HttpResponse res;
+  REQUIRE_NOTHROW(res = router.handle(request(http::verb::get, "/boom"), w.peer));
+  CHECK(res.result() == http::status::internal_server_error);
+  CHECK(body_of(res) == error_body("internal", kInternal));
 }
 
 TEST_CASE("the router's own refusals keep their status and body", "[api][router]") {

@@ -146,7 +146,7 @@ TEST_CASE("another person rejects an order awaiting approval: cancelled with the
   CHECK(queued.error().code == ErrorCode::kConflict);
 }
 
-TEST_CASE("an order not yet sent is cancelled at once; a sent one asks the agent to stop") {
+TEST_CASE("an order not yet sent is cancelled at once, a sent one asks the agent to stop") {
   const OrderStateMachine machine;
   const auto low = definition(kLow);
   for (auto state : {OrderState::kAwaitingApproval, OrderState::kQueued}) {

@@ -17,10 +17,12 @@ namespace triage::collector {
 
 namespace {
 
-nlohmann::json device_json(const Device& d, bool online) {
+// `where`: the device's live session (AgentChannel::locate), nothing when offline.
+nlohmann::json device_json(const Device& d, const std::optional<AgentLocation>& where) {
   nlohmann::json j = {{"id", d.id},
                       {"hostname", d.hostname},
-                      {"online", online},
+                      {"online", where.has_value()},
+                      {"node", where ? nlohmann::json(where->node) : nlohmann::json(nullptr)},
                       {"enrolled_at", format_rfc3339(d.enrolled_at)},
                       {"last_seen", d.last_seen ? nlohmann::json(format_rfc3339(*d.last_seen))
                                                 : nlohmann::json(nullptr)},
@@ -108,11 +110,16 @@ HttpResponse handle_list_devices(ApiServices& services, ApiRequest& request) {
 
   auto devices = services.store.read().devices().list_devices();
   if (!devices) return error_response(devices.error());
+  std::vector<std::string> ids;
+  ids.reserve(devices->size());
+  for (const auto& d : *devices) ids.push_back(d.id);
+  const auto located = services.agents.locate_each(ids);
   auto items = nlohmann::json::array();
   std::size_t matched = 0;
-  for (const auto& d : *devices) {
-    const bool is_online = services.agents.is_online(d.id);
-    if (*online && **online != is_online) continue;
+  for (std::size_t i = 0; i < devices->size(); ++i) {
+    const auto& d = (*devices)[i];
+    const auto& where = located[i];
+    if (*online && **online != where.has_value()) continue;
     if (*revoked && **revoked != d.revoked_at.has_value()) continue;
     if (!needle.empty() && lower(d.hostname).find(needle) == std::string::npos &&
         d.id.find(needle) == std::string::npos) {
@@ -124,7 +131,7 @@ HttpResponse handle_list_devices(ApiServices& services, ApiRequest& request) {
     });
     if (!has_tags) continue;
     if (matched++ < static_cast<std::size_t>(*offset)) continue;
-    if (items.size() < static_cast<std::size_t>(*limit)) items.push_back(device_json(d, is_online));
+    if (items.size() < static_cast<std::size_t>(*limit)) items.push_back(device_json(d, where));
   }
   return json_response(
       http::status::ok,
@@ -134,8 +141,7 @@ HttpResponse handle_list_devices(ApiServices& services, ApiRequest& request) {
 HttpResponse handle_get_device(ApiServices& services, ApiRequest& request) {
   auto device = find_or_404(services, request.path_params["id"]);
   if (!device) return error_response(device.error());
-  return json_response(http::status::ok,
-                       device_json(*device, services.agents.is_online(device->id)));
+  return json_response(http::status::ok, device_json(*device, services.agents.locate(device->id)));
 }
 
 HttpResponse handle_latest_snapshot(ApiServices& services, ApiRequest& request) {
@@ -234,7 +240,7 @@ HttpResponse handle_update_device(ApiServices& services, ApiRequest& request) {
                request.user ? request.user->name : "?", update.owner ? "set" : "kept",
                update.tags ? "set" : "kept");
   return json_response(http::status::ok,
-                       device_json(*updated, services.agents.is_online(updated->id)));
+                       device_json(*updated, services.agents.locate(updated->id)));
 }
 
 HttpResponse handle_revoke_device(ApiServices& services, ApiRequest& request) {
@@ -250,7 +256,7 @@ HttpResponse handle_revoke_device(ApiServices& services, ApiRequest& request) {
   spdlog::warn("device {} revoked by {}", log_safe(id), request.user ? request.user->name : "?");
   auto device = find_or_404(services, id);
   if (!device) return error_response(device.error());
-  return json_response(http::status::ok, device_json(*device, false));
+  return json_response(http::status::ok, device_json(*device, std::nullopt));
 }
 
 }  // namespace triage::collector

@@ -122,7 +122,7 @@ Result<CollectorConfig> load_collector_config(const std::filesystem::path& path,
       reject_unknown(root, "",
                      {"listen", "staff_listen", "agent_port_serves_api", "limits", "agents", "log",
                       "metrics", "api", "threads", "auth", "sla", "tickets", "retention", "actions",
-                      "outbox", "webhooks", "rt", "storage"}),
+                      "outbox", "webhooks", "rt", "storage", "cluster"}),
       read_string(root, "", "listen", c.listen),
       read_string(root, "", "staff_listen", c.staff_listen),
       read_bool(root, "", "agent_port_serves_api", c.agent_port_serves_api),
@@ -305,6 +305,23 @@ Result<CollectorConfig> load_collector_config(const std::filesystem::path& path,
                       ": config key `storage.url`: only the `postgres` backend "
                       "takes a url (SQLite keeps collector.db in the data directory)");
     }
+  }
+  if (auto* t = section("cluster")) {
+    std::int64_t lease_ms = c.cluster.lease.count();
+    std::int64_t renew_ms = c.cluster.renew_interval.count();
+    for (auto r : {reject_unknown(*t, "cluster", {"node", "lease_ms", "renew_interval_ms"}),
+                   read_string(*t, "cluster", "node", c.cluster.node),
+                   read_integer(*t, "cluster", "lease_ms", lease_ms, 1000, 600'000),
+                   read_integer(*t, "cluster", "renew_interval_ms", renew_ms, 100, 300'000)}) {
+      if (!r) return fail(path.string(), r.error());
+    }
+    if (renew_ms >= lease_ms) {
+      return fail(ErrorCode::kInvalid, path.string() +
+                                           ": config key `cluster.renew_interval_ms` must be "
+                                           "shorter than `cluster.lease_ms`");
+    }
+    c.cluster.lease = std::chrono::milliseconds(lease_ms);
+    c.cluster.renew_interval = std::chrono::milliseconds(renew_ms);
   }
   if (auto* t = section("actions")) {
     auto& o = c.orders;

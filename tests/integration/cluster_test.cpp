@@ -1,6 +1,6 @@
 // Two real `triage-collector serve` nodes sharing one real PostgreSQL and one set of keys, and
-// a real agent connected to node B: what staff do on node A reaches it, and node A sees B die.
-// Label `postgres`.
+// a real agent connected to node B (directly, or through a real HAProxy in TCP mode): what
+// staff do on node A reaches it, and node A sees B die. Label `postgres`.
 
 #include <catch2/catch.hpp>
 
@@ -13,6 +13,7 @@
 #include "shared/util/files.hpp"
 #include "tests/support/action_pins.hpp"
 #include "tests/support/collector_fixture.hpp"
+#include "tests/support/haproxy_server.hpp"
 #include "tests/support/postgres_server.hpp"
 
 using namespace triage::testing;
@@ -197,4 +198,33 @@ TEST_CASE(
   CHECK(eventually([&] { return !cluster.device_on_a().value("online", true); }, 30s));
   CHECK(std::chrono::steady_clock::now() - killed <= 30s);
   CHECK(cluster.device_on_a()["node"].is_null());
+}
+
+TEST_CASE(
+    "behind HAProxy, an agent whose node is killed with -9 comes back on the other node, "
+    "and an order queued meanwhile runs exactly once",
+    "[integration][pg][haproxy]") {
+  Cluster cluster;
+  // B first: the balancer sends every agent to B while it is up.
+  HaproxyServer balancer({{"b", cluster.b->port()}, {"a", cluster.a->port()}});
+  auto agent = cluster.run_agent(balancer.port());
+  REQUIRE(cluster.online_on("b"));
+
+  cluster.b->process().kill_hard();
+  // Ordered while the device still shows on B (B's lease runs on): relayed to B, which is
+  // gone, and delivered by A once the agent is back there.
+  const auto id = cluster.order_approved_on_a();
+  REQUIRE(cluster.online_on("a"));
+  const auto order = cluster.final_order_on_a(id);
+  INFO(order.dump(2) << "\nagent: " << agent->stderr_text());
+  CHECK(order["state"] == "succeeded");
+  CHECK(order["output"]["stdout"] == "approved and ran\n");
+
+  // The endpoint ran it once: one entry in its own history.
+  auto history =
+      run_command({binary("triage-agent"), "history", "--state", cluster.agent_state.string()},
+                  cluster.a->root());
+  INFO(history.out << history.err);
+  CHECK(history.exit_code == 0);
+  CHECK_THAT(history.out, Catch::Contains("intact (1 entries)"));
 }

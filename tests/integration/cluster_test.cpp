@@ -179,7 +179,7 @@ struct Cluster {
 
 TEST_CASE(
     "two collector nodes on PostgreSQL: an order approved on node A reaches the agent "
-    "on node B and its output is read on A; B killed with -9 shows offline on A in 30 s",
+    "on node B and its output is read on A, and B killed with -9 shows offline on A in 30 s",
     "[integration][pg]") {
   Cluster cluster;
   auto agent = cluster.run_agent(cluster.b->port());

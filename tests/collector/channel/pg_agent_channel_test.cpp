@@ -125,8 +125,8 @@ TEST_CASE("cluster presence: a node that restarts deletes the sessions its previ
 }
 
 TEST_CASE(
-    "cluster channel: a message sent on node a reaches the device's session on node b; "
-    "broadcast and disconnect reach every node",
+    "cluster channel: a message sent on node a reaches the device's session on node b, "
+    "and broadcast and disconnect reach every node",
     "[channel][pg]") {
   TwoNodes nodes;
   auto& a = nodes.a;

@@ -17,10 +17,12 @@ namespace triage::collector {
 
 namespace {
 
-nlohmann::json device_json(const Device& d, bool online) {
+// `where`: the device's live session (AgentChannel::locate), nothing when offline.
+nlohmann::json device_json(const Device& d, const std::optional<AgentLocation>& where) {
   nlohmann::json j = {{"id", d.id},
                       {"hostname", d.hostname},
-                      {"online", online},
+                      {"online", where.has_value()},
+                      {"node", where ? nlohmann::json(where->node) : nlohmann::json(nullptr)},
                       {"enrolled_at", format_rfc3339(d.enrolled_at)},
                       {"last_seen", d.last_seen ? nlohmann::json(format_rfc3339(*d.last_seen))
                                                 : nlohmann::json(nullptr)},
@@ -106,11 +108,16 @@ ApiResult handle_list_devices(ApiServices& services, ApiRequest& request) {
 
   auto devices = services.store.read().devices().list_devices();
   if (!devices) return tl::unexpected(devices.error());
+  std::vector<std::string> ids;
+  ids.reserve(devices->size());
+  for (const auto& d : *devices) ids.push_back(d.id);
+  const auto located = services.agents.locate_each(ids);
   auto items = nlohmann::json::array();
   std::size_t matched = 0;
-  for (const auto& d : *devices) {
-    const bool is_online = services.agents.is_online(d.id);
-    if (online && *online != is_online) continue;
+  for (std::size_t i = 0; i < devices->size(); ++i) {
+    const auto& d = (*devices)[i];
+    const auto& where = located[i];
+    if (online && *online != where.has_value()) continue;
     if (revoked && *revoked != d.revoked_at.has_value()) continue;
     if (!needle.empty() && lower(d.hostname).find(needle) == std::string::npos &&
         d.id.find(needle) == std::string::npos) {
@@ -122,7 +129,7 @@ ApiResult handle_list_devices(ApiServices& services, ApiRequest& request) {
     });
     if (!has_tags) continue;
     if (matched++ < static_cast<std::size_t>(offset)) continue;
-    if (items.size() < static_cast<std::size_t>(limit)) items.push_back(device_json(d, is_online));
+    if (items.size() < static_cast<std::size_t>(limit)) items.push_back(device_json(d, where));
   }
   return json_response(
       http::status::ok,
@@ -131,8 +138,7 @@ ApiResult handle_list_devices(ApiServices& services, ApiRequest& request) {
 
 ApiResult handle_get_device(ApiServices& services, ApiRequest& request) {
   return find_or_404(services, request.path_params["id"]).transform([&](const Device& device) {
-    return json_response(http::status::ok,
-                         device_json(device, services.agents.is_online(device.id)));
+    return json_response(http::status::ok, device_json(device, services.agents.locate(device.id)));
   });
 }
 
@@ -229,7 +235,7 @@ ApiResult handle_update_device(ApiServices& services, ApiRequest& request) {
                request.user ? request.user->name : "?", update.owner ? "set" : "kept",
                update.tags ? "set" : "kept");
   return json_response(http::status::ok,
-                       device_json(*updated, services.agents.is_online(updated->id)));
+                       device_json(*updated, services.agents.locate(updated->id)));
 }
 
 ApiResult handle_revoke_device(ApiServices& services, ApiRequest& request) {
@@ -244,7 +250,7 @@ ApiResult handle_revoke_device(ApiServices& services, ApiRequest& request) {
   services.agents.disconnect(id, transport::CloseCode::kRevoked, "device revoked");
   spdlog::warn("device {} revoked by {}", log_safe(id), request.user ? request.user->name : "?");
   return find_or_404(services, id).transform([](const Device& device) {
-    return json_response(http::status::ok, device_json(device, false));
+    return json_response(http::status::ok, device_json(device, std::nullopt));
   });
 }
 

@@ -18,7 +18,7 @@ Result<void> read_top(const TomlReader& r, CollectorConfig& c) {
   for (auto step :
        {r.allow_only({"listen", "staff_listen", "agent_port_serves_api", "limits", "agents", "log",
                       "metrics", "api", "threads", "auth", "sla", "tickets", "retention", "actions",
-                      "outbox", "webhooks", "rt", "storage"}),
+                      "outbox", "webhooks", "rt", "storage", "cluster"}),
         r.read("listen", c.listen), r.read("staff_listen", c.staff_listen),
         r.read("agent_port_serves_api", c.agent_port_serves_api)}) {
     if (!step) return step;
@@ -210,6 +210,22 @@ Result<void> read_storage(const TomlReader& r, CollectorConfig& c) {
   return {};
 }
 
+Result<void> read_cluster(const TomlReader& r, CollectorConfig& c) {
+  std::int64_t lease_ms = c.cluster.lease.count();
+  std::int64_t renew_ms = c.cluster.renew_interval.count();
+  for (auto step : {r.allow_only({"node", "lease_ms", "renew_interval_ms"}),
+                    r.read("node", c.cluster.node), r.read("lease_ms", lease_ms, 1000, 600'000),
+                    r.read("renew_interval_ms", renew_ms, 100, 300'000)}) {
+    if (!step) return step;
+  }
+  if (renew_ms >= lease_ms) {
+    return r.error("renew_interval_ms", "must be shorter than `cluster.lease_ms`");
+  }
+  c.cluster.lease = std::chrono::milliseconds(lease_ms);
+  c.cluster.renew_interval = std::chrono::milliseconds(renew_ms);
+  return {};
+}
+
 Result<void> read_actions(const TomlReader& r, CollectorConfig& c) {
   auto& o = c.orders;
   std::int64_t ttl_s = o.order_ttl.count(), approval_h = o.approval_ttl.count() / 3600;
@@ -312,6 +328,7 @@ Result<CollectorConfig> load_collector_config(const std::filesystem::path& path,
                                                            {"tickets", read_tickets},
                                                            {"retention", read_retention},
                                                            {"storage", read_storage},
+                                                           {"cluster", read_cluster},
                                                            {"actions", read_actions},
                                                            {"outbox", read_outbox},
                                                            {"webhooks", read_webhooks},

@@ -282,3 +282,22 @@ TEST_CASE("a number where true or false belongs is refused, as the agent refuses
   REQUIRE(flag);
   CHECK_FALSE(flag->agent_port_serves_api);
 }
+
+TEST_CASE("[cluster] names the node and its lease; the renewal must come within the lease") {
+  auto defaults = load("");
+  REQUIRE(defaults);
+  CHECK(defaults->cluster.node.empty());  // the host name
+  CHECK(defaults->cluster.lease.count() == 15'000);
+  CHECK(defaults->cluster.renew_interval.count() == 5'000);
+  auto set = load("[cluster]\nnode = \"collector-2\"\nlease_ms = 6000\nrenew_interval_ms = 2000\n");
+  REQUIRE(set);
+  CHECK(set->cluster.node == "collector-2");
+  CHECK(set->cluster.lease.count() == 6000);
+  CHECK(set->cluster.renew_interval.count() == 2000);
+  auto late = load("[cluster]\nlease_ms = 5000\nrenew_interval_ms = 5000\n");
+  REQUIRE_FALSE(late);
+  CHECK_THAT(late.error().message, Catch::Contains("cluster.renew_interval_ms"));
+  auto typo = load("[cluster]\nname = \"x\"\n");
+  REQUIRE_FALSE(typo);
+  CHECK_THAT(typo.error().message, Catch::Contains("cluster.name"));
+}

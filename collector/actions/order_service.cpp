@@ -63,14 +63,16 @@ nlohmann::json order_event_data(const Order& order) {
 
 OrderService::OrderService(Store& store, AgentChannel& agents, const ActionCatalog& catalog,
                            const OrderSigner& signer, OrderSettings settings, AuditLog* audit,
-                           OutboxPlanner* outbox)
+                           OutboxPlanner* outbox, Leadership* sweep_leadership)
     : store_(store),
       agents_(agents),
       signer_(signer),
       settings_(settings),
       audit_(audit),
       outbox_(outbox),
+      sweep_leadership_(sweep_leadership),
       sweeper_(PeriodicTaskOptions{"order expiry sweep", settings.sweep_interval, false}, [this] {
+        if (!leads(sweep_leadership_)) return;
         if (auto r = sweep(std::chrono::system_clock::now()); !r) {
           spdlog::error("order expiry sweep: {}", r.error().message);
         }

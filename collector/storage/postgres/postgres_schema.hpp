@@ -13,7 +13,7 @@ namespace triage::collector::postgres_schema {
 /// The advisory lock key that serializes migrations of one database across nodes.
 inline constexpr long long kMigrationLock = 0x7472696167650001;
 
-inline constexpr std::array<std::string_view, 1> kMigrations = {
+inline constexpr std::array<std::string_view, 2> kMigrations = {
     // 1: every area, as the SQLite schema stands at its version 16.
     R"sql(
 CREATE TABLE enrollment_tokens (
@@ -391,6 +391,15 @@ CREATE TABLE catalog_proposals (
 );
 CREATE UNIQUE INDEX catalog_proposals_one_pending ON catalog_proposals(action_id)
   WHERE status = 'pending';
+)sql",
+    // 2 (login throttling shared by the nodes): failed logins per client address, a token
+    // bucket as the time it is full again (SQLite's migration 17).
+    R"sql(
+CREATE TABLE login_client_throttle (
+  client TEXT PRIMARY KEY,
+  full_at BIGINT NOT NULL
+);
+CREATE INDEX login_client_throttle_by_full_at ON login_client_throttle(full_at);
 )sql",
 };
 

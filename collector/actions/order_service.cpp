@@ -21,7 +21,7 @@ bool sent_or_running(const Order& order) {
 
 OrderService::OrderService(Store& store, AgentChannel& agents, const ActionCatalog& catalog,
                            const OrderSigner& signer, OrderSettings settings, AuditLog* audit,
-                           OutboxPlanner* outbox)
+                           OutboxPlanner* outbox, Leadership* sweep_leadership)
     : store_(store),
       agents_(agents),
       signer_(signer),
@@ -30,7 +30,9 @@ OrderService::OrderService(Store& store, AgentChannel& agents, const ActionCatal
       ledger_(store, audit, outbox),
       dispatcher_(store, agents, signer, ledger_, settings),
       reports_(store, ledger_, [this] { return this->catalog(); }),
+      sweep_leadership_(sweep_leadership),
       sweeper_(PeriodicTaskOptions{"order expiry sweep", settings.sweep_interval, false}, [this] {
+        if (!leads(sweep_leadership_)) return;
         if (auto r = sweep(std::chrono::system_clock::now()); !r) {
           spdlog::error("order expiry sweep: {}", r.error().message);
         }

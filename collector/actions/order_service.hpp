@@ -27,6 +27,7 @@
 #include "collector/actions/order_signer.hpp"
 #include "collector/actions/order_state_machine.hpp"
 #include "collector/channel/agent_channel.hpp"
+#include "collector/storage/leadership.hpp"
 #include "collector/storage/store.hpp"
 #include "collector/tickets/outbox_planner.hpp"
 #include "shared/util/periodic_task.hpp"
@@ -57,10 +58,12 @@ class OrderService {
  public:
   /// `store`, `agents`, `signer` and `audit` must outlive the service; `catalog` is copied.
   /// With an audit log, every state change commits together with its audit record; with an
-  /// outbox planner, together with the outbox messages its timeline events cause.
+  /// outbox planner, together with the outbox messages its timeline events cause. With a
+  /// `sweep_leadership` (which outlives the service), the periodic sweep runs only while this
+  /// process leads it (one collector node of a cluster expires orders).
   OrderService(Store& store, AgentChannel& agents, const ActionCatalog& catalog,
                const OrderSigner& signer, OrderSettings settings = {}, AuditLog* audit = nullptr,
-               OutboxPlanner* outbox = nullptr);
+               OutboxPlanner* outbox = nullptr, Leadership* sweep_leadership = nullptr);
   ~OrderService();
 
   /// The catalog in force now (an immutable snapshot: a change replaces it).
@@ -124,6 +127,7 @@ class OrderService {
   OrderLedger ledger_;
   OrderDispatcher dispatcher_;
   OrderReports reports_;
+  Leadership* sweep_leadership_;
   mutable std::mutex catalog_mutex_;
   std::shared_ptr<const ActionCatalog> catalog_;
   std::shared_ptr<const v1::SignedCatalog> signed_catalog_;

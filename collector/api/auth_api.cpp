@@ -127,7 +127,7 @@ ApiResult handle_login(ApiServices& services, ApiRequest& request) {
   const auto client = client_key(request.peer.remote_address);
   auto result = services.login_guard->login(
       services.store, LoginAttempt{*name, *password, client, kind, services.settings.session_ttl},
-      std::chrono::system_clock::now(), RateLimiter::Clock::now());
+      std::chrono::system_clock::now());
   if (!result) {
     const auto& refusal = result.error();
     audit_refused_login(services, request, *name, refusal, client);
@@ -306,7 +306,7 @@ ApiResult handle_change_password(ApiServices& services, ApiRequest& request) {
   const auto client = client_key(request.peer.remote_address);
   auto proven =
       services.login_guard->verify(services.store, LoginAttempt{auth.user.name, *current, client},
-                                   std::chrono::system_clock::now(), RateLimiter::Clock::now());
+                                   std::chrono::system_clock::now());
   if (!proven) {
     const auto& refusal = proven.error();
     if (refusal.retry_after.count() > 0) {

@@ -1,5 +1,7 @@
 // triage-collector: the central server and its administration commands.
 
+#include <unistd.h>
+
 #include <iostream>
 #include <stdexcept>
 #include <string>
@@ -14,6 +16,7 @@
 #include "collector/auth/api_tokens.hpp"
 #include "collector/cli/migrate_storage_command.hpp"
 #include "collector/enrollment/enrollment_service.hpp"
+#include "collector/server/add_node.hpp"
 #include "collector/server/collector_config.hpp"
 #include "collector/server/data_dir.hpp"
 #include "collector/server/serve.hpp"
@@ -195,6 +198,30 @@ int main(int argc, char** argv) {
   migrate_storage->add_flag("--with-sessions", migrate_args.with_sessions,
                             "copy staff login sessions too (else everyone logs in again)");
 
+  auto* node = app.add_subcommand("node", "collector nodes sharing one PostgreSQL database");
+  node->require_subcommand(1);
+  auto* node_add = node->add_subcommand(
+      "add",
+      "make the data directory of another node: this cluster's CA, order-signing key and "
+      "integrations.key, a server certificate of its own, and the cluster's configuration");
+  std::string node_from, node_data, node_name, node_config;
+  std::vector<std::string> node_ips;
+  node_add->add_option("--from", node_from, "an existing node's data directory")
+      ->required()
+      ->check(CLI::ExistingDirectory);
+  node_add->add_option("--data,--data-dir", node_data, "the new node's data directory (new)")
+      ->required();
+  node_add
+      ->add_option("--config", node_config,
+                   "the cluster's configuration file ([storage] backend = \"postgres\"), "
+                   "copied to the new node")
+      ->required()
+      ->check(CLI::ExistingFile);
+  node_add->add_option("--name", node_name,
+                       "the new node's DNS name, in its server certificate (default: this "
+                       "machine's host name)");
+  node_add->add_option("--ip", node_ips, "the new node's IP addresses, in its server certificate");
+
   CLI11_PARSE(app, argc, argv);
 
   try {
@@ -219,6 +246,23 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (serve->parsed()) return tc::run_serve(dir, config);
+    if (node_add->parsed()) {
+      if (node_name.empty()) {
+        char host[256] = {};
+        if (gethostname(host, sizeof(host) - 1) != 0 || host[0] == '\0') {
+          or_exit(triage::fail("this machine's host name is unknown: give --name"), "node add");
+        }
+        node_name = host;
+      }
+      const tc::DataDir added(node_data);
+      or_exit(tc::add_node(tc::DataDir(node_from), added, {node_name, node_ips, node_config}),
+              "node add");
+      std::cout << "node " << node_name << ": data directory " << added.root().string() << "\n"
+                << "CA sha256: " << or_exit(tc::ca_fingerprint(added), "ca-fingerprint") << "\n"
+                << "start it with: triage-collector serve --data " << added.root().string()
+                << " --config " << added.config_file().string() << "\n";
+      return 0;
+    }
     if (fingerprint->parsed()) {
       std::cout << or_exit(tc::ca_fingerprint(dir), "ca-fingerprint") << "\n";
       return 0;

@@ -135,7 +135,16 @@ int run_serve(const DataDir& dir, const CollectorConfig& config) {
   ingest.high_water_bytes = config.ingest_queue_bytes;
   ingest.low_water_bytes = config.ingest_queue_bytes / 2;
   IngestWriter writer(*store, ingest, &metrics);
-  RetentionTask retention(*store, config.retention, &metrics);
+  // Jobs that run once across the cluster run where this node leads them (on SQLite, here);
+  // the outbox worker runs on every node, its claims skip what another node holds
+  // (docs/architecture.md, "Background jobs on several nodes").
+  auto leadership = [&](const std::string& job) {
+    return or_throw(open_leadership(config.storage, job), "leadership of the " + job);
+  };
+  const LeadershipPtr sweep_leadership = leadership("order expiry sweep");
+  const LeadershipPtr retention_leadership = leadership("retention");
+  const LeadershipPtr rt_status_leadership = leadership("rt status poller");
+  RetentionTask retention(*store, config.retention, &metrics, retention_leadership.get());
   auto signing_public_pem =
       or_throw(pki::public_key_to_pem(keys.signing_key.get()), "order-signing public key");
   EnrollmentService enrollment(*store, keys.ca_certificate.get(), keys.ca_key.get(), keys.ca_pem,
@@ -157,7 +166,8 @@ int run_serve(const DataDir& dir, const CollectorConfig& config) {
   TicketEventPlanner outbox_planner([&outbox_worker] {
     if (auto* worker = outbox_worker.load()) worker->wake();
   });
-  OrderService orders(*store, agents, catalog, signer, config.orders, &audit, &outbox_planner);
+  OrderService orders(*store, agents, catalog, signer, config.orders, &audit, &outbox_planner,
+                      sweep_leadership.get());
   CustomActions custom_actions(*store, orders, audit, std::move(base_catalog));
   // Orders queued on other nodes for a device that came online here go out once every node
   // sees it here; unhooked before `orders` goes.
@@ -215,7 +225,7 @@ int run_serve(const DataDir& dir, const CollectorConfig& config) {
   outbox_worker = &outbox;
   outbox.start();
   RtStatusPoller rt_status(*store, tickets, webhook_tls, config.rt, cipher,
-                           config.rt_status_poll_interval);
+                           config.rt_status_poll_interval, rt_status_leadership.get());
   rt_status.start();
 
   ApiServices api_services{

@@ -17,13 +17,14 @@ struct MigrationTable {
 /// Every table of the SQLite schema (collector/storage/sqlite/schema.hpp); a table the SQLite
 /// file holds and this list does not stops the copy, so a table added later is never left
 /// behind unnoticed.
-inline constexpr std::array<MigrationTable, 27> kMigrationTables = {{
+inline constexpr std::array<MigrationTable, 28> kMigrationTables = {{
     {"enrollment_tokens"},
     {"devices"},
     {"device_tags"},
     {"users"},
     {"api_sessions", true},
     {"login_throttle"},
+    {"login_client_throttle"},
     {"api_tokens"},
     {"reports"},
     {"device_state"},

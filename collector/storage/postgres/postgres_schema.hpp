@@ -428,6 +428,15 @@ CREATE FUNCTION triage_now_ms() RETURNS BIGINT LANGUAGE SQL VOLATILE
 CREATE FUNCTION triage_node_channel(node TEXT) RETURNS TEXT LANGUAGE SQL IMMUTABLE
   AS $$ SELECT 'triage_node_' || md5(node) $$;
 )sql",
+    // 3 (login throttling shared by the nodes): failed logins per client address, a token
+    // bucket as the time it is full again (SQLite's migration 17).
+    R"sql(
+CREATE TABLE login_client_throttle (
+  client TEXT PRIMARY KEY,
+  full_at BIGINT NOT NULL
+);
+CREATE INDEX login_client_throttle_by_full_at ON login_client_throttle(full_at);
+)sql",
 };
 
 }  // namespace triage::collector::postgres_schema

@@ -283,7 +283,7 @@ TEST_CASE("a number where true or false belongs is refused, as the agent refuses
   CHECK_FALSE(flag->agent_port_serves_api);
 }
 
-TEST_CASE("[cluster] names the node and its lease; the renewal must come within the lease") {
+TEST_CASE("[cluster] names the node and its lease, the renewal must come within the lease") {
   auto defaults = load("");
   REQUIRE(defaults);
   CHECK(defaults->cluster.node.empty());  // the host name

@@ -79,7 +79,7 @@ TEST_CASE("postgres leadership: a leader whose session ends loses the lead to th
   CHECK(second.is_leader());
 }
 
-TEST_CASE("open_leadership: SQLite's one process always leads; PostgreSQL needs its url",
+TEST_CASE("open_leadership: SQLite's one process always leads, PostgreSQL needs its url",
           "[storage][leadership]") {
   StorageConfig sqlite;
   auto one = open_leadership(sqlite, "retention");

@@ -317,22 +317,15 @@ Result<CollectorConfig> load_collector_config(const std::filesystem::path& path,
   const TomlReader top(*root);
   if (auto r = read_top(top, c); !r) return fail(path.string(), r.error());
   // In this order, so that of two mistakes the same one is named first every time.
-  const std::pair<std::string_view, Section> sections[] = {{"limits", read_limits},
-                                                           {"agents", read_agents},
-                                                           {"api", read_api},
-                                                           {"auth", read_auth},
-                                                           {"metrics", read_metrics},
-                                                           {"threads", read_threads},
-                                                           {"log", read_log},
-                                                           {"sla", read_sla},
-                                                           {"tickets", read_tickets},
-                                                           {"retention", read_retention},
-                                                           {"storage", read_storage},
-                                                           {"cluster", read_cluster},
-                                                           {"actions", read_actions},
-                                                           {"outbox", read_outbox},
-                                                           {"webhooks", read_webhooks},
-                                                           {"rt", read_rt}};
+  const std::pair<std::string_view, Section> sections[] = {
+      {"limits", read_limits},     {"agents", read_agents},
+      {"api", read_api},           {"auth", read_auth},
+      {"metrics", read_metrics},   {"threads", read_threads},
+      {"log", read_log},           {"sla", read_sla},
+      {"tickets", read_tickets},   {"retention", read_retention},
+      {"storage", read_storage},   {"cluster", read_cluster},
+      {"actions", read_actions},   {"outbox", read_outbox},
+      {"webhooks", read_webhooks}, {"rt", read_rt}};
   for (const auto& [name, read] : sections) {
     auto table = top.section(name);
     if (!table) return fail(path.string(), table.error());

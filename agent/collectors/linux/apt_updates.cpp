@@ -9,10 +9,10 @@
 #include <map>
 
 #include "agent/collectors/linux/apt_updates.hpp"
-#include "agent/collectors/linux/streamed_file.hpp"
 #include "agent/collectors/linux/control_stanzas.hpp"
 #include "agent/collectors/linux/debian_version.hpp"
 #include "agent/collectors/linux/dpkg.hpp"
+#include "agent/collectors/linux/streamed_file.hpp"
 #include "agent/collectors/text.hpp"
 
 namespace triage::agent {
@@ -54,10 +54,10 @@ Result<void> collect_apt_updates(CollectContext& ctx, v1::Snapshot& out) {
     if (e.state == "installed") installed[{e.name, e.arch}] = e.version;
   });
   auto status = read_streamed_file(fs.resolve("/var/lib/dpkg/status"), kMaxList,
-                                     [&status_parser](std::string_view chunk) {
-                                       status_parser.feed(chunk);
-                                       return true;
-                                     });
+                                   [&status_parser](std::string_view chunk) {
+                                     status_parser.feed(chunk);
+                                     return true;
+                                   });
   if (!status) return fail(status.error().message);
   status_parser.finish();
   auto* up = out.mutable_software()->mutable_updates();

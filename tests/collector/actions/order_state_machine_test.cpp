@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include "collector/actions/order_state_machine.hpp"
+#include "tests/collector/actions/order_test_support.hpp"
 
 using namespace triage;
 using namespace triage::collector;
@@ -20,22 +21,12 @@ argv = ["/bin/echo", "low"]
 risk = "low"
 )";
 
-const char* kHigh = R"(
-id = "high-test"
-version = 1
-title = "High"
-argv = ["/bin/echo", "high"]
-risk = "high"
-)";
+const char* const kHigh = testing::kHighRiskAction;
 
 const TimePoint kNow = TimePoint{} + 1'000'000h;
 
 User user(const std::string& name, Role role, UserKind kind = UserKind::kPerson) {
-  User u;
-  u.name = name;
-  u.role = role;
-  u.kind = kind;
-  return u;
+  return testing::staff_user(name, role, kind);
 }
 
 ActionDefinition definition(const char* text) {

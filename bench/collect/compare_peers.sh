@@ -25,7 +25,7 @@ else
 fi
 
 "$here/run_bench.sh" "$build" --runs 1 >"$out/triage-bench.txt"
-bench_bin="$build/bench/triage-bench-collect"
+bench_bin="$build/bench/collect/triage-bench-collect"
 # The agent CLI once it exists; the benchmark binary (same code path, one snapshot) until then.
 agent_cmd=("$bench_bin" --runs 1)
 [[ -x "$build/bin/triage-agent" ]] && "$build/bin/triage-agent" collect --json >/dev/null 2>&1 &&

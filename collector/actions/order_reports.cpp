@@ -1,12 +1,9 @@
-// OrderService: what the agent reports about an order (progress, output, result). The agent
-// is authenticated but its words are hostile input: texts are clipped, and an order of
-// another device is never touched. An action's stdout that is a file (the log bundle) is
-// filed as a ticket attachment only when its size and SHA-256 match the agent's result.
+#include "collector/actions/order_reports.hpp"
+
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 
-#include "collector/actions/order_service.hpp"
 #include "shared/pki/secrets.hpp"
 
 namespace triage::collector {
@@ -97,7 +94,10 @@ std::string fixed_fact(const v1::OrderResult& r) {
 
 }  // namespace
 
-Result<void> OrderService::record_update(const std::string& device_id,
+OrderReports::OrderReports(Store& store, OrderLedger& ledger, CatalogSource catalog)
+    : store_(store), ledger_(ledger), catalog_(std::move(catalog)) {}
+
+Result<void> OrderReports::record_update(const std::string& device_id,
                                          const v1::OrderUpdate& update) {
   if (update.state() != v1::RUNNING) return {};  // refusals come as results, through the spool
   auto order = own_order(store_, device_id, update.order_id());
@@ -115,7 +115,7 @@ Result<void> OrderService::record_update(const std::string& device_id,
   return {};
 }
 
-Result<void> OrderService::record_output(const std::string& device_id,
+Result<void> OrderReports::record_output(const std::string& device_id,
                                          const v1::OrderOutput& output, TimePoint received_at) {
   auto order = own_order(store_, device_id, output.order_id());
   if (!order) return tl::unexpected(order.error());
@@ -133,7 +133,7 @@ Result<void> OrderService::record_output(const std::string& device_id,
   return {};
 }
 
-Result<void> OrderService::record_result(const std::string& device_id,
+Result<void> OrderReports::record_result(const std::string& device_id,
                                          const v1::OrderResult& result) {
   auto loaded = own_order(store_, device_id, result.order_id());
   if (!loaded) return tl::unexpected(loaded.error());
@@ -205,7 +205,7 @@ Result<void> OrderService::record_result(const std::string& device_id,
   // An action whose stdout is a file: filed as an attachment once it is known complete.
   std::optional<Attachment> attachment;
   std::string excerpt = clip(result.output_excerpt(), kMaxExcerptBytes);
-  const auto catalog = this->catalog();  // held: an admin may replace it meanwhile
+  const auto catalog = catalog_();  // held: an admin may replace it meanwhile
   const auto* def = catalog->find(order.action_id);
   if (def != nullptr && def->stdout_attachment) {
     auto chunks = store_.read().orders().order_output(order.id);
@@ -255,9 +255,10 @@ Result<void> OrderService::record_result(const std::string& device_id,
                  {"note", "action " + order.action_id + " (order " + order.id + ")"}};
     events.push_back(std::move(time));
   }
-  auto updated = commit(order, {OrderState::kSent, OrderState::kRunning, OrderState::kExpired},
-                        events, order_state_name(order.state), OrderActor::device(device_id), at,
-                        loaded_state, attachment ? &*attachment : nullptr);
+  auto updated =
+      ledger_.commit(order, {OrderState::kSent, OrderState::kRunning, OrderState::kExpired}, events,
+                     order_state_name(order.state), OrderActor::device(device_id), at, loaded_state,
+                     attachment ? &*attachment : nullptr);
   if (!updated) return tl::unexpected(updated.error());
   spdlog::info("order {}: {} on device {}{}", order.id, order_state_name(order.state), device_id,
                order.reason.empty() ? "" : " (" + order.reason + ")");

@@ -5,6 +5,9 @@
 // the agent's updates, output and result come back here. Every step writes an internal
 // timeline entry on the ticket in the same transaction as the order's state change, and
 // every state change is conditional on the state it leaves, so no order moves twice.
+// OrderService is the face of four parts: the rules (OrderStateMachine), the writes
+// (OrderLedger), delivery to agents (OrderDispatcher) and the agent's reports (OrderReports);
+// it holds the catalog in force and the expiry sweep.
 
 #include <chrono>
 #include <cstdint>
@@ -17,9 +20,14 @@
 
 #include "collector/actions/action_catalog.hpp"
 #include "collector/actions/order_audit.hpp"
+#include "collector/actions/order_dispatcher.hpp"
+#include "collector/actions/order_ledger.hpp"
+#include "collector/actions/order_reports.hpp"
 #include "collector/actions/order_settings.hpp"
 #include "collector/actions/order_signer.hpp"
+#include "collector/actions/order_state_machine.hpp"
 #include "collector/channel/agent_channel.hpp"
+#include "collector/storage/leadership.hpp"
 #include "collector/storage/store.hpp"
 #include "collector/tickets/outbox_planner.hpp"
 #include "shared/util/periodic_task.hpp"
@@ -50,10 +58,12 @@ class OrderService {
  public:
   /// `store`, `agents`, `signer` and `audit` must outlive the service; `catalog` is copied.
   /// With an audit log, every state change commits together with its audit record; with an
-  /// outbox planner, together with the outbox messages its timeline events cause.
+  /// outbox planner, together with the outbox messages its timeline events cause. With a
+  /// `sweep_leadership` (which outlives the service), the periodic sweep runs only while this
+  /// process leads it (one collector node of a cluster expires orders).
   OrderService(Store& store, AgentChannel& agents, const ActionCatalog& catalog,
                const OrderSigner& signer, OrderSettings settings = {}, AuditLog* audit = nullptr,
-               OutboxPlanner* outbox = nullptr);
+               OutboxPlanner* outbox = nullptr, Leadership* sweep_leadership = nullptr);
   ~OrderService();
 
   /// The catalog in force now (an immutable snapshot: a change replaces it).
@@ -105,36 +115,23 @@ class OrderService {
   void stop();
 
  private:
-  Result<Order> load(const std::string& order_id);
-  Result<Order> request_cancel(Order order, const User& user, const std::string& reason,
-                               TimePoint now, const std::string& source);
-  /// OrderCancel to the device if it is connected.
-  void send_cancel(const Order& order);
-  Result<Order> transition(Order order, std::vector<OrderState> from, const OrderActor& actor,
-                           const std::string& kind, nlohmann::json data, TimePoint now);
-  /// update_order() (with `attachment`: update_order_with_attachment()), the outbox messages
-  /// `events` cause and, with an audit log, the event "order.<what>", in one transaction. False
-  /// (nothing written) when the order was no longer in one of `from`. `previous`: the state it
-  /// leaves, for the record (default: the only one in `from`).
-  Result<bool> commit(const Order& order, const std::vector<OrderState>& from,
-                      const std::vector<TicketEvent>& events, const std::string& what,
-                      const OrderActor& actor, TimePoint now,
-                      std::optional<OrderState> previous = std::nullopt,
-                      Attachment* attachment = nullptr);
+  /// Cancels `order` as read (see cancel()); again on what it became when it moved meanwhile.
+  Result<Order> cancel_loaded(Order order, const User& user, const std::string& reason,
+                              TimePoint now, const std::string& source);
 
   Store& store_;
   AgentChannel& agents_;
   const OrderSigner& signer_;
   OrderSettings settings_;
-  AuditLog* audit_;
-  OutboxPlanner* outbox_;
+  OrderStateMachine machine_;
+  OrderLedger ledger_;
+  OrderDispatcher dispatcher_;
+  OrderReports reports_;
+  Leadership* sweep_leadership_;
   mutable std::mutex catalog_mutex_;
   std::shared_ptr<const ActionCatalog> catalog_;
   std::shared_ptr<const v1::SignedCatalog> signed_catalog_;
   PeriodicTask sweeper_;  ///< last: stopped before what it uses is gone
 };
-
-/// Timeline data describing an order (shared by every order event).
-nlohmann::json order_event_data(const Order& order);
 
 }  // namespace triage::collector

@@ -13,16 +13,14 @@ namespace {
 
 constexpr std::size_t kMaxReasonBytes = 1000;
 
-HttpResponse unavailable() {
-  return error_response(http::status::service_unavailable, "unavailable",
-                        "remediation actions are not enabled on this collector");
+tl::unexpected<Error> unavailable() {
+  return fail(ErrorCode::kUnavailable, "remediation actions are not enabled on this collector");
 }
 
 /// The `definition` (TOML text) of the request body.
 Result<std::string> definition_field(const ApiRequest& request) {
-  auto body = parse_json_body(request.http);
+  auto body = parse_json_body(request.http, {"definition"});
   if (!body) return tl::unexpected(body.error());
-  if (auto r = reject_unknown_fields(*body, {"definition"}); !r) return tl::unexpected(r.error());
   auto text = string_field(*body, "definition", true);
   if (!text) return tl::unexpected(text.error());
   return std::move(**text);
@@ -71,38 +69,48 @@ nlohmann::json proposal_json(const CatalogProposal& p) {
   return j;
 }
 
-HttpResponse proposed(const Result<CatalogProposal>& p) {
-  if (!p) return error_response(p.error());
-  auto res = json_response(http::status::accepted, proposal_json(*p));
-  res.set(http::field::location, "/api/v1/actions/proposals/" + std::to_string(p->id));
+/// 202 with the proposal and its Location.
+HttpResponse proposed(const CatalogProposal& p) {
+  auto res = json_response(http::status::accepted, proposal_json(p));
+  res.set(http::field::location, "/api/v1/actions/proposals/" + std::to_string(p.id));
   return res;
+}
+
+HttpResponse proposal_response(const CatalogProposal& p) {
+  return json_response(http::status::ok, proposal_json(p));
 }
 
 }  // namespace
 
-HttpResponse handle_create_action(ApiServices& services, ApiRequest& request) {
+ApiResult handle_create_action(ApiServices& services, ApiRequest& request) {
   if (!services.custom_actions) return unavailable();
-  auto text = definition_field(request);
-  if (!text) return error_response(text.error());
-  return proposed(services.custom_actions->propose_create(*text, actor_of(request),
-                                                          std::chrono::system_clock::now()));
+  return definition_field(request)
+      .and_then([&](const std::string& text) {
+        return services.custom_actions->propose_create(text, actor_of(request),
+                                                       std::chrono::system_clock::now());
+      })
+      .transform(proposed);
 }
 
-HttpResponse handle_update_action(ApiServices& services, ApiRequest& request) {
+ApiResult handle_update_action(ApiServices& services, ApiRequest& request) {
   if (!services.custom_actions) return unavailable();
-  auto text = definition_field(request);
-  if (!text) return error_response(text.error());
-  return proposed(services.custom_actions->propose_update(
-      request.path_params["id"], *text, actor_of(request), std::chrono::system_clock::now()));
+  return definition_field(request)
+      .and_then([&](const std::string& text) {
+        return services.custom_actions->propose_update(
+            request.path_params["id"], text, actor_of(request), std::chrono::system_clock::now());
+      })
+      .transform(proposed);
 }
 
-HttpResponse handle_delete_action(ApiServices& services, ApiRequest& request) {
+ApiResult handle_delete_action(ApiServices& services, ApiRequest& request) {
   if (!services.custom_actions) return unavailable();
-  return proposed(services.custom_actions->propose_delete(
-      request.path_params["id"], actor_of(request), std::chrono::system_clock::now()));
+  return services.custom_actions
+      ->propose_delete(request.path_params["id"], actor_of(request),
+                       std::chrono::system_clock::now())
+      .transform(proposed);
 }
 
-HttpResponse handle_list_catalog_proposals(ApiServices& services, ApiRequest& request) {
+ApiResult handle_list_catalog_proposals(ApiServices& services, ApiRequest& request) {
   QueryParams query(request.query);
   std::optional<ProposalStatus> status = ProposalStatus::kPending;
   const auto wanted = query.text("status");
@@ -111,68 +119,66 @@ HttpResponse handle_list_catalog_proposals(ApiServices& services, ApiRequest& re
   } else if (!wanted.empty()) {
     status = parse_proposal_status(wanted);
     if (!status) {
-      return error_response(http::status::bad_request, "invalid_request",
-                            "`status` must be pending, activated, rejected, withdrawn or all");
+      return fail(ErrorCode::kInvalid,
+                  "`status` must be pending, activated, rejected, withdrawn or all");
     }
   }
   auto limit = query.integer("limit", 100, 1, 500);
-  if (!limit) return error_response(limit.error());
-  auto list =
-      services.store.read().catalog().list_catalog_proposals(status, static_cast<int>(*limit));
-  if (!list) return error_response(list.error());
-  auto items = nlohmann::json::array();
-  for (const auto& p : *list) items.push_back(proposal_json(p));
-  return json_response(http::status::ok, {{"items", items}});
+  if (!limit) return tl::unexpected(limit.error());
+  return services.store.read()
+      .catalog()
+      .list_catalog_proposals(status, static_cast<int>(*limit))
+      .transform([](const auto& list) {
+        auto items = nlohmann::json::array();
+        for (const auto& p : list) items.push_back(proposal_json(p));
+        return json_response(http::status::ok, {{"items", items}});
+      });
 }
 
-HttpResponse handle_get_catalog_proposal(ApiServices& services, ApiRequest& request) {
+ApiResult handle_get_catalog_proposal(ApiServices& services, ApiRequest& request) {
   auto id = numeric_path_param(request, "id", "catalog proposal");
-  if (!id) return error_response(id.error());
+  if (!id) return tl::unexpected(id.error());
   auto found = services.store.read().catalog().find_catalog_proposal(*id);
-  if (!found) return error_response(found.error());
-  if (!*found) return error_response(http::status::not_found, "not_found", "no such proposal");
+  if (!found) return tl::unexpected(found.error());
+  if (!*found) return fail(ErrorCode::kNotFound, "no such proposal");
   auto j = proposal_json(**found);
   // The definition the change replaces or deletes, so a reviewer sees both.
   j["current_definition"] = nullptr;
   if ((*found)->change != CatalogChange::kCreate) {
     auto current = services.store.read().catalog().find_custom_action((*found)->action_id);
-    if (!current) return error_response(current.error());
+    if (!current) return tl::unexpected(current.error());
     if (*current) j["current_definition"] = (*current)->definition;
   }
   return json_response(http::status::ok, j);
 }
 
-HttpResponse handle_approve_catalog_proposal(ApiServices& services, ApiRequest& request) {
+ApiResult handle_approve_catalog_proposal(ApiServices& services, ApiRequest& request) {
   if (!services.custom_actions) return unavailable();
   auto id = numeric_path_param(request, "id", "catalog proposal");
-  if (!id) return error_response(id.error());
-  auto p =
-      services.custom_actions->approve(*id, actor_of(request), std::chrono::system_clock::now());
-  if (!p) return error_response(p.error());
-  return json_response(http::status::ok, proposal_json(*p));
+  if (!id) return tl::unexpected(id.error());
+  return services.custom_actions->approve(*id, actor_of(request), std::chrono::system_clock::now())
+      .transform(proposal_response);
 }
 
-HttpResponse handle_reject_catalog_proposal(ApiServices& services, ApiRequest& request) {
+ApiResult handle_reject_catalog_proposal(ApiServices& services, ApiRequest& request) {
   if (!services.custom_actions) return unavailable();
   auto id = numeric_path_param(request, "id", "catalog proposal");
-  if (!id) return error_response(id.error());
+  if (!id) return tl::unexpected(id.error());
   std::string reason;
   if (!request.http.body().empty()) {
-    auto body = parse_json_body(request.http);
-    if (!body) return error_response(body.error());
-    if (auto r = reject_unknown_fields(*body, {"reason"}); !r) return error_response(r.error());
+    auto body = parse_json_body(request.http, {"reason"});
+    if (!body) return tl::unexpected(body.error());
     auto text = optional_string(*body, "reason");
-    if (!text) return error_response(text.error());
+    if (!text) return tl::unexpected(text.error());
     if (*text) reason = std::move(**text);
   }
   if (reason.size() > kMaxReasonBytes) {
-    return error_response(http::status::bad_request, "invalid_request",
-                          "`reason` is longer than " + std::to_string(kMaxReasonBytes) + " bytes");
+    return fail(ErrorCode::kInvalid,
+                "`reason` is longer than " + std::to_string(kMaxReasonBytes) + " bytes");
   }
-  auto p = services.custom_actions->reject(*id, actor_of(request), reason,
-                                           std::chrono::system_clock::now());
-  if (!p) return error_response(p.error());
-  return json_response(http::status::ok, proposal_json(*p));
+  return services.custom_actions
+      ->reject(*id, actor_of(request), reason, std::chrono::system_clock::now())
+      .transform(proposal_response);
 }
 
 }  // namespace triage::collector

@@ -15,12 +15,12 @@
 
 namespace triage::collector {
 
-HttpResponse handle_create_action(ApiServices& services, ApiRequest& request);
-HttpResponse handle_update_action(ApiServices& services, ApiRequest& request);
-HttpResponse handle_delete_action(ApiServices& services, ApiRequest& request);
-HttpResponse handle_list_catalog_proposals(ApiServices& services, ApiRequest& request);
-HttpResponse handle_get_catalog_proposal(ApiServices& services, ApiRequest& request);
-HttpResponse handle_approve_catalog_proposal(ApiServices& services, ApiRequest& request);
-HttpResponse handle_reject_catalog_proposal(ApiServices& services, ApiRequest& request);
+ApiResult handle_create_action(ApiServices& services, ApiRequest& request);
+ApiResult handle_update_action(ApiServices& services, ApiRequest& request);
+ApiResult handle_delete_action(ApiServices& services, ApiRequest& request);
+ApiResult handle_list_catalog_proposals(ApiServices& services, ApiRequest& request);
+ApiResult handle_get_catalog_proposal(ApiServices& services, ApiRequest& request);
+ApiResult handle_approve_catalog_proposal(ApiServices& services, ApiRequest& request);
+ApiResult handle_reject_catalog_proposal(ApiServices& services, ApiRequest& request);
 
 }  // namespace triage::collector

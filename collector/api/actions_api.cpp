@@ -30,9 +30,8 @@ nlohmann::json optional_time(const std::optional<TimePoint>& t) {
   return t ? nlohmann::json(format_rfc3339(*t)) : nlohmann::json(nullptr);
 }
 
-HttpResponse unavailable() {
-  return error_response(http::status::service_unavailable, "unavailable",
-                        "remediation actions are not enabled on this collector");
+tl::unexpected<Error> unavailable() {
+  return fail(ErrorCode::kUnavailable, "remediation actions are not enabled on this collector");
 }
 
 Result<std::int64_t> ticket_id(ApiRequest& request) {
@@ -43,29 +42,26 @@ Result<std::int64_t> ticket_id(ApiRequest& request) {
 /// if nobody can act with a credential another person could hold. A service account is
 /// refused (no person behind it), and so is an API token minted for the user by someone
 /// else (tokens made before tokens became personal).
-std::optional<HttpResponse> refuse_borrowed_credential(const ApiRequest& request) {
+Result<void> require_personal_credential(const ApiRequest& request) {
   const auto& auth = *request.auth;
   if (auth.user.kind != UserKind::kPerson) {
-    return error_response(http::status::forbidden, "forbidden",
-                          "service account " + auth.user.name +
-                              " cannot request, approve or reject orders; a person must");
+    return fail(ErrorCode::kDenied, "service account " + auth.user.name +
+                                        " cannot request, approve or reject orders; a person must");
   }
   if (!auth.personal()) {
-    return error_response(http::status::forbidden, "forbidden",
-                          "API token " + auth.token_id + " was minted for " + auth.user.name +
-                              " by " + auth.token_created_by +
-                              "; orders need a credential only you hold: log in or mint "
-                              "your own token");
+    return fail(ErrorCode::kDenied, "API token " + auth.token_id + " was minted for " +
+                                        auth.user.name + " by " + auth.token_created_by +
+                                        "; orders need a credential only you hold: log in or mint "
+                                        "your own token");
   }
-  return std::nullopt;
+  return {};
 }
 
 /// The optional `reason` of approve/reject/cancel bodies (an empty body is fine).
 Result<std::string> reason_field(const ApiRequest& request) {
   if (request.http.body().empty()) return std::string();
-  auto body = parse_json_body(request.http);
+  auto body = parse_json_body(request.http, {"reason"});
   if (!body) return tl::unexpected(body.error());
-  if (auto r = reject_unknown_fields(*body, {"reason"}); !r) return tl::unexpected(r.error());
   auto reason = optional_string(*body, "reason");
   if (!reason) return tl::unexpected(reason.error());
   if (*reason && (*reason)->size() > 2000) {
@@ -74,20 +70,21 @@ Result<std::string> reason_field(const ApiRequest& request) {
   return reason->value_or("");
 }
 
-HttpResponse order_response(ApiServices& services, const std::string& id, http::status status) {
-  auto view = services.orders->get(id);
-  if (!view) return error_response(view.error());
-  auto body = order_json(view->order, &view->output);
-  const auto catalog = services.orders->catalog();  // held while `def` is read
-  const auto* def = catalog->find(view->order.action_id);
-  if (def != nullptr && def->stdout_attachment) {
-    // A file, not text: its bytes are served as the ticket attachment the result names.
-    const auto bytes = body["output"]["stdout"].get<std::string>().size();
-    body["output"]["stdout"] = "";
-    body["output"]["stdout_bytes"] = bytes;
-    body["output"]["stdout_is_file"] = true;
-  }
-  return json_response(status, body);
+Result<HttpResponse> order_response(ApiServices& services, const std::string& id,
+                                    http::status status) {
+  return services.orders->get(id).transform([&](const OrderView& view) {
+    auto body = order_json(view.order, &view.output);
+    const auto catalog = services.orders->catalog();  // held while `def` is read
+    const auto* def = catalog->find(view.order.action_id);
+    if (def != nullptr && def->stdout_attachment) {
+      // A file, not text: its bytes are served as the ticket attachment the result names.
+      const auto bytes = body["output"]["stdout"].get<std::string>().size();
+      body["output"]["stdout"] = "";
+      body["output"]["stdout_bytes"] = bytes;
+      body["output"]["stdout_is_file"] = true;
+    }
+    return json_response(status, body);
+  });
 }
 
 }  // namespace
@@ -173,7 +170,7 @@ nlohmann::json order_json(const Order& o, const std::vector<OrderOutputChunk>* o
   return out;
 }
 
-HttpResponse handle_list_actions(ApiServices& services, ApiRequest&) {
+ApiResult handle_list_actions(ApiServices& services, ApiRequest&) {
   if (!services.orders) return unavailable();
   nlohmann::json items = nlohmann::json::array();
   const auto catalog = services.orders->catalog();  // held: an admin may replace it meanwhile
@@ -181,20 +178,17 @@ HttpResponse handle_list_actions(ApiServices& services, ApiRequest&) {
   return json_response(http::status::ok, {{"items", items}});
 }
 
-HttpResponse handle_request_action(ApiServices& services, ApiRequest& request) {
+ApiResult handle_request_action(ApiServices& services, ApiRequest& request) {
   if (!services.orders) return unavailable();
-  if (auto refused = refuse_borrowed_credential(request)) return std::move(*refused);
+  if (auto r = require_personal_credential(request); !r) return tl::unexpected(r.error());
   auto id = ticket_id(request);
-  if (!id) return error_response(id.error());
-  auto body = parse_json_body(request.http);
-  if (!body) return error_response(body.error());
-  if (auto r = reject_unknown_fields(*body, {"action", "params", "device_id"}); !r) {
-    return error_response(r.error());
-  }
+  if (!id) return tl::unexpected(id.error());
+  auto body = parse_json_body(request.http, {"action", "params", "device_id"});
+  if (!body) return tl::unexpected(body.error());
   FieldErrors errors;
   auto action = errors.take(string_field(*body, "action", true));
   auto device_id = errors.take(optional_string(*body, "device_id"));
-  if (errors.first) return error_response(*errors.first);
+  if (errors.first) return tl::unexpected(*errors.first);
   OrderRequest order;
   order.ticket_id = *id;
   order.action_id = action.value_or("");
@@ -203,28 +197,30 @@ HttpResponse handle_request_action(ApiServices& services, ApiRequest& request) {
   order.credential = request.auth->credential();
   if (body->contains("params")) order.params = (*body)["params"];
   auto created = services.orders->request(order, *request.user, now());
-  if (!created) return error_response(created.error());
-  auto res = order_response(services, created->id, http::status::created);
-  res.set(http::field::location, "/api/v1/orders/" + created->id);
-  return res;
+  if (!created) return tl::unexpected(created.error());
+  return order_response(services, created->id, http::status::created)
+      .transform([&](HttpResponse res) {
+        res.set(http::field::location, "/api/v1/orders/" + created->id);
+        return res;
+      });
 }
 
-HttpResponse handle_ticket_orders(ApiServices& services, ApiRequest& request) {
+ApiResult handle_ticket_orders(ApiServices& services, ApiRequest& request) {
   if (!services.orders) return unavailable();
   auto id = ticket_id(request);
-  if (!id) return error_response(id.error());
-  if (auto t = services.tickets.get(*id); !t) return error_response(t.error());
+  if (!id) return tl::unexpected(id.error());
+  if (auto t = services.tickets.get(*id); !t) return tl::unexpected(t.error());
   OrderQuery query;
   query.ticket_id = *id;
   query.limit = 500;
-  auto orders = services.store.read().orders().list_orders(query);
-  if (!orders) return error_response(orders.error());
-  nlohmann::json items = nlohmann::json::array();
-  for (const auto& o : *orders) items.push_back(order_json(o, nullptr));
-  return json_response(http::status::ok, {{"items", items}});
+  return services.store.read().orders().list_orders(query).transform([](const auto& orders) {
+    nlohmann::json items = nlohmann::json::array();
+    for (const auto& o : orders) items.push_back(order_json(o, nullptr));
+    return json_response(http::status::ok, {{"items", items}});
+  });
 }
 
-HttpResponse handle_list_orders(ApiServices& services, ApiRequest& request) {
+ApiResult handle_list_orders(ApiServices& services, ApiRequest& request) {
   if (!services.orders) return unavailable();
   QueryParams params(request.query);
   OrderQuery query;
@@ -232,78 +228,81 @@ HttpResponse handle_list_orders(ApiServices& services, ApiRequest& request) {
   for (const auto& word : params.list("state")) {
     auto state = parse_order_state(word);
     if (!state) {
-      return error_response(
-          Error{"`state` must be awaiting_approval, queued, sent, running, succeeded, failed, "
-                "refused, expired or cancelled",
-                ErrorCode::kInvalid});
+      return fail(ErrorCode::kInvalid,
+                  "`state` must be awaiting_approval, queued, sent, running, succeeded, failed, "
+                  "refused, expired or cancelled");
     }
     query.states.push_back(*state);
   }
   query.device_id = params.text("device_id");
   if (query.device_id.size() > 64) {
-    return error_response(Error{"`device_id` is longer than 64 characters", ErrorCode::kInvalid});
+    return fail(ErrorCode::kInvalid, "`device_id` is longer than 64 characters");
   }
+  FieldErrors errors;
   if (!params.text("ticket_id").empty()) {
-    auto ticket = params.integer("ticket_id", 0, 1, INT64_MAX);
-    if (!ticket) return error_response(ticket.error());
-    query.ticket_id = *ticket;
+    query.ticket_id = errors.take(params.integer("ticket_id", 0, 1, INT64_MAX));
   }
-  auto limit = params.integer("limit", 50, 1, 500);
-  if (!limit) return error_response(limit.error());
-  auto offset = params.integer("offset", 0, 0, 100'000'000);
-  if (!offset) return error_response(offset.error());
+  const auto limit = errors.take(params.integer("limit", 50, 1, 500));
+  const auto offset = errors.take(params.integer("offset", 0, 0, 100'000'000));
+  if (errors.first) return tl::unexpected(*errors.first);
   // One more than asked tells whether another page follows.
-  query.limit = static_cast<int>(*limit) + 1;
-  query.offset = static_cast<int>(*offset);
+  query.limit = static_cast<int>(limit) + 1;
+  query.offset = static_cast<int>(offset);
   auto orders = services.store.read().orders().list_orders(query);
-  if (!orders) return error_response(orders.error());
-  const bool more = orders->size() > static_cast<std::size_t>(*limit);
+  if (!orders) return tl::unexpected(orders.error());
+  const bool more = orders->size() > static_cast<std::size_t>(limit);
   if (more) orders->pop_back();
   nlohmann::json items = nlohmann::json::array();
   for (const auto& o : *orders) items.push_back(order_json(o, nullptr));
   return json_response(http::status::ok, {{"items", items},
-                                          {"limit", *limit},
-                                          {"offset", *offset},
-                                          {"next_offset", more ? nlohmann::json(*offset + *limit)
+                                          {"limit", limit},
+                                          {"offset", offset},
+                                          {"next_offset", more ? nlohmann::json(offset + limit)
                                                                : nlohmann::json(nullptr)}});
 }
 
-HttpResponse handle_get_order(ApiServices& services, ApiRequest& request) {
+ApiResult handle_get_order(ApiServices& services, ApiRequest& request) {
   if (!services.orders) return unavailable();
   return order_response(services, request.path_params["id"], http::status::ok);
 }
 
-HttpResponse handle_approve_order(ApiServices& services, ApiRequest& request) {
+ApiResult handle_approve_order(ApiServices& services, ApiRequest& request) {
   if (!services.orders) return unavailable();
-  if (auto refused = refuse_borrowed_credential(request)) return std::move(*refused);
-  if (auto reason = reason_field(request); !reason) return error_response(reason.error());
-  auto order = services.orders->approve(request.path_params["id"], *request.user, now(),
-                                        request.peer.remote_address, request.auth->credential());
-  if (!order) return error_response(order.error());
-  return order_response(services, order->id, http::status::ok);
+  if (auto r = require_personal_credential(request); !r) return tl::unexpected(r.error());
+  if (auto reason = reason_field(request); !reason) return tl::unexpected(reason.error());
+  return services.orders
+      ->approve(request.path_params["id"], *request.user, now(), request.peer.remote_address,
+                request.auth->credential())
+      .and_then(
+          [&](const Order& order) { return order_response(services, order.id, http::status::ok); });
 }
 
-HttpResponse handle_reject_order(ApiServices& services, ApiRequest& request) {
+ApiResult handle_reject_order(ApiServices& services, ApiRequest& request) {
   if (!services.orders) return unavailable();
-  if (auto refused = refuse_borrowed_credential(request)) return std::move(*refused);
+  if (auto r = require_personal_credential(request); !r) return tl::unexpected(r.error());
   auto reason = reason_field(request);
-  if (!reason) return error_response(reason.error());
-  auto order = services.orders->reject(request.path_params["id"], *request.user, *reason, now(),
-                                       request.peer.remote_address);
-  if (!order) return error_response(order.error());
-  return order_response(services, order->id, http::status::ok);
+  if (!reason) return tl::unexpected(reason.error());
+  return services.orders
+      ->reject(request.path_params["id"], *request.user, *reason, now(),
+               request.peer.remote_address)
+      .and_then(
+          [&](const Order& order) { return order_response(services, order.id, http::status::ok); });
 }
 
-HttpResponse handle_cancel_order(ApiServices& services, ApiRequest& request) {
+ApiResult handle_cancel_order(ApiServices& services, ApiRequest& request) {
   if (!services.orders) return unavailable();
   auto reason = reason_field(request);
-  if (!reason) return error_response(reason.error());
-  auto order = services.orders->cancel(request.path_params["id"], *request.user, *reason, now(),
-                                       request.peer.remote_address);
-  if (!order) return error_response(order.error());
-  // Sent or running: the agent stops it and reports; the order says so once it did.
-  const bool pending = order->state == OrderState::kSent || order->state == OrderState::kRunning;
-  return order_response(services, order->id, pending ? http::status::accepted : http::status::ok);
+  if (!reason) return tl::unexpected(reason.error());
+  return services.orders
+      ->cancel(request.path_params["id"], *request.user, *reason, now(),
+               request.peer.remote_address)
+      .and_then([&](const Order& order) {
+        // Sent or running: the agent stops it and reports; the order says so once it did.
+        const bool pending =
+            order.state == OrderState::kSent || order.state == OrderState::kRunning;
+        return order_response(services, order.id,
+                              pending ? http::status::accepted : http::status::ok);
+      });
 }
 
 }  // namespace triage::collector

@@ -13,14 +13,14 @@
 
 namespace triage::collector {
 
-HttpResponse handle_list_actions(ApiServices& services, ApiRequest& request);
-HttpResponse handle_request_action(ApiServices& services, ApiRequest& request);
-HttpResponse handle_ticket_orders(ApiServices& services, ApiRequest& request);
-HttpResponse handle_list_orders(ApiServices& services, ApiRequest& request);
-HttpResponse handle_get_order(ApiServices& services, ApiRequest& request);
-HttpResponse handle_approve_order(ApiServices& services, ApiRequest& request);
-HttpResponse handle_reject_order(ApiServices& services, ApiRequest& request);
-HttpResponse handle_cancel_order(ApiServices& services, ApiRequest& request);
+ApiResult handle_list_actions(ApiServices& services, ApiRequest& request);
+ApiResult handle_request_action(ApiServices& services, ApiRequest& request);
+ApiResult handle_ticket_orders(ApiServices& services, ApiRequest& request);
+ApiResult handle_list_orders(ApiServices& services, ApiRequest& request);
+ApiResult handle_get_order(ApiServices& services, ApiRequest& request);
+ApiResult handle_approve_order(ApiServices& services, ApiRequest& request);
+ApiResult handle_reject_order(ApiServices& services, ApiRequest& request);
+ApiResult handle_cancel_order(ApiServices& services, ApiRequest& request);
 
 /// The API view of one action definition.
 nlohmann::json action_json(const ActionDefinition& def);

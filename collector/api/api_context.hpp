@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <functional>
+#include <initializer_list>
 #include <map>
 #include <memory>
 #include <optional>
@@ -10,6 +11,7 @@
 #include <string_view>
 
 #include "collector/actions/order_service.hpp"
+#include "collector/api/api_result.hpp"
 #include "collector/api/json_response.hpp"
 #include "collector/audit/audit_log.hpp"
 #include "collector/auth/login_guard.hpp"
@@ -66,6 +68,10 @@ struct ApiRequest {
 
 /// Parses the JSON body of `request`: kInvalid naming the problem when it is not an object.
 Result<nlohmann::json> parse_json_body(const HttpRequest& request);
+
+/// parse_json_body, then kInvalid naming the first field that is not in `known`.
+Result<nlohmann::json> parse_json_body(const HttpRequest& request,
+                                       std::initializer_list<std::string_view> known);
 
 /// The positive integer id in path parameter `name`; kNotFound ("no `what` X") otherwise, since
 /// a malformed id names nothing that exists.

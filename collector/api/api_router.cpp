@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <initializer_list>
+#include <utility>
 
 #include <spdlog/spdlog.h>
 
@@ -17,6 +18,7 @@
 #include "collector/api/enrollment_tokens_api.hpp"
 #include "collector/api/findings_api.hpp"
 #include "collector/api/integrations_api.hpp"
+#include "collector/api/json_fields.hpp"
 #include "collector/api/openapi_api.hpp"
 #include "collector/api/problems_api.hpp"
 #include "collector/api/query_params.hpp"
@@ -78,6 +80,14 @@ Result<nlohmann::json> parse_json_body(const HttpRequest& request) {
   return body;
 }
 
+Result<nlohmann::json> parse_json_body(const HttpRequest& request,
+                                       std::initializer_list<std::string_view> known) {
+  auto body = parse_json_body(request);
+  if (!body) return body;
+  if (auto r = reject_unknown_fields(*body, known); !r) return tl::unexpected(r.error());
+  return body;
+}
+
 Result<std::int64_t> numeric_path_param(ApiRequest& request, const char* name,
                                         std::string_view what) {
   const auto& text = request.path_params[name];
@@ -95,11 +105,12 @@ std::vector<RouteSpec> api_routes() {
                        RouteSpec::Handler handler) {
     routes.push_back(RouteSpec{method, std::string(pattern), access, min_role, handler});
   };
-  add(http::verb::get, "/healthz", Access::kPublic, Role::kViewer, [](ApiServices&, ApiRequest&) {
-    return json_response(http::status::ok, {{"status", "ok"}});
-  });
+  add(http::verb::get, "/healthz", Access::kPublic, Role::kViewer,
+      [](ApiServices&, ApiRequest&) -> ApiResult {
+        return json_response(http::status::ok, {{"status", "ok"}});
+      });
   add(http::verb::get, "/metrics", Access::kPublic, Role::kViewer,
-      [](ApiServices& services, ApiRequest&) {
+      [](ApiServices& services, ApiRequest&) -> ApiResult {
         HttpResponse res{http::status::ok, 11};
         res.set(http::field::content_type, "text/plain; version=0.0.4");
         res.body() = services.metrics.render();
@@ -271,17 +282,71 @@ std::vector<RouteSpec> api_routes() {
   return routes;
 }
 
-ApiRouter::ApiRouter(ApiServices services) : services_(std::move(services)) {
+HttpResponse api_error_response(const ApiError& error) {
+  if (error.status) {
+    auto res = error_response(*error.status, error.code, error.error.message);
+    for (const auto& [field, value] : error.headers) res.set(field, value);
+    return res;
+  }
+  switch (error.error.code) {
+    case ErrorCode::kInvalid:
+      return error_response(http::status::bad_request, "invalid_request", error.error.message);
+    case ErrorCode::kNotFound:
+      return error_response(http::status::not_found, "not_found", error.error.message);
+    case ErrorCode::kConflict:
+      return error_response(http::status::conflict, "conflict", error.error.message);
+    case ErrorCode::kDenied:
+      return error_response(http::status::forbidden, "forbidden", error.error.message);
+    case ErrorCode::kUnavailable:
+      return error_response(http::status::service_unavailable, "unavailable", error.error.message);
+    case ErrorCode::kFailed:
+      break;
+  }
+  return error_response(http::status::internal_server_error, "internal",
+                        "internal error; see the collector log");
+}
+
+HttpResponse answer(const HttpRequest& request, const std::function<ApiResult()>& call) {
+  // The path only: a query string can carry tokens.
+  auto where = [&request] {
+    std::string_view target = request.target();
+    return std::string(request.method_string()) + " " +
+           log_safe(target.substr(0, target.find('?')));
+  };
+  try {
+    auto result = call();
+    if (result) return std::move(*result);
+    auto res = api_error_response(result.error());
+    if (res.result() == http::status::internal_server_error) {
+      spdlog::error("{}: {}", where(), log_safe(result.error().error.message));
+    }
+    return res;
+  } catch (const std::exception& e) {
+    spdlog::error("{}: {}", where(), e.what());
+  } catch (...) {
+    // Anything else would leave the worker thread and end the collector.
+    spdlog::error("{}: an exception that is not a std::exception", where());
+  }
+  return error_response(http::status::internal_server_error, "internal",
+                        "internal error; see the collector log");
+}
+
+ApiRouter::ApiRouter(ApiServices services, std::vector<RouteSpec> routes)
+    : services_(std::move(services)) {
   if (!services_.login_guard) {
     services_.login_guard = std::make_shared<LoginGuard>(services_.settings.login);
   }
-  for (auto& spec : api_routes()) {
+  for (auto& spec : routes) {
     routes_.push_back(
         Route{spec.method, split_path(spec.pattern), spec.access, spec.min_role, spec.handler});
   }
 }
 
 HttpResponse ApiRouter::handle(const HttpRequest& request, const transport::PeerIdentity& peer) {
+  return answer(request, [&] { return dispatch(request, peer); });
+}
+
+ApiResult ApiRouter::dispatch(const HttpRequest& request, const transport::PeerIdentity& peer) {
   std::string_view target = request.target();
   auto qmark = target.find('?');
   auto segments = split_path(target.substr(0, qmark));
@@ -314,45 +379,35 @@ HttpResponse ApiRouter::handle(const HttpRequest& request, const transport::Peer
           std::chrono::system_clock::now());
       if (!auth) {
         const auto& refusal = auth.error();
-        if (refusal.kind == AuthRefusalKind::kError) return error_response(refusal.error);
+        if (refusal.kind == AuthRefusalKind::kError) return tl::unexpected(refusal.error);
         if (refusal.kind == AuthRefusalKind::kCsrf) {
           services_.metrics.refusal("csrf").Increment();
-          return error_response(http::status::forbidden, "csrf", refusal.error.message);
+          return refuse(http::status::forbidden, "csrf", refusal.error.message);
         }
-        auto res =
-            error_response(http::status::unauthorized, "unauthorized", refusal.error.message);
-        res.set(http::field::www_authenticate, "Bearer");
-        return res;
+        auto challenge = unauthorized(refusal.error.message);
+        challenge.value().headers.emplace_back(http::field::www_authenticate, "Bearer");
+        return challenge;
       }
       if (auth->user.must_change_password &&
           !allowed_before_password_change(route.method, route.segments)) {
-        return error_response(http::status::forbidden, "password_change_required",
-                              "you must set a new password before anything else: POST "
-                              "/api/v1/auth/password {current_password, new_password}");
+        return refuse(http::status::forbidden, "password_change_required",
+                      "you must set a new password before anything else: POST "
+                      "/api/v1/auth/password {current_password, new_password}");
       }
       if (!role_allows(auth->user.role, route.min_role)) {
-        return error_response(http::status::forbidden, "forbidden",
-                              std::string("this needs the ") + role_name(route.min_role) +
-                                  " role; you are " + role_name(auth->user.role));
+        return fail(ErrorCode::kDenied, std::string("this needs the ") + role_name(route.min_role) +
+                                            " role; you are " + role_name(auth->user.role));
       }
       api.user = auth->user;
       api.auth = std::move(*auth);
     }
-    try {
-      return route.handler(services_, api);
-    } catch (const std::exception& e) {
-      // The path only: a query string can carry tokens.
-      spdlog::error("{} {}: {}", std::string(request.method_string()),
-                    log_safe(target.substr(0, qmark)), e.what());
-      return error_response(http::status::internal_server_error, "internal",
-                            "internal error; see the collector log");
-    }
+    return route.handler(services_, api);
   }
   if (path_matched) {
-    return error_response(http::status::method_not_allowed, "method_not_allowed",
-                          "method not allowed on this path");
+    return refuse(http::status::method_not_allowed, "method_not_allowed",
+                  "method not allowed on this path");
   }
-  return error_response(http::status::not_found, "not_found", "no such endpoint");
+  return fail(ErrorCode::kNotFound, "no such endpoint");
 }
 
 }  // namespace triage::collector

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <limits>
 
+#include "collector/api/json_fields.hpp"
 #include "collector/api/query_params.hpp"
 #include "shared/util/time_format.hpp"
 
@@ -80,6 +81,26 @@ Result<std::string> text_param(const QueryParams& query, const std::string& name
   return text;
 }
 
+Result<std::string> type_prefix_param(const QueryParams& query) {
+  auto prefix = query.text("type");
+  if (prefix.size() > 64 || !std::all_of(prefix.begin(), prefix.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.';
+      })) {
+    return fail(ErrorCode::kInvalid,
+                "`type` must be an event type prefix such as auth. or "
+                "device.revoked (a-z, 0-9, _ and .)");
+  }
+  return prefix;
+}
+
+Result<std::string> format_param(const QueryParams& query) {
+  const auto format = query.text("format").empty() ? std::string("json") : query.text("format");
+  if (format != "json" && format != "ndjson" && format != "csv") {
+    return fail(ErrorCode::kInvalid, "`format` must be json, ndjson or csv");
+  }
+  return format;
+}
+
 HttpResponse text_response(std::string content_type, std::string body,
                            const std::optional<std::uint64_t>& next_before) {
   HttpResponse res{http::status::ok, 11};
@@ -113,46 +134,27 @@ AuditEvent request_audit_event(const ApiRequest& request, std::string type, std:
   return e;
 }
 
-HttpResponse handle_list_audit(ApiServices& services, ApiRequest& request) {
+ApiResult handle_list_audit(ApiServices& services, ApiRequest& request) {
   QueryParams query(request.query);
   AuditFilter filter;
-  auto since = time_param(query, "since");
-  if (!since) return error_response(since.error());
-  filter.since = *since;
-  auto until = time_param(query, "until");
-  if (!until) return error_response(until.error());
-  filter.until = *until;
-  filter.type_prefix = query.text("type");
-  if (filter.type_prefix.size() > 64 ||
-      !std::all_of(filter.type_prefix.begin(), filter.type_prefix.end(), [](char c) {
-        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.';
-      })) {
-    return error_response(
-        Error{"`type` must be an event type prefix such as auth. or "
-              "device.revoked (a-z, 0-9, _ and .)",
-              ErrorCode::kInvalid});
-  }
-  auto actor = text_param(query, "actor");
-  if (!actor) return error_response(actor.error());
-  filter.actor = *actor;
-  auto target = text_param(query, "target");
-  if (!target) return error_response(target.error());
-  filter.target = *target;
-  const auto format = query.text("format").empty() ? std::string("json") : query.text("format");
-  if (format != "json" && format != "ndjson" && format != "csv") {
-    return error_response(Error{"`format` must be json, ndjson or csv", ErrorCode::kInvalid});
-  }
+  FieldErrors errors;
+  filter.since = errors.take(time_param(query, "since"));
+  filter.until = errors.take(time_param(query, "until"));
+  filter.type_prefix = errors.take(type_prefix_param(query));
+  filter.actor = errors.take(text_param(query, "actor"));
+  filter.target = errors.take(text_param(query, "target"));
+  const auto format = errors.take(format_param(query));
   // Exports page too, in bigger pages: the response is built in memory.
   const bool exporting = format != "json";
-  auto limit = query.integer("limit", exporting ? 1000 : 100, 1, exporting ? 10000 : 1000);
-  if (!limit) return error_response(limit.error());
-  filter.limit = static_cast<int>(*limit);
-  auto before = query.integer("before", 0, 1, std::numeric_limits<long>::max());
-  if (!before) return error_response(before.error());
-  if (*before > 0) filter.before_seq = static_cast<std::uint64_t>(*before);
+  auto limit =
+      errors.take(query.integer("limit", exporting ? 1000 : 100, 1, exporting ? 10000 : 1000));
+  auto before = errors.take(query.integer("before", 0, 1, std::numeric_limits<long>::max()));
+  if (errors.first) return tl::unexpected(*errors.first);
+  filter.limit = static_cast<int>(limit);
+  if (before > 0) filter.before_seq = static_cast<std::uint64_t>(before);
 
   auto page = services.store.read().audit().list_audit(filter);
-  if (!page) return error_response(page.error());
+  if (!page) return tl::unexpected(page.error());
   std::optional<std::uint64_t> next_before;
   if (page->more && !page->items.empty()) next_before = page->items.back().seq;
 

@@ -15,6 +15,6 @@ namespace triage::collector {
 /// address, now, successful unless the caller changes `outcome`.
 AuditEvent request_audit_event(const ApiRequest& request, std::string type, std::string target);
 
-HttpResponse handle_list_audit(ApiServices& services, ApiRequest& request);
+ApiResult handle_list_audit(ApiServices& services, ApiRequest& request);
 
 }  // namespace triage::collector

@@ -27,8 +27,8 @@ nlohmann::json user_summary(const User& user) {
           {"password_change_required", user.must_change_password}};
 }
 
-HttpResponse forbidden(std::string_view message) {
-  return error_response(http::status::forbidden, "forbidden", message);
+tl::unexpected<Error> forbidden(std::string message) {
+  return fail(ErrorCode::kDenied, std::move(message));
 }
 
 nlohmann::json optional_time(const std::optional<TimePoint>& t) {
@@ -103,54 +103,46 @@ void audit_refused_login(ApiServices& services, const ApiRequest& request, std::
 
 }  // namespace
 
-HttpResponse handle_login(ApiServices& services, ApiRequest& request) {
+ApiResult handle_login(ApiServices& services, ApiRequest& request) {
   // A cross-site HTML form can post text/plain that parses as JSON, but it cannot send
   // application/json without a CORS preflight, which this API never grants. This keeps other
   // sites from logging a browser into an account of their choosing.
   if (!is_json_content(request.http)) {
-    return error_response(http::status::bad_request, "invalid_request",
-                          "Content-Type must be application/json");
+    return fail(ErrorCode::kInvalid, "Content-Type must be application/json");
   }
-  auto body = parse_json_body(request.http);
-  if (!body) return error_response(body.error());
-  auto known = reject_unknown_fields(*body, {"name", "password", "session"});
-  if (!known) return error_response(known.error());
-  auto name = string_field(*body, "name", true);
-  if (!name) return error_response(name.error());
-  auto password = string_field(*body, "password", true);
-  if (!password) return error_response(password.error());
-  auto session = string_field(*body, "session", false);
-  if (!session) return error_response(session.error());
+  auto body = parse_json_body(request.http, {"name", "password", "session"});
+  if (!body) return tl::unexpected(body.error());
+  FieldErrors errors;
+  auto name = errors.take(string_field(*body, "name", true));
+  auto password = errors.take(string_field(*body, "password", true));
+  auto session = errors.take(string_field(*body, "session", false));
+  if (errors.first) return tl::unexpected(*errors.first);
   SessionKind kind = SessionKind::kBearer;
-  if (*session && **session == "cookie") {
+  if (session == "cookie") {
     kind = SessionKind::kCookie;
-  } else if (*session && **session != "bearer") {
-    return error_response(http::status::bad_request, "invalid_request",
-                          "field `session` must be \"bearer\" or \"cookie\"");
+  } else if (session && *session != "bearer") {
+    return fail(ErrorCode::kInvalid, "field `session` must be \"bearer\" or \"cookie\"");
   }
 
   const auto client = client_key(request.peer.remote_address);
   auto result = services.login_guard->login(
-      services.store, LoginAttempt{**name, **password, client, kind, services.settings.session_ttl},
-      std::chrono::system_clock::now(), RateLimiter::Clock::now());
+      services.store, LoginAttempt{*name, *password, client, kind, services.settings.session_ttl},
+      std::chrono::system_clock::now());
   if (!result) {
     const auto& refusal = result.error();
-    audit_refused_login(services, request, **name, refusal, client);
+    audit_refused_login(services, request, *name, refusal, client);
     if (refusal.retry_after.count() > 0) {
       services.metrics.refusal("login_rate_limited").Increment();
-      auto res =
-          error_response(http::status::too_many_requests, "rate_limited", refusal.error.message);
-      res.set(http::field::retry_after, std::to_string(refusal.retry_after.count()));
-      return res;
+      return rate_limited(refusal.error.message, refusal.retry_after);
     }
     if (refusal.error.code == ErrorCode::kDenied) {
       services.metrics.refusal("login_failed").Increment();
       // The name is bounded and cut: it may be a password typed into the wrong field.
-      spdlog::warn("failed login for `{}` from {}", log_safe(name->value_or(""), 64),
+      spdlog::warn("failed login for `{}` from {}", log_safe(*name, 64),
                    request.peer.remote_address);
-      return error_response(http::status::unauthorized, "unauthorized", refusal.error.message);
+      return unauthorized(refusal.error.message);
     }
-    return error_response(refusal.error);
+    return tl::unexpected(refusal.error);
   }
   spdlog::info("user {} logged in ({}) from {}", result->user.name, session_kind_name(kind),
                request.peer.remote_address);
@@ -173,13 +165,13 @@ HttpResponse handle_login(ApiServices& services, ApiRequest& request) {
   return res;
 }
 
-HttpResponse handle_logout(ApiServices& services, ApiRequest& request) {
+ApiResult handle_logout(ApiServices& services, ApiRequest& request) {
   const auto& auth = *request.auth;
   if (auth.kind == AuthKind::kApiToken) {
-    return error_response(http::status::bad_request, "invalid_request",
-                          "an API token has no session to end; an admin revokes it with "
-                          "DELETE /api/v1/auth/tokens/" +
-                              auth.token_id);
+    return fail(ErrorCode::kInvalid,
+                "an API token has no session to end; an admin revokes it with "
+                "DELETE /api/v1/auth/tokens/" +
+                    auth.token_id);
   }
   auto logged_out = services.audit.record_with([&](WriteTx& tx) -> Result<AuditEvent> {
     if (auto r = tx.auth().delete_session(auth.session_hash); !r) {
@@ -189,14 +181,14 @@ HttpResponse handle_logout(ApiServices& services, ApiRequest& request) {
     event.details["session"] = auth_kind_name(auth.kind);
     return event;
   });
-  if (!logged_out) return error_response(logged_out.error());
+  if (!logged_out) return tl::unexpected(logged_out.error());
   spdlog::info("user {} logged out ({})", auth.user.name, auth_kind_name(auth.kind));
   auto res = json_response(http::status::ok, {{"logged_out", true}});
   if (auth.kind == AuthKind::kCookie) res.set(http::field::set_cookie, expired_session_cookie());
   return res;
 }
 
-HttpResponse handle_me(ApiServices&, ApiRequest& request) {
+ApiResult handle_me(ApiServices&, ApiRequest& request) {
   const auto& auth = *request.auth;
   nlohmann::json out = {{"user", user_summary(auth.user)},
                         {"auth", auth_kind_name(auth.kind)},
@@ -206,20 +198,16 @@ HttpResponse handle_me(ApiServices&, ApiRequest& request) {
   return json_response(http::status::ok, out);
 }
 
-HttpResponse handle_create_api_token(ApiServices& services, ApiRequest& request) {
-  auto body = parse_json_body(request.http);
-  if (!body) return error_response(body.error());
-  if (auto r = reject_unknown_fields(*body, {"user", "name", "ttl_days"}); !r) {
-    return error_response(r.error());
-  }
-  auto user = string_field(*body, "user", false);
-  if (!user) return error_response(user.error());
-  auto label = string_field(*body, "name", true);
-  if (!label) return error_response(label.error());
-  auto ttl_days = integer_field(*body, "ttl_days", 1, kMaxApiTokenTtl.count() / 86400);
-  if (!ttl_days) return error_response(ttl_days.error());
+ApiResult handle_create_api_token(ApiServices& services, ApiRequest& request) {
+  auto body = parse_json_body(request.http, {"user", "name", "ttl_days"});
+  if (!body) return tl::unexpected(body.error());
+  FieldErrors errors;
+  auto user = errors.take(string_field(*body, "user", false));
+  auto label = errors.take(string_field(*body, "name", true));
+  auto ttl_days = errors.take(integer_field(*body, "ttl_days", 1, kMaxApiTokenTtl.count() / 86400));
+  if (errors.first) return tl::unexpected(*errors.first);
   const auto& caller = *request.user;
-  const std::string target = user->value_or(caller.name);
+  const std::string target = user.value_or(caller.name);
   // A token in someone's hands acts as its user: whoever could mint one for another person
   // could act as them, and approve their own orders under a second name.
   if (request.auth->kind == AuthKind::kApiToken || caller.kind != UserKind::kPerson) {
@@ -230,21 +218,20 @@ HttpResponse handle_create_api_token(ApiServices& services, ApiRequest& request)
       return forbidden("API tokens are personal: you can mint one only for yourself");
     }
     auto found = services.store.read().auth().find_user_by_name(target);
-    if (!found) return error_response(found.error());
+    if (!found) return tl::unexpected(found.error());
     if (!*found) {
-      return error_response(http::status::not_found, "not_found", "no user named " + target);
+      return fail(ErrorCode::kNotFound, "no user named " + target);
     }
     if ((*found)->kind != UserKind::kService) {
       return forbidden("API tokens are personal: " + target +
                        " mints their own; an admin mints tokens only for service accounts");
     }
   }
-  const auto ttl =
-      ttl_days->has_value() ? std::chrono::seconds(**ttl_days * 86400) : kDefaultApiTokenTtl;
+  const auto ttl = ttl_days ? std::chrono::seconds(*ttl_days * 86400) : kDefaultApiTokenTtl;
   const auto now = std::chrono::system_clock::now();
   Result<CreatedApiToken> created = fail("not created");
   auto audited = services.audit.record_with([&](WriteTx& tx) -> Result<AuditEvent> {
-    created = create_api_token(tx.auth(), target, **label, ttl, "user:" + caller.name, now);
+    created = create_api_token(tx.auth(), target, *label, ttl, "user:" + caller.name, now);
     if (!created) return tl::unexpected(created.error());
     auto event =
         request_audit_event(request, "api_token.created", "api_token:" + created->record.id);
@@ -253,7 +240,7 @@ HttpResponse handle_create_api_token(ApiServices& services, ApiRequest& request)
     event.details["expires_at"] = format_rfc3339(created->record.expires_at);
     return event;
   });
-  if (!audited) return error_response(audited.error());
+  if (!audited) return tl::unexpected(audited.error());
   spdlog::info("API token {} ({}) for user {} created by {}", created->record.id,
                created->record.name, created->record.user_name, caller.name);
   auto out = token_json(created->record, now);
@@ -261,86 +248,78 @@ HttpResponse handle_create_api_token(ApiServices& services, ApiRequest& request)
   return json_response(http::status::created, out);
 }
 
-HttpResponse handle_list_api_tokens(ApiServices& services, ApiRequest& request) {
-  auto tokens = services.store.read().auth().list_api_tokens();
-  if (!tokens) return error_response(tokens.error());
-  const auto now = std::chrono::system_clock::now();
-  const bool all = request.user->role == Role::kAdmin;
-  auto list = nlohmann::json::array();
-  for (const auto& t : *tokens) {
-    if (all || t.user_id == request.user->id) list.push_back(token_json(t, now));
-  }
-  return json_response(http::status::ok, {{"tokens", list}});
+ApiResult handle_list_api_tokens(ApiServices& services, ApiRequest& request) {
+  return services.store.read().auth().list_api_tokens().transform([&](const auto& tokens) {
+    const auto now = std::chrono::system_clock::now();
+    const bool all = request.user->role == Role::kAdmin;
+    auto list = nlohmann::json::array();
+    for (const auto& t : tokens) {
+      if (all || t.user_id == request.user->id) list.push_back(token_json(t, now));
+    }
+    return json_response(http::status::ok, {{"tokens", list}});
+  });
 }
 
-HttpResponse handle_revoke_api_token(ApiServices& services, ApiRequest& request) {
+ApiResult handle_revoke_api_token(ApiServices& services, ApiRequest& request) {
   const auto& id = request.path_params["id"];
   if (id.size() != 12 || !std::all_of(id.begin(), id.end(), [](unsigned char c) {
         return std::isdigit(c) != 0 || (c >= 'a' && c <= 'f');
       })) {
-    return error_response(http::status::not_found, "not_found", "no such API token");
+    return fail(ErrorCode::kNotFound, "no such API token");
   }
   if (request.user->role != Role::kAdmin) {
     // Anyone may revoke their own tokens; only an admin anyone's. Others' ids stay unknown.
     auto tokens = services.store.read().auth().list_api_tokens();
-    if (!tokens) return error_response(tokens.error());
+    if (!tokens) return tl::unexpected(tokens.error());
     const bool own = std::any_of(tokens->begin(), tokens->end(), [&](const ApiToken& t) {
       return t.id == id && t.user_id == request.user->id;
     });
-    if (!own) return error_response(http::status::not_found, "not_found", "no such API token");
+    if (!own) return fail(ErrorCode::kNotFound, "no such API token");
   }
   const auto now = std::chrono::system_clock::now();
   auto revoked = services.audit.record_with([&](WriteTx& tx) -> Result<AuditEvent> {
     if (auto r = tx.auth().revoke_api_token(id, now); !r) return tl::unexpected(r.error());
     return request_audit_event(request, "api_token.revoked", "api_token:" + id);
   });
-  if (!revoked) return error_response(revoked.error());
+  if (!revoked) return tl::unexpected(revoked.error());
   spdlog::info("API token {} revoked by {}", id, request.user->name);
   return json_response(http::status::ok, {{"id", id}, {"revoked", true}});
 }
 
-HttpResponse handle_change_password(ApiServices& services, ApiRequest& request) {
+ApiResult handle_change_password(ApiServices& services, ApiRequest& request) {
   const auto& auth = *request.auth;
   if (auth.user.kind != UserKind::kPerson) {
     return forbidden("a service account has no password");
   }
-  auto body = parse_json_body(request.http);
-  if (!body) return error_response(body.error());
-  if (auto r = reject_unknown_fields(*body, {"current_password", "new_password"}); !r) {
-    return error_response(r.error());
-  }
+  auto body = parse_json_body(request.http, {"current_password", "new_password"});
+  if (!body) return tl::unexpected(body.error());
   FieldErrors errors;
   auto current = errors.take(string_field(*body, "current_password", true));
   auto next = errors.take(string_field(*body, "new_password", true));
-  if (errors.first) return error_response(*errors.first);
-  if (auto r = check_password_rules(*next); !r) return error_response(r.error());
+  if (errors.first) return tl::unexpected(*errors.first);
+  if (auto r = check_password_rules(*next); !r) return tl::unexpected(r.error());
   if (*next == *current) {
-    return error_response(http::status::bad_request, "invalid_request",
-                          "the new password must differ from the current one");
+    return fail(ErrorCode::kInvalid, "the new password must differ from the current one");
   }
   // Proving the current password goes through the login throttles: a stolen session cannot
   // be used to guess it faster than a login could.
   const auto client = client_key(request.peer.remote_address);
   auto proven =
       services.login_guard->verify(services.store, LoginAttempt{auth.user.name, *current, client},
-                                   std::chrono::system_clock::now(), RateLimiter::Clock::now());
+                                   std::chrono::system_clock::now());
   if (!proven) {
     const auto& refusal = proven.error();
     if (refusal.retry_after.count() > 0) {
-      auto res =
-          error_response(http::status::too_many_requests, "rate_limited", refusal.error.message);
-      res.set(http::field::retry_after, std::to_string(refusal.retry_after.count()));
-      return res;
+      return rate_limited(refusal.error.message, refusal.retry_after);
     }
     if (refusal.error.code == ErrorCode::kDenied) {
-      return error_response(http::status::forbidden, "wrong_password",
-                            "the current password is wrong");
+      return refuse(http::status::forbidden, "wrong_password", "the current password is wrong");
     }
-    return error_response(refusal.error);
+    return tl::unexpected(refusal.error);
   }
   // Hashed before the audited transaction, which holds the write lock.
   auto hash = pki::hash_password(*next);
-  if (!hash) return error_response(hash.error());
+  if (!hash) return tl::unexpected(hash.error());
   const std::string keep = auth.kind == AuthKind::kApiToken ? "" : auth.session_hash;
   auto changed = services.audit.record_with([&](WriteTx& tx) -> Result<AuditEvent> {
     if (auto r = tx.auth().set_password(auth.user.id, *hash, keep); !r) {
@@ -351,7 +330,7 @@ HttpResponse handle_change_password(ApiServices& services, ApiRequest& request) 
     event.details["credential"] = auth.credential();
     return event;
   });
-  if (!changed) return error_response(changed.error());
+  if (!changed) return tl::unexpected(changed.error());
   spdlog::info("user {} changed their password{}", auth.user.name,
                auth.user.must_change_password ? " (required)" : "");
   auto after = auth.user;

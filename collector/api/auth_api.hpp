@@ -15,12 +15,12 @@
 
 namespace triage::collector {
 
-HttpResponse handle_login(ApiServices& services, ApiRequest& request);
-HttpResponse handle_logout(ApiServices& services, ApiRequest& request);
-HttpResponse handle_me(ApiServices& services, ApiRequest& request);
-HttpResponse handle_create_api_token(ApiServices& services, ApiRequest& request);
-HttpResponse handle_list_api_tokens(ApiServices& services, ApiRequest& request);
-HttpResponse handle_revoke_api_token(ApiServices& services, ApiRequest& request);
-HttpResponse handle_change_password(ApiServices& services, ApiRequest& request);
+ApiResult handle_login(ApiServices& services, ApiRequest& request);
+ApiResult handle_logout(ApiServices& services, ApiRequest& request);
+ApiResult handle_me(ApiServices& services, ApiRequest& request);
+ApiResult handle_create_api_token(ApiServices& services, ApiRequest& request);
+ApiResult handle_list_api_tokens(ApiServices& services, ApiRequest& request);
+ApiResult handle_revoke_api_token(ApiServices& services, ApiRequest& request);
+ApiResult handle_change_password(ApiServices& services, ApiRequest& request);
 
 }  // namespace triage::collector

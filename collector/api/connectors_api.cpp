@@ -99,11 +99,11 @@ Result<IntegrationTarget> path_connector(ApiServices& services, ApiRequest& requ
 
 }  // namespace
 
-HttpResponse handle_list_connectors(ApiServices& services, ApiRequest&) {
+ApiResult handle_list_connectors(ApiServices& services, ApiRequest&) {
   auto targets = services.store.read().outbox().list_integration_targets(kRtConnector);
-  if (!targets) return error_response(targets.error());
+  if (!targets) return tl::unexpected(targets.error());
   auto counts = services.store.read().outbox().outbox_counts();
-  if (!counts) return error_response(counts.error());
+  if (!counts) return tl::unexpected(counts.error());
   auto list = nlohmann::json::array();
   for (const auto& t : *targets) {
     auto it = counts->find(t.id);
@@ -112,11 +112,9 @@ HttpResponse handle_list_connectors(ApiServices& services, ApiRequest&) {
   return json_response(http::status::ok, {{"connectors", list}});
 }
 
-HttpResponse handle_create_connector(ApiServices& services, ApiRequest& request) {
-  auto body = parse_json_body(request.http);
-  if (!body) return error_response(body.error());
-  auto fields = read_fields(*body);
-  if (!fields) return error_response(fields.error());
+ApiResult handle_create_connector(ApiServices& services, ApiRequest& request) {
+  auto fields = parse_json_body(request.http).and_then(read_fields);
+  if (!fields) return tl::unexpected(fields.error());
   Result<IntegrationTarget> created = fail("not created");
   auto audited = services.audit.record_with([&](WriteTx& tx) -> Result<AuditEvent> {
     created = create_rt_connector(tx.outbox(), *fields, request.user->name, now(),
@@ -130,7 +128,7 @@ HttpResponse handle_create_connector(ApiServices& services, ApiRequest& request)
                      {"events", created->event_types}};
     return event;
   });
-  if (!audited) return error_response(audited.error());
+  if (!audited) return tl::unexpected(audited.error());
   spdlog::info("connector {} ({} {}) created by {}", created->id, created->connector,
                log_url(created->url), request.user->name);
   auto res = json_response(http::status::created, connector_json(*created, {}));
@@ -138,21 +136,21 @@ HttpResponse handle_create_connector(ApiServices& services, ApiRequest& request)
   return res;
 }
 
-HttpResponse handle_get_connector(ApiServices& services, ApiRequest& request) {
-  auto target = path_connector(services, request);
-  if (!target) return error_response(target.error());
-  return json_response(http::status::ok, connector_json(*target, counts_of(services, target->id)));
+ApiResult handle_get_connector(ApiServices& services, ApiRequest& request) {
+  return path_connector(services, request).transform([&](const IntegrationTarget& target) {
+    return json_response(http::status::ok, connector_json(target, counts_of(services, target.id)));
+  });
 }
 
-HttpResponse handle_update_connector(ApiServices& services, ApiRequest& request) {
+ApiResult handle_update_connector(ApiServices& services, ApiRequest& request) {
   auto id = path_id(request, "connector");
-  if (!id) return error_response(id.error());
+  if (!id) return tl::unexpected(id.error());
   auto body = parse_json_body(request.http);
-  if (!body) return error_response(body.error());
+  if (!body) return tl::unexpected(body.error());
   auto fields = read_fields(*body);
-  if (!fields) return error_response(fields.error());
+  if (!fields) return tl::unexpected(fields.error());
   if (body->empty() || (body->size() == 1 && body->contains("kind"))) {
-    return error_response(http::status::bad_request, "invalid_request", "nothing to change");
+    return fail(ErrorCode::kInvalid, "nothing to change");
   }
   Result<IntegrationTarget> updated = fail("not updated");
   auto audited = services.audit.record_with([&](WriteTx& tx) -> Result<AuditEvent> {
@@ -168,16 +166,16 @@ HttpResponse handle_update_connector(ApiServices& services, ApiRequest& request)
                      {"credentials_changed", fields->credentials.has_value()}};
     return event;
   });
-  if (!audited) return error_response(audited.error());
+  if (!audited) return tl::unexpected(audited.error());
   spdlog::info("connector {} updated by {}{}", *id, request.user->name,
                fields->credentials ? " (new credentials)" : "");
   if (updated->active && services.wake_outbox) services.wake_outbox();
   return json_response(http::status::ok, connector_json(*updated, counts_of(services, *id)));
 }
 
-HttpResponse handle_delete_connector(ApiServices& services, ApiRequest& request) {
+ApiResult handle_delete_connector(ApiServices& services, ApiRequest& request) {
   auto target = path_connector(services, request);
-  if (!target) return error_response(target.error());
+  if (!target) return tl::unexpected(target.error());
   auto audited = services.audit.record_with([&](WriteTx& tx) -> Result<AuditEvent> {
     if (auto r = tx.outbox().delete_integration_target(target->id); !r) {
       return tl::unexpected(r.error());
@@ -187,7 +185,7 @@ HttpResponse handle_delete_connector(ApiServices& services, ApiRequest& request)
     event.details = {{"kind", target->connector}, {"url", target->url}};
     return event;
   });
-  if (!audited) return error_response(audited.error());
+  if (!audited) return tl::unexpected(audited.error());
   spdlog::info("connector {} ({}) deleted by {}", target->id, log_url(target->url),
                request.user->name);
   HttpResponse res{http::status::no_content, 11};
@@ -195,35 +193,31 @@ HttpResponse handle_delete_connector(ApiServices& services, ApiRequest& request)
   return res;
 }
 
-HttpResponse handle_list_connector_deliveries(ApiServices& services, ApiRequest& request) {
-  auto target = path_connector(services, request);
-  if (!target) return error_response(target.error());
-  return delivery_log_response(services, request, target->id);
+ApiResult handle_list_connector_deliveries(ApiServices& services, ApiRequest& request) {
+  return path_connector(services, request).and_then([&](const IntegrationTarget& target) {
+    return delivery_log_response(services, request, target.id);
+  });
 }
 
-HttpResponse handle_link_external_ticket(ApiServices& services, ApiRequest& request) {
+ApiResult handle_link_external_ticket(ApiServices& services, ApiRequest& request) {
   auto ticket_id = path_id(request, "ticket");
-  if (!ticket_id) return error_response(ticket_id.error());
-  auto body = parse_json_body(request.http);
-  if (!body) return error_response(body.error());
-  if (auto r = reject_unknown_fields(*body, {"connector", "external_id"}); !r) {
-    return error_response(r.error());
-  }
+  if (!ticket_id) return tl::unexpected(ticket_id.error());
+  auto body = parse_json_body(request.http, {"connector", "external_id"});
+  if (!body) return tl::unexpected(body.error());
   FieldErrors errors;
   auto connector_id = errors.take(integer_field(*body, "connector", 1, INT64_MAX));
   auto external_id = errors.take(string_field(*body, "external_id", true));
-  if (errors.first) return error_response(*errors.first);
+  if (errors.first) return tl::unexpected(*errors.first);
   if (!connector_id) {
-    return error_response(Error{"`connector` is required", ErrorCode::kInvalid});
+    return fail(ErrorCode::kInvalid, "`connector` is required");
   }
   auto target = find_rt_connector(services.store.read().outbox(), *connector_id);
-  if (!target) return error_response(target.error());
+  if (!target) return tl::unexpected(target.error());
   if (!*target) {
-    return error_response(
-        Error{"`connector`: no connector " + std::to_string(*connector_id), ErrorCode::kInvalid});
+    return fail(ErrorCode::kInvalid, "`connector`: no connector " + std::to_string(*connector_id));
   }
   if (!valid_rt_ticket_id(*external_id)) {
-    return error_response(Error{"`external_id` must be an RT ticket number", ErrorCode::kInvalid});
+    return fail(ErrorCode::kInvalid, "`external_id` must be an RT ticket number");
   }
   const std::string system = rt_system(**target);
   TicketEvent event;
@@ -235,7 +229,7 @@ HttpResponse handle_link_external_ticket(ApiServices& services, ApiRequest& requ
   event.data = {{"system", system}, {"external_id", *external_id}, {"connector", *connector_id}};
   // The link decides where this ticket's diagnostics are sent: audited with the change.
   auto before = services.store.read().tickets().find_ticket(*ticket_id);
-  if (!before) return error_response(before.error());
+  if (!before) return tl::unexpected(before.error());
   Result<Ticket> linked = fail("not linked");
   auto audited = services.audit.record_with([&](WriteTx& tx) -> Result<AuditEvent> {
     auto current = tx.tickets().find_ticket(*ticket_id);
@@ -258,7 +252,7 @@ HttpResponse handle_link_external_ticket(ApiServices& services, ApiRequest& requ
     }
     return e;
   });
-  if (!audited) return error_response(audited.error());
+  if (!audited) return tl::unexpected(audited.error());
   spdlog::info("ticket {} linked to {} ticket {} by {}", *ticket_id, system, log_safe(*external_id),
                request.user->name);
   return json_response(

@@ -7,12 +7,12 @@
 
 namespace triage::collector {
 
-HttpResponse handle_list_connectors(ApiServices& services, ApiRequest& request);
-HttpResponse handle_create_connector(ApiServices& services, ApiRequest& request);
-HttpResponse handle_get_connector(ApiServices& services, ApiRequest& request);
-HttpResponse handle_update_connector(ApiServices& services, ApiRequest& request);
-HttpResponse handle_delete_connector(ApiServices& services, ApiRequest& request);
-HttpResponse handle_list_connector_deliveries(ApiServices& services, ApiRequest& request);
-HttpResponse handle_link_external_ticket(ApiServices& services, ApiRequest& request);
+ApiResult handle_list_connectors(ApiServices& services, ApiRequest& request);
+ApiResult handle_create_connector(ApiServices& services, ApiRequest& request);
+ApiResult handle_get_connector(ApiServices& services, ApiRequest& request);
+ApiResult handle_update_connector(ApiServices& services, ApiRequest& request);
+ApiResult handle_delete_connector(ApiServices& services, ApiRequest& request);
+ApiResult handle_list_connector_deliveries(ApiServices& services, ApiRequest& request);
+ApiResult handle_link_external_ticket(ApiServices& services, ApiRequest& request);
 
 }  // namespace triage::collector

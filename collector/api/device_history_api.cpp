@@ -26,35 +26,35 @@ Result<TimePoint> time_param(const QueryParams& query, const std::string& name,
 
 }  // namespace
 
-HttpResponse handle_device_history(ApiServices& services, ApiRequest& request) {
+ApiResult handle_device_history(ApiServices& services, ApiRequest& request) {
   QueryParams query(request.query);
   const std::string metric = query.text("metric");
   if (!is_metric_name(metric)) {
-    return error_response(Error{
+    return fail(
+        ErrorCode::kInvalid,
         "`metric` must be one of cpu.load1, cpu.load5, cpu.load15, memory.used_pct, "
         "swap.used_pct, disk.<mount>.used_pct (disk.root.used_pct for /), battery.health_pct, "
-        "battery.charge_pct",
-        ErrorCode::kInvalid});
+        "battery.charge_pct");
   }
   const auto now = std::chrono::system_clock::now();
   auto until = time_param(query, "until", now);
-  if (!until) return error_response(until.error());
+  if (!until) return tl::unexpected(until.error());
   auto since = time_param(query, "since", *until - kDefaultWindow);
-  if (!since) return error_response(since.error());
+  if (!since) return tl::unexpected(since.error());
   if (*since > *until) {
-    return error_response(Error{"`since` must not be after `until`", ErrorCode::kInvalid});
+    return fail(ErrorCode::kInvalid, "`since` must not be after `until`");
   }
   auto limit = query.integer("limit", kDefaultLimit, 1, kMaxLimit);
-  if (!limit) return error_response(limit.error());
+  if (!limit) return tl::unexpected(limit.error());
 
   const auto& id = request.path_params["id"];
   auto device = services.store.read().devices().find_device(id);
-  if (!device) return error_response(device.error());
-  if (!*device) return error_response(Error{"no device " + id, ErrorCode::kNotFound});
+  if (!device) return tl::unexpected(device.error());
+  if (!*device) return fail(ErrorCode::kNotFound, "no device " + id);
   // One more than asked tells whether the range holds more.
   auto points = services.store.read().reports().metric_points(id, metric, *since, *until,
                                                               static_cast<std::size_t>(*limit) + 1);
-  if (!points) return error_response(points.error());
+  if (!points) return tl::unexpected(points.error());
   const bool truncated = points->size() > static_cast<std::size_t>(*limit);
   if (truncated) points->pop_back();
   auto items = nlohmann::json::array();

@@ -7,6 +7,6 @@
 
 namespace triage::collector {
 
-HttpResponse handle_device_history(ApiServices& services, ApiRequest& request);
+ApiResult handle_device_history(ApiServices& services, ApiRequest& request);
 
 }  // namespace triage::collector

@@ -17,10 +17,12 @@ namespace triage::collector {
 
 namespace {
 
-nlohmann::json device_json(const Device& d, bool online) {
+// `where`: the device's live session (AgentChannel::locate), nothing when offline.
+nlohmann::json device_json(const Device& d, const std::optional<AgentLocation>& where) {
   nlohmann::json j = {{"id", d.id},
                       {"hostname", d.hostname},
-                      {"online", online},
+                      {"online", where.has_value()},
+                      {"node", where ? nlohmann::json(where->node) : nlohmann::json(nullptr)},
                       {"enrolled_at", format_rfc3339(d.enrolled_at)},
                       {"last_seen", d.last_seen ? nlohmann::json(format_rfc3339(*d.last_seen))
                                                 : nlohmann::json(nullptr)},
@@ -89,32 +91,35 @@ Result<Device> find_or_404(ApiServices& services, const std::string& id) {
 
 }  // namespace
 
-HttpResponse handle_list_devices(ApiServices& services, ApiRequest& request) {
+ApiResult handle_list_devices(ApiServices& services, ApiRequest& request) {
   // Filters: q (substring of hostname or id, case-insensitive), online (true/false),
   // revoked (true/false), tag (has every listed tag), owner (exact, case-insensitive);
   // paging: limit (1-1000, default 100), offset.
   QueryParams query(request.query);
-  auto online = query.flag("online");
-  auto revoked = query.flag("revoked");
-  auto limit = query.integer("limit", 100, 1, 1000);
-  auto offset = query.integer("offset", 0, 0, 100'000'000);
-  for (const Error* e : {online ? nullptr : &online.error(), revoked ? nullptr : &revoked.error(),
-                         limit ? nullptr : &limit.error(), offset ? nullptr : &offset.error()}) {
-    if (e) return error_response(*e);
-  }
+  FieldErrors errors;
+  const auto online = errors.take(query.flag("online"));
+  const auto revoked = errors.take(query.flag("revoked"));
+  const auto limit = errors.take(query.integer("limit", 100, 1, 1000));
+  const auto offset = errors.take(query.integer("offset", 0, 0, 100'000'000));
+  if (errors.first) return tl::unexpected(*errors.first);
   const std::string needle = lower(query.text("q"));
   std::vector<std::string> wanted_tags;
   for (const auto& tag : query.list("tag")) wanted_tags.push_back(lower(tag));
   const std::string owner = lower(query.text("owner"));
 
   auto devices = services.store.read().devices().list_devices();
-  if (!devices) return error_response(devices.error());
+  if (!devices) return tl::unexpected(devices.error());
+  std::vector<std::string> ids;
+  ids.reserve(devices->size());
+  for (const auto& d : *devices) ids.push_back(d.id);
+  const auto located = services.agents.locate_each(ids);
   auto items = nlohmann::json::array();
   std::size_t matched = 0;
-  for (const auto& d : *devices) {
-    const bool is_online = services.agents.is_online(d.id);
-    if (*online && **online != is_online) continue;
-    if (*revoked && **revoked != d.revoked_at.has_value()) continue;
+  for (std::size_t i = 0; i < devices->size(); ++i) {
+    const auto& d = (*devices)[i];
+    const auto& where = located[i];
+    if (online && *online != where.has_value()) continue;
+    if (revoked && *revoked != d.revoked_at.has_value()) continue;
     if (!needle.empty() && lower(d.hostname).find(needle) == std::string::npos &&
         d.id.find(needle) == std::string::npos) {
       continue;
@@ -124,34 +129,32 @@ HttpResponse handle_list_devices(ApiServices& services, ApiRequest& request) {
       return std::binary_search(d.tags.begin(), d.tags.end(), t);
     });
     if (!has_tags) continue;
-    if (matched++ < static_cast<std::size_t>(*offset)) continue;
-    if (items.size() < static_cast<std::size_t>(*limit)) items.push_back(device_json(d, is_online));
+    if (matched++ < static_cast<std::size_t>(offset)) continue;
+    if (items.size() < static_cast<std::size_t>(limit)) items.push_back(device_json(d, where));
   }
   return json_response(
       http::status::ok,
-      {{"devices", items}, {"total", matched}, {"limit", *limit}, {"offset", *offset}});
+      {{"devices", items}, {"total", matched}, {"limit", limit}, {"offset", offset}});
 }
 
-HttpResponse handle_get_device(ApiServices& services, ApiRequest& request) {
-  auto device = find_or_404(services, request.path_params["id"]);
-  if (!device) return error_response(device.error());
-  return json_response(http::status::ok,
-                       device_json(*device, services.agents.is_online(device->id)));
+ApiResult handle_get_device(ApiServices& services, ApiRequest& request) {
+  return find_or_404(services, request.path_params["id"]).transform([&](const Device& device) {
+    return json_response(http::status::ok, device_json(device, services.agents.locate(device.id)));
+  });
 }
 
-HttpResponse handle_latest_snapshot(ApiServices& services, ApiRequest& request) {
+ApiResult handle_latest_snapshot(ApiServices& services, ApiRequest& request) {
   auto device = find_or_404(services, request.path_params["id"]);
-  if (!device) return error_response(device.error());
+  if (!device) return tl::unexpected(device.error());
   auto state = services.store.read().reports().device_state(device->id, /*with_snapshot=*/true);
-  if (!state) return error_response(state.error());
+  if (!state) return tl::unexpected(state.error());
   if (!*state) {
     // Not heard from since the upgrade that added states: its newest full snapshot, stale.
     auto stored = services.store.read().reports().latest_snapshot(device->id);
-    if (!stored) return error_response(stored.error());
+    if (!stored) return tl::unexpected(stored.error());
     v1::AgentMessage message;
     if (!*stored || !message.ParseFromString((*stored)->payload) || !message.has_snapshot()) {
-      return error_response(http::status::not_found, "not_found",
-                            "no snapshot received from this device yet");
+      return fail(ErrorCode::kNotFound, "no snapshot received from this device yet");
     }
     *state = DeviceState{device->id,
                          (*stored)->seq,
@@ -164,8 +167,8 @@ HttpResponse handle_latest_snapshot(ApiServices& services, ApiRequest& request) 
   const DeviceState& s = **state;
   v1::Snapshot snapshot;
   if (!snapshot.ParseFromString(s.snapshot)) {
-    return error_response(http::status::internal_server_error, "internal",
-                          "stored device state is unreadable");
+    return refuse(http::status::internal_server_error, "internal",
+                  "stored device state is unreadable");
   }
   std::string json;
   google::protobuf::util::JsonPrintOptions options;
@@ -187,30 +190,28 @@ HttpResponse handle_latest_snapshot(ApiServices& services, ApiRequest& request) 
   return json_response(http::status::ok, body);
 }
 
-HttpResponse handle_update_device(ApiServices& services, ApiRequest& request) {
-  auto body = parse_json_body(request.http);
-  if (!body) return error_response(body.error());
-  if (auto r = reject_unknown_fields(*body, {"owner", "tags"}); !r)
-    return error_response(r.error());
+ApiResult handle_update_device(ApiServices& services, ApiRequest& request) {
+  auto body = parse_json_body(request.http, {"owner", "tags"});
+  if (!body) return tl::unexpected(body.error());
   FieldErrors errors;
   auto owner = errors.take(optional_string(*body, "owner"));
   auto tags = errors.take(optional_string_list(*body, "tags", kMaxTags));
-  if (errors.first) return error_response(*errors.first);
+  if (errors.first) return tl::unexpected(*errors.first);
   DeviceUpdate update;
   if (owner) {
     auto normalized = normalize_owner(*owner);
-    if (!normalized) return error_response(normalized.error());
+    if (!normalized) return tl::unexpected(normalized.error());
     update.owner = std::move(*normalized);
   }
   if (tags) {
     auto normalized = normalize_tags(*tags);
-    if (!normalized) return error_response(normalized.error());
+    if (!normalized) return tl::unexpected(normalized.error());
     update.tags = std::move(*normalized);
   }
   const auto& id = request.path_params["id"];
   auto before = services.store.read().devices().find_device(id);
-  if (!before) return error_response(before.error());
-  if (!*before) return error_response(http::status::not_found, "not_found", "no such device");
+  if (!before) return tl::unexpected(before.error());
+  if (!*before) return fail(ErrorCode::kNotFound, "no such device");
   // Owner and tags decide who a device belongs to and which policies group it: the change
   // commits only together with its audit record.
   Result<Device> updated = fail("not updated");
@@ -230,15 +231,15 @@ HttpResponse handle_update_device(ApiServices& services, ApiRequest& request) {
     event.details["changed"] = changed;
     return event;
   });
-  if (!audited) return error_response(audited.error());
+  if (!audited) return tl::unexpected(audited.error());
   spdlog::info("device {} updated by {}: owner {}, tags {}", log_safe(id),
                request.user ? request.user->name : "?", update.owner ? "set" : "kept",
                update.tags ? "set" : "kept");
   return json_response(http::status::ok,
-                       device_json(*updated, services.agents.is_online(updated->id)));
+                       device_json(*updated, services.agents.locate(updated->id)));
 }
 
-HttpResponse handle_revoke_device(ApiServices& services, ApiRequest& request) {
+ApiResult handle_revoke_device(ApiServices& services, ApiRequest& request) {
   const auto& id = request.path_params["id"];
   auto revoked = services.audit.record_with([&](WriteTx& tx) -> Result<AuditEvent> {
     if (auto r = tx.devices().revoke_device(id, std::chrono::system_clock::now()); !r) {
@@ -246,12 +247,12 @@ HttpResponse handle_revoke_device(ApiServices& services, ApiRequest& request) {
     }
     return request_audit_event(request, "device.revoked", "device:" + id);
   });
-  if (!revoked) return error_response(revoked.error());
+  if (!revoked) return tl::unexpected(revoked.error());
   services.agents.disconnect(id, transport::CloseCode::kRevoked, "device revoked");
   spdlog::warn("device {} revoked by {}", log_safe(id), request.user ? request.user->name : "?");
-  auto device = find_or_404(services, id);
-  if (!device) return error_response(device.error());
-  return json_response(http::status::ok, device_json(*device, false));
+  return find_or_404(services, id).transform([](const Device& device) {
+    return json_response(http::status::ok, device_json(device, std::nullopt));
+  });
 }
 
 }  // namespace triage::collector

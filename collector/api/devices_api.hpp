@@ -10,10 +10,10 @@
 
 namespace triage::collector {
 
-HttpResponse handle_list_devices(ApiServices& services, ApiRequest& request);
-HttpResponse handle_get_device(ApiServices& services, ApiRequest& request);
-HttpResponse handle_latest_snapshot(ApiServices& services, ApiRequest& request);
-HttpResponse handle_update_device(ApiServices& services, ApiRequest& request);
-HttpResponse handle_revoke_device(ApiServices& services, ApiRequest& request);
+ApiResult handle_list_devices(ApiServices& services, ApiRequest& request);
+ApiResult handle_get_device(ApiServices& services, ApiRequest& request);
+ApiResult handle_latest_snapshot(ApiServices& services, ApiRequest& request);
+ApiResult handle_update_device(ApiServices& services, ApiRequest& request);
+ApiResult handle_revoke_device(ApiServices& services, ApiRequest& request);
 
 }  // namespace triage::collector

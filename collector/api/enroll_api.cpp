@@ -9,9 +9,9 @@
 
 namespace triage::collector {
 
-HttpResponse handle_enroll(ApiServices& services, ApiRequest& request) {
+ApiResult handle_enroll(ApiServices& services, ApiRequest& request) {
   auto body = parse_json_body(request.http);
-  if (!body) return error_response(body.error());
+  if (!body) return tl::unexpected(body.error());
   // Unknown fields are ignored (newer agents may send more); wrong types are refused.
   FieldErrors errors;
   EnrollmentRequest enroll;
@@ -19,7 +19,7 @@ HttpResponse handle_enroll(ApiServices& services, ApiRequest& request) {
   enroll.csr_pem = errors.take(string_field(*body, "csr", true)).value_or("");
   enroll.hostname = errors.take(string_field(*body, "hostname", false)).value_or("");
   enroll.source = request.peer.remote_address;
-  if (errors.first) return error_response(*errors.first);
+  if (errors.first) return tl::unexpected(*errors.first);
   auto result = services.enrollment.enroll(enroll, std::chrono::system_clock::now());
   if (!result) {
     spdlog::warn("enrollment from {} refused: {}", request.peer.remote_address,
@@ -30,9 +30,9 @@ HttpResponse handle_enroll(ApiServices& services, ApiRequest& request) {
       event.outcome = AuditOutcome::kDenied;
       event.details["reason"] = result.error().message;
       services.audit.record_limited("enroll:" + client_key(request.peer.remote_address), event);
-      return error_response(http::status::unauthorized, "unauthorized", result.error().message);
+      return unauthorized(result.error().message);
     }
-    return error_response(result.error());
+    return tl::unexpected(result.error());
   }
   spdlog::info("device {} ({}) enrolled from {}", result->device_id, log_safe(enroll.hostname),
                request.peer.remote_address);

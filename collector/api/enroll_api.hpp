@@ -5,6 +5,6 @@
 
 namespace triage::collector {
 
-HttpResponse handle_enroll(ApiServices& services, ApiRequest& request);
+ApiResult handle_enroll(ApiServices& services, ApiRequest& request);
 
 }  // namespace triage::collector

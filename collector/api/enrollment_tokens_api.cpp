@@ -36,31 +36,29 @@ nlohmann::json token_json(const EnrollmentToken& t, TimePoint now) {
 
 }  // namespace
 
-HttpResponse handle_list_enrollment_tokens(ApiServices& services, ApiRequest&) {
-  auto tokens = services.store.read().devices().list_enrollment_tokens();
-  if (!tokens) return error_response(tokens.error());
-  const auto now = std::chrono::system_clock::now();
-  auto items = nlohmann::json::array();
-  for (const auto& t : *tokens) items.push_back(token_json(t, now));
-  return json_response(http::status::ok, {{"items", items}});
+ApiResult handle_list_enrollment_tokens(ApiServices& services, ApiRequest&) {
+  return services.store.read().devices().list_enrollment_tokens().transform([](const auto& tokens) {
+    const auto now = std::chrono::system_clock::now();
+    auto items = nlohmann::json::array();
+    for (const auto& t : tokens) items.push_back(token_json(t, now));
+    return json_response(http::status::ok, {{"items", items}});
+  });
 }
 
-HttpResponse handle_create_enrollment_token(ApiServices& services, ApiRequest& request) {
-  auto body = parse_json_body(request.http);
-  if (!body) return error_response(body.error());
-  if (auto r = reject_unknown_fields(*body, {"uses", "ttl"}); !r) return error_response(r.error());
+ApiResult handle_create_enrollment_token(ApiServices& services, ApiRequest& request) {
+  auto body = parse_json_body(request.http, {"uses", "ttl"});
+  if (!body) return tl::unexpected(body.error());
   FieldErrors errors;
   auto uses = errors.take(integer_field(*body, "uses", 1, 1'000'000));
   auto ttl_text = errors.take(string_field(*body, "ttl", false));
-  if (errors.first) return error_response(*errors.first);
+  if (errors.first) return tl::unexpected(*errors.first);
   const int max_uses = static_cast<int>(uses.value_or(1));
   auto ttl = parse_duration(ttl_text.value_or("24h"));
   if (!ttl) {
-    return error_response(
-        Error{"`ttl` must be a duration such as 30m, 24h or 7d", ErrorCode::kInvalid});
+    return fail(ErrorCode::kInvalid, "`ttl` must be a duration such as 30m, 24h or 7d");
   }
   if (*ttl > kMaxTtl) {
-    return error_response(Error{"`ttl` must be at most 365d", ErrorCode::kInvalid});
+    return fail(ErrorCode::kInvalid, "`ttl` must be at most 365d");
   }
   const auto now = std::chrono::system_clock::now();
   Result<CreatedToken> created = fail("not created");
@@ -74,7 +72,7 @@ HttpResponse handle_create_enrollment_token(ApiServices& services, ApiRequest& r
     event.details["expires_at"] = format_rfc3339(created->record.expires_at);
     return event;
   });
-  if (!audited) return error_response(audited.error());
+  if (!audited) return tl::unexpected(audited.error());
   spdlog::info("enrollment token {} ({} use(s)) created by {}", created->record.id, max_uses,
                request.user->name);
   auto out = token_json(created->record, now);
@@ -82,12 +80,12 @@ HttpResponse handle_create_enrollment_token(ApiServices& services, ApiRequest& r
   return json_response(http::status::created, out);
 }
 
-HttpResponse handle_revoke_enrollment_token(ApiServices& services, ApiRequest& request) {
+ApiResult handle_revoke_enrollment_token(ApiServices& services, ApiRequest& request) {
   const auto& id = request.path_params["id"];
   if (id.size() != 12 || !std::all_of(id.begin(), id.end(), [](unsigned char c) {
         return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
       })) {
-    return error_response(http::status::not_found, "not_found", "no such enrollment token");
+    return fail(ErrorCode::kNotFound, "no such enrollment token");
   }
   const auto now = std::chrono::system_clock::now();
   auto revoked = services.audit.record_with([&](WriteTx& tx) -> Result<AuditEvent> {
@@ -96,7 +94,7 @@ HttpResponse handle_revoke_enrollment_token(ApiServices& services, ApiRequest& r
     }
     return request_audit_event(request, "enrollment_token.revoked", "enrollment_token:" + id);
   });
-  if (!revoked) return error_response(revoked.error());
+  if (!revoked) return tl::unexpected(revoked.error());
   spdlog::info("enrollment token {} revoked by {}", id, request.user->name);
   return json_response(http::status::ok, {{"id", id}, {"revoked", true}});
 }

@@ -8,8 +8,8 @@
 
 namespace triage::collector {
 
-HttpResponse handle_list_enrollment_tokens(ApiServices& services, ApiRequest& request);
-HttpResponse handle_create_enrollment_token(ApiServices& services, ApiRequest& request);
-HttpResponse handle_revoke_enrollment_token(ApiServices& services, ApiRequest& request);
+ApiResult handle_list_enrollment_tokens(ApiServices& services, ApiRequest& request);
+ApiResult handle_create_enrollment_token(ApiServices& services, ApiRequest& request);
+ApiResult handle_revoke_enrollment_token(ApiServices& services, ApiRequest& request);
 
 }  // namespace triage::collector

@@ -7,20 +7,20 @@
 
 namespace triage::collector {
 
-HttpResponse handle_fleet_findings(ApiServices& services, ApiRequest& request) {
+ApiResult handle_fleet_findings(ApiServices& services, ApiRequest& request) {
   std::optional<TimePoint> since;
   if (auto text = QueryParams(request.query).text("since"); !text.empty()) {
     since = parse_rfc3339(text);
     if (!since) {
-      return error_response(Error{"`since` must be an RFC 3339 time such as 2026-11-23T09:05:00Z",
-                                  ErrorCode::kInvalid});
+      return fail(ErrorCode::kInvalid,
+                  "`since` must be an RFC 3339 time such as 2026-11-23T09:05:00Z");
     }
   }
   auto findings = services.store.read().problems().fleet_findings(since);
-  if (!findings) return error_response(findings.error());
+  if (!findings) return tl::unexpected(findings.error());
   // The open problem of each rule, so the coordinator sees which incidents are handled.
   auto problems = services.store.read().problems().list_problems(true);
-  if (!problems) return error_response(problems.error());
+  if (!problems) return tl::unexpected(problems.error());
   auto items = nlohmann::json::array();
   for (const auto& f : *findings) {
     nlohmann::json problem = nullptr;
@@ -42,16 +42,16 @@ HttpResponse handle_fleet_findings(ApiServices& services, ApiRequest& request) {
   return json_response(http::status::ok, {{"findings", items}, {"reported_by", "endpoint"}});
 }
 
-HttpResponse handle_device_findings(ApiServices& services, ApiRequest& request) {
+ApiResult handle_device_findings(ApiServices& services, ApiRequest& request) {
   const auto& id = request.path_params["id"];
   auto device = services.store.read().devices().find_device(id);
-  if (!device) return error_response(device.error());
-  if (!*device) return error_response(http::status::not_found, "not_found", "no such device");
+  if (!device) return tl::unexpected(device.error());
+  if (!*device) return fail(ErrorCode::kNotFound, "no such device");
   auto findings = services.store.read().problems().device_findings(id);
-  if (!findings) return error_response(findings.error());
+  if (!findings) return tl::unexpected(findings.error());
   // The open problem of each rule, so the coordinator sees which incidents are handled.
   auto problems = services.store.read().problems().list_problems(true);
-  if (!problems) return error_response(problems.error());
+  if (!problems) return tl::unexpected(problems.error());
   auto items = nlohmann::json::array();
   for (const auto& f : *findings) {
     nlohmann::json problem = nullptr;
@@ -75,7 +75,7 @@ HttpResponse handle_device_findings(ApiServices& services, ApiRequest& request) 
 
 namespace triage::collector {
 
-HttpResponse handle_finding_rules(ApiServices&, ApiRequest&) {
+ApiResult handle_finding_rules(ApiServices&, ApiRequest&) {
   return json_response(http::status::ok, {{"rules", rule_catalog_json()}});
 }
 

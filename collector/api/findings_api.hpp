@@ -8,8 +8,8 @@
 
 namespace triage::collector {
 
-HttpResponse handle_fleet_findings(ApiServices& services, ApiRequest& request);
-HttpResponse handle_device_findings(ApiServices& services, ApiRequest& request);
-HttpResponse handle_finding_rules(ApiServices& services, ApiRequest& request);
+ApiResult handle_fleet_findings(ApiServices& services, ApiRequest& request);
+ApiResult handle_device_findings(ApiServices& services, ApiRequest& request);
+ApiResult handle_finding_rules(ApiServices& services, ApiRequest& request);
 
 }  // namespace triage::collector

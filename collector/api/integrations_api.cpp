@@ -33,20 +33,15 @@ Result<std::optional<ExternalComment>> comment_field(const nlohmann::json& body)
 
 }  // namespace
 
-HttpResponse handle_integration_ticket(ApiServices& services, ApiRequest& request) {
+ApiResult handle_integration_ticket(ApiServices& services, ApiRequest& request) {
   // Integrations are machines: a revocable, named API token, never a person's session.
   if (!request.auth || request.auth->kind != AuthKind::kApiToken) {
-    return error_response(http::status::forbidden, "forbidden",
-                          "integrations authenticate with an API token (Bearer trt_...)");
+    return fail(ErrorCode::kDenied, "integrations authenticate with an API token (Bearer trt_...)");
   }
-  auto body = parse_json_body(request.http);
-  if (!body) return error_response(body.error());
-  if (auto r = reject_unknown_fields(
-          *body, {"external_system", "external_id", "title", "description", "requester", "priority",
-                  "status", "queue", "device_id", "comment"});
-      !r) {
-    return error_response(r.error());
-  }
+  auto body = parse_json_body(
+      request.http, {"external_system", "external_id", "title", "description", "requester",
+                     "priority", "status", "queue", "device_id", "comment"});
+  if (!body) return tl::unexpected(body.error());
   FieldErrors errors;
   ExternalTicket t;
   t.system = errors.take(string_field(*body, "external_system", true)).value_or("");
@@ -59,18 +54,17 @@ HttpResponse handle_integration_ticket(ApiServices& services, ApiRequest& reques
   t.queue = errors.take(optional_string(*body, "queue"));
   t.device_id = errors.take(optional_string(*body, "device_id"));
   t.comment = errors.take(comment_field(*body));
-  if (errors.first) return error_response(*errors.first);
+  if (errors.first) return tl::unexpected(*errors.first);
   if (status) {
     t.status = parse_status(*status);
     if (!t.status) {
-      return error_response(
-          Error{"`status` must be new, open, pending, resolved or closed", ErrorCode::kInvalid});
+      return fail(ErrorCode::kInvalid, "`status` must be new, open, pending, resolved or closed");
     }
   }
   const auto now = std::chrono::system_clock::now();
   ExternalTicketSync sync(services.store, services.tickets);
   auto outcome = sync.upsert(t, request.user->name, now);
-  if (!outcome) return error_response(outcome.error());
+  if (!outcome) return tl::unexpected(outcome.error());
   if (outcome->created) {
     // A new ticket under an external helpdesk's id: the link is what later deliveries and
     // status changes key on. Recorded after the ticket's own transaction (the sync spans

@@ -7,6 +7,6 @@
 
 namespace triage::collector {
 
-HttpResponse handle_integration_ticket(ApiServices& services, ApiRequest& request);
+ApiResult handle_integration_ticket(ApiServices& services, ApiRequest& request);
 
 }  // namespace triage::collector

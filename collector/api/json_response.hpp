@@ -16,10 +16,9 @@ namespace http = transport::http;
 
 HttpResponse json_response(http::status status, const nlohmann::json& body);
 
-/// `code` is a stable machine-readable word ("unauthorized", "not_found", ...).
+/// `code` is a stable machine-readable word ("unauthorized", "not_found", ...). REST handlers
+/// do not call this: they return a failed ApiResult, which the router renders
+/// (api_error_response in api_router.hpp); the server uses it for refusals before routing.
 HttpResponse error_response(http::status status, std::string_view code, std::string_view message);
-
-/// Maps an Error to its HTTP status and code word.
-HttpResponse error_response(const Error& error);
 
 }  // namespace triage::collector

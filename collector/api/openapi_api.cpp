@@ -4,7 +4,7 @@
 
 namespace triage::collector {
 
-HttpResponse handle_openapi(ApiServices&, ApiRequest&) {
+ApiResult handle_openapi(ApiServices&, ApiRequest&) {
   HttpResponse res{http::status::ok, 11};
   res.set(http::field::content_type, "application/json");
   // The document changes only with the binary; clients may keep it for a while.

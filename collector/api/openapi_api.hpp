@@ -5,6 +5,6 @@
 
 namespace triage::collector {
 
-HttpResponse handle_openapi(ApiServices& services, ApiRequest& request);
+ApiResult handle_openapi(ApiServices& services, ApiRequest& request);
 
 }  // namespace triage::collector

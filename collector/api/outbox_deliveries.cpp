@@ -1,5 +1,6 @@
 #include "collector/api/outbox_deliveries.hpp"
 
+#include "collector/api/json_fields.hpp"
 #include "collector/api/query_params.hpp"
 #include "shared/util/time_format.hpp"
 
@@ -33,32 +34,29 @@ nlohmann::json delivery_json(const OutboxMessage& m) {
       {"delivered_at", optional_time(m.delivered_at)}};
 }
 
-HttpResponse delivery_log_response(ApiServices& services, ApiRequest& request,
-                                   std::int64_t target_id) {
+ApiResult delivery_log_response(ApiServices& services, ApiRequest& request,
+                                std::int64_t target_id) {
   QueryParams query(request.query);
   OutboxFilter filter;
   filter.target_id = target_id;
   if (auto status = query.text("status"); !status.empty()) {
     filter.status = parse_outbox_status(status);
     if (!filter.status) {
-      return error_response(
-          Error{"`status` must be pending, delivered or failed", ErrorCode::kInvalid});
+      return fail(ErrorCode::kInvalid, "`status` must be pending, delivered or failed");
     }
   }
-  auto limit = query.integer("limit", 50, 1, 500);
-  auto offset = query.integer("offset", 0, 0, 100'000'000);
-  if (!limit) return error_response(limit.error());
-  if (!offset) return error_response(offset.error());
-  filter.limit = static_cast<int>(*limit);
-  filter.offset = static_cast<int>(*offset);
-  auto page = services.store.read().outbox().list_outbox(filter);
-  if (!page) return error_response(page.error());
-  auto items = nlohmann::json::array();
-  for (const auto& m : page->items) items.push_back(delivery_json(m));
-  return json_response(http::status::ok, {{"deliveries", items},
-                                          {"total", page->total},
-                                          {"limit", filter.limit},
-                                          {"offset", filter.offset}});
+  FieldErrors errors;
+  filter.limit = static_cast<int>(errors.take(query.integer("limit", 50, 1, 500)));
+  filter.offset = static_cast<int>(errors.take(query.integer("offset", 0, 0, 100'000'000)));
+  if (errors.first) return tl::unexpected(*errors.first);
+  return services.store.read().outbox().list_outbox(filter).transform([&](const auto& page) {
+    auto items = nlohmann::json::array();
+    for (const auto& m : page.items) items.push_back(delivery_json(m));
+    return json_response(http::status::ok, {{"deliveries", items},
+                                            {"total", page.total},
+                                            {"limit", filter.limit},
+                                            {"offset", filter.offset}});
+  });
 }
 
 }  // namespace triage::collector

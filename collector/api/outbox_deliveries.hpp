@@ -15,7 +15,6 @@ namespace triage::collector {
 nlohmann::json delivery_json(const OutboxMessage& message);
 
 /// `GET .../deliveries` of target `target_id`: `status`, `limit`, `offset` from the query.
-HttpResponse delivery_log_response(ApiServices& services, ApiRequest& request,
-                                   std::int64_t target_id);
+ApiResult delivery_log_response(ApiServices& services, ApiRequest& request, std::int64_t target_id);
 
 }  // namespace triage::collector

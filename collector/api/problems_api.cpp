@@ -14,16 +14,16 @@ namespace {
 
 TimePoint now() { return std::chrono::system_clock::now(); }
 
-HttpResponse problem_detail(ApiServices& services, std::int64_t id, http::status status) {
+ApiResult problem_detail(ApiServices& services, std::int64_t id, http::status status) {
   ProblemService problems(services.store, services.outbox_planner);
   auto problem = problems.get(id);
-  if (!problem) return error_response(problem.error());
+  if (!problem) return tl::unexpected(problem.error());
   TicketFilter filter;
   filter.problem_id = id;
   filter.sort = "-created";
   filter.limit = 500;
   auto tickets = services.store.read().tickets().list_tickets(filter);
-  if (!tickets) return error_response(tickets.error());
+  if (!tickets) return tl::unexpected(tickets.error());
   const auto at = now();
   auto items = nlohmann::json::array();
   for (const auto& t : tickets->items) items.push_back(ticket_summary_json(t, at));
@@ -34,7 +34,7 @@ HttpResponse problem_detail(ApiServices& services, std::int64_t id, http::status
   j["linked_tickets_truncated"] = tickets->total > static_cast<std::int64_t>(tickets->items.size());
   // How far the fault reaches now, from the devices' latest snapshots.
   auto fleet = services.store.read().problems().fleet_findings(std::nullopt);
-  if (!fleet) return error_response(fleet.error());
+  if (!fleet) return tl::unexpected(fleet.error());
   j["devices_now"] = 0;
   for (const auto& f : *fleet) {
     if (f.rule_id == problem->rule_id) j["devices_now"] = f.devices;
@@ -60,100 +60,94 @@ nlohmann::json problem_json(const Problem& p) {
           {"open_tickets", p.open_tickets}};
 }
 
-HttpResponse handle_list_problems(ApiServices& services, ApiRequest& request) {
+ApiResult handle_list_problems(ApiServices& services, ApiRequest& request) {
   std::optional<bool> open;
   if (auto status = QueryParams(request.query).text("status"); !status.empty()) {
     if (status != "open" && status != "resolved") {
-      return error_response(Error{"`status` must be open or resolved", ErrorCode::kInvalid});
+      return fail(ErrorCode::kInvalid, "`status` must be open or resolved");
     }
     open = status == "open";
   }
-  auto problems = services.store.read().problems().list_problems(open);
-  if (!problems) return error_response(problems.error());
-  auto items = nlohmann::json::array();
-  for (const auto& p : *problems) items.push_back(problem_json(p));
-  return json_response(http::status::ok, {{"problems", items}});
+  return services.store.read().problems().list_problems(open).transform([](const auto& problems) {
+    auto items = nlohmann::json::array();
+    for (const auto& p : problems) items.push_back(problem_json(p));
+    return json_response(http::status::ok, {{"problems", items}});
+  });
 }
 
-HttpResponse handle_open_problem(ApiServices& services, ApiRequest& request) {
-  auto body = parse_json_body(request.http);
-  if (!body) return error_response(body.error());
-  if (auto r = reject_unknown_fields(*body, {"rule", "title", "link_open_tickets"}); !r) {
-    return error_response(r.error());
-  }
+ApiResult handle_open_problem(ApiServices& services, ApiRequest& request) {
+  auto body = parse_json_body(request.http, {"rule", "title", "link_open_tickets"});
+  if (!body) return tl::unexpected(body.error());
   FieldErrors errors;
   NewProblem p;
   p.rule_id = errors.take(string_field(*body, "rule", true)).value_or("");
   p.title = errors.take(optional_string(*body, "title")).value_or("");
   p.link_open_tickets = errors.take(bool_field(*body, "link_open_tickets")).value_or(false);
-  if (errors.first) return error_response(*errors.first);
+  if (errors.first) return tl::unexpected(*errors.first);
   ProblemService problems(services.store, services.outbox_planner);
   auto opened = problems.open(p, request.user->name, now());
-  if (!opened) return error_response(opened.error());
-  auto res = problem_detail(services, opened->problem.id, http::status::created);
-  res.set(http::field::location, "/api/v1/problems/" + std::to_string(opened->problem.id));
-  return res;
+  if (!opened) return tl::unexpected(opened.error());
+  const auto id = opened->problem.id;
+  return problem_detail(services, id, http::status::created).transform([id](HttpResponse res) {
+    res.set(http::field::location, "/api/v1/problems/" + std::to_string(id));
+    return res;
+  });
 }
 
-HttpResponse handle_get_problem(ApiServices& services, ApiRequest& request) {
-  auto id = numeric_path_param(request, "id", "problem");
-  if (!id) return error_response(id.error());
-  return problem_detail(services, *id, http::status::ok);
+ApiResult handle_get_problem(ApiServices& services, ApiRequest& request) {
+  return numeric_path_param(request, "id", "problem").and_then([&](std::int64_t id) {
+    return problem_detail(services, id, http::status::ok);
+  });
 }
 
-HttpResponse handle_update_problem(ApiServices& services, ApiRequest& request) {
+ApiResult handle_update_problem(ApiServices& services, ApiRequest& request) {
   auto id = numeric_path_param(request, "id", "problem");
-  if (!id) return error_response(id.error());
-  auto body = parse_json_body(request.http);
-  if (!body) return error_response(body.error());
-  if (auto r = reject_unknown_fields(*body, {"title", "status", "resolution"}); !r) {
-    return error_response(r.error());
-  }
+  if (!id) return tl::unexpected(id.error());
+  auto body = parse_json_body(request.http, {"title", "status", "resolution"});
+  if (!body) return tl::unexpected(body.error());
   FieldErrors errors;
   ProblemChange change;
   change.title = errors.take(optional_string(*body, "title"));
   auto status = errors.take(optional_string(*body, "status"));
   change.resolution = errors.take(optional_string(*body, "resolution")).value_or("");
-  if (errors.first) return error_response(*errors.first);
+  if (errors.first) return tl::unexpected(*errors.first);
   if (status) {
     if (*status != "open" && *status != "resolved") {
-      return error_response(Error{"`status` must be open or resolved", ErrorCode::kInvalid});
+      return fail(ErrorCode::kInvalid, "`status` must be open or resolved");
     }
     change.open = *status == "open";
   }
   ProblemService problems(services.store, services.outbox_planner);
-  auto updated = problems.update(*id, change, request.user->name, now());
-  if (!updated) return error_response(updated.error());
-  return problem_detail(services, *id, http::status::ok);
+  return problems.update(*id, change, request.user->name, now()).and_then([&](const auto&) {
+    return problem_detail(services, *id, http::status::ok);
+  });
 }
 
-HttpResponse handle_link_problem_ticket(ApiServices& services, ApiRequest& request) {
+ApiResult handle_link_problem_ticket(ApiServices& services, ApiRequest& request) {
   auto id = numeric_path_param(request, "id", "problem");
-  if (!id) return error_response(id.error());
-  auto body = parse_json_body(request.http);
-  if (!body) return error_response(body.error());
-  if (auto r = reject_unknown_fields(*body, {"ticket_id"}); !r) return error_response(r.error());
+  if (!id) return tl::unexpected(id.error());
+  auto body = parse_json_body(request.http, {"ticket_id"});
+  if (!body) return tl::unexpected(body.error());
   auto ticket_id = integer_field(*body, "ticket_id", 1, INT64_MAX);
-  if (!ticket_id) return error_response(ticket_id.error());
-  if (!*ticket_id) return error_response(Error{"`ticket_id` is required", ErrorCode::kInvalid});
+  if (!ticket_id) return tl::unexpected(ticket_id.error());
+  if (!*ticket_id) return fail(ErrorCode::kInvalid, "`ticket_id` is required");
   ProblemService problems(services.store, services.outbox_planner);
-  auto linked = problems.link(*id, **ticket_id, request.user->name, now());
-  if (!linked) return error_response(linked.error());
-  return problem_detail(services, *id, *linked ? http::status::created : http::status::ok);
+  return problems.link(*id, **ticket_id, request.user->name, now()).and_then([&](bool linked) {
+    return problem_detail(services, *id, linked ? http::status::created : http::status::ok);
+  });
 }
 
-HttpResponse handle_unlink_problem_ticket(ApiServices& services, ApiRequest& request) {
+ApiResult handle_unlink_problem_ticket(ApiServices& services, ApiRequest& request) {
   auto id = numeric_path_param(request, "id", "problem");
-  if (!id) return error_response(id.error());
+  if (!id) return tl::unexpected(id.error());
   auto ticket_id = numeric_path_param(request, "ticket_id", "ticket");
-  if (!ticket_id) return error_response(ticket_id.error());
+  if (!ticket_id) return tl::unexpected(ticket_id.error());
   ProblemService problems(services.store, services.outbox_planner);
   auto unlinked = problems.unlink(*id, *ticket_id, request.user->name, now());
-  if (!unlinked) return error_response(unlinked.error());
+  if (!unlinked) return tl::unexpected(unlinked.error());
   if (!*unlinked) {
-    return error_response(http::status::not_found, "not_found",
-                          "ticket " + std::to_string(*ticket_id) + " is not linked to problem " +
-                              std::to_string(*id));
+    return fail(ErrorCode::kNotFound, "ticket " + std::to_string(*ticket_id) +
+                                          " is not linked to problem " + std::to_string(*id));
   }
   return problem_detail(services, *id, http::status::ok);
 }

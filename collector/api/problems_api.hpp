@@ -11,12 +11,12 @@
 
 namespace triage::collector {
 
-HttpResponse handle_list_problems(ApiServices& services, ApiRequest& request);
-HttpResponse handle_open_problem(ApiServices& services, ApiRequest& request);
-HttpResponse handle_get_problem(ApiServices& services, ApiRequest& request);
-HttpResponse handle_update_problem(ApiServices& services, ApiRequest& request);
-HttpResponse handle_link_problem_ticket(ApiServices& services, ApiRequest& request);
-HttpResponse handle_unlink_problem_ticket(ApiServices& services, ApiRequest& request);
+ApiResult handle_list_problems(ApiServices& services, ApiRequest& request);
+ApiResult handle_open_problem(ApiServices& services, ApiRequest& request);
+ApiResult handle_get_problem(ApiServices& services, ApiRequest& request);
+ApiResult handle_update_problem(ApiServices& services, ApiRequest& request);
+ApiResult handle_link_problem_ticket(ApiServices& services, ApiRequest& request);
+ApiResult handle_unlink_problem_ticket(ApiServices& services, ApiRequest& request);
 
 /// The JSON of a problem, as lists, tickets and findings show it.
 nlohmann::json problem_json(const Problem& problem);

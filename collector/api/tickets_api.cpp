@@ -21,10 +21,10 @@ Result<std::int64_t> path_id(ApiRequest& request) {
   return numeric_path_param(request, "id", "ticket");
 }
 
-HttpResponse detail_response(ApiServices& services, std::int64_t id, http::status status) {
-  auto detail = load_ticket_detail(services, id);
-  if (!detail) return error_response(detail.error());
-  return json_response(status, *detail);
+ApiResult detail_response(ApiServices& services, std::int64_t id, http::status status) {
+  return load_ticket_detail(services, id).transform([status](const nlohmann::json& detail) {
+    return json_response(status, detail);
+  });
 }
 
 }  // namespace
@@ -47,15 +47,11 @@ Result<nlohmann::json> load_ticket_detail(ApiServices& services, std::int64_t id
   return detail;
 }
 
-HttpResponse handle_create_ticket(ApiServices& services, ApiRequest& request) {
-  auto body = parse_json_body(request.http);
-  if (!body) return error_response(body.error());
-  if (auto r =
-          reject_unknown_fields(*body, {"title", "description", "requester", "priority", "tier",
-                                        "queue", "assignee", "device_id", "device_ids"});
-      !r) {
-    return error_response(r.error());
-  }
+ApiResult handle_create_ticket(ApiServices& services, ApiRequest& request) {
+  auto body =
+      parse_json_body(request.http, {"title", "description", "requester", "priority", "tier",
+                                     "queue", "assignee", "device_id", "device_ids"});
+  if (!body) return tl::unexpected(body.error());
   FieldErrors errors;
   NewTicket t;
   auto title = errors.take(optional_string(*body, "title"));
@@ -67,18 +63,17 @@ HttpResponse handle_create_ticket(ApiServices& services, ApiRequest& request) {
   auto assignee = errors.take(optional_string(*body, "assignee"));
   auto device_id = errors.take(optional_string(*body, "device_id"));
   auto device_ids = errors.take(optional_string_list(*body, "device_ids", 50));
-  if (errors.first) return error_response(*errors.first);
-  if (!title) return error_response(Error{"`title` is required", ErrorCode::kInvalid});
+  if (errors.first) return tl::unexpected(*errors.first);
+  if (!title) return fail(ErrorCode::kInvalid, "`title` is required");
   // A viewer (L1) opens and prioritises tickets at intake; placing one at a higher tier or on
   // someone's desk is technician work, as with PATCH /tickets/{id} and escalation (which
   // records a reason).
   if (request.user && request.user->role < Role::kTechnician) {
     for (const char* field : {"tier", "assignee"}) {
       if (body->contains(field)) {
-        return error_response(Error{std::string("setting `") + field +
-                                        "` needs the technician role; leave it out to use the "
-                                        "default",
-                                    ErrorCode::kDenied});
+        return fail(ErrorCode::kDenied, std::string("setting `") + field +
+                                            "` needs the technician role; leave it out to use the "
+                                            "default");
       }
     }
   }
@@ -93,20 +88,21 @@ HttpResponse handle_create_ticket(ApiServices& services, ApiRequest& request) {
   if (device_id) t.device_ids.push_back(*device_id);
   t.source = "staff";
   auto created = services.tickets.create(std::move(t), actor(request), now());
-  if (!created) return error_response(created.error());
-  auto res = detail_response(services, created->id, http::status::created);
-  res.set(http::field::location, "/api/v1/tickets/" + std::to_string(created->id));
-  return res;
+  if (!created) return tl::unexpected(created.error());
+  return detail_response(services, created->id, http::status::created)
+      .transform([id = created->id](HttpResponse res) {
+        res.set(http::field::location, "/api/v1/tickets/" + std::to_string(id));
+        return res;
+      });
 }
 
-HttpResponse handle_list_tickets(ApiServices& services, ApiRequest& request) {
+ApiResult handle_list_tickets(ApiServices& services, ApiRequest& request) {
   QueryParams query(request.query);
   TicketFilter filter;
   for (const auto& word : query.list("status")) {
     auto status = parse_status(word);
     if (!status) {
-      return error_response(
-          Error{"`status` must be new, open, pending, resolved or closed", ErrorCode::kInvalid});
+      return fail(ErrorCode::kInvalid, "`status` must be new, open, pending, resolved or closed");
     }
     filter.statuses.push_back(*status);
   }
@@ -114,14 +110,14 @@ HttpResponse handle_list_tickets(ApiServices& services, ApiRequest& request) {
     std::string digits =
         (!word.empty() && (word[0] == 'P' || word[0] == 'p')) ? word.substr(1) : word;
     if (digits.size() != 1 || digits[0] < '1' || digits[0] > '4') {
-      return error_response(Error{"`priority` must be 1-4 or P1-P4", ErrorCode::kInvalid});
+      return fail(ErrorCode::kInvalid, "`priority` must be 1-4 or P1-P4");
     }
     filter.priorities.push_back(digits[0] - '0');
   }
   if (auto tier = query.text("tier"); !tier.empty()) {
     std::string digits = (tier[0] == 'L' || tier[0] == 'l') ? tier.substr(1) : tier;
     if (digits.size() != 1 || digits[0] < '1' || digits[0] > '3') {
-      return error_response(Error{"`tier` must be 1-3 or L1-L3", ErrorCode::kInvalid});
+      return fail(ErrorCode::kInvalid, "`tier` must be 1-3 or L1-L3");
     }
     filter.tier = digits[0] - '0';
   }
@@ -132,26 +128,23 @@ HttpResponse handle_list_tickets(ApiServices& services, ApiRequest& request) {
   filter.text = query.text("q");
   if (!query.text("problem").empty()) {
     auto problem = query.integer("problem", 0, 1, INT64_MAX);
-    if (!problem) return error_response(problem.error());
+    if (!problem) return tl::unexpected(problem.error());
     filter.problem_id = *problem;
   }
   if (auto sort = query.text("sort"); !sort.empty()) {
     const std::string key = sort[0] == '-' ? sort.substr(1) : sort;
     if (key != "priority" && key != "due" && key != "created" && key != "updated") {
-      return error_response(
-          Error{"`sort` must be priority, due, created or updated (prefix - for descending)",
-                ErrorCode::kInvalid});
+      return fail(ErrorCode::kInvalid,
+                  "`sort` must be priority, due, created or updated (prefix - for descending)");
     }
     filter.sort = sort;
   }
-  auto limit = query.integer("limit", 50, 1, 500);
-  auto offset = query.integer("offset", 0, 0, 100'000'000);
-  if (!limit) return error_response(limit.error());
-  if (!offset) return error_response(offset.error());
-  filter.limit = static_cast<int>(*limit);
-  filter.offset = static_cast<int>(*offset);
+  FieldErrors errors;
+  filter.limit = static_cast<int>(errors.take(query.integer("limit", 50, 1, 500)));
+  filter.offset = static_cast<int>(errors.take(query.integer("offset", 0, 0, 100'000'000)));
+  if (errors.first) return tl::unexpected(*errors.first);
   auto page = services.store.read().tickets().list_tickets(filter);
-  if (!page) return error_response(page.error());
+  if (!page) return tl::unexpected(page.error());
   auto items = nlohmann::json::array();
   const auto at = now();
   for (const auto& t : page->items) {
@@ -167,36 +160,32 @@ HttpResponse handle_list_tickets(ApiServices& services, ApiRequest& request) {
                                           {"offset", filter.offset}});
 }
 
-HttpResponse handle_get_ticket(ApiServices& services, ApiRequest& request) {
+ApiResult handle_get_ticket(ApiServices& services, ApiRequest& request) {
   auto id = path_id(request);
-  if (!id) return error_response(id.error());
+  if (!id) return tl::unexpected(id.error());
   auto view = QueryParams(request.query).text("view");
   if (view == "requester") {
     auto ticket = services.tickets.get(*id);
-    if (!ticket) return error_response(ticket.error());
+    if (!ticket) return tl::unexpected(ticket.error());
     auto events = services.store.read().tickets().ticket_events(*id);
-    if (!events) return error_response(events.error());
+    if (!events) return tl::unexpected(events.error());
     auto attachments = services.store.read().tickets().ticket_attachments(*id);
-    if (!attachments) return error_response(attachments.error());
+    if (!attachments) return tl::unexpected(attachments.error());
     return json_response(http::status::ok, ticket_detail_json(*ticket, *events, *attachments, {},
                                                               TicketView::kRequester, now()));
   }
   if (!view.empty() && view != "staff") {
-    return error_response(Error{"`view` must be staff or requester", ErrorCode::kInvalid});
+    return fail(ErrorCode::kInvalid, "`view` must be staff or requester");
   }
   return detail_response(services, *id, http::status::ok);
 }
 
-HttpResponse handle_update_ticket(ApiServices& services, ApiRequest& request) {
+ApiResult handle_update_ticket(ApiServices& services, ApiRequest& request) {
   auto id = path_id(request);
-  if (!id) return error_response(id.error());
-  auto body = parse_json_body(request.http);
-  if (!body) return error_response(body.error());
-  if (auto r = reject_unknown_fields(*body, {"title", "description", "requester", "status",
+  if (!id) return tl::unexpected(id.error());
+  auto body = parse_json_body(request.http, {"title", "description", "requester", "status",
                                              "priority", "tier", "queue", "assignee", "reason"});
-      !r) {
-    return error_response(r.error());
-  }
+  if (!body) return tl::unexpected(body.error());
   FieldErrors errors;
   TicketChange change;
   change.title = errors.take(optional_string(*body, "title"));
@@ -216,102 +205,92 @@ HttpResponse handle_update_ticket(ApiServices& services, ApiRequest& request) {
   }
   auto status = errors.take(optional_string(*body, "status"));
   change.reason = errors.take(optional_string(*body, "reason")).value_or("");
-  if (errors.first) return error_response(*errors.first);
+  if (errors.first) return tl::unexpected(*errors.first);
   if (status) {
     change.status = parse_status(*status);
     if (!change.status) {
-      return error_response(
-          Error{"`status` must be new, open, pending, resolved or closed", ErrorCode::kInvalid});
+      return fail(ErrorCode::kInvalid, "`status` must be new, open, pending, resolved or closed");
     }
   }
-  auto updated = services.tickets.update(*id, change, actor(request), now());
-  if (!updated) return error_response(updated.error());
-  return detail_response(services, *id, http::status::ok);
+  return services.tickets.update(*id, change, actor(request), now()).and_then([&](const Ticket&) {
+    return detail_response(services, *id, http::status::ok);
+  });
 }
 
-HttpResponse handle_add_note(ApiServices& services, ApiRequest& request) {
+ApiResult handle_add_note(ApiServices& services, ApiRequest& request) {
   auto id = path_id(request);
-  if (!id) return error_response(id.error());
-  auto body = parse_json_body(request.http);
-  if (!body) return error_response(body.error());
-  if (auto r = reject_unknown_fields(*body, {"text", "visibility"}); !r) {
-    return error_response(r.error());
-  }
+  if (!id) return tl::unexpected(id.error());
+  auto body = parse_json_body(request.http, {"text", "visibility"});
+  if (!body) return tl::unexpected(body.error());
   FieldErrors errors;
   auto text = errors.take(optional_string(*body, "text"));
   auto visibility = errors.take(optional_string(*body, "visibility")).value_or("internal");
-  if (errors.first) return error_response(*errors.first);
-  if (!text) return error_response(Error{"`text` is required", ErrorCode::kInvalid});
+  if (errors.first) return tl::unexpected(*errors.first);
+  if (!text) return fail(ErrorCode::kInvalid, "`text` is required");
   if (visibility != "internal" && visibility != "public") {
-    return error_response(Error{"`visibility` must be internal or public", ErrorCode::kInvalid});
+    return fail(ErrorCode::kInvalid, "`visibility` must be internal or public");
   }
-  auto note = services.tickets.add_note(
-      *id, *text, visibility == "public" ? Visibility::kPublic : Visibility::kInternal,
-      actor(request), now());
-  if (!note) return error_response(note.error());
-  return json_response(http::status::created, event_json(*note));
+  return services.tickets
+      .add_note(*id, *text, visibility == "public" ? Visibility::kPublic : Visibility::kInternal,
+                actor(request), now())
+      .transform([](const TicketEvent& note) {
+        return json_response(http::status::created, event_json(note));
+      });
 }
 
-HttpResponse handle_add_time(ApiServices& services, ApiRequest& request) {
+ApiResult handle_add_time(ApiServices& services, ApiRequest& request) {
   auto id = path_id(request);
-  if (!id) return error_response(id.error());
-  auto body = parse_json_body(request.http);
-  if (!body) return error_response(body.error());
-  if (auto r = reject_unknown_fields(*body, {"minutes", "note"}); !r) {
-    return error_response(r.error());
-  }
+  if (!id) return tl::unexpected(id.error());
+  auto body = parse_json_body(request.http, {"minutes", "note"});
+  if (!body) return tl::unexpected(body.error());
   FieldErrors errors;
   auto minutes = errors.take(optional_int(*body, "minutes"));
   auto note = errors.take(optional_string(*body, "note")).value_or("");
-  if (errors.first) return error_response(*errors.first);
-  if (!minutes) return error_response(Error{"`minutes` is required", ErrorCode::kInvalid});
-  auto entry = services.tickets.add_time(*id, *minutes, note, actor(request), now());
-  if (!entry) return error_response(entry.error());
-  return json_response(http::status::created, event_json(*entry));
+  if (errors.first) return tl::unexpected(*errors.first);
+  if (!minutes) return fail(ErrorCode::kInvalid, "`minutes` is required");
+  return services.tickets.add_time(*id, *minutes, note, actor(request), now())
+      .transform([](const TicketEvent& entry) {
+        return json_response(http::status::created, event_json(entry));
+      });
 }
 
-HttpResponse handle_escalate(ApiServices& services, ApiRequest& request) {
+ApiResult handle_escalate(ApiServices& services, ApiRequest& request) {
   auto id = path_id(request);
-  if (!id) return error_response(id.error());
-  auto body = parse_json_body(request.http);
-  if (!body) return error_response(body.error());
-  if (auto r = reject_unknown_fields(*body, {"reason", "to_tier"}); !r) {
-    return error_response(r.error());
-  }
+  if (!id) return tl::unexpected(id.error());
+  auto body = parse_json_body(request.http, {"reason", "to_tier"});
+  if (!body) return tl::unexpected(body.error());
   FieldErrors errors;
   auto reason = errors.take(optional_string(*body, "reason")).value_or("");
   auto to_tier = errors.take(tier_field(*body, "to_tier"));
-  if (errors.first) return error_response(*errors.first);
-  auto escalated = services.tickets.escalate(*id, to_tier, reason, actor(request), now());
-  if (!escalated) return error_response(escalated.error());
-  return detail_response(services, *id, http::status::ok);
+  if (errors.first) return tl::unexpected(*errors.first);
+  return services.tickets.escalate(*id, to_tier, reason, actor(request), now())
+      .and_then([&](const auto&) { return detail_response(services, *id, http::status::ok); });
 }
 
-HttpResponse handle_link_device(ApiServices& services, ApiRequest& request) {
+ApiResult handle_link_device(ApiServices& services, ApiRequest& request) {
   auto id = path_id(request);
-  if (!id) return error_response(id.error());
-  auto body = parse_json_body(request.http);
-  if (!body) return error_response(body.error());
-  if (auto r = reject_unknown_fields(*body, {"device_id"}); !r) return error_response(r.error());
+  if (!id) return tl::unexpected(id.error());
+  auto body = parse_json_body(request.http, {"device_id"});
+  if (!body) return tl::unexpected(body.error());
   auto device_id = optional_string(*body, "device_id");
-  if (!device_id) return error_response(device_id.error());
-  if (!*device_id) return error_response(Error{"`device_id` is required", ErrorCode::kInvalid});
-  auto linked = services.tickets.link_device(*id, **device_id, actor(request), now());
-  if (!linked) return error_response(linked.error());
-  return detail_response(services, *id, *linked ? http::status::created : http::status::ok);
+  if (!device_id) return tl::unexpected(device_id.error());
+  if (!*device_id) return fail(ErrorCode::kInvalid, "`device_id` is required");
+  return services.tickets.link_device(*id, **device_id, actor(request), now())
+      .and_then([&](bool linked) {
+        return detail_response(services, *id, linked ? http::status::created : http::status::ok);
+      });
 }
 
-HttpResponse handle_refresh_diagnostics(ApiServices& services, ApiRequest& request) {
+ApiResult handle_refresh_diagnostics(ApiServices& services, ApiRequest& request) {
   auto id = path_id(request);
-  if (!id) return error_response(id.error());
+  if (!id) return tl::unexpected(id.error());
   auto ticket = services.tickets.get(*id);
-  if (!ticket) return error_response(ticket.error());
+  if (!ticket) return tl::unexpected(ticket.error());
   if (ticket->status == TicketStatus::kClosed) {
-    return error_response(
-        Error{"ticket " + std::to_string(*id) + " is closed", ErrorCode::kConflict});
+    return fail(ErrorCode::kConflict, "ticket " + std::to_string(*id) + " is closed");
   }
   if (ticket->device_ids.empty()) {
-    return error_response(Error{"no device is linked to this ticket", ErrorCode::kConflict});
+    return fail(ErrorCode::kConflict, "no device is linked to this ticket");
   }
   for (const auto& device : ticket->device_ids) {
     services.enrichment.enrich(*id, device, "refresh");
@@ -320,15 +299,15 @@ HttpResponse handle_refresh_diagnostics(ApiServices& services, ApiRequest& reque
                        {{"ticket_id", *id}, {"devices", ticket->device_ids}});
 }
 
-HttpResponse handle_get_attachment(ApiServices& services, ApiRequest& request) {
+ApiResult handle_get_attachment(ApiServices& services, ApiRequest& request) {
   auto id = path_id(request);
-  if (!id) return error_response(id.error());
+  if (!id) return tl::unexpected(id.error());
   auto attachment_id = numeric_path_param(request, "aid", "attachment");
-  if (!attachment_id) return error_response(attachment_id.error());
+  if (!attachment_id) return tl::unexpected(attachment_id.error());
   auto attachment = services.store.read().tickets().find_attachment(*attachment_id);
-  if (!attachment) return error_response(attachment.error());
+  if (!attachment) return tl::unexpected(attachment.error());
   if (!*attachment || (*attachment)->ticket_id != *id) {
-    return error_response(http::status::not_found, "not_found", "no such attachment");
+    return fail(ErrorCode::kNotFound, "no such attachment");
   }
   const auto& a = **attachment;
   HttpResponse res{http::status::ok, 11};

@@ -15,16 +15,16 @@
 
 namespace triage::collector {
 
-HttpResponse handle_create_ticket(ApiServices& services, ApiRequest& request);
-HttpResponse handle_list_tickets(ApiServices& services, ApiRequest& request);
-HttpResponse handle_get_ticket(ApiServices& services, ApiRequest& request);
-HttpResponse handle_update_ticket(ApiServices& services, ApiRequest& request);
-HttpResponse handle_add_note(ApiServices& services, ApiRequest& request);
-HttpResponse handle_add_time(ApiServices& services, ApiRequest& request);
-HttpResponse handle_escalate(ApiServices& services, ApiRequest& request);
-HttpResponse handle_link_device(ApiServices& services, ApiRequest& request);
-HttpResponse handle_refresh_diagnostics(ApiServices& services, ApiRequest& request);
-HttpResponse handle_get_attachment(ApiServices& services, ApiRequest& request);
+ApiResult handle_create_ticket(ApiServices& services, ApiRequest& request);
+ApiResult handle_list_tickets(ApiServices& services, ApiRequest& request);
+ApiResult handle_get_ticket(ApiServices& services, ApiRequest& request);
+ApiResult handle_update_ticket(ApiServices& services, ApiRequest& request);
+ApiResult handle_add_note(ApiServices& services, ApiRequest& request);
+ApiResult handle_add_time(ApiServices& services, ApiRequest& request);
+ApiResult handle_escalate(ApiServices& services, ApiRequest& request);
+ApiResult handle_link_device(ApiServices& services, ApiRequest& request);
+ApiResult handle_refresh_diagnostics(ApiServices& services, ApiRequest& request);
+ApiResult handle_get_attachment(ApiServices& services, ApiRequest& request);
 
 /// The full staff view of a ticket (also used by integrations).
 Result<nlohmann::json> load_ticket_detail(ApiServices& services, std::int64_t id);

@@ -40,15 +40,15 @@ bool is_enabled_admin(const User& u) { return u.role == Role::kAdmin && !u.disab
 
 }  // namespace
 
-HttpResponse handle_list_users(ApiServices& services, ApiRequest&) {
+ApiResult handle_list_users(ApiServices& services, ApiRequest&) {
   auto users = services.store.read().auth().list_users();
-  if (!users) return error_response(users.error());
+  if (!users) return tl::unexpected(users.error());
   const auto now = std::chrono::system_clock::now();
   auto list = nlohmann::json::array();
   for (const auto& u : *users) {
     auto j = user_json(u);
     auto throttle = services.store.read().auth().find_login_throttle(u.name);
-    if (!throttle) return error_response(throttle.error());
+    if (!throttle) return tl::unexpected(throttle.error());
     auto left = *throttle ? lockout_remaining(**throttle, now) : std::nullopt;
     j["locked_until"] =
         left ? nlohmann::json(format_rfc3339((*throttle)->locked_until)) : nlohmann::json(nullptr);
@@ -57,35 +57,30 @@ HttpResponse handle_list_users(ApiServices& services, ApiRequest&) {
   return json_response(http::status::ok, {{"users", list}});
 }
 
-HttpResponse handle_create_user(ApiServices& services, ApiRequest& request) {
-  auto body = parse_json_body(request.http);
-  if (!body) return error_response(body.error());
-  if (auto r = reject_unknown_fields(*body, {"name", "role", "password", "kind"}); !r) {
-    return error_response(r.error());
-  }
-  auto name = string_field(*body, "name", true);
-  if (!name) return error_response(name.error());
-  auto role = role_field(*body, true);
-  if (!role) return error_response(role.error());
-  auto kind_text = string_field(*body, "kind", false);
-  if (!kind_text) return error_response(kind_text.error());
-  auto kind = parse_user_kind(kind_text->value_or("person"));
+ApiResult handle_create_user(ApiServices& services, ApiRequest& request) {
+  auto body = parse_json_body(request.http, {"name", "role", "password", "kind"});
+  if (!body) return tl::unexpected(body.error());
+  FieldErrors errors;
+  auto name = errors.take(string_field(*body, "name", true));
+  auto role = errors.take(role_field(*body, true));
+  auto kind_text = errors.take(string_field(*body, "kind", false));
+  if (errors.first) return tl::unexpected(*errors.first);
+  auto kind = parse_user_kind(kind_text.value_or("person"));
   if (!kind) {
-    return error_response(http::status::bad_request, "invalid_request",
-                          "field `kind` must be \"person\" or \"service\"");
+    return fail(ErrorCode::kInvalid, "field `kind` must be \"person\" or \"service\"");
   }
   const bool service = *kind == UserKind::kService;
   auto password = string_field(*body, "password", !service);
-  if (!password) return error_response(password.error());
+  if (!password) return tl::unexpected(password.error());
   if (service && *password) {
-    return error_response(http::status::bad_request, "invalid_request",
-                          "a service account has no password: it signs in with API tokens");
+    return fail(ErrorCode::kInvalid,
+                "a service account has no password: it signs in with API tokens");
   }
   // The password is hashed first: the audited transaction holds the write lock.
   const auto now = std::chrono::system_clock::now();
-  auto created = service ? new_service_account(**name, **role, now)
-                         : new_user(**name, **role, **password, now);
-  if (!created) return error_response(created.error());
+  auto created =
+      service ? new_service_account(*name, *role, now) : new_user(*name, *role, **password, now);
+  if (!created) return tl::unexpected(created.error());
   // The admin chose this password: its owner replaces it before doing anything else.
   created->must_change_password = !service;
   auto audited = services.audit.record_with([&](WriteTx& tx) -> Result<AuditEvent> {
@@ -97,48 +92,38 @@ HttpResponse handle_create_user(ApiServices& services, ApiRequest& request) {
     event.details["kind"] = user_kind_name(created->kind);
     return event;
   });
-  if (!audited) return error_response(audited.error());
+  if (!audited) return tl::unexpected(audited.error());
   spdlog::info("{} {} ({}) created by {}", service ? "service account" : "user", created->name,
                role_name(created->role), request.user->name);
   return json_response(http::status::created, user_json(*created));
 }
 
-HttpResponse handle_update_user(ApiServices& services, ApiRequest& request) {
+ApiResult handle_update_user(ApiServices& services, ApiRequest& request) {
   auto parsed_id = numeric_path_param(request, "id", "user");
-  if (!parsed_id) return error_response(parsed_id.error());
+  if (!parsed_id) return tl::unexpected(parsed_id.error());
   const std::int64_t id = *parsed_id;
-  auto body = parse_json_body(request.http);
-  if (!body) return error_response(body.error());
-  if (auto r = reject_unknown_fields(*body, {"role", "disabled", "password_change_required"}); !r) {
-    return error_response(r.error());
-  }
+  auto body = parse_json_body(request.http, {"role", "disabled", "password_change_required"});
+  if (!body) return tl::unexpected(body.error());
+  FieldErrors errors;
   UserUpdate update;
-  auto role = role_field(*body, false);
-  if (!role) return error_response(role.error());
-  update.role = *role;
-  auto disabled = bool_field(*body, "disabled");
-  if (!disabled) return error_response(disabled.error());
-  update.disabled = *disabled;
-  auto reset = bool_field(*body, "password_change_required");
-  if (!reset) return error_response(reset.error());
-  update.must_change_password = *reset;
+  update.role = errors.take(role_field(*body, false));
+  update.disabled = errors.take(bool_field(*body, "disabled"));
+  update.must_change_password = errors.take(bool_field(*body, "password_change_required"));
+  if (errors.first) return tl::unexpected(*errors.first);
   if (!update.role && !update.disabled && !update.must_change_password) {
-    return error_response(
-        http::status::bad_request, "invalid_request",
-        "nothing to change: give `role`, `disabled` and/or `password_change_required`");
+    return fail(ErrorCode::kInvalid,
+                "nothing to change: give `role`, `disabled` and/or `password_change_required`");
   }
 
   auto current = services.store.read().auth().find_user(id);
-  if (!current) return error_response(current.error());
-  if (!*current) return error_response(http::status::not_found, "not_found", "no such user");
+  if (!current) return tl::unexpected(current.error());
+  if (!*current) return fail(ErrorCode::kNotFound, "no such user");
   if ((*current)->kind == UserKind::kService) {
     if (update.role == Role::kAdmin) {
-      return error_response(http::status::bad_request, "invalid_request",
-                            "a service account cannot have the admin role");
+      return fail(ErrorCode::kInvalid, "a service account cannot have the admin role");
     }
     if (update.must_change_password) {
-      return error_response(http::status::bad_request, "invalid_request",
-                            "a service account has no password to reset");
+      return fail(ErrorCode::kInvalid, "a service account has no password to reset");
     }
   }
   User after = **current;
@@ -148,12 +133,11 @@ HttpResponse handle_update_user(ApiServices& services, ApiRequest& request) {
   // other at the same instant can still race past this; the CLI can always add an admin.)
   if (is_enabled_admin(**current) && !is_enabled_admin(after)) {
     auto users = services.store.read().auth().list_users();
-    if (!users) return error_response(users.error());
+    if (!users) return tl::unexpected(users.error());
     int admins = 0;
     for (const auto& u : *users) admins += is_enabled_admin(u) ? 1 : 0;
     if (admins <= 1) {
-      return error_response(http::status::conflict, "conflict",
-                            "user " + after.name + " is the last enabled admin");
+      return fail(ErrorCode::kConflict, "user " + after.name + " is the last enabled admin");
     }
   }
   Result<User> updated = fail("not updated");
@@ -174,7 +158,7 @@ HttpResponse handle_update_user(ApiServices& services, ApiRequest& request) {
     }
     return event;
   });
-  if (!audited) return error_response(audited.error());
+  if (!audited) return tl::unexpected(audited.error());
   spdlog::info("user {} updated by {}: role {}, {}", updated->name, request.user->name,
                role_name(updated->role), updated->disabled ? "disabled" : "enabled");
   return json_response(http::status::ok, user_json(*updated));

@@ -9,8 +9,8 @@
 
 namespace triage::collector {
 
-HttpResponse handle_list_users(ApiServices& services, ApiRequest& request);
-HttpResponse handle_create_user(ApiServices& services, ApiRequest& request);
-HttpResponse handle_update_user(ApiServices& services, ApiRequest& request);
+ApiResult handle_list_users(ApiServices& services, ApiRequest& request);
+ApiResult handle_create_user(ApiServices& services, ApiRequest& request);
+ApiResult handle_update_user(ApiServices& services, ApiRequest& request);
 
 }  // namespace triage::collector

@@ -87,7 +87,7 @@ Result<IntegrationTarget> path_webhook(ApiServices& services, ApiRequest& reques
 
 }  // namespace
 
-HttpResponse handle_webhook_event_types(ApiServices&, ApiRequest&) {
+ApiResult handle_webhook_event_types(ApiServices&, ApiRequest&) {
   auto list = nlohmann::json::array();
   for (const auto& t : event_types()) {
     list.push_back(
@@ -96,11 +96,11 @@ HttpResponse handle_webhook_event_types(ApiServices&, ApiRequest&) {
   return json_response(http::status::ok, {{"event_types", list}});
 }
 
-HttpResponse handle_list_webhooks(ApiServices& services, ApiRequest&) {
+ApiResult handle_list_webhooks(ApiServices& services, ApiRequest&) {
   auto targets = services.store.read().outbox().list_integration_targets(kWebhookConnector);
-  if (!targets) return error_response(targets.error());
+  if (!targets) return tl::unexpected(targets.error());
   auto counts = services.store.read().outbox().outbox_counts();
-  if (!counts) return error_response(counts.error());
+  if (!counts) return tl::unexpected(counts.error());
   auto list = nlohmann::json::array();
   for (const auto& t : *targets) {
     auto it = counts->find(t.id);
@@ -109,12 +109,9 @@ HttpResponse handle_list_webhooks(ApiServices& services, ApiRequest&) {
   return json_response(http::status::ok, {{"webhooks", list}});
 }
 
-HttpResponse handle_create_webhook(ApiServices& services, ApiRequest& request) {
-  auto body = parse_json_body(request.http);
-  if (!body) return error_response(body.error());
-  if (auto r = reject_unknown_fields(*body, {"name", "url", "events", "internal", "active"}); !r) {
-    return error_response(r.error());
-  }
+ApiResult handle_create_webhook(ApiServices& services, ApiRequest& request) {
+  auto body = parse_json_body(request.http, {"name", "url", "events", "internal", "active"});
+  if (!body) return tl::unexpected(body.error());
   FieldErrors errors;
   NewWebhook w;
   w.url = errors.take(string_field(*body, "url", true)).value_or("");
@@ -122,7 +119,7 @@ HttpResponse handle_create_webhook(ApiServices& services, ApiRequest& request) {
   auto events = errors.take(optional_string_list(*body, "events", 32));
   w.internal = errors.take(bool_field(*body, "internal")).value_or(false);
   w.active = errors.take(bool_field(*body, "active")).value_or(true);
-  if (errors.first) return error_response(*errors.first);
+  if (errors.first) return tl::unexpected(*errors.first);
   if (events) w.events = std::move(*events);
   Result<IntegrationTarget> created = fail(ErrorCode::kFailed, "not created");
   auto audited = services.audit.record_with([&](WriteTx& tx) -> Result<AuditEvent> {
@@ -130,7 +127,7 @@ HttpResponse handle_create_webhook(ApiServices& services, ApiRequest& request) {
     if (!created) return tl::unexpected(created.error());
     return webhook_audit_event(request, "webhook.created", *created);
   });
-  if (!audited) return error_response(audited.error());
+  if (!audited) return tl::unexpected(audited.error());
   spdlog::info("webhook {} ({}) created by {}: {} events, {}", created->id, log_url(created->url),
                request.user->name, created->event_types.size(),
                created->internal ? "internal" : "public view");
@@ -141,20 +138,17 @@ HttpResponse handle_create_webhook(ApiServices& services, ApiRequest& request) {
   return res;
 }
 
-HttpResponse handle_get_webhook(ApiServices& services, ApiRequest& request) {
-  auto target = path_webhook(services, request);
-  if (!target) return error_response(target.error());
-  return json_response(http::status::ok, webhook_json(*target, counts_of(services, target->id)));
+ApiResult handle_get_webhook(ApiServices& services, ApiRequest& request) {
+  return path_webhook(services, request).transform([&](const IntegrationTarget& target) {
+    return json_response(http::status::ok, webhook_json(target, counts_of(services, target.id)));
+  });
 }
 
-HttpResponse handle_update_webhook(ApiServices& services, ApiRequest& request) {
+ApiResult handle_update_webhook(ApiServices& services, ApiRequest& request) {
   auto id = webhook_id(request);
-  if (!id) return error_response(id.error());
-  auto body = parse_json_body(request.http);
-  if (!body) return error_response(body.error());
-  if (auto r = reject_unknown_fields(*body, {"name", "url", "events", "internal", "active"}); !r) {
-    return error_response(r.error());
-  }
+  if (!id) return tl::unexpected(id.error());
+  auto body = parse_json_body(request.http, {"name", "url", "events", "internal", "active"});
+  if (!body) return tl::unexpected(body.error());
   FieldErrors errors;
   IntegrationTargetUpdate update;
   update.name = errors.take(optional_string(*body, "name"));
@@ -162,10 +156,10 @@ HttpResponse handle_update_webhook(ApiServices& services, ApiRequest& request) {
   update.event_types = errors.take(optional_string_list(*body, "events", 32));
   update.internal = errors.take(bool_field(*body, "internal"));
   update.active = errors.take(bool_field(*body, "active"));
-  if (errors.first) return error_response(*errors.first);
+  if (errors.first) return tl::unexpected(*errors.first);
   if (!update.name && !update.url && !update.event_types && !update.internal && !update.active) {
-    return error_response(http::status::bad_request, "invalid_request",
-                          "nothing to change: give name, url, events, internal and/or active");
+    return fail(ErrorCode::kInvalid,
+                "nothing to change: give name, url, events, internal and/or active");
   }
   Result<IntegrationTarget> updated = fail(ErrorCode::kFailed, "not updated");
   auto audited = services.audit.record_with([&](WriteTx& tx) -> Result<AuditEvent> {
@@ -185,23 +179,23 @@ HttpResponse handle_update_webhook(ApiServices& services, ApiRequest& request) {
     if (before && *before && update.url) e.details["old_url_origin"] = url_origin((*before)->url);
     return e;
   });
-  if (!audited) return error_response(audited.error());
+  if (!audited) return tl::unexpected(audited.error());
   spdlog::info("webhook {} updated by {} ({})", updated->id, request.user->name,
                updated->active ? "active" : "inactive");
   if (updated->active) wake_outbox(services);
   return json_response(http::status::ok, webhook_json(*updated, counts_of(services, *id)));
 }
 
-HttpResponse handle_delete_webhook(ApiServices& services, ApiRequest& request) {
+ApiResult handle_delete_webhook(ApiServices& services, ApiRequest& request) {
   auto target = path_webhook(services, request);
-  if (!target) return error_response(target.error());
+  if (!target) return tl::unexpected(target.error());
   auto audited = services.audit.record_with([&](WriteTx& tx) -> Result<AuditEvent> {
     if (auto r = tx.outbox().delete_integration_target(target->id); !r) {
       return tl::unexpected(r.error());
     }
     return webhook_audit_event(request, "webhook.deleted", *target);
   });
-  if (!audited) return error_response(audited.error());
+  if (!audited) return tl::unexpected(audited.error());
   spdlog::info("webhook {} ({}) deleted by {}", target->id, log_url(target->url),
                request.user->name);
   HttpResponse res{http::status::no_content, 11};
@@ -209,9 +203,9 @@ HttpResponse handle_delete_webhook(ApiServices& services, ApiRequest& request) {
   return res;
 }
 
-HttpResponse handle_rotate_webhook_secret(ApiServices& services, ApiRequest& request) {
+ApiResult handle_rotate_webhook_secret(ApiServices& services, ApiRequest& request) {
   auto target = path_webhook(services, request);
-  if (!target) return error_response(target.error());
+  if (!target) return tl::unexpected(target.error());
   IntegrationTargetUpdate update;
   const std::string secret = generate_webhook_secret();
   update.secret = seal_for_target(services.credentials.get(), target->id, target->url, secret);
@@ -221,44 +215,44 @@ HttpResponse handle_rotate_webhook_secret(ApiServices& services, ApiRequest& req
     if (!updated) return tl::unexpected(updated.error());
     return webhook_audit_event(request, "webhook.secret_rotated", *updated);
   });
-  if (!audited) return error_response(audited.error());
+  if (!audited) return tl::unexpected(audited.error());
   spdlog::info("webhook {}: secret rotated by {}", target->id, request.user->name);
   auto j = webhook_json(*updated, counts_of(services, target->id));
   j["secret"] = secret;
   return json_response(http::status::ok, j);
 }
 
-HttpResponse handle_ping_webhook(ApiServices& services, ApiRequest& request) {
+ApiResult handle_ping_webhook(ApiServices& services, ApiRequest& request) {
   auto id = webhook_id(request);
-  if (!id) return error_response(id.error());
+  if (!id) return tl::unexpected(id.error());
   auto message =
       services.store.write([&](WriteTx& tx) { return ping_webhook(tx.outbox(), *id, now()); });
-  if (!message) return error_response(message.error());
+  if (!message) return tl::unexpected(message.error());
   wake_outbox(services);
   return json_response(http::status::accepted, delivery_json(*message));
 }
 
-HttpResponse handle_list_webhook_deliveries(ApiServices& services, ApiRequest& request) {
-  auto target = path_webhook(services, request);
-  if (!target) return error_response(target.error());
-  return delivery_log_response(services, request, target->id);
+ApiResult handle_list_webhook_deliveries(ApiServices& services, ApiRequest& request) {
+  return path_webhook(services, request).and_then([&](const IntegrationTarget& target) {
+    return delivery_log_response(services, request, target.id);
+  });
 }
 
-HttpResponse handle_get_webhook_delivery(ApiServices& services, ApiRequest& request) {
+ApiResult handle_get_webhook_delivery(ApiServices& services, ApiRequest& request) {
   auto target = path_webhook(services, request);
-  if (!target) return error_response(target.error());
+  if (!target) return tl::unexpected(target.error());
   auto message =
       services.store.read().outbox().find_outbox_message(target->id, request.path_params["did"]);
-  if (!message) return error_response(message.error());
-  if (!*message) return error_response(http::status::not_found, "not_found", "no such delivery");
+  if (!message) return tl::unexpected(message.error());
+  if (!*message) return fail(ErrorCode::kNotFound, "no such delivery");
   auto j = delivery_json(**message);
   j["payload"] = nlohmann::json::parse((*message)->payload, nullptr, false);
   return json_response(http::status::ok, j);
 }
 
-HttpResponse handle_redeliver_webhook(ApiServices& services, ApiRequest& request) {
+ApiResult handle_redeliver_webhook(ApiServices& services, ApiRequest& request) {
   auto target = path_webhook(services, request);
-  if (!target) return error_response(target.error());
+  if (!target) return tl::unexpected(target.error());
   // A redelivery sends a stored event out again: audited with the change, like the rest of a
   // subscription's life.
   Result<OutboxMessage> message = fail("not queued");
@@ -271,7 +265,7 @@ HttpResponse handle_redeliver_webhook(ApiServices& services, ApiRequest& request
     e.details["event_type"] = message->event_type;
     return e;
   });
-  if (!audited) return error_response(audited.error());
+  if (!audited) return tl::unexpected(audited.error());
   spdlog::info("webhook {}: delivery {} queued again by {}", target->id, message->delivery_id,
                request.user->name);
   wake_outbox(services);

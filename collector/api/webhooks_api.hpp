@@ -16,16 +16,16 @@
 
 namespace triage::collector {
 
-HttpResponse handle_webhook_event_types(ApiServices& services, ApiRequest& request);
-HttpResponse handle_list_webhooks(ApiServices& services, ApiRequest& request);
-HttpResponse handle_create_webhook(ApiServices& services, ApiRequest& request);
-HttpResponse handle_get_webhook(ApiServices& services, ApiRequest& request);
-HttpResponse handle_update_webhook(ApiServices& services, ApiRequest& request);
-HttpResponse handle_delete_webhook(ApiServices& services, ApiRequest& request);
-HttpResponse handle_rotate_webhook_secret(ApiServices& services, ApiRequest& request);
-HttpResponse handle_ping_webhook(ApiServices& services, ApiRequest& request);
-HttpResponse handle_list_webhook_deliveries(ApiServices& services, ApiRequest& request);
-HttpResponse handle_get_webhook_delivery(ApiServices& services, ApiRequest& request);
-HttpResponse handle_redeliver_webhook(ApiServices& services, ApiRequest& request);
+ApiResult handle_webhook_event_types(ApiServices& services, ApiRequest& request);
+ApiResult handle_list_webhooks(ApiServices& services, ApiRequest& request);
+ApiResult handle_create_webhook(ApiServices& services, ApiRequest& request);
+ApiResult handle_get_webhook(ApiServices& services, ApiRequest& request);
+ApiResult handle_update_webhook(ApiServices& services, ApiRequest& request);
+ApiResult handle_delete_webhook(ApiServices& services, ApiRequest& request);
+ApiResult handle_rotate_webhook_secret(ApiServices& services, ApiRequest& request);
+ApiResult handle_ping_webhook(ApiServices& services, ApiRequest& request);
+ApiResult handle_list_webhook_deliveries(ApiServices& services, ApiRequest& request);
+ApiResult handle_get_webhook_delivery(ApiServices& services, ApiRequest& request);
+ApiResult handle_redeliver_webhook(ApiServices& services, ApiRequest& request);
 
 }  // namespace triage::collector

@@ -18,19 +18,41 @@ tl::unexpected<LoginRefusal> locked(std::chrono::seconds retry_after, LoginRefus
 }  // namespace
 
 tl::expected<LoginResult, LoginRefusal> LoginGuard::login(Store& store, const LoginAttempt& attempt,
-                                                          TimePoint now,
-                                                          RateLimiter::Clock::time_point mono_now) {
-  auto user = verify(store, attempt, now, mono_now);
+                                                          TimePoint now) {
+  auto user = verify(store, attempt, now);
   if (!user) return tl::unexpected(std::move(user.error()));
   auto session = open_session(store, *user, attempt.kind, attempt.session_ttl, now);
   if (!session) return tl::unexpected(LoginRefusal{session.error()});
   return std::move(*session);
 }
 
+Result<std::optional<LoginThrottleState>> LoginGuard::record_failure(Store& store,
+                                                                     const LoginAttempt& attempt,
+                                                                     bool count_name,
+                                                                     TimePoint now) {
+  const auto per_client = settings_.per_client;
+  const auto policy = settings_.lockout;
+  auto spend_token = [&](std::optional<LoginClientThrottle> bucket) {
+    return after_client_failure(bucket, per_client, now);
+  };
+  return store.write([&](WriteTx& tx) -> Result<std::optional<LoginThrottleState>> {
+    if (auto r = tx.auth().update_login_client_throttle(attempt.client, now, spend_token); !r) {
+      return tl::unexpected(r.error());
+    }
+    if (!count_name) return std::optional<LoginThrottleState>();
+    auto next = tx.auth().update_login_throttle(attempt.name, now, [&](LoginThrottleState s) {
+      return after_failed_login(s, policy, now);
+    });
+    if (!next) return tl::unexpected(next.error());
+    return std::optional<LoginThrottleState>(*next);
+  });
+}
+
 tl::expected<User, LoginRefusal> LoginGuard::verify(Store& store, const LoginAttempt& attempt,
-                                                    TimePoint now,
-                                                    RateLimiter::Clock::time_point mono_now) {
-  if (auto wait = per_client_.blocked_for(attempt.client, mono_now)) {
+                                                    TimePoint now) {
+  auto client = store.read().auth().find_login_client_throttle(attempt.client);
+  if (!client) return tl::unexpected(LoginRefusal{client.error()});
+  if (auto wait = client_throttle_wait(*client, settings_.per_client, now)) {
     return tl::unexpected(
         LoginRefusal{Error{"too many failed logins from your address; try again in " +
                                std::to_string(wait->count()) + " seconds",
@@ -40,7 +62,9 @@ tl::expected<User, LoginRefusal> LoginGuard::verify(Store& store, const LoginAtt
   // A name that cannot exist is refused at once and not tracked: nothing to lock, and no
   // rows for garbage names. The client still pays a token.
   if (!valid_user_name(attempt.name)) {
-    per_client_.consume(attempt.client, mono_now);
+    if (auto r = record_failure(store, attempt, false, now); !r) {
+      return tl::unexpected(LoginRefusal{r.error()});
+    }
     return tl::unexpected(LoginRefusal{Error{"wrong user name or password", ErrorCode::kDenied},
                                        std::chrono::seconds(0),
                                        LoginRefusalReason::kWrongCredentials});
@@ -56,17 +80,11 @@ tl::expected<User, LoginRefusal> LoginGuard::verify(Store& store, const LoginAtt
   auto user = check_password(store, attempt.name, attempt.password);
   if (!user) {
     if (user.error().code != ErrorCode::kDenied) return tl::unexpected(LoginRefusal{user.error()});
-    per_client_.consume(attempt.client, mono_now);
-    const auto policy = settings_.lockout;
-    auto next = store.write([&](WriteTx& tx) {
-      return tx.auth().update_login_throttle(attempt.name, now, [&](LoginThrottleState s) {
-        return after_failed_login(s, policy, now);
-      });
-    });
+    auto next = record_failure(store, attempt, true, now);
     if (!next) return tl::unexpected(LoginRefusal{next.error()});
-    if (auto left = lockout_remaining(*next, now)) {
+    if (auto left = lockout_remaining(**next, now)) {
       spdlog::warn("user name `{}` locked for {} s after {} failed logins (lockout #{})",
-                   attempt.name, left->count(), policy.max_failures, next->lockouts);
+                   attempt.name, left->count(), settings_.lockout.max_failures, (*next)->lockouts);
       return locked(*left, LoginRefusalReason::kLockedNow);
     }
     return tl::unexpected(

@@ -1,7 +1,8 @@
 #pragma once
-// Password login with throttling: a per-client token bucket on failed logins (in memory)
-// and a per-account-name lockout (in the store, so it survives restarts). Lockout applies to
-// unknown names exactly as to real ones, so it reveals nothing about which names exist.
+// Password login with throttling: a per-client token bucket on failed logins and a
+// per-account-name lockout, both in the store, so they survive restarts and every collector
+// node sharing the store throttles and locks alike. Lockout applies to unknown names exactly
+// as to real ones, so it reveals nothing about which names exist.
 
 #include <chrono>
 #include <cstddef>
@@ -10,13 +11,15 @@
 #include <tl/expected.hpp>
 
 #include "collector/auth/accounts.hpp"
+#include "collector/auth/client_throttle.hpp"
 #include "collector/auth/lockout.hpp"
-#include "shared/util/rate_limiter.hpp"
 
 namespace triage::collector {
 
 struct LoginSettings {
   LockoutPolicy lockout;
+  /// Failed logins per client address (`max_clients` does not apply: the store forgets a
+  /// client once its bucket is full again).
   RateLimit per_client;
   /// Password hashing (logins, password changes, new users) runs on a pool of its own so a
   /// flood of logins cannot hold the threads that answer every other request.
@@ -51,25 +54,27 @@ struct LoginRefusal {
 
 class LoginGuard {
  public:
-  explicit LoginGuard(LoginSettings settings)
-      : settings_(settings), per_client_(settings.per_client) {}
+  explicit LoginGuard(LoginSettings settings) : settings_(settings) {}
 
   /// Checks the throttles, then the password; opens a session on success. A locked name is
   /// refused without looking at the password, so the right password does not get through.
+  /// `now` is wall-clock time: the nodes of a cluster share the throttles' times.
   tl::expected<LoginResult, LoginRefusal> login(Store& store, const LoginAttempt& attempt,
-                                                TimePoint now,
-                                                RateLimiter::Clock::time_point mono_now);
+                                                TimePoint now);
 
   /// The same checks without opening a session (a password change proves the current
   /// password this way, so guessing it through a stolen session is throttled like a login).
-  tl::expected<User, LoginRefusal> verify(Store& store, const LoginAttempt& attempt, TimePoint now,
-                                          RateLimiter::Clock::time_point mono_now);
+  tl::expected<User, LoginRefusal> verify(Store& store, const LoginAttempt& attempt, TimePoint now);
 
   const LoginSettings& settings() const { return settings_; }
 
  private:
+  /// Counts a failure of the client (and of the name, when given) in one transaction.
+  Result<std::optional<LoginThrottleState>> record_failure(Store& store,
+                                                           const LoginAttempt& attempt,
+                                                           bool count_name, TimePoint now);
+
   LoginSettings settings_;
-  RateLimiter per_client_;
 };
 
 }  // namespace triage::collector

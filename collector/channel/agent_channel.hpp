@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "shared/transport/websocket_handler.hpp"
 #include "triage/v1/envelope.pb.h"
@@ -43,6 +44,14 @@ class AgentChannel {
   virtual bool is_online(const std::string& device_id) const = 0;
   /// The device's live session, or nothing when it is offline.
   virtual std::optional<AgentLocation> locate(const std::string& device_id) const = 0;
+  /// locate() of each device, in order (a listing: one look-up where the channel can).
+  virtual std::vector<std::optional<AgentLocation>> locate_each(
+      const std::vector<std::string>& device_ids) const {
+    std::vector<std::optional<AgentLocation>> out;
+    out.reserve(device_ids.size());
+    for (const auto& id : device_ids) out.push_back(locate(id));
+    return out;
+  }
   /// Closes every socket of the device, online or still before its hello (revocation).
   virtual void disconnect(const std::string& device_id, transport::CloseCode code,
                           std::string reason) = 0;

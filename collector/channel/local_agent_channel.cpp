@@ -18,7 +18,8 @@ std::string this_host_name() {
 
 LocalAgentChannel::LocalAgentChannel() : LocalAgentChannel(this_host_name()) {}
 
-LocalAgentChannel::LocalAgentChannel(std::string node) : node_(std::move(node)) {}
+LocalAgentChannel::LocalAgentChannel(std::string node)
+    : node_(node.empty() ? this_host_name() : std::move(node)) {}
 
 Delivery LocalAgentChannel::send(const std::string& device_id,
                                  const v1::CollectorMessage& message) {
@@ -80,6 +81,20 @@ std::shared_ptr<transport::WebSocketConnection> LocalAgentChannel::connection(
   std::lock_guard lock(mutex_);
   auto it = entries_.find(device_id);
   return it == entries_.end() ? nullptr : it->second.connection.lock();
+}
+
+bool LocalAgentChannel::close_session(const std::string& device_id, std::uint64_t session_id,
+                                      transport::CloseCode code, const std::string& reason) {
+  std::shared_ptr<transport::WebSocketConnection> conn;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = entries_.find(device_id);
+    if (it == entries_.end() || it->second.session_id != session_id) return false;
+    conn = it->second.connection.lock();
+  }
+  // Outside the lock: closing ends the session, which detaches.
+  if (conn) conn->close(code, reason);
+  return conn != nullptr;
 }
 
 std::shared_ptr<void> LocalAgentChannel::track(const std::string& device_id, Closer close) {

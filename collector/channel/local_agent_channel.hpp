@@ -21,7 +21,7 @@ class LocalAgentChannel final : public AgentChannel, public AgentPresence {
  public:
   /// Names this node by its host name in AgentLocation.
   LocalAgentChannel();
-  /// `node`: this process's name in AgentLocation.
+  /// `node`: this process's name in AgentLocation ("" = the host name).
   explicit LocalAgentChannel(std::string node);
 
   // AgentChannel
@@ -38,6 +38,13 @@ class LocalAgentChannel final : public AgentChannel, public AgentPresence {
       const std::shared_ptr<transport::WebSocketConnection>& connection) override;
   void detach(const std::string& device_id, std::uint64_t session_id) override;
   std::shared_ptr<void> track(const std::string& device_id, Closer close) override;
+
+  /// This node's name (the host name unless one was given).
+  const std::string& node() const { return node_; }
+  /// Closes the device's online session if it is still `session_id` (a newer one elsewhere
+  /// replaced it). Returns whether it did.
+  bool close_session(const std::string& device_id, std::uint64_t session_id,
+                     transport::CloseCode code, const std::string& reason);
 
   /// Sockets of the device tracked now (online or not).
   std::size_t tracked_count(const std::string& device_id) const;

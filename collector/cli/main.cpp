@@ -1,5 +1,7 @@
 // triage-collector: the central server and its administration commands.
 
+#include <unistd.h>
+
 #include <iostream>
 #include <stdexcept>
 #include <string>
@@ -12,7 +14,9 @@
 #include "collector/audit/cli_actor.hpp"
 #include "collector/auth/accounts.hpp"
 #include "collector/auth/api_tokens.hpp"
+#include "collector/cli/migrate_storage_command.hpp"
 #include "collector/enrollment/enrollment_service.hpp"
+#include "collector/server/add_node.hpp"
 #include "collector/server/collector_config.hpp"
 #include "collector/server/data_dir.hpp"
 #include "collector/server/serve.hpp"
@@ -36,16 +40,15 @@ void or_exit(triage::Result<void> result, const std::string& what) {
   if (!result) throw std::runtime_error(what + ": " + result.error().message);
 }
 
-tc::StorePtr open_store(const tc::DataDir& dir) {
+tc::StorePtr open_store(const tc::DataDir& dir, const tc::StorageConfig& storage = {}) {
   if (!dir.initialized()) {
     throw std::runtime_error(dir.root().string() +
                              " is not an initialized data directory; run `triage-collector init "
                              "--data " +
                              dir.root().string() + "` first");
   }
-  return or_exit(
-      tc::open_store(tc::StorageConfig{}, dir.database().string(), tc::StoreUse::kCommand),
-      "opening the database");
+  return or_exit(tc::open_store(storage, dir.database().string(), tc::StoreUse::kCommand),
+                 "opening the database");
 }
 
 // The audit log of an administration command: events chained into the same database a
@@ -67,8 +70,13 @@ class CliAudit {
   tc::AuditLog log_;
 };
 
-int audit_verify(const tc::DataDir& dir) {
-  auto store = open_store(dir);
+int audit_verify(const tc::DataDir& dir, const std::string& config_file) {
+  // With --config, the store its [storage] names (PostgreSQL after migrate-storage).
+  tc::StorageConfig storage;
+  if (!config_file.empty()) {
+    storage = or_exit(tc::load_collector_config(config_file), "config").storage;
+  }
+  auto store = open_store(dir, storage);
   auto pem = or_exit(triage::read_file(dir.signing_public_key()), "reading the public key");
   auto key = or_exit(triage::pki::public_key_from_pem(pem), dir.signing_public_key().string());
   auto result = or_exit(tc::verify_audit_log(*store, key.get()), "audit verify");
@@ -175,6 +183,44 @@ int main(int argc, char** argv) {
   auto* audit_verify_cmd = audit->add_subcommand(
       "verify", "check the hash chain and the signed checkpoints (exit 0 when intact)");
   add_data(audit_verify_cmd);
+  audit_verify_cmd
+      ->add_option("--config", config_file, "the collector's TOML configuration: its [storage]")
+      ->check(CLI::ExistingFile);
+
+  auto* migrate_storage = app.add_subcommand(
+      "migrate-storage",
+      "copy the data directory's SQLite store into an empty PostgreSQL database (stop the "
+      "collector first)");
+  add_data(migrate_storage);
+  tc::MigrateStorageArgs migrate_args;
+  migrate_storage->add_option("--to", migrate_args.to, "postgres://... URL or libpq string")
+      ->required();
+  migrate_storage->add_flag("--with-sessions", migrate_args.with_sessions,
+                            "copy staff login sessions too (else everyone logs in again)");
+
+  auto* node = app.add_subcommand("node", "collector nodes sharing one PostgreSQL database");
+  node->require_subcommand(1);
+  auto* node_add = node->add_subcommand(
+      "add",
+      "make the data directory of another node: this cluster's CA, order-signing key and "
+      "integrations.key, a server certificate of its own, and the cluster's configuration");
+  std::string node_from, node_data, node_name, node_config;
+  std::vector<std::string> node_ips;
+  node_add->add_option("--from", node_from, "an existing node's data directory")
+      ->required()
+      ->check(CLI::ExistingDirectory);
+  node_add->add_option("--data,--data-dir", node_data, "the new node's data directory (new)")
+      ->required();
+  node_add
+      ->add_option("--config", node_config,
+                   "the cluster's configuration file ([storage] backend = \"postgres\"), "
+                   "copied to the new node")
+      ->required()
+      ->check(CLI::ExistingFile);
+  node_add->add_option("--name", node_name,
+                       "the new node's DNS name, in its server certificate (default: this "
+                       "machine's host name)");
+  node_add->add_option("--ip", node_ips, "the new node's IP addresses, in its server certificate");
 
   CLI11_PARSE(app, argc, argv);
 
@@ -200,11 +246,29 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (serve->parsed()) return tc::run_serve(dir, config);
+    if (node_add->parsed()) {
+      if (node_name.empty()) {
+        char host[256] = {};
+        if (gethostname(host, sizeof(host) - 1) != 0 || host[0] == '\0') {
+          or_exit(triage::fail("this machine's host name is unknown: give --name"), "node add");
+        }
+        node_name = host;
+      }
+      const tc::DataDir added(node_data);
+      or_exit(tc::add_node(tc::DataDir(node_from), added, {node_name, node_ips, node_config}),
+              "node add");
+      std::cout << "node " << node_name << ": data directory " << added.root().string() << "\n"
+                << "CA sha256: " << or_exit(tc::ca_fingerprint(added), "ca-fingerprint") << "\n"
+                << "start it with: triage-collector serve --data " << added.root().string()
+                << " --config " << added.config_file().string() << "\n";
+      return 0;
+    }
     if (fingerprint->parsed()) {
       std::cout << or_exit(tc::ca_fingerprint(dir), "ca-fingerprint") << "\n";
       return 0;
     }
-    if (audit_verify_cmd->parsed()) return audit_verify(dir);
+    if (audit_verify_cmd->parsed()) return audit_verify(dir, config_file);
+    if (migrate_storage->parsed()) return tc::run_migrate_storage(dir, migrate_args);
     if (token_create->parsed()) {
       auto store = open_store(dir);
       CliAudit audit(*store, dir);

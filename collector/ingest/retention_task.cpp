@@ -4,10 +4,12 @@
 
 namespace triage::collector {
 
-RetentionTask::RetentionTask(Store& store, RetentionSettings settings, CollectorMetrics* metrics)
+RetentionTask::RetentionTask(Store& store, RetentionSettings settings, CollectorMetrics* metrics,
+                             Leadership* leadership)
     : store_(store),
       settings_(settings),
       metrics_(metrics),
+      leadership_(leadership),
       task_(PeriodicTaskOptions{"retention pass", settings.interval, true},
             [this] { run_logged(); }) {
   task_.start();
@@ -33,6 +35,7 @@ Result<RetentionResult> RetentionTask::run_once(TimePoint now) {
 }
 
 void RetentionTask::run_logged() {
+  if (!leads(leadership_)) return;
   auto result = run_once(std::chrono::system_clock::now());
   if (!result) {
     spdlog::error("retention pass: {}", result.error().message);

@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "collector/metrics/collector_metrics.hpp"
+#include "collector/storage/leadership.hpp"
 #include "collector/storage/store.hpp"
 #include "shared/util/periodic_task.hpp"
 
@@ -20,12 +21,15 @@ struct RetentionSettings {
 
 class RetentionTask {
  public:
-  /// Starts the thread: a first pass at once, then one every `settings.interval`.
-  RetentionTask(Store& store, RetentionSettings settings, CollectorMetrics* metrics = nullptr);
+  /// Starts the thread: a first pass at once, then one every `settings.interval`. With a
+  /// `leadership`, the thread's passes run only while this process leads (one collector node
+  /// of a cluster compacts); it outlives the task.
+  RetentionTask(Store& store, RetentionSettings settings, CollectorMetrics* metrics = nullptr,
+                Leadership* leadership = nullptr);
   RetentionTask(const RetentionTask&) = delete;
   RetentionTask& operator=(const RetentionTask&) = delete;
 
-  /// One pass as of `now` (also what the thread runs); counted in the metrics.
+  /// One pass as of `now` (also what the thread runs, when it leads); counted in the metrics.
   Result<RetentionResult> run_once(TimePoint now);
   /// Finishes the pass in progress, if any, and stops the thread.
   void stop();
@@ -37,6 +41,7 @@ class RetentionTask {
   Store& store_;
   RetentionSettings settings_;
   CollectorMetrics* metrics_;
+  Leadership* leadership_;
   PeriodicTask task_;  ///< last: stopped before what it uses is gone
 };
 

@@ -9,6 +9,7 @@
 
 #include "collector/actions/order_settings.hpp"
 #include "collector/auth/login_guard.hpp"
+#include "collector/channel/postgres/cluster_settings.hpp"
 #include "collector/ingest/retention_task.hpp"
 #include "collector/integrations/outbox_worker.hpp"
 #include "collector/integrations/rt/rt_client.hpp"
@@ -78,6 +79,9 @@ struct CollectorConfig {
   RetentionSettings retention;
   /// [storage]: which backend holds the collector's data (see open_store()).
   StorageConfig storage;
+  /// [cluster]: this node's name and lease among the nodes sharing a PostgreSQL database
+  /// (node, lease_ms, renew_interval_ms); unused with SQLite.
+  ClusterSettings cluster;
   /// [actions]: a directory of admin-defined action files (besides the built-ins) and the
   /// deadlines and limits of orders.
   std::string actions_dir;

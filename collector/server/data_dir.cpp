@@ -17,6 +17,27 @@ bool DataDir::initialized() const {
   return std::filesystem::exists(ca_certificate(), ec);
 }
 
+Result<ServerCredentials> issue_server_credentials(X509* ca, EVP_PKEY* ca_key,
+                                                   std::string_view common_name,
+                                                   const InitOptions& names) {
+  auto key = pki::generate_p256_key();
+  if (!key) return fail("server key", key.error());
+  std::vector<std::string> dns = {"localhost"};
+  for (const auto& name : names.dns_names) {
+    if (name != "localhost") dns.push_back(name);
+  }
+  std::vector<std::string> ips = {"127.0.0.1", "::1"};
+  ips.insert(ips.end(), names.ip_addresses.begin(), names.ip_addresses.end());
+  auto certificate =
+      pki::issue_server_certificate(ca, ca_key, key->get(), common_name, dns, ips, kServerValidity);
+  if (!certificate) return fail("server certificate", certificate.error());
+  auto certificate_pem = pki::certificate_to_pem(certificate->get());
+  if (!certificate_pem) return fail("encoding the server certificate", certificate_pem.error());
+  auto key_pem = pki::private_key_to_pem(key->get());
+  if (!key_pem) return fail("encoding the server key", key_pem.error());
+  return ServerCredentials{std::move(*certificate_pem), std::move(*key_pem)};
+}
+
 Result<std::string> initialize_data_dir(const DataDir& dir, const InitOptions& options) {
   if (dir.initialized()) {
     return fail(ErrorCode::kConflict, "data directory " + dir.root().string() +
@@ -31,15 +52,8 @@ Result<std::string> initialize_data_dir(const DataDir& dir, const InitOptions& o
   auto ca = pki::make_ca_certificate(ca_key->get(), "triage collector CA", kCaValidity);
   if (!ca) return fail("CA certificate", ca.error());
 
-  auto server_key = pki::generate_p256_key();
-  if (!server_key) return fail("server key", server_key.error());
-  std::vector<std::string> dns = {"localhost"};
-  dns.insert(dns.end(), options.dns_names.begin(), options.dns_names.end());
-  std::vector<std::string> ips = {"127.0.0.1", "::1"};
-  ips.insert(ips.end(), options.ip_addresses.begin(), options.ip_addresses.end());
-  auto server = pki::issue_server_certificate(ca->get(), ca_key->get(), server_key->get(),
-                                              dns.front(), dns, ips, kServerValidity);
-  if (!server) return fail("server certificate", server.error());
+  auto server = issue_server_credentials(ca->get(), ca_key->get(), "localhost", options);
+  if (!server) return tl::unexpected(server.error());
 
   auto signing = pki::generate_ed25519_key();
   if (!signing) return fail("order-signing key", signing.error());
@@ -51,10 +65,10 @@ Result<std::string> initialize_data_dir(const DataDir& dir, const InitOptions& o
   };
   Output outputs[] = {
       {dir.ca_key(), pki::private_key_to_pem(ca_key->get()), 0600},
-      {dir.server_key(), pki::private_key_to_pem(server_key->get()), 0600},
+      {dir.server_key(), server->key_pem, 0600},
       {dir.signing_key(), pki::private_key_to_pem(signing->get()), 0600},
       {dir.signing_public_key(), pki::public_key_to_pem(signing->get()), 0644},
-      {dir.server_certificate(), pki::certificate_to_pem(server->get()), 0644},
+      {dir.server_certificate(), server->certificate_pem, 0644},
       // Written last: its presence marks the directory as initialized.
       {dir.ca_certificate(), pki::certificate_to_pem(ca->get()), 0644},
   };

@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "shared/pki/openssl_ptr.hpp"
@@ -24,6 +25,8 @@ class DataDir {
   std::filesystem::path database() const { return root_ / "collector.db"; }
   /// AES-256 key sealing integration credentials (webhook secrets, RT passwords); 0600.
   std::filesystem::path integrations_key() const { return root_ / "integrations.key"; }
+  /// The node's configuration as `node add` writes it (`serve --config` reads it); 0600.
+  std::filesystem::path config_file() const { return root_ / "collector.toml"; }
 
   bool initialized() const;
 
@@ -36,6 +39,18 @@ struct InitOptions {
   std::vector<std::string> dns_names;
   std::vector<std::string> ip_addresses;
 };
+
+/// A server key and its certificate, PEM.
+struct ServerCredentials {
+  std::string certificate_pem;
+  std::string key_pem;
+};
+
+/// A new P-256 server key and a certificate for it signed by the CA: subject CN
+/// `common_name`, valid for localhost, 127.0.0.1, ::1 and the names of `names`.
+Result<ServerCredentials> issue_server_credentials(X509* ca, EVP_PKEY* ca_key,
+                                                   std::string_view common_name,
+                                                   const InitOptions& names);
 
 /// Creates the directory (0700), a P-256 CA, a server certificate, the Ed25519 order-signing
 /// key and the database. Refuses to touch an initialized directory. Returns the CA SHA-256.

@@ -21,6 +21,7 @@
 #include "collector/api/api_router.hpp"
 #include "collector/audit/audit_log.hpp"
 #include "collector/channel/local_agent_channel.hpp"
+#include "collector/channel/postgres/pg_agent_channel.hpp"
 #include "collector/enrollment/enrollment_service.hpp"
 #include "collector/ingest/ingest_writer.hpp"
 #include "collector/ingest/retention_task.hpp"
@@ -116,7 +117,17 @@ int run_serve(const DataDir& dir, const CollectorConfig& config) {
 
   CollectorMetrics metrics;
   metrics.open_files_limit.Set(static_cast<double>(raise_open_files_limit()));
-  LocalAgentChannel agents;
+  // Sessions of this process; with PostgreSQL, shared with the other nodes through it.
+  LocalAgentChannel local_agents;
+  std::unique_ptr<PgAgentChannel> cluster_agents;
+  if (config.storage.backend == "postgres") {
+    cluster_agents =
+        or_throw(PgAgentChannel::start(config.storage.url, config.cluster), "joining the cluster");
+  }
+  AgentChannel& agents =
+      cluster_agents ? static_cast<AgentChannel&>(*cluster_agents) : local_agents;
+  AgentPresence& presence =
+      cluster_agents ? static_cast<AgentPresence&>(*cluster_agents) : local_agents;
   AuditLogOptions audit_options;
   audit_options.signing_key = keys.signing_key.get();
   AuditLog audit(*store, audit_options, &metrics);
@@ -124,7 +135,16 @@ int run_serve(const DataDir& dir, const CollectorConfig& config) {
   ingest.high_water_bytes = config.ingest_queue_bytes;
   ingest.low_water_bytes = config.ingest_queue_bytes / 2;
   IngestWriter writer(*store, ingest, &metrics);
-  RetentionTask retention(*store, config.retention, &metrics);
+  // Jobs that run once across the cluster run where this node leads them (on SQLite, here);
+  // the outbox worker runs on every node, its claims skip what another node holds
+  // (docs/architecture.md, "Background jobs on several nodes").
+  auto leadership = [&](const std::string& job) {
+    return or_throw(open_leadership(config.storage, job), "leadership of the " + job);
+  };
+  const LeadershipPtr sweep_leadership = leadership("order expiry sweep");
+  const LeadershipPtr retention_leadership = leadership("retention");
+  const LeadershipPtr rt_status_leadership = leadership("rt status poller");
+  RetentionTask retention(*store, config.retention, &metrics, retention_leadership.get());
   auto signing_public_pem =
       or_throw(pki::public_key_to_pem(keys.signing_key.get()), "order-signing public key");
   EnrollmentService enrollment(*store, keys.ca_certificate.get(), keys.ca_key.get(), keys.ca_pem,
@@ -146,8 +166,19 @@ int run_serve(const DataDir& dir, const CollectorConfig& config) {
   TicketEventPlanner outbox_planner([&outbox_worker] {
     if (auto* worker = outbox_worker.load()) worker->wake();
   });
-  OrderService orders(*store, agents, catalog, signer, config.orders, &audit, &outbox_planner);
+  OrderService orders(*store, agents, catalog, signer, config.orders, &audit, &outbox_planner,
+                      sweep_leadership.get());
   CustomActions custom_actions(*store, orders, audit, std::move(base_catalog));
+  // Orders queued on other nodes for a device that came online here go out once every node
+  // sees it here; unhooked before `orders` goes.
+  std::shared_ptr<void> unhook_dispatch;
+  if (cluster_agents) {
+    cluster_agents->set_published_listener(
+        [&orders](const std::string& id) { orders.dispatch(id); });
+    unhook_dispatch.reset(static_cast<void*>(nullptr), [&cluster_agents](void*) {
+      cluster_agents->set_published_listener(nullptr);
+    });
+  }
   if (auto r = record_catalog_loaded(*store, audit, catalog, std::chrono::system_clock::now());
       !r) {
     throw std::runtime_error("recording the action catalog in the audit log: " + r.error().message);
@@ -194,7 +225,7 @@ int run_serve(const DataDir& dir, const CollectorConfig& config) {
   outbox_worker = &outbox;
   outbox.start();
   RtStatusPoller rt_status(*store, tickets, webhook_tls, config.rt, cipher,
-                           config.rt_status_poll_interval);
+                           config.rt_status_poll_interval, rt_status_leadership.get());
   rt_status.start();
 
   ApiServices api_services{
@@ -210,8 +241,8 @@ int run_serve(const DataDir& dir, const CollectorConfig& config) {
   session_settings.heartbeat_interval_s = config.heartbeat_interval_s;
   session_settings.report_interval_s = config.report_interval_s;
   session_settings.max_message_bytes = config.max_message_bytes;
-  CollectorApp app(AgentSessionServices{*store, agents, writer, metrics, &enrichment, &help_intake,
-                                        &orders, &audit},
+  CollectorApp app(AgentSessionServices{*store, presence, writer, metrics, &enrichment,
+                                        &help_intake, &orders, &audit},
                    router, session_settings, config.worker_threads, config.login.login_threads,
                    config.login.login_queue);
 
@@ -261,6 +292,7 @@ int run_serve(const DataDir& dir, const CollectorConfig& config) {
     std::printf("triage-collector staff listener on https://%s:%u\n",
                 staff_endpoint->address().to_string().c_str(), staff_server->port());
   }
+  if (cluster_agents) cluster_agents->set_address(host + ":" + std::to_string(server.port()));
   std::printf("triage-collector listening on https://%s:%u\n", host.c_str(), server.port());
   std::fflush(stdout);
   spdlog::info("listening on {}:{} (data {})", host, server.port(), dir.root().string());
@@ -305,6 +337,8 @@ int run_serve(const DataDir& dir, const CollectorConfig& config) {
     spdlog::error("audit checkpoint at shutdown failed: {}", c.error().message);
   }
   rt_status.stop();
+  // This node's devices are offline for the others now, not when its lease runs out.
+  if (cluster_agents) cluster_agents->stop();
   // Last: what the others enqueued meanwhile is committed and waits for the next start.
   outbox.stop();
   outbox_worker = nullptr;

@@ -28,6 +28,9 @@ class AuthReader {
   virtual Result<std::optional<ApiSession>> find_session(std::string_view token_hash,
                                                          TimePoint now) = 0;
   virtual Result<std::optional<LoginThrottleState>> find_login_throttle(std::string_view name) = 0;
+  /// The failed-login bucket of a client address; nothing when it is full (no row).
+  virtual Result<std::optional<LoginClientThrottle>> find_login_client_throttle(
+      std::string_view client) = 0;
   /// The token with this hash, whatever its state (revoked, expired): callers decide.
   virtual Result<std::optional<ApiToken>> find_api_token(std::string_view token_hash) = 0;
   /// Every API token, newest first; secrets are never stored, so never returned.
@@ -56,6 +59,13 @@ class AuthRepository : public AuthReader {
   virtual Result<LoginThrottleState> update_login_throttle(
       std::string_view name, TimePoint now,
       const std::function<LoginThrottleState(LoginThrottleState)>& update) = 0;
+  /// In one write transaction: reads the bucket of `client` (nothing when it has none), stores
+  /// `update(bucket)` and returns it, the row locked meanwhile (two nodes' failures for one
+  /// client both count). A result full by `now` deletes the row; so are other clients' rows
+  /// full by `now`, on the way.
+  virtual Result<LoginClientThrottle> update_login_client_throttle(
+      std::string_view client, TimePoint now,
+      const std::function<LoginClientThrottle(std::optional<LoginClientThrottle>)>& update) = 0;
   virtual Result<void> insert_api_token(const ApiToken& token) = 0;
   /// Marks a token revoked; kNotFound if unknown. Revoking twice keeps the first time.
   virtual Result<void> revoke_api_token(std::string_view id, TimePoint when) = 0;

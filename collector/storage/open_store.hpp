@@ -4,6 +4,9 @@
 
 #include <string>
 
+#include <string_view>
+
+#include "collector/storage/leadership.hpp"
 #include "collector/storage/store.hpp"
 #include "shared/util/result.hpp"
 
@@ -27,5 +30,10 @@ enum class StoreUse { kServer, kCommand };
 /// "postgres" without a url; kUnavailable when PostgreSQL cannot be reached.
 Result<StorePtr> open_store(const StorageConfig& config, const std::string& sqlite_path,
                             StoreUse use);
+
+/// The leadership of background job `job` among the processes sharing the configured store
+/// (leadership.hpp): SQLite's process always leads; PostgreSQL's nodes hold an advisory lock
+/// named after the job. kInvalid as open_store().
+Result<LeadershipPtr> open_leadership(const StorageConfig& config, std::string_view job);
 
 }  // namespace triage::collector

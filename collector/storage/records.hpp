@@ -115,6 +115,13 @@ struct LoginThrottleState {
   TimePoint updated_at;
 };
 
+/// Failed-login bookkeeping for one client address, in the store so that every collector node
+/// throttles the same client: a token bucket kept as the time it is full again (each failure
+/// moves that time on by one token's refill). No row is a full bucket.
+struct LoginClientThrottle {
+  TimePoint full_at;  ///< from then on the client has its whole burst again
+};
+
 /// A change to a user by an admin; unset fields stay as they are.
 struct UserUpdate {
   std::optional<Role> role;

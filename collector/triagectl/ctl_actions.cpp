@@ -12,13 +12,6 @@ using nlohmann::json;
 
 namespace {
 
-const json& member(const json& j, const char* key) {
-  static const json kNull;
-  if (!j.is_object()) return kNull;
-  auto it = j.find(key);
-  return it == j.end() ? kNull : *it;
-}
-
 std::string text(const json& j, const char* key) { return field(j, key); }
 
 bool final_state(const std::string& state) {

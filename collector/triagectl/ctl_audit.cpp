@@ -42,4 +42,15 @@ void print_audit(std::ostream& out, const nlohmann::json& body) {
   }
 }
 
+Result<void> show_audit(const ApiCall& api, const AuditQuery& query, const Output& o) {
+  auto body = api(transport::http::verb::get, audit_target(query), std::nullopt);
+  if (!body) return tl::unexpected(body.error());
+  if (o.json) {
+    o.out << body->dump(2) << "\n";
+  } else {
+    print_audit(o.out, *body);
+  }
+  return {};
+}
+
 }  // namespace triage::ctl

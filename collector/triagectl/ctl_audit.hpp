@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "collector/triagectl/ctl_actions.hpp"
+
 namespace triage::ctl {
 
 struct AuditQuery {
@@ -23,5 +25,8 @@ std::string audit_target(const AuditQuery& query);
 
 /// The events of one GET /api/v1/audit answer as a table, newest first, then how to page on.
 void print_audit(std::ostream& out, const nlohmann::json& body);
+
+/// GET /api/v1/audit for the query, as a table (or the server's JSON).
+Result<void> show_audit(const ApiCall& api, const AuditQuery& query, const Output& o);
 
 }  // namespace triage::ctl

@@ -77,6 +77,28 @@ std::string field(const nlohmann::json& object, const char* key) {
   return sanitize(it->dump());
 }
 
+const nlohmann::json& member(const nlohmann::json& j, const char* key) {
+  static const nlohmann::json kNull;
+  if (!j.is_object()) return kNull;
+  auto it = j.find(key);
+  return it == j.end() ? kNull : *it;
+}
+
+std::string text_of(const nlohmann::json& j) {
+  if (j.is_null()) return "-";
+  if (j.is_string()) {
+    auto text = sanitize(j.get<std::string>());
+    return text.empty() ? "-" : text;
+  }
+  if (j.is_array() &&
+      std::none_of(j.begin(), j.end(), [](const nlohmann::json& v) { return v.is_structured(); })) {
+    std::string out;
+    for (const auto& v : j) out += (out.empty() ? "" : ", ") + text_of(v);
+    return out.empty() ? "-" : out;
+  }
+  return sanitize(j.dump());
+}
+
 void print_table(std::ostream& out, const std::vector<std::string>& header,
                  const std::vector<std::vector<std::string>>& rows) {
   std::vector<std::size_t> width(header.size());

@@ -21,6 +21,13 @@ std::string truncate(const std::string& text, std::size_t max_chars);
 /// as JSON, anything else compact JSON (sanitized).
 std::string field(const nlohmann::json& object, const char* key);
 
+/// `object[key]`, or null when `object` is not an object or has no such key.
+const nlohmann::json& member(const nlohmann::json& object, const char* key);
+
+/// A value as one line of display text: "-" for null or an empty string, strings sanitized,
+/// arrays of scalars joined with ", ", anything else compact JSON (sanitized).
+std::string text_of(const nlohmann::json& value);
+
 /// Prints rows under a header, columns padded to the widest cell.
 void print_table(std::ostream& out, const std::vector<std::string>& header,
                  const std::vector<std::vector<std::string>>& rows);

@@ -26,6 +26,8 @@ packages=(
   libsqlite3-dev sqlite3
   # The PostgreSQL backend (libpq) and the real PostgreSQL 15 its tests start.
   libpq-dev postgresql-15
+  # HAProxy in TCP mode in front of several collector nodes (the cluster tests).
+  haproxy
   libspdlog-dev libfmt-dev
   catch2 libcli11-dev nlohmann-json3-dev libtomlplusplus-dev libexpected-dev
   zlib1g-dev prometheus-cpp-dev libarchive-dev

@@ -3,11 +3,10 @@
 #include <algorithm>
 #include <regex>
 
-#include <toml++/toml.h>
-
 #include "shared/actions/action_platform.hpp"
 #include "shared/pki/secrets.hpp"
 #include "shared/util/command_interpreters.hpp"
+#include "shared/util/toml_reader.hpp"
 
 namespace triage::actions {
 
@@ -17,102 +16,83 @@ const std::regex kActionId("[a-z0-9][a-z0-9._-]{0,63}");
 const std::regex kParamName("[a-z][a-z0-9_]{0,31}");
 const std::regex kRuleId("[a-z0-9_]+\\.[a-z0-9_]+");
 
-/// Errors while reading one file, all prefixed with its origin.
+/// Reads one table of a definition file; errors are prefixed with the file's origin.
 class Reader {
  public:
   Reader(const toml::table& table, std::string origin, std::string section = "")
-      : table_(table), origin_(std::move(origin)), section_(std::move(section)) {}
+      : reader_(table, std::move(section), TomlWording::kDefinition), origin_(std::move(origin)) {}
 
   tl::unexpected<Error> bad(std::string_view key, const std::string& what) const {
-    std::string where;
-    if (auto* node = table_.get(key))
-      where = " (line " + std::to_string(node->source().begin.line) + ")";
-    return fail(ErrorCode::kInvalid,
-                "action definition " + origin_ + ": `" + name(key) + "`" + where + ": " + what);
-  }
-
-  std::string name(std::string_view key) const {
-    return section_.empty() ? std::string(key) : section_ + "." + std::string(key);
+    return prefixed(reader_.error(key, what).value());
   }
 
   Result<void> known(std::initializer_list<std::string_view> keys) const {
-    for (const auto& [key, node] : table_) {
-      if (std::find(keys.begin(), keys.end(), key.str()) == keys.end()) {
-        return bad(key.str(), "unknown key");
-      }
-    }
+    if (auto k = reader_.allow_only(keys); !k) return prefixed(k.error());
     return {};
   }
 
   Result<std::string> text(std::string_view key, bool required, std::size_t max_bytes,
                            std::string fallback = "") const {
-    auto* node = table_.get(key);
-    if (node == nullptr) {
+    auto value = reader_.string(key);
+    if (!value) return prefixed(value.error());
+    if (!*value) {
       if (required) return bad(key, "is required");
       return fallback;
     }
-    auto value = node->value<std::string>();
-    if (!value) return bad(key, "expected a string");
-    if (value->size() > max_bytes) {
+    if ((*value)->size() > max_bytes) {
       return bad(key, "longer than " + std::to_string(max_bytes) + " bytes");
     }
-    if (std::any_of(value->begin(), value->end(),
+    if (std::any_of((*value)->begin(), (*value)->end(),
                     [](unsigned char c) { return c < 0x20 && c != '\n' && c != '\t'; })) {
       return bad(key, "contains control characters");
     }
-    return *value;
+    return std::move(**value);
   }
 
   Result<std::int64_t> integer(std::string_view key, std::int64_t min, std::int64_t max,
                                std::optional<std::int64_t> fallback) const {
-    auto* node = table_.get(key);
-    if (node == nullptr) {
-      if (!fallback) return bad(key, "is required");
-      return *fallback;
-    }
-    // Integers only: toml++'s value<int64_t>() converts a float, and one out of range
-    // ("6.6e56") is undefined behaviour in that conversion.
-    const auto* integer_node = node->as_integer();
-    const auto value =
-        integer_node ? std::optional<std::int64_t>(integer_node->get()) : std::nullopt;
-    if (!value || *value < min || *value > max) {
-      return bad(key,
-                 "expected an integer from " + std::to_string(min) + " to " + std::to_string(max));
-    }
-    return *value;
+    auto value = reader_.integer(key, min, max);
+    if (!value) return prefixed(value.error());
+    if (*value) return **value;
+    if (!fallback) return bad(key, "is required");
+    return *fallback;
   }
 
   Result<std::vector<std::string>> strings(std::string_view key, bool required,
                                            std::size_t max_items) const {
-    auto* node = table_.get(key);
-    if (node == nullptr) {
+    auto values = reader_.strings(key);
+    if (!values) return prefixed(values.error());
+    if (!*values) {
       if (required) return bad(key, "is required");
       return std::vector<std::string>{};
     }
-    auto* array = node->as_array();
-    if (array == nullptr) return bad(key, "expected an array of strings");
-    if (array->size() > max_items) {
+    if ((*values)->size() > max_items) {
       return bad(key, "more than " + std::to_string(max_items) + " elements");
     }
-    std::vector<std::string> out;
-    for (const auto& element : *array) {
-      auto value = element.value<std::string>();
-      if (!element.is_string() || !value) return bad(key, "expected an array of strings");
-      if (value->size() > 4096 || value->find('\0') != std::string::npos ||
-          std::any_of(value->begin(), value->end(), [](unsigned char c) { return c < 0x20; })) {
+    for (const auto& value : **values) {
+      if (value.size() > 4096 || value.find('\0') != std::string::npos ||
+          std::any_of(value.begin(), value.end(), [](unsigned char c) { return c < 0x20; })) {
         return bad(key, "elements must be printable and at most 4096 bytes");
       }
-      out.push_back(std::move(*value));
     }
-    return out;
+    return std::move(**values);
   }
 
-  const toml::table& table() const { return table_; }
+  /// The table under `key`, nullptr when absent; `what` when it is another type.
+  Result<const toml::table*> table(std::string_view key, const std::string& what) const {
+    const auto* node = reader_.table().get(key);
+    if (node == nullptr) return nullptr;
+    if (const auto* table = node->as_table()) return table;
+    return bad(key, what);
+  }
 
  private:
-  const toml::table& table_;
+  tl::unexpected<Error> prefixed(const Error& error) const {
+    return fail("action definition " + origin_, error);
+  }
+
+  TomlReader reader_;
   std::string origin_;
-  std::string section_;
 };
 
 /// The parameter named by a whole-element placeholder "{name}", or nullopt for a literal.
@@ -248,20 +228,9 @@ bool ActionDefinition::needs_approval() const {
 }
 
 Result<ActionDefinition> parse_action_definition(std::string_view text, const std::string& origin) {
-  if (text.size() > kMaxDefinitionBytes) {
-    return fail(ErrorCode::kInvalid, "action definition " + origin + ": larger than " +
-                                         std::to_string(kMaxDefinitionBytes) + " bytes");
-  }
-  toml::table root;
-  try {
-    // Debian's toml++ is built with exceptions; they stop at this boundary.
-    root = toml::parse(text, origin);
-  } catch (const toml::parse_error& err) {
-    return fail(ErrorCode::kInvalid, "action definition " + origin + " line " +
-                                         std::to_string(err.source().begin.line) + ": " +
-                                         std::string(err.description()));
-  }
-  Reader r(root, origin);
+  auto root = parse_toml(text, "action definition " + origin, kMaxDefinitionBytes);
+  if (!root) return tl::unexpected(root.error());
+  Reader r(*root, origin);
   if (auto k = r.known({"id", "version", "title", "description", "platform", "argv", "params",
                         "timeout_s", "output_cap_bytes", "risk", "min_role", "approval", "fixes",
                         "post_check", "stdout_attachment"});
@@ -321,10 +290,10 @@ Result<ActionDefinition> parse_action_definition(std::string_view text, const st
   def.approval = *approval == "none" ? ApprovalRule::kNone : ApprovalRule::kSecondPerson;
   def.fixes = std::move(*fixes);
 
-  if (auto* node = root.get("params")) {
-    auto* params = node->as_table();
-    if (params == nullptr) return r.bad("params", "expected a table of parameters");
-    for (const auto& [name, spec] : *params) {
+  auto params = r.table("params", "expected a table of parameters");
+  if (!params) return tl::unexpected(params.error());
+  if (*params != nullptr) {
+    for (const auto& [name, spec] : **params) {
       auto* table = spec.as_table();
       if (table == nullptr)
         return r.bad("params", "`" + std::string(name.str()) + "` must be a table");
@@ -337,10 +306,10 @@ Result<ActionDefinition> parse_action_definition(std::string_view text, const st
   if (auto c = check_argv(r, "argv", *argv, def, used); !c) return tl::unexpected(c.error());
   def.argv = std::move(*argv);
 
-  if (auto* node = root.get("post_check")) {
-    auto* table = node->as_table();
-    if (table == nullptr) return r.bad("post_check", "expected a table");
-    Reader pr(*table, origin, "post_check");
+  auto post_check = r.table("post_check", "expected a table");
+  if (!post_check) return tl::unexpected(post_check.error());
+  if (*post_check != nullptr) {
+    Reader pr(**post_check, origin, "post_check");
     if (auto k = pr.known({"argv", "expect_exit_code", "timeout_s"}); !k) {
       return tl::unexpected(k.error());
     }
@@ -356,10 +325,10 @@ Result<ActionDefinition> parse_action_definition(std::string_view text, const st
     def.post_check = PostCheckSpec{std::move(*check_argv_values), static_cast<int>(*expect),
                                    static_cast<std::uint32_t>(*check_timeout)};
   }
-  if (auto* node = root.get("stdout_attachment")) {
-    auto* table = node->as_table();
-    if (table == nullptr) return r.bad("stdout_attachment", "expected a table");
-    Reader ar(*table, origin, "stdout_attachment");
+  auto attachment = r.table("stdout_attachment", "expected a table");
+  if (!attachment) return tl::unexpected(attachment.error());
+  if (*attachment != nullptr) {
+    Reader ar(**attachment, origin, "stdout_attachment");
     if (auto k = ar.known({"name", "content_type"}); !k) return tl::unexpected(k.error());
     auto name = ar.text("name", true, 100);
     auto type = ar.text("content_type", true, 100);

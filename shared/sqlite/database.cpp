@@ -108,14 +108,40 @@ std::string Statement::column_blob(int index) const {
   return p == nullptr ? std::string() : std::string(p, sqlite3_column_bytes(stmt_, index));
 }
 
+namespace {
+
+// A file: URI for a UTF-8 path (SQLite reads `?` and `#` as the query and fragment, `%` as an
+// escape).
+std::string file_uri(std::u8string_view path, std::string_view query) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string uri = "file:";
+  for (char8_t c8 : path) {
+    const auto c = static_cast<unsigned char>(c8);
+    if (c == '?' || c == '#' || c == '%') {
+      uri += '%';
+      uri += kHex[c >> 4];
+      uri += kHex[c & 0xF];
+    } else {
+      uri += static_cast<char>(c);
+    }
+  }
+  return uri + "?" + std::string(query);
+}
+
+}  // namespace
+
 Result<std::unique_ptr<Database>> Database::open(const std::filesystem::path& path,
                                                  OpenOptions options) {
   sqlite3* raw = nullptr;
   // SQLite takes UTF-8 file names; the native path is UTF-16 on Windows.
   const std::u8string name = path.u8string();
   int rc =
-      sqlite3_open_v2(reinterpret_cast<const char*>(name.c_str()), &raw,
-                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+      options.read_only
+          ? sqlite3_open_v2(file_uri(name, "mode=ro&immutable=1").c_str(), &raw,
+                            SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, nullptr)
+          : sqlite3_open_v2(reinterpret_cast<const char*>(name.c_str()), &raw,
+                            SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                            nullptr);
   if (rc != SQLITE_OK) {
     std::string message = raw ? sqlite3_errmsg(raw) : "out of memory";
     sqlite3_close(raw);
@@ -124,11 +150,16 @@ Result<std::unique_ptr<Database>> Database::open(const std::filesystem::path& pa
   }
   std::unique_ptr<Database> db(new Database(raw));
   sqlite3_busy_timeout(raw, 5000);
-  // WAL: readers never block the writer.
-  std::string pragmas =
-      "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; "
-      "PRAGMA temp_store=MEMORY; PRAGMA synchronous=";
-  pragmas += options.durability == Durability::kPowerLoss ? "FULL;" : "NORMAL;";
+  std::string pragmas;
+  if (options.read_only) {
+    pragmas = "PRAGMA query_only=ON; PRAGMA temp_store=MEMORY;";
+  } else {
+    // WAL: readers never block the writer.
+    pragmas =
+        "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; "
+        "PRAGMA temp_store=MEMORY; PRAGMA synchronous=";
+    pragmas += options.durability == Durability::kPowerLoss ? "FULL;" : "NORMAL;";
+  }
   if (options.cache_kib > 0)
     pragmas += " PRAGMA cache_size=-" + std::to_string(options.cache_kib) + ";";
   if (auto r = db->exec(pragmas); !r) {

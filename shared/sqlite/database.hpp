@@ -118,12 +118,18 @@ struct OpenOptions {
   Durability durability = Durability::kProcessCrash;
   /// Page cache limit in KiB; 0 keeps SQLite's default.
   int cache_kib = 0;
+  /// Reads an existing file and writes nothing, not even beside it: SQLite's `immutable`
+  /// mode, which neither locks the file nor creates a -wal or -shm file (a read-only
+  /// connection to a WAL database otherwise creates both and leaves them). Only for a file
+  /// no process writes meanwhile and whose write-ahead log has been folded in.
+  bool read_only = false;
 };
 
 class Database {
  public:
-  /// Opens (creating if needed) with WAL, foreign keys and a busy timeout. A file that cannot
-  /// be opened is kDenied; a busy database is kUnavailable.
+  /// Opens (creating if needed) with WAL, foreign keys and a busy timeout, or for reading only
+  /// (OpenOptions::read_only). A file that cannot be opened is kDenied; a busy database is
+  /// kUnavailable.
   static Result<std::unique_ptr<Database>> open(const std::filesystem::path& path,
                                                 OpenOptions options = {});
   ~Database();

@@ -19,18 +19,14 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/role.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/beast/websocket/stream.hpp>
 
 #include "shared/transport/peer_identity.hpp"
+#include "shared/transport/tls_stream.hpp"
 #include "shared/transport/websocket_handler.hpp"
 #include "shared/transport/websocket_limits.hpp"
 
 namespace triage::transport {
-
-/// The product's stream: TLS over TCP.
-using TlsStream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
 
 /// Shared by both roles; not used alone. `NextLayer` is the stream under the WebSocket.
 /// Handlers run on the stream's executor (a strand per connection in the product).

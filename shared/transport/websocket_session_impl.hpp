@@ -8,11 +8,11 @@
 #include <spdlog/spdlog.h>
 #include <boost/asio/post.hpp>
 #include <boost/beast/core/bind_handler.hpp>
-#include <boost/beast/core/stream_traits.hpp>
 #include <boost/beast/websocket.hpp>
 
 #include "shared/transport/http_types.hpp"
 #include "shared/transport/peer_tls.hpp"
+#include "shared/transport/stream_layers.hpp"
 #include "shared/transport/websocket_session.hpp"
 
 namespace triage::transport {
@@ -39,19 +39,12 @@ WebSocketSession<NextLayer>::~WebSocketSession() {
 
 template <class NextLayer>
 void WebSocketSession<NextLayer>::close_transport() {
-  auto& lowest = boost::beast::get_lowest_layer(ws_);
-  if constexpr (requires { lowest.socket(); }) {
-    boost::beast::error_code ignored;
-    lowest.socket().close(ignored);
-  } else {
-    lowest.close();
-  }
+  close_lowest_layer(ws_);
 }
 
 template <class NextLayer>
 void WebSocketSession<NextLayer>::disarm_transport_timeout() {
-  auto& lowest = boost::beast::get_lowest_layer(ws_);
-  if constexpr (requires { lowest.expires_never(); }) lowest.expires_never();
+  disarm_lowest_timeout(ws_);
 }
 
 template <class NextLayer>

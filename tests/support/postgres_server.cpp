@@ -1,12 +1,9 @@
 #include "tests/support/postgres_server.hpp"
 
-#include <arpa/inet.h>
 #include <fcntl.h>
 #include <grp.h>
-#include <netinet/in.h>
 #include <pwd.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -21,6 +18,7 @@
 #include <vector>
 
 #include "tests/support/child_process.hpp"
+#include "tests/support/free_port.hpp"
 
 namespace triage::testing {
 
@@ -95,21 +93,6 @@ std::optional<int> wait_for(pid_t pid, std::chrono::milliseconds timeout) {
   return code;
 }
 
-int free_port() {
-  const int s = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof(addr);
-  if (s < 0 || ::bind(s, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
-      ::getsockname(s, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    if (s >= 0) ::close(s);
-    throw std::runtime_error("no free port on 127.0.0.1");
-  }
-  ::close(s);
-  return ntohs(addr.sin_port);
-}
-
 }  // namespace
 
 PostgresServer::PostgresServer() {
@@ -128,7 +111,7 @@ PostgresServer::PostgresServer() {
   if (wait_for(initdb, 120s).value_or(-1) != 0) {
     throw std::runtime_error("initdb failed:\n" + slurp(log));
   }
-  port_ = free_port();
+  port_ = free_loopback_port();
   // Durability settings off: a test database never outlives its process.
   pid_ = start_as(
       user,

@@ -2,42 +2,25 @@
 // update pockets: /var/lib/apt/lists/*_dists_<suite>-{security,updates}_*_Packages[.gz|.lz4|.xz]
 // compared with /var/lib/dpkg/status. The main suite's Packages list (tens of MB) is not read,
 // so point-release updates waiting in it are not counted (Updates.complete says so). Lists are
-// decompressed with zlib (.gz) or the lz4/xz tools (.lz4/.xz) through the process runner.
+// decompressed in process and parsed as they stream (streamed_file.hpp, control_stanzas.hpp):
+// the largest pocket costs one 64 KiB buffer, not its decompressed size.
 // Debian family; any user; ~10-30 ms CPU for a security pocket of a few MB.
-#include <zlib.h>
-
 #include <algorithm>
 #include <map>
 
 #include "agent/collectors/linux/apt_updates.hpp"
+#include "agent/collectors/linux/control_stanzas.hpp"
 #include "agent/collectors/linux/debian_version.hpp"
 #include "agent/collectors/linux/dpkg.hpp"
+#include "agent/collectors/linux/streamed_file.hpp"
 #include "agent/collectors/text.hpp"
 
 namespace triage::agent {
 namespace {
 
+// Far above any real pocket (Debian's whole main suite decompresses to ≈ 100 MB; its
+// security pocket to a few MB), and a bound on the CPU a corrupt or hostile list can cost.
 constexpr std::size_t kMaxList = 64 * 1024 * 1024;
-
-Result<std::string> gunzip(std::string_view data) {
-  z_stream zs{};
-  if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) return fail("zlib init failed");
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  zs.avail_in = static_cast<uInt>(data.size());
-  std::string out;
-  char buf[65536];
-  int rc = Z_OK;
-  while (rc == Z_OK) {
-    zs.next_out = reinterpret_cast<Bytef*>(buf);
-    zs.avail_out = sizeof buf;
-    rc = inflate(&zs, Z_NO_FLUSH);
-    out.append(buf, sizeof buf - zs.avail_out);
-    if (out.size() > kMaxList) rc = Z_MEM_ERROR;
-  }
-  inflateEnd(&zs);
-  if (rc != Z_STREAM_END) return fail("corrupt or oversized gzip list");
-  return out;
-}
 
 /// "deb.debian.org_debian_dists_bookworm-security_main_binary-amd64_Packages" -> suite.
 std::string suite_of(std::string_view file) {
@@ -51,20 +34,9 @@ std::string suite_of(std::string_view file) {
 
 std::vector<DpkgEntry> parse_packages_list(std::string_view text) {
   std::vector<DpkgEntry> out;
-  DpkgEntry cur;
-  for (auto line : split_lines(text)) {
-    if (line.empty()) {
-      if (!cur.name.empty()) out.push_back(std::move(cur));
-      cur = DpkgEntry{};
-    } else if (line.starts_with("Package:")) {
-      cur.name = std::string(trim(line.substr(8)));
-    } else if (line.starts_with("Version:")) {
-      cur.version = std::string(trim(line.substr(8)));
-    } else if (line.starts_with("Architecture:")) {
-      cur.arch = std::string(trim(line.substr(13)));
-    }
-  }
-  if (!cur.name.empty()) out.push_back(std::move(cur));
+  ControlStanzaParser parser([&out](const DpkgEntry& entry) { out.push_back(entry); });
+  parser.feed(text);
+  parser.finish();
   return out;
 }
 
@@ -76,12 +48,18 @@ Result<void> collect_apt_updates(CollectContext& ctx, v1::Snapshot& out) {
     ctx.unavailable("no apt package lists");
     return {};
   }
-  auto status = fs.read("/var/lib/dpkg/status", 64 * 1024 * 1024);
-  if (!status) return fail(status.error().message);
+  // The status file streams like the lists: only the installed versions are kept.
   std::map<std::pair<std::string, std::string>, std::string> installed;
-  for (auto& e : parse_dpkg_status(*status)) {
+  ControlStanzaParser status_parser([&installed](const DpkgEntry& e) {
     if (e.state == "installed") installed[{e.name, e.arch}] = e.version;
-  }
+  });
+  auto status = read_streamed_file(fs.resolve("/var/lib/dpkg/status"), kMaxList,
+                                   [&status_parser](std::string_view chunk) {
+                                     status_parser.feed(chunk);
+                                     return true;
+                                   });
+  if (!status) return fail(status.error().message);
+  status_parser.finish();
   auto* up = out.mutable_software()->mutable_updates();
   up->set_manager("apt");
   std::sort(files->begin(), files->end());
@@ -98,32 +76,16 @@ Result<void> collect_apt_updates(CollectContext& ctx, v1::Snapshot& out) {
     bool security = suite.ends_with("-security") || suite.ends_with("/updates");
     if (!security && !suite.ends_with("-updates")) continue;
     std::string_view ext = std::string_view(name).substr(pkg + 9);
-    Result<std::string> text = fail("unsupported compression " + std::string(ext));
-    if (ext.empty()) {
-      text = fs.read(path, kMaxList);
-    } else if (ext == ".gz") {
-      auto raw = fs.read(path, kMaxList);
-      text = raw ? gunzip(*raw) : Result<std::string>(tl::unexpected(raw.error()));
-    } else if ((ext == ".lz4" || ext == ".xz") &&
-               ctx.host().has_program(ext == ".lz4" ? "lz4" : "xz")) {
-      auto run = ctx.run(
-          {ext == ".lz4" ? "lz4" : "xz", ext == ".lz4" ? "-dc" : "-dc", fs.resolve(path).string()},
-          std::chrono::seconds(10), kMaxList);
-      if (run && run->succeeded() && !run->stdout_truncated)
-        text = std::move(run->stdout_text);
-      else
-        text = fail(run ? run->describe() : run.error().message);
-    }
-    if (!text) {
+    if (!ext.empty() && ext != ".gz" && ext != ".lz4" && ext != ".xz") {
       complete = false;
-      ctx.note(name + ": " + text.error().message);
+      ctx.note(name + ": unsupported compression " + std::string(ext));
       continue;
     }
-    for (auto& cand : parse_packages_list(*text)) {
+    ControlStanzaParser parser([&](const DpkgEntry& cand) {
       auto arch = cand.arch == "all" ? std::string("all") : cand.arch;
       auto it = installed.find({cand.name, arch});
-      if (it == installed.end()) continue;
-      if (compare_debian_versions(cand.version, it->second) <= 0) continue;
+      if (it == installed.end()) return;
+      if (compare_debian_versions(cand.version, it->second) <= 0) return;
       auto& slot = best[{cand.name, arch}];
       if (slot.name().empty() ||
           compare_debian_versions(cand.version, slot.candidate_version()) > 0) {
@@ -137,7 +99,18 @@ Result<void> collect_apt_updates(CollectContext& ctx, v1::Snapshot& out) {
       } else if (security) {
         slot.set_security(true);
       }
+    });
+    auto read = read_streamed_file(fs.resolve(path), kMaxList, [&](std::string_view chunk) {
+      parser.feed(chunk);
+      return ctx.within_budget();
+    });
+    parser.finish();
+    if (!read) {
+      // What the list held before the fault is counted; the total is marked incomplete.
+      complete = false;
+      ctx.note(read.error().message);
     }
+    if (!ctx.within_budget()) return ctx.over_budget();
   }
   std::uint32_t sec = 0;
   for (auto& [key, u] : best) {

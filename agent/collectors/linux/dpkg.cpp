@@ -2,48 +2,24 @@
 // command). Removed packages whose configuration remains ("config-files") are left out.
 // Debian family; any user; one pass over a 1-5 MB file.
 #include "agent/collectors/linux/dpkg.hpp"
+
+#include "agent/collectors/linux/control_stanzas.hpp"
 #include "agent/collectors/text.hpp"
 
 namespace triage::agent {
 
+bool is_present(const DpkgEntry& entry) {
+  return !entry.name.empty() && !entry.state.empty() && entry.state != "not-installed" &&
+         entry.state != "config-files";
+}
+
 std::vector<DpkgEntry> parse_dpkg_status(std::string_view text) {
   std::vector<DpkgEntry> out;
-  DpkgEntry cur;
-  auto flush = [&] {
-    if (!cur.name.empty() && cur.state != "not-installed" && cur.state != "config-files" &&
-        !cur.state.empty()) {
-      out.push_back(cur);
-    }
-    cur = DpkgEntry{};
-  };
-  std::size_t i = 0;
-  while (i <= text.size()) {
-    auto j = text.find('\n', i);
-    if (j == std::string_view::npos) j = text.size();
-    std::string_view line = text.substr(i, j - i);
-    i = j + 1;
-    if (line.empty()) {
-      flush();
-      if (j == text.size()) break;
-      continue;
-    }
-    if (line[0] == ' ' || line[0] == '\t') continue;  // continuation (Description, Conffiles)
-    if (line.starts_with("Package:"))
-      cur.name = std::string(trim(line.substr(8)));
-    else if (line.starts_with("Version:"))
-      cur.version = std::string(trim(line.substr(8)));
-    else if (line.starts_with("Architecture:"))
-      cur.arch = std::string(trim(line.substr(13)));
-    else if (line.starts_with("Status:")) {
-      // "install ok installed": want, error flag, state.
-      auto f = split_ws(line.substr(7));
-      cur.state = f.size() == 3 ? std::string(f[2]) : std::string();
-    }
-    if (j == text.size()) {
-      flush();
-      break;
-    }
-  }
+  ControlStanzaParser parser([&out](const DpkgEntry& entry) {
+    if (is_present(entry)) out.push_back(entry);
+  });
+  parser.feed(text);
+  parser.finish();
   return out;
 }
 

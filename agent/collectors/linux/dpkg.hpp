@@ -15,6 +15,9 @@ namespace triage::agent {
 struct DpkgEntry {
   std::string name, version, arch, state;
 };
+/// Whether a status-file stanza is a package on the machine (installed or partly installed),
+/// not one that is gone or left only its configuration files.
+bool is_present(const DpkgEntry& entry);
 /// Packages of /var/lib/dpkg/status that are installed or partly installed (state kept).
 std::vector<DpkgEntry> parse_dpkg_status(std::string_view text);
 /// The dpkg collector: installed Debian packages.

@@ -1,12 +1,14 @@
 // PCI devices and GPUs. Sources /sys/bus/pci/devices/*/{vendor,device,class} and the driver
 // symlink; names from pci.ids (/usr/share/misc/pci.ids or /usr/share/hwdata/pci.ids) when
 // installed, else a built-in table of common vendors and device classes. Linux; any user;
-// one pass over pci.ids (~1 MB) when present.
+// one streamed pass over pci.ids (~1.4 MB, 64 KiB at a time) when present.
 #include <algorithm>
 #include <map>
 #include <set>
 
+#include "agent/collectors/line_splitter.hpp"
 #include "agent/collectors/linux/pci.hpp"
+#include "agent/collectors/linux/streamed_file.hpp"
 #include "agent/collectors/text.hpp"
 
 namespace triage::agent {
@@ -81,37 +83,38 @@ std::optional<std::uint64_t> hex_attr(const FsRoot& fs, const std::string& path)
 
 }  // namespace
 
-PciNames lookup_pci_ids(std::string_view ids,
-                        const std::vector<std::pair<std::uint32_t, std::uint32_t>>& wanted) {
-  PciNames names;
-  std::set<std::uint32_t> vendors;
-  for (auto [v, d] : wanted) vendors.insert(v);
-  std::uint32_t current = 0;
-  bool in_wanted = false;
-  // One pass without building a line table: pci.ids is ~1.3 MB and we want a handful of names.
-  for (std::size_t pos = 0; pos < ids.size();) {
-    auto end = ids.find('\n', pos);
-    if (end == std::string_view::npos) end = ids.size();
-    std::string_view line = ids.substr(pos, end - pos);
-    pos = end + 1;
-    if (line.empty() || line[0] == '#') continue;
-    if (line[0] == '\t' && !in_wanted) continue;
-    if (line.starts_with("C ")) break;  // device classes follow; we have our own table
-    if (line[0] != '\t') {
-      auto v = to_uint(line.substr(0, 4), 16);
-      current = v.value_or(0);
-      in_wanted = v && vendors.contains(current);
-      if (in_wanted && line.size() > 6) names.vendors[current] = std::string(trim(line.substr(4)));
-    } else if (in_wanted && line.size() > 7 && line[1] != '\t') {
-      auto d = to_uint(line.substr(1, 4), 16);
-      if (d && std::find(wanted.begin(), wanted.end(),
-                         std::make_pair(current, static_cast<std::uint32_t>(*d))) != wanted.end()) {
-        names.devices[{current, static_cast<std::uint32_t>(*d)}] =
-            std::string(trim(line.substr(5)));
-      }
+PciIdsLookup::PciIdsLookup(std::vector<std::pair<std::uint32_t, std::uint32_t>> wanted)
+    : wanted_(std::move(wanted)) {
+  for (auto [v, d] : wanted_) vendors_.insert(v);
+}
+
+bool PciIdsLookup::take_line(std::string_view line) {
+  if (line.empty() || line[0] == '#') return true;
+  if (line[0] == '\t' && !in_wanted_) return true;
+  if (line.starts_with("C ")) return false;  // device classes follow; we have our own table
+  if (line[0] != '\t') {
+    auto v = to_uint(line.substr(0, 4), 16);
+    current_ = v.value_or(0);
+    in_wanted_ = v && vendors_.contains(current_);
+    if (in_wanted_ && line.size() > 6) names_.vendors[current_] = std::string(trim(line.substr(4)));
+  } else if (in_wanted_ && line.size() > 7 && line[1] != '\t') {
+    auto d = to_uint(line.substr(1, 4), 16);
+    if (d && std::find(wanted_.begin(), wanted_.end(),
+                       std::make_pair(current_, static_cast<std::uint32_t>(*d))) != wanted_.end()) {
+      names_.devices[{current_, static_cast<std::uint32_t>(*d)}] =
+          std::string(trim(line.substr(5)));
     }
   }
-  return names;
+  return true;
+}
+
+PciNames lookup_pci_ids(std::string_view ids,
+                        const std::vector<std::pair<std::uint32_t, std::uint32_t>>& wanted) {
+  PciIdsLookup lookup(wanted);
+  LineSplitter lines([&lookup](std::string_view line) { return lookup.take_line(line); });
+  lines.feed(ids);
+  lines.finish();
+  return lookup.names();
 }
 
 std::string pci_class_name(std::uint32_t class_code) {
@@ -147,13 +150,19 @@ Result<void> collect_pci(CollectContext& ctx, v1::Snapshot& out) {
       d->set_driver(std::string(drv->substr(drv->rfind('/') + 1)));
     wanted.emplace_back(d->vendor_id(), d->device_id());
   }
-  PciNames names;
+  // pci.ids streams past (plain, or compressed as some distributions ship it): ~1.4 MB of
+  // text for a handful of names is not worth holding.
+  PciIdsLookup lookup(std::move(wanted));
   for (const char* path : {"/usr/share/misc/pci.ids", "/usr/share/hwdata/pci.ids"}) {
-    if (auto ids = fs.read(path, 8 * 1024 * 1024)) {
-      names = lookup_pci_ids(*ids, wanted);
-      break;
-    }
+    if (!fs.exists(path)) continue;
+    LineSplitter lines([&lookup](std::string_view line) { return lookup.take_line(line); });
+    auto read = read_streamed_file(fs.resolve(path), 16 * 1024 * 1024,
+                                   [&lines](std::string_view chunk) { return lines.feed(chunk); });
+    lines.finish();
+    if (!read) ctx.note(read.error().message);
+    break;
   }
+  const PciNames& names = lookup.names();
   for (auto& d : *hw->mutable_pci_devices()) {
     if (auto v = names.vendors.find(d.vendor_id()); v != names.vendors.end())
       d.set_vendor_name(v->second);

@@ -15,13 +15,16 @@ constexpr int kMaxTicketsPerRound = 200;
 
 RtStatusPoller::RtStatusPoller(Store& store, TicketService& tickets, transport::SslContextPtr tls,
                                RtSettings settings, std::shared_ptr<const CredentialCipher> cipher,
-                               std::chrono::milliseconds interval)
+                               std::chrono::milliseconds interval, Leadership* leadership)
     : store_(store),
       tickets_(tickets),
       tls_(std::move(tls)),
       settings_(settings),
       cipher_(std::move(cipher)),
-      task_(PeriodicTaskOptions{"rt status poller", interval, false}, [this] { poll_once(); }) {}
+      leadership_(leadership),
+      task_(PeriodicTaskOptions{"rt status poller", interval, false}, [this] {
+        if (leads(leadership_)) poll_once();
+      }) {}
 
 RtStatusPoller::~RtStatusPoller() { stop(); }
 

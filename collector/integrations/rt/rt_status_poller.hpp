@@ -9,6 +9,7 @@
 
 #include "collector/integrations/credential_cipher.hpp"
 #include "collector/integrations/rt/rt_client.hpp"
+#include "collector/storage/leadership.hpp"
 #include "collector/tickets/ticket_service.hpp"
 #include "shared/util/periodic_task.hpp"
 
@@ -16,9 +17,11 @@ namespace triage::collector {
 
 class RtStatusPoller {
  public:
+  /// With a `leadership`, the thread's rounds run only while this process leads (one
+  /// collector node of a cluster polls RT); it outlives the poller.
   RtStatusPoller(Store& store, TicketService& tickets, transport::SslContextPtr tls,
                  RtSettings settings, std::shared_ptr<const CredentialCipher> cipher,
-                 std::chrono::milliseconds interval);
+                 std::chrono::milliseconds interval, Leadership* leadership = nullptr);
   ~RtStatusPoller();
   RtStatusPoller(const RtStatusPoller&) = delete;
   RtStatusPoller& operator=(const RtStatusPoller&) = delete;
@@ -34,6 +37,7 @@ class RtStatusPoller {
   transport::SslContextPtr tls_;
   RtSettings settings_;
   std::shared_ptr<const CredentialCipher> cipher_;
+  Leadership* leadership_;
   PeriodicTask task_;  ///< last: stopped before what it uses is gone
 };
 

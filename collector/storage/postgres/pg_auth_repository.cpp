@@ -200,6 +200,59 @@ Result<std::optional<LoginThrottleState>> PgAuthRepository::find_login_throttle(
   return std::optional<LoginThrottleState>(read_throttle(*r, 0));
 }
 
+Result<LoginClientThrottle> PgAuthRepository::update_login_client_throttle(
+    std::string_view client, TimePoint now,
+    const std::function<LoginClientThrottle(std::optional<LoginClientThrottle>)>& update) {
+  auto conn = connector_.acquire();
+  if (!conn) return tl::unexpected(conn.error());
+  // SKIP LOCKED: rows another node is updating right now are pruned another time, not waited for.
+  if (auto r = (*conn)->query(
+          "DELETE FROM login_client_throttle WHERE client IN (SELECT client FROM "
+          "login_client_throttle WHERE full_at <= $1 AND client <> $2 FOR UPDATE SKIP LOCKED)",
+          to_ms(now), client);
+      !r) {
+    return tl::unexpected(r.error());
+  }
+  // The client's row exists before it is read, so the read can lock it: failures of one
+  // client on two nodes at once both count. A row made here stands for a full bucket.
+  auto made = (*conn)->query(
+      "INSERT INTO login_client_throttle(client, full_at) VALUES ($1, 0) "
+      "ON CONFLICT (client) DO NOTHING",
+      client);
+  if (!made) return tl::unexpected(made.error());
+  auto read = (*conn)->query(
+      "SELECT full_at FROM login_client_throttle WHERE client = $1 FOR UPDATE", client);
+  if (!read) return tl::unexpected(read.error());
+  std::optional<LoginClientThrottle> stored;
+  if (!read->empty() && from_ms(read->int64(0, 0)) > now) {
+    stored = LoginClientThrottle{from_ms(read->int64(0, 0))};
+  }
+  auto next = update(stored);
+  if (next.full_at <= now) {
+    if (auto r = (*conn)->query("DELETE FROM login_client_throttle WHERE client = $1", client);
+        !r) {
+      return tl::unexpected(r.error());
+    }
+    return next;
+  }
+  if (auto r = (*conn)->query("UPDATE login_client_throttle SET full_at = $2 WHERE client = $1",
+                              client, to_ms(next.full_at));
+      !r) {
+    return tl::unexpected(r.error());
+  }
+  return next;
+}
+
+Result<std::optional<LoginClientThrottle>> PgAuthRepository::find_login_client_throttle(
+    std::string_view client) {
+  auto conn = connector_.acquire();
+  if (!conn) return tl::unexpected(conn.error());
+  auto r = (*conn)->query("SELECT full_at FROM login_client_throttle WHERE client = $1", client);
+  if (!r) return tl::unexpected(r.error());
+  if (r->empty()) return std::optional<LoginClientThrottle>();
+  return std::optional<LoginClientThrottle>(LoginClientThrottle{from_ms(r->int64(0, 0))});
+}
+
 Result<void> PgAuthRepository::insert_api_token(const ApiToken& t) {
   auto conn = connector_.acquire();
   if (!conn) return tl::unexpected(conn.error());

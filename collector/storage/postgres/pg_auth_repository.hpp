@@ -16,6 +16,8 @@ class PgAuthRepository final : public AuthRepository {
   Result<std::optional<ApiSession>> find_session(std::string_view token_hash,
                                                  TimePoint now) override;
   Result<std::optional<LoginThrottleState>> find_login_throttle(std::string_view name) override;
+  Result<std::optional<LoginClientThrottle>> find_login_client_throttle(
+      std::string_view client) override;
   Result<std::optional<ApiToken>> find_api_token(std::string_view token_hash) override;
   Result<std::vector<ApiToken>> list_api_tokens() override;
   Result<std::int64_t> insert_user(const User& user) override;
@@ -27,6 +29,10 @@ class PgAuthRepository final : public AuthRepository {
   Result<LoginThrottleState> update_login_throttle(
       std::string_view name, TimePoint now,
       const std::function<LoginThrottleState(LoginThrottleState)>& update) override;
+  Result<LoginClientThrottle> update_login_client_throttle(
+      std::string_view client, TimePoint now,
+      const std::function<LoginClientThrottle(std::optional<LoginClientThrottle>)>& update)
+      override;
   Result<void> insert_api_token(const ApiToken& token) override;
   Result<void> revoke_api_token(std::string_view id, TimePoint when) override;
   Result<void> touch_api_token(std::string_view id, TimePoint when) override;

@@ -134,6 +134,19 @@ Result<Rows> Connection::run(std::string_view sql, Params params) {
                sql);
 }
 
+Result<std::size_t> Connection::take_notifications() {
+  if (PQconsumeInput(conn_) == 0 || PQstatus(conn_) != CONNECTION_OK) {
+    return fail(ErrorCode::kUnavailable,
+                "PostgreSQL connection lost: " + trimmed(PQerrorMessage(conn_)));
+  }
+  std::size_t count = 0;
+  while (PGnotify* notify = PQnotifies(conn_)) {
+    PQfreemem(notify);
+    ++count;
+  }
+  return count;
+}
+
 Result<void> Connection::commit() {
   PGresult* result = PQexec(conn_, "COMMIT");
   auto rows = check(result, "COMMIT");

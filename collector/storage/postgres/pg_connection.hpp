@@ -3,6 +3,7 @@
 // statements prepared once per connection, and their results. Values are always bound as
 // parameters, never spliced into SQL text.
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -118,6 +119,12 @@ class Connection {
   /// COMMIT, reporting a transaction that failed earlier (PostgreSQL answers such a COMMIT
   /// with ROLLBACK, not with an error).
   Result<void> commit();
+
+  /// The socket libpq reads from, for waiting on notifications (LISTEN) with poll().
+  int socket() const { return PQsocket(conn_); }
+  /// Reads what the server sent and counts the notifications (NOTIFY) received since the
+  /// last call, discarding their payloads. kUnavailable when the connection is lost.
+  Result<std::size_t> take_notifications();
 
   /// Open and outside any transaction: fit for the next user. The pool closes a connection
   /// the server dropped or one left inside a transaction.

@@ -13,7 +13,7 @@ namespace triage::collector::postgres_schema {
 /// The advisory lock key that serializes migrations of one database across nodes.
 inline constexpr long long kMigrationLock = 0x7472696167650001;
 
-inline constexpr std::array<std::string_view, 2> kMigrations = {
+inline constexpr std::array<std::string_view, 4> kMigrations = {
     // 1: every area, as the SQLite schema stands at its version 16.
     R"sql(
 CREATE TABLE enrollment_tokens (
@@ -392,7 +392,52 @@ CREATE TABLE catalog_proposals (
 CREATE UNIQUE INDEX catalog_proposals_one_pending ON catalog_proposals(action_id)
   WHERE status = 'pending';
 )sql",
-    // 2: the platform an agent's hello names ("linux", "windows"); SQLite's version 17.
+    // 2: several collector nodes on one database: each node's lease, the node holding each
+    // device's live session, and messages relayed to the node of a device (LISTEN/NOTIFY).
+    R"sql(
+CREATE TABLE collector_nodes (
+  name TEXT PRIMARY KEY,
+  address TEXT NOT NULL DEFAULT '',
+  started_at BIGINT NOT NULL,
+  lease_expires_at BIGINT NOT NULL
+);
+CREATE TABLE device_sessions (
+  device_id TEXT PRIMARY KEY,
+  node TEXT NOT NULL,
+  session_id BIGINT NOT NULL,
+  remote_address TEXT NOT NULL DEFAULT '',
+  since BIGINT NOT NULL
+);
+CREATE INDEX device_sessions_by_node ON device_sessions(node);
+CREATE TABLE channel_messages (
+  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  node TEXT NOT NULL,
+  device_id TEXT NOT NULL DEFAULT '',
+  kind TEXT NOT NULL,
+  session_id BIGINT NOT NULL DEFAULT 0,
+  code INTEGER NOT NULL DEFAULT 0,
+  payload BYTEA NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX channel_messages_by_node ON channel_messages(node, id);
+CREATE INDEX channel_messages_by_device ON channel_messages(device_id, id);
+-- Leases are timed by the database's clock, so the nodes' clocks never need to agree.
+CREATE FUNCTION triage_now_ms() RETURNS BIGINT LANGUAGE SQL VOLATILE
+  AS $$ SELECT (EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::BIGINT $$;
+-- The NOTIFY channel of a node: an identifier of safe characters whatever the node's name.
+CREATE FUNCTION triage_node_channel(node TEXT) RETURNS TEXT LANGUAGE SQL IMMUTABLE
+  AS $$ SELECT 'triage_node_' || md5(node) $$;
+)sql",
+    // 3 (login throttling shared by the nodes): failed logins per client address, a token
+    // bucket as the time it is full again (SQLite's migration 17).
+    R"sql(
+CREATE TABLE login_client_throttle (
+  client TEXT PRIMARY KEY,
+  full_at BIGINT NOT NULL
+);
+CREATE INDEX login_client_throttle_by_full_at ON login_client_throttle(full_at);
+)sql",
+    // 4: the platform an agent's hello names ("linux", "windows"); SQLite's migration 18.
     R"sql(
 ALTER TABLE devices ADD COLUMN platform TEXT NOT NULL DEFAULT '';
 )sql",

@@ -6,7 +6,7 @@
 
 namespace triage::collector::schema {
 
-inline constexpr std::array<std::string_view, 17> kMigrations = {
+inline constexpr std::array<std::string_view, 18> kMigrations = {
     // 1: enrollment, devices, users, sessions, reports.
     R"sql(
 CREATE TABLE enrollment_tokens (
@@ -431,7 +431,16 @@ ALTER TABLE users ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE orders ADD COLUMN requested_credential TEXT NOT NULL DEFAULT '';
 ALTER TABLE orders ADD COLUMN approved_credential TEXT NOT NULL DEFAULT '';
 )sql",
-    // 17: the platform an agent's hello names ("linux", "windows").
+    // 17: failed logins per client address, in the store (shared by every collector node on
+    // PostgreSQL; the same here): a token bucket as the time it is full again.
+    R"sql(
+CREATE TABLE login_client_throttle (
+  client TEXT PRIMARY KEY,
+  full_at INTEGER NOT NULL
+);
+CREATE INDEX login_client_throttle_by_full_at ON login_client_throttle(full_at);
+)sql",
+    // 18: the platform an agent's hello names ("linux", "windows").
     R"sql(
 ALTER TABLE devices ADD COLUMN platform TEXT NOT NULL DEFAULT '';
 )sql",

@@ -73,6 +73,13 @@ constexpr const char* kThrottleSelect =
 
 constexpr auto kThrottleRetention = std::chrono::hours(24 * 7);
 
+LoginClientThrottle read_client_throttle(const Statement& s) {
+  return LoginClientThrottle{from_ms(s.column_int(0))};
+}
+
+constexpr const char* kClientThrottleSelect =
+    "SELECT full_at FROM login_client_throttle WHERE client = ?";
+
 // The outcome of a write without its changed-rows count.
 Result<void> done(const Result<int>& result) {
   if (!result) return tl::unexpected(result.error());
@@ -192,6 +199,46 @@ Result<std::optional<LoginThrottleState>> SqliteStore::find_login_throttle(std::
   auto st = reader->get()->query(kThrottleSelect, name);
   if (!st) return tl::unexpected(st.error());
   return st->first(read_throttle);
+}
+
+Result<LoginClientThrottle> SqliteStore::update_login_client_throttle(
+    std::string_view client, TimePoint now,
+    const std::function<LoginClientThrottle(std::optional<LoginClientThrottle>)>& update) {
+  std::lock_guard lock(write_mutex_);
+  return sqlite::in_transaction(*db_, [&]() -> Result<LoginClientThrottle> {
+    if (auto r = db_->exec_with("DELETE FROM login_client_throttle WHERE full_at <= ?", to_ms(now));
+        !r) {
+      return tl::unexpected(r.error());
+    }
+    auto read = db_->query(kClientThrottleSelect, client);
+    if (!read) return tl::unexpected(read.error());
+    auto stored = read->first(read_client_throttle);
+    if (!stored) return tl::unexpected(stored.error());
+    auto next = update(*stored);
+    if (next.full_at <= now) {
+      if (auto r = db_->exec_with("DELETE FROM login_client_throttle WHERE client = ?", client);
+          !r) {
+        return tl::unexpected(r.error());
+      }
+      return next;
+    }
+    if (auto r = db_->exec_with("INSERT INTO login_client_throttle(client, full_at) VALUES (?, ?) "
+                                "ON CONFLICT(client) DO UPDATE SET full_at = excluded.full_at",
+                                client, to_ms(next.full_at));
+        !r) {
+      return tl::unexpected(r.error());
+    }
+    return next;
+  });
+}
+
+Result<std::optional<LoginClientThrottle>> SqliteStore::find_login_client_throttle(
+    std::string_view client) {
+  auto reader = read_connection();
+  if (!reader) return tl::unexpected(reader.error());
+  auto st = reader->get()->query(kClientThrottleSelect, client);
+  if (!st) return tl::unexpected(st.error());
+  return st->first(read_client_throttle);
 }
 
 Result<void> SqliteStore::insert_api_token(const ApiToken& t) {

@@ -76,6 +76,12 @@ class SqliteStore final : public Store,
       std::string_view name, TimePoint now,
       const std::function<LoginThrottleState(LoginThrottleState)>& update) override;
   Result<std::optional<LoginThrottleState>> find_login_throttle(std::string_view name) override;
+  Result<LoginClientThrottle> update_login_client_throttle(
+      std::string_view client, TimePoint now,
+      const std::function<LoginClientThrottle(std::optional<LoginClientThrottle>)>& update)
+      override;
+  Result<std::optional<LoginClientThrottle>> find_login_client_throttle(
+      std::string_view client) override;
   Result<void> delete_session(std::string_view token_hash) override;
   Result<void> insert_api_token(const ApiToken& token) override;
   Result<std::optional<ApiToken>> find_api_token(std::string_view token_hash) override;

@@ -9,6 +9,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <memory>
@@ -51,6 +52,11 @@ int open_in_root(const std::filesystem::path& root, bool live, std::string_view 
 
 Result<std::string> read_fd(int fd, std::string_view path, std::size_t max_bytes, bool truncate) {
   std::string out;
+  // As read_file(): one allocation of the file's size instead of doubling (files under /proc
+  // and /sys report size 0 and grow as before).
+  struct stat st {};
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
+    out.reserve(std::min(static_cast<std::size_t>(st.st_size), max_bytes));
   char buf[16384];
   for (;;) {
     std::size_t want = sizeof buf;

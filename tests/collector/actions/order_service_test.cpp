@@ -11,6 +11,7 @@
 #include "collector/storage/sqlite/sqlite_store.hpp"
 #include "shared/pki/keys.hpp"
 #include "shared/protocol/signed_messages.hpp"
+#include "tests/collector/actions/order_test_support.hpp"
 #include "tests/support/recorded_agent_channel.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -32,19 +33,10 @@ pattern = '^[a-z]{1,8}$'
 max_length = 8
 )";
 
-const char* kHigh = R"(
-id = "high-test"
-version = 1
-title = "High"
-argv = ["/bin/echo", "high"]
-risk = "high"
-)";
+const char* const kHigh = testing::kHighRiskAction;
 
-User user(const std::string& name, Role role) {
-  User u;
-  u.name = name;
-  u.role = role;
-  return u;
+User user(const std::string& name, Role role, UserKind kind = UserKind::kPerson) {
+  return testing::staff_user(name, role, kind);
 }
 
 struct World {

@@ -27,7 +27,6 @@ struct Env {
   testing::TempDir dir;
   std::unique_ptr<SqliteStore> store = open();
   TimePoint now = std::chrono::system_clock::now();
-  RateLimiter::Clock::time_point mono = RateLimiter::Clock::now();
 
   std::unique_ptr<SqliteStore> open() {
     return std::move(*SqliteStore::open((dir.path() / "c.db").string()));
@@ -41,7 +40,7 @@ TEST_CASE("a locked account refuses even the right password until the lockout en
   REQUIRE(create_user(*env.store, "sam", Role::kTechnician, kPassword, env.now));
   LoginGuard guard(test_settings());
   auto attempt = [&](std::string_view name, std::string_view password, TimePoint at) {
-    return guard.login(*env.store, LoginAttempt{name, password, "192.0.2.1"}, at, env.mono);
+    return guard.login(*env.store, LoginAttempt{name, password, "192.0.2.1"}, at);
   };
 
   for (int i = 0; i < 2; ++i) {
@@ -63,13 +62,13 @@ TEST_CASE("a locked account refuses even the right password until the lockout en
   env.store.reset();
   env.store = env.open();
   LoginGuard restarted(test_settings());
-  auto after_restart = restarted.login(*env.store, LoginAttempt{"sam", kPassword, "192.0.2.1"},
-                                       env.now + 20s, env.mono);
+  auto after_restart =
+      restarted.login(*env.store, LoginAttempt{"sam", kPassword, "192.0.2.1"}, env.now + 20s);
   REQUIRE_FALSE(after_restart);
   CHECK(after_restart.error().retry_after == 40s);
 
-  auto later = restarted.login(*env.store, LoginAttempt{"sam", kPassword, "192.0.2.1"},
-                               env.now + 61s, env.mono);
+  auto later =
+      restarted.login(*env.store, LoginAttempt{"sam", kPassword, "192.0.2.1"}, env.now + 61s);
   REQUIRE(later);
   CHECK(later->user.name == "sam");
   // Success clears the record.
@@ -82,10 +81,8 @@ TEST_CASE("unknown names lock exactly like real ones, with the same messages") {
   LoginGuard guard(test_settings());
   std::vector<std::string> sam, ghost;
   for (int i = 0; i < 4; ++i) {
-    auto a = guard.login(*env.store, LoginAttempt{"sam", "nope nope nope", "192.0.2.1"}, env.now,
-                         env.mono);
-    auto b = guard.login(*env.store, LoginAttempt{"ghost", "nope nope nope", "192.0.2.1"}, env.now,
-                         env.mono);
+    auto a = guard.login(*env.store, LoginAttempt{"sam", "nope nope nope", "192.0.2.1"}, env.now);
+    auto b = guard.login(*env.store, LoginAttempt{"ghost", "nope nope nope", "192.0.2.1"}, env.now);
     REQUIRE_FALSE(a);
     REQUIRE_FALSE(b);
     CHECK(a.error().retry_after == b.error().retry_after);
@@ -100,7 +97,7 @@ TEST_CASE("a success before the limit resets the failure count") {
   REQUIRE(create_user(*env.store, "sam", Role::kViewer, kPassword, env.now));
   LoginGuard guard(test_settings());
   auto login = [&](std::string_view password) {
-    return guard.login(*env.store, LoginAttempt{"sam", password, "192.0.2.1"}, env.now, env.mono);
+    return guard.login(*env.store, LoginAttempt{"sam", password, "192.0.2.1"}, env.now);
   };
   CHECK_FALSE(login("wrong password 1"));
   CHECK_FALSE(login("wrong password 2"));
@@ -117,22 +114,21 @@ TEST_CASE("one client address is throttled across names, others are not") {
   settings.per_client.per_minute = 1;
   LoginGuard guard(settings);
   for (auto name : {"a", "b", "c"}) {
-    auto r = guard.login(*env.store, LoginAttempt{name, "pw pw pw pw pw", "198.51.100.9"}, env.now,
-                         env.mono);
+    auto r = guard.login(*env.store, LoginAttempt{name, "pw pw pw pw pw", "198.51.100.9"}, env.now);
     REQUIRE_FALSE(r);
     CHECK(r.error().retry_after == 0s);
   }
-  auto fourth = guard.login(*env.store, LoginAttempt{"d", "pw pw pw pw pw", "198.51.100.9"},
-                            env.now, env.mono);
+  auto fourth =
+      guard.login(*env.store, LoginAttempt{"d", "pw pw pw pw pw", "198.51.100.9"}, env.now);
   REQUIRE_FALSE(fourth);
   CHECK(fourth.error().retry_after == 60s);
   CHECK_THAT(fourth.error().error.message, Catch::Contains("your address"));
-  auto other = guard.login(*env.store, LoginAttempt{"d", "pw pw pw pw pw", "198.51.100.10"},
-                           env.now, env.mono);
+  auto other =
+      guard.login(*env.store, LoginAttempt{"d", "pw pw pw pw pw", "198.51.100.10"}, env.now);
   REQUIRE_FALSE(other);
   CHECK(other.error().retry_after == 0s);
-  auto refilled = guard.login(*env.store, LoginAttempt{"d", "pw pw pw pw pw", "198.51.100.9"},
-                              env.now, env.mono + 61s);
+  auto refilled =
+      guard.login(*env.store, LoginAttempt{"d", "pw pw pw pw pw", "198.51.100.9"}, env.now + 61s);
   REQUIRE_FALSE(refilled);
   CHECK(refilled.error().retry_after == 0s);
 }
@@ -145,8 +141,38 @@ TEST_CASE("a disabled account fails like a wrong password and counts toward lock
     return tx.auth().update_user(user->id, UserUpdate{std::nullopt, true}, env.now);
   }));
   LoginGuard guard(test_settings());
-  auto r = guard.login(*env.store, LoginAttempt{"sam", kPassword, "192.0.2.1"}, env.now, env.mono);
+  auto r = guard.login(*env.store, LoginAttempt{"sam", kPassword, "192.0.2.1"}, env.now);
   REQUIRE_FALSE(r);
   CHECK(r.error().error.message == "wrong user name or password");
   CHECK(env.store->read().auth().find_login_throttle("sam").value()->failures == 1);
+}
+
+TEST_CASE("two login guards over one store throttle one client address together") {
+  // Two collector nodes each have a guard of their own; what they share is the store.
+  Env env;
+  auto settings = test_settings();
+  settings.per_client.burst = 3;
+  settings.per_client.per_minute = 1;
+  LoginGuard node_a(settings);
+  LoginGuard node_b(settings);
+  for (auto name : {"a", "b", "c"}) {
+    auto r =
+        node_a.login(*env.store, LoginAttempt{name, "pw pw pw pw pw", "198.51.100.9"}, env.now);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().retry_after == 0s);
+  }
+  auto elsewhere =
+      node_b.login(*env.store, LoginAttempt{"d", "pw pw pw pw pw", "198.51.100.9"}, env.now + 1s);
+  REQUIRE_FALSE(elsewhere);
+  CHECK(elsewhere.error().reason == LoginRefusalReason::kThrottled);
+  CHECK(elsewhere.error().retry_after == 59s);
+
+  // A restarted collector (new store, new guard) keeps the client's count too.
+  env.store.reset();
+  env.store = env.open();
+  LoginGuard restarted(settings);
+  auto after_restart = restarted.login(
+      *env.store, LoginAttempt{"d", "pw pw pw pw pw", "198.51.100.9"}, env.now + 2s);
+  REQUIRE_FALSE(after_restart);
+  CHECK(after_restart.error().reason == LoginRefusalReason::kThrottled);
 }

@@ -5,36 +5,14 @@
 #include <catch2/catch.hpp>
 
 #include "collector/channel/local_agent_channel.hpp"
+#include "tests/support/fake_websocket_connection.hpp"
 
 using namespace triage;
 using namespace triage::collector;
 
 namespace {
 
-/// A device's socket: keeps what is sent to it and how it was closed.
-struct FakeConnection : transport::WebSocketConnection {
-  explicit FakeConnection(std::string remote = "10.0.0.5:40000") {
-    identity.remote_address = std::move(remote);
-  }
-  std::vector<std::string> frames;
-  bool open = true;
-  bool accepts = true;  ///< false: its send queue is full
-  std::optional<transport::CloseCode> closed_with;
-  transport::PeerIdentity identity;
-  bool send(std::string frame) override {
-    if (!open || !accepts) return false;
-    frames.push_back(std::move(frame));
-    return true;
-  }
-  void close(transport::CloseCode code, std::string) override {
-    open = false;
-    closed_with = code;
-  }
-  const transport::PeerIdentity& peer() const override { return identity; }
-  void pause_reading() override {}
-  void resume_reading() override {}
-  void pause_reading_for(std::chrono::milliseconds) override {}
-};
+using FakeConnection = testing::FakeWebSocketConnection;
 
 v1::CollectorMessage snapshot_request(const std::string& id) {
   v1::CollectorMessage message;

@@ -260,3 +260,44 @@ TEST_CASE("[storage] backend postgres takes the database's url and needs one") {
   REQUIRE_FALSE(sqlite_url);
   CHECK_THAT(sqlite_url.error().message, Catch::Contains("storage.url"));
 }
+
+TEST_CASE("a section written as a value is refused, not silently ignored") {
+  // `limits = 5` left every [limits] key at its default without a word.
+  auto value = load("limits = 5\n");
+  REQUIRE_FALSE(value);
+  CHECK_THAT(value.error().message,
+             Catch::Contains("config key `limits` on line 1: expected a [section]"));
+}
+
+TEST_CASE("a number where true or false belongs is refused, as the agent refuses it") {
+  // `agent_port_serves_api = 0` was read as false, `= 2` as true.
+  for (const char* value : {"0", "2"}) {
+    auto number = load(std::string("agent_port_serves_api = ") + value + "\n");
+    INFO(value);
+    REQUIRE_FALSE(number);
+    CHECK_THAT(number.error().message, Catch::Contains("`agent_port_serves_api` on line 1") &&
+                                           Catch::Contains("expected true or false"));
+  }
+  auto flag = load("agent_port_serves_api = false\n");
+  REQUIRE(flag);
+  CHECK_FALSE(flag->agent_port_serves_api);
+}
+
+TEST_CASE("[cluster] names the node and its lease, the renewal must come within the lease") {
+  auto defaults = load("");
+  REQUIRE(defaults);
+  CHECK(defaults->cluster.node.empty());  // the host name
+  CHECK(defaults->cluster.lease.count() == 15'000);
+  CHECK(defaults->cluster.renew_interval.count() == 5'000);
+  auto set = load("[cluster]\nnode = \"collector-2\"\nlease_ms = 6000\nrenew_interval_ms = 2000\n");
+  REQUIRE(set);
+  CHECK(set->cluster.node == "collector-2");
+  CHECK(set->cluster.lease.count() == 6000);
+  CHECK(set->cluster.renew_interval.count() == 2000);
+  auto late = load("[cluster]\nlease_ms = 5000\nrenew_interval_ms = 5000\n");
+  REQUIRE_FALSE(late);
+  CHECK_THAT(late.error().message, Catch::Contains("cluster.renew_interval_ms"));
+  auto typo = load("[cluster]\nname = \"x\"\n");
+  REQUIRE_FALSE(typo);
+  CHECK_THAT(typo.error().message, Catch::Contains("cluster.name"));
+}

@@ -1,8 +1,12 @@
 // Prepared statements are reused per connection: a statement comes back reset and unbound,
 // two live statements of the same SQL stay independent, and one that outlives its
-// connection is still safe to drop.
+// connection is still safe to drop. A read-only connection writes nothing, not even beside
+// the file.
 
 #include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <iterator>
 
 #include "shared/sqlite/database.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -126,4 +130,30 @@ TEST_CASE("query with rows() and first() reads every row or the first one") {
   auto found = three->first([](const Statement& s) { return s.column_text(0); });
   REQUIRE(found);
   CHECK(**found == "three");
+}
+
+TEST_CASE("a read-only database reads a WAL file and writes nothing beside it") {
+  testing::TempDir dir;
+  // A path SQLite's URI syntax would misread unless it is escaped.
+  const auto path = dir.path() / "odd?name#100%.db";
+  {
+    auto db = Database::open(path);
+    REQUIRE(db);
+    REQUIRE((*db)->exec("CREATE TABLE t (v TEXT); INSERT INTO t VALUES ('kept');"));
+  }
+  REQUIRE_FALSE(std::filesystem::exists(path.string() + "-wal"));
+  OpenOptions options;
+  options.read_only = true;
+  auto db = Database::open(path, options);
+  REQUIRE(db);
+  auto st = (*db)->query("SELECT v FROM t");
+  REQUIRE(st);
+  REQUIRE(st->step().value());
+  CHECK(st->column_text(0) == "kept");
+  CHECK_FALSE((*db)->exec("INSERT INTO t VALUES ('no')"));
+  CHECK_FALSE(std::filesystem::exists(path.string() + "-wal"));
+  CHECK_FALSE(std::filesystem::exists(path.string() + "-shm"));
+  CHECK(std::distance(std::filesystem::directory_iterator(dir.path()),
+                      std::filesystem::directory_iterator()) == 1);
+  CHECK_FALSE(Database::open(dir.path() / "missing.db", options));
 }

@@ -13,6 +13,7 @@
 #include "shared/transport/tls_context.hpp"
 #include "tests/shared/transport/loopback_tls_server.hpp"
 #include "tests/support/child_process.hpp"
+#include "tests/support/upgrade_request.hpp"
 
 using namespace std::chrono_literals;
 using namespace triage;
@@ -57,16 +58,6 @@ class SlowDecisionApp final : public transport::ServerApplication {
   std::vector<transport::Decide> pending_;
 };
 
-transport::HttpRequest upgrade_request() {
-  transport::HttpRequest request{http::verb::get, "/agent/v1", 11};
-  request.set(http::field::host, "127.0.0.1");
-  request.set(http::field::connection, "Upgrade");
-  request.set(http::field::upgrade, "websocket");
-  request.set(http::field::sec_websocket_key, "dGhlIHNhbXBsZSBub25jZQ==");
-  request.set(http::field::sec_websocket_version, "13");
-  return request;
-}
-
 }  // namespace
 
 TEST_CASE("upgrades awaiting their decision leave the I/O threads to other connections",
@@ -79,7 +70,8 @@ TEST_CASE("upgrades awaiting their decision leave the I/O threads to other conne
   std::vector<std::future<Result<transport::HttpResponse>>> upgrades;
   for (int i = 0; i < 2; ++i) {
     upgrades.push_back(std::async(std::launch::async, [&] {
-      return transport::https_request(*tls, "127.0.0.1", port, upgrade_request());
+      return transport::https_request(*tls, "127.0.0.1", port,
+                                      testing::websocket_upgrade_request());
     }));
   }
   REQUIRE(testing::eventually([&] { return app.pending() == 2; }));

@@ -65,6 +65,32 @@ inline TicketEvent event(std::int64_t ticket_id, const std::string& kind) {
   return e;
 }
 
+inline Attachment attachment(std::int64_t ticket_id, const std::string& content) {
+  Attachment a;
+  a.ticket_id = ticket_id;
+  a.name = "snapshot.json";
+  a.content_type = "application/json";
+  a.kind = "diagnostics";
+  a.sha256 = std::string(64, 'b');
+  a.size = static_cast<std::int64_t>(content.size());
+  a.created_at = at(16);
+  a.created_by = "system";
+  a.content = content;
+  return a;
+}
+
+inline Enrichment enrichment(std::int64_t ticket_id, const std::string& device_id,
+                             std::uint64_t report_seq) {
+  Enrichment e;
+  e.ticket_id = ticket_id;
+  e.device_id = device_id;
+  e.purpose = "creation";
+  e.source = "stored";
+  e.report_seq = report_seq;
+  e.created_at = at(16);
+  return e;
+}
+
 inline Order order(const std::string& id, std::int64_t ticket_id, const std::string& device_id,
                    OrderState state) {
   Order o;

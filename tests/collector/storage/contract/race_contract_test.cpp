@@ -194,6 +194,34 @@ TEMPLATE_TEST_CASE("storage contract: two failed logins at once count two failur
   CHECK((*stored)->failures == 2);
 }
 
+TEMPLATE_TEST_CASE("storage contract: two failed logins of one client at once both count",
+                   "[storage][contract][race][auth]", TRIAGE_STORAGE_BACKENDS) {
+  const bool same_store = GENERATE(true, false);
+  TestType backend;
+  Contenders<TestType> stores(backend, same_store);
+  // One client guesses on two nodes at once with no bucket row yet: each failure must see the
+  // other's, or spreading guesses over the nodes would double the client's rate.
+  auto results = race([&](int i) {
+    return stores[i].write([&](WriteTx& tx) {
+      return tx.auth().update_login_client_throttle(
+          "203.0.113.7", at(70), [](std::optional<LoginClientThrottle> s) {
+            return LoginClientThrottle{(s ? s->full_at : at(70)) + 60s};
+          });
+    });
+  });
+  std::vector<TimePoint> seen;
+  for (const auto& r : results) {
+    REQUIRE(r);
+    seen.push_back(r->full_at);
+  }
+  std::sort(seen.begin(), seen.end());
+  CHECK(seen == std::vector<TimePoint>{at(130), at(190)});
+  auto stored = stores[0].read().auth().find_login_client_throttle("203.0.113.7");
+  REQUIRE(stored);
+  REQUIRE(*stored);
+  CHECK((*stored)->full_at == at(190));
+}
+
 TEMPLATE_TEST_CASE("storage contract: two writers store the same report at once, once",
                    "[storage][contract][race][reports]", TRIAGE_STORAGE_BACKENDS) {
   const bool same_store = GENERATE(true, false);

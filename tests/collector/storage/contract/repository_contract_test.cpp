@@ -136,6 +136,48 @@ TEMPLATE_TEST_CASE("storage contract: users, sessions and API tokens", "[storage
   CHECK(store->read().auth().find_login_throttle("alice").value()->failures == 1);
 }
 
+TEMPLATE_TEST_CASE("storage contract: a client address's failed-login bucket",
+                   "[storage][contract][auth]", TRIAGE_STORAGE_BACKENDS) {
+  TestType backend;
+  auto store = backend.open();
+  CHECK_FALSE(store->read().auth().find_login_client_throttle("192.0.2.1").value());
+
+  // `update` sees what is stored (nothing: a full bucket), and what it returns is stored.
+  auto bump = [&](const std::string& client, TimePoint now) {
+    std::optional<LoginClientThrottle> seen;
+    auto stored = store->write([&](WriteTx& tx) {
+      return tx.auth().update_login_client_throttle(
+          client, now, [&](std::optional<LoginClientThrottle> s) {
+            seen = s;
+            return LoginClientThrottle{(s ? s->full_at : now) + 60s};
+          });
+    });
+    REQUIRE(stored);
+    return std::make_pair(seen, stored->full_at);
+  };
+  auto [before, full_at] = bump("192.0.2.1", at(70));
+  CHECK_FALSE(before);
+  CHECK(full_at == at(130));
+  CHECK(store->read().auth().find_login_client_throttle("192.0.2.1").value()->full_at == at(130));
+  auto [again, later] = bump("192.0.2.1", at(80));
+  REQUIRE(again);
+  CHECK(again->full_at == at(130));
+  CHECK(later == at(190));
+
+  // Another client's failure after the first one's bucket is full again forgets the first.
+  bump("192.0.2.2", at(200));
+  CHECK_FALSE(store->read().auth().find_login_client_throttle("192.0.2.1").value());
+  CHECK(store->read().auth().find_login_client_throttle("192.0.2.2").value());
+
+  // A bucket full by now is no row.
+  REQUIRE(store->write([](WriteTx& tx) {
+    return tx.auth().update_login_client_throttle(
+        "192.0.2.2", at(210),
+        [](std::optional<LoginClientThrottle>) { return LoginClientThrottle{at(210)}; });
+  }));
+  CHECK_FALSE(store->read().auth().find_login_client_throttle("192.0.2.2").value());
+}
+
 TEMPLATE_TEST_CASE("storage contract: reports are stored once per device and seq",
                    "[storage][contract][reports][devices]", TRIAGE_STORAGE_BACKENDS) {
   TestType backend;

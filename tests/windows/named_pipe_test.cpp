@@ -17,6 +17,7 @@
 #include "agent/ipc/windows/pipe_name.hpp"
 #include "shared/util/windows/unique_handle.hpp"
 #include "shared/util/windows/wide_string.hpp"
+#include "tests/windows/windows_test_support.hpp"
 
 namespace ipc = triage::agent::ipc;
 using namespace std::chrono_literals;
@@ -145,20 +146,29 @@ TEST_CASE(
                                                                  &descriptor, nullptr));
   SECURITY_ATTRIBUTES attributes{sizeof attributes, descriptor, FALSE};
   const auto endpoint = unique_endpoint("squat");
-  triage::UniqueHandle squatter(::CreateNamedPipeW(endpoint.wstring().c_str(), PIPE_ACCESS_DUPLEX,
-                                                   PIPE_TYPE_BYTE | PIPE_WAIT, 1, 4096, 4096, 0,
-                                                   &attributes));
+  triage::UniqueHandle squatter(
+      ::CreateNamedPipeW(endpoint.wstring().c_str(), PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED,
+                         PIPE_TYPE_BYTE | PIPE_WAIT, 1, 4096, 4096, 0, &attributes));
   ::LocalFree(descriptor);
   REQUIRE(squatter.valid());
-  std::thread accept([&] { ::ConnectNamedPipe(squatter.get(), nullptr); });
+  // Overlapped, with a deadline: a blocking ConnectNamedPipe on another thread never returns
+  // when no client comes, and DisconnectNamedPipe cannot end it.
+  triage::UniqueHandle connected(::CreateEventW(nullptr, TRUE, FALSE, nullptr));
+  OVERLAPPED connect{};
+  connect.hEvent = connected.get();
+  const bool at_once = ::ConnectNamedPipe(squatter.get(), &connect);
+  const DWORD connect_error = ::GetLastError();
+  REQUIRE((at_once || connect_error == ERROR_IO_PENDING || connect_error == ERROR_PIPE_CONNECTED));
   bool replied = false;
   auto called =
       ipc::ipc_call(endpoint, {{"text", "my password is hunter2"}}, 5s, [&](const nlohmann::json&) {
         replied = true;
         return ipc::IpcNext{};
       });
-  ::DisconnectNamedPipe(squatter.get());
-  accept.join();
+  if (connect_error == ERROR_IO_PENDING) {
+    DWORD ignored = 0;
+    CHECK(triage::testing::wait_overlapped(squatter.get(), connect, ignored, 5s));
+  }
   REQUIRE_FALSE(called);
   CHECK(called.error().code == triage::ErrorCode::kDenied);
   CHECK_FALSE(replied);
@@ -166,6 +176,7 @@ TEST_CASE(
   DWORD available = 0;
   ::PeekNamedPipe(squatter.get(), nullptr, 0, nullptr, &available, nullptr);
   CHECK(available == 0);
+  ::DisconnectNamedPipe(squatter.get());
 }
 
 TEST_CASE("Windows named pipe: an oversized request is answered with an error, not read") {
@@ -173,14 +184,21 @@ TEST_CASE("Windows named pipe: an oversized request is answered with an error, n
   EchoServer server(endpoint);
   REQUIRE(server.start());
   triage::UniqueHandle pipe(::CreateFileW(endpoint.wstring().c_str(), GENERIC_READ | GENERIC_WRITE,
-                                          0, nullptr, OPEN_EXISTING, 0, nullptr));
+                                          0, nullptr, OPEN_EXISTING, FILE_FLAG_OVERLAPPED,
+                                          nullptr));
   REQUIRE(pipe.valid());
   const unsigned char header[4] = {0x00, 0x10, 0x00, 0x00};  // 1 MiB announced
+  triage::UniqueHandle written(::CreateEventW(nullptr, TRUE, FALSE, nullptr));
+  OVERLAPPED write{};
+  write.hEvent = written.get();
   DWORD n = 0;
-  REQUIRE(::WriteFile(pipe.get(), header, 4, &n, nullptr));
-  std::string reply;
-  char buf[4096];
-  while (::ReadFile(pipe.get(), buf, sizeof buf, &n, nullptr) && n > 0) reply.append(buf, n);
+  if (!::WriteFile(pipe.get(), header, 4, nullptr, &write)) {
+    REQUIRE(::GetLastError() == ERROR_IO_PENDING);
+  }
+  REQUIRE(triage::testing::wait_overlapped(pipe.get(), write, n, 5s));
+  // Until the server closes its end, with a deadline: a server that neither answers nor closes
+  // fails the test instead of blocking it.
+  const std::string reply = triage::testing::read_until_closed(pipe.get(), 10s);
   triage::agent::ipc::FrameDecoder decoder;
   decoder.feed(reply);
   auto message = decoder.next();

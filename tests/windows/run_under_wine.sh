@@ -42,7 +42,7 @@ platform_objs=""
 for s in $PLATFORM; do platform_objs="$platform_objs $(compile "$s")"; done
 # Headers changed: rebuild what includes them (cheap enough to do by hand: remove $OUT/obj).
 
-test_objs="$(compile tests/catch_main.cpp)"
+test_objs="$(compile tests/catch_main.cpp) $(compile tests/windows/test_deadline.cpp)"
 for s in $(cd "$SRC" && ls tests/windows/*_test.cpp); do test_objs="$test_objs $(compile "$s")"; done
 child_obj=$(compile tests/windows/test_child.cpp)
 

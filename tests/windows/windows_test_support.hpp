@@ -44,6 +44,46 @@ class WindowsTempDir {
   std::filesystem::path path_;
 };
 
+/// Waits for the overlapped operation `overlapped` on `handle` until `limit` passes, then
+/// cancels it; true when it completed successfully (`done` bytes).
+inline bool wait_overlapped(HANDLE handle, OVERLAPPED& overlapped, DWORD& done,
+                            std::chrono::milliseconds limit) {
+  if (::WaitForSingleObject(overlapped.hEvent, static_cast<DWORD>(limit.count())) !=
+      WAIT_OBJECT_0) {
+    ::CancelIoEx(handle, &overlapped);
+    ::GetOverlappedResult(handle, &overlapped, &done, TRUE);
+    return false;
+  }
+  return ::GetOverlappedResult(handle, &overlapped, &done, FALSE) != FALSE;
+}
+
+/// Everything read from `pipe` (opened with FILE_FLAG_OVERLAPPED) until the other end closes
+/// it, or until `limit` passes.
+inline std::string read_until_closed(HANDLE pipe,
+                                     std::chrono::milliseconds limit = std::chrono::seconds(10)) {
+  const auto end = std::chrono::steady_clock::now() + limit;
+  HANDLE event = ::CreateEventW(nullptr, TRUE, FALSE, nullptr);
+  std::string out;
+  char buf[4096];
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        end - std::chrono::steady_clock::now());
+    if (left.count() <= 0) break;
+    OVERLAPPED overlapped{};
+    overlapped.hEvent = event;
+    ::ResetEvent(event);
+    DWORD n = 0;
+    if (!::ReadFile(pipe, buf, sizeof buf, nullptr, &overlapped) &&
+        ::GetLastError() != ERROR_IO_PENDING) {
+      break;
+    }
+    if (!wait_overlapped(pipe, overlapped, n, left) || n == 0) break;
+    out.append(buf, n);
+  }
+  ::CloseHandle(event);
+  return out;
+}
+
 /// Calls `done` until it is true or `limit` passes; true when it became true.
 inline bool poll_until(const std::function<bool()>& done,
                        std::chrono::milliseconds limit = std::chrono::seconds(30)) {

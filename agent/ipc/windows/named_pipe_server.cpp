@@ -135,8 +135,12 @@ class IpcConnection final : public IpcReply, public std::enable_shared_from_this
     spdlog::debug("local pipe: pid {} connection closed ({})", peer_.pid, why);
     boost::system::error_code ignored;
     timer_.cancel();
-    // Closed, not disconnected: DisconnectNamedPipe would drop replies the client has not read
-    // yet, and FlushFileBuffers would block this thread until a client that never reads does.
+    // Cancelled, then closed, not disconnected: DisconnectNamedPipe would drop replies the
+    // client has not read yet, and FlushFileBuffers would block this thread until a client that
+    // never reads does. The explicit cancel (CancelIoEx) completes the pending read: closing
+    // alone does not on every system (Wine), and an overlapped operation that never completes
+    // keeps the io_context from ever finishing.
+    pipe_.cancel(ignored);
     pipe_.close(ignored);
   }
 
@@ -230,7 +234,10 @@ void NamedPipeServer::stop() {
   running_ = false;
   if (listening_) {
     boost::system::error_code ignored;
-    listening_->close(ignored);  // completes the pending connect with operation_aborted
+    // Cancelled first: closing the handle alone leaves the pending ConnectNamedPipe
+    // uncompleted under Wine, and the io_context would wait for it forever.
+    listening_->cancel(ignored);  // completes the pending connect with operation_aborted
+    listening_->close(ignored);
     listening_.reset();
   }
 }

@@ -1,25 +1,15 @@
 // The Windows agent end to end: the real triage-agent.exe (cross-built with MinGW-w64, as
 // `make windows` builds it) run under Wine against a real collector on 127.0.0.1.
 
-#include <unistd.h>
-
-#include <fstream>
-
 #include <catch2/catch.hpp>
 
-#include "shared/util/files.hpp"
 #include "tests/support/collector_fixture.hpp"
+#include "tests/wine/wine_agent.hpp"
 #include "tests/wine/wine_session.hpp"
 
 using namespace triage::testing;
 
 namespace {
-
-std::string local_host_name() {
-  char buf[256] = {};
-  if (::gethostname(buf, sizeof buf - 1) != 0) return "";
-  return buf;
-}
 
 nlohmann::json find_device(CollectorFixture& collector, const std::string& device_id) {
   auto res = collector.get("/api/v1/devices", collector.admin_token());
@@ -29,48 +19,25 @@ nlohmann::json find_device(CollectorFixture& collector, const std::string& devic
   return nullptr;
 }
 
-/// "enrolled as device <id>" -> id.
-std::string enrolled_device_id(const std::string& out) {
-  const std::string marker = "enrolled as device ";
-  auto at = out.find(marker);
-  if (at == std::string::npos) return "";
-  auto id = out.substr(at + marker.size());
-  return id.substr(0, id.find_first_of("\r\n"));
-}
-
 }  // namespace
 
 TEST_CASE(
     "Windows agent under Wine: enrolls with a one-time token and the CA pin, runs, and is online "
     "with the facts Wine reports",
     "[windows][integration]") {
-  auto& wine = WineSession::shared();
   CollectorFixture collector;
-  const auto state = collector.root() / "windows-agent";
-  const auto token_file = collector.root() / "enroll.token";
-  REQUIRE(triage::write_file_atomic(token_file, collector.create_token() + "\n", 0600));
-
-  auto enrolled =
-      run_command(wine.agent({"enroll", "--server", collector.wss_url(), "--token-file",
-                              WineSession::windows_path(token_file), "--ca-sha256",
-                              collector.ca_sha256(), "--state", WineSession::windows_path(state)}),
-                  collector.root(), "", std::chrono::seconds(120));
+  WineAgent agent(collector, "facts");
+  auto enrolled = agent.enroll();
   INFO("enroll stdout: " << enrolled.out << "\nstderr: " << enrolled.err);
   REQUIRE(enrolled.exit_code == 0);
-  const auto device_id = enrolled_device_id(enrolled.out);
+  const auto device_id = agent.device_id();
   REQUIRE(device_id.size() == 36);
   // The state went where --state said, through Wine's Z: drive.
-  CHECK(std::filesystem::exists(state / "enrollment.json"));
+  CHECK(std::filesystem::exists(agent.state_dir() / "enrollment.json"));
 
-  // Active probes off: tests send traffic to loopback only.
-  const auto config = collector.root() / "windows-agent.toml";
-  std::ofstream(config) << "[probes]\nenabled = false\n";
-  ChildProcess agent(
-      wine.agent({"--log-level", "debug", "run", "--state", WineSession::windows_path(state),
-                  "--config", WineSession::windows_path(config)}),
-      collector.root(), "windows-agent");
+  agent.start();
   if (!eventually([&] { return device_online(collector, device_id); }, std::chrono::seconds(90))) {
-    FAIL("the device did not come online; agent stderr:\n" << agent.stderr_text());
+    FAIL("the device did not come online; agent stderr:\n" << agent.process().stderr_text());
   }
 
   // What Wine says of the machine, from the Hello's device facts.

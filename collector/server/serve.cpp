@@ -43,6 +43,7 @@
 #include "shared/transport/server.hpp"
 #include "shared/transport/tls_context.hpp"
 #include "shared/util/files.hpp"
+#include "shared/util/thread_name.hpp"
 
 namespace triage::collector {
 
@@ -324,7 +325,13 @@ int run_serve(const DataDir& dir, const CollectorConfig& config) {
   });
 
   std::vector<std::thread> threads;
-  for (std::size_t i = 1; i < config.io_threads; ++i) threads.emplace_back([&] { ioc.run(); });
+  // The main thread is I/O thread 0 and keeps the program's name (what `ps` and `pgrep` show).
+  for (std::size_t i = 1; i < config.io_threads; ++i) {
+    threads.emplace_back([&, i] {
+      name_this_thread("io-" + std::to_string(i));
+      ioc.run();
+    });
+  }
   ioc.run();
   for (auto& t : threads) t.join();
   app.drain();

@@ -16,6 +16,7 @@
 #include "collector/channel/postgres/pg_relay_table.hpp"
 #include "collector/storage/postgres/pg_pool.hpp"
 #include "collector/storage/time_ms.hpp"
+#include "shared/util/thread_name.hpp"
 
 namespace triage::collector {
 
@@ -62,14 +63,18 @@ Result<std::unique_ptr<PgAgentChannel>> PgAgentChannel::start(const std::string&
   if (channel->stop_fd_ < 0) return fail("cluster channel: eventfd failed");
   PgAgentChannel* self = channel.get();
   channel->lease_task_ = std::make_unique<PeriodicTask>(
-      PeriodicTaskOptions{"cluster lease renewal", channel->settings_.renew_interval, false},
+      PeriodicTaskOptions{"cluster lease renewal", channel->settings_.renew_interval, false,
+                          "lease-renewal"},
       [self] { self->renew(); });
   channel->presence_task_ = std::make_unique<PeriodicTask>(
-      PeriodicTaskOptions{"cluster presence", std::chrono::seconds(1), false},
+      PeriodicTaskOptions{"cluster presence", std::chrono::seconds(1), false, "presence"},
       [self] { self->write_presence(); });
   channel->lease_task_->start();
   channel->presence_task_->start();
-  channel->listener_ = std::thread([self] { self->listen_loop(); });
+  channel->listener_ = std::thread([self] {
+    name_this_thread("cluster-listen");
+    self->listen_loop();
+  });
   spdlog::info("cluster: node {} joined (lease {} ms, renewed every {} ms)", channel->node(),
                channel->settings_.lease.count(), channel->settings_.renew_interval.count());
   return channel;

@@ -184,7 +184,7 @@ TEST_CASE("a PostgreSQL site: audit verify checks the chain the nodes and the sh
 
 TEST_CASE(
     "a data directory whose configuration names an unreachable PostgreSQL: every command "
-    "refuses, naming the host and the file",
+    "refuses, naming the host and the file but not the password",
     "[integration][pg]") {
   TempDir temp;
   const auto data = temp.path() / "collector";
@@ -192,7 +192,7 @@ TEST_CASE(
               .exit_code == 0);
   const auto port = std::to_string(free_loopback_port());
   std::ofstream(data / "collector.toml")
-      << postgres_storage("postgres://triage@127.0.0.1:" + port + "/triage");
+      << postgres_storage("postgres://triage:not-this-password@127.0.0.1:" + port + "/triage");
 
   const std::vector<std::vector<std::string>> commands = {
       {"token", "create"},
@@ -211,6 +211,7 @@ TEST_CASE(
     CHECK_THAT(r.err, Catch::Contains("host 127.0.0.1 port " + port) &&
                           Catch::Contains("cannot be reached") &&
                           Catch::Contains((data / "collector.toml").string()));
+    CHECK_THAT(r.err, !Catch::Contains("not-this-password"));
     CHECK(r.out.empty());
   }
   // serve reads the same file, and refuses the same way.

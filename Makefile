@@ -41,6 +41,16 @@ screenshots: build
 demo: build
 	@./installers/dev/demo.sh $(BUILD_DIR)
 
+# A collector cluster on 127.0.0.1, from scratch in $(BUILD_DIR)/cluster-demo/: PostgreSQL 15,
+# two nodes and HAProxy with one enrolled agent (installers/cluster/cluster-demo.sh,
+# docs/operations.md). It keeps running in the background until `make cluster-demo-stop`.
+.PHONY: cluster-demo cluster-demo-stop
+cluster-demo: build
+	@./installers/cluster/cluster-demo.sh start $(BUILD_DIR)
+
+cluster-demo-stop:
+	@./installers/cluster/cluster-demo.sh stop $(BUILD_DIR)
+
 # Sanitizer runs (slow, not part of `make test`; docs/operations.md): `make sanitize` builds
 # everything with ASan + UBSan in build-asan/ and runs the whole suite, the processes the
 # integration tests start included; `make tsan` builds with TSan in build-tsan/ and runs the

@@ -1,37 +1,16 @@
 #include "agent/service/token_file_enrollment.hpp"
 
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <sstream>
 
 #include <spdlog/spdlog.h>
 
 #include "agent/enroll/enroll_token.hpp"
+#include "agent/service/token_file_permissions.hpp"
 #include "agent/state/system_paths.hpp"
 
 namespace triage::agent {
 
 namespace {
-
-// The token enrolls a device in the fleet: a file another local user could have written would
-// let them choose which token (and so which enrollment) this root daemon uses.
-Result<void> check_token_file(const std::filesystem::path& path) {
-  struct stat st {};
-  if (::lstat(path.c_str(), &st) != 0) return fail("token file " + path.string() + ": cannot stat");
-  if (!S_ISREG(st.st_mode)) return fail("token file " + path.string() + ": not a regular file");
-  if (st.st_uid != ::geteuid()) {
-    return fail("token file " + path.string() + ": owned by uid " + std::to_string(st.st_uid) +
-                ", expected " + std::to_string(::geteuid()) + " (chown it, mode 0600)");
-  }
-  if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
-    std::ostringstream mode;
-    mode << std::oct << (st.st_mode & 07777);
-    return fail("token file " + path.string() + ": mode 0" + mode.str() +
-                " lets group or others write it (chmod 0600)");
-  }
-  return {};
-}
 
 Result<void> remove_token_file(const std::filesystem::path& path) {
   std::error_code ec;
@@ -59,7 +38,8 @@ Result<std::optional<std::string>> enroll_from_token_file(const StateDir& state,
     spdlog::info("already enrolled: deleted the unused token file {}", source.token_file.string());
     return std::optional<std::string>{};
   }
-  if (auto r = check_token_file(source.token_file); !r) return tl::unexpected(r.error());
+  if (auto r = check_token_file_permissions(source.token_file); !r)
+    return tl::unexpected(r.error());
   const std::string where = "enrolling from token file " + source.token_file.string();
   if (source.server_url.empty() || source.ca_sha256.empty()) {
     return fail(where + ": the config needs [collector] url and ca_sha256");

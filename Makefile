@@ -8,7 +8,7 @@ CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 FUZZ_BUILD_DIR ?= build-fuzz
 FUZZ_SECONDS ?= 5
 
-.PHONY: all deps configure build test fuzz screenshots demo clean format sanitize tsan
+.PHONY: all deps configure build test fuzz screenshots demo clean format sanitize tsan packages
 
 all: build
 
@@ -37,6 +37,11 @@ fuzz: deps
 screenshots: build
 	@cd $(BUILD_DIR) && TRIAGE_SCREENSHOT_DIR=$(CURDIR)/docs/screenshots \
 		ctest -L browser --output-on-failure --timeout 600
+
+# triage-collector and triage-agent .deb, triage-agent .rpm in $(BUILD_DIR)/packages/
+# (docs/operations.md#packages).
+packages: configure
+	@cmake --build $(BUILD_DIR) -j$(JOBS) --target packages
 
 demo: build
 	@./installers/dev/demo.sh $(BUILD_DIR)

@@ -6,6 +6,7 @@
 #include <regex>
 
 #include "agent/collectors/category.hpp"
+#include "shared/pki/certificates.hpp"
 #include "shared/util/files.hpp"
 #include "shared/util/toml_reader.hpp"
 
@@ -51,10 +52,16 @@ std::string check_definition_pin(const std::string& pin) {
 using Section = Result<void> (*)(const TomlReader&, AgentConfig&);
 
 Result<void> read_collector(const TomlReader& r, AgentConfig& c) {
-  if (auto ok = r.allow_only({"url"}); !ok) return ok;
-  if (auto ok = r.read("url", c.collector_url); !ok) return ok;
+  for (auto step : {r.allow_only({"url", "ca_sha256"}), r.read("url", c.collector_url),
+                    r.read("ca_sha256", c.collector_ca_sha256)}) {
+    if (!step) return step;
+  }
   if (!c.collector_url.empty() && c.collector_url.rfind("wss://", 0) != 0) {
     return r.error("url", "expected wss://HOST:PORT");
+  }
+  if (!c.collector_ca_sha256.empty()) {
+    auto pin = pki::normalize_sha256_hex(c.collector_ca_sha256);
+    if (!pin) return r.error("ca_sha256", pin.error().message);
   }
   return {};
 }

@@ -18,6 +18,9 @@ namespace triage::agent {
 struct AgentConfig {
   /// wss://HOST:PORT overriding the URL recorded at enrollment ("" = keep it).
   std::string collector_url;
+  /// The collector CA's SHA-256 (hex), for enrolling from the token file at first start
+  /// (agent/service/token_file_enrollment.hpp); "" = no such enrollment.
+  std::string collector_ca_sha256;
   /// Scheduled delta reports. Set locally, it wins over the collector's suggestion.
   std::chrono::seconds report_interval{900};
   bool report_interval_set = false;

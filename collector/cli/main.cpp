@@ -16,6 +16,7 @@
 #include "collector/audit/cli_actor.hpp"
 #include "collector/auth/accounts.hpp"
 #include "collector/auth/api_tokens.hpp"
+#include "collector/cli/backup_commands.hpp"
 #include "collector/cli/migrate_storage_command.hpp"
 #include "collector/cli/site_config.hpp"
 #include "collector/enrollment/enrollment_service.hpp"
@@ -227,6 +228,8 @@ int main(int argc, char** argv) {
                        "machine's host name)");
   node_add->add_option("--ip", node_ips, "the new node's IP addresses, in its server certificate");
 
+  const tc::BackupCommands backup_commands(app);
+
   CLI11_PARSE(app, argc, argv);
 
   try {
@@ -256,6 +259,7 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (serve->parsed()) return tc::run_serve(dir, config);
+    if (auto code = backup_commands.run()) return *code;
     if (node_add->parsed()) {
       if (node_name.empty()) {
         char host[256] = {};

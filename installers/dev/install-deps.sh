@@ -36,6 +36,8 @@ packages=(
   # libFuzzer targets with ASan+UBSan (make fuzz; a short smoke run in make test).
   clang-15 libfuzzer-15-dev
   curl jq procps iproute2
+  # make packages and its tests: rpmbuild, lintian, and a Debian 12 root to install into.
+  rpm lintian mmdebstrap
   chromium
   # A real Request Tracker 5 for the RT connector's tests (msmtp-mta only satisfies RT's mail
   # dependency; the tests' RT writes mail to an mbox file).

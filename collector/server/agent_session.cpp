@@ -361,6 +361,7 @@ void AgentSession::handle_report(const v1::AgentMessage& message, std::string_vi
     order_result = std::make_shared<v1::OrderResult>(message.order_result());
   }
   auto* enrichment = services_.enrichment;
+  auto* presence = &services_.presence;
   auto* intake = services_.help_intake;
   auto* orders = services_.orders;
   // The completion holds the connection: while reading is paused for back-pressure no
@@ -369,7 +370,7 @@ void AgentSession::handle_report(const v1::AgentMessage& message, std::string_vi
   bool room = services_.writer.submit(
       std::move(report), cost,
       [conn, shared, device_id, kind, seq, resume_below, resume_below_cost, cost,
-       snapshot_request_id, help, order_result, enrichment, intake,
+       snapshot_request_id, help, order_result, enrichment, presence, intake,
        orders](const Result<IngestOutcome>& stored) {
         if (!stored) {
           // Not committed, so not acknowledged: the agent resends it after reconnecting.
@@ -389,8 +390,10 @@ void AgentSession::handle_report(const v1::AgentMessage& message, std::string_vi
                                                            std::to_string(seq));
             conn->send(protocol::encode(request));
           }
-          if (enrichment && kind == "snapshot" && !snapshot_request_id.empty()) {
-            enrichment->snapshot_committed(device_id, seq, snapshot_request_id);
+          if (kind == "snapshot" && !snapshot_request_id.empty()) {
+            if (enrichment) enrichment->snapshot_committed(device_id, seq, snapshot_request_id);
+            // Another collector node may be the one that asked.
+            presence->snapshot_committed(device_id, seq, snapshot_request_id);
           }
           if (enrichment && stored->state == StateEffect::kApplied) {
             enrichment->state_changed(device_id);

@@ -189,6 +189,18 @@ int run_serve(const DataDir& dir, const CollectorConfig& config) {
   EnrichmentSettings enrichment_settings;
   enrichment_settings.fresh_timeout = config.fresh_snapshot_timeout;
   EnrichmentService enrichment(*store, agents, enrichment_settings, &outbox_planner);
+  // Snapshots asked for here and answered through another node complete the enrichments
+  // waiting for them; unhooked before `enrichment` goes.
+  std::shared_ptr<void> unhook_answers;
+  if (cluster_agents) {
+    cluster_agents->set_snapshot_listener(
+        [&enrichment](const std::string& id, std::uint64_t seq, const std::string& request) {
+          enrichment.snapshot_committed(id, seq, request);
+        });
+    unhook_answers.reset(static_cast<void*>(nullptr), [&cluster_agents](void*) {
+      cluster_agents->set_snapshot_listener(nullptr);
+    });
+  }
   TicketService tickets(*store, config.sla, &enrichment, &outbox_planner);
   // States rewritten by a pass over deferred deltas re-evaluate their fleet findings too.
   writer.set_state_listener([&enrichment](const std::string& id) { enrichment.state_changed(id); });

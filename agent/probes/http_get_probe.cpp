@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <limits>
 
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
@@ -68,7 +69,8 @@ HopOutcome exchange(Stream& stream, ProbeConnection& connection, const probes::P
   beast::flat_buffer buffer;
   http::response_parser<http::buffer_body> parser;
   parser.header_limit(16 * 1024);
-  parser.body_limit(boost::none);
+  // The body is read only up to its cap; its announced length is no reason to refuse it.
+  parser.body_limit(std::numeric_limits<std::uint64_t>::max());
   ec = run_until(
       connection.ioc(), budget.deadline(),
       [&](Done done) {

@@ -147,11 +147,7 @@ void ProbeRunner::refuse(const std::string& id, const v1::ProbePayload* payload,
   entry["reason"] = reason;
   v1::AgentMessage message;
   auto* result = message.mutable_probe_result();
-  if (auto head = journal_.append(now_ms(), entry)) {
-    result->set_history_head_sha256(*head);
-  } else {
-    spdlog::error("history: {}", head.error().message);
-  }
+  result->set_history_head_sha256(journal_.record(entry));
   if (id.empty()) return;  // nothing to address an answer to
   result->set_probe_run_id(id);
   result->set_status(v1::PROBE_REFUSED);
@@ -183,11 +179,7 @@ void ProbeRunner::finish(const v1::ProbePayload& request, v1::ProbeResult result
   entry["duration_ms"] = result.duration_ms();
   if (!result.reason().empty()) entry["reason"] = result.reason();
   if (result.budget_exceeded()) entry["budget_note"] = result.budget_note();
-  if (auto head = journal_.append(now_ms(), entry)) {
-    result.set_history_head_sha256(*head);
-  } else {
-    spdlog::error("history: {}", head.error().message);
-  }
+  result.set_history_head_sha256(journal_.record(entry));
   spdlog::info("probe {}: {} {} ({} ms{})", request.probe_run_id(), request.probe(),
                outcome_name(result.status()), result.duration_ms(),
                result.budget_exceeded() ? ", cut: " + result.budget_note() : "");

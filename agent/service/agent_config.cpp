@@ -7,6 +7,7 @@
 
 #include "agent/collectors/category.hpp"
 #include "shared/pki/certificates.hpp"
+#include "shared/probes/probe_params.hpp"
 #include "shared/util/files.hpp"
 #include "shared/util/toml_reader.hpp"
 
@@ -41,6 +42,13 @@ std::function<std::string(const std::string&)> each(std::string (*check)(const s
     auto problem = check(value);
     return problem.empty() ? problem : "`" + value + "`: " + problem;
   };
+}
+
+std::string check_probe_name(const std::string& name) {
+  if (probes::known_probe(name)) return {};
+  std::string names;
+  for (auto n : probes::probe_names()) names += (names.empty() ? "" : ", ") + std::string(n);
+  return "unknown probe; expected one of " + names;
 }
 
 // "sha256:" and 64 hex digits, as the collector's catalog shows a definition's hash.
@@ -172,6 +180,16 @@ Result<void> read_policy(const TomlReader& r, AgentConfig& c) {
   return {};
 }
 
+Result<void> read_probe_policy(const TomlReader& r, AgentConfig& c) {
+  auto& policy = c.probe_policy;
+  for (auto step : {r.allow_only({"disabled", "per_minute"}),
+                    r.read("disabled", policy.disabled, each(check_probe_name)),
+                    r.read("per_minute", policy.per_minute, 1, 600)}) {
+    if (!step) return step;
+  }
+  return {};
+}
+
 }  // namespace
 
 Result<AgentConfig> parse_agent_config(std::string_view text, const std::string& origin) {
@@ -187,15 +205,16 @@ Result<AgentConfig> parse_agent_config(std::string_view text, const std::string&
                                                            {"spool", read_spool},
                                                            {"log", read_log},
                                                            {"ipc", read_ipc},
-                                                           {"policy", read_policy}};
+                                                           {"policy", read_policy},
+                                                           {"probe_policy", read_probe_policy}};
   for (const auto& [key, node] : *root) {
     const std::string_view name = key.str();
     auto it = std::find_if(std::begin(sections), std::end(sections),
                            [&](const auto& s) { return s.first == name; });
     if (it == std::end(sections)) {
       // The first key not listed is this one: the ones before it were sections.
-      auto known = reader.allow_only(
-          {"collector", "schedule", "categories", "probes", "spool", "log", "ipc", "policy"});
+      auto known = reader.allow_only({"collector", "schedule", "categories", "probes", "spool",
+                                      "log", "ipc", "policy", "probe_policy"});
       return fail(subject, known.error());
     }
     auto table = reader.section(name);

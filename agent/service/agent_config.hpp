@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "agent/actions/action_policy.hpp"
+#include "agent/probes/probe_policy.hpp"
 #include "shared/util/result.hpp"
 
 namespace triage::agent {
@@ -40,6 +41,8 @@ struct AgentConfig {
   /// Help requests one local user may file per hour (they are never evicted from the spool).
   std::uint32_t help_requests_per_hour = 12;
   ActionPolicy policy;
+  /// Which diagnostic probes technicians may run here, and how often (`[probe_policy]`).
+  ProbePolicy probe_policy;
   /// Root the collectors read /proc, /sys, /etc, /var under (`run --sysroot`; not a config
   /// key): lets a fixture machine stand in for this one.
   std::string sysroot = "/";

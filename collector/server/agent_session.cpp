@@ -67,9 +67,9 @@ void AgentSession::on_open(const std::shared_ptr<transport::WebSocketConnection>
 }
 
 void AgentSession::apply_rate_limit(v1::AgentMessage::BodyCase kind) {
-  const bool order_message = kind == v1::AgentMessage::kOrderUpdate ||
-                             kind == v1::AgentMessage::kOrderOutput ||
-                             kind == v1::AgentMessage::kOrderResult;
+  const bool order_message =
+      kind == v1::AgentMessage::kOrderUpdate || kind == v1::AgentMessage::kOrderOutput ||
+      kind == v1::AgentMessage::kOrderResult || kind == v1::AgentMessage::kProbeResult;
   const auto wait = (order_message ? order_message_budget_ : message_budget_).take();
   if (wait.count() == 0) return;
   services_.metrics.refusal("rate_limited").Increment();
@@ -110,6 +110,8 @@ void AgentSession::on_message(std::string_view frame) {
     case v1::AgentMessage::kOrderUpdate:
     case v1::AgentMessage::kOrderOutput:
       return handle_order_progress(*message);
+    case v1::AgentMessage::kProbeResult:
+      return handle_probe_result(*message);
     case v1::AgentMessage::kSnapshot:
     case v1::AgentMessage::kDelta:
     case v1::AgentMessage::kHelpRequest:
@@ -268,6 +270,16 @@ void AgentSession::handle_order_progress(const v1::AgentMessage& message) {
                  ? orders->record_update(device_id, message.order_update())
                  : orders->record_output(device_id, message.order_output(), received_at);
     if (!r) spdlog::error("device {}: recording order progress: {}", device_id, r.error().message);
+  });
+}
+
+void AgentSession::handle_probe_result(const v1::AgentMessage& message) {
+  if (!services_.probes) return;
+  // Recorded by the writer thread, never on an I/O thread behind a batch commit.
+  services_.writer.post([probes = services_.probes, device_id = device_id_, message] {
+    auto r =
+        probes->record_result(device_id, message.probe_result(), std::chrono::system_clock::now());
+    if (!r) spdlog::error("device {}: recording a probe result: {}", device_id, r.error().message);
   });
 }
 

@@ -170,6 +170,9 @@ int run_serve(const DataDir& dir, const CollectorConfig& config) {
   OrderService orders(*store, agents, catalog, signer, config.orders, &audit, &outbox_planner,
                       sweep_leadership.get());
   CustomActions custom_actions(*store, orders, audit, std::move(base_catalog));
+  // Probes are signed with the order-signing key, under a context of their own.
+  ProbeService probes(*store, agents, audit, keys.signing_key.get(), signer.key_id(), config.probes,
+                      &outbox_planner);
   // Orders queued on other nodes for a device that came online here go out once every node
   // sees it here; unhooked before `orders` goes.
   std::shared_ptr<void> unhook_dispatch;
@@ -246,6 +249,7 @@ int run_serve(const DataDir& dir, const CollectorConfig& config) {
       tickets, enrichment, audit,      ApiSettings{config.session_ttl, config.login},
       nullptr, &orders};
   api_services.custom_actions = &custom_actions;
+  api_services.probes = &probes;
   api_services.wake_outbox = [&outbox] { outbox.wake(); };
   api_services.credentials = cipher;
   api_services.outbox_planner = &outbox_planner;
@@ -255,7 +259,7 @@ int run_serve(const DataDir& dir, const CollectorConfig& config) {
   session_settings.report_interval_s = config.report_interval_s;
   session_settings.max_message_bytes = config.max_message_bytes;
   CollectorApp app(AgentSessionServices{*store, presence, writer, metrics, &enrichment,
-                                        &help_intake, &orders, &audit},
+                                        &help_intake, &orders, &audit, &probes},
                    router, session_settings, config.worker_threads, config.login.login_threads,
                    config.login.login_queue);
 

@@ -29,17 +29,6 @@ nlohmann::json describe(const v1::ProbePayload& p) {
           {"requested_by", p.requested_by()}};
 }
 
-const char* outcome_name(v1::ProbeStatus status) {
-  switch (status) {
-    case v1::PROBE_COMPLETED:
-      return "completed";
-    case v1::PROBE_REFUSED:
-      return "refused";
-    default:
-      return "failed";
-  }
-}
-
 }  // namespace
 
 v1::ProbeResult run_probe(const v1::ProbePayload& request, const ProbeEnvironment& env) {
@@ -175,13 +164,13 @@ void ProbeRunner::work() {
 
 void ProbeRunner::finish(const v1::ProbePayload& request, v1::ProbeResult result) {
   nlohmann::json entry = describe(request);
-  entry["outcome"] = outcome_name(result.status());
+  entry["outcome"] = probes::probe_status_name(result.status());
   entry["duration_ms"] = result.duration_ms();
   if (!result.reason().empty()) entry["reason"] = result.reason();
   if (result.budget_exceeded()) entry["budget_note"] = result.budget_note();
   result.set_history_head_sha256(journal_.record(entry));
   spdlog::info("probe {}: {} {} ({} ms{})", request.probe_run_id(), request.probe(),
-               outcome_name(result.status()), result.duration_ms(),
+               probes::probe_status_name(result.status()), result.duration_ms(),
                result.budget_exceeded() ? ", cut: " + result.budget_note() : "");
   v1::AgentMessage message;
   *message.mutable_probe_result() = std::move(result);

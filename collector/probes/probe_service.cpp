@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "collector/probes/probe_params_json.hpp"
+#include "collector/storage/time_ms.hpp"
 #include "shared/pki/secrets.hpp"
 #include "shared/probes/probe_params.hpp"
 #include "shared/protocol/signed_messages.hpp"
@@ -13,28 +14,14 @@
 
 namespace triage::collector {
 
+using time_ms::from_ms;
+using time_ms::to_ms;
+
 namespace {
 
 constexpr std::size_t kNonceBytes = 32;
 /// What an answer may hold beyond the output budget the request gave (ids, timings, notes).
 constexpr std::size_t kAnswerOverhead = 4096;
-
-std::int64_t to_ms(TimePoint t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-}
-
-TimePoint from_ms(std::int64_t ms) { return TimePoint(std::chrono::milliseconds(ms)); }
-
-const char* status_state(v1::ProbeStatus status) {
-  switch (status) {
-    case v1::PROBE_COMPLETED:
-      return "completed";
-    case v1::PROBE_REFUSED:
-      return "refused";
-    default:
-      return "failed";
-  }
-}
 
 /// The agent's typed result as JSON, with the body prefix as text rather than base64.
 nlohmann::json answer_json(const v1::ProbeResult& result) {
@@ -46,7 +33,8 @@ nlohmann::json answer_json(const v1::ProbeResult& result) {
   copy.clear_probe_run_id();
   std::string text;
   if (!google::protobuf::util::MessageToJsonString(copy, &text, options).ok()) {
-    return {{"status", status_state(result.status())}, {"reason", "unreadable result"}};
+    return {{"status", probes::probe_status_name(result.status())},
+            {"reason", "unreadable result"}};
   }
   auto out = nlohmann::json::parse(text, nullptr, false);
   if (out.is_discarded()) return nlohmann::json::object();
@@ -57,7 +45,7 @@ nlohmann::json answer_json(const v1::ProbeResult& result) {
     }
     out["http_get"]["body_prefix"] = body;
   }
-  out["status"] = status_state(result.status());
+  out["status"] = probes::probe_status_name(result.status());
   return out;
 }
 

@@ -271,4 +271,15 @@ std::string probe_target(const v1::ProbePayload& p) {
   return out;
 }
 
+const char* probe_status_name(v1::ProbeStatus status) {
+  switch (status) {
+    case v1::PROBE_COMPLETED:
+      return "completed";
+    case v1::PROBE_REFUSED:
+      return "refused";
+    default:
+      return "failed";
+  }
+}
+
 }  // namespace triage::probes

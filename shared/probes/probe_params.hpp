@@ -56,4 +56,8 @@ Result<void> check_probe_request(const v1::ProbePayload& payload);
 /// for the history, logs and the ticket.
 std::string probe_target(const v1::ProbePayload& payload);
 
+/// How a run ended, as the history, the audit and the API spell it: "completed", "refused" or
+/// "failed".
+const char* probe_status_name(v1::ProbeStatus status);
+
 }  // namespace triage::probes

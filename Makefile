@@ -8,8 +8,8 @@ CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 FUZZ_BUILD_DIR ?= build-fuzz
 FUZZ_SECONDS ?= 5
 
-.PHONY: all deps configure build test fuzz screenshots demo clean format sanitize tsan windows \
-	windows-deps
+.PHONY: all deps configure build test fuzz screenshots demo clean format sanitize tsan packages \
+	windows windows-deps
 
 all: build
 
@@ -54,22 +54,41 @@ screenshots: build
 	@cd $(BUILD_DIR) && TRIAGE_SCREENSHOT_DIR=$(CURDIR)/docs/screenshots \
 		ctest -L browser --output-on-failure --timeout 600
 
+# triage-collector and triage-agent .deb, triage-agent .rpm in $(BUILD_DIR)/packages/
+# (docs/operations.md#packages).
+packages: configure
+	@cmake --build $(BUILD_DIR) -j$(JOBS) --target packages
+
 demo: build
 	@./installers/dev/demo.sh $(BUILD_DIR)
 
-# Sanitizer runs (slow, not part of `make test`; docs/operations.md): `make sanitize` builds
+# A collector cluster on 127.0.0.1, from scratch in $(BUILD_DIR)/cluster-demo/: PostgreSQL 15,
+# two nodes and HAProxy with one enrolled agent (installers/cluster/cluster-demo.sh,
+# docs/operations.md). It keeps running in the background until `make cluster-demo-stop`.
+.PHONY: cluster-demo cluster-demo-stop
+cluster-demo: build
+	@./installers/cluster/cluster-demo.sh start $(BUILD_DIR)
+
+cluster-demo-stop:
+	@./installers/cluster/cluster-demo.sh stop $(BUILD_DIR)
+
+# Sanitizer runs (slow, not part of `make test`; docs/security.md): `make sanitize` builds
 # everything with ASan + UBSan in build-asan/ and runs the whole suite, the processes the
 # integration tests start included; `make tsan` builds with TSan in build-tsan/ and runs the
-# transport, ingest and order tests. SANITIZE_CTEST_ARGS passes options to ctest (for example
-# `-LE rt` or `-R triage_transport_tests`).
+# transport tests, the agent's order tests, every collector unit test and every integration test
+# (real collector, agents and triagectl, built with TSan too). SANITIZE_CTEST_ARGS passes options
+# to ctest (for example `-LE rt` or `-R triage_transport_tests`).
 SANITIZER_CMAKE_FLAGS = -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O0 -g1"
 SANITIZE_CTEST_ARGS ?=
-# The TSan set: Catch2 file tags (-#) of the transport, ingest and order tests.
-TSAN_TARGETS = triage_transport_tests triage_collector_tests triage_actions_tests \
-	triage_agent_actions_tests triage_integration_tests
-TSAN_COLLECTOR_FILES = [\#ingest_writer_test],[\#device_state_test],[\#device_state_store_test]
-TSAN_ORDER_FILES = [\#order_service_test]
-TSAN_INTEGRATION_FILES = [\#collector_ingest_test],[\#hostile_reports_test],[\#actions_test],[\#actions_lifecycle_test],[\#agent_sessions_test]
+# The TSan set: its test executables, and the product binaries the integration tests start.
+TSAN_TESTS = triage_transport_tests triage_agent_actions_tests triage_collector_tests \
+	triage_findings_tests triage_actions_tests triage_storage_contract_tests \
+	triage_storage_migration_tests triage_cluster_channel_tests triage_integration_tests \
+	triage_cluster_tests triage_rt_tests
+TSAN_TARGETS = $(TSAN_TESTS) triage-collector triage-agent triagectl triage-loadgen
+empty :=
+space := $(empty) $(empty)
+TSAN_CTEST_REGEX = ^($(subst $(space),|,$(strip $(TSAN_TESTS))))(:|$$)
 
 sanitize: deps
 	@cmake -S . -B build-asan $(SANITIZER_CMAKE_FLAGS) -DTRIAGE_SANITIZE=address
@@ -80,13 +99,9 @@ sanitize: deps
 tsan: deps
 	@cmake -S . -B build-tsan $(SANITIZER_CMAKE_FLAGS) -DTRIAGE_SANITIZE=thread
 	@cmake --build build-tsan -j$(JOBS) --target $(TSAN_TARGETS)
-	@tests/sanitizers/run_sanitized.sh build-tsan sh -c 'cd build-tsan/tests && s=0 && \
-		{ shared/transport/triage_transport_tests || s=1; } && \
-		{ collector/triage_collector_tests -# "$(TSAN_COLLECTOR_FILES)" || s=1; } && \
-		{ collector/triage_actions_tests -# "$(TSAN_ORDER_FILES)" || s=1; } && \
-		{ agent/actions/triage_agent_actions_tests || s=1; } && \
-		{ integration/triage_integration_tests -# "$(TSAN_INTEGRATION_FILES)" || s=1; } && \
-		exit $$s'
+	@tests/sanitizers/run_sanitized.sh build-tsan sh -c 'cd build-tsan && \
+		ctest --output-on-failure -j$(JOBS) --timeout 1800 -R "$(TSAN_CTEST_REGEX)" \
+		$(SANITIZE_CTEST_ARGS)'
 
 format:
 	@git ls-files '*.cpp' '*.hpp' | xargs clang-format -i

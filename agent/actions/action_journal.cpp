@@ -1,5 +1,9 @@
 #include "agent/actions/action_journal.hpp"
 
+#include <chrono>
+
+#include <spdlog/spdlog.h>
+
 #include "shared/pki/secrets.hpp"
 
 namespace triage::agent {
@@ -80,6 +84,18 @@ Result<std::string> ActionJournal::append(std::int64_t at_unix_ms, const nlohman
     }
     return raw;
   });
+}
+
+std::string ActionJournal::record(const nlohmann::json& data) {
+  const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  auto head = append(now, data);
+  if (!head) {
+    spdlog::error("history: {}", head.error().message);
+    return "";
+  }
+  return *head;
 }
 
 Result<std::vector<HistoryEntry>> ActionJournal::entries() {

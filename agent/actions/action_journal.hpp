@@ -46,6 +46,9 @@ class ActionJournal {
                               std::int64_t expires_at_unix_ms, std::int64_t now_unix_ms);
   /// Appends to the chain; returns the new head hash (raw 32 bytes).
   Result<std::string> append(std::int64_t at_unix_ms, const nlohmann::json& data);
+  /// append() at the current time for a run or refusal that is reported whatever happens
+  /// here: the new head, or "" after logging why the history could not be written.
+  std::string record(const nlohmann::json& data);
   /// Oldest first.
   Result<std::vector<HistoryEntry>> entries();
   /// The first entry whose hash or link does not hold, if any.

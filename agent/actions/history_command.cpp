@@ -35,7 +35,7 @@ int run_history(const StateDir& state, bool json, std::ostream& out, std::ostrea
       out << nlohmann::json{{"entries", nlohmann::json::array()}, {"chain", "intact"}}.dump(2)
           << "\n";
     } else {
-      out << "No orders have reached this endpoint.\n";
+      out << "No orders or probes have reached this endpoint.\n";
     }
     return 0;
   }
@@ -70,8 +70,14 @@ int run_history(const StateDir& state, bool json, std::ostream& out, std::ostrea
         << "COMMAND / REASON\n";
     for (const auto& e : *entries) {
       const auto outcome = text(e.data, "outcome");
+      // An order shows its command; a probe what it looked at; a refusal why.
       std::string detail = argv_line(e.data);
-      if (outcome == "refused" || detail.empty()) detail = text(e.data, "reason");
+      if (detail.empty()) detail = text(e.data, "target");
+      if (outcome == "refused" || detail.empty()) {
+        const auto reason = text(e.data, "reason");
+        detail =
+            text(e.data, "kind") == "probe" && !detail.empty() ? detail + ": " + reason : reason;
+      }
       out << std::left << std::setw(5) << e.id << std::setw(22)
           << format_rfc3339(
                  std::chrono::system_clock::time_point(std::chrono::milliseconds(e.at_unix_ms)))

@@ -175,12 +175,7 @@ void OrderRunner::refuse(const std::string& order_id, const v1::OrderPayload* pa
   entry["reason"] = reason;
   v1::AgentMessage message;
   auto* result = message.mutable_order_result();
-  auto head = journal_.append(now_ms(), entry);
-  if (!head) {
-    spdlog::error("history: {}", head.error().message);
-  } else {
-    result->set_history_head_sha256(*head);
-  }
+  result->set_history_head_sha256(journal_.record(entry));
   if (order_id.empty()) return;  // nothing to address a report to
   result->set_order_id(order_id);
   result->set_state(v1::REFUSED);
@@ -270,12 +265,7 @@ void OrderRunner::finish(const v1::OrderPayload& order, v1::OrderResult result) 
   entry["duration_ms"] = result.duration_ms();
   if (!result.reason().empty()) entry["reason"] = result.reason();
   if (result.post_check().ran()) entry["post_check_passed"] = result.post_check().passed();
-  auto head = journal_.append(now_ms(), entry);
-  if (head) {
-    result.set_history_head_sha256(*head);
-  } else {
-    spdlog::error("history: {}", head.error().message);
-  }
+  result.set_history_head_sha256(journal_.record(entry));
   spdlog::info("order {}: {} ({} ms)", order.order_id(), v1::OrderState_Name(result.state()),
                result.duration_ms());
   v1::AgentMessage message;

@@ -96,32 +96,21 @@ std::string claimed_order_id(const v1::SignedOrder& order) {
 }
 
 Result<v1::OrderPayload> verify_order(const v1::SignedOrder& order, const OrderChecks& checks) {
-  if (checks.pinned_key == nullptr) {
-    return refuse("no order-signing key was pinned at enrollment; re-enroll this agent");
-  }
+  const SignedRequestChecks request{checks.pinned_key, checks.device_id, checks.now_unix_ms,
+                                    checks.clock_skew_ms};
   // Nothing in the payload is looked at before the signature holds.
-  if (!protocol::verify_payload(checks.pinned_key, protocol::kOrderContext, order.payload(),
-                                order.signature())) {
-    return refuse("signature is not valid for the pinned order-signing key");
+  if (auto r =
+          check_signature(request, protocol::kOrderContext, order.payload(), order.signature());
+      !r) {
+    return tl::unexpected(r.error());
   }
   v1::OrderPayload p;
   if (!p.ParseFromString(order.payload())) return refuse("signed payload is unreadable");
-  if (p.order_id().empty()) return refuse("order has no id");
-  if (p.device_id() != checks.device_id) {
-    return refuse("order is for device " + p.device_id().substr(0, 64) + ", not this one");
-  }
-  if (p.expires_at_unix_ms() <= p.issued_at_unix_ms()) {
-    return refuse("order expires before it was issued");
-  }
-  if (p.issued_at_unix_ms() > checks.now_unix_ms + checks.clock_skew_ms) {
-    return refuse("order was issued in the future (check this computer's clock)");
-  }
-  // Arithmetic on our own clock only: the payload's times can be anything an int64 holds.
-  if (p.expires_at_unix_ms() <= checks.now_unix_ms - checks.clock_skew_ms) {
-    return refuse("order expired");
-  }
-  if (p.nonce().size() < kMinNonceBytes || p.nonce().size() > kMaxNonceBytes) {
-    return refuse("order nonce must be 16 to 64 bytes");
+  if (auto r = check_request_fields(
+          {p.order_id(), p.device_id(), p.issued_at_unix_ms(), p.expires_at_unix_ms(), p.nonce()},
+          request, "order");
+      !r) {
+    return tl::unexpected(r.error());
   }
   // An order for another platform's action is refused before its argv is read by our rules.
   if (p.platform() != checks.platform) {

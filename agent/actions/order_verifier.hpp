@@ -14,6 +14,7 @@
 #include <string>
 
 #include "agent/actions/action_policy.hpp"
+#include "agent/actions/signed_request.hpp"
 #include "shared/pki/openssl_ptr.hpp"
 #include "shared/util/result.hpp"
 #include "triage/v1/order.pb.h"
@@ -52,8 +53,6 @@ struct OrderChecks {
 inline constexpr std::uint32_t kMaxOrderTimeoutS = 3600;
 inline constexpr std::uint32_t kMaxPostCheckTimeoutS = 600;
 inline constexpr std::uint64_t kMaxOrderOutputCap = 4 * 1024 * 1024;
-inline constexpr std::size_t kMinNonceBytes = 16;
-inline constexpr std::size_t kMaxNonceBytes = 64;
 
 /// The verified payload, or kDenied with the reason.
 Result<v1::OrderPayload> verify_order(const v1::SignedOrder& order, const OrderChecks& checks);

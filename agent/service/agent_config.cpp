@@ -6,6 +6,8 @@
 #include <regex>
 
 #include "agent/collectors/category.hpp"
+#include "shared/pki/certificates.hpp"
+#include "shared/probes/probe_params.hpp"
 #include "shared/util/files.hpp"
 #include "shared/util/toml_reader.hpp"
 
@@ -42,6 +44,13 @@ std::function<std::string(const std::string&)> each(std::string (*check)(const s
   };
 }
 
+std::string check_probe_name(const std::string& name) {
+  if (probes::known_probe(name)) return {};
+  std::string names;
+  for (auto n : probes::probe_names()) names += (names.empty() ? "" : ", ") + std::string(n);
+  return "unknown probe; expected one of " + names;
+}
+
 // "sha256:" and 64 hex digits, as the collector's catalog shows a definition's hash.
 std::string check_definition_pin(const std::string& pin) {
   static const std::regex kPin("sha256:[0-9a-fA-F]{64}");
@@ -51,10 +60,16 @@ std::string check_definition_pin(const std::string& pin) {
 using Section = Result<void> (*)(const TomlReader&, AgentConfig&);
 
 Result<void> read_collector(const TomlReader& r, AgentConfig& c) {
-  if (auto ok = r.allow_only({"url"}); !ok) return ok;
-  if (auto ok = r.read("url", c.collector_url); !ok) return ok;
+  for (auto step : {r.allow_only({"url", "ca_sha256"}), r.read("url", c.collector_url),
+                    r.read("ca_sha256", c.collector_ca_sha256)}) {
+    if (!step) return step;
+  }
   if (!c.collector_url.empty() && c.collector_url.rfind("wss://", 0) != 0) {
     return r.error("url", "expected wss://HOST:PORT");
+  }
+  if (!c.collector_ca_sha256.empty()) {
+    auto pin = pki::normalize_sha256_hex(c.collector_ca_sha256);
+    if (!pin) return r.error("ca_sha256", pin.error().message);
   }
   return {};
 }
@@ -165,6 +180,16 @@ Result<void> read_policy(const TomlReader& r, AgentConfig& c) {
   return {};
 }
 
+Result<void> read_probe_policy(const TomlReader& r, AgentConfig& c) {
+  auto& policy = c.probe_policy;
+  for (auto step : {r.allow_only({"disabled", "per_minute"}),
+                    r.read("disabled", policy.disabled, each(check_probe_name)),
+                    r.read("per_minute", policy.per_minute, 1, 600)}) {
+    if (!step) return step;
+  }
+  return {};
+}
+
 }  // namespace
 
 Result<AgentConfig> parse_agent_config(std::string_view text, const std::string& origin) {
@@ -180,15 +205,16 @@ Result<AgentConfig> parse_agent_config(std::string_view text, const std::string&
                                                            {"spool", read_spool},
                                                            {"log", read_log},
                                                            {"ipc", read_ipc},
-                                                           {"policy", read_policy}};
+                                                           {"policy", read_policy},
+                                                           {"probe_policy", read_probe_policy}};
   for (const auto& [key, node] : *root) {
     const std::string_view name = key.str();
     auto it = std::find_if(std::begin(sections), std::end(sections),
                            [&](const auto& s) { return s.first == name; });
     if (it == std::end(sections)) {
       // The first key not listed is this one: the ones before it were sections.
-      auto known = reader.allow_only(
-          {"collector", "schedule", "categories", "probes", "spool", "log", "ipc", "policy"});
+      auto known = reader.allow_only({"collector", "schedule", "categories", "probes", "spool",
+                                      "log", "ipc", "policy", "probe_policy"});
       return fail(subject, known.error());
     }
     auto table = reader.section(name);

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "agent/actions/action_policy.hpp"
+#include "agent/probes/probe_policy.hpp"
 #include "shared/util/result.hpp"
 
 namespace triage::agent {
@@ -18,6 +19,9 @@ namespace triage::agent {
 struct AgentConfig {
   /// wss://HOST:PORT overriding the URL recorded at enrollment ("" = keep it).
   std::string collector_url;
+  /// The collector CA's SHA-256 (hex), for enrolling from the token file at first start
+  /// (agent/service/token_file_enrollment.hpp); "" = no such enrollment.
+  std::string collector_ca_sha256;
   /// Scheduled delta reports. Set locally, it wins over the collector's suggestion.
   std::chrono::seconds report_interval{900};
   bool report_interval_set = false;
@@ -37,6 +41,8 @@ struct AgentConfig {
   /// Help requests one local user may file per hour (they are never evicted from the spool).
   std::uint32_t help_requests_per_hour = 12;
   ActionPolicy policy;
+  /// Which diagnostic probes technicians may run here, and how often (`[probe_policy]`).
+  ProbePolicy probe_policy;
   /// Root the collectors read /proc, /sys, /etc, /var under (`run --sysroot`; not a config
   /// key): lets a fixture machine stand in for this one.
   std::string sysroot = "/";

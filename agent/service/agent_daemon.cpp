@@ -74,6 +74,8 @@ int run_daemon(const StateDir& state, const AgentConfig& config,
   options.help_requests_per_hour = config.help_requests_per_hour;
   options.journal = journal->get();
   options.orders.policy = config.policy;
+  options.probes.policy = config.probe_policy;
+  options.probes.env.sysroot = config.sysroot;
   auto url = transport::parse_url(config.collector_url.empty() ? identity->enrollment.server_url
                                                                : config.collector_url);
   if (!url) throw std::runtime_error("collector URL: " + url.error().message);

@@ -58,6 +58,16 @@ AgentRuntime::AgentRuntime(boost::asio::io_context& ioc, AgentIdentity identity,
         [this](v1::AgentMessage message) {
           if (spool_append(message)) pump();
         });
+    auto probe_settings = options_.probes;
+    probe_settings.device_id = identity_.enrollment.device_id;
+    probe_settings.pinned_key_pem = identity_.order_signing_key_pem;
+    // A probe's answer is for now: lost with the connection, never spooled.
+    probes_ = std::make_unique<ProbeRunner>(ioc_, *options_.journal, std::move(probe_settings),
+                                            [this](v1::AgentMessage message) {
+                                              if (connection_ && ready_) {
+                                                connection_->send(protocol::encode(message));
+                                              }
+                                            });
   }
 }
 
@@ -117,6 +127,7 @@ void AgentRuntime::on_open(const std::shared_ptr<transport::WebSocketConnection>
   }
   for (const char* capability : {"snapshot", "delta", "help"}) hello->add_capabilities(capability);
   if (orders_) hello->add_capabilities("orders");
+  if (probes_) hello->add_capabilities("probes");
   hello->set_agent_time_unix_ms(now_ms());
   if (connection_) connection_->send(protocol::encode(message));
 }
@@ -155,6 +166,9 @@ void AgentRuntime::on_message(std::string_view frame) {
       return;
     case v1::CollectorMessage::kOrderCancel:
       if (ready_ && orders_) orders_->cancel(message->order_cancel());
+      return;
+    case v1::CollectorMessage::kProbe:
+      if (ready_ && probes_) probes_->handle(message->probe());
       return;
     default:
       // Unknown or not yet supported here: ignore (forward compatibility).

@@ -19,6 +19,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "agent/actions/order_runner.hpp"
+#include "agent/probes/probe_runner.hpp"
 #include "agent/service/help_rate_limiter.hpp"
 #include "agent/service/help_request.hpp"
 #include "agent/service/snapshot_worker.hpp"
@@ -53,6 +54,8 @@ struct AgentRunOptions {
   /// Signed orders: executed when a journal is given (it must outlive the runtime).
   ActionJournal* journal = nullptr;
   OrderRunnerSettings orders;
+  /// Diagnostic probes: run when a journal is given (they are recorded in its history).
+  ProbeRunnerSettings probes;
 };
 
 using HelpProgressFn = std::function<void(const HelpProgress&)>;
@@ -120,6 +123,7 @@ class AgentRuntime final : public transport::WebSocketHandler {
   SnapshotWorker worker_;
   // Last: destroyed first, while everything its pending work touches still exists.
   std::unique_ptr<OrderRunner> orders_;
+  std::unique_ptr<ProbeRunner> probes_;
 };
 
 }  // namespace triage::agent

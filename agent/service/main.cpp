@@ -21,6 +21,7 @@
 #include "agent/service/get_help_command.hpp"
 #include "agent/service/service_command.hpp"
 #include "agent/service/snapshot_process.hpp"
+#include "agent/service/token_file_enrollment.hpp"
 #include "agent/state/system_paths.hpp"
 #include "shared/util/fs_root.hpp"
 #include "shared/util/logging.hpp"
@@ -103,6 +104,11 @@ int main(int argc, char** argv) {
   run->add_option("--report-interval", report_interval_s,
                   "seconds between scheduled reports (overrides the config)")
       ->check(CLI::Range(2u, 86400u));
+  std::string enroll_token_file = ta::default_token_file().string();
+  run->add_option("--enroll-token-file", enroll_token_file,
+                  "when not enrolled yet: enroll with the token in this file, with the config's "
+                  "[collector] url and ca_sha256, then delete the file")
+      ->capture_default_str();
   std::string run_sysroot = "/";
   run->add_option("--sysroot", run_sysroot,
                   "read /proc, /sys, /etc, /var under DIR (a fixture machine; for testing)");
@@ -223,10 +229,14 @@ int main(int argc, char** argv) {
       if (auto r = triage::setup_logging("triage-agent", *format, log_level); !r) {
         throw std::runtime_error(r.error().message);
       }
+      const ta::StateDir state(state_dir);
+      auto enrolled = ta::enroll_from_token_file(
+          state,
+          {enroll_token_file, config.collector_url, config.collector_ca_sha256, local_hostname()});
+      if (!enrolled) throw std::runtime_error(enrolled.error().message);
       std::optional<std::chrono::seconds> interval;
       if (report_interval_s > 0) interval = std::chrono::seconds(report_interval_s);
-      return ta::run_under_service_manager(
-          [&] { return ta::run_daemon(ta::StateDir(state_dir), config, interval); });
+      return ta::run_under_service_manager([&] { return ta::run_daemon(state, config, interval); });
     }
   } catch (const std::exception& e) {
     std::cerr << "triage-agent: " << e.what() << "\n";

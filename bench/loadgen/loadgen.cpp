@@ -1,7 +1,7 @@
 // triage-loadgen: many simulated agents against a real collector, over real TLS + mTLS and
 // protobuf. Reports connected agents, acknowledged reports per second, ack latency
-// percentiles and collector memory, then checks in the collector's database that every
-// acknowledged report is stored.
+// percentiles and collector memory, then checks in the collector's database (its SQLite file,
+// or the PostgreSQL database of a cluster) that every acknowledged report is stored once.
 
 #include <sys/resource.h>
 
@@ -16,11 +16,11 @@
 #include <numeric>
 #include <thread>
 
-#include <sqlite3.h>
 #include <CLI/CLI.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include "agent/collectors/snapshot_taker.hpp"
+#include "bench/loadgen/acked_verification.hpp"
 #include "bench/loadgen/sim_agent.hpp"
 #include "shared/protocol/delta.hpp"
 #include "shared/transport/tls_context.hpp"
@@ -100,33 +100,6 @@ Workload make_workload(const transport::Url& url) {
   return w;
 }
 
-// Counts acknowledged (device, seq) pairs missing from the collector's database.
-std::size_t missing_in_database(const std::string& path, const std::vector<Identity>& ids,
-                                const std::vector<Stats>& stats) {
-  sqlite3* db = nullptr;
-  // Read-write so SQLite can recover the WAL of a collector that was killed; nothing is written.
-  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
-    std::cerr << "cannot open " << path << "\n";
-    return SIZE_MAX;
-  }
-  sqlite3_busy_timeout(db, 10'000);
-  sqlite3_stmt* st = nullptr;
-  sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM reports WHERE device_id = ? AND seq = ?", -1, &st,
-                     nullptr);
-  std::size_t missing = 0;
-  for (const auto& s : stats) {
-    for (auto [index, seq] : s.acked_reports) {
-      sqlite3_reset(st);
-      sqlite3_bind_text(st, 1, ids[index].device_id.c_str(), -1, SQLITE_TRANSIENT);
-      sqlite3_bind_int64(st, 2, static_cast<sqlite3_int64>(seq));
-      if (sqlite3_step(st) != SQLITE_ROW || sqlite3_column_int(st, 0) != 1) ++missing;
-    }
-  }
-  sqlite3_finalize(st);
-  sqlite3_close(db);
-  return missing;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -145,7 +118,9 @@ int main(int argc, char** argv) {
   app.add_option("--connect-rate", o.connect_rate, "new connections per second")
       ->capture_default_str();
   app.add_option("--collector-pid", o.collector_pid, "sample this process's RSS");
-  app.add_option("--database", o.database, "collector.db to verify acknowledged reports");
+  app.add_option("--database", o.database,
+                 "where to verify acknowledged reports: the collector.db file, or a "
+                 "postgres://... URL (the cluster's database)");
   app.add_option("--connect-wait", o.connect_wait_s, "seconds to wait for everyone to connect")
       ->capture_default_str();
   app.add_flag("--progress", o.progress,
@@ -323,8 +298,8 @@ int main(int argc, char** argv) {
     auto now = Clock::now();
     if (now - window_begin >= std::chrono::seconds(10)) {
       auto acked_now = sum(&Stats::acked);
-      double rate = (acked_now - window_acked) /
-                    std::chrono::duration<double>(now - window_begin).count();
+      double rate =
+          (acked_now - window_acked) / std::chrono::duration<double>(now - window_begin).count();
       min_window_rate = windows++ == 0 ? rate : std::min(min_window_rate, rate);
       std::printf("  window t=%3.0f s: %.0f acked/s, %lld awaiting ack\n",
                   std::chrono::duration<double>(now - traffic_begin).count(), rate,
@@ -375,9 +350,14 @@ int main(int argc, char** argv) {
   }
   int exit_code = 0;
   if (!o.database.empty()) {
-    auto missing = missing_in_database(o.database, *ids, stats);
-    std::printf("verification: %zu acknowledged reports missing from the database\n", missing);
-    if (missing != 0) exit_code = 1;
+    auto missing = count_unstored_acks(o.database, *ids, stats);
+    if (!missing) {
+      std::printf("verification: failed: %s\n", missing.error().message.c_str());
+      exit_code = 1;
+    } else {
+      std::printf("verification: %zu acknowledged reports missing from the database\n", *missing);
+      if (*missing != 0) exit_code = 1;
+    }
   }
   // Connections abandoned at the end may still hold handlers referring to the agents: leave
   // without running destructors.

@@ -31,12 +31,14 @@ OrderService::OrderService(Store& store, AgentChannel& agents, const ActionCatal
       dispatcher_(store, agents, signer, ledger_, settings),
       reports_(store, ledger_, [this] { return this->catalog(); }),
       sweep_leadership_(sweep_leadership),
-      sweeper_(PeriodicTaskOptions{"order expiry sweep", settings.sweep_interval, false}, [this] {
-        if (!leads(sweep_leadership_)) return;
-        if (auto r = sweep(std::chrono::system_clock::now()); !r) {
-          spdlog::error("order expiry sweep: {}", r.error().message);
-        }
-      }) {
+      sweeper_(
+          PeriodicTaskOptions{"order expiry sweep", settings.sweep_interval, false, "order-sweep"},
+          [this] {
+            if (!leads(sweep_leadership_)) return;
+            if (auto r = sweep(std::chrono::system_clock::now()); !r) {
+              spdlog::error("order expiry sweep: {}", r.error().message);
+            }
+          }) {
   auto now = std::chrono::system_clock::now();
   auto signed_catalog = signer_.sign_catalog(catalog.manifest(unix_ms(now)));
   if (!signed_catalog) {

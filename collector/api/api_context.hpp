@@ -19,6 +19,7 @@
 #include "collector/enrollment/enrollment_service.hpp"
 #include "collector/integrations/credential_cipher.hpp"
 #include "collector/metrics/collector_metrics.hpp"
+#include "collector/probes/probe_service.hpp"
 #include "collector/storage/store.hpp"
 #include "collector/tickets/enrichment_scheduler.hpp"
 #include "collector/tickets/ticket_service.hpp"
@@ -46,6 +47,8 @@ struct ApiServices {
   std::shared_ptr<LoginGuard> login_guard = nullptr;
   /// Remediation orders and the action catalog; null disables those routes (503).
   OrderService* orders = nullptr;
+  /// Diagnostic probes; null disables those routes (503).
+  ProbeService* probes = nullptr;
   /// Admin CRUD of custom actions; null disables those routes (503).
   CustomActions* custom_actions = nullptr;
   /// Tells the outbox worker to look at the queue now (after a redelivery or ping).

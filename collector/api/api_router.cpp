@@ -20,6 +20,7 @@
 #include "collector/api/integrations_api.hpp"
 #include "collector/api/json_fields.hpp"
 #include "collector/api/openapi_api.hpp"
+#include "collector/api/probes_api.hpp"
 #include "collector/api/problems_api.hpp"
 #include "collector/api/query_params.hpp"
 #include "collector/api/tickets_api.hpp"
@@ -279,6 +280,14 @@ std::vector<RouteSpec> api_routes() {
       handle_reject_order);
   add(http::verb::post, "/api/v1/orders/{id}/cancel", Access::kAuthenticated, Role::kTechnician,
       handle_cancel_order);
+  // Diagnostic probes: read-only, no approval; who may run them is checked by the service
+  // (technicians, and viewers when the configuration says so).
+  add(http::verb::get, "/api/v1/probes", Access::kAuthenticated, Role::kViewer,
+      handle_probe_catalog);
+  add(http::verb::post, "/api/v1/devices/{id}/probes", Access::kAuthenticated, Role::kViewer,
+      handle_run_probe);
+  add(http::verb::get, "/api/v1/probes/{id}", Access::kAuthenticated, Role::kViewer,
+      handle_get_probe);
   return routes;
 }
 

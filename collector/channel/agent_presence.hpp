@@ -30,6 +30,13 @@ class AgentPresence {
   /// Tracks a socket that presented `device_id`'s certificate, until the returned handle is
   /// destroyed; AgentChannel::disconnect() calls `close`. The presence must outlive the handle.
   virtual std::shared_ptr<void> track(const std::string& device_id, Closer close) = 0;
+
+  /// A snapshot the device sent through this node's session, answering the snapshot request
+  /// `request_id`, was committed as report `seq` (called on the ingest writer thread; returns
+  /// at once). With several nodes, the node that asked may be another one, which must hear of
+  /// it; a single node's own waiters hear of it from the session itself.
+  virtual void snapshot_committed(const std::string& /*device_id*/, std::uint64_t /*seq*/,
+                                  const std::string& /*request_id*/) {}
 };
 
 }  // namespace triage::collector

@@ -2,9 +2,11 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <iostream>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
@@ -14,13 +16,14 @@
 #include "collector/audit/cli_actor.hpp"
 #include "collector/auth/accounts.hpp"
 #include "collector/auth/api_tokens.hpp"
+#include "collector/cli/backup_commands.hpp"
 #include "collector/cli/migrate_storage_command.hpp"
+#include "collector/cli/site_config.hpp"
 #include "collector/enrollment/enrollment_service.hpp"
 #include "collector/server/add_node.hpp"
 #include "collector/server/collector_config.hpp"
 #include "collector/server/data_dir.hpp"
 #include "collector/server/serve.hpp"
-#include "collector/storage/open_store.hpp"
 #include "shared/pki/keys.hpp"
 #include "shared/util/files.hpp"
 #include "shared/util/logging.hpp"
@@ -40,15 +43,9 @@ void or_exit(triage::Result<void> result, const std::string& what) {
   if (!result) throw std::runtime_error(what + ": " + result.error().message);
 }
 
-tc::StorePtr open_store(const tc::DataDir& dir, const tc::StorageConfig& storage = {}) {
-  if (!dir.initialized()) {
-    throw std::runtime_error(dir.root().string() +
-                             " is not an initialized data directory; run `triage-collector init "
-                             "--data " +
-                             dir.root().string() + "` first");
-  }
-  return or_exit(tc::open_store(storage, dir.database().string(), tc::StoreUse::kCommand),
-                 "opening the database");
+// The store of the site whose data directory is `dir`, as `serve` would open it.
+tc::StorePtr open_store(const tc::DataDir& dir, const tc::SiteConfig& site) {
+  return or_exit(tc::open_site_store(dir, site), "opening the database");
 }
 
 // The audit log of an administration command: events chained into the same database a
@@ -70,13 +67,8 @@ class CliAudit {
   tc::AuditLog log_;
 };
 
-int audit_verify(const tc::DataDir& dir, const std::string& config_file) {
-  // With --config, the store its [storage] names (PostgreSQL after migrate-storage).
-  tc::StorageConfig storage;
-  if (!config_file.empty()) {
-    storage = or_exit(tc::load_collector_config(config_file), "config").storage;
-  }
-  auto store = open_store(dir, storage);
+int audit_verify(const tc::DataDir& dir, const tc::SiteConfig& site) {
+  auto store = open_store(dir, site);
   auto pem = or_exit(triage::read_file(dir.signing_public_key()), "reading the public key");
   auto key = or_exit(triage::pki::public_key_from_pem(pem), dir.signing_public_key().string());
   auto result = or_exit(tc::verify_audit_log(*store, key.get()), "audit verify");
@@ -105,6 +97,16 @@ int main(int argc, char** argv) {
   auto add_data = [&](CLI::App* sub) {
     sub->add_option("--data", data_dir, "collector data directory")->required();
   };
+  // Every command that opens the store reads the site's configuration as `serve` does.
+  std::string config_file;
+  std::vector<CLI::App*> site_commands;
+  auto add_config = [&](CLI::App* sub) {
+    site_commands.push_back(sub);
+    sub->add_option("--config", config_file,
+                    "TOML configuration file (default: collector.toml in the data directory, "
+                    "when there is one); its [storage] names the store")
+        ->check(CLI::ExistingFile);
+  };
 
   auto* init = app.add_subcommand("init", "create the data directory, CA, keys and database");
   add_data(init);
@@ -114,12 +116,12 @@ int main(int argc, char** argv) {
 
   auto* serve = app.add_subcommand("serve", "run the collector");
   add_data(serve);
-  std::string listen, staff_listen, config_file;
+  std::string listen, staff_listen;
   serve->add_option("--listen", listen, "HOST:PORT (default 127.0.0.1:8443; port 0 = any)");
   serve->add_option("--staff-listen", staff_listen,
                     "HOST:PORT of a second listener for staff, console, API and /metrics only "
                     "(no agents; default none)");
-  serve->add_option("--config", config_file, "TOML configuration file")->check(CLI::ExistingFile);
+  add_config(serve);
 
   auto* fingerprint = app.add_subcommand("ca-fingerprint", "print the CA's SHA-256");
   add_data(fingerprint);
@@ -128,6 +130,7 @@ int main(int argc, char** argv) {
   token->require_subcommand(1);
   auto* token_create = token->add_subcommand("create", "create an enrollment token");
   add_data(token_create);
+  add_config(token_create);
   std::string ttl = "24h";
   int uses = 1;
   token_create->add_option("--ttl", ttl, "validity, e.g. 30m, 24h, 7d")->capture_default_str();
@@ -137,6 +140,7 @@ int main(int argc, char** argv) {
   user->require_subcommand(1);
   auto* user_add = user->add_subcommand("add", "create a user");
   add_data(user_add);
+  add_config(user_add);
   std::string user_name, user_role;
   bool password_stdin = false;
   user_add->add_option("--name", user_name, "login name")->required();
@@ -155,6 +159,7 @@ int main(int argc, char** argv) {
   device->require_subcommand(1);
   auto* device_revoke = device->add_subcommand("revoke", "revoke a device (refused from then on)");
   add_data(device_revoke);
+  add_config(device_revoke);
   std::string device_id;
   device_revoke->add_option("ID", device_id, "device id")->required();
 
@@ -163,6 +168,7 @@ int main(int argc, char** argv) {
   auto* api_token_create =
       api_token->add_subcommand("create", "create an API token (printed once)");
   add_data(api_token_create);
+  add_config(api_token_create);
   std::string api_token_user, api_token_name, api_token_ttl = "90d";
   api_token_create
       ->add_option("--user", api_token_user,
@@ -173,8 +179,10 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   auto* api_token_list = api_token->add_subcommand("list", "list API tokens (never secrets)");
   add_data(api_token_list);
+  add_config(api_token_list);
   auto* api_token_revoke = api_token->add_subcommand("revoke", "revoke an API token");
   add_data(api_token_revoke);
+  add_config(api_token_revoke);
   std::string api_token_id;
   api_token_revoke->add_option("--id", api_token_id, "token id (from list)")->required();
 
@@ -183,9 +191,7 @@ int main(int argc, char** argv) {
   auto* audit_verify_cmd = audit->add_subcommand(
       "verify", "check the hash chain and the signed checkpoints (exit 0 when intact)");
   add_data(audit_verify_cmd);
-  audit_verify_cmd
-      ->add_option("--config", config_file, "the collector's TOML configuration: its [storage]")
-      ->check(CLI::ExistingFile);
+  add_config(audit_verify_cmd);
 
   auto* migrate_storage = app.add_subcommand(
       "migrate-storage",
@@ -222,21 +228,28 @@ int main(int argc, char** argv) {
                        "machine's host name)");
   node_add->add_option("--ip", node_ips, "the new node's IP addresses, in its server certificate");
 
+  const tc::BackupCommands backup_commands(app);
+
   CLI11_PARSE(app, argc, argv);
 
   try {
     auto format = triage::parse_log_format(log_format);
     std::string level = log_level.empty() ? "info" : log_level;
-    tc::CollectorConfig config;
+    tc::DataDir dir(data_dir);
+    // Read before logging starts: serve's [log] sets the level and format.
+    tc::SiteConfig site;
+    if (std::any_of(site_commands.begin(), site_commands.end(),
+                    [](const CLI::App* sub) { return sub->parsed(); })) {
+      site = or_exit(tc::load_site_config(dir, config_file), "config");
+    }
+    auto& config = site.config;
     if (serve->parsed()) {
-      if (!config_file.empty()) config = or_exit(tc::load_collector_config(config_file), "config");
       if (!listen.empty()) config.listen = listen;
       if (!staff_listen.empty()) config.staff_listen = staff_listen;
       if (log_level.empty()) level = config.log_level;
       if (log_format == "human" && config.log_format == "json") format = triage::LogFormat::kJson;
     }
     or_exit(triage::setup_logging("triage-collector", *format, level), "logging");
-    tc::DataDir dir(data_dir);
     const auto now = std::chrono::system_clock::now();
 
     if (init->parsed()) {
@@ -246,6 +259,7 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (serve->parsed()) return tc::run_serve(dir, config);
+    if (auto code = backup_commands.run()) return *code;
     if (node_add->parsed()) {
       if (node_name.empty()) {
         char host[256] = {};
@@ -267,10 +281,10 @@ int main(int argc, char** argv) {
       std::cout << or_exit(tc::ca_fingerprint(dir), "ca-fingerprint") << "\n";
       return 0;
     }
-    if (audit_verify_cmd->parsed()) return audit_verify(dir, config_file);
+    if (audit_verify_cmd->parsed()) return audit_verify(dir, site);
     if (migrate_storage->parsed()) return tc::run_migrate_storage(dir, migrate_args);
     if (token_create->parsed()) {
-      auto store = open_store(dir);
+      auto store = open_store(dir, site);
       CliAudit audit(*store, dir);
       auto duration = or_exit(tc::parse_duration(ttl), "--ttl");
       triage::Result<tc::CreatedToken> created_token = triage::fail("not created");
@@ -291,7 +305,7 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (user_add->parsed()) {
-      auto store = open_store(dir);
+      auto store = open_store(dir, site);
       std::string password;
       bool generated = false;
       if (user_service) {
@@ -327,7 +341,7 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (api_token_create->parsed()) {
-      auto store = open_store(dir);
+      auto store = open_store(dir, site);
       CliAudit audit(*store, dir);
       auto duration = or_exit(tc::parse_duration(api_token_ttl), "--ttl");
       // API tokens are personal: a token minted here for a person would be in someone else's
@@ -362,7 +376,7 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (api_token_list->parsed()) {
-      auto store = open_store(dir);
+      auto store = open_store(dir, site);
       auto tokens = or_exit(store->read().auth().list_api_tokens(), "api-token list");
       constexpr const char* row = "{:<13} {:<20} {:<20} {:<25} {:<25} {}\n";
       std::cout << fmt::format(row, "ID", "USER", "NAME", "EXPIRES", "LAST USED", "STATE");
@@ -375,7 +389,7 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (api_token_revoke->parsed()) {
-      auto store = open_store(dir);
+      auto store = open_store(dir, site);
       CliAudit audit(*store, dir);
       or_exit(audit.log().record_with([&](tc::WriteTx& tx) -> triage::Result<tc::AuditEvent> {
         if (auto r = tx.auth().revoke_api_token(api_token_id, now); !r) {
@@ -388,7 +402,7 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (device_revoke->parsed()) {
-      auto store = open_store(dir);
+      auto store = open_store(dir, site);
       CliAudit audit(*store, dir);
       or_exit(audit.log().record_with([&](tc::WriteTx& tx) -> triage::Result<tc::AuditEvent> {
         if (auto r = tx.devices().revoke_device(device_id, now); !r)

@@ -6,6 +6,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "shared/util/thread_name.hpp"
+
 namespace triage::collector {
 
 namespace {
@@ -29,7 +31,10 @@ void run_task(const std::function<void()>& task) {
 
 IngestWriter::IngestWriter(Store& store, IngestOptions options, CollectorMetrics* metrics)
     : store_(store), materializer_(store, options.states), options_(options), metrics_(metrics) {
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    name_this_thread("ingest-writer");
+    run();
+  });
 }
 
 IngestWriter::~IngestWriter() { stop(); }

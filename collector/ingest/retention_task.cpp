@@ -10,7 +10,7 @@ RetentionTask::RetentionTask(Store& store, RetentionSettings settings, Collector
       settings_(settings),
       metrics_(metrics),
       leadership_(leadership),
-      task_(PeriodicTaskOptions{"retention pass", settings.interval, true},
+      task_(PeriodicTaskOptions{"retention pass", settings.interval, true, "retention"},
             [this] { run_logged(); }) {
   task_.start();
 }

@@ -24,7 +24,7 @@ OutboxWorker::OutboxWorker(Store& store, std::vector<std::unique_ptr<Connector>>
   const std::size_t n = std::max<std::size_t>(1, settings_.workers);
   for (std::size_t i = 0; i < n; ++i) {
     tasks_.push_back(std::make_unique<PeriodicTask>(
-        PeriodicTaskOptions{"outbox worker", settings_.poll_interval, true},
+        PeriodicTaskOptions{"outbox worker", settings_.poll_interval, true, "outbox"},
         PeriodicTask::PacedStep([this, i, rng = std::mt19937_64(std::random_device{}())]() mutable {
           return step(i, rng);
         })));

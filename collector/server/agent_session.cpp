@@ -67,9 +67,9 @@ void AgentSession::on_open(const std::shared_ptr<transport::WebSocketConnection>
 }
 
 void AgentSession::apply_rate_limit(v1::AgentMessage::BodyCase kind) {
-  const bool order_message = kind == v1::AgentMessage::kOrderUpdate ||
-                             kind == v1::AgentMessage::kOrderOutput ||
-                             kind == v1::AgentMessage::kOrderResult;
+  const bool order_message =
+      kind == v1::AgentMessage::kOrderUpdate || kind == v1::AgentMessage::kOrderOutput ||
+      kind == v1::AgentMessage::kOrderResult || kind == v1::AgentMessage::kProbeResult;
   const auto wait = (order_message ? order_message_budget_ : message_budget_).take();
   if (wait.count() == 0) return;
   services_.metrics.refusal("rate_limited").Increment();
@@ -110,6 +110,8 @@ void AgentSession::on_message(std::string_view frame) {
     case v1::AgentMessage::kOrderUpdate:
     case v1::AgentMessage::kOrderOutput:
       return handle_order_progress(*message);
+    case v1::AgentMessage::kProbeResult:
+      return handle_probe_result(*message);
     case v1::AgentMessage::kSnapshot:
     case v1::AgentMessage::kDelta:
     case v1::AgentMessage::kHelpRequest:
@@ -272,6 +274,16 @@ void AgentSession::handle_order_progress(const v1::AgentMessage& message) {
   });
 }
 
+void AgentSession::handle_probe_result(const v1::AgentMessage& message) {
+  if (!services_.probes) return;
+  // Recorded by the writer thread, never on an I/O thread behind a batch commit.
+  services_.writer.post([probes = services_.probes, device_id = device_id_, message] {
+    auto r =
+        probes->record_result(device_id, message.probe_result(), std::chrono::system_clock::now());
+    if (!r) spdlog::error("device {}: recording a probe result: {}", device_id, r.error().message);
+  });
+}
+
 void AgentSession::refuse_over_limit(const protocol::WireBudget& budget) {
   services_.metrics.refusal("over_limit").Increment();
   const bool report = budget.body_field == v1::AgentMessage::kSnapshotFieldNumber ||
@@ -362,6 +374,7 @@ void AgentSession::handle_report(const v1::AgentMessage& message, std::string_vi
     order_result = std::make_shared<v1::OrderResult>(message.order_result());
   }
   auto* enrichment = services_.enrichment;
+  auto* presence = &services_.presence;
   auto* intake = services_.help_intake;
   auto* orders = services_.orders;
   // The completion holds the connection: while reading is paused for back-pressure no
@@ -370,7 +383,7 @@ void AgentSession::handle_report(const v1::AgentMessage& message, std::string_vi
   bool room = services_.writer.submit(
       std::move(report), cost,
       [conn, shared, device_id, kind, seq, resume_below, resume_below_cost, cost,
-       snapshot_request_id, help, order_result, enrichment, intake,
+       snapshot_request_id, help, order_result, enrichment, presence, intake,
        orders](const Result<IngestOutcome>& stored) {
         if (!stored) {
           // Not committed, so not acknowledged: the agent resends it after reconnecting.
@@ -390,8 +403,10 @@ void AgentSession::handle_report(const v1::AgentMessage& message, std::string_vi
                                                            std::to_string(seq));
             conn->send(protocol::encode(request));
           }
-          if (enrichment && kind == "snapshot" && !snapshot_request_id.empty()) {
-            enrichment->snapshot_committed(device_id, seq, snapshot_request_id);
+          if (kind == "snapshot" && !snapshot_request_id.empty()) {
+            if (enrichment) enrichment->snapshot_committed(device_id, seq, snapshot_request_id);
+            // Another collector node may be the one that asked.
+            presence->snapshot_committed(device_id, seq, snapshot_request_id);
           }
           if (enrichment && stored->state == StateEffect::kApplied) {
             enrichment->state_changed(device_id);

@@ -16,6 +16,7 @@
 #include "collector/channel/agent_presence.hpp"
 #include "collector/ingest/ingest_writer.hpp"
 #include "collector/metrics/collector_metrics.hpp"
+#include "collector/probes/probe_service.hpp"
 #include "collector/storage/store.hpp"
 #include "collector/tickets/enrichment_service.hpp"
 #include "collector/tickets/help_request_intake.hpp"
@@ -60,6 +61,8 @@ struct AgentSessionServices {
   OrderService* orders = nullptr;
   /// Records refused agent connections; may be null.
   AuditLog* audit = nullptr;
+  /// Diagnostic probes: the agent's answers are recorded here; may be null (then ignored).
+  ProbeService* probes = nullptr;
 };
 
 class AgentSession final : public transport::WebSocketHandler {
@@ -103,6 +106,7 @@ class AgentSession final : public transport::WebSocketHandler {
   /// the connection.
   void refuse_over_limit(const protocol::WireBudget& budget);
   void handle_order_progress(const v1::AgentMessage& message);
+  void handle_probe_result(const v1::AgentMessage& message);
   /// Spends from the budget of this kind of message; over it, this frame is served and the
   /// next ones wait (TCP back-pressure).
   void apply_rate_limit(v1::AgentMessage::BodyCase kind);

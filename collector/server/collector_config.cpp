@@ -15,12 +15,15 @@ namespace {
 using Section = Result<void> (*)(const TomlReader&, CollectorConfig&);
 
 Result<void> read_top(const TomlReader& r, CollectorConfig& c) {
-  for (auto step :
-       {r.allow_only({"listen", "staff_listen", "agent_port_serves_api", "limits", "agents", "log",
-                      "metrics", "api", "threads", "auth", "sla", "tickets", "retention", "actions",
-                      "outbox", "webhooks", "rt", "storage", "cluster"}),
-        r.read("listen", c.listen), r.read("staff_listen", c.staff_listen),
-        r.read("agent_port_serves_api", c.agent_port_serves_api)}) {
+  for (auto step : {r.allow_only({"listen",    "staff_listen", "agent_port_serves_api",
+                                  "limits",    "agents",       "log",
+                                  "metrics",   "api",          "threads",
+                                  "auth",      "sla",          "tickets",
+                                  "retention", "actions",      "outbox",
+                                  "webhooks",  "rt",           "storage",
+                                  "cluster",   "probes"}),
+                    r.read("listen", c.listen), r.read("staff_listen", c.staff_listen),
+                    r.read("agent_port_serves_api", c.agent_port_serves_api)}) {
     if (!step) return step;
   }
   return {};
@@ -169,6 +172,18 @@ Result<void> read_tickets(const TomlReader& r, CollectorConfig& c) {
   c.fresh_snapshot_timeout = std::chrono::milliseconds(fresh_ms);
   c.help_limits.burst = static_cast<double>(help_burst);
   c.help_limits.per_hour = static_cast<double>(help_per_hour);
+  return {};
+}
+
+Result<void> read_probes(const TomlReader& r, CollectorConfig& c) {
+  auto& p = c.probes;
+  std::int64_t ttl_s = p.ttl.count();
+  for (auto step : {r.allow_only({"viewers_may_run", "ttl_s", "per_device_per_minute"}),
+                    r.read("viewers_may_run", p.viewers_may_run), r.read("ttl_s", ttl_s, 10, 3600),
+                    r.read("per_device_per_minute", p.per_device_per_minute, 1, 600)}) {
+    if (!step) return step;
+  }
+  p.ttl = std::chrono::seconds(ttl_s);
   return {};
 }
 
@@ -325,7 +340,8 @@ Result<CollectorConfig> load_collector_config(const std::filesystem::path& path,
       {"tickets", read_tickets},   {"retention", read_retention},
       {"storage", read_storage},   {"cluster", read_cluster},
       {"actions", read_actions},   {"outbox", read_outbox},
-      {"webhooks", read_webhooks}, {"rt", read_rt}};
+      {"webhooks", read_webhooks}, {"rt", read_rt},
+      {"probes", read_probes}};
   for (const auto& [name, read] : sections) {
     auto table = top.section(name);
     if (!table) return fail(path.string(), table.error());

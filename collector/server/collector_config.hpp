@@ -14,6 +14,7 @@
 #include "collector/integrations/outbox_worker.hpp"
 #include "collector/integrations/rt/rt_client.hpp"
 #include "collector/integrations/webhook_connector.hpp"
+#include "collector/probes/probe_service.hpp"
 #include "collector/storage/open_store.hpp"
 #include "collector/tickets/help_request_limiter.hpp"
 #include "collector/tickets/sla_policy.hpp"
@@ -86,6 +87,8 @@ struct CollectorConfig {
   /// deadlines and limits of orders.
   std::string actions_dir;
   OrderSettings orders;
+  /// [probes]: who may run diagnostic probes, their validity and the rate per device.
+  ProbeSettings probes;
   /// [outbox]: delivery threads, retry policy and log retention of integration messages.
   OutboxSettings outbox;
   /// [webhooks]: timeouts and answer cap of outbound webhook requests.

@@ -43,6 +43,7 @@
 #include "shared/transport/server.hpp"
 #include "shared/transport/tls_context.hpp"
 #include "shared/util/files.hpp"
+#include "shared/util/thread_name.hpp"
 
 namespace triage::collector {
 
@@ -169,6 +170,9 @@ int run_serve(const DataDir& dir, const CollectorConfig& config) {
   OrderService orders(*store, agents, catalog, signer, config.orders, &audit, &outbox_planner,
                       sweep_leadership.get());
   CustomActions custom_actions(*store, orders, audit, std::move(base_catalog));
+  // Probes are signed with the order-signing key, under a context of their own.
+  ProbeService probes(*store, agents, audit, keys.signing_key.get(), signer.key_id(), config.probes,
+                      &outbox_planner);
   // Orders queued on other nodes for a device that came online here go out once every node
   // sees it here; unhooked before `orders` goes.
   std::shared_ptr<void> unhook_dispatch;
@@ -188,6 +192,18 @@ int run_serve(const DataDir& dir, const CollectorConfig& config) {
   EnrichmentSettings enrichment_settings;
   enrichment_settings.fresh_timeout = config.fresh_snapshot_timeout;
   EnrichmentService enrichment(*store, agents, enrichment_settings, &outbox_planner);
+  // Snapshots asked for here and answered through another node complete the enrichments
+  // waiting for them; unhooked before `enrichment` goes.
+  std::shared_ptr<void> unhook_answers;
+  if (cluster_agents) {
+    cluster_agents->set_snapshot_listener(
+        [&enrichment](const std::string& id, std::uint64_t seq, const std::string& request) {
+          enrichment.snapshot_committed(id, seq, request);
+        });
+    unhook_answers.reset(static_cast<void*>(nullptr), [&cluster_agents](void*) {
+      cluster_agents->set_snapshot_listener(nullptr);
+    });
+  }
   TicketService tickets(*store, config.sla, &enrichment, &outbox_planner);
   // States rewritten by a pass over deferred deltas re-evaluate their fleet findings too.
   writer.set_state_listener([&enrichment](const std::string& id) { enrichment.state_changed(id); });
@@ -233,6 +249,7 @@ int run_serve(const DataDir& dir, const CollectorConfig& config) {
       tickets, enrichment, audit,      ApiSettings{config.session_ttl, config.login},
       nullptr, &orders};
   api_services.custom_actions = &custom_actions;
+  api_services.probes = &probes;
   api_services.wake_outbox = [&outbox] { outbox.wake(); };
   api_services.credentials = cipher;
   api_services.outbox_planner = &outbox_planner;
@@ -242,7 +259,7 @@ int run_serve(const DataDir& dir, const CollectorConfig& config) {
   session_settings.report_interval_s = config.report_interval_s;
   session_settings.max_message_bytes = config.max_message_bytes;
   CollectorApp app(AgentSessionServices{*store, presence, writer, metrics, &enrichment,
-                                        &help_intake, &orders, &audit},
+                                        &help_intake, &orders, &audit, &probes},
                    router, session_settings, config.worker_threads, config.login.login_threads,
                    config.login.login_queue);
 
@@ -324,7 +341,13 @@ int run_serve(const DataDir& dir, const CollectorConfig& config) {
   });
 
   std::vector<std::thread> threads;
-  for (std::size_t i = 1; i < config.io_threads; ++i) threads.emplace_back([&] { ioc.run(); });
+  // The main thread is I/O thread 0 and keeps the program's name (what `ps` and `pgrep` show).
+  for (std::size_t i = 1; i < config.io_threads; ++i) {
+    threads.emplace_back([&, i] {
+      name_this_thread("io-" + std::to_string(i));
+      ioc.run();
+    });
+  }
   ioc.run();
   for (auto& t : threads) t.join();
   app.drain();

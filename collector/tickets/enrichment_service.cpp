@@ -1,5 +1,6 @@
 #include "collector/tickets/enrichment_service.hpp"
 
+#include <algorithm>
 #include <set>
 
 #include <google/protobuf/arena.h>
@@ -11,6 +12,7 @@
 #include "collector/findings/snapshot_diff.hpp"
 #include "shared/pki/secrets.hpp"
 #include "shared/protocol/codec.hpp"
+#include "shared/util/thread_name.hpp"
 #include "shared/util/time_format.hpp"
 #include "triage/v1/envelope.pb.h"
 
@@ -92,7 +94,10 @@ EnrichmentService::EnrichmentService(Store& store, AgentChannel& agents,
       settings_(settings),
       outbox_(outbox),
       work_(boost::asio::make_work_guard(io_)),
-      thread_([this] { io_.run(); }) {}
+      thread_([this] {
+        name_this_thread("enrichment");
+        io_.run();
+      }) {}
 
 EnrichmentService::~EnrichmentService() { stop(); }
 
@@ -203,13 +208,60 @@ void EnrichmentService::schedule_refresh(const std::string& device_id) {
 }
 
 void EnrichmentService::run_refresh(const std::string& device_id) {
-  {
-    // From here on a new state of the device queues a new refresh.
-    std::lock_guard lock(refresh_mutex_);
-    refresh_pending_.erase(device_id);
+  due_refreshes_.push_back(device_id);
+  if (refresh_batch_posted_) return;
+  refresh_batch_posted_ = true;
+  // Posted rather than run: the refreshes that come due meanwhile join this batch, and ticket
+  // work already queued goes first.
+  boost::asio::post(io_, [this] { refresh_due_batch(); });
+}
+
+void EnrichmentService::refresh_due_batch() {
+  refresh_batch_posted_ = false;
+  const std::size_t count =
+      std::min(due_refreshes_.size(), std::max<std::size_t>(settings_.fleet_refresh_batch, 1));
+  std::vector<std::string> devices(due_refreshes_.begin(), due_refreshes_.begin() + count);
+  due_refreshes_.erase(due_refreshes_.begin(), due_refreshes_.begin() + count);
+  if (!due_refreshes_.empty()) {
+    refresh_batch_posted_ = true;
+    boost::asio::post(io_, [this] { refresh_due_batch(); });
   }
-  last_refresh_[device_id] = std::chrono::steady_clock::now();
-  refresh_fleet_findings(device_id);
+  {
+    // From here on a new state of these devices queues a new refresh.
+    std::lock_guard lock(refresh_mutex_);
+    for (const auto& id : devices) refresh_pending_.erase(id);
+  }
+  struct Evaluated {
+    std::string device_id;
+    std::vector<DeviceFinding> findings;
+    TimePoint as_of;
+  };
+  std::vector<Evaluated> evaluated;
+  evaluated.reserve(devices.size());
+  const auto now = std::chrono::steady_clock::now();
+  for (auto& id : devices) {
+    last_refresh_[id] = now;
+    Evaluated e{std::move(id), {}, {}};
+    if (evaluate_fleet_findings(e.device_id, e.findings, e.as_of))
+      evaluated.push_back(std::move(e));
+  }
+  if (evaluated.empty()) return;
+  const auto replace = [](WriteTx& tx, const Evaluated& e) {
+    return tx.problems().replace_device_findings(e.device_id, e.findings, e.as_of);
+  };
+  auto together = store_.write([&](WriteTx& tx) -> Result<void> {
+    for (const auto& e : evaluated) {
+      if (auto r = replace(tx, e); !r) return r;
+    }
+    return {};
+  });
+  if (together) return;
+  // One device's failure must not cost the others their findings: each on its own.
+  for (const auto& e : evaluated) {
+    if (auto r = store_.write([&](WriteTx& tx) { return replace(tx, e); }); !r) {
+      spdlog::warn("device {}: updating fleet findings: {}", e.device_id, r.error().message);
+    }
+  }
 }
 
 void EnrichmentService::complete_request(const std::string& request_id,
@@ -392,25 +444,21 @@ Result<std::optional<StoredReport>> EnrichmentService::current_state(const std::
   return std::optional<StoredReport>(std::move(report));
 }
 
-void EnrichmentService::refresh_fleet_findings(const std::string& device_id) {
+bool EnrichmentService::evaluate_fleet_findings(const std::string& device_id,
+                                                std::vector<DeviceFinding>& out, TimePoint& as_of) {
   auto state = store_.read().reports().device_state(device_id, /*with_snapshot=*/true);
-  if (!state || !*state) return;
+  if (!state || !*state) return false;
   // On an arena: the state's thousands of strings cost a pointer bump each, freed at once.
   google::protobuf::Arena arena;
   auto& snapshot = *google::protobuf::Arena::CreateMessage<v1::Snapshot>(&arena);
-  if (!snapshot.ParseFromString((*state)->snapshot)) return;
+  if (!snapshot.ParseFromString((*state)->snapshot)) return false;
   const auto taken = snapshot_time(snapshot, (*state)->as_of);
-  std::vector<DeviceFinding> current;
   for (const auto& f : evaluate_findings(snapshot, taken)) {
-    current.push_back(DeviceFinding{
+    out.push_back(DeviceFinding{
         device_id, f.rule_id, f.subject, severity_name(f.severity), f.title, f.evidence, {}, {}});
   }
-  if (auto r = store_.write([&](WriteTx& tx) {
-        return tx.problems().replace_device_findings(device_id, current, (*state)->as_of);
-      });
-      !r) {
-    spdlog::warn("device {}: updating fleet findings: {}", device_id, r.error().message);
-  }
+  as_of = (*state)->as_of;
+  return true;
 }
 
 }  // namespace triage::collector

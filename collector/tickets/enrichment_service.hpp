@@ -40,6 +40,11 @@ struct EnrichmentSettings {
   /// its whole state, and thousands of devices may send deltas every second. The first change
   /// after a quiet period is evaluated at once.
   std::chrono::milliseconds fleet_refresh_interval{60'000};
+  /// Devices whose fleet findings are evaluated together and written in one transaction.
+  /// One transaction per device took the store's write lock ~170 times a second with 10,000
+  /// devices reporting, in turn with the ingest writer. Ticket work queued meanwhile waits for
+  /// at most two batches (≈ 1 ms of parsing per device), not for every queued refresh.
+  std::size_t fleet_refresh_batch = 64;
 };
 
 class EnrichmentService final : public EnrichmentScheduler {
@@ -84,10 +89,15 @@ class EnrichmentService final : public EnrichmentScheduler {
   void attach(const std::string& device_id, const std::vector<Waiter>& waiters,
               const std::optional<StoredReport>& report, const std::string& source,
               const std::string& note);
-  void refresh_fleet_findings(const std::string& device_id);
+  /// Evaluates the device's fleet findings from its current state; false when it has none.
+  bool evaluate_fleet_findings(const std::string& device_id, std::vector<DeviceFinding>& out,
+                               TimePoint& as_of);
   /// On the service thread: refreshes now, or when the device's interval has passed.
   void schedule_refresh(const std::string& device_id);
+  /// Queues the device for the next batch of refreshes.
   void run_refresh(const std::string& device_id);
+  /// Evaluates up to one batch of queued devices and writes their findings together.
+  void refresh_due_batch();
   /// The device's materialized state as a snapshot report (seq and time of the state), or
   /// its newest full snapshot when it has no state yet; nullopt when it sent neither.
   Result<std::optional<StoredReport>> current_state(const std::string& device_id);
@@ -106,6 +116,8 @@ class EnrichmentService final : public EnrichmentScheduler {
   // Service thread only: when each device was last evaluated, and the deferred refreshes.
   std::unordered_map<std::string, std::chrono::steady_clock::time_point> last_refresh_;
   std::unordered_map<std::string, std::unique_ptr<boost::asio::steady_timer>> refresh_timers_;
+  std::vector<std::string> due_refreshes_;
+  bool refresh_batch_posted_ = false;
   std::thread thread_;
 };
 

@@ -1,6 +1,6 @@
 // triagectl: the technician's command line over the collector's REST API. This file builds the
 // command line and hands each command to its group (ctl_login, ctl_tickets, ctl_devices,
-// ctl_audit, ctl_actions, ctl_catalog).
+// ctl_audit, ctl_actions, ctl_catalog, ctl_probes).
 // Exit codes: 0 ok, 1 API or other error, 2 usage, 3 not logged in / not authorized (401);
 // `run --follow`: 4 the order failed (or its post-check did), 5 it never ran (refused,
 // expired, cancelled, rejected).
@@ -18,6 +18,7 @@
 #include "collector/triagectl/ctl_devices.hpp"
 #include "collector/triagectl/ctl_login.hpp"
 #include "collector/triagectl/ctl_output.hpp"
+#include "collector/triagectl/ctl_probes.hpp"
 #include "collector/triagectl/ctl_session.hpp"
 #include "collector/triagectl/ctl_tickets.hpp"
 
@@ -162,6 +163,37 @@ int main(int argc, char** argv) {
   auto* cancel = app.add_subcommand("cancel", "cancel an order not yet sent");
   cancel->add_option("ID", order_id, "order id")->required();
   cancel->add_option("--reason", reason, "why");
+  auto* probe = app.add_subcommand(
+      "probe", "run a read-only probe on a connected device and print what it found");
+  ctl::ProbeCommand probe_command;
+  probe->add_option("DEVICE", probe_command.device_id, "device id")->required();
+  probe
+      ->add_option("PROBE", probe_command.probe,
+                   "reach, resolve, http_get, listening or disk_usage")
+      ->required();
+  probe->add_option("TARGET", probe_command.target,
+                    "reach: HOST:PORT, resolve: NAME, http_get: URL, disk_usage: PATH");
+  probe->add_flag("--tls", probe_command.tls, "reach: also do a TLS handshake and show the chain");
+  probe->add_option("--server-name", probe_command.server_name,
+                    "reach --tls: the name to send and verify (default: the host)");
+  probe->add_option("--ticket", probe_command.ticket_id, "note the run on this ticket");
+  probe->add_option("--max-redirects", probe_command.max_redirects, "http_get: 0-5 (default 3)")
+      ->check(CLI::Range(0, 5));
+  probe->add_option("--depth", probe_command.max_depth, "disk_usage: 1-8 (default 2)")
+      ->check(CLI::Range(1, 8));
+  probe->add_option("--top", probe_command.top, "disk_usage: directories shown, 1-50")
+      ->check(CLI::Range(1, 50));
+  probe->add_option("--time-budget-ms", probe_command.time_budget_ms, "1-30000 (default 10000)")
+      ->check(CLI::Range(1, 30000));
+  probe
+      ->add_option("--output-budget", probe_command.output_budget_bytes,
+                   "bytes of result, 1-65536 (default 16384)")
+      ->check(CLI::Range(1, 65536));
+  bool probe_no_wait = false;
+  probe->add_flag("--no-wait", probe_no_wait, "print the run's id and return at once");
+  auto* probe_show = app.add_subcommand("probe-show", "one probe run: request, state and result");
+  std::string probe_id;
+  probe_show->add_option("ID", probe_id, "probe run id")->required();
   auto* catalog = app.add_subcommand(
       "catalog", "custom action changes: proposed by an admin, in force once a second approves");
   catalog->require_subcommand(1);
@@ -200,7 +232,12 @@ int main(int argc, char** argv) {
   };
 
   Result<void> result;
-  if (*actions) {
+  if (*probe) {
+    probe_command.wait = !probe_no_wait;
+    result = take_exit(ctl::run_probe(call_api, probe_command, output));
+  } else if (*probe_show) {
+    result = ctl::show_probe(call_api, probe_id, output);
+  } else if (*actions) {
     result = ctl::list_actions(call_api, output);
   } else if (*run) {
     result = take_exit(ctl::run_action(call_api, run_request, output));

@@ -41,6 +41,8 @@ packages=(
   # SQLite's source tree needs to produce its amalgamation, and the Unicode tables and Python
   # module RE2's table generators need (installers/windows/).
   g++-mingw-w64-x86-64-posix wine64 wixl tcl unicode-data python3-six
+  # make packages and its tests: rpmbuild, lintian, and a Debian 12 root to install into.
+  rpm lintian mmdebstrap
   chromium
   # A real Request Tracker 5 for the RT connector's tests (msmtp-mta only satisfies RT's mail
   # dependency; the tests' RT writes mail to an mbox file).

@@ -39,6 +39,17 @@ Result<v1::SignedCatalog> sign_catalog(EVP_PKEY* key, const std::string& key_id,
   return out;
 }
 
+Result<v1::SignedProbe> sign_probe(EVP_PKEY* key, const std::string& key_id,
+                                   const v1::ProbePayload& payload) {
+  v1::SignedProbe out;
+  if (!payload.SerializeToString(out.mutable_payload())) return fail("encoding the probe");
+  auto signature = pki::sign_ed25519(key, signed_bytes(kProbeContext, out.payload()));
+  if (!signature) return tl::unexpected(signature.error());
+  out.set_signature(std::move(*signature));
+  out.set_key_id(key_id);
+  return out;
+}
+
 bool verify_payload(EVP_PKEY* key, std::string_view context, std::string_view payload,
                     std::string_view signature) {
   return pki::verify_ed25519(key, signed_bytes(context, payload), signature);

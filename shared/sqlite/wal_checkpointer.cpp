@@ -21,7 +21,7 @@ Result<std::unique_ptr<WalCheckpointer>> WalCheckpointer::start(const std::files
 WalCheckpointer::WalCheckpointer(std::unique_ptr<Database> db, CheckpointOptions options)
     : db_(std::move(db)),
       options_(options),
-      task_(PeriodicTaskOptions{"database checkpoint", options.interval, false},
+      task_(PeriodicTaskOptions{"database checkpoint", options.interval, false, "wal-checkpoint"},
             [this] { checkpoint(); }) {}
 
 WalCheckpointer::~WalCheckpointer() { stop(); }

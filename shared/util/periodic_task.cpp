@@ -4,6 +4,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "shared/util/thread_name.hpp"
+
 namespace triage {
 
 PeriodicTask::PeriodicTask(PeriodicTaskOptions options, Step step)
@@ -22,7 +24,10 @@ void PeriodicTask::start() {
   if (thread_.joinable()) return;
   stopping_ = false;
   // A wake() from now on counts, even one that comes before the thread first looks.
-  thread_ = std::thread([this, seen = wakes_] { run(seen); });
+  thread_ = std::thread([this, seen = wakes_] {
+    name_this_thread(options_.thread_name.empty() ? options_.name : options_.thread_name);
+    run(seen);
+  });
 }
 
 void PeriodicTask::stop() {

@@ -22,6 +22,8 @@ struct PeriodicTaskOptions {
   std::chrono::milliseconds interval{1000};
   /// The first run comes at start() rather than one interval after it.
   bool run_at_start = false;
+  /// The thread's name in `top -H` and profiles (15 bytes at most are kept); empty: `name`.
+  std::string thread_name;
 };
 
 class PeriodicTask {

@@ -23,7 +23,7 @@ namespace triage {
 /// The largest TOML text read unless a caller says otherwise.
 inline constexpr std::size_t kMaxTomlBytes = 1024 * 1024;
 
-/// Parses `text`. `subject` names it in errors ("config /etc/triage-agent/agent.toml"):
+/// Parses `text`. `subject` names it in errors ("config /etc/triage/agent.toml"):
 /// "SUBJECT line 3, column 9: what is wrong" for bad syntax, "SUBJECT: larger than N bytes"
 /// past `max_bytes` (nothing is parsed then). Errors are kInvalid.
 Result<toml::table> parse_toml(std::string_view text, const std::string& subject,

@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/deadline_scale.hpp"
+
 namespace triage::testing {
 
 class ChildProcess {
@@ -26,8 +28,8 @@ class ChildProcess {
   std::string stdout_text() const;
   std::string stderr_text() const;
 
-  /// Sends SIGTERM and waits up to `grace`, then SIGKILL. Returns the exit status if it
-  /// exited by itself (-1 when killed).
+  /// Sends SIGTERM and waits up to `grace` (times deadline_scale()), then SIGKILL. Returns the exit
+  /// status if it exited by itself (-1 when killed).
   int stop(std::chrono::milliseconds grace = std::chrono::seconds(5));
   /// SIGKILL, no grace.
   void kill_hard();
@@ -42,7 +44,8 @@ class ChildProcess {
   std::filesystem::path out_, err_;
 };
 
-/// Runs a command to completion (bounded by `timeout`) and returns {exit code, stdout, stderr}.
+/// Runs a command to completion (bounded by `timeout` times deadline_scale()) and returns {exit
+/// code, stdout, stderr}.
 struct CommandResult {
   int exit_code = -1;
   std::string out;
@@ -52,10 +55,10 @@ CommandResult run_command(std::vector<std::string> argv, const std::filesystem::
                           const std::string& stdin_text = "",
                           std::chrono::milliseconds timeout = std::chrono::seconds(60));
 
-/// Polls `condition` every 50 ms until it holds or `timeout` passes.
+/// Polls `condition` every 50 ms until it holds or `timeout` (times deadline_scale()) passes.
 template <class Fn>
 bool eventually(Fn&& condition, std::chrono::milliseconds timeout = std::chrono::seconds(20)) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
+  auto deadline = std::chrono::steady_clock::now() + scaled(timeout);
   for (;;) {
     if (condition()) return true;
     if (std::chrono::steady_clock::now() > deadline) return false;

@@ -165,7 +165,13 @@ ApiResponse CollectorFixture::request(http::verb verb, const std::string& target
 
 ApiResponse CollectorFixture::send(http::verb verb, const std::string& target,
                                    const std::string& body, const Headers& headers) {
-  auto tls = transport::make_client_tls_context({ca_pem(), "", ""});
+  return api_request(ca_pem(), port_, verb, target, body, headers);
+}
+
+ApiResponse api_request(const std::string& ca_pem, std::uint16_t port, http::verb verb,
+                        const std::string& target, const std::string& body,
+                        const Headers& headers) {
+  auto tls = transport::make_client_tls_context({ca_pem, "", ""});
   if (!tls) throw std::runtime_error(tls.error().message);
   transport::HttpRequest req{verb, target, 11};
   if (!body.empty()) {
@@ -174,7 +180,7 @@ ApiResponse CollectorFixture::send(http::verb verb, const std::string& target,
   }
   for (const auto& [name, value] : headers) req.set(name, value);
   req.prepare_payload();
-  auto res = transport::https_request(**tls, "127.0.0.1", std::to_string(port_), std::move(req));
+  auto res = transport::https_request(**tls, "127.0.0.1", std::to_string(port), std::move(req));
   if (!res) throw std::runtime_error("API call failed: " + res.error().message);
   ApiResponse out;
   out.status = res->result_int();

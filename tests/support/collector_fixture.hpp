@@ -30,6 +30,13 @@ struct ApiResponse {
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
+/// One API request to the collector listening on 127.0.0.1:`port`, trusting the CA `ca_pem`:
+/// a raw body (Content-Type application/json when not empty) and extra headers. Throws when
+/// no response comes.
+ApiResponse api_request(const std::string& ca_pem, std::uint16_t port, transport::http::verb verb,
+                        const std::string& target, const std::string& body,
+                        const Headers& headers = {});
+
 /// One row of the collector's `reports` table, read straight from its SQLite file.
 struct ReportRow {
   std::uint64_t seq = 0;

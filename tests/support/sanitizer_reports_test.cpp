@@ -2,38 +2,23 @@
 // report fails the test that started it. A shell stands in for the product binary and writes
 // where a sanitizer would (`log_path` from its options, suffixed with its pid).
 
-#include <stdlib.h>
-
 #include <catch2/catch.hpp>
-#include <optional>
 #include <string>
 
 #include "tests/support/child_process.hpp"
+#include "tests/support/scoped_env.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace {
 
 using triage::testing::ChildProcess;
+using triage::testing::ScopedEnv;
 using triage::testing::TempDir;
 
-// Points TRIAGE_SANITIZER_LOG_DIR at `dir` for one test case, then puts back what was there.
-class SanitizerLogDir {
- public:
-  explicit SanitizerLogDir(const std::string& dir) {
-    if (const char* old = ::getenv("TRIAGE_SANITIZER_LOG_DIR")) old_ = old;
-    ::setenv("TRIAGE_SANITIZER_LOG_DIR", dir.c_str(), 1);
-  }
-  ~SanitizerLogDir() {
-    if (old_) {
-      ::setenv("TRIAGE_SANITIZER_LOG_DIR", old_->c_str(), 1);
-    } else {
-      ::unsetenv("TRIAGE_SANITIZER_LOG_DIR");
-    }
-  }
-
- private:
-  std::optional<std::string> old_;
-};
+// TRIAGE_SANITIZER_LOG_DIR pointed at `dir` for one test case.
+ScopedEnv sanitizer_log_dir(const std::string& dir) {
+  return {"TRIAGE_SANITIZER_LOG_DIR", dir.c_str()};
+}
 
 // Writes a report the way ASan does: to "<log_path>.<pid>", log_path taken from ASAN_OPTIONS.
 constexpr const char* kWritesReport = R"(case "$ASAN_OPTIONS" in
@@ -45,7 +30,7 @@ esac)";
 TEST_CASE("a child's sanitizer report fails the test that started it", "[!shouldfail]") {
   TempDir logs;
   TempDir work;
-  SanitizerLogDir env(logs.path().string());
+  auto env = sanitizer_log_dir(logs.path().string());
   ChildProcess child({"/bin/sh", "-c", kWritesReport}, work.path(), "collector");
   REQUIRE(child.wait_exit(std::chrono::seconds(10)) == 0);
 }
@@ -53,7 +38,7 @@ TEST_CASE("a child's sanitizer report fails the test that started it", "[!should
 TEST_CASE("a child without a sanitizer report leaves the test passing") {
   TempDir logs;
   TempDir work;
-  SanitizerLogDir env(logs.path().string());
+  auto env = sanitizer_log_dir(logs.path().string());
   ChildProcess child({"/bin/sh", "-c", "exit 0"}, work.path(), "collector");
   REQUIRE(child.wait_exit(std::chrono::seconds(10)) == 0);
   CHECK(std::filesystem::is_empty(logs.path()));
@@ -62,7 +47,7 @@ TEST_CASE("a child without a sanitizer report leaves the test passing") {
 TEST_CASE("run_command fails the test on its command's sanitizer report", "[!shouldfail]") {
   TempDir logs;
   TempDir work;
-  SanitizerLogDir env(logs.path().string());
+  auto env = sanitizer_log_dir(logs.path().string());
   auto result = triage::testing::run_command({"/bin/sh", "-c", kWritesReport}, work.path());
   REQUIRE(result.exit_code == 0);
 }

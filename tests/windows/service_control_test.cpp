@@ -65,6 +65,7 @@ TEST_CASE(
   ScHandle service(
       ::OpenServiceW(manager.get(), options.name.c_str(),
                      SERVICE_START | SERVICE_STOP | SERVICE_QUERY_STATUS | SERVICE_QUERY_CONFIG));
+  INFO("OpenServiceW: " << triage::windows_error_text(::GetLastError()));
   REQUIRE(service);
   const bool started = ::StartServiceW(service.get(), 0, nullptr);
   INFO("StartServiceW: " << triage::windows_error_text(::GetLastError()));
@@ -102,6 +103,7 @@ TEST_CASE("Windows service: install quotes the program path and sets the pre-shu
   Uninstall uninstall{options.name};
   ScHandle manager(::OpenSCManagerW(nullptr, nullptr, SC_MANAGER_CONNECT));
   ScHandle service(::OpenServiceW(manager.get(), options.name.c_str(), SERVICE_QUERY_CONFIG));
+  INFO("OpenServiceW: " << triage::windows_error_text(::GetLastError()));
   REQUIRE(service);
   DWORD needed = 0;
   ::QueryServiceConfigW(service.get(), nullptr, 0, &needed);

@@ -29,6 +29,10 @@ WineSession::WineSession() : prefix_(TRIAGE_WINE_PREFIX) {
     throw std::runtime_error("wineboot --init failed (exit " + std::to_string(boot.exit_code) +
                              "): " + boot.err);
   }
+  // wineboot returns while the prefix's first wineserver and services.exe are still winding
+  // down; a service created then is lost when that services.exe exits (OpenServiceW right after
+  // CreateServiceW said "does not exist"). Every test starts on a settled prefix.
+  run_command({TRIAGE_WINESERVER, "-w"}, prefix_.parent_path(), "", std::chrono::seconds(60));
 }
 
 WineSession::~WineSession() {

@@ -7,7 +7,7 @@
 namespace triage::agent {
 
 const SystemPaths& system_paths() {
-  static const SystemPaths paths{"/var/lib/triage-agent", "/etc/triage-agent/agent.toml",
+  static const SystemPaths paths{"/var/lib/triage-agent", "/etc/triage/agent.toml",
                                  "/run/triage-agent/agent.sock"};
   return paths;
 }

@@ -1,6 +1,8 @@
 // The private state folder: created with its DACL in one step, or checked and re-secured.
 #include "agent/state/windows/state_directory.hpp"
 
+#include "agent/state/windows/trusted_account.hpp"
+
 #include "shared/util/windows/windows_api.hpp"
 
 #include <aclapi.h>
@@ -20,22 +22,6 @@ struct LocalFreeDeleter {
 };
 
 std::string display(const std::filesystem::path& p) { return narrow(p.wstring()); }
-
-/// SYSTEM, Administrators, or the account this process runs as (SYSTEM for the service).
-bool trusted_owner(PSID owner) {
-  if (owner == nullptr) return false;
-  if (::IsWellKnownSid(owner, WinLocalSystemSid) ||
-      ::IsWellKnownSid(owner, WinBuiltinAdministratorsSid)) {
-    return true;
-  }
-  HANDLE raw = nullptr;
-  if (!::OpenProcessToken(::GetCurrentProcess(), TOKEN_QUERY, &raw)) return false;
-  UniqueHandle token(raw);
-  unsigned char buffer[SECURITY_MAX_SID_SIZE + sizeof(TOKEN_USER)];
-  DWORD size = 0;
-  if (!::GetTokenInformation(token.get(), TokenUser, buffer, sizeof buffer, &size)) return false;
-  return ::EqualSid(owner, reinterpret_cast<TOKEN_USER*>(buffer)->User.Sid);
-}
 
 }  // namespace
 
@@ -76,7 +62,7 @@ Result<void> prepare_state_directory(const std::filesystem::path& dir) {
     return fail("cannot read the owner of " + display(dir) + ": " + windows_error_text(rc));
   }
   std::unique_ptr<void, LocalFreeDeleter> hold(current);
-  if (!trusted_owner(owner)) {
+  if (!trusted_account(owner)) {
     return fail(ErrorCode::kDenied, display(dir) +
                                         " was created by another account; it is not used for the "
                                         "agent's keys: an administrator should remove it");

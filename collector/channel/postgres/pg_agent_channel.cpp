@@ -16,6 +16,7 @@
 #include "collector/channel/postgres/pg_relay_table.hpp"
 #include "collector/storage/postgres/pg_pool.hpp"
 #include "collector/storage/time_ms.hpp"
+#include "shared/util/thread_name.hpp"
 
 namespace triage::collector {
 
@@ -29,6 +30,12 @@ constexpr std::chrono::minutes kRelayedMaxAge{10};
 constexpr std::chrono::milliseconds kListenPoll{5'000};
 // Connections: the LISTEN one is apart; these serve sends, lookups, presence and the lease.
 constexpr std::size_t kPoolSize = 4;
+// Snapshot requests relayed here are remembered this long for their answer (the asking node
+// waits at most a minute: [tickets] fresh_snapshot_timeout_ms), and this many at most.
+constexpr std::chrono::minutes kRelayedRequestMaxAge{2};
+constexpr std::size_t kMaxRelayedRequests = 10'000;
+// Request ids as the session reads them from the agent's snapshot.
+constexpr std::size_t kMaxRequestIdBytes = 64;
 
 AgentLocation location_of(const pg_presence::SessionRow& row) {
   return AgentLocation{row.node, row.session_id, row.remote_address,
@@ -62,14 +69,20 @@ Result<std::unique_ptr<PgAgentChannel>> PgAgentChannel::start(const std::string&
   if (channel->stop_fd_ < 0) return fail("cluster channel: eventfd failed");
   PgAgentChannel* self = channel.get();
   channel->lease_task_ = std::make_unique<PeriodicTask>(
-      PeriodicTaskOptions{"cluster lease renewal", channel->settings_.renew_interval, false},
+      PeriodicTaskOptions{"cluster lease renewal", channel->settings_.renew_interval, false,
+                          "lease-renewal"},
       [self] { self->renew(); });
   channel->presence_task_ = std::make_unique<PeriodicTask>(
-      PeriodicTaskOptions{"cluster presence", std::chrono::seconds(1), false},
-      [self] { self->write_presence(); });
+      PeriodicTaskOptions{"cluster presence", std::chrono::seconds(1), false, "presence"}, [self] {
+        self->write_presence();
+        self->relay_answers();
+      });
   channel->lease_task_->start();
   channel->presence_task_->start();
-  channel->listener_ = std::thread([self] { self->listen_loop(); });
+  channel->listener_ = std::thread([self] {
+    name_this_thread("cluster-listen");
+    self->listen_loop();
+  });
   spdlog::info("cluster: node {} joined (lease {} ms, renewed every {} ms)", channel->node(),
                channel->settings_.lease.count(), channel->settings_.renew_interval.count());
   return channel;
@@ -92,6 +105,7 @@ void PgAgentChannel::stop() {
   if (lease_task_) lease_task_->stop();
   if (!presence_task_) return;  // never started: nothing of ours in the database
   write_presence();             // what sessions that ended meanwhile left queued
+  relay_answers();
   if (auto lease = pool_->acquire(); lease) {
     if (auto r = pg_presence::release_node(**lease, node()); !r) {
       spdlog::warn("cluster: releasing node {}: {}", node(), r.error().message);
@@ -109,6 +123,11 @@ void PgAgentChannel::set_published_listener(
     std::function<void(const std::string& device_id)> listener) {
   std::lock_guard lock(listener_mutex_);
   published_ = std::move(listener);
+}
+
+void PgAgentChannel::set_snapshot_listener(SnapshotListener listener) {
+  std::lock_guard lock(listener_mutex_);
+  snapshot_listener_ = std::move(listener);
 }
 
 void PgAgentChannel::renew() {
@@ -197,7 +216,28 @@ void PgAgentChannel::deliver(postgres::Connection& conn, const std::string& devi
     spdlog::error("cluster: a message relayed to device {} is unreadable; dropped", device_id);
     return;
   }
+  std::string request_id;
+  if (message.has_snapshot_request()) {
+    request_id = message.snapshot_request().request_id().substr(0, kMaxRequestIdBytes);
+  }
+  if (!request_id.empty()) {
+    // Remembered before it is sent: the answer may be committed before send() returns.
+    const auto now = std::chrono::steady_clock::now();
+    std::lock_guard lock(requests_mutex_);
+    if (relayed_requests_.size() >= kMaxRelayedRequests) {
+      std::erase_if(relayed_requests_, [&](const auto& entry) {
+        return now - entry.second.at > kRelayedRequestMaxAge;
+      });
+    }
+    if (relayed_requests_.size() < kMaxRelayedRequests) {
+      relayed_requests_[request_id] = RelayedRequest{device_id, now};
+    }
+  }
   if (local_.send(device_id, message) != Delivery::kOffline) return;
+  if (!request_id.empty()) {
+    std::lock_guard lock(requests_mutex_);
+    relayed_requests_.erase(request_id);
+  }
   // Not here (any more): to the device's node now, else kept until it comes back.
   auto to = pg_relay::send_to_device(conn, device_id, node(), payload);
   if (to && *to) return;
@@ -236,9 +276,43 @@ void PgAgentChannel::take_relayed() {
           local_.close_session(row.device_id, row.session_id, transport::CloseCode::kReplaced,
                                "replaced by a newer connection on another collector node");
           break;
+        case pg_relay::Kind::kAnswered: {
+          std::lock_guard lock(listener_mutex_);
+          if (snapshot_listener_) snapshot_listener_(row.device_id, row.session_id, row.payload);
+          break;
+        }
       }
     }
     if (rows->size() < static_cast<std::size_t>(kTakeBatch)) return;
+  }
+}
+
+void PgAgentChannel::relay_answers() {
+  std::deque<Answer> batch;
+  {
+    std::lock_guard lock(requests_mutex_);
+    batch.swap(answers_);
+  }
+  if (batch.empty()) return;
+  // Which node asked is not recorded: every other live node hears, and the one waiting for
+  // the request takes it. An answer lost here leaves that node to its stored-state fallback.
+  auto lease = pool_->acquire();
+  auto nodes = lease ? pg_presence::live_nodes(**lease, node())
+                     : Result<std::vector<std::string>>(tl::unexpected(lease.error()));
+  if (!nodes) {
+    spdlog::warn("cluster: announcing {} answered snapshot requests: {}", batch.size(),
+                 nodes.error().message);
+    return;
+  }
+  for (const auto& answer : batch) {
+    for (const auto& other : *nodes) {
+      if (auto r = pg_relay::post(**lease, other, pg_relay::Kind::kAnswered, answer.device_id,
+                                  answer.seq, 0, answer.request_id);
+          !r) {
+        spdlog::warn("cluster: announcing device {}'s snapshot to node {}: {}", answer.device_id,
+                     other, r.error().message);
+      }
+    }
   }
 }
 
@@ -431,6 +505,20 @@ void PgAgentChannel::detach(const std::string& device_id, std::uint64_t session_
 
 std::shared_ptr<void> PgAgentChannel::track(const std::string& device_id, Closer close) {
   return local_.track(device_id, std::move(close));
+}
+
+void PgAgentChannel::snapshot_committed(const std::string& device_id, std::uint64_t seq,
+                                        const std::string& request_id) {
+  {
+    std::lock_guard lock(requests_mutex_);
+    // Not relayed here: asked by this node (its enrichment hears it from the session) or by
+    // the session itself (a gap). Another device's answer to it is none.
+    auto it = relayed_requests_.find(request_id);
+    if (it == relayed_requests_.end() || it->second.device_id != device_id) return;
+    relayed_requests_.erase(it);
+    answers_.push_back(Answer{device_id, seq, request_id});
+  }
+  presence_task_->wake();
 }
 
 }  // namespace triage::collector

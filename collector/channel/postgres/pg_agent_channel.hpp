@@ -7,7 +7,9 @@
 // (channel_messages) and that node is woken with NOTIFY; each node keeps one LISTEN connection
 // (its own thread, reconnecting when lost and then taking what it missed), delivers to its
 // local session and deletes the row. A device whose session moved gets what was relayed to
-// its old node from the node it comes back to. See docs/architecture.md.
+// its old node from the node it comes back to. A snapshot request relayed here and answered by
+// the device here is announced to the other nodes, so the node that asked (ticket enrichment
+// waiting for it) takes the fresh snapshot. See docs/architecture.md.
 
 #include <atomic>
 #include <chrono>
@@ -20,6 +22,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "collector/channel/agent_channel.hpp"
@@ -63,6 +66,12 @@ class PgAgentChannel final : public AgentChannel, public AgentPresence {
   /// Called on the presence thread once a device's session here is visible to every node,
   /// so what other nodes queued for it meanwhile (orders) goes out. Null: nothing.
   void set_published_listener(std::function<void(const std::string& device_id)> listener);
+  /// Called once another node committed the snapshot that a request sent from here asked
+  /// for (on the LISTEN thread): report `seq` of the device answers `request_id`. Null:
+  /// nothing.
+  using SnapshotListener = std::function<void(const std::string& device_id, std::uint64_t seq,
+                                              const std::string& request_id)>;
+  void set_snapshot_listener(SnapshotListener listener);
 
   // AgentChannel
   Delivery send(const std::string& device_id, const v1::CollectorMessage& message) override;
@@ -80,6 +89,8 @@ class PgAgentChannel final : public AgentChannel, public AgentPresence {
       const std::shared_ptr<transport::WebSocketConnection>& connection) override;
   void detach(const std::string& device_id, std::uint64_t session_id) override;
   std::shared_ptr<void> track(const std::string& device_id, Closer close) override;
+  void snapshot_committed(const std::string& device_id, std::uint64_t seq,
+                          const std::string& request_id) override;
 
   /// Presence changes written to the database so far (for tests: poll with a deadline).
   std::uint64_t presence_writes() const { return presence_writes_.load(); }
@@ -94,12 +105,19 @@ class PgAgentChannel final : public AgentChannel, public AgentPresence {
     std::string remote_address;
     std::int64_t since_ms = 0;
   };
+  struct Answer {
+    std::string device_id;
+    std::uint64_t seq = 0;
+    std::string request_id;
+  };
 
   PgAgentChannel(const std::string& conninfo, ClusterSettings settings);
   /// One lease renewal (and the expiry of messages nobody took).
   void renew();
   /// Writes the queued presence changes in order; a failed one waits for the next run.
   void write_presence();
+  /// Tells the other live nodes of the snapshots answered here for them.
+  void relay_answers();
   /// Acts on relayed rows for this node until none are left.
   void take_relayed();
   /// Delivers a relayed message to the local session, or passes it on when the device is not
@@ -122,8 +140,19 @@ class PgAgentChannel final : public AgentChannel, public AgentPresence {
   std::deque<PresenceChange> presence_queue_;
   std::atomic<std::uint64_t> presence_writes_{0};
 
+  // Snapshot requests other nodes relayed here, by request id, until answered or old, and the
+  // answers waiting for relay_answers().
+  struct RelayedRequest {
+    std::string device_id;
+    std::chrono::steady_clock::time_point at;
+  };
+  std::mutex requests_mutex_;
+  std::unordered_map<std::string, RelayedRequest> relayed_requests_;
+  std::deque<Answer> answers_;
+
   std::mutex listener_mutex_;
   std::function<void(const std::string&)> published_;
+  SnapshotListener snapshot_listener_;
 
   std::atomic<bool> stopping_{false};
   std::atomic<bool> stopped_{false};

@@ -19,12 +19,15 @@ std::string_view kind_name(Kind kind) {
       return "disconnect";
     case Kind::kReplaced:
       return "replaced";
+    case Kind::kAnswered:
+      return "answered";
   }
   return "send";
 }
 
 std::optional<Kind> parse_kind(std::string_view text) {
-  for (Kind k : {Kind::kSend, Kind::kBroadcast, Kind::kDisconnect, Kind::kReplaced}) {
+  for (Kind k :
+       {Kind::kSend, Kind::kBroadcast, Kind::kDisconnect, Kind::kReplaced, Kind::kAnswered}) {
     if (kind_name(k) == text) return k;
   }
   return std::nullopt;

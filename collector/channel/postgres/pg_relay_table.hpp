@@ -25,6 +25,9 @@ enum class Kind {
   kBroadcast,   ///< a CollectorMessage for every session of the node
   kDisconnect,  ///< close every socket of the device (revocation); payload: the reason
   kReplaced,    ///< close one session the device replaced on another node
+  /// A snapshot request relayed from a node was answered through another: the snapshot is
+  /// committed as report `session_id` of the device; payload: the request id.
+  kAnswered,
 };
 
 /// A row taken for delivery.
@@ -43,7 +46,7 @@ Result<std::optional<std::string>> send_to_device(postgres::Connection& conn,
                                                   const std::string& device_id,
                                                   const std::string& self,
                                                   const std::string& payload);
-/// A row for `node` (broadcast, disconnect, replaced), with its NOTIFY.
+/// A row for `node` (broadcast, disconnect, replaced, answered), with its NOTIFY.
 Result<void> post(postgres::Connection& conn, const std::string& node, Kind kind,
                   const std::string& device_id, std::uint64_t session_id, int code,
                   const std::string& payload);

@@ -22,7 +22,7 @@ RtStatusPoller::RtStatusPoller(Store& store, TicketService& tickets, transport::
       settings_(settings),
       cipher_(std::move(cipher)),
       leadership_(leadership),
-      task_(PeriodicTaskOptions{"rt status poller", interval, false}, [this] {
+      task_(PeriodicTaskOptions{"rt status poller", interval, false, "rt-poller"}, [this] {
         if (leads(leadership_)) poll_once();
       }) {}
 

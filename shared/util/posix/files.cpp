@@ -92,7 +92,8 @@ Result<void> write_file_atomic(const std::filesystem::path& path, std::string_vi
 Result<void> ensure_directory(const std::filesystem::path& dir, unsigned mode) {
   std::error_code ec;
   if (std::filesystem::is_directory(dir, ec)) return {};
-  if (std::filesystem::exists(dir, ec)) return fail(dir.string() + " exists and is not a directory");
+  if (std::filesystem::exists(dir, ec))
+    return fail(dir.string() + " exists and is not a directory");
   std::filesystem::create_directories(dir, ec);
   if (ec) return fail("cannot create directory " + dir.string() + ": " + ec.message());
   if (::chmod(dir.c_str(), mode) != 0) return fail(errno_text(dir, "cannot chmod"));

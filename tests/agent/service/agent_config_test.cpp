@@ -134,3 +134,21 @@ TEST_CASE("a missing config file is a clear error") {
   REQUIRE_FALSE(r);
   CHECK_THAT(r.error().message, Catch::Contains("/nonexistent/agent.toml"));
 }
+
+TEST_CASE("probe_policy switches probes off and bounds their rate") {
+  auto c = parse_agent_config(R"(
+[probe_policy]
+disabled = ["disk_usage", "http_get"]
+per_minute = 5
+)",
+                              "agent.toml")
+               .value();
+  CHECK_FALSE(c.probe_policy.allows("disk_usage"));
+  CHECK_FALSE(c.probe_policy.allows("http_get"));
+  CHECK(c.probe_policy.allows("reach"));
+  CHECK(c.probe_policy.per_minute == 5);
+  CHECK(parse_agent_config("", "agent.toml").value().probe_policy.allows("listening"));
+  CHECK_THAT(error_of("[probe_policy]\ndisabled = [\"portscan\"]\n"),
+             Catch::Contains("unknown probe"));
+  CHECK_THAT(error_of("[probe_policy]\nper_minute = 0\n"), Catch::Contains("per_minute"));
+}

@@ -4,6 +4,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <mutex>
+#include <tuple>
+#include <vector>
+
 #include "collector/channel/postgres/pg_agent_channel.hpp"
 #include "collector/storage/postgres/pg_connection.hpp"
 #include "collector/storage/postgres/postgres_store.hpp"
@@ -162,6 +166,48 @@ TEST_CASE(
   REQUIRE(eventually([&] { return conn->sent().size() == 1; }, 10s));
   CHECK(request_id(conn->sent()[0]) == "order");
   CHECK(node_of(*a, "dev-1") == "c");
+}
+
+TEST_CASE(
+    "cluster channel: a snapshot request sent on node a and answered through node b is "
+    "announced to node a, once, and nothing else is",
+    "[channel][pg]") {
+  TwoNodes nodes;
+  auto& a = nodes.a;
+  auto& b = nodes.b;
+  auto conn = std::make_shared<FakeConnection>();
+  attach(*b, "dev-1", 1, conn);
+  using Heard = std::tuple<std::string, std::uint64_t, std::string>;
+  std::mutex mutex;
+  std::vector<Heard> heard;
+  a->set_snapshot_listener(
+      [&](const std::string& device, std::uint64_t seq, const std::string& request) {
+        std::lock_guard lock(mutex);
+        heard.emplace_back(device, seq, request);
+      });
+  auto heard_now = [&] {
+    std::lock_guard lock(mutex);
+    return heard;
+  };
+
+  REQUIRE(a->send("dev-1", snapshot_request("r1")) == Delivery::kQueued);
+  REQUIRE(eventually([&] { return conn->sent().size() == 1; }, 10s));
+  // The session's own request (a gap) was never relayed: nobody else waits for it; and another
+  // device's snapshot does not answer a request sent to dev-1.
+  b->snapshot_committed("dev-1", 4, "gap-3");
+  b->snapshot_committed("dev-2", 9, "r1");
+  b->snapshot_committed("dev-1", 5, "r1");
+  REQUIRE(eventually([&] { return heard_now().size() == 1; }, 10s));
+  CHECK(heard_now()[0] == Heard{"dev-1", 5, "r1"});
+
+  // The same answer committed again (a resend) is not announced again: relayed rows come in
+  // order, so the next request's answer arrives behind anything announced before it.
+  b->snapshot_committed("dev-1", 5, "r1");
+  REQUIRE(a->send("dev-1", snapshot_request("r2")) == Delivery::kQueued);
+  REQUIRE(eventually([&] { return conn->sent().size() == 2; }, 10s));
+  b->snapshot_committed("dev-1", 6, "r2");
+  REQUIRE(eventually([&] { return heard_now().size() >= 2; }, 10s));
+  CHECK(heard_now() == std::vector<Heard>{{"dev-1", 5, "r1"}, {"dev-1", 6, "r2"}});
 }
 
 TEST_CASE("cluster channel: a session on another node replaces the older one, which is closed",

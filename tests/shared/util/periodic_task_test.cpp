@@ -142,3 +142,40 @@ TEST_CASE("a stopped task starts again") {
   task.start();
   REQUIRE(eventually([&] { return task.runs() == 2; }));
 }
+
+#if defined(__linux__)
+#include <fstream>
+#include <string>
+
+#include <pthread.h>
+
+TEST_CASE("a periodic task's thread carries its name, so profiles say which work it is") {
+  std::string seen;
+  std::mutex seen_mutex;
+  PeriodicTask task(PeriodicTaskOptions{"database checkpoint", 1h, true, "wal-checkpoint"}, [&] {
+    char name[16] = {};
+    pthread_getname_np(pthread_self(), name, sizeof name);
+    std::lock_guard lock(seen_mutex);
+    seen = name;
+  });
+  task.start();
+  REQUIRE(eventually([&] { return task.runs() == 1; }));
+  task.stop();
+  CHECK(seen == "wal-checkpoint");
+}
+
+TEST_CASE("a thread name longer than the kernel keeps is cut, not refused") {
+  std::string seen;
+  std::mutex seen_mutex;
+  PeriodicTask task(PeriodicTaskOptions{"a name far longer than fifteen bytes", 1h, true}, [&] {
+    char name[16] = {};
+    pthread_getname_np(pthread_self(), name, sizeof name);
+    std::lock_guard lock(seen_mutex);
+    seen = name;
+  });
+  task.start();
+  REQUIRE(eventually([&] { return task.runs() == 1; }));
+  task.stop();
+  CHECK(seen == "a name far long");
+}
+#endif

@@ -15,6 +15,7 @@
 
 #include "agent/ipc/local_user.hpp"
 #include "agent/service/service_control.hpp"
+#include "agent/service/token_file_enrollment.hpp"
 #include "agent/state/system_paths.hpp"
 
 using namespace triage::agent;
@@ -23,8 +24,13 @@ using namespace std::chrono_literals;
 TEST_CASE("Linux system paths are the packaged service's", "[platform]") {
   const auto& paths = system_paths();
   CHECK(paths.state_dir == "/var/lib/triage-agent");
-  CHECK(paths.config_file == "/etc/triage-agent/agent.toml");
+  CHECK(paths.config_file == "/etc/triage/agent.toml");
   CHECK(paths.service_ipc_endpoint == "/run/triage-agent/agent.sock");
+}
+
+TEST_CASE("Unattended install: the token file is enroll.token beside the packaged config",
+          "[platform]") {
+  CHECK(default_token_file() == "/etc/triage/enroll.token");
 }
 
 TEST_CASE("the daemon's endpoint follows systemd's RUNTIME_DIRECTORY", "[platform]") {

@@ -1,0 +1,25 @@
+#pragma once
+// Name resolution through the endpoint's own resolver (getaddrinfo: /etc/hosts, nsswitch,
+// systemd-resolved, whatever the machine uses), bounded by a deadline. getaddrinfo cannot be
+// interrupted, so it runs on a short-lived thread of its own that the caller stops waiting
+// for at the deadline; at most a few such lookups are outstanding at once. POSIX (posix/).
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "agent/probes/probe_budget.hpp"
+
+namespace triage::agent {
+
+struct Resolution {
+  std::vector<std::string> addresses;  ///< numeric, in the resolver's order, no duplicates
+  std::string error;                   ///< "" on success
+  bool timed_out = false;              ///< the deadline came first
+  std::uint64_t duration_ms = 0;
+};
+
+/// Resolves `host` (a name or an address) to TCP addresses; at most 16 are kept.
+Resolution resolve_system(const std::string& host, ProbeBudget::Clock::time_point deadline);
+
+}  // namespace triage::agent

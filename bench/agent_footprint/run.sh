@@ -3,6 +3,11 @@
 # prometheus-node-exporter from Debian, measured in one run on the same machine.
 #
 #   bench/agent_footprint/run.sh BUILD_DIR [SECONDS]      (default 600 s; run as root to install peers)
+#   WINDOWS_AGENT=build-windows/bin/triage-agent.exe bench/agent_footprint/run.sh BUILD_DIR
+#
+# With WINDOWS_AGENT, the Windows agent runs beside them under Wine (a prefix of its own), idle
+# and connected to the same collector: indicative only, since its RSS counts Wine's own
+# libraries and its CPU Wine's emulation of the calls it makes (no wineserver, no services.exe).
 #
 # Starts a collector on loopback, enrolls two agents: one idle with the default schedule (the one
 # measured) and one reporting every 60 s (to measure typical delta sizes). Installs the peers with
@@ -60,6 +65,22 @@ pids+=($agent)
   2>"$work/busy.log" &
 pids+=($!)
 
+windows=""
+if [ -n "${WINDOWS_AGENT:-}" ]; then
+  export WINEPREFIX="$work/wine" WINEDEBUG=-all WINEARCH=win64 WINEDLLOVERRIDES="mscoree=;mshtml="
+  unset DISPLAY
+  /usr/lib/wine/wine64 wineboot --init >"$work/wineboot.log" 2>&1
+  /usr/lib/wine/wineserver -w
+  "$bin/triage-collector" token create --data "$work/collector" >"$work/windows.token"
+  /usr/lib/wine/wine64 "$(realpath "$WINDOWS_AGENT")" enroll --server "wss://127.0.0.1:$port" \
+    --token-file "Z:${work//\//\\}\\windows.token" --ca-sha256 "$ca" \
+    --state "Z:${work//\//\\}\\windows" >/dev/null
+  /usr/lib/wine/wine64 "$(realpath "$WINDOWS_AGENT")" run --state "Z:${work//\//\\}\\windows" \
+    2>"$work/windows.log" &
+  windows=$!
+  pids+=($windows)
+fi
+
 # --- peers --------------------------------------------------------------------------------------
 zabbix=""
 if command -v zabbix_agentd >/dev/null; then
@@ -116,14 +137,14 @@ for _ in $(seq 300); do
 done
 sleep 30
 declare -A start
-for name in agent zabbix node; do
+for name in agent windows zabbix node; do
   p=${!name}
   [ -n "$p" ] && start[$name]=$(ticks "$p")
 done
 t0=$(date +%s.%N)
 sleep 30
 declare -A at60
-for name in agent zabbix node; do
+for name in agent windows zabbix node; do
   p=${!name}
   [ -n "$p" ] && at60[$name]="$(echo "$(vmrss_kib "$p") / 1024" | bc -l) $(echo "$(mem_kib Pss "$p") / 1024" | bc -l)"
 done
@@ -150,6 +171,8 @@ row() {
     "$(echo "$(mem_kib Pss "$p") / 1024" | bc -l)" "$cpu"
 }
 row agent "triage-agent (idle, connected)" "$("$bin/triage-agent" --version)"
+[ -n "$windows" ] && row windows "triage-agent.exe under Wine (idle, connected)" \
+  "$(/usr/lib/wine/wine64 "$(realpath "$WINDOWS_AGENT")" --version 2>/dev/null | tr -d '\r')"
 row zabbix "zabbix_agentd" "$(dpkg-query -W -f='${Version}' zabbix-agent 2>/dev/null || echo '?')"
 row node "prometheus-node-exporter" \
   "$(dpkg-query -W -f='${Version}' prometheus-node-exporter 2>/dev/null || echo '?')"

@@ -43,6 +43,18 @@ std::filesystem::path write_token_file(CollectorFixture& collector) {
   return file;
 }
 
+/// Whether the service's process (`triage-agent.exe run` under Wine) is still alive.
+bool agent_service_running() {
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    auto cmdline = triage::read_file(entry.path() / "cmdline", 64 * 1024);
+    if (cmdline && cmdline->find("triage-agent.exe") != std::string::npos &&
+        cmdline->find("run") != std::string::npos) {
+      return true;
+    }
+  }
+  return false;
+}
+
 bool service_registered(const WineSession& wine, const std::filesystem::path& log_dir) {
   auto query =
       run_command(wine.wine_program({"sc", "query", "triage-agent"}), log_dir, "", kWineTimeout);
@@ -118,6 +130,12 @@ TEST_CASE(
   REQUIRE(device_id.size() == 36);
   CHECK(eventually([&] { return device_online(collector, device_id); }, std::chrono::seconds(90)));
 
+  // Windows' msiexec waits for the service to stop before it removes the program
+  // (ServiceControl Wait="yes"); Wine's sends the stop and goes on, so the exe, still mapped,
+  // would stay. Stopped first here; what Wine does not prove is listed in docs/operations.md.
+  run_command(wine.wine_program({"sc", "stop", "triage-agent"}), collector.root(), "",
+              kWineTimeout);
+  REQUIRE(eventually([] { return !agent_service_running(); }, std::chrono::seconds(60)));
   auto removed = run_command(wine.wine_program({"msiexec", "/x", msi, "/qn"}), collector.root(), "",
                              std::chrono::seconds(300));
   INFO("msiexec /x: " << removed.out << removed.err);

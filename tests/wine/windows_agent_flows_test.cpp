@@ -1,5 +1,6 @@
 // The Windows agent's daily work under Wine, against a real collector on 127.0.0.1: help
-// requests over the named pipe, the offline spool, and orders for Windows actions.
+// requests over the named pipe, the offline spool (also across a hard kill), and orders for
+// Windows actions.
 
 #include <fstream>
 #include <map>
@@ -187,6 +188,51 @@ TEST_CASE(
   REQUIRE(chain != messages.end());
   CHECK(chain->has_snapshot());
   CHECK(agent.process().stderr_text().find("acknowledged (DUPLICATE)") == std::string::npos);
+}
+
+TEST_CASE(
+    "Windows agent under Wine: killed hard with help requests spooled, then restarted: each "
+    "arrives once",
+    "[windows][integration]") {
+  CollectorFixture collector;
+  WineAgent agent(collector, "killed");
+  auto enrolled = agent.enroll();
+  INFO("enroll: " << enrolled.out << enrolled.err);
+  REQUIRE(enrolled.exit_code == 0);
+  const auto id = agent.device_id();
+  collector.stop();
+
+  agent.start({"--report-interval", "2"});
+  REQUIRE(eventually(
+      [&] {
+        return agent.process().stderr_text().find("listening for help requests") !=
+               std::string::npos;
+      },
+      60s));
+  for (const char* text : {"the vpn drops every hour", "teams has no sound"}) {
+    auto queued = agent.get_help(text);
+    INFO("get-help: " << queued.out << queued.err);
+    REQUIRE(queued.exit_code == 0);
+    CHECK_THAT(queued.out, Catch::Contains("queued"));
+  }
+  // What the user was told is queued has been committed: a kill now loses nothing.
+  agent.process().kill_hard();
+
+  agent.start({"--report-interval", "2"});
+  collector.start();
+  std::vector<v1::AgentMessage> messages;
+  const bool both = eventually(
+      [&] {
+        messages = delivered(collector, id);
+        return help_ids(messages).size() == 2;
+      },
+      90s);
+  INFO("agent: " << agent.process().stderr_text());
+  REQUIRE(both);
+  agent.stop();
+  for (const auto& [request, times] : help_ids(delivered(collector, id))) CHECK(times == 1);
+  const auto rows = collector.reports(id);
+  for (std::size_t i = 0; i < rows.size(); ++i) CHECK(rows[i].seq == i + 1);
 }
 
 TEST_CASE(

@@ -94,6 +94,15 @@ TEST_CASE(
   INFO("sc start: " << started.out << started.err);
   CHECK(started.exit_code == 0);
   CHECK(eventually([&] { return device_online(collector, device_id); }, std::chrono::seconds(90)));
+  // A service has no console: what it logs is in its state folder's rotated file.
+  const auto log_file = state / "logs" / "agent.log";
+  CHECK(eventually(
+      [&] {
+        auto text = triage::read_file(log_file, 1024 * 1024);
+        return text && text->find("connected to") != std::string::npos &&
+               text->find(device_id) != std::string::npos;
+      },
+      std::chrono::seconds(30)));
 
   auto removed =
       run_command(wine.agent({"service", "uninstall"}), collector.root(), "", kWineTimeout);

@@ -4,8 +4,12 @@
 
 #include <ostream>
 
+#include <spdlog/spdlog.h>
+
 #include "agent/service/own_executable.hpp"
+#include "agent/service/windows/service_log_file.hpp"
 #include "agent/service/windows/windows_service.hpp"
+#include "agent/state/system_paths.hpp"
 
 namespace triage::agent {
 
@@ -36,7 +40,14 @@ int run_service_command(const std::string& action, std::ostream& out, std::ostre
 }
 
 int run_under_service_manager(const std::function<int()>& daemon) {
-  if (auto code = run_as_windows_service(daemon)) return *code;
+  const auto as_service = [&] {
+    // No console under the SCM: the log goes to a file an administrator can read.
+    if (auto r = log_to_service_file(system_paths().state_dir); !r) {
+      spdlog::warn("the service's log stays on stderr only: {}", r.error().message);
+    }
+    return daemon();
+  };
+  if (auto code = run_as_windows_service(as_service)) return *code;
   return daemon();
 }
 

@@ -55,6 +55,12 @@ bool agent_service_running() {
   return false;
 }
 
+/// "0.1.0" -> "0.1.1": the third field is the last one MSI compares.
+std::string newer_version(const std::string& version) {
+  const auto dot = version.rfind('.');
+  return version.substr(0, dot + 1) + std::to_string(std::stoi(version.substr(dot + 1)) + 1);
+}
+
 bool service_registered(const WineSession& wine, const std::filesystem::path& log_dir) {
   auto query =
       run_command(wine.wine_program({"sc", "query", "triage-agent"}), log_dir, "", kWineTimeout);
@@ -115,7 +121,8 @@ TEST_CASE(
 
 TEST_CASE(
     "Windows MSI: msiexec /i with SERVER, TOKEN_FILE and CA_SHA256 installs under Program "
-    "Files, enrolls, registers and starts the service; msiexec /x removes it",
+    "Files, enrolls, registers and starts the service; an upgrade keeps the device; msiexec /x "
+    "removes it",
     "[windows][integration]") {
   auto& wine = WineSession::shared();
   CollectorFixture collector;
@@ -139,14 +146,47 @@ TEST_CASE(
   REQUIRE(device_id.size() == 36);
   CHECK(eventually([&] { return device_online(collector, device_id); }, std::chrono::seconds(90)));
 
-  // Windows' msiexec waits for the service to stop before it removes the program
+  // Windows' msiexec waits for the service to stop before it replaces or removes the program
   // (ServiceControl Wait="yes"); Wine's sends the stop and goes on, so the exe, still mapped,
   // would stay. Stopped first here; what Wine does not prove is listed in docs/operations.md.
-  run_command(wine.wine_program({"sc", "stop", "triage-agent"}), collector.root(), "",
-              kWineTimeout);
-  REQUIRE(eventually([] { return !agent_service_running(); }, std::chrono::seconds(60)));
-  auto removed = run_command(wine.wine_program({"msiexec", "/x", msi, "/qn"}), collector.root(), "",
-                             std::chrono::seconds(300));
+  const auto stop_service = [&] {
+    run_command(wine.wine_program({"sc", "stop", "triage-agent"}), collector.root(), "",
+                kWineTimeout);
+    REQUIRE(eventually([] { return !agent_service_running(); }, std::chrono::seconds(60)));
+  };
+
+  // An upgrade (a newer MSI of the same product, without the enrollment properties) keeps the
+  // state: the same device comes back online.
+  // wixl finds a File's Source beside the .wxs it builds.
+  const auto upgrade_dir = collector.root() / "upgrade";
+  std::filesystem::create_directories(upgrade_dir);
+  std::filesystem::copy_file(std::string(TRIAGE_WINDOWS_BIN_DIR) + "/triage-agent.exe",
+                             upgrade_dir / "triage-agent.exe");
+  std::filesystem::copy_file(
+      std::string(TRIAGE_SOURCE_DIR) + "/installers/windows/triage-agent.wxs",
+      upgrade_dir / "triage-agent.wxs");
+  const auto newer = newer_version(TRIAGE_VERSION_FOR_TESTS);
+  const auto newer_msi_path = upgrade_dir / "triage-agent-newer.msi";
+  auto built = run_command(
+      {TRIAGE_WIXL, "-a", "x64", "-D", "Version=" + newer, "-D", "AgentExe=triage-agent.exe", "-o",
+       newer_msi_path.string(), (upgrade_dir / "triage-agent.wxs").string()},
+      upgrade_dir, "", kWineTimeout);
+  INFO("wixl: " << built.out << built.err);
+  REQUIRE(built.exit_code == 0);
+  const auto newer_msi = WineSession::windows_path(newer_msi_path);
+  stop_service();
+  CHECK(eventually([&] { return !device_online(collector, device_id); }, std::chrono::seconds(60)));
+  auto upgraded = run_command(wine.wine_program({"msiexec", "/i", newer_msi, "/qn"}),
+                              collector.root(), "", std::chrono::seconds(300));
+  INFO("msiexec /i (upgrade to " << newer << "): " << upgraded.out << upgraded.err);
+  REQUIRE(upgraded.exit_code == 0);
+  CHECK(enrolled_device_id(state) == device_id);
+  CHECK(service_registered(wine, collector.root()));
+  CHECK(eventually([&] { return device_online(collector, device_id); }, std::chrono::seconds(90)));
+
+  stop_service();
+  auto removed = run_command(wine.wine_program({"msiexec", "/x", newer_msi, "/qn"}),
+                             collector.root(), "", std::chrono::seconds(300));
   INFO("msiexec /x: " << removed.out << removed.err);
   CHECK(removed.exit_code == 0);
   CHECK_FALSE(service_registered(wine, collector.root()));

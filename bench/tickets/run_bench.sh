@@ -12,15 +12,6 @@ bin=$(realpath "$build/bin")
 work=$(mktemp -d)
 load_agents=${LOAD_AGENTS:-0}
 load_rate=${LOAD_DELTA_RATE:-100}
-collector_pid="" agent_pid="" loadgen_pid=""
-cleanup() {
-  [ -n "$loadgen_pid" ] && kill "$loadgen_pid" 2>/dev/null || true
-  [ -n "$agent_pid" ] && kill "$agent_pid" 2>/dev/null || true
-  [ -n "$collector_pid" ] && kill "$collector_pid" 2>/dev/null || true
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
 # shellcheck source=bench/loopback.sh
 . "$(dirname "$0")/../loopback.sh"
 

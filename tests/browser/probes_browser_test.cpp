@@ -14,6 +14,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "tests/browser/browser_spec.hpp"
 #include "tests/support/collector_fixture.hpp"
 #include "tests/support/probe_test_server.hpp"
 
@@ -26,13 +27,6 @@ namespace {
 
 const fs::path kBrowserDir = fs::path(TRIAGE_SOURCE_DIR) / "tests/browser";
 constexpr const char* kHostile = "<img src=x onerror=alert(1)>";
-
-std::string password_of(const std::string& name) { return "correct horse battery " + name; }
-
-std::string chromium_path() {
-  const char* chosen = std::getenv("CHROMIUM");
-  return chosen != nullptr ? chosen : "/usr/bin/chromium";
-}
 
 // The fixture laptop, plus one process listening on 127.0.0.1:8080 whose name is HTML: the
 // listening probe reads /proc under the agent's --sysroot.
@@ -90,21 +84,12 @@ TEST_CASE("the probes panel in chromium: reach, listening, disk usage, roles, ho
   REQUIRE(ticket.status == 201);
   const auto ticket_id = ticket.body["id"].get<std::int64_t>();
 
-  std::vector<std::string> argv = {
-      "/usr/bin/env",
-      "PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1",
-      "CHROMIUM=" + chromium_path(),
-      "TRIAGE_URL=https://127.0.0.1:" + std::to_string(c.port()),
-      "TRIAGE_SERVER_CERT=" + (c.data_dir() / "pki/server.pem").string(),
-      "TRIAGE_TECH=tom:" + password_of("tom"),
-      "TRIAGE_VIEWER=lena:" + password_of("lena"),
-      "TRIAGE_DEVICE=" + device,
-      "TRIAGE_OFFLINE_DEVICE=" + offline.device_id(),
-      "TRIAGE_TICKET=" + std::to_string(ticket_id),
-      "TRIAGE_TLS_PORT=" + std::to_string(expired.port()),
-      "TRIAGE_DISK_PATH=" + disk.string(),
-      "node",
-      (kBrowserDir / "probes.spec.mjs").string()};
+  auto argv = spec_command(
+      c, "probes.spec.mjs",
+      {"TRIAGE_TECH=tom:" + password_of("tom"), "TRIAGE_VIEWER=lena:" + password_of("lena"),
+       "TRIAGE_DEVICE=" + device, "TRIAGE_OFFLINE_DEVICE=" + offline.device_id(),
+       "TRIAGE_TICKET=" + std::to_string(ticket_id),
+       "TRIAGE_TLS_PORT=" + std::to_string(expired.port()), "TRIAGE_DISK_PATH=" + disk.string()});
   auto result = run_command(argv, c.root(), "", 240s);
   std::cout << result.out << result.err << std::flush;
   REQUIRE(result.exit_code == 0);

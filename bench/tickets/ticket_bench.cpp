@@ -4,6 +4,8 @@
 //   enrich  ticket created → fresh snapshot + findings attached, with an online agent
 //   orders  order placed → its first output stored at the collector, with an online agent
 //           (bench/orders/run_bench.sh)
+//   probes  probe asked → the agent's answer stored at the collector, with an online agent
+//           (bench/probes/run_bench.sh)
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -218,6 +220,70 @@ int order_latency(Client& client, const std::string& device, const std::string& 
   return 0;
 }
 
+// Probe asked (the POST sent) → the first GET of the run that shows the agent's answer stored
+// at the collector, polled back to back, each GET on a new TLS connection (an upper bound by
+// one poll, whose duration is reported too). Runs one after another; each reaches `target`
+// ("host:port") over TCP, so the probe's own network time is one loopback connect.
+int probe_latency(Client& client, const std::string& device, const std::string& target, int n) {
+  const auto colon = target.rfind(':');
+  if (colon == std::string::npos) {
+    std::fprintf(stderr, "--target must be host:port\n");
+    return 2;
+  }
+  const auto body =
+      nlohmann::json{
+          {"probe", "reach"},
+          {"params",
+           {{"host", target.substr(0, colon)}, {"port", std::stoi(target.substr(colon + 1))}}}}
+          .dump();
+  const auto path = "/api/v1/devices/" + device + "/probes";
+  std::vector<double> answered_ms, post_ms, poll_ms, probe_ms, overhead_ms;
+  for (int i = 0; i < n; ++i) {
+    const auto t0 = Clock::now();
+    auto created = client.call(tr::http::verb::post, path, body);
+    post_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+    if (!created || created->result_int() != 201) {
+      std::fprintf(stderr, "probe failed: %s\n", created ? created->body().c_str() : "no answer");
+      return 1;
+    }
+    const auto id = nlohmann::json::parse(created->body())["id"].get<std::string>();
+    for (;;) {
+      const auto p0 = Clock::now();
+      auto run = client.call(tr::http::verb::get, "/api/v1/probes/" + id);
+      const auto p1 = Clock::now();
+      poll_ms.push_back(std::chrono::duration<double, std::milli>(p1 - p0).count());
+      if (!run || run->result_int() != 200) {
+        std::fprintf(stderr, "probe read failed\n");
+        return 1;
+      }
+      auto j = nlohmann::json::parse(run->body());
+      const auto state = j.value("state", "");
+      if (state != "sent") {
+        if (state != "completed") {
+          std::fprintf(stderr, "probe %s ended %s: %s\n", id.c_str(), state.c_str(),
+                       j["result"].dump().c_str());
+          return 1;
+        }
+        answered_ms.push_back(std::chrono::duration<double, std::milli>(p1 - t0).count());
+        probe_ms.push_back(std::stod(j["result"].value("duration_ms", std::string("0"))));
+        // The target leaves the probe's own time out: what the path around it adds.
+        overhead_ms.push_back(answered_ms.back() - probe_ms.back());
+        break;
+      }
+      if (p1 - t0 > std::chrono::seconds(30)) {
+        std::fprintf(stderr, "probe %s unanswered after 30 s\n", id.c_str());
+        return 1;
+      }
+    }
+  }
+  report("probe POST → answer stored (seen by a GET)", answered_ms);
+  report("the probe itself on the agent (its duration_ms)", probe_ms);
+  report("POST → answer stored, less the probe's own duration", overhead_ms);
+  report("POST /devices/{id}/probes alone", post_ms);
+  report("one GET /probes/{id} poll (new TLS connection each)", poll_ms);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -231,8 +297,9 @@ int main(int argc, char** argv) {
   auto* query_cmd = app.add_subcommand("query", "filtered ticket list latency");
   auto* enrich_cmd = app.add_subcommand("enrich", "ticket → fresh diagnostics latency");
   auto* orders_cmd = app.add_subcommand("orders", "order → first output at the collector");
-  std::string action;
-  for (auto* c : {query_cmd, enrich_cmd, orders_cmd}) {
+  auto* probes_cmd = app.add_subcommand("probes", "probe → answer at the collector");
+  std::string action, target;
+  for (auto* c : {query_cmd, enrich_cmd, orders_cmd, probes_cmd}) {
     c->add_option("--url", url)->required();
     c->add_option("--ca", ca_file)->required();
     c->add_option("--token", token)->required();
@@ -241,6 +308,8 @@ int main(int argc, char** argv) {
   enrich_cmd->add_option("--device", device)->required();
   orders_cmd->add_option("--device", device)->required();
   orders_cmd->add_option("--action", action, "a low-risk action without parameters")->required();
+  probes_cmd->add_option("--device", device)->required();
+  probes_cmd->add_option("--target", target, "host:port the reach probe connects to")->required();
   CLI11_PARSE(app, argc, argv);
   if (seed_cmd->parsed()) return seed(db, count);
 
@@ -277,6 +346,7 @@ int main(int argc, char** argv) {
   }
 
   if (orders_cmd->parsed()) return order_latency(client, device, action, requests);
+  if (probes_cmd->parsed()) return probe_latency(client, device, target, requests);
   std::vector<double> ms;
   for (int i = 0; i < requests; ++i) {
     const auto t0 = Clock::now();

@@ -288,6 +288,8 @@ std::vector<RouteSpec> api_routes() {
       handle_run_probe);
   add(http::verb::get, "/api/v1/probes/{id}", Access::kAuthenticated, Role::kViewer,
       handle_get_probe);
+  add(http::verb::get, "/api/v1/devices/{id}/probes", Access::kAuthenticated, Role::kViewer,
+      handle_device_probes);
   return routes;
 }
 

@@ -3,6 +3,7 @@
 #include <cstdint>
 
 #include "collector/api/json_fields.hpp"
+#include "collector/api/query_params.hpp"
 #include "shared/probes/probe_params.hpp"
 
 namespace triage::collector {
@@ -86,6 +87,19 @@ ApiResult handle_get_probe(ApiServices& services, ApiRequest& request) {
   return services.probes->get(request.path_params["id"], now()).transform([](const ProbeRun& run) {
     return json_response(http::status::ok, probe_run_json(run));
   });
+}
+
+ApiResult handle_device_probes(ApiServices& services, ApiRequest& request) {
+  if (!services.probes) return unavailable();
+  FieldErrors errors;
+  const auto limit = errors.take(QueryParams(request.query).integer("limit", 20, 1, 100));
+  if (errors.first) return tl::unexpected(*errors.first);
+  auto runs =
+      services.probes->recent_runs(request.path_params["id"], static_cast<int>(limit), now());
+  if (!runs) return tl::unexpected(runs.error());
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto& run : *runs) items.push_back(probe_run_json(run));
+  return json_response(http::status::ok, {{"items", items}, {"limit", limit}});
 }
 
 }  // namespace triage::collector

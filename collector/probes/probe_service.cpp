@@ -1,6 +1,7 @@
 #include "collector/probes/probe_service.hpp"
 
 #include <algorithm>
+#include <string_view>
 
 #include <google/protobuf/util/json_util.h>
 #include <spdlog/spdlog.h>
@@ -299,6 +300,55 @@ Result<ProbeRun> ProbeService::get(const std::string& id, TimePoint now) {
     run->state = "unanswered";
   }
   return *run;
+}
+
+Result<std::vector<ProbeRun>> ProbeService::recent_runs(const std::string& device_id, int limit,
+                                                        TimePoint now) {
+  auto device = store_.read().devices().find_device(device_id);
+  if (!device) return tl::unexpected(device.error());
+  if (!*device) return fail(ErrorCode::kNotFound, "no device " + device_id.substr(0, 64));
+  std::vector<std::string> ids;
+  const auto add = [&](const std::string& target) {
+    constexpr std::string_view kPrefix = "probe:";
+    if (!target.starts_with(kPrefix)) return;
+    auto id = target.substr(kPrefix.size());
+    if (std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(std::move(id));
+  };
+  // Answers are recorded with the device as their actor, so the actor index finds them all.
+  AuditFilter answered;
+  answered.actor = device_id;
+  answered.type_prefix = "probe.";
+  answered.limit = limit;
+  auto answers = store_.read().audit().list_audit(answered);
+  if (!answers) return tl::unexpected(answers.error());
+  for (const auto& record : answers->items) {
+    if (record.actor_kind == audit_actor_kind_name(AuditActorKind::kDevice)) add(record.target);
+  }
+  // A request's actor is the person who asked: runs without an answer are found among the
+  // newest requests by the device they name.
+  AuditFilter asked;
+  asked.type_prefix = "probe.requested";
+  asked.limit = kRecentRequestsScanned;
+  auto requests = store_.read().audit().list_audit(asked);
+  if (!requests) return tl::unexpected(requests.error());
+  for (const auto& record : requests->items) {
+    auto details = nlohmann::json::parse(record.details, nullptr, false);
+    if (details.is_object() && details.value("device_id", "") == device_id) add(record.target);
+  }
+  std::vector<ProbeRun> runs;
+  for (const auto& id : ids) {
+    auto run = get(id, now);
+    if (!run) {
+      if (run.error().code == ErrorCode::kNotFound) continue;
+      return tl::unexpected(run.error());
+    }
+    if (run->device_id == device_id) runs.push_back(std::move(*run));
+  }
+  std::stable_sort(runs.begin(), runs.end(), [](const ProbeRun& a, const ProbeRun& b) {
+    return a.requested_at > b.requested_at;
+  });
+  if (runs.size() > static_cast<std::size_t>(limit)) runs.resize(static_cast<std::size_t>(limit));
+  return runs;
 }
 
 }  // namespace triage::collector

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -88,6 +89,14 @@ class ProbeService {
                              TimePoint now);
   /// kNotFound when no such run was requested.
   Result<ProbeRun> get(const std::string& id, TimePoint now);
+  /// The device's most recent runs, newest first, at most `limit`: every run it answered, and
+  /// the runs still waiting or left unanswered among the collector's last
+  /// kRecentRequestsScanned probe requests (older unanswered ones stay readable one by one).
+  /// kNotFound when there is no such device.
+  Result<std::vector<ProbeRun>> recent_runs(const std::string& device_id, int limit, TimePoint now);
+
+  /// How many of the newest probe requests recent_runs() looks through for unanswered runs.
+  static constexpr int kRecentRequestsScanned = 500;
 
  private:
   Store& store_;

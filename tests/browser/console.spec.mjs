@@ -1,6 +1,7 @@
 // Browser tests of the web console: Debian's chromium, headless, driven by playwright-core
-// against a real collector (started by tests/integration/console_browser_test.cpp, which
-// passes everything in environment variables). Prints one line per case; exits non-zero when
+// against a real collector (started by tests/browser/console_browser_test.cpp, which
+// passes everything in environment variables; launch, login, screenshots and the problems
+// recorded over the run are in harness.mjs). Prints one line per case; exits non-zero when
 // any case fails.
 //
 // TRIAGE_URL            https://127.0.0.1:PORT
@@ -19,21 +20,11 @@
 // TRIAGE_SCREENSHOT_DIR optional: save screenshots of the main pages there
 // CHROMIUM              optional: the browser binary (default /usr/bin/chromium)
 
-import { createHash, X509Certificate } from 'node:crypto';
-import { readFileSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { readFileSync } from 'node:fs';
+import {
+  account, check, env, finish, launch, login, newPage, noProblems, problems, shot, test, url,
+} from './harness.mjs';
 
-const env = (name) => {
-  const v = process.env[name];
-  if (!v) throw new Error(`environment variable ${name} is required`);
-  return v;
-};
-const url = env('TRIAGE_URL');
-const account = (name) => {
-  const [user, ...rest] = env(name).split(':');
-  return { user, password: rest.join(':') };
-};
 const tech = account('TRIAGE_TECH');
 const viewer = account('TRIAGE_VIEWER');
 const admin = account('TRIAGE_ADMIN');
@@ -48,76 +39,8 @@ const shots = process.env.TRIAGE_SCREENSHOT_DIR || '';
 const XSS_TITLE = '<img src=x onerror=alert(1)>';
 const EXPECTED_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
   + "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
-const TIMEOUT = 20000;
 
-const cert = new X509Certificate(readFileSync(env('TRIAGE_SERVER_CERT')));
-const spki = cert.publicKey.export({ type: 'spki', format: 'der' });
-const pin = createHash('sha256').update(spki).digest('base64');
-
-let failures = 0;
-const problems = { dialogs: [], csp: [], pageErrors: [] };
-
-function check(condition, message) {
-  if (!condition) throw new Error(message);
-}
-
-async function test(name, fn) {
-  try {
-    await fn();
-    console.log(`ok - ${name}`);
-  } catch (e) {
-    failures += 1;
-    console.log(`not ok - ${name}\n  ${String(e.stack || e).split('\n').join('\n  ')}`);
-  }
-}
-
-function watch(page) {
-  page.on('dialog', async (d) => {
-    problems.dialogs.push(d.message());
-    await d.dismiss();
-  });
-  page.on('console', (m) => {
-    if (/Content.Security.Policy/i.test(m.text())) problems.csp.push(m.text());
-  });
-  page.on('pageerror', (e) => problems.pageErrors.push(String(e)));
-}
-
-async function newPage(browser, colorScheme = 'light') {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme });
-  const page = await context.newPage();
-  page.setDefaultTimeout(TIMEOUT);
-  watch(page);
-  return page;
-}
-
-async function login(page, who) {
-  const response = await page.goto(`${url}/`);
-  await page.getByLabel('User name').fill(who.user);
-  await page.getByLabel('Password').fill(who.password);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.locator('#who .name').getByText(who.user, { exact: true }).waitFor();
-  return response;
-}
-
-// `scrollTo`: a selector to bring to the top of the picture (default: the top of the page).
-async function shot(page, name, scrollTo = null) {
-  if (!shots) return;
-  mkdirSync(shots, { recursive: true });
-  await page.waitForLoadState('networkidle');
-  await page.evaluate((selector) => {
-    document.activeElement?.blur();
-    const el = selector && document.querySelector(selector);
-    if (el) el.scrollIntoView({ block: 'start' }); else window.scrollTo(0, 0);
-  }, scrollTo);
-  await page.locator('#toast').evaluate((el) => el.replaceChildren());
-  await page.screenshot({ path: join(shots, `${name}.png`), fullPage: false });
-}
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  headless: true,
-  args: [`--ignore-certificate-errors-spki-list=${pin}`],
-});
+const browser = await launch();
 
 try {
   const page = await newPage(browser);
@@ -472,14 +395,9 @@ try {
     });
   }
 
-  await test('no CSP violation, page error or dialog happened', async () => {
-    check(problems.csp.length === 0, `CSP violations: ${problems.csp.join(' | ')}`);
-    check(problems.pageErrors.length === 0, `page errors: ${problems.pageErrors.join(' | ')}`);
-    check(problems.dialogs.length === 0, `dialogs: ${problems.dialogs.join(' | ')}`);
-  });
+  await noProblems();
 } finally {
   await browser.close();
 }
 
-console.log(failures ? `${failures} case(s) failed` : 'all cases passed');
-process.exit(failures ? 1 : 0);
+finish();

@@ -10,6 +10,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "tests/browser/browser_spec.hpp"
 #include "tests/support/action_pins.hpp"
 #include "tests/support/collector_fixture.hpp"
 
@@ -20,8 +21,6 @@ namespace {
 
 const std::filesystem::path kBrowserDir =
     std::filesystem::path(TRIAGE_SOURCE_DIR) / "tests/browser";
-
-std::string password_of(const std::string& name) { return "correct horse battery " + name; }
 
 std::int64_t create_ticket(CollectorFixture& c, const nlohmann::json& body,
                            const std::string& token) {
@@ -55,11 +54,6 @@ title = "Echo, high risk"
 argv = ["/bin/echo", "approved and ran"]
 risk = "high"
 )toml";
-
-std::string chromium_path() {
-  const char* chosen = std::getenv("CHROMIUM");
-  return chosen != nullptr ? chosen : "/usr/bin/chromium";
-}
 
 }  // namespace
 
@@ -135,24 +129,14 @@ TEST_CASE("the web console in chromium: queue, ticket, actions, approvals, audit
   const auto own_order = order_for(sara);
   create_ticket(c, {{"title", "New starter needs a laptop"}, {"priority", "P4"}}, admin);
 
-  std::vector<std::string> argv = {
-      "/usr/bin/env",
-      "PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1",
-      "CHROMIUM=" + chromium_path(),
-      "TRIAGE_URL=https://127.0.0.1:" + std::to_string(c.port()),
-      "TRIAGE_SERVER_CERT=" + (c.data_dir() / "pki/server.pem").string(),
-      "TRIAGE_TECH=tom:" + password_of("tom"),
-      "TRIAGE_VIEWER=lena:" + password_of("lena"),
-      "TRIAGE_ADMIN=admin:" + password_of("admin"),
-      "TRIAGE_ADMIN2=ines:" + password_of("ines"),
-      "TRIAGE_SENIOR=sara:" + password_of("sara"),
-      "TRIAGE_FIRST_LOGIN=nora:" + nora_password,
-      "TRIAGE_HIGH_ORDER=" + high_order,
-      "TRIAGE_OWN_ORDER=" + own_order,
-      "TRIAGE_TICKET=" + std::to_string(enriched),
-      "TRIAGE_XSS_TICKET=" + std::to_string(hostile),
-      "node",
-      (kBrowserDir / "console.spec.mjs").string()};
+  auto argv = spec_command(
+      c, "console.spec.mjs",
+      {"TRIAGE_TECH=tom:" + password_of("tom"), "TRIAGE_VIEWER=lena:" + password_of("lena"),
+       "TRIAGE_ADMIN=admin:" + password_of("admin"), "TRIAGE_ADMIN2=ines:" + password_of("ines"),
+       "TRIAGE_SENIOR=sara:" + password_of("sara"), "TRIAGE_FIRST_LOGIN=nora:" + nora_password,
+       "TRIAGE_HIGH_ORDER=" + high_order, "TRIAGE_OWN_ORDER=" + own_order,
+       "TRIAGE_TICKET=" + std::to_string(enriched),
+       "TRIAGE_XSS_TICKET=" + std::to_string(hostile)});
   auto result = run_command(argv, c.root(), "", 240s);
   // One line per case ("ok - ..." / "not ok - ..." with the reason) in the test log; the
   // spec exits non-zero when any case failed.

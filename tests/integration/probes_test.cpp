@@ -90,6 +90,15 @@ TEST_CASE("probes end to end: reach with TLS, http_get, hostile parameters, loca
       if (e["kind"] == "probe_run" && e["data"]["probe_run_id"] == run["id"]) noted = true;
     }
     CHECK(noted);
+    // The device's recent runs, as a viewer reads them on the device page.
+    auto recent = c.get(probes_path + "?limit=5", viewer);
+    INFO(recent.text);
+    REQUIRE(recent.status == 200);
+    REQUIRE(recent.body["items"].size() == 1);
+    CHECK(recent.body["items"][0]["id"] == run["id"]);
+    CHECK(recent.body["items"][0]["result"]["reach"]["connected"] == true);
+    CHECK(c.get(probes_path + "?limit=0", viewer).status == 400);
+    CHECK(c.get("/api/v1/devices/no-such-device/probes", viewer).status == 404);
   }
 
   SECTION("http_get follows the redirect") {

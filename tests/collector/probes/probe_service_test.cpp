@@ -223,3 +223,48 @@ TEST_CASE("probe service: a run nobody answered before it expired is unanswered"
   CHECK(w.probes->get(run->id, w.now + 2min)->state == "unanswered");
   CHECK_FALSE(w.probes->get("p-nothing", w.now));
 }
+
+TEST_CASE("probe service: a device's recent runs, newest first, answered or not, its own only") {
+  World w;
+  w.agents.set_online("dev-2");
+  auto first = w.reach({{"host", "a.example.com"}, {"port", 443}});
+  REQUIRE(first);
+  w.now += 1s;
+  auto other =
+      w.reach({{"host", "b.example.com"}, {"port", 443}}, Role::kTechnician, std::nullopt, "dev-2");
+  REQUIRE(other);
+  w.now += 1s;
+  auto second = w.reach({{"host", "c.example.com"}, {"port", 443}});
+  REQUIRE(second);
+  v1::ProbeResult result;
+  result.set_probe_run_id(first->id);
+  result.set_status(v1::PROBE_COMPLETED);
+  result.mutable_reach()->set_connected(true);
+  REQUIRE(w.probes->record_result("dev-1", result, w.now));
+
+  auto runs = w.probes->recent_runs("dev-1", 10, w.now);
+  REQUIRE(runs);
+  REQUIRE(runs->size() == 2);
+  CHECK((*runs)[0].id == second->id);
+  CHECK((*runs)[0].state == "sent");
+  CHECK((*runs)[0].target == "c.example.com:443");
+  CHECK((*runs)[1].id == first->id);
+  CHECK((*runs)[1].state == "completed");
+  CHECK((*runs)[1].requested_by == "tom");
+  CHECK((*runs)[1].answer["reach"]["connected"] == true);
+
+  auto one = w.probes->recent_runs("dev-1", 1, w.now);
+  REQUIRE(one);
+  REQUIRE(one->size() == 1);
+  CHECK((*one)[0].id == second->id);
+  auto later = w.probes->recent_runs("dev-1", 10, w.now + 2min);
+  REQUIRE(later);
+  CHECK((*later)[0].state == "unanswered");
+  auto theirs = w.probes->recent_runs("dev-2", 10, w.now);
+  REQUIRE(theirs);
+  REQUIRE(theirs->size() == 1);
+  CHECK((*theirs)[0].id == other->id);
+  auto unknown = w.probes->recent_runs("dev-9", 10, w.now);
+  REQUIRE_FALSE(unknown);
+  CHECK(unknown.error().code == ErrorCode::kNotFound);
+}

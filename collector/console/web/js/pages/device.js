@@ -1,6 +1,6 @@
-// One device: identity, open tickets, current findings, history charts, recent orders, and
-// the latest snapshot's facts by category (as reported by the endpoint), with a search over
-// installed software.
+// One device: identity, open tickets, current findings, probes (run one, watch it, recent
+// runs), history charts, recent orders, and the latest snapshot's facts by category (as
+// reported by the endpoint), with a search over installed software.
 
 import { get, post, withQuery } from '../api.js';
 import { badge, duration, h, replace, section, table, time, toast } from '../dom.js';
@@ -8,6 +8,7 @@ import { factsView } from '../facts_view.js';
 import { findingList } from '../findings_view.js';
 import { historyCharts } from '../history_chart.js';
 import { orderPanel, orderTable } from '../order_view.js';
+import { probePanel } from '../probe_panel.js';
 import { can } from '../roles.js';
 
 const CATEGORIES = ['system', 'hardware', 'network', 'security', 'health'];
@@ -43,12 +44,14 @@ function recentOrders(orders, me, watched) {
 export async function render(main, [id], ctx) {
   const path = `/api/v1/devices/${encodeURIComponent(id)}`;
   const mayListOrders = can('GET', '/api/v1/orders');
-  const [d, findings, tickets, orders] = await Promise.all([
+  const [d, findings, tickets, orders, probeCatalog] = await Promise.all([
     get(path), get(`${path}/findings`),
     get(withQuery('/api/v1/tickets', { device_id: id, status: 'new,open,pending', sort: 'priority' })),
     mayListOrders ? get(withQuery('/api/v1/orders', { device_id: id, limit: 20 })).catch(() => null) : null,
+    get('/api/v1/probes').catch(() => null),
   ]);
   const watched = { panel: null };
+  const probes = probePanel(d, probeCatalog);
   let snap = null;
   try { snap = await get(`${path}/snapshots/latest`); } catch { snap = null; }
   const revoke = can('POST', '/api/v1/devices/{id}/revoke') && !d.revoked ? h('button', {
@@ -73,6 +76,7 @@ export async function render(main, [id], ctx) {
       ['Updated', (t) => time(t.updated_at)],
     ], tickets.tickets, { empty: 'No open tickets for this device.' })),
     section('Findings', findingList(findings.findings, 'No current findings.')),
+    probes.el,
     section('History (7 days up to the latest snapshot, as reported by the endpoint)',
       historyCharts(d.id, { untilMs: Number(snapshot?.collected_at_unix_ms) })),
     orders ? recentOrders(orders.items, ctx.me, watched) : null,
@@ -84,5 +88,5 @@ export async function render(main, [id], ctx) {
         h('summary', {}, h('h2', {}, c)), factsView(snapshot[c]))),
       softwareSearch(snapshot),
     ] : section('Facts', h('p', { class: 'muted' }, 'This device has not sent a snapshot yet.')));
-  return () => watched.panel?.stop();
+  return () => { watched.panel?.stop(); probes.stop(); };
 }

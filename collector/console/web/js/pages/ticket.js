@@ -1,11 +1,13 @@
 // One ticket: header with its controls (for roles that may use them), the enrichment
-// summary, the timeline, and the forms L1 uses all day (note, time, escalation).
+// summary, actions and probes on its devices, the timeline, and the forms L1 uses all day
+// (note, time, escalation).
 
 import { get, patch, post } from '../api.js';
 import { badge, field, h, relative, replace, section, select, time, toast, when } from '../dom.js';
 import { can } from '../roles.js';
 import { ticketActions } from './ticket_actions.js';
 import { enrichment } from './ticket_enrichment.js';
+import { ticketProbes } from './ticket_probes.js';
 import { timeline } from './ticket_timeline.js';
 
 const BASE = '/api/v1/tickets/{id}';
@@ -175,15 +177,16 @@ function keepTyped(main, render) {
 export async function render(main, [id], ctx) {
   let left = false;
   const actions = ticketActions(ctx.me, () => (left ? undefined : reload()));
+  const probes = ticketProbes(() => (left ? undefined : reload()));
   async function reload({ awaitDiagnosticsAfter } = {}) {
     let t = await get(`/api/v1/tickets/${id}`);
-    await actions.load(t);
+    await Promise.all([actions.load(t), probes.load(t)]);
     const show = () => keepTyped(main, () => {
       document.title = `#${t.id} ${t.title} · triage`;
       replace(main, header(t, reload),
         h('div', { class: 'ticket-body' },
           h('div', { class: 'col-main' }, enrichment(t, { fixWith: actions.fixWith() }),
-            actions.section(), attachments(t)),
+            actions.section(), probes.section(), attachments(t)),
           h('div', { class: 'col-side' }, section('Timeline', timeline(t.timeline)), workForms(t, reload))));
     });
     show();
@@ -196,5 +199,5 @@ export async function render(main, [id], ctx) {
     if (!left) show();
   }
   await reload();
-  return () => { left = true; actions.stop(); document.title = 'triage console'; };
+  return () => { left = true; actions.stop(); probes.stop(); document.title = 'triage console'; };
 }

@@ -1,7 +1,36 @@
 // The ticket's timeline: typed events, oldest first; internal entries are marked apart from
-// what the requester sees.
+// what the requester sees. A probe's answer opens its typed result in place.
 
-import { h, time } from '../dom.js';
+import { get } from '../api.js';
+import { h, replace, time } from '../dom.js';
+import { probeRunView } from '../probe_result.js';
+
+// The run as GET /api/v1/probes/{id} has it, shown under the entry on demand.
+function probeRun(d) {
+  const slot = h('div', { class: 'probe-run-entry' });
+  const show = h('button', {
+    type: 'button', class: 'link show-probe-result',
+    onclick: async () => {
+      show.disabled = true;
+      try {
+        const run = await get(`/api/v1/probes/${encodeURIComponent(d.probe_run_id ?? '')}`);
+        replace(slot, h('section', { class: 'probe-run', 'data-probe-run': run.id, 'data-state': run.state }, probeRunView(run)));
+        show.remove();
+      } catch (e) {
+        replace(slot, h('p', { class: 'form-status' }, e.message));
+        show.disabled = false;
+      }
+    },
+  }, 'Show result');
+  const took = d.duration_ms !== undefined && d.duration_ms !== null ? ` in ${Number(d.duration_ms)} ms` : '';
+  return [
+    `probe ${d.probe ?? '?'} ${d.target ?? ''}: ${d.state ?? '?'}${took}`.replace(/\s+:/, ':'),
+    d.reason ? ` — ${d.reason}` : '',
+    d.budget_note ? ` (cut: ${d.budget_note})` : '',
+    d.requested_by ? `, asked by ${d.requested_by}` : '',
+    ' ', show, slot,
+  ];
+}
 
 function describe(e) {
   const d = e.data ?? {};
@@ -15,6 +44,9 @@ function describe(e) {
     case 'verification':
       return `${e.kind} from device ${d.device_id ?? '?'} (${d.source ?? '?'}): ${d.findings ?? 0} findings${d.worst_severity ? `, worst ${d.worst_severity}` : ''}${d.note ? ` — ${d.note}` : ''}`;
     case 'device_linked': return `linked device ${d.device_id ?? ''}`;
+    case 'probe_requested':
+      return `asked device ${d.device_id ?? '?'} for a ${d.probe ?? '?'} probe${d.target ? ` of ${d.target}` : ''}`;
+    case 'probe_run': return probeRun(d);
     default: {
       if (e.kind.endsWith('_change')) {
         const what = e.kind.replace('_change', '');

@@ -302,7 +302,7 @@ TEST_CASE("[cluster] names the node and its lease, the renewal must come within 
   CHECK_THAT(typo.error().message, Catch::Contains("cluster.name"));
 }
 
-TEST_CASE("[staff_tls] takes a certificate and a key together") {
+TEST_CASE("the [staff_tls] section takes a certificate and a key together") {
   auto both =
       load("[staff_tls]\ncertificate = \"/etc/triage/site.pem\"\nkey = \"/etc/triage/site.key\"\n");
   REQUIRE(both);
@@ -316,7 +316,7 @@ TEST_CASE("[staff_tls] takes a certificate and a key together") {
   CHECK_THAT(alone.error().message, Catch::Contains("both"));
 }
 
-TEST_CASE("[log]: levels per subsystem, a rotated file, and names checked when read") {
+TEST_CASE("the [log] section: levels per subsystem, a rotated file, and names checked when read") {
   auto c = load(
       "[log]\nlevel = \"warn\"\nfile = \"/var/log/triage-collector/collector.log\"\n"
       "max_bytes = 1048576\nmax_files = 3\n[log.levels]\ningest = \"debug\"\ncluster = "

@@ -2,11 +2,10 @@
 
 #include <algorithm>
 
-#include <spdlog/spdlog.h>
-
 #include "collector/actions/risk_floor.hpp"
 #include "collector/audit/audit_log.hpp"
 #include "shared/pki/secrets.hpp"
+#include "shared/util/log_levels.hpp"
 
 namespace triage::collector {
 
@@ -124,8 +123,8 @@ Result<void> record_catalog_loaded(Store& store, AuditLog& audit, const ActionCa
                {"actions", catalog.all().size()},
                {"custom_actions", custom}};
   if (auto r = audit.record(e); !r) return tl::unexpected(r.error());
-  spdlog::info("action catalog {} recorded in the audit log (was {})", hash.substr(0, 16),
-               previous.empty() ? "none" : previous.substr(0, 16));
+  logs::orders().info("action catalog {} recorded in the audit log (was {})", hash.substr(0, 16),
+                      previous.empty() ? "none" : previous.substr(0, 16));
   return {};
 }
 
@@ -166,7 +165,7 @@ Result<void> CustomActions::publish() {
   if (!stored) return tl::unexpected(stored.error());
   std::vector<std::string> skipped;
   auto catalog = build_catalog(base_, *stored, &skipped);
-  for (const auto& why : skipped) spdlog::error("action catalog: {}; left out", why);
+  for (const auto& why : skipped) logs::orders().error("action catalog: {}; left out", why);
   return orders_.replace_catalog(std::move(catalog));
 }
 
@@ -190,8 +189,9 @@ Result<CatalogProposal> CustomActions::record_proposal(CatalogProposal proposal,
     return e;
   });
   if (!audited) return tl::unexpected(audited.error());
-  spdlog::info("catalog change {} of action {} proposed by {} (proposal {})",
-               catalog_change_name(proposal.change), proposal.action_id, actor.user, proposal.id);
+  logs::orders().info("catalog change {} of action {} proposed by {} (proposal {})",
+                      catalog_change_name(proposal.change), proposal.action_id, actor.user,
+                      proposal.id);
   return proposal;
 }
 
@@ -376,8 +376,8 @@ Result<CatalogProposal> CustomActions::approve(std::int64_t proposal_id, const C
     return e;
   });
   if (!audited) return tl::unexpected(audited.error());
-  spdlog::info("catalog proposal {} ({} of action {} by {}) approved by {}", p.id,
-               catalog_change_name(p.change), p.action_id, p.proposed.user, actor.user);
+  logs::orders().info("catalog proposal {} ({} of action {} by {}) approved by {}", p.id,
+                      catalog_change_name(p.change), p.action_id, p.proposed.user, actor.user);
   if (auto r = publish(); !r) return tl::unexpected(r.error());
   return p;
 }
@@ -409,7 +409,8 @@ Result<CatalogProposal> CustomActions::reject(std::int64_t proposal_id, const Ca
     return e;
   });
   if (!audited) return tl::unexpected(audited.error());
-  spdlog::info("catalog proposal {} {} by {}", p.id, proposal_status_name(p.status), actor.user);
+  logs::orders().info("catalog proposal {} {} by {}", p.id, proposal_status_name(p.status),
+                      actor.user);
   return p;
 }
 

@@ -1,6 +1,5 @@
 #include "collector/actions/order_dispatcher.hpp"
-
-#include <spdlog/spdlog.h>
+#include "shared/util/log_levels.hpp"
 
 namespace triage::collector {
 
@@ -20,7 +19,7 @@ void OrderDispatcher::dispatch(const std::string& device_id) {
                  {OrderState::kQueued},
                  static_cast<int>(settings_.max_queued_per_device)});
   if (!queued) {
-    spdlog::error("device {}: reading queued orders: {}", device_id, queued.error().message);
+    logs::orders().error("device {}: reading queued orders: {}", device_id, queued.error().message);
     return;
   }
   for (auto& order : *queued) {
@@ -28,7 +27,7 @@ void OrderDispatcher::dispatch(const std::string& device_id) {
     if (!order.expires_at || *order.expires_at <= now) continue;  // the sweep expires it
     v1::CollectorMessage message;
     if (!message.mutable_order()->ParseFromString(order.signed_order)) {
-      spdlog::error("order {}: stored signed order is unreadable", order.id);
+      logs::orders().error("order {}: stored signed order is unreadable", order.id);
       continue;
     }
     // Claimed before sending: of two concurrent dispatches only one sends the order.
@@ -37,10 +36,10 @@ void OrderDispatcher::dispatch(const std::string& device_id) {
     if (agents_.send(device_id, message) != Delivery::kQueued) {
       const auto later = std::chrono::system_clock::now();
       (void)ledger_.apply(OrderStateMachine::requeue(order, later), OrderActor::system(), later);
-      spdlog::warn("order {}: device {} went away; kept queued", order.id, device_id);
+      logs::orders().warn("order {}: device {} went away; kept queued", order.id, device_id);
       return;
     }
-    spdlog::info("order {}: sent to device {}", order.id, device_id);
+    logs::orders().info("order {}: sent to device {}", order.id, device_id);
   }
   // Cancels the device may have missed while it was away.
   auto started = store_.read().orders().list_orders(
@@ -62,7 +61,7 @@ void OrderDispatcher::send_cancel(const Order& order) {
       (order.cancel_reason.empty() ? "" : ": " + order.cancel_reason.substr(0, 200)));
   // Offline: sent again when the device reconnects (dispatch).
   if (agents_.send(order.device_id, message) == Delivery::kQueued) {
-    spdlog::info("order {}: cancel sent to device {}", order.id, order.device_id);
+    logs::orders().info("order {}: cancel sent to device {}", order.id, order.device_id);
   }
 }
 

@@ -1,10 +1,9 @@
 #include "collector/actions/order_reports.hpp"
 
-#include <spdlog/spdlog.h>
-
 #include <algorithm>
 
 #include "shared/pki/secrets.hpp"
+#include "shared/util/log_levels.hpp"
 
 namespace triage::collector {
 
@@ -25,8 +24,8 @@ Result<std::optional<Order>> own_order(Store& store, const std::string& device_i
   auto order = store.read().orders().find_order(order_id);
   if (!order) return tl::unexpected(order.error());
   if (!*order || (*order)->device_id != device_id) {
-    spdlog::warn("device {} reported on order {} it was not sent; ignored", device_id,
-                 clip(order_id, kMaxOrderIdBytes));
+    logs::orders().warn("device {} reported on order {} it was not sent; ignored", device_id,
+                        clip(order_id, kMaxOrderIdBytes));
     return std::optional<Order>();
   }
   return order;
@@ -146,13 +145,13 @@ Result<void> OrderReports::record_result(const std::string& device_id,
   }
   if (result.state() == v1::CANCELLED && order.cancel_requested_by.empty()) {
     // Only staff cancel orders; an agent claiming otherwise is reporting a failure.
-    spdlog::warn("device {}: order {} reported cancelled without a cancel request", device_id,
-                 order.id);
+    logs::orders().warn("device {}: order {} reported cancelled without a cancel request",
+                        device_id, order.id);
   }
   if (result.state() == v1::REFUSED && order.state == OrderState::kRunning) {
     // The agent accepted this order and runs it; a refusal now is of a replayed copy.
-    spdlog::warn("device {}: refusal of running order {} ignored: {}", device_id, order.id,
-                 clip(result.reason(), kMaxReasonBytes));
+    logs::orders().warn("device {}: refusal of running order {} ignored: {}", device_id, order.id,
+                        clip(result.reason(), kMaxReasonBytes));
     return {};
   }
   const auto at = now();
@@ -260,8 +259,8 @@ Result<void> OrderReports::record_result(const std::string& device_id,
                      order_state_name(order.state), OrderActor::device(device_id), at, loaded_state,
                      attachment ? &*attachment : nullptr);
   if (!updated) return tl::unexpected(updated.error());
-  spdlog::info("order {}: {} on device {}{}", order.id, order_state_name(order.state), device_id,
-               order.reason.empty() ? "" : " (" + order.reason + ")");
+  logs::orders().info("order {}: {} on device {}{}", order.id, order_state_name(order.state),
+                      device_id, order.reason.empty() ? "" : " (" + order.reason + ")");
   return {};
 }
 

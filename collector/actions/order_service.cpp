@@ -1,9 +1,8 @@
 #include "collector/actions/order_service.hpp"
 
-#include <spdlog/spdlog.h>
-
 #include "collector/audit/audit_log.hpp"
 #include "shared/pki/secrets.hpp"
+#include "shared/util/log_levels.hpp"
 
 namespace triage::collector {
 
@@ -36,7 +35,7 @@ OrderService::OrderService(Store& store, AgentChannel& agents, const ActionCatal
           [this] {
             if (!leads(sweep_leadership_)) return;
             if (auto r = sweep(std::chrono::system_clock::now()); !r) {
-              spdlog::error("order expiry sweep: {}", r.error().message);
+              logs::orders().error("order expiry sweep: {}", r.error().message);
             }
           }) {
   auto now = std::chrono::system_clock::now();
@@ -71,8 +70,8 @@ Result<void> OrderService::replace_catalog(ActionCatalog next) {
   }
   // Agents that connect from now on get it in their HelloAck; the connected ones now.
   const std::size_t pushed = agents_.broadcast(update);
-  spdlog::info("action catalog replaced: {} actions, pushed to {} connected agents",
-               catalog()->all().size(), pushed);
+  logs::orders().info("action catalog replaced: {} actions, pushed to {} connected agents",
+                      catalog()->all().size(), pushed);
   return {};
 }
 
@@ -151,8 +150,8 @@ Result<Order> OrderService::request(const OrderRequest& request, const User& use
       !r) {
     return tl::unexpected(r.error());
   }
-  spdlog::info("order {}: {} requested {} on device {} (ticket {}, {})", order.id, user.name,
-               order.action_id, device_id, order.ticket_id, order_state_name(order.state));
+  logs::orders().info("order {}: {} requested {} on device {} (ticket {}, {})", order.id, user.name,
+                      order.action_id, device_id, order.ticket_id, order_state_name(order.state));
   if (order.state == OrderState::kQueued) dispatch(device_id);
   return ledger_.load(order.id);
 }
@@ -170,7 +169,7 @@ Result<Order> OrderService::approve(const std::string& order_id, const User& use
   if (auto r = dispatcher_.sign(move->order, *def, now); !r) return tl::unexpected(r.error());
   auto approved = ledger_.apply(*move, OrderActor::user(user.name, source), now);
   if (!approved) return approved;
-  spdlog::info("order {}: approved by {}", order_id, user.name);
+  logs::orders().info("order {}: approved by {}", order_id, user.name);
   dispatch(approved->device_id);
   return ledger_.load(order_id);
 }
@@ -183,7 +182,7 @@ Result<Order> OrderService::reject(const std::string& order_id, const User& user
   if (!order) return order;
   auto move = machine_.reject(std::move(*order), user, reason, now);
   if (!move) return tl::unexpected(move.error());
-  spdlog::info("order {}: rejected by {}", order_id, user.name);
+  logs::orders().info("order {}: rejected by {}", order_id, user.name);
   return ledger_.apply(*move, OrderActor::user(user.name, source), now);
 }
 
@@ -207,7 +206,7 @@ Result<Order> OrderService::cancel_loaded(Order order, const User& user, const s
   auto moved = ledger_.apply(*move, OrderActor::user(user.name, source), now);
   if (moved) {
     if (to_agent) {
-      spdlog::info("order {}: cancel requested by {}", moved->id, user.name);
+      logs::orders().info("order {}: cancel requested by {}", moved->id, user.name);
       dispatcher_.send_cancel(*moved);
     }
     return moved;
@@ -269,7 +268,7 @@ Result<int> OrderService::sweep(TimePoint now) {
     if (!move) continue;
     if (auto r = ledger_.apply(*move, OrderActor::system(), now)) {
       ++expired;
-      spdlog::info("order {}: expired ({})", r->id, r->reason);
+      logs::orders().info("order {}: expired ({})", r->id, r->reason);
     }
   }
   return expired;

@@ -5,8 +5,6 @@
 #include <initializer_list>
 #include <utility>
 
-#include <spdlog/spdlog.h>
-
 #include "collector/api/action_admin_api.hpp"
 #include "collector/api/actions_api.hpp"
 #include "collector/api/audit_api.hpp"
@@ -19,6 +17,7 @@
 #include "collector/api/findings_api.hpp"
 #include "collector/api/integrations_api.hpp"
 #include "collector/api/json_fields.hpp"
+#include "collector/api/log_levels_api.hpp"
 #include "collector/api/openapi_api.hpp"
 #include "collector/api/probes_api.hpp"
 #include "collector/api/problems_api.hpp"
@@ -28,6 +27,7 @@
 #include "collector/api/webhooks_api.hpp"
 #include "collector/auth/accounts.hpp"
 #include "collector/auth/cookies.hpp"
+#include "shared/util/log_levels.hpp"
 #include "shared/util/log_safe.hpp"
 
 namespace triage::collector {
@@ -290,6 +290,11 @@ std::vector<RouteSpec> api_routes() {
       handle_get_probe);
   add(http::verb::get, "/api/v1/devices/{id}/probes", Access::kAuthenticated, Role::kViewer,
       handle_device_probes);
+  // Operating the collector: its log levels per subsystem, at runtime.
+  add(http::verb::get, "/api/v1/admin/log-levels", Access::kAuthenticated, Role::kAdmin,
+      handle_get_log_levels);
+  add(http::verb::put, "/api/v1/admin/log-levels", Access::kAuthenticated, Role::kAdmin,
+      handle_put_log_levels);
   return routes;
 }
 
@@ -329,14 +334,14 @@ HttpResponse answer(const HttpRequest& request, const std::function<ApiResult()>
     if (result) return std::move(*result);
     auto res = api_error_response(result.error());
     if (res.result() == http::status::internal_server_error) {
-      spdlog::error("{}: {}", where(), log_safe(result.error().error.message));
+      logs::api().error("{}: {}", where(), log_safe(result.error().error.message));
     }
     return res;
   } catch (const std::exception& e) {
-    spdlog::error("{}: {}", where(), e.what());
+    logs::api().error("{}: {}", where(), e.what());
   } catch (...) {
     // Anything else would leave the worker thread and end the collector.
-    spdlog::error("{}: an exception that is not a std::exception", where());
+    logs::api().error("{}: an exception that is not a std::exception", where());
   }
   return error_response(http::status::internal_server_error, "internal",
                         "internal error; see the collector log");

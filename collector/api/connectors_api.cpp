@@ -1,13 +1,12 @@
 #include "collector/api/connectors_api.hpp"
 
-#include <spdlog/spdlog.h>
-
 #include "collector/api/audit_api.hpp"
 #include "collector/api/json_fields.hpp"
 #include "collector/api/outbox_deliveries.hpp"
 #include "collector/integrations/rt/rt_client.hpp"
 #include "collector/integrations/rt/rt_connector.hpp"
 #include "collector/integrations/rt/rt_targets.hpp"
+#include "shared/util/log_levels.hpp"
 #include "shared/util/log_safe.hpp"
 #include "shared/util/time_format.hpp"
 
@@ -129,8 +128,8 @@ ApiResult handle_create_connector(ApiServices& services, ApiRequest& request) {
     return event;
   });
   if (!audited) return tl::unexpected(audited.error());
-  spdlog::info("connector {} ({} {}) created by {}", created->id, created->connector,
-               log_url(created->url), request.user->name);
+  logs::api().info("connector {} ({} {}) created by {}", created->id, created->connector,
+                   log_url(created->url), request.user->name);
   auto res = json_response(http::status::created, connector_json(*created, {}));
   res.set(http::field::location, "/api/v1/connectors/" + std::to_string(created->id));
   return res;
@@ -167,8 +166,8 @@ ApiResult handle_update_connector(ApiServices& services, ApiRequest& request) {
     return event;
   });
   if (!audited) return tl::unexpected(audited.error());
-  spdlog::info("connector {} updated by {}{}", *id, request.user->name,
-               fields->credentials ? " (new credentials)" : "");
+  logs::api().info("connector {} updated by {}{}", *id, request.user->name,
+                   fields->credentials ? " (new credentials)" : "");
   if (updated->active && services.wake_outbox) services.wake_outbox();
   return json_response(http::status::ok, connector_json(*updated, counts_of(services, *id)));
 }
@@ -186,8 +185,8 @@ ApiResult handle_delete_connector(ApiServices& services, ApiRequest& request) {
     return event;
   });
   if (!audited) return tl::unexpected(audited.error());
-  spdlog::info("connector {} ({}) deleted by {}", target->id, log_url(target->url),
-               request.user->name);
+  logs::api().info("connector {} ({}) deleted by {}", target->id, log_url(target->url),
+                   request.user->name);
   HttpResponse res{http::status::no_content, 11};
   res.prepare_payload();
   return res;
@@ -253,8 +252,8 @@ ApiResult handle_link_external_ticket(ApiServices& services, ApiRequest& request
     return e;
   });
   if (!audited) return tl::unexpected(audited.error());
-  spdlog::info("ticket {} linked to {} ticket {} by {}", *ticket_id, system, log_safe(*external_id),
-               request.user->name);
+  logs::api().info("ticket {} linked to {} ticket {} by {}", *ticket_id, system,
+                   log_safe(*external_id), request.user->name);
   return json_response(
       http::status::ok,
       {{"ticket_id", linked->id},

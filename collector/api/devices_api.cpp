@@ -4,11 +4,11 @@
 #include <cctype>
 
 #include <google/protobuf/util/json_util.h>
-#include <spdlog/spdlog.h>
 
 #include "collector/api/audit_api.hpp"
 #include "collector/api/json_fields.hpp"
 #include "collector/api/query_params.hpp"
+#include "shared/util/log_levels.hpp"
 #include "shared/util/log_safe.hpp"
 #include "shared/util/time_format.hpp"
 #include "triage/v1/envelope.pb.h"
@@ -232,9 +232,9 @@ ApiResult handle_update_device(ApiServices& services, ApiRequest& request) {
     return event;
   });
   if (!audited) return tl::unexpected(audited.error());
-  spdlog::info("device {} updated by {}: owner {}, tags {}", log_safe(id),
-               request.user ? request.user->name : "?", update.owner ? "set" : "kept",
-               update.tags ? "set" : "kept");
+  logs::api().info("device {} updated by {}: owner {}, tags {}", log_safe(id),
+                   request.user ? request.user->name : "?", update.owner ? "set" : "kept",
+                   update.tags ? "set" : "kept");
   return json_response(http::status::ok,
                        device_json(*updated, services.agents.locate(updated->id)));
 }
@@ -249,7 +249,8 @@ ApiResult handle_revoke_device(ApiServices& services, ApiRequest& request) {
   });
   if (!revoked) return tl::unexpected(revoked.error());
   services.agents.disconnect(id, transport::CloseCode::kRevoked, "device revoked");
-  spdlog::warn("device {} revoked by {}", log_safe(id), request.user ? request.user->name : "?");
+  logs::api().warn("device {} revoked by {}", log_safe(id),
+                   request.user ? request.user->name : "?");
   return find_or_404(services, id).transform([](const Device& device) {
     return json_response(http::status::ok, device_json(device, std::nullopt));
   });

@@ -1,10 +1,9 @@
 #include "collector/api/enroll_api.hpp"
 
-#include <spdlog/spdlog.h>
-
 #include "collector/api/audit_api.hpp"
 #include "collector/api/json_fields.hpp"
 #include "collector/auth/client_key.hpp"
+#include "shared/util/log_levels.hpp"
 #include "shared/util/log_safe.hpp"
 
 namespace triage::collector {
@@ -22,8 +21,8 @@ ApiResult handle_enroll(ApiServices& services, ApiRequest& request) {
   if (errors.first) return tl::unexpected(*errors.first);
   auto result = services.enrollment.enroll(enroll, std::chrono::system_clock::now());
   if (!result) {
-    spdlog::warn("enrollment from {} refused: {}", request.peer.remote_address,
-                 result.error().message);
+    logs::api().warn("enrollment from {} refused: {}", request.peer.remote_address,
+                     result.error().message);
     if (result.error().code == ErrorCode::kDenied) {
       // A wrong or used-up token: someone may be guessing. Limited per address.
       auto event = request_audit_event(request, "enrollment.refused", "");
@@ -34,8 +33,8 @@ ApiResult handle_enroll(ApiServices& services, ApiRequest& request) {
     }
     return tl::unexpected(result.error());
   }
-  spdlog::info("device {} ({}) enrolled from {}", result->device_id, log_safe(enroll.hostname),
-               request.peer.remote_address);
+  logs::api().info("device {} ({}) enrolled from {}", result->device_id, log_safe(enroll.hostname),
+                   request.peer.remote_address);
   nlohmann::json answer = {{"device_id", result->device_id},
                            {"certificate", result->certificate_pem},
                            {"ca", result->ca_pem}};

@@ -2,11 +2,10 @@
 
 #include <algorithm>
 
-#include <spdlog/spdlog.h>
-
 #include "collector/api/audit_api.hpp"
 #include "collector/api/json_fields.hpp"
 #include "collector/enrollment/enrollment_service.hpp"
+#include "shared/util/log_levels.hpp"
 #include "shared/util/time_format.hpp"
 
 namespace triage::collector {
@@ -73,8 +72,8 @@ ApiResult handle_create_enrollment_token(ApiServices& services, ApiRequest& requ
     return event;
   });
   if (!audited) return tl::unexpected(audited.error());
-  spdlog::info("enrollment token {} ({} use(s)) created by {}", created->record.id, max_uses,
-               request.user->name);
+  logs::api().info("enrollment token {} ({} use(s)) created by {}", created->record.id, max_uses,
+                   request.user->name);
   auto out = token_json(created->record, now);
   out["token"] = created->token;
   return json_response(http::status::created, out);
@@ -95,7 +94,7 @@ ApiResult handle_revoke_enrollment_token(ApiServices& services, ApiRequest& requ
     return request_audit_event(request, "enrollment_token.revoked", "enrollment_token:" + id);
   });
   if (!revoked) return tl::unexpected(revoked.error());
-  spdlog::info("enrollment token {} revoked by {}", id, request.user->name);
+  logs::api().info("enrollment token {} revoked by {}", id, request.user->name);
   return json_response(http::status::ok, {{"id", id}, {"revoked", true}});
 }
 

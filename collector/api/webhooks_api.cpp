@@ -2,8 +2,6 @@
 
 #include <charconv>
 
-#include <spdlog/spdlog.h>
-
 #include "collector/api/audit_api.hpp"
 #include "collector/api/json_fields.hpp"
 #include "collector/api/outbox_deliveries.hpp"
@@ -12,6 +10,7 @@
 #include "collector/integrations/webhook_connector.hpp"
 #include "collector/integrations/webhook_signature.hpp"
 #include "collector/integrations/webhook_subscriptions.hpp"
+#include "shared/util/log_levels.hpp"
 #include "shared/util/log_safe.hpp"
 #include "shared/util/time_format.hpp"
 
@@ -128,9 +127,9 @@ ApiResult handle_create_webhook(ApiServices& services, ApiRequest& request) {
     return webhook_audit_event(request, "webhook.created", *created);
   });
   if (!audited) return tl::unexpected(audited.error());
-  spdlog::info("webhook {} ({}) created by {}: {} events, {}", created->id, log_url(created->url),
-               request.user->name, created->event_types.size(),
-               created->internal ? "internal" : "public view");
+  logs::api().info("webhook {} ({}) created by {}: {} events, {}", created->id,
+                   log_url(created->url), request.user->name, created->event_types.size(),
+                   created->internal ? "internal" : "public view");
   auto j = webhook_json(*created, {});
   j["secret"] = created->secret;  // the only time it is shown
   auto res = json_response(http::status::created, j);
@@ -180,8 +179,8 @@ ApiResult handle_update_webhook(ApiServices& services, ApiRequest& request) {
     return e;
   });
   if (!audited) return tl::unexpected(audited.error());
-  spdlog::info("webhook {} updated by {} ({})", updated->id, request.user->name,
-               updated->active ? "active" : "inactive");
+  logs::api().info("webhook {} updated by {} ({})", updated->id, request.user->name,
+                   updated->active ? "active" : "inactive");
   if (updated->active) wake_outbox(services);
   return json_response(http::status::ok, webhook_json(*updated, counts_of(services, *id)));
 }
@@ -196,8 +195,8 @@ ApiResult handle_delete_webhook(ApiServices& services, ApiRequest& request) {
     return webhook_audit_event(request, "webhook.deleted", *target);
   });
   if (!audited) return tl::unexpected(audited.error());
-  spdlog::info("webhook {} ({}) deleted by {}", target->id, log_url(target->url),
-               request.user->name);
+  logs::api().info("webhook {} ({}) deleted by {}", target->id, log_url(target->url),
+                   request.user->name);
   HttpResponse res{http::status::no_content, 11};
   res.prepare_payload();
   return res;
@@ -216,7 +215,7 @@ ApiResult handle_rotate_webhook_secret(ApiServices& services, ApiRequest& reques
     return webhook_audit_event(request, "webhook.secret_rotated", *updated);
   });
   if (!audited) return tl::unexpected(audited.error());
-  spdlog::info("webhook {}: secret rotated by {}", target->id, request.user->name);
+  logs::api().info("webhook {}: secret rotated by {}", target->id, request.user->name);
   auto j = webhook_json(*updated, counts_of(services, target->id));
   j["secret"] = secret;
   return json_response(http::status::ok, j);
@@ -266,8 +265,8 @@ ApiResult handle_redeliver_webhook(ApiServices& services, ApiRequest& request) {
     return e;
   });
   if (!audited) return tl::unexpected(audited.error());
-  spdlog::info("webhook {}: delivery {} queued again by {}", target->id, message->delivery_id,
-               request.user->name);
+  logs::api().info("webhook {}: delivery {} queued again by {}", target->id, message->delivery_id,
+                   request.user->name);
   wake_outbox(services);
   return json_response(http::status::accepted, delivery_json(*message));
 }

@@ -26,6 +26,7 @@
 #include "collector/server/serve.hpp"
 #include "shared/pki/keys.hpp"
 #include "shared/util/files.hpp"
+#include "shared/util/log_levels.hpp"
 #include "shared/util/logging.hpp"
 #include "shared/util/time_format.hpp"
 
@@ -249,7 +250,12 @@ int main(int argc, char** argv) {
       if (log_level.empty()) level = config.log_level;
       if (log_format == "human" && config.log_format == "json") format = triage::LogFormat::kJson;
     }
-    or_exit(triage::setup_logging("triage-collector", *format, level), "logging");
+    or_exit(triage::setup_logging("triage-collector", *format, level,
+                                  serve->parsed() ? config.log_file : triage::LogFile{}),
+            "logging");
+    if (serve->parsed()) {
+      or_exit(triage::apply_log_levels({level, config.log_levels}), "config [log.levels]");
+    }
     const auto now = std::chrono::system_clock::now();
 
     if (init->parsed()) {
@@ -258,7 +264,7 @@ int main(int argc, char** argv) {
                 << "CA sha256: " << fp << "\n";
       return 0;
     }
-    if (serve->parsed()) return tc::run_serve(dir, config);
+    if (serve->parsed()) return tc::run_serve(dir, config, {site.file, log_level});
     if (auto code = backup_commands.run()) return *code;
     if (node_add->parsed()) {
       if (node_name.empty()) {

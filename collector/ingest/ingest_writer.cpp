@@ -4,8 +4,7 @@
 
 #include <algorithm>
 
-#include <spdlog/spdlog.h>
-
+#include "shared/util/log_levels.hpp"
 #include "shared/util/thread_name.hpp"
 
 namespace triage::collector {
@@ -23,7 +22,7 @@ void run_task(const std::function<void()>& task) {
   try {
     task();
   } catch (const std::exception& e) {
-    spdlog::error("ingest writer task threw: {}", e.what());
+    logs::ingest().error("ingest writer task threw: {}", e.what());
   }
 }
 
@@ -168,7 +167,7 @@ bool IngestWriter::flush_deferred(std::size_t max, bool idle) {
   std::vector<std::string> applied;
   auto batch = materializer_.flush_deferred(max, idle, applied);
   if (!batch) {
-    spdlog::error("applying deferred deltas: {}", batch.error().message);
+    logs::ingest().error("applying deferred deltas: {}", batch.error().message);
     materializer_.discard();
     return false;
   }
@@ -178,7 +177,8 @@ bool IngestWriter::flush_deferred(std::size_t max, bool idle) {
   }
   auto stored = store_.write([&](WriteTx& tx) { return tx.reports().store_ingest(*batch); });
   if (!stored) {
-    spdlog::error("storing {} device states: {}", batch->states.size(), stored.error().message);
+    logs::ingest().error("storing {} device states: {}", batch->states.size(),
+                         stored.error().message);
     materializer_.discard();
     return false;
   }
@@ -214,7 +214,7 @@ void IngestWriter::commit(std::vector<Item>& batch) {
     metrics_->commit_batch_size.Observe(static_cast<double>(batch.size()));
   }
   if (!outcome) {
-    spdlog::error("committing {} reports: {}", batch.size(), outcome.error().message);
+    logs::ingest().error("committing {} reports: {}", batch.size(), outcome.error().message);
   }
   for (std::size_t i = 0; i < batch.size(); ++i) {
     Result<IngestOutcome> result =
@@ -228,7 +228,7 @@ void IngestWriter::commit(std::vector<Item>& batch) {
     try {
       batch[i].done(result);
     } catch (const std::exception& e) {
-      spdlog::error("ingest completion threw: {}", e.what());
+      logs::ingest().error("ingest completion threw: {}", e.what());
     }
   }
 }

@@ -1,6 +1,5 @@
 #include "collector/ingest/retention_task.hpp"
-
-#include <spdlog/spdlog.h>
+#include "shared/util/log_levels.hpp"
 
 namespace triage::collector {
 
@@ -38,10 +37,10 @@ void RetentionTask::run_logged() {
   if (!leads(leadership_)) return;
   auto result = run_once(std::chrono::system_clock::now());
   if (!result) {
-    spdlog::error("retention pass: {}", result.error().message);
+    logs::storage().error("retention pass: {}", result.error().message);
   } else if (result->deltas_deleted + result->points_deleted > 0) {
-    spdlog::info("retention: deleted {} deltas and {} metric points", result->deltas_deleted,
-                 result->points_deleted);
+    logs::storage().info("retention: deleted {} deltas and {} metric points",
+                         result->deltas_deleted, result->points_deleted);
   }
 }
 

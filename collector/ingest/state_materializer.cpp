@@ -3,12 +3,12 @@
 #include <unordered_set>
 
 #include <google/protobuf/arena.h>
-#include <spdlog/spdlog.h>
 
 #include "collector/ingest/metric_extractor.hpp"
 #include "shared/protocol/codec.hpp"
 #include "shared/protocol/delta.hpp"
 #include "shared/protocol/message_limits.hpp"
+#include "shared/util/log_levels.hpp"
 #include "triage/v1/envelope.pb.h"
 
 namespace triage::collector {
@@ -273,8 +273,8 @@ Result<IngestBatch> StateMaterializer::prepare(std::vector<StoredReport> reports
       chain.deferred.clear();
       chain.deferred_changes = 0;
     }
-    spdlog::info("device {}: delta #{} not applied ({}); asking for a full snapshot",
-                 report.device_id, report.seq, why);
+    logs::ingest().info("device {}: delta #{} not applied ({}); asking for a full snapshot",
+                        report.device_id, report.seq, why);
     effects[i] = StateEffect::kGap;
     if (w.exists) {
       w.state.stale = true;
@@ -294,7 +294,7 @@ Result<IngestBatch> StateMaterializer::prepare(std::vector<StoredReport> reports
     if (auto why = over_state_limits(*w.snapshot, serialized)) {
       // Grown past what one device may hold: the stored state stays, stale, and the report
       // that grew it answers with a request for a full snapshot.
-      spdlog::warn(
+      logs::ingest().warn(
           "device {}: state at report #{} would hold {}; not applied, asking for a "
           "full snapshot",
           id, w.state.seq, *why);
@@ -384,14 +384,15 @@ Result<IngestBatch> StateMaterializer::flush_deferred(std::size_t max_devices, b
     if (!snapshot) {
       // Cannot happen with a chain checked at ingest, unless the store lost a report: the
       // state stays where it was, and the next delta (a gap) asks for a full snapshot.
-      spdlog::warn("device {}: deferred deltas up to #{} not applied ({})", id, last, why);
+      logs::ingest().warn("device {}: deferred deltas up to #{} not applied ({})", id, last, why);
       if (*head && !(*head)->stale) batch.stale_marks.push_back(StaleMark{id, last});
       continue;
     }
     std::string serialized = snapshot->SerializeAsString();
     if (auto why = over_state_limits(*snapshot, serialized)) {
       // Stale: the next hello ack asks the agent for a full snapshot.
-      spdlog::warn("device {}: state at report #{} would hold {}; not applied", id, last, *why);
+      logs::ingest().warn("device {}: state at report #{} would hold {}; not applied", id, last,
+                          *why);
       batch.stale_marks.push_back(StaleMark{id, last});
       continue;
     }

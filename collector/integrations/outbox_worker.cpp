@@ -1,9 +1,8 @@
 #include "collector/integrations/outbox_worker.hpp"
+#include "shared/util/log_levels.hpp"
 #include "shared/util/log_safe.hpp"
 
 #include <algorithm>
-
-#include <spdlog/spdlog.h>
 
 namespace triage::collector {
 
@@ -57,14 +56,14 @@ bool OutboxWorker::deliver_one(std::mt19937_64& rng) {
   auto claimed =
       store_.write([&](WriteTx& tx) { return tx.outbox().claim_outbox(now, 1, settings_.lease); });
   if (!claimed) {
-    spdlog::warn("outbox: claiming messages: {}", claimed.error().message);
+    logs::integrations().warn("outbox: claiming messages: {}", claimed.error().message);
     return false;
   }
   if (claimed->empty()) return false;
   const OutboxMessage& m = claimed->front();
   auto target = store_.read().outbox().find_integration_target(m.target_id);
   if (!target) {
-    spdlog::warn("outbox: reading target {}: {}", m.target_id, target.error().message);
+    logs::integrations().warn("outbox: reading target {}: {}", m.target_id, target.error().message);
     return true;  // the lease brings the message back
   }
   if (!*target) return true;  // deleted meanwhile, with its messages
@@ -91,41 +90,43 @@ bool OutboxWorker::deliver_one(std::mt19937_64& rng) {
   switch (outcome.result) {
     case DeliveryResult::kDelivered:
       attempt.status = OutboxStatus::kDelivered;
-      spdlog::debug("outbox: {} {} delivered to {} #{} (attempt {})", m.event_type, m.delivery_id,
-                    connector_name, m.target_id, m.attempts);
+      logs::integrations().debug("outbox: {} {} delivered to {} #{} (attempt {})", m.event_type,
+                                 m.delivery_id, connector_name, m.target_id, m.attempts);
       break;
     case DeliveryResult::kFailed:
       attempt.status = OutboxStatus::kFailed;
-      spdlog::warn("outbox: {} {} to {} #{} failed: {}", m.event_type, m.delivery_id,
-                   connector_name, m.target_id, log_safe(outcome.detail));
+      logs::integrations().warn("outbox: {} {} to {} #{} failed: {}", m.event_type, m.delivery_id,
+                                connector_name, m.target_id, log_safe(outcome.detail));
       break;
     case DeliveryResult::kRetry: {
       const auto next = attempt.at + policy_.delay(m.attempts, rng);
       if (policy_.may_retry(m.attempts, m.queued_at, next)) {
         attempt.status = OutboxStatus::kPending;
         attempt.next_attempt_at = next;
-        spdlog::info(
+        logs::integrations().info(
             "outbox: {} {} to {} #{}: attempt {} failed ({}); retry in {} ms", m.event_type,
             m.delivery_id, connector_name, m.target_id, m.attempts, log_safe(outcome.detail),
             std::chrono::duration_cast<std::chrono::milliseconds>(next - attempt.at).count());
       } else {
         attempt.status = OutboxStatus::kFailed;
         attempt.error += " (gave up after " + std::to_string(m.attempts) + " attempts)";
-        spdlog::warn("outbox: {} {} to {} #{} failed for good: {}", m.event_type, m.delivery_id,
-                     connector_name, m.target_id, log_safe(attempt.error));
+        logs::integrations().warn("outbox: {} {} to {} #{} failed for good: {}", m.event_type,
+                                  m.delivery_id, connector_name, m.target_id,
+                                  log_safe(attempt.error));
       }
       break;
     }
   }
   if (outcome.disable_target) {
-    spdlog::warn("outbox: {} #{} deactivated: {}", connector_name, m.target_id,
-                 *outcome.disable_target);
+    logs::integrations().warn("outbox: {} #{} deactivated: {}", connector_name, m.target_id,
+                              *outcome.disable_target);
   }
   if (auto r = store_.write(
           [&](WriteTx& tx) { return tx.outbox().record_outbox_attempt(m.id, attempt); });
       !r) {
     // The lease brings the message back; the receiver dedupes by the event id.
-    spdlog::error("outbox: recording the outcome of {}: {}", m.delivery_id, r.error().message);
+    logs::integrations().error("outbox: recording the outcome of {}: {}", m.delivery_id,
+                               r.error().message);
     return true;
   }
   if (metrics_) {
@@ -151,9 +152,9 @@ void OutboxWorker::housekeeping() {
       return tx.outbox().prune_outbox(std::chrono::system_clock::now() - settings_.retention);
     });
     if (!pruned) {
-      spdlog::warn("outbox: pruning the delivery log: {}", pruned.error().message);
+      logs::integrations().warn("outbox: pruning the delivery log: {}", pruned.error().message);
     } else if (*pruned > 0) {
-      spdlog::info("outbox: pruned {} old deliveries from the log", *pruned);
+      logs::integrations().info("outbox: pruned {} old deliveries from the log", *pruned);
     }
   }
 }

@@ -1,9 +1,8 @@
 #include "collector/integrations/target_credentials.hpp"
 
-#include <spdlog/spdlog.h>
-
 #include "collector/integrations/rt/rt_connector.hpp"
 #include "collector/integrations/webhook_connector.hpp"
+#include "shared/util/log_levels.hpp"
 
 namespace triage::collector {
 
@@ -41,7 +40,7 @@ Result<int> seal_stored_secrets(OutboxRepository& store, const CredentialCipher&
       if (!needs_sealing(t.secret)) continue;
       auto clear = reveal_secret(t.secret, t.id, t.url, &cipher);
       if (!clear) {
-        spdlog::error(
+        logs::integrations().error(
             "integration target {}: its stored credential does not open ({}); give "
             "it again",
             t.id, clear.error().message);

@@ -4,13 +4,13 @@
 #include <string_view>
 
 #include <google/protobuf/util/json_util.h>
-#include <spdlog/spdlog.h>
 
 #include "collector/probes/probe_params_json.hpp"
 #include "collector/storage/time_ms.hpp"
 #include "shared/pki/secrets.hpp"
 #include "shared/probes/probe_params.hpp"
 #include "shared/protocol/signed_messages.hpp"
+#include "shared/util/log_levels.hpp"
 #include "shared/util/time_format.hpp"
 
 namespace triage::collector {
@@ -195,9 +195,10 @@ Result<ProbeRun> ProbeService::request(const ProbeRequest& request, const User& 
   *message.mutable_probe() = std::move(*signed_probe);
   if (agents_.send(run.device_id, message) != Delivery::kQueued) {
     // Recorded as asked: it shows as unanswered once it expires.
-    spdlog::warn("probe {}: device {} went away before it was sent", run.id, run.device_id);
+    logs::orders().warn("probe {}: device {} went away before it was sent", run.id, run.device_id);
   } else {
-    spdlog::info("probe {}: {} {} sent to device {}", run.id, run.probe, run.target, run.device_id);
+    logs::orders().info("probe {}: {} {} sent to device {}", run.id, run.probe, run.target,
+                        run.device_id);
   }
   return run;
 }
@@ -207,11 +208,11 @@ Result<void> ProbeService::record_result(const std::string& device_id,
   const std::string id = result.probe_run_id().substr(0, 64);
   auto run = get(id, now);
   if (!run) {
-    spdlog::warn("device {}: answer to unknown probe {} ignored", device_id, id);
+    logs::orders().warn("device {}: answer to unknown probe {} ignored", device_id, id);
     return {};
   }
   if (run->device_id != device_id) {
-    spdlog::warn("device {}: answer to probe {} of another device ignored", device_id, id);
+    logs::orders().warn("device {}: answer to probe {} of another device ignored", device_id, id);
     return {};
   }
   if (run->state != "sent" && run->state != "unanswered") return {};  // answered already

@@ -3,12 +3,11 @@
 #include <algorithm>
 #include <atomic>
 
-#include <spdlog/spdlog.h>
-
 #include "shared/protocol/codec.hpp"
 #include "shared/protocol/message_limits.hpp"
 #include "shared/protocol/version.hpp"
 #include "shared/protocol/wire_budget.hpp"
+#include "shared/util/log_levels.hpp"
 #include "shared/util/log_safe.hpp"
 
 namespace triage::collector {
@@ -63,7 +62,7 @@ void AgentSession::on_open(const std::shared_ptr<transport::WebSocketConnection>
                       transport::CloseCode code, const std::string& reason) {
         if (auto conn = weak.lock()) conn->close(code, reason);
       });
-  spdlog::debug("device {} connected from {}", device_id_, remote_);
+  logs::ingest().debug("device {} connected from {}", device_id_, remote_);
 }
 
 void AgentSession::apply_rate_limit(v1::AgentMessage::BodyCase kind) {
@@ -93,7 +92,8 @@ void AgentSession::on_message(std::string_view frame) {
   apply_rate_limit(message ? message->body_case() : v1::AgentMessage::BODY_NOT_SET);
   if (!message) {
     services_.metrics.refusal("malformed").Increment();
-    spdlog::warn("device {} ({}): {}; closing", device_id_, remote_, message.error().message);
+    logs::ingest().warn("device {} ({}): {}; closing", device_id_, remote_,
+                        message.error().message);
     return refuse(v1::Refusal::MALFORMED_MESSAGE, message.error().message,
                   transport::CloseCode::kProtocolError);
   }
@@ -122,11 +122,11 @@ void AgentSession::on_message(std::string_view frame) {
                     transport::CloseCode::kProtocolError);
     case v1::AgentMessage::BODY_NOT_SET:
       // A newer agent's message type: ignore it, keep the session (forward compatibility).
-      spdlog::debug("device {}: ignoring a message of unknown type", device_id_);
+      logs::ingest().debug("device {}: ignoring a message of unknown type", device_id_);
       return;
     default:
-      spdlog::debug("device {}: message type {} not handled yet", device_id_,
-                    static_cast<int>(message->body_case()));
+      logs::ingest().debug("device {}: message type {} not handled yet", device_id_,
+                           static_cast<int>(message->body_case()));
       return;
   }
 }
@@ -134,7 +134,7 @@ void AgentSession::on_message(std::string_view frame) {
 void AgentSession::handle_hello(const v1::Hello& hello) {
   auto version = protocol::negotiate_version(hello.protocol_min(), hello.protocol_max());
   if (!version) {
-    spdlog::warn("device {} ({}) refused: {}", device_id_, remote_, version.error().message);
+    logs::ingest().warn("device {} ({}) refused: {}", device_id_, remote_, version.error().message);
     services_.metrics.refusal("protocol_version").Increment();
     return refuse(v1::Refusal::PROTOCOL_VERSION_UNSUPPORTED, version.error().message,
                   transport::CloseCode::kUnsupportedVersion);
@@ -194,7 +194,7 @@ void AgentSession::complete_hello(const std::shared_ptr<transport::WebSocketConn
     refusal_text = "certificate of device " + device_id + " was superseded";
   }
   if (!refusal_text.empty()) {
-    spdlog::warn("device {} ({}) refused at hello: {}", device_id, remote, refusal_text);
+    logs::ingest().warn("device {} ({}) refused at hello: {}", device_id, remote, refusal_text);
     services.metrics.refusal("revoked").Increment();
     v1::CollectorMessage refusal;
     refusal.mutable_refusal()->set_reason(*device ? v1::Refusal::DEVICE_REVOKED
@@ -209,7 +209,7 @@ void AgentSession::complete_hello(const std::shared_ptr<transport::WebSocketConn
         return tx.devices().record_hello(device_id, facts, std::chrono::system_clock::now());
       });
       !r) {
-    spdlog::error("device {}: recording hello: {}", device_id, r.error().message);
+    logs::ingest().error("device {}: recording hello: {}", device_id, r.error().message);
     return unavailable();
   }
   auto last_seq = services.store.read().reports().last_report_seq(device_id);
@@ -242,8 +242,8 @@ void AgentSession::complete_hello(const std::shared_ptr<transport::WebSocketConn
   services.metrics.connected_agents.Increment();
   conn->resume_reading();
   if (services.orders) services.orders->dispatch(device_id);
-  spdlog::info("device {} ({}) online from {}, agent {}, protocol {}", device_id,
-               log_safe(facts.hostname), remote, log_safe(facts.agent_version), version);
+  logs::ingest().info("device {} ({}) online from {}, agent {}, protocol {}", device_id,
+                      log_safe(facts.hostname), remote, log_safe(facts.agent_version), version);
 }
 
 void AgentSession::handle_heartbeat(const v1::Heartbeat&) {
@@ -255,7 +255,7 @@ void AgentSession::handle_heartbeat(const v1::Heartbeat&) {
     if (auto r =
             store.write([&](WriteTx& tx) { return tx.devices().touch_device(device_id, when); });
         !r) {
-      spdlog::warn("device {}: updating last seen: {}", device_id, r.error().message);
+      logs::ingest().warn("device {}: updating last seen: {}", device_id, r.error().message);
     }
   });
 }
@@ -270,7 +270,8 @@ void AgentSession::handle_order_progress(const v1::AgentMessage& message) {
     auto r = message.has_order_update()
                  ? orders->record_update(device_id, message.order_update())
                  : orders->record_output(device_id, message.order_output(), received_at);
-    if (!r) spdlog::error("device {}: recording order progress: {}", device_id, r.error().message);
+    if (!r)
+      logs::ingest().error("device {}: recording order progress: {}", device_id, r.error().message);
   });
 }
 
@@ -280,7 +281,8 @@ void AgentSession::handle_probe_result(const v1::AgentMessage& message) {
   services_.writer.post([probes = services_.probes, device_id = device_id_, message] {
     auto r =
         probes->record_result(device_id, message.probe_result(), std::chrono::system_clock::now());
-    if (!r) spdlog::error("device {}: recording a probe result: {}", device_id, r.error().message);
+    if (!r)
+      logs::ingest().error("device {}: recording a probe result: {}", device_id, r.error().message);
   });
 }
 
@@ -291,14 +293,14 @@ void AgentSession::refuse_over_limit(const protocol::WireBudget& budget) {
                       budget.body_field == v1::AgentMessage::kHelpRequestFieldNumber ||
                       budget.body_field == v1::AgentMessage::kOrderResultFieldNumber;
   if (!hello_sent_ || !report || budget.seq == 0) {
-    spdlog::warn("device {} ({}): message refused unparsed: {}; closing", device_id_, remote_,
-                 budget.over_limit);
+    logs::ingest().warn("device {} ({}): message refused unparsed: {}; closing", device_id_,
+                        remote_, budget.over_limit);
     return refuse(v1::Refusal::MALFORMED_MESSAGE, budget.over_limit, transport::CloseCode::kTooBig);
   }
   // A report is refused for good (the agent drops it from its spool) and the connection stays.
   const std::uint64_t seq = budget.seq;
-  spdlog::warn("device {} ({}): report #{} refused unparsed: {}", device_id_, remote_, seq,
-               budget.over_limit);
+  logs::ingest().warn("device {} ({}): report #{} refused unparsed: {}", device_id_, remote_, seq,
+                      budget.over_limit);
   services_.metrics.reports_rejected.Increment();
   v1::CollectorMessage reply;
   auto* entry = reply.mutable_ack()->add_entries();
@@ -317,7 +319,7 @@ void AgentSession::refuse_over_limit(const protocol::WireBudget& budget) {
     IngestBatch batch;
     batch.stale_marks.push_back(StaleMark{device_id, seq});
     if (auto r = store.write([&](WriteTx& tx) { return tx.reports().store_ingest(batch); }); !r) {
-      spdlog::error("device {}: marking the state stale: {}", device_id, r.error().message);
+      logs::ingest().error("device {}: marking the state stale: {}", device_id, r.error().message);
     }
   });
   if (budget.body_field == v1::AgentMessage::kDeltaFieldNumber) {
@@ -387,8 +389,8 @@ void AgentSession::handle_report(const v1::AgentMessage& message, std::string_vi
        orders](const Result<IngestOutcome>& stored) {
         if (!stored) {
           // Not committed, so not acknowledged: the agent resends it after reconnecting.
-          spdlog::error("device {}: storing {} #{}: {}", device_id, kind, seq,
-                        stored.error().message);
+          logs::ingest().error("device {}: storing {} #{}: {}", device_id, kind, seq,
+                               stored.error().message);
         } else {
           v1::CollectorMessage reply;
           auto* entry = reply.mutable_ack()->add_entries();
@@ -426,8 +428,8 @@ void AgentSession::handle_report(const v1::AgentMessage& message, std::string_vi
               entry->set_ticket_id(std::to_string(*ticket));
             } else {
               acknowledge = false;
-              spdlog::error("device {}: help request #{} not turned into a ticket: {}", device_id,
-                            seq, ticket.error().message);
+              logs::ingest().error("device {}: help request #{} not turned into a ticket: {}",
+                                   device_id, seq, ticket.error().message);
             }
           }
           if (order_result && orders) {
@@ -435,8 +437,8 @@ void AgentSession::handle_report(const v1::AgentMessage& message, std::string_vi
             // promises: committed first, or no ack and the agent resends.
             if (auto r = orders->record_result(device_id, *order_result); !r) {
               acknowledge = false;
-              spdlog::error("device {}: order result #{} not recorded: {}", device_id, seq,
-                            r.error().message);
+              logs::ingest().error("device {}: order result #{} not recorded: {}", device_id, seq,
+                                   r.error().message);
             }
           }
           if (conn && acknowledge) conn->send(protocol::encode(reply));
@@ -465,7 +467,7 @@ void AgentSession::refuse(v1::Refusal::Reason reason, const std::string& text,
 void AgentSession::send(const v1::CollectorMessage& message) {
   if (auto conn = shared_->connection.lock()) {
     if (!conn->send(protocol::encode(message))) {
-      spdlog::warn("device {}: send queue full; closing", device_id_);
+      logs::ingest().warn("device {}: send queue full; closing", device_id_);
       conn->close(transport::CloseCode::kTryAgainLater, "send queue full");
     }
   }
@@ -482,9 +484,9 @@ void AgentSession::on_close(std::string_view reason) {
   if (online) {
     services_.presence.detach(device_id_, session_id_);
     services_.metrics.connected_agents.Decrement();
-    spdlog::info("device {} offline: {}", device_id_, reason);
+    logs::ingest().info("device {} offline: {}", device_id_, reason);
   } else {
-    spdlog::debug("device {} ({}) closed before hello: {}", device_id_, remote_, reason);
+    logs::ingest().debug("device {} ({}) closed before hello: {}", device_id_, remote_, reason);
   }
 }
 

@@ -1,10 +1,10 @@
 #include "collector/server/collector_app.hpp"
 
-#include <spdlog/spdlog.h>
 #include <boost/asio/post.hpp>
 
 #include "collector/api/json_response.hpp"
 #include "collector/console/console_handler.hpp"
+#include "shared/util/log_levels.hpp"
 #include "shared/util/time_format.hpp"
 
 namespace triage::collector {
@@ -108,8 +108,8 @@ void CollectorApp::accept_websocket(const transport::HttpRequest& request,
     try {
       decide(check_device(peer));
     } catch (const std::exception& e) {
-      spdlog::error("agent connection from {}: device check threw: {}", peer.remote_address,
-                    e.what());
+      logs::api().error("agent connection from {}: device check threw: {}", peer.remote_address,
+                        e.what());
       decide(
           refuse_upgrade(peer, http::status::internal_server_error, "internal", "internal error"));
     }
@@ -119,7 +119,7 @@ void CollectorApp::accept_websocket(const transport::HttpRequest& request,
 transport::UpgradeDecision CollectorApp::refuse_upgrade(const transport::PeerIdentity& peer,
                                                         http::status status, std::string_view code,
                                                         const std::string& reason) {
-  spdlog::warn("agent connection from {} refused: {}", peer.remote_address, reason);
+  logs::api().warn("agent connection from {} refused: {}", peer.remote_address, reason);
   services_.metrics.refusal(std::string(code)).Increment();
   transport::UpgradeDecision decision;
   decision.refusal = error_response(status, code, reason);

@@ -21,7 +21,7 @@ Result<void> read_top(const TomlReader& r, CollectorConfig& c) {
                                   "auth",      "sla",          "tickets",
                                   "retention", "actions",      "outbox",
                                   "webhooks",  "rt",           "storage",
-                                  "cluster",   "probes"}),
+                                  "cluster",   "probes",       "staff_tls"}),
                     r.read("listen", c.listen), r.read("staff_listen", c.staff_listen),
                     r.read("agent_port_serves_api", c.agent_port_serves_api)}) {
     if (!step) return step;
@@ -127,9 +127,49 @@ Result<void> read_threads(const TomlReader& r, CollectorConfig& c) {
 }
 
 Result<void> read_log(const TomlReader& r, CollectorConfig& c) {
-  for (auto step : {r.allow_only({"level", "format"}), r.read("level", c.log_level),
-                    r.read("format", c.log_format)}) {
+  auto& file = c.log_file;
+  for (auto step :
+       {r.allow_only({"level", "format", "file", "max_bytes", "max_files", "levels"}),
+        r.read("level", c.log_level), r.read("format", c.log_format), r.read("file", file.path),
+        r.read("max_bytes", file.max_bytes, 64 * 1024, std::int64_t{64} * 1024 * 1024 * 1024),
+        r.read("max_files", file.max_files, 1, 1000)}) {
     if (!step) return step;
+  }
+  if (auto checked = check_log_level(c.log_level); !checked) {
+    return r.error("level", checked.error().message);
+  }
+  if (auto format = parse_log_format(c.log_format); !format) {
+    return r.error("format", format.error().message);
+  }
+  auto levels = r.section("levels");
+  if (!levels) return tl::unexpected(levels.error());
+  if (*levels == nullptr) return {};
+  const auto nested = r.nested(**levels, "levels");
+  for (const auto& [key, value] : **levels) {
+    const std::string name(key.str());
+    if (!parse_subsystem(name)) {
+      std::vector<std::string> known(kSubsystemNames.begin(), kSubsystemNames.end());
+      if (auto refused = nested.allow_only(known); !refused) return refused;
+    }
+    std::string level;
+    if (auto read = nested.read(name, level); !read) return read;
+    if (auto checked = check_log_level(level); !checked) {
+      return nested.error(name, checked.error().message);
+    }
+    c.log_levels[name] = level;
+  }
+  return {};
+}
+
+Result<void> read_staff_tls(const TomlReader& r, CollectorConfig& c) {
+  for (auto step :
+       {r.allow_only({"certificate", "key"}), r.read("certificate", c.staff_tls.certificate),
+        r.read("key", c.staff_tls.key)}) {
+    if (!step) return step;
+  }
+  if (c.staff_tls.certificate.empty() != c.staff_tls.key.empty()) {
+    return r.error(c.staff_tls.certificate.empty() ? "certificate" : "key",
+                   "`staff_tls` needs both `certificate` and `key` (PEM files)");
   }
   return {};
 }
@@ -341,7 +381,7 @@ Result<CollectorConfig> load_collector_config(const std::filesystem::path& path,
       {"storage", read_storage},   {"cluster", read_cluster},
       {"actions", read_actions},   {"outbox", read_outbox},
       {"webhooks", read_webhooks}, {"rt", read_rt},
-      {"probes", read_probes}};
+      {"probes", read_probes},     {"staff_tls", read_staff_tls}};
   for (const auto& [name, read] : sections) {
     auto table = top.section(name);
     if (!table) return fail(path.string(), table.error());

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -15,9 +16,12 @@
 #include "collector/integrations/rt/rt_client.hpp"
 #include "collector/integrations/webhook_connector.hpp"
 #include "collector/probes/probe_service.hpp"
+#include "collector/server/site_certificate.hpp"
 #include "collector/storage/open_store.hpp"
 #include "collector/tickets/help_request_limiter.hpp"
 #include "collector/tickets/sla_policy.hpp"
+#include "shared/util/log_levels.hpp"
+#include "shared/util/logging.hpp"
 #include "shared/util/result.hpp"
 
 namespace triage::collector {
@@ -32,6 +36,9 @@ struct CollectorConfig {
   /// enrollment, /healthz) and refuses staff routes with 421, so they are reachable on
   /// `staff_listen` alone.
   bool agent_port_serves_api = true;
+  /// [staff_tls]: the site's own certificate and key for the staff listener (needs
+  /// `staff_listen`); agents keep the collector's own on `listen`. Reloaded on SIGHUP.
+  SiteCertificateFiles staff_tls;
   std::chrono::milliseconds handshake_timeout{10'000};
   /// An agent WebSocket that has not said hello this long after its TLS handshake is closed.
   std::chrono::milliseconds hello_timeout{10'000};
@@ -69,6 +76,10 @@ struct CollectorConfig {
   std::size_t worker_threads = 2;
   std::string log_level = "info";
   std::string log_format = "human";
+  /// [log.levels]: subsystem name -> level, apart from `log_level`. Applied again on SIGHUP.
+  std::map<std::string, std::string> log_levels;
+  /// [log] file, max_bytes, max_files: a rotated file instead of stderr.
+  LogFile log_file;
   SlaPolicy sla;
   /// How long ticket enrichment waits for an online agent's fresh snapshot before it falls
   /// back to the newest stored one.

@@ -34,7 +34,9 @@
 #include "collector/integrations/webhook_connector.hpp"
 #include "collector/metrics/collector_metrics.hpp"
 #include "collector/server/collector_app.hpp"
+#include "collector/server/hangup_reload.hpp"
 #include "collector/server/listener_policy.hpp"
+#include "collector/server/site_certificate.hpp"
 #include "collector/storage/open_store.hpp"
 #include "collector/tickets/enrichment_service.hpp"
 #include "collector/tickets/help_request_intake.hpp"
@@ -42,6 +44,7 @@
 #include "shared/pki/keys.hpp"
 #include "shared/transport/server.hpp"
 #include "shared/transport/tls_context.hpp"
+#include "shared/transport/tls_context_slot.hpp"
 #include "shared/util/files.hpp"
 #include "shared/util/thread_name.hpp"
 
@@ -77,7 +80,7 @@ boost::asio::ip::address listen_ip(const std::string& host, const std::string& f
 
 }  // namespace
 
-int run_serve(const DataDir& dir, const CollectorConfig& config) {
+int run_serve(const DataDir& dir, const CollectorConfig& config, const ServeReload& reload) {
   auto keys = or_throw(load_keys(dir), "loading keys");
   auto store = or_throw(open_store(config.storage, dir.database().string(), StoreUse::kServer),
                         "opening the database");
@@ -96,6 +99,16 @@ int run_serve(const DataDir& dir, const CollectorConfig& config) {
     throw std::runtime_error(
         "agent_port_serves_api = false needs a staff listener (staff_listen): staff routes "
         "would be served nowhere");
+  }
+  std::optional<SiteCertificate> site_certificate;
+  if (config.staff_tls.configured()) {
+    // Agents pin the collector's own CA: the site's certificate can serve people only.
+    if (!staff_endpoint) {
+      throw std::runtime_error(
+          "[staff_tls] is the staff listener's certificate: set staff_listen too (the agent "
+          "listener keeps the collector's own certificate, which agents pin)");
+    }
+    site_certificate = or_throw(load_site_certificate(config.staff_tls), "staff TLS");
   }
   std::vector<boost::asio::ip::address> exempt;
   for (const auto& text : config.per_address_exempt) {
@@ -291,12 +304,23 @@ int run_serve(const DataDir& dir, const CollectorConfig& config) {
   // Staff, console, integrations and /metrics only: agents are refused there, and its
   // handshake gate is its own, so operators keep their view during a reconnect storm.
   std::unique_ptr<transport::Server> staff_server;
+  // With [staff_tls], the site's certificate, replaced for new connections on SIGHUP.
+  std::shared_ptr<transport::TlsContextSlot> staff_tls;
   if (staff_endpoint) {
     auto staff_options = options;
     staff_options.endpoint = *staff_endpoint;
     staff_options.accept_websockets = false;
-    staff_server = std::make_unique<transport::Server>(ioc, *tls, staff_port, staff_options);
+    if (site_certificate) {
+      staff_tls = std::make_shared<transport::TlsContextSlot>(site_certificate->context);
+      staff_server =
+          std::make_unique<transport::Server>(ioc, staff_tls, staff_port, std::move(staff_options));
+    } else {
+      staff_server = std::make_unique<transport::Server>(ioc, *tls, staff_port, staff_options);
+    }
   }
+  HangupReload hangup(ioc, config.staff_tls, staff_tls,
+                      site_certificate ? site_certificate->sha256 : std::string(), reload);
+  hangup.start();
   orders.start();
   if (auto r = server.start(); !r) throw std::runtime_error(r.error().message);
   if (staff_server) {
@@ -317,6 +341,10 @@ int run_serve(const DataDir& dir, const CollectorConfig& config) {
     spdlog::info("staff listener on {}:{} (no agents)", staff_endpoint->address().to_string(),
                  staff_server->port());
   }
+  if (site_certificate) {
+    spdlog::info("staff listener: site certificate {} (sha256 {}, valid until {})",
+                 site_certificate->subject, site_certificate->sha256, site_certificate->not_after);
+  }
 
   // Audit checkpoints: every 100 events, at shutdown, and, checked here each minute, 10
   // minutes after the last one when events came since (AuditLogOptions).
@@ -335,6 +363,7 @@ int run_serve(const DataDir& dir, const CollectorConfig& config) {
   signals.async_wait([&](const boost::system::error_code&, int signal) {
     spdlog::info("signal {}: stopping", signal);
     audit_timer.cancel();
+    hangup.stop();
     server.stop();
     if (staff_server) staff_server->stop();
     ioc.stop();

@@ -1,6 +1,5 @@
 #include "shared/sqlite/wal_checkpointer.hpp"
-
-#include <spdlog/spdlog.h>
+#include "shared/util/log_levels.hpp"
 
 namespace triage::sqlite {
 
@@ -47,16 +46,16 @@ void WalCheckpointer::checkpoint() {
   if (wal_bytes <= options_.restart_bytes || wal_frames == frames_at_restart_) return;
   rc = sqlite3_wal_checkpoint_v2(db_->handle(), nullptr, SQLITE_CHECKPOINT_RESTART, &wal_frames,
                                  &copied);
-  spdlog::debug("database WAL at {} MiB: RESTART checkpoint: {}", wal_bytes / (1024 * 1024),
-                rc == SQLITE_OK ? "done" : db_->last_error());
+  logs::storage().debug("database WAL at {} MiB: RESTART checkpoint: {}", wal_bytes / (1024 * 1024),
+                        rc == SQLITE_OK ? "done" : db_->last_error());
   if (rc == SQLITE_OK) {
     frames_at_restart_ = wal_frames;
     std::lock_guard lock(mutex_);
     ++restarts_;
   } else if (wal_bytes > 4 * options_.restart_bytes) {
     // Readers or the writer held on for the whole busy timeout, again and again.
-    spdlog::warn("database WAL at {} MiB and not started over: {}", wal_bytes / (1024 * 1024),
-                 db_->last_error());
+    logs::storage().warn("database WAL at {} MiB and not started over: {}",
+                         wal_bytes / (1024 * 1024), db_->last_error());
   }
 }
 

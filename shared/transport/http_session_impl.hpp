@@ -9,7 +9,6 @@
 #include <string>
 #include <utility>
 
-#include <spdlog/spdlog.h>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
@@ -22,6 +21,7 @@
 #include "shared/transport/http_session.hpp"
 #include "shared/transport/peer_tls.hpp"
 #include "shared/transport/stream_layers.hpp"
+#include "shared/util/log_levels.hpp"
 
 namespace triage::transport {
 
@@ -112,7 +112,7 @@ void HttpSession<Stream>::handle(HttpRequest request) {
               [self, r = std::move(response)]() mutable { self->write(std::move(r)); });
         });
   } catch (const std::exception& e) {
-    spdlog::error("HTTP handler threw: {}", e.what());
+    logs::transport().error("HTTP handler threw: {}", e.what());
     write(error(http::status::internal_server_error, version, "internal", "internal error"));
   }
 }
@@ -138,7 +138,7 @@ void HttpSession<Stream>::upgrade(HttpRequest request) {
   try {
     app_.accept_websocket(*upgrade_request_, peer_, decide);
   } catch (const std::exception& e) {
-    spdlog::error("WebSocket upgrade handler threw: {}", e.what());
+    logs::transport().error("WebSocket upgrade handler threw: {}", e.what());
     UpgradeDecision failed;
     failed.refusal = error(http::status::internal_server_error, 11, "internal", "internal error");
     decide(std::move(failed));  // nothing if the application decided before it threw
@@ -250,9 +250,10 @@ void HttpSession<Stream>::on_deadline(boost::beast::error_code ec) {
   // A wait that expired just before the deadline moved on has nothing to close.
   if (ec || ended_ || upgraded_ || deadline_.expiry() > std::chrono::steady_clock::now()) return;
   if (upgrade_request_) {
-    spdlog::warn("WebSocket upgrade from {}: no decision in time", peer_.remote_address);
+    logs::transport().warn("WebSocket upgrade from {}: no decision in time", peer_.remote_address);
   } else {
-    spdlog::debug("HTTP connection from {}: deadline passed; closing", peer_.remote_address);
+    logs::transport().debug("HTTP connection from {}: deadline passed; closing",
+                            peer_.remote_address);
   }
   end();
 }
@@ -271,7 +272,7 @@ HttpResponse HttpSession<Stream>::error(http::status status, unsigned version,
 template <class Stream>
 void HttpSession<Stream>::fail(boost::beast::error_code ec, const char* what) const {
   if (is_quiet_error(ec)) return;
-  spdlog::debug("{} from {}: {}", what, peer_.remote_address, ec.message());
+  logs::transport().debug("{} from {}: {}", what, peer_.remote_address, ec.message());
 }
 
 }  // namespace triage::transport

@@ -4,7 +4,6 @@
 #include <utility>
 
 #include <openssl/x509.h>
-#include <spdlog/spdlog.h>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -17,7 +16,9 @@
 #include "shared/transport/http_session.hpp"
 #include "shared/transport/peer_tls.hpp"
 #include "shared/transport/server_websocket_session.hpp"
+#include "shared/transport/tls_context_slot.hpp"
 #include "shared/util/close_on_exec.hpp"
+#include "shared/util/log_levels.hpp"
 
 namespace triage::transport {
 
@@ -27,9 +28,10 @@ namespace ssl = boost::asio::ssl;
 using tcp = net::ip::tcp;
 
 struct Server::Shared : std::enable_shared_from_this<Server::Shared> {
-  Shared(net::io_context& io, ssl::context& t, ServerApplication& a, ServerOptions o)
+  Shared(net::io_context& io, std::shared_ptr<TlsContextSlot> t, ServerApplication& a,
+         ServerOptions o)
       : ioc(io),
-        tls(t),
+        tls(std::move(t)),
         app(a),
         options(std::move(o)),
         acceptor(net::make_strand(io)),
@@ -43,7 +45,7 @@ struct Server::Shared : std::enable_shared_from_this<Server::Shared> {
                 : std::make_shared<AdmissionGate>(options.max_concurrent_large_messages)) {}
 
   net::io_context& ioc;
-  ssl::context& tls;
+  std::shared_ptr<TlsContextSlot> tls;
   ServerApplication& app;
   ServerOptions options;
   tcp::acceptor acceptor;
@@ -89,7 +91,8 @@ class TlsConnection : public std::enable_shared_from_this<TlsConnection> {
  public:
   TlsConnection(tcp::socket&& socket, std::shared_ptr<Server::Shared> shared,
                 std::unique_ptr<AddressPlace> place)
-      : stream_(std::move(socket), shared->tls),
+      : context_(shared->tls->current()),
+        stream_(std::move(socket), *context_),
         shared_(shared),
         slot_(shared),
         place_(std::move(place)),
@@ -173,14 +176,14 @@ class TlsConnection : public std::enable_shared_from_this<TlsConnection> {
       long verify = SSL_get_verify_result(stream_.native_handle());
       if (verify != X509_V_OK) {
         shared_->refused("client_certificate_rejected");
-        spdlog::warn("TLS handshake from {}: client certificate rejected: {}", peer_.remote_address,
-                     X509_verify_cert_error_string(verify));
+        logs::transport().warn("TLS handshake from {}: client certificate rejected: {}",
+                               peer_.remote_address, X509_verify_cert_error_string(verify));
         return;
       }
       shared_->refused(ec == beast::error::timeout ? "tls_handshake_timeout"
                                                    : "tls_handshake_failed");
       if (is_quiet_error(ec)) return;
-      spdlog::debug("TLS handshake from {}: {}", peer_.remote_address, ec.message());
+      logs::transport().debug("TLS handshake from {}: {}", peer_.remote_address, ec.message());
       return;
     }
     fill_peer_identity(stream_.native_handle(), peer_);
@@ -225,6 +228,10 @@ class TlsConnection : public std::enable_shared_from_this<TlsConnection> {
         ->run(std::move(request));
   }
 
+  // The context this connection was accepted with, whatever the listener serves later. Its
+  // SSL object holds a reference of its own on the OpenSSL context, so the sessions the
+  // stream moves to need nothing more.
+  SslContextPtr context_;
   TlsStream stream_;  // until the HTTP session takes it
   std::shared_ptr<Server::Shared> shared_;
   ConnectionSlot slot_;
@@ -246,7 +253,7 @@ void Server::Shared::on_accept(beast::error_code ec, tcp::socket socket) {
   if (ec) {
     // Out of file descriptors, typically: the pending connection stays in the backlog, so
     // accepting again at once would spin. Pause, and let existing connections end.
-    spdlog::warn("accept: {}", ec.message());
+    logs::transport().warn("accept: {}", ec.message());
     refused("accept_failed");
     accept_retry.expires_after(std::chrono::milliseconds(100));
     accept_retry.async_wait([self = shared_from_this()](beast::error_code wait_ec) {
@@ -254,16 +261,18 @@ void Server::Shared::on_accept(beast::error_code ec, tcp::socket socket) {
     });
     return;
   } else if (connections.load() >= options.max_connections) {
-    spdlog::warn("connection limit {} reached; refusing a connection", options.max_connections);
+    logs::transport().warn("connection limit {} reached; refusing a connection",
+                           options.max_connections);
     socket.close(ec);
   } else {
     auto remote = socket.remote_endpoint(ec);
     auto place = ec ? nullptr : unauthenticated->try_acquire(remote.address());
     if (!place) {
       // Debug only: a flood would otherwise flood the log; the metric counts it.
-      spdlog::debug("connection from {} refused: {} unauthenticated connections from there",
-                    ec ? std::string("unknown") : remote.address().to_string(),
-                    options.max_unauthenticated_per_address);
+      logs::transport().debug(
+          "connection from {} refused: {} unauthenticated connections from there",
+          ec ? std::string("unknown") : remote.address().to_string(),
+          options.max_unauthenticated_per_address);
       refused("per_address_limit");
       socket.close(ec);
     } else {
@@ -288,7 +297,13 @@ HttpResponse ServerApplication::error_response(http::status status, std::string_
 
 Server::Server(net::io_context& ioc, ssl::context& tls, ServerApplication& app,
                ServerOptions options)
-    : shared_(std::make_shared<Shared>(ioc, tls, app, std::move(options))) {}
+    // Not owned: the caller keeps `tls` alive as long as the server and its connections.
+    : Server(ioc, std::make_shared<TlsContextSlot>(SslContextPtr(SslContextPtr(), &tls)), app,
+             std::move(options)) {}
+
+Server::Server(net::io_context& ioc, std::shared_ptr<TlsContextSlot> tls, ServerApplication& app,
+               ServerOptions options)
+    : shared_(std::make_shared<Shared>(ioc, std::move(tls), app, std::move(options))) {}
 
 Server::~Server() { stop(); }
 

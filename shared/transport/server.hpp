@@ -24,6 +24,8 @@
 
 namespace triage::transport {
 
+class TlsContextSlot;
+
 /// Completion for an HTTP request; may be called from any thread, exactly once.
 using Respond = std::function<void(HttpResponse)>;
 
@@ -125,7 +127,12 @@ struct ServerOptions {
 
 class Server {
  public:
+  /// Serves every connection with `tls`, which must outlive the server and its connections.
   Server(boost::asio::io_context& ioc, boost::asio::ssl::context& tls, ServerApplication& app,
+         ServerOptions options);
+  /// Serves each new connection with the context `tls` holds at its accept (see
+  /// TlsContextSlot: a reload reaches new connections only).
+  Server(boost::asio::io_context& ioc, std::shared_ptr<TlsContextSlot> tls, ServerApplication& app,
          ServerOptions options);
   ~Server();
   Server(const Server&) = delete;

@@ -5,13 +5,13 @@
 #include <string>
 #include <utility>
 
-#include <spdlog/spdlog.h>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/beast/core/bind_handler.hpp>
 
 #include "shared/transport/server_websocket_session.hpp"
 #include "shared/transport/websocket_session_impl.hpp"
+#include "shared/util/log_levels.hpp"
 
 namespace triage::transport {
 
@@ -73,7 +73,7 @@ void ServerWebSocketSession<NextLayer>::on_authentication_deadline(boost::beast:
                                          this->limits_.authentication_timeout)
                                          .count()) +
                       " ms of the TLS handshake";
-  spdlog::warn("WebSocket from {}: {}; closing", this->peer_.remote_address, reason);
+  logs::transport().warn("WebSocket from {}: {}; closing", this->peer_.remote_address, reason);
   if (!this->opened_) return this->end(reason);  // still upgrading: nothing to close cleanly
   this->on_close_request(CloseCode::kPolicyViolation, reason);
 }

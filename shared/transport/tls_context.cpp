@@ -141,6 +141,25 @@ Result<SslContextPtr> make_server_tls_context(const ServerTlsConfig& config) {
   return ctx;
 }
 
+Result<SslContextPtr> make_site_server_tls_context(const std::string& certificate_chain_pem,
+                                                   const std::string& private_key_pem) {
+  auto ctx = base_context(ssl::context::tls_server);
+  if (!ctx) return ctx;
+  SSL_CTX* native = (*ctx)->native_handle();
+  // A site's CA issues RSA certificates as often as ECDSA ones.
+  if (SSL_CTX_set_cipher_list(native, kTls12PublicCiphers) != 1) {
+    return fail("TLS context: " + openssl_error());
+  }
+  if (auto r = use_identity(**ctx, certificate_chain_pem, private_key_pem); !r) {
+    return fail("site TLS identity", r.error());
+  }
+  // People authenticate with passwords and tokens: asking for a certificate would only make
+  // browsers offer one.
+  SSL_CTX_set_verify(native, SSL_VERIFY_NONE, nullptr);
+  SSL_CTX_set_num_tickets(native, 0);
+  return ctx;
+}
+
 Result<SslContextPtr> make_client_tls_context(const ClientTlsConfig& config) {
   auto ctx = base_context(ssl::context::tls_client);
   if (!ctx) return ctx;

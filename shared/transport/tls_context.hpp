@@ -30,6 +30,13 @@ struct ClientTlsConfig {
 };
 
 Result<SslContextPtr> make_server_tls_context(const ServerTlsConfig& config);
+
+/// A server context for people (browsers, triagectl, integrations) on the staff listener: the
+/// site's own certificate chain (leaf first; RSA or ECDSA) and its key, TLS 1.2 minimum with
+/// forward-secret AEAD suites for both key types, no client certificate requested. Fails when
+/// the key does not match the leaf.
+Result<SslContextPtr> make_site_server_tls_context(const std::string& certificate_chain_pem,
+                                                   const std::string& private_key_pem);
 Result<SslContextPtr> make_client_tls_context(const ClientTlsConfig& config);
 
 /// A client context for servers on the public web (outbound webhooks): the system trust

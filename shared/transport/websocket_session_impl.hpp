@@ -5,7 +5,6 @@
 #include <string_view>
 #include <utility>
 
-#include <spdlog/spdlog.h>
 #include <boost/asio/post.hpp>
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/websocket.hpp>
@@ -14,6 +13,7 @@
 #include "shared/transport/peer_tls.hpp"
 #include "shared/transport/stream_layers.hpp"
 #include "shared/transport/websocket_session.hpp"
+#include "shared/util/log_levels.hpp"
 
 namespace triage::transport {
 
@@ -78,7 +78,7 @@ void WebSocketSession<NextLayer>::opened() {
   try {
     handler_->on_open(self());
   } catch (const std::exception& e) {
-    spdlog::error("WebSocket open handler threw: {}", e.what());
+    logs::transport().error("WebSocket open handler threw: {}", e.what());
     return on_close_request(CloseCode::kInternalError, "internal error");
   }
   do_read();
@@ -157,7 +157,7 @@ void WebSocketSession<NextLayer>::on_place() {
     // Holding back everyone queued behind it: a peer this slow (or stalled) is dropped.
     self->release_place();
     if (self->limits_.on_refused) self->limits_.on_refused("slow_message");
-    spdlog::warn(
+    logs::transport().warn(
         "WebSocket from {}: message not complete {} s after its read began; dropped",
         self->peer_.remote_address,
         std::chrono::duration_cast<std::chrono::seconds>(self->limits_.large_message_timeout)
@@ -208,7 +208,7 @@ void WebSocketSession<NextLayer>::on_read(boost::beast::error_code ec, std::size
   try {
     handler_->on_message(std::string_view(static_cast<const char*>(data.data()), data.size()));
   } catch (const std::exception& e) {
-    spdlog::error("WebSocket message handler threw: {}", e.what());
+    logs::transport().error("WebSocket message handler threw: {}", e.what());
     buffer_.consume(buffer_.size());
     return on_close_request(CloseCode::kInternalError, "internal error");
   }
@@ -309,7 +309,7 @@ void WebSocketSession<NextLayer>::end(const std::string& reason) {
   try {
     handler_->on_close(reason);
   } catch (const std::exception& e) {
-    spdlog::error("WebSocket close handler threw: {}", e.what());
+    logs::transport().error("WebSocket close handler threw: {}", e.what());
   }
 }
 

@@ -29,7 +29,8 @@ CollectorFixture::CollectorFixture(const std::string& extra_config) {
   {
     std::ofstream f(config_);
     // Extra config first, so that it may set top-level keys (staff_listen).
-    f << extra_config << "\n[log]\nlevel = \"debug\"\n";
+    f << extra_config << "\n";
+    if (extra_config.find("[log]") == std::string::npos) f << "[log]\nlevel = \"debug\"\n";
     if (extra_config.find("[metrics]") == std::string::npos) {
       const auto token_file = temp_.path() / "metrics.token";
       std::ofstream(token_file) << metrics_token() << "\n";

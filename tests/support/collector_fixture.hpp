@@ -48,7 +48,8 @@ struct ReportRow {
 class CollectorFixture {
  public:
   /// `extra_config` is TOML appended to the collector's config file. Unless it has a
-  /// `[metrics]` section of its own, /metrics requires metrics_token() as a bearer token.
+  /// `[metrics]` section of its own, /metrics requires metrics_token() as a bearer token; unless
+  /// it has a `[log]` section, the collector logs at debug.
   explicit CollectorFixture(const std::string& extra_config = "");
   ~CollectorFixture();
 

@@ -10,12 +10,11 @@
 #include <utility>
 #include <vector>
 
-#include <spdlog/spdlog.h>
-
 #include "collector/channel/postgres/pg_presence_table.hpp"
 #include "collector/channel/postgres/pg_relay_table.hpp"
 #include "collector/storage/postgres/pg_pool.hpp"
 #include "collector/storage/time_ms.hpp"
+#include "shared/util/log_levels.hpp"
 #include "shared/util/thread_name.hpp"
 
 namespace triage::collector {
@@ -59,7 +58,7 @@ Result<std::unique_ptr<PgAgentChannel>> PgAgentChannel::start(const std::string&
     auto held = pg_presence::start_node(**lease, channel->node(), "", channel->settings_.lease);
     if (!held) return fail("taking the lease of node " + channel->node(), held.error());
     if (*held) {
-      spdlog::warn(
+      logs::cluster().warn(
           "cluster: node name `{}` still held a live lease: this node restarted within it, or "
           "another collector runs with the same name ([cluster] node must differ per node)",
           channel->node());
@@ -83,8 +82,9 @@ Result<std::unique_ptr<PgAgentChannel>> PgAgentChannel::start(const std::string&
     name_this_thread("cluster-listen");
     self->listen_loop();
   });
-  spdlog::info("cluster: node {} joined (lease {} ms, renewed every {} ms)", channel->node(),
-               channel->settings_.lease.count(), channel->settings_.renew_interval.count());
+  logs::cluster().info("cluster: node {} joined (lease {} ms, renewed every {} ms)",
+                       channel->node(), channel->settings_.lease.count(),
+                       channel->settings_.renew_interval.count());
   return channel;
 }
 
@@ -108,10 +108,10 @@ void PgAgentChannel::stop() {
   relay_answers();
   if (auto lease = pool_->acquire(); lease) {
     if (auto r = pg_presence::release_node(**lease, node()); !r) {
-      spdlog::warn("cluster: releasing node {}: {}", node(), r.error().message);
+      logs::cluster().warn("cluster: releasing node {}: {}", node(), r.error().message);
     }
   }
-  spdlog::info("cluster: node {} left", node());
+  logs::cluster().info("cluster: node {} left", node());
 }
 
 void PgAgentChannel::set_address(std::string address) {
@@ -138,16 +138,17 @@ void PgAgentChannel::renew() {
   }
   auto lease = pool_->acquire();
   if (!lease) {
-    spdlog::warn("cluster: renewing the lease of node {}: {}", node(), lease.error().message);
+    logs::cluster().warn("cluster: renewing the lease of node {}: {}", node(),
+                         lease.error().message);
     return;
   }
   if (auto r = pg_presence::renew_lease(**lease, node(), address, settings_.lease); !r) {
-    spdlog::warn("cluster: renewing the lease of node {}: {}", node(), r.error().message);
+    logs::cluster().warn("cluster: renewing the lease of node {}: {}", node(), r.error().message);
     return;
   }
   if (auto r = pg_relay::expire(**lease, kRelayedMaxAge); r && *r > 0) {
-    spdlog::info("cluster: {} relayed messages nobody took in {} minutes deleted", *r,
-                 kRelayedMaxAge.count());
+    logs::cluster().info("cluster: {} relayed messages nobody took in {} minutes deleted", *r,
+                         kRelayedMaxAge.count());
   }
 }
 
@@ -168,8 +169,8 @@ void PgAgentChannel::write_presence() {
             **lease,
             {change.device_id, node(), change.session_id, change.remote_address, change.since_ms});
         if (!replaced) {
-          spdlog::warn("cluster: recording device {} online: {}", change.device_id,
-                       replaced.error().message);
+          logs::cluster().warn("cluster: recording device {} online: {}", change.device_id,
+                               replaced.error().message);
           break;
         }
         if (*replaced) {
@@ -177,8 +178,8 @@ void PgAgentChannel::write_presence() {
           if (auto r = pg_relay::post(**lease, (*replaced)->node, pg_relay::Kind::kReplaced,
                                       change.device_id, (*replaced)->session_id, 0, "");
               !r) {
-            spdlog::warn("cluster: closing device {}'s session on node {}: {}", change.device_id,
-                         (*replaced)->node, r.error().message);
+            logs::cluster().warn("cluster: closing device {}'s session on node {}: {}",
+                                 change.device_id, (*replaced)->node, r.error().message);
           }
         }
         // What was relayed to the device's previous node and not delivered comes here now.
@@ -189,14 +190,14 @@ void PgAgentChannel::write_presence() {
       } else if (auto r = pg_presence::record_detach(**lease, change.device_id, node(),
                                                      change.session_id);
                  !r) {
-        spdlog::warn("cluster: recording device {} offline: {}", change.device_id,
-                     r.error().message);
+        logs::cluster().warn("cluster: recording device {} offline: {}", change.device_id,
+                             r.error().message);
         break;
       }
       ++presence_writes_;
       batch.pop_front();
     }
-    if (!lease) spdlog::warn("cluster: presence not written: {}", lease.error().message);
+    if (!lease) logs::cluster().warn("cluster: presence not written: {}", lease.error().message);
   }
   if (!batch.empty()) {
     // Kept in order ahead of what came meanwhile; the next run tries again.
@@ -213,7 +214,8 @@ void PgAgentChannel::deliver(postgres::Connection& conn, const std::string& devi
                              const std::string& payload) {
   v1::CollectorMessage message;
   if (!message.ParseFromString(payload)) {
-    spdlog::error("cluster: a message relayed to device {} is unreadable; dropped", device_id);
+    logs::cluster().error("cluster: a message relayed to device {} is unreadable; dropped",
+                          device_id);
     return;
   }
   std::string request_id;
@@ -242,20 +244,21 @@ void PgAgentChannel::deliver(postgres::Connection& conn, const std::string& devi
   auto to = pg_relay::send_to_device(conn, device_id, node(), payload);
   if (to && *to) return;
   if (auto r = pg_relay::park(conn, device_id, payload); !r) {
-    spdlog::warn("cluster: keeping a message for device {}: {}", device_id, r.error().message);
+    logs::cluster().warn("cluster: keeping a message for device {}: {}", device_id,
+                         r.error().message);
   }
 }
 
 void PgAgentChannel::take_relayed() {
   auto lease = pool_->acquire();
   if (!lease) {
-    spdlog::warn("cluster: reading relayed messages: {}", lease.error().message);
+    logs::cluster().warn("cluster: reading relayed messages: {}", lease.error().message);
     return;
   }
   for (;;) {
     auto rows = pg_relay::take_for_node(**lease, node(), kTakeBatch);
     if (!rows) {
-      spdlog::warn("cluster: reading relayed messages: {}", rows.error().message);
+      logs::cluster().warn("cluster: reading relayed messages: {}", rows.error().message);
       return;
     }
     for (const auto& row : *rows) {
@@ -300,8 +303,8 @@ void PgAgentChannel::relay_answers() {
   auto nodes = lease ? pg_presence::live_nodes(**lease, node())
                      : Result<std::vector<std::string>>(tl::unexpected(lease.error()));
   if (!nodes) {
-    spdlog::warn("cluster: announcing {} answered snapshot requests: {}", batch.size(),
-                 nodes.error().message);
+    logs::cluster().warn("cluster: announcing {} answered snapshot requests: {}", batch.size(),
+                         nodes.error().message);
     return;
   }
   for (const auto& answer : batch) {
@@ -309,8 +312,8 @@ void PgAgentChannel::relay_answers() {
       if (auto r = pg_relay::post(**lease, other, pg_relay::Kind::kAnswered, answer.device_id,
                                   answer.seq, 0, answer.request_id);
           !r) {
-        spdlog::warn("cluster: announcing device {}'s snapshot to node {}: {}", answer.device_id,
-                     other, r.error().message);
+        logs::cluster().warn("cluster: announcing device {}'s snapshot to node {}: {}",
+                             answer.device_id, other, r.error().message);
       }
     }
   }
@@ -335,8 +338,8 @@ void PgAgentChannel::listen_loop() {
       listening = (*conn)->exec("LISTEN " + name->text(0, 0));
     }
     if (!listening) {
-      spdlog::warn("cluster: LISTEN connection of node {}: {}; again in {} ms", node(),
-                   listening.error().message, backoff.count());
+      logs::cluster().warn("cluster: LISTEN connection of node {}: {}; again in {} ms", node(),
+                           listening.error().message, backoff.count());
       if (wait_for_stop(backoff)) return;
       backoff = std::min<std::chrono::milliseconds>(backoff * 2, std::chrono::seconds(5));
       continue;
@@ -353,7 +356,8 @@ void PgAgentChannel::listen_loop() {
       if (ready < 0 && errno != EINTR) break;
       if (ready > 0 && fds[0].revents != 0) {
         if (auto got = (*conn)->take_notifications(); !got) {
-          spdlog::warn("cluster: LISTEN connection of node {}: {}", node(), got.error().message);
+          logs::cluster().warn("cluster: LISTEN connection of node {}: {}", node(),
+                               got.error().message);
           break;
         }
       }
@@ -368,15 +372,17 @@ Delivery PgAgentChannel::send(const std::string& device_id, const v1::CollectorM
   if (here != Delivery::kOffline) return here;
   const std::string payload = message.SerializeAsString();
   if (payload.size() > kMaxRelayedBytes) {
-    spdlog::error("cluster: a message of {} bytes for device {} is over the relay limit ({})",
-                  payload.size(), device_id, kMaxRelayedBytes);
+    logs::cluster().error(
+        "cluster: a message of {} bytes for device {} is over the relay limit ({})", payload.size(),
+        device_id, kMaxRelayedBytes);
     return Delivery::kDropped;
   }
   auto lease = pool_->acquire();
   auto to = lease ? pg_relay::send_to_device(**lease, device_id, node(), payload)
                   : Result<std::optional<std::string>>(tl::unexpected(lease.error()));
   if (!to) {
-    spdlog::error("cluster: relaying a message to device {}: {}", device_id, to.error().message);
+    logs::cluster().error("cluster: relaying a message to device {}: {}", device_id,
+                          to.error().message);
     return Delivery::kDropped;
   }
   return *to ? Delivery::kQueued : Delivery::kOffline;
@@ -386,24 +392,25 @@ std::size_t PgAgentChannel::broadcast(const v1::CollectorMessage& message) {
   std::size_t queued = local_.broadcast(message);
   const std::string payload = message.SerializeAsString();
   if (payload.size() > kMaxRelayedBytes) {
-    spdlog::error("cluster: a broadcast of {} bytes is over the relay limit ({}); this node only",
-                  payload.size(), kMaxRelayedBytes);
+    logs::cluster().error(
+        "cluster: a broadcast of {} bytes is over the relay limit ({}); this node only",
+        payload.size(), kMaxRelayedBytes);
     return queued;
   }
   auto lease = pool_->acquire();
   if (!lease) {
-    spdlog::error("cluster: broadcast to the other nodes: {}", lease.error().message);
+    logs::cluster().error("cluster: broadcast to the other nodes: {}", lease.error().message);
     return queued;
   }
   auto nodes = pg_presence::live_nodes(**lease, node());
   if (!nodes) {
-    spdlog::error("cluster: broadcast to the other nodes: {}", nodes.error().message);
+    logs::cluster().error("cluster: broadcast to the other nodes: {}", nodes.error().message);
     return queued;
   }
   for (const auto& other : *nodes) {
     if (auto r = pg_relay::post(**lease, other, pg_relay::Kind::kBroadcast, "", 0, 0, payload);
         !r) {
-      spdlog::error("cluster: broadcast to node {}: {}", other, r.error().message);
+      logs::cluster().error("cluster: broadcast to node {}: {}", other, r.error().message);
     }
   }
   if (auto remote = pg_presence::count_live_sessions(**lease, node()); remote) queued += *remote;
@@ -421,7 +428,7 @@ std::optional<AgentLocation> PgAgentChannel::locate(const std::string& device_id
   auto row = lease ? pg_presence::live_session(**lease, device_id)
                    : Result<std::optional<pg_presence::SessionRow>>(tl::unexpected(lease.error()));
   if (!row) {
-    spdlog::error("cluster: where is device {}: {}", device_id, row.error().message);
+    logs::cluster().error("cluster: where is device {}: {}", device_id, row.error().message);
     return std::nullopt;
   }
   // A row naming this node without a local session is one whose end is not written yet.
@@ -443,7 +450,8 @@ std::vector<std::optional<AgentLocation>> PgAgentChannel::locate_each(
   auto rows = lease ? pg_presence::live_sessions(**lease, elsewhere)
                     : Result<std::vector<pg_presence::SessionRow>>(tl::unexpected(lease.error()));
   if (!rows) {
-    spdlog::error("cluster: where are {} devices: {}", elsewhere.size(), rows.error().message);
+    logs::cluster().error("cluster: where are {} devices: {}", elsewhere.size(),
+                          rows.error().message);
     return out;
   }
   std::unordered_map<std::string, const pg_presence::SessionRow*> by_device;
@@ -466,16 +474,16 @@ void PgAgentChannel::disconnect(const std::string& device_id, transport::CloseCo
   auto nodes = lease ? pg_presence::live_nodes(**lease, node())
                      : Result<std::vector<std::string>>(tl::unexpected(lease.error()));
   if (!nodes) {
-    spdlog::error("cluster: disconnecting device {} on the other nodes: {}", device_id,
-                  nodes.error().message);
+    logs::cluster().error("cluster: disconnecting device {} on the other nodes: {}", device_id,
+                          nodes.error().message);
     return;
   }
   for (const auto& other : *nodes) {
     if (auto r = pg_relay::post(**lease, other, pg_relay::Kind::kDisconnect, device_id, 0,
                                 static_cast<int>(code), reason);
         !r) {
-      spdlog::error("cluster: disconnecting device {} on node {}: {}", device_id, other,
-                    r.error().message);
+      logs::cluster().error("cluster: disconnecting device {} on node {}: {}", device_id, other,
+                            r.error().message);
     }
   }
 }

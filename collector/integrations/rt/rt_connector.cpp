@@ -1,9 +1,8 @@
 #include "collector/integrations/rt/rt_connector.hpp"
 
-#include <spdlog/spdlog.h>
-
 #include "collector/integrations/event_types.hpp"
 #include "collector/integrations/rt/rt_comment.hpp"
+#include "shared/util/log_levels.hpp"
 #include "shared/util/log_safe.hpp"
 
 namespace triage::collector {
@@ -161,8 +160,8 @@ DeliveryOutcome RtConnector::create_ticket(RtClient& client, const IntegrationTa
     // The RT ticket exists; the search by marker finds it on the next attempt.
     return retry("linking to RT ticket " + rt_id + ": " + linked.error().message);
   }
-  spdlog::info("rt: ticket {} opened RT ticket {} in queue {}", t.id, log_safe(rt_id),
-               log_safe(queue));
+  logs::integrations().info("rt: ticket {} opened RT ticket {} in queue {}", t.id, log_safe(rt_id),
+                            log_safe(queue));
   // Diagnostics attached before the link were not planned for RT: send them now. (Those
   // attached after the link go through the outbox as usual.)
   std::string note;

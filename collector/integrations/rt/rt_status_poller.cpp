@@ -1,8 +1,7 @@
 #include "collector/integrations/rt/rt_status_poller.hpp"
 
-#include <spdlog/spdlog.h>
-
 #include "collector/integrations/rt/rt_connector.hpp"
+#include "shared/util/log_levels.hpp"
 #include "shared/util/log_safe.hpp"
 
 namespace triage::collector {
@@ -35,7 +34,7 @@ void RtStatusPoller::stop() { task_.stop(); }
 int RtStatusPoller::poll_once() {
   auto targets = store_.read().outbox().list_integration_targets(kRtConnector);
   if (!targets) {
-    spdlog::warn("rt status: listing targets: {}", targets.error().message);
+    logs::integrations().warn("rt status: listing targets: {}", targets.error().message);
     return 0;
   }
   int resolved = 0;
@@ -45,20 +44,21 @@ int RtStatusPoller::poll_once() {
     if (system.empty()) continue;
     auto client = rt_client_for(target, cipher_.get(), tls_, settings_);
     if (!client) {
-      spdlog::warn("rt status: target {}: {}", target.id, client.error().message);
+      logs::integrations().warn("rt status: target {}: {}", target.id, client.error().message);
       continue;
     }
     auto linked = store_.read().tickets().linked_open_tickets(system, kMaxTicketsPerRound);
     if (!linked) {
-      spdlog::warn("rt status: listing linked tickets: {}", linked.error().message);
+      logs::integrations().warn("rt status: listing linked tickets: {}", linked.error().message);
       continue;
     }
     for (const auto& ticket : *linked) {
       if (task_.stopping()) return resolved;
       auto status = client->ticket_status(ticket.external_id);
       if (!status) {
-        spdlog::info("rt status: RT ticket {} (triage #{}): {}", log_safe(ticket.external_id),
-                     ticket.id, log_safe(status.error().detail));
+        logs::integrations().info("rt status: RT ticket {} (triage #{}): {}",
+                                  log_safe(ticket.external_id), ticket.id,
+                                  log_safe(status.error().detail));
         if (status.error().http_status == 0) break;  // RT is unreachable: next round
         continue;
       }
@@ -69,12 +69,13 @@ int RtStatusPoller::poll_once() {
       auto updated =
           tickets_.update(ticket.id, change, "rt:" + target.name, std::chrono::system_clock::now());
       if (!updated) {
-        spdlog::warn("rt status: resolving ticket {}: {}", ticket.id, updated.error().message);
+        logs::integrations().warn("rt status: resolving ticket {}: {}", ticket.id,
+                                  updated.error().message);
         continue;
       }
       ++resolved;
-      spdlog::info("rt status: ticket {} resolved (RT ticket {} is resolved)", ticket.id,
-                   ticket.external_id);
+      logs::integrations().info("rt status: ticket {} resolved (RT ticket {} is resolved)",
+                                ticket.id, ticket.external_id);
     }
   }
   return resolved;

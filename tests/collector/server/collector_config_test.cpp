@@ -301,3 +301,46 @@ TEST_CASE("[cluster] names the node and its lease, the renewal must come within 
   REQUIRE_FALSE(typo);
   CHECK_THAT(typo.error().message, Catch::Contains("cluster.name"));
 }
+
+TEST_CASE("the [staff_tls] section takes a certificate and a key together") {
+  auto both =
+      load("[staff_tls]\ncertificate = \"/etc/triage/site.pem\"\nkey = \"/etc/triage/site.key\"\n");
+  REQUIRE(both);
+  CHECK(both->staff_tls.configured());
+  CHECK(both->staff_tls.certificate == "/etc/triage/site.pem");
+  CHECK(both->staff_tls.key == "/etc/triage/site.key");
+  CHECK_FALSE(load("")->staff_tls.configured());
+  auto alone = load("[staff_tls]\ncertificate = \"/etc/triage/site.pem\"\n");
+  REQUIRE_FALSE(alone);
+  CHECK_THAT(alone.error().message, Catch::Contains("staff_tls.key"));
+  CHECK_THAT(alone.error().message, Catch::Contains("both"));
+}
+
+TEST_CASE("the [log] section: levels per subsystem, a rotated file, and names checked when read") {
+  auto c = load(
+      "[log]\nlevel = \"warn\"\nfile = \"/var/log/triage-collector/collector.log\"\n"
+      "max_bytes = 1048576\nmax_files = 3\n[log.levels]\ningest = \"debug\"\ncluster = "
+      "\"trace\"\n");
+  INFO((c ? std::string() : c.error().message));
+  REQUIRE(c);
+  CHECK(c->log_level == "warn");
+  CHECK(c->log_file.path == "/var/log/triage-collector/collector.log");
+  CHECK(c->log_file.max_bytes == 1048576);
+  CHECK(c->log_file.max_files == 3);
+  CHECK(c->log_levels ==
+        std::map<std::string, std::string>{{"cluster", "trace"}, {"ingest", "debug"}});
+
+  auto unknown = load("[log.levels]\ningset = \"debug\"\n");
+  REQUIRE_FALSE(unknown);
+  CHECK_THAT(unknown.error().message, Catch::Contains("log.levels.ingset"));
+  CHECK_THAT(unknown.error().message, Catch::Contains("integrations"));
+  auto level = load("[log.levels]\ningest = \"loud\"\n");
+  REQUIRE_FALSE(level);
+  CHECK_THAT(level.error().message, Catch::Contains("log.levels.ingest"));
+  auto top = load("[log]\nlevel = \"verbose\"\n");
+  REQUIRE_FALSE(top);
+  CHECK_THAT(top.error().message, Catch::Contains("log.level"));
+  auto tiny = load("[log]\nmax_bytes = 100\n");
+  REQUIRE_FALSE(tiny);
+  CHECK_THAT(tiny.error().message, Catch::Contains("log.max_bytes"));
+}

@@ -8,9 +8,12 @@ tl::expected<void, ApiError> prove_current_password(ApiServices& services,
                                                     const ApiRequest& request,
                                                     std::string_view password) {
   const auto client = client_key(request.peer.remote_address);
-  auto proven = services.login_guard->verify(
-      services.store, LoginAttempt{request.auth->user.name, password, client},
-      std::chrono::system_clock::now());
+  LoginAttempt attempt;
+  attempt.name = request.auth->user.name;
+  attempt.password = password;
+  attempt.client = client;
+  auto proven =
+      services.login_guard->verify(services.store, attempt, std::chrono::system_clock::now());
   if (proven) return {};
   const auto& refusal = proven.error();
   if (refusal.retry_after.count() > 0) {

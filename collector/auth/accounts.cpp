@@ -197,7 +197,12 @@ Result<LoginResult> open_session(Store& store, const User& user, SessionKind kin
   result.expires_at = now + session_ttl;
   result.kind = kind;
   result.method = origin.method;
-  ApiSession session{pki::sha256_hex(result.token), user.id, now, result.expires_at, kind, ""};
+  ApiSession session;
+  session.token_hash = pki::sha256_hex(result.token);
+  session.user_id = user.id;
+  session.created_at = now;
+  session.expires_at = result.expires_at;
+  session.kind = kind;
   session.source = origin.source.substr(0, kMaxOriginText);
   session.user_agent = origin.user_agent.substr(0, kMaxOriginText);
   session.method = origin.method;

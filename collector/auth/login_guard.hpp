@@ -38,9 +38,9 @@ struct LoginAttempt {
   SessionKind kind = SessionKind::kBearer;
   std::chrono::seconds session_ttl{12 * 3600};
   /// Login only: the authenticator code, or a recovery code, of a user who has a second factor.
-  std::string_view second_factor;
-  std::string_view source;      ///< login only: the client's address, kept with the session
-  std::string_view user_agent;  ///< login only: its User-Agent, kept with the session
+  std::string_view second_factor{};
+  std::string_view source{};      ///< login only: the client's address, kept with the session
+  std::string_view user_agent{};  ///< login only: its User-Agent, kept with the session
 };
 
 /// Why a login was refused (for the audit log; clients see only `error`).

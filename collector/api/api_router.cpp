@@ -22,7 +22,9 @@
 #include "collector/api/probes_api.hpp"
 #include "collector/api/problems_api.hpp"
 #include "collector/api/query_params.hpp"
+#include "collector/api/sessions_api.hpp"
 #include "collector/api/tickets_api.hpp"
+#include "collector/api/totp_api.hpp"
 #include "collector/api/users_api.hpp"
 #include "collector/api/webhooks_api.hpp"
 #include "collector/auth/accounts.hpp"
@@ -54,9 +56,21 @@ bool allowed_before_password_change(http::verb method, const std::vector<std::st
   auto is = [&](http::verb m, std::initializer_list<std::string_view> path) {
     return method == m && std::equal(route.begin(), route.end(), path.begin(), path.end());
   };
-  return is(http::verb::post, {"api", "v1", "auth", "password"}) ||
+  return is(http::verb::post, {"api", "v1", "me", "password"}) ||
+         is(http::verb::post, {"api", "v1", "auth", "password"}) ||
          is(http::verb::get, {"api", "v1", "auth", "me"}) ||
          is(http::verb::post, {"api", "v1", "auth", "logout"});
+}
+
+// What an admin without a second factor may still do when one is required: enroll it, and
+// what a user who must change their password may do.
+bool allowed_before_totp(http::verb method, const std::vector<std::string>& route) {
+  auto is = [&](http::verb m, std::initializer_list<std::string_view> path) {
+    return method == m && std::equal(route.begin(), route.end(), path.begin(), path.end());
+  };
+  return allowed_before_password_change(method, route) ||
+         is(http::verb::post, {"api", "v1", "me", "totp"}) ||
+         is(http::verb::post, {"api", "v1", "me", "totp", "confirm"});
 }
 
 // Every Cookie header, joined as one (HTTP/2 proxies may split them); the parser bounds it.
@@ -127,6 +141,18 @@ std::vector<RouteSpec> api_routes() {
   add(http::verb::get, "/api/v1/auth/me", Access::kAuthenticated, Role::kViewer, handle_me);
   add(http::verb::post, "/api/v1/auth/password", Access::kAuthenticated, Role::kViewer,
       handle_change_password);
+  add(http::verb::post, "/api/v1/me/password", Access::kAuthenticated, Role::kViewer,
+      handle_change_password);
+  add(http::verb::post, "/api/v1/me/totp", Access::kAuthenticated, Role::kViewer,
+      handle_begin_totp);
+  add(http::verb::post, "/api/v1/me/totp/confirm", Access::kAuthenticated, Role::kViewer,
+      handle_confirm_totp);
+  add(http::verb::delete_, "/api/v1/me/totp", Access::kAuthenticated, Role::kViewer,
+      handle_remove_totp);
+  add(http::verb::get, "/api/v1/me/sessions", Access::kAuthenticated, Role::kViewer,
+      handle_list_own_sessions);
+  add(http::verb::delete_, "/api/v1/me/sessions/{id}", Access::kAuthenticated, Role::kViewer,
+      handle_revoke_own_session);
   // API tokens are personal: anyone mints, lists and revokes their own; an admin also mints
   // for service accounts and lists and revokes every token (checked in the handlers).
   add(http::verb::post, "/api/v1/auth/tokens", Access::kAuthenticated, Role::kViewer,
@@ -139,6 +165,12 @@ std::vector<RouteSpec> api_routes() {
   add(http::verb::post, "/api/v1/users", Access::kAuthenticated, Role::kAdmin, handle_create_user);
   add(http::verb::patch, "/api/v1/users/{id}", Access::kAuthenticated, Role::kAdmin,
       handle_update_user);
+  add(http::verb::post, "/api/v1/users/{name}/reset-password", Access::kAuthenticated, Role::kAdmin,
+      handle_reset_password);
+  add(http::verb::get, "/api/v1/users/{name}/sessions", Access::kAuthenticated, Role::kAdmin,
+      handle_list_user_sessions);
+  add(http::verb::delete_, "/api/v1/users/{name}/sessions/{id}", Access::kAuthenticated,
+      Role::kAdmin, handle_revoke_user_session);
   // End of authentication routes.
   // The audit log: seniors approve risky work and review what happened; admins own security.
   add(http::verb::get, "/api/v1/audit", Access::kAuthenticated, Role::kSenior, handle_list_audit);
@@ -408,7 +440,13 @@ ApiResult ApiRouter::dispatch(const HttpRequest& request, const transport::PeerI
           !allowed_before_password_change(route.method, route.segments)) {
         return refuse(http::status::forbidden, "password_change_required",
                       "you must set a new password before anything else: POST "
-                      "/api/v1/auth/password {current_password, new_password}");
+                      "/api/v1/me/password {current_password, new_password}");
+      }
+      if (services_.settings.login.require_totp_for_admins && auth->user.role == Role::kAdmin &&
+          auth->user.totp_secret.empty() && !allowed_before_totp(route.method, route.segments)) {
+        return refuse(http::status::forbidden, "totp_enrollment_required",
+                      "admins need a second factor here: enroll one with POST /api/v1/me/totp "
+                      "{current_password}, then POST /api/v1/me/totp/confirm {code}");
       }
       if (!role_allows(auth->user.role, route.min_role)) {
         return fail(ErrorCode::kDenied, std::string("this needs the ") + role_name(route.min_role) +

@@ -7,6 +7,7 @@
 
 #include "collector/api/audit_api.hpp"
 #include "collector/api/json_fields.hpp"
+#include "collector/api/password_proof.hpp"
 #include "collector/auth/accounts.hpp"
 #include "collector/auth/api_tokens.hpp"
 #include "collector/auth/client_key.hpp"
@@ -24,7 +25,8 @@ nlohmann::json user_summary(const User& user) {
           {"name", user.name},
           {"role", role_name(user.role)},
           {"kind", user_kind_name(user.kind)},
-          {"password_change_required", user.must_change_password}};
+          {"password_change_required", user.must_change_password},
+          {"totp_enabled", !user.totp_secret.empty()}};
 }
 
 tl::unexpected<Error> forbidden(std::string message) {
@@ -80,6 +82,16 @@ void audit_refused_login(ApiServices& services, const ApiRequest& request, std::
       event.outcome = AuditOutcome::kFailure;
       (void)services.audit.record(event);
       return;
+    case LoginRefusalReason::kWrongSecondFactor:
+      event.type = "auth.login.failed";
+      event.outcome = AuditOutcome::kFailure;
+      event.details["factor"] = "totp";
+      event.details["reason"] = refusal.error.message;
+      (void)services.audit.record(event);
+      return;
+    case LoginRefusalReason::kSecondFactorRequired:
+      // Not a failure: the console asks for the code and signs in again.
+      return;
     case LoginRefusalReason::kLockedNow:
       event.type = "auth.lockout";
       event.details["locked_seconds"] = refusal.retry_after.count();
@@ -110,12 +122,13 @@ ApiResult handle_login(ApiServices& services, ApiRequest& request) {
   if (!is_json_content(request.http)) {
     return fail(ErrorCode::kInvalid, "Content-Type must be application/json");
   }
-  auto body = parse_json_body(request.http, {"name", "password", "session"});
+  auto body = parse_json_body(request.http, {"name", "password", "session", "totp_code"});
   if (!body) return tl::unexpected(body.error());
   FieldErrors errors;
   auto name = errors.take(string_field(*body, "name", true));
   auto password = errors.take(string_field(*body, "password", true));
   auto session = errors.take(string_field(*body, "session", false));
+  auto totp_code = errors.take(string_field(*body, "totp_code", false));
   if (errors.first) return tl::unexpected(*errors.first);
   SessionKind kind = SessionKind::kBearer;
   if (session == "cookie") {
@@ -126,7 +139,10 @@ ApiResult handle_login(ApiServices& services, ApiRequest& request) {
 
   const auto client = client_key(request.peer.remote_address);
   auto result = services.login_guard->login(
-      services.store, LoginAttempt{*name, *password, client, kind, services.settings.session_ttl},
+      services.store,
+      LoginAttempt{*name, *password, client, kind, services.settings.session_ttl,
+                   totp_code.value_or(""), request.peer.remote_address,
+                   request.http[http::field::user_agent]},
       std::chrono::system_clock::now());
   if (!result) {
     const auto& refusal = result.error();
@@ -134,6 +150,9 @@ ApiResult handle_login(ApiServices& services, ApiRequest& request) {
     if (refusal.retry_after.count() > 0) {
       services.metrics.refusal("login_rate_limited").Increment();
       return rate_limited(refusal.error.message, refusal.retry_after);
+    }
+    if (refusal.reason == LoginRefusalReason::kSecondFactorRequired) {
+      return refuse(http::status::unauthorized, "totp_required", refusal.error.message);
     }
     if (refusal.error.code == ErrorCode::kDenied) {
       services.metrics.refusal("login_failed").Increment();
@@ -152,6 +171,7 @@ ApiResult handle_login(ApiServices& services, ApiRequest& request) {
   event.actor = result->user.name;
   event.actor_kind = AuditActorKind::kUser;
   event.details["session"] = session_kind_name(kind);
+  event.details["method"] = result->method;
   (void)services.audit.record(event);
   nlohmann::json out = {{"expires_at", format_rfc3339(result->expires_at)},
                         {"user", user_summary(result->user)}};
@@ -188,11 +208,18 @@ ApiResult handle_logout(ApiServices& services, ApiRequest& request) {
   return res;
 }
 
-ApiResult handle_me(ApiServices&, ApiRequest& request) {
+ApiResult handle_me(ApiServices& services, ApiRequest& request) {
   const auto& auth = *request.auth;
   nlohmann::json out = {{"user", user_summary(auth.user)},
                         {"auth", auth_kind_name(auth.kind)},
                         {"expires_at", format_rfc3339(auth.expires_at)}};
+  if (!auth.user.totp_secret.empty()) {
+    auto left = services.store.read().auth().count_recovery_codes(auth.user.id);
+    if (!left) return tl::unexpected(left.error());
+    out["recovery_codes_left"] = *left;
+  }
+  out["totp_required"] = services.settings.login.require_totp_for_admins &&
+                         auth.user.role == Role::kAdmin && auth.user.totp_secret.empty();
   if (auth.kind == AuthKind::kApiToken) out["token_id"] = auth.token_id;
   out["credential"] = auth.credential();
   return json_response(http::status::ok, out);
@@ -297,25 +324,12 @@ ApiResult handle_change_password(ApiServices& services, ApiRequest& request) {
   auto current = errors.take(string_field(*body, "current_password", true));
   auto next = errors.take(string_field(*body, "new_password", true));
   if (errors.first) return tl::unexpected(*errors.first);
-  if (auto r = check_password_rules(*next); !r) return tl::unexpected(r.error());
+  if (auto r = check_password_rules(*next, auth.user.name); !r) return tl::unexpected(r.error());
   if (*next == *current) {
     return fail(ErrorCode::kInvalid, "the new password must differ from the current one");
   }
-  // Proving the current password goes through the login throttles: a stolen session cannot
-  // be used to guess it faster than a login could.
-  const auto client = client_key(request.peer.remote_address);
-  auto proven =
-      services.login_guard->verify(services.store, LoginAttempt{auth.user.name, *current, client},
-                                   std::chrono::system_clock::now());
-  if (!proven) {
-    const auto& refusal = proven.error();
-    if (refusal.retry_after.count() > 0) {
-      return rate_limited(refusal.error.message, refusal.retry_after);
-    }
-    if (refusal.error.code == ErrorCode::kDenied) {
-      return refuse(http::status::forbidden, "wrong_password", "the current password is wrong");
-    }
-    return tl::unexpected(refusal.error);
+  if (auto proven = prove_current_password(services, request, *current); !proven) {
+    return tl::unexpected(proven.error());
   }
   // Hashed before the audited transaction, which holds the write lock.
   auto hash = pki::hash_password(*next);

@@ -5,7 +5,9 @@
 //                                    and {csrf_token, expires_at, user}. Throttled: 429
 //   POST   /api/v1/auth/logout       ends the calling session (and clears the cookie)
 //   GET    /api/v1/auth/me           {user, auth, credential, expires_at}
-//   POST   /api/v1/auth/password     {current_password, new_password}: the caller's own
+//   POST   /api/v1/me/password       {current_password, new_password}: the caller's own; the
+//                                    other sessions end, API tokens stay
+//   POST   /api/v1/auth/password     the same (its first path)
 //   POST   /api/v1/auth/tokens       {user?, name, ttl_days?} -> 201 {id, token, expires_at}:
 //                                    for yourself; an admin also for a service account
 //   GET    /api/v1/auth/tokens       your tokens (an admin: every token), never a secret

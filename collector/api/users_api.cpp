@@ -8,6 +8,7 @@
 #include "collector/api/json_fields.hpp"
 #include "collector/auth/accounts.hpp"
 #include "collector/auth/lockout.hpp"
+#include "shared/pki/secrets.hpp"
 #include "shared/util/time_format.hpp"
 
 namespace triage::collector {
@@ -21,6 +22,7 @@ nlohmann::json user_json(const User& u) {
           {"disabled", u.disabled},
           {"kind", user_kind_name(u.kind)},
           {"password_change_required", u.must_change_password},
+          {"totp_enabled", !u.totp_secret.empty()},
           {"created_at", format_rfc3339(u.created_at)}};
 }
 
@@ -162,6 +164,42 @@ ApiResult handle_update_user(ApiServices& services, ApiRequest& request) {
   spdlog::info("user {} updated by {}: role {}, {}", updated->name, request.user->name,
                role_name(updated->role), updated->disabled ? "disabled" : "enabled");
   return json_response(http::status::ok, user_json(*updated));
+}
+
+ApiResult handle_reset_password(ApiServices& services, ApiRequest& request) {
+  const auto& name = request.path_params["name"];
+  if (!valid_user_name(name)) return fail(ErrorCode::kNotFound, "no such user");
+  auto found = services.store.read().auth().find_user_by_name(name);
+  if (!found) return tl::unexpected(found.error());
+  if (!*found) return fail(ErrorCode::kNotFound, "no user named " + name);
+  const User& target = **found;
+  if (target.kind != UserKind::kPerson) {
+    return fail(ErrorCode::kInvalid, "a service account has no password to reset");
+  }
+  if (target.id == request.user->id) {
+    return fail(ErrorCode::kInvalid,
+                "change your own password with POST /api/v1/me/password {current_password, "
+                "new_password}");
+  }
+  // Generated here and shown once: the admin hands it over and its owner replaces it at the
+  // next sign-in (every request but the password change is refused until then).
+  const std::string temporary = generate_password();
+  auto hash = pki::hash_password(temporary);
+  if (!hash) return tl::unexpected(hash.error());
+  auto audited = services.audit.record_with([&](WriteTx& tx) -> Result<AuditEvent> {
+    if (auto r = tx.auth().reset_password(target.id, *hash); !r) return tl::unexpected(r.error());
+    auto event = request_audit_event(request, "user.password_reset", "user:" + target.name);
+    event.details["sessions"] = "ended";
+    event.details["api_tokens"] = "kept";
+    return event;
+  });
+  if (!audited) return tl::unexpected(audited.error());
+  spdlog::info("password of user {} reset by {}; their sessions ended", target.name,
+               request.user->name);
+  auto after = target;
+  after.must_change_password = true;
+  return json_response(http::status::ok,
+                       {{"user", user_json(after)}, {"temporary_password", temporary}});
 }
 
 }  // namespace triage::collector

@@ -19,6 +19,8 @@ constexpr std::size_t kMaxBearerHeader = 512;
 // last_used_at is for people ("is this token still in use?"): minute precision saves a
 // database write on every request.
 constexpr auto kTouchInterval = std::chrono::seconds(60);
+// A User-Agent is the client's to choose: what a session list shows of it is bounded.
+constexpr std::size_t kMaxOriginText = 256;
 
 // Hash of a password nobody has: verifying against it costs the same as a real check,
 // so a login for an unknown user takes as long as one with a wrong password.
@@ -89,6 +91,13 @@ tl::expected<Authenticated, AuthRefusal> authenticate_session(Store& store, std:
                       : "token unknown or expired; log in again");
   }
   if (csrf_hash != nullptr) *csrf_hash = (*session)->csrf_hash;
+  const auto& seen = (*session)->last_seen_at;
+  if (!seen || now - *seen >= kTouchInterval) {
+    if (auto r = store.write([&](WriteTx& tx) { return tx.auth().touch_session(hash, now); }); !r) {
+      spdlog::warn("session {}: recording its use failed: {}", hash.substr(0, 16),
+                   r.error().message);
+    }
+  }
   Authenticated auth;
   auth.kind = presented == SessionKind::kCookie ? AuthKind::kCookie : AuthKind::kSession;
   auth.expires_at = (*session)->expires_at;
@@ -105,10 +114,17 @@ bool valid_user_name(std::string_view name) {
   });
 }
 
-Result<void> check_password_rules(std::string_view password) {
+Result<void> check_password_rules(std::string_view password, std::string_view user_name) {
   if (password.size() < kMinPasswordLength || password.size() > kMaxPasswordLength) {
     return fail(ErrorCode::kInvalid, "password must be at least 12 characters");
   }
+  // The first guess of anyone who knows the name.
+  const bool is_name = !user_name.empty() && password.size() == user_name.size() &&
+                       std::equal(password.begin(), password.end(), user_name.begin(),
+                                  [](unsigned char a, unsigned char b) {
+                                    return std::tolower(a) == std::tolower(b);
+                                  });
+  if (is_name) return fail(ErrorCode::kInvalid, "the password must not be the user name");
   return {};
 }
 
@@ -134,7 +150,7 @@ Result<User> new_user(std::string name, Role role, std::string_view password, Ti
     return fail(ErrorCode::kInvalid,
                 "user name `" + name + "`: use 1-64 letters, digits, or . _ @ -");
   }
-  if (auto r = check_password_rules(password); !r) return tl::unexpected(r.error());
+  if (auto r = check_password_rules(password, name); !r) return tl::unexpected(r.error());
   auto hash = pki::hash_password(password);
   if (!hash) return tl::unexpected(hash.error());
   User user;
@@ -172,14 +188,24 @@ Result<User> check_password(Store& store, std::string_view name, std::string_vie
 }
 
 Result<LoginResult> open_session(Store& store, const User& user, SessionKind kind,
-                                 std::chrono::seconds session_ttl, TimePoint now) {
+                                 std::chrono::seconds session_ttl, TimePoint now,
+                                 const SessionOrigin& origin) {
   LoginResult result;
   result.token = pki::random_token(32);
   result.user = user;
   result.user.password_hash.clear();
   result.expires_at = now + session_ttl;
   result.kind = kind;
-  ApiSession session{pki::sha256_hex(result.token), user.id, now, result.expires_at, kind, ""};
+  result.method = origin.method;
+  ApiSession session;
+  session.token_hash = pki::sha256_hex(result.token);
+  session.user_id = user.id;
+  session.created_at = now;
+  session.expires_at = result.expires_at;
+  session.kind = kind;
+  session.source = origin.source.substr(0, kMaxOriginText);
+  session.user_agent = origin.user_agent.substr(0, kMaxOriginText);
+  session.method = origin.method;
   if (kind == SessionKind::kCookie) {
     result.csrf_token = pki::random_token(32);
     session.csrf_hash = pki::sha256_hex(result.csrf_token);

@@ -22,8 +22,9 @@ Result<User> new_user(std::string name, Role role, std::string_view password, Ti
 /// role but admin. kInvalid for a bad name or the admin role.
 Result<User> new_service_account(std::string name, Role role, TimePoint now);
 
-/// kInvalid unless `password` is acceptable for a person (12-1024 characters).
-Result<void> check_password_rules(std::string_view password);
+/// kInvalid unless `password` is acceptable for a person: 12-1024 characters and not the
+/// user's own name (compared without case; `user_name` empty skips that rule).
+Result<void> check_password_rules(std::string_view password, std::string_view user_name = {});
 
 /// new_user(), then inserts it; sets the id.
 Result<User> create_user(Store& store, std::string name, Role role, std::string_view password,
@@ -43,11 +44,21 @@ struct LoginResult {
   User user;
   TimePoint expires_at;
   SessionKind kind = SessionKind::kBearer;
+  /// How the user proved who they are: "password", "password+totp", "password+recovery_code".
+  std::string method = "password";
+};
+
+/// Where a session was opened from, as its user sees it in their session list.
+struct SessionOrigin {
+  std::string source;               ///< the client's address
+  std::string user_agent;           ///< cut to 256 bytes when stored
+  std::string method = "password";  ///< LoginResult::method
 };
 
 /// Opens a session of `kind` for a user whose password was checked.
 Result<LoginResult> open_session(Store& store, const User& user, SessionKind kind,
-                                 std::chrono::seconds session_ttl, TimePoint now);
+                                 std::chrono::seconds session_ttl, TimePoint now,
+                                 const SessionOrigin& origin = {});
 
 /// check_password() then open_session() for a bearer session, without throttling (see
 /// LoginGuard for the throttled login the API uses).

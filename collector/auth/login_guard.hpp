@@ -26,6 +26,9 @@ struct LoginSettings {
   std::size_t login_threads = 2;
   /// Password requests waiting for a login thread; beyond it they are refused (503 busy).
   std::size_t login_queue = 32;
+  /// [auth] require_totp_for_admins: an admin without a second factor can do nothing but
+  /// enroll one (and see who they are, change their password, log out).
+  bool require_totp_for_admins = false;
 };
 
 struct LoginAttempt {
@@ -34,15 +37,21 @@ struct LoginAttempt {
   std::string_view client;  ///< client_key() of the peer
   SessionKind kind = SessionKind::kBearer;
   std::chrono::seconds session_ttl{12 * 3600};
+  /// Login only: the authenticator code, or a recovery code, of a user who has a second factor.
+  std::string_view second_factor{};
+  std::string_view source{};      ///< login only: the client's address, kept with the session
+  std::string_view user_agent{};  ///< login only: its User-Agent, kept with the session
 };
 
 /// Why a login was refused (for the audit log; clients see only `error`).
 enum class LoginRefusalReason {
-  kWrongCredentials,  ///< unknown name, wrong password or disabled account
-  kLockedNow,         ///< a wrong password that locked the name
-  kLocked,            ///< the name was locked already; the password was not checked
-  kThrottled,         ///< the client address ran out of attempts
-  kError,             ///< the store failed
+  kWrongCredentials,      ///< unknown name, wrong password or disabled account
+  kLockedNow,             ///< a wrong password that locked the name
+  kLocked,                ///< the name was locked already; the password was not checked
+  kThrottled,             ///< the client address ran out of attempts
+  kSecondFactorRequired,  ///< right password, the user has a second factor, none was given
+  kWrongSecondFactor,     ///< right password, wrong or replayed code (counts as a failure)
+  kError,                 ///< the store failed
 };
 
 struct LoginRefusal {
@@ -62,13 +71,26 @@ class LoginGuard {
   tl::expected<LoginResult, LoginRefusal> login(Store& store, const LoginAttempt& attempt,
                                                 TimePoint now);
 
-  /// The same checks without opening a session (a password change proves the current
-  /// password this way, so guessing it through a stolen session is throttled like a login).
+  /// The throttles and the password, without a second factor or a session (a password change
+  /// proves the current password this way, so guessing it through a stolen session is
+  /// throttled like a login).
   tl::expected<User, LoginRefusal> verify(Store& store, const LoginAttempt& attempt, TimePoint now);
 
   const LoginSettings& settings() const { return settings_; }
 
  private:
+  /// verify(), then, with `second_factor`, the user's second factor: a TOTP code is accepted
+  /// once (a replay fails), a recovery code once. A wrong code counts like a wrong password.
+  /// `method` receives how the user proved who they are ("password", "password+totp",
+  /// "password+recovery_code").
+  tl::expected<User, LoginRefusal> check(Store& store, const LoginAttempt& attempt,
+                                         bool second_factor, TimePoint now, std::string* method);
+
+  /// Counts a failed attempt of the name and the client: the lockout when that locked the
+  /// name, else `refusal`.
+  tl::unexpected<LoginRefusal> failed_attempt(Store& store, const LoginAttempt& attempt,
+                                              TimePoint now, LoginRefusal refusal);
+
   /// Counts a failure of the client (and of the name, when given) in one transaction.
   Result<std::optional<LoginThrottleState>> record_failure(Store& store,
                                                            const LoginAttempt& attempt,

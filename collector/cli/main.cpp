@@ -18,6 +18,7 @@
 #include "collector/auth/api_tokens.hpp"
 #include "collector/cli/backup_commands.hpp"
 #include "collector/cli/migrate_storage_command.hpp"
+#include "collector/cli/password_input.hpp"
 #include "collector/cli/site_config.hpp"
 #include "collector/enrollment/enrollment_service.hpp"
 #include "collector/server/add_node.hpp"
@@ -25,6 +26,7 @@
 #include "collector/server/data_dir.hpp"
 #include "collector/server/serve.hpp"
 #include "shared/pki/keys.hpp"
+#include "shared/pki/secrets.hpp"
 #include "shared/util/files.hpp"
 #include "shared/util/log_levels.hpp"
 #include "shared/util/logging.hpp"
@@ -155,6 +157,28 @@ int main(int argc, char** argv) {
   user_add->add_flag("--service", user_service,
                      "a service account for an integration: no password, API tokens only, never "
                      "an order's requester or approver");
+
+  auto* user_passwd = user->add_subcommand(
+      "passwd",
+      "set a person's password, read from standard input (never the command line); their "
+      "sessions end, their API tokens stay");
+  add_data(user_passwd);
+  add_config(user_passwd);
+  std::string passwd_name;
+  bool passwd_temporary = false;
+  user_passwd->add_option("NAME", passwd_name, "login name")->required();
+  user_passwd->add_flag("--must-change", passwd_temporary,
+                        "the user must replace it at their next sign-in (a password you hand "
+                        "over)");
+
+  auto* user_totp_reset = user->add_subcommand(
+      "totp-reset",
+      "remove a person's second factor (TOTP and recovery codes), e.g. for an admin who lost "
+      "their authenticator; they sign in with the password and enroll again");
+  add_data(user_totp_reset);
+  add_config(user_totp_reset);
+  std::string totp_reset_name;
+  user_totp_reset->add_option("NAME", totp_reset_name, "login name")->required();
 
   auto* device = app.add_subcommand("device", "enrolled devices");
   device->require_subcommand(1);
@@ -344,6 +368,50 @@ int main(int argc, char** argv) {
                 << tc::role_name(created.role) << ") created"
                 << (generated ? "; the password below must be changed at first login" : "") << "\n";
       if (generated) std::cout << password << "\n";
+      return 0;
+    }
+    if (user_passwd->parsed()) {
+      auto store = open_store(dir, site);
+      auto found = or_exit(store->read().auth().find_user_by_name(passwd_name), "user passwd");
+      if (!found || found->kind != tc::UserKind::kPerson) {
+        or_exit(
+            triage::fail("no person named " + passwd_name + " (a service account has no password)"),
+            "user passwd");
+      }
+      const auto password = tc::read_password_line("new password for " + found->name + ": ");
+      or_exit(tc::check_password_rules(password, found->name), "user passwd");
+      const auto hash = or_exit(triage::pki::hash_password(password), "user passwd");
+      CliAudit audit(*store, dir);
+      or_exit(audit.log().record_with([&](tc::WriteTx& tx) -> triage::Result<tc::AuditEvent> {
+        auto set = passwd_temporary ? tx.auth().reset_password(found->id, hash)
+                                    : tx.auth().set_password(found->id, hash, "");
+        if (!set) return tl::unexpected(set.error());
+        auto event =
+            tc::cli_audit_event(passwd_temporary ? "user.password_reset" : "user.password_changed",
+                                "user:" + found->name, now);
+        event.details["sessions"] = "ended";
+        event.details["api_tokens"] = "kept";
+        return event;
+      }),
+              "user passwd");
+      std::cerr << "password of " << found->name << " set"
+                << (passwd_temporary ? " (to be replaced at the next sign-in)" : "")
+                << "; their sessions ended, their API tokens stay\n";
+      return 0;
+    }
+    if (user_totp_reset->parsed()) {
+      auto store = open_store(dir, site);
+      auto found =
+          or_exit(store->read().auth().find_user_by_name(totp_reset_name), "user totp-reset");
+      if (!found) or_exit(triage::fail("no user named " + totp_reset_name), "user totp-reset");
+      CliAudit audit(*store, dir);
+      or_exit(audit.log().record_with([&](tc::WriteTx& tx) -> triage::Result<tc::AuditEvent> {
+        if (auto r = tx.auth().remove_totp(found->id); !r) return tl::unexpected(r.error());
+        return tc::cli_audit_event("user.totp_removed", "user:" + found->name, now);
+      }),
+              "user totp-reset");
+      std::cerr << "second factor of " << found->name
+                << " removed; they sign in with their password and enroll again\n";
       return 0;
     }
     if (api_token_create->parsed()) {

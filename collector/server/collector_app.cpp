@@ -15,11 +15,18 @@ namespace {
 
 // The requests that run scrypt (tens of milliseconds and 32 MiB each, by design).
 bool hashes_password(const transport::HttpRequest& request) {
-  if (request.method() != http::verb::post) return false;
-  auto target = request.target();
+  std::string_view target(request.target().data(), request.target().size());
   target = target.substr(0, target.find('?'));
+  if (request.method() == http::verb::delete_) return target == "/api/v1/me/totp";
+  if (request.method() != http::verb::post) return false;
+  constexpr std::string_view kUsers = "/api/v1/users/";
+  constexpr std::string_view kReset = "/reset-password";
+  const bool reset = target.size() > kUsers.size() + kReset.size() &&
+                     target.substr(0, kUsers.size()) == kUsers &&
+                     target.substr(target.size() - kReset.size()) == kReset;
   return target == "/api/v1/auth/login" || target == "/api/v1/auth/password" ||
-         target == "/api/v1/users";
+         target == "/api/v1/me/password" || target == "/api/v1/me/totp" ||
+         target == "/api/v1/users" || reset;
 }
 
 }  // namespace

@@ -94,7 +94,8 @@ Result<void> read_auth(const TomlReader& r, CollectorConfig& c) {
   auto per_minute = static_cast<std::int64_t>(login.per_client.per_minute);
   for (auto step : {r.allow_only({"lockout_failures", "lockout_seconds", "lockout_max_seconds",
                                   "client_failure_burst", "client_failures_per_minute",
-                                  "login_threads", "login_queue"}),
+                                  "login_threads", "login_queue", "require_totp_for_admins"}),
+                    r.read("require_totp_for_admins", login.require_totp_for_admins),
                     r.read("login_threads", login.login_threads, 1, 16),
                     r.read("login_queue", login.login_queue, 0, 10'000),
                     r.read("lockout_failures", login.lockout.max_failures, 1, 100),

@@ -35,6 +35,10 @@ class AuthReader {
   virtual Result<std::optional<ApiToken>> find_api_token(std::string_view token_hash) = 0;
   /// Every API token, newest first; secrets are never stored, so never returned.
   virtual Result<std::vector<ApiToken>> list_api_tokens() = 0;
+  /// The user's sessions that have not expired at `now`, newest first.
+  virtual Result<std::vector<ApiSession>> list_sessions(std::int64_t user_id, TimePoint now) = 0;
+  /// How many of the user's recovery codes are still unused.
+  virtual Result<int> count_recovery_codes(std::int64_t user_id) = 0;
 };
 
 /// The reads and writes of this area, reached from a WriteTx.
@@ -50,9 +54,36 @@ class AuthRepository : public AuthReader {
   /// for an unknown user or a service account.
   virtual Result<void> set_password(std::int64_t user_id, std::string_view password_hash,
                                     std::string_view keep_session_hash) = 0;
+  /// In one transaction: stores a person's password hash chosen by someone else (an admin's
+  /// reset), sets must_change_password and deletes every session of theirs. API tokens stay.
+  /// kNotFound for an unknown user or a service account.
+  virtual Result<void> reset_password(std::int64_t user_id, std::string_view password_hash) = 0;
+  /// Stores `secret_base32` as the person's TOTP secret awaiting confirmation (a secret in
+  /// force stays until then). kNotFound for an unknown user or a service account.
+  virtual Result<void> begin_totp(std::int64_t user_id, std::string_view secret_base32) = 0;
+  /// In one transaction, when the pending secret is still `secret_base32`: puts it in force with
+  /// `step` as the last accepted step and replaces the user's recovery codes with
+  /// `recovery_code_hashes`. kConflict when the pending secret is another or none.
+  virtual Result<void> activate_totp(std::int64_t user_id, std::string_view secret_base32,
+                                     std::int64_t step,
+                                     const std::vector<std::string>& recovery_code_hashes) = 0;
+  /// Records `step` as the last accepted one when it is later than the stored one (and the
+  /// user has a secret in force); false otherwise: the code was used already (a replay).
+  virtual Result<bool> accept_totp_step(std::int64_t user_id, std::int64_t step) = 0;
+  /// Marks the unused recovery code with this hash used at `when`; false when the user has no
+  /// such unused code.
+  virtual Result<bool> use_recovery_code(std::int64_t user_id, std::string_view code_hash,
+                                         TimePoint when) = 0;
+  /// Removes the user's second factor: secret, pending secret and recovery codes.
+  virtual Result<void> remove_totp(std::int64_t user_id) = 0;
   virtual Result<void> insert_session(const ApiSession& session) = 0;
   /// Ends one login session (logout). Deleting an unknown session is not an error.
   virtual Result<void> delete_session(std::string_view token_hash) = 0;
+  /// Ends the session of `user_id` whose public id (ApiSession::id()) is `id`; false when the
+  /// user has none such.
+  virtual Result<bool> delete_user_session(std::int64_t user_id, std::string_view id) = 0;
+  /// Records a request made with the session (ApiSession::last_seen_at).
+  virtual Result<void> touch_session(std::string_view token_hash, TimePoint when) = 0;
   /// In one write transaction: reads the throttle state of `name` (a default state when there
   /// is none), stores `update(state)` and returns it. A result equal to the default state
   /// deletes the row. Rows idle for a week are pruned on the way.

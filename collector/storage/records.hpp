@@ -77,6 +77,12 @@ struct User {
   /// one) or an admin forced a reset: until the user sets their own, every request but the
   /// password change, `me` and logout is refused.
   bool must_change_password = false;
+  /// The TOTP secret in force (base32); empty when the user has no second factor.
+  std::string totp_secret;
+  /// A TOTP secret shown at enrollment, in force once a first code from it is confirmed.
+  std::string totp_pending;
+  /// The last 30-second step a code was accepted in: a code of that step or before is refused.
+  std::int64_t totp_last_step = 0;
 };
 
 /// How a login session is presented: a bearer token or the console's session cookie.
@@ -90,6 +96,14 @@ struct ApiSession {
   TimePoint expires_at;
   SessionKind kind = SessionKind::kBearer;
   std::string csrf_hash;  ///< SHA-256 hex of the CSRF token (cookie sessions only)
+  /// Last request made with it (minute precision); its start until then.
+  std::optional<TimePoint> last_seen_at;
+  std::string source;               ///< the address it was opened from
+  std::string user_agent;           ///< the User-Agent it was opened with (bounded)
+  std::string method = "password";  ///< how its user proved who they are
+
+  /// The public id: the first 16 hex digits of the token's hash (as credentials name it).
+  std::string id() const { return token_hash.substr(0, 16); }
 };
 
 /// A long-lived bearer token for an integration, bound to one user. Stored by hash only.

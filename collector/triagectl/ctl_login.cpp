@@ -60,9 +60,19 @@ Result<void> login(const Globals& g, const std::string& name, bool password_stdi
   }
   auto password = read_password(password_stdin);
   if (!password) return tl::unexpected(password.error());
-  auto reply = call(e, http::verb::post, "/api/v1/auth/login",
-                    json{{"name", name}, {"password", *password}});
+  json body{{"name", name}, {"password", *password}};
+  auto reply = call(e, http::verb::post, "/api/v1/auth/login", body);
   if (!reply) return tl::unexpected(reply.error());
+  // An account with a second factor: the code (or a recovery code) is the next line of
+  // standard input, or asked for on the terminal.
+  if (reply->status == 401 &&
+      text_of(member(member(reply->body, "error"), "code")) == "totp_required") {
+    auto code = read_password(password_stdin, "Authentication code: ");
+    if (!code) return tl::unexpected(code.error());
+    body["totp_code"] = *code;
+    reply = call(e, http::verb::post, "/api/v1/auth/login", body);
+    if (!reply) return tl::unexpected(reply.error());
+  }
   if (reply->status != 200) return tl::unexpected(api_error(*reply));
   const auto& token = member(reply->body, "token");
   if (!token.is_string() || token.get<std::string>().empty()) {
@@ -92,7 +102,7 @@ Result<void> change_password(const ApiCall& api, bool password_stdin, const Outp
     if (!again) return tl::unexpected(again.error());
     if (*again != *next) return fail(ErrorCode::kInvalid, "the new passwords differ");
   }
-  auto reply = api(http::verb::post, "/api/v1/auth/password",
+  auto reply = api(http::verb::post, "/api/v1/me/password",
                    json{{"current_password", *current}, {"new_password", *next}});
   if (!reply) return tl::unexpected(reply.error());
   if (o.json) {

@@ -10,7 +10,8 @@
 
 namespace triage::ctl {
 
-/// POST /api/v1/auth/login as `name` and keeps the session token for --server.
+/// POST /api/v1/auth/login as `name` and keeps the session token for --server. An account with
+/// a second factor is asked for its code (with --password-stdin: the line after the password).
 Result<void> login(const Globals& g, const std::string& name, bool password_stdin, const Output& o);
 /// The signed-in user's own password; also how a required change (a new account, a reset by
 /// an admin) is done from the shell. Other sessions of the user are signed out.

@@ -12,6 +12,8 @@
 //                       catalog proposals)
 // TRIAGE_FIRST_LOGIN    "name:password" of a technician whose password was generated: it must
 //                       be changed at first login
+// TRIAGE_TOTP_USER      "name:password" of a technician who sets up two-factor sign-in here
+// TRIAGE_SESSIONS_USER  "name:password" of a viewer who ends one of their sessions here
 // TRIAGE_TICKET         id of a ticket enriched by a real agent (findings expected; the test
 //                       catalog's echo-low action fixes one of them)
 // TRIAGE_XSS_TICKET     id of the ticket titled <img src=x onerror=alert(1)>
@@ -20,6 +22,7 @@
 // TRIAGE_SCREENSHOT_DIR optional: save screenshots of the main pages there
 // CHROMIUM              optional: the browser binary (default /usr/bin/chromium)
 
+import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import {
   account, check, env, finish, launch, login, newPage, noProblems, problems, shot, test, url,
@@ -31,6 +34,8 @@ const admin = account('TRIAGE_ADMIN');
 const admin2 = account('TRIAGE_ADMIN2');
 const senior = account('TRIAGE_SENIOR');
 const firstLogin = account('TRIAGE_FIRST_LOGIN');
+const totpUser = account('TRIAGE_TOTP_USER');
+const sessionsUser = account('TRIAGE_SESSIONS_USER');
 const highOrder = env('TRIAGE_HIGH_ORDER');
 const ownOrder = env('TRIAGE_OWN_ORDER');
 const ticketId = env('TRIAGE_TICKET');
@@ -39,6 +44,21 @@ const shots = process.env.TRIAGE_SCREENSHOT_DIR || '';
 const XSS_TITLE = '<img src=x onerror=alert(1)>';
 const EXPECTED_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
   + "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
+// The code an authenticator app shows for a base32 secret (RFC 6238: HMAC-SHA1, 30 s, 6
+// digits), `steps` 30-second steps from now; written here apart from the collector's own.
+function totp(secret, steps = 0) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const c of secret.replace(/=+$/, '')) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const message = Buffer.alloc(8);
+  message.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 30000) + steps));
+  const mac = createHmac('sha1', key).update(message).digest();
+  const at = mac[19] & 0xf;
+  const value = ((mac[at] & 0x7f) << 24) | (mac[at + 1] << 16) | (mac[at + 2] << 8) | mac[at + 3];
+  return String(value % 1000000).padStart(6, '0');
+}
 
 const browser = await launch();
 
@@ -379,6 +399,68 @@ try {
     await lena.getByRole('button', { name: 'Require new password' }).click();
     await lena.locator('td', { hasText: 'must choose a new password' }).waitFor();
     await a.context().close();
+  });
+
+  async function signIn(p, who, code) {
+    await p.getByRole('button', { name: 'Log in' }).waitFor();
+    await p.getByLabel('User name').fill(who.user);
+    await p.getByLabel('Password').fill(who.password);
+    await p.getByRole('button', { name: 'Log in' }).click();
+    const codeInput = p.getByLabel('Authentication code');
+    await codeInput.waitFor();
+    await codeInput.fill(code);
+    await p.getByRole('button', { name: 'Log in' }).click();
+  }
+
+  await test('a user sets up two-factor sign-in, then signs in with a code; a replayed code is refused', async () => {
+    const k = await newPage(browser);
+    await login(k, totpUser);
+    await k.goto(`${url}/#/account`);
+    const start = k.locator('#totp-start-form');
+    await start.locator('input[name="current_password"]').fill(totpUser.password);
+    await start.getByRole('button', { name: 'Set up two-factor sign-in' }).click();
+    const secret = (await k.locator('#totp-secret').textContent()).trim();
+    const uri = await k.locator('#totp-uri').textContent();
+    check(uri.startsWith(`otpauth://totp/triage:${totpUser.user}?secret=${secret}`), `otpauth URI: ${uri}`);
+    await k.locator('#totp-confirm-form input[name="code"]').fill(totp(secret));
+    await k.locator('#totp-confirm-form').getByRole('button', { name: 'Confirm' }).click();
+    await k.locator('#recovery-codes li').nth(9).waitFor();
+    check(await k.locator('#recovery-codes li').count() === 10, 'ten recovery codes are shown');
+    await k.getByRole('button', { name: 'Done' }).click();
+    await k.locator('#totp', { hasText: '10 recovery codes left' }).waitFor();
+
+    // The password alone no longer signs in: the console asks for the code.
+    await k.locator('#logout').click();
+    const code = totp(secret, 1);
+    await signIn(k, totpUser, code);
+    await k.locator('#who .name').getByText(totpUser.user, { exact: true }).waitFor();
+    await k.goto(`${url}/#/account`);
+    await k.locator('tr[data-session]', { hasText: 'password+totp' }).first().waitFor();
+
+    await k.locator('#logout').click();
+    await signIn(k, totpUser, code);
+    await k.locator('.login .form-status', { hasText: 'used already' }).waitFor();
+    check(await k.locator('#who .name').isHidden(), 'a replayed code signed in');
+    await k.context().close();
+  });
+
+  await test('a user ends another of their sessions from the account page', async () => {
+    const here = await newPage(browser);
+    const there = await newPage(browser);
+    await login(there, sessionsUser);
+    await login(here, sessionsUser);
+    await here.goto(`${url}/#/account`);
+    const rows = here.locator('tr[data-session]');
+    await rows.nth(1).waitFor();
+    check(await rows.count() === 2, `sessions listed: ${await rows.count()}`);
+    await here.locator('tr[data-session]', { hasText: 'this session' }).waitFor();
+    await here.locator('tr[data-session]').getByRole('button', { name: 'End' }).click();
+    await here.locator('#toast', { hasText: 'Session ended' }).waitFor();
+    await rows.nth(1).waitFor({ state: 'detached' });
+    await there.goto(`${url}/#/devices`);
+    await there.getByRole('button', { name: 'Log in' }).waitFor();
+    await here.context().close();
+    await there.context().close();
   });
 
   if (shots) {

@@ -89,6 +89,9 @@ TEST_CASE("the web console in chromium: queue, ticket, actions, approvals, audit
   REQUIRE(generated.exit_code == 0);
   std::string nora_password = generated.out;
   while (!nora_password.empty() && nora_password.back() == '\n') nora_password.pop_back();
+  // Local accounts: one sets up two-factor sign-in, one ends another of their sessions.
+  c.add_user("kim", "technician", password_of("kim"));
+  c.add_user("otto", "viewer", password_of("otto"));
 
   const auto enriched = create_ticket(c,
                                       {{"title", "Battery dies within an hour"},
@@ -134,8 +137,9 @@ TEST_CASE("the web console in chromium: queue, ticket, actions, approvals, audit
       {"TRIAGE_TECH=tom:" + password_of("tom"), "TRIAGE_VIEWER=lena:" + password_of("lena"),
        "TRIAGE_ADMIN=admin:" + password_of("admin"), "TRIAGE_ADMIN2=ines:" + password_of("ines"),
        "TRIAGE_SENIOR=sara:" + password_of("sara"), "TRIAGE_FIRST_LOGIN=nora:" + nora_password,
-       "TRIAGE_HIGH_ORDER=" + high_order, "TRIAGE_OWN_ORDER=" + own_order,
-       "TRIAGE_TICKET=" + std::to_string(enriched),
+       "TRIAGE_TOTP_USER=kim:" + password_of("kim"),
+       "TRIAGE_SESSIONS_USER=otto:" + password_of("otto"), "TRIAGE_HIGH_ORDER=" + high_order,
+       "TRIAGE_OWN_ORDER=" + own_order, "TRIAGE_TICKET=" + std::to_string(enriched),
        "TRIAGE_XSS_TICKET=" + std::to_string(hostile)});
   auto result = run_command(argv, c.root(), "", 240s);
   // One line per case ("ok - ..." / "not ok - ..." with the reason) in the test log; the
@@ -168,4 +172,15 @@ TEST_CASE("the web console in chromium: queue, ticket, actions, approvals, audit
                                                          {"catalog.action_created", "ines"},
                                                          {"catalog.proposed", "ines"},
                                                          {"catalog.action_deleted", "admin"}});
+  // Two-factor sign-in and the session ended in the browser, as the audit log has them.
+  auto totp_logins = c.get("/api/v1/audit?type=auth.login.succeeded&target=user:kim", admin);
+  int with_code = 0;
+  for (const auto& e : totp_logins.body["events"]) {
+    with_code += e["details"]["method"] == "password+totp" ? 1 : 0;
+  }
+  CHECK(with_code == 1);
+  CHECK(c.get("/api/v1/me/sessions", admin).status == 200);
+  auto ended = c.get("/api/v1/audit?type=session.revoked", admin);
+  REQUIRE(ended.body["events"].size() == 1);
+  CHECK(ended.body["events"][0]["actor"] == "otto");
 }

@@ -263,7 +263,7 @@ TEST_CASE("a forced reset blocks everything but the password change", "[integrat
   auto blocked = c.get("/api/v1/devices", before);
   check_error(blocked, 403, "password_change_required");
   CHECK_THAT(blocked.body["error"]["message"].get<std::string>(),
-             Catch::Contains("/api/v1/auth/password"));
+             Catch::Contains("/api/v1/me/password"));
   auto relogin = login(c, "tom", kPassword);
   REQUIRE(relogin.status == 200);
   CHECK(relogin.body["user"]["password_change_required"] == true);

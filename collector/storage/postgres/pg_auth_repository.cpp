@@ -14,8 +14,8 @@ using time_ms::to_ms;
 namespace {
 
 constexpr std::string_view kUserSelect =
-    "SELECT id, name, role, password_hash, created_at, disabled, kind, must_change_password "
-    "FROM users ";
+    "SELECT id, name, role, password_hash, created_at, disabled, kind, must_change_password, "
+    "totp_secret, totp_pending, totp_last_step FROM users ";
 
 User read_user(const Rows& r, int i) {
   User u;
@@ -29,6 +29,9 @@ User read_user(const Rows& r, int i) {
   // An unknown kind is a service account: it can do the least (no password, no orders).
   u.kind = parse_user_kind(r.text(i, 6)).value_or(UserKind::kService);
   u.must_change_password = r.boolean(i, 7);
+  u.totp_secret = r.text(i, 8);
+  u.totp_pending = r.text(i, 9);
+  u.totp_last_step = r.int64(i, 10);
   return u;
 }
 
@@ -62,6 +65,25 @@ LoginThrottleState read_throttle(const Rows& r, int i) {
 }
 
 constexpr auto kThrottleRetention = std::chrono::hours(24 * 7);
+
+constexpr std::string_view kSessionSelect =
+    "SELECT token_hash, user_id, created_at, expires_at, kind, csrf_hash, last_seen_at, source, "
+    "user_agent, method FROM api_sessions ";
+
+ApiSession read_session(const Rows& r, int i) {
+  ApiSession session;
+  session.token_hash = r.text(i, 0);
+  session.user_id = r.int64(i, 1);
+  session.created_at = from_ms(r.int64(i, 2));
+  session.expires_at = from_ms(r.int64(i, 3));
+  session.kind = r.text(i, 4) == "cookie" ? SessionKind::kCookie : SessionKind::kBearer;
+  session.csrf_hash = r.text(i, 5);
+  session.last_seen_at = from_optional_ms(r.optional_int64(i, 6));
+  session.source = r.text(i, 7);
+  session.user_agent = r.text(i, 8);
+  session.method = r.text(i, 9);
+  return session;
+}
 
 Result<std::optional<User>> first_user(Result<Rows> r) {
   if (!r) return tl::unexpected(r.error());
@@ -113,30 +135,22 @@ Result<void> PgAuthRepository::insert_session(const ApiSession& session) {
   auto conn = connector_.acquire();
   if (!conn) return tl::unexpected(conn.error());
   return done((*conn)->query(
-      "INSERT INTO api_sessions(token_hash, user_id, created_at, expires_at, kind, csrf_hash) "
-      "VALUES ($1, $2, $3, $4, $5, $6)",
+      "INSERT INTO api_sessions(token_hash, user_id, created_at, expires_at, kind, csrf_hash, "
+      "source, user_agent, method) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
       session.token_hash, session.user_id, to_ms(session.created_at), to_ms(session.expires_at),
-      session_kind_name(session.kind), session.csrf_hash));
+      session_kind_name(session.kind), session.csrf_hash, session.source, session.user_agent,
+      session.method));
 }
 
 Result<std::optional<ApiSession>> PgAuthRepository::find_session(std::string_view token_hash,
                                                                  TimePoint now) {
   auto conn = connector_.acquire();
   if (!conn) return tl::unexpected(conn.error());
-  auto r = (*conn)->query(
-      "SELECT token_hash, user_id, created_at, expires_at, kind, csrf_hash FROM api_sessions "
-      "WHERE token_hash = $1 AND expires_at > $2",
-      token_hash, to_ms(now));
+  auto r = (*conn)->query(std::string(kSessionSelect) + "WHERE token_hash = $1 AND expires_at > $2",
+                          token_hash, to_ms(now));
   if (!r) return tl::unexpected(r.error());
   if (r->empty()) return std::optional<ApiSession>();
-  ApiSession session;
-  session.token_hash = r->text(0, 0);
-  session.user_id = r->int64(0, 1);
-  session.created_at = from_ms(r->int64(0, 2));
-  session.expires_at = from_ms(r->int64(0, 3));
-  session.kind = r->text(0, 4) == "cookie" ? SessionKind::kCookie : SessionKind::kBearer;
-  session.csrf_hash = r->text(0, 5);
-  return std::optional<ApiSession>(std::move(session));
+  return std::optional<ApiSession>(read_session(*r, 0));
 }
 
 Result<void> PgAuthRepository::delete_session(std::string_view token_hash) {
@@ -357,6 +371,136 @@ Result<void> PgAuthRepository::set_password(std::int64_t user_id, std::string_vi
   // Whoever knew the old password is signed out everywhere else.
   return done((*conn)->query("DELETE FROM api_sessions WHERE user_id = $1 AND token_hash <> $2",
                              user_id, keep_session_hash));
+}
+
+Result<void> PgAuthRepository::reset_password(std::int64_t user_id,
+                                              std::string_view password_hash) {
+  auto conn = connector_.acquire();
+  if (!conn) return tl::unexpected(conn.error());
+  auto changed = (*conn)->query(
+      "UPDATE users SET password_hash = $1, must_change_password = true WHERE id = $2 AND "
+      "kind = 'person'",
+      password_hash, user_id);
+  if (!changed) return tl::unexpected(changed.error());
+  if (changed->affected() == 0) {
+    return fail(ErrorCode::kNotFound, "no person with id " + std::to_string(user_id));
+  }
+  return done((*conn)->query("DELETE FROM api_sessions WHERE user_id = $1", user_id));
+}
+
+Result<void> PgAuthRepository::begin_totp(std::int64_t user_id, std::string_view secret_base32) {
+  auto conn = connector_.acquire();
+  if (!conn) return tl::unexpected(conn.error());
+  auto changed =
+      (*conn)->query("UPDATE users SET totp_pending = $1 WHERE id = $2 AND kind = 'person'",
+                     secret_base32, user_id);
+  if (!changed) return tl::unexpected(changed.error());
+  if (changed->affected() == 0) {
+    return fail(ErrorCode::kNotFound, "no person with id " + std::to_string(user_id));
+  }
+  return {};
+}
+
+Result<void> PgAuthRepository::activate_totp(std::int64_t user_id, std::string_view secret_base32,
+                                             std::int64_t step,
+                                             const std::vector<std::string>& recovery_code_hashes) {
+  auto conn = connector_.acquire();
+  if (!conn) return tl::unexpected(conn.error());
+  auto changed = (*conn)->query(
+      "UPDATE users SET totp_secret = totp_pending, totp_pending = '', totp_last_step = $1 "
+      "WHERE id = $2 AND totp_pending = $3 AND totp_pending <> ''",
+      step, user_id, secret_base32);
+  if (!changed) return tl::unexpected(changed.error());
+  if (changed->affected() == 0) {
+    return fail(ErrorCode::kConflict, "no such enrollment is waiting; start it again");
+  }
+  if (auto r = (*conn)->query("DELETE FROM recovery_codes WHERE user_id = $1", user_id); !r) {
+    return tl::unexpected(r.error());
+  }
+  for (const auto& hash : recovery_code_hashes) {
+    if (auto r = (*conn)->query("INSERT INTO recovery_codes(user_id, code_hash) VALUES ($1, $2)",
+                                user_id, hash);
+        !r) {
+      return tl::unexpected(r.error());
+    }
+  }
+  return {};
+}
+
+Result<bool> PgAuthRepository::accept_totp_step(std::int64_t user_id, std::int64_t step) {
+  auto conn = connector_.acquire();
+  if (!conn) return tl::unexpected(conn.error());
+  // One UPDATE: two nodes accepting the same code at once cannot both succeed.
+  auto changed = (*conn)->query(
+      "UPDATE users SET totp_last_step = $1 WHERE id = $2 AND totp_last_step < $1 AND "
+      "totp_secret <> ''",
+      step, user_id);
+  if (!changed) return tl::unexpected(changed.error());
+  return changed->affected() == 1;
+}
+
+Result<bool> PgAuthRepository::use_recovery_code(std::int64_t user_id, std::string_view code_hash,
+                                                 TimePoint when) {
+  auto conn = connector_.acquire();
+  if (!conn) return tl::unexpected(conn.error());
+  auto changed = (*conn)->query(
+      "UPDATE recovery_codes SET used_at = $1 WHERE user_id = $2 AND code_hash = $3 AND "
+      "used_at IS NULL",
+      to_ms(when), user_id, code_hash);
+  if (!changed) return tl::unexpected(changed.error());
+  return changed->affected() == 1;
+}
+
+Result<void> PgAuthRepository::remove_totp(std::int64_t user_id) {
+  auto conn = connector_.acquire();
+  if (!conn) return tl::unexpected(conn.error());
+  if (auto r = (*conn)->query(
+          "UPDATE users SET totp_secret = '', totp_pending = '', totp_last_step = 0 WHERE id = $1",
+          user_id);
+      !r) {
+    return tl::unexpected(r.error());
+  }
+  return done((*conn)->query("DELETE FROM recovery_codes WHERE user_id = $1", user_id));
+}
+
+Result<int> PgAuthRepository::count_recovery_codes(std::int64_t user_id) {
+  auto conn = connector_.acquire();
+  if (!conn) return tl::unexpected(conn.error());
+  auto r = (*conn)->query(
+      "SELECT COUNT(*) FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL", user_id);
+  if (!r) return tl::unexpected(r.error());
+  return static_cast<int>(r->int64(0, 0));
+}
+
+Result<std::vector<ApiSession>> PgAuthRepository::list_sessions(std::int64_t user_id,
+                                                                TimePoint now) {
+  auto conn = connector_.acquire();
+  if (!conn) return tl::unexpected(conn.error());
+  auto r = (*conn)->query(std::string(kSessionSelect) +
+                              "WHERE user_id = $1 AND expires_at > $2 ORDER BY created_at DESC, "
+                              "token_hash COLLATE \"C\"",
+                          user_id, to_ms(now));
+  if (!r) return tl::unexpected(r.error());
+  std::vector<ApiSession> out;
+  for (int i = 0; i < r->size(); ++i) out.push_back(read_session(*r, i));
+  return out;
+}
+
+Result<bool> PgAuthRepository::delete_user_session(std::int64_t user_id, std::string_view id) {
+  auto conn = connector_.acquire();
+  if (!conn) return tl::unexpected(conn.error());
+  auto r = (*conn)->query(
+      "DELETE FROM api_sessions WHERE user_id = $1 AND substr(token_hash, 1, 16) = $2", user_id,
+      id);
+  if (!r) return tl::unexpected(r.error());
+  return r->affected() > 0;
+}
+
+Result<void> PgAuthRepository::touch_session(std::string_view token_hash, TimePoint when) {
+  auto conn = connector_.acquire();
+  if (!conn) return tl::unexpected(conn.error());
+  return done((*conn)->query("UPDATE api_sessions SET last_seen_at = $1 WHERE token_hash = $2",
+                             to_ms(when), token_hash));
 }
 
 }  // namespace triage::collector

@@ -13,7 +13,7 @@ namespace triage::collector::postgres_schema {
 /// The advisory lock key that serializes migrations of one database across nodes.
 inline constexpr long long kMigrationLock = 0x7472696167650001;
 
-inline constexpr std::array<std::string_view, 4> kMigrations = {
+inline constexpr std::array<std::string_view, 5> kMigrations = {
     // 1: every area, as the SQLite schema stands at its version 16.
     R"sql(
 CREATE TABLE enrollment_tokens (
@@ -440,6 +440,24 @@ CREATE INDEX login_client_throttle_by_full_at ON login_client_throttle(full_at);
     // 4: the platform an agent's hello names ("linux", "windows"); SQLite's migration 18.
     R"sql(
 ALTER TABLE devices ADD COLUMN platform TEXT NOT NULL DEFAULT '';
+)sql",
+    // 5 (local accounts, SQLite's migration 19): a second factor (the TOTP secret in force, one
+    // awaiting its first code, the last step a code was accepted in, recovery codes) and what
+    // a user sees of their sessions.
+    R"sql(
+ALTER TABLE users ADD COLUMN totp_secret TEXT NOT NULL DEFAULT '';
+ALTER TABLE users ADD COLUMN totp_pending TEXT NOT NULL DEFAULT '';
+ALTER TABLE users ADD COLUMN totp_last_step BIGINT NOT NULL DEFAULT 0;
+CREATE TABLE recovery_codes (
+  user_id BIGINT NOT NULL REFERENCES users(id),
+  code_hash TEXT NOT NULL,
+  used_at BIGINT,
+  PRIMARY KEY (user_id, code_hash)
+);
+ALTER TABLE api_sessions ADD COLUMN last_seen_at BIGINT;
+ALTER TABLE api_sessions ADD COLUMN source TEXT NOT NULL DEFAULT '';
+ALTER TABLE api_sessions ADD COLUMN user_agent TEXT NOT NULL DEFAULT '';
+ALTER TABLE api_sessions ADD COLUMN method TEXT NOT NULL DEFAULT 'password';
 )sql",
 };
 

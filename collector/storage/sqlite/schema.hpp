@@ -6,7 +6,7 @@
 
 namespace triage::collector::schema {
 
-inline constexpr std::array<std::string_view, 18> kMigrations = {
+inline constexpr std::array<std::string_view, 19> kMigrations = {
     // 1: enrollment, devices, users, sessions, reports.
     R"sql(
 CREATE TABLE enrollment_tokens (
@@ -443,6 +443,24 @@ CREATE INDEX login_client_throttle_by_full_at ON login_client_throttle(full_at);
     // 18: the platform an agent's hello names ("linux", "windows").
     R"sql(
 ALTER TABLE devices ADD COLUMN platform TEXT NOT NULL DEFAULT '';
+)sql",
+    // 19: local accounts: a second factor (the TOTP secret in force, one awaiting its first
+    // code, the last step a code was accepted in so a code counts once, recovery codes stored
+    // hashed and each used once), and what a user sees of their sessions.
+    R"sql(
+ALTER TABLE users ADD COLUMN totp_secret TEXT NOT NULL DEFAULT '';
+ALTER TABLE users ADD COLUMN totp_pending TEXT NOT NULL DEFAULT '';
+ALTER TABLE users ADD COLUMN totp_last_step INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE recovery_codes (
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  code_hash TEXT NOT NULL,
+  used_at INTEGER,
+  PRIMARY KEY (user_id, code_hash)
+);
+ALTER TABLE api_sessions ADD COLUMN last_seen_at INTEGER;
+ALTER TABLE api_sessions ADD COLUMN source TEXT NOT NULL DEFAULT '';
+ALTER TABLE api_sessions ADD COLUMN user_agent TEXT NOT NULL DEFAULT '';
+ALTER TABLE api_sessions ADD COLUMN method TEXT NOT NULL DEFAULT 'password';
 )sql",
 };
 

@@ -12,7 +12,8 @@ using time_ms::to_ms;
 namespace {
 
 constexpr const char* kUserColumns =
-    "id, name, role, password_hash, created_at, disabled, kind, must_change_password";
+    "id, name, role, password_hash, created_at, disabled, kind, must_change_password, "
+    "totp_secret, totp_pending, totp_last_step";
 
 User read_user(const Statement& s) {
   User u;
@@ -26,6 +27,9 @@ User read_user(const Statement& s) {
   // An unknown kind is a service account: it can do the least (no password, no orders).
   u.kind = parse_user_kind(s.column_text(6)).value_or(UserKind::kService);
   u.must_change_password = s.column_int(7) != 0;
+  u.totp_secret = s.column_text(8);
+  u.totp_pending = s.column_text(9);
+  u.totp_last_step = s.column_int(10);
   return u;
 }
 
@@ -56,8 +60,16 @@ ApiSession read_session(const Statement& s) {
   session.expires_at = from_ms(s.column_int(3));
   session.kind = s.column_text(4) == "cookie" ? SessionKind::kCookie : SessionKind::kBearer;
   session.csrf_hash = s.column_text(5);
+  session.last_seen_at = from_optional_ms(s.column_optional_int(6));
+  session.source = s.column_text(7);
+  session.user_agent = s.column_text(8);
+  session.method = s.column_text(9);
   return session;
 }
+
+constexpr const char* kSessionColumns =
+    "token_hash, user_id, created_at, expires_at, kind, csrf_hash, last_seen_at, source, "
+    "user_agent, method";
 
 LoginThrottleState read_throttle(const Statement& s) {
   LoginThrottleState state;
@@ -135,20 +147,20 @@ Result<std::vector<User>> SqliteStore::list_users() {
 Result<void> SqliteStore::insert_session(const ApiSession& session) {
   std::lock_guard lock(write_mutex_);
   return done(db_->exec_with(
-      "INSERT INTO api_sessions(token_hash, user_id, created_at, expires_at, kind, csrf_hash) "
-      "VALUES (?,?,?,?,?,?)",
+      "INSERT INTO api_sessions(token_hash, user_id, created_at, expires_at, kind, csrf_hash, "
+      "source, user_agent, method) VALUES (?,?,?,?,?,?,?,?,?)",
       session.token_hash, session.user_id, to_ms(session.created_at), to_ms(session.expires_at),
-      session_kind_name(session.kind), session.csrf_hash));
+      session_kind_name(session.kind), session.csrf_hash, session.source, session.user_agent,
+      session.method));
 }
 
 Result<std::optional<ApiSession>> SqliteStore::find_session(std::string_view token_hash,
                                                             TimePoint now) {
   auto reader = read_connection();
   if (!reader) return tl::unexpected(reader.error());
-  auto st = reader->get()->query(
-      "SELECT token_hash, user_id, created_at, expires_at, kind, csrf_hash FROM api_sessions "
-      "WHERE token_hash = ? AND expires_at > ?",
-      token_hash, to_ms(now));
+  auto st = reader->get()->query(std::string("SELECT ") + kSessionColumns +
+                                     " FROM api_sessions WHERE token_hash = ? AND expires_at > ?",
+                                 token_hash, to_ms(now));
   if (!st) return tl::unexpected(st.error());
   return st->first(read_session);
 }
@@ -347,6 +359,128 @@ Result<void> SqliteStore::set_password(std::int64_t user_id, std::string_view pa
     return done(db_->exec_with("DELETE FROM api_sessions WHERE user_id = ? AND token_hash != ?",
                                user_id, keep_session_hash));
   });
+}
+
+Result<void> SqliteStore::reset_password(std::int64_t user_id, std::string_view password_hash) {
+  std::lock_guard lock(write_mutex_);
+  return sqlite::in_transaction(*db_, [&]() -> Result<void> {
+    auto changed = db_->exec_with(
+        "UPDATE users SET password_hash = ?, must_change_password = 1 WHERE id = ? AND kind = "
+        "'person'",
+        password_hash, user_id);
+    if (!changed) return tl::unexpected(changed.error());
+    if (*changed == 0) {
+      return fail(ErrorCode::kNotFound, "no person with id " + std::to_string(user_id));
+    }
+    return done(db_->exec_with("DELETE FROM api_sessions WHERE user_id = ?", user_id));
+  });
+}
+
+Result<void> SqliteStore::begin_totp(std::int64_t user_id, std::string_view secret_base32) {
+  std::lock_guard lock(write_mutex_);
+  auto changed = db_->exec_with(
+      "UPDATE users SET totp_pending = ? WHERE id = ? AND kind = 'person'", secret_base32, user_id);
+  if (!changed) return tl::unexpected(changed.error());
+  if (*changed == 0)
+    return fail(ErrorCode::kNotFound, "no person with id " + std::to_string(user_id));
+  return {};
+}
+
+Result<void> SqliteStore::activate_totp(std::int64_t user_id, std::string_view secret_base32,
+                                        std::int64_t step,
+                                        const std::vector<std::string>& recovery_code_hashes) {
+  std::lock_guard lock(write_mutex_);
+  return sqlite::in_transaction(*db_, [&]() -> Result<void> {
+    auto changed = db_->exec_with(
+        "UPDATE users SET totp_secret = totp_pending, totp_pending = '', totp_last_step = ? "
+        "WHERE id = ? AND totp_pending = ? AND totp_pending != ''",
+        step, user_id, secret_base32);
+    if (!changed) return tl::unexpected(changed.error());
+    if (*changed == 0) {
+      return fail(ErrorCode::kConflict, "no such enrollment is waiting; start it again");
+    }
+    if (auto r = db_->exec_with("DELETE FROM recovery_codes WHERE user_id = ?", user_id); !r) {
+      return tl::unexpected(r.error());
+    }
+    for (const auto& hash : recovery_code_hashes) {
+      if (auto r = db_->exec_with("INSERT INTO recovery_codes(user_id, code_hash) VALUES (?, ?)",
+                                  user_id, hash);
+          !r) {
+        return tl::unexpected(r.error());
+      }
+    }
+    return {};
+  });
+}
+
+Result<bool> SqliteStore::accept_totp_step(std::int64_t user_id, std::int64_t step) {
+  std::lock_guard lock(write_mutex_);
+  auto changed = db_->exec_with(
+      "UPDATE users SET totp_last_step = ? WHERE id = ? AND totp_last_step < ? AND "
+      "totp_secret != ''",
+      step, user_id, step);
+  if (!changed) return tl::unexpected(changed.error());
+  return *changed == 1;
+}
+
+Result<bool> SqliteStore::use_recovery_code(std::int64_t user_id, std::string_view code_hash,
+                                            TimePoint when) {
+  std::lock_guard lock(write_mutex_);
+  auto changed = db_->exec_with(
+      "UPDATE recovery_codes SET used_at = ? WHERE user_id = ? AND code_hash = ? AND used_at IS "
+      "NULL",
+      to_ms(when), user_id, code_hash);
+  if (!changed) return tl::unexpected(changed.error());
+  return *changed == 1;
+}
+
+Result<void> SqliteStore::remove_totp(std::int64_t user_id) {
+  std::lock_guard lock(write_mutex_);
+  return sqlite::in_transaction(*db_, [&]() -> Result<void> {
+    if (auto r = db_->exec_with(
+            "UPDATE users SET totp_secret = '', totp_pending = '', totp_last_step = 0 WHERE id = ?",
+            user_id);
+        !r) {
+      return tl::unexpected(r.error());
+    }
+    return done(db_->exec_with("DELETE FROM recovery_codes WHERE user_id = ?", user_id));
+  });
+}
+
+Result<int> SqliteStore::count_recovery_codes(std::int64_t user_id) {
+  auto reader = read_connection();
+  if (!reader) return tl::unexpected(reader.error());
+  auto st = reader->get()->query(
+      "SELECT COUNT(*) FROM recovery_codes WHERE user_id = ? AND used_at IS NULL", user_id);
+  if (!st) return tl::unexpected(st.error());
+  auto count = st->first([](const Statement& row) { return static_cast<int>(row.column_int(0)); });
+  if (!count) return tl::unexpected(count.error());
+  return count->value_or(0);
+}
+
+Result<std::vector<ApiSession>> SqliteStore::list_sessions(std::int64_t user_id, TimePoint now) {
+  auto reader = read_connection();
+  if (!reader) return tl::unexpected(reader.error());
+  auto st = reader->get()->query(std::string("SELECT ") + kSessionColumns +
+                                     " FROM api_sessions WHERE user_id = ? AND expires_at > ? "
+                                     "ORDER BY created_at DESC, token_hash",
+                                 user_id, to_ms(now));
+  if (!st) return tl::unexpected(st.error());
+  return st->rows(read_session);
+}
+
+Result<bool> SqliteStore::delete_user_session(std::int64_t user_id, std::string_view id) {
+  std::lock_guard lock(write_mutex_);
+  auto changed = db_->exec_with(
+      "DELETE FROM api_sessions WHERE user_id = ? AND substr(token_hash, 1, 16) = ?", user_id, id);
+  if (!changed) return tl::unexpected(changed.error());
+  return *changed > 0;
+}
+
+Result<void> SqliteStore::touch_session(std::string_view token_hash, TimePoint when) {
+  std::lock_guard lock(write_mutex_);
+  return done(db_->exec_with("UPDATE api_sessions SET last_seen_at = ? WHERE token_hash = ?",
+                             to_ms(when), token_hash));
 }
 
 }  // namespace triage::collector

@@ -92,6 +92,19 @@ class SqliteStore final : public Store,
   Result<User> update_user(std::int64_t id, const UserUpdate& update, TimePoint now) override;
   Result<void> set_password(std::int64_t user_id, std::string_view password_hash,
                             std::string_view keep_session_hash) override;
+  Result<void> reset_password(std::int64_t user_id, std::string_view password_hash) override;
+  Result<void> begin_totp(std::int64_t user_id, std::string_view secret_base32) override;
+  Result<void> activate_totp(std::int64_t user_id, std::string_view secret_base32,
+                             std::int64_t step,
+                             const std::vector<std::string>& recovery_code_hashes) override;
+  Result<bool> accept_totp_step(std::int64_t user_id, std::int64_t step) override;
+  Result<bool> use_recovery_code(std::int64_t user_id, std::string_view code_hash,
+                                 TimePoint when) override;
+  Result<void> remove_totp(std::int64_t user_id) override;
+  Result<int> count_recovery_codes(std::int64_t user_id) override;
+  Result<std::vector<ApiSession>> list_sessions(std::int64_t user_id, TimePoint now) override;
+  Result<bool> delete_user_session(std::int64_t user_id, std::string_view id) override;
+  Result<void> touch_session(std::string_view token_hash, TimePoint when) override;
   // --- end of authentication hardening. ---
 
   Result<bool> store_report(const StoredReport& report) override;

@@ -41,7 +41,10 @@ export async function api(method, path, body) {
     const error = data?.error;
     const e = new ApiError(res.status, error?.code ?? `http_${res.status}`,
       error?.message ?? `${res.status} ${res.statusText}`);
-    if (res.status === 401 || e.code === 'csrf' || e.code === 'password_change_required') {
+    // A login's own refusals (wrong password, a code needed) are the login form's to show.
+    const signingIn = path === '/api/v1/auth/login';
+    if (!signingIn && (res.status === 401 || e.code === 'csrf'
+      || e.code === 'password_change_required' || e.code === 'totp_enrollment_required')) {
       unauthorizedHandler(e);
     }
     throw e;
@@ -78,8 +81,11 @@ export function withQuery(path, params) {
   return s ? `${path}?${s}` : path;
 }
 
-export async function login(name, password) {
-  const res = await api('POST', '/api/v1/auth/login', { name, password, session: 'cookie' });
+/** Signs in; `totpCode` for users with a second factor (their app's code or a recovery code). */
+export async function login(name, password, totpCode) {
+  const body = { name, password, session: 'cookie' };
+  if (totpCode) body.totp_code = totpCode;
+  const res = await api('POST', '/api/v1/auth/login', body);
   sessionStorage.setItem(CSRF_KEY, res.csrf_token);
   return res;
 }

@@ -16,6 +16,7 @@ import * as approvalsPage from './pages/approvals.js';
 import * as auditPage from './pages/audit.js';
 import * as adminPage from './pages/admin.js';
 import * as accountPage from './pages/account.js';
+import { renderTotpRequired } from './pages/account_totp.js';
 
 const ROUTES = [
   { pattern: /^\/queue$/, page: queuePage, nav: 'Queue', href: '#/queue' },
@@ -39,7 +40,7 @@ const ROUTES = [
   { pattern: /^\/account$/, page: accountPage, nav: 'Account', href: '#/account' },
 ];
 
-const ctx = { me: null };
+const ctx = { me: null, totpRequired: false };
 let stopPage = null;
 
 function main() { return document.getElementById('main'); }
@@ -66,6 +67,10 @@ async function route() {
     showPasswordRequired();
     return;
   }
+  if (ctx.totpRequired) {
+    showTotpRequired();
+    return;
+  }
   const path = location.hash.replace(/^#/, '') || '/queue';
   const match = ROUTES.map((r) => [r, path.match(r.pattern)]).find(([, m]) => m);
   if (stopPage) stopPage();
@@ -83,7 +88,7 @@ async function route() {
     stopPage = typeof stop === 'function' ? stop : null;
   } catch (e) {
     if (e instanceof ApiError && (e.status === 401 || e.code === 'csrf'
-      || e.code === 'password_change_required')) return;
+      || e.code === 'password_change_required' || e.code === 'totp_enrollment_required')) return;
     replace(el, h('div', { class: 'card error' }, h('h1', {}, 'Could not load this page'),
       h('p', {}, e.message)));
   }
@@ -102,10 +107,23 @@ function showPasswordRequired() {
   });
 }
 
+// An admin without a second factor where one is required: only setting it up answers.
+function showTotpRequired() {
+  ctx.totpRequired = true;
+  if (stopPage) stopPage();
+  stopPage = null;
+  replace(document.getElementById('nav'));
+  renderTotpRequired(main(), async () => {
+    toast('Two-factor sign-in set up');
+    await start();
+  });
+}
+
 async function start() {
   try {
     const me = await get('/api/v1/auth/me');
     ctx.me = me.user;
+    ctx.totpRequired = Boolean(me.totp_required);
   } catch {
     showLogin();
     return;
@@ -117,6 +135,10 @@ async function start() {
     showPasswordRequired();
     return;
   }
+  if (ctx.totpRequired) {
+    showTotpRequired();
+    return;
+  }
   await loadOperations();
   setRole(ctx.me.role);
   await route();
@@ -126,6 +148,10 @@ onUnauthorized((e) => {
   if (!ctx.me) return;
   if (e.code === 'password_change_required') {
     showPasswordRequired();
+    return;
+  }
+  if (e.code === 'totp_enrollment_required') {
+    showTotpRequired();
     return;
   }
   forgetSession();

@@ -1,10 +1,13 @@
-// Your account: change your own password. The same form is the whole console while a new
-// password is required (an account an admin created, a reset an admin forced, a generated
-// first password): the server answers nothing else until it is set.
+// Your account: change your own password, your second factor, your sessions and API tokens.
+// The password form is the whole console while a new password is required (an account an
+// admin created, a reset an admin forced, a generated first password): the server answers
+// nothing else until it is set.
 
 import { del, get, post } from '../api.js';
 import { field, h, replace, section, table, time, toast } from '../dom.js';
 import { secretBox } from '../admin/secret_box.js';
+import { sessionsSection } from './account_sessions.js';
+import { totpSection } from './account_totp.js';
 
 /** The password change form; `onDone(user)` after the server accepted it. */
 export function passwordForm(onDone) {
@@ -30,7 +33,7 @@ export function passwordForm(onDone) {
       }
       button.disabled = true;
       try {
-        const res = await post('/api/v1/auth/password', {
+        const res = await post('/api/v1/me/password', {
           current_password: current.value, new_password: next.value,
         });
         for (const input of [current, next, again]) input.value = '';
@@ -43,7 +46,7 @@ export function passwordForm(onDone) {
       }
     },
   }, field('Current password', current), field('New password', next, 'At least 12 characters.'),
-  field('New password again', again), button, status);
+  field('New password again', again, 'Not your user name.'), button, status);
 }
 
 /** The forced-reset page: nothing but the form (and the header's Log out). */
@@ -57,14 +60,16 @@ export function renderRequired(main, onDone) {
 
 export async function render(main, _params, ctx) {
   async function reload(shown = null) {
-    const tokens = await get('/api/v1/auth/tokens');
+    const [tokens, me] = await Promise.all([get('/api/v1/auth/tokens'), get('/api/v1/auth/me')]);
     const label = h('input', { name: 'name', required: true, placeholder: 'what uses it' });
     const ttl = h('input', { name: 'ttl_days', type: 'number', min: 1, max: 365, value: 90, size: 4 });
     const mine = tokens.tokens.filter((t) => t.user === ctx.me.name);
     replace(main, h('div', { class: 'page-head' }, h('h1', {}, 'Your account')),
       section('Password',
         h('p', { class: 'muted' }, `Signed in as ${ctx.me.name} (${ctx.me.role}). Changing the password signs out your other sessions.`),
-        passwordForm(async () => { toast('Password changed'); })),
+        passwordForm(async () => { toast('Password changed'); await reload(); })),
+      totpSection(me, () => reload()),
+      await sessionsSection(() => reload()),
       section('Your API tokens',
         h('p', { class: 'muted' }, 'A token acts as you, with your role, for your own scripts. Nobody else can mint one for you.'),
         shown ? secretBox('Copy this token now; it is not shown again:', shown.token) : null,

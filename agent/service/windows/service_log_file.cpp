@@ -5,6 +5,7 @@
 
 #include "agent/state/private_directory.hpp"
 #include "shared/util/files.hpp"
+#include "shared/util/log_levels.hpp"
 
 namespace triage::agent {
 
@@ -24,6 +25,9 @@ Result<void> log_to_service_file(const std::filesystem::path& state_dir) {
     auto logger = spdlog::default_logger();
     logger->sinks().push_back(std::move(sink));
     logger->flush_on(spdlog::level::info);
+    // The subsystems' loggers (transport, ...) write to the same sinks as the default one.
+    const auto level = spdlog::level::to_string_view(logger->level());
+    attach_subsystem_logs(logger->sinks(), std::string(level.data(), level.size()));
   } catch (const spdlog::spdlog_ex& e) {
     return fail("log file " + file.string() + ": " + e.what());
   }

@@ -7,7 +7,7 @@
 #   (a) one node on SQLite, then one node on PostgreSQL: N agents, deltas at R/s for D s each;
 #       acknowledged reports per second, ack latency, collector RSS, and every acknowledged
 #       report checked in the node's database (the SQLite file, then PostgreSQL); on
-#       PostgreSQL also what the server wrote during the deltas (commits/s, rows/s, WAL
+#       PostgreSQL also what the server did during the deltas (transactions/s, rows/s, WAL
 #       bytes/s and per report) and the connections the node holds;
 #   (b) two nodes sharing PostgreSQL behind HAProxy (round robin), the N agents split between
 #       them, deltas at R/s for D s: sustained acked/s, agents per node, and, while the deltas
@@ -108,8 +108,8 @@ pg_rates() {
   printf '%s\n%s\n' "$1" "$2" | awk -v acked="$3" 'NR == 1 { split($0, b, " ") }
     NR == 2 { split($0, a, " "); s = a[1] - b[1]; if (s <= 0) s = 1
       wal = (a[2] - b[2]) / s
-      printf "%.0f commits/s, %.0f rows written/s, WAL %.2f MB/s", (a[3] - b[3]) / s,
-        (a[4] - b[4]) / s, wal / 1e6
+      printf "%.0f transactions/s (reads too), %.0f rows written/s, WAL %.2f MB/s",
+        (a[3] - b[3]) / s, (a[4] - b[4]) / s, wal / 1e6
       if (acked > 0) printf " (%.0f WAL bytes per acknowledged report)", wal / acked }'
 }
 

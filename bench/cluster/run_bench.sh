@@ -6,7 +6,9 @@
 #
 #   (a) one node on SQLite, then one node on PostgreSQL: N agents, deltas at R/s for D s each;
 #       acknowledged reports per second, ack latency, collector RSS, and every acknowledged
-#       report checked in the node's database (the SQLite file, then PostgreSQL);
+#       report checked in the node's database (the SQLite file, then PostgreSQL); on
+#       PostgreSQL also what the server did during the deltas (transactions/s, rows/s, WAL
+#       bytes/s and per report) and the connections the node holds;
 #   (b) two nodes sharing PostgreSQL behind HAProxy (round robin), the N agents split between
 #       them, deltas at R/s for D s: sustained acked/s, agents per node, and, while the deltas
 #       run, order -> first output for a real agent on node 2 with the orders made on node 1
@@ -87,6 +89,28 @@ create_database() {  # $1: name -> prints its URL
 }
 pg_size() {  # $1: URL -> the database's size
   "$pg_bin/psql" -At "$1" -c "SELECT pg_size_pretty(pg_database_size(current_database()))"
+}
+# $1: URL -> "SECONDS WAL_BYTES COMMITS ROWS_WRITTEN": the clock, the server's WAL position,
+# and the database's commits and written rows so far.
+pg_counters() {
+  "$pg_bin/psql" -At -F ' ' "$1" -c "SELECT extract(epoch FROM clock_timestamp()),
+    pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint, xact_commit,
+    tup_inserted + tup_updated + tup_deleted
+    FROM pg_stat_database WHERE datname = current_database()"
+}
+pg_connections() {  # $1: URL -> connections open to the database, this one left out
+  "$pg_bin/psql" -At "$1" -c "SELECT count(*) - 1 FROM pg_stat_activity
+    WHERE datname = current_database()"
+}
+# $1, $2: pg_counters before and after, $3: acknowledged reports per second -> what the
+# database wrote meanwhile.
+pg_rates() {
+  printf '%s\n%s\n' "$1" "$2" | awk -v acked="$3" 'NR == 1 { split($0, b, " ") }
+    NR == 2 { split($0, a, " "); s = a[1] - b[1]; if (s <= 0) s = 1
+      wal = (a[2] - b[2]) / s
+      printf "%.0f transactions/s (reads too), %.0f rows written/s, WAL %.2f MB/s",
+        (a[3] - b[3]) / s, (a[4] - b[4]) / s, wal / 1e6
+      if (acked > 0) printf " (%.0f WAL bytes per acknowledged report)", wal / acked }'
 }
 
 # ---- Collector nodes.
@@ -189,8 +213,20 @@ if [[ " $phases " == *" a "* ]]; then
   node_config "$work/pg1.toml" "$url" n1
   start_node pg1 "$work/pg1" "$work/pg1.toml"
   start_loadgen a-pg "${node_port[pg1]}" "$url" "$duration" --collector-pid "${node_pid[pg1]}"
+  timeout=$((600 + agents / 50)) wait_until traffic_started a-pg ||
+    { echo "the simulated agents did not all start" >&2; exit 1; }
+  counters_before=$(pg_counters "$url")
+  sleep $((duration / 2))  # the node's connections while the deltas run
+  connections=$(pg_connections "$url")
+  # At the end of the deltas, before the loadgen's check reads the database.
+  timeout=$((duration + 120)) wait_until grep -q "^reports:" "$work/loadgen-a-pg.out" || true
+  counters_after=$(pg_counters "$url")
   finish_loadgen || status=1
   loadgen_summary a-pg
+  acked_rate=$(sed -n 's/^reports: .*), \([0-9]*\) acked\/s during traffic.*/\1/p' \
+    "$work/loadgen-a-pg.out")
+  say "    PostgreSQL during the deltas: $(pg_rates "$counters_before" "$counters_after" \
+    "${acked_rate:-0}"); $connections connections from the node"
   say "    database size after the run: $(pg_size "$url")"
   stop_node pg1
 fi

@@ -1,6 +1,8 @@
 #include "collector/ingest/state_materializer.hpp"
 
+#include <algorithm>
 #include <unordered_set>
+#include <utility>
 
 #include <google/protobuf/arena.h>
 
@@ -21,6 +23,8 @@ using google::protobuf::Arena;
 struct Working {
   bool exists = false;  ///< a state row exists (or is created by this batch)
   DeviceState state;    ///< head fields; the snapshot bytes live in `snapshot` below
+  /// The stored state's snapshot bytes, when read with the batch's heads (not parsed yet).
+  std::optional<std::string> stored_snapshot;
   /// On the batch's arena; loaded only when a delta must be applied.
   v1::Snapshot* snapshot = nullptr;
   /// The device's chain, staged for this batch.
@@ -58,9 +62,9 @@ void add_points(const std::string& device_id, const v1::Snapshot& snapshot, Time
 }
 
 /// Parses a stored state's snapshot onto `arena`; nullptr (with `why`) when unreadable.
-v1::Snapshot* parse_state(const std::optional<DeviceState>& state, Arena& arena, std::string& why) {
+v1::Snapshot* parse_state(const std::string* stored, Arena& arena, std::string& why) {
   auto* snapshot = Arena::CreateMessage<v1::Snapshot>(&arena);
-  if (!state || !snapshot->ParseFromString(state->snapshot)) {
+  if (stored == nullptr || !snapshot->ParseFromString(*stored)) {
     why = "the stored state is unreadable";
     return nullptr;
   }
@@ -181,18 +185,38 @@ Result<IngestBatch> StateMaterializer::prepare(std::vector<StoredReport> reports
   const bool under_load = reports.size() >= options_.defer_batch;
   const auto now = options_.clock->steady_now();
 
+  // The batch's devices in one read, not one per device: to a networked store each read is
+  // a round trip that every report in the batch waits for. Below the load mark every delta is
+  // applied at once, so their snapshots come along; under load most are deferred, and the
+  // few due are read one by one below.
+  std::vector<std::string> ids;
+  bool any_delta = false;
+  for (const auto& report : reports) {
+    if (report.kind != "snapshot" && report.kind != "delta") continue;
+    any_delta = any_delta || report.kind == "delta";
+    ids.push_back(report.device_id);
+  }
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  const bool with_snapshots = any_delta && !under_load;
+  auto heads = store_.read().reports().device_states(ids, with_snapshots);
+  if (!heads) return tl::unexpected(heads.error());
+
   for (std::size_t i = 0; i < reports.size(); ++i) {
     const auto& report = reports[i];
     if (report.kind != "snapshot" && report.kind != "delta") continue;
     auto [it, first] = devices.try_emplace(report.device_id);
     Working& w = it->second;
     if (first) {
-      auto head = store_.read().reports().device_state(report.device_id, /*with_snapshot=*/false);
-      if (!head) return tl::unexpected(head.error());
-      w.exists = head->has_value();
-      if (w.exists) w.state = **head;
+      std::optional<DeviceState> head;
+      if (auto found = heads->find(report.device_id); found != heads->end()) {
+        head = std::move(found->second);
+        if (with_snapshots) w.stored_snapshot = std::exchange(head->snapshot, {});
+      }
+      w.exists = head.has_value();
+      if (w.exists) w.state = *head;
       w.state.device_id = report.device_id;
-      auto staged = chain(report.device_id, *head);
+      auto staged = chain(report.device_id, head);
       if (!staged) return tl::unexpected(staged.error());
       w.chain = *staged;
     }
@@ -239,9 +263,14 @@ Result<IngestBatch> StateMaterializer::prepare(std::vector<StoredReport> reports
       continue;
     } else {
       if (!w.snapshot) {
-        auto full = store_.read().reports().device_state(report.device_id, /*with_snapshot=*/true);
-        if (!full) return tl::unexpected(full.error());
-        w.snapshot = parse_state(*full, arena, why);
+        if (!w.stored_snapshot) {
+          auto full =
+              store_.read().reports().device_state(report.device_id, /*with_snapshot=*/true);
+          if (!full) return tl::unexpected(full.error());
+          if (*full) w.stored_snapshot = std::move((*full)->snapshot);
+        }
+        w.snapshot = parse_state(w.stored_snapshot ? &*w.stored_snapshot : nullptr, arena, why);
+        w.stored_snapshot.reset();  // parsed (or unreadable): the bytes are not needed again
         if (w.snapshot && !chain.deferred.empty()) {
           // What was deferred goes first (they are stored already, in earlier batches).
           auto ok = apply_stored(store_, report.device_id, chain.deferred,
@@ -367,7 +396,7 @@ Result<IngestBatch> StateMaterializer::flush_deferred(std::size_t max_devices, b
     v1::Snapshot* snapshot = nullptr;
     TimePoint as_of{};
     if (*head && !(*head)->stale) {
-      snapshot = parse_state(*head, arena, why);
+      snapshot = parse_state(&(*head)->snapshot, arena, why);
     } else {
       why = "the state is stale";
     }

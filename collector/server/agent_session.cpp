@@ -388,9 +388,12 @@ void AgentSession::handle_report(const v1::AgentMessage& message, std::string_vi
        snapshot_request_id, help, order_result, enrichment, presence, intake,
        orders](const Result<IngestOutcome>& stored) {
         if (!stored) {
-          // Not committed, so not acknowledged: the agent resends it after reconnecting.
+          // Not committed, so not acknowledged: the agent resends it after reconnecting, so
+          // the connection ends here. Kept open, the report would wait in the agent's window
+          // until some later reconnect, and its next delta would break the chain meanwhile.
           logs::ingest().error("device {}: storing {} #{}: {}", device_id, kind, seq,
                                stored.error().message);
+          if (conn) conn->close(transport::CloseCode::kTryAgainLater, "collector storage failed");
         } else {
           v1::CollectorMessage reply;
           auto* entry = reply.mutable_ack()->add_entries();

@@ -39,6 +39,11 @@ class ReportReader {
   /// (cheap: the ingest writer's gap check).
   virtual Result<std::optional<DeviceState>> device_state(std::string_view device_id,
                                                           bool with_snapshot) = 0;
+  /// device_state() for many devices in one read, keyed by device id; a device without a
+  /// state has no entry. The ingest writer reads a batch's devices this way: one round trip
+  /// to a networked store instead of one per device.
+  virtual Result<std::map<std::string, DeviceState>> device_states(
+      const std::vector<std::string>& device_ids, bool with_snapshot) = 0;
   /// Points of one metric with since <= t <= until, oldest first, at most `limit`.
   virtual Result<std::vector<MetricPoint>> metric_points(std::string_view device_id,
                                                          std::string_view metric, TimePoint since,

@@ -7,7 +7,6 @@
 #include <stdexcept>
 
 #include "collector/auth/accounts.hpp"
-#include "collector/storage/postgres/pg_connection.hpp"
 #include "collector/storage/postgres/postgres_store.hpp"
 #include "shared/util/files.hpp"
 #include "tests/support/action_pins.hpp"
@@ -188,17 +187,6 @@ int Cluster::history_entries() {
   return std::stoi(m[1]);
 }
 
-std::map<std::uint64_t, int> Cluster::stored_seqs() {
-  auto conn = postgres::Connection::connect(db);
-  REQUIRE(conn);
-  auto rows = (*conn)->query(
-      "SELECT seq, COUNT(*) FROM reports WHERE device_id = $1 GROUP BY seq ORDER BY seq", device);
-  REQUIRE(rows);
-  std::map<std::uint64_t, int> out;
-  for (int i = 0; i < rows->size(); ++i) {
-    out[static_cast<std::uint64_t>(rows->int64(i, 0))] = static_cast<int>(rows->int64(i, 1));
-  }
-  return out;
-}
+std::map<std::uint64_t, int> Cluster::stored_seqs() { return stored_report_seqs(db, device); }
 
 }  // namespace triage::testing

@@ -2,12 +2,14 @@
 // A scripted WebSocket client for tests that play a misbehaving or foreign agent.
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
 
+#include "shared/protocol/codec.hpp"
 #include "shared/transport/websocket_client.hpp"
 
 namespace triage::testing {
@@ -19,7 +21,10 @@ class WsProbe final : public transport::WebSocketHandler {
   WsProbe& operator=(const WsProbe&) = delete;
 
   void on_open(const std::shared_ptr<transport::WebSocketConnection>&) override { opened = true; }
-  void on_message(std::string_view frame) override { received.emplace_back(frame); }
+  void on_message(std::string_view frame) override {
+    received.emplace_back(frame);
+    if (on_frame) on_frame(frame);
+  }
   void on_close(std::string_view reason) override {
     closed = true;
     close_reason = std::string(reason);
@@ -34,6 +39,16 @@ class WsProbe final : public transport::WebSocketHandler {
     options.limits.max_send_queue_bytes = 64 * 1024 * 1024;
     connection = transport::connect_websocket(ioc_, tls_, *this, options);
     run_until([&] { return opened || closed; });
+  }
+
+  /// Sends a hello (protocol 1) and runs until the collector answers or closes; true when
+  /// it answered.
+  bool hello() {
+    v1::AgentMessage message;
+    message.mutable_hello()->set_protocol_min(1);
+    message.mutable_hello()->set_protocol_max(1);
+    connection->send(protocol::encode(message));
+    return run_until([&] { return !received.empty() || closed; }) && !received.empty();
   }
 
   /// Runs the event loop until `done()` or the deadline.
@@ -67,6 +82,8 @@ class WsProbe final : public transport::WebSocketHandler {
   bool closed = false;
   std::string close_reason;
   std::vector<std::string> received;
+  /// Called with each frame as it arrives (after it is added to `received`), when set.
+  std::function<void(std::string_view)> on_frame;
   std::shared_ptr<transport::WebSocketConnection> connection;
 };
 

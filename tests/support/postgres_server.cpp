@@ -112,6 +112,15 @@ PostgresServer::PostgresServer() {
     throw std::runtime_error("initdb failed:\n" + slurp(log));
   }
   port_ = free_loopback_port();
+  start();
+}
+
+void PostgresServer::start() {
+  if (pid_ > 0) return;
+  const auto user = server_user();
+  const auto data = dir_.path() / "data";
+  const auto log = dir_.path() / "postgres.log";
+  const std::string bin = kBinDir;
   // Durability settings off: a test database never outlives its process.
   pid_ = start_as(
       user,
@@ -179,6 +188,32 @@ std::string PostgresServer::create_database() {
   PQfinish(conn);
   if (!error.empty()) throw std::runtime_error("CREATE DATABASE " + name + ": " + error);
   return conninfo(name);
+}
+
+std::map<std::uint64_t, int> stored_report_seqs(const std::string& conninfo,
+                                                const std::string& device_id) {
+  PGconn* conn = PQconnectdb(conninfo.c_str());
+  std::string error;
+  std::map<std::uint64_t, int> out;
+  if (PQstatus(conn) != CONNECTION_OK) {
+    error = PQerrorMessage(conn);
+  } else {
+    const char* values[] = {device_id.c_str()};
+    PGresult* r = PQexecParams(
+        conn, "SELECT seq, COUNT(*) FROM reports WHERE device_id = $1 GROUP BY seq ORDER BY seq", 1,
+        nullptr, values, nullptr, nullptr, 0);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+      error = PQresultErrorMessage(r);
+    } else {
+      for (int i = 0; i < PQntuples(r); ++i) {
+        out[std::stoull(PQgetvalue(r, i, 0))] = std::stoi(PQgetvalue(r, i, 1));
+      }
+    }
+    PQclear(r);
+  }
+  PQfinish(conn);
+  if (!error.empty()) throw std::runtime_error("reading the stored reports: " + error);
+  return out;
 }
 
 }  // namespace triage::testing

@@ -7,7 +7,9 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <filesystem>
+#include <map>
 #include <string>
 
 #include "tests/support/temp_dir.hpp"
@@ -37,13 +39,22 @@ class PostgresServer {
   int port() const { return port_; }
   pid_t pid() const { return pid_; }
 
- private:
+  /// Stops the server (fast shutdown: open sessions end), keeping its data and port.
   void stop();
+  /// Starts it again after stop() on the same data and port; waits until it answers.
+  void start();
 
+ private:
   TempDir dir_;
   int port_ = 0;
   pid_t pid_ = -1;
   int next_database_ = 0;
 };
+
+/// How many rows of `device_id` the `reports` table holds for each seq, read on a connection
+/// of its own to `conninfo` (what another node or an operator would see). Throws when the
+/// database cannot be read.
+std::map<std::uint64_t, int> stored_report_seqs(const std::string& conninfo,
+                                                const std::string& device_id);
 
 }  // namespace triage::testing

@@ -52,6 +52,25 @@ std::string insert_sql(std::size_t rows) {
   return sql;
 }
 
+// Device states per upsert statement, as kInsertChunk for reports.
+constexpr std::size_t kStateChunk = 64;
+
+std::string upsert_states_sql(std::size_t rows) {
+  std::string sql =
+      "INSERT INTO device_state(device_id, seq, base_seq, as_of, stale, gap_seq, snapshot) VALUES ";
+  for (std::size_t i = 0; i < rows; ++i) {
+    const auto p = [&](int k) { return "$" + std::to_string(i * 7 + k); };
+    if (i > 0) sql += ", ";
+    sql += "(" + p(1) + "::text, " + p(2) + "::bigint, " + p(3) + "::bigint, " + p(4) +
+           "::bigint, " + p(5) + "::boolean, " + p(6) + "::bigint, " + p(7) + "::bytea)";
+  }
+  sql +=
+      " ON CONFLICT (device_id) DO UPDATE SET seq = excluded.seq, base_seq = excluded.base_seq, "
+      "as_of = excluded.as_of, stale = excluded.stale, gap_seq = excluded.gap_seq, snapshot = "
+      "excluded.snapshot";
+  return sql;
+}
+
 }  // namespace
 
 Result<std::vector<bool>> PgReportRepository::insert_reports(
@@ -133,23 +152,49 @@ Result<std::vector<bool>> PgReportRepository::store_ingest(const IngestBatch& ba
   if (!conn) return tl::unexpected(conn.error());
   auto stored = insert_reports(**conn, batch.reports);
   if (!stored) return stored;
-  for (const auto& state : batch.states) {
-    if (auto r = (*conn)->query(
-            "INSERT INTO device_state(device_id, seq, base_seq, as_of, stale, gap_seq, snapshot) "
-            "VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (device_id) DO UPDATE SET seq = "
-            "excluded.seq, base_seq = excluded.base_seq, as_of = excluded.as_of, stale = "
-            "excluded.stale, gap_seq = excluded.gap_seq, snapshot = excluded.snapshot",
-            state.device_id, static_cast<std::int64_t>(state.seq),
-            static_cast<std::int64_t>(state.base_seq), to_ms(state.as_of), state.stale,
-            static_cast<std::int64_t>(state.gap_seq), postgres::Bytes{state.snapshot});
-        !r) {
+  // A statement per chunk of states, not one per state: each statement is a round trip that
+  // every report of the batch waits for. A device's last state wins, as when they were written
+  // one by one (one statement may not upsert a row twice).
+  std::map<std::string_view, std::size_t> last_state;
+  for (std::size_t i = 0; i < batch.states.size(); ++i) {
+    last_state.insert_or_assign(batch.states[i].device_id, i);
+  }
+  std::vector<std::size_t> states;
+  for (std::size_t i = 0; i < batch.states.size(); ++i) {
+    if (last_state.at(batch.states[i].device_id) == i) states.push_back(i);
+  }
+  for (std::size_t start = 0; start < states.size(); start += kStateChunk) {
+    const auto n = std::min(kStateChunk, states.size() - start);
+    Params params;
+    for (std::size_t j = start; j < start + n; ++j) {
+      const auto& state = batch.states[states[j]];
+      params.add(state.device_id);
+      params.add(static_cast<std::int64_t>(state.seq));
+      params.add(static_cast<std::int64_t>(state.base_seq));
+      params.add(to_ms(state.as_of));
+      params.add(state.stale);
+      params.add(static_cast<std::int64_t>(state.gap_seq));
+      params.add(postgres::Bytes{state.snapshot});
+    }
+    if (auto r = (*conn)->run(upsert_states_sql(n), std::move(params)); !r) {
       return tl::unexpected(r.error());
     }
   }
-  for (const auto& mark : batch.stale_marks) {
+  if (!batch.stale_marks.empty()) {
+    // The last mark of a device wins, as when they were applied one by one.
+    std::map<std::string, std::uint64_t> marks;
+    for (const auto& mark : batch.stale_marks) marks.insert_or_assign(mark.device_id, mark.gap_seq);
+    std::vector<std::string> devices;
+    std::string gaps = "{";
+    for (const auto& [device, gap] : marks) {
+      devices.push_back(device);
+      if (gaps.size() > 1) gaps += ',';
+      gaps += std::to_string(gap);
+    }
     if (auto r = (*conn)->query(
-            "UPDATE device_state SET stale = true, gap_seq = $1 WHERE device_id = $2",
-            static_cast<std::int64_t>(mark.gap_seq), mark.device_id);
+            "UPDATE device_state d SET stale = true, gap_seq = m.gap_seq FROM unnest($1::text[], "
+            "$2::bigint[]) AS m(device_id, gap_seq) WHERE d.device_id = m.device_id",
+            text_array(devices), gaps + "}");
         !r) {
       return tl::unexpected(r.error());
     }
@@ -243,25 +288,38 @@ Result<std::optional<StoredReport>> PgReportRepository::find_report(std::string_
 
 Result<std::optional<DeviceState>> PgReportRepository::device_state(std::string_view device_id,
                                                                     bool with_snapshot) {
+  auto states = device_states({std::string(device_id)}, with_snapshot);
+  if (!states) return tl::unexpected(states.error());
+  if (states->empty()) return std::optional<DeviceState>();
+  return std::optional<DeviceState>(std::move(states->begin()->second));
+}
+
+Result<std::map<std::string, DeviceState>> PgReportRepository::device_states(
+    const std::vector<std::string>& device_ids, bool with_snapshot) {
+  std::map<std::string, DeviceState> states;
+  if (device_ids.empty()) return states;
   auto conn = connector_.acquire();
   if (!conn) return tl::unexpected(conn.error());
   auto r = (*conn)->query(
-      with_snapshot ? "SELECT seq, base_seq, as_of, stale, gap_seq, snapshot FROM device_state "
-                      "WHERE device_id = $1"
-                    : "SELECT seq, base_seq, as_of, stale, gap_seq FROM device_state "
-                      "WHERE device_id = $1",
-      device_id);
+      with_snapshot ? "SELECT device_id, seq, base_seq, as_of, stale, gap_seq, snapshot FROM "
+                      "device_state WHERE device_id = ANY($1::text[])"
+                    : "SELECT device_id, seq, base_seq, as_of, stale, gap_seq FROM device_state "
+                      "WHERE device_id = ANY($1::text[])",
+      text_array(device_ids));
   if (!r) return tl::unexpected(r.error());
-  if (r->empty()) return std::optional<DeviceState>();
-  DeviceState state;
-  state.device_id = std::string(device_id);
-  state.seq = static_cast<std::uint64_t>(r->int64(0, 0));
-  state.base_seq = static_cast<std::uint64_t>(r->int64(0, 1));
-  state.as_of = from_ms(r->int64(0, 2));
-  state.stale = r->boolean(0, 3);
-  state.gap_seq = static_cast<std::uint64_t>(r->int64(0, 4));
-  if (with_snapshot) state.snapshot = r->bytes(0, 5);
-  return std::optional<DeviceState>(std::move(state));
+  for (int i = 0; i < r->size(); ++i) {
+    DeviceState state;
+    state.device_id = r->text(i, 0);
+    state.seq = static_cast<std::uint64_t>(r->int64(i, 1));
+    state.base_seq = static_cast<std::uint64_t>(r->int64(i, 2));
+    state.as_of = from_ms(r->int64(i, 3));
+    state.stale = r->boolean(i, 4);
+    state.gap_seq = static_cast<std::uint64_t>(r->int64(i, 5));
+    if (with_snapshot) state.snapshot = r->bytes(i, 6);
+    auto id = state.device_id;
+    states.insert_or_assign(std::move(id), std::move(state));
+  }
+  return states;
 }
 
 Result<std::vector<MetricPoint>> PgReportRepository::metric_points(std::string_view device_id,

@@ -97,6 +97,18 @@ Result<std::optional<DeviceState>> SqliteStore::device_state(std::string_view de
   return std::optional<DeviceState>(std::move(state));
 }
 
+Result<std::map<std::string, DeviceState>> SqliteStore::device_states(
+    const std::vector<std::string>& device_ids, bool with_snapshot) {
+  // In process, a read per device costs no round trip.
+  std::map<std::string, DeviceState> states;
+  for (const auto& id : device_ids) {
+    auto state = device_state(id, with_snapshot);
+    if (!state) return tl::unexpected(state.error());
+    if (*state) states.insert_or_assign(id, std::move(**state));
+  }
+  return states;
+}
+
 Result<std::vector<MetricPoint>> SqliteStore::metric_points(std::string_view device_id,
                                                             std::string_view metric,
                                                             TimePoint since, TimePoint until,

@@ -121,6 +121,8 @@ class SqliteStore final : public Store,
   Result<std::vector<bool>> store_ingest(const IngestBatch& batch) override;
   Result<std::optional<DeviceState>> device_state(std::string_view device_id,
                                                   bool with_snapshot) override;
+  Result<std::map<std::string, DeviceState>> device_states(
+      const std::vector<std::string>& device_ids, bool with_snapshot) override;
   Result<std::vector<MetricPoint>> metric_points(std::string_view device_id,
                                                  std::string_view metric, TimePoint since,
                                                  TimePoint until, std::size_t limit) override;

@@ -66,15 +66,7 @@ TEST_CASE("open_store: backend postgres opens the database at its url", "[storag
 TEST_CASE("postgres store: a write transaction that deadlocks runs again and succeeds",
           "[storage][pg]") {
   auto store = open_pg(testing::PostgresServer::shared().create_database());
-  REQUIRE(store->write([](WriteTx& tx) -> Result<void> {
-    if (auto r = tx.devices().insert_enrollment_token(enrollment_token("t1", 2)); !r) return r;
-    for (const char* id : {"d0", "d1"}) {
-      if (auto r = tx.devices().enroll_device("hash-t1", device(id), at(1)); !r) {
-        return tl::unexpected(r.error());
-      }
-    }
-    return {};
-  }));
+  REQUIRE(store->write([](WriteTx& tx) { return enroll_devices(tx, {"d0", "d1"}); }));
   // Each writer locks one device row, waits until the other holds its own, then wants the
   // other's: PostgreSQL ends one of them with a deadlock (40P01), which run_write() retries.
   std::barrier both_hold(2);
@@ -123,15 +115,7 @@ TEST_CASE("postgres store: retention drops whole days of deltas and keeps what r
           "[storage][pg][reports]") {
   auto store = open_pg(testing::PostgresServer::shared().create_database());
   constexpr int kDay = 86'400;
-  REQUIRE(store->write([](WriteTx& tx) -> Result<void> {
-    if (auto r = tx.devices().insert_enrollment_token(enrollment_token("t1", 2)); !r) return r;
-    for (const char* id : {"d1", "k1"}) {
-      if (auto r = tx.devices().enroll_device("hash-t1", device(id), at(1)); !r) {
-        return tl::unexpected(r.error());
-      }
-    }
-    return {};
-  }));
+  REQUIRE(store->write([](WriteTx& tx) { return enroll_devices(tx, {"d1", "k1"}); }));
   // d1: a snapshot, two deltas, a newer snapshot two days later and a delta after it.
   // k1: a snapshot and a delta with no newer snapshot (it rebuilds k1's newest state).
   REQUIRE(store->write([&](WriteTx& tx) {
@@ -164,4 +148,37 @@ TEST_CASE("postgres store: retention drops whole days of deltas and keeps what r
   CHECK_FALSE(reports.find_report("k1", 2).value());
   // A report received again after its day was dropped is a new report to the store: agents
   // resend only what was never acknowledged, which retention has not reached.
+}
+
+TEST_CASE(
+    "postgres store: an ingest batch with more states and stale marks than one statement holds "
+    "stores every one",
+    "[storage][pg]") {
+  auto store = open_pg(testing::PostgresServer::shared().create_database());
+  constexpr int kDevices = 150;  // more than two statements' worth of states
+  std::vector<std::string> ids;
+  for (int i = 0; i < kDevices; ++i) ids.push_back("d" + std::to_string(i));
+  REQUIRE(store->write([&](WriteTx& tx) { return enroll_devices(tx, ids); }));
+  IngestBatch batch;
+  for (int i = 0; i < kDevices; ++i) {
+    DeviceState state;
+    state.device_id = "d" + std::to_string(i);
+    state.seq = state.base_seq = static_cast<std::uint64_t>(i + 1);
+    state.as_of = at(i);
+    state.snapshot = std::string(1000 + i, static_cast<char>(i));
+    batch.states.push_back(state);
+    if (i % 2 == 1) batch.stale_marks.push_back({state.device_id, state.seq + 100});
+  }
+  REQUIRE(store->write([&](WriteTx& tx) { return tx.reports().store_ingest(batch); }));
+  auto states = store->read().reports().device_states(ids, true);
+  REQUIRE(states);
+  REQUIRE(states->size() == kDevices);
+  for (int i = 0; i < kDevices; ++i) {
+    const auto& s = states->at("d" + std::to_string(i));
+    INFO("device " << i);
+    CHECK(s.seq == static_cast<std::uint64_t>(i + 1));
+    CHECK(s.snapshot == std::string(1000 + i, static_cast<char>(i)));
+    CHECK(s.stale == (i % 2 == 1));
+    CHECK(s.gap_seq == (i % 2 == 1 ? static_cast<std::uint64_t>(i + 101) : 0));
+  }
 }

@@ -38,6 +38,21 @@ inline Device device(const std::string& id) {
   return d;
 }
 
+/// Enrolls devices `ids` at time 1 with one token (`t-enroll`) of as many uses.
+inline Result<void> enroll_devices(WriteTx& tx, const std::vector<std::string>& ids) {
+  if (auto r = tx.devices().insert_enrollment_token(
+          enrollment_token("t-enroll", static_cast<int>(ids.size())));
+      !r) {
+    return r;
+  }
+  for (const auto& id : ids) {
+    if (auto r = tx.devices().enroll_device("hash-t-enroll", device(id), at(1)); !r) {
+      return tl::unexpected(r.error());
+    }
+  }
+  return {};
+}
+
 inline User user(const std::string& name) {
   User u;
   u.name = name;

@@ -23,15 +23,7 @@ TEMPLATE_TEST_CASE("storage contract: device findings keep first_seen and add up
                    "[storage][contract][problems][devices]", TRIAGE_STORAGE_BACKENDS) {
   TestType backend;
   auto store = backend.open();
-  REQUIRE(store->write([](WriteTx& tx) -> Result<void> {
-    if (auto r = tx.devices().insert_enrollment_token(enrollment_token("t1", 3)); !r) return r;
-    for (const char* id : {"d1", "d2", "d3"}) {
-      if (auto r = tx.devices().enroll_device("hash-t1", device(id), at(1)); !r) {
-        return tl::unexpected(r.error());
-      }
-    }
-    return {};
-  }));
+  REQUIRE(store->write([](WriteTx& tx) { return enroll_devices(tx, {"d1", "d2", "d3"}); }));
   REQUIRE(store->write([](WriteTx& tx) -> Result<void> {
     if (auto r = tx.problems().replace_device_findings(
             "d1",

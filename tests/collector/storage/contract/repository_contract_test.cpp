@@ -341,3 +341,47 @@ TEMPLATE_TEST_CASE("storage contract: an ingest batch stores reports, states and
   CHECK((*stale)->gap_seq == 5);
   CHECK((*stale)->seq == 1);
 }
+
+TEMPLATE_TEST_CASE(
+    "storage contract: the states of a batch's devices are read at once, and a device's last "
+    "state or stale mark in one batch wins",
+    "[storage][contract][reports][devices]", TRIAGE_STORAGE_BACKENDS) {
+  TestType backend;
+  auto store = backend.open();
+  REQUIRE(store->write([](WriteTx& tx) { return enroll_devices(tx, {"d1", "d2", "d3"}); }));
+  const auto state = [](const std::string& id, std::uint64_t seq, std::string snapshot) {
+    DeviceState s;
+    s.device_id = id;
+    s.seq = s.base_seq = seq;
+    s.as_of = at(static_cast<int>(10 * seq));
+    s.snapshot = std::move(snapshot);
+    return s;
+  };
+  IngestBatch batch;
+  batch.states = {state("d1", 1, std::string("\x00one\xff", 5)), state("d2", 1, "two"),
+                  state("d1", 2, std::string("\x00one again\xfe", 11))};
+  batch.stale_marks = {{"d2", 5}, {"d2", 7}};
+  REQUIRE(store->write([&](WriteTx& tx) { return tx.reports().store_ingest(batch); }));
+
+  auto heads = store->read().reports().device_states({"d1", "d2", "d3", "unknown"}, false);
+  REQUIRE(heads);
+  REQUIRE(heads->size() == 2);  // d3 and `unknown` have no state
+  const auto& d1 = heads->at("d1");
+  CHECK(d1.device_id == "d1");
+  CHECK(d1.seq == 2);
+  CHECK(d1.as_of == at(20));
+  CHECK_FALSE(d1.stale);
+  CHECK(d1.snapshot.empty());
+  const auto& d2 = heads->at("d2");
+  CHECK(d2.seq == 1);
+  CHECK(d2.stale);
+  CHECK(d2.gap_seq == 7);
+
+  auto full = store->read().reports().device_states({"d1"}, true);
+  REQUIRE(full);
+  REQUIRE(full->size() == 1);
+  CHECK(full->at("d1").snapshot == std::string("\x00one again\xfe", 11));
+  CHECK(full->at("d1").snapshot ==
+        store->read().reports().device_state("d1", true).value()->snapshot);
+  CHECK(store->read().reports().device_states({}, true).value().empty());
+}

@@ -10,29 +10,11 @@ using namespace triage;
 using namespace triage::collector;
 using namespace triage::collector::contract;
 
-namespace {
-
-Result<void> enroll(WriteTx& tx, const std::vector<std::string>& device_ids) {
-  if (auto r = tx.devices().insert_enrollment_token(
-          enrollment_token("t-enroll", static_cast<int>(device_ids.size())));
-      !r) {
-    return r;
-  }
-  for (const auto& id : device_ids) {
-    if (auto r = tx.devices().enroll_device("hash-t-enroll", device(id), at(1)); !r) {
-      return tl::unexpected(r.error());
-    }
-  }
-  return {};
-}
-
-}  // namespace
-
 TEMPLATE_TEST_CASE("storage contract: a ticket keeps its devices, events and external key",
                    "[storage][contract][tickets][devices]", TRIAGE_STORAGE_BACKENDS) {
   TestType backend;
   auto store = backend.open();
-  REQUIRE(store->write([](WriteTx& tx) { return enroll(tx, {"d2", "d1"}); }));
+  REQUIRE(store->write([](WriteTx& tx) { return enroll_devices(tx, {"d2", "d1"}); }));
   auto t = ticket("Printer offline");
   t.external_system = std::string(kEndpointOrigin);
   t.external_id = "req-1";
@@ -127,7 +109,7 @@ TEMPLATE_TEST_CASE("storage contract: the ticket list filters, sorts and pages",
                    "[storage][contract][tickets][devices][problems]", TRIAGE_STORAGE_BACKENDS) {
   TestType backend;
   auto store = backend.open();
-  REQUIRE(store->write([](WriteTx& tx) { return enroll(tx, {"d1"}); }));
+  REQUIRE(store->write([](WriteTx& tx) { return enroll_devices(tx, {"d1"}); }));
   std::vector<std::int64_t> ids;
   for (int i = 0; i < 5; ++i) {
     auto t = ticket("Disk full #" + std::to_string(i));
@@ -184,7 +166,7 @@ TEMPLATE_TEST_CASE("storage contract: an enrichment lands with its attachment an
                    "[storage][contract][tickets][devices]", TRIAGE_STORAGE_BACKENDS) {
   TestType backend;
   auto store = backend.open();
-  REQUIRE(store->write([](WriteTx& tx) { return enroll(tx, {"d1"}); }));
+  REQUIRE(store->write([](WriteTx& tx) { return enroll_devices(tx, {"d1"}); }));
   auto t = ticket("Slow boot");
   t.device_ids = {"d1"};
   REQUIRE(store->write([&](WriteTx& tx) { return tx.tickets().create_ticket(t, {}); }));

@@ -1,4 +1,7 @@
 #include "shared/sqlite/wal_checkpointer.hpp"
+
+#include <algorithm>
+
 #include "shared/util/log_levels.hpp"
 
 namespace triage::sqlite {
@@ -7,7 +10,9 @@ Result<std::unique_ptr<WalCheckpointer>> WalCheckpointer::start(const std::files
                                                                 CheckpointOptions options) {
   auto db = Database::open(path);
   if (!db) return tl::unexpected(db.error());
-  // This connection never commits, so it never checkpoints on its own either.
+  // This connection never commits, so it never checkpoints on its own either. Its busy
+  // handler only ever runs inside a RESTART (PASSIVE never waits): that is the RESTART's wait.
+  sqlite3_busy_timeout((*db)->handle(), static_cast<int>(options.restart_wait.count()));
   std::unique_ptr<WalCheckpointer> checkpointer(new WalCheckpointer(std::move(*db), options));
   auto st = checkpointer->db_->prepare("PRAGMA page_size");
   if (!st) return tl::unexpected(st.error());
@@ -32,6 +37,11 @@ std::uint64_t WalCheckpointer::restarts() const {
   return restarts_;
 }
 
+std::uint64_t WalCheckpointer::restart_attempts() const {
+  std::lock_guard lock(mutex_);
+  return restart_attempts_;
+}
+
 void WalCheckpointer::checkpoint() {
   int wal_frames = 0;
   int copied = 0;
@@ -44,15 +54,27 @@ void WalCheckpointer::checkpoint() {
   // Once restarted, the WAL keeps its size until the writer's next transaction starts it
   // over: not a reason to hold the writer again.
   if (wal_bytes <= options_.restart_bytes || wal_frames == frames_at_restart_) return;
+  const auto now = std::chrono::steady_clock::now();
+  if (now < next_restart_) return;
   rc = sqlite3_wal_checkpoint_v2(db_->handle(), nullptr, SQLITE_CHECKPOINT_RESTART, &wal_frames,
                                  &copied);
+  {
+    std::lock_guard lock(mutex_);
+    ++restart_attempts_;
+  }
   logs::storage().debug("database WAL at {} MiB: RESTART checkpoint: {}", wal_bytes / (1024 * 1024),
                         rc == SQLITE_OK ? "done" : db_->last_error());
   if (rc == SQLITE_OK) {
     frames_at_restart_ = wal_frames;
+    backoff_ = std::chrono::milliseconds(0);
     std::lock_guard lock(mutex_);
     ++restarts_;
-  } else if (wal_bytes > 4 * options_.restart_bytes) {
+    return;
+  }
+  backoff_ = backoff_.count() == 0 ? options_.restart_backoff
+                                   : std::min(2 * backoff_, options_.restart_backoff_max);
+  next_restart_ = now + backoff_;
+  if (wal_bytes > 4 * options_.restart_bytes) {
     // Readers or the writer held on for the whole busy timeout, again and again.
     logs::storage().warn("database WAL at {} MiB and not started over: {}",
                          wal_bytes / (1024 * 1024), db_->last_error());

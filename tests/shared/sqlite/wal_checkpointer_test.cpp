@@ -77,3 +77,46 @@ TEST_CASE("a WAL past its limit is checkpointed with the writer held back, and w
   CHECK(size_of(dir.path() / "w.db-wal") < 64u * 1024);
   write_blobs(*writer, 4, 256 * 1024);
 }
+
+TEST_CASE(
+    "a reader that stays for minutes (a backup) does not keep the writer waiting behind RESTART "
+    "checkpoints, and the WAL starts over once it has gone") {
+  testing::TempDir dir;
+  auto path = dir.path() / "w.db";
+  auto writer = open_writer(path);
+  // The writer gives up after 1 s where the collector's waits 5 s: a RESTART that held it for
+  // its whole busy timeout would fail a commit below.
+  sqlite3_busy_timeout(writer->handle(), 1000);
+  CheckpointOptions options;
+  options.interval = std::chrono::milliseconds(10);
+  options.restart_bytes = 64 * 1024;
+  options.restart_wait = std::chrono::milliseconds(100);
+  options.restart_backoff = std::chrono::milliseconds(100);
+  options.restart_backoff_max = std::chrono::milliseconds(400);
+  auto checkpointer = WalCheckpointer::start(path, options);
+  REQUIRE(checkpointer);
+
+  // The backup's read transaction: a snapshot older than everything written below.
+  auto reader = Database::open(path);
+  REQUIRE(reader);
+  REQUIRE((*reader)->exec("BEGIN"));
+  {
+    // Its first read starts the snapshot; it lasts until COMMIT.
+    auto first_read = (*reader)->prepare("SELECT COUNT(*) FROM t");
+    REQUIRE(first_read);
+    REQUIRE(first_read->step().value());
+  }
+
+  write_blobs(*writer, 4, 256 * 1024);
+  REQUIRE(testing::eventually([&] { return (*checkpointer)->restart_attempts() >= 1; }));
+  // RESTARTs keep being tried (the WAL is far past its limit) and cannot finish; every
+  // commit still goes through.
+  const auto attempts_before = (*checkpointer)->restart_attempts();
+  for (int i = 0; i < 40; ++i) write_blobs(*writer, 1, 64 * 1024);
+  CHECK(testing::eventually([&] { return (*checkpointer)->restart_attempts() > attempts_before; }));
+  CHECK((*checkpointer)->restarts() == 0);
+
+  // The reader leaves: the next RESTART finishes.
+  REQUIRE((*reader)->exec("COMMIT"));
+  CHECK(testing::eventually([&] { return (*checkpointer)->restarts() >= 1; }));
+}

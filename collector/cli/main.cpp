@@ -288,7 +288,10 @@ int main(int argc, char** argv) {
                 << "CA sha256: " << fp << "\n";
       return 0;
     }
-    if (serve->parsed()) return tc::run_serve(dir, config, {site.file, log_level});
+    if (serve->parsed()) {
+      auto store = or_exit(tc::open_site_store(dir, site, tc::StoreUse::kServer), "serve");
+      return tc::run_serve(dir, config, std::move(store), {site.file, log_level});
+    }
     if (auto code = backup_commands.run()) return *code;
     if (node_add->parsed()) {
       if (node_name.empty()) {

@@ -59,7 +59,7 @@ std::string describe_postgres_target(const std::string& url) {
   return described;
 }
 
-Result<StorePtr> open_site_store(const DataDir& dir, const SiteConfig& site) {
+Result<StorePtr> open_site_store(const DataDir& dir, const SiteConfig& site, StoreUse use) {
   if (!dir.initialized()) {
     return fail(ErrorCode::kInvalid, dir.root().string() +
                                          " is not an initialized data directory; run "
@@ -72,7 +72,7 @@ Result<StorePtr> open_site_store(const DataDir& dir, const SiteConfig& site) {
     // timeout (minutes); libpq reads this only when the url sets no connect_timeout.
     setenv("PGCONNECT_TIMEOUT", "10", /*overwrite=*/0);
   }
-  auto store = open_store(storage, dir.database().string(), StoreUse::kCommand);
+  auto store = open_store(storage, dir.database().string(), use);
   if (store || storage.backend != "postgres" || storage.url.empty()) return store;
   const std::string named_in = site.file.empty() ? "the configuration" : site.file.string();
   const char* verdict =

@@ -9,6 +9,7 @@
 
 #include "collector/server/collector_config.hpp"
 #include "collector/server/data_dir.hpp"
+#include "collector/storage/open_store.hpp"
 #include "collector/storage/store.hpp"
 #include "shared/util/result.hpp"
 
@@ -27,12 +28,14 @@ struct SiteConfig {
 /// Fails as load_collector_config() on a file it cannot read or that holds a mistake.
 Result<SiteConfig> load_site_config(const DataDir& dir, const std::string& config_flag);
 
-/// Opens the store `site` names for a command that writes a little and exits. Fails for a
+/// Opens the store `site` names, for `serve` or for a command that writes a little and exits
+/// (`use`). Fails for a
 /// directory that `init` has not made; for a PostgreSQL store that cannot be reached or used,
 /// with a message naming its host, port and database (never its password) and the file that
 /// names it. A connection attempt gives up after 10 s unless the url or PGCONNECT_TIMEOUT
 /// says otherwise.
-Result<StorePtr> open_site_store(const DataDir& dir, const SiteConfig& site);
+Result<StorePtr> open_site_store(const DataDir& dir, const SiteConfig& site,
+                                 StoreUse use = StoreUse::kCommand);
 
 /// "host db.example port 5432 database triage user triage": what a libpq connection string or
 /// postgres:// URL points at, without its password; "an unreadable url (...)" when libpq

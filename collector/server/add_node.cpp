@@ -1,7 +1,10 @@
 #include "collector/server/add_node.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <iterator>
 #include <random>
+#include <regex>
 #include <system_error>
 
 #include "collector/server/collector_config.hpp"
@@ -44,11 +47,54 @@ std::filesystem::path staging_path(const std::filesystem::path& root) {
          (root.filename().string() + ".partial-" + std::to_string(random() % 1'000'000));
 }
 
+// Node names are DNS names (they go into the node's certificate); nothing else may reach the
+// TOML string written below.
+bool plain_node_name(const std::string& name) {
+  return std::all_of(name.begin(), name.end(), [](unsigned char c) {
+    return std::isalnum(c) != 0 || c == '.' || c == '-' || c == '_';
+  });
+}
+
+// The cluster's configuration as the new node's: the same text, naming the new node in
+// [cluster] node. A copy that kept another node's name would make two nodes one in the
+// presence table (each taking the other's lease and devices), so a file naming a different
+// node is refused rather than silently rewritten.
+Result<std::string> node_config_text(const std::string& text, const CollectorConfig& parsed,
+                                     const std::string& name, const std::filesystem::path& file) {
+  if (parsed.cluster.node == name) return text;
+  if (!parsed.cluster.node.empty()) {
+    return fail(ErrorCode::kInvalid,
+                file.string() + " names node `" + parsed.cluster.node +
+                    "` ([cluster] node) but the new node is `" + name +
+                    "`: a node's name is its own. Give a configuration without [cluster] node "
+                    "(node add writes the new node's name) or one naming `" +
+                    name + "`");
+  }
+  const std::string line = "node = \"" + name + "\"\n";
+  static const std::regex header(R"(^[ \t]*\[[ \t]*cluster[ \t]*\][ \t]*(#[^\n]*)?(\n|$))",
+                                 std::regex::multiline);
+  std::smatch found;
+  if (std::regex_search(text, found, header)) {
+    std::string out = text;
+    const auto at = static_cast<std::size_t>(found.position(0) + found.length(0));
+    const bool ends_line = found[2].length() > 0;
+    out.insert(at, ends_line ? line : "\n" + line);
+    return out;
+  }
+  std::string out = text;
+  if (!out.empty() && out.back() != '\n') out += '\n';
+  return out + "\n[cluster]\n" + line;
+}
+
 }  // namespace
 
 Result<void> add_node(const DataDir& from, const DataDir& to, const AddNodeOptions& options) {
   if (options.name.empty()) {
     return fail(ErrorCode::kInvalid, "node add: the new node needs a name (--name)");
+  }
+  if (!plain_node_name(options.name)) {
+    return fail(ErrorCode::kInvalid, "node add: `" + options.name +
+                                         "` is not a node name (letters, digits, '.', '-', '_')");
   }
   const auto target = without_trailing_slash(to.root());
   if (auto r = check_target(target); !r) return r;
@@ -65,7 +111,9 @@ Result<void> add_node(const DataDir& from, const DataDir& to, const AddNodeOptio
                     "\"postgres\" and its url); this configuration uses `" +
                     config->storage.backend + "`");
   }
-  auto config_text = read_file(options.config_file);
+  auto shared_text = read_file(options.config_file);
+  if (!shared_text) return tl::unexpected(shared_text.error());
+  auto config_text = node_config_text(*shared_text, *config, options.name, options.config_file);
   if (!config_text) return tl::unexpected(config_text.error());
 
   // What every node shares, byte for byte.
@@ -109,6 +157,16 @@ Result<void> add_node(const DataDir& from, const DataDir& to, const AddNodeOptio
       return r;
     }
     if (auto r = write_file_atomic(staged.config_file(), *config_text, 0600); !r) return r;
+    // What the new node will read: the same settings, its own name.
+    auto written_config = load_collector_config(staged.config_file());
+    if (!written_config) return tl::unexpected(written_config.error());
+    if (written_config->cluster.node != options.name) {
+      return fail(ErrorCode::kInvalid, options.config_file.string() +
+                                           ": could not name the new node in its [cluster] "
+                                           "table; add `node = \"" +
+                                           options.name +
+                                           "\"` there by hand or give a file without [cluster]");
+    }
     for (std::size_t i = 0; i < std::size(shared); ++i) {
       if (auto r = write_file_atomic((staged.*shared[i].path)(), contents[i], shared[i].mode); !r) {
         return r;

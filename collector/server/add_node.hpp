@@ -17,7 +17,8 @@ struct AddNodeOptions {
   std::string name;
   /// The new node's IP addresses, also in its server certificate.
   std::vector<std::string> ip_addresses;
-  /// The cluster's configuration file; its [storage] must be PostgreSQL. Copied as it is.
+  /// The cluster's configuration file; its [storage] must be PostgreSQL. Copied with the new
+  /// node's name as its [cluster] node (refused when it names another node).
   std::filesystem::path config_file;
 };
 
@@ -25,10 +26,10 @@ struct AddNodeOptions {
 /// and key (every node signs device certificates at enrollment), order-signing key pair and
 /// integrations.key, byte for byte, secrets 0600; a server key and certificate of its own,
 /// signed by the CA for `options.name`; and the configuration (collector.toml, 0600: its url
-/// may hold a password). Nothing appears at `to` until all of it is written. kConflict when
-/// `to` exists (and is not an empty directory); kInvalid for a configuration that is not
-/// PostgreSQL's or a name missing; kNotFound when `from` lacks a file (integrations.key comes
-/// with the first `serve`).
+/// may hold a password) naming `options.name` as the node. Nothing appears at `to` until all of it
+/// is written. kConflict when `to` exists (and is not an empty directory); kInvalid for a
+/// configuration that is not PostgreSQL's or a name missing; kNotFound when `from` lacks a file
+/// (integrations.key comes with the first `serve`).
 Result<void> add_node(const DataDir& from, const DataDir& to, const AddNodeOptions& options);
 
 }  // namespace triage::collector

@@ -80,10 +80,9 @@ boost::asio::ip::address listen_ip(const std::string& host, const std::string& f
 
 }  // namespace
 
-int run_serve(const DataDir& dir, const CollectorConfig& config, const ServeReload& reload) {
+int run_serve(const DataDir& dir, const CollectorConfig& config, StorePtr store,
+              const ServeReload& reload) {
   auto keys = or_throw(load_keys(dir), "loading keys");
-  auto store = or_throw(open_store(config.storage, dir.database().string(), StoreUse::kServer),
-                        "opening the database");
   auto tls = or_throw(
       transport::make_server_tls_context({keys.server_chain_pem, keys.server_key_pem, keys.ca_pem}),
       "TLS setup");

@@ -21,6 +21,9 @@ struct ServeReload {
 /// Serves until a stop signal. Startup problems are thrown as std::runtime_error with a
 /// message for the operator; returns the process exit code otherwise. On SIGHUP: the staff
 /// listener's site certificate and the log levels are read again (see ServeReload).
-int run_serve(const DataDir& dir, const CollectorConfig& config, const ServeReload& reload = {});
+/// `store` is the one `config.storage` names, opened for serving by the caller (which words the
+/// failure to reach it for the operator: open_site_store()).
+int run_serve(const DataDir& dir, const CollectorConfig& config, StorePtr store,
+              const ServeReload& reload = {});
 
 }  // namespace triage::collector

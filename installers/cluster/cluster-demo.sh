@@ -161,7 +161,8 @@ wait_for 60 "$pg_bin/pg_isready" -q -h 127.0.0.1 -p "$pg_port" -U triage || {
 }
 "$pg_bin/createdb" -h 127.0.0.1 -p "$pg_port" -U triage triage
 
-# The configuration every node shares; each node adds its own [cluster] name.
+# The configuration every node shares; node-a adds its own [cluster] name, `node add` writes
+# node-b's.
 cat > "$demo/cluster.toml" << TOML
 [storage]
 backend = "postgres"
@@ -209,7 +210,6 @@ echo "cluster-demo: node-b (node add) on 127.0.0.1:$b_port"
 b="$demo/node-b"
 "$bin/triage-collector" node add --from "$a" --data "$b" --config "$demo/cluster.toml" \
   --name node-b > "$demo/node-add.log" 2>> "$demo/commands.log"
-printf '\n[cluster]\nnode = "node-b"\n' >> "$b/collector.toml"
 start_node node-b "$b" "$b_port"
 
 echo "cluster-demo: HAProxy on 127.0.0.1:$lb_port (TCP, nodes checked on /healthz)"

@@ -214,11 +214,49 @@ TEST_CASE(
     CHECK_THAT(r.err, !Catch::Contains("not-this-password"));
     CHECK(r.out.empty());
   }
-  // serve reads the same file, and refuses the same way.
+  // serve reads the same file, and refuses in the same words.
   auto serve = run_command(
       {binary("triage-collector"), "serve", "--data", data.string(), "--listen", "127.0.0.1:0"},
       temp.path());
   INFO(serve.err);
   CHECK(serve.exit_code == 1);
-  CHECK_THAT(serve.err, Catch::Contains("127.0.0.1") && Catch::Contains(port));
+  CHECK_THAT(serve.err, Catch::Contains("host 127.0.0.1 port " + port) &&
+                            Catch::Contains("cannot be reached") &&
+                            Catch::Contains((data / "collector.toml").string()));
+  CHECK_THAT(serve.err, !Catch::Contains("not-this-password"));
+}
+
+TEST_CASE(
+    "node add: the new node's configuration names it, and a configuration naming another node "
+    "is refused",
+    "[integration][pg]") {
+  PgSite site;
+  // site.toml has no [cluster]: the copy gains one naming the new node.
+  const auto added = triage::read_file(site.added / "collector.toml").value();
+  CHECK(std::regex_search(added, std::regex(R"(\[cluster\]\nnode = "b"\n)")));
+  CHECK(added.find(postgres_storage(site.db)) == 0);
+
+  auto add = [&](const std::string& config_text, const std::string& name) {
+    const auto config = site.temp.path() / ("cluster-" + name + ".toml");
+    std::ofstream(config) << config_text;
+    return site.run({"node", "add", "--from", site.node.data_dir().string(), "--data",
+                     (site.temp.path() / ("node-" + name)).string(), "--config", config.string(),
+                     "--name", name});
+  };
+  // A [cluster] table of its own keeps its keys and gets the node's name under its header.
+  auto with_table = add(postgres_storage(site.db) + "[cluster] # shared\nlease_ms = 20000\n", "c");
+  INFO(with_table.err);
+  REQUIRE(with_table.exit_code == 0);
+  const auto c = triage::read_file(site.temp.path() / "node-c" / "collector.toml").value();
+  CHECK(c.find("[cluster] # shared\nnode = \"c\"\nlease_ms = 20000\n") != std::string::npos);
+
+  // Node a's own configuration copied for node d would make two nodes one.
+  auto other = add(postgres_storage(site.db) + "[cluster]\nnode = \"a\"\n", "d");
+  CHECK(other.exit_code == 1);
+  CHECK(other.err.find("names node `a`") != std::string::npos);
+  CHECK_FALSE(fs::exists(site.temp.path() / "node-d"));
+  // A file already naming the new node is taken as it is.
+  auto own = add(postgres_storage(site.db) + "[cluster]\nnode = \"e\"\n", "e");
+  INFO(own.err);
+  CHECK(own.exit_code == 0);
 }

@@ -186,6 +186,49 @@ loadgen_summary() {  # $1: label
     "$work/loadgen-$1.out" | sed 's/^/    /' | tee -a "$work/summary.txt"
 }
 traffic_started() { grep -q "^snapshots acknowledged" "$work/loadgen-$1.out"; }
+deltas_ended() { grep -q "^reports:" "$work/loadgen-$1.out"; }
+# CPU seconds so far (user + system) of processes; a PostgreSQL postmaster counts with its
+# children: the live ones read directly, the ended ones through the postmaster's reaped time.
+cpu_of() {  # pids... -> seconds
+  local p total=0 ticks
+  for p in "$@"; do
+    ticks=$(awk '{print $14 + $15}' "/proc/$p/stat" 2> /dev/null || echo 0)
+    total=$((total + ticks))
+  done
+  awk -v t="$total" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.2f", t / hz}'
+}
+cpu_of_postgres() {
+  local children reaped
+  children=$(pgrep -P "$pg_pid" | tr '\n' ' ')
+  reaped=$(awk '{print $16 + $17}' "/proc/$pg_pid/stat")
+  awk -v a="$(cpu_of "$pg_pid" $children)" -v r="$reaped" -v hz="$(getconf CLK_TCK)" \
+    'BEGIN {printf "%.2f", a + r / hz}'
+}
+# $1 label: the CPU the node ($2), PostgreSQL (when running) and the loadgen spent during the
+# deltas, in all and per acknowledged delta (the loadgen's summary line gives the rate).
+cpu_during_deltas() {  # label node_pid -> sets cpu_line (after the deltas ended)
+  local label=$1 node=$2 t0 n0 p0 l0 t1 n1 p1 l1
+  timeout=$((600 + agents / 50)) wait_until traffic_started "$label" ||
+    { echo "the simulated agents did not all start" >&2; exit 1; }
+  t0=$(now); n0=$(cpu_of "$node"); l0=$(cpu_of "$loadgen_pid"); p0=$(cpu_of_postgres)
+  timeout=$((duration + 120)) wait_until deltas_ended "$label" || true
+  t1=$(now); n1=$(cpu_of "$node"); l1=$(cpu_of "$loadgen_pid"); p1=$(cpu_of_postgres)
+  cpu_seconds=$(elapsed "$t0" "$t1")
+  cpu_line=$(awk -v s="$cpu_seconds" -v n="$(elapsed "$n0" "$n1")" -v p="$(elapsed "$p0" "$p1")" \
+    -v l="$(elapsed "$l0" "$l1")" 'BEGIN {
+      printf "CPU over the %.0f s of deltas: node %.1f s (%.0f%% of a core), PostgreSQL %.1f s (%.0f%%), loadgen %.1f s (%.0f%%)",
+        s, n, 100 * n / s, p, 100 * p / s, l, 100 * l / s }')
+  cpu_node=$(elapsed "$n0" "$n1"); cpu_pg=$(elapsed "$p0" "$p1")
+}
+per_delta() {  # $1 label -> CPU per delta acknowledged during the deltas
+  local rate_acked
+  rate_acked=$(sed -n 's/^reports: .*), \([0-9]*\) acked\/s during traffic.*/\1/p' \
+    "$work/loadgen-$1.out")
+  awk -v r="${rate_acked:-0}" -v s="$cpu_seconds" -v n="$cpu_node" -v p="$cpu_pg" 'BEGIN {
+    a = r * s; if (a <= 0) a = 1
+    printf "per delta acknowledged during them (%.0f/s): node %.0f us, PostgreSQL %.0f us of CPU", r, 1e6 * n / a, 1e6 * p / a }'
+}
+
 
 say "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(uname -r); load $(cut -d' ' -f1-3 /proc/loadavg)"
 say "agents $agents, deltas $rate/s for $duration s; $(date -u +%FT%TZ)"
@@ -201,8 +244,11 @@ if [[ " $phases " == *" a "* ]]; then
   start_node sqlite "$work/sqlite" "$work/sqlite.toml"
   start_loadgen a-sqlite "${node_port[sqlite]}" "$work/sqlite/collector.db" "$duration" \
     --collector-pid "${node_pid[sqlite]}"
+  cpu_during_deltas a-sqlite "${node_pid[sqlite]}"
   finish_loadgen || status=1
   loadgen_summary a-sqlite
+  say "    $cpu_line"
+  say "    $(per_delta a-sqlite)"
   stop_node sqlite
 
   say "(a) one node on PostgreSQL"
@@ -216,13 +262,18 @@ if [[ " $phases " == *" a "* ]]; then
   timeout=$((600 + agents / 50)) wait_until traffic_started a-pg ||
     { echo "the simulated agents did not all start" >&2; exit 1; }
   counters_before=$(pg_counters "$url")
-  sleep $((duration / 2))  # the node's connections while the deltas run
-  connections=$(pg_connections "$url")
+  # The node's connections while the deltas run, sampled in the middle of them.
+  (sleep $((duration / 2)); pg_connections "$url" > "$work/connections-a-pg") &
+  sampler_pid=$!
   # At the end of the deltas, before the loadgen's check reads the database.
-  timeout=$((duration + 120)) wait_until grep -q "^reports:" "$work/loadgen-a-pg.out" || true
+  cpu_during_deltas a-pg "${node_pid[pg1]}"
   counters_after=$(pg_counters "$url")
+  wait "$sampler_pid" || true
+  connections=$(cat "$work/connections-a-pg" 2> /dev/null || echo "?")
   finish_loadgen || status=1
   loadgen_summary a-pg
+  say "    $cpu_line"
+  say "    $(per_delta a-pg)"
   acked_rate=$(sed -n 's/^reports: .*), \([0-9]*\) acked\/s during traffic.*/\1/p' \
     "$work/loadgen-a-pg.out")
   say "    PostgreSQL during the deltas: $(pg_rates "$counters_before" "$counters_after" \

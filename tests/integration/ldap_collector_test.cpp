@@ -16,9 +16,9 @@ namespace {
 
 // `settings` as the collector's config file says it.
 std::string ldap_config(const collector::LdapSettings& s) {
-  std::string out = "[auth.ldap]\nurl = \"" + s.url + "\"\nstarttls = " +
-                    (s.starttls ? "true" : "false") + "\nca_file = \"" + s.ca_file +
-                    "\"\nbind_dn = \"" + s.bind_dn + "\"\nbind_password_file = \"" +
+  std::string out = "[auth.ldap]\nurl = \"" + s.url +
+                    "\"\nstarttls = " + (s.starttls ? "true" : "false") + "\nca_file = \"" +
+                    s.ca_file + "\"\nbind_dn = \"" + s.bind_dn + "\"\nbind_password_file = \"" +
                     s.bind_password_file + "\"\nuser_base = \"" + s.user_base +
                     "\"\nuser_filter = \"" + s.user_filter + "\"\ngroup_base = \"" + s.group_base +
                     "\"\ngroup_filter = \"" + s.group_filter + "\"\n[auth.ldap.role_groups]\n";
@@ -74,10 +74,10 @@ TEST_CASE("a collector refuses to start with [auth.ldap] on plain ldap://", "[ld
       {testing::binary("triage-collector"), "init", "--data", (dir.path() / "c").string()},
       dir.path());
   REQUIRE(init.exit_code == 0);
-  auto serve = testing::run_command({testing::binary("triage-collector"), "serve", "--data",
-                                     (dir.path() / "c").string(), "--listen", "127.0.0.1:0",
-                                     "--config", config.string()},
-                                    dir.path());
+  auto serve = testing::run_command(
+      {testing::binary("triage-collector"), "serve", "--data", (dir.path() / "c").string(),
+       "--listen", "127.0.0.1:0", "--config", config.string()},
+      dir.path());
   CHECK(serve.exit_code != 0);
   CHECK_THAT(serve.err, Catch::Contains("auth.ldap.url") && Catch::Contains("starttls"));
 }

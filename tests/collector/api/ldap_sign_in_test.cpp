@@ -1,7 +1,8 @@
-// [auth.ldap] in the collector's config, and sign-in with the company directory through the REST API (the router, the login handler, the
-// login guard, the store and the audit log as the collector wires them) against a real slapd:
-// roles, first-sign-in accounts, the lockout, refusals and their audit, local accounts that win,
-// and the recheck that ends the sessions of a person disabled or ungrouped in the directory.
+// [auth.ldap] in the collector's config, and sign-in with the company directory through the REST
+// API (the router, the login handler, the login guard, the store and the audit log as the collector
+// wires them) against a real slapd: roles, first-sign-in accounts, the lockout, refusals and their
+// audit, local accounts that win, and the recheck that ends the sessions of a person disabled or
+// ungrouped in the directory.
 
 #include <fstream>
 
@@ -14,8 +15,8 @@
 #include "collector/auth/ldap/ldap_directory.hpp"
 #include "collector/enrollment/enrollment_service.hpp"
 #include "collector/metrics/collector_metrics.hpp"
-#include "collector/storage/sqlite/sqlite_store.hpp"
 #include "collector/server/collector_config.hpp"
+#include "collector/storage/sqlite/sqlite_store.hpp"
 #include "collector/tickets/ticket_service.hpp"
 #include "shared/pki/secrets.hpp"
 #include "tests/collector/auth/ldap_test_directory.hpp"

@@ -58,6 +58,9 @@ struct ApiServices {
   /// Enqueues what ticket events written here cause (problem links, external links); null
   /// plans nothing (tests, tools).
   OutboxPlanner* outbox_planner = nullptr;
+  /// The company directory ([auth.ldap]) staff may sign in with; null: local accounts only.
+  /// Given to the login guard the router creates.
+  std::shared_ptr<Directory> directory = nullptr;
 };
 
 struct ApiRequest {

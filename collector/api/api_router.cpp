@@ -12,6 +12,7 @@
 #include "collector/api/connectors_api.hpp"
 #include "collector/api/device_history_api.hpp"
 #include "collector/api/devices_api.hpp"
+#include "collector/api/directory_recheck.hpp"
 #include "collector/api/enroll_api.hpp"
 #include "collector/api/enrollment_tokens_api.hpp"
 #include "collector/api/findings_api.hpp"
@@ -382,7 +383,8 @@ HttpResponse answer(const HttpRequest& request, const std::function<ApiResult()>
 ApiRouter::ApiRouter(ApiServices services, std::vector<RouteSpec> routes)
     : services_(std::move(services)) {
   if (!services_.login_guard) {
-    services_.login_guard = std::make_shared<LoginGuard>(services_.settings.login);
+    services_.login_guard =
+        std::make_shared<LoginGuard>(services_.settings.login, services_.directory);
   }
   for (auto& spec : routes) {
     routes_.push_back(
@@ -420,11 +422,12 @@ ApiResult ApiRouter::dispatch(const HttpRequest& request, const transport::PeerI
     api.path_params = std::move(params);
     if (route.access == Access::kAuthenticated) {
       const auto cookies = joined_cookies(request);
+      const auto now = std::chrono::system_clock::now();
       auto auth = authenticate(
           services_.store,
           Credentials{request[http::field::authorization], cookies, request["X-CSRF-Token"],
                       is_unsafe_method(request.method_string())},
-          std::chrono::system_clock::now());
+          now);
       if (!auth) {
         const auto& refusal = auth.error();
         if (refusal.kind == AuthRefusalKind::kError) return tl::unexpected(refusal.error);
@@ -436,14 +439,22 @@ ApiResult ApiRouter::dispatch(const HttpRequest& request, const transport::PeerI
         challenge.value().headers.emplace_back(http::field::www_authenticate, "Bearer");
         return challenge;
       }
+      if (auth->user.source == UserSource::kLdap) {
+        // The directory vouches for its users again once their last check is old enough.
+        auto confirmed = recheck_directory_user(services_, api, auth->user, now);
+        if (!confirmed) return tl::unexpected(std::move(confirmed.error()));
+        auth->user = std::move(*confirmed);
+      }
       if (auth->user.must_change_password &&
           !allowed_before_password_change(route.method, route.segments)) {
         return refuse(http::status::forbidden, "password_change_required",
                       "you must set a new password before anything else: POST "
                       "/api/v1/me/password {current_password, new_password}");
       }
+      // The directory's users sign in by its rules: TOTP is for local accounts.
       if (services_.settings.login.require_totp_for_admins && auth->user.role == Role::kAdmin &&
-          auth->user.totp_secret.empty() && !allowed_before_totp(route.method, route.segments)) {
+          auth->user.source == UserSource::kLocal && auth->user.totp_secret.empty() &&
+          !allowed_before_totp(route.method, route.segments)) {
         return refuse(http::status::forbidden, "totp_enrollment_required",
                       "admins need a second factor here: enroll one with POST /api/v1/me/totp "
                       "{current_password}, then POST /api/v1/me/totp/confirm {code}");

@@ -25,6 +25,7 @@ nlohmann::json user_summary(const User& user) {
           {"name", user.name},
           {"role", role_name(user.role)},
           {"kind", user_kind_name(user.kind)},
+          {"source", user_source_name(user.source)},
           {"password_change_required", user.must_change_password},
           {"totp_enabled", !user.totp_secret.empty()}};
 }
@@ -76,7 +77,23 @@ void audit_refused_login(ApiServices& services, const ApiRequest& request, std::
   event.actor = actor;
   event.actor_kind = AuditActorKind::kAnonymous;
   event.outcome = AuditOutcome::kDenied;
+  if (refusal.method == "ldap" && services.login_guard->directory() != nullptr) {
+    event.details["method"] = "ldap";
+    event.details["directory"] = services.login_guard->directory()->source();
+  }
   switch (refusal.reason) {
+    case LoginRefusalReason::kNoRole:
+      event.type = "auth.login.failed";
+      event.details["reason"] = "in no group mapped to a role";
+      (void)services.audit.record(event);
+      return;
+    case LoginRefusalReason::kDirectoryUnavailable:
+      // Limited per name: a directory outage must not flood the audit log.
+      event.type = "auth.login.failed";
+      event.outcome = AuditOutcome::kFailure;
+      event.details["reason"] = "directory unreachable";
+      services.audit.record_limited("login-directory:" + actor, event);
+      return;
     case LoginRefusalReason::kWrongCredentials:
       event.type = "auth.login.failed";
       event.outcome = AuditOutcome::kFailure;
@@ -154,6 +171,14 @@ ApiResult handle_login(ApiServices& services, ApiRequest& request) {
     if (refusal.reason == LoginRefusalReason::kSecondFactorRequired) {
       return refuse(http::status::unauthorized, "totp_required", refusal.error.message);
     }
+    if (refusal.reason == LoginRefusalReason::kNoRole) {
+      return refuse(http::status::forbidden, "no_role", refusal.error.message);
+    }
+    if (refusal.reason == LoginRefusalReason::kDirectoryUnavailable) {
+      services.metrics.refusal("login_directory_unavailable").Increment();
+      return refuse(http::status::service_unavailable, "directory_unavailable",
+                    refusal.error.message);
+    }
     if (refusal.error.code == ErrorCode::kDenied) {
       services.metrics.refusal("login_failed").Increment();
       // The name is bounded and cut: it may be a password typed into the wrong field.
@@ -172,6 +197,12 @@ ApiResult handle_login(ApiServices& services, ApiRequest& request) {
   event.actor_kind = AuditActorKind::kUser;
   event.details["session"] = session_kind_name(kind);
   event.details["method"] = result->method;
+  if (result->method == "ldap" && services.login_guard->directory() != nullptr) {
+    event.details["directory"] = services.login_guard->directory()->source();
+    event.details["role"] = role_name(result->user.role);
+    if (result->provisioned) event.details["provisioned"] = true;
+    if (result->role_before) event.details["role_before"] = role_name(*result->role_before);
+  }
   (void)services.audit.record(event);
   nlohmann::json out = {{"expires_at", format_rfc3339(result->expires_at)},
                         {"user", user_summary(result->user)}};
@@ -219,7 +250,8 @@ ApiResult handle_me(ApiServices& services, ApiRequest& request) {
     out["recovery_codes_left"] = *left;
   }
   out["totp_required"] = services.settings.login.require_totp_for_admins &&
-                         auth.user.role == Role::kAdmin && auth.user.totp_secret.empty();
+                         auth.user.role == Role::kAdmin && auth.user.totp_secret.empty() &&
+                         auth.user.source == UserSource::kLocal;
   if (auth.kind == AuthKind::kApiToken) out["token_id"] = auth.token_id;
   out["credential"] = auth.credential();
   return json_response(http::status::ok, out);
@@ -317,6 +349,9 @@ ApiResult handle_change_password(ApiServices& services, ApiRequest& request) {
   const auto& auth = *request.auth;
   if (auth.user.kind != UserKind::kPerson) {
     return forbidden("a service account has no password");
+  }
+  if (auth.user.source == UserSource::kLdap) {
+    return forbidden("you sign in with the company directory: change your password there");
   }
   auto body = parse_json_body(request.http, {"current_password", "new_password"});
   if (!body) return tl::unexpected(body.error());

@@ -21,6 +21,11 @@ Result<void> require_person_session(const ApiRequest& request) {
   if (auth.user.kind != UserKind::kPerson) {
     return fail(ErrorCode::kDenied, "a service account has no second factor");
   }
+  if (auth.user.source == UserSource::kLdap) {
+    return fail(ErrorCode::kDenied,
+                "you sign in with the company directory: its own sign-in policy (and second "
+                "factor, if any) applies, not one kept here");
+  }
   if (auth.kind == AuthKind::kApiToken) {
     return fail(ErrorCode::kDenied,
                 "a second factor is managed from a signed-in session, not with an API token");

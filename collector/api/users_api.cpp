@@ -21,6 +21,7 @@ nlohmann::json user_json(const User& u) {
           {"role", role_name(u.role)},
           {"disabled", u.disabled},
           {"kind", user_kind_name(u.kind)},
+          {"source", user_source_name(u.source)},
           {"password_change_required", u.must_change_password},
           {"totp_enabled", !u.totp_secret.empty()},
           {"created_at", format_rfc3339(u.created_at)}};
@@ -128,6 +129,18 @@ ApiResult handle_update_user(ApiServices& services, ApiRequest& request) {
       return fail(ErrorCode::kInvalid, "a service account has no password to reset");
     }
   }
+  if ((*current)->source == UserSource::kLdap) {
+    // The directory's groups decide, at each sign-in and recheck: a role set here would not last.
+    if (update.role) {
+      return fail(ErrorCode::kInvalid,
+                  "the role of a company directory user comes from their directory groups "
+                  "([auth.ldap] role_groups): change their groups in the directory");
+    }
+    if (update.must_change_password) {
+      return fail(ErrorCode::kInvalid,
+                  "a company directory user has no password here: the directory holds it");
+    }
+  }
   User after = **current;
   if (update.role) after.role = *update.role;
   if (update.disabled) after.disabled = *update.disabled;
@@ -175,6 +188,10 @@ ApiResult handle_reset_password(ApiServices& services, ApiRequest& request) {
   const User& target = **found;
   if (target.kind != UserKind::kPerson) {
     return fail(ErrorCode::kInvalid, "a service account has no password to reset");
+  }
+  if (target.source == UserSource::kLdap) {
+    return fail(ErrorCode::kInvalid,
+                "a company directory user has no password here: reset it in the directory");
   }
   if (target.id == request.user->id) {
     return fail(ErrorCode::kInvalid,

@@ -44,8 +44,13 @@ struct LoginResult {
   User user;
   TimePoint expires_at;
   SessionKind kind = SessionKind::kBearer;
-  /// How the user proved who they are: "password", "password+totp", "password+recovery_code".
+  /// How the user proved who they are: "password", "password+totp", "password+recovery_code",
+  /// "ldap" (the company directory checked the password).
   std::string method = "password";
+  /// "ldap": the account was created by this sign-in (the person's first).
+  bool provisioned = false;
+  /// "ldap": the role the account had before this sign-in, when the directory changed it.
+  std::optional<Role> role_before;
 };
 
 /// Where a session was opened from, as its user sees it in their session list.

@@ -3,15 +3,25 @@
 // per-account-name lockout, both in the store, so they survive restarts and every collector
 // node sharing the store throttles and locks alike. Lockout applies to unknown names exactly
 // as to real ones, so it reveals nothing about which names exist.
+//
+// With a company directory (collector/auth/directory.hpp), a name that no local account holds
+// is the directory's: it checks the password and gives the role, and the account is created
+// here at the person's first sign-in (source `ldap`, no local password). A local account of the
+// same name always wins: the directory is never asked for it. Throttles and lockout count
+// directory sign-ins exactly as local ones (under the name in lower case, as the directory
+// compares names).
 
 #include <chrono>
 #include <cstddef>
+#include <memory>
+#include <string>
 #include <string_view>
 
 #include <tl/expected.hpp>
 
 #include "collector/auth/accounts.hpp"
 #include "collector/auth/client_throttle.hpp"
+#include "collector/auth/directory.hpp"
 #include "collector/auth/lockout.hpp"
 
 namespace triage::collector {
@@ -51,6 +61,8 @@ enum class LoginRefusalReason {
   kThrottled,             ///< the client address ran out of attempts
   kSecondFactorRequired,  ///< right password, the user has a second factor, none was given
   kWrongSecondFactor,     ///< right password, wrong or replayed code (counts as a failure)
+  kNoRole,                ///< the directory checked the password; no mapped group gives a role
+  kDirectoryUnavailable,  ///< the directory could not be asked (not counted as a failure)
   kError,                 ///< the store failed
 };
 
@@ -59,11 +71,15 @@ struct LoginRefusal {
   /// Non-zero when throttled (429): the client may try again after this long.
   std::chrono::seconds retry_after{0};
   LoginRefusalReason reason = LoginRefusalReason::kError;
+  /// "ldap" when the company directory was asked (or would have been: an empty password).
+  std::string method = "password";
 };
 
 class LoginGuard {
  public:
-  explicit LoginGuard(LoginSettings settings) : settings_(settings) {}
+  /// `directory`, when given, signs in every name that no local account holds.
+  explicit LoginGuard(LoginSettings settings, std::shared_ptr<Directory> directory = nullptr)
+      : settings_(settings), directory_(std::move(directory)) {}
 
   /// Checks the throttles, then the password; opens a session on success. A locked name is
   /// refused without looking at the password, so the right password does not get through.
@@ -77,14 +93,33 @@ class LoginGuard {
   tl::expected<User, LoginRefusal> verify(Store& store, const LoginAttempt& attempt, TimePoint now);
 
   const LoginSettings& settings() const { return settings_; }
+  /// The company directory, or null when staff sign in with local accounts only.
+  Directory* directory() const { return directory_.get(); }
 
  private:
+  /// What a successful check learned besides the user.
+  struct Proof {
+    std::string method = "password";
+    bool provisioned = false;
+    std::optional<Role> role_before;
+  };
+
   /// verify(), then, with `second_factor`, the user's second factor: a TOTP code is accepted
   /// once (a replay fails), a recovery code once. A wrong code counts like a wrong password.
   /// `method` receives how the user proved who they are ("password", "password+totp",
-  /// "password+recovery_code").
+  /// "password+recovery_code", "ldap").
   tl::expected<User, LoginRefusal> check(Store& store, const LoginAttempt& attempt,
-                                         bool second_factor, TimePoint now, std::string* method);
+                                         bool second_factor, TimePoint now, Proof* proof);
+
+  /// The name the directory signs in for `typed` (in lower case), or nothing when a local account
+  /// holds it (typed as it is or in lower case) or there is no directory.
+  Result<std::optional<std::string>> directory_name(Store& store, std::string_view typed);
+
+  /// The directory's check of `attempt` for `name`, then the account here: created at the first
+  /// sign-in, its role updated at each. `counted` is the attempt under its throttle name.
+  tl::expected<User, LoginRefusal> check_with_directory(Store& store, const LoginAttempt& counted,
+                                                        const std::string& name, TimePoint now,
+                                                        Proof* proof);
 
   /// Counts a failed attempt of the name and the client: the lockout when that locked the
   /// name, else `refusal`.
@@ -97,6 +132,7 @@ class LoginGuard {
                                                            bool count_name, TimePoint now);
 
   LoginSettings settings_;
+  std::shared_ptr<Directory> directory_;
 };
 
 }  // namespace triage::collector

@@ -381,6 +381,11 @@ int main(int argc, char** argv) {
             triage::fail("no person named " + passwd_name + " (a service account has no password)"),
             "user passwd");
       }
+      if (found->source == tc::UserSource::kLdap) {
+        or_exit(triage::fail(found->name +
+                             " signs in with the company directory: set the password there"),
+                "user passwd");
+      }
       const auto password = tc::read_password_line("new password for " + found->name + ": ");
       or_exit(tc::check_password_rules(password, found->name), "user passwd");
       const auto hash = or_exit(triage::pki::hash_password(password), "user passwd");

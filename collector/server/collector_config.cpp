@@ -86,29 +86,77 @@ Result<void> read_api(const TomlReader& r, CollectorConfig& c) {
   return {};
 }
 
+Result<void> read_role_groups(const TomlReader& r, LdapSettings& ldap) {
+  const std::vector<std::string> roles = {"viewer", "technician", "senior", "admin"};
+  if (auto known = r.allow_only(roles); !known) return known;
+  for (std::size_t i = 0; i < roles.size(); ++i) {
+    auto check = [](const std::string& dn) {
+      return dn.find('=') == std::string::npos ? "expected a group DN (CN=...,DC=...)"
+                                               : std::string();
+    };
+    if (auto read = r.read(roles[i], ldap.role_groups[i], check); !read) return read;
+  }
+  return {};
+}
+
+Result<void> read_ldap(const TomlReader& r, CollectorConfig& c) {
+  auto& l = c.ldap;
+  std::int64_t timeout_ms = l.timeout.count();
+  std::int64_t recheck_s = l.recheck.count();
+  std::int64_t grace_s = l.unreachable_grace.count();
+  for (auto step :
+       {r.allow_only({"url", "starttls", "ca_file", "bind_dn", "bind_password_file", "user_base",
+                      "user_filter", "group_base", "group_filter", "member_of_attribute",
+                      "role_groups", "timeout_ms", "recheck_seconds", "unreachable_grace_seconds"}),
+        r.read("url", l.url), r.read("starttls", l.starttls), r.read("ca_file", l.ca_file),
+        r.read("bind_dn", l.bind_dn), r.read("bind_password_file", l.bind_password_file),
+        r.read("user_base", l.user_base), r.read("user_filter", l.user_filter),
+        r.read("group_base", l.group_base), r.read("group_filter", l.group_filter),
+        r.read("member_of_attribute", l.member_of_attribute),
+        r.read("timeout_ms", timeout_ms, 100, 60'000),
+        r.read("recheck_seconds", recheck_s, 1, 86'400),
+        r.read("unreachable_grace_seconds", grace_s, 0, 7 * 86'400)}) {
+    if (!step) return step;
+  }
+  l.timeout = std::chrono::milliseconds(timeout_ms);
+  l.recheck = std::chrono::seconds(recheck_s);
+  l.unreachable_grace = std::chrono::seconds(grace_s);
+  auto groups = r.section("role_groups");
+  if (!groups) return tl::unexpected(groups.error());
+  if (*groups != nullptr) {
+    if (auto read = read_role_groups(r.nested(**groups, "role_groups"), l); !read) return read;
+  }
+  if (l.url.empty()) return r.error("url", "[auth.ldap] needs the directory's url (ldaps://...)");
+  return check_ldap_settings(l);
+}
+
 Result<void> read_auth(const TomlReader& r, CollectorConfig& c) {
   auto& login = c.login;
   std::int64_t lockout_s = login.lockout.lockout.count();
   std::int64_t lockout_max_s = login.lockout.max_lockout.count();
   auto burst = static_cast<std::int64_t>(login.per_client.burst);
   auto per_minute = static_cast<std::int64_t>(login.per_client.per_minute);
-  for (auto step : {r.allow_only({"lockout_failures", "lockout_seconds", "lockout_max_seconds",
-                                  "client_failure_burst", "client_failures_per_minute",
-                                  "login_threads", "login_queue", "require_totp_for_admins"}),
-                    r.read("require_totp_for_admins", login.require_totp_for_admins),
-                    r.read("login_threads", login.login_threads, 1, 16),
-                    r.read("login_queue", login.login_queue, 0, 10'000),
-                    r.read("lockout_failures", login.lockout.max_failures, 1, 100),
-                    r.read("lockout_seconds", lockout_s, 1, 86400),
-                    r.read("lockout_max_seconds", lockout_max_s, 1, 7 * 86400),
-                    r.read("client_failure_burst", burst, 1, 10'000),
-                    r.read("client_failures_per_minute", per_minute, 1, 10'000)}) {
+  for (auto step :
+       {r.allow_only({"lockout_failures", "lockout_seconds", "lockout_max_seconds",
+                      "client_failure_burst", "client_failures_per_minute", "login_threads",
+                      "login_queue", "require_totp_for_admins", "ldap"}),
+        r.read("require_totp_for_admins", login.require_totp_for_admins),
+        r.read("login_threads", login.login_threads, 1, 16),
+        r.read("login_queue", login.login_queue, 0, 10'000),
+        r.read("lockout_failures", login.lockout.max_failures, 1, 100),
+        r.read("lockout_seconds", lockout_s, 1, 86400),
+        r.read("lockout_max_seconds", lockout_max_s, 1, 7 * 86400),
+        r.read("client_failure_burst", burst, 1, 10'000),
+        r.read("client_failures_per_minute", per_minute, 1, 10'000)}) {
     if (!step) return step;
   }
   login.lockout.lockout = std::chrono::seconds(lockout_s);
   login.lockout.max_lockout = std::chrono::seconds(std::max(lockout_max_s, lockout_s));
   login.per_client.burst = static_cast<double>(burst);
   login.per_client.per_minute = static_cast<double>(per_minute);
+  auto ldap = r.section("ldap");
+  if (!ldap) return tl::unexpected(ldap.error());
+  if (*ldap != nullptr) return read_ldap(r.nested(**ldap, "ldap"), c);
   return {};
 }
 

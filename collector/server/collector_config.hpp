@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "collector/actions/order_settings.hpp"
+#include "collector/auth/ldap/ldap_settings.hpp"
 #include "collector/auth/login_guard.hpp"
 #include "collector/channel/postgres/cluster_settings.hpp"
 #include "collector/ingest/retention_task.hpp"
@@ -72,6 +73,8 @@ struct CollectorConfig {
   std::chrono::seconds session_ttl{12 * 3600};
   /// [auth]: account lockout and per-client throttling of failed logins.
   LoginSettings login;
+  /// [auth.ldap]: staff sign in with the company directory (LDAP / Active Directory).
+  LdapSettings ldap;
   std::size_t io_threads = 2;
   std::size_t worker_threads = 2;
   std::string log_level = "info";

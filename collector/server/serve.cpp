@@ -20,6 +20,7 @@
 #include "collector/actions/order_service.hpp"
 #include "collector/api/api_router.hpp"
 #include "collector/audit/audit_log.hpp"
+#include "collector/auth/ldap/ldap_directory.hpp"
 #include "collector/channel/local_agent_channel.hpp"
 #include "collector/channel/postgres/pg_agent_channel.hpp"
 #include "collector/enrollment/enrollment_service.hpp"
@@ -256,6 +257,17 @@ int run_serve(const DataDir& dir, const CollectorConfig& config, StorePtr store,
                            config.rt_status_poll_interval, rt_status_leadership.get());
   rt_status.start();
 
+  std::shared_ptr<Directory> directory;
+  if (config.ldap.enabled()) {
+    // Reads the service account's password file and checks the CA file; the directory itself
+    // is first asked at a sign-in (a directory down at start fails sign-ins, not the start).
+    auto opened = LdapDirectory::open(config.ldap);
+    if (!opened) throw std::runtime_error(opened.error().message);
+    directory = std::move(*opened);
+    spdlog::info("staff may sign in with the company directory at {} (recheck every {} s)",
+                 directory->source(), directory->recheck_interval().count());
+  }
+
   ApiServices api_services{
       *store,  agents,     enrollment, metrics,
       tickets, enrichment, audit,      ApiSettings{config.session_ttl, config.login},
@@ -265,6 +277,7 @@ int run_serve(const DataDir& dir, const CollectorConfig& config, StorePtr store,
   api_services.wake_outbox = [&outbox] { outbox.wake(); };
   api_services.credentials = cipher;
   api_services.outbox_planner = &outbox_planner;
+  api_services.directory = directory;
   ApiRouter router(std::move(api_services));
   AgentSessionSettings session_settings;
   session_settings.heartbeat_interval_s = config.heartbeat_interval_s;

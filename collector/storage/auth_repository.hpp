@@ -49,17 +49,24 @@ class AuthRepository : public AuthReader {
   /// Applies `update`; kNotFound if unknown. Disabling also deletes the user's sessions and
   /// revokes their API tokens in the same transaction. Returns the user as stored after.
   virtual Result<User> update_user(std::int64_t id, const UserUpdate& update, TimePoint now) = 0;
+  /// For a user of the directory (UserSource::kLdap): stores the role the directory maps them
+  /// to now and `when` as the time it confirmed the account. kNotFound for any other user.
+  virtual Result<void> record_directory_check(std::int64_t user_id, Role role, TimePoint when) = 0;
+  /// In one transaction: deletes every session of the user and revokes their API tokens (the
+  /// directory no longer vouches for them). The account itself stays as it is.
+  virtual Result<void> end_user_access(std::int64_t user_id, TimePoint when) = 0;
   /// In one transaction: stores a person's new password hash, clears must_change_password
   /// and deletes every session of theirs but `keep_session_hash` ("" keeps none). kNotFound
-  /// for an unknown user or a service account.
+  /// for an unknown user, a service account or a user of the directory.
   virtual Result<void> set_password(std::int64_t user_id, std::string_view password_hash,
                                     std::string_view keep_session_hash) = 0;
   /// In one transaction: stores a person's password hash chosen by someone else (an admin's
   /// reset), sets must_change_password and deletes every session of theirs. API tokens stay.
-  /// kNotFound for an unknown user or a service account.
+  /// kNotFound for an unknown user, a service account or a user of the directory.
   virtual Result<void> reset_password(std::int64_t user_id, std::string_view password_hash) = 0;
   /// Stores `secret_base32` as the person's TOTP secret awaiting confirmation (a secret in
-  /// force stays until then). kNotFound for an unknown user or a service account.
+  /// force stays until then). kNotFound for an unknown user, a service account or a user of the
+  /// directory (whose second factor is the directory's business).
   virtual Result<void> begin_totp(std::int64_t user_id, std::string_view secret_base32) = 0;
   /// In one transaction, when the pending secret is still `secret_base32`: puts it in force with
   /// `step` as the last accepted step and replaces the user's recovery codes with

@@ -38,4 +38,14 @@ std::optional<UserKind> parse_user_kind(std::string_view text) {
   return std::nullopt;
 }
 
+const char* user_source_name(UserSource source) {
+  return source == UserSource::kLdap ? "ldap" : "local";
+}
+
+std::optional<UserSource> parse_user_source(std::string_view text) {
+  if (text == "local") return UserSource::kLocal;
+  if (text == "ldap") return UserSource::kLdap;
+  return std::nullopt;
+}
+
 }  // namespace triage::collector

@@ -65,6 +65,11 @@ struct DeviceHelloFacts {
 /// password, API tokens minted by an admin, never an order's requester or approver.
 enum class UserKind { kPerson, kService };
 
+/// Where a person's identity lives: here (a local password, TOTP) or in the company directory
+/// (LDAP / Active Directory: no local password; the directory checks the password and decides
+/// the role at each sign-in and each recheck).
+enum class UserSource { kLocal, kLdap };
+
 struct User {
   std::int64_t id = 0;
   std::string name;
@@ -83,6 +88,9 @@ struct User {
   std::string totp_pending;
   /// The last 30-second step a code was accepted in: a code of that step or before is refused.
   std::int64_t totp_last_step = 0;
+  UserSource source = UserSource::kLocal;
+  /// kLdap: when the directory last confirmed the account (sign-in or recheck).
+  std::optional<TimePoint> directory_checked_at;
 };
 
 /// How a login session is presented: a bearer token or the console's session cookie.
@@ -157,5 +165,7 @@ std::optional<Role> parse_role(std::string_view text);
 const char* session_kind_name(SessionKind kind);
 const char* user_kind_name(UserKind kind);
 std::optional<UserKind> parse_user_kind(std::string_view text);
+const char* user_source_name(UserSource source);
+std::optional<UserSource> parse_user_source(std::string_view text);
 
 }  // namespace triage::collector

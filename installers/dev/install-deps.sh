@@ -31,6 +31,9 @@ packages=(
   libspdlog-dev libfmt-dev
   catch2 libcli11-dev nlohmann-json3-dev libtomlplusplus-dev libexpected-dev
   zlib1g-dev prometheus-cpp-dev libarchive-dev
+  # Staff sign-in with the company directory: OpenLDAP's client library, and a real OpenLDAP
+  # slapd that the directory tests start on 127.0.0.1 (never the package's own service).
+  libldap-dev slapd
   # RE2: admin-written patterns (action parameters) run in linear time, never backtrack.
   libre2-dev
   # libFuzzer targets with ASan+UBSan (make fuzz; a short smoke run in make test).
@@ -72,6 +75,21 @@ fi
 
 echo "Installing: ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
+# Daemons that come with the packages (slapd, PostgreSQL, HAProxy) must not start as services:
+# tests start their own on 127.0.0.1. A policy-rc.d that says no does it for this install; one
+# the machine has already stays as it is.
+policy=/usr/sbin/policy-rc.d
+own_policy=0
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\nexit 101\n' > "$policy"
+  chmod 755 "$policy"
+  own_policy=1
+fi
+trap 'if [ "$own_policy" = 1 ]; then rm -f "$policy"; fi' EXIT
 apt-get update -q
 apt-get install -y -q --no-install-recommends "${missing[@]}"
+# Should a service have started anyway (no policy-rc.d support), stop the directory's.
+if command -v service > /dev/null && [ -x /etc/init.d/slapd ]; then
+  service slapd stop > /dev/null 2>&1 || true
+fi
 install_npm_modules

@@ -10,12 +10,13 @@ using postgres::Rows;
 using time_ms::from_ms;
 using time_ms::from_optional_ms;
 using time_ms::to_ms;
+using time_ms::to_optional_ms;
 
 namespace {
 
 constexpr std::string_view kUserSelect =
     "SELECT id, name, role, password_hash, created_at, disabled, kind, must_change_password, "
-    "totp_secret, totp_pending, totp_last_step FROM users ";
+    "totp_secret, totp_pending, totp_last_step, source, directory_checked_at FROM users ";
 
 User read_user(const Rows& r, int i) {
   User u;
@@ -32,6 +33,9 @@ User read_user(const Rows& r, int i) {
   u.totp_secret = r.text(i, 8);
   u.totp_pending = r.text(i, 9);
   u.totp_last_step = r.int64(i, 10);
+  // An unknown source is the directory's: no local password can ever sign it in.
+  u.source = parse_user_source(r.text(i, 11)).value_or(UserSource::kLdap);
+  u.directory_checked_at = from_optional_ms(r.optional_int64(i, 12));
   return u;
 }
 
@@ -121,10 +125,11 @@ Result<std::int64_t> PgAuthRepository::insert_user(const User& user) {
   // ON CONFLICT: a taken name is an answer, not an error that would end the transaction.
   auto r = (*conn)->query(
       "INSERT INTO users(name, role, password_hash, created_at, disabled, kind, "
-      "must_change_password) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (name) DO NOTHING "
-      "RETURNING id",
+      "must_change_password, source, directory_checked_at) VALUES ($1, $2, $3, $4, $5, $6, $7, "
+      "$8, $9) ON CONFLICT (name) DO NOTHING RETURNING id",
       user.name, role_name(user.role), user.password_hash, to_ms(user.created_at), user.disabled,
-      user_kind_name(user.kind), user.must_change_password);
+      user_kind_name(user.kind), user.must_change_password, user_source_name(user.source),
+      to_optional_ms(user.directory_checked_at));
   if (!r) return tl::unexpected(r.error());
   if (r->empty())
     return fail(ErrorCode::kConflict, "a user named " + user.name + " exists already");
@@ -356,13 +361,39 @@ Result<User> PgAuthRepository::update_user(std::int64_t id, const UserUpdate& up
   return std::move(**user);
 }
 
+Result<void> PgAuthRepository::record_directory_check(std::int64_t user_id, Role role,
+                                                      TimePoint when) {
+  auto conn = connector_.acquire();
+  if (!conn) return tl::unexpected(conn.error());
+  auto changed = (*conn)->query(
+      "UPDATE users SET role = $1, directory_checked_at = $2 WHERE id = $3 AND source = 'ldap'",
+      role_name(role), to_ms(when), user_id);
+  if (!changed) return tl::unexpected(changed.error());
+  if (changed->affected() == 0) {
+    return fail(ErrorCode::kNotFound, "no directory user with id " + std::to_string(user_id));
+  }
+  return {};
+}
+
+Result<void> PgAuthRepository::end_user_access(std::int64_t user_id, TimePoint when) {
+  auto conn = connector_.acquire();
+  if (!conn) return tl::unexpected(conn.error());
+  // Both statements run in the caller's write transaction (the connector's connection).
+  if (auto r = (*conn)->query("DELETE FROM api_sessions WHERE user_id = $1", user_id); !r) {
+    return tl::unexpected(r.error());
+  }
+  return done((*conn)->query(
+      "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+      to_ms(when), user_id));
+}
+
 Result<void> PgAuthRepository::set_password(std::int64_t user_id, std::string_view password_hash,
                                             std::string_view keep_session_hash) {
   auto conn = connector_.acquire();
   if (!conn) return tl::unexpected(conn.error());
   auto changed = (*conn)->query(
       "UPDATE users SET password_hash = $1, must_change_password = false WHERE id = $2 AND "
-      "kind = 'person'",
+      "kind = 'person' AND source = 'local'",
       password_hash, user_id);
   if (!changed) return tl::unexpected(changed.error());
   if (changed->affected() == 0) {
@@ -379,7 +410,7 @@ Result<void> PgAuthRepository::reset_password(std::int64_t user_id,
   if (!conn) return tl::unexpected(conn.error());
   auto changed = (*conn)->query(
       "UPDATE users SET password_hash = $1, must_change_password = true WHERE id = $2 AND "
-      "kind = 'person'",
+      "kind = 'person' AND source = 'local'",
       password_hash, user_id);
   if (!changed) return tl::unexpected(changed.error());
   if (changed->affected() == 0) {
@@ -391,9 +422,10 @@ Result<void> PgAuthRepository::reset_password(std::int64_t user_id,
 Result<void> PgAuthRepository::begin_totp(std::int64_t user_id, std::string_view secret_base32) {
   auto conn = connector_.acquire();
   if (!conn) return tl::unexpected(conn.error());
-  auto changed =
-      (*conn)->query("UPDATE users SET totp_pending = $1 WHERE id = $2 AND kind = 'person'",
-                     secret_base32, user_id);
+  auto changed = (*conn)->query(
+      "UPDATE users SET totp_pending = $1 WHERE id = $2 AND kind = 'person' AND "
+      "source = 'local'",
+      secret_base32, user_id);
   if (!changed) return tl::unexpected(changed.error());
   if (changed->affected() == 0) {
     return fail(ErrorCode::kNotFound, "no person with id " + std::to_string(user_id));

@@ -22,6 +22,8 @@ class PgAuthRepository final : public AuthRepository {
   Result<std::vector<ApiToken>> list_api_tokens() override;
   Result<std::int64_t> insert_user(const User& user) override;
   Result<User> update_user(std::int64_t id, const UserUpdate& update, TimePoint now) override;
+  Result<void> record_directory_check(std::int64_t user_id, Role role, TimePoint when) override;
+  Result<void> end_user_access(std::int64_t user_id, TimePoint when) override;
   Result<void> set_password(std::int64_t user_id, std::string_view password_hash,
                             std::string_view keep_session_hash) override;
   Result<void> reset_password(std::int64_t user_id, std::string_view password_hash) override;

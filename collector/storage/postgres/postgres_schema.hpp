@@ -13,7 +13,7 @@ namespace triage::collector::postgres_schema {
 /// The advisory lock key that serializes migrations of one database across nodes.
 inline constexpr long long kMigrationLock = 0x7472696167650001;
 
-inline constexpr std::array<std::string_view, 5> kMigrations = {
+inline constexpr std::array<std::string_view, 6> kMigrations = {
     // 1: every area, as the SQLite schema stands at its version 16.
     R"sql(
 CREATE TABLE enrollment_tokens (
@@ -458,6 +458,12 @@ ALTER TABLE api_sessions ADD COLUMN last_seen_at BIGINT;
 ALTER TABLE api_sessions ADD COLUMN source TEXT NOT NULL DEFAULT '';
 ALTER TABLE api_sessions ADD COLUMN user_agent TEXT NOT NULL DEFAULT '';
 ALTER TABLE api_sessions ADD COLUMN method TEXT NOT NULL DEFAULT 'password';
+)sql",
+    // 6 (staff of the company directory, SQLite's migration 20): where a person's identity
+    // lives ('local' or 'ldap') and when the directory last confirmed it.
+    R"sql(
+ALTER TABLE users ADD COLUMN source TEXT NOT NULL DEFAULT 'local';
+ALTER TABLE users ADD COLUMN directory_checked_at BIGINT;
 )sql",
 };
 

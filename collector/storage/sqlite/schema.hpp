@@ -6,7 +6,7 @@
 
 namespace triage::collector::schema {
 
-inline constexpr std::array<std::string_view, 19> kMigrations = {
+inline constexpr std::array<std::string_view, 20> kMigrations = {
     // 1: enrollment, devices, users, sessions, reports.
     R"sql(
 CREATE TABLE enrollment_tokens (
@@ -461,6 +461,13 @@ ALTER TABLE api_sessions ADD COLUMN last_seen_at INTEGER;
 ALTER TABLE api_sessions ADD COLUMN source TEXT NOT NULL DEFAULT '';
 ALTER TABLE api_sessions ADD COLUMN user_agent TEXT NOT NULL DEFAULT '';
 ALTER TABLE api_sessions ADD COLUMN method TEXT NOT NULL DEFAULT 'password';
+)sql",
+    // 20: staff who sign in with the company directory (LDAP / Active Directory): where a
+    // person's identity lives, and when the directory last confirmed it (sessions are checked
+    // again after [auth.ldap] recheck_seconds).
+    R"sql(
+ALTER TABLE users ADD COLUMN source TEXT NOT NULL DEFAULT 'local';
+ALTER TABLE users ADD COLUMN directory_checked_at INTEGER;
 )sql",
 };
 

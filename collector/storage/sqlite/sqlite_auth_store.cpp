@@ -8,12 +8,13 @@ using sqlite::Statement;
 using time_ms::from_ms;
 using time_ms::from_optional_ms;
 using time_ms::to_ms;
+using time_ms::to_optional_ms;
 
 namespace {
 
 constexpr const char* kUserColumns =
     "id, name, role, password_hash, created_at, disabled, kind, must_change_password, "
-    "totp_secret, totp_pending, totp_last_step";
+    "totp_secret, totp_pending, totp_last_step, source, directory_checked_at";
 
 User read_user(const Statement& s) {
   User u;
@@ -30,6 +31,9 @@ User read_user(const Statement& s) {
   u.totp_secret = s.column_text(8);
   u.totp_pending = s.column_text(9);
   u.totp_last_step = s.column_int(10);
+  // An unknown source is the directory's: no local password can ever sign it in.
+  u.source = parse_user_source(s.column_text(11)).value_or(UserSource::kLdap);
+  u.directory_checked_at = from_optional_ms(s.column_optional_int(12));
   return u;
 }
 
@@ -104,9 +108,10 @@ Result<std::int64_t> SqliteStore::insert_user(const User& user) {
   std::lock_guard lock(write_mutex_);
   auto r = db_->exec_with(
       "INSERT INTO users(name, role, password_hash, created_at, disabled, kind, "
-      "must_change_password) VALUES (?,?,?,?,?,?,?)",
+      "must_change_password, source, directory_checked_at) VALUES (?,?,?,?,?,?,?,?,?)",
       user.name, role_name(user.role), user.password_hash, to_ms(user.created_at), user.disabled,
-      user_kind_name(user.kind), user.must_change_password);
+      user_kind_name(user.kind), user.must_change_password, user_source_name(user.source),
+      to_optional_ms(user.directory_checked_at));
   if (!r) {
     if (r.error().code == ErrorCode::kConflict) {
       return fail(ErrorCode::kConflict, "a user named " + user.name + " exists already");
@@ -343,13 +348,37 @@ Result<User> SqliteStore::update_user(std::int64_t id, const UserUpdate& update,
   });
 }
 
+Result<void> SqliteStore::record_directory_check(std::int64_t user_id, Role role, TimePoint when) {
+  std::lock_guard lock(write_mutex_);
+  auto changed = db_->exec_with(
+      "UPDATE users SET role = ?, directory_checked_at = ? WHERE id = ? AND source = 'ldap'",
+      role_name(role), to_ms(when), user_id);
+  if (!changed) return tl::unexpected(changed.error());
+  if (*changed == 0) {
+    return fail(ErrorCode::kNotFound, "no directory user with id " + std::to_string(user_id));
+  }
+  return {};
+}
+
+Result<void> SqliteStore::end_user_access(std::int64_t user_id, TimePoint when) {
+  std::lock_guard lock(write_mutex_);
+  return sqlite::in_transaction(*db_, [&]() -> Result<void> {
+    if (auto r = db_->exec_with("DELETE FROM api_sessions WHERE user_id = ?", user_id); !r) {
+      return tl::unexpected(r.error());
+    }
+    return done(db_->exec_with(
+        "UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
+        to_ms(when), user_id));
+  });
+}
+
 Result<void> SqliteStore::set_password(std::int64_t user_id, std::string_view password_hash,
                                        std::string_view keep_session_hash) {
   std::lock_guard lock(write_mutex_);
   return sqlite::in_transaction(*db_, [&]() -> Result<void> {
     auto changed = db_->exec_with(
         "UPDATE users SET password_hash = ?, must_change_password = 0 WHERE id = ? AND kind = "
-        "'person'",
+        "'person' AND source = 'local'",
         password_hash, user_id);
     if (!changed) return tl::unexpected(changed.error());
     if (*changed == 0) {
@@ -366,7 +395,7 @@ Result<void> SqliteStore::reset_password(std::int64_t user_id, std::string_view 
   return sqlite::in_transaction(*db_, [&]() -> Result<void> {
     auto changed = db_->exec_with(
         "UPDATE users SET password_hash = ?, must_change_password = 1 WHERE id = ? AND kind = "
-        "'person'",
+        "'person' AND source = 'local'",
         password_hash, user_id);
     if (!changed) return tl::unexpected(changed.error());
     if (*changed == 0) {
@@ -379,7 +408,8 @@ Result<void> SqliteStore::reset_password(std::int64_t user_id, std::string_view 
 Result<void> SqliteStore::begin_totp(std::int64_t user_id, std::string_view secret_base32) {
   std::lock_guard lock(write_mutex_);
   auto changed = db_->exec_with(
-      "UPDATE users SET totp_pending = ? WHERE id = ? AND kind = 'person'", secret_base32, user_id);
+      "UPDATE users SET totp_pending = ? WHERE id = ? AND kind = 'person' AND source = 'local'",
+      secret_base32, user_id);
   if (!changed) return tl::unexpected(changed.error());
   if (*changed == 0)
     return fail(ErrorCode::kNotFound, "no person with id " + std::to_string(user_id));

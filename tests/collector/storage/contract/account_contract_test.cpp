@@ -155,3 +155,89 @@ TEMPLATE_TEST_CASE("storage contract: a user's sessions are listed with their or
   CHECK_FALSE(store->read().auth().find_session(first.token_hash, at(31)).value());
   CHECK(store->read().auth().find_session(second.token_hash, at(31)).value());
 }
+
+TEMPLATE_TEST_CASE("storage contract: a directory user keeps their source, role and last check",
+                   "[storage][contract][auth]", TRIAGE_STORAGE_BACKENDS) {
+  TestType backend;
+  auto store = backend.open();
+  auto person = user("dana");
+  person.password_hash.clear();
+  person.source = UserSource::kLdap;
+  person.directory_checked_at = at(5);
+  auto id = store->write([&](WriteTx& tx) { return tx.auth().insert_user(person); });
+  REQUIRE(id);
+  auto local = store->write([](WriteTx& tx) { return tx.auth().insert_user(user("lara")); });
+  REQUIRE(local);
+
+  auto stored = store->read().auth().find_user(*id).value();
+  REQUIRE(stored);
+  CHECK(stored->source == UserSource::kLdap);
+  CHECK(stored->directory_checked_at == at(5));
+  auto lara = store->read().auth().find_user_by_name("lara").value();
+  REQUIRE(lara);
+  CHECK(lara->source == UserSource::kLocal);
+  CHECK_FALSE(lara->directory_checked_at);
+
+  REQUIRE(store->write(
+      [&](WriteTx& tx) { return tx.auth().record_directory_check(*id, Role::kSenior, at(9)); }));
+  stored = store->read().auth().find_user(*id).value();
+  CHECK(stored->role == Role::kSenior);
+  CHECK(stored->directory_checked_at == at(9));
+  // Only the directory's users have a directory check.
+  CHECK(store
+            ->write([&](WriteTx& tx) {
+              return tx.auth().record_directory_check(*local, Role::kAdmin, at(9));
+            })
+            .error()
+            .code == ErrorCode::kNotFound);
+  CHECK(store->read().auth().find_user(*local).value()->role == lara->role);
+
+  // Their password and second factor are the directory's business.
+  CHECK(store->write([&](WriteTx& tx) { return tx.auth().set_password(*id, "h", ""); })
+            .error()
+            .code == ErrorCode::kNotFound);
+  CHECK(
+      store->write([&](WriteTx& tx) { return tx.auth().reset_password(*id, "h"); }).error().code ==
+      ErrorCode::kNotFound);
+  CHECK(
+      store->write([&](WriteTx& tx) { return tx.auth().begin_totp(*id, "SECRET"); }).error().code ==
+      ErrorCode::kNotFound);
+  CHECK(store->read().auth().find_user(*id).value()->password_hash.empty());
+}
+
+TEMPLATE_TEST_CASE("storage contract: ending a user's access ends sessions and revokes tokens",
+                   "[storage][contract][auth]", TRIAGE_STORAGE_BACKENDS) {
+  TestType backend;
+  auto store = backend.open();
+  auto id = store->write([](WriteTx& tx) { return tx.auth().insert_user(user("erin")); });
+  auto other = store->write([](WriteTx& tx) { return tx.auth().insert_user(user("fred")); });
+  REQUIRE(id);
+  REQUIRE(other);
+  for (auto [owner, hash] : {std::pair{*id, "e1"}, std::pair{*id, "e2"}, std::pair{*other, "f1"}}) {
+    REQUIRE(store->write(
+        [&](WriteTx& tx) { return tx.auth().insert_session(session_of(owner, hash)); }));
+  }
+  for (auto [owner, token_id] : {std::pair{*id, "ke"}, std::pair{*other, "kf"}}) {
+    ApiToken token;
+    token.id = token_id;
+    token.token_hash = std::string("h") + token_id;
+    token.user_id = owner;
+    token.name = "script";
+    token.created_at = at(0);
+    token.expires_at = at(1000);
+    REQUIRE(store->write([&](WriteTx& tx) { return tx.auth().insert_api_token(token); }));
+  }
+
+  REQUIRE(store->write([&](WriteTx& tx) { return tx.auth().end_user_access(*id, at(7)); }));
+  CHECK_FALSE(store->read().auth().find_session("e1", at(1)).value());
+  CHECK_FALSE(store->read().auth().find_session("e2", at(1)).value());
+  CHECK(store->read().auth().find_session("f1", at(1)).value());
+  auto revoked = store->read().auth().find_api_token("hke").value();
+  REQUIRE(revoked);
+  CHECK(revoked->revoked_at == at(7));
+  CHECK_FALSE(store->read().auth().find_api_token("hkf").value()->revoked_at);
+  // The account itself stays as it was.
+  auto erin = store->read().auth().find_user(*id).value();
+  REQUIRE(erin);
+  CHECK_FALSE(erin->disabled);
+}

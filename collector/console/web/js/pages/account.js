@@ -1,4 +1,6 @@
 // Your account: change your own password, your second factor, your sessions and API tokens.
+// A company directory user (source `ldap`) sees where they signed in instead of the password
+// and second-factor controls: those live in the directory.
 // The password form is the whole console while a new password is required (an account an
 // admin created, a reset an admin forced, a generated first password): the server answers
 // nothing else until it is set.
@@ -64,11 +66,17 @@ export async function render(main, _params, ctx) {
     const label = h('input', { name: 'name', required: true, placeholder: 'what uses it' });
     const ttl = h('input', { name: 'ttl_days', type: 'number', min: 1, max: 365, value: 90, size: 4 });
     const mine = tokens.tokens.filter((t) => t.user === ctx.me.name);
+    // A company directory account has its password and second factor in the directory.
+    const directory = me.user.source === 'ldap';
     replace(main, h('div', { class: 'page-head' }, h('h1', {}, 'Your account')),
-      section('Password',
-        h('p', { class: 'muted' }, `Signed in as ${ctx.me.name} (${ctx.me.role}). Changing the password signs out your other sessions.`),
-        passwordForm(async () => { toast('Password changed'); await reload(); })),
-      totpSection(me, () => reload()),
+      directory
+        ? section('Sign-in',
+          h('p', { id: 'directory-account' }, `Signed in as ${me.user.name} (${me.user.role}) with the company directory.`),
+          h('p', { class: 'muted' }, 'Your password, second factor and role come from the company directory: change them there. Your role follows your directory groups.'))
+        : section('Password',
+          h('p', { class: 'muted' }, `Signed in as ${ctx.me.name} (${ctx.me.role}). Changing the password signs out your other sessions.`),
+          passwordForm(async () => { toast('Password changed'); await reload(); })),
+      directory ? null : totpSection(me, () => reload()),
       await sessionsSection(() => reload()),
       section('Your API tokens',
         h('p', { class: 'muted' }, 'A token acts as you, with your role, for your own scripts. Nobody else can mint one for you.'),

@@ -1,9 +1,13 @@
 #include "collector/auth/ldap/ldap_directory.hpp"
 
 #include <ldap.h>
+#include <sys/socket.h>
 #include <sys/time.h>
 
+#include <condition_variable>
 #include <fstream>
+#include <mutex>
+#include <thread>
 #include <vector>
 
 namespace triage::collector {
@@ -51,6 +55,60 @@ timeval to_timeval(std::chrono::milliseconds ms) {
   tv.tv_usec = static_cast<suseconds_t>((ms.count() % 1000) * 1000);
   return tv;
 }
+
+// libldap's timeouts cover the TCP connect (NETWORK_TIMEOUT) and the wait for an answer to an
+// operation (TIMEOUT), but not the TLS handshake of an ldaps:// connection: a server that
+// accepts and then says nothing held the login worker for ever (GnuTLS reads again after
+// every timed-out read). So each question to the directory has a deadline of its own: the
+// handle's socket is noted as soon as it is connected (before TLS), and a watchdog shuts it
+// down when the deadline passes, which ends any read or write on it with an error. The
+// watchdog is stopped before the handle closes the socket, so it never touches a descriptor
+// reused by someone else.
+class SocketWatchdog {
+ public:
+  explicit SocketWatchdog(std::chrono::milliseconds deadline)
+      : thread_([this, deadline] {
+          std::unique_lock lock(mutex_);
+          if (!wake_.wait_for(lock, deadline, [this] { return done_; }) && fd_ >= 0) {
+            ::shutdown(fd_, SHUT_RDWR);
+          }
+        }) {}
+  ~SocketWatchdog() {
+    {
+      std::lock_guard lock(mutex_);
+      done_ = true;
+    }
+    wake_.notify_all();
+    thread_.join();
+  }
+  SocketWatchdog(const SocketWatchdog&) = delete;
+  SocketWatchdog& operator=(const SocketWatchdog&) = delete;
+
+  void watch(int fd) {
+    std::lock_guard lock(mutex_);
+    fd_ = fd;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  int fd_ = -1;
+  bool done_ = false;
+  std::thread thread_;  ///< last: started once the members it reads exist
+};
+
+int watch_socket(LDAP*, Sockbuf* sb, LDAPURLDesc*, sockaddr*, ldap_conncb* callback) {
+  ber_socket_t fd = -1;
+  if (ber_sockbuf_ctrl(sb, LBER_SB_OPT_GET_FD, &fd) != 1 || fd < 0) return -1;
+  static_cast<SocketWatchdog*>(callback->lc_arg)->watch(fd);
+  return 0;
+}
+
+void forget_socket(LDAP*, Sockbuf*, ldap_conncb*) {}
+
+// Round trips one question may take at most: connect, StartTLS, the service bind, the user
+// search, the user's bind, the group search, with room to spare.
+constexpr int kMostRoundTrips = 8;
 
 // libldap's words for `rc`, with the server's or the TLS layer's own message when there is one
 // ("Can't contact LDAP server (TLS: peer cert untrusted or revoked)").
@@ -153,6 +211,9 @@ DirectoryAnswer LdapDirectory::ask(std::string_view login, const std::string_vie
   if (login.empty()) return answer(DirectoryVerdict::kRejected, "empty login", 0);
 
   Connection conn;
+  // After conn: stopped before conn closes the socket it watches.
+  SocketWatchdog watchdog(kMostRoundTrips * s.timeout);
+  ldap_conncb socket_watch{&watch_socket, &forget_socket, &watchdog};
   if (int rc = ldap_initialize(conn.out(), s.url.c_str()); rc != LDAP_SUCCESS) {
     return unavailable(std::string("cannot use the URL: ") + ldap_err2string(rc));
   }
@@ -173,6 +234,9 @@ DirectoryAnswer LdapDirectory::ask(std::string_view login, const std::string_vie
       ldap_set_option(ld, LDAP_OPT_X_TLS_PROTOCOL_MIN, &min_tls) != LDAP_OPT_SUCCESS ||
       ldap_set_option(ld, LDAP_OPT_X_TLS_NEWCTX, &new_context) != LDAP_OPT_SUCCESS) {
     return unavailable("cannot set up TLS with the CA file " + s.ca_file);
+  }
+  if (ldap_set_option(ld, LDAP_OPT_CONNECT_CB, &socket_watch) != LDAP_OPT_SUCCESS) {
+    return unavailable("cannot bound the connection's waits");
   }
   if (s.starttls) {
     ++trips;

@@ -85,8 +85,8 @@ struct World {
   }
 
   Result<Order> request(const std::string& action, nlohmann::json params, const User& u) {
-    return orders->request(OrderRequest{ticket_id, action, std::move(params), "", "10.0.0.9:5"}, u,
-                           now);
+    return orders->request(OrderRequest{ticket_id, action, std::move(params), "", "10.0.0.9:5", ""},
+                           u, now);
   }
 
   /// The audit records of `order_id`, oldest first.
@@ -164,11 +164,11 @@ TEST_CASE("orders are refused for bad input and insufficient roles") {
   REQUIRE_FALSE(injected);
   CHECK_THAT(injected.error().message, Catch::Contains("`text`"));
   auto other_device =
-      w.orders->request(OrderRequest{w.ticket_id, "echo-test", {{"text", "hi"}}, "dev-2", ""},
+      w.orders->request(OrderRequest{w.ticket_id, "echo-test", {{"text", "hi"}}, "dev-2", "", ""},
                         user("tom", Role::kTechnician), w.now);
   REQUIRE_FALSE(other_device);
   CHECK_THAT(other_device.error().message, Catch::Contains("`device_id`"));
-  auto no_ticket = w.orders->request(OrderRequest{999, "echo-test", {{"text", "hi"}}, "", ""},
+  auto no_ticket = w.orders->request(OrderRequest{999, "echo-test", {{"text", "hi"}}, "", "", ""},
                                      user("tom", Role::kTechnician), w.now);
   REQUIRE_FALSE(no_ticket);
   CHECK(no_ticket.error().code == ErrorCode::kNotFound);

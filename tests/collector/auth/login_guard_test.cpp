@@ -138,7 +138,7 @@ TEST_CASE("a disabled account fails like a wrong password and counts toward lock
   auto user = create_user(*env.store, "sam", Role::kViewer, kPassword, env.now);
   REQUIRE(user);
   REQUIRE(env.store->write([&](WriteTx& tx) {
-    return tx.auth().update_user(user->id, UserUpdate{std::nullopt, true}, env.now);
+    return tx.auth().update_user(user->id, UserUpdate{std::nullopt, true, std::nullopt}, env.now);
   }));
   LoginGuard guard(test_settings());
   auto r = guard.login(*env.store, LoginAttempt{"sam", kPassword, "192.0.2.1"}, env.now);

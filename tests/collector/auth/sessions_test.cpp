@@ -186,7 +186,8 @@ TEST_CASE("disabling a user ends sessions and tokens at once, enabling does not 
   REQUIRE(session);
   REQUIRE(token);
   auto disabled = env.store->write([&](WriteTx& tx) {
-    return tx.auth().update_user(env.user.id, UserUpdate{std::nullopt, true}, env.now);
+    return tx.auth().update_user(env.user.id, UserUpdate{std::nullopt, true, std::nullopt},
+                                 env.now);
   });
   REQUIRE(disabled);
   CHECK(disabled->disabled);
@@ -200,7 +201,8 @@ TEST_CASE("disabling a user ends sessions and tokens at once, enabling does not 
             .code == ErrorCode::kConflict);
 
   auto enabled = env.store->write([&](WriteTx& tx) {
-    return tx.auth().update_user(env.user.id, UserUpdate{Role::kViewer, false}, env.now);
+    return tx.auth().update_user(env.user.id, UserUpdate{Role::kViewer, false, std::nullopt},
+                                 env.now);
   });
   REQUIRE(enabled);
   CHECK(enabled->role == Role::kViewer);
@@ -209,7 +211,8 @@ TEST_CASE("disabling a user ends sessions and tokens at once, enabling does not 
   CHECK_FALSE(authenticate(*env.store, bearer("Bearer " + token->token), env.now));
   CHECK(env.store
             ->write([&](WriteTx& tx) {
-              return tx.auth().update_user(9999, UserUpdate{Role::kViewer, std::nullopt}, env.now);
+              return tx.auth().update_user(
+                  9999, UserUpdate{Role::kViewer, std::nullopt, std::nullopt}, env.now);
             })
             .error()
             .code == ErrorCode::kNotFound);

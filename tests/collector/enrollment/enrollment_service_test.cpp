@@ -23,7 +23,7 @@ TEST_CASE("enrollment turns a token and a CSR into a device certificate") {
 
   auto device_key = pki::generate_p256_key();
   auto csr = pki::make_csr_pem(device_key->get(), "asks-for-this-name");
-  auto result = service.enroll({created->token, *csr, "pc-1"}, now);
+  auto result = service.enroll({created->token, *csr, "pc-1", ""}, now);
   REQUIRE(result);
   auto cert = pki::certificate_from_pem(result->certificate_pem);
   REQUIRE(cert);
@@ -33,22 +33,23 @@ TEST_CASE("enrollment turns a token and a CSR into a device certificate") {
   REQUIRE(stored);
   CHECK(stored->certificate_sha256 == pki::certificate_sha256(cert->get()).value());
 
-  auto reused = service.enroll({created->token, *csr, "pc-2"}, now);
+  auto reused = service.enroll({created->token, *csr, "pc-2", ""}, now);
   REQUIRE_FALSE(reused);
   CHECK(reused.error().code == ErrorCode::kDenied);
   // Without a usable token the CSR is not even parsed; with one, a garbage CSR is invalid
   // and costs no use of the token.
-  auto garbage = service.enroll({"tri_x", "-----BEGIN CERTIFICATE REQUEST-----\nzz", "pc"}, now);
+  auto garbage =
+      service.enroll({"tri_x", "-----BEGIN CERTIFICATE REQUEST-----\nzz", "pc", ""}, now);
   REQUIRE_FALSE(garbage);
   CHECK(garbage.error().code == ErrorCode::kDenied);
   auto fresh = store->write(
       [&](WriteTx& tx) { return create_enrollment_token(tx.devices(), 1h, 1, "test", now); });
   REQUIRE(fresh);
   auto bad_csr =
-      service.enroll({fresh->token, "-----BEGIN CERTIFICATE REQUEST-----\nzz", "pc"}, now);
+      service.enroll({fresh->token, "-----BEGIN CERTIFICATE REQUEST-----\nzz", "pc", ""}, now);
   REQUIRE_FALSE(bad_csr);
   CHECK(bad_csr.error().code == ErrorCode::kInvalid);
-  CHECK(service.enroll({fresh->token, *csr, "pc-3"}, now));
+  CHECK(service.enroll({fresh->token, *csr, "pc-3", ""}, now));
 }
 
 TEST_CASE("token durations parse with units") {

@@ -85,7 +85,7 @@ TEST_CASE("devices record hellos and revocation") {
   REQUIRE(store->write(
       [&](WriteTx& tx) { return tx.devices().enroll_device("h", device("d1", now), now); }));
   REQUIRE(store->write([&](WriteTx& tx) {
-    return tx.devices().record_hello("d1", {"laptop-7", "0.1.0", "Debian 12", "6.1", "x86_64"},
+    return tx.devices().record_hello("d1", {"laptop-7", "0.1.0", "Debian 12", "6.1", "x86_64", ""},
                                      now);
   }));
   auto d = store->read().devices().find_device("d1").value();
@@ -141,7 +141,8 @@ TEST_CASE("user names are unique and sessions expire") {
   REQUIRE_FALSE(again);
   CHECK(again.error().code == ErrorCode::kConflict);
   REQUIRE(store->write([&](WriteTx& tx) {
-    return tx.auth().insert_session({"hash", *id, now, now + 1h, SessionKind::kBearer, ""});
+    return tx.auth().insert_session(
+        {"hash", *id, now, now + 1h, SessionKind::kBearer, "", std::nullopt, "", "", "password"});
   }));
   CHECK(store->read().auth().find_session("hash", now).value().has_value());
   CHECK_FALSE(store->read().auth().find_session("hash", now + 2h).value().has_value());

@@ -14,6 +14,7 @@
 #include "shared/util/files.hpp"
 #include "tests/integration/ws_probe.hpp"
 #include "tests/support/collector_fixture.hpp"
+#include "tests/support/sanitized_build.hpp"
 #include "triage/v1/envelope.pb.h"
 
 using namespace triage;
@@ -233,9 +234,16 @@ TEST_CASE(
   const long peak = status_kib(pid, "VmHWM");
   INFO("collector RSS before " << rss_before << " KiB, after " << rss_after << " KiB, peak " << peak
                                << " KiB");
-  // Refused unparsed: what stays is at most the connections' read buffers (4 MiB each).
-  CHECK(rss_after - rss_before < 48 * 1024);
-  CHECK(peak - rss_before < 96 * 1024);
+  if (kSanitizedBuild) {
+    // ASan keeps freed blocks in its quarantine (256 MiB) and both sanitizers map shadow
+    // memory: there the collector's RSS says nothing about what it holds. The plain build
+    // (make test) checks the bound.
+    WARN("collector RSS bounds not checked in a sanitizer build");
+  } else {
+    // Refused unparsed: what stays is at most the connections' read buffers (4 MiB each).
+    CHECK(rss_after - rss_before < 48 * 1024);
+    CHECK(peak - rss_before < 96 * 1024);
+  }
   CHECK(device_online(collector, good.device_id()));
   const auto after_flood = good_reports();
   CHECK(eventually([&] { return good_reports() > after_flood; }, 60s));

@@ -108,8 +108,8 @@ TEST_CASE(
   tom.id = 7;
   tom.name = "tom";
   tom.role = Role::kTechnician;
-  auto early =
-      w.orders->request(OrderRequest{1, "say-hello", nlohmann::json::object(), "", ""}, tom, w.now);
+  auto early = w.orders->request(OrderRequest{1, "say-hello", nlohmann::json::object(), "", "", ""},
+                                 tom, w.now);
   REQUIRE_FALSE(early);
   CHECK_THAT(early.error().message, Catch::Contains("no action `say-hello` in the catalog"));
 
@@ -327,8 +327,8 @@ TEST_CASE("an update is a new version with a new hash, a pending order keeps its
   User tom;
   tom.name = "tom";
   tom.role = Role::kTechnician;
-  auto order = w.orders->request(OrderRequest{t.id, "say-hello", nlohmann::json::object(), "", ""},
-                                 tom, w.now);
+  auto order = w.orders->request(
+      OrderRequest{t.id, "say-hello", nlohmann::json::object(), "", "", ""}, tom, w.now);
   REQUIRE(order);
   CHECK(order->definition_sha256 == v1->sha256);
 

@@ -30,7 +30,7 @@ bool eventually(Predicate done) {
 }
 
 PeriodicTaskOptions hourly(bool run_at_start = false) {
-  return PeriodicTaskOptions{"test task", 1h, run_at_start};
+  return PeriodicTaskOptions{"test task", 1h, run_at_start, ""};
 }
 
 }  // namespace
@@ -167,7 +167,7 @@ TEST_CASE("a periodic task's thread carries its name, so profiles say which work
 TEST_CASE("a thread name longer than the kernel keeps is cut, not refused") {
   std::string seen;
   std::mutex seen_mutex;
-  PeriodicTask task(PeriodicTaskOptions{"a name far longer than fifteen bytes", 1h, true}, [&] {
+  PeriodicTask task(PeriodicTaskOptions{"a name far longer than fifteen bytes", 1h, true, ""}, [&] {
     char name[16] = {};
     pthread_getname_np(pthread_self(), name, sizeof name);
     std::lock_guard lock(seen_mutex);

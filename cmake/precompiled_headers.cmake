@@ -1,13 +1,13 @@
 # Precompiled headers: one for the product, one for the tests, each compiled once and reused
-# by every target that links the wire contract (triage_proto).
+# by every target that links the wire contract (triage_proto) and spdlog.
 #
 # Why: most translation units include the generated snapshot.pb.h (about 1 MB of C++) and the
-# test files Catch2's single header; parsing them again in each of several hundred files was
-# about half of a cold build's compile time (4.1 s -> 1.8 s for a findings rule). Only standard
+# test files Catch2's single header; parsing them again was about half of a typical file's
+# compile time (4.1 s -> 1.8 s for a findings rule; docs/PERFORMANCE.md). Only standard
 # and third-party headers are precompiled, never ours: a change to a header of the product
 # recompiles what includes it, not everything. GCC checks that a precompiled header was made
 # with the same settings (-Winvalid-pch); when it was not (a -fPIC target), the file is parsed
-# as text, so the result is the same either way.
+# as text. That is why a target needs spdlog's definitions to get the header (see below).
 #
 # Sources that configure a header before including it (CATCH_CONFIG_*) opt out with the source
 # property SKIP_PRECOMPILE_HEADERS.
@@ -69,7 +69,8 @@ function(_triage_targets_in dir out_var)
   set(${out_var} ${targets} PARENT_SCOPE)
 endfunction()
 
-# Called once every target exists (end of the top-level CMakeLists.txt).
+# Called once every target exists: at the end of each of the top-level CMakeLists.txt's three
+# builds (host, Windows cross-build, fuzzers).
 function(triage_use_precompiled_headers)
   if(NOT TRIAGE_PRECOMPILED_HEADERS)
     return()

@@ -101,7 +101,9 @@ void AgentRuntime::connect() {
   options.target = "/agent/v1";
   options.limits.handshake_timeout = options_.handshake_timeout;
   options.limits.max_message_bytes = options_.max_message_bytes;
-  spdlog::debug("connecting to {}:{}", url_.host, url_.port);
+  options.session_slot = tls_session_;
+  spdlog::debug("connecting to {}:{}{}", url_.host, url_.port,
+                tls_session_->holds_ticket() ? " (resuming the TLS session)" : "");
   connection_ = transport::connect_websocket(ioc_, *tls_, *this, options);
 }
 

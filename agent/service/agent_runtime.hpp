@@ -27,6 +27,7 @@
 #include "agent/state/agent_state.hpp"
 #include "shared/transport/backoff.hpp"
 #include "shared/transport/tls_context.hpp"
+#include "shared/transport/tls_session_slot.hpp"
 #include "shared/transport/url.hpp"
 #include "shared/transport/websocket_handler.hpp"
 #include "triage/v1/envelope.pb.h"
@@ -107,6 +108,10 @@ class AgentRuntime final : public transport::WebSocketHandler {
   boost::asio::steady_timer report_timer_;
   boost::asio::steady_timer release_timer_;  // idle memory given back after activity
   std::shared_ptr<transport::WebSocketConnection> connection_;
+  /// The collector's latest TLS session ticket: reconnections resume instead of a full
+  /// handshake (kept in memory only).
+  std::shared_ptr<transport::TlsSessionSlot> tls_session_ =
+      std::make_shared<transport::TlsSessionSlot>();
   bool ready_ = false;  // hello acknowledged on the current connection
   bool stopping_ = false;
   std::function<void()> stopped_;

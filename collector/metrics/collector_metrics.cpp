@@ -98,6 +98,11 @@ CollectorMetrics::CollectorMetrics(std::shared_ptr<prometheus::Registry> r)
                          .Help("Completed TLS handshakes")
                          .Register(*r)
                          .Add({})),
+      tls_resumed_handshakes(BuildCounter()
+                                 .Name("triage_tls_resumed_handshakes_total")
+                                 .Help("Completed TLS handshakes that resumed a session ticket")
+                                 .Register(*r)
+                                 .Add({})),
       open_files_limit(BuildGauge()
                            .Name("triage_open_files_limit")
                            .Help("Soft RLIMIT_NOFILE after raising it at start")

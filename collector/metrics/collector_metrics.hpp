@@ -34,6 +34,7 @@ class CollectorMetrics {
   prometheus::Histogram& commit_latency_seconds;  ///< one batch transaction
   prometheus::Histogram& commit_batch_size;
   prometheus::Counter& tls_handshakes;
+  prometheus::Counter& tls_resumed_handshakes;
   prometheus::Gauge& open_files_limit;
   prometheus::Counter& retention_runs;
   prometheus::Counter& retention_failures;

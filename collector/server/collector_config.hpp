@@ -58,6 +58,9 @@ struct CollectorConfig {
   /// TLS handshakes running at once; the others wait their turn (0: no bound). See
   /// transport::ServerOptions.
   std::size_t max_concurrent_handshakes = 64;
+  /// Issue TLS session tickets (keys in pki/session-ticket-keys.json) so that agents resume
+  /// their sessions, after a restart too, instead of a full handshake each time.
+  bool tls_session_resumption = true;
   /// Agent messages over 16 KiB (full snapshots) read at once; the others wait their turn
   /// (0: no bound), each within `large_message_timeout`. See transport::ServerOptions.
   std::size_t max_concurrent_large_messages = 64;

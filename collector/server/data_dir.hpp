@@ -22,6 +22,10 @@ class DataDir {
   std::filesystem::path server_key() const { return root_ / "pki" / "server.key"; }
   std::filesystem::path signing_key() const { return root_ / "pki" / "order-signing.key"; }
   std::filesystem::path signing_public_key() const { return root_ / "pki" / "order-signing.pub"; }
+  /// Keys sealing TLS session tickets (transport::SessionTicketKeys); 0600, secret.
+  std::filesystem::path session_ticket_keys() const {
+    return root_ / "pki" / "session-ticket-keys.json";
+  }
   std::filesystem::path database() const { return root_ / "collector.db"; }
   /// AES-256 key sealing integration credentials (webhook secrets, RT passwords); 0600.
   std::filesystem::path integrations_key() const { return root_ / "integrations.key"; }

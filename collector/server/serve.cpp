@@ -44,8 +44,10 @@
 #include "collector/tickets/ticket_service.hpp"
 #include "shared/pki/keys.hpp"
 #include "shared/transport/server.hpp"
+#include "shared/transport/session_ticket_keys.hpp"
 #include "shared/transport/tls_context.hpp"
 #include "shared/transport/tls_context_slot.hpp"
+#include "shared/util/clock.hpp"
 #include "shared/util/files.hpp"
 #include "shared/util/thread_name.hpp"
 
@@ -84,9 +86,20 @@ boost::asio::ip::address listen_ip(const std::string& host, const std::string& f
 int run_serve(const DataDir& dir, const CollectorConfig& config, StorePtr store,
               const ServeReload& reload) {
   auto keys = or_throw(load_keys(dir), "loading keys");
-  auto tls = or_throw(
-      transport::make_server_tls_context({keys.server_chain_pem, keys.server_key_pem, keys.ca_pem}),
-      "TLS setup");
+  std::shared_ptr<transport::SessionTicketKeys> ticket_keys;
+  if (config.tls_session_resumption) {
+    std::string replaced;
+    ticket_keys = or_throw(
+        transport::SessionTicketKeys::open(dir.session_ticket_keys(), live_clock(), &replaced),
+        "TLS session tickets");
+    if (!replaced.empty()) {
+      spdlog::warn("TLS session ticket keys replaced ({}): agents make one full handshake",
+                   replaced);
+    }
+  }
+  auto tls = or_throw(transport::make_server_tls_context(
+                          {keys.server_chain_pem, keys.server_key_pem, keys.ca_pem, ticket_keys}),
+                      "TLS setup");
   auto [host, port] = or_throw(split_listen_address(config.listen), "--listen");
   const auto address = listen_ip(host, "--listen");
   std::optional<boost::asio::ip::tcp::endpoint> staff_endpoint;
@@ -302,7 +315,10 @@ int run_serve(const DataDir& dir, const CollectorConfig& config, StorePtr store,
   options.max_concurrent_handshakes = config.max_concurrent_handshakes;
   options.max_concurrent_large_messages = config.max_concurrent_large_messages;
   options.large_message_timeout = config.large_message_timeout;
-  options.on_tls_handshake = [&metrics] { metrics.tls_handshakes.Increment(); };
+  options.on_tls_handshake = [&metrics](bool resumed) {
+    metrics.tls_handshakes.Increment();
+    if (resumed) metrics.tls_resumed_handshakes.Increment();
+  };
   options.on_connection_refused = [&metrics](std::string_view reason) {
     metrics.refusal(std::string(reason)).Increment();
   };

@@ -11,6 +11,7 @@
 #include <boost/asio/ssl/context.hpp>
 #include <boost/beast/websocket/stream.hpp>
 
+#include "shared/transport/tls_session_slot.hpp"
 #include "shared/transport/websocket_session.hpp"
 
 namespace triage::transport {
@@ -27,6 +28,13 @@ class ClientWebSocketSession final : public WebSocketSession<TlsStream> {
   /// The TLS object of this connection (to adjust it before run()).
   SSL* native_ssl() { return ws_.next_layer().native_handle(); }
 
+  /// Offers `slot`'s ticket to resume a session and stores the ticket this connection
+  /// receives there (before run()).
+  void resume_from(std::shared_ptr<TlsSessionSlot> slot) {
+    session_slot_ = std::move(slot);
+    session_slot_->attach(native_ssl());
+  }
+
  private:
   std::shared_ptr<ClientWebSocketSession> self() {
     return std::static_pointer_cast<ClientWebSocketSession>(shared_from_this());
@@ -42,6 +50,7 @@ class ClientWebSocketSession final : public WebSocketSession<TlsStream> {
   std::string host_;
   std::string target_;
   boost::beast::websocket::response_type handshake_response_;
+  std::shared_ptr<TlsSessionSlot> session_slot_;  ///< outlives the SSL object it is attached to
 };
 
 }  // namespace triage::transport

@@ -11,6 +11,9 @@ struct PeerIdentity {
   bool has_verified_certificate = false;
   std::string certificate_common_name;
   std::string certificate_sha256;  ///< lowercase hex of the DER certificate
+  /// True when the TLS handshake resumed an earlier session from its ticket: the certificate
+  /// above is the one that session's full handshake verified.
+  bool tls_session_resumed = false;
 };
 
 }  // namespace triage::transport

@@ -16,9 +16,16 @@ std::string endpoint_text(const boost::asio::ip::tcp::socket& socket,
   return ep.address().to_string() + ":" + std::to_string(ep.port());
 }
 
+bool certificate_current(X509* cert, std::time_t now) {
+  return X509_cmp_time(X509_get0_notBefore(cert), &now) < 0 &&
+         X509_cmp_time(X509_get0_notAfter(cert), &now) > 0;
+}
+
 void fill_peer_identity(SSL* ssl, PeerIdentity& peer) {
+  peer.tls_session_resumed = SSL_session_reused(ssl) == 1;
   X509* cert = SSL_get0_peer_certificate(ssl);
   if (cert == nullptr || SSL_get_verify_result(ssl) != X509_V_OK) return;
+  if (!certificate_current(cert, std::time(nullptr))) return;
   auto cn = pki::certificate_common_name(cert);
   auto fp = pki::certificate_sha256(cert);
   if (!cn || !fp) return;

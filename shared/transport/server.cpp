@@ -187,7 +187,9 @@ class TlsConnection : public std::enable_shared_from_this<TlsConnection> {
       return;
     }
     fill_peer_identity(stream_.native_handle(), peer_);
-    if (shared_->options.on_tls_handshake) shared_->options.on_tls_handshake();
+    if (shared_->options.on_tls_handshake) {
+      shared_->options.on_tls_handshake(peer_.tls_session_resumed);
+    }
     handshake_done_ = std::chrono::steady_clock::now();
     start_http();
   }

@@ -111,8 +111,9 @@ struct ServerOptions {
   /// counted from the accept (0: no bound). A connection queues only once its first bytes
   /// (the ClientHello) have arrived, so silent connections cannot hold the places.
   std::size_t max_concurrent_handshakes = 0;
-  /// Called (from I/O threads) after each completed TLS handshake; for metrics.
-  std::function<void()> on_tls_handshake;
+  /// Called (from I/O threads) after each completed TLS handshake, with whether it resumed a
+  /// session from its ticket; for metrics.
+  std::function<void(bool resumed)> on_tls_handshake;
   /// Called (from I/O threads) when a connection ends before its TLS handshake completed,
   /// with the reason: "tls_handshake_timeout" (the client was too slow, or the server too
   /// busy), "tls_handshake_queue_timeout" (still waiting for a place), "tls_handshake_failed",

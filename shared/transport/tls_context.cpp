@@ -6,6 +6,8 @@
 #include <openssl/x509v3.h>
 
 #include "shared/pki/certificates.hpp"
+#include "shared/transport/session_ticket_keys.hpp"
+#include "shared/transport/tls_session_slot.hpp"
 
 namespace triage::transport {
 namespace ssl = boost::asio::ssl;
@@ -129,9 +131,13 @@ Result<SslContextPtr> make_server_tls_context(const ServerTlsConfig& config) {
   SSL_CTX_set_verify_depth(native, 2);
   static const unsigned char kSessionContext[] = "triage";
   SSL_CTX_set_session_id_context(native, kSessionContext, sizeof kSessionContext - 1);
-  // No client resumes a session: TLS 1.3 session tickets (two per handshake by default) would
-  // only cost an encryption here and a parse and an allocation on the client.
-  SSL_CTX_set_num_tickets(native, 0);
+  if (config.session_tickets) {
+    config.session_tickets->install(native);
+  } else {
+    // Without keys that outlive the process, tickets (two per handshake by default) would cost
+    // an encryption here and a parse on the client for nothing after a restart.
+    SSL_CTX_set_num_tickets(native, 0);
+  }
   auto ca = pki::certificate_from_pem(config.client_ca_pem);
   if (!ca) return fail("client CA", ca.error());
   // Advertise only our CA as acceptable issuer of client certificates.
@@ -165,6 +171,7 @@ Result<SslContextPtr> make_client_tls_context(const ClientTlsConfig& config) {
   if (!ctx) return ctx;
   if (auto r = add_ca(**ctx, config.ca_pem); !r) return tl::unexpected(r.error());
   (*ctx)->set_verify_mode(ssl::verify_peer);
+  TlsSessionSlot::enable_ticket_capture((*ctx)->native_handle());
   if (!config.certificate_pem.empty()) {
     if (auto r = use_identity(**ctx, config.certificate_pem, config.private_key_pem); !r) {
       return fail("client TLS identity", r.error());

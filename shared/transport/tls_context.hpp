@@ -12,6 +12,8 @@
 
 namespace triage::transport {
 
+class SessionTicketKeys;  // shared/transport/session_ticket_keys.hpp
+
 using SslContextPtr = std::shared_ptr<boost::asio::ssl::context>;
 
 struct ServerTlsConfig {
@@ -21,6 +23,9 @@ struct ServerTlsConfig {
   /// the enrollment endpoint and the REST API serve peers without one, and the agent
   /// WebSocket refuses them at upgrade with a clear reason.
   std::string client_ca_pem;
+  /// Issue TLS session tickets sealed with these keys and resume the sessions they carry
+  /// (null: no tickets, every connection makes a full handshake).
+  std::shared_ptr<SessionTicketKeys> session_tickets;
 };
 
 struct ClientTlsConfig {
@@ -37,6 +42,8 @@ Result<SslContextPtr> make_server_tls_context(const ServerTlsConfig& config);
 /// the key does not match the leaf.
 Result<SslContextPtr> make_site_server_tls_context(const std::string& certificate_chain_pem,
                                                    const std::string& private_key_pem);
+/// Connections made with it resume a session when given a TlsSessionSlot holding a ticket
+/// (WebSocketClientOptions::session_slot); otherwise every handshake is a full one.
 Result<SslContextPtr> make_client_tls_context(const ClientTlsConfig& config);
 
 /// A client context for servers on the public web (outbound webhooks): the system trust

@@ -9,6 +9,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ssl/context.hpp>
 
+#include "shared/transport/tls_session_slot.hpp"
 #include "shared/transport/websocket_handler.hpp"
 #include "shared/transport/websocket_limits.hpp"
 
@@ -22,6 +23,9 @@ struct WebSocketClientOptions {
   /// Called with the connection's SSL object before the handshake, e.g. to give each of many
   /// simulated devices its own certificate while sharing one context.
   std::function<void(SSL*)> configure_ssl;
+  /// Resume the TLS session of this slot's ticket, and keep the next ticket there (null: a
+  /// full handshake every time). One slot per client identity.
+  std::shared_ptr<TlsSessionSlot> session_slot;
 };
 
 /// Starts connecting. Exactly one of these follows: handler.on_open() then, later,

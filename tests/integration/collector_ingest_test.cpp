@@ -17,36 +17,18 @@
 using namespace triage;
 using namespace triage::testing;
 
-namespace {
-
-// Value of a metric line like `name{labels} 12` in the /metrics text (0 when absent).
-double metric(CollectorFixture& collector, const std::string& line_prefix) {
-  auto tls = transport::make_client_tls_context({collector.ca_pem(), "", ""});
-  transport::HttpRequest req{transport::http::verb::get, "/metrics", 11};
-  req.set(transport::http::field::authorization, "Bearer " + collector.metrics_token());
-  auto res = transport::https_request(**tls, "127.0.0.1", std::to_string(collector.port()),
-                                      std::move(req));
-  if (!res) return -1;
-  auto body = res->body();
-  auto pos = body.find("\n" + line_prefix + " ");
-  if (pos == std::string::npos) return 0;
-  return std::stod(body.substr(pos + line_prefix.size() + 2));
-}
-
-}  // namespace
-
 TEST_CASE("metrics count connected agents and stored reports", "[integration]") {
   CollectorFixture collector;
   AgentFixture agent(collector, "a");
   REQUIRE(agent.enroll().exit_code == 0);
   agent.start();
-  CHECK(eventually([&] { return metric(collector, "triage_connected_agents") == 1; }));
+  CHECK(eventually([&] { return collector.metric("triage_connected_agents") == 1; }));
   CHECK(eventually(
-      [&] { return metric(collector, "triage_reports_total{outcome=\"stored\"}") >= 1; }));
-  CHECK(metric(collector, "triage_tls_handshakes_total") >= 1);
-  CHECK(metric(collector, "triage_open_files_limit") > 0);
+      [&] { return collector.metric("triage_reports_total{outcome=\"stored\"}") >= 1; }));
+  CHECK(collector.metric("triage_tls_handshakes_total") >= 1);
+  CHECK(collector.metric("triage_open_files_limit") > 0);
   agent.stop();
-  CHECK(eventually([&] { return metric(collector, "triage_connected_agents") == 0; }));
+  CHECK(eventually([&] { return collector.metric("triage_connected_agents") == 0; }));
 }
 
 TEST_CASE("a flooding agent is throttled while others are served", "[integration]") {
@@ -81,7 +63,7 @@ TEST_CASE("a flooding agent is throttled while others are served", "[integration
                     collector.admin_token())
                .status == 200;
   }));
-  CHECK(metric(collector, "triage_refusals_total{reason=\"rate_limited\"}") > 0);
+  CHECK(collector.metric("triage_refusals_total{reason=\"rate_limited\"}") > 0);
   // Throttled, not dropped: the noisy agent is still connected.
   CHECK_FALSE(probe.closed);
   CHECK(device_online(collector, noisy.device_id()));
@@ -143,9 +125,9 @@ TEST_CASE("SIGKILL of the collector under load loses nothing acknowledged", "[in
                         "--database", (collector.data_dir() / "collector.db").string()},
                        collector.root(), "loadgen");
   // Kill the collector in the middle of the traffic, once reports are flowing.
-  REQUIRE(eventually(
-      [&] { return metric(collector, "triage_reports_total{outcome=\"stored\"}") > 300; },
-      std::chrono::seconds(60)));
+  REQUIRE(
+      eventually([&] { return collector.metric("triage_reports_total{outcome=\"stored\"}") > 300; },
+                 std::chrono::seconds(60)));
   collector.process().kill_hard();
   auto exit_code = loadgen.wait_exit(std::chrono::seconds(120));
   INFO(loadgen.stdout_text() << loadgen.stderr_text());

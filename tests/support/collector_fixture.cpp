@@ -258,4 +258,17 @@ bool device_online(CollectorFixture& collector, const std::string& device_id) {
   return false;
 }
 
+double CollectorFixture::metric(const std::string& line_prefix) {
+  auto tls = transport::make_client_tls_context({ca_pem(), "", ""});
+  if (!tls) return -1;
+  transport::HttpRequest req{transport::http::verb::get, "/metrics", 11};
+  req.set(transport::http::field::authorization, "Bearer " + metrics_token());
+  auto res = transport::https_request(**tls, "127.0.0.1", std::to_string(port()), std::move(req));
+  if (!res || res->result() != transport::http::status::ok) return -1;
+  const auto& body = res->body();
+  auto pos = body.find("\n" + line_prefix + " ");
+  if (pos == std::string::npos) return 0;
+  return std::stod(body.substr(pos + line_prefix.size() + 2));
+}
+
 }  // namespace triage::testing

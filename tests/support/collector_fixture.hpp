@@ -64,6 +64,9 @@ class CollectorFixture {
   ChildProcess& process() { return *process_; }
   /// The bearer token /metrics requires (see the constructor).
   static std::string metrics_token() { return "test-metrics-token-not-secret"; }
+  /// The value of a /metrics line like `name{labels} 12` read with metrics_token() on the agent
+  /// port: 0 when the line is absent, -1 when /metrics could not be read.
+  double metric(const std::string& line_prefix);
 
   /// Starts `serve` (again) and waits until it listens; keeps the port across restarts.
   void start();

@@ -89,7 +89,8 @@ HttpsReceiver::HttpsReceiver(const std::filesystem::path& ca_file) : impl_(new I
   if (auto r = write_file_atomic(ca_file, ca_pem, 0644); !r) {
     throw std::runtime_error("writing " + ca_file.string() + ": " + r.error().message);
   }
-  impl_->tls = must(transport::make_server_tls_context({chain, key_pem, ca_pem}), "receiver TLS");
+  impl_->tls =
+      must(transport::make_server_tls_context({chain, key_pem, ca_pem, nullptr}), "receiver TLS");
   impl_->app = std::make_unique<RecordingApp>([this](ReceivedRequest r) {
     std::lock_guard lock(mutex_);
     r.answered = status_.load();

@@ -38,9 +38,9 @@ class LoopbackTlsServer {
     auto cert = must(pki::issue_server_certificate(ca.get(), ca_key.get(), key.get(), "localhost",
                                                    {"localhost"}, {"127.0.0.1"}, 24h));
     ca_pem_ = must(pki::certificate_to_pem(ca.get()));
-    tls_ = must(
-        transport::make_server_tls_context({must(pki::certificate_to_pem(cert.get())) + ca_pem_,
-                                            must(pki::private_key_to_pem(key.get())), ca_pem_}));
+    tls_ = must(transport::make_server_tls_context(
+        {must(pki::certificate_to_pem(cert.get())) + ca_pem_,
+         must(pki::private_key_to_pem(key.get())), ca_pem_, nullptr}));
     options.endpoint = {boost::asio::ip::make_address("127.0.0.1"), 0};
     options.on_connection_refused = [this](std::string_view reason) {
       std::lock_guard lock(mutex_);

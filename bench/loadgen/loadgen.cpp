@@ -51,6 +51,7 @@ struct Options {
   long backoff_base_ms = 1000;
   long backoff_cap_ms = 300'000;
   long handshake_timeout_ms = 30'000;
+  bool tls_resumption = true;
 };
 
 // SIGTERM / SIGINT end the traffic early; the summary and the verification still run.
@@ -132,6 +133,9 @@ int main(int argc, char** argv) {
   app.add_option("--handshake-timeout-ms", o.handshake_timeout_ms,
                  "TCP connect + TLS + WebSocket upgrade deadline")
       ->capture_default_str();
+  app.add_option("--tls-resumption", o.tls_resumption,
+                 "resume TLS sessions from the collector's tickets (true/false)")
+      ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   std::signal(SIGTERM, on_signal);
   std::signal(SIGINT, on_signal);
@@ -158,6 +162,7 @@ int main(int argc, char** argv) {
   workload.backoff_base = std::chrono::milliseconds(o.backoff_base_ms);
   workload.backoff_cap = std::chrono::milliseconds(o.backoff_cap_ms);
   workload.handshake_timeout = std::chrono::milliseconds(o.handshake_timeout_ms);
+  workload.tls_resumption = o.tls_resumption;
   std::printf("payloads: snapshot %zu B, deltas %zu B and %zu B\n", workload.snapshot_body.size(),
               workload.delta_forward.size(), workload.delta_back.size());
   auto tls = transport::make_client_tls_context({*ca_pem, "", ""});
@@ -247,13 +252,14 @@ int main(int argc, char** argv) {
       last_progress = now;
       std::printf(
           "progress t=%.1f connected=%llu hello_acks=%llu attempts=%llu failures=%llu "
-          "disconnects=%llu\n",
+          "disconnects=%llu resumed=%llu\n",
           std::chrono::duration<double>(now - start).count(),
           static_cast<unsigned long long>(connected()),
           static_cast<unsigned long long>(sum(&Stats::hello_acks)),
           static_cast<unsigned long long>(sum(&Stats::attempts)),
           static_cast<unsigned long long>(sum(&Stats::connect_failures)),
-          static_cast<unsigned long long>(sum(&Stats::disconnects)));
+          static_cast<unsigned long long>(sum(&Stats::disconnects)),
+          static_cast<unsigned long long>(sum(&Stats::resumed)));
       std::fflush(stdout);
     }
   };
@@ -336,11 +342,12 @@ int main(int argc, char** argv) {
               percentile(total.ack_latency_ms, 0.99), percentile(total.ack_latency_ms, 1.0));
   std::printf(
       "connection attempts %llu, connect failures %llu, disconnects %llu, connected at the end "
-      "%llu, collector peak RSS %.1f MiB\n",
+      "%llu, collector peak RSS %.1f MiB; %llu TLS sessions resumed\n",
       static_cast<unsigned long long>(sum(&Stats::attempts)),
       static_cast<unsigned long long>(total.connect_failures.load()),
       static_cast<unsigned long long>(total.disconnects.load()),
-      static_cast<unsigned long long>(connected_at_stop), peak_rss / 1024.0);
+      static_cast<unsigned long long>(connected_at_stop), peak_rss / 1024.0,
+      static_cast<unsigned long long>(sum(&Stats::resumed)));
   for (auto& [reason, n] : total.failure_reasons) {
     std::printf("  failed attempts: %llu x %s\n", static_cast<unsigned long long>(n),
                 reason.c_str());

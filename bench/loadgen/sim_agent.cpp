@@ -14,7 +14,9 @@ SimAgent::SimAgent(boost::asio::io_context& ioc, boost::asio::ssl::context& tls,
       workload_(workload),
       stats_(stats),
       backoff_(workload.backoff_base, workload.backoff_cap, index),
-      reconnect_timer_(ioc) {}
+      reconnect_timer_(ioc) {
+  if (workload.tls_resumption) session_slot_ = std::make_shared<transport::TlsSessionSlot>();
+}
 
 void SimAgent::connect() {
   if (stopping_ || connection_) return;
@@ -27,6 +29,7 @@ void SimAgent::connect() {
     SSL_use_certificate(ssl, id_.certificate.get());
     SSL_use_PrivateKey(ssl, id_.key.get());
   };
+  options.session_slot = session_slot_;
   connection_ = transport::connect_websocket(ioc_, tls_, *this, options);
 }
 
@@ -36,7 +39,8 @@ void SimAgent::close() {
   if (connection_) connection_->close(transport::CloseCode::kGoingAway, "load test done");
 }
 
-void SimAgent::on_open(const std::shared_ptr<transport::WebSocketConnection>&) {
+void SimAgent::on_open(const std::shared_ptr<transport::WebSocketConnection>& connection) {
+  if (connection->peer().tls_session_resumed) ++stats_.resumed;
   v1::AgentMessage hello;
   auto* h = hello.mutable_hello();
   h->set_protocol_min(protocol::kProtocolMin);

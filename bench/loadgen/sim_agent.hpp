@@ -36,6 +36,8 @@ struct Workload {
   std::chrono::milliseconds backoff_base{1000};
   std::chrono::milliseconds backoff_cap{300'000};
   std::chrono::milliseconds handshake_timeout{30'000};
+  /// Resume TLS sessions from the collector's tickets, as the real agent does.
+  bool tls_resumption = true;
 };
 
 /// Per-thread statistics. The atomics are read by the main thread while the loop runs.
@@ -43,6 +45,7 @@ struct Stats {
   std::atomic<std::int64_t> connected{0};    ///< sessions answered by a HelloAck, now
   std::atomic<std::uint64_t> hello_acks{0};  ///< every HelloAck, reconnections included
   std::atomic<std::uint64_t> attempts{0};    ///< connection attempts started
+  std::atomic<std::uint64_t> resumed{0};     ///< TLS handshakes that resumed a session
   std::atomic<std::uint64_t> connect_failures{0};
   std::atomic<std::uint64_t> disconnects{0};
   /// Why attempts failed (the transport's reason, cut to its first clause), for diagnosis.
@@ -92,6 +95,7 @@ class SimAgent final : public transport::WebSocketHandler {
   const Workload& workload_;
   Stats& stats_;
   std::shared_ptr<transport::WebSocketConnection> connection_;
+  std::shared_ptr<transport::TlsSessionSlot> session_slot_;  ///< null without resumption
   transport::Backoff backoff_;
   boost::asio::steady_timer reconnect_timer_;
   bool stopping_ = false;

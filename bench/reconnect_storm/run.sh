@@ -2,10 +2,13 @@
 # Reconnect storm: N simulated agents (triage-loadgen: real TLS + mTLS + protobuf, the real
 # agent's reconnect policy) connected to a collector on loopback; the collector is killed
 # (kill -9), restarted on the same port, and the time until all N are connected again is
-# measured; then the same with a clean SIGTERM. Prints, per restart: seconds from the signal
-# to all back (and from the restarted collector listening), TLS handshakes/s at the peak and
-# on average, the loadgen's failed attempts by reason, and the collector's refusals. At the
-# end the loadgen verifies in the database that every acknowledged report is stored.
+# measured: first restarted with TLS session resumption off (every agent makes a full
+# handshake), then again with it on (agents resume from the ticket they hold); then the same
+# with a clean SIGTERM (resumption on). Prints, per restart: seconds from the signal to all back
+# (and from the restarted collector listening), TLS handshakes/s at the peak and on average,
+# how many resumed, the CPU each side spent per reconnection, the loadgen's failed attempts and
+# the collector's refusals. At the end the loadgen verifies in the database that every
+# acknowledged report is stored.
 #
 # Usage: bench/reconnect_storm/run.sh [BUILD_DIR] [AGENTS] [DELTA_RATE]
 # Environment: COLLECTOR_LIMITS="key = value ..." lines added to the collector's [limits]
@@ -27,6 +30,9 @@ rm -rf "$work/collector" "$work/identities"*
   # connections (a real fleet comes from many addresses).
   printf '[limits]\nmax_unauthenticated_per_address = 0\n%s\n' "${COLLECTOR_LIMITS:-}"
 } > "$work/collector.toml"
+# The same with TLS session resumption off, for the full-handshake storm.
+sed 's/^\[limits\]$/[limits]\ntls_session_resumption = false/' "$work/collector.toml" \
+  > "$work/collector-full-handshakes.toml"
 ca="$work/collector/pki/ca.pem"
 pid="" loadgen_pids=()
 cleanup() {
@@ -36,10 +42,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-start_collector() {  # $1: listen address
+start_collector() {  # $1: listen address, $2: config file (default collector.toml)
   : > "$work/collector.out"
   "$bin/triage-collector" serve --data "$work/collector" --listen "$1" \
-    --config "$work/collector.toml" > "$work/collector.out" 2>> "$work/collector.log" &
+    --config "${2:-$work/collector.toml}" > "$work/collector.out" 2>> "$work/collector.log" &
   pid=$!
   for _ in $(seq 1 300); do
     if grep -q listening "$work/collector.out"; then
@@ -96,14 +102,24 @@ done
 echo "initial: $(loadgen_connected)/$agents connected after $(echo "$(now) - $t0" | bc) s (enrollment included)"
 sleep 5
 
-storm() {  # $1: signal
+loadgen_cpu() {  # CPU seconds of all loadgen processes so far
+  local total=0 p
+  for p in "${loadgen_pids[@]}"; do
+    total=$(echo "$total + $(awk '{print ($14 + $15) / 100}' "/proc/$p/stat")" | bc)
+  done
+  echo "$total"
+}
+
+storm() {  # $1: signal, $2: label, $3: config file of the restarted collector
   local before_fail t_kill t_listen t_all hs_prev hs t_prev peak=0 rate_now=0 connected
+  local loadgen_cpu_before
   before_fail=$(loadgen_failures)
+  loadgen_cpu_before=$(loadgen_cpu)
   t_kill=$(now)
   kill "-$1" "$pid"
   wait "$pid" 2>/dev/null || true
   local t_exit; t_exit=$(now)
-  start_collector "127.0.0.1:$port"
+  start_collector "127.0.0.1:$port" "$3"
   t_listen=$(now)
   hs_prev=0 t_prev=$t_listen
   : > "$work/storm-$1.metrics"
@@ -124,23 +140,29 @@ storm() {  # $1: signal
     if [ "${connected%.*}" -ge "$agents" ]; then t_all=$t; break; fi
     if [ "$(echo "$t - $t_kill > 600" | bc)" = 1 ]; then t_all=""; break; fi
   done
+  local loadgen_cpu_used collector_cpu resumed
+  loadgen_cpu_used=$(echo "$(loadgen_cpu) - $loadgen_cpu_before" | bc)
+  collector_cpu=$(awk '{print ($14 + $15) / 100}' "/proc/$pid/stat")
+  resumed=$(metric triage_tls_resumed_handshakes_total)
   local refusals
   refusals=$({ curl -sS --max-time 10 --cacert "$ca" "https://127.0.0.1:$staff_port/metrics" || true; } | grep '^triage_refusals_total' | tr '\n' ' ' || true)
-  echo "--- SIG$1: collector exited $(echo "$t_exit - $t_kill" | bc) s after the signal, listening again at $(echo "$t_listen - $t_kill" | bc) s"
+  echo "--- SIG$1, $2: collector exited $(echo "$t_exit - $t_kill" | bc) s after the signal, listening again at $(echo "$t_listen - $t_kill" | bc) s"
   if [ -n "$t_all" ]; then
     echo "    all $agents back $(echo "$t_all - $t_kill" | bc) s after the signal ($(echo "$t_all - $t_listen" | bc) s after listening)"
   else
     echo "    NOT all back after 600 s: $connected connected"
   fi
-  echo "    TLS handshakes: $hs in all, peak $peak/s (0.5 s samples), mean $(echo "$hs / ($t_all - $t_listen)" | bc)/s"
+  echo "    TLS handshakes: $hs in all, $resumed of them resumed, peak $peak/s (0.5 s samples), mean $(echo "$hs / ($t_all - $t_listen)" | bc)/s"
+  echo "    CPU per reconnection: collector $(echo "scale=2; 1000 * $collector_cpu / $hs" | bc) ms, load generator $(echo "scale=2; 1000 * $loadgen_cpu_used / $hs" | bc) ms (its $loadgen_cpu_used s from the signal to all back)"
   echo "    loadgen failed attempts during the storm: $(( $(loadgen_failures) - before_fail ))"
   echo "    collector refusals: ${refusals:-none}"
   echo "    collector RSS after: $(ps -o rss= -p "$pid") KiB; CPU used since its start: $(awk '{print ($14 + $15) / 100}' "/proc/$pid/stat") s; load $(cut -d' ' -f1-3 /proc/loadavg)"
   sleep 10
 }
 
-storm KILL
-storm TERM
+storm KILL "full handshakes (resumption off)" "$work/collector-full-handshakes.toml"
+storm KILL "resumed sessions" "$work/collector.toml"
+storm TERM "resumed sessions" "$work/collector.toml"
 
 for p in "${loadgen_pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
 for p in "${loadgen_pids[@]}"; do wait "$p" || true; done

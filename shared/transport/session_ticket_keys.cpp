@@ -85,6 +85,23 @@ Result<std::vector<SessionTicketKeys::Key>> parse_ring(const std::string& text) 
   return keys;
 }
 
+// Keys another account may have read are not used again: they are replaced like an unreadable
+// file. (Windows reports no POSIX modes; the collector runs on Linux.)
+Result<void> readable_only_by_owner(const std::filesystem::path& file) {
+#ifndef _WIN32
+  using std::filesystem::perms;
+  std::error_code ec;
+  const auto mode = std::filesystem::status(file, ec).permissions();
+  if (ec) return fail("cannot read its mode: " + ec.message());
+  if ((mode & (perms::group_all | perms::others_all)) != perms::none) {
+    return fail("readable by group or others (expected 0600), so its keys may have been read");
+  }
+#else
+  (void)file;
+#endif
+  return {};
+}
+
 int ring_index() {
   static const int index = SSL_CTX_get_ex_new_index(
       0, nullptr, nullptr, nullptr, [](void*, void* ptr, CRYPTO_EX_DATA*, int, long, void*) {
@@ -144,7 +161,8 @@ Result<std::shared_ptr<SessionTicketKeys>> SessionTicketKeys::open(
   std::error_code ec;
   bool changed = true;
   if (std::filesystem::exists(file, ec)) {
-    auto keys = read_file(file, kMaxFileBytes).and_then(parse_ring);
+    auto keys = readable_only_by_owner(file).and_then(
+        [&]() { return read_file(file, kMaxFileBytes).and_then(parse_ring); });
     if (keys) {
       ring->keys_ = std::move(*keys);
       changed = false;

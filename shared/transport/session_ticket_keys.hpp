@@ -43,8 +43,9 @@ class SessionTicketKeys : public std::enable_shared_from_this<SessionTicketKeys>
   };
 
   /// Reads the key ring from `file`, or starts one there when it is missing. A file that
-  /// cannot be read as a key ring is replaced by a new one (agents then make full handshakes
-  /// once), and `replaced_reason` says why; failing to write the file is an error.
+  /// cannot be read as a key ring, or that group or others may read, is replaced by a new one
+  /// (agents then make full handshakes once), and `replaced_reason` says why; failing to write
+  /// the file is an error.
   static Result<std::shared_ptr<SessionTicketKeys>> open(const std::filesystem::path& file,
                                                          const Clock& clock,
                                                          std::string* replaced_reason = nullptr);

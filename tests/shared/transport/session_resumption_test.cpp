@@ -352,6 +352,23 @@ TEST_CASE("an unreadable ticket key file is replaced, with the reason", "[transp
   }
 }
 
+TEST_CASE("a ticket key file others could read is not used", "[transport]") {
+  testing::TempDir dir;
+  testing::ManualClock clock;
+  const auto file = dir.path() / "keys.json";
+  const auto first = must(transport::SessionTicketKeys::open(file, clock))->encryption_key();
+  std::filesystem::permissions(
+      file, std::filesystem::perms::group_read | std::filesystem::perms::others_read,
+      std::filesystem::perm_options::add);
+  std::string reason;
+  auto keys = must(transport::SessionTicketKeys::open(file, clock, &reason));
+  CHECK_THAT(reason, Catch::Contains("readable by group or others"));
+  CHECK(keys->size() == 1);
+  CHECK_FALSE(keys->decryption_key(first.name.data()));  // the exposed key is gone
+  CHECK((std::filesystem::status(file).permissions() & std::filesystem::perms::all) ==
+        (std::filesystem::perms::owner_read | std::filesystem::perms::owner_write));
+}
+
 TEST_CASE("a certificate counts as verified only within its validity dates", "[transport]") {
   auto ca_key = must(pki::generate_p256_key());
   auto ca = must(pki::make_ca_certificate(ca_key.get(), "dates CA", 24h));

@@ -104,8 +104,12 @@ try {
     const paths = await panel.locator('.probe-disk_usage td .path').allTextContents();
     check(paths.some((p) => p.endsWith(`/${XSS}`)), `largest directories: ${paths.join(' | ')}`);
     check(await page.locator('main img').count() === 0, 'an <img> element was created from the path');
-    // The history lists the three runs (it reloads when a run ends).
-    await page.waitForFunction(() => document.querySelectorAll('#probes .probe-history tr[data-probe-run]').length === 3);
+    // The history lists the three runs (it reloads when a run ends). A locator waits with the
+    // page's own selector engine: waitForFunction polls through eval, which the console's CSP
+    // refuses whenever the rows are not there at the first look.
+    const runs = page.locator('#probes .probe-history tr[data-probe-run]');
+    await runs.nth(2).waitFor();
+    check(await runs.count() === 3, `probe history rows: ${await runs.count()}`);
   });
 
   await test('a probe on an offline device shows the server\'s refusal', async () => {

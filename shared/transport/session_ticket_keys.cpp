@@ -11,6 +11,7 @@
 
 #include "shared/pki/secrets.hpp"
 #include "shared/util/files.hpp"
+#include "shared/util/json_fields.hpp"
 #include "shared/util/log_levels.hpp"
 
 namespace triage::transport {
@@ -24,12 +25,15 @@ constexpr std::size_t kMaxFileBytes = 64 * 1024;
 // A key may open tickets for a ticket's lifetime after it stopped sealing new ones.
 constexpr auto kKeyUsefulFor = SessionTicketKeys::kTicketLifetime + SessionTicketKeys::kRotation;
 
+// Latest `created_unix` read: past it the time would overflow system_clock's nanoseconds
+// (year 2242); a key from the future is dropped at rotation anyway.
+constexpr std::int64_t kMaxCreatedUnix = std::int64_t{1} << 33;
+
 template <std::size_t N>
-bool from_hex(const Json& value, std::array<unsigned char, N>& out) {
-  if (!value.is_string() || value.get_ref<const std::string&>().size() != 2 * N) return false;
+bool from_hex(const std::string& text, std::array<unsigned char, N>& out) {
+  if (text.size() != 2 * N) return false;
   std::size_t length = 0;
-  return OPENSSL_hexstr2buf_ex(out.data(), out.size(), &length,
-                               value.get_ref<const std::string&>().c_str(), '\0') == 1 &&
+  return OPENSSL_hexstr2buf_ex(out.data(), out.size(), &length, text.c_str(), '\0') == 1 &&
          length == N;
 }
 
@@ -68,16 +72,16 @@ Result<std::vector<SessionTicketKeys::Key>> parse_ring(const std::string& text) 
   std::vector<SessionTicketKeys::Key> keys;
   for (const auto& entry : json["keys"]) {
     SessionTicketKeys::Key key;
-    if (!entry.is_object() || !entry.contains("created_unix") ||
-        !entry["created_unix"].is_number_integer() || !entry.contains("name") ||
-        !from_hex(entry["name"], key.name) || !entry.contains("hmac_key") ||
-        !from_hex(entry["hmac_key"], key.hmac_key) || !entry.contains("aes_key") ||
-        !from_hex(entry["aes_key"], key.aes_key)) {
+    const auto created = int_field(entry, "created_unix", -1);
+    if (created < 0 || created > kMaxCreatedUnix ||
+        !from_hex(string_field(entry, "name"), key.name) ||
+        !from_hex(string_field(entry, "hmac_key"), key.hmac_key) ||
+        !from_hex(string_field(entry, "aes_key"), key.aes_key)) {
       return fail(
           "a key needs name (16 bytes), hmac_key and aes_key (32 bytes) in hex and "
-          "created_unix");
+          "created_unix (seconds since 1970)");
     }
-    key.created = SystemTime(std::chrono::seconds(entry["created_unix"].get<std::int64_t>()));
+    key.created = SystemTime(std::chrono::seconds(created));
     keys.push_back(key);
   }
   std::sort(keys.begin(), keys.end(),

@@ -4,6 +4,7 @@
 // fills its part of the result, keeps to the budget (probe_budget.hpp) and never throws for
 // an expected failure: what it could not reach is a finding, written into the result.
 
+#include <cstdint>
 #include <string>
 
 #include "agent/probes/probe_budget.hpp"
@@ -18,6 +19,8 @@ struct ProbeEnvironment {
   /// PEM certificates trusted beside the system trust store when TLS is verified (a site's
   /// private CA); "" = the system store only.
   std::string extra_trust_pem;
+  /// Port the resolve probe asks each configured DNS server on: 53, but for a test resolver.
+  std::uint16_t dns_port = 53;
 };
 
 using ProbeFn = void (*)(const v1::ProbePayload& request, ProbeBudget& budget,

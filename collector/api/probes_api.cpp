@@ -26,7 +26,9 @@ ApiResult handle_probe_catalog(ApiServices& services, ApiRequest&) {
         {"port", "integer 1-65535"},
         {"tls", "boolean (default false)"},
         {"server_name", "string: TLS name to send and verify (default: host)"}}},
-      {"resolve", {{"name", "string: one DNS name"}}},
+      {"resolve",
+       {{"name", "string: one DNS name"},
+        {"each_server", "boolean (default false): also ask each configured DNS server"}}},
       {"http_get",
        {{"url", "string: http:// or https:// URL without credentials"},
         {"max_redirects", "integer 0-5 (default 3)"}}},
@@ -34,7 +36,19 @@ ApiResult handle_probe_catalog(ApiServices& services, ApiRequest&) {
       {"disk_usage",
        {{"path", "string: absolute directory"},
         {"max_depth", "integer 1-8 (default 2)"},
-        {"top", "integer 1-50 (default 10)"}}}};
+        {"top", "integer 1-50 (default 10)"}}},
+      {"connections",
+       {{"pid", "integer: one process id (or give process)"},
+        {"process", "string: a process name, every process of that name (or give pid)"}}},
+      {"log_lines",
+       {{"source", "string: a systemd unit or syslog identifier; an Event Log channel"},
+        {"min_level",
+         "string: emerg, alert, crit, err, warning, notice, info or debug (default warning)"},
+        {"since_minutes", "integer 1-1440 (default 10)"},
+        {"max_lines", "integer 1-500 (default 100): the newest are kept"}}},
+      {"path",
+       {{"host", "string: one DNS name or IP address"},
+        {"max_hops", "integer 1-30 (default 20)"}}}};
   nlohmann::json items = nlohmann::json::array();
   for (auto name : probes::probe_names()) {
     items.push_back({{"probe", name}, {"params", params[std::string(name)]}});

@@ -83,10 +83,13 @@ Result<void> probe_params_from_json(const std::string& probe, const nlohmann::js
     p->set_tls(*tls);
     p->set_server_name(*name);
   } else if (probe == "resolve") {
-    if (auto r = only(params, {"name"}); !r) return r;
+    if (auto r = only(params, {"name", "each_server"}); !r) return r;
     auto name = text(params, "name", true);
     if (!name) return tl::unexpected(name.error());
+    auto each = flag(params, "each_server");
+    if (!each) return tl::unexpected(each.error());
     out.mutable_resolve()->set_name(*name);
+    out.mutable_resolve()->set_each_server(*each);
   } else if (probe == "http_get") {
     if (auto r = only(params, {"url", "max_redirects"}); !r) return r;
     auto url = text(params, "url", true);
@@ -98,6 +101,37 @@ Result<void> probe_params_from_json(const std::string& probe, const nlohmann::js
   } else if (probe == "listening") {
     if (auto r = only(params, {}); !r) return r;
     out.mutable_listening();
+  } else if (probe == "connections") {
+    if (auto r = only(params, {"pid", "process"}); !r) return r;
+    auto pid = number(params, "pid", false, 0, 1, 0x7fffffff);
+    if (!pid) return tl::unexpected(pid.error());
+    auto process = text(params, "process", false);
+    if (!process) return tl::unexpected(process.error());
+    out.mutable_connections()->set_pid(*pid);
+    out.mutable_connections()->set_process(*process);
+  } else if (probe == "log_lines") {
+    if (auto r = only(params, {"source", "min_level", "since_minutes", "max_lines"}); !r) return r;
+    auto source = text(params, "source", true);
+    if (!source) return tl::unexpected(source.error());
+    auto level = text(params, "min_level", false);
+    if (!level) return tl::unexpected(level.error());
+    auto since = number(params, "since_minutes", false, 10, 1, probes::kMaxLogMinutes);
+    if (!since) return tl::unexpected(since.error());
+    auto lines = number(params, "max_lines", false, 100, 1, probes::kMaxLogLines);
+    if (!lines) return tl::unexpected(lines.error());
+    auto* p = out.mutable_log_lines();
+    p->set_source(*source);
+    p->set_min_level(level->empty() ? "warning" : *level);
+    p->set_since_minutes(*since);
+    p->set_max_lines(*lines);
+  } else if (probe == "path") {
+    if (auto r = only(params, {"host", "max_hops"}); !r) return r;
+    auto host = text(params, "host", true);
+    if (!host) return tl::unexpected(host.error());
+    auto hops = number(params, "max_hops", false, 20, 1, probes::kMaxPathHops);
+    if (!hops) return tl::unexpected(hops.error());
+    out.mutable_path()->set_host(*host);
+    out.mutable_path()->set_max_hops(*hops);
   } else {
     if (auto r = only(params, {"path", "max_depth", "top"}); !r) return r;
     auto path = text(params, "path", true);
@@ -121,7 +155,20 @@ nlohmann::json probe_params_to_json(const v1::ProbePayload& p) {
     if (!p.reach().server_name().empty()) out["server_name"] = p.reach().server_name();
     return out;
   }
-  if (p.has_resolve()) return {{"name", p.resolve().name()}};
+  if (p.has_resolve()) {
+    return {{"name", p.resolve().name()}, {"each_server", p.resolve().each_server()}};
+  }
+  if (p.has_connections()) {
+    if (p.connections().pid() != 0) return {{"pid", p.connections().pid()}};
+    return {{"process", p.connections().process()}};
+  }
+  if (p.has_log_lines()) {
+    return {{"source", p.log_lines().source()},
+            {"min_level", p.log_lines().min_level()},
+            {"since_minutes", p.log_lines().since_minutes()},
+            {"max_lines", p.log_lines().max_lines()}};
+  }
+  if (p.has_path()) return {{"host", p.path().host()}, {"max_hops", p.path().max_hops()}};
   if (p.has_http_get()) {
     return {{"url", p.http_get().url()}, {"max_redirects", p.http_get().max_redirects()}};
   }

@@ -1,8 +1,11 @@
 #include "collector/triagectl/ctl_probes.hpp"
 
+#include <algorithm>
+#include <array>
 #include <charconv>
 #include <cstdio>
 #include <ctime>
+#include <string_view>
 #include <thread>
 
 #include "collector/triagectl/ctl_client.hpp"
@@ -17,6 +20,15 @@ namespace {
 
 tl::unexpected<Error> usage(std::string message) {
   return fail(ErrorCode::kInvalid, std::move(message));
+}
+
+/// Syslog's levels, most severe first, as log_lines takes them (shared/probes/probe_params.cpp).
+constexpr std::array<std::string_view, 8> kLevels = {"emerg",   "alert",  "crit", "err",
+                                                     "warning", "notice", "info", "debug"};
+
+bool all_digits(const std::string& text) {
+  return !text.empty() && std::all_of(text.begin(), text.end(),
+                                      [](unsigned char c) { return c >= '0' && c <= '9'; });
 }
 
 /// "host:443", "[2001:db8::1]:443" -> host and one port number.
@@ -56,7 +68,9 @@ std::string size_text(const json& value) {
   return buf;
 }
 
-std::string date_of(const json& unix_ms) {
+/// A time in milliseconds since the epoch (a number, or a string as protobuf JSON writes
+/// 64-bit integers) in UTC with strftime's `format`; "-" for anything else.
+std::string utc_of(const json& unix_ms, const char* format) {
   if (!unix_ms.is_number_integer() && !unix_ms.is_string()) return "-";
   std::int64_t value = 0;
   if (unix_ms.is_string()) {
@@ -69,9 +83,31 @@ std::string date_of(const json& unix_ms) {
   std::tm tm{};
   gmtime_r(&t, &tm);
   char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
+  std::strftime(buf, sizeof buf, format, &tm);
   return buf;
 }
+
+std::string date_of(const json& unix_ms) { return utc_of(unix_ms, "%Y-%m-%d"); }
+
+/// "192.0.2.1:443", "[2001:db8::1]:443"; "-" without an address.
+std::string host_port_text(const json& address, const json& port) {
+  const auto host = text_of(address);
+  if (host == "-") return host;
+  const auto shown = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+  return port.is_number() && port.get<int>() != 0 ? shown + ":" + text_of(port) : shown;
+}
+
+std::string rtt_text(const json& value) {
+  const double rtt = value.is_number() ? value.get<double>() : 0.0;
+  char buf[32];
+  std::snprintf(buf, sizeof buf, rtt < 10 ? "%.2f ms" : "%.1f ms", rtt);
+  return buf;
+}
+
+bool is_true(const json& value) { return value.is_boolean() && value.get<bool>(); }
+
+/// `object[key]` holds something to show (not missing, null or "").
+bool has(const json& object, const char* key) { return text_of(member(object, key)) != "-"; }
 
 void print_tls(const json& tls, std::ostream& out) {
   if (!tls.is_object() || tls.empty()) return;
@@ -129,6 +165,22 @@ void print_result(const json& run, std::ostream& out) {
     for (const auto& a : member(r, "addresses")) out << "  " << sanitize(text_of(a)) << "\n";
     out << "(" << sanitize(field(r, "resolver")) << " resolver, " << ms(member(r, "duration_ms"))
         << ")\n";
+    if (has(r, "servers_error")) {
+      out << "DNS servers not listed: " << sanitize(field(r, "servers_error")) << "\n";
+    }
+    if (!member(r, "servers").empty()) {
+      std::vector<std::vector<std::string>> rows;
+      for (const auto& s : member(r, "servers")) {
+        rows.push_back({sanitize(field(s, "server")),
+                        member(s, "addresses").empty()
+                            ? std::string("no address")
+                            : truncate(text_of(member(s, "addresses")), 100),
+                        ms(member(s, "duration_ms")),
+                        !has(s, "error") ? std::string("answered")
+                                         : "FAILED: " + sanitize(field(s, "error"))});
+      }
+      print_table(out, {"DNS SERVER", "ANSWERS", "TIME", "RESULT"}, rows);
+    }
   }
   if (const auto& r = member(result, "http_get"); r.is_object()) {
     std::vector<std::vector<std::string>> rows;
@@ -167,6 +219,53 @@ void print_result(const json& run, std::ostream& out) {
     }
     print_table(out, {"SIZE", "FILES", "DIRECTORY"}, rows);
   }
+  if (const auto& r = member(result, "connections"); r.is_object()) {
+    if (!member(r, "pids").empty()) out << "processes " << text_of(member(r, "pids")) << "\n";
+    if (has(r, "error")) out << "error: " << sanitize(field(r, "error")) << "\n";
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& c : member(r, "connections")) {
+      rows.push_back({text_of(member(c, "protocol")),
+                      host_port_text(member(c, "local_address"), member(c, "local_port")),
+                      host_port_text(member(c, "remote_address"), member(c, "remote_port")),
+                      text_of(member(c, "state")), text_of(member(c, "pid")),
+                      sanitize(field(c, "process"))});
+    }
+    print_table(out, {"PROTO", "LOCAL", "REMOTE", "STATE", "PID", "PROCESS"}, rows);
+  }
+  if (const auto& r = member(result, "log_lines"); r.is_object()) {
+    if (has(r, "error")) out << "error: " << sanitize(field(r, "error")) << "\n";
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& l : member(r, "lines")) {
+      auto program = text_of(member(l, "identifier"));
+      if (!has(l, "identifier")) program = text_of(member(l, "source"));
+      if (member(l, "pid").is_number()) program += "[" + text_of(member(l, "pid")) + "]";
+      rows.push_back({utc_of(member(l, "time_unix_ms"), "%Y-%m-%d %H:%M:%S"),
+                      text_of(member(l, "level")), truncate(program, 40),
+                      truncate(sanitize(field(l, "message")), 400)});
+    }
+    print_table(out, {"TIME (UTC)", "LEVEL", "PROGRAM", "MESSAGE"}, rows);
+    if (is_true(member(r, "more"))) {
+      out << "(older lines left out: the newest " << rows.size() << " are shown)\n";
+    }
+  }
+  if (const auto& r = member(result, "path"); r.is_object()) {
+    out << "path to " << sanitize(field(r, "address")) << " (" << sanitize(field(r, "method"))
+        << "): " << (is_true(member(r, "reached")) ? "reached" : "NOT reached") << "\n";
+    if (has(r, "error")) out << "error: " << sanitize(field(r, "error")) << "\n";
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& hop : member(r, "hops")) {
+      const bool answered = has(hop, "address");
+      std::string note = is_true(member(hop, "reached")) ? "destination"
+                         : has(hop, "note")              ? field(hop, "note")
+                         : answered                      ? ""
+                                                         : "no answer";
+      rows.push_back({text_of(member(hop, "ttl")),
+                      answered ? text_of(member(hop, "address")) : std::string("*"),
+                      answered ? rtt_text(member(hop, "rtt_ms")) : std::string("-"),
+                      sanitize(note)});
+    }
+    print_table(out, {"HOP", "ADDRESS", "RTT", "NOTE"}, rows);
+  }
   out << "duration " << ms(member(result, "duration_ms")) << "\n";
 }
 
@@ -189,6 +288,7 @@ Result<json> probe_body(const ProbeCommand& c) {
   } else if (c.probe == "resolve") {
     if (c.target.empty()) return usage("resolve takes a NAME");
     params = {{"name", c.target}};
+    if (c.each_server) params["each_server"] = true;
   } else if (c.probe == "http_get") {
     if (c.target.empty()) return usage("http_get takes a URL");
     params = {{"url", c.target}};
@@ -200,11 +300,49 @@ Result<json> probe_body(const ProbeCommand& c) {
     params = {{"path", c.target}};
     if (c.max_depth > 0) params["max_depth"] = c.max_depth;
     if (c.top > 0) params["top"] = c.top;
+  } else if (c.probe == "connections") {
+    if (c.target.empty()) return usage("connections takes a PID or a process NAME");
+    if (all_digits(c.target)) {
+      std::uint32_t pid = 0;
+      auto [ptr, ec] = std::from_chars(c.target.data(), c.target.data() + c.target.size(), pid);
+      if (ec != std::errc() || pid == 0 || pid > 0x7fffffff) {
+        return usage("the pid " + sanitize(c.target) + " must be a number from 1 to 2147483647");
+      }
+      params = {{"pid", pid}};
+    } else {
+      params = {{"process", c.target}};
+    }
+  } else if (c.probe == "log_lines") {
+    if (c.target.empty()) {
+      return usage(
+          "log_lines takes a SOURCE: a systemd unit (cups.service), a syslog identifier "
+          "(sshd) or an Event Log channel");
+    }
+    params = {{"source", c.target}};
+    if (!c.min_level.empty()) {
+      if (std::find(kLevels.begin(), kLevels.end(), c.min_level) == kLevels.end()) {
+        return usage("--level takes emerg, alert, crit, err, warning, notice, info or debug, not " +
+                     sanitize(c.min_level));
+      }
+      params["min_level"] = c.min_level;
+    }
+    if (c.since_minutes > 0) params["since_minutes"] = c.since_minutes;
+    if (c.max_lines > 0) params["max_lines"] = c.max_lines;
+  } else if (c.probe == "path") {
+    if (c.target.empty()) return usage("path takes a HOST");
+    params = {{"host", c.target}};
+    if (c.max_hops > 0) params["max_hops"] = c.max_hops;
   } else {
     return usage("unknown probe " + sanitize(c.probe) +
-                 "; known: reach, resolve, http_get, listening, disk_usage");
+                 "; known: reach, resolve, http_get, listening, disk_usage, connections, "
+                 "log_lines, path");
   }
   if (c.tls && c.probe != "reach") return usage("--tls is for reach (http_get uses https://)");
+  if (c.each_server && c.probe != "resolve") return usage("--each-server is for resolve");
+  if ((!c.min_level.empty() || c.since_minutes > 0 || c.max_lines > 0) && c.probe != "log_lines") {
+    return usage("--level, --since and --lines are for log_lines");
+  }
+  if (c.max_hops > 0 && c.probe != "path") return usage("--max-hops is for path");
   json body = {{"probe", c.probe}, {"params", params}};
   if (!c.ticket_id.empty()) {
     std::int64_t ticket = 0;

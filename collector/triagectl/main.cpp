@@ -169,13 +169,31 @@ int main(int argc, char** argv) {
   probe->add_option("DEVICE", probe_command.device_id, "device id")->required();
   probe
       ->add_option("PROBE", probe_command.probe,
-                   "reach, resolve, http_get, listening or disk_usage")
+                   "reach, resolve, http_get, listening, disk_usage, connections, log_lines or "
+                   "path")
       ->required();
   probe->add_option("TARGET", probe_command.target,
-                    "reach: HOST:PORT, resolve: NAME, http_get: URL, disk_usage: PATH");
+                    "reach: HOST:PORT, resolve: NAME, http_get: URL, disk_usage: PATH, "
+                    "connections: PID or process NAME, log_lines: SOURCE (unit, program or "
+                    "channel), path: HOST");
   probe->add_flag("--tls", probe_command.tls, "reach: also do a TLS handshake and show the chain");
   probe->add_option("--server-name", probe_command.server_name,
                     "reach --tls: the name to send and verify (default: the host)");
+  probe->add_flag("--each-server", probe_command.each_server,
+                  "resolve: also ask each DNS server the device is configured with");
+  probe->add_option("--level", probe_command.min_level,
+                    "log_lines: the least severe level shown: emerg, alert, crit, err, warning, "
+                    "notice, info or debug (default warning)");
+  probe
+      ->add_option("--since", probe_command.since_minutes,
+                   "log_lines: minutes back, 1-1440 (default 10)")
+      ->check(CLI::Range(1, 1440));
+  probe
+      ->add_option("--lines", probe_command.max_lines,
+                   "log_lines: the newest lines shown, 1-500 (default 100)")
+      ->check(CLI::Range(1, 500));
+  probe->add_option("--max-hops", probe_command.max_hops, "path: 1-30 (default 20)")
+      ->check(CLI::Range(1, 30));
   probe->add_option("--ticket", probe_command.ticket_id, "note the run on this ticket");
   probe->add_option("--max-redirects", probe_command.max_redirects, "http_get: 0-5 (default 3)")
       ->check(CLI::Range(0, 5));

@@ -34,6 +34,10 @@ packages=(
   # Staff sign-in with the company directory: OpenLDAP's client library, and a real OpenLDAP
   # slapd that the directory tests start on 127.0.0.1 (never the package's own service).
   libldap-dev slapd
+  # The agent's probes: c-ares (each configured DNS server asked directly) and libsystemd (the
+  # journal's lines); their tests start a real dnsmasq on 127.0.0.1 and write real journal
+  # files with systemd-journal-remote.
+  libc-ares-dev libsystemd-dev dnsmasq-base systemd-journal-remote
   # RE2: admin-written patterns (action parameters) run in linear time, never backtrack.
   libre2-dev
   # libFuzzer targets with ASan+UBSan (make fuzz; a short smoke run in make test).

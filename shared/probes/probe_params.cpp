@@ -10,8 +10,11 @@ namespace triage::probes {
 
 namespace {
 
-constexpr std::array<std::string_view, 5> kNames = {"reach", "resolve", "http_get", "listening",
-                                                    "disk_usage"};
+constexpr std::array<std::string_view, 8> kNames = {
+    "reach", "resolve", "http_get", "listening", "disk_usage", "connections", "log_lines", "path"};
+
+constexpr std::array<std::string_view, 8> kLevels = {"emerg",  "alert", "crit", "err",
+                                                     "warning", "notice", "info", "debug"};
 
 tl::unexpected<Error> invalid(std::string_view field, std::string_view why) {
   return fail(ErrorCode::kInvalid, "`" + std::string(field) + "` " + std::string(why));
@@ -76,9 +79,50 @@ Result<void> check_ipv6(std::string_view host, std::string_view field) {
   return {};
 }
 
+/// A process name as ps or Task Manager shows it: printable, no path separators, no wildcards.
+Result<void> check_process_name(std::string_view name) {
+  if (name.empty() || name.size() > 64) return invalid("process", "must be 1 to 64 bytes");
+  const bool plain = std::all_of(name.begin(), name.end(), [](char c) {
+    return c >= 0x20 && c < 0x7f && c != '/' && c != '\\' && c != '*' && c != '?';
+  });
+  if (!plain) {
+    return invalid("process",
+                   "must be one process name (printable, no path, no wildcards): not a pattern");
+  }
+  return {};
+}
+
+/// A journal unit or syslog identifier ("cups.service", "sshd"), or an Event Log channel
+/// ("Microsoft-Windows-PrintService/Admin"): letters, digits, and - _ . @ : / \ and spaces.
+Result<void> check_log_source(std::string_view source) {
+  if (source.empty() || source.size() > 256) return invalid("source", "must be 1 to 256 bytes");
+  const bool plain = std::all_of(source.begin(), source.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 ||
+           std::string_view("-_.@:/\\ ").find(c) != std::string_view::npos;
+  });
+  if (!plain || source.front() == ' ' || source.back() == ' ') {
+    return invalid("source",
+                   "must be one unit, identifier or channel name (letters, digits, - _ . @ : / "
+                   "\\ and inner spaces): no patterns");
+  }
+  return {};
+}
+
 }  // namespace
 
 std::span<const std::string_view> probe_names() { return kNames; }
+
+std::optional<int> log_level_rank(std::string_view level) {
+  for (std::size_t i = 0; i < kLevels.size(); ++i) {
+    if (kLevels[i] == level) return static_cast<int>(i);
+  }
+  return std::nullopt;
+}
+
+std::string_view log_level_name(int rank) {
+  if (rank < 0) return kLevels.front();
+  return kLevels[std::min<std::size_t>(static_cast<std::size_t>(rank), kLevels.size() - 1)];
+}
 
 bool known_probe(std::string_view name) {
   return std::find(kNames.begin(), kNames.end(), name) != kNames.end();
@@ -231,6 +275,39 @@ Result<void> check_probe_request(const v1::ProbePayload& p) {
     if (!p.has_listening()) return mismatch();
     return {};
   }
+  if (p.probe() == "connections") {
+    if (!p.has_connections()) return mismatch();
+    const auto& c = p.connections();
+    if ((c.pid() != 0) == !c.process().empty()) {
+      return invalid("pid", "or `process`: give exactly one of the two");
+    }
+    if (!c.process().empty()) return check_process_name(c.process());
+    return {};
+  }
+  if (p.probe() == "log_lines") {
+    if (!p.has_log_lines()) return mismatch();
+    const auto& l = p.log_lines();
+    if (auto ok = check_log_source(l.source()); !ok) return ok;
+    if (!l.min_level().empty() && !log_level_rank(l.min_level())) {
+      return invalid("min_level",
+                     "must be one of emerg, alert, crit, err, warning, notice, info, debug");
+    }
+    if (l.since_minutes() == 0 || l.since_minutes() > kMaxLogMinutes) {
+      return invalid("since_minutes", "must be 1 to 1440");
+    }
+    if (l.max_lines() == 0 || l.max_lines() > kMaxLogLines) {
+      return invalid("max_lines", "must be 1 to 500");
+    }
+    return {};
+  }
+  if (p.probe() == "path") {
+    if (!p.has_path()) return mismatch();
+    if (auto ok = check_host(p.path().host(), "host"); !ok) return ok;
+    if (p.path().max_hops() == 0 || p.path().max_hops() > kMaxPathHops) {
+      return invalid("max_hops", "must be 1 to 30");
+    }
+    return {};
+  }
   // disk_usage
   if (!p.has_disk_usage()) return mismatch();
   const auto& d = p.disk_usage();
@@ -266,7 +343,16 @@ std::string probe_target(const v1::ProbePayload& p) {
     out =
         p.reach().host() + ":" + std::to_string(p.reach().port()) + (p.reach().tls() ? " tls" : "");
   } else if (p.has_resolve()) {
-    out = p.resolve().name();
+    out = p.resolve().name() + (p.resolve().each_server() ? " each server" : "");
+  } else if (p.has_connections()) {
+    out = p.connections().pid() != 0 ? "pid " + std::to_string(p.connections().pid())
+                                     : p.connections().process();
+  } else if (p.has_log_lines()) {
+    out = p.log_lines().source() + " " +
+          (p.log_lines().min_level().empty() ? "warning" : p.log_lines().min_level()) +
+          " last " + std::to_string(p.log_lines().since_minutes()) + " min";
+  } else if (p.has_path()) {
+    out = p.path().host();
   } else if (p.has_http_get()) {
     out = p.http_get().url();
   } else if (p.has_disk_usage()) {

@@ -30,6 +30,16 @@ inline constexpr std::uint32_t kDefaultOutputBudgetBytes = 16 * 1024;
 inline constexpr std::uint32_t kMaxRedirects = 5;
 inline constexpr std::uint32_t kMaxDiskDepth = 8;
 inline constexpr std::uint32_t kMaxDiskTop = 50;
+inline constexpr std::uint32_t kMaxLogLines = 500;
+inline constexpr std::uint32_t kMaxLogMinutes = 24 * 60;
+inline constexpr std::uint32_t kMaxPathHops = 30;
+
+/// Syslog's levels, most severe first: "emerg" is 0, "debug" 7 (the journal's PRIORITY).
+/// nullopt for any other word. "" is not a level (the request's default, "warning", is
+/// applied before).
+std::optional<int> log_level_rank(std::string_view level);
+/// The name of rank 0..7 ("err"); "debug" beyond.
+std::string_view log_level_name(int rank);
 
 /// One host: a DNS name or a single IPv4/IPv6 address that is neither unspecified,
 /// broadcast nor multicast. kInvalid naming `field` otherwise.

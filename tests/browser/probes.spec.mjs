@@ -3,7 +3,8 @@
 //
 // TRIAGE_TECH, TRIAGE_VIEWER  "name:password" of a technician and a viewer
 // TRIAGE_DEVICE               an online device whose /proc shows a process named
-//                             <img src=x onerror=alert(1)> listening on 127.0.0.1:8080
+//                             <img src=x onerror=alert(1)> listening on 127.0.0.1:8080 and
+//                             connected from 192.168.1.23:51000 to 10.20.30.40:443
 // TRIAGE_OFFLINE_DEVICE       an enrolled device that is not connected
 // TRIAGE_TICKET               a ticket linked to TRIAGE_DEVICE
 // TRIAGE_TLS_PORT             a TLS server on 127.0.0.1 with an expired certificate
@@ -53,7 +54,8 @@ try {
     await page.goto(`${url}/#/devices/${encodeURIComponent(device)}`);
     await page.getByRole('heading', { name: 'Probes' }).waitFor();
     const kinds = await page.locator('#probe-kind option').evaluateAll((os) => os.map((o) => o.value));
-    check(kinds.join(',') === 'reach,resolve,http_get,listening,disk_usage', `kinds: ${kinds}`);
+    check(kinds.join(',') === 'reach,resolve,http_get,listening,disk_usage,connections,log_lines,path',
+      `kinds: ${kinds}`);
     await page.locator('#probe-param-host').fill('10.0.0.0/24');
     await page.locator('#probe-param-port').fill('22');
     await page.locator('#probe-run').click();
@@ -67,6 +69,35 @@ try {
     await page.locator('#probe-param-path').fill('/home/../etc');
     await page.locator('#probe-run').click();
     await page.locator('#probe-param-path-error', { hasText: '..' }).waitFor();
+    // connections: a pid or a process name, exactly one, and a name is no pattern.
+    await page.locator('#probe-kind').selectOption('connections');
+    await page.locator('#probe-run').click();
+    await page.locator('#probe-param-pid-error', { hasText: 'give a process id or a process name' }).waitFor();
+    await page.locator('#probe-param-pid').fill('4242');
+    await page.locator('#probe-param-process').fill('sshd');
+    await page.locator('#probe-run').click();
+    await page.locator('#probe-param-pid-error', { hasText: 'not both' }).waitFor();
+    await page.locator('#probe-param-pid').fill('');
+    await page.locator('#probe-param-process').fill('/usr/sbin/ssh*');
+    await page.locator('#probe-run').click();
+    await page.locator('#probe-param-process-error', { hasText: 'no wildcards' }).waitFor();
+    await page.locator('#probe-kind').selectOption('log_lines');
+    check(await page.locator('#probe-param-min_level').inputValue() === 'warning', 'min_level is not warning by default');
+    await page.locator('#probe-param-source').fill('cups*');
+    await page.locator('#probe-run').click();
+    await page.locator('#probe-param-source-error', { hasText: 'no patterns' }).waitFor();
+    await page.locator('#probe-param-source').fill('cups.service');
+    await page.locator('#probe-param-since_minutes').fill('2000');
+    await page.locator('#probe-run').click();
+    await page.locator('#probe-param-since_minutes-error', { hasText: '1 to 1440' }).waitFor();
+    await page.locator('#probe-kind').selectOption('path');
+    await page.locator('#probe-param-host').fill('10.0.0.0/24');
+    await page.locator('#probe-run').click();
+    await page.locator('#probe-param-host-error', { hasText: 'no lists, ranges' }).waitFor();
+    await page.locator('#probe-param-host').fill('127.0.0.1');
+    await page.locator('#probe-param-max_hops').fill('31');
+    await page.locator('#probe-run').click();
+    await page.locator('#probe-param-max_hops-error', { hasText: '1 to 30' }).waitFor();
     check(posts === 0, `${posts} request(s) reached the server`);
   });
 
@@ -110,6 +141,39 @@ try {
     const runs = page.locator('#probes .probe-history tr[data-probe-run]');
     await runs.nth(2).waitFor();
     check(await runs.count() === 3, `probe history rows: ${await runs.count()}`);
+  });
+
+  await test('a technician runs a connections probe by process name: the HTML name renders as text', async () => {
+    await page.locator('#probe-kind').selectOption('connections');
+    await page.locator('#probe-param-process').fill(XSS);
+    const panel = await runAndWait(page);
+    const row = panel.locator('.probe-connections tr[data-state="ESTABLISHED"]');
+    await row.waitFor();
+    check(await row.count() === 1, `ESTABLISHED rows: ${await row.count()}`);
+    check(await row.locator('.process').textContent() === XSS, 'the process name is shown verbatim');
+    const cells = await row.locator('td').allTextContents();
+    check(cells.includes('192.168.1.23:51000') && cells.includes('10.20.30.40:443'), `cells: ${cells.join(' | ')}`);
+    check(cells.includes('4242'), `no pid: ${cells.join(' | ')}`);
+    check(await panel.locator('.probe-connections table:not(.kv) tbody tr').count() === 1,
+      'a socket that only listens is not a connection');
+    check((await panel.locator('table.kv').first().textContent()).includes('4242'), 'the matched process is listed');
+    check(await page.locator('main img').count() === 0, 'an <img> element was created from the name');
+    check(problems.dialogs.length === 0, `a dialog fired: ${problems.dialogs.join(', ')}`);
+  });
+
+  await test('a technician runs a path probe to 127.0.0.1: the hops show, the destination is reached', async () => {
+    await page.locator('#probe-kind').selectOption('path');
+    await page.locator('#probe-param-host').fill('127.0.0.1');
+    await page.locator('#probe-param-max_hops').fill('3');
+    const panel = await runAndWait(page);
+    await panel.locator('table.kv .badge.check-passed', { hasText: 'reached' }).waitFor();
+    const reached = panel.locator('.probe-path tr[data-reached]');
+    await reached.waitFor();
+    await reached.locator('.badge.check-passed', { hasText: 'destination' }).waitFor();
+    check((await reached.textContent()).includes('127.0.0.1'), `the reached hop: ${await reached.textContent()}`);
+    check(/\d ms/.test(await reached.locator('td').nth(2).textContent()), 'the reached hop has no round trip');
+    const hops = await panel.locator('.probe-path table:not(.kv) tbody tr').count();
+    check(hops >= 1 && hops <= 3, `${hops} hops for max_hops 3`);
   });
 
   await test('a probe on an offline device shows the server\'s refusal', async () => {

@@ -1,10 +1,10 @@
 // The console's probes panel in a real browser against a real collector and a real agent:
 // tests/browser/probes.spec.mjs runs a reach probe with TLS against a test server with an
-// expired certificate, a listening-sockets probe and a disk-usage probe on the device page,
-// and reads the typed results; the endpoint reports a process and a directory named like
-// HTML, which must render as text. A probe run from a ticket is noted on its timeline. A
-// viewer sees the runs but no form, and the API refuses her; a probe on an offline device
-// shows the server's refusal.
+// expired certificate, a listening-sockets probe, a disk-usage probe, a connections probe by
+// process name and a path probe to 127.0.0.1 on the device page, and reads the typed
+// results; the endpoint reports a process and a directory named like HTML, which must render
+// as text. A probe run from a ticket is noted on its timeline. A viewer sees the runs but no
+// form, and the API refuses her; a probe on an offline device shows the server's refusal.
 
 #include <cstdlib>
 #include <filesystem>
@@ -28,8 +28,9 @@ namespace {
 const fs::path kBrowserDir = fs::path(TRIAGE_SOURCE_DIR) / "tests/browser";
 constexpr const char* kHostile = "<img src=x onerror=alert(1)>";
 
-// The fixture laptop, plus one process listening on 127.0.0.1:8080 whose name is HTML: the
-// listening probe reads /proc under the agent's --sysroot.
+// The fixture laptop, plus one process whose name is HTML, listening on 127.0.0.1:8080 and
+// connected from 192.168.1.23:51000 to 10.20.30.40:443: the listening and connections probes
+// read /proc under the agent's --sysroot (the socket tables, the fd links to socket inodes).
 fs::path hostile_sysroot(const fs::path& dir) {
   const auto root = dir / "sysroot";
   fs::copy(fs::path(TRIAGE_FIXTURES_DIR) / "sysroot/laptop", root,
@@ -39,17 +40,22 @@ fs::path hostile_sysroot(const fs::path& dir) {
       << "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  "
          "timeout inode\n"
       << "   0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000  1000  "
-         "      0 777001 1 0000000000000000 100 0 0 10 0\n";
+         "      0 777001 1 0000000000000000 100 0 0 10 0\n"
+      << "   1: 1701A8C0:C738 281E140A:01BB 01 00000000:00000000 00:00000000 00000000  1000  "
+         "      0 777002 1 0000000000000000 20 4 30 10 -1\n";
   fs::create_directories(root / "proc/4242/fd");
   std::ofstream(root / "proc/4242/comm") << kHostile << "\n";
   fs::create_symlink("socket:[777001]", root / "proc/4242/fd/3");
+  fs::create_symlink("socket:[777002]", root / "proc/4242/fd/4");
   return root;
 }
 
 }  // namespace
 
-TEST_CASE("the probes panel in chromium: reach, listening, disk usage, roles, hostile names",
-          "[integration][browser][probes]") {
+TEST_CASE(
+    "the probes panel in chromium: reach, listening, disk usage, connections, path, roles, "
+    "hostile names",
+    "[integration][browser][probes]") {
   REQUIRE(fs::exists(chromium_path()));
   INFO("run installers/dev/install-deps.sh to install playwright-core into tests/browser");
   REQUIRE(fs::exists(kBrowserDir / "node_modules/playwright-core/package.json"));
@@ -107,7 +113,8 @@ TEST_CASE("the probes panel in chromium: reach, listening, disk usage, roles, ho
     probes.insert(r["probe"].get<std::string>());
     if (r["ticket_id"] == ticket_id) on_ticket = r["probe"].get<std::string>();
   }
-  CHECK(probes == std::set<std::string>{"reach", "listening", "disk_usage", "resolve"});
+  CHECK(probes == std::set<std::string>{"reach", "listening", "disk_usage", "connections", "path",
+                                        "resolve"});
   CHECK(on_ticket == "resolve");
   CHECK(expired.connections() >= 1);
 }

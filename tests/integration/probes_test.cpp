@@ -115,7 +115,48 @@ TEST_CASE("probes end to end: reach with TLS, http_get, hostile parameters, loca
     CHECK(run["result"]["http_get"]["body_prefix"] == kFinalBody);
   }
 
+  SECTION("path and connections: the route to 127.0.0.1, the agent's own collector connection") {
+    auto r = c.post(probes_path,
+                    {{"probe", "path"}, {"params", {{"host", "127.0.0.1"}, {"max_hops", 3}}}}, tech);
+    INFO(r.text);
+    REQUIRE(r.status == 201);
+    CHECK(r.body["target"] == "127.0.0.1");
+    auto run = wait_answered(c, r.body["id"], tech);
+    CHECK(run["state"] == "completed");
+    CHECK(run["result"]["path"]["reached"] == true);
+    CHECK(run["result"]["path"]["hops"][0]["address"] == "127.0.0.1");
+
+    const auto pid = static_cast<std::int64_t>(agent->process()->pid());
+    r = c.post(probes_path, {{"probe", "connections"}, {"params", {{"pid", pid}}}}, tech);
+    REQUIRE(r.status == 201);
+    run = wait_answered(c, r.body["id"], tech);
+    INFO(run.dump(2));
+    CHECK(run["state"] == "completed");
+    bool to_collector = false;
+    for (const auto& conn : run["result"]["connections"]["connections"]) {
+      if (conn["remote_port"] == c.port() && conn["state"] == "ESTABLISHED") {
+        to_collector = true;
+        CHECK(conn["pid"] == pid);
+      }
+    }
+    CHECK(to_collector);
+  }
+
   SECTION("hostile parameters are refused by the collector; nothing reaches the agent") {
+    for (const auto& [probe, params] :
+         std::vector<std::pair<std::string, nlohmann::json>>{
+             {"connections", {{"pid", 1}, {"process", "sshd"}}},
+             {"connections", {{"process", "ch*"}}},
+             {"log_lines", {{"source", "cups*"}}},
+             {"log_lines", {{"source", "cups.service"}, {"min_level", "verbose"}}},
+             {"log_lines", {{"source", "cups.service"}, {"max_lines", 100000}}},
+             {"path", {{"host", "10.0.0.0/8"}}},
+             {"path", {{"host", "127.0.0.1"}, {"max_hops", 64}}}}) {
+      auto r = c.post(probes_path, {{"probe", probe}, {"params", params}}, tech);
+      INFO(probe << " " << params.dump() << " " << r.text);
+      CHECK(r.status == 400);
+      CHECK(error_code(r) == "invalid_request");
+    }
     for (const auto& params : {nlohmann::json{{"host", "10.0.0.0/24"}, {"port", 22}},
                                nlohmann::json{{"host", "127.0.0.1"}, {"port", "1-1024"}},
                                nlohmann::json{{"host", "224.0.0.1"}, {"port", 80}}}) {

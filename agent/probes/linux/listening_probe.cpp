@@ -27,17 +27,8 @@ void run_listening_probe(const v1::ProbePayload&, ProbeBudget& budget, const Pro
                          v1::ProbeResult& result) {
   const FsRoot fs(env.sysroot);
   auto* out = result.mutable_listening();
-  struct Table {
-    const char* path;
-    const char* protocol;
-    bool udp, ipv6;
-  };
-  const Table tables[] = {{"/proc/net/tcp", "tcp", false, false},
-                          {"/proc/net/tcp6", "tcp6", false, true},
-                          {"/proc/net/udp", "udp", true, false},
-                          {"/proc/net/udp6", "udp6", true, true}};
   std::vector<std::pair<const char*, ProcNetSocket>> sockets;
-  for (const auto& t : tables) {
+  for (const auto& t : kProcNetTables) {
     auto text = fs.read(t.path);
     if (!text) continue;  // no IPv6 on this machine, say
     for (auto& s : parse_proc_net(*text, t.udp, t.ipv6)) sockets.emplace_back(t.protocol, s);

@@ -44,8 +44,8 @@ std::optional<std::string> ipv6(std::string_view text) {
 
 }  // namespace
 
-std::vector<ProcNetSocket> parse_proc_net(std::string_view text, bool udp, bool ipv6_table) {
-  std::vector<ProcNetSocket> out;
+std::vector<ProcNetConnection> parse_proc_net_all(std::string_view text, bool ipv6_table) {
+  std::vector<ProcNetConnection> out;
   std::istringstream lines{std::string(text)};
   std::string line;
   std::getline(lines, line);  // the header
@@ -56,22 +56,46 @@ std::vector<ProcNetSocket> parse_proc_net(std::string_view text, bool udp, bool 
           inode)) {
       continue;
     }
-    if (udp ? state != "07" : state != "0A") continue;
     const auto colon = local.find(':');
-    if (colon == std::string::npos) continue;
-    if (udp) {
-      const auto rcolon = remote.find(':');
-      if (rcolon == std::string::npos || remote.substr(rcolon + 1) != "0000") continue;
-    }
-    auto address = ipv6_table ? ipv6(std::string_view(local).substr(0, colon))
-                              : ipv4(std::string_view(local).substr(0, colon));
-    auto port = hex(std::string_view(local).substr(colon + 1));
+    const auto rcolon = remote.find(':');
+    if (colon == std::string::npos || rcolon == std::string::npos) continue;
+    const auto address = [&](std::string_view word) {
+      return ipv6_table ? ipv6(word) : ipv4(word);
+    };
+    auto local_address = address(std::string_view(local).substr(0, colon));
+    auto remote_address = address(std::string_view(remote).substr(0, rcolon));
+    auto local_port = hex(std::string_view(local).substr(colon + 1));
+    auto remote_port = hex(std::string_view(remote).substr(rcolon + 1));
     std::uint64_t uid_value = 0, inode_value = 0;
     auto [p1, e1] = std::from_chars(uid.data(), uid.data() + uid.size(), uid_value);
     auto [p2, e2] = std::from_chars(inode.data(), inode.data() + inode.size(), inode_value);
-    if (!address || !port || e1 != std::errc() || e2 != std::errc()) continue;
-    out.push_back(ProcNetSocket{*address, static_cast<std::uint32_t>(*port),
-                                static_cast<std::uint32_t>(uid_value), inode_value});
+    if (!local_address || !remote_address || !local_port || !remote_port || e1 != std::errc() ||
+        e2 != std::errc() || state.size() != 2) {
+      continue;
+    }
+    out.push_back(ProcNetConnection{*local_address, static_cast<std::uint32_t>(*local_port),
+                                    *remote_address, static_cast<std::uint32_t>(*remote_port),
+                                    state, static_cast<std::uint32_t>(uid_value), inode_value});
+  }
+  return out;
+}
+
+std::string tcp_state_name(std::string_view hex_state) {
+  // include/net/tcp_states.h
+  static constexpr std::string_view kNames[] = {
+      "",          "ESTABLISHED", "SYN_SENT", "SYN_RECV",   "FIN_WAIT1", "FIN_WAIT2", "TIME_WAIT",
+      "CLOSE",     "CLOSE_WAIT",  "LAST_ACK", "LISTEN",     "CLOSING",   "NEW_SYN_RECV"};
+  auto value = hex(hex_state);
+  if (!value || *value == 0 || *value >= std::size(kNames)) return std::string(hex_state);
+  return std::string(kNames[*value]);
+}
+
+std::vector<ProcNetSocket> parse_proc_net(std::string_view text, bool udp, bool ipv6_table) {
+  std::vector<ProcNetSocket> out;
+  for (auto& s : parse_proc_net_all(text, ipv6_table)) {
+    if (udp ? s.state != "07" : s.state != "0A") continue;
+    if (udp && s.remote_port != 0) continue;
+    out.push_back(ProcNetSocket{std::move(s.local_address), s.local_port, s.uid, s.inode});
   }
   return out;
 }

@@ -112,3 +112,94 @@ TEST_CASE("hostile probe parameters: a probe name and parameters of another prob
   p.set_probe("portscan");
   CHECK_FALSE(probes::check_probe_request(p));
 }
+
+namespace {
+
+v1::ProbePayload budgeted(const std::string& probe) {
+  v1::ProbePayload p;
+  p.set_probe(probe);
+  p.set_time_budget_ms(1000);
+  p.set_output_budget_bytes(4096);
+  return p;
+}
+
+v1::ProbePayload log_lines(const std::string& source, const std::string& level = "warning",
+                           std::uint32_t minutes = 10, std::uint32_t lines = 100) {
+  auto p = budgeted("log_lines");
+  p.mutable_log_lines()->set_source(source);
+  p.mutable_log_lines()->set_min_level(level);
+  p.mutable_log_lines()->set_since_minutes(minutes);
+  p.mutable_log_lines()->set_max_lines(lines);
+  return p;
+}
+
+}  // namespace
+
+TEST_CASE("probe parameters: connections of one pid or of one process name", "[probes]") {
+  auto by_pid = budgeted("connections");
+  by_pid.mutable_connections()->set_pid(4242);
+  CHECK(probes::check_probe_request(by_pid));
+  auto by_name = budgeted("connections");
+  by_name.mutable_connections()->set_process("outlook.exe");
+  CHECK(probes::check_probe_request(by_name));
+  CHECK(probes::probe_target(by_name) == "outlook.exe");
+  CHECK(probes::probe_target(by_pid) == "pid 4242");
+}
+
+TEST_CASE("hostile probe parameters: connections needs exactly one process, never a pattern",
+          "[probes][hostile]") {
+  auto neither = budgeted("connections");
+  neither.mutable_connections();
+  CHECK_FALSE(probes::check_probe_request(neither));
+  auto both = budgeted("connections");
+  both.mutable_connections()->set_pid(1);
+  both.mutable_connections()->set_process("sshd");
+  CHECK_FALSE(probes::check_probe_request(both));
+  const auto name = GENERATE(as<std::string>{}, "*", "ch?ome", "/usr/bin/ssh", "C:\\evil.exe",
+                             "tab\there", std::string(65, 'a'));
+  CAPTURE(name);
+  auto p = budgeted("connections");
+  p.mutable_connections()->set_process(name);
+  CHECK_FALSE(probes::check_probe_request(p));
+}
+
+TEST_CASE("probe parameters: log sources, levels, windows and caps", "[probes]") {
+  const auto source = GENERATE(as<std::string>{}, "cups.service", "sshd", "kernel",
+                               "user@1000.service", "Microsoft-Windows-PrintService/Admin",
+                               "Application");
+  CAPTURE(source);
+  CHECK(probes::check_probe_request(log_lines(source)));
+  CHECK(probes::check_probe_request(log_lines("sshd", "debug", 1440, 500)));
+  CHECK(probes::check_probe_request(log_lines("sshd", "", 1, 1)));  // "" = warning
+  CHECK(probes::log_level_rank("err") == 3);
+  CHECK(probes::log_level_name(4) == "warning");
+}
+
+TEST_CASE("hostile probe parameters: log sources that are patterns, levels and bounds refused",
+          "[probes][hostile]") {
+  const auto source = GENERATE(as<std::string>{}, "", "*", "cups*", "a;b", "MESSAGE=x\nPRIORITY=0",
+                               " lead", "trail ", std::string(257, 'a'));
+  CAPTURE(source);
+  CHECK_FALSE(probes::check_probe_request(log_lines(source)));
+  CHECK_FALSE(probes::check_probe_request(log_lines("sshd", "verbose")));
+  CHECK_FALSE(probes::check_probe_request(log_lines("sshd", "warning", 0)));
+  CHECK_FALSE(probes::check_probe_request(log_lines("sshd", "warning", 1441)));
+  CHECK_FALSE(probes::check_probe_request(log_lines("sshd", "warning", 10, 0)));
+  CHECK_FALSE(probes::check_probe_request(log_lines("sshd", "warning", 10, 501)));
+}
+
+TEST_CASE("probe parameters: path to one host within 30 hops", "[probes][hostile]") {
+  auto p = budgeted("path");
+  p.mutable_path()->set_host("vpn.example.com");
+  p.mutable_path()->set_max_hops(30);
+  CHECK(probes::check_probe_request(p));
+  p.mutable_path()->set_max_hops(31);
+  CHECK_FALSE(probes::check_probe_request(p));
+  p.mutable_path()->set_max_hops(0);
+  CHECK_FALSE(probes::check_probe_request(p));
+  p.mutable_path()->set_max_hops(10);
+  p.mutable_path()->set_host("10.0.0.0/8");
+  CHECK_FALSE(probes::check_probe_request(p));
+  p.mutable_path()->set_host("255.255.255.255");
+  CHECK_FALSE(probes::check_probe_request(p));
+}

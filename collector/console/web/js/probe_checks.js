@@ -109,6 +109,49 @@ export function checkPath(path) {
   return null;
 }
 
+/** A process name as ps or Task Manager shows it: 1-64 printable bytes, no path, no wildcards. */
+export function checkProcessName(name) {
+  const field = 'process';
+  const size = new TextEncoder().encode(name).length;
+  if (size < 1 || size > 64) return invalid(field, 'must be 1 to 64 bytes');
+  if (!/^[\x20-\x7e]+$/.test(name) || /[/\\*?]/.test(name)) {
+    return invalid(field, 'must be one process name (printable, no path, no wildcards): not a pattern');
+  }
+  return null;
+}
+
+/** `connections` takes a process id or a process name: exactly one of the two. */
+export function checkPidOrProcess(params) {
+  const pid = params.pid !== undefined && params.pid !== '';
+  const process = params.process !== undefined && params.process !== '';
+  if (!pid && !process) return invalid('pid', 'or `process`: give a process id or a process name');
+  if (pid && process) return invalid('pid', 'or `process`: give exactly one of the two, not both');
+  return null;
+}
+
+/**
+ * A journal unit or syslog identifier ("cups.service", "sshd"), or an Event Log channel:
+ * 1-256 bytes of letters, digits, - _ . @ : / \ and inner spaces.
+ */
+export function checkLogSource(source) {
+  const field = 'source';
+  const size = new TextEncoder().encode(source).length;
+  if (size < 1 || size > 256) return invalid(field, 'must be 1 to 256 bytes');
+  if (!/^[A-Za-z0-9\-_.@:/\\ ]+$/.test(source) || source.startsWith(' ') || source.endsWith(' ')) {
+    return invalid(field, 'must be one unit, identifier or channel name (letters, digits, - _ . @ : / '
+      + '\\ and inner spaces): no patterns');
+  }
+  return null;
+}
+
+/** Syslog's levels, most severe first, as `log_lines` takes them. */
+export const LOG_LEVELS = ['emerg', 'alert', 'crit', 'err', 'warning', 'notice', 'info', 'debug'];
+
+export function checkLogLevel(level) {
+  if (!LOG_LEVELS.includes(level)) return invalid('min_level', `must be one of ${LOG_LEVELS.join(', ')}`);
+  return null;
+}
+
 /** An integer from `min` to `max` (the text of a number input). */
 export function checkInteger(text, field, min, max) {
   if (!/^-?\d+$/.test(text) || Number(text) < min || Number(text) > max) {

@@ -1,12 +1,20 @@
 // The "Run a probe" form: a kind chooser and, per kind, its typed parameters (text, integer
-// with its range, a TLS checkbox), checked in the browser with the server's own rules
-// (probe_checks.js). The kinds offered are those the collector's catalog lists and this
-// console knows how to ask for; the catalog's own description of each parameter is its hint.
+// with its range, a checkbox, a choice from a list), checked in the browser with the server's
+// own rules (probe_checks.js), those across fields too (a pid or a process name, not both).
+// The kinds offered are those the collector's catalog lists and this console knows how to ask
+// for; the catalog's own description of each parameter is its hint.
 
 import { field, h, replace } from './dom.js';
-import { checkDnsName, checkHost, checkInteger, checkPath, checkUrl } from './probe_checks.js';
+import {
+  LOG_LEVELS, checkDnsName, checkHost, checkInteger, checkLogLevel, checkLogSource, checkPath,
+  checkPidOrProcess, checkProcessName, checkUrl,
+} from './probe_checks.js';
 
-/** What each probe asks for. `check(value, params)` returns null or a message. */
+/**
+ * What each probe asks for. A parameter's `check(value, params)` returns null or a message; a
+ * kind's `check(params)` (the rules across its fields) returns null or a message naming the
+ * field it is shown on.
+ */
 export const PROBE_KINDS = {
   reach: {
     title: 'Reach host:port',
@@ -22,7 +30,10 @@ export const PROBE_KINDS = {
   },
   resolve: {
     title: 'Resolve a name',
-    params: [{ name: 'name', label: 'Name', type: 'text', required: true, placeholder: 'intranet.example.com', check: (v) => checkDnsName(v, 'name') }],
+    params: [
+      { name: 'name', label: 'Name', type: 'text', required: true, placeholder: 'intranet.example.com', check: (v) => checkDnsName(v, 'name') },
+      { name: 'each_server', label: 'Also ask each configured DNS server', type: 'boolean' },
+    ],
   },
   http_get: {
     title: 'HTTP(S) GET',
@@ -40,11 +51,38 @@ export const PROBE_KINDS = {
       { name: 'top', label: 'Largest directories shown', type: 'integer', min: 1, max: 50, placeholder: '10' },
     ],
   },
+  connections: {
+    title: 'Connections of a process',
+    params: [
+      { name: 'pid', label: 'Process id', type: 'integer', min: 1, max: 2147483647, placeholder: '4242' },
+      { name: 'process', label: 'or process name', type: 'text', placeholder: 'outlook.exe', check: checkProcessName },
+    ],
+    check: checkPidOrProcess,
+  },
+  log_lines: {
+    title: 'Recent log lines',
+    params: [
+      { name: 'source', label: 'Unit, program or channel', type: 'text', required: true, placeholder: 'cups.service', size: 36, check: checkLogSource },
+      { name: 'min_level', label: 'At least', type: 'choice', options: LOG_LEVELS, value: 'warning', check: checkLogLevel },
+      { name: 'since_minutes', label: 'Last minutes', type: 'integer', min: 1, max: 1440, placeholder: '10' },
+      { name: 'max_lines', label: 'Lines shown', type: 'integer', min: 1, max: 500, placeholder: '100' },
+    ],
+  },
+  path: {
+    title: 'Network path to a host',
+    params: [
+      { name: 'host', label: 'Host', type: 'text', required: true, placeholder: 'vpn.example.com', check: (v) => checkHost(v, 'host') },
+      { name: 'max_hops', label: 'Hops at most', type: 'integer', min: 1, max: 30, placeholder: '20' },
+    ],
+  },
 };
 
 function control(p) {
   const id = `probe-param-${p.name}`;
   if (p.type === 'boolean') return h('input', { type: 'checkbox', name: p.name, id });
+  if (p.type === 'choice') {
+    return h('select', { name: p.name, id }, p.options.map((o) => h('option', { value: o, selected: o === p.value }, o)));
+  }
   if (p.type === 'integer') {
     return h('input', {
       type: 'number', name: p.name, id, step: 1, min: p.min, max: p.max, placeholder: p.placeholder,
@@ -133,7 +171,12 @@ export function probeForm(catalog, onRun) {
       }
       if (v !== undefined && p.type === 'integer') params[p.name] = Number(v);
     }
-    if (params.tls === false) delete params.tls;
+    const across = PROBE_KINDS[kind.value]?.check?.(params);
+    if (across) {
+      mark(/^`([^`]+)`/.exec(across)?.[1], across);
+      return null;
+    }
+    for (const { p } of rows) if (p.type === 'boolean' && params[p.name] === false) delete params[p.name];
     const request = { probe: kind.value, params };
     if (time.value.trim() !== '') {
       const message = checkInteger(time.value.trim(), 'time_budget_ms', 1, budget.max);

@@ -1,7 +1,9 @@
 // One probe run for people: what was asked, its state, the agent's reason and budget note,
-// and the typed result as tables per kind (a TLS chain with expiry badges, HTTP hops with
-// their timings, sockets with their processes, the largest directories). Everything the
-// endpoint sent goes in as text (dom.js), so a hostile process name or path stays inert.
+// and the typed result as tables per kind (a TLS chain with expiry badges, each DNS server's
+// answers, HTTP hops with their timings, sockets and connections with their processes, the
+// largest directories, log lines with their levels, the network path hop by hop). Everything
+// the endpoint sent goes in as text (dom.js), so a hostile process name, path or log line
+// stays inert.
 
 import { badge, bytes, h, table, text, time, when } from './dom.js';
 
@@ -9,6 +11,13 @@ const DAY_MS = 86400000;
 
 const ms = (v) => (v === undefined || v === null || v === '' ? '—' : `${Number(v)} ms`);
 const yes = (v) => (v ? 'yes' : 'no');
+
+/** "192.0.2.1:443", "[2001:db8::1]:443"; "—" without an address. */
+function hostPort(address, port) {
+  if (!address) return '—';
+  const host = String(address).includes(':') ? `[${address}]` : String(address);
+  return port ? `${host}:${Number(port)}` : host;
+}
 
 /** A two-column table of [label, value] rows; rows with a null value are left out. */
 function pairs(rows, cls = 'kv') {
@@ -57,12 +66,27 @@ function reachView(r) {
   ]), tlsView(r.tls)];
 }
 
+// Each configured DNS server asked directly (`each_server`): which one answers, which fails.
+function serversView(r) {
+  if (!(r.servers ?? []).length && !r.servers_error) return null;
+  return [h('h4', {}, 'Each DNS server'),
+    r.servers_error ? h('p', { class: 'reason' }, h('span', { class: 'label' }, 'Servers not listed: '),
+      text(r.servers_error)) : null,
+    r.servers_error && !(r.servers ?? []).length ? null : table([
+      ['Server', (x) => h('code', {}, text(x.server))],
+      ['Answers', (x) => ((x.addresses ?? []).length ? x.addresses.join(', ') : 'no address')],
+      ['Took', (x) => ms(x.duration_ms)],
+      ['Result', (x) => (x.error ? badge('check', 'failed', x.error) : badge('check', 'passed', 'answered'))],
+    ], r.servers ?? [], { empty: 'No DNS server is configured.', rowAttrs: (x) => ({ 'data-server': x.server }) })];
+}
+
 function resolveView(r) {
   return [pairs([
     ['Resolver', text(r.resolver)],
     ['Took', ms(r.duration_ms)],
     ['Error', r.error || null],
-  ]), h('h4', {}, 'Addresses'), table([['Address', (a) => a]], r.addresses ?? [], { empty: 'No address.' })];
+  ]), h('h4', {}, 'Addresses'), table([['Address', (a) => a]], r.addresses ?? [], { empty: 'No address.' }),
+  serversView(r)];
 }
 
 function httpView(r) {
@@ -113,7 +137,73 @@ function diskView(r) {
   ], r.largest ?? [], { empty: 'No directory.' })];
 }
 
-const VIEWS = { reach: reachView, resolve: resolveView, http_get: httpView, listening: listeningView, disk_usage: diskView };
+function connectionsView(r) {
+  return [pairs([
+    ['Processes', (r.pids ?? []).length ? r.pids.join(', ') : null],
+    ['Error', r.error || null],
+  ]), h('div', { class: 'scroll' }, table([
+    ['Protocol', (c) => text(c.protocol)],
+    ['Local', (c) => hostPort(c.local_address, c.local_port)],
+    ['Remote', (c) => hostPort(c.remote_address, c.remote_port)],
+    ['State', (c) => text(c.state)],
+    ['Process', (c) => h('span', { class: 'process' }, text(c.process))],
+    ['PID', (c) => (c.pid ? String(c.pid) : '—')],
+  ], r.connections ?? [], {
+    empty: 'No connection.',
+    rowAttrs: (c) => ({ 'data-remote-port': c.remote_port ?? 0, 'data-state': c.state || null }),
+  }))];
+}
+
+// Syslog's levels: err and worse as critical, warning as a warning, the rest plain.
+function level(l) {
+  if (['emerg', 'alert', 'crit', 'err'].includes(l)) return badge('sev', 'critical', l);
+  if (l === 'warning') return badge('sev', 'warning', l);
+  return badge('level', text(l), text(l));
+}
+
+function logTime(unixMs) {
+  const v = Number(unixMs);
+  if (!Number.isFinite(v) || v <= 0) return '—';
+  const iso = new Date(v).toISOString();
+  return h('time', { datetime: iso }, when(iso));
+}
+
+function logLinesView(r) {
+  const lines = r.lines ?? [];
+  return [r.error ? pairs([['Error', r.error]]) : null,
+    r.more ? h('p', { class: 'hint log-more' }, `Older lines left out: the newest ${lines.length} are shown.`) : null,
+    h('div', { class: 'scroll' }, table([
+      ['Time', (l) => logTime(l.time_unix_ms)],
+      ['Level', (l) => level(l.level)],
+      ['Program', (l) => h('span', { class: 'identifier', title: l.source || null },
+        `${text(l.identifier || l.source)}${l.pid ? `[${Number(l.pid)}]` : ''}`)],
+      ['Message', (l) => h('span', { class: 'message' }, text(l.message))],
+    ], lines, { empty: 'No line at this level in this period.', rowAttrs: (l) => ({ 'data-level': l.level }) }))];
+}
+
+// A round trip: finer below 10 ms, where a LAN hop sits.
+const rtt = (v) => `${Number(v ?? 0).toFixed(Number(v ?? 0) < 10 ? 2 : 1)} ms`;
+
+function pathView(r) {
+  return [pairs([
+    ['Destination', r.address ? text(r.address) : '—'],
+    ['Reached', r.reached ? badge('check', 'passed', 'reached') : badge('check', 'failed', 'not reached')],
+    ['Method', r.method ? `${r.method} (rising time-to-live)` : null],
+    ['Error', r.error || null],
+  ]), h('h4', {}, 'Hops'),
+  table([
+    ['Hop', (x) => text(x.ttl)],
+    ['Answered by', (x) => (x.address ? h('code', {}, text(x.address)) : '*')],
+    ['Round trip', (x) => (x.address ? rtt(x.rtt_ms) : '—')],
+    ['Note', (x) => (x.reached ? badge('check', 'passed', 'destination')
+      : text(x.note || (x.address ? '' : 'no answer')))],
+  ], r.hops ?? [], { empty: 'No hop was tried.', rowAttrs: (x) => ({ 'data-ttl': x.ttl, 'data-reached': Boolean(x.reached) }) })];
+}
+
+const VIEWS = {
+  reach: reachView, resolve: resolveView, http_get: httpView, listening: listeningView, disk_usage: diskView,
+  connections: connectionsView, log_lines: logLinesView, path: pathView,
+};
 
 /** The typed part of a result, or null when it holds none. */
 export function probeResultView(probe, result) {

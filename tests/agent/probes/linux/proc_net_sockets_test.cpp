@@ -43,3 +43,24 @@ TEST_CASE("proc net: malformed lines are skipped", "[probes][linux]") {
   CHECK_FALSE(socket_inode("socket:[12x]"));
   CHECK_FALSE(socket_inode("socket:[]"));
 }
+
+TEST_CASE("proc net: every socket with its peer and TCP state", "[probes][linux]") {
+  const char* tcp =
+      "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  "
+      "timeout inode\n"
+      "   0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000  1000        0 "
+      "4242 1 0000000000000000 100 0 0 10 0\n"
+      "   1: 0A00000A:A1B2 0E01A8C0:01BB 02 00000000:00000000 00:00000000 00000000  1000        0 "
+      "4343 1 0000000000000000 20 4 30 10 -1\n";
+  auto all = parse_proc_net_all(tcp, false);
+  REQUIRE(all.size() == 2);
+  CHECK(all[1].local_address == "10.0.0.10");
+  CHECK(all[1].local_port == 0xA1B2);
+  CHECK(all[1].remote_address == "192.168.1.14");
+  CHECK(all[1].remote_port == 443);
+  CHECK(tcp_state_name(all[1].state) == "SYN_SENT");
+  CHECK(tcp_state_name(all[0].state) == "LISTEN");
+  CHECK(tcp_state_name("01") == "ESTABLISHED");
+  CHECK(tcp_state_name("ZZ") == "ZZ");
+  CHECK(tcp_state_name("0F") == "0F");
+}

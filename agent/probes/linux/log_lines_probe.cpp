@@ -1,0 +1,152 @@
+#include "agent/probes/log_lines_probe.hpp"
+
+#include <systemd/sd-journal.h>
+
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+#include <cstring>
+#include <memory>
+#include <optional>
+
+#include "agent/collectors/redact.hpp"
+#include "shared/probes/probe_params.hpp"
+#include "shared/util/fs_root.hpp"
+
+namespace triage::agent {
+
+namespace {
+
+/// One message is cut at this many bytes (journal fields can be megabytes).
+constexpr std::size_t kMaxMessageBytes = 2048;
+
+struct JournalCloser {
+  void operator()(sd_journal* j) const { sd_journal_close(j); }
+};
+using Journal = std::unique_ptr<sd_journal, JournalCloser>;
+
+/// The value of FIELD in the current entry, or nullopt.
+std::optional<std::string> field(sd_journal* j, const char* name) {
+  const void* data = nullptr;
+  std::size_t length = 0;
+  if (sd_journal_get_data(j, name, &data, &length) < 0) return std::nullopt;
+  const std::string_view entry(static_cast<const char*>(data), length);
+  const auto equals = entry.find('=');
+  if (equals == std::string_view::npos) return std::nullopt;
+  return std::string(entry.substr(equals + 1));
+}
+
+/// Printable text: control characters (but tab) become '?', the length is capped.
+std::string printable(std::string text, std::size_t cap) {
+  if (text.size() > cap) text.resize(cap);
+  for (char& c : text) {
+    if ((static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7f) c = '?';
+  }
+  return text;
+}
+
+/// The journal's match terms for `source`: a unit name (with a dot) matches what the unit
+/// logged and what systemd logged about it; a bare word is a syslog identifier ("sshd",
+/// "kernel") or the unit of that name with ".service", as `journalctl -u` reads it.
+std::vector<std::string> source_terms(const std::string& source) {
+  std::vector<std::string> terms;
+  const bool unit = source.find('.') != std::string::npos;
+  const auto unit_name = unit ? source : source + ".service";
+  for (const char* field : {"_SYSTEMD_UNIT=", "UNIT=", "OBJECT_SYSTEMD_UNIT="}) {
+    terms.push_back(field + unit_name);
+  }
+  terms.push_back("SYSLOG_IDENTIFIER=" + source);
+  return terms;
+}
+
+int add_match(sd_journal* j, const std::string& term) {
+  return sd_journal_add_match(j, term.data(), term.size());
+}
+
+}  // namespace
+
+void run_log_lines_probe(const v1::ProbePayload& request, ProbeBudget& budget,
+                         const ProbeEnvironment& env, v1::ProbeResult& result) {
+  const auto& params = request.log_lines();
+  auto* out = result.mutable_log_lines();
+  const FsRoot fs(env.sysroot);
+  sd_journal* raw = nullptr;
+  const int opened = fs.is_live()
+                         ? sd_journal_open(&raw, SD_JOURNAL_LOCAL_ONLY)
+                         : sd_journal_open_directory(&raw, fs.root().c_str(), SD_JOURNAL_OS_ROOT);
+  if (opened < 0) {
+    out->set_error(std::string("the journal could not be opened: ") + std::strerror(-opened));
+    return;
+  }
+  Journal journal(raw);
+  std::uint64_t usage = 0;
+  if (sd_journal_get_usage(raw, &usage) >= 0 && usage == 0) {
+    out->set_error("this endpoint keeps no journal files (/var/log/journal, /run/log/journal)");
+    return;
+  }
+  sd_journal_set_data_threshold(raw, kMaxMessageBytes + 64);
+
+  // (PRIORITY=0 or ... or PRIORITY=rank) and TERM, one disjunction per source term.
+  const int rank =
+      probes::log_level_rank(params.min_level().empty() ? "warning" : params.min_level())
+          .value_or(4);
+  const auto terms = source_terms(params.source());
+  for (std::size_t i = 0; i < terms.size(); ++i) {
+    if (i > 0) sd_journal_add_disjunction(raw);
+    for (int p = 0; p <= rank; ++p) add_match(raw, "PRIORITY=" + std::to_string(p));
+    add_match(raw, terms[i]);
+  }
+
+  const auto now_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  const auto since_us =
+      static_cast<std::uint64_t>(now_us) - std::uint64_t{params.since_minutes()} * 60'000'000u;
+  sd_journal_seek_tail(raw);
+  std::vector<v1::LogLine> newest_first;
+  std::size_t bytes = 0;
+  while (sd_journal_previous(raw) > 0) {
+    if (budget.expired()) {
+      budget.cut("time budget ran out after " + std::to_string(newest_first.size()) +
+                 " journal lines");
+      break;
+    }
+    std::uint64_t at_us = 0;
+    if (sd_journal_get_realtime_usec(raw, &at_us) < 0) continue;
+    if (at_us < since_us) break;  // older than the window: the rest is older still
+    if (newest_first.size() == params.max_lines()) {
+      out->set_more(true);
+      break;
+    }
+    v1::LogLine line;
+    line.set_time_unix_ms(static_cast<std::int64_t>(at_us / 1000));
+    int priority = 6;
+    if (auto p = field(raw, "PRIORITY")) std::from_chars(p->data(), p->data() + p->size(), priority);
+    line.set_level(std::string(probes::log_level_name(priority)));
+    line.set_source(
+        printable(field(raw, "_SYSTEMD_UNIT").value_or(field(raw, "UNIT").value_or("")), 128));
+    line.set_identifier(printable(
+        field(raw, "SYSLOG_IDENTIFIER").value_or(field(raw, "_COMM").value_or("")), 64));
+    std::uint32_t pid = 0;
+    if (auto p = field(raw, "_PID").value_or(field(raw, "SYSLOG_PID").value_or(""));
+        !p.empty()) {
+      std::from_chars(p.data(), p.data() + p.size(), pid);
+    }
+    line.set_pid(pid);
+    auto message = printable(field(raw, "MESSAGE").value_or(""), kMaxMessageBytes);
+    redact_log(message);
+    line.set_message(std::move(message));
+    bytes += line.ByteSizeLong() + 8;
+    if (bytes > budget.output_bytes()) {
+      budget.cut("output budget reached after " + std::to_string(newest_first.size()) +
+                 " journal lines");
+      break;
+    }
+    newest_first.push_back(std::move(line));
+  }
+  for (auto it = newest_first.rbegin(); it != newest_first.rend(); ++it) {
+    *out->add_lines() = std::move(*it);
+  }
+}
+
+}  // namespace triage::agent

@@ -6,6 +6,10 @@
 #   serve_collector CONFIG  serve with CONFIG, wait until it listens; sets url, ca, token
 #   start_agent CONFIG      enroll an agent, run it with CONFIG, wait until it is online;
 #                           sets agent_pid and device
+#   start_load_agents N RATE   N simulated agents (triage-loadgen: real mTLS, a snapshot each,
+#                           then deltas at RATE/s in all) connected beside the real one; the
+#                           collector's config must set [metrics] token_file = $work/metrics.token
+#                           and [limits] max_unauthenticated_per_address = 0; sets loadgen_pid
 
 collector_pid="" agent_pid="" loadgen_pid=""
 stop_loopback() {
@@ -50,4 +54,23 @@ start_agent() {
       jq -r .online)" = true ] && break
     sleep 0.1
   done
+}
+
+start_load_agents() {
+  local agents=$1 rate=$2 n=0
+  "$bin/triage-loadgen" --server "wss://${url#https://}" --ca "$ca" \
+    --token "$("$bin/triage-collector" token create --data "$work/c" --uses "$agents" --ttl 2h)" \
+    --identities "$work/identities" --agents "$agents" --threads 2 --connect-wait 86400 \
+    --delta-rate "$rate" --duration 86400 --connect-rate 2000 > "$work/loadgen.out" 2>&1 &
+  loadgen_pid=$!
+  # Timed once every simulated agent is connected (15 minutes at most).
+  local metrics_auth
+  metrics_auth="Authorization: Bearer $(cat "$work/metrics.token")"
+  for _ in $(seq 1 900); do
+    n=$(curl -sS --cacert "$ca" -H "$metrics_auth" "$url/metrics" | awk '/^triage_connected_agents /{print int($2)}')
+    [ "${n:-0}" -ge $((agents + 1)) ] && break
+    sleep 1
+  done
+  sleep 10  # the initial snapshots' ingest goes by
+  echo "connected agents while timing: $n (simulated: $agents, delta rate $rate/s); load $(cut -d' ' -f1-3 /proc/loadavg)"
 }

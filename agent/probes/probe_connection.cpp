@@ -4,6 +4,7 @@
 #include <boost/asio/connect.hpp>
 
 #include "agent/probes/deadline_io.hpp"
+#include "agent/probes/probe_trust_store.hpp"
 #include "agent/probes/system_resolver.hpp"
 #include "agent/probes/tls_inspect.hpp"
 #include "shared/probes/probe_params.hpp"
@@ -14,12 +15,7 @@ namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
 ProbeConnection::ProbeConnection(const ProbeEnvironment& env)
-    : ctx_(net::ssl::context::tls_client) {
-  ctx_.set_default_verify_paths();
-  if (!env.extra_trust_pem.empty()) {
-    boost::system::error_code ignored;
-    ctx_.add_certificate_authority(net::buffer(env.extra_trust_pem), ignored);
-  }
+    : ctx_(net::ssl::context::tls_client), extra_trust_pem_(env.extra_trust_pem) {
   // The handshake must complete whatever the chain is: its verdict is reported, not enforced.
   ctx_.set_verify_mode(net::ssl::verify_none);
   stream_ = std::make_unique<net::ssl::stream<tcp::socket>>(ioc_, ctx_);
@@ -77,6 +73,11 @@ ConnectReport ProbeConnection::open(const std::string& host, std::uint16_t port,
   if (!tls) return report;
   tls_ = true;
   v1::TlsInfo info;
+  // The trust store only now: a plain connection never pays for loading it.
+  if (X509_STORE* store = probe_trust_store(extra_trust_pem_)) {
+    SSL_CTX_set1_cert_store(ctx_.native_handle(), store);
+    X509_STORE_free(store);
+  }
   const std::string& name = server_name.empty() ? host : server_name;
   expect_peer(stream_->native_handle(), name);
   const auto hs_start = ProbeBudget::Clock::now();

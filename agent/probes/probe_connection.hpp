@@ -33,7 +33,8 @@ struct ConnectReport {
 
 class ProbeConnection {
  public:
-  /// `env` gives the trust store additions; the context verifies against the system store.
+  /// `env` gives the trust store additions; a TLS handshake is verified against the system
+  /// store with them (probe_trust_store.hpp, loaded at the first handshake, not before).
   explicit ProbeConnection(const ProbeEnvironment& env);
 
   /// Connects to host:port (and handshakes when `tls`, checking `server_name`, or the host).
@@ -50,6 +51,7 @@ class ProbeConnection {
   boost::asio::io_context ioc_;
   boost::asio::ssl::context ctx_;
   std::unique_ptr<boost::asio::ssl::stream<boost::asio::ip::tcp::socket>> stream_;
+  std::string extra_trust_pem_;
   bool tls_ = false;
 };
 

@@ -26,7 +26,6 @@ risk = "low"
 TOML
 # /metrics needs its bearer token; the simulated agents all come from 127.0.0.1.
 head -c 24 /dev/urandom | base64 | tr -d '/+=' > "$work/metrics.token"
-metrics_auth="Authorization: Bearer $(cat "$work/metrics.token")"
 printf '[log]\nlevel = "warn"\n[actions]\ndir = "%s"\n[metrics]\ntoken_file = "%s"\n[limits]\nmax_unauthenticated_per_address = 0\n' \
   "$work/actions" "$work/metrics.token" > "$work/collector.toml"
 "$bin/triage-collector" init --data "$work/c" > /dev/null
@@ -39,21 +38,7 @@ pin=$(sha256sum "$work/actions/bench-echo.toml" | cut -d' ' -f1)
 printf '[probes]\nenabled = false\n[policy]\nmax_risk = "low"\nallow_custom = ["sha256:%s"]\n' "$pin" \
   > "$work/agent.toml"
 start_agent "$work/agent.toml"
-if [ "$load_agents" -gt 0 ]; then
-  "$bin/triage-loadgen" --server "wss://${url#https://}" --ca "$ca" \
-    --token "$("$bin/triage-collector" token create --data "$work/c" --uses "$load_agents" --ttl 2h)" \
-    --identities "$work/identities" --agents "$load_agents" --threads 2 --connect-wait 86400 \
-    --delta-rate "$load_rate" --duration 86400 --connect-rate 2000 > "$work/loadgen.out" 2>&1 &
-  loadgen_pid=$!
-  # Timed once every simulated agent is connected (15 minutes at most).
-  for _ in $(seq 1 900); do
-    n=$(curl -sS --cacert "$ca" -H "$metrics_auth" "$url/metrics" | awk '/^triage_connected_agents /{print int($2)}')
-    [ "${n:-0}" -ge $((load_agents + 1)) ] && break
-    sleep 1
-  done
-  sleep 10  # the initial snapshots' ingest goes by
-  echo "connected agents while timing orders: $n (simulated: $load_agents, delta rate $load_rate/s); load $(cut -d' ' -f1-3 /proc/loadavg)"
-fi
+if [ "$load_agents" -gt 0 ]; then start_load_agents "$load_agents" "$load_rate"; fi
 sleep 2  # the agent's start-up snapshot goes by
 "$bin/triage-ticket-bench" orders --url "$url" --ca "$ca" --token "$token" --device "$device" \
   --action bench-echo --requests "$orders"

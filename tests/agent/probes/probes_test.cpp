@@ -15,6 +15,7 @@
 
 #include "agent/probes/http_get_probe.hpp"
 #include "agent/probes/probe_runner.hpp"
+#include "agent/probes/probe_trust_store.hpp"
 #include "tests/support/probe_test_server.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -100,6 +101,25 @@ TEST_CASE("reach with TLS: the chain, names, expiry and verification of a good c
   CHECK(tls.chain(0).sha256().size() == 64);
   CHECK(tls.verified());
   CHECK(tls.verify_error().empty());
+}
+
+TEST_CASE("the TLS probes' trust store is loaded once and shared; another site CA gets its own",
+          "[probes][tls]") {
+  X509_STORE* first = probe_trust_store(pki_set().ca_pem);
+  X509_STORE* again = probe_trust_store(pki_set().ca_pem);
+  REQUIRE(first != nullptr);
+  CHECK(first == again);  // the system bundle is not parsed again for the next probe
+  X509_STORE_free(again);
+  X509_STORE* system_only = probe_trust_store("");
+  REQUIRE(system_only != nullptr);
+  CHECK(system_only != first);
+  X509_STORE_free(system_only);
+  X509_STORE_free(first);
+  // And the store still verifies: a reach after the swaps trusts the test CA again.
+  ProbeTestServer server(ProbeTestServer::Mode::kHttps, pki_set().good_chain_pem,
+                         pki_set().good_key_pem);
+  CHECK(run_probe(reach(server.port(), true), trusting_test_ca()).reach().tls().verified());
+  CHECK_FALSE(run_probe(reach(server.port(), true), {}).reach().tls().verified());
 }
 
 TEST_CASE("reach with TLS: a certificate the trust store does not know is shown, not verified",

@@ -63,12 +63,15 @@ start_load_agents() {
     --identities "$work/identities" --agents "$agents" --threads 2 --connect-wait 86400 \
     --delta-rate "$rate" --duration 86400 --connect-rate 2000 > "$work/loadgen.out" 2>&1 &
   loadgen_pid=$!
-  # Timed once every simulated agent is connected (15 minutes at most).
-  local metrics_auth
+  # Timed once every simulated agent is connected, or once the count has not grown for 30 s
+  # (15 minutes at most).
+  local metrics_auth last=0 still=0
   metrics_auth="Authorization: Bearer $(cat "$work/metrics.token")"
   for _ in $(seq 1 900); do
     n=$(curl -sS --cacert "$ca" -H "$metrics_auth" "$url/metrics" | awk '/^triage_connected_agents /{print int($2)}')
     [ "${n:-0}" -ge $((agents + 1)) ] && break
+    if [ "${n:-0}" -gt "$last" ]; then last=${n:-0} still=0; else still=$((still + 1)); fi
+    [ "$still" -ge 30 ] && [ "$last" -gt 0 ] && break
     sleep 1
   done
   sleep 10  # the initial snapshots' ingest goes by

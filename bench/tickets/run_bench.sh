@@ -20,7 +20,6 @@ load_rate=${LOAD_DELTA_RATE:-100}
 add_bench_user
 # /metrics needs its bearer token; the simulated agents all come from 127.0.0.1.
 head -c 24 /dev/urandom | base64 | tr -d '/+=' > "$work/metrics.token"
-metrics_auth="Authorization: Bearer $(cat "$work/metrics.token")"
 printf '[metrics]\ntoken_file = "%s"\n[limits]\nmax_unauthenticated_per_address = 0\n' \
   "$work/metrics.token" > "$work/collector.toml"
 serve_collector "$work/collector.toml"
@@ -28,19 +27,7 @@ serve_collector "$work/collector.toml"
 "$bin/triage-ticket-bench" query --url "$url" --ca "$ca" --token "$token" --requests 500
 printf '[probes]\nenabled = false\n' > "$work/agent.toml"
 start_agent "$work/agent.toml"
-if [ "$load_agents" -gt 0 ]; then
-  "$bin/triage-loadgen" --server "wss://${url#https://}" --ca "$ca" \
-    --token "$("$bin/triage-collector" token create --data "$work/c" --uses "$load_agents" --ttl 1h)" \
-    --identities "$work/identities" --agents "$load_agents" --threads 2 \
-    --delta-rate "$load_rate" --duration 3600 --connect-rate 2000 > "$work/loadgen.out" 2>&1 &
-  loadgen_pid=$!
-  # Enrichment is timed once every simulated agent is connected, or once the count has not
-  # grown for 30 s (10 minutes at most).
-  last=0 still=0
-  for _ in $(seq 1 600); do
-    n=$(curl -sS --cacert "$ca" -H "$metrics_auth" "$url/metrics" | awk '/^triage_connected_agents /{print int($2)}')
-    [ "${n:-0}" -ge $((load_agents + 1)) ] && break
-    if [ "${n:-0}" -gt "$last" ]; then last=${n:-0} still=0; else still=$((still + 1)); fi
+if [ "$load_agents" -gt 0 ]; then start_load_agents "$load_agents" "$load_rate"; fi
     [ "$still" -ge 30 ] && [ "$last" -gt 0 ] && break
     sleep 1
   done

@@ -21,6 +21,9 @@ struct ProbeEnvironment {
   std::string extra_trust_pem;
   /// Port the resolve probe asks each configured DNS server on: 53, but for a test resolver.
   std::uint16_t dns_port = 53;
+  /// The path probe's first destination port (traceroute's 33434; hop N uses it + N - 1), for
+  /// a test that needs a port of its own.
+  std::uint16_t path_base_port = 33434;
 };
 
 using ProbeFn = void (*)(const v1::ProbePayload& request, ProbeBudget& budget,

@@ -74,7 +74,8 @@ ConnectReport ProbeConnection::open(const std::string& host, std::uint16_t port,
   tls_ = true;
   v1::TlsInfo info;
   // The trust store only now: a plain connection never pays for loading it.
-  if (X509_STORE* store = probe_trust_store(extra_trust_pem_)) {
+  X509_STORE* store = probe_trust_store(extra_trust_pem_);
+  if (store != nullptr) {
     SSL_CTX_set1_cert_store(ctx_.native_handle(), store);
     X509_STORE_free(store);
   }
@@ -98,6 +99,10 @@ ConnectReport ProbeConnection::open(const std::string& host, std::uint16_t port,
     report.error = "TLS handshake with " + report.address + ": " + ec.message();
   } else {
     inspect_tls(stream_->native_handle(), info);
+    if (store == nullptr) {
+      info.set_verified(false);
+      info.set_verify_error("this PC's trust store could not be loaded");
+    }
   }
   report.tls = std::move(info);
   return report;

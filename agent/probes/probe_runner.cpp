@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 #include <boost/asio/post.hpp>
 
+#include "agent/collectors/text.hpp"
 #include "agent/probes/probe_catalog.hpp"
 #include "agent/probes/probe_verifier.hpp"
 #include "shared/pki/keys.hpp"
@@ -43,6 +44,9 @@ v1::ProbeResult run_probe(const v1::ProbePayload& request, const ProbeEnvironmen
   } else {
     try {
       fn(request, budget, env, result);
+      // Text from the machine (journal messages, process names, certificate subjects) may be
+      // any bytes: valid UTF-8 without control characters, or the answer cannot be parsed.
+      sanitize_strings(result);
       result.set_status(v1::PROBE_COMPLETED);
     } catch (const std::exception& e) {
       // The one catch boundary of a probe run: report, carry on.

@@ -1,5 +1,6 @@
 #include "agent/probes/probe_trust_store.hpp"
 
+#include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
@@ -26,7 +27,10 @@ StorePtr load(const std::string& extra_pem) {
         BIO_new_mem_buf(extra_pem.data(), static_cast<int>(extra_pem.size())), BIO_free);
     while (bio) {
       X509* cert = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr);
-      if (cert == nullptr) break;
+      if (cert == nullptr) {
+        ERR_clear_error();  // the end of the PEM text, not an error of the next handshake
+        break;
+      }
       X509_STORE_add_cert(store.get(), cert);
       X509_free(cert);
     }

@@ -30,7 +30,9 @@ std::optional<std::string> field(sd_journal* j, const char* name) {
   const void* data = nullptr;
   std::size_t length = 0;
   if (sd_journal_get_data(j, name, &data, &length) < 0) return std::nullopt;
-  const std::string_view entry(static_cast<const char*>(data), length);
+  // The data threshold is a hint: a field can still come whole, megabytes of it.
+  const std::string_view entry(static_cast<const char*>(data),
+                               std::min(length, kMaxMessageBytes + 64));
   const auto equals = entry.find('=');
   if (equals == std::string_view::npos) return std::nullopt;
   return std::string(entry.substr(equals + 1));
@@ -45,18 +47,18 @@ std::string printable(std::string text, std::size_t cap) {
   return text;
 }
 
-/// The journal's match terms for `source`: a unit name (with a dot) matches what the unit
-/// logged and what systemd logged about it; a bare word is a syslog identifier ("sshd",
-/// "kernel") or the unit of that name with ".service", as `journalctl -u` reads it.
-std::vector<std::string> source_terms(const std::string& source) {
-  std::vector<std::string> terms;
+/// The journal's match terms for `source`, each a conjunction: a unit name (with a dot) matches
+/// what the unit logged (_SYSTEMD_UNIT, set by journald itself) and what systemd said about it
+/// — UNIT= only from PID 1 and OBJECT_SYSTEMD_UNIT= only from root, as `journalctl -u` reads
+/// them, since any process may write those fields; a bare word is a syslog identifier ("sshd",
+/// "kernel"; self-declared, like `journalctl -t`) or the unit of that name with ".service".
+std::vector<std::vector<std::string>> source_terms(const std::string& source) {
   const bool unit = source.find('.') != std::string::npos;
   const auto unit_name = unit ? source : source + ".service";
-  for (const char* field : {"_SYSTEMD_UNIT=", "UNIT=", "OBJECT_SYSTEMD_UNIT="}) {
-    terms.push_back(field + unit_name);
-  }
-  terms.push_back("SYSLOG_IDENTIFIER=" + source);
-  return terms;
+  return {{"_SYSTEMD_UNIT=" + unit_name},
+          {"UNIT=" + unit_name, "_PID=1"},
+          {"OBJECT_SYSTEMD_UNIT=" + unit_name, "_UID=0"},
+          {"SYSLOG_IDENTIFIER=" + source}};
 }
 
 int add_match(sd_journal* j, const std::string& term) {
@@ -91,10 +93,20 @@ void run_log_lines_probe(const v1::ProbePayload& request, ProbeBudget& budget,
       probes::log_level_rank(params.min_level().empty() ? "warning" : params.min_level())
           .value_or(4);
   const auto terms = source_terms(params.source());
-  for (std::size_t i = 0; i < terms.size(); ++i) {
-    if (i > 0) sd_journal_add_disjunction(raw);
-    for (int p = 0; p <= rank; ++p) add_match(raw, "PRIORITY=" + std::to_string(p));
-    add_match(raw, terms[i]);
+  int matched = 0;
+  for (std::size_t i = 0; i < terms.size() && matched >= 0; ++i) {
+    if (i > 0) matched = sd_journal_add_disjunction(raw);
+    for (int p = 0; p <= rank && matched >= 0; ++p) {
+      matched = add_match(raw, "PRIORITY=" + std::to_string(p));
+    }
+    for (const auto& term : terms[i]) {
+      if (matched >= 0) matched = add_match(raw, term);
+    }
+  }
+  if (matched < 0) {
+    // Without its filter the journal would answer with every unit's lines: say no instead.
+    out->set_error(std::string("the journal filter could not be set: ") + std::strerror(-matched));
+    return;
   }
 
   const auto now_us = std::chrono::duration_cast<std::chrono::microseconds>(

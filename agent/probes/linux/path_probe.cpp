@@ -13,13 +13,12 @@
 #include <cstring>
 
 #include "agent/probes/system_resolver.hpp"
+#include "shared/probes/probe_params.hpp"
 
 namespace triage::agent {
 
 namespace {
 
-/// traceroute's first destination port; hop N uses kBasePort + N - 1 (unlikely to be served).
-constexpr std::uint16_t kBasePort = 33434;
 /// How long one hop is waited for before it counts as silent.
 constexpr std::chrono::milliseconds kHopWait{1000};
 constexpr int kTriesPerHop = 2;
@@ -36,7 +35,8 @@ struct HopAnswer {
   enum class Kind { kNone, kRouter, kDestination, kStop } kind = Kind::kNone;
   std::string address;
   std::string note;
-  int ttl = 0;  ///< which hop's datagram it answers (the payload echoes it)
+  std::uint16_t port = 0;  ///< the destination port of the datagram it answers: names the hop
+  bool nothing = false;    ///< the queue was empty
 };
 
 std::string text_of(const sockaddr* address) {
@@ -92,9 +92,21 @@ HopAnswer read_error_queue(int fd, bool v6) {
   msg.msg_iovlen = 1;
   msg.msg_control = control;
   msg.msg_controllen = sizeof control;
-  const auto got = ::recvmsg(fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT);
-  if (got < 0) return answer;
-  answer.ttl = got > 0 ? payload[0] : 0;
+  if (::recvmsg(fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT) < 0) {
+    // A pending error without its queue entry (the queue was full): clear it, or poll would
+    // report it again at once.
+    int ignored = 0;
+    socklen_t length = sizeof ignored;
+    ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &ignored, &length);
+    answer.nothing = true;
+    return answer;
+  }
+  // The original datagram's destination (not its payload: a router may quote only 8 bytes).
+  if (from.ss_family == AF_INET) {
+    answer.port = ntohs(reinterpret_cast<const sockaddr_in*>(&from)->sin_port);
+  } else if (from.ss_family == AF_INET6) {
+    answer.port = ntohs(reinterpret_cast<const sockaddr_in6*>(&from)->sin6_port);
+  }
   for (auto* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
     const bool ours = (c->cmsg_level == SOL_IP && c->cmsg_type == IP_RECVERR) ||
                       (c->cmsg_level == SOL_IPV6 && c->cmsg_type == IPV6_RECVERR);
@@ -130,8 +142,8 @@ HopAnswer read_error_queue(int fd, bool v6) {
 
 }  // namespace
 
-void run_path_probe(const v1::ProbePayload& request, ProbeBudget& budget, const ProbeEnvironment&,
-                    v1::ProbeResult& result) {
+void run_path_probe(const v1::ProbePayload& request, ProbeBudget& budget,
+                    const ProbeEnvironment& env, v1::ProbeResult& result) {
   const auto& params = request.path();
   auto* out = result.mutable_path();
   out->set_method("udp");
@@ -144,22 +156,34 @@ void run_path_probe(const v1::ProbePayload& request, ProbeBudget& budget, const 
     out->set_error("the name did not resolve: " + resolved.error);
     return;
   }
-  const auto& address = resolved.addresses.front();
-  out->set_address(address);
+  // The first address that names one host: a name may resolve to what the parameters could
+  // never name directly (0.0.0.0 from a DNS sinkhole, multicast), and a scoped link-local
+  // address ("fe80::1%eth0") is no destination of its own.
   sockaddr_storage target{};
   socklen_t target_length = 0;
-  const bool v6 = address.find(':') != std::string::npos;
-  if (v6) {
+  std::string address;
+  for (const auto& candidate : resolved.addresses) {
+    if (!probes::check_host(candidate, "address")) continue;
     auto* sin6 = reinterpret_cast<sockaddr_in6*>(&target);
-    sin6->sin6_family = AF_INET6;
-    ::inet_pton(AF_INET6, address.c_str(), &sin6->sin6_addr);
-    target_length = sizeof *sin6;
-  } else {
     auto* sin = reinterpret_cast<sockaddr_in*>(&target);
-    sin->sin_family = AF_INET;
-    ::inet_pton(AF_INET, address.c_str(), &sin->sin_addr);
-    target_length = sizeof *sin;
+    if (::inet_pton(AF_INET6, candidate.c_str(), &sin6->sin6_addr) == 1) {
+      sin6->sin6_family = AF_INET6;
+      target_length = sizeof *sin6;
+    } else if (::inet_pton(AF_INET, candidate.c_str(), &sin->sin_addr) == 1) {
+      sin->sin_family = AF_INET;
+      target_length = sizeof *sin;
+    } else {
+      continue;
+    }
+    address = candidate;
+    break;
   }
+  if (address.empty()) {
+    out->set_error("the name resolved to no address that names one host");
+    return;
+  }
+  out->set_address(address);
+  const bool v6 = target.ss_family == AF_INET6;
   Fd socket{::socket(v6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)};
   const int on = 1;
   if (socket.fd < 0 ||
@@ -175,7 +199,7 @@ void run_path_probe(const v1::ProbePayload& request, ProbeBudget& budget, const 
     const int hops = static_cast<int>(ttl);
     ::setsockopt(socket.fd, v6 ? SOL_IPV6 : SOL_IP, v6 ? IPV6_UNICAST_HOPS : IP_TTL, &hops,
                  sizeof hops);
-    const auto port = static_cast<std::uint16_t>(kBasePort + ttl - 1);
+    const auto port = static_cast<std::uint16_t>(env.path_base_port + ttl - 1);
     if (v6) {
       reinterpret_cast<sockaddr_in6*>(&target)->sin6_port = htons(port);
     } else {
@@ -185,12 +209,14 @@ void run_path_probe(const v1::ProbePayload& request, ProbeBudget& budget, const 
     for (int attempt = 0; attempt < kTriesPerHop && answer.kind == HopAnswer::Kind::kNone;
          ++attempt) {
       if (budget.expired()) break;
-      // The payload names the hop, so a late answer for an earlier one is not taken for this.
-      unsigned char payload[32] = {static_cast<unsigned char>(ttl)};
+      // Each hop has its own destination port, so a late answer for an earlier hop is not
+      // taken for this one.
+      const unsigned char payload[32] = {};
       const auto sent_at = ProbeBudget::Clock::now();
       if (::sendto(socket.fd, payload, sizeof payload, 0, reinterpret_cast<sockaddr*>(&target),
                    target_length) < 0 &&
-          errno != EHOSTUNREACH && errno != ENETUNREACH && errno != ECONNREFUSED) {
+          errno != ECONNREFUSED) {  // ECONNREFUSED: an earlier hop's "port unreachable"
+        // No route, the network down: the kernel says so at once and queues nothing.
         hop->set_note(std::string("could not send: ") + std::strerror(errno));
         return;
       }
@@ -206,16 +232,18 @@ void run_path_probe(const v1::ProbePayload& request, ProbeBudget& budget, const 
         if (::poll(&fd, 1, static_cast<int>(wait_ms)) <= 0) continue;
         if (fd.revents & POLLERR) {
           auto got = read_error_queue(socket.fd, v6);
-          if (got.ttl == hops) answer = std::move(got);
+          if (!got.nothing && got.port == port) answer = std::move(got);
         } else if (fd.revents & POLLIN) {
-          // Something on the host answers on this port: the host is reached all the same.
+          // Something on the host answers on this port: the host is reached all the same (a
+          // datagram from anyone else is not taken for its answer).
           unsigned char ignored[64];
           sockaddr_storage from{};
           socklen_t from_length = sizeof from;
           if (::recvfrom(socket.fd, ignored, sizeof ignored, MSG_DONTWAIT,
-                         reinterpret_cast<sockaddr*>(&from), &from_length) >= 0) {
+                         reinterpret_cast<sockaddr*>(&from), &from_length) >= 0 &&
+              text_of(reinterpret_cast<sockaddr*>(&from)) == address) {
             answer.kind = HopAnswer::Kind::kDestination;
-            answer.address = text_of(reinterpret_cast<sockaddr*>(&from));
+            answer.address = address;
           }
         }
       }

@@ -103,7 +103,7 @@ TEST_CASE("reach with TLS: the chain, names, expiry and verification of a good c
   CHECK(tls.verify_error().empty());
 }
 
-TEST_CASE("the TLS probes' trust store is loaded once and shared; another site CA gets its own",
+TEST_CASE("the TLS probes' trust store is loaded once and shared, and another site CA gets its own",
           "[probes][tls]") {
   X509_STORE* first = probe_trust_store(pki_set().ca_pem);
   X509_STORE* again = probe_trust_store(pki_set().ca_pem);

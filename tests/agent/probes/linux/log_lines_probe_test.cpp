@@ -5,6 +5,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 
@@ -26,6 +27,7 @@ struct Entry {
   std::string identifier;  // SYSLOG_IDENTIFIER
   std::string message;
   std::string about_unit = "";  // UNIT: systemd's messages about a unit
+  int pid = 4242;
 };
 
 /// A sysroot holding one journal file with `entries`, as journald would keep it.
@@ -43,9 +45,21 @@ struct JournalRoot {
       export_text += "__REALTIME_TIMESTAMP=" +
                      std::to_string(now_us - static_cast<long long>(e.minutes_ago) * 60'000'000) +
                      "\n__MONOTONIC_TIMESTAMP=" + std::to_string(monotonic += 1000) +
-                     "\n_BOOT_ID=fedcba9876543210fedcba9876543210\n_HOSTNAME=pc-1\n_PID=4242\n" +
-                     "PRIORITY=" + std::to_string(e.priority) + "\nSYSLOG_IDENTIFIER=" +
-                     e.identifier + "\nMESSAGE=" + e.message + "\n";
+                     "\n_BOOT_ID=fedcba9876543210fedcba9876543210\n_HOSTNAME=pc-1\n_PID=" +
+                     std::to_string(e.pid) + "\nPRIORITY=" + std::to_string(e.priority) +
+                     "\nSYSLOG_IDENTIFIER=" + e.identifier + "\n";
+      if (e.message.find('\n') == std::string::npos &&
+          std::all_of(e.message.begin(), e.message.end(),
+                      [](char c) { return static_cast<unsigned char>(c) < 0x80; })) {
+        export_text += "MESSAGE=" + e.message + "\n";
+      } else {
+        // The export format's binary field: name, newline, little-endian 64-bit size, bytes.
+        export_text += "MESSAGE\n";
+        for (int i = 0; i < 8; ++i) {
+          export_text += static_cast<char>((e.message.size() >> (8 * i)) & 0xff);
+        }
+        export_text += e.message + "\n";
+      }
       if (!e.unit.empty()) export_text += "_SYSTEMD_UNIT=" + e.unit + "\n";
       if (!e.about_unit.empty()) export_text += "UNIT=" + e.about_unit + "\n";
       export_text += "\n";
@@ -82,7 +96,9 @@ const std::vector<Entry>& print_service_day() {
       {120, 3, "cups.service", "cupsd", "an error from two hours ago"},
       {9, 6, "cups.service", "cupsd", "printer HP-2 idle"},
       {8, 3, "cups.service", "cupsd", "Unable to open printer: ipp://print:password=hunter2@hp-2/"},
-      {7, 4, "", "systemd", "cups.service: Watchdog timeout (limit 3min)!", "cups.service"},
+      {7, 4, "", "systemd", "cups.service: Watchdog timeout (limit 3min)!", "cups.service", 1},
+      // Any process may write UNIT=: only PID 1's count as systemd's word about the unit.
+      {7, 3, "", "evil", "cups.service: printer hacked, call 555-0100", "cups.service", 4242},
       {6, 3, "ssh.service", "sshd", "error: kex_exchange_identification: Connection closed"},
       {5, 2, "cups.service", "cupsd", "Scheduler shutting down due to program error."},
   };
@@ -112,6 +128,18 @@ TEST_CASE("log_lines: a unit's lines at warning and above, from the window, olde
   CHECK(r.lines(2).level() == "crit");
   CHECK(r.lines(0).time_unix_ms() < r.lines(2).time_unix_ms());
   CHECK_FALSE(r.more());
+  for (const auto& line : r.lines()) CHECK_THAT(line.message(), !Catch::Contains("hacked"));
+}
+
+TEST_CASE("log_lines: a message that is not UTF-8 arrives as text the collector can read",
+          "[probes][linux][journal]") {
+  JournalRoot root({{2, 3, "cups.service", "cupsd", "bad bytes \xff\xfe\x01 and a\nsecond line"}});
+  auto result = run_probe(log_lines("cups.service", "warning", 10, 10), root.env());
+  REQUIRE(result.log_lines().lines_size() == 1);
+  CHECK_THAT(result.log_lines().lines(0).message(), Catch::StartsWith("bad bytes"));
+  // What the agent sends parses on the other side (proto3 strings must be valid UTF-8).
+  v1::ProbeResult parsed;
+  CHECK(parsed.ParseFromString(result.SerializeAsString()));
 }
 
 TEST_CASE("log_lines: a syslog identifier, a lower level, and the newest kept under the cap",

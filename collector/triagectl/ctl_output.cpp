@@ -1,6 +1,7 @@
 #include "collector/triagectl/ctl_output.hpp"
 
 #include <algorithm>
+#include <cstdint>
 
 namespace triage::ctl {
 
@@ -47,8 +48,19 @@ std::string sanitize(const std::string& text, bool keep_newlines) {
       } else if (b >= 0x20 && b != 0x7F) {
         out += static_cast<char>(b);
       }
-    } else if (!(n == 2 && b == 0xC2 && static_cast<unsigned char>(text[i + 1]) < 0xA0)) {
-      out.append(text, i, n);  // not a C1 control (U+0080..U+009F)
+    } else if (n == 2 && b == 0xC2 && static_cast<unsigned char>(text[i + 1]) < 0xA0) {
+      // a C1 control (U+0080..U+009F): dropped
+    } else if (n == 3 && b == 0xE2) {
+      // Bidi embeddings, overrides and isolates, marks and line separators would let the
+      // endpoint's text reorder what the terminal shows: dropped.
+      const std::uint32_t cp = (static_cast<std::uint32_t>(b & 0x0F) << 12) |
+                               (static_cast<std::uint32_t>(text[i + 1] & 0x3F) << 6) |
+                               static_cast<std::uint32_t>(text[i + 2] & 0x3F);
+      const bool hidden = (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) ||
+                          cp == 0x200E || cp == 0x200F || cp == 0x2028 || cp == 0x2029;
+      if (!hidden) out.append(text, i, n);
+    } else {
+      out.append(text, i, n);
     }
     i += n;
   }

@@ -16,6 +16,7 @@
 
 #include "agent/probes/disk_usage_probe.hpp"
 #include "agent/probes/listening_probe.hpp"
+#include "agent/probes/path_probe.hpp"
 #include "agent/service/token_file_permissions.hpp"
 #include "shared/util/windows/wide_string.hpp"
 #include "tests/windows/windows_test_support.hpp"
@@ -177,4 +178,24 @@ TEST_CASE("Windows token file: a folder is not a token file") {
   const auto checked = ta::check_token_file_permissions(temp.path());
   REQUIRE_FALSE(checked);
   CHECK_THAT(checked.error().message, Catch::Contains("not a regular file"));
+}
+
+TEST_CASE("Windows path probe: 127.0.0.1 is reached at the first hop through the ICMP helper") {
+  v1::ProbePayload request;
+  request.set_probe("path");
+  request.mutable_path()->set_host("127.0.0.1");
+  request.mutable_path()->set_max_hops(5);
+  ta::ProbeBudget budget(std::chrono::seconds(10), 16 * 1024);
+  v1::ProbeResult result;
+  ta::run_path_probe(request, budget, {}, result);
+  const auto& path = result.path();
+  INFO(path.error());
+  CHECK(path.method() == "icmp");
+  CHECK(path.error().empty());
+  CHECK(path.address() == "127.0.0.1");
+  CHECK(path.reached());
+  REQUIRE(path.hops_size() == 1);
+  CHECK(path.hops(0).reached());
+  CHECK(path.hops(0).address() == "127.0.0.1");
+  CHECK_FALSE(budget.exceeded());
 }

@@ -183,7 +183,11 @@ TEST_CASE("triagectl probe: connections, log lines and hops print as tables, san
                               {"source", "cups.service"},
                               {"identifier", "cupsd"},
                               {"pid", 812},
-                              {"message", "printer \x1b]0;owned\x07 offline\nsecond line"}}}},
+                              {"message", "printer \x1b]0;owned\x07 offline\nsecond line"}},
+                             {{"time_unix_ms", "1700000001000"},
+                              {"level", "err"},
+                              {"identifier", "cupsd"},
+                              {"message", "file \u202egpj.exe"}}}},
                            {"more", true}}));
   INFO(logs);
   CHECK(logs.find("2023-11-14 22:13:20") != std::string::npos);
@@ -191,6 +195,9 @@ TEST_CASE("triagectl probe: connections, log lines and hops print as tables, san
   CHECK(logs.find("older lines left out") != std::string::npos);
   CHECK(logs.find('\x1b') == std::string::npos);
   CHECK(logs.find("offline second line") != std::string::npos);
+  // A right-to-left override would show "file exe.jpg": it is dropped.
+  CHECK(logs.find("\u202e") == std::string::npos);
+  CHECK(logs.find("file gpj.exe") != std::string::npos);
 
   const auto path = printed(run_of(
       "path", {{"address", "192.0.2.80"},

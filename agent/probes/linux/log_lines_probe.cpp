@@ -1,7 +1,5 @@
 #include "agent/probes/log_lines_probe.hpp"
 
-#include <systemd/sd-journal.h>
-
 #include <algorithm>
 #include <charconv>
 #include <chrono>
@@ -10,6 +8,7 @@
 #include <optional>
 
 #include "agent/collectors/redact.hpp"
+#include "agent/probes/linux/journal_library.hpp"
 #include "shared/probes/probe_params.hpp"
 #include "shared/util/fs_root.hpp"
 
@@ -20,16 +19,11 @@ namespace {
 /// One message is cut at this many bytes (journal fields can be megabytes).
 constexpr std::size_t kMaxMessageBytes = 2048;
 
-struct JournalCloser {
-  void operator()(sd_journal* j) const { sd_journal_close(j); }
-};
-using Journal = std::unique_ptr<sd_journal, JournalCloser>;
-
 /// The value of FIELD in the current entry, or nullopt.
-std::optional<std::string> field(sd_journal* j, const char* name) {
+std::optional<std::string> field(const JournalLibrary& sd, sd_journal* j, const char* name) {
   const void* data = nullptr;
   std::size_t length = 0;
-  if (sd_journal_get_data(j, name, &data, &length) < 0) return std::nullopt;
+  if (sd.get_data(j, name, &data, &length) < 0) return std::nullopt;
   // The data threshold is a hint: a field can still come whole, megabytes of it.
   const std::string_view entry(static_cast<const char*>(data),
                                std::min(length, kMaxMessageBytes + 64));
@@ -61,8 +55,8 @@ std::vector<std::vector<std::string>> source_terms(const std::string& source) {
           {"SYSLOG_IDENTIFIER=" + source}};
 }
 
-int add_match(sd_journal* j, const std::string& term) {
-  return sd_journal_add_match(j, term.data(), term.size());
+int add_match(const JournalLibrary& sd, sd_journal* j, const std::string& term) {
+  return sd.add_match(j, term.data(), term.size());
 }
 
 }  // namespace
@@ -71,22 +65,29 @@ void run_log_lines_probe(const v1::ProbePayload& request, ProbeBudget& budget,
                          const ProbeEnvironment& env, v1::ProbeResult& result) {
   const auto& params = request.log_lines();
   auto* out = result.mutable_log_lines();
+  std::string library_error;
+  const JournalLibrary* library = journal_library(library_error);
+  if (library == nullptr) {
+    out->set_error(library_error);
+    return;
+  }
+  const JournalLibrary& sd = *library;
   const FsRoot fs(env.sysroot);
   sd_journal* raw = nullptr;
   const int opened = fs.is_live()
-                         ? sd_journal_open(&raw, SD_JOURNAL_LOCAL_ONLY)
-                         : sd_journal_open_directory(&raw, fs.root().c_str(), SD_JOURNAL_OS_ROOT);
+                         ? sd.open(&raw, SD_JOURNAL_LOCAL_ONLY)
+                         : sd.open_directory(&raw, fs.root().c_str(), SD_JOURNAL_OS_ROOT);
   if (opened < 0) {
     out->set_error(std::string("the journal could not be opened: ") + std::strerror(-opened));
     return;
   }
-  Journal journal(raw);
+  const std::unique_ptr<sd_journal, decltype(sd.close)> journal(raw, sd.close);
   std::uint64_t usage = 0;
-  if (sd_journal_get_usage(raw, &usage) >= 0 && usage == 0) {
+  if (sd.get_usage(raw, &usage) >= 0 && usage == 0) {
     out->set_error("this endpoint keeps no journal files (/var/log/journal, /run/log/journal)");
     return;
   }
-  sd_journal_set_data_threshold(raw, kMaxMessageBytes + 64);
+  sd.set_data_threshold(raw, kMaxMessageBytes + 64);
 
   // (PRIORITY=0 or ... or PRIORITY=rank) and TERM, one disjunction per source term.
   const int rank =
@@ -95,12 +96,12 @@ void run_log_lines_probe(const v1::ProbePayload& request, ProbeBudget& budget,
   const auto terms = source_terms(params.source());
   int matched = 0;
   for (std::size_t i = 0; i < terms.size() && matched >= 0; ++i) {
-    if (i > 0) matched = sd_journal_add_disjunction(raw);
+    if (i > 0) matched = sd.add_disjunction(raw);
     for (int p = 0; p <= rank && matched >= 0; ++p) {
-      matched = add_match(raw, "PRIORITY=" + std::to_string(p));
+      matched = add_match(sd, raw, "PRIORITY=" + std::to_string(p));
     }
     for (const auto& term : terms[i]) {
-      if (matched >= 0) matched = add_match(raw, term);
+      if (matched >= 0) matched = add_match(sd, raw, term);
     }
   }
   if (matched < 0) {
@@ -114,17 +115,17 @@ void run_log_lines_probe(const v1::ProbePayload& request, ProbeBudget& budget,
                           .count();
   const auto since_us =
       static_cast<std::uint64_t>(now_us) - std::uint64_t{params.since_minutes()} * 60'000'000u;
-  sd_journal_seek_tail(raw);
+  sd.seek_tail(raw);
   std::vector<v1::LogLine> newest_first;
   std::size_t bytes = 0;
-  while (sd_journal_previous(raw) > 0) {
+  while (sd.previous(raw) > 0) {
     if (budget.expired()) {
       budget.cut("time budget ran out after " + std::to_string(newest_first.size()) +
                  " journal lines");
       break;
     }
     std::uint64_t at_us = 0;
-    if (sd_journal_get_realtime_usec(raw, &at_us) < 0) continue;
+    if (sd.get_realtime_usec(raw, &at_us) < 0) continue;
     if (at_us < since_us) break;  // older than the window: the rest is older still
     if (newest_first.size() == params.max_lines()) {
       out->set_more(true);
@@ -133,19 +134,19 @@ void run_log_lines_probe(const v1::ProbePayload& request, ProbeBudget& budget,
     v1::LogLine line;
     line.set_time_unix_ms(static_cast<std::int64_t>(at_us / 1000));
     int priority = 6;
-    if (auto p = field(raw, "PRIORITY")) std::from_chars(p->data(), p->data() + p->size(), priority);
+    if (auto p = field(sd, raw, "PRIORITY")) std::from_chars(p->data(), p->data() + p->size(), priority);
     line.set_level(std::string(probes::log_level_name(priority)));
     line.set_source(
-        printable(field(raw, "_SYSTEMD_UNIT").value_or(field(raw, "UNIT").value_or("")), 128));
+        printable(field(sd, raw, "_SYSTEMD_UNIT").value_or(field(sd, raw, "UNIT").value_or("")), 128));
     line.set_identifier(printable(
-        field(raw, "SYSLOG_IDENTIFIER").value_or(field(raw, "_COMM").value_or("")), 64));
+        field(sd, raw, "SYSLOG_IDENTIFIER").value_or(field(sd, raw, "_COMM").value_or("")), 64));
     std::uint32_t pid = 0;
-    if (auto p = field(raw, "_PID").value_or(field(raw, "SYSLOG_PID").value_or(""));
+    if (auto p = field(sd, raw, "_PID").value_or(field(sd, raw, "SYSLOG_PID").value_or(""));
         !p.empty()) {
       std::from_chars(p.data(), p.data() + p.size(), pid);
     }
     line.set_pid(pid);
-    auto message = printable(field(raw, "MESSAGE").value_or(""), kMaxMessageBytes);
+    auto message = printable(field(sd, raw, "MESSAGE").value_or(""), kMaxMessageBytes);
     redact_log(message);
     line.set_message(std::move(message));
     bytes += line.ByteSizeLong() + 8;

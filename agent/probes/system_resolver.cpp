@@ -15,6 +15,8 @@
 #include <mutex>
 #include <thread>
 
+#include "shared/probes/probe_params.hpp"
+
 namespace triage::agent {
 
 namespace {
@@ -88,6 +90,14 @@ Resolution resolve_system(const std::string& host, ProbeBudget::Clock::time_poin
   }
   auto out = state->result;
   out.duration_ms = elapsed_ms(start);
+  return out;
+}
+
+std::vector<std::string> probeable_addresses(const Resolution& resolution) {
+  std::vector<std::string> out;
+  for (const auto& address : resolution.addresses) {
+    if (probes::check_host(address, "address")) out.push_back(address);
+  }
   return out;
 }
 

@@ -22,4 +22,9 @@ struct Resolution {
 /// Resolves `host` (a name or an address) to TCP addresses; at most 16 are kept.
 Resolution resolve_system(const std::string& host, ProbeBudget::Clock::time_point deadline);
 
+/// The addresses of `resolution` a probe may send to: those the parameter rules would accept
+/// as one host (a name can resolve to what no parameter could name — 0.0.0.0 from a DNS
+/// sinkhole, a multicast group), in the resolver's order.
+std::vector<std::string> probeable_addresses(const Resolution& resolution);
+
 }  // namespace triage::agent

@@ -13,7 +13,7 @@ namespace {
 constexpr std::array<std::string_view, 8> kNames = {
     "reach", "resolve", "http_get", "listening", "disk_usage", "connections", "log_lines", "path"};
 
-constexpr std::array<std::string_view, 8> kLevels = {"emerg",  "alert", "crit", "err",
+constexpr std::array<std::string_view, 8> kLevels = {"emerg",   "alert",  "crit", "err",
                                                      "warning", "notice", "info", "debug"};
 
 tl::unexpected<Error> invalid(std::string_view field, std::string_view why) {
@@ -349,8 +349,8 @@ std::string probe_target(const v1::ProbePayload& p) {
                                      : p.connections().process();
   } else if (p.has_log_lines()) {
     out = p.log_lines().source() + " " +
-          (p.log_lines().min_level().empty() ? "warning" : p.log_lines().min_level()) +
-          " last " + std::to_string(p.log_lines().since_minutes()) + " min";
+          (p.log_lines().min_level().empty() ? "warning" : p.log_lines().min_level()) + " last " +
+          std::to_string(p.log_lines().since_minutes()) + " min";
   } else if (p.has_path()) {
     out = p.path().host();
   } else if (p.has_http_get()) {

@@ -116,8 +116,9 @@ TEST_CASE("probes end to end: reach with TLS, http_get, hostile parameters, loca
   }
 
   SECTION("path and connections: the route to 127.0.0.1, the agent's own collector connection") {
-    auto r = c.post(probes_path,
-                    {{"probe", "path"}, {"params", {{"host", "127.0.0.1"}, {"max_hops", 3}}}}, tech);
+    auto r =
+        c.post(probes_path,
+               {{"probe", "path"}, {"params", {{"host", "127.0.0.1"}, {"max_hops", 3}}}}, tech);
     INFO(r.text);
     REQUIRE(r.status == 201);
     CHECK(r.body["target"] == "127.0.0.1");
@@ -143,8 +144,7 @@ TEST_CASE("probes end to end: reach with TLS, http_get, hostile parameters, loca
   }
 
   SECTION("hostile parameters are refused by the collector; nothing reaches the agent") {
-    for (const auto& [probe, params] :
-         std::vector<std::pair<std::string, nlohmann::json>>{
+    for (const auto& [probe, params] : std::vector<std::pair<std::string, nlohmann::json>>{
              {"connections", {{"pid", 1}, {"process", "sshd"}}},
              {"connections", {{"process", "ch*"}}},
              {"log_lines", {{"source", "cups*"}}},

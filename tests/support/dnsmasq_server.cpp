@@ -39,11 +39,9 @@ DnsmasqServer::DnsmasqServer(const std::vector<std::pair<std::string, std::strin
     process_ = std::make_unique<ChildProcess>(argv, dir_.path(), "dnsmasq");
     // It logs "started" once its sockets are bound.
     eventually([&] {
-      return process_->stderr_text().find("started") != std::string::npos ||
-             !process_->running();
+      return process_->stderr_text().find("started") != std::string::npos || !process_->running();
     });
-    if (process_->running() &&
-        process_->stderr_text().find("started") != std::string::npos) {
+    if (process_->running() && process_->stderr_text().find("started") != std::string::npos) {
       return;
     }
     log = process_->stderr_text();

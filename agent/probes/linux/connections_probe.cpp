@@ -63,12 +63,13 @@ void run_connections_probe(const v1::ProbePayload& request, ProbeBudget& budget,
         break;
       }
       const auto comm = comm_of(fs, pid);
-      const bool match = comm == wanted || (wanted.size() > kCommLength && comm.size() ==
-                                                kCommLength && wanted.rfind(comm, 0) == 0);
+      const bool match =
+          comm == wanted ||
+          (wanted.size() > kCommLength && comm.size() == kCommLength && wanted.rfind(comm, 0) == 0);
       if (!match) continue;
       if (static_cast<int>(processes.size()) == kMaxProcesses) {
-        budget.cut("more than " + std::to_string(kMaxProcesses) + " processes are named " +
-                   wanted + "; the first are shown");
+        budget.cut("more than " + std::to_string(kMaxProcesses) + " processes are named " + wanted +
+                   "; the first are shown");
         break;
       }
       processes.push_back({static_cast<std::uint32_t>(std::stoul(pid)), comm});

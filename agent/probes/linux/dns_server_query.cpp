@@ -1,8 +1,8 @@
 #include "agent/probes/dns_server_query.hpp"
 
+#include <ares.h>
 #include <arpa/inet.h>
 #include <arpa/nameser.h>
-#include <ares.h>
 #include <poll.h>
 
 #include <algorithm>
@@ -26,8 +26,7 @@ struct Query {
   bool done = false;
 };
 
-void on_answer(void* arg, int status, int /*timeouts*/, unsigned char* abuf, int alen,
-               int family) {
+void on_answer(void* arg, int status, int /*timeouts*/, unsigned char* abuf, int alen, int family) {
   auto* q = static_cast<Query*>(arg);
   q->done = true;
   q->status = status;
@@ -38,7 +37,8 @@ void on_answer(void* arg, int status, int /*timeouts*/, unsigned char* abuf, int
     int count = static_cast<int>(kMaxAddresses);
     q->status = ares_parse_a_reply(abuf, alen, nullptr, found, &count);
     for (int i = 0; q->status == ARES_SUCCESS && i < count; ++i) {
-      if (::inet_ntop(AF_INET, &found[i].ipaddr, text, sizeof text)) q->addresses.emplace_back(text);
+      if (::inet_ntop(AF_INET, &found[i].ipaddr, text, sizeof text))
+        q->addresses.emplace_back(text);
     }
   } else {
     ares_addr6ttl found[kMaxAddresses];
@@ -152,8 +152,8 @@ v1::DnsServerAnswer ask(const std::string& name, const ConfiguredDnsServer& serv
       continue;
     }
     for (nfds_t i = 0; i < count; ++i) {
-      ares_process_fd(channel, (fds[i].revents & (POLLIN | POLLERR | POLLHUP)) ? fds[i].fd
-                                                                            : ARES_SOCKET_BAD,
+      ares_process_fd(channel,
+                      (fds[i].revents & (POLLIN | POLLERR | POLLHUP)) ? fds[i].fd : ARES_SOCKET_BAD,
                       (fds[i].revents & POLLOUT) ? fds[i].fd : ARES_SOCKET_BAD);
     }
   }

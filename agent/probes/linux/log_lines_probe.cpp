@@ -74,9 +74,8 @@ void run_log_lines_probe(const v1::ProbePayload& request, ProbeBudget& budget,
   const JournalLibrary& sd = *library;
   const FsRoot fs(env.sysroot);
   sd_journal* raw = nullptr;
-  const int opened = fs.is_live()
-                         ? sd.open(&raw, SD_JOURNAL_LOCAL_ONLY)
-                         : sd.open_directory(&raw, fs.root().c_str(), SD_JOURNAL_OS_ROOT);
+  const int opened = fs.is_live() ? sd.open(&raw, SD_JOURNAL_LOCAL_ONLY)
+                                  : sd.open_directory(&raw, fs.root().c_str(), SD_JOURNAL_OS_ROOT);
   if (opened < 0) {
     out->set_error(std::string("the journal could not be opened: ") + std::strerror(-opened));
     return;
@@ -134,10 +133,11 @@ void run_log_lines_probe(const v1::ProbePayload& request, ProbeBudget& budget,
     v1::LogLine line;
     line.set_time_unix_ms(static_cast<std::int64_t>(at_us / 1000));
     int priority = 6;
-    if (auto p = field(sd, raw, "PRIORITY")) std::from_chars(p->data(), p->data() + p->size(), priority);
+    if (auto p = field(sd, raw, "PRIORITY"))
+      std::from_chars(p->data(), p->data() + p->size(), priority);
     line.set_level(std::string(probes::log_level_name(priority)));
-    line.set_source(
-        printable(field(sd, raw, "_SYSTEMD_UNIT").value_or(field(sd, raw, "UNIT").value_or("")), 128));
+    line.set_source(printable(
+        field(sd, raw, "_SYSTEMD_UNIT").value_or(field(sd, raw, "UNIT").value_or("")), 128));
     line.set_identifier(printable(
         field(sd, raw, "SYSLOG_IDENTIFIER").value_or(field(sd, raw, "_COMM").value_or("")), 64));
     std::uint32_t pid = 0;

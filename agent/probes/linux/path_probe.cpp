@@ -13,7 +13,6 @@
 #include <cstring>
 
 #include "agent/probes/system_resolver.hpp"
-#include "shared/probes/probe_params.hpp"
 
 namespace triage::agent {
 
@@ -156,14 +155,12 @@ void run_path_probe(const v1::ProbePayload& request, ProbeBudget& budget,
     out->set_error("the name did not resolve: " + resolved.error);
     return;
   }
-  // The first address that names one host: a name may resolve to what the parameters could
-  // never name directly (0.0.0.0 from a DNS sinkhole, multicast), and a scoped link-local
-  // address ("fe80::1%eth0") is no destination of its own.
+  // The first address a probe may send to; a scoped link-local one ("fe80::1%eth0") is no
+  // destination of its own and does not parse here.
   sockaddr_storage target{};
   socklen_t target_length = 0;
   std::string address;
-  for (const auto& candidate : resolved.addresses) {
-    if (!probes::check_host(candidate, "address")) continue;
+  for (const auto& candidate : probeable_addresses(resolved)) {
     auto* sin6 = reinterpret_cast<sockaddr_in6*>(&target);
     auto* sin = reinterpret_cast<sockaddr_in*>(&target);
     if (::inet_pton(AF_INET6, candidate.c_str(), &sin6->sin6_addr) == 1) {
@@ -186,9 +183,8 @@ void run_path_probe(const v1::ProbePayload& request, ProbeBudget& budget,
   const bool v6 = target.ss_family == AF_INET6;
   Fd socket{::socket(v6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)};
   const int on = 1;
-  if (socket.fd < 0 ||
-      ::setsockopt(socket.fd, v6 ? SOL_IPV6 : SOL_IP, v6 ? IPV6_RECVERR : IP_RECVERR, &on,
-                   sizeof on) != 0) {
+  if (socket.fd < 0 || ::setsockopt(socket.fd, v6 ? SOL_IPV6 : SOL_IP,
+                                    v6 ? IPV6_RECVERR : IP_RECVERR, &on, sizeof on) != 0) {
     out->set_error(std::string("no datagram socket: ") + std::strerror(errno));
     return;
   }
@@ -225,10 +221,8 @@ void run_path_probe(const v1::ProbePayload& request, ProbeBudget& budget,
         const auto now = ProbeBudget::Clock::now();
         if (now >= wait_until) break;
         pollfd fd{socket.fd, POLLIN, 0};  // POLLERR is always reported
-        const auto wait_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                                 wait_until - now)
-                                 .count() +
-                             1;
+        const auto wait_ms =
+            std::chrono::duration_cast<std::chrono::milliseconds>(wait_until - now).count() + 1;
         if (::poll(&fd, 1, static_cast<int>(wait_ms)) <= 0) continue;
         if (fd.revents & POLLERR) {
           auto got = read_error_queue(socket.fd, v6);

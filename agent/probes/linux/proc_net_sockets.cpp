@@ -83,8 +83,8 @@ std::vector<ProcNetConnection> parse_proc_net_all(std::string_view text, bool ip
 std::string tcp_state_name(std::string_view hex_state) {
   // include/net/tcp_states.h
   static constexpr std::string_view kNames[] = {
-      "",          "ESTABLISHED", "SYN_SENT", "SYN_RECV",   "FIN_WAIT1", "FIN_WAIT2", "TIME_WAIT",
-      "CLOSE",     "CLOSE_WAIT",  "LAST_ACK", "LISTEN",     "CLOSING",   "NEW_SYN_RECV"};
+      "",      "ESTABLISHED", "SYN_SENT", "SYN_RECV", "FIN_WAIT1", "FIN_WAIT2",   "TIME_WAIT",
+      "CLOSE", "CLOSE_WAIT",  "LAST_ACK", "LISTEN",   "CLOSING",   "NEW_SYN_RECV"};
   auto value = hex(hex_state);
   if (!value || *value == 0 || *value >= std::size(kNames)) return std::string(hex_state);
   return std::string(kNames[*value]);

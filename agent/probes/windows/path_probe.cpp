@@ -9,14 +9,13 @@
 #include <winsock2.h>
 #include <ws2tcpip.h>
 // After winsock2.h: iphlpapi.h and icmpapi.h need its types.
-#include <iphlpapi.h>
 #include <icmpapi.h>
+#include <iphlpapi.h>
 
 #include <cstring>
 #include <vector>
 
 #include "agent/probes/system_resolver.hpp"
-#include "shared/probes/probe_params.hpp"
 
 namespace triage::agent {
 
@@ -51,9 +50,9 @@ Echo echo_v4(HANDLE icmp, const in_addr& target, int ttl, DWORD wait_ms) {
   IP_OPTION_INFORMATION options{};
   options.Ttl = static_cast<UCHAR>(ttl);
   std::vector<unsigned char> reply(sizeof(ICMP_ECHO_REPLY) + sizeof payload + 8 + 64);
-  const DWORD count = ::IcmpSendEcho2(icmp, nullptr, nullptr, nullptr, target.s_addr, payload,
-                                      sizeof payload, &options, reply.data(),
-                                      static_cast<DWORD>(reply.size()), wait_ms);
+  const DWORD count =
+      ::IcmpSendEcho2(icmp, nullptr, nullptr, nullptr, target.s_addr, payload, sizeof payload,
+                      &options, reply.data(), static_cast<DWORD>(reply.size()), wait_ms);
   if (count == 0) {
     out.status = ::GetLastError();  // IP_REQ_TIMED_OUT, or what kept the request from leaving
     return out;
@@ -101,19 +100,17 @@ void run_path_probe(const v1::ProbePayload& request, ProbeBudget& budget, const 
     out->set_error("the name did not resolve: " + resolved.error);
     return;
   }
-  // The first address that names one host (a name may resolve to what no parameter could
-  // name: 0.0.0.0 from a DNS sinkhole, multicast).
+  // The first IPv4 address a probe may send to.
   in_addr v4{};
   std::string address;
-  bool only_v6 = false;
-  for (const auto& candidate : resolved.addresses) {
-    if (!probes::check_host(candidate, "address")) continue;
+  const auto candidates = probeable_addresses(resolved);
+  for (const auto& candidate : candidates) {
     if (::inet_pton(AF_INET, candidate.c_str(), &v4) == 1) {
       address = candidate;
       break;
     }
-    only_v6 = true;
   }
+  const bool only_v6 = address.empty() && !candidates.empty();
   if (address.empty()) {
     out->set_error(only_v6 ? "the host has only IPv6 addresses: the path probe on Windows "
                              "follows IPv4 only in this version"

@@ -176,19 +176,19 @@ TEST_CASE("triagectl probe: connections, log lines and hops print as tables, san
   CHECK(connections.find('\x1b') == std::string::npos);
   CHECK(connections.find('\x07') == std::string::npos);
 
-  const auto logs = printed(
-      run_of("log_lines", {{"lines",
-                            {{{"time_unix_ms", "1700000000000"},
-                              {"level", "err"},
-                              {"source", "cups.service"},
-                              {"identifier", "cupsd"},
-                              {"pid", 812},
-                              {"message", "printer \x1b]0;owned\x07 offline\nsecond line"}},
-                             {{"time_unix_ms", "1700000001000"},
-                              {"level", "err"},
-                              {"identifier", "cupsd"},
-                              {"message", "file \u202egpj.exe"}}}},
-                           {"more", true}}));
+  const auto logs =
+      printed(run_of("log_lines", {{"lines",
+                                    {{{"time_unix_ms", "1700000000000"},
+                                      {"level", "err"},
+                                      {"source", "cups.service"},
+                                      {"identifier", "cupsd"},
+                                      {"pid", 812},
+                                      {"message", "printer \x1b]0;owned\x07 offline\nsecond line"}},
+                                     {{"time_unix_ms", "1700000001000"},
+                                      {"level", "err"},
+                                      {"identifier", "cupsd"},
+                                      {"message", "file \u202egpj.exe"}}}},
+                                   {"more", true}}));
   INFO(logs);
   CHECK(logs.find("2023-11-14 22:13:20") != std::string::npos);
   CHECK(logs.find("cupsd[812]") != std::string::npos);

@@ -164,9 +164,9 @@ TEST_CASE("hostile probe parameters: connections needs exactly one process, neve
 }
 
 TEST_CASE("probe parameters: log sources, levels, windows and caps", "[probes]") {
-  const auto source = GENERATE(as<std::string>{}, "cups.service", "sshd", "kernel",
-                               "user@1000.service", "Microsoft-Windows-PrintService/Admin",
-                               "Application");
+  const auto source =
+      GENERATE(as<std::string>{}, "cups.service", "sshd", "kernel", "user@1000.service",
+               "Microsoft-Windows-PrintService/Admin", "Application");
   CAPTURE(source);
   CHECK(probes::check_probe_request(log_lines(source)));
   CHECK(probes::check_probe_request(log_lines("sshd", "debug", 1440, 500)));

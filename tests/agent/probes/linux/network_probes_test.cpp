@@ -201,8 +201,7 @@ TEST_CASE("connections: an established connection of this process, with both end
   CHECK(incoming);
 }
 
-TEST_CASE("connections: by process name, and names or pids that match nothing",
-          "[probes][linux]") {
+TEST_CASE("connections: by process name, and names or pids that match nothing", "[probes][linux]") {
   std::string comm;
   std::getline(std::ifstream("/proc/self/comm"), comm);
   auto by_name = request("connections");
@@ -210,8 +209,7 @@ TEST_CASE("connections: by process name, and names or pids that match nothing",
   auto result = run_probe(by_name, {});
   REQUIRE(result.status() == v1::PROBE_COMPLETED);
   const auto& pids = result.connections().pids();
-  CHECK(std::find(pids.begin(), pids.end(), static_cast<std::uint32_t>(::getpid())) !=
-        pids.end());
+  CHECK(std::find(pids.begin(), pids.end(), static_cast<std::uint32_t>(::getpid())) != pids.end());
 
   auto nobody = request("connections");
   nobody.mutable_connections()->set_process("no-such-process-here");

@@ -8,9 +8,10 @@
 
 #include <winsock2.h>
 #include <ws2tcpip.h>
-// After winsock2.h: iphlpapi.h and icmpapi.h need its types.
-#include <icmpapi.h>
+// After winsock2.h: iphlpapi.h needs its types.
 #include <iphlpapi.h>
+// After iphlpapi.h: icmpapi.h needs IPAddr and IP_OPTION_INFORMATION from it.
+#include <icmpapi.h>
 
 #include <cstring>
 #include <vector>

@@ -148,6 +148,36 @@ try {
     await shot(page, 'ticket-action', '.order-panel');
   });
 
+  // The laptop's device id, as the timeline links it; linked to another ticket further down.
+  let deviceId = '';
+
+  await test('the action\'s timeline entries read as sentences naming the device by host name', async () => {
+    const requested = page.locator('.timeline li[data-kind="action_requested"]').last();
+    const ran = page.locator('.timeline li[data-kind="action_run"]').last();
+    await ran.waitFor();
+    const asked = await requested.locator('.event-body').textContent();
+    check(asked.includes('requested Echo a word (echo-low) on lt-sales-17 (low risk) — runs without approval'),
+      `request entry: ${asked}`);
+    const result = await ran.locator('.event-body').textContent();
+    check(/^echo-low on lt-sales-17 succeeded: exit 0 in \d/.test(result), `run entry: ${result}`);
+    for (const text of [asked, result]) {
+      check(!text.includes('sha256') && !text.includes('credential'), `a hash or credential shown: ${text}`);
+      check(!/:\s*(,|$)/.test(text) && !/\b[a-z]+_[a-z_]+:/.test(text), `a raw field dump: ${text}`);
+    }
+    const host = ran.locator('.event-body a.device-ref');
+    check(await host.textContent() === 'lt-sales-17', 'the device is not named by its host name');
+    deviceId = await host.getAttribute('title');
+    check(deviceId && await host.getAttribute('href') === `#/devices/${deviceId}`, 'device link and title');
+    check((await ran.locator('.event-head').textContent()).includes('device lt-sales-17'), 'the agent acting is not named');
+    const created = await page.locator('.timeline li[data-kind="created"] .event-body').textContent();
+    check(created.includes(' for lt-sales-17'), `created entry: ${created}`);
+    await page.locator('.timeline li[data-kind="diagnostics"] a.device-ref', { hasText: 'lt-sales-17' }).first().waitFor();
+    // The order reference opens the order in the ticket's order panel.
+    const orderId = await ran.locator('button.order-ref').getAttribute('title');
+    await ran.locator('button.order-ref').click();
+    await page.locator(`.order-panel[data-order="${orderId}"] .badge.order-succeeded`).waitFor();
+  });
+
   await test('the "Run action" dialog builds typed fields from the catalog, for the user\'s role', async () => {
     await page.locator('#run-action-button').click();
     const dialog = page.locator('dialog.action-dialog');
@@ -209,6 +239,18 @@ try {
     await page.getByRole('heading', { name: 'Findings across devices' }).waitFor();
     await page.locator('table').first().getByText('battery.worn').waitFor();
     await shot(page, 'fleet-findings');
+  });
+
+  await test('a device linked on the timeline shows its host name, its id as the title', async () => {
+    check(deviceId, 'no device id from the action entries');
+    await page.goto(`${url}/#/tickets/${xssTicketId}`);
+    await page.locator('input[name="device_id"]').fill(deviceId);
+    await page.getByRole('button', { name: 'Link', exact: true }).click();
+    const linked = page.locator('.timeline li[data-kind="device_linked"] .event-body');
+    await linked.waitFor();
+    check(await linked.textContent() === 'linked device lt-sales-17', `linked entry: ${await linked.textContent()}`);
+    check(await linked.locator('a.device-ref').getAttribute('title') === deviceId, 'the device id is not the title');
+    check(await page.locator('main img').count() === 0, 'an <img> element was created');
   });
 
   await test('a viewer sees no technician-only controls', async () => {

@@ -174,20 +174,47 @@ function keepTyped(main, render) {
   }
 }
 
+// The devices a ticket names (linked, or in its timeline: orders, diagnostics, agents as
+// actors), so the timeline shows host names.
+function deviceIds(t) {
+  const ids = new Set(t.devices ?? []);
+  for (const e of t.timeline ?? []) {
+    if (typeof e.data?.device_id === 'string') ids.add(e.data.device_id);
+    for (const d of Array.isArray(e.data?.devices) ? e.data.devices : []) ids.add(d);
+    if (String(e.actor ?? '').startsWith('device:')) ids.add(e.actor.slice('device:'.length));
+  }
+  return [...ids].filter((d) => typeof d === 'string' && d !== '');
+}
+
+// Fetches each device once per page visit (GET /api/v1/devices/{id}); one that cannot be
+// read stays null and the timeline shows its shortened id. Bounded: a ticket naming more
+// devices than that shows the rest by id.
+const MAX_DEVICE_LOOKUPS = 50;
+async function loadDevices(t, known) {
+  const missing = deviceIds(t).filter((d) => !known.has(d)).slice(0, Math.max(0, MAX_DEVICE_LOOKUPS - known.size));
+  await Promise.all(missing.map(async (d) => {
+    known.set(d, await get(`/api/v1/devices/${encodeURIComponent(d)}`).catch(() => null));
+  }));
+  return known;
+}
+
 export async function render(main, [id], ctx) {
   let left = false;
   const actions = ticketActions(ctx.me, () => (left ? undefined : reload()));
   const probes = ticketProbes(() => (left ? undefined : reload()));
+  const devices = new Map();
   async function reload({ awaitDiagnosticsAfter } = {}) {
     let t = await get(`/api/v1/tickets/${id}`);
-    await Promise.all([actions.load(t), probes.load(t)]);
+    await Promise.all([actions.load(t), probes.load(t), loadDevices(t, devices)]);
     const show = () => keepTyped(main, () => {
       document.title = `#${t.id} ${t.title} · triage`;
       replace(main, header(t, reload),
         h('div', { class: 'ticket-body' },
           h('div', { class: 'col-main' }, enrichment(t, { fixWith: actions.fixWith() }),
             actions.section(), probes.section(), attachments(t)),
-          h('div', { class: 'col-side' }, section('Timeline', timeline(t.timeline)), workForms(t, reload))));
+          h('div', { class: 'col-side' },
+            section('Timeline', timeline(t.timeline, { devices, onOrder: actions.hasPanel() ? actions.show : null })),
+            workForms(t, reload))));
     });
     show();
     if (awaitDiagnosticsAfter === undefined) return;

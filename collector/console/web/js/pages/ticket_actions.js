@@ -15,6 +15,7 @@ import { can, reaches } from '../roles.js';
 export function ticketActions(me, onChange) {
   const state = { catalog: [], orders: [], panel: null, ticket: null };
   const mayRun = () => can('POST', '/api/v1/tickets/{id}/actions');
+  const runnable = () => mayRun() && state.catalog.length && (state.ticket.devices ?? []).length;
 
   function watch(id) {
     state.panel?.stop();
@@ -60,7 +61,7 @@ export function ticketActions(me, onChange) {
     /** The Actions section of the ticket page. */
     section() {
       const closed = state.ticket.status === 'closed';
-      const runButton = mayRun() && state.catalog.length && (state.ticket.devices ?? []).length
+      const runButton = runnable()
         ? h('button', { type: 'button', id: 'run-action-button', disabled: closed, onclick: () => open(null) }, 'Run action')
         : null;
       const slot = h('div', { id: 'order-slot' }, state.panel ? state.panel.el : null);
@@ -71,6 +72,10 @@ export function ticketActions(me, onChange) {
         h('h3', {}, 'Orders of this ticket'),
         orderTable(state.orders, (o) => watch(o.id), { empty: 'No action has been run on this ticket.' }));
     },
+    /** Whether section() shows the order panel (it does once the ticket has orders). */
+    hasPanel() { return state.orders.length > 0 || Boolean(runnable()); },
+    /** Opens order `id` in the panel (as clicking its row does). */
+    show(id) { watch(id); },
     stop() { state.panel?.stop(); },
   };
 }

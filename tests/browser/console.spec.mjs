@@ -224,7 +224,11 @@ try {
   });
 
   await test('device and fleet pages show the device\'s facts and findings', async () => {
-    await page.locator('.diagnostics h3 a').first().click();
+    // The Diagnostics heading names the device by host name, its id as the title.
+    const heading = page.locator('.diagnostics h3 a').first();
+    check(await heading.textContent() === 'lt-sales-17', `diagnostics heading: ${await heading.textContent()}`);
+    check(deviceId && await heading.getAttribute('title') === deviceId, 'the heading\'s title is not the device id');
+    await heading.click();
     await page.getByRole('heading', { name: 'Findings' }).waitFor();
     await page.locator('.finding').first().waitFor();
     await page.getByText('lt-sales-17').first().waitFor();

@@ -203,6 +203,56 @@ try {
     await shot(page, 'ticket-probe', '#probes');
   });
 
+  await test('with two devices on the ticket, the choosers name them by host name, values stay ids', async () => {
+    // The device records as the API has them: the expected label is the host name, or the
+    // shortened id of a device that has none.
+    const records = await page.evaluate(async (ids) => Promise.all(ids.map(async (id) => {
+      const r = await fetch(`/api/v1/devices/${encodeURIComponent(id)}`);
+      return r.ok ? r.json() : null;
+    })), [device, offlineDevice]);
+    const label = (id, d) => d?.hostname || `${id.slice(0, 8)}…`;
+    const expected = [[device, label(device, records[0])], [offlineDevice, label(offlineDevice, records[1])]];
+    check(records[0]?.hostname, `the online device has no host name: ${JSON.stringify(records[0])}`);
+    const linked = await page.evaluate(async ([id, deviceId]) => {
+      const r = await fetch(`/api/v1/tickets/${id}/devices`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': sessionStorage.getItem('triage.csrf') ?? '' },
+        body: JSON.stringify({ device_id: deviceId }),
+      });
+      return `${r.status} ${await r.text()}`;
+    }, [ticketId, offlineDevice]);
+    check(/^2\d\d /.test(linked), `linking the second device: ${linked}`);
+    await page.goto(`${url}/#/`);
+    await page.goto(`${url}/#/tickets/${ticketId}`);
+    const options = async (select) => page.locator(`${select} option`).evaluateAll(
+      (os) => os.map((o) => [o.value, o.textContent, o.title]));
+    // The probes panel's chooser.
+    await page.locator('#probe-device').waitFor();
+    const probeOptions = await options('#probe-device');
+    check(JSON.stringify(probeOptions) === JSON.stringify(expected.map(([id, name]) => [id, name, id])),
+      `probe chooser: ${JSON.stringify(probeOptions)}`);
+    // Choosing by id (the value) still opens that device's panel.
+    await page.locator('#probe-device').selectOption(offlineDevice);
+    await page.locator('#probes').getByText('No probe has been run on this device yet.').waitFor();
+    check(await page.locator('#probe-device').inputValue() === offlineDevice, 'the chooser lost the chosen device');
+    // The Diagnostics heading of the online device.
+    const heading = page.locator(`.diagnostics h3 a[data-device="${device}"]`);
+    await heading.waitFor();
+    check(await heading.textContent() === expected[0][1], `diagnostics heading: ${await heading.textContent()}`);
+    check(await heading.getAttribute('title') === device, 'the heading\'s title is not the device id');
+    // The "Run action" dialog's chooser (the built-in catalog).
+    await page.locator('#run-action-button').click();
+    const dialog = page.locator('dialog.action-dialog');
+    await dialog.waitFor();
+    const runOptions = await options('#run-device');
+    check(JSON.stringify(runOptions) === JSON.stringify(expected.map(([id, name]) => [id, name, id])),
+      `action chooser: ${JSON.stringify(runOptions)}`);
+    await dialog.locator('#run-device').selectOption(offlineDevice);
+    check(await dialog.locator('#run-device').inputValue() === offlineDevice, 'the action chooser lost the chosen device');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+  });
+
   await test('a viewer sees the runs but no probe form, and the API refuses her', async () => {
     const v = await newPage(browser);
     await login(v, viewer);

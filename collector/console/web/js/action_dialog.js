@@ -1,7 +1,8 @@
 // The "Run action" dialog: a form generated from the catalog entry of the chosen action
 // (enum → select, integer → number with its range, regex → text with its length and pattern),
-// the risk and approval rule, a device chooser when the ticket has several devices. The
-// server validates everything again; its 400 message is shown on the field it names.
+// the risk and approval rule, a device chooser when the ticket has several devices (by host
+// name, the id as the tooltip and the value sent). The server validates everything again;
+// its 400 message is shown on the field it names.
 
 import { post } from './api.js';
 import { badge, field, h, replace } from './dom.js';
@@ -57,10 +58,10 @@ function faultyField(message) {
 
 /**
  * Opens the dialog for `action` (preselected; any of `catalog` can be chosen) on ticket
- * `ticket`, on device `deviceId` when given; resolves to the created order, or null when the
- * user cancels.
+ * `ticket`, on device `deviceId` when given; `deviceName(id)` labels the device chooser's
+ * options (the id when not given). Resolves to the created order, or null when the user cancels.
  */
-export function runActionDialog(ticket, action, catalog, { deviceId } = {}) {
+export function runActionDialog(ticket, action, catalog, { deviceId, deviceName = String } = {}) {
   return new Promise((resolve) => {
     const devices = ticket.devices ?? [];
     const choose = h('select', { name: 'action', id: 'run-action' },
@@ -69,7 +70,8 @@ export function runActionDialog(ticket, action, catalog, { deviceId } = {}) {
     const errors = new Map();
     const status = h('p', { class: 'form-status', role: 'alert' });
     const device = devices.length > 1
-      ? h('select', { name: 'device_id', id: 'run-device' }, devices.map((d) => h('option', { value: d, selected: d === deviceId }, d)))
+      ? h('select', { name: 'device_id', id: 'run-device' }, devices.map((d) => h('option',
+        { value: d, title: d, selected: d === deviceId }, deviceName(d))))
       : null;
     if (device) errors.set('device_id', h('span', { class: 'field-error' }));
 

@@ -4,6 +4,7 @@
 
 import { get, patch, post } from '../api.js';
 import { badge, field, h, relative, replace, section, select, time, toast, when } from '../dom.js';
+import { deviceNamer } from '../device_name.js';
 import { can } from '../roles.js';
 import { ticketActions } from './ticket_actions.js';
 import { enrichment } from './ticket_enrichment.js';
@@ -187,8 +188,8 @@ function deviceIds(t) {
 }
 
 // Fetches each device once per page visit (GET /api/v1/devices/{id}); one that cannot be
-// read stays null and the timeline shows its shortened id. Bounded: a ticket naming more
-// devices than that shows the rest by id.
+// read stays null and the timeline, the Diagnostics headings and the device choosers show its
+// shortened id. Bounded: a ticket naming more devices than that shows the rest by id.
 const MAX_DEVICE_LOOKUPS = 50;
 async function loadDevices(t, known) {
   const missing = deviceIds(t).filter((d) => !known.has(d)).slice(0, Math.max(0, MAX_DEVICE_LOOKUPS - known.size));
@@ -200,9 +201,10 @@ async function loadDevices(t, known) {
 
 export async function render(main, [id], ctx) {
   let left = false;
-  const actions = ticketActions(ctx.me, () => (left ? undefined : reload()));
-  const probes = ticketProbes(() => (left ? undefined : reload()));
   const devices = new Map();
+  const deviceName = deviceNamer(devices);
+  const actions = ticketActions(ctx.me, () => (left ? undefined : reload()), { deviceName });
+  const probes = ticketProbes(() => (left ? undefined : reload()), { deviceName });
   async function reload({ awaitDiagnosticsAfter } = {}) {
     let t = await get(`/api/v1/tickets/${id}`);
     await Promise.all([actions.load(t), probes.load(t), loadDevices(t, devices)]);
@@ -210,7 +212,7 @@ export async function render(main, [id], ctx) {
       document.title = `#${t.id} ${t.title} · triage`;
       replace(main, header(t, reload),
         h('div', { class: 'ticket-body' },
-          h('div', { class: 'col-main' }, enrichment(t, { fixWith: actions.fixWith() }),
+          h('div', { class: 'col-main' }, enrichment(t, { fixWith: actions.fixWith(), deviceName }),
             actions.section(), probes.section(), attachments(t)),
           h('div', { class: 'col-side' },
             section('Timeline', timeline(t.timeline, { devices, onOrder: actions.hasPanel() ? actions.show : null })),

@@ -10,9 +10,10 @@ import { can, reaches } from '../roles.js';
 
 /**
  * State kept across re-renders of the ticket page: the catalog, the ticket's orders and the
- * watched order's panel (the same element is moved into each new render).
+ * watched order's panel (the same element is moved into each new render). `deviceName(id)`
+ * names the ticket's devices in the dialog's device chooser.
  */
-export function ticketActions(me, onChange) {
+export function ticketActions(me, onChange, { deviceName } = {}) {
   const state = { catalog: [], orders: [], panel: null, ticket: null };
   const mayRun = () => can('POST', '/api/v1/tickets/{id}/actions');
   const runnable = () => mayRun() && state.catalog.length && (state.ticket.devices ?? []).length;
@@ -26,7 +27,7 @@ export function ticketActions(me, onChange) {
   }
 
   async function open(action, deviceId) {
-    const order = await runActionDialog(state.ticket, action, state.catalog, { deviceId });
+    const order = await runActionDialog(state.ticket, action, state.catalog, { deviceId, deviceName });
     if (!order) return;
     state.orders = [order, ...state.orders];
     watch(order.id);

@@ -67,8 +67,12 @@ function verification(v) {
       col('New', c.new, 'new')));
 }
 
-/** The enrichment section of the ticket page. */
+/**
+ * The enrichment section of the ticket page. `options.fixWith(finding)`: its "Fix with"
+ * buttons; `options.deviceName(id)`: a device's name in its heading (the id as the tooltip).
+ */
 export function enrichment(ticket, options = {}) {
+  const deviceName = options.deviceName ?? String;
   const diagnostics = ticket.diagnostics ?? [];
   if (!diagnostics.length && !(ticket.devices ?? []).length) {
     return section('Diagnostics', h('p', { class: 'muted' }, 'No device is linked to this ticket.'));
@@ -80,7 +84,9 @@ export function enrichment(ticket, options = {}) {
     latest.set(d.device_id, d);
   }
   const perDevice = [...latest.values()].map((d) => h('div', { class: 'diagnostics' },
-    h('h3', {}, 'Device ', h('a', { href: `#/devices/${encodeURIComponent(d.device_id)}` }, d.device_id)),
+    h('h3', {}, 'Device ', h('a', {
+      href: `#/devices/${encodeURIComponent(d.device_id)}`, class: 'device-ref', title: d.device_id, 'data-device': d.device_id,
+    }, deviceName(d.device_id))),
     provenance(d),
     h('h4', {}, 'Findings'),
     findingList(d.findings, 'No findings on this device.', {

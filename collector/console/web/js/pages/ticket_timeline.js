@@ -6,12 +6,10 @@
 
 import { get } from '../api.js';
 import { h, replace, time } from '../dom.js';
+import { shortId as short } from '../device_name.js';
 import { probeRunView } from '../probe_result.js';
 
 const present = (v) => v !== null && v !== undefined && v !== '';
-
-/** "90f6b131…" for a long id (UUID); a short one as it is. */
-const short = (id) => (String(id).length > 12 ? `${String(id).slice(0, 8)}…` : String(id));
 
 const plural = (n, one, many = `${one}s`) => `${n} ${Number(n) === 1 ? one : many}`;
 

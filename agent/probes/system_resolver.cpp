@@ -101,4 +101,20 @@ std::vector<std::string> probeable_addresses(const Resolution& resolution) {
   return out;
 }
 
+std::vector<std::string> resolve_probe_target(const std::string& host, ProbeBudget& budget,
+                                              std::string& error) {
+  const auto resolved = resolve_system(host, budget.deadline());
+  if (resolved.timed_out) {
+    budget.cut("time budget ran out before the resolver answered");
+    return {};
+  }
+  if (resolved.addresses.empty()) {
+    error = "the name did not resolve: " + resolved.error;
+    return {};
+  }
+  auto addresses = probeable_addresses(resolved);
+  if (addresses.empty()) error = "the name resolved to no address that names one host";
+  return addresses;
+}
+
 }  // namespace triage::agent

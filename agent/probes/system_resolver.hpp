@@ -27,4 +27,10 @@ Resolution resolve_system(const std::string& host, ProbeBudget::Clock::time_poin
 /// sinkhole, a multicast group), in the resolver's order.
 std::vector<std::string> probeable_addresses(const Resolution& resolution);
 
+/// A probe's target host resolved within `budget`, as the addresses it may send to. Empty when
+/// there is none: the budget is then cut (the resolver did not answer in time) or `error`
+/// says why ("the name did not resolve: ...", or only addresses no parameter could name).
+std::vector<std::string> resolve_probe_target(const std::string& host, ProbeBudget& budget,
+                                              std::string& error);
+
 }  // namespace triage::agent

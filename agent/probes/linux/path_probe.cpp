@@ -146,13 +146,10 @@ void run_path_probe(const v1::ProbePayload& request, ProbeBudget& budget,
   const auto& params = request.path();
   auto* out = result.mutable_path();
   out->set_method("udp");
-  const auto resolved = resolve_system(params.host(), budget.deadline());
-  if (resolved.timed_out) {
-    budget.cut("time budget ran out before the resolver answered");
-    return;
-  }
-  if (resolved.addresses.empty()) {
-    out->set_error("the name did not resolve: " + resolved.error);
+  std::string error;
+  const auto candidates = resolve_probe_target(params.host(), budget, error);
+  if (candidates.empty()) {
+    out->set_error(error);
     return;
   }
   // The first address a probe may send to; a scoped link-local one ("fe80::1%eth0") is no
@@ -160,7 +157,7 @@ void run_path_probe(const v1::ProbePayload& request, ProbeBudget& budget,
   sockaddr_storage target{};
   socklen_t target_length = 0;
   std::string address;
-  for (const auto& candidate : probeable_addresses(resolved)) {
+  for (const auto& candidate : candidates) {
     auto* sin6 = reinterpret_cast<sockaddr_in6*>(&target);
     auto* sin = reinterpret_cast<sockaddr_in*>(&target);
     if (::inet_pton(AF_INET6, candidate.c_str(), &sin6->sin6_addr) == 1) {

@@ -92,30 +92,25 @@ void run_path_probe(const v1::ProbePayload& request, ProbeBudget& budget, const 
   const auto& params = request.path();
   auto* out = result.mutable_path();
   out->set_method("icmp");
-  const auto resolved = resolve_system(params.host(), budget.deadline());
-  if (resolved.timed_out) {
-    budget.cut("time budget ran out before the resolver answered");
-    return;
-  }
-  if (resolved.addresses.empty()) {
-    out->set_error("the name did not resolve: " + resolved.error);
+  std::string error;
+  const auto candidates = resolve_probe_target(params.host(), budget, error);
+  if (candidates.empty()) {
+    out->set_error(error);
     return;
   }
   // The first IPv4 address a probe may send to.
   in_addr v4{};
   std::string address;
-  const auto candidates = probeable_addresses(resolved);
   for (const auto& candidate : candidates) {
     if (::inet_pton(AF_INET, candidate.c_str(), &v4) == 1) {
       address = candidate;
       break;
     }
   }
-  const bool only_v6 = address.empty() && !candidates.empty();
   if (address.empty()) {
-    out->set_error(only_v6 ? "the host has only IPv6 addresses: the path probe on Windows "
-                             "follows IPv4 only in this version"
-                           : "the name resolved to no address that names one host");
+    out->set_error(
+        "the host has only IPv6 addresses: the path probe on Windows follows IPv4 only in this "
+        "version");
     return;
   }
   out->set_address(address);

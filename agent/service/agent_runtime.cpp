@@ -68,6 +68,19 @@ AgentRuntime::AgentRuntime(boost::asio::io_context& ioc, AgentIdentity identity,
                                                 connection_->send(protocol::encode(message));
                                               }
                                             });
+    // The live view: verified like probes, under the same local policy ("live").
+    LiveStreamerSettings live_settings;
+    live_settings.device_id = identity_.enrollment.device_id;
+    live_settings.pinned_key_pem = identity_.order_signing_key_pem;
+    live_settings.policy = options_.probes.policy;
+    live_settings.clock_skew = options_.probes.clock_skew;
+    live_settings.sysroot = options_.probes.env.sysroot;
+    live_ = std::make_unique<LiveStreamer>(ioc_, *options_.journal, std::move(live_settings),
+                                           [this](v1::AgentMessage message) {
+                                             if (connection_ && ready_) {
+                                               connection_->send(protocol::encode(message));
+                                             }
+                                           });
   }
 }
 
@@ -130,6 +143,7 @@ void AgentRuntime::on_open(const std::shared_ptr<transport::WebSocketConnection>
   for (const char* capability : {"snapshot", "delta", "help"}) hello->add_capabilities(capability);
   if (orders_) hello->add_capabilities("orders");
   if (probes_) hello->add_capabilities("probes");
+  if (live_) hello->add_capabilities("live");
   hello->set_agent_time_unix_ms(now_ms());
   if (connection_) connection_->send(protocol::encode(message));
 }
@@ -171,6 +185,12 @@ void AgentRuntime::on_message(std::string_view frame) {
       return;
     case v1::CollectorMessage::kProbe:
       if (ready_ && probes_) probes_->handle(message->probe());
+      return;
+    case v1::CollectorMessage::kLiveStart:
+      if (ready_ && live_) live_->handle(message->live_start());
+      return;
+    case v1::CollectorMessage::kLiveStop:
+      if (ready_ && live_) live_->stop(message->live_stop());
       return;
     default:
       // Unknown or not yet supported here: ignore (forward compatibility).
@@ -414,6 +434,8 @@ void AgentRuntime::on_close(std::string_view reason) {
   ready_ = false;
   heartbeat_timer_.cancel();
   connection_.reset();
+  // A live view is watched now: it does not outlive the connection it was asked on.
+  if (live_) live_->connection_lost();
   in_flight_.clear();
   in_flight_bytes_ = 0;
   if (stopping_) {

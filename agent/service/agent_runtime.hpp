@@ -19,6 +19,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "agent/actions/order_runner.hpp"
+#include "agent/live/live_streamer.hpp"
 #include "agent/probes/probe_runner.hpp"
 #include "agent/service/help_rate_limiter.hpp"
 #include "agent/service/help_request.hpp"
@@ -129,6 +130,7 @@ class AgentRuntime final : public transport::WebSocketHandler {
   // Last: destroyed first, while everything its pending work touches still exists.
   std::unique_ptr<OrderRunner> orders_;
   std::unique_ptr<ProbeRunner> probes_;
+  std::unique_ptr<LiveStreamer> live_;
 };
 
 }  // namespace triage::agent

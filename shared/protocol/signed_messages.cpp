@@ -50,6 +50,17 @@ Result<v1::SignedProbe> sign_probe(EVP_PKEY* key, const std::string& key_id,
   return out;
 }
 
+Result<v1::SignedLiveStart> sign_live_start(EVP_PKEY* key, const std::string& key_id,
+                                            const v1::LivePayload& payload) {
+  v1::SignedLiveStart out;
+  if (!payload.SerializeToString(out.mutable_payload())) return fail("encoding the live start");
+  auto signature = pki::sign_ed25519(key, signed_bytes(kLiveContext, out.payload()));
+  if (!signature) return tl::unexpected(signature.error());
+  out.set_signature(std::move(*signature));
+  out.set_key_id(key_id);
+  return out;
+}
+
 bool verify_payload(EVP_PKEY* key, std::string_view context, std::string_view payload,
                     std::string_view signature) {
   return pki::verify_ed25519(key, signed_bytes(context, payload), signature);

@@ -43,6 +43,9 @@ const JournalLibrary* journal_library(std::string& error) {
     resolve(handle, "sd_journal_previous", library.previous, missing);
     resolve(handle, "sd_journal_get_realtime_usec", library.get_realtime_usec, missing);
     resolve(handle, "sd_journal_get_data", library.get_data, missing);
+    resolve(handle, "sd_journal_next", library.next, missing);
+    resolve(handle, "sd_journal_get_fd", library.get_fd, missing);
+    resolve(handle, "sd_journal_process", library.process, missing);
     if (!missing.empty()) {
       load_error = "the journal library (libsystemd.so.0) has no " + missing;
       return;

@@ -1,5 +1,5 @@
 #pragma once
-// libsystemd's journal reader, loaded the first time a log_lines probe runs rather than linked:
+// libsystemd's journal reader, loaded the first time a log_lines probe or a live view runs rather than linked:
 // a machine without libsystemd.so.0 (a distribution without systemd, a minimal container) still
 // runs the agent, and there the probe says the library is missing instead of the agent failing
 // to start; and the idle agent does not map libsystemd and what it pulls in (libgcrypt, liblz4,
@@ -24,6 +24,10 @@ struct JournalLibrary {
   decltype(&sd_journal_previous) previous = nullptr;
   decltype(&sd_journal_get_realtime_usec) get_realtime_usec = nullptr;
   decltype(&sd_journal_get_data) get_data = nullptr;
+  // Following new entries (the live view's error lines).
+  decltype(&sd_journal_next) next = nullptr;
+  decltype(&sd_journal_get_fd) get_fd = nullptr;
+  decltype(&sd_journal_process) process = nullptr;
 };
 
 /// The library, loaded once (thread-safe) and kept; nullptr with `error` set when it cannot

@@ -8,7 +8,7 @@
 #include <optional>
 
 #include "agent/collectors/redact.hpp"
-#include "agent/probes/linux/journal_library.hpp"
+#include "agent/probes/linux/journal_fields.hpp"
 #include "shared/probes/probe_params.hpp"
 #include "shared/util/fs_root.hpp"
 
@@ -19,26 +19,12 @@ namespace {
 /// One message is cut at this many bytes (journal fields can be megabytes).
 constexpr std::size_t kMaxMessageBytes = 2048;
 
-/// The value of FIELD in the current entry, or nullopt.
 std::optional<std::string> field(const JournalLibrary& sd, sd_journal* j, const char* name) {
-  const void* data = nullptr;
-  std::size_t length = 0;
-  if (sd.get_data(j, name, &data, &length) < 0) return std::nullopt;
-  // The data threshold is a hint: a field can still come whole, megabytes of it.
-  const std::string_view entry(static_cast<const char*>(data),
-                               std::min(length, kMaxMessageBytes + 64));
-  const auto equals = entry.find('=');
-  if (equals == std::string_view::npos) return std::nullopt;
-  return std::string(entry.substr(equals + 1));
+  return journal_field(sd, j, name, kMaxMessageBytes);
 }
 
-/// Printable text: control characters (but tab) become '?', the length is capped.
 std::string printable(std::string text, std::size_t cap) {
-  if (text.size() > cap) text.resize(cap);
-  for (char& c : text) {
-    if ((static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7f) c = '?';
-  }
-  return text;
+  return printable_journal_text(std::move(text), cap);
 }
 
 /// The journal's match terms for `source`, each a conjunction: a unit name (with a dot) matches

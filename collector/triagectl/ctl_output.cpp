@@ -1,7 +1,9 @@
 #include "collector/triagectl/ctl_output.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
+#include <cstdio>
 
 namespace triage::ctl {
 
@@ -109,6 +111,19 @@ std::string text_of(const nlohmann::json& j) {
     return out.empty() ? "-" : out;
   }
   return sanitize(j.dump());
+}
+
+std::string human_bytes(double bytes) {
+  if (!std::isfinite(bytes) || bytes < 0) return "-";
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  int unit = 0;
+  while (bytes >= 1024 && unit < 4) {
+    bytes /= 1024;
+    ++unit;
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof buf, unit == 0 ? "%.0f %s" : "%.1f %s", bytes, units[unit]);
+  return buf;
 }
 
 void print_table(std::ostream& out, const std::vector<std::string>& header,

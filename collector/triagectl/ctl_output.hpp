@@ -28,6 +28,10 @@ const nlohmann::json& member(const nlohmann::json& object, const char* key);
 /// arrays of scalars joined with ", ", anything else compact JSON (sanitized).
 std::string text_of(const nlohmann::json& value);
 
+/// A byte count for people: "0 B", "812 B", "1.5 KiB", "3.2 GiB" (binary units, one decimal
+/// from KiB on; negative or non-finite values as "-").
+std::string human_bytes(double bytes);
+
 /// Prints rows under a header, columns padded to the widest cell.
 void print_table(std::ostream& out, const std::vector<std::string>& header,
                  const std::vector<std::vector<std::string>>& rows);

@@ -55,17 +55,7 @@ Result<std::pair<std::string, int>> host_port(const std::string& target) {
 std::string ms(const json& value) { return text_of(value) + " ms"; }
 
 std::string size_text(const json& value) {
-  if (!value.is_number()) return text_of(value);
-  double bytes = value.get<double>();
-  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  int unit = 0;
-  while (bytes >= 1024 && unit < 4) {
-    bytes /= 1024;
-    ++unit;
-  }
-  char buf[32];
-  std::snprintf(buf, sizeof buf, unit == 0 ? "%.0f %s" : "%.1f %s", bytes, units[unit]);
-  return buf;
+  return value.is_number() ? human_bytes(value.get<double>()) : text_of(value);
 }
 
 /// A time in milliseconds since the epoch (a number, or a string as protobuf JSON writes

@@ -1,10 +1,12 @@
 // triagectl: the technician's command line over the collector's REST API. This file builds the
 // command line and hands each command to its group (ctl_login, ctl_tickets, ctl_devices,
-// ctl_audit, ctl_actions, ctl_catalog, ctl_probes).
+// ctl_audit, ctl_actions, ctl_catalog, ctl_probes, ctl_live).
 // Exit codes: 0 ok, 1 API or other error, 2 usage, 3 not logged in / not authorized (401);
 // `run --follow`: 4 the order failed (or its post-check did), 5 it never ran (refused,
-// expired, cancelled, rejected).
+// expired, cancelled, rejected); `live`: 5 the agent refused it, 130 interrupted.
 
+#include <atomic>
+#include <csignal>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -16,6 +18,7 @@
 #include "collector/triagectl/ctl_audit.hpp"
 #include "collector/triagectl/ctl_catalog.hpp"
 #include "collector/triagectl/ctl_devices.hpp"
+#include "collector/triagectl/ctl_live.hpp"
 #include "collector/triagectl/ctl_login.hpp"
 #include "collector/triagectl/ctl_output.hpp"
 #include "collector/triagectl/ctl_probes.hpp"
@@ -35,6 +38,21 @@ constexpr int kExitOk = 0;
 constexpr int kExitError = 1;
 constexpr int kExitUsage = 2;
 constexpr int kExitLogin = 3;
+
+std::atomic<bool> interrupted{false};
+static_assert(std::atomic<bool>::is_always_lock_free, "set from a signal handler");
+
+void on_interrupt(int) { interrupted.store(true); }
+
+/// The first Ctrl-C sets `interrupted` (the command finishes what it must); a second one, with
+/// the default action restored, ends the process at once.
+void catch_interrupt() {
+  struct sigaction action {};
+  action.sa_handler = on_interrupt;
+  action.sa_flags = SA_RESETHAND;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, nullptr);
+}
 
 int exit_code(const Error& error) {
   switch (error.code) {
@@ -209,6 +227,13 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 65536));
   bool probe_no_wait = false;
   probe->add_flag("--no-wait", probe_no_wait, "print the run's id and return at once");
+  auto* live = app.add_subcommand(
+      "live", "watch a connected device second by second (opens a live view, or joins it)");
+  ctl::LiveCommand live_command;
+  live->add_option("DEVICE", live_command.device_id, "device id")->required();
+  live->add_option("--ticket", live_command.ticket_id, "record it on this ticket");
+  live->add_option("--minutes", live_command.minutes, "1-10 (default 10)")
+      ->check(CLI::Range(1, 10));
   auto* probe_show = app.add_subcommand("probe-show", "one probe run: request, state and result");
   std::string probe_id;
   probe_show->add_option("ID", probe_id, "probe run id")->required();
@@ -253,6 +278,9 @@ int main(int argc, char** argv) {
   if (*probe) {
     probe_command.wait = !probe_no_wait;
     result = take_exit(ctl::run_probe(call_api, probe_command, output));
+  } else if (*live) {
+    catch_interrupt();
+    result = take_exit(ctl::run_live(call_api, live_command, output, interrupted));
   } else if (*probe_show) {
     result = ctl::show_probe(call_api, probe_id, output);
   } else if (*actions) {

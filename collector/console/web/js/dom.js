@@ -17,6 +17,17 @@ export function h(tag, attrs = {}, ...children) {
   return el;
 }
 
+const SVG_NS = 'http://www.w3.org/2000/svg';
+
+/** svg('path', {d, class}, child, ...): an SVG element; strings become text nodes. */
+export function svg(tag, attrs = {}, ...children) {
+  const el = document.createElementNS(SVG_NS, tag);
+  for (const [key, value] of Object.entries(attrs ?? {})) {
+    if (value !== null && value !== undefined && value !== false) el.setAttribute(key, String(value));
+  }
+  return append(el, children);
+}
+
 /** Appends children (nodes, strings, numbers, arrays; null skipped) to `el`. */
 export function append(el, children) {
   for (const child of [children].flat(Infinity)) {

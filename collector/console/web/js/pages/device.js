@@ -1,12 +1,13 @@
 // One device: identity, open tickets, current findings, probes (run one, watch it, recent
-// runs), history charts, recent orders, and the latest snapshot's facts by category (as
-// reported by the endpoint), with a search over installed software.
+// runs), the live view, history charts, recent orders, and the latest snapshot's facts by
+// category (as reported by the endpoint), with a search over installed software.
 
 import { get, post, withQuery } from '../api.js';
 import { badge, duration, h, replace, section, table, time, toast } from '../dom.js';
 import { factsView } from '../facts_view.js';
 import { findingList } from '../findings_view.js';
 import { historyCharts } from '../history_chart.js';
+import { livePanel } from '../live_panel.js';
 import { orderPanel, orderTable } from '../order_view.js';
 import { probePanel } from '../probe_panel.js';
 import { can } from '../roles.js';
@@ -52,6 +53,7 @@ export async function render(main, [id], ctx) {
   ]);
   const watched = { panel: null };
   const probes = probePanel(d, probeCatalog);
+  const live = livePanel(d.revoked ? null : d, probeCatalog);
   let snap = null;
   try { snap = await get(`${path}/snapshots/latest`); } catch { snap = null; }
   const revoke = can('POST', '/api/v1/devices/{id}/revoke') && !d.revoked ? h('button', {
@@ -77,6 +79,7 @@ export async function render(main, [id], ctx) {
     ], tickets.tickets, { empty: 'No open tickets for this device.' })),
     section('Findings', findingList(findings.findings, 'No current findings.')),
     probes.el,
+    live.el,
     section('History (7 days up to the latest snapshot, as reported by the endpoint)',
       historyCharts(d.id, { untilMs: Number(snapshot?.collected_at_unix_ms) })),
     orders ? recentOrders(orders.items, ctx.me, watched) : null,
@@ -88,5 +91,5 @@ export async function render(main, [id], ctx) {
         h('summary', {}, h('h2', {}, c)), factsView(snapshot[c]))),
       softwareSearch(snapshot),
     ] : section('Facts', h('p', { class: 'muted' }, 'This device has not sent a snapshot yet.')));
-  return () => { watched.panel?.stop(); probes.stop(); };
+  return () => { watched.panel?.stop(); probes.stop(); live.stop(); };
 }

@@ -1,6 +1,6 @@
 // One ticket: header with its controls (for roles that may use them), the enrichment
-// summary, actions and probes on its devices, the timeline, and the forms L1 uses all day
-// (note, time, escalation).
+// summary, actions, probes and live views on its devices, the timeline, and the forms L1 uses
+// all day (note, time, escalation).
 
 import { get, patch, post } from '../api.js';
 import { badge, field, h, relative, replace, section, select, time, toast, when } from '../dom.js';
@@ -8,6 +8,7 @@ import { deviceNamer } from '../device_name.js';
 import { can } from '../roles.js';
 import { ticketActions } from './ticket_actions.js';
 import { enrichment } from './ticket_enrichment.js';
+import { ticketLive } from './ticket_live.js';
 import { ticketProbes } from './ticket_probes.js';
 import { timeline } from './ticket_timeline.js';
 
@@ -205,17 +206,20 @@ export async function render(main, [id], ctx) {
   const deviceName = deviceNamer(devices);
   const actions = ticketActions(ctx.me, () => (left ? undefined : reload()), { deviceName });
   const probes = ticketProbes(() => (left ? undefined : reload()), { deviceName });
+  const live = ticketLive(() => (left ? undefined : reload()), { deviceName });
   async function reload({ awaitDiagnosticsAfter } = {}) {
     let t = await get(`/api/v1/tickets/${id}`);
-    await Promise.all([actions.load(t), probes.load(t), loadDevices(t, devices)]);
+    await Promise.all([actions.load(t), probes.load(t), live.load(t), loadDevices(t, devices)]);
     const show = () => keepTyped(main, () => {
       document.title = `#${t.id} ${t.title} · triage`;
       replace(main, header(t, reload),
         h('div', { class: 'ticket-body' },
           h('div', { class: 'col-main' }, enrichment(t, { fixWith: actions.fixWith(), deviceName }),
-            actions.section(), probes.section(), attachments(t)),
+            actions.section(), probes.section(), live.section(), attachments(t)),
           h('div', { class: 'col-side' },
-            section('Timeline', timeline(t.timeline, { devices, onOrder: actions.hasPanel() ? actions.show : null })),
+            section('Timeline', timeline(t.timeline, {
+              devices, onOrder: actions.hasPanel() ? actions.show : null, onLive: live.show,
+            })),
             workForms(t, reload))));
     });
     show();
@@ -228,5 +232,5 @@ export async function render(main, [id], ctx) {
     if (!left) show();
   }
   await reload();
-  return () => { left = true; actions.stop(); probes.stop(); document.title = 'triage console'; };
+  return () => { left = true; actions.stop(); probes.stop(); live.stop(); document.title = 'triage console'; };
 }

@@ -2,7 +2,8 @@
 // what the requester sees. Each kind the collector writes reads as a sentence built from the
 // fields its event really holds (an empty field is left out, hashes and credentials never
 // show); devices appear by host name, linked to their page. A probe's answer opens its typed
-// result in place; an order opens in the ticket's order panel.
+// result in place; an order opens in the ticket's order panel, a live view's recording in the
+// ticket's Live view panel.
 
 import { get } from '../api.js';
 import { h, replace, time } from '../dom.js';
@@ -19,8 +20,8 @@ function took(ms) {
   return n < 1000 ? ` in ${n} ms` : ` in ${(n / 1000).toFixed(1)} s`;
 }
 
-// What the renderers below need from the page: host names and opening an order.
-function context(events, devices, onOrder) {
+// What the renderers below need from the page: host names, opening an order or a recording.
+function context(events, devices, onOrder, onLive) {
   const names = new Map();
   // A link event names the device as it was then; the device's current record wins.
   for (const e of events) {
@@ -44,7 +45,14 @@ function context(events, devices, onOrder) {
       ? h('button', { type: 'button', class: 'link order-ref', title: id, 'data-order-ref': id, onclick: () => onOrder(id) }, label)
       : h('span', { class: 'order-ref', title: id }, label)];
   };
-  return { device, order };
+  /** "recording l-3f2c1a…": replays the live view in the ticket's panel when it can. */
+  const recording = (id) => {
+    if (!present(id) || !onLive) return null;
+    return [' · ', h('button', {
+      type: 'button', class: 'link live-ref', title: id, 'data-live-ref': id, onclick: () => onLive(id),
+    }, 'recording')];
+  };
+  return { device, order, recording };
 }
 
 // The action as staff know it: "Echo a word (echo-low)"; the command and definition hash
@@ -136,6 +144,26 @@ function probeRun(d) {
   ];
 }
 
+// "3 min 12 s", "45 s", "10 min".
+function seconds(n) {
+  const s = Math.max(0, Math.round(Number(n)));
+  if (!Number.isFinite(s)) return '';
+  const m = Math.floor(s / 60);
+  return [m ? `${m} min` : '', s % 60 || !m ? `${s % 60} s` : ''].filter(Boolean).join(' ');
+}
+
+function liveEvent(e, d, { device, recording }) {
+  if (e.kind === 'live_opened') {
+    return ['opened a live view of ', device(d.device_id), present(d.minutes) ? ` for ${d.minutes} min` : '',
+      recording(d.live_session_id)];
+  }
+  const facts = [present(d.samples) ? plural(d.samples, 'sample') : '', present(d.seconds) ? `over ${seconds(d.seconds)}` : '']
+    .filter(Boolean).join(' ');
+  return ['the live view of ', device(d.device_id), ' ended', because(d.reason), facts ? ` — ${facts}` : '',
+    present(d.started_by) && d.started_by !== e.actor ? ` (started by ${d.started_by})` : '',
+    recording(d.live_session_id)];
+}
+
 function problem(d, verb) {
   const label = `#${d.problem_id ?? '?'}${present(d.title) ? ` ${d.title}` : ''}`;
   const link = present(d.problem_id)
@@ -193,6 +221,9 @@ function describe(e, ctx) {
     case 'probe_requested':
       return ['asked ', ctx.device(d.device_id), ` for a ${d.probe ?? '?'} probe${d.target ? ` of ${d.target}` : ''}`];
     case 'probe_run': return probeRun(d);
+    case 'live_opened':
+    case 'live_ended':
+      return liveEvent(e, d, ctx);
     case 'problem_linked': return problem(d, (p) => ['linked to problem ', p]);
     case 'problem_unlinked': return problem(d, (p) => ['unlinked from problem ', p]);
     case 'problem_reopened': return problem(d, (p) => ['reopened problem ', p]);
@@ -214,11 +245,12 @@ function actor(name, ctx) {
 
 /**
  * The timeline of `events`. `devices`: Map device id → {hostname} of the devices the page
- * knows; `onOrder(id)`: opens an order (its reference is plain text without it).
+ * knows; `onOrder(id)`: opens an order (its reference is plain text without it); `onLive(id)`:
+ * shows a live view's recording (no reference without it).
  */
-export function timeline(events, { devices, onOrder } = {}) {
+export function timeline(events, { devices, onOrder, onLive } = {}) {
   const list = events ?? [];
-  const ctx = context(list, devices, onOrder);
+  const ctx = context(list, devices, onOrder, onLive);
   return h('ol', { class: 'timeline' }, list.map((e) => h('li', {
     class: `event kind-${e.kind} vis-${e.visibility}`, 'data-kind': e.kind, 'data-visibility': e.visibility,
   }, h('div', { class: 'event-head' },

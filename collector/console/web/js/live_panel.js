@@ -48,7 +48,13 @@ function summary(session) {
  */
 export function livePanel(device, catalog, { ticketId, onChange, header, allowOpen = true } = {}) {
   const may = mayOpenLive(catalog);
-  const head = h('div', { class: 'live-head' });
+  const info = h('p', { class: 'live-info' });
+  // Built once: redrawn at each poll, a button would lose a click or the keyboard focus.
+  const controls = may ? h('div', { class: 'row live-controls', hidden: true },
+    control('live-extend', `Extend ${EXTEND_MINUTES} min`, 'extend', { minutes: EXTEND_MINUTES },
+      (s) => `The live view now ends ${relative(s.ends_at)}.`),
+    control('live-stop', 'Stop', 'stop', {}, () => 'Live view stopped.')) : null;
+  const head = h('div', { class: 'live-head' }, info, controls);
   const slot = h('div', { class: 'live-slot' });
   const formStatus = h('p', { class: 'form-status', 'aria-live': 'polite' });
   let view = null;
@@ -56,19 +62,22 @@ export function livePanel(device, catalog, { ticketId, onChange, header, allowOp
   let ticker = null;
 
   function control(id, label, path, body, done) {
-    return h('button', {
+    const button = h('button', {
       type: 'button', class: 'secondary', id,
-      onclick: async (ev) => {
-        ev.target.disabled = true;
+      onclick: async () => {
+        if (!session) return;
+        button.disabled = true;
         try {
           const s = await post(`/api/v1/live/${encodeURIComponent(session.id)}/${path}`, body);
           toast(done(s));
         } catch (e) {
           toast(e.message, 'error');
         }
+        button.disabled = false;
         view?.refresh();
       },
     }, label);
+    return button;
   }
 
   function showHead() {
@@ -76,16 +85,12 @@ export function livePanel(device, catalog, { ticketId, onChange, header, allowOp
     const live = running(session);
     // One view at a time per device: opening again would only join this one.
     if (openForm) openForm.hidden = live;
-    replace(head,
-      h('p', {}, badge('live', session.state ?? '?'), ' ', summary(session)),
-      live && may ? h('div', { class: 'row' },
-        control('live-extend', `Extend ${EXTEND_MINUTES} min`, 'extend', { minutes: EXTEND_MINUTES },
-          (s) => `The live view now ends ${relative(s.ends_at)}.`),
-        control('live-stop', 'Stop', 'stop', {}, () => 'Live view stopped.')) : null);
+    replace(info, badge('live', session.state ?? '?'), ' ', summary(session));
+    if (controls) controls.hidden = !live;
     clearInterval(ticker);
     if (live) {
       ticker = setInterval(() => {
-        const left = head.querySelector('.live-left');
+        const left = info.querySelector('.live-left');
         if (left) left.textContent = timeLeft(session.ends_at);
       }, 1000);
     }
@@ -96,7 +101,8 @@ export function livePanel(device, catalog, { ticketId, onChange, header, allowOp
     clearInterval(ticker);
     session = null;
     el.dataset.session = id;
-    replace(head, h('p', { class: 'loading' }, 'Loading the live view…'));
+    if (controls) controls.hidden = true;
+    replace(info, h('span', { class: 'loading' }, 'Loading the live view…'));
     view = liveSessionView(id, {
       onSession: (s) => {
         const wasRunning = session === null ? null : running(session);

@@ -6,6 +6,7 @@
 #include <regex>
 
 #include "agent/collectors/category.hpp"
+#include "agent/live/live_verifier.hpp"
 #include "shared/pki/certificates.hpp"
 #include "shared/probes/probe_params.hpp"
 #include "shared/util/files.hpp"
@@ -44,11 +45,12 @@ std::function<std::string(const std::string&)> each(std::string (*check)(const s
   };
 }
 
+// A probe's name, or "live": the live view is switched off in the same list.
 std::string check_probe_name(const std::string& name) {
-  if (probes::known_probe(name)) return {};
+  if (probes::known_probe(name) || name == kLiveProbeName) return {};
   std::string names;
   for (auto n : probes::probe_names()) names += (names.empty() ? "" : ", ") + std::string(n);
-  return "unknown probe; expected one of " + names;
+  return "unknown probe; expected one of " + names + " or " + std::string(kLiveProbeName);
 }
 
 // "sha256:" and 64 hex digits, as the collector's catalog shows a definition's hash.

@@ -14,7 +14,8 @@ SimAgent::SimAgent(boost::asio::io_context& ioc, boost::asio::ssl::context& tls,
       workload_(workload),
       stats_(stats),
       backoff_(workload.backoff_base, workload.backoff_cap, index),
-      reconnect_timer_(ioc) {
+      reconnect_timer_(ioc),
+      live_timer_(ioc) {
   if (workload.tls_resumption) session_slot_ = std::make_shared<transport::TlsSessionSlot>();
 }
 
@@ -36,6 +37,7 @@ void SimAgent::connect() {
 void SimAgent::close() {
   stopping_ = true;
   reconnect_timer_.cancel();
+  live_timer_.cancel();
   if (connection_) connection_->close(transport::CloseCode::kGoingAway, "load test done");
 }
 
@@ -57,6 +59,14 @@ void SimAgent::on_message(std::string_view frame) {
   if (message->has_hello_ack()) return on_hello_ack(message->hello_ack());
   if (message->has_snapshot_request()) {
     if (ready_) send_report(/*snapshot=*/true);
+    return;
+  }
+  if (message->has_live_start()) return start_live(message->live_start());
+  if (message->has_live_stop()) {
+    if (message->live_stop().live_session_id() == live_session_) {
+      live_session_.clear();
+      live_timer_.cancel();
+    }
     return;
   }
   if (message->has_ack()) {
@@ -131,6 +141,71 @@ void SimAgent::send_frame(std::uint64_t seq, std::string frame) {
   ++stats_.sent;
 }
 
+void SimAgent::start_live(const v1::SignedLiveStart& start) {
+  v1::LivePayload p;
+  if (!p.ParseFromString(start.payload())) return;
+  const bool fresh = p.live_session_id() != live_session_;
+  live_session_ = p.live_session_id();
+  live_ends_at_ms_ = p.ends_at_unix_ms();
+  live_interval_ms_ = std::max<std::uint32_t>(p.interval_ms(), 100);
+  if (!fresh) return;
+  live_seq_ = 0;
+  live_timer_.expires_after(std::chrono::milliseconds(live_interval_ms_));
+  live_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) send_live_sample();
+  });
+}
+
+void SimAgent::send_live_sample() {
+  if (live_session_.empty() || !connection_ || !ready_) return;
+  const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  v1::AgentMessage message;
+  if (now_ms >= live_ends_at_ms_) {
+    auto* end = message.mutable_live_ended();
+    end->set_live_session_id(live_session_);
+    end->set_reason("time is up");
+    end->set_samples(live_seq_);
+    live_session_.clear();
+    connection_->send(protocol::encode(message));
+    return;
+  }
+  auto* s = message.mutable_live_sample();
+  s->set_live_session_id(live_session_);
+  s->set_seq(++live_seq_);
+  s->set_time_unix_ms(now_ms);
+  s->set_cpu_percent(static_cast<float>(10 + live_seq_ % 40));
+  s->set_memory_total_bytes(16ull << 30);
+  s->set_memory_available_bytes((9ull << 30) + (live_seq_ % 7) * (64ull << 20));
+  s->set_disk_read_bytes_per_s(123'456 * (live_seq_ % 5));
+  s->set_disk_write_bytes_per_s(654'321);
+  s->set_net_rx_bytes_per_s(2'000'000 + live_seq_);
+  s->set_net_tx_bytes_per_s(300'000);
+  s->set_agent_cpu_percent(0.4f);
+  static const char* const kNames[] = {"chrome", "teams", "outlook", "Xorg", "onedrive"};
+  for (int i = 0; i < 5; ++i) {
+    auto* p = s->add_top_processes();
+    p->set_pid(1000 + static_cast<std::uint32_t>(i));
+    p->set_name(kNames[i]);
+    p->set_cpu_percent(static_cast<float>(40 - i * 8));
+    p->set_rss_bytes((500ull - static_cast<std::uint64_t>(i) * 80) << 20);
+  }
+  if (live_seq_ % 10 == 0) {
+    auto* e = s->add_new_errors();
+    e->set_time_unix_ms(now_ms);
+    e->set_level("err");
+    e->set_source("NetworkManager.service");
+    e->set_identifier("NetworkManager");
+    e->set_message("<error> [1733500000.1234] device (wlan0): Activation: failed for connection");
+  }
+  connection_->send(protocol::encode(message));
+  live_timer_.expires_after(std::chrono::milliseconds(live_interval_ms_));
+  live_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) send_live_sample();
+  });
+}
+
 void SimAgent::on_close(std::string_view reason) {
   // "TLS handshake: stream truncated" and the like: the clause names the failure kind.
   auto kind = reason.substr(0, std::min<std::size_t>(reason.find(':', reason.find(':') + 1), 80));
@@ -143,6 +218,8 @@ void SimAgent::on_close(std::string_view reason) {
     ++stats_.failure_reasons[std::string(kind)];
   }
   ready_ = false;
+  live_session_.clear();
+  live_timer_.cancel();
   // Unacknowledged reports stay in unacked_, to be resent after the next HelloAck.
   stats_.unacked -= static_cast<std::int64_t>(sent_at_.size());
   sent_at_.clear();

@@ -87,6 +87,11 @@ class SimAgent final : public transport::WebSocketHandler {
   void send_frame(std::uint64_t seq, std::string frame);
   void on_hello_ack(const v1::HelloAck& ack);
   void schedule_reconnect();
+  /// A live view: the real agent's samples in shape and size (five processes, an error line
+  /// every tenth), sent each interval until the signed end or a stop. The start is not
+  /// verified: this measures the collector, not the agent.
+  void start_live(const v1::SignedLiveStart& start);
+  void send_live_sample();
 
   boost::asio::io_context& ioc_;
   boost::asio::ssl::context& tls_;
@@ -98,6 +103,11 @@ class SimAgent final : public transport::WebSocketHandler {
   std::shared_ptr<transport::TlsSessionSlot> session_slot_;  ///< null without resumption
   transport::Backoff backoff_;
   boost::asio::steady_timer reconnect_timer_;
+  boost::asio::steady_timer live_timer_;
+  std::string live_session_;
+  std::int64_t live_ends_at_ms_ = 0;
+  std::uint32_t live_interval_ms_ = 1000;
+  std::uint32_t live_seq_ = 0;
   bool stopping_ = false;
   bool ready_ = false;
   bool snapshot_sent_ = false;

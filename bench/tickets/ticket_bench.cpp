@@ -6,6 +6,11 @@
 //           (bench/orders/run_bench.sh)
 //   probes  probe asked → the agent's answer stored at the collector, with an online agent
 //           (bench/probes/run_bench.sh)
+//   live    N live views at once on online devices: open → first sample readable, the
+//           collector's CPU while they stream, and the points a browser-like poller receives
+//           each second (bench/live/run_bench.sh)
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -284,6 +289,139 @@ int probe_latency(Client& client, const std::string& device, const std::string& 
   return 0;
 }
 
+/// utime + stime of a process, in seconds (/proc/PID/stat).
+double process_cpu_seconds(int pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto close = text.rfind(')');
+  if (close == std::string::npos) return 0;
+  std::istringstream fields(text.substr(close + 2));
+  std::string f;
+  double ticks = 0;
+  for (int i = 0; i < 13 && fields >> f; ++i) {
+    if (i == 11 || i == 12) ticks += std::stod(f);
+  }
+  return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+// Opens `sessions` live views, one per online device; times open → first sample readable;
+// then measures the collector's CPU over `seconds` while they stream, first unwatched, then
+// with a poller that reads every session once a second as the console does (after=next_after),
+// counting the points delivered. Stops them all at the end.
+int live_load(Client& client, int sessions, int seconds, int collector_pid) {
+  auto listed = client.call(tr::http::verb::get, "/api/v1/devices?online=true&limit=1000");
+  if (!listed || listed->result_int() != 200) {
+    std::fprintf(stderr, "device list failed\n");
+    return 1;
+  }
+  std::vector<std::string> devices;
+  for (const auto& d : nlohmann::json::parse(listed->body())["items"]) {
+    if (static_cast<int>(devices.size()) < sessions) devices.push_back(d["id"].get<std::string>());
+  }
+  if (static_cast<int>(devices.size()) < sessions) {
+    std::fprintf(stderr, "only %zu devices online\n", devices.size());
+    return 1;
+  }
+  struct Session {
+    std::string id;
+    Clock::time_point opened;
+    std::int64_t after = 0;
+  };
+  std::vector<Session> open;
+  std::vector<double> open_ms, first_sample_ms;
+  for (const auto& device : devices) {
+    const auto t0 = Clock::now();
+    auto r = client.call(tr::http::verb::post, "/api/v1/devices/" + device + "/live",
+                         nlohmann::json{{"minutes", 10}}.dump());
+    open_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+    if (!r || r->result_int() != 201) {
+      std::fprintf(stderr, "open failed: %s\n", r ? r->body().c_str() : "no answer");
+      return 1;
+    }
+    open.push_back({nlohmann::json::parse(r->body())["id"].get<std::string>(), t0, 0});
+  }
+  // Each session's first sample, read back: the agent samples one interval after the start.
+  for (auto& s : open) {
+    for (;;) {
+      auto r = client.call(tr::http::verb::get, "/api/v1/live/" + s.id + "?limit=1");
+      if (r && r->result_int() == 200 && !nlohmann::json::parse(r->body())["samples"].empty()) {
+        first_sample_ms.push_back(
+            std::chrono::duration<double, std::milli>(Clock::now() - s.opened).count());
+        break;
+      }
+      if (Clock::now() - s.opened > std::chrono::seconds(60)) {
+        std::fprintf(stderr, "live view %s: no sample after 60 s\n", s.id.c_str());
+        return 1;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+  report("POST /devices/{id}/live (open, one TLS connection each)", open_ms);
+  report("open → first sample readable (includes the 1 s sampling interval)", first_sample_ms);
+
+  auto stored = [&] {
+    std::int64_t n = 0;
+    for (auto& s : open) {
+      auto r = client.call(tr::http::verb::get, "/api/v1/live/" + s.id + "?limit=1");
+      if (r && r->result_int() == 200) {
+        n += nlohmann::json::parse(r->body())["session"]["samples"].get<std::int64_t>();
+      }
+    }
+    return n;
+  };
+  const auto stored_before = stored();
+  const double cpu0 = process_cpu_seconds(collector_pid);
+  const auto w0 = Clock::now();
+  std::this_thread::sleep_for(std::chrono::seconds(seconds));
+  const double quiet_cpu = process_cpu_seconds(collector_pid) - cpu0;
+  const double quiet_wall = std::chrono::duration<double>(Clock::now() - w0).count();
+  const auto stored_after = stored();
+  std::printf(
+      "unwatched: %d sessions streaming for %.1f s: collector CPU %.1f %% of a core "
+      "(%.3f %% per session); %.0f samples stored per second\n",
+      sessions, quiet_wall, 100 * quiet_cpu / quiet_wall, 100 * quiet_cpu / quiet_wall / sessions,
+      static_cast<double>(stored_after - stored_before) / quiet_wall);
+
+  std::vector<double> poll_ms;
+  std::int64_t points = 0;
+  for (auto& s : open) s.after = 0;
+  // Skip what came before the window: one read to each session's newest seq.
+  for (auto& s : open) {
+    auto r = client.call(tr::http::verb::get, "/api/v1/live/" + s.id + "?limit=600");
+    if (r && r->result_int() == 200) {
+      s.after = nlohmann::json::parse(r->body())["next_after"].get<std::int64_t>();
+    }
+  }
+  const double cpu1 = process_cpu_seconds(collector_pid);
+  const auto p0 = Clock::now();
+  while (Clock::now() - p0 < std::chrono::seconds(seconds)) {
+    const auto round = Clock::now();
+    for (auto& s : open) {
+      const auto t0 = Clock::now();
+      auto r = client.call(tr::http::verb::get,
+                           "/api/v1/live/" + s.id + "?after=" + std::to_string(s.after));
+      poll_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+      if (!r || r->result_int() != 200) continue;
+      auto j = nlohmann::json::parse(r->body());
+      points += static_cast<std::int64_t>(j["samples"].size());
+      s.after = j["next_after"].get<std::int64_t>();
+    }
+    const auto spent = Clock::now() - round;
+    if (spent < std::chrono::seconds(1))
+      std::this_thread::sleep_for(std::chrono::seconds(1) - spent);
+  }
+  const double watched_cpu = process_cpu_seconds(collector_pid) - cpu1;
+  const double watched_wall = std::chrono::duration<double>(Clock::now() - p0).count();
+  std::printf(
+      "watched: %d sessions polled each second for %.1f s: %.0f points/s delivered "
+      "(%.2f per session per second); collector CPU %.1f %% of a core, polls included\n",
+      sessions, watched_wall, static_cast<double>(points) / watched_wall,
+      static_cast<double>(points) / watched_wall / sessions, 100 * watched_cpu / watched_wall);
+  report("one GET /live/{id}?after= poll (new TLS connection each)", poll_ms);
+  for (auto& s : open) client.call(tr::http::verb::post, "/api/v1/live/" + s.id + "/stop", "{}");
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -298,8 +436,13 @@ int main(int argc, char** argv) {
   auto* enrich_cmd = app.add_subcommand("enrich", "ticket → fresh diagnostics latency");
   auto* orders_cmd = app.add_subcommand("orders", "order → first output at the collector");
   auto* probes_cmd = app.add_subcommand("probes", "probe → answer at the collector");
+  auto* live_cmd = app.add_subcommand("live", "N live views: collector CPU, points delivered");
   std::string action, target;
-  for (auto* c : {query_cmd, enrich_cmd, orders_cmd, probes_cmd}) {
+  int sessions = 200, seconds = 30, collector_pid = 0;
+  live_cmd->add_option("--sessions", sessions);
+  live_cmd->add_option("--seconds", seconds);
+  live_cmd->add_option("--collector-pid", collector_pid)->required();
+  for (auto* c : {query_cmd, enrich_cmd, orders_cmd, probes_cmd, live_cmd}) {
     c->add_option("--url", url)->required();
     c->add_option("--ca", ca_file)->required();
     c->add_option("--token", token)->required();
@@ -347,6 +490,7 @@ int main(int argc, char** argv) {
 
   if (orders_cmd->parsed()) return order_latency(client, device, action, requests);
   if (probes_cmd->parsed()) return probe_latency(client, device, target, requests);
+  if (live_cmd->parsed()) return live_load(client, sessions, seconds, collector_pid);
   std::vector<double> ms;
   for (int i = 0; i < requests; ++i) {
     const auto t0 = Clock::now();

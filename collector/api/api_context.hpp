@@ -18,6 +18,7 @@
 #include "collector/channel/agent_channel.hpp"
 #include "collector/enrollment/enrollment_service.hpp"
 #include "collector/integrations/credential_cipher.hpp"
+#include "collector/live/live_service.hpp"
 #include "collector/metrics/collector_metrics.hpp"
 #include "collector/probes/probe_service.hpp"
 #include "collector/storage/store.hpp"
@@ -49,6 +50,8 @@ struct ApiServices {
   OrderService* orders = nullptr;
   /// Diagnostic probes; null disables those routes (503).
   ProbeService* probes = nullptr;
+  /// Live views; null disables those routes (503).
+  LiveService* live = nullptr;
   /// Admin CRUD of custom actions; null disables those routes (503).
   CustomActions* custom_actions = nullptr;
   /// Tells the outbox worker to look at the queue now (after a redelivery or ping).

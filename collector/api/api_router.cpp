@@ -20,6 +20,7 @@
 #include "collector/api/json_fields.hpp"
 #include "collector/api/log_levels_api.hpp"
 #include "collector/api/openapi_api.hpp"
+#include "collector/api/live_api.hpp"
 #include "collector/api/probes_api.hpp"
 #include "collector/api/problems_api.hpp"
 #include "collector/api/query_params.hpp"
@@ -323,6 +324,17 @@ std::vector<RouteSpec> api_routes() {
       handle_get_probe);
   add(http::verb::get, "/api/v1/devices/{id}/probes", Access::kAuthenticated, Role::kViewer,
       handle_device_probes);
+  // Live views: read-only like probes, the same roles (checked by the service).
+  add(http::verb::post, "/api/v1/devices/{id}/live", Access::kAuthenticated, Role::kViewer,
+      handle_open_live);
+  add(http::verb::get, "/api/v1/live/{id}", Access::kAuthenticated, Role::kViewer,
+      handle_get_live);
+  add(http::verb::post, "/api/v1/live/{id}/extend", Access::kAuthenticated, Role::kViewer,
+      handle_extend_live);
+  add(http::verb::post, "/api/v1/live/{id}/stop", Access::kAuthenticated, Role::kViewer,
+      handle_stop_live);
+  add(http::verb::get, "/api/v1/tickets/{id}/live", Access::kAuthenticated, Role::kViewer,
+      handle_ticket_live);
   // Operating the collector: its log levels per subsystem, at runtime.
   add(http::verb::get, "/api/v1/admin/log-levels", Access::kAuthenticated, Role::kAdmin,
       handle_get_log_levels);

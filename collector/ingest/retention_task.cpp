@@ -21,6 +21,17 @@ Result<RetentionResult> RetentionTask::run_once(TimePoint now) {
   cutoffs.deltas_before = now - settings_.keep_deltas;
   cutoffs.points_before = now - settings_.keep_metric_points;
   auto result = store_.write([&](WriteTx& tx) { return tx.reports().apply_retention(cutoffs); });
+  if (result) {
+    auto live = store_.write([&](WriteTx& tx) {
+      return tx.live().prune_live_samples(now - settings_.keep_unticketed_live);
+    });
+    if (!live) {
+      result = tl::unexpected(live.error());
+    } else if (*live > 0) {
+      logs::storage().info("retention: deleted the samples of {} live views without a ticket",
+                           *live);
+    }
+  }
   if (!result) {
     if (metrics_) metrics_->retention_failures.Increment();
     return result;

@@ -17,6 +17,9 @@ struct RetentionSettings {
   std::chrono::hours keep_deltas{24 * 90};
   std::chrono::hours keep_metric_points{24 * 365};
   std::chrono::minutes interval{60};
+  /// Samples of live views opened without a ticket are deleted this long after they ended (a
+  /// recording on a ticket stays with the ticket).
+  std::chrono::hours keep_unticketed_live{24 * 7};
 };
 
 class RetentionTask {

@@ -112,6 +112,9 @@ void AgentSession::on_message(std::string_view frame) {
       return handle_order_progress(*message);
     case v1::AgentMessage::kProbeResult:
       return handle_probe_result(*message);
+    case v1::AgentMessage::kLiveSample:
+    case v1::AgentMessage::kLiveEnded:
+      return handle_live(*message);
     case v1::AgentMessage::kSnapshot:
     case v1::AgentMessage::kDelta:
     case v1::AgentMessage::kHelpRequest:
@@ -283,6 +286,27 @@ void AgentSession::handle_probe_result(const v1::AgentMessage& message) {
         probes->record_result(device_id, message.probe_result(), std::chrono::system_clock::now());
     if (!r)
       logs::ingest().error("device {}: recording a probe result: {}", device_id, r.error().message);
+  });
+}
+
+void AgentSession::handle_live(const v1::AgentMessage& message) {
+  if (!services_.live) return;
+  auto* live = services_.live;
+  if (message.has_live_sample()) {
+    // Kept, then stored in one transaction with whatever else arrived meanwhile: the first
+    // sample after a flush schedules the next one on the writer thread.
+    if (live->accept_sample(device_id_, message.live_sample())) {
+      services_.writer.post([live] {
+        if (auto r = live->flush(); !r)
+          logs::ingest().error("storing live samples: {}", r.error().message);
+      });
+    }
+    return;
+  }
+  services_.writer.post([live, device_id = device_id_, ended = message.live_ended()] {
+    if (auto r = live->record_ended(device_id, ended, std::chrono::system_clock::now()); !r)
+      logs::ingest().error("device {}: recording a live view's end: {}", device_id,
+                           r.error().message);
   });
 }
 
@@ -488,6 +512,13 @@ void AgentSession::on_close(std::string_view reason) {
     services_.presence.detach(device_id_, session_id_);
     services_.metrics.connected_agents.Decrement();
     logs::ingest().info("device {} offline: {}", device_id_, reason);
+    if (services_.live) {
+      // A live view does not outlive the connection (the agent stops it there too).
+      services_.writer.post([live = services_.live, device_id = device_id_] {
+        if (auto r = live->device_disconnected(device_id, std::chrono::system_clock::now()); !r)
+          logs::ingest().warn("device {}: ending its live view: {}", device_id, r.error().message);
+      });
+    }
   } else {
     logs::ingest().debug("device {} ({}) closed before hello: {}", device_id_, remote_, reason);
   }

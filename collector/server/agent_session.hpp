@@ -16,6 +16,7 @@
 #include "collector/channel/agent_presence.hpp"
 #include "collector/ingest/ingest_writer.hpp"
 #include "collector/metrics/collector_metrics.hpp"
+#include "collector/live/live_service.hpp"
 #include "collector/probes/probe_service.hpp"
 #include "collector/storage/store.hpp"
 #include "collector/tickets/enrichment_service.hpp"
@@ -63,6 +64,8 @@ struct AgentSessionServices {
   AuditLog* audit = nullptr;
   /// Diagnostic probes: the agent's answers are recorded here; may be null (then ignored).
   ProbeService* probes = nullptr;
+  /// Live views: the agent's samples and ends are stored here; may be null (then ignored).
+  LiveService* live = nullptr;
 };
 
 class AgentSession final : public transport::WebSocketHandler {
@@ -107,6 +110,7 @@ class AgentSession final : public transport::WebSocketHandler {
   void refuse_over_limit(const protocol::WireBudget& budget);
   void handle_order_progress(const v1::AgentMessage& message);
   void handle_probe_result(const v1::AgentMessage& message);
+  void handle_live(const v1::AgentMessage& message);
   /// Spends from the budget of this kind of message; over it, this frame is served and the
   /// next ones wait (TCP back-pressure).
   void apply_rate_limit(v1::AgentMessage::BodyCase kind);

@@ -21,7 +21,8 @@ Result<void> read_top(const TomlReader& r, CollectorConfig& c) {
                                   "auth",      "sla",          "tickets",
                                   "retention", "actions",      "outbox",
                                   "webhooks",  "rt",           "storage",
-                                  "cluster",   "probes",       "staff_tls"}),
+                                  "cluster",   "probes",       "staff_tls",
+                                  "live"}),
                     r.read("listen", c.listen), r.read("staff_listen", c.staff_listen),
                     r.read("agent_port_serves_api", c.agent_port_serves_api)}) {
     if (!step) return step;
@@ -277,6 +278,18 @@ Result<void> read_probes(const TomlReader& r, CollectorConfig& c) {
   return {};
 }
 
+Result<void> read_live(const TomlReader& r, CollectorConfig& c) {
+  auto& l = c.live;
+  std::int64_t max_minutes = l.max_length.count();
+  for (auto step : {r.allow_only({"max_sessions", "max_minutes"}),
+                    r.read("max_sessions", l.max_sessions, 1, 10'000),
+                    r.read("max_minutes", max_minutes, 10, 24 * 60)}) {
+    if (!step) return step;
+  }
+  l.max_length = std::chrono::minutes(max_minutes);
+  return {};
+}
+
 Result<void> read_retention(const TomlReader& r, CollectorConfig& c) {
   std::int64_t delta_days = c.retention.keep_deltas.count() / 24;
   std::int64_t metric_days = c.retention.keep_metric_points.count() / 24;
@@ -431,7 +444,8 @@ Result<CollectorConfig> load_collector_config(const std::filesystem::path& path,
       {"storage", read_storage},   {"cluster", read_cluster},
       {"actions", read_actions},   {"outbox", read_outbox},
       {"webhooks", read_webhooks}, {"rt", read_rt},
-      {"probes", read_probes},     {"staff_tls", read_staff_tls}};
+      {"probes", read_probes},     {"staff_tls", read_staff_tls},
+      {"live", read_live}};
   for (const auto& [name, read] : sections) {
     auto table = top.section(name);
     if (!table) return fail(path.string(), table.error());

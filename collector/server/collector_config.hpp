@@ -16,6 +16,7 @@
 #include "collector/integrations/outbox_worker.hpp"
 #include "collector/integrations/rt/rt_client.hpp"
 #include "collector/integrations/webhook_connector.hpp"
+#include "collector/live/live_service.hpp"
 #include "collector/probes/probe_service.hpp"
 #include "collector/server/site_certificate.hpp"
 #include "collector/storage/open_store.hpp"
@@ -106,6 +107,9 @@ struct CollectorConfig {
   OrderSettings orders;
   /// [probes]: who may run diagnostic probes, their validity and the rate per device.
   ProbeSettings probes;
+  /// [live]: live views running at once and how long one may last in all (who may open one
+  /// follows [probes] viewers_may_run).
+  LiveSettings live;
   /// [outbox]: delivery threads, retry policy and log retention of integration messages.
   OutboxSettings outbox;
   /// [webhooks]: timeouts and answer cap of outbound webhook requests.

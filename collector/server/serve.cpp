@@ -199,6 +199,10 @@ int run_serve(const DataDir& dir, const CollectorConfig& config, StorePtr store,
   // Probes are signed with the order-signing key, under a context of their own.
   ProbeService probes(*store, agents, audit, keys.signing_key.get(), signer.key_id(), config.probes,
                       &outbox_planner);
+  auto live_settings = config.live;
+  live_settings.viewers_may_watch = config.probes.viewers_may_run;
+  LiveService live(*store, agents, audit, keys.signing_key.get(), signer.key_id(), live_settings,
+                   &outbox_planner);
   // Orders queued on other nodes for a device that came online here go out once every node
   // sees it here; unhooked before `orders` goes.
   std::shared_ptr<void> unhook_dispatch;
@@ -287,6 +291,7 @@ int run_serve(const DataDir& dir, const CollectorConfig& config, StorePtr store,
       nullptr, &orders};
   api_services.custom_actions = &custom_actions;
   api_services.probes = &probes;
+  api_services.live = &live;
   api_services.wake_outbox = [&outbox] { outbox.wake(); };
   api_services.credentials = cipher;
   api_services.outbox_planner = &outbox_planner;
@@ -297,7 +302,7 @@ int run_serve(const DataDir& dir, const CollectorConfig& config, StorePtr store,
   session_settings.report_interval_s = config.report_interval_s;
   session_settings.max_message_bytes = config.max_message_bytes;
   CollectorApp app(AgentSessionServices{*store, presence, writer, metrics, &enrichment,
-                                        &help_intake, &orders, &audit, &probes},
+                                        &help_intake, &orders, &audit, &probes, &live},
                    router, session_settings, config.worker_threads, config.login.login_threads,
                    config.login.login_queue);
 

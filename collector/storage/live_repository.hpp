@@ -81,7 +81,8 @@ class LiveRepository : public LiveReader {
   /// stored.
   virtual Result<std::size_t> append_live_samples(const std::vector<LiveSampleRow>& samples) = 0;
   /// Deletes the samples of sessions without a ticket that ended before `cutoff` (a recording
-  /// on a ticket stays with the ticket). Returns how many sessions lost their samples.
+  /// on a ticket stays with the ticket); their `samples` go back to 0, the number stored.
+  /// Returns how many sessions lost their samples.
   virtual Result<std::size_t> prune_live_samples(TimePoint cutoff) = 0;
 };
 

@@ -7,6 +7,7 @@
 #include "collector/storage/auth_repository.hpp"
 #include "collector/storage/catalog_repository.hpp"
 #include "collector/storage/device_repository.hpp"
+#include "collector/storage/live_repository.hpp"
 #include "collector/storage/order_repository.hpp"
 #include "collector/storage/outbox_repository.hpp"
 #include "collector/storage/problem_repository.hpp"
@@ -29,6 +30,7 @@ class ReadTx {
   virtual AuditReader& audit() = 0;
   virtual OutboxReader& outbox() = 0;
   virtual CatalogReader& catalog() = 0;
+  virtual LiveReader& live() = 0;
 };
 
 /// One write transaction, valid only inside the function given to Store::write() and only on
@@ -46,6 +48,7 @@ class WriteTx {
   virtual AuditRepository& audit() = 0;
   virtual OutboxRepository& outbox() = 0;
   virtual CatalogRepository& catalog() = 0;
+  virtual LiveRepository& live() = 0;
 };
 
 }  // namespace triage::collector

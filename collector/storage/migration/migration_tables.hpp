@@ -17,7 +17,7 @@ struct MigrationTable {
 /// Every table of the SQLite schema (collector/storage/sqlite/schema.hpp); a table the SQLite
 /// file holds and this list does not stops the copy, so a table added later is never left
 /// behind unnoticed.
-inline constexpr std::array<MigrationTable, 29> kMigrationTables = {{
+inline constexpr std::array<MigrationTable, 31> kMigrationTables = {{
     {"enrollment_tokens"}, {"devices"},
     {"device_tags"},       {"users"},
     {"recovery_codes"},    {"api_sessions", true},
@@ -32,7 +32,8 @@ inline constexpr std::array<MigrationTable, 29> kMigrationTables = {{
     {"ticket_problems"},   {"orders"},
     {"order_output"},      {"integration_targets"},
     {"outbox_messages"},   {"custom_actions"},
-    {"catalog_proposals"},
+    {"catalog_proposals"}, {"live_sessions"},
+    {"live_samples"},
 }};
 
 /// The reports table: SQLite's rowid `id` has no place in PostgreSQL (reports are keyed by

@@ -13,7 +13,7 @@ namespace triage::collector::postgres_schema {
 /// The advisory lock key that serializes migrations of one database across nodes.
 inline constexpr long long kMigrationLock = 0x7472696167650001;
 
-inline constexpr std::array<std::string_view, 6> kMigrations = {
+inline constexpr std::array<std::string_view, 7> kMigrations = {
     // 1: every area, as the SQLite schema stands at its version 16.
     R"sql(
 CREATE TABLE enrollment_tokens (
@@ -464,6 +464,31 @@ ALTER TABLE api_sessions ADD COLUMN method TEXT NOT NULL DEFAULT 'password';
     R"sql(
 ALTER TABLE users ADD COLUMN source TEXT NOT NULL DEFAULT 'local';
 ALTER TABLE users ADD COLUMN directory_checked_at BIGINT;
+)sql",
+    // 7 (live sessions, SQLite's migration 21): who watches which device until when, and the
+    // samples received, stored on whichever node holds the device's connection so any node can
+    // serve them. seq and samples are unsigned 32-bit counters: BIGINT holds their range.
+    R"sql(
+CREATE TABLE live_sessions (
+  id TEXT PRIMARY KEY,
+  device_id TEXT NOT NULL,
+  ticket_id BIGINT,
+  started_by TEXT NOT NULL,
+  started_at BIGINT NOT NULL,
+  ends_at BIGINT NOT NULL,
+  ended_at BIGINT,
+  end_reason TEXT NOT NULL DEFAULT '',
+  samples BIGINT NOT NULL DEFAULT 0
+);
+CREATE INDEX live_sessions_by_device ON live_sessions(device_id);
+CREATE INDEX live_sessions_by_ticket ON live_sessions(ticket_id);
+CREATE TABLE live_samples (
+  session_id TEXT NOT NULL REFERENCES live_sessions(id) ON DELETE CASCADE,
+  seq BIGINT NOT NULL,
+  at BIGINT NOT NULL,
+  sample TEXT NOT NULL,
+  PRIMARY KEY (session_id, seq)
+);
 )sql",
 };
 

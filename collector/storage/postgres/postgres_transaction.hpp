@@ -8,6 +8,7 @@
 #include "collector/storage/postgres/pg_catalog_repository.hpp"
 #include "collector/storage/postgres/pg_connector.hpp"
 #include "collector/storage/postgres/pg_device_repository.hpp"
+#include "collector/storage/postgres/pg_live_repository.hpp"
 #include "collector/storage/postgres/pg_order_repository.hpp"
 #include "collector/storage/postgres/pg_outbox_repository.hpp"
 #include "collector/storage/postgres/pg_problem_repository.hpp"
@@ -34,7 +35,8 @@ struct PgAreas {
         orders(connector),
         audit(connector),
         outbox(connector),
-        catalog(connector) {}
+        catalog(connector),
+        live(connector) {}
 
   PgDeviceRepository devices;
   PgAuthRepository auth;
@@ -45,6 +47,7 @@ struct PgAreas {
   PgAuditRepository audit;
   PgOutboxRepository outbox;
   PgCatalogRepository catalog;
+  PgLiveRepository live;
 };
 
 /// Plain reads: each call on a pooled connection (or on the thread's open write transaction).
@@ -60,6 +63,7 @@ class PgReadTx final : public ReadTx {
   AuditReader& audit() override { return areas_.audit; }
   OutboxReader& outbox() override { return areas_.outbox; }
   CatalogReader& catalog() override { return areas_.catalog; }
+  LiveReader& live() override { return areas_.live; }
 
  private:
   PgAreas areas_;
@@ -79,6 +83,7 @@ class PgWriteTx final : public WriteTx {
   AuditRepository& audit() override { return areas_.audit; }
   OutboxRepository& outbox() override { return areas_.outbox; }
   CatalogRepository& catalog() override { return areas_.catalog; }
+  LiveRepository& live() override { return areas_.live; }
 
  private:
   postgres::TxConnector connector_;

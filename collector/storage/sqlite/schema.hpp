@@ -6,7 +6,7 @@
 
 namespace triage::collector::schema {
 
-inline constexpr std::array<std::string_view, 20> kMigrations = {
+inline constexpr std::array<std::string_view, 21> kMigrations = {
     // 1: enrollment, devices, users, sessions, reports.
     R"sql(
 CREATE TABLE enrollment_tokens (
@@ -468,6 +468,32 @@ ALTER TABLE api_sessions ADD COLUMN method TEXT NOT NULL DEFAULT 'password';
     R"sql(
 ALTER TABLE users ADD COLUMN source TEXT NOT NULL DEFAULT 'local';
 ALTER TABLE users ADD COLUMN directory_checked_at INTEGER;
+)sql",
+    // 21: live sessions (a technician watching a device second by second) and their samples,
+    // kept with the session so any node can serve them and a ticket keeps its recording.
+    // A rowid table for the samples: each is a JSON document of a few KiB, which WITHOUT
+    // ROWID handles poorly.
+    R"sql(
+CREATE TABLE live_sessions (
+  id TEXT PRIMARY KEY,
+  device_id TEXT NOT NULL,
+  ticket_id INTEGER,
+  started_by TEXT NOT NULL,
+  started_at INTEGER NOT NULL,
+  ends_at INTEGER NOT NULL,
+  ended_at INTEGER,
+  end_reason TEXT NOT NULL DEFAULT '',
+  samples INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX live_sessions_by_device ON live_sessions(device_id);
+CREATE INDEX live_sessions_by_ticket ON live_sessions(ticket_id);
+CREATE TABLE live_samples (
+  session_id TEXT NOT NULL REFERENCES live_sessions(id) ON DELETE CASCADE,
+  seq INTEGER NOT NULL,
+  at INTEGER NOT NULL,
+  sample TEXT NOT NULL,
+  PRIMARY KEY (session_id, seq)
+);
 )sql",
 };
 

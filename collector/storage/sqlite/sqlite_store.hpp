@@ -35,7 +35,8 @@ class SqliteStore final : public Store,
                           private OrderRepository,
                           private AuditRepository,
                           private OutboxRepository,
-                          private CatalogRepository {
+                          private CatalogRepository,
+                          private LiveRepository {
  public:
   /// Opens or creates the database at `path` and applies pending schema migrations.
   static Result<std::unique_ptr<SqliteStore>> open(const std::string& path,
@@ -230,6 +231,25 @@ class SqliteStore final : public Store,
   Result<std::map<std::int64_t, OutboxCounts>> outbox_counts() override;
   Result<std::int64_t> prune_outbox(TimePoint before) override;
 
+  // Live sessions and their samples (sqlite_live_store.cpp).
+  Result<std::optional<LiveSession>> find_live_session(std::string_view id) override;
+  Result<std::optional<LiveSession>> running_live_session(std::string_view device_id,
+                                                          TimePoint now) override;
+  Result<std::int64_t> count_running_live_sessions(TimePoint now) override;
+  Result<std::vector<LiveSession>> ticket_live_sessions(std::int64_t ticket_id) override;
+  Result<std::vector<LiveSampleRow>> live_samples_after(std::string_view session_id,
+                                                        std::uint32_t after_seq,
+                                                        int limit) override;
+  Result<void> insert_live_session(const LiveSession& session) override;
+  Result<bool> extend_live_session(std::string_view id, TimePoint ends_at) override;
+  Result<bool> end_live_session(std::string_view id, TimePoint ended_at,
+                                std::string_view reason) override;
+  Result<std::vector<std::string>> end_device_live_sessions(std::string_view device_id,
+                                                            TimePoint ended_at,
+                                                            std::string_view reason) override;
+  Result<std::size_t> append_live_samples(const std::vector<LiveSampleRow>& samples) override;
+  Result<std::size_t> prune_live_samples(TimePoint cutoff) override;
+
   // The repositories seen through a transaction handle are the store itself, whose reads
   // follow the thread's open write transaction (see read_connection()).
   class SqliteReadTx final : public ReadTx {
@@ -244,6 +264,7 @@ class SqliteStore final : public Store,
     AuditReader& audit() override { return store_; }
     OutboxReader& outbox() override { return store_; }
     CatalogReader& catalog() override { return store_; }
+    LiveReader& live() override { return store_; }
 
    private:
     SqliteStore& store_;
@@ -260,6 +281,7 @@ class SqliteStore final : public Store,
     AuditRepository& audit() override { return store_; }
     OutboxRepository& outbox() override { return store_; }
     CatalogRepository& catalog() override { return store_; }
+    LiveRepository& live() override { return store_; }
 
    private:
     SqliteStore& store_;

@@ -204,6 +204,15 @@ TEST_CASE("every earlier schema version migrates to the current one with its dat
       CHECK(store->read().reports().last_report_seq("d1").value() == 1);
       // No state yet: the agent is asked for a full snapshot at its next hello.
       CHECK_FALSE(store->read().reports().device_state("d1", false).value().has_value());
+      // The newest tables are there to write to.
+      LiveSession session;
+      session.id = "ls-1";
+      session.device_id = "d1";
+      session.started_by = "alice";
+      session.started_at = TimePoint(0s);
+      session.ends_at = TimePoint(60s);
+      REQUIRE(store->write([&](WriteTx& tx) { return tx.live().insert_live_session(session); }));
+      CHECK(store->read().live().count_running_live_sessions(TimePoint(1s)).value() == 1);
     }
   }
 }

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "collector/storage/open_store.hpp"
+#include "collector/storage/postgres/pg_connection.hpp"
 #include "collector/storage/postgres/postgres_schema.hpp"
 #include "collector/storage/postgres/postgres_store.hpp"
 #include "tests/collector/storage/contract/contract_fixtures.hpp"
@@ -41,6 +42,47 @@ TEST_CASE("postgres store: migrations are recorded once, and reopening applies n
   auto again = open_pg(conninfo);
   CHECK(again->schema_version() == latest);
   CHECK(again->read().devices().list_enrollment_tokens().value().size() == 1);
+}
+
+TEST_CASE("postgres store: every earlier schema version migrates to the current one with its data",
+          "[storage][pg]") {
+  const auto latest = postgres_schema::kMigrations.size();
+  for (std::size_t from = 1; from < latest; ++from) {
+    DYNAMIC_SECTION("from version " << from) {
+      const auto conninfo = testing::PostgresServer::shared().create_database();
+      {
+        // The database as an older collector left it.
+        auto conn = postgres::Connection::connect(conninfo);
+        if (!conn) FAIL(conn.error().message);
+        REQUIRE((*conn)->exec(
+            "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT "
+            "NULL)"));
+        for (std::size_t v = 0; v < from; ++v) {
+          REQUIRE((*conn)->exec(postgres_schema::kMigrations[v]));
+          REQUIRE(
+              (*conn)->query("INSERT INTO schema_migrations(version, applied_at) VALUES ($1, 0)",
+                             static_cast<std::int64_t>(v + 1)));
+        }
+        REQUIRE(
+            (*conn)->exec("INSERT INTO devices(id, hostname, certificate_sha256, enrolled_at) "
+                          "VALUES ('d1', 'pc-1', 'x', 0)"));
+      }
+      auto store = open_pg(conninfo);
+      CHECK(store->schema_version() == static_cast<int>(latest));
+      auto device = store->read().devices().find_device("d1").value();
+      REQUIRE(device);
+      CHECK(device->hostname == "pc-1");
+      // The newest tables are there to write to.
+      LiveSession session;
+      session.id = "ls-1";
+      session.device_id = "d1";
+      session.started_by = "alice";
+      session.started_at = at(0);
+      session.ends_at = at(60);
+      REQUIRE(store->write([&](WriteTx& tx) { return tx.live().insert_live_session(session); }));
+      CHECK(store->read().live().count_running_live_sessions(at(1)).value() == 1);
+    }
+  }
 }
 
 TEST_CASE("open_store: backend postgres opens the database at its url", "[storage][pg]") {

@@ -198,6 +198,23 @@ void write_areas(const DataDir& dir) {
     action.created_at = action.updated_at = contract::at(50);
     return tx.catalog().insert_custom_action(action);
   });
+  audited([&](WriteTx& tx) -> Result<void> {
+    // A live session recorded on the ticket, ended, with its samples.
+    LiveSession session;
+    session.id = "live-1";
+    session.device_id = "d1";
+    session.ticket_id = ticket_id;
+    session.started_by = "alice";
+    session.started_at = contract::at(52);
+    session.ends_at = contract::at(352);
+    session.ended_at = contract::at(55);
+    session.end_reason = "stopped";
+    if (auto r = tx.live().insert_live_session(session); !r) return r;
+    return tx.live()
+        .append_live_samples({{"live-1", 1, contract::at(53), R"({"cpu":{"busy":0.5}})"},
+                              {"live-1", 2, contract::at(54), R"({"cpu":{"busy":0.75}})"}})
+        .map([](std::size_t) {});
+  });
   REQUIRE(log.checkpoint(contract::at(60)));
 }
 
@@ -313,6 +330,14 @@ TEST_CASE(
   CHECK(delta->kind == "delta");
   CHECK(delta->payload == std::string("\0\x01payload-3", 11));
   CHECK(read.auth().find_user_by_name("alice").value());
+  auto recordings = read.live().ticket_live_sessions(ticket_id).value();
+  REQUIRE(recordings.size() == 1);
+  CHECK(recordings.front().id == "live-1");
+  CHECK(recordings.front().ended_at == contract::at(55));
+  CHECK(recordings.front().samples == 2);
+  auto samples = read.live().live_samples_after("live-1", 0, 10).value();
+  REQUIRE(samples.size() == 2);
+  CHECK(samples.back().sample_json == R"({"cpu":{"busy":0.75}})");
   // A ticket created after the move gets the next number, not a copied one.
   REQUIRE((*store)->write([&](WriteTx& tx) -> Result<void> {
     auto next = contract::ticket("after the move");

@@ -86,7 +86,8 @@ function chart([key, title, unit, series]) {
     const t0 = samples[0].t;
     const span = Math.max(samples[samples.length - 1].t - t0, MIN_SPAN_MS);
     const values = columns.flat().map(([, v]) => v).filter((v) => v !== null);
-    const top = unit === '%' ? 100 : rateCeiling(Math.max(0, ...values) * 1.1);
+    // A quiet disk or network still gets a readable axis: 1 KiB/s at least.
+    const top = unit === '%' ? 100 : rateCeiling(Math.max(1024, ...values) * 1.1);
     const x = (t) => LEFT + ((t - t0) / span) * (WIDTH - LEFT - RIGHT);
     const y = (v) => TOP + (1 - Math.min(Math.max(v, 0), top) / top) * (HEIGHT - TOP - BOTTOM);
     const label = (v) => (unit === '%' ? `${v} %` : `${bytes(v)}/s`);

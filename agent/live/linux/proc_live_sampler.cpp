@@ -12,6 +12,7 @@
 #include <map>
 #include <set>
 
+#include "agent/live/busiest_processes.hpp"
 #include "agent/live/linux/journal_error_follower.hpp"
 #include "agent/live/linux/proc_counters.hpp"
 #include "agent/live/live_sampler.hpp"
@@ -22,13 +23,6 @@ namespace triage::agent {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-/// The per-second rate of a counter that moved from `before` to `after` in `seconds` (a
-/// counter that went back, as after a device was removed, counts as no change).
-std::uint64_t rate(std::uint64_t before, std::uint64_t after, double seconds) {
-  if (after < before || seconds <= 0) return 0;
-  return static_cast<std::uint64_t>(static_cast<double>(after - before) / seconds);
-}
 
 std::chrono::microseconds own_cpu_time() {
   rusage usage{};
@@ -73,16 +67,16 @@ class ProcLiveSampler final : public LiveSampler {
     if (auto diskstats = fs_.read("/proc/diskstats", 1 << 20)) {
       const auto disk = live::sum_disk_bytes(*diskstats, disks_);
       if (!first_) {
-        out.set_disk_read_bytes_per_s(rate(disk_.read, disk.read, seconds));
-        out.set_disk_write_bytes_per_s(rate(disk_.write, disk.write, seconds));
+        out.set_disk_read_bytes_per_s(live::per_second(disk_.read, disk.read, seconds));
+        out.set_disk_write_bytes_per_s(live::per_second(disk_.write, disk.write, seconds));
       }
       disk_ = disk;
     }
     if (auto net_dev = fs_.read("/proc/net/dev", 1 << 20)) {
       const auto net = live::sum_interface_bytes(*net_dev);
       if (!first_) {
-        out.set_net_rx_bytes_per_s(rate(net_.read, net.read, seconds));
-        out.set_net_tx_bytes_per_s(rate(net_.write, net.write, seconds));
+        out.set_net_rx_bytes_per_s(live::per_second(net_.read, net.read, seconds));
+        out.set_net_tx_bytes_per_s(live::per_second(net_.write, net.write, seconds));
       }
       net_ = net;
     }
@@ -112,13 +106,7 @@ class ProcLiveSampler final : public LiveSampler {
   }
 
   void top_processes(v1::LiveSample& out, double seconds) {
-    struct Busy {
-      std::uint32_t pid;
-      std::string name;
-      double cpu_percent;
-      std::uint64_t rss_bytes;
-    };
-    std::vector<Busy> busy;
+    std::vector<live::ProcessUse> busy;
     std::map<std::uint32_t, std::uint64_t> ticks;
     std::error_code ec;
     for (const auto& entry : std::filesystem::directory_iterator(fs_.resolve("/proc"), ec)) {
@@ -143,19 +131,7 @@ class ProcLiveSampler final : public LiveSampler {
                       process->rss_pages * static_cast<std::uint64_t>(page_bytes_)});
     }
     process_ticks_ = std::move(ticks);
-    const auto keep = std::min<std::size_t>(busy.size(), kLiveTopProcesses);
-    std::partial_sort(busy.begin(), busy.begin() + static_cast<std::ptrdiff_t>(keep), busy.end(),
-                      [](const Busy& a, const Busy& b) {
-                        if (a.cpu_percent != b.cpu_percent) return a.cpu_percent > b.cpu_percent;
-                        return a.rss_bytes > b.rss_bytes;
-                      });
-    for (std::size_t i = 0; i < keep; ++i) {
-      auto* p = out.add_top_processes();
-      p->set_pid(busy[i].pid);
-      p->set_name(busy[i].name);
-      p->set_cpu_percent(static_cast<float>(busy[i].cpu_percent));
-      p->set_rss_bytes(busy[i].rss_bytes);
-    }
+    live::add_busiest(std::move(busy), out);
   }
 
   FsRoot fs_;

@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/live/busiest_processes.hpp"
 #include "agent/live/live_sampler.hpp"
 #include "shared/util/windows/unique_handle.hpp"
 #include "shared/util/windows/wide_string.hpp"
@@ -33,11 +34,6 @@ using Clock = std::chrono::steady_clock;
 
 std::uint64_t ticks(const FILETIME& t) {
   return (static_cast<std::uint64_t>(t.dwHighDateTime) << 32) | t.dwLowDateTime;
-}
-
-std::uint64_t rate(std::uint64_t before, std::uint64_t after, double seconds) {
-  if (after < before || seconds <= 0) return 0;
-  return static_cast<std::uint64_t>(static_cast<double>(after - before) / seconds);
 }
 
 struct Bytes {
@@ -122,10 +118,10 @@ class WindowsLiveSampler final : public LiveSampler {
     const auto disk = disk_bytes();
     const auto net = interface_bytes();
     if (!first_) {
-      out.set_disk_read_bytes_per_s(rate(disk_.read, disk.read, seconds));
-      out.set_disk_write_bytes_per_s(rate(disk_.write, disk.write, seconds));
-      out.set_net_rx_bytes_per_s(rate(net_.read, net.read, seconds));
-      out.set_net_tx_bytes_per_s(rate(net_.write, net.write, seconds));
+      out.set_disk_read_bytes_per_s(live::per_second(disk_.read, disk.read, seconds));
+      out.set_disk_write_bytes_per_s(live::per_second(disk_.write, disk.write, seconds));
+      out.set_net_rx_bytes_per_s(live::per_second(net_.read, net.read, seconds));
+      out.set_net_tx_bytes_per_s(live::per_second(net_.write, net.write, seconds));
     }
     disk_ = disk;
     net_ = net;
@@ -145,13 +141,7 @@ class WindowsLiveSampler final : public LiveSampler {
 
  private:
   void top_processes(v1::LiveSample& out, double seconds) {
-    struct Busy {
-      std::uint32_t pid;
-      std::string name;
-      double cpu_percent;
-      std::uint64_t rss_bytes;
-    };
-    std::vector<Busy> busy;
+    std::vector<live::ProcessUse> busy;
     std::map<std::uint32_t, std::uint64_t> times;
     UniqueHandle snapshot(::CreateToolhelp32Snapshot(TH32CS_SNAPPROCESS, 0));
     if (!snapshot.valid()) return;
@@ -179,19 +169,7 @@ class WindowsLiveSampler final : public LiveSampler {
                       seconds > 0 ? 100.0 * static_cast<double>(used) / 1e7 / seconds : 0.0, rss});
     }
     times_ = std::move(times);
-    const auto keep = std::min<std::size_t>(busy.size(), kLiveTopProcesses);
-    std::partial_sort(busy.begin(), busy.begin() + static_cast<std::ptrdiff_t>(keep), busy.end(),
-                      [](const Busy& a, const Busy& b) {
-                        if (a.cpu_percent != b.cpu_percent) return a.cpu_percent > b.cpu_percent;
-                        return a.rss_bytes > b.rss_bytes;
-                      });
-    for (std::size_t i = 0; i < keep; ++i) {
-      auto* p = out.add_top_processes();
-      p->set_pid(busy[i].pid);
-      p->set_name(busy[i].name);
-      p->set_cpu_percent(static_cast<float>(busy[i].cpu_percent));
-      p->set_rss_bytes(busy[i].rss_bytes);
-    }
+    live::add_busiest(std::move(busy), out);
   }
 
   bool first_ = true;

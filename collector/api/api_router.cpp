@@ -18,9 +18,9 @@
 #include "collector/api/findings_api.hpp"
 #include "collector/api/integrations_api.hpp"
 #include "collector/api/json_fields.hpp"
+#include "collector/api/live_api.hpp"
 #include "collector/api/log_levels_api.hpp"
 #include "collector/api/openapi_api.hpp"
-#include "collector/api/live_api.hpp"
 #include "collector/api/probes_api.hpp"
 #include "collector/api/problems_api.hpp"
 #include "collector/api/query_params.hpp"
@@ -327,8 +327,7 @@ std::vector<RouteSpec> api_routes() {
   // Live views: read-only like probes, the same roles (checked by the service).
   add(http::verb::post, "/api/v1/devices/{id}/live", Access::kAuthenticated, Role::kViewer,
       handle_open_live);
-  add(http::verb::get, "/api/v1/live/{id}", Access::kAuthenticated, Role::kViewer,
-      handle_get_live);
+  add(http::verb::get, "/api/v1/live/{id}", Access::kAuthenticated, Role::kViewer, handle_get_live);
   add(http::verb::post, "/api/v1/live/{id}/extend", Access::kAuthenticated, Role::kViewer,
       handle_extend_live);
   add(http::verb::post, "/api/v1/live/{id}/stop", Access::kAuthenticated, Role::kViewer,

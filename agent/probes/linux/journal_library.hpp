@@ -1,9 +1,9 @@
 #pragma once
-// libsystemd's journal reader, loaded the first time a log_lines probe or a live view runs rather than linked:
-// a machine without libsystemd.so.0 (a distribution without systemd, a minimal container) still
-// runs the agent, and there the probe says the library is missing instead of the agent failing
-// to start; and the idle agent does not map libsystemd and what it pulls in (libgcrypt, liblz4,
-// libzstd, liblzma, libcap) for a reader used only when a technician asks.
+// libsystemd's journal reader, loaded the first time a log_lines probe or a live view runs rather
+// than linked: a machine without libsystemd.so.0 (a distribution without systemd, a minimal
+// container) still runs the agent, and there the probe says the library is missing instead of the
+// agent failing to start; and the idle agent does not map libsystemd and what it pulls in
+// (libgcrypt, liblz4, libzstd, liblzma, libcap) for a reader used only when a technician asks.
 
 #include <systemd/sd-journal.h>
 

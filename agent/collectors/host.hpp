@@ -17,6 +17,8 @@
 
 namespace triage::agent {
 
+class WinHost;
+
 /// statvfs() of one mounted filesystem.
 struct FsUsage {
   std::uint64_t size_bytes = 0;
@@ -61,6 +63,9 @@ class Host {
   virtual bool has_program(std::string_view name) const = 0;
   /// Runs a program (live) or replays its recorded output (fixture).
   virtual Result<RunResult> run(const RunRequest& request) = 0;
+  /// The Windows machine (registry, WMI, Event Log, Win32 answers) the Windows sources read;
+  /// null on other platforms.
+  virtual WinHost* windows() { return nullptr; }
 };
 
 using HostPtr = std::unique_ptr<Host>;

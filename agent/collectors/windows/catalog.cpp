@@ -1,13 +1,12 @@
-// The Windows catalog: empty until the Windows diagnostics (registry, WMI, Win32 sources) land
-// beside this file. A snapshot from a Windows agent lists no collectors yet; the device's
-// identity (host name, Windows version, architecture) travels in every Hello instead
-// (device_facts.cpp).
+// The Windows catalog: the Windows sources' table (windows_sources/windows_catalog.cpp), which
+// compiles on every platform so the tests run it against recorded machines.
 #include <span>
 
 #include "agent/collectors/collector.hpp"
+#include "agent/collectors/windows_sources/windows_catalog.hpp"
 
 namespace triage::agent {
 
-std::span<const CollectorSpec> collector_catalog() { return {}; }
+std::span<const CollectorSpec> collector_catalog() { return windows_collector_catalog(); }
 
 }  // namespace triage::agent

@@ -20,7 +20,18 @@ using std::chrono::milliseconds;
 
 const std::array kCatalog = {
     // name               category             budget   admin  function
+    // ------------------------------------------------------------ system
     CollectorSpec{"windows_os", Category::kSystem, kTiny, false, &collect_windows_os},
+
+    // ------------------------------------------------------------ hardware
+
+    // ------------------------------------------------------------ software, services, processes
+
+    // ------------------------------------------------------------ network
+
+    // ------------------------------------------------------------ health
+
+    // ------------------------------------------------------------ security
 };
 
 }  // namespace

@@ -1,7 +1,9 @@
 #include "agent/collectors/summary.hpp"
 
 #include <chrono>
+#include <cstddef>
 #include <cstdio>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -85,11 +87,54 @@ std::vector<std::string> notable(const v1::Snapshot& s) {
                   " of design)");
   }
   const auto& svc = s.software().services();
+  const bool windows = sys.os_id() == "windows";
   if (svc.failed_count() > 0)
-    n.push_back(std::to_string(svc.failed_count()) + " failed systemd unit(s)");
+    n.push_back(std::to_string(svc.failed_count()) +
+                (windows ? " service(s) stopped after a failure" : " failed systemd unit(s)"));
+  if (svc.stopped_auto_start() > 0)
+    n.push_back(std::to_string(svc.stopped_auto_start()) + " automatic service(s) not running");
   const auto& up = s.software().updates();
   if (up.security_count() > 0)
     n.push_back(std::to_string(up.security_count()) + " security update(s) pending");
+  constexpr std::int64_t kDayMs = 24LL * 3600 * 1000;
+  if (up.last_installed_unix_ms() > 0 && s.collected_at_unix_ms() > 0 &&
+      s.collected_at_unix_ms() - up.last_installed_unix_ms() > 30 * kDayMs) {
+    n.push_back("no update installed for " +
+                std::to_string((s.collected_at_unix_ms() - up.last_installed_unix_ms()) / kDayMs) +
+                " days");
+  }
+  const auto& av = s.security().antivirus();
+  if (av.has_enabled() && !av.enabled()) {
+    n.push_back("antivirus off (" + av.product() + ")");
+  } else if (av.has_real_time_protection() && !av.real_time_protection()) {
+    n.push_back("antivirus real-time protection off");
+  }
+  if (av.signatures_updated_unix_ms() > 0 && s.collected_at_unix_ms() > 0 &&
+      s.collected_at_unix_ms() - av.signatures_updated_unix_ms() > 3 * kDayMs) {
+    n.push_back(
+        "antivirus signatures " +
+        std::to_string((s.collected_at_unix_ms() - av.signatures_updated_unix_ms()) / kDayMs) +
+        " days old");
+  }
+  for (const auto& v : s.security().encrypted_volumes()) {
+    if (v.system_volume() && v.has_protection_on() && !v.protection_on())
+      n.push_back("BitLocker off on the system volume " + v.name());
+  }
+  for (const auto& p : s.security().firewall().profiles()) {
+    if (p.current() && !p.enabled()) n.push_back("firewall off for the " + p.name() + " network");
+  }
+  if (s.health().bugchecks_size() > 0) {
+    const v1::Bugcheck* newest = &s.health().bugchecks(0);
+    for (const auto& b : s.health().bugchecks()) {
+      if (b.time_unix_ms() > newest->time_unix_ms()) newest = &b;
+    }
+    n.push_back(std::to_string(s.health().bugchecks_size()) +
+                " stop error(s) (blue screen) recorded, the last " + newest->code() + " at " +
+                utc_time(newest->time_unix_ms()));
+  }
+  const auto& commit = s.health().commit();
+  if (commit.has_used_percent() && commit.used_percent() >= 90)
+    n.push_back("commit charge " + fmt("%.0f%%", commit.used_percent()) + " of its limit");
   for (const auto& p : s.software().top_processes()) {
     if (p.cpu_percent() >= 90)
       n.push_back("process " + p.name() + " (pid " + std::to_string(p.pid()) + ") at " +
@@ -156,6 +201,19 @@ void render_summary(const v1::Snapshot& s, std::ostream& out) {
       if (t.has_offset_ms()) v += fmt(", offset %.1f ms", t.offset_ms());
       if (!t.service().empty()) v += " (" + t.service() + ")";
       line(out, "Clock", v);
+    }
+    if (sys.has_windows()) {
+      const auto& w = sys.windows();
+      static constexpr const char* kJoin[] = {"", "workgroup", "domain", "Entra ID",
+                                              "domain and Entra ID (hybrid)"};
+      const auto join = static_cast<std::size_t>(w.join_state());
+      line(out, "Windows",
+           w.edition() + " build " + std::to_string(w.build()) + "." + std::to_string(w.ubr()) +
+               (w.product_type().empty() ? "" : ", " + w.product_type()));
+      if (join > 0 && join < std::size(kJoin))
+        line(out, "Joined to",
+             std::string(kJoin[join]) + (w.domain().empty() ? "" : " " + w.domain()) +
+                 (w.entra_tenant().empty() ? "" : " " + w.entra_tenant()));
     }
     line(out, "Virtualization", sys.virtualization());
     line(out, "Reboot pending", sys.pending_reboot().required() ? "yes" : "no");
@@ -254,6 +312,18 @@ void render_summary(const v1::Snapshot& s, std::ostream& out) {
                "  " + p.command_line().substr(0, 60));
     }
     const auto& svc = sw.services();
+    if (!svc.manager().empty() && !svc.systemd_running()) {
+      line(out, "Services",
+           std::to_string(svc.units_size()) + " (" + svc.manager() + "), " +
+               std::to_string(svc.stopped_auto_start()) + " automatic not running");
+      for (const auto& u : svc.units()) {
+        const bool automatic = u.start_type() == v1::ServiceUnit::AUTO ||
+                               u.start_type() == v1::ServiceUnit::AUTO_DELAYED;
+        if (automatic && !u.trigger_start() && u.active_state() != v1::ServiceUnit::ACTIVE)
+          line(out, "Not running", u.name() + " (" + u.description() + ")");
+      }
+    }
+    if (sw.hotfixes_size() > 0) line(out, "Hotfixes", std::to_string(sw.hotfixes_size()));
     if (svc.systemd_running()) {
       line(out, "systemd",
            svc.system_state() + ", " + std::to_string(svc.failed_count()) + " failed unit(s)");
@@ -318,6 +388,17 @@ void render_summary(const v1::Snapshot& s, std::ostream& out) {
       line(out, "Journal (24 h)",
            std::to_string(h.journal().total()) + " errors" +
                (h.journal().units_size() ? ", most from " + h.journal().units(0).unit() : ""));
+    if (h.event_log().available())
+      line(out, "Event Log (24 h)",
+           std::to_string(h.event_log().total()) + " errors" +
+               (h.event_log().sources_size() ? ", most from " + h.event_log().sources(0).source()
+                                             : ""));
+    for (const auto& b : h.bugchecks())
+      line(out, "Stop error", b.code() + " at " + utc_time(b.time_unix_ms()));
+    if (h.has_commit() && h.commit().has_used_percent())
+      line(out, "Commit charge",
+           fmt("%.0f%%", h.commit().used_percent()) + " of " +
+               human_bytes(h.commit().limit_bytes()));
     if (h.crash_dumps_size() > 0)
       line(out, "Crashes (30 d)",
            std::to_string(h.crash_dumps_size()) + ", latest " + h.crash_dumps(0).program());
@@ -336,7 +417,32 @@ void render_summary(const v1::Snapshot& s, std::ostream& out) {
          : fw.active()    ? "active, " + std::to_string(fw.rule_count()) + " rules, input " +
                              (fw.input_policy().empty() ? "?" : fw.input_policy())
                        : "inactive");
+    for (const auto& p : fw.profiles())
+      line(out, "Firewall profile",
+           p.name() + (p.enabled() ? " on" : " OFF") + (p.current() ? " (current)" : ""));
     if (sec.has_root_encrypted()) line(out, "Root encrypted", sec.root_encrypted() ? "yes" : "no");
+    for (const auto& v : sec.encrypted_volumes()) {
+      if (v.type() != "BitLocker") continue;
+      line(out, "BitLocker",
+           v.name() +
+               (!v.has_protection_on() ? " unknown"
+                : v.protection_on()    ? " protected"
+                                       : " NOT protected") +
+               (v.method().empty() ? "" : " (" + v.method() + ")"));
+    }
+    if (sec.has_antivirus()) {
+      const auto& av = sec.antivirus();
+      line(out, "Antivirus",
+           av.product() +
+               (!av.has_enabled() ? ""
+                : av.enabled()    ? ", on"
+                                  : ", OFF") +
+               (av.signatures_updated_unix_ms() > 0
+                    ? ", signatures of " + utc_time(av.signatures_updated_unix_ms())
+                    : ""));
+    }
+    if (sec.has_tpm() && sec.tpm().has_present())
+      line(out, "TPM", sec.tpm().present() ? "present " + sec.tpm().version() : "none");
     if (sec.has_secure_boot()) line(out, "Secure Boot", sec.secure_boot() ? "on" : "off");
   }
   heading(out, "Collectors");

@@ -140,15 +140,17 @@ RegistryValue parse_value(std::string_view data) {
   } else if (starts("hex(7):")) {
     v.type = RegistryValue::Type::kMultiString;
     auto bytes = parse_hex_bytes(data.substr(7));
+    // Split at every NUL and drop only the terminators at the end: a value such as
+    // PendingFileRenameOperations holds empty strings inside the list (a file to delete).
     std::string all = utf16le_to_utf8(std::string(bytes.begin(), bytes.end()));
-    std::string current;
-    for (char c : all) {
-      if (c == '\0') {
-        if (current.empty()) break;
-        v.strings.push_back(current);
-        current.clear();
-      } else {
-        current += c;
+    while (!all.empty() && all.back() == '\0') all.pop_back();
+    if (!all.empty()) {
+      std::size_t start = 0;
+      while (true) {
+        auto nul = all.find('\0', start);
+        v.strings.push_back(all.substr(start, nul - start));
+        if (nul == std::string::npos) break;
+        start = nul + 1;
       }
     }
   } else if (starts("hex(b):")) {
@@ -373,10 +375,13 @@ class RecordedWinHost final : public WinHost {
     RecordedKey* current = nullptr;
     while (std::getline(in, line)) {
       if (!line.empty() && line.back() == '\r') line.pop_back();
-      // A value continued on the next line ends with a backslash (long hex values).
-      if (!line.empty() && line.back() == '\\' && line.find('=') != std::string::npos &&
-          line.find("hex") != std::string::npos) {
-        pending += line.substr(0, line.size() - 1);
+      // A value continued on the next line ends with a backslash (regedit wraps long hex
+      // values over as many lines as it needs).
+      const bool continues = !line.empty() && line.back() == '\\';
+      if (continues && (!pending.empty() || (line.find('=') != std::string::npos &&
+                                              line.find("hex") != std::string::npos))) {
+        pending += pending.empty() ? line.substr(0, line.size() - 1)
+                                   : trim(std::string_view(line).substr(0, line.size() - 1));
         continue;
       }
       if (!pending.empty()) {

@@ -41,7 +41,8 @@ TEST_CASE("recorded Windows machine: registry values of every type", "[windows][
           "\"Big\"=qword:0000000100000000\r\n"
           "\"Path\"=expand:\"%SystemRoot%\\\\x\"\r\n"
           "\"List\"=multi:\"one\",\"two\"\r\n"
-          "\"Ops\"=hex(7):61,00,00,00,62,00,\\\r\n  63,00,00,00,00,00\r\n"
+          "\"Ops\"=hex(7):61,00,00,00,62,00,\\\r\n  63,00,00,00,\\\r\n  00,00,64,00,\\\r\n"
+          "  00,00,00,00\r\n"
           "\"Qw\"=hex(b):2a,00,00,00,00,00,00,00\r\n"
           "\"Blob\"=hex:de,ad,be,ef\r\n"
           "@=\"default\"\r\n");
@@ -54,7 +55,9 @@ TEST_CASE("recorded Windows machine: registry values of every type", "[windows][
   CHECK(key->values.at("Path").type == RegistryValue::Type::kExpandString);
   CHECK(key->text("Path") == "%SystemRoot%\\x");
   CHECK(key->values.at("List").strings == std::vector<std::string>{"one", "two"});
-  CHECK(key->values.at("Ops").strings == std::vector<std::string>{"a", "bc"});
+  // Wrapped over four lines; the empty string inside the list is kept (as in
+  // PendingFileRenameOperations, where it means "delete the file").
+  CHECK(key->values.at("Ops").strings == std::vector<std::string>{"a", "bc", "", "d"});
   CHECK(key->number("Qw") == 42u);
   CHECK(key->values.at("Blob").bytes == std::vector<std::uint8_t>{0xde, 0xad, 0xbe, 0xef});
   CHECK(key->text("") == "default");

@@ -6,7 +6,11 @@
 #include <array>
 
 #include "agent/collectors/budget_classes.hpp"
+#include "agent/collectors/windows_sources/windows_boot.hpp"
+#include "agent/collectors/windows_sources/windows_join.hpp"
 #include "agent/collectors/windows_sources/windows_os.hpp"
+#include "agent/collectors/windows_sources/windows_pending_reboot.hpp"
+#include "agent/collectors/windows_sources/windows_sessions.hpp"
 
 namespace triage::agent {
 namespace {
@@ -22,6 +26,11 @@ const std::array kCatalog = {
     // name               category             budget   admin  function
     // ------------------------------------------------------------ system
     CollectorSpec{"windows_os", Category::kSystem, kTiny, false, &collect_windows_os},
+    CollectorSpec{"windows_boot", Category::kSystem, kTiny, false, &collect_windows_boot},
+    CollectorSpec{"windows_join", Category::kSystem, kTiny, false, &collect_windows_join},
+    CollectorSpec{"windows_sessions", Category::kSystem, kTiny, false, &collect_windows_sessions},
+    CollectorSpec{"windows_pending_reboot", Category::kSystem, kTiny, false,
+                  &collect_windows_pending_reboot},
 
     // ------------------------------------------------------------ hardware
 

@@ -31,6 +31,18 @@ inline constexpr std::string_view kJoinState = "join_state";
 /// user-less ones included (WTSEnumerateSessionsW, WTSQuerySessionInformationW).
 inline constexpr std::string_view kSessions = "sessions";
 
+/// The SMBIOS table: {"table_base64": "...", "major": 3, "minor": 4}: the structure table as
+/// GetSystemFirmwareTable('RSMB', 0) returns it after its 8-byte RawSMBIOSData header, base64,
+/// and the SMBIOS version of that header.
+inline constexpr std::string_view kSmbios = "smbios";
+
+/// Processor topology: {"sockets": 1, "cores": 10, "logical_processors": 12, "hypervisor_present":
+/// true (CPUID.1:ECX[31]), "hypervisor_vendor": "Microsoft Hv" (CPUID 0x40000000),
+/// "root_partition": true (Hyper-V's CPUID 0x40000003 EBX bit 0, CreatePartitions: the
+/// partition that runs Windows on the hardware, with virtualization-based security)}
+/// (GetLogicalProcessorInformationEx RelationAll).
+inline constexpr std::string_view kProcessors = "processors";
+
 // ---------------------------------------------------------------- software, services, processes
 
 // ---------------------------------------------------------------- network

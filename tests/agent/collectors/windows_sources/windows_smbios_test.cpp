@@ -230,3 +230,18 @@ TEST_CASE("windows_smbios: hostile answers", "[windows_smbios]") {
     CHECK(m.collect("windows_smbios").collectors(0).outcome() == v1::CollectorStatus::UNAVAILABLE);
   }
 }
+
+TEST_CASE("windows_smbios: the table Wine 8 makes up", "[windows_smbios]") {
+  // The "smbios" gatherer's answer under Wine 8.0: structures without a single string.
+  testing::ScratchMachine m;
+  m.write("api/smbios.json",
+          R"({"major": 2, "minor": 4, "table_base64": "ABgAAAAAAAAAAAQAAAAAAAAAAAD/////AAABGwEAAAA)"
+          R"(AAD0SGcfExUBKqh9tKkit/aQCAAAAAAMVAgAAAgAAAAICAgIAAAAAAAAAAwAAAg8DAAAAAAAABQACAAoAAAA)"
+          R"(gFAQAAAAAAAAAAAAAAAAAAAAAAAAAfwQFAAAA"})");
+  auto snap = m.collect("windows_smbios");
+  REQUIRE(snap.collectors(0).outcome() == v1::CollectorStatus::OK);
+  CHECK(snap.hardware().dmi().sys_vendor().empty());
+  CHECK(snap.hardware().dmi().product_name().empty());
+  CHECK(snap.hardware().dmi().chassis_type() == "Unknown");
+  CHECK(snap.hardware().memory_modules_size() == 0);
+}

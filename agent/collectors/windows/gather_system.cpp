@@ -317,4 +317,12 @@ Result<nlohmann::json> gather_processors() {
   return out;
 }
 
+Result<nlohmann::json> gather_power_status() {
+  SYSTEM_POWER_STATUS status{};
+  if (!::GetSystemPowerStatus(&status)) return fail(last_error_text("GetSystemPowerStatus"));
+  return nlohmann::json{{"ac_line_status", status.ACLineStatus},
+                        {"battery_flag", status.BatteryFlag},
+                        {"battery_life_percent", status.BatteryLifePercent}};
+}
+
 }  // namespace triage::agent

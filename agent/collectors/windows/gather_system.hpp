@@ -1,7 +1,8 @@
 #pragma once
 // The Win32 gatherers of the system and hardware sources (win_api_names.hpp gives each answer's
-// shape): boot instant, domain and Entra join, Remote Desktop sessions, the SMBIOS table and
-// the processor topology. Windows only; each returns an error when its call fails.
+// shape): boot instant, domain and Entra join, Remote Desktop sessions, the SMBIOS table,
+// the processor topology and the power source. Windows only; each returns an error when its call
+// fails.
 
 #include <nlohmann/json.hpp>
 
@@ -19,5 +20,7 @@ Result<nlohmann::json> gather_sessions();
 Result<nlohmann::json> gather_smbios();
 /// "processors": GetLogicalProcessorInformationEx and CPUID's hypervisor leaves.
 Result<nlohmann::json> gather_processors();
+/// "power_status": GetSystemPowerStatus.
+Result<nlohmann::json> gather_power_status();
 
 }  // namespace triage::agent

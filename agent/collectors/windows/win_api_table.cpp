@@ -15,6 +15,7 @@ std::span<const NamedGatherer> api_gatherers() {
       {"sessions", &gather_sessions},
       {"smbios", &gather_smbios},
       {"processors", &gather_processors},
+      {"power_status", &gather_power_status},
 
       // ---------------------------------------------------------- software, services, processes
 

@@ -43,6 +43,10 @@ inline constexpr std::string_view kSmbios = "smbios";
 /// (GetLogicalProcessorInformationEx RelationAll).
 inline constexpr std::string_view kProcessors = "processors";
 
+/// AC power: {"ac_line_status": 0 (offline) | 1 (online) | 255 (unknown), "battery_flag": 128
+/// (no system battery) | ..., "battery_life_percent": 0..100 | 255} (GetSystemPowerStatus).
+inline constexpr std::string_view kPowerStatus = "power_status";
+
 // ---------------------------------------------------------------- software, services, processes
 
 // ---------------------------------------------------------------- network

@@ -2,7 +2,8 @@
 // Chemistry as four characters, Capabilities), BatteryFullChargedCapacity, BatteryCycleCount,
 // BatteryStatus (PowerOnline, Charging, Discharging, RemainingCapacity) — the battery miniclass
 // driver's own figures, one instance per battery, joined by InstanceName — and root\cimv2
-// Win32_Battery (EstimatedChargeRemaining, BatteryStatus) where the driver gives none of them.
+// Win32_Battery (EstimatedChargeRemaining, BatteryStatus) where the driver gives none of them;
+// api "power_status" (GetSystemPowerStatus) for the power source of a machine without them.
 // Batteries are named BAT0, BAT1... in InstanceName order, as Linux names them.
 #include "agent/collectors/windows_sources/windows_battery.hpp"
 
@@ -156,6 +157,11 @@ Result<void> collect_windows_battery(CollectContext& ctx, v1::Snapshot& out) {
   }
 
   if (!instances.empty()) return {};
+  // No battery driver data: the power source from the system, for desktops and servers too.
+  if (auto power = win->api("power_status")) {
+    auto line = json_uint(*power, "ac_line_status");
+    if (line == 0u || line == 1u) hw->set_on_ac_power(*line == 1);
+  }
   // No battery driver data: Win32_Battery alone (charge and state only).
   for (std::size_t i = 0; i < cim_rows.size(); ++i) {
     const auto& row = cim_rows[i];
@@ -166,7 +172,8 @@ Result<void> collect_windows_battery(CollectContext& ctx, v1::Snapshot& out) {
       b->set_charge_percent(static_cast<float>(std::min<std::uint64_t>(*estimate, 100)));
     auto code = json_uint(row, "BatteryStatus").value_or(0);
     b->set_status(status_from_cim(code));
-    if (code == 2 || code == 3 || (code >= 6 && code <= 9)) hw->set_on_ac_power(true);
+    if (!hw->has_on_ac_power() && (code == 2 || code == 3 || (code >= 6 && code <= 9)))
+      hw->set_on_ac_power(true);
   }
   if (cim_rows.empty()) ctx.note("no battery");
   return {};

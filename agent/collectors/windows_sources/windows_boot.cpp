@@ -71,6 +71,10 @@ Result<void> collect_windows_boot(CollectContext& ctx, v1::Snapshot& out) {
     auto iana = iana_time_zone(name);
     // A zone the table does not know is still worth showing under its Windows name.
     sys->set_timezone(iana.empty() ? name : iana);
+    // Unticked "Adjust for daylight saving time automatically": the clock is an hour off for
+    // half the year, a classic "my meetings are wrong" ticket.
+    if (zone->number("DynamicDaylightTimeDisabled").value_or(0) != 0)
+      ctx.note("automatic daylight saving time adjustment is turned off");
   } else {
     ctx.note("time zone: " + zone.error().message);
   }

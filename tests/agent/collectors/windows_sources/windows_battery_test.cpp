@@ -31,7 +31,7 @@ TEST_CASE("windows_battery: a server has none", "[windows_battery][recorded][ser
   auto snap = testing::recorded_collect("server2022", "windows_battery");
   REQUIRE(snap.collectors(0).outcome() == v1::CollectorStatus::OK);
   CHECK(snap.hardware().batteries_size() == 0);
-  CHECK_FALSE(snap.hardware().has_on_ac_power());
+  CHECK(snap.hardware().on_ac_power());  // GetSystemPowerStatus: AC online
   CHECK_THAT(snap.collectors(0).message(), Catch::Contains("no battery"));
 }
 
@@ -86,6 +86,21 @@ TEST_CASE("windows_battery: other drivers and hostile rows", "[windows_battery]"
     CHECK_FALSE(b.has_cycle_count());
     CHECK(b.technology().empty());
     CHECK(b.manufacturer() == "12");
+  }
+  SECTION("on battery power, as the system says it") {
+    m.remove("wmi/root_wmi");
+    m.write("wmi/root_cimv2/Win32_Battery.json", R"([{"Name": "X", "BatteryStatus": 1}])");
+    m.write("api/power_status.json", R"({"ac_line_status": 0})");
+    auto snap = m.collect("windows_battery");
+    CHECK(snap.hardware().batteries(0).status() == v1::Battery::DISCHARGING);
+    REQUIRE(snap.hardware().has_on_ac_power());
+    CHECK_FALSE(snap.hardware().on_ac_power());
+  }
+  SECTION("a power status of the wrong type says nothing") {
+    testing::ScratchMachine desktop;
+    desktop.write("wmi/root_cimv2/Win32_Battery.json", "[]");
+    desktop.write("api/power_status.json", R"({"ac_line_status": "online"})");
+    CHECK_FALSE(desktop.collect("windows_battery").hardware().has_on_ac_power());
   }
   SECTION("many batteries are capped") {
     std::string rows = "[";

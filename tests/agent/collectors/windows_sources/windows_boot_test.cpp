@@ -60,6 +60,14 @@ TEST_CASE("windows_boot: hostile answers", "[windows_boot]") {
     CHECK(snap.system().time_sync().service().empty());
     CHECK_THAT(snap.collectors(0).message(), Catch::Contains("w32time is not configured"));
   }
+  SECTION("daylight saving time not adjusted") {
+    m.write("registry/zz.reg",
+            "[HKLM\\SYSTEM\\CurrentControlSet\\Control\\TimeZoneInformation]\n"
+            "\"DynamicDaylightTimeDisabled\"=dword:00000001\n");
+    auto snap = m.collect("windows_boot");
+    CHECK(snap.system().timezone() == "Europe/Berlin");
+    CHECK_THAT(snap.collectors(0).message(), Catch::Contains("daylight saving"));
+  }
   SECTION("time synchronisation turned off") {
     m.write("registry/zz.reg",
             "[HKLM\\SYSTEM\\CurrentControlSet\\Services\\W32Time\\Parameters]\n"

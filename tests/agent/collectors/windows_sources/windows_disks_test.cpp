@@ -58,8 +58,8 @@ TEST_CASE("windows_disks: RAID virtual disks", "[windows_disks][recorded][server
 TEST_CASE("windows_disks: a failing drive and the fallback", "[windows_disks]") {
   testing::ScratchMachine m("win11-laptop");
   m.write("wmi/root_wmi/MSStorageDriver_FailurePredictStatus.json",
-          R"([{"Active": true, "PredictFailure": true, "Reason": 5,
-               "InstanceName": "SCSI\\Disk&Ven_NVMe&Prod_SAMSUNG_MZVL2512\\5&2b3c4d5e&0&000000_0"}])");
+          R"([{"Active": true, "PredictFailure": true, "Reason": 5, "InstanceName":)"
+          R"( "SCSI\\Disk&Ven_NVMe&Prod_SAMSUNG_MZVL2512\\5&2b3c4d5e&0&000000_0"}])");
   SECTION("from Storage Management") {
     auto snap = m.collect("windows_disks");
     const auto& ssd = snap.hardware().block_devices(0);

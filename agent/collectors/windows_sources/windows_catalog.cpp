@@ -41,10 +41,12 @@ const std::array kCatalog = {
     // ------------------------------------------------------------ hardware
     CollectorSpec{"windows_smbios", Category::kHardware, kTiny, false, &collect_windows_smbios},
     CollectorSpec{"windows_cpu", Category::kHardware, kTiny, false, &collect_windows_cpu},
-    // WMI: the first query of a class may wait for its provider to load.
+    // WMI: the first query of a class may wait for its provider to load; disks and battery ask
+    // three and five classes.
     CollectorSpec{"windows_disks", Category::kHardware, kWaiting, false, &collect_windows_disks},
     CollectorSpec{"windows_gpu", Category::kHardware, kScan, false, &collect_windows_gpu},
-    CollectorSpec{"windows_battery", Category::kHardware, kScan, false, &collect_windows_battery},
+    CollectorSpec{"windows_battery", Category::kHardware, kWaiting, false,
+                  &collect_windows_battery},
     CollectorSpec{"windows_monitors", Category::kHardware, kScan, false, &collect_windows_monitors},
 
     // ------------------------------------------------------------ software, services, processes

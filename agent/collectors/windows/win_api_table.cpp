@@ -2,6 +2,7 @@
 // in the gather_<area>.cpp file of its area and is declared in that area's header.
 #include <vector>
 
+#include "agent/collectors/windows/gather_system.hpp"
 #include "agent/collectors/windows/win_api_gatherers.hpp"
 
 namespace triage::agent {
@@ -9,6 +10,12 @@ namespace triage::agent {
 std::span<const NamedGatherer> api_gatherers() {
   static const std::vector<NamedGatherer> kGatherers = {
       // ---------------------------------------------------------- system and hardware
+      {"boot", &gather_boot},
+      {"join_state", &gather_join_state},
+      {"sessions", &gather_sessions},
+      {"smbios", &gather_smbios},
+      {"processors", &gather_processors},
+      {"power_status", &gather_power_status},
 
       // ---------------------------------------------------------- software, services, processes
 

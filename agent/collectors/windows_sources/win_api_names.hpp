@@ -11,6 +11,42 @@ namespace triage::agent::win_api {
 // ---------------------------------------------------------------- system and hardware
 // (names, each with its JSON shape in a comment)
 
+/// When Windows started: {"boot_time_unix_ms": 1795600000000, "method": "NtQuerySystemInformation"
+/// | "GetTickCount64"}. The kernel's boot instant (SystemTimeOfDayInformation) where ntdll
+/// gives it, else now minus the tick count.
+inline constexpr std::string_view kBoot = "boot";
+
+/// Domain and Entra ID membership: {"status": "domain" | "workgroup" | "unjoined" | "unknown",
+/// "netbios_name": "CORP" (the domain's or workgroup's; NetGetJoinInformation), "dns_domain":
+/// "corp.example.com" (GetComputerNameExW ComputerNameDnsDomain; "" outside a domain), "entra":
+/// {"join_type": "device" | "workplace" | "none", "tenant_id": "...", "tenant_display_name":
+/// "...", "idp_domain": "login.windows.net", "device_id": "..."} (NetGetAadJoinInformation;
+/// absent where the system lacks it)}.
+inline constexpr std::string_view kJoinState = "join_state";
+
+/// Remote Desktop Services sessions: {"sessions": [{"session_id": 1, "state": "active" |
+/// "connected" | "disconnected" | "listen" | ..., "station": "Console" | "RDP-Tcp#3" | "",
+/// "user": "maria.keller", "domain": "AzureAD", "client_name": "" (the RDP client's computer),
+/// "logon_time_unix_ms": 1796100000000 (absent when unknown)}]}, every session, session 0 and
+/// user-less ones included (WTSEnumerateSessionsW, WTSQuerySessionInformationW).
+inline constexpr std::string_view kSessions = "sessions";
+
+/// The SMBIOS table: {"table_base64": "...", "major": 3, "minor": 4}: the structure table as
+/// GetSystemFirmwareTable('RSMB', 0) returns it after its 8-byte RawSMBIOSData header, base64,
+/// and the SMBIOS version of that header.
+inline constexpr std::string_view kSmbios = "smbios";
+
+/// Processor topology: {"sockets": 1, "cores": 10, "logical_processors": 12, "hypervisor_present":
+/// true (CPUID.1:ECX[31]), "hypervisor_vendor": "Microsoft Hv" (CPUID 0x40000000),
+/// "root_partition": true (Hyper-V's CPUID 0x40000003 EBX bit 0, CreatePartitions: the
+/// partition that runs Windows on the hardware, with virtualization-based security)}
+/// (GetLogicalProcessorInformationEx RelationAll).
+inline constexpr std::string_view kProcessors = "processors";
+
+/// AC power: {"ac_line_status": 0 (offline) | 1 (online) | 255 (unknown), "battery_flag": 128
+/// (no system battery) | ..., "battery_life_percent": 0..100 | 255} (GetSystemPowerStatus).
+inline constexpr std::string_view kPowerStatus = "power_status";
+
 // ---------------------------------------------------------------- software, services, processes
 
 // ---------------------------------------------------------------- network

@@ -6,7 +6,17 @@
 #include <array>
 
 #include "agent/collectors/budget_classes.hpp"
+#include "agent/collectors/windows_sources/windows_battery.hpp"
+#include "agent/collectors/windows_sources/windows_boot.hpp"
+#include "agent/collectors/windows_sources/windows_cpu.hpp"
+#include "agent/collectors/windows_sources/windows_disks.hpp"
+#include "agent/collectors/windows_sources/windows_gpu.hpp"
+#include "agent/collectors/windows_sources/windows_join.hpp"
+#include "agent/collectors/windows_sources/windows_monitors.hpp"
 #include "agent/collectors/windows_sources/windows_os.hpp"
+#include "agent/collectors/windows_sources/windows_pending_reboot.hpp"
+#include "agent/collectors/windows_sources/windows_sessions.hpp"
+#include "agent/collectors/windows_sources/windows_smbios.hpp"
 
 namespace triage::agent {
 namespace {
@@ -22,8 +32,22 @@ const std::array kCatalog = {
     // name               category             budget   admin  function
     // ------------------------------------------------------------ system
     CollectorSpec{"windows_os", Category::kSystem, kTiny, false, &collect_windows_os},
+    CollectorSpec{"windows_boot", Category::kSystem, kTiny, false, &collect_windows_boot},
+    CollectorSpec{"windows_join", Category::kSystem, kTiny, false, &collect_windows_join},
+    CollectorSpec{"windows_sessions", Category::kSystem, kTiny, false, &collect_windows_sessions},
+    CollectorSpec{"windows_pending_reboot", Category::kSystem, kTiny, false,
+                  &collect_windows_pending_reboot},
 
     // ------------------------------------------------------------ hardware
+    CollectorSpec{"windows_smbios", Category::kHardware, kTiny, false, &collect_windows_smbios},
+    CollectorSpec{"windows_cpu", Category::kHardware, kTiny, false, &collect_windows_cpu},
+    // WMI: the first query of a class may wait for its provider to load; disks and battery ask
+    // three and five classes.
+    CollectorSpec{"windows_disks", Category::kHardware, kWaiting, false, &collect_windows_disks},
+    CollectorSpec{"windows_gpu", Category::kHardware, kScan, false, &collect_windows_gpu},
+    CollectorSpec{"windows_battery", Category::kHardware, kWaiting, false,
+                  &collect_windows_battery},
+    CollectorSpec{"windows_monitors", Category::kHardware, kScan, false, &collect_windows_monitors},
 
     // ------------------------------------------------------------ software, services, processes
 

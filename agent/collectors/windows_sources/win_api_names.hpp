@@ -51,6 +51,44 @@ inline constexpr std::string_view kPowerStatus = "power_status";
 
 // ---------------------------------------------------------------- network
 
+/// GetAdaptersAddresses (AF_UNSPEC, GAA_FLAG_INCLUDE_GATEWAYS | GAA_FLAG_INCLUDE_PREFIX): every
+/// adapter that is not disabled, in the system's order.
+/// {"adapters": [{"guid": "{9A1E...}" (AdapterName), "friendly_name": "Wi-Fi",
+///   "description": "Intel(R) Wi-Fi 6E AX211 160MHz", "if_index": 18, "ipv6_if_index": 18,
+///   "if_type": 71 (IANA ifType), "oper_status": 1 (IF_OPER_STATUS: 1 up, 2 down, 3 testing,
+///   4 unknown, 5 dormant, 6 not present, 7 lower layer down), "mac": "a4:c3:f0:12:34:56",
+///   "transmit_link_speed": 866700000 (bits/s; 18446744073709551615 unknown),
+///   "receive_link_speed": ..., "mtu": 1500, "dhcpv4_enabled": true, "ipv4_metric": 25,
+///   "ipv6_metric": 25, "unicast": [{"address": "172.20.14.57", "prefix_length": 23}],
+///   "gateways": ["172.20.14.1"], "dns_servers": ["172.20.0.53"],
+///   "dns_suffix": "wlan.corp.example.com"}]}
+/// Addresses as text without a zone ("fe80::1", not "fe80::1%18").
+inline constexpr std::string_view kAdapters = "adapters";
+
+/// GetIpForwardTable2(AF_UNSPEC): every route of both families, as the system keeps them
+/// (host routes of its own addresses, multicast and broadcast included).
+/// {"routes": [{"destination": "0.0.0.0", "prefix_length": 0, "next_hop": "172.20.14.1",
+///   "if_index": 18, "metric": 0 (the route's own metric, without the interface's),
+///   "protocol": 3 (MIB_IPFORWARD_PROTO: 3 netmgmt/static, 2 local, ...)}]}
+inline constexpr std::string_view kRoutes = "routes";
+
+/// The WLAN API (wlanapi.dll, loaded when present): WlanEnumInterfaces, then per interface
+/// WlanQueryInterface(current_connection, channel_number) and WlanGetNetworkBssList for the
+/// connected BSS. Without the WLAN AutoConfig service (servers, Wine):
+/// {"available": false, "reason": "wlanapi.dll not present"}. Otherwise
+/// {"available": true, "interfaces": [{"guid": "{9A1E...}", "description": "...",
+///   "state": "connected" | "disconnected" | "associating" | ..., "ssid": "CORP-WLAN",
+///   "bssid": "f4:92:bf:1a:2b:3c", "phy_type": "802.11ac" (DOT11_PHY_TYPE as its standard),
+///   "signal_quality": 78 (0-100), "rssi_dbm": -60 (the connected BSS's lRssi, when listed),
+///   "channel": 44, "frequency_khz": 5220000 (the BSS's centre frequency, when listed),
+///   "rx_rate_kbps": 866700, "tx_rate_kbps": 866700, "auth": "WPA2-Enterprise"}]}
+inline constexpr std::string_view kWlan = "wlan";
+
+/// WinHttpGetDefaultProxyConfiguration: the machine's WinHTTP proxy (`netsh winhttp show proxy`).
+/// {"access_type": "no_proxy" | "named_proxy" | "default_proxy", "proxy": "host:port" or "",
+///  "bypass": "<local>;*.corp.example.com" or ""}
+inline constexpr std::string_view kWinhttpProxy = "winhttp_proxy";
+
 // ---------------------------------------------------------------- health and security
 
 }  // namespace triage::agent::win_api

@@ -6,15 +6,19 @@
 #include <array>
 
 #include "agent/collectors/budget_classes.hpp"
+#include "agent/collectors/windows_sources/windows_adapters.hpp"
 #include "agent/collectors/windows_sources/windows_battery.hpp"
 #include "agent/collectors/windows_sources/windows_boot.hpp"
 #include "agent/collectors/windows_sources/windows_cpu.hpp"
 #include "agent/collectors/windows_sources/windows_disks.hpp"
+#include "agent/collectors/windows_sources/windows_dns.hpp"
 #include "agent/collectors/windows_sources/windows_gpu.hpp"
 #include "agent/collectors/windows_sources/windows_join.hpp"
 #include "agent/collectors/windows_sources/windows_monitors.hpp"
 #include "agent/collectors/windows_sources/windows_os.hpp"
 #include "agent/collectors/windows_sources/windows_pending_reboot.hpp"
+#include "agent/collectors/windows_sources/windows_proxy.hpp"
+#include "agent/collectors/windows_sources/windows_routes.hpp"
 #include "agent/collectors/windows_sources/windows_sessions.hpp"
 #include "agent/collectors/windows_sources/windows_smbios.hpp"
 
@@ -52,6 +56,10 @@ const std::array kCatalog = {
     // ------------------------------------------------------------ software, services, processes
 
     // ------------------------------------------------------------ network
+    CollectorSpec{"windows_adapters", Category::kNetwork, kScan, false, &collect_windows_adapters},
+    CollectorSpec{"windows_routes", Category::kNetwork, kScan, false, &collect_windows_routes},
+    CollectorSpec{"windows_dns", Category::kNetwork, kTiny, false, &collect_windows_dns},
+    CollectorSpec{"windows_proxy", Category::kNetwork, kTiny, false, &collect_windows_proxy},
 
     // ------------------------------------------------------------ health
 

@@ -2,6 +2,7 @@
 // in the gather_<area>.cpp file of its area and is declared in that area's header.
 #include <vector>
 
+#include "agent/collectors/windows/gather_network.hpp"
 #include "agent/collectors/windows/gather_system.hpp"
 #include "agent/collectors/windows/win_api_gatherers.hpp"
 
@@ -20,6 +21,10 @@ std::span<const NamedGatherer> api_gatherers() {
       // ---------------------------------------------------------- software, services, processes
 
       // ---------------------------------------------------------- network
+      {"adapters", &gather_adapters},
+      {"routes", &gather_routes},
+      {"wlan", &gather_wlan},
+      {"winhttp_proxy", &gather_winhttp_proxy},
 
       // ---------------------------------------------------------- health and security
   };

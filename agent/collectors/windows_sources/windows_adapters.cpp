@@ -4,8 +4,8 @@
 #include "agent/collectors/windows_sources/windows_adapters.hpp"
 
 #include <algorithm>
-#include <array>
 #include <cctype>
+#include <iterator>
 
 #include "agent/collectors/windows_sources/win_adapters_answer.hpp"
 #include "agent/collectors/windows_sources/win_values.hpp"
@@ -27,17 +27,26 @@ constexpr std::uint32_t kWwanPp = 243;
 constexpr std::uint32_t kWwanPp2 = 244;
 
 // VPN clients install an adapter that claims to be Ethernet; its description names the client.
-constexpr std::array<std::string_view, 12> kVpnDescriptions = {
-    "anyconnect", "cisco systems vpn", "wireguard", "wintun",   "globalprotect",
-    "pangp",      "tap-windows",       "openvpn",   "fortinet", "forticlient",
-    "juniper",    "pulse secure"};
+// (Cisco Secure Client is AnyConnect's newer name.)
+constexpr std::string_view kVpnDescriptions[] = {"anyconnect",
+                                                 "cisco secure client",
+                                                 "cisco systems vpn",
+                                                 "wireguard",
+                                                 "wintun",
+                                                 "globalprotect",
+                                                 "pangp",
+                                                 "tap-windows",
+                                                 "openvpn",
+                                                 "fortinet",
+                                                 "forticlient",
+                                                 "juniper",
+                                                 "pulse secure"};
 // Virtual switches, host-only networks and the Wi-Fi Direct helpers: no cable, no radio.
-constexpr std::array<std::string_view, 6> kVirtualDescriptions = {
-    "hyper-v virtual",      "virtualbox",         "vmware virtual",
-    "wi-fi direct virtual", "multiplexor driver", "kernel debug"};
+constexpr std::string_view kVirtualDescriptions[] = {"hyper-v virtual",    "virtualbox",
+                                                     "vmware virtual",     "wi-fi direct virtual",
+                                                     "multiplexor driver", "kernel debug"};
 // System tunnels for IPv6 transition, not VPNs.
-constexpr std::array<std::string_view, 4> kTransitionTunnels = {"teredo", "isatap", "6to4",
-                                                                "ip-https"};
+constexpr std::string_view kTransitionTunnels[] = {"teredo", "isatap", "6to4", "ip-https"};
 
 std::string lower(std::string_view s) {
   std::string out(s);
@@ -46,8 +55,8 @@ std::string lower(std::string_view s) {
 }
 
 template <std::size_t N>
-bool names_any(const std::string& text, const std::array<std::string_view, N>& words) {
-  return std::any_of(words.begin(), words.end(),
+bool names_any(const std::string& text, const std::string_view (&words)[N]) {
+  return std::any_of(std::begin(words), std::end(words),
                      [&](std::string_view w) { return text.find(w) != std::string::npos; });
 }
 

@@ -38,7 +38,8 @@ struct WifiState {
 Result<WifiState> parse_wlan_answer(const nlohmann::json& answer);
 
 /// The band of a channel: the BSS centre frequency (kHz) decides; without it the channel number
-/// does, except 6 GHz numbers that 2.4 GHz uses too (1, 5, 9, 13) on a PHY that can do 6 GHz.
+/// does, except a number that also names a 6 GHz channel (1, 5, 9 ... 177) on a PHY that can use
+/// 6 GHz (802.11ax, 802.11be): then "".
 std::string wifi_band(std::optional<std::uint64_t> frequency_khz,
                       std::optional<std::uint64_t> channel, std::string_view phy_type);
 

@@ -69,7 +69,7 @@ TEST_CASE("windows_dns: search lists", "[windows_dns]") {
   CHECK(parsed[0] == "d0.example");
 }
 
-TEST_CASE("windows_dns: many adapters with many servers are bounded; no registry is a note",
+TEST_CASE("windows_dns: many adapters with many servers are bounded, no registry is a note",
           "[windows_dns][hostile]") {
   std::string adapters = R"({"adapters": [)";
   for (int i = 0; i < 40; ++i) {

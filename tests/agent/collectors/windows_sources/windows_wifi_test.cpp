@@ -59,7 +59,7 @@ TEST_CASE("windows_wifi: the server has no WLAN service", "[windows_wifi][record
   CHECK(state->note.starts_with("no WLAN service: wlanapi.dll not present"));
 }
 
-TEST_CASE("windows_wifi: without RSSI the quality gives the strength; bad values are dropped",
+TEST_CASE("windows_wifi: without RSSI the quality gives the strength, bad values are dropped",
           "[windows_wifi][hostile]") {
   auto doc = nlohmann::json::parse(R"({"available": true, "interfaces": [
       {"guid": "{9A1E5C3B-7D2F-4E8A-B6C1-3F5D7E9A2B40}", "state": "connected",

@@ -17,7 +17,6 @@
 #include "agent/collectors/linux/interfaces.hpp"
 #include "agent/collectors/linux/kernel_log.hpp"
 #include "agent/collectors/linux/meminfo.hpp"
-#include "agent/collectors/linux/net_probe.hpp"
 #include "agent/collectors/linux/os_release.hpp"
 #include "agent/collectors/linux/pressure.hpp"
 #include "agent/collectors/linux/processes.hpp"
@@ -27,6 +26,7 @@
 #include "agent/collectors/linux/sessions.hpp"
 #include "agent/collectors/linux/systemd_units.hpp"
 #include "agent/collectors/linux/uptime.hpp"
+#include "agent/collectors/net_probe.hpp"
 #include "tests/fuzz/fuzz_input.hpp"
 
 using namespace triage;

@@ -17,6 +17,7 @@
 #include "agent/collectors/windows_sources/windows_monitors.hpp"
 #include "agent/collectors/windows_sources/windows_os.hpp"
 #include "agent/collectors/windows_sources/windows_pending_reboot.hpp"
+#include "agent/collectors/windows_sources/windows_probes.hpp"
 #include "agent/collectors/windows_sources/windows_proxy.hpp"
 #include "agent/collectors/windows_sources/windows_routes.hpp"
 #include "agent/collectors/windows_sources/windows_sessions.hpp"
@@ -60,6 +61,7 @@ const std::array kCatalog = {
     CollectorSpec{"windows_routes", Category::kNetwork, kScan, false, &collect_windows_routes},
     CollectorSpec{"windows_dns", Category::kNetwork, kTiny, false, &collect_windows_dns},
     CollectorSpec{"windows_proxy", Category::kNetwork, kTiny, false, &collect_windows_proxy},
+    CollectorSpec{"windows_probes", Category::kNetwork, kWaiting, false, &collect_windows_probes},
 
     // ------------------------------------------------------------ health
 

@@ -8,7 +8,7 @@
 #include <catch2/catch.hpp>
 #include <thread>
 
-#include "agent/collectors/linux/net_probe.hpp"
+#include "agent/collectors/net_probe.hpp"
 #include "tests/agent/collectors/linux/hostile_inputs.hpp"
 
 using namespace triage::agent;

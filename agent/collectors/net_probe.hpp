@@ -1,5 +1,8 @@
 #pragma once
-// Active network probes with hard timeouts: ICMP echo, DNS over UDP, TCP connect. Linux.
+// Active network probes with hard timeouts: ICMP echo, DNS over UDP, TCP connect. The DNS
+// message code is portable (dns_message.cpp); the sockets are each platform's:
+// linux/net_probe.cpp (non-blocking sockets and poll), windows/net_probe.cpp (Winsock and
+// IcmpSendEcho2).
 
 #include <chrono>
 #include <cstdint>
@@ -29,6 +32,8 @@ struct DnsAnswer {
 };
 /// Decodes a response to query `id` (invalid when it answers another query or is malformed).
 DnsAnswer parse_dns_response(std::string_view data, std::uint16_t id);
+/// The outcome of the DNS probe for a valid `answer` to its query for `name`.
+ProbeOutcome dns_outcome(const DnsAnswer& answer, const std::string& name, double latency_ms);
 /// Asks `server` (port 53, UDP) for the A record of `name`.
 ProbeOutcome probe_dns(const std::string& server, const std::string& name,
                        std::chrono::milliseconds timeout);

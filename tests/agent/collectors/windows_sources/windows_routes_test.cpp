@@ -137,3 +137,24 @@ TEST_CASE("windows_routes: no adapters answer", "[windows_routes][hostile]") {
   CHECK(snap.collectors(0).outcome() == v1::CollectorStatus::FAILED);
   CHECK_THAT(snap.collectors(0).message(), Catch::Contains("reading the network adapters"));
 }
+
+TEST_CASE("windows_routes: the default interface is one of the adapters the findings describe",
+          "[windows_routes][recorded]") {
+  // The collector's network rules name the default interface with its state and Wi-Fi signal:
+  // the whole catalog's snapshot must let them find it.
+  auto [machine, interface_name, signal] = GENERATE(table<std::string, std::string, bool>(
+      {{"win11-laptop", "Wi-Fi", true}, {"server2022", "Team-LAN", false}}));
+  CAPTURE(machine);
+  auto snap = testing::recorded_snapshot(machine);
+  const auto& net = snap.network();
+  REQUIRE(net.default_interface() == interface_name);
+  int found = 0;
+  for (const auto& i : net.interfaces()) {
+    if (i.name() != net.default_interface()) continue;
+    ++found;
+    CHECK(i.state() == v1::NetworkInterface::UP);
+    CHECK(i.has_wifi_signal_dbm() == signal);
+  }
+  CHECK(found == 1);
+  CHECK(net.dns().nameservers_size() >= 2);
+}

@@ -30,7 +30,7 @@ TEST_CASE("windows_proxy: the laptop's user takes the PAC file, WinHTTP goes dir
   REQUIRE(snap.collectors(0).outcome() == v1::CollectorStatus::OK);
   CHECK(snap.collectors(0).message().empty());
   const std::string user =
-      "user AnnaSchmidt (S-1-12-1-3183958231-1214471834-2389237154-1553212934)";
+      "user MariaKeller (S-1-12-1-3183958231-1214471834-2389237154-1553212934)";
   CHECK(proxy_lines(snap) == std::vector<std::string>{
                                  "WinHTTP | access | direct",
                                  user + " | ProxyEnable | 0",
@@ -42,7 +42,7 @@ TEST_CASE("windows_proxy: the server's WinHTTP proxy with its bypass list",
           "[windows_proxy][recorded][server2022]") {
   auto snap = testing::recorded_collect("server2022", "windows_proxy");
   REQUIRE(snap.collectors(0).outcome() == v1::CollectorStatus::OK);
-  const std::string user = "user adm-mkoch (S-1-5-21-1004336348-1177238915-682003330-1107)";
+  const std::string user = "user adm.jschmidt (S-1-5-21-1004336348-1177238915-682003330-1107)";
   CHECK(proxy_lines(snap) == std::vector<std::string>{
                                  "WinHTTP | access | named proxy",
                                  "WinHTTP | proxy | proxy.corp.example.com:8080",

@@ -114,6 +114,22 @@ Ready wait_for(SOCKET s, bool write, Clock::time_point deadline) {
   return Ready::kYes;
 }
 
+/// The IP_STATUS codes a router or the stack answers an echo with instead of a reply.
+std::string icmp_status_text(DWORD status) {
+  switch (status) {
+    case IP_DEST_NET_UNREACHABLE:
+      return "destination network unreachable";
+    case IP_DEST_HOST_UNREACHABLE:
+      return "destination host unreachable";
+    case IP_TTL_EXPIRED_TRANSIT:
+      return "TTL expired in transit";
+    case IP_GENERAL_FAILURE:
+      return "general failure (no route, or the adapter is down)";
+    default:
+      return "ICMP status " + std::to_string(status);
+  }
+}
+
 }  // namespace
 
 ProbeOutcome probe_dns(const std::string& server, const std::string& name,
@@ -218,7 +234,7 @@ ProbeOutcome probe_icmp(const std::string& address, std::chrono::milliseconds ti
     o.message = "no echo reply within " + std::to_string(timeout.count()) + " ms";
     return o;
   }
-  return failed("ICMP status " + std::to_string(replies > 0 ? echo->Status : error));
+  return failed(icmp_status_text(replies > 0 ? echo->Status : error));
 }
 
 }  // namespace triage::agent

@@ -168,6 +168,7 @@ RegistryValue parse_value(std::string_view data) {
 }
 
 struct RecordedKey {
+  std::string path;  // as written (root spelled as in the file), for the names of parents
   std::string name;  // as written, last component
   RegistryKey key;
 };
@@ -338,28 +339,38 @@ class RecordedWinHost final : public WinHost {
       auto text = triage::read_file(path, kMaxRecordingFile);
       if (text) load_reg_text(*text);
     }
-    // Subkeys: every recorded key names its parent's subkey, and every parent exists.
-    std::vector<std::pair<std::string, std::string>> links;
-    for (const auto& [path, recorded] : keys_) {
-      auto slash = path.rfind('\\');
+    // Subkeys: every recorded key names its parent's subkey, and every parent exists, named
+    // as the file spells it.
+    struct Link {
+      std::string parent_path;  // as written
+      std::string child;
+    };
+    std::vector<Link> links;
+    for (const auto& [normalized, recorded] : keys_) {
+      auto slash = recorded.path.rfind('\\');
       if (slash == std::string::npos) continue;
-      links.emplace_back(path.substr(0, slash), recorded.name);
+      links.push_back({recorded.path.substr(0, slash), recorded.name});
     }
     while (!links.empty()) {
-      auto [parent, child] = links.back();
+      auto [parent_path, child] = links.back();
       links.pop_back();
-      auto [it, inserted] = keys_.try_emplace(parent);
+      auto [it, inserted] = keys_.try_emplace(normalize_key(parent_path));
       if (inserted) {
-        auto slash = parent.rfind('\\');
-        it->second.name = slash == std::string::npos ? parent : parent.substr(slash + 1);
+        auto slash = parent_path.rfind('\\');
+        it->second.path = parent_path;
+        it->second.name = slash == std::string::npos ? parent_path : parent_path.substr(slash + 1);
         if (slash != std::string::npos)
-          links.emplace_back(parent.substr(0, slash), it->second.name);
+          links.push_back({parent_path.substr(0, slash), it->second.name});
       }
       auto& subkeys = it->second.key.subkeys;
       if (std::none_of(subkeys.begin(), subkeys.end(),
                        [&](const auto& s) { return lower(s) == lower(child); })) {
         subkeys.push_back(child);
       }
+    }
+    // The registry enumerates subkeys in name order.
+    for (auto& [normalized, recorded] : keys_) {
+      std::sort(recorded.key.subkeys.begin(), recorded.key.subkeys.end(), CaseInsensitiveLess{});
     }
   }
 
@@ -379,7 +390,7 @@ class RecordedWinHost final : public WinHost {
       // values over as many lines as it needs).
       const bool continues = !line.empty() && line.back() == '\\';
       if (continues && (!pending.empty() || (line.find('=') != std::string::npos &&
-                                              line.find("hex") != std::string::npos))) {
+                                             line.find("hex") != std::string::npos))) {
         pending += pending.empty() ? line.substr(0, line.size() - 1)
                                    : trim(std::string_view(line).substr(0, line.size() - 1));
         continue;
@@ -397,6 +408,7 @@ class RecordedWinHost final : public WinHost {
         std::string raw = t.substr(1, t.size() - 2);
         auto path = normalize_key(raw);
         auto& key = keys_[path];
+        key.path = raw;
         auto slash = raw.rfind('\\');
         key.name = slash == std::string::npos ? raw : raw.substr(slash + 1);
         current = &key;

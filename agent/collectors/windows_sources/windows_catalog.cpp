@@ -15,6 +15,7 @@
 #include "agent/collectors/windows_sources/windows_monitors.hpp"
 #include "agent/collectors/windows_sources/windows_os.hpp"
 #include "agent/collectors/windows_sources/windows_pending_reboot.hpp"
+#include "agent/collectors/windows_sources/windows_programs.hpp"
 #include "agent/collectors/windows_sources/windows_sessions.hpp"
 #include "agent/collectors/windows_sources/windows_smbios.hpp"
 
@@ -50,6 +51,7 @@ const std::array kCatalog = {
     CollectorSpec{"windows_monitors", Category::kHardware, kScan, false, &collect_windows_monitors},
 
     // ------------------------------------------------------------ software, services, processes
+    CollectorSpec{"windows_programs", Category::kSoftware, kScan, false, &collect_windows_programs},
 
     // ------------------------------------------------------------ network
 

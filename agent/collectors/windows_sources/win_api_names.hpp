@@ -49,6 +49,19 @@ inline constexpr std::string_view kPowerStatus = "power_status";
 
 // ---------------------------------------------------------------- software, services, processes
 
+/// The Windows Update Agent's view (IUpdateSearcher): updates neither installed nor hidden, and
+/// the newest successful installation of its history. Slow (an online search):
+///   {"searched_unix_ms": 1796126100000,
+///    "online": true,                    // false: the online search failed, so the search
+///    "online_error": "",                //   read the results of Windows' last scan
+///    "updates": [{"title": "2026-11 Cumulative Update for ...", "kb": ["5070883"],
+///                 "severity": "Critical",          // MsrcSeverity, "" unless a security fix
+///                 "categories": ["Security Updates", "Windows 11"],
+///                 "size_bytes": 817889280}],
+///    "last_install_unix_ms": 1792584000000,   // absent when the history has none
+///    "history_error": ""}                     // why the history was not read, if it was not
+inline constexpr std::string_view kWindowsUpdate = "windows_update";
+
 // ---------------------------------------------------------------- network
 
 // ---------------------------------------------------------------- health and security

@@ -11,6 +11,7 @@
 #include "agent/collectors/windows_sources/windows_cpu.hpp"
 #include "agent/collectors/windows_sources/windows_disks.hpp"
 #include "agent/collectors/windows_sources/windows_gpu.hpp"
+#include "agent/collectors/windows_sources/windows_hotfixes.hpp"
 #include "agent/collectors/windows_sources/windows_join.hpp"
 #include "agent/collectors/windows_sources/windows_monitors.hpp"
 #include "agent/collectors/windows_sources/windows_os.hpp"
@@ -18,6 +19,7 @@
 #include "agent/collectors/windows_sources/windows_programs.hpp"
 #include "agent/collectors/windows_sources/windows_sessions.hpp"
 #include "agent/collectors/windows_sources/windows_smbios.hpp"
+#include "agent/collectors/windows_sources/windows_updates.hpp"
 
 namespace triage::agent {
 namespace {
@@ -52,6 +54,15 @@ const std::array kCatalog = {
 
     // ------------------------------------------------------------ software, services, processes
     CollectorSpec{"windows_programs", Category::kSoftware, kScan, false, &collect_windows_programs},
+    // Before windows_updates: its last install instant replaces the hotfixes' newest day.
+    CollectorSpec{"windows_hotfixes", Category::kSoftware, kHeavy, false,
+                  &collect_windows_hotfixes},
+    // An online search waits on Windows Update's servers (in its own service, so little CPU
+    // here); one slower than this trips the budget and cools down. Well under the snapshot
+    // process's 120 s limit.
+    CollectorSpec{"windows_updates", Category::kSoftware,
+                  Budget{milliseconds(500), milliseconds(60000), 4 * kMiB}, false,
+                  &collect_windows_updates},
 
     // ------------------------------------------------------------ network
 

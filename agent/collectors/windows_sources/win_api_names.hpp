@@ -62,6 +62,21 @@ inline constexpr std::string_view kPowerStatus = "power_status";
 ///    "history_error": ""}                     // why the history was not read, if it was not
 inline constexpr std::string_view kWindowsUpdate = "windows_update";
 
+/// The Win32 services (EnumServicesStatusExW(SERVICE_WIN32) with QueryServiceConfigW and
+/// QueryServiceConfig2W), the Win32 constants as numbers:
+///   {"services": [{"name": "Spooler", "display_name": "Print Spooler",
+///                  "service_type": 272,           // SERVICE_WIN32_OWN_PROCESS | INTERACTIVE
+///                  "current_state": 1,            // SERVICE_STOPPED 1 .. SERVICE_PAUSED 7
+///                  "start_type": 2,               // BOOT 0, SYSTEM 1, AUTO 2, DEMAND 3,
+///                                                 //   DISABLED 4; absent when not readable
+///                  "delayed_auto_start": false,   // SERVICE_CONFIG_DELAYED_AUTO_START_INFO
+///                  "trigger_start": false,        // SERVICE_CONFIG_TRIGGER_INFO has triggers
+///                  "win32_exit_code": 1067,
+///                  "service_specific_exit_code": 0,   // meant when win32_exit_code is 1066
+///                  "process_id": 0}],
+///    "truncated": false}
+inline constexpr std::string_view kServices = "services";
+
 // ---------------------------------------------------------------- network
 
 // ---------------------------------------------------------------- health and security

@@ -17,6 +17,7 @@
 #include "agent/collectors/windows_sources/windows_os.hpp"
 #include "agent/collectors/windows_sources/windows_pending_reboot.hpp"
 #include "agent/collectors/windows_sources/windows_programs.hpp"
+#include "agent/collectors/windows_sources/windows_services.hpp"
 #include "agent/collectors/windows_sources/windows_sessions.hpp"
 #include "agent/collectors/windows_sources/windows_smbios.hpp"
 #include "agent/collectors/windows_sources/windows_updates.hpp"
@@ -63,6 +64,8 @@ const std::array kCatalog = {
     CollectorSpec{"windows_updates", Category::kSoftware,
                   Budget{milliseconds(500), milliseconds(60000), 4 * kMiB}, false,
                   &collect_windows_updates},
+    CollectorSpec{"windows_services", Category::kSoftware, kHeavy, false,
+                  &collect_windows_services},
 
     // ------------------------------------------------------------ network
 

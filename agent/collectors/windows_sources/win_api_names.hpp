@@ -77,6 +77,19 @@ inline constexpr std::string_view kWindowsUpdate = "windows_update";
 ///    "truncated": false}
 inline constexpr std::string_view kServices = "services";
 
+/// The running processes, sampled twice sample_ms apart (Toolhelp32 with GetProcessTimes,
+/// GetProcessMemoryInfo, the token's user and the command line, each best effort):
+///   {"sample_ms": 250, "memory_total_bytes": 34359738368,
+///    "processes": [{"pid": 1234, "ppid": 880, "name": "chrome.exe", "threads": 31,
+///                   "cpu_time_ms": 81230,          // user + kernel, at the second sample
+///                   "cpu_window_us": 12500,        // used between the samples; absent for a
+///                                                  //   process not seen twice
+///                   "working_set_bytes": 412000256, "start_unix_ms": 1796120000000,
+///                   "user": "CORP\\maria.keller",    // "" when the token is not readable
+///                   "command_line": "\"C:\\...\\chrome.exe\" --type=renderer"}],  // unredacted
+///    "truncated": false}
+inline constexpr std::string_view kProcesses = "processes";
+
 // ---------------------------------------------------------------- network
 
 // ---------------------------------------------------------------- health and security

@@ -16,6 +16,7 @@
 #include "agent/collectors/windows_sources/windows_monitors.hpp"
 #include "agent/collectors/windows_sources/windows_os.hpp"
 #include "agent/collectors/windows_sources/windows_pending_reboot.hpp"
+#include "agent/collectors/windows_sources/windows_processes.hpp"
 #include "agent/collectors/windows_sources/windows_programs.hpp"
 #include "agent/collectors/windows_sources/windows_services.hpp"
 #include "agent/collectors/windows_sources/windows_sessions.hpp"
@@ -66,6 +67,10 @@ const std::array kCatalog = {
                   &collect_windows_updates},
     CollectorSpec{"windows_services", Category::kSoftware, kHeavy, false,
                   &collect_windows_services},
+    // Two samples ~250 ms apart, each opening every process.
+    CollectorSpec{"windows_processes", Category::kSoftware,
+                  Budget{milliseconds(300), milliseconds(8000), 8 * kMiB}, false,
+                  &collect_windows_processes},
 
     // ------------------------------------------------------------ network
 

@@ -2,8 +2,10 @@
 // in the gather_<area>.cpp file of its area and is declared in that area's header.
 #include <vector>
 
+#include "agent/collectors/windows/gather_software.hpp"
 #include "agent/collectors/windows/gather_system.hpp"
 #include "agent/collectors/windows/win_api_gatherers.hpp"
+#include "agent/collectors/windows_sources/win_api_names.hpp"
 
 namespace triage::agent {
 
@@ -18,6 +20,9 @@ std::span<const NamedGatherer> api_gatherers() {
       {"power_status", &gather_power_status},
 
       // ---------------------------------------------------------- software, services, processes
+      {win_api::kWindowsUpdate, &gather_windows_update},
+      {win_api::kServices, &gather_services},
+      {win_api::kProcesses, &gather_processes},
 
       // ---------------------------------------------------------- network
 

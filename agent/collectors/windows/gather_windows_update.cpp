@@ -106,7 +106,7 @@ class SearchCompleted final : public ISearchCompletedCallbackLocal {
   explicit SearchCompleted(HANDLE done) : done_(done) {}
   HRESULT STDMETHODCALLTYPE QueryInterface(REFIID riid, void** out) override {
     if (out == nullptr) return E_POINTER;
-    if (::IsEqualIID(riid, IID_IUnknown) || ::IsEqualIID(riid, kIidSearchCompletedCallback)) {
+    if (::IsEqualIID(riid, __uuidof(IUnknown)) || ::IsEqualIID(riid, kIidSearchCompletedCallback)) {
       *out = static_cast<ISearchCompletedCallbackLocal*>(this);
       AddRef();
       return S_OK;

@@ -55,7 +55,9 @@ const std::array kCatalog = {
     CollectorSpec{"windows_monitors", Category::kHardware, kScan, false, &collect_windows_monitors},
 
     // ------------------------------------------------------------ software, services, processes
-    CollectorSpec{"windows_programs", Category::kSoftware, kScan, false, &collect_windows_programs},
+    // A few hundred keys in two views and the user hives, each read whole.
+    CollectorSpec{"windows_programs", Category::kSoftware, kHeavy, false,
+                  &collect_windows_programs},
     // Before windows_updates: its last install instant replaces the hotfixes' newest day.
     CollectorSpec{"windows_hotfixes", Category::kSoftware, kHeavy, false,
                   &collect_windows_hotfixes},

@@ -43,8 +43,8 @@ TEST_CASE("windows command lines are redacted argument by argument", "[windows_p
   // The laptop's logon script, as recorded (net.exe idles, so it is not among the top).
   CHECK(
       redact_windows_command_line(
-          R"(net  use S: \\fs-berlin-01.corp.example\sales Sommer2026! /user:CORP\maria.keller /persistent:yes)") ==
-      R"(net use S: \\fs-berlin-01.corp.example\sales [REDACTED] /user:CORP\maria.keller /persistent:yes)");
+          R"(net  use S: \\fs-berlin-01.corp.example.com\sales Sommer2026! /user:CORP\maria.keller /persistent:yes)") ==
+      R"(net use S: \\fs-berlin-01.corp.example.com\sales [REDACTED] /user:CORP\maria.keller /persistent:yes)");
   CHECK(redact_windows_command_line("app.exe --password=hunter2 --user=x") ==
         "app.exe --password=[REDACTED] --user=x");
   auto long_line = redact_windows_command_line("app.exe " + std::string(2000, 'x'), 100);
@@ -71,7 +71,7 @@ TEST_CASE("windows_processes: the laptop's busiest and largest processes",
   CHECK(tab.cpu_percent() == Approx(18.3).epsilon(0.001));
   CHECK(tab.cpu_time_ms() == 522000);
   CHECK(tab.rss_bytes() == 687236710);
-  CHECK(tab.memory_percent() == Approx(100.0 * 687236710 / 16854257664.0));
+  CHECK(tab.memory_percent() == Approx(100.0 * 687236710 / 34148073472.0));
   CHECK(tab.threads() == 24);
   CHECK(tab.start_time_unix_ms() == 1796126400000 - 7200 * 1000);
   CHECK(tab.command_line().starts_with(
@@ -113,7 +113,7 @@ TEST_CASE("windows_processes: the server's SQL Server, and the backup script's s
   CHECK(sql.user() == "NT Service\\MSSQLSERVER");
   CHECK(sql.cpu_percent() == Approx(21.7).epsilon(0.001));
   CHECK(sql.rss_bytes() == 30576476160ULL);
-  CHECK(sql.memory_percent() == Approx(44.54).epsilon(0.001));
+  CHECK(sql.memory_percent() == Approx(100.0 * 30576476160 / 274726035456.0));
   CHECK(
       sql.command_line() ==
       R"("C:\Program Files\Microsoft SQL Server\MSSQL15.MSSQLSERVER\MSSQL\Binn\sqlservr.exe" -sMSSQLSERVER)");

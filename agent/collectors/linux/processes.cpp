@@ -14,6 +14,7 @@
 #include "agent/collectors/linux/uptime.hpp"
 #include "agent/collectors/redact.hpp"
 #include "agent/collectors/text.hpp"
+#include "agent/collectors/top_processes.hpp"
 
 namespace triage::agent {
 namespace {
@@ -133,24 +134,11 @@ Result<void> collect_processes(CollectContext& ctx, v1::Snapshot& out) {
   sum->set_sample_ms(static_cast<std::uint32_t>(window_s * 1000));
 
   // Top by CPU, then top by memory not already listed.
+  std::vector<ProcessRank> ranks;
+  ranks.reserve(rows.size());
+  for (const auto& r : rows) ranks.push_back({r.pid, r.cpu_percent, r.st.rss_pages * page});
   std::vector<const Row*> top;
-  std::vector<const Row*> by(rows.size());
-  for (std::size_t i = 0; i < rows.size(); ++i) by[i] = &rows[i];
-  std::sort(by.begin(), by.end(), [](auto* a, auto* b) {
-    return a->cpu_percent > b->cpu_percent || (a->cpu_percent == b->cpu_percent && a->pid < b->pid);
-  });
-  for (std::size_t i = 0; i < by.size() && i < kTopN && by[i]->cpu_percent >= 0.05; ++i)
-    top.push_back(by[i]);
-  std::sort(by.begin(), by.end(), [](auto* a, auto* b) {
-    return a->st.rss_pages > b->st.rss_pages ||
-           (a->st.rss_pages == b->st.rss_pages && a->pid < b->pid);
-  });
-  for (std::size_t i = 0, added = 0; i < by.size() && added < kTopN && by[i]->st.rss_pages > 0;
-       ++i) {
-    if (std::find(top.begin(), top.end(), by[i]) != top.end()) continue;
-    top.push_back(by[i]);
-    ++added;
-  }
+  for (auto i : rank_top_processes(ranks, kTopN)) top.push_back(&rows[i]);
   auto users = read_users(fs);
   for (const Row* r : top) {
     std::string dir = "/proc/" + std::to_string(r->pid);

@@ -3,8 +3,10 @@
 #include <vector>
 
 #include "agent/collectors/windows/gather_network.hpp"
+#include "agent/collectors/windows/gather_software.hpp"
 #include "agent/collectors/windows/gather_system.hpp"
 #include "agent/collectors/windows/win_api_gatherers.hpp"
+#include "agent/collectors/windows_sources/win_api_names.hpp"
 
 namespace triage::agent {
 
@@ -19,6 +21,9 @@ std::span<const NamedGatherer> api_gatherers() {
       {"power_status", &gather_power_status},
 
       // ---------------------------------------------------------- software, services, processes
+      {win_api::kWindowsUpdate, &gather_windows_update},
+      {win_api::kServices, &gather_services},
+      {win_api::kProcesses, &gather_processes},
 
       // ---------------------------------------------------------- network
       {"adapters", &gather_adapters},

@@ -49,6 +49,47 @@ inline constexpr std::string_view kPowerStatus = "power_status";
 
 // ---------------------------------------------------------------- software, services, processes
 
+/// The Windows Update Agent's view (IUpdateSearcher): updates neither installed nor hidden, and
+/// the newest successful installation of its history. Slow (an online search):
+///   {"searched_unix_ms": 1796126100000,
+///    "online": true,                    // false: the online search failed, so the search
+///    "online_error": "",                //   read the results of Windows' last scan
+///    "updates": [{"title": "2026-11 Cumulative Update for ...", "kb": ["5070883"],
+///                 "severity": "Critical",          // MsrcSeverity, "" unless a security fix
+///                 "categories": ["Security Updates", "Windows 11"],
+///                 "size_bytes": 817889280}],
+///    "last_install_unix_ms": 1792584000000,   // absent when the history has none
+///    "history_error": ""}                     // why the history was not read, if it was not
+inline constexpr std::string_view kWindowsUpdate = "windows_update";
+
+/// The Win32 services (EnumServicesStatusExW(SERVICE_WIN32) with QueryServiceConfigW and
+/// QueryServiceConfig2W), the Win32 constants as numbers:
+///   {"services": [{"name": "Spooler", "display_name": "Print Spooler",
+///                  "service_type": 272,           // SERVICE_WIN32_OWN_PROCESS | INTERACTIVE
+///                  "current_state": 1,            // SERVICE_STOPPED 1 .. SERVICE_PAUSED 7
+///                  "start_type": 2,               // BOOT 0, SYSTEM 1, AUTO 2, DEMAND 3,
+///                                                 //   DISABLED 4; absent when not readable
+///                  "delayed_auto_start": false,   // SERVICE_CONFIG_DELAYED_AUTO_START_INFO
+///                  "trigger_start": false,        // SERVICE_CONFIG_TRIGGER_INFO has triggers
+///                  "win32_exit_code": 1067,
+///                  "service_specific_exit_code": 0,   // meant when win32_exit_code is 1066
+///                  "process_id": 0}],
+///    "truncated": false}
+inline constexpr std::string_view kServices = "services";
+
+/// The running processes, sampled twice sample_ms apart (Toolhelp32 with GetProcessTimes,
+/// GetProcessMemoryInfo, the token's user and the command line, each best effort):
+///   {"sample_ms": 250, "memory_total_bytes": 34359738368,
+///    "processes": [{"pid": 1234, "ppid": 880, "name": "chrome.exe", "threads": 31,
+///                   "cpu_time_ms": 81230,          // user + kernel, at the second sample
+///                   "cpu_window_us": 12500,        // used between the samples; absent for a
+///                                                  //   process not seen twice
+///                   "working_set_bytes": 412000256, "start_unix_ms": 1796120000000,
+///                   "user": "CORP\\maria.keller",    // "" when the token is not readable
+///                   "command_line": "\"C:\\...\\chrome.exe\" --type=renderer"}],  // unredacted
+///    "truncated": false}
+inline constexpr std::string_view kProcesses = "processes";
+
 // ---------------------------------------------------------------- network
 
 /// GetAdaptersAddresses (AF_UNSPEC, GAA_FLAG_INCLUDE_GATEWAYS | GAA_FLAG_INCLUDE_PREFIX): every

@@ -13,15 +13,20 @@
 #include "agent/collectors/windows_sources/windows_disks.hpp"
 #include "agent/collectors/windows_sources/windows_dns.hpp"
 #include "agent/collectors/windows_sources/windows_gpu.hpp"
+#include "agent/collectors/windows_sources/windows_hotfixes.hpp"
 #include "agent/collectors/windows_sources/windows_join.hpp"
 #include "agent/collectors/windows_sources/windows_monitors.hpp"
 #include "agent/collectors/windows_sources/windows_os.hpp"
 #include "agent/collectors/windows_sources/windows_pending_reboot.hpp"
 #include "agent/collectors/windows_sources/windows_probes.hpp"
+#include "agent/collectors/windows_sources/windows_processes.hpp"
+#include "agent/collectors/windows_sources/windows_programs.hpp"
 #include "agent/collectors/windows_sources/windows_proxy.hpp"
 #include "agent/collectors/windows_sources/windows_routes.hpp"
+#include "agent/collectors/windows_sources/windows_services.hpp"
 #include "agent/collectors/windows_sources/windows_sessions.hpp"
 #include "agent/collectors/windows_sources/windows_smbios.hpp"
+#include "agent/collectors/windows_sources/windows_updates.hpp"
 
 namespace triage::agent {
 namespace {
@@ -55,6 +60,24 @@ const std::array kCatalog = {
     CollectorSpec{"windows_monitors", Category::kHardware, kScan, false, &collect_windows_monitors},
 
     // ------------------------------------------------------------ software, services, processes
+    // A few hundred keys in two views and the user hives, each read whole.
+    CollectorSpec{"windows_programs", Category::kSoftware, kHeavy, false,
+                  &collect_windows_programs},
+    // Before windows_updates: its last install instant replaces the hotfixes' newest day.
+    CollectorSpec{"windows_hotfixes", Category::kSoftware, kHeavy, false,
+                  &collect_windows_hotfixes},
+    // An online search waits on Windows Update's servers (in its own service, so little CPU
+    // here); one slower than this trips the budget and cools down. Well under the snapshot
+    // process's 120 s limit.
+    CollectorSpec{"windows_updates", Category::kSoftware,
+                  Budget{milliseconds(500), milliseconds(60000), 4 * kMiB}, false,
+                  &collect_windows_updates},
+    CollectorSpec{"windows_services", Category::kSoftware, kHeavy, false,
+                  &collect_windows_services},
+    // Two samples ~250 ms apart, each opening every process.
+    CollectorSpec{"windows_processes", Category::kSoftware,
+                  Budget{milliseconds(300), milliseconds(8000), 8 * kMiB}, false,
+                  &collect_windows_processes},
 
     // ------------------------------------------------------------ network
     CollectorSpec{"windows_adapters", Category::kNetwork, kScan, false, &collect_windows_adapters},

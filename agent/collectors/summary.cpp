@@ -49,6 +49,8 @@ void line(std::ostream& out, const char* label, const std::string& value) {
   out << "  " << padded << value << "\n";
 }
 
+bool sys_is_windows(const v1::Snapshot& s) { return s.system().os_id() == "windows"; }
+
 /// Observations a technician should look at first.
 std::vector<std::string> notable(const v1::Snapshot& s) {
   std::vector<std::string> n;
@@ -87,7 +89,7 @@ std::vector<std::string> notable(const v1::Snapshot& s) {
                   " of design)");
   }
   const auto& svc = s.software().services();
-  const bool windows = sys.os_id() == "windows";
+  const bool windows = sys_is_windows(s);
   if (svc.failed_count() > 0)
     n.push_back(std::to_string(svc.failed_count()) +
                 (windows ? " service(s) stopped after a failure" : " failed systemd unit(s)"));
@@ -302,8 +304,10 @@ void render_summary(const v1::Snapshot& s, std::ostream& out) {
     const auto& ps = sw.process_summary();
     if (ps.total() > 0)
       line(out, "Processes",
-           std::to_string(ps.total()) + " (" + std::to_string(ps.zombies()) + " zombie, " +
-               std::to_string(ps.blocked()) + " in D state)");
+           std::to_string(ps.total()) + (sys_is_windows(s)
+                                             ? std::string()
+                                             : " (" + std::to_string(ps.zombies()) + " zombie, " +
+                                                   std::to_string(ps.blocked()) + " in D state)"));
     int shown = 0;
     for (const auto& p : sw.top_processes()) {
       if (shown++ >= 5) break;
@@ -316,11 +320,12 @@ void render_summary(const v1::Snapshot& s, std::ostream& out) {
       line(out, "Services",
            std::to_string(svc.units_size()) + " (" + svc.manager() + "), " +
                std::to_string(svc.stopped_auto_start()) + " automatic not running");
+      // The source decides which automatic services are stopped by design; by name here
+      // only those that stopped after a failure.
       for (const auto& u : svc.units()) {
-        const bool automatic = u.start_type() == v1::ServiceUnit::AUTO ||
-                               u.start_type() == v1::ServiceUnit::AUTO_DELAYED;
-        if (automatic && !u.trigger_start() && u.active_state() != v1::ServiceUnit::ACTIVE)
-          line(out, "Not running", u.name() + " (" + u.description() + ")");
+        if (u.exit_code() != 0 && u.active_state() == v1::ServiceUnit::INACTIVE)
+          line(out, "Stopped after failure",
+               u.name() + " (" + u.description() + "), exit code " + std::to_string(u.exit_code()));
       }
     }
     if (sw.hotfixes_size() > 0) line(out, "Hotfixes", std::to_string(sw.hotfixes_size()));

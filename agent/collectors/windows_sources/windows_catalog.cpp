@@ -6,7 +6,13 @@
 #include <array>
 
 #include "agent/collectors/budget_classes.hpp"
+#include "agent/collectors/windows_sources/windows_bugchecks.hpp"
+#include "agent/collectors/windows_sources/windows_crashes.hpp"
+#include "agent/collectors/windows_sources/windows_event_log.hpp"
+#include "agent/collectors/windows_sources/windows_memory.hpp"
 #include "agent/collectors/windows_sources/windows_os.hpp"
+#include "agent/collectors/windows_sources/windows_printing.hpp"
+#include "agent/collectors/windows_sources/windows_volumes.hpp"
 
 namespace triage::agent {
 namespace {
@@ -24,12 +30,21 @@ const std::array kCatalog = {
     CollectorSpec{"windows_os", Category::kSystem, kTiny, false, &collect_windows_os},
 
     // ------------------------------------------------------------ hardware
+    // WMI's first query in a process starts COM and connects: seconds, not milliseconds.
+    CollectorSpec{"windows_memory", Category::kHardware, kScan, false, &collect_windows_memory},
+    CollectorSpec{"windows_volumes", Category::kHardware, kScan, false, &collect_windows_volumes},
 
     // ------------------------------------------------------------ software, services, processes
 
     // ------------------------------------------------------------ network
 
     // ------------------------------------------------------------ health
+    CollectorSpec{"windows_event_log", Category::kHealth, kHeavy, false,
+                  &collect_windows_event_log},
+    CollectorSpec{"windows_crashes", Category::kHealth, kScan, false, &collect_windows_crashes},
+    CollectorSpec{"windows_bugchecks", Category::kHealth, kScan, false, &collect_windows_bugchecks},
+    // Network printers answer EnumJobsW over the network: seconds each when one is off.
+    CollectorSpec{"windows_printing", Category::kHealth, kHeavy, false, &collect_windows_printing},
 
     // ------------------------------------------------------------ security
 };

@@ -114,8 +114,9 @@ Result<void> collect_windows_memory(CollectContext& ctx, v1::Snapshot& out) {
     auto* commit = out.mutable_health()->mutable_commit();
     commit->set_total_bytes(*commit_total);
     commit->set_limit_bytes(*commit_limit);
-    commit->set_peak_bytes(
-        pages_to_bytes(json_uint(perf, "CommitPeak"), page_size).value_or(*commit_total));
+    // Wine answers a peak of 0: never below what is committed now.
+    commit->set_peak_bytes(std::max(
+        pages_to_bytes(json_uint(perf, "CommitPeak"), page_size).value_or(0), *commit_total));
     commit->set_used_percent(percent_of(*commit_total, *commit_limit));
     if (page_files) {
       commit->set_page_file_total_bytes(page_files->total_bytes);

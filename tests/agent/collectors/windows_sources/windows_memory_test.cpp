@@ -103,6 +103,7 @@ TEST_CASE("windows_memory: GlobalMemoryStatusEx failed, pages only", "[windows_m
                              {"SystemCache", 300000},  // more than available: free is 0
                              {"CommitTotal", 900000},
                              {"CommitLimit", 1200000},
+                             {"CommitPeak", 0},  // as Wine answers
                              {"PageSize", 4096}}}});
   win->wmi_rows["Win32_PageFileUsage"] = {
       {{"AllocatedBaseSize", 1024}, {"CurrentUsage", 2048}},  // more used than allocated
@@ -116,6 +117,7 @@ TEST_CASE("windows_memory: GlobalMemoryStatusEx failed, pages only", "[windows_m
   CHECK(m.swap_total_bytes() == 1536 * kMiB);
   CHECK(m.swap_free_bytes() == 512 * kMiB);
   CHECK(snap.health().commit().used_percent() == Approx(75.0));
+  CHECK(snap.health().commit().peak_bytes() == 900000 * kPage);
 }
 
 TEST_CASE("windows_memory: hostile answers", "[windows_memory][hostile]") {

@@ -32,7 +32,9 @@ const std::array kCatalog = {
     // ------------------------------------------------------------ hardware
     // WMI's first query in a process starts COM and connects: seconds, not milliseconds.
     CollectorSpec{"windows_memory", Category::kHardware, kScan, false, &collect_windows_memory},
-    CollectorSpec{"windows_volumes", Category::kHardware, kScan, false, &collect_windows_volumes},
+    // A slow removable drive holds GetVolumeInformationW for seconds (the gatherer gives up
+    // at 5 s).
+    CollectorSpec{"windows_volumes", Category::kHardware, kHeavy, false, &collect_windows_volumes},
 
     // ------------------------------------------------------------ software, services, processes
 

@@ -2,6 +2,7 @@
 // in the gather_<area>.cpp file of its area and is declared in that area's header.
 #include <vector>
 
+#include "agent/collectors/windows/gather_health.hpp"
 #include "agent/collectors/windows/gather_network.hpp"
 #include "agent/collectors/windows/gather_software.hpp"
 #include "agent/collectors/windows/gather_system.hpp"
@@ -32,6 +33,9 @@ std::span<const NamedGatherer> api_gatherers() {
       {"winhttp_proxy", &gather_winhttp_proxy},
 
       // ---------------------------------------------------------- health and security
+      {"memory_status", &gather_memory_status},
+      {"volumes", &gather_volumes},
+      {"printers", &gather_printers},
   };
   return kGatherers;
 }

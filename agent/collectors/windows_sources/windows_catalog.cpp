@@ -9,15 +9,20 @@
 #include "agent/collectors/windows_sources/windows_adapters.hpp"
 #include "agent/collectors/windows_sources/windows_battery.hpp"
 #include "agent/collectors/windows_sources/windows_boot.hpp"
+#include "agent/collectors/windows_sources/windows_bugchecks.hpp"
 #include "agent/collectors/windows_sources/windows_cpu.hpp"
+#include "agent/collectors/windows_sources/windows_crashes.hpp"
 #include "agent/collectors/windows_sources/windows_disks.hpp"
 #include "agent/collectors/windows_sources/windows_dns.hpp"
+#include "agent/collectors/windows_sources/windows_event_log.hpp"
 #include "agent/collectors/windows_sources/windows_gpu.hpp"
 #include "agent/collectors/windows_sources/windows_hotfixes.hpp"
 #include "agent/collectors/windows_sources/windows_join.hpp"
+#include "agent/collectors/windows_sources/windows_memory.hpp"
 #include "agent/collectors/windows_sources/windows_monitors.hpp"
 #include "agent/collectors/windows_sources/windows_os.hpp"
 #include "agent/collectors/windows_sources/windows_pending_reboot.hpp"
+#include "agent/collectors/windows_sources/windows_printing.hpp"
 #include "agent/collectors/windows_sources/windows_probes.hpp"
 #include "agent/collectors/windows_sources/windows_processes.hpp"
 #include "agent/collectors/windows_sources/windows_programs.hpp"
@@ -27,6 +32,7 @@
 #include "agent/collectors/windows_sources/windows_sessions.hpp"
 #include "agent/collectors/windows_sources/windows_smbios.hpp"
 #include "agent/collectors/windows_sources/windows_updates.hpp"
+#include "agent/collectors/windows_sources/windows_volumes.hpp"
 
 namespace triage::agent {
 namespace {
@@ -58,6 +64,11 @@ const std::array kCatalog = {
     CollectorSpec{"windows_battery", Category::kHardware, kWaiting, false,
                   &collect_windows_battery},
     CollectorSpec{"windows_monitors", Category::kHardware, kScan, false, &collect_windows_monitors},
+    // WMI's first query in a process starts COM and connects: seconds, not milliseconds.
+    CollectorSpec{"windows_memory", Category::kHardware, kScan, false, &collect_windows_memory},
+    // A slow removable drive holds GetVolumeInformationW for seconds (the gatherer gives up
+    // at 5 s).
+    CollectorSpec{"windows_volumes", Category::kHardware, kHeavy, false, &collect_windows_volumes},
 
     // ------------------------------------------------------------ software, services, processes
     // A few hundred keys in two views and the user hives, each read whole.
@@ -87,6 +98,12 @@ const std::array kCatalog = {
     CollectorSpec{"windows_probes", Category::kNetwork, kWaiting, false, &collect_windows_probes},
 
     // ------------------------------------------------------------ health
+    CollectorSpec{"windows_event_log", Category::kHealth, kHeavy, false,
+                  &collect_windows_event_log},
+    CollectorSpec{"windows_crashes", Category::kHealth, kScan, false, &collect_windows_crashes},
+    CollectorSpec{"windows_bugchecks", Category::kHealth, kScan, false, &collect_windows_bugchecks},
+    // Network printers answer EnumJobsW over the network: seconds each when one is off.
+    CollectorSpec{"windows_printing", Category::kHealth, kHeavy, false, &collect_windows_printing},
 
     // ------------------------------------------------------------ security
 };

@@ -1,4 +1,5 @@
-// crash.recent: crash reports (apport, systemd-coredump, kdump) from the last days, per program.
+// crash.recent: crash reports (apport, systemd-coredump, kdump; Windows Error Reporting and
+// kernel dumps) from the last days, per program.
 #include <map>
 #include <string>
 
@@ -20,6 +21,10 @@ const char* kind_name(v1::CrashDump::Kind kind) {
       return "coredump";
     case v1::CrashDump::KDUMP:
       return "kdump";
+    case v1::CrashDump::WER:
+      return "Windows Error Reporting";
+    case v1::CrashDump::MINIDUMP:
+      return "kernel dump";
     default:
       return "crash";
   }
@@ -34,10 +39,12 @@ void evaluate(const Rule& rule, const RuleContext& context, std::vector<Finding>
   }
   for (const auto& [program, dumps] : by_program) {
     const v1::CrashDump* newest = dumps.front();
-    bool kernel = false;
+    bool kernel = false, windows_kernel = false;
     for (const auto* d : dumps) {
       if (d->time_unix_ms() > newest->time_unix_ms()) newest = d;
       kernel = kernel || d->kind() == v1::CrashDump::KDUMP;
+      // A Windows kernel dump is left by a bugcheck (blue screen): the whole machine went down.
+      windows_kernel = windows_kernel || d->kind() == v1::CrashDump::MINIDUMP;
     }
     std::string evidence = std::to_string(dumps.size()) + " crash report" +
                            (dumps.size() == 1 ? "" : "s") + " in the last 7 days; newest " +
@@ -46,11 +53,12 @@ void evaluate(const Rule& rule, const RuleContext& context, std::vector<Finding>
                            kind_name(newest->kind()) + ", " + format_bytes(newest->size_bytes()) +
                            ")";
     // A kernel crash (kdump) took the whole machine down.
-    const bool warning = kernel || dumps.size() >= kWarningCrashes;
-    out.push_back(
-        make_finding(rule, warning ? Severity::kWarning : Severity::kInfo, program,
-                     kernel ? "Kernel crashed (kdump)" : "Program " + program + " crashed",
-                     std::move(evidence), {"collect-log-bundle"}));
+    const bool warning = kernel || windows_kernel || dumps.size() >= kWarningCrashes;
+    std::string title = kernel           ? "Kernel crashed (kdump)"
+                        : windows_kernel ? "Windows stopped with a bugcheck (kernel dump)"
+                                         : "Program " + program + " crashed";
+    out.push_back(make_finding(rule, warning ? Severity::kWarning : Severity::kInfo, program,
+                               std::move(title), std::move(evidence), {"collect-log-bundle"}));
   }
 }
 
@@ -61,7 +69,7 @@ const Rule kRecentCrashes{
     .default_severity = Severity::kInfo,
     .condition =
         "Crash reports from the last 7 days, per program (warning at 3 or more, or for "
-        "a kernel crash dump).",
+        "a kernel crash dump: kdump, or a Windows minidump after a bugcheck).",
     .kb_article =
         "A program (or the kernel) crashed and left a report. One crash is often a fluke; "
         "repeated crashes of the same program point to a bug, a bad plugin or profile, or "

@@ -10,7 +10,8 @@ namespace {
 
 void evaluate(const Rule& rule, const RuleContext& context, std::vector<Finding>& out) {
   const auto& printing = context.snapshot.health().printing();
-  if (!printing.cups_available()) return;
+  // The agent read a print system: CUPS, or the Windows print spooler (spooler names it).
+  if (!printing.cups_available() && printing.spooler().empty()) return;
   // The agent marks a job stuck after 10 minutes of waiting, or when its printer is stopped.
   std::map<std::string, std::vector<const v1::PrintJob*>> stuck;
   for (const auto& job : printing.jobs()) {
@@ -32,8 +33,13 @@ void evaluate(const Rule& rule, const RuleContext& context, std::vector<Finding>
       if (printer.name() != printer_name) continue;
       if (printer.state() == v1::Printer::STOPPED) evidence += "; printer stopped";
       if (!printer.accepting()) evidence += "; printer not accepting jobs";
-      if (!printer.message().empty()) evidence += "; CUPS says \"" + printer.message() + "\"";
+      if (!printer.message().empty()) {
+        evidence += printing.cups_available() ? "; CUPS says \"" + printer.message() + "\""
+                                              : "; status \"" + printer.message() + "\"";
+      }
     }
+    if (printing.has_spooler_running() && !printing.spooler_running())
+      evidence += "; " + printing.spooler() + " not running";
     out.push_back(make_finding(rule, Severity::kWarning, printer_name,
                                "Print jobs stuck on " + printer_name, std::move(evidence),
                                {"clear-print-queue"}));
@@ -47,7 +53,8 @@ const Rule kStuckPrintJobs{
     .default_severity = Severity::kWarning,
     .condition =
         "A printer has jobs the agent marked stuck (waiting over 10 minutes, or queued "
-        "on a stopped or rejecting printer); one finding per printer.",
+        "on a stopped or rejecting printer, or in error, or left while the Windows print "
+        "spooler is stopped); one finding per printer.",
     .kb_article =
         "Documents are queued but not printing: the printer is off, out of paper, unreachable, "
         "or CUPS paused the queue after an error (it then stays paused). L1: check the printer "

@@ -54,6 +54,20 @@ TEST_CASE("print.stuck_jobs: one finding per printer with stuck jobs", "[finding
     add_print_job(s, "Office_HP", "Office_HP-42", 9 * kMinuteMs, false);
     CHECK(findings_of(s, "print.stuck_jobs").empty());
   }
+  SECTION("Windows: a job left while the print spooler is stopped") {
+    add_print_job(s, "Office_HP", "Office_HP-14", 3 * kHourMs, true);
+    auto* pr = s.mutable_health()->mutable_printing();
+    pr->set_cups_available(false);
+    pr->set_spooler("Windows print spooler");
+    pr->set_spooler_running(false);
+    pr->mutable_printers(0)->set_message("spooler not running");
+    auto f = findings_of(s, "print.stuck_jobs");
+    REQUIRE(f.size() == 1);
+    CHECK(f[0].subject == "Office_HP");
+    CHECK(f[0].evidence ==
+          "1 stuck job on Office_HP, oldest submitted 3 h before the snapshot; printer "
+          "stopped; status \"spooler not running\"; Windows print spooler not running");
+  }
   SECTION("CUPS not available: nothing") {
     add_print_job(s, "Office_HP", "Office_HP-42", kHourMs, true);
     s.mutable_health()->mutable_printing()->set_cups_available(false);

@@ -153,6 +153,22 @@ TEST_CASE("crash.recent: crash reports of the last 7 days per program", "[findin
     CHECK(f[0].severity == Severity::kWarning);
     CHECK(f[0].title == "Kernel crashed (kdump)");
   }
+  SECTION("Windows: Outlook crashing repeatedly, and a bugcheck's kernel dump") {
+    for (int day = 0; day < 4; ++day) {
+      add_crash(s, "OUTLOOK.EXE", day * 18 * kHourMs + kHourMs, triage::v1::CrashDump::WER);
+    }
+    add_crash(s, "kernel", 3 * kDayMs, triage::v1::CrashDump::MINIDUMP);
+    auto f = findings_of(s, "crash.recent");
+    REQUIRE(f.size() == 2);
+    CHECK(f[0].subject == "OUTLOOK.EXE");
+    CHECK(f[0].severity == Severity::kWarning);
+    CHECK(f[0].title == "Program OUTLOOK.EXE crashed");
+    CHECK_THAT(f[0].evidence, Catch::Matchers::StartsWith("4 crash reports in the last 7 days"));
+    CHECK_THAT(f[0].evidence, Catch::Matchers::Contains("(Windows Error Reporting, "));
+    CHECK(f[1].subject == "kernel");
+    CHECK(f[1].severity == Severity::kWarning);
+    CHECK(f[1].title == "Windows stopped with a bugcheck (kernel dump)");
+  }
   SECTION("older than 7 days: nothing") {
     add_crash(s, "evince", 7 * kDayMs + kMinuteMs);
     CHECK(findings_of(s, "crash.recent").empty());

@@ -2,7 +2,9 @@
 // in the gather_<area>.cpp file of its area and is declared in that area's header.
 #include <vector>
 
+#include "agent/collectors/windows/gather_security.hpp"
 #include "agent/collectors/windows/win_api_gatherers.hpp"
+#include "agent/collectors/windows_sources/win_api_names.hpp"
 
 namespace triage::agent {
 
@@ -15,6 +17,7 @@ std::span<const NamedGatherer> api_gatherers() {
       // ---------------------------------------------------------- network
 
       // ---------------------------------------------------------- health and security
+      {win_api::kFirewall, &gather_firewall},
   };
   return kGatherers;
 }

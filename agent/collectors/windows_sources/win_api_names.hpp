@@ -17,4 +17,9 @@ namespace triage::agent::win_api {
 
 // ---------------------------------------------------------------- health and security
 
+/// Windows Defender Firewall's profiles that apply to the networks the machine is on now
+/// (INetFwPolicy2::get_CurrentProfileTypes), as NET_FW_PROFILE2_* bits: 1 domain, 2 private,
+/// 4 public; 0 when on no network. {"current_profile_types": 2}
+inline constexpr std::string_view kFirewall = "firewall";
+
 }  // namespace triage::agent::win_api

@@ -6,7 +6,11 @@
 #include <array>
 
 #include "agent/collectors/budget_classes.hpp"
+#include "agent/collectors/windows_sources/windows_bitlocker.hpp"
+#include "agent/collectors/windows_sources/windows_defender.hpp"
+#include "agent/collectors/windows_sources/windows_firewall.hpp"
 #include "agent/collectors/windows_sources/windows_os.hpp"
+#include "agent/collectors/windows_sources/windows_tpm_secure_boot.hpp"
 
 namespace triage::agent {
 namespace {
@@ -32,6 +36,14 @@ const std::array kCatalog = {
     // ------------------------------------------------------------ health
 
     // ------------------------------------------------------------ security
+    // WMI providers answer in hundreds of milliseconds (Defender's up to seconds): waiting.
+    CollectorSpec{"windows_defender", Category::kSecurity, kWaiting, false,
+                  &collect_windows_defender},
+    CollectorSpec{"windows_firewall", Category::kSecurity, kTiny, false, &collect_windows_firewall},
+    CollectorSpec{"windows_bitlocker", Category::kSecurity, kWaiting, true,
+                  &collect_windows_bitlocker},
+    CollectorSpec{"windows_tpm_secure_boot", Category::kSecurity, kWaiting, false,
+                  &collect_windows_tpm_secure_boot},
 };
 
 }  // namespace

@@ -4,13 +4,16 @@
 
 #include "collector/findings/evidence_format.hpp"
 #include "collector/findings/rules/rules.hpp"
+#include "collector/findings/rules/windows_platform.hpp"
 
 namespace triage::collector::rules {
 namespace {
 
 void evaluate(const Rule& rule, const RuleContext& context, std::vector<Finding>& out) {
   const auto& printing = context.snapshot.health().printing();
-  if (!printing.cups_available()) return;
+  // CUPS on Linux, the print spooler on Windows (which names itself in `spooler`).
+  if (!printing.cups_available() && printing.spooler().empty()) return;
+  const bool windows = is_windows(context.snapshot);
   // The agent marks a job stuck after 10 minutes of waiting, or when its printer is stopped.
   std::map<std::string, std::vector<const v1::PrintJob*>> stuck;
   for (const auto& job : printing.jobs()) {
@@ -32,11 +35,14 @@ void evaluate(const Rule& rule, const RuleContext& context, std::vector<Finding>
       if (printer.name() != printer_name) continue;
       if (printer.state() == v1::Printer::STOPPED) evidence += "; printer stopped";
       if (!printer.accepting()) evidence += "; printer not accepting jobs";
-      if (!printer.message().empty()) evidence += "; CUPS says \"" + printer.message() + "\"";
+      if (!printer.message().empty()) {
+        evidence += std::string(windows ? "; the spooler says \"" : "; CUPS says \"") +
+                    printer.message() + "\"";
+      }
     }
     out.push_back(make_finding(rule, Severity::kWarning, printer_name,
                                "Print jobs stuck on " + printer_name, std::move(evidence),
-                               {"clear-print-queue"}));
+                               {windows ? "clear-windows-print-queue" : "clear-print-queue"}));
   }
 }
 

@@ -8,7 +8,7 @@
 namespace triage::collector {
 namespace {
 
-const std::array<const Rule*, 24> kCatalog = {
+const std::array<const Rule*, 32> kCatalog = {
     // Storage
     &rules::kDiskFull,
     &rules::kDiskInodes,
@@ -21,11 +21,13 @@ const std::array<const Rule*, 24> kCatalog = {
     &rules::kMemoryLow,
     &rules::kSwapHeavy,
     &rules::kOomKills,
+    &rules::kCommitHigh,
     // Services and processes
     &rules::kServiceFailed,
     &rules::kCpuHog,
     &rules::kJournalErrors,
     &rules::kRecentCrashes,
+    &rules::kAutoStartStopped,
     // Network
     &rules::kDnsFailing,
     &rules::kGatewayUnreachable,
@@ -36,6 +38,13 @@ const std::array<const Rule*, 24> kCatalog = {
     &rules::kLongUptime,
     &rules::kSecurityUpdates,
     &rules::kUpdateListsStale,
+    &rules::kWindowsUpdatesStale,
+    &rules::kBugcheckRecent,
+    // Security
+    &rules::kAntivirusOff,
+    &rules::kAntivirusSignaturesOld,
+    &rules::kBitlockerOff,
+    &rules::kFirewallProfileOff,
     // Peripherals
     &rules::kBatteryWorn,
     &rules::kStuckPrintJobs,

@@ -4,6 +4,7 @@
 
 #include "agent/collectors/windows/gather_health.hpp"
 #include "agent/collectors/windows/gather_network.hpp"
+#include "agent/collectors/windows/gather_security.hpp"
 #include "agent/collectors/windows/gather_software.hpp"
 #include "agent/collectors/windows/gather_system.hpp"
 #include "agent/collectors/windows/win_api_gatherers.hpp"
@@ -36,6 +37,7 @@ std::span<const NamedGatherer> api_gatherers() {
       {"memory_status", &gather_memory_status},
       {"volumes", &gather_volumes},
       {"printers", &gather_printers},
+      {win_api::kFirewall, &gather_firewall},
   };
   return kGatherers;
 }

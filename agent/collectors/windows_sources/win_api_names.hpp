@@ -170,5 +170,9 @@ inline constexpr std::string_view kVolumes = "volumes";
 ///     "submitted": "2026-12-01T09:00:12.000Z"}]}],
 ///  "error": "EnumPrintersW: The RPC server is unavailable. (1722)"}
 inline constexpr std::string_view kPrinters = "printers";
+/// Windows Defender Firewall's profiles that apply to the networks the machine is on now
+/// (INetFwPolicy2::get_CurrentProfileTypes), as NET_FW_PROFILE2_* bits: 1 domain, 2 private,
+/// 4 public; 0 when on no network. {"current_profile_types": 2}
+inline constexpr std::string_view kFirewall = "firewall";
 
 }  // namespace triage::agent::win_api

@@ -8,13 +8,16 @@
 #include "agent/collectors/budget_classes.hpp"
 #include "agent/collectors/windows_sources/windows_adapters.hpp"
 #include "agent/collectors/windows_sources/windows_battery.hpp"
+#include "agent/collectors/windows_sources/windows_bitlocker.hpp"
 #include "agent/collectors/windows_sources/windows_boot.hpp"
 #include "agent/collectors/windows_sources/windows_bugchecks.hpp"
 #include "agent/collectors/windows_sources/windows_cpu.hpp"
 #include "agent/collectors/windows_sources/windows_crashes.hpp"
+#include "agent/collectors/windows_sources/windows_defender.hpp"
 #include "agent/collectors/windows_sources/windows_disks.hpp"
 #include "agent/collectors/windows_sources/windows_dns.hpp"
 #include "agent/collectors/windows_sources/windows_event_log.hpp"
+#include "agent/collectors/windows_sources/windows_firewall.hpp"
 #include "agent/collectors/windows_sources/windows_gpu.hpp"
 #include "agent/collectors/windows_sources/windows_hotfixes.hpp"
 #include "agent/collectors/windows_sources/windows_join.hpp"
@@ -31,6 +34,7 @@
 #include "agent/collectors/windows_sources/windows_services.hpp"
 #include "agent/collectors/windows_sources/windows_sessions.hpp"
 #include "agent/collectors/windows_sources/windows_smbios.hpp"
+#include "agent/collectors/windows_sources/windows_tpm_secure_boot.hpp"
 #include "agent/collectors/windows_sources/windows_updates.hpp"
 #include "agent/collectors/windows_sources/windows_volumes.hpp"
 
@@ -106,6 +110,14 @@ const std::array kCatalog = {
     CollectorSpec{"windows_printing", Category::kHealth, kHeavy, false, &collect_windows_printing},
 
     // ------------------------------------------------------------ security
+    // WMI providers answer in hundreds of milliseconds (Defender's up to seconds): waiting.
+    CollectorSpec{"windows_defender", Category::kSecurity, kWaiting, false,
+                  &collect_windows_defender},
+    CollectorSpec{"windows_firewall", Category::kSecurity, kTiny, false, &collect_windows_firewall},
+    CollectorSpec{"windows_bitlocker", Category::kSecurity, kWaiting, true,
+                  &collect_windows_bitlocker},
+    CollectorSpec{"windows_tpm_secure_boot", Category::kSecurity, kWaiting, false,
+                  &collect_windows_tpm_secure_boot},
 };
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include "collector/findings/evidence_format.hpp"
 #include "collector/findings/rules/rules.hpp"
+#include "collector/findings/rules/windows_platform.hpp"
 
 namespace triage::collector::rules {
 namespace {
@@ -24,10 +25,13 @@ void evaluate(const Rule& rule, const RuleContext& context, std::vector<Finding>
   if (sync.has_synchronized())
     evidence += std::string("; synchronised: ") + (sync.synchronized() ? "yes" : "no");
   if (!sync.service().empty()) evidence += "; time service: " + sync.service();
+  // sync-time restarts systemd-timesyncd; the Windows agent has no time action yet.
+  std::vector<std::string> actions;
+  if (!is_windows(context.snapshot)) actions.emplace_back("sync-time");
   out.push_back(make_finding(rule,
                              offset > kCriticalOffsetMs ? Severity::kCritical : Severity::kWarning,
                              "", "Clock off by " + format_decimal(offset / 1000.0) + " s",
-                             std::move(evidence), {"sync-time"}));
+                             std::move(evidence), std::move(actions)));
 }
 
 }  // namespace

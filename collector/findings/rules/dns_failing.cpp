@@ -3,6 +3,7 @@
 
 #include "collector/findings/rules/probe_text.hpp"
 #include "collector/findings/rules/rules.hpp"
+#include "collector/findings/rules/windows_platform.hpp"
 
 namespace triage::collector::rules {
 namespace {
@@ -33,9 +34,14 @@ void evaluate(const Rule& rule, const RuleContext& context, std::vector<Finding>
   // Every server failing means no name resolves at all; one failing slows lookups.
   const bool all_failed = failed == ran;
   std::vector<std::string> actions;
-  if (local_stub_failed) actions.emplace_back("flush-dns");
-  actions.emplace_back("renew-dhcp");
-  actions.emplace_back("restart-network-manager");
+  if (is_windows(context.snapshot)) {
+    // The DNS Client service caches failures too: flushing it is the Windows first step.
+    actions.emplace_back("flush-dns-windows");
+  } else {
+    if (local_stub_failed) actions.emplace_back("flush-dns");
+    actions.emplace_back("renew-dhcp");
+    actions.emplace_back("restart-network-manager");
+  }
   out.push_back(
       make_finding(rule, all_failed ? Severity::kCritical : Severity::kWarning, "",
                    all_failed ? "DNS resolution failing" : "DNS: some nameservers not answering",

@@ -6,7 +6,8 @@
 
 namespace triage::collector::rules {
 
-/// False for read-only mounts and image filesystems (squashfs, iso9660, udf, erofs, cramfs).
+/// False for read-only mounts and image filesystems (squashfs, iso9660, udf, erofs, cramfs;
+/// Windows' CDFS and UDF), whatever the case of the type's name.
 bool is_writable_storage(const v1::Filesystem& filesystem);
 
 }  // namespace triage::collector::rules

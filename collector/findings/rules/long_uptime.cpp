@@ -3,6 +3,7 @@
 
 #include "collector/findings/evidence_format.hpp"
 #include "collector/findings/rules/rules.hpp"
+#include "collector/findings/rules/windows_platform.hpp"
 #include "shared/util/time_format.hpp"
 
 namespace triage::collector::rules {
@@ -25,7 +26,8 @@ void evaluate(const Rule& rule, const RuleContext& context, std::vector<Finding>
   if (context.snapshot.system().pending_reboot().required()) evidence += "; a reboot is pending";
   out.push_back(make_finding(rule, uptime > kWarningUptimeMs ? Severity::kWarning : Severity::kInfo,
                              "", "Up " + std::to_string(uptime / kDayMs) + " days without reboot",
-                             std::move(evidence), {"reboot"}));
+                             std::move(evidence),
+                             {is_windows(context.snapshot) ? "reboot-windows" : "reboot"}));
 }
 
 }  // namespace

@@ -2,11 +2,15 @@
 #include <string>
 
 #include "collector/findings/rules/rules.hpp"
+#include "collector/findings/rules/windows_platform.hpp"
 
 namespace triage::collector::rules {
 namespace {
 
 constexpr int kMaxPackagesShown = 5;
+constexpr std::int64_t kDayMs = 24LL * 3600 * 1000;
+/// A reboot postponed for over a week is no longer "tonight": fixes stay inactive for good.
+constexpr std::int64_t kLongPendingMs = 7 * kDayMs;
 
 void evaluate(const Rule& rule, const RuleContext& context, std::vector<Finding>& out) {
   const auto& pending = context.snapshot.system().pending_reboot();
@@ -27,8 +31,16 @@ void evaluate(const Rule& rule, const RuleContext& context, std::vector<Finding>
     if (pending.packages_size() > kMaxPackagesShown)
       evidence += " and " + std::to_string(pending.packages_size() - kMaxPackagesShown) + " more";
   }
-  out.push_back(make_finding(rule, kernel_gone ? Severity::kWarning : Severity::kInfo, "",
-                             "Reboot pending after updates", std::move(evidence), {"reboot"}));
+  bool long_pending = false;
+  if (pending.has_since_unix_ms() && pending.since_unix_ms() > 0) {
+    const std::int64_t age = context.as_of_unix_ms - pending.since_unix_ms();
+    long_pending = age > kLongPendingMs;
+    if (long_pending) evidence += "; pending for " + std::to_string(age / kDayMs) + " days";
+  }
+  out.push_back(make_finding(rule,
+                             kernel_gone || long_pending ? Severity::kWarning : Severity::kInfo, "",
+                             "Reboot pending after updates", std::move(evidence),
+                             {is_windows(context.snapshot) ? "reboot-windows" : "reboot"}));
 }
 
 }  // namespace
@@ -37,8 +49,9 @@ const Rule kRebootPending{
     .id = "system.reboot_pending",
     .default_severity = Severity::kInfo,
     .condition =
-        "The system reports a pending reboot (reboot-required flag, or the running "
-        "kernel no longer installed: warning).",
+        "The system reports a pending reboot (reboot-required flag, Windows' pending-"
+        "reboot keys; warning when the running kernel is no longer installed or the reboot "
+        "has been pending for more than 7 days).",
     .kb_article =
         "Updates were installed that only take effect after a restart (kernel, C library, "
         "firmware). Until then, security fixes are not active, and when the running kernel was "

@@ -1,5 +1,4 @@
-// crash.recent: crash reports (apport, systemd-coredump, kdump; Windows Error Reporting and
-// kernel dumps) from the last days, per program.
+// crash.recent: crash reports (apport, systemd-coredump, kdump) from the last days, per program.
 #include <map>
 #include <string>
 
@@ -24,7 +23,7 @@ const char* kind_name(v1::CrashDump::Kind kind) {
     case v1::CrashDump::WER:
       return "Windows Error Reporting";
     case v1::CrashDump::MINIDUMP:
-      return "kernel dump";
+      return "minidump";
     default:
       return "crash";
   }
@@ -32,19 +31,22 @@ const char* kind_name(v1::CrashDump::Kind kind) {
 
 void evaluate(const Rule& rule, const RuleContext& context, std::vector<Finding>& out) {
   std::map<std::string, std::vector<const v1::CrashDump*>> by_program;
+  // A Windows minidump is a stop error system.bugcheck_recent reports when the snapshot lists
+  // the bugchecks; counting it here too would report one blue screen twice.
+  const bool bugchecks_reported = context.snapshot.health().bugchecks_size() > 0;
   for (const auto& dump : context.snapshot.health().crash_dumps()) {
     if (dump.time_unix_ms() <= 0 || context.as_of_unix_ms - dump.time_unix_ms() > kWindowMs)
       continue;
+    if (dump.kind() == v1::CrashDump::MINIDUMP && bugchecks_reported) continue;
     by_program[dump.program().empty() ? "unknown program" : dump.program()].push_back(&dump);
   }
   for (const auto& [program, dumps] : by_program) {
     const v1::CrashDump* newest = dumps.front();
-    bool kernel = false, windows_kernel = false;
+    const char* kernel = nullptr;  // the kind of a kernel dump among them
     for (const auto* d : dumps) {
       if (d->time_unix_ms() > newest->time_unix_ms()) newest = d;
-      kernel = kernel || d->kind() == v1::CrashDump::KDUMP;
-      // A Windows kernel dump is left by a bugcheck (blue screen): the whole machine went down.
-      windows_kernel = windows_kernel || d->kind() == v1::CrashDump::MINIDUMP;
+      if (d->kind() == v1::CrashDump::KDUMP || d->kind() == v1::CrashDump::MINIDUMP)
+        kernel = kind_name(d->kind());
     }
     std::string evidence = std::to_string(dumps.size()) + " crash report" +
                            (dumps.size() == 1 ? "" : "s") + " in the last 7 days; newest " +
@@ -53,12 +55,11 @@ void evaluate(const Rule& rule, const RuleContext& context, std::vector<Finding>
                            kind_name(newest->kind()) + ", " + format_bytes(newest->size_bytes()) +
                            ")";
     // A kernel crash (kdump) took the whole machine down.
-    const bool warning = kernel || windows_kernel || dumps.size() >= kWarningCrashes;
-    std::string title = kernel           ? "Kernel crashed (kdump)"
-                        : windows_kernel ? "Windows stopped with a bugcheck (kernel dump)"
-                                         : "Program " + program + " crashed";
-    out.push_back(make_finding(rule, warning ? Severity::kWarning : Severity::kInfo, program,
-                               std::move(title), std::move(evidence), {"collect-log-bundle"}));
+    const bool warning = kernel != nullptr || dumps.size() >= kWarningCrashes;
+    out.push_back(make_finding(
+        rule, warning ? Severity::kWarning : Severity::kInfo, program,
+        kernel ? std::string("Kernel crashed (") + kernel + ")" : "Program " + program + " crashed",
+        std::move(evidence), {"collect-log-bundle"}));
   }
 }
 
@@ -69,7 +70,7 @@ const Rule kRecentCrashes{
     .default_severity = Severity::kInfo,
     .condition =
         "Crash reports from the last 7 days, per program (warning at 3 or more, or for "
-        "a kernel crash dump: kdump, or a Windows minidump after a bugcheck).",
+        "a kernel crash dump).",
     .kb_article =
         "A program (or the kernel) crashed and left a report. One crash is often a fluke; "
         "repeated crashes of the same program point to a bug, a bad plugin or profile, or "

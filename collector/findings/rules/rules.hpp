@@ -17,11 +17,13 @@ extern const Rule kMemoryPressure;
 extern const Rule kMemoryLow;
 extern const Rule kSwapHeavy;
 extern const Rule kOomKills;
+extern const Rule kCommitHigh;
 // Services and processes
 extern const Rule kServiceFailed;
 extern const Rule kCpuHog;
 extern const Rule kJournalErrors;
 extern const Rule kRecentCrashes;
+extern const Rule kAutoStartStopped;
 // Network
 extern const Rule kDnsFailing;
 extern const Rule kGatewayUnreachable;
@@ -32,6 +34,13 @@ extern const Rule kRebootPending;
 extern const Rule kLongUptime;
 extern const Rule kSecurityUpdates;
 extern const Rule kUpdateListsStale;
+extern const Rule kWindowsUpdatesStale;
+extern const Rule kBugcheckRecent;
+// Security
+extern const Rule kAntivirusOff;
+extern const Rule kAntivirusSignaturesOld;
+extern const Rule kBitlockerOff;
+extern const Rule kFirewallProfileOff;
 // Peripherals
 extern const Rule kBatteryWorn;
 extern const Rule kStuckPrintJobs;

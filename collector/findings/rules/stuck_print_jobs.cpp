@@ -4,14 +4,16 @@
 
 #include "collector/findings/evidence_format.hpp"
 #include "collector/findings/rules/rules.hpp"
+#include "collector/findings/rules/windows_platform.hpp"
 
 namespace triage::collector::rules {
 namespace {
 
 void evaluate(const Rule& rule, const RuleContext& context, std::vector<Finding>& out) {
   const auto& printing = context.snapshot.health().printing();
-  // The agent read a print system: CUPS, or the Windows print spooler (spooler names it).
+  // CUPS on Linux, the print spooler on Windows (which names itself in `spooler`).
   if (!printing.cups_available() && printing.spooler().empty()) return;
+  const bool windows = is_windows(context.snapshot);
   // The agent marks a job stuck after 10 minutes of waiting, or when its printer is stopped.
   std::map<std::string, std::vector<const v1::PrintJob*>> stuck;
   for (const auto& job : printing.jobs()) {
@@ -34,15 +36,13 @@ void evaluate(const Rule& rule, const RuleContext& context, std::vector<Finding>
       if (printer.state() == v1::Printer::STOPPED) evidence += "; printer stopped";
       if (!printer.accepting()) evidence += "; printer not accepting jobs";
       if (!printer.message().empty()) {
-        evidence += printing.cups_available() ? "; CUPS says \"" + printer.message() + "\""
-                                              : "; status \"" + printer.message() + "\"";
+        evidence += std::string(windows ? "; the spooler says \"" : "; CUPS says \"") +
+                    printer.message() + "\"";
       }
     }
-    if (printing.has_spooler_running() && !printing.spooler_running())
-      evidence += "; " + printing.spooler() + " not running";
     out.push_back(make_finding(rule, Severity::kWarning, printer_name,
                                "Print jobs stuck on " + printer_name, std::move(evidence),
-                               {"clear-print-queue"}));
+                               {windows ? "clear-windows-print-queue" : "clear-print-queue"}));
   }
 }
 
@@ -53,8 +53,7 @@ const Rule kStuckPrintJobs{
     .default_severity = Severity::kWarning,
     .condition =
         "A printer has jobs the agent marked stuck (waiting over 10 minutes, or queued "
-        "on a stopped or rejecting printer, or in error, or left while the Windows print "
-        "spooler is stopped); one finding per printer.",
+        "on a stopped or rejecting printer); one finding per printer.",
     .kb_article =
         "Documents are queued but not printing: the printer is off, out of paper, unreachable, "
         "or CUPS paused the queue after an error (it then stays paused). L1: check the printer "

@@ -14,6 +14,8 @@ void evaluate(const Rule& rule, const RuleContext& context, std::vector<Finding>
   const auto& updates = context.snapshot.software().updates();
   // Without a manager the update collector did not run or found no package manager.
   if (updates.manager().empty()) return;
+  // Windows Update keeps no package lists; updates.windows_stale judges its age instead.
+  if (updates.manager() == "Windows Update") return;
   const std::int64_t refreshed = updates.lists_updated_unix_ms();
   if (refreshed > 0 && context.as_of_unix_ms - refreshed <= kStaleAfterMs) return;
   std::string evidence = refreshed > 0

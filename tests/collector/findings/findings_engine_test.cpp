@@ -11,11 +11,31 @@ using namespace triage::collector::testing;
 
 namespace {
 
-/// The action ids the actions feature defines.
-const std::set<std::string> kCatalogActions = {
+/// The action ids the actions feature defines, Linux's and then Windows'.
+const std::set<std::string> kCatalogActions = {"restart-service",
+                                               "flush-dns",
+                                               "renew-dhcp",
+                                               "restart-network-manager",
+                                               "clear-print-queue",
+                                               "vacuum-journal",
+                                               "clean-package-cache",
+                                               "clear-temp-files",
+                                               "kill-process",
+                                               "sync-time",
+                                               "collect-log-bundle",
+                                               "reboot",
+                                               "restart-windows-service",
+                                               "windows-update-scan",
+                                               "clear-windows-print-queue",
+                                               "flush-dns-windows",
+                                               "reboot-windows"};
+
+/// The action ids a Windows agent runs (besides its own subcommands kill-process and
+/// collect-log-bundle): a finding on a Windows machine must not suggest a Linux command.
+const std::set<std::string> kLinuxOnlyActions = {
     "restart-service",   "flush-dns",      "renew-dhcp",          "restart-network-manager",
     "clear-print-queue", "vacuum-journal", "clean-package-cache", "clear-temp-files",
-    "kill-process",      "sync-time",      "collect-log-bundle",  "reboot"};
+    "sync-time",         "reboot"};
 
 /// Rules with tests in this folder. A rule added to the catalog fails this suite until its
 /// tests (fires / just under / data absent) are written and it is listed here.
@@ -42,7 +62,15 @@ const std::set<std::string> kTestedRules = {"disk.full",
                                             "updates.security_pending",
                                             "updates.lists_stale",
                                             "battery.worn",
-                                            "print.stuck_jobs"};
+                                            "print.stuck_jobs",
+                                            "updates.windows_stale",
+                                            "security.antivirus_off",
+                                            "security.antivirus_signatures_old",
+                                            "security.bitlocker_off",
+                                            "security.firewall_profile_off",
+                                            "service.auto_start_stopped",
+                                            "system.bugcheck_recent",
+                                            "memory.commit_high"};
 
 }  // namespace
 
@@ -88,7 +116,15 @@ TEST_CASE("absent data is not evidence", "[findings][engine]") {
     s.mutable_health()->mutable_journal()->add_units()->set_count(5000);
     s.mutable_health()->add_crash_dumps();
     s.mutable_health()->mutable_printing()->add_jobs()->set_stuck(true);
-    CHECK(evaluate(s).empty());
+    s.mutable_health()->add_bugchecks();
+    s.mutable_health()->mutable_commit();
+    s.mutable_security()->mutable_antivirus();
+    s.mutable_security()->add_encrypted_volumes()->set_system_volume(true);
+    s.mutable_security()->mutable_firewall()->add_profiles()->set_current(true);
+    s.mutable_software()->mutable_services()->add_units()->set_start_type(
+        triage::v1::ServiceUnit::AUTO);
+    s.mutable_software()->mutable_updates()->set_manager("Windows Update");
+    for (const auto& f : evaluate(s)) FAIL_CHECK(f.rule_id << ": " << f.evidence);
   }
   SECTION("a failed collector's output is absent: no findings from it") {
     auto s = empty_snapshot();
@@ -179,4 +215,28 @@ TEST_CASE("evidence formatting", "[findings][engine]") {
   CHECK(format_duration_ms(3 * kHourMs) == "3 h");
   CHECK(format_duration_ms(3 * kHourMs + 12 * kMinuteMs) == "3 h 12 min");
   CHECK(format_duration_ms(45 * kDayMs + 3 * kHourMs + kMinuteMs) == "45 d 3 h");
+}
+
+TEST_CASE("a Windows machine's findings suggest Windows actions only", "[findings][engine]") {
+  auto s = empty_snapshot();
+  s.mutable_system()->set_os_id("windows");
+  s.mutable_system()->mutable_windows()->set_product_type("workstation");
+  add_filesystem(s, "C:\\", 99, 256 * kGiB, "NTFS");
+  add_probe(s, triage::v1::Probe::DNS, "10.0.0.53 example.com", triage::v1::Probe::FAILED);
+  add_print_job(s, "HP LaserJet", "7", kHourMs, true).set_printer("HP LaserJet");
+  s.mutable_health()->mutable_printing()->set_spooler("Windows print spooler");
+  s.mutable_system()->mutable_time_sync()->set_offset_ms(90000);
+  s.mutable_system()->mutable_pending_reboot()->set_required(true);
+  s.mutable_system()->set_boot_time_unix_ms(kAsOfMs - 100 * kDayMs);
+  auto& unit = add_unit(s, "Spooler", triage::v1::ServiceUnit::INACTIVE, "stopped");
+  unit.set_start_type(triage::v1::ServiceUnit::AUTO);
+  auto f = evaluate(s);
+  REQUIRE(f.size() >= 6);
+  for (const auto& x : f) {
+    for (const auto& a : x.suggested_actions) {
+      INFO(x.rule_id << " suggests " << a);
+      CHECK(kCatalogActions.contains(a));
+      CHECK_FALSE(kLinuxOnlyActions.contains(a));
+    }
+  }
 }

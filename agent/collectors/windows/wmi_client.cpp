@@ -372,6 +372,16 @@ Result<std::vector<nlohmann::json>> WmiClient::query(std::string_view wmi_namesp
     rows = run_query(*services, "SELECT * FROM " + std::string(wmi_class), properties, what);
   }
   if (!rows) return tl::unexpected(rows.error().error);
+  // Wine (and some providers) answer a class that does not exist with no rows: an empty answer
+  // stands only when the class is defined.
+  if (rows->empty()) {
+    Bstr path(widen(wmi_class).value_or(std::wstring()));
+    IWbemClassObject* definition = nullptr;
+    const HRESULT hr = (*services)->GetObject(path.s, 0, nullptr, &definition, nullptr);
+    if (definition != nullptr) definition->Release();
+    if (auto e = wmi_error(hr, what); FAILED(hr) && e.code == ErrorCode::kNotFound)
+      return tl::unexpected(std::move(e));
+  }
   return std::move(*rows);
 }
 

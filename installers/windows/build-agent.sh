@@ -25,7 +25,7 @@ cmake --build "$build_dir" -j"$jobs" --target triage-agent "$@"
 exe="$build_dir/bin/triage-agent.exe"
 "$triple-strip" "$exe"
 # Only DLLs every Windows 10 has: the system's own and the C runtime (msvcrt).
-system_dlls='^(kernel32|user32|advapi32|shell32|ole32|oleaut32|ws2_32|mswsock|crypt32|bcrypt|gdi32|iphlpapi|wtsapi32|psapi|userenv|msvcrt|ntdll|secur32|rpcrt4|shlwapi|netapi32)\.dll$'
+system_dlls='^(kernel32|user32|advapi32|shell32|ole32|oleaut32|ws2_32|mswsock|crypt32|bcrypt|gdi32|iphlpapi|wtsapi32|psapi|userenv|msvcrt|ntdll|secur32|rpcrt4|shlwapi|netapi32|wevtapi)\.dll$'
 others="$("$triple-objdump" -p "$exe" | sed -n 's/^\s*DLL Name: //p' | tr 'A-Z' 'a-z' |
   grep -Ev "$system_dlls" || true)"
 if [ -n "$others" ]; then

@@ -1,5 +1,6 @@
 // Live Host on Windows: GetDiskFreeSpaceExW and GetAdaptersAddresses (the rest:
-// live_host_base.hpp). The clock discipline (w32time) is not read yet: clock_state() says so.
+// live_host_base.hpp), and the machine the Windows sources read (live_win_host.hpp). The clock
+// discipline (w32time) is not read yet: clock_state() says so.
 // Order matters: winsock2 before windows.h, iphlpapi last.
 #include <winsock2.h>
 
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "agent/collectors/live_host_base.hpp"
+#include "agent/collectors/windows/live_win_host.hpp"
 #include "shared/util/windows/wide_string.hpp"
 
 namespace triage::agent {
@@ -34,6 +36,10 @@ bool is_administrator() {
 
 class LiveHost final : public LiveHostBase {
  public:
+  // Made with the host, before any collector's budget meter runs: starting COM and loading
+  // WMI's client is the snapshot's one-time cost, not that of the first source asking WMI.
+  LiveHost() : windows_(make_live_win_host(/*start_com=*/true)) {}
+
   bool is_root() const override { return is_administrator(); }
 
   Result<FsUsage> fs_usage(std::string_view mount_point) const override {
@@ -95,6 +101,11 @@ class LiveHost final : public LiveHostBase {
     }
     return out;
   }
+
+  WinHost* windows() override { return windows_.get(); }
+
+ private:
+  WinHostPtr windows_;
 };
 
 }  // namespace

@@ -8,6 +8,10 @@
 
 namespace triage::agent {
 
-WinHostPtr make_live_win_host();
+/// The running machine. With `start_com`, COM starts on the calling thread and WMI's client is
+/// loaded now (no call to the WMI service, so nothing here can wait on it): that costs CPU and
+/// MiB of DLL pages once per process, and it belongs to the snapshot, not to whichever source
+/// happens to ask WMI first. A failure then is not kept: each query tries again.
+WinHostPtr make_live_win_host(bool start_com = false);
 
 }  // namespace triage::agent

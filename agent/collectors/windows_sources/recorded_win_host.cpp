@@ -206,6 +206,11 @@ class RecordedWinHost final : public WinHost {
     std::vector<nlohmann::json> rows;
     for (const auto& instance : *doc) {
       if (!instance.is_object()) continue;
+      // As live: no property named means all of them.
+      if (properties.empty()) {
+        rows.push_back(instance);
+        continue;
+      }
       nlohmann::json row = nlohmann::json::object();
       // As live: only the properties asked for, and every one of them (null when unset).
       for (const auto& property : properties) {

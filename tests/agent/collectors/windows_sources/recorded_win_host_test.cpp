@@ -106,6 +106,9 @@ TEST_CASE("recorded Windows machine: WMI rows hold the properties asked for",
   CHECK_FALSE((*rows)[0].contains("Extra"));
   CHECK(json_text((*rows)[1], "Name") == "b");
   CHECK((*rows)[1]["Size"].is_null());
+  auto all = host->wmi("root\\cimv2", "Win32_Thing", {});
+  REQUIRE(all);
+  CHECK(json_uint((*all)[0], "Extra") == 1u);
   auto none = host->wmi("root\\wmi", "MSStorageDriver_FailurePredictStatus", {"Active"});
   REQUIRE_FALSE(none);
   CHECK(none.error().code == triage::ErrorCode::kNotFound);

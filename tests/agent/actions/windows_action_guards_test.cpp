@@ -5,6 +5,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <string>
+#include <vector>
+
 #include "agent/actions/spool_job_files.hpp"
 #include "agent/actions/windows_process_guard.hpp"
 #include "agent/actions/windows_service_guard.hpp"

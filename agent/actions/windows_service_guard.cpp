@@ -163,7 +163,9 @@ Result<RestartPlan> plan_service_restart(std::string_view name, const WinService
       }
       return RestartPlan::kStopThenStart;
     case WinServiceState::kStopped:
-      if (facts.win32_exit_code == 0 && facts.service_exit_code == 0) {
+      // ERROR_SERVICE_NEVER_STARTED (1077): not started since boot, which is no failure.
+      if ((facts.win32_exit_code == 0 || facts.win32_exit_code == 1077) &&
+          facts.service_exit_code == 0) {
         return refuse(
             "it is stopped and its last stop was clean (stopped on purpose, or started on "
             "demand); only a service that stopped after a failure is started");

@@ -52,7 +52,8 @@ struct WinServiceFacts {
   bool driver = false;  ///< a kernel or file system driver, not a Win32 service
   WinStartType start_type = WinStartType::kManual;
   WinServiceState state = WinServiceState::kStopped;
-  /// dwWin32ExitCode and dwServiceSpecificExitCode of its last stop (0: clean).
+  /// dwWin32ExitCode and dwServiceSpecificExitCode of its last stop (0: clean; 1077,
+  /// ERROR_SERVICE_NEVER_STARTED: not started since boot, no failure either).
   std::uint32_t win32_exit_code = 0;
   std::uint32_t service_exit_code = 0;
   bool accepts_stop = false;  ///< SERVICE_ACCEPT_STOP

@@ -90,6 +90,11 @@ TEST_CASE("restart-windows-service restarts a running service and starts a faile
       {"a boot driver", with([](auto& f) { f.start_type = WinStartType::kBoot; }), "driver"},
       {"stopped cleanly", with([](auto& f) { f.state = WinServiceState::kStopped; }),
        "last stop was clean"},
+      {"never started since boot", with([](auto& f) {
+         f.state = WinServiceState::kStopped;
+         f.win32_exit_code = 1077;  // ERROR_SERVICE_NEVER_STARTED
+       }),
+       "last stop was clean"},
       {"starting", with([](auto& f) { f.state = WinServiceState::kStartPending; }),
        "start pending"},
       {"stopping", with([](auto& f) { f.state = WinServiceState::kStopPending; }), "stop pending"},

@@ -6,6 +6,8 @@
 #include <vector>
 
 #include "agent/actions/unit_guard.hpp"
+#include "agent/actions/windows_process_guard.hpp"
+#include "agent/actions/windows_service_guard.hpp"
 #include "shared/actions/action_params.hpp"
 #include "shared/actions/builtin_actions.hpp"
 #include "shared/pki/secrets.hpp"
@@ -100,6 +102,12 @@ Result<void> check_order_content(const v1::OrderPayload& p, const ActionPolicy& 
   // id: a custom action cannot take a built-in's id here).
   if (def->source == "builtin" && id == "restart-service") {
     if (auto r = check_restartable_unit(values->at("unit")); !r) return r;
+  }
+  if (def->source == "builtin" && id == "restart-windows-service") {
+    if (auto r = check_restartable_windows_service(values->at("service")); !r) return r;
+  }
+  if (def->source == "builtin" && id == "kill-process-windows") {
+    if (auto r = check_killable_windows_image(values->at("name")); !r) return r;
   }
   return {};
 }

@@ -13,6 +13,7 @@
 #include "agent/actions/history_command.hpp"
 #include "agent/actions/kill_process_command.hpp"
 #include "agent/actions/log_bundle_command.hpp"
+#include "agent/actions/windows_action_commands.hpp"
 #include "agent/collectors/collect_command.hpp"
 #include "agent/enroll/enroll.hpp"
 #include "agent/enroll/enroll_token.hpp"
@@ -147,7 +148,34 @@ int main(int argc, char** argv) {
   long kill_pid = 0;
   std::string kill_name;
   kill_process->add_option("--pid", kill_pid, "process id")->required();
-  kill_process->add_option("--name", kill_name, "expected name (/proc/PID/comm)")->required();
+  kill_process
+      ->add_option("--name", kill_name, "expected name (Linux: /proc/PID/comm; Windows: image.exe)")
+      ->required();
+
+  // The Windows actions' own work, through the Win32 API
+  // (agent/actions/windows_action_commands.hpp).
+  std::string service_name;
+  auto* restart_service = app.add_subcommand(
+      "restart-service", "restart a Windows service (the restart-windows-service action)");
+  restart_service->add_option("--name", service_name, "the service's key name")->required();
+  auto* service_running = app.add_subcommand(
+      "service-running", "exit 0 when a Windows service runs (restart-windows-service's check)");
+  service_running->add_option("--name", service_name, "the service's key name")->required();
+  auto* clear_print_queue = app.add_subcommand(
+      "clear-print-queue",
+      "stop the spooler, delete the queued jobs, start it (the clear-windows-print-queue action)");
+  auto* print_queue_empty = app.add_subcommand(
+      "print-queue-empty", "exit 0 when the spooler runs with no job queued (Windows)");
+  auto* flush_dns =
+      app.add_subcommand("flush-dns", "empty the DNS client cache (the flush-dns-windows action)");
+  auto* renew_dhcp = app.add_subcommand(
+      "renew-dhcp", "renew the DHCP lease of every DHCP adapter (the renew-dhcp-windows action)");
+  auto* reboot = app.add_subcommand(
+      "reboot", "restart Windows after a delay, with a notice (the reboot-windows action)");
+  unsigned reboot_minutes = 0;
+  reboot->add_option("--delay-minutes", reboot_minutes, "minutes before the restart")
+      ->required()
+      ->check(CLI::Range(1u, 60u));
 
   auto* log_bundle = app.add_subcommand(
       "log-bundle", "write a tar.gz of recent logs to stdout (the collect-log-bundle action)");
@@ -196,6 +224,21 @@ int main(int argc, char** argv) {
     if (kill_process->parsed()) {
       return ta::run_kill_process(triage::FsRoot("/"), kill_pid, kill_name, std::cout, std::cerr);
     }
+    if (restart_service->parsed()) {
+      return ta::run_restart_windows_service(service_name, std::cout, std::cerr);
+    }
+    if (service_running->parsed()) {
+      return ta::run_windows_service_running(service_name, std::cout, std::cerr);
+    }
+    if (clear_print_queue->parsed()) {
+      return ta::run_clear_windows_print_queue({}, std::cout, std::cerr);
+    }
+    if (print_queue_empty->parsed()) {
+      return ta::run_windows_print_queue_empty({}, std::cout, std::cerr);
+    }
+    if (flush_dns->parsed()) return ta::run_flush_windows_dns(std::cout, std::cerr);
+    if (renew_dhcp->parsed()) return ta::run_renew_windows_dhcp(std::cout, std::cerr);
+    if (reboot->parsed()) return ta::run_reboot_windows(reboot_minutes, std::cout, std::cerr);
     if (log_bundle->parsed()) {
       return ta::run_log_bundle(bundle_options, std::cout, std::cerr);
     }

@@ -185,6 +185,9 @@ try {
     const offered = await dialog.locator('#run-action option').evaluateAll((os) => os.map((o) => o.value));
     check(offered.includes('echo-low') && offered.includes('kill-process'), `offered: ${offered.join(', ')}`);
     check(!offered.includes('echo-high') && !offered.includes('reboot'), 'a technician is offered senior actions');
+    // The ticket's device is a Linux agent: no Windows action is offered for it.
+    check(!offered.includes('restart-windows-service') && !offered.includes('flush-dns-windows'),
+      `a Linux device is offered Windows actions: ${offered.join(', ')}`);
     await dialog.locator('#run-action').selectOption('kill-process');  // integer + regex
     await dialog.locator('.badge.risk-medium').waitFor();
     const pid = dialog.locator('input[type="number"][name^="param-"]');

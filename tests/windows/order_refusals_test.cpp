@@ -10,6 +10,8 @@
 #include "agent/actions/action_journal.hpp"
 #include "agent/actions/order_verifier.hpp"
 #include "shared/actions/action_definition.hpp"
+#include "shared/actions/action_params.hpp"
+#include "shared/actions/builtin_actions.hpp"
 #include "shared/pki/keys.hpp"
 #include "shared/pki/secrets.hpp"
 #include "shared/protocol/signed_messages.hpp"
@@ -159,4 +161,40 @@ TEST_CASE("Windows orders: the history of refusals is hash-chained, an edit is f
   REQUIRE(broken);
   REQUIRE(*broken);
   CHECK((*broken)->entry_id == 2);
+}
+
+TEST_CASE("Windows orders: a built-in Windows action passes, its deny list is refused here") {
+  WindowsOrders o;
+  const auto* def = triage::actions::find_builtin_action("restart-windows-service");
+  REQUIRE(def != nullptr);
+  o.catalog.entries[def->id] = ta::CatalogEntryInfo{def->version, def->sha256_raw, v1::RISK_MEDIUM};
+  o.policy.max_risk = triage::actions::ActionRisk::kMedium;
+  auto order = [&](const std::string& service) {
+    v1::OrderPayload p = o.payload();
+    p.set_action_id(def->id);
+    p.set_action_version(def->version);
+    p.set_definition_sha256(def->sha256_raw);
+    p.clear_definition();
+    p.clear_argv();
+    auto* param = p.add_params();
+    param->set_name("service");
+    param->set_value(service);
+    const triage::actions::ParamValues values{{"service", service}};
+    for (const auto& a : triage::actions::resolve_argv(def->argv, values)) p.add_argv(a);
+    for (const auto& a : triage::actions::resolve_argv(def->post_check->argv, values)) {
+      p.mutable_post_check()->add_argv(a);
+    }
+    p.mutable_post_check()->set_expect_exit_code(def->post_check->expect_exit_code);
+    p.mutable_post_check()->set_timeout_s(def->post_check->timeout_s);
+    p.set_risk(v1::RISK_MEDIUM);
+    p.set_timeout_s(def->timeout_s);
+    p.set_output_cap_bytes(def->output_cap_bytes);
+    return p;
+  };
+  auto verified = ta::verify_order(o.sign(order("Spooler")), o.checks());
+  INFO((verified ? std::string() : verified.error().message));
+  REQUIRE(verified);
+  CHECK(verified->argv(0) == "C:\\Program Files\\triage\\triage-agent.exe");
+  CHECK_THAT(refusal(ta::verify_order(o.sign(order("EventLog")), o.checks())),
+             Catch::Contains("restart-windows-service refuses EventLog"));
 }

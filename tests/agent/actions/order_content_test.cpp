@@ -124,6 +124,37 @@ TEST_CASE("restart-service still restarts ordinary services") {
   CHECK_FALSE(check_restartable_unit("tmp.mount"));
 }
 
+TEST_CASE("the Windows built-ins render here, and the endpoint refuses their deny lists") {
+  const ActionPolicy policy;
+  CHECK(check_order_content(builtin_order("restart-windows-service", {{"service", "Spooler"}}),
+                            policy));
+  CHECK(check_order_content(builtin_order("clear-windows-print-queue", {}), policy));
+  CHECK(check_order_content(builtin_order("flush-dns-windows", {}), policy));
+  CHECK(check_order_content(
+      builtin_order("kill-process-windows", {{"pid", "4242"}, {"name", "chrome.exe"}}), policy));
+  for (const char* service : {"EventLog", "rpcss", "triage-agent", "MpsSvc", "WinDefend"}) {
+    INFO(service);
+    CHECK_THAT(refusal(check_order_content(
+                   builtin_order("restart-windows-service", {{"service", service}}), policy)),
+               Catch::Contains("restart-windows-service refuses"));
+  }
+  for (const char* name : {"lsass.exe", "CSRSS.exe", "winlogon.exe", "triage-agent.exe"}) {
+    INFO(name);
+    CHECK_THAT(
+        refusal(check_order_content(
+            builtin_order("kill-process-windows", {{"pid", "4242"}, {"name", name}}), policy)),
+        Catch::Contains("kill-process refuses to end"));
+  }
+  // The definitions' patterns stop what is not a key name or an .exe before the deny lists.
+  CHECK_THAT(refusal(check_order_content(
+                 builtin_order("restart-windows-service", {{"service", "Print Spooler"}}), policy)),
+             Catch::Contains("do not validate"));
+  CHECK_THAT(
+      refusal(check_order_content(
+          builtin_order("kill-process-windows", {{"pid", "4242"}, {"name", "notepad"}}), policy)),
+      Catch::Contains("do not validate"));
+}
+
 TEST_CASE("parameters are validated on the endpoint with the collector's rules") {
   const ActionPolicy policy;
   struct Case {

@@ -10,6 +10,7 @@
 
 #include "collector/actions/action_catalog.hpp"
 #include "collector/findings/rule_catalog.hpp"
+#include "shared/actions/action_platform.hpp"
 #include "shared/pki/secrets.hpp"
 
 using namespace triage;
@@ -44,7 +45,7 @@ TEST_CASE("every built-in action parses, has an absolute program and a content h
   for (const auto& def : catalog->all()) {
     INFO(def.id);
     ids.insert(def.id);
-    CHECK(def.argv.at(0).front() == '/');
+    CHECK(actions::is_absolute_program_path(def.platform, def.argv.at(0)));
     CHECK(def.sha256.size() == 64);
     CHECK(def.source == "builtin");
   }
@@ -53,6 +54,26 @@ TEST_CASE("every built-in action parses, has an absolute program and a content h
                          "clear-temp-files", "kill-process", "sync-time", "reboot"}) {
     CHECK(ids.count(id) == 1);
   }
+  // The Windows built-ins run the installed agent (installers/windows/triage-agent.wxs puts it
+  // there), never a shell.
+  for (const char* id : {"restart-windows-service", "clear-windows-print-queue",
+                         "flush-dns-windows", "kill-process-windows"}) {
+    INFO(id);
+    const auto* def = catalog->find(id);
+    REQUIRE(def != nullptr);
+    CHECK(def->platform == "windows");
+    CHECK(def->argv.at(0) == "C:\\Program Files\\triage\\triage-agent.exe");
+    if (def->post_check) CHECK(def->post_check->argv.at(0) == def->argv.at(0));
+  }
+  for (const auto& def : catalog->all()) {
+    INFO(def.id);
+    CHECK((def.platform == "linux" || def.platform == "windows"));
+  }
+  const auto* restart = catalog->find("restart-windows-service");
+  REQUIRE(restart != nullptr);
+  CHECK(restart->risk == ActionRisk::kMedium);
+  REQUIRE(restart->post_check);
+  CHECK(restart->post_check->argv.at(1) == "service-running");
   const auto* reboot = catalog->find("reboot");
   REQUIRE(reboot != nullptr);
   CHECK(reboot->risk == ActionRisk::kHigh);

@@ -1,8 +1,9 @@
 // The "Run action" dialog: a form generated from the catalog entry of the chosen action
 // (enum → select, integer → number with its range, regex → text with its length and pattern),
 // the risk and approval rule, a device chooser when the ticket has several devices (by host
-// name, the id as the tooltip and the value sent). The server validates everything again;
-// its 400 message is shown on the field it names.
+// name, the id as the tooltip and the value sent); the actions offered are the chosen device's
+// platform's. The server validates everything again; its 400 message is shown on the field it
+// names.
 
 import { post } from './api.js';
 import { badge, field, h, replace } from './dom.js';
@@ -21,6 +22,11 @@ export async function loadCatalog(getter) {
 }
 
 export function forgetCatalog() { catalogCache = null; }
+
+/** Whether catalog action `a` runs on a device of `platform` (null: not known, any runs). */
+export function runsOn(a, platform) {
+  return !platform || (a.platform || 'linux') === platform;
+}
 
 function paramControl(p) {
   const name = `param-${p.name}`;
@@ -59,13 +65,14 @@ function faultyField(message) {
 /**
  * Opens the dialog for `action` (preselected; any of `catalog` can be chosen) on ticket
  * `ticket`, on device `deviceId` when given; `deviceName(id)` labels the device chooser's
- * options (the id when not given). Resolves to the created order, or null when the user cancels.
+ * options (the id when not given); `devicePlatform(id)` limits the actions to that device's
+ * platform. Resolves to the created order, or null when the user cancels.
  */
-export function runActionDialog(ticket, action, catalog, { deviceId, deviceName = String } = {}) {
+export function runActionDialog(ticket, action, catalog,
+  { deviceId, deviceName = String, devicePlatform = () => null } = {}) {
   return new Promise((resolve) => {
     const devices = ticket.devices ?? [];
-    const choose = h('select', { name: 'action', id: 'run-action' },
-      catalog.map((a) => h('option', { value: a.id, selected: a.id === action?.id }, `${a.title} (${a.id})`)));
+    const choose = h('select', { name: 'action', id: 'run-action' });
     const body = h('div', { class: 'action-form' });
     const errors = new Map();
     const status = h('p', { class: 'form-status', role: 'alert' });
@@ -74,6 +81,15 @@ export function runActionDialog(ticket, action, catalog, { deviceId, deviceName 
         { value: d, title: d, selected: d === deviceId }, deviceName(d))))
       : null;
     if (device) errors.set('device_id', h('span', { class: 'field-error' }));
+    const chosenDevice = () => (device ? device.value : deviceId ?? devices[0]);
+    // The chosen device's platform's actions; the chosen action stays chosen while offered.
+    function offer() {
+      const keep = choose.value || action?.id;
+      const platform = devicePlatform(chosenDevice());
+      replace(choose, catalog.filter((a) => runsOn(a, platform)).map((a) => h('option',
+        { value: a.id, selected: a.id === keep }, `${a.title} (${a.id})`)));
+    }
+    offer();
 
     let controls = [];
     const current = () => catalog.find((a) => a.id === choose.value);
@@ -103,6 +119,10 @@ export function runActionDialog(ticket, action, catalog, { deviceId, deviceName 
         ] : h('p', { class: 'muted' }, 'No action chosen.'));
     }
     choose.addEventListener('change', show);
+    device?.addEventListener('change', () => {
+      offer();
+      show();
+    });
     show();
 
     const submit = h('button', { type: 'submit' }, 'Run');

@@ -204,7 +204,10 @@ export async function render(main, [id], ctx) {
   let left = false;
   const devices = new Map();
   const deviceName = deviceNamer(devices);
-  const actions = ticketActions(ctx.me, () => (left ? undefined : reload()), { deviceName });
+  // A device's platform as its agent's hello gave it (null while unknown): the actions offered
+  // for it are that platform's only.
+  const devicePlatform = (d) => devices.get(d)?.platform || null;
+  const actions = ticketActions(ctx.me, () => (left ? undefined : reload()), { deviceName, devicePlatform });
   const probes = ticketProbes(() => (left ? undefined : reload()), { deviceName });
   const live = ticketLive(() => (left ? undefined : reload()), { deviceName });
   async function reload({ awaitDiagnosticsAfter } = {}) {

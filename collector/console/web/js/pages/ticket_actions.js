@@ -1,19 +1,22 @@
 // The ticket's remediation actions: "Fix with" buttons on findings, a "Run action" button, the
 // ticket's orders, and the panel of the order being watched (live output). Only for users
-// who may request actions; the catalog is filtered to what the user's role may run.
+// who may request actions; the catalog is filtered to what the user's role may run, and for a
+// device to its platform's actions (a Windows PC is never offered a Linux action: its agent
+// would refuse it).
 
 import { get } from '../api.js';
 import { h, section } from '../dom.js';
-import { loadCatalog, runActionDialog } from '../action_dialog.js';
+import { loadCatalog, runActionDialog, runsOn } from '../action_dialog.js';
 import { orderPanel, orderTable } from '../order_view.js';
 import { can, reaches } from '../roles.js';
 
 /**
  * State kept across re-renders of the ticket page: the catalog, the ticket's orders and the
  * watched order's panel (the same element is moved into each new render). `deviceName(id)`
- * names the ticket's devices in the dialog's device chooser.
+ * names the ticket's devices in the dialog's device chooser; `devicePlatform(id)` gives a device's
+ * platform ("linux", "windows"; null while unknown: then every action is offered).
  */
-export function ticketActions(me, onChange, { deviceName } = {}) {
+export function ticketActions(me, onChange, { deviceName, devicePlatform = () => null } = {}) {
   const state = { catalog: [], orders: [], panel: null, ticket: null };
   const mayRun = () => can('POST', '/api/v1/tickets/{id}/actions');
   const runnable = () => mayRun() && state.catalog.length && (state.ticket.devices ?? []).length;
@@ -27,7 +30,8 @@ export function ticketActions(me, onChange, { deviceName } = {}) {
   }
 
   async function open(action, deviceId) {
-    const order = await runActionDialog(state.ticket, action, state.catalog, { deviceId, deviceName });
+    const order = await runActionDialog(state.ticket, action, state.catalog,
+      { deviceId, deviceName, devicePlatform });
     if (!order) return;
     state.orders = [order, ...state.orders];
     watch(order.id);
@@ -50,7 +54,9 @@ export function ticketActions(me, onChange, { deviceName } = {}) {
       if (!mayRun() || !state.catalog.length) return undefined;
       return (f) => {
         const suggested = new Set(f.suggested_actions ?? []);
-        const fixes = state.catalog.filter((a) => suggested.has(a.id) || (a.fixes ?? []).includes(f.rule));
+        const fixes = state.catalog
+          .filter((a) => suggested.has(a.id) || (a.fixes ?? []).includes(f.rule))
+          .filter((a) => runsOn(a, devicePlatform(f.device_id)));
         if (!fixes.length) return null;
         return h('p', { class: 'actions' }, h('span', { class: 'label' }, 'Fix with: '),
           fixes.map((a) => h('button', {

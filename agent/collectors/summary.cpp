@@ -323,8 +323,10 @@ void render_summary(const v1::Snapshot& s, std::ostream& out) {
       // The source decides which automatic services are stopped by design; by name here
       // only those that stopped after a failure.
       for (const auto& u : svc.units()) {
-        if (u.exit_code() != 0 && u.active_state() == v1::ServiceUnit::INACTIVE)
-          line(out, "Stopped after failure",
+        // 1077: never started since boot, not a failure.
+        if (u.exit_code() != 0 && u.exit_code() != 1077 &&
+            u.active_state() == v1::ServiceUnit::INACTIVE)
+          line(out, "Failed service",
                u.name() + " (" + u.description() + "), exit code " + std::to_string(u.exit_code()));
       }
     }
@@ -417,11 +419,14 @@ void render_summary(const v1::Snapshot& s, std::ostream& out) {
     const auto& sec = s.security();
     heading(out, "Security");
     const auto& fw = sec.firewall();
+    // Windows Defender Firewall reports per profile (below), not rules and an input policy.
+    const bool by_profile = fw.profiles_size() > 0;
     line(out, "Firewall",
          !fw.has_active() ? "unknown" + (fw.message().empty() ? "" : " (" + fw.message() + ")")
-         : fw.active()    ? "active, " + std::to_string(fw.rule_count()) + " rules, input " +
-                             (fw.input_policy().empty() ? "?" : fw.input_policy())
-                       : "inactive");
+         : !fw.active()   ? std::string("inactive")
+         : by_profile     ? "active (" + (fw.frontends_size() ? fw.frontends(0) : "") + ")"
+                          : "active, " + std::to_string(fw.rule_count()) + " rules, input " +
+                            (fw.input_policy().empty() ? "?" : fw.input_policy()));
     for (const auto& p : fw.profiles())
       line(out, "Firewall profile",
            p.name() + (p.enabled() ? " on" : " OFF") + (p.current() ? " (current)" : ""));

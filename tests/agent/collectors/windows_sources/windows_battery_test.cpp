@@ -40,7 +40,7 @@ TEST_CASE("windows_battery: other drivers and hostile rows", "[windows_battery]"
   SECTION("discharging") {
     m.write("wmi/root_wmi/BatteryStatus.json",
             R"([{"InstanceName": "ACPI\\PNP0C0A\\1_0", "PowerOnline": false, "Charging": false,
-                 "Discharging": true, "RemainingCapacity": 10431}])");
+                 "Discharging": true, "RemainingCapacity": 9234}])");
     auto snap = m.collect("windows_battery");
     CHECK(snap.hardware().batteries(0).status() == v1::Battery::DISCHARGING);
     CHECK(snap.hardware().batteries(0).charge_percent() == Approx(30.0).epsilon(0.01));

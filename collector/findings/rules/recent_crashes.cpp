@@ -1,6 +1,7 @@
 // crash.recent: crash reports (apport, systemd-coredump, kdump) from the last days, per program.
 #include <map>
 #include <string>
+#include <string_view>
 
 #include "collector/findings/evidence_format.hpp"
 #include "collector/findings/rules/rules.hpp"
@@ -56,10 +57,12 @@ void evaluate(const Rule& rule, const RuleContext& context, std::vector<Finding>
                            ")";
     // A kernel crash (kdump) took the whole machine down.
     const bool warning = kernel != nullptr || dumps.size() >= kWarningCrashes;
-    out.push_back(make_finding(
-        rule, warning ? Severity::kWarning : Severity::kInfo, program,
-        kernel ? std::string("Kernel crashed (") + kernel + ")" : "Program " + program + " crashed",
-        std::move(evidence), {"collect-log-bundle"}));
+    out.push_back(make_finding(rule, warning ? Severity::kWarning : Severity::kInfo, program,
+                               kernel && std::string_view(kernel) == "minidump"
+                                   ? std::string("Windows stopped with a bugcheck (minidump)")
+                               : kernel ? std::string("Kernel crashed (") + kernel + ")"
+                                        : "Program " + program + " crashed",
+                               std::move(evidence), {"collect-log-bundle"}));
   }
 }
 

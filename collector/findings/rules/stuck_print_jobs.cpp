@@ -13,7 +13,8 @@ void evaluate(const Rule& rule, const RuleContext& context, std::vector<Finding>
   const auto& printing = context.snapshot.health().printing();
   // CUPS on Linux, the print spooler on Windows (which names itself in `spooler`).
   if (!printing.cups_available() && printing.spooler().empty()) return;
-  const bool windows = is_windows(context.snapshot);
+  // The Windows print spooler names itself; without CUPS it is the one that spoke.
+  const bool windows = is_windows(context.snapshot) || !printing.cups_available();
   // The agent marks a job stuck after 10 minutes of waiting, or when its printer is stopped.
   std::map<std::string, std::vector<const v1::PrintJob*>> stuck;
   for (const auto& job : printing.jobs()) {
@@ -40,6 +41,8 @@ void evaluate(const Rule& rule, const RuleContext& context, std::vector<Finding>
                     printer.message() + "\"";
       }
     }
+    if (printing.has_spooler_running() && !printing.spooler_running())
+      evidence += "; " + printing.spooler() + " not running";
     out.push_back(make_finding(rule, Severity::kWarning, printer_name,
                                "Print jobs stuck on " + printer_name, std::move(evidence),
                                {windows ? "clear-windows-print-queue" : "clear-print-queue"}));

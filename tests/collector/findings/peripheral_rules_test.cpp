@@ -66,7 +66,7 @@ TEST_CASE("print.stuck_jobs: one finding per printer with stuck jobs", "[finding
     CHECK(f[0].subject == "Office_HP");
     CHECK(f[0].evidence ==
           "1 stuck job on Office_HP, oldest submitted 3 h before the snapshot; printer "
-          "stopped; status \"spooler not running\"; Windows print spooler not running");
+          "stopped; the spooler says \"spooler not running\"; Windows print spooler not running");
   }
   SECTION("CUPS not available: nothing") {
     add_print_job(s, "Office_HP", "Office_HP-42", kHourMs, true);

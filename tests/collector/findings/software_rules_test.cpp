@@ -167,7 +167,7 @@ TEST_CASE("crash.recent: crash reports of the last 7 days per program", "[findin
     CHECK_THAT(f[0].evidence, Catch::Matchers::Contains("(Windows Error Reporting, "));
     CHECK(f[1].subject == "kernel");
     CHECK(f[1].severity == Severity::kWarning);
-    CHECK(f[1].title == "Windows stopped with a bugcheck (kernel dump)");
+    CHECK(f[1].title == "Windows stopped with a bugcheck (minidump)");
   }
   SECTION("older than 7 days: nothing") {
     add_crash(s, "evince", 7 * kDayMs + kMinuteMs);

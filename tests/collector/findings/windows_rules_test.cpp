@@ -485,7 +485,7 @@ TEST_CASE("crash.recent with Windows Error Reporting and minidumps", "[findings]
     CHECK_THAT(f[0].evidence, Catch::Contains("(Windows Error Reporting, 2.0 MiB)"));
     CHECK(f[1].subject == "ntoskrnl.exe");
     CHECK(f[1].severity == Severity::kWarning);
-    CHECK(f[1].title == "Kernel crashed (minidump)");
+    CHECK(f[1].title == "Windows stopped with a bugcheck (minidump)");
   }
   SECTION("with the bugcheck reported, the minidump is left to system.bugcheck_recent") {
     add_bugcheck(s, 3 * kDayMs, "0x0000009f");

@@ -77,6 +77,7 @@ Result<void> collect_windows_event_log(CollectContext& ctx, v1::Snapshot& out) {
   std::map<std::pair<std::string, std::string>, SourceCount> counts;
   std::uint32_t total = 0;
   bool truncated = false;
+  bool service_unavailable = false;  // the Event Log answered nothing (Wine's stub does)
   for (auto name : kLogs) {
     EventQuery query;
     query.log = std::string(name);
@@ -86,6 +87,7 @@ Result<void> collect_windows_event_log(CollectContext& ctx, v1::Snapshot& out) {
     auto records = win->events(query);
     if (!records) {
       ctx.note(query.log + " log: " + records.error().message);
+      service_unavailable = service_unavailable || records.error().code == ErrorCode::kUnavailable;
       continue;
     }
     log->set_available(true);
@@ -110,7 +112,15 @@ Result<void> collect_windows_event_log(CollectContext& ctx, v1::Snapshot& out) {
       if (!c.newest || record.time_unix_ms > c.newest->time_unix_ms) c.newest = &record;
     }
   }
-  if (!log->available()) return fail("neither the System nor the Application log could be read");
+  if (!log->available()) {
+    // No Event Log service is a source that is absent here, not a failure of this source.
+    if (service_unavailable) {
+      out.mutable_health()->clear_event_log();
+      ctx.unavailable("the Event Log service answered nothing");
+      return {};
+    }
+    return fail("neither the System nor the Application log could be read");
+  }
 
   std::vector<std::pair<std::pair<std::string, std::string>, SourceCount>> sorted(counts.begin(),
                                                                                   counts.end());

@@ -222,6 +222,19 @@ TEST_CASE("windows_event_log: neither log readable", "[windows_event_log][hostil
   CHECK_THAT(snap.collectors(0).message(), Contains("neither the System nor the Application"));
 }
 
+TEST_CASE("windows_event_log: no Event Log service is an absent source",
+          "[windows_event_log][hostile]") {
+  auto win = std::make_shared<testing::ScriptedWinHost>();
+  win->on_events = [](const EventQuery&) -> triage::Result<std::vector<EventRecord>> {
+    return triage::fail(triage::ErrorCode::kUnavailable, "the Event Log service answered nothing");
+  };
+  auto snap = testing::scripted_collect("windows_event_log", win);
+  CHECK(snap.collectors(0).outcome() == v1::CollectorStatus::UNAVAILABLE);
+  CHECK_FALSE(snap.health().has_event_log());
+  auto bugchecks = testing::scripted_collect("windows_bugchecks", win);
+  CHECK(bugchecks.collectors(0).outcome() == v1::CollectorStatus::UNAVAILABLE);
+}
+
 TEST_CASE("event_summary: one redacted line", "[windows_event_log]") {
   EventRecord r;
   r.message = "Logon failed.\r\n\r\nAccount: svc\r\n\tpassword=hunter2 token: x\r\n";

@@ -10,8 +10,6 @@
 
 namespace triage::agent {
 
-/// SMBIOS chassis type code to its name ("Notebook").
-std::string chassis_type_name(std::uint64_t code);
 /// The dmi collector: vendor, model, serial, board, BIOS and chassis.
 Result<void> collect_dmi(CollectContext& ctx, v1::Snapshot& out);
 

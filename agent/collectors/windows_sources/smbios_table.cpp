@@ -4,6 +4,8 @@
 
 #include <array>
 
+#include "agent/collectors/chassis_types.hpp"
+
 namespace triage::agent {
 namespace {
 
@@ -112,46 +114,7 @@ std::optional<std::string> decode_base64(std::string_view text) {
 }
 
 std::string smbios_chassis_type_name(std::uint8_t code) {
-  static constexpr std::array<std::string_view, 37> kNames = {"",
-                                                              "Other",
-                                                              "Unknown",
-                                                              "Desktop",
-                                                              "Low Profile Desktop",
-                                                              "Pizza Box",
-                                                              "Mini Tower",
-                                                              "Tower",
-                                                              "Portable",
-                                                              "Laptop",
-                                                              "Notebook",
-                                                              "Hand Held",
-                                                              "Docking Station",
-                                                              "All in One",
-                                                              "Sub Notebook",
-                                                              "Space-saving",
-                                                              "Lunch Box",
-                                                              "Main Server Chassis",
-                                                              "Expansion Chassis",
-                                                              "SubChassis",
-                                                              "Bus Expansion Chassis",
-                                                              "Peripheral Chassis",
-                                                              "RAID Chassis",
-                                                              "Rack Mount Chassis",
-                                                              "Sealed-case PC",
-                                                              "Multi-system chassis",
-                                                              "Compact PCI",
-                                                              "Advanced TCA",
-                                                              "Blade",
-                                                              "Blade Enclosure",
-                                                              "Tablet",
-                                                              "Convertible",
-                                                              "Detachable",
-                                                              "IoT Gateway",
-                                                              "Embedded PC",
-                                                              "Mini PC",
-                                                              "Stick PC"};
-  code &= 0x7F;
-  if (code < kNames.size()) return std::string(kNames[code]);
-  return "Unknown";
+  return chassis_type_name(code & 0x7F);  // bit 7: a chassis lock is present
 }
 
 std::string smbios_memory_type_name(std::uint8_t code) {

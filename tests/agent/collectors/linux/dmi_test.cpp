@@ -1,6 +1,7 @@
 // The dmi collector: SMBIOS identity of the fixture machines.
 #include <catch2/catch.hpp>
 
+#include "agent/collectors/chassis_types.hpp"
 #include "agent/collectors/linux/dmi.hpp"
 #include "tests/agent/collectors/fixture_support.hpp"
 

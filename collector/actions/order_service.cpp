@@ -109,6 +109,14 @@ Result<Order> OrderService::request(const OrderRequest& request, const User& use
   if ((*device)->revoked_at) {
     return fail(ErrorCode::kConflict, "device " + device_id + " is revoked");
   }
+  // The agent refuses an action of another platform anyway; saying so here spares the
+  // technician an order that can only fail. A device that has not named its platform yet (an
+  // agent older than the field) is left to the agent's own check.
+  const auto& platform = (*device)->platform;
+  if (!platform.empty() && platform != def->platform) {
+    return fail(ErrorCode::kConflict, "`" + def->id + "` is a " + def->platform +
+                                          " action and device " + device_id + " runs " + platform);
+  }
   auto waiting = store_.read().orders().list_orders(
       OrderQuery{device_id,
                  std::nullopt,

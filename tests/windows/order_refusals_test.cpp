@@ -114,6 +114,12 @@ TEST_CASE("Windows orders: forged, expired and another device's orders are refus
   elsewhere.set_device_id("dev-2");
   CHECK_THAT(refusal(ta::verify_order(o.sign(elsewhere), o.checks())),
              Catch::Contains("not this one"));
+  // The collector refuses to sign another platform's action for a device that said which it
+  // runs; an order for one that reaches the agent anyway is refused here.
+  auto linux_action = o.payload();
+  linux_action.set_platform("linux");
+  CHECK_THAT(refusal(ta::verify_order(o.sign(linux_action), o.checks())),
+             Catch::Contains("order is for platform linux"));
   auto interpreter = o.payload();
   interpreter.set_argv(0, "C:\\Windows\\System32\\cmd.exe");
   CHECK_FALSE(ta::verify_order(o.sign(interpreter), o.checks()));

@@ -177,6 +177,30 @@ TEST_CASE("orders are refused for bad input and insufficient roles") {
   CHECK(none->empty());
 }
 
+TEST_CASE("an action of another platform than the device's is refused before it is signed") {
+  World w;
+  auto hello = [&](const char* platform) {
+    DeviceHelloFacts facts;
+    facts.hostname = "lt-sales-17";
+    facts.platform = platform;
+    REQUIRE(w.store->write(
+        [&](WriteTx& tx) { return tx.devices().record_hello("dev-1", facts, w.now); }));
+  };
+  const auto tom = user("tom", Role::kTechnician);
+  // A device that has not named its platform (an older agent): the agent's own check decides.
+  CHECK(w.request("echo-test", {{"text", "hi"}}, tom));
+  hello("windows");
+  auto refused = w.request("echo-test", {{"text", "hi"}}, tom);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().code == ErrorCode::kConflict);
+  CHECK(refused.error().message == "`echo-test` is a linux action and device dev-1 runs windows");
+  hello("linux");
+  CHECK(w.request("echo-test", {{"text", "hi"}}, tom));
+  auto orders = w.store->read().orders().list_orders(OrderQuery{});
+  REQUIRE(orders);
+  CHECK(orders->size() == 2);
+}
+
 TEST_CASE("a high-risk order waits for a second senior person") {
   World w;
   const auto alice = user("alice", Role::kSenior);

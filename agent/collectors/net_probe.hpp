@@ -1,6 +1,7 @@
 #pragma once
-// Active network probes with hard timeouts: ICMP echo, DNS over UDP, TCP connect. The DNS
-// message code is portable (dns_message.cpp); the sockets are each platform's:
+// Active network probes with hard timeouts: ICMP echo, DNS over UDP, TCP connect, SNTP. The DNS
+// and SNTP message code is portable (dns_message.cpp, sntp_message.cpp); the sockets are each
+// platform's:
 // linux/net_probe.cpp (non-blocking sockets and poll), windows/net_probe.cpp (Winsock and
 // IcmpSendEcho2).
 
@@ -10,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "agent/collectors/sntp_message.hpp"
 #include "triage/v1/snapshot.pb.h"
 
 namespace triage::agent {
@@ -40,6 +42,19 @@ ProbeOutcome probe_dns(const std::string& server, const std::string& name,
 /// Connects to `address`:`port` over TCP and measures the handshake.
 ProbeOutcome probe_tcp(const std::string& address, std::uint16_t port,
                        std::chrono::milliseconds timeout);
+/// What the time probe found: `probe` as the other probes say it, and when the server
+/// answered (probe.result OK), the local clock's offset from it.
+struct SntpOutcome {
+  ProbeOutcome probe;
+  std::optional<double> offset_ms;
+  std::optional<double> round_trip_ms;
+  int stratum = 0;
+};
+/// The outcome of the time probe for a valid `answer` received at `t4` to a request sent at `t1`.
+SntpOutcome sntp_outcome(const SntpAnswer& answer, NtpTimestamp t1, NtpTimestamp t4);
+/// One SNTP request to `address` (UDP port `port`, 123 for a real server).
+SntpOutcome probe_sntp(const std::string& address, std::chrono::milliseconds timeout,
+                       std::uint16_t port = 123);
 /// One ICMP echo to `address` (unprivileged ping socket, else a raw socket as root).
 ProbeOutcome probe_icmp(const std::string& address, std::chrono::milliseconds timeout);
 

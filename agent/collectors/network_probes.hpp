@@ -22,13 +22,18 @@ struct ProbeTargets {
   std::vector<std::string> nameservers;
   /// The address of a host name from the local hosts file; "" when it has none.
   std::function<std::string(const std::string& host)> hosts_file_lookup;
+  /// The time servers the system's time service uses (names or addresses), when the offset is
+  /// to be measured by asking one (Windows: w32time keeps its offset to itself); the first that
+  /// resolves is asked once over SNTP. Empty: no time probe (Linux: the kernel knows).
+  std::vector<std::string> time_servers;
 };
 
 /// False (and the source marked unavailable, saying why) when probes must not run: not the
 /// live machine, or turned off in the agent configuration.
 bool probes_allowed(CollectContext& ctx);
 
-/// Runs the probes against `targets` into out.network().probes.
+/// Runs the probes against `targets` into out.network().probes; the time probe's offset also
+/// goes to out.system().time_sync.
 Result<void> run_network_probes(CollectContext& ctx, const ProbeTargets& targets,
                                 v1::Snapshot& out);
 

@@ -8,7 +8,7 @@
 namespace triage::collector {
 namespace {
 
-const std::array<const Rule*, 32> kCatalog = {
+const std::array<const Rule*, 33> kCatalog = {
     // Storage
     &rules::kDiskFull,
     &rules::kDiskInodes,
@@ -28,6 +28,7 @@ const std::array<const Rule*, 32> kCatalog = {
     &rules::kJournalErrors,
     &rules::kRecentCrashes,
     &rules::kAutoStartStopped,
+    &rules::kEventLogErrors,
     // Network
     &rules::kDnsFailing,
     &rules::kGatewayUnreachable,

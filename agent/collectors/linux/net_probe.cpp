@@ -11,6 +11,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <random>
 
 #include "agent/collectors/net_probe.hpp"
 
@@ -73,6 +74,12 @@ bool wait_for(int fd, short events, Clock::time_point deadline) {
   }
 }
 
+/// The request's transmit timestamp: random, so that only a reply to this request can echo it.
+NtpTimestamp random_cookie() {
+  std::random_device random;
+  return (static_cast<NtpTimestamp>(random()) << 32) | random();
+}
+
 std::uint16_t icmp_checksum(const unsigned char* data, std::size_t len) {
   std::uint32_t sum = 0;
   for (std::size_t i = 0; i + 1 < len; i += 2)
@@ -121,6 +128,57 @@ ProbeOutcome probe_dns(const std::string& server, const std::string& name,
   }
   o.result = v1::Probe::TIMEOUT;
   o.message = "no answer within " + std::to_string(timeout.count()) + " ms";
+  return o;
+}
+
+SntpOutcome probe_sntp(const std::string& address, std::chrono::milliseconds timeout,
+                       std::uint16_t port) {
+  SntpOutcome o;
+  sockaddr_storage addr;
+  socklen_t len = 0;
+  if (!parse_address(address, addr, len, port)) {
+    o.probe.result = v1::Probe::FAILED;
+    o.probe.message = "not an IP address";
+    return o;
+  }
+  Socket s(::socket(addr.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  if (s.fd < 0) {
+    o.probe = error_outcome("socket");
+    return o;
+  }
+  const NtpTimestamp cookie = random_cookie();
+  const auto request = build_sntp_request(cookie);
+  const auto deadline = Clock::now() + timeout;
+  if (::connect(s.fd, reinterpret_cast<sockaddr*>(&addr), len) != 0) {
+    o.probe = error_outcome("connect");
+    return o;
+  }
+  const auto t1 = to_ntp_timestamp(std::chrono::system_clock::now());
+  if (::send(s.fd, request.data(), request.size(), 0) < 0) {
+    o.probe = error_outcome("send");
+    return o;
+  }
+  char buf[512];
+  std::string last_error;
+  while (wait_for(s.fd, POLLIN, deadline)) {
+    ssize_t n = ::recv(s.fd, buf, sizeof buf, 0);
+    const auto t4 = to_ntp_timestamp(std::chrono::system_clock::now());
+    if (n < 0) {
+      if (errno == EAGAIN || errno == EINTR) continue;
+      o.probe = error_outcome("no answer");  // ICMP port unreachable: nothing listens
+      return o;
+    }
+    auto answer = parse_sntp_response(std::string_view(buf, static_cast<std::size_t>(n)), cookie);
+    if (answer.valid) return sntp_outcome(answer, t1, t4);
+    // A kiss-o'-death or an unsynchronised server is its answer; a stray datagram is not.
+    if (answer.error != "answers another request") {
+      o.probe.result = v1::Probe::FAILED;
+      o.probe.message = "server answered: " + answer.error;
+      return o;
+    }
+  }
+  o.probe.result = v1::Probe::TIMEOUT;
+  o.probe.message = "no answer within " + std::to_string(timeout.count()) + " ms";
   return o;
 }
 

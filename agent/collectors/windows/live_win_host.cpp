@@ -7,6 +7,7 @@
 
 #include <algorithm>
 
+#include "agent/collectors/text.hpp"
 #include "agent/collectors/windows/event_log_reader.hpp"
 #include "agent/collectors/windows/win_api_gatherers.hpp"
 #include "agent/collectors/windows/win_registry_reader.hpp"
@@ -65,7 +66,11 @@ class LiveWinHost final : public WinHost {
   Result<std::vector<nlohmann::json>> wmi(std::string_view wmi_namespace,
                                           std::string_view wmi_class,
                                           const std::vector<std::string>& properties) override {
-    return wmi_.query(wmi_namespace, wmi_class, properties);
+    auto rows = wmi_.query(wmi_namespace, wmi_class, properties);
+    if (rows && to_lower(wmi_class) == "win32_encryptablevolume") {
+      add_conversion_progress(wmi_namespace, *rows);
+    }
+    return rows;
   }
 
   Result<std::vector<EventRecord>> events(const EventQuery& query) override {
@@ -151,6 +156,38 @@ class LiveWinHost final : public WinHost {
   }
 
  private:
+  /// BitLocker's EncryptionPercentage is not a property: GetConversionStatus() answers it. Asked
+  /// only for volumes being encrypted or decrypted (ConversionStatus 2 to 5); the others are at
+  /// 0 or 100 %, which ConversionStatus already says.
+  void add_conversion_progress(std::string_view wmi_namespace, std::vector<nlohmann::json>& rows) {
+    for (auto& row : rows) {
+      const auto status = row.value("ConversionStatus", nlohmann::json()).is_number_unsigned()
+                              ? row["ConversionStatus"].get<std::uint64_t>()
+                              : 0;
+      const auto device = row.value("DeviceID", nlohmann::json()).is_string()
+                              ? row["DeviceID"].get<std::string>()
+                              : std::string();
+      if (status < 2 || status > 5 || device.empty()) continue;
+      auto answer = wmi_.call_method(
+          wmi_namespace, "Win32_EncryptableVolume.DeviceID=\"" + wmi_escaped(device) + "\"",
+          "GetConversionStatus");
+      if (answer && answer->value("ReturnValue", nlohmann::json()) == 0 &&
+          answer->contains("EncryptionPercentage")) {
+        row["EncryptionPercentage"] = (*answer)["EncryptionPercentage"];
+      }
+    }
+  }
+
+  /// `text` inside a WMI object path's double quotes: backslashes and quotes escaped.
+  static std::string wmi_escaped(const std::string& text) {
+    std::string out;
+    for (char c : text) {
+      if (c == '\\' || c == '"') out += '\\';
+      out += c;
+    }
+    return out;
+  }
+
   WmiClient wmi_;
 };
 

@@ -15,6 +15,7 @@
 
 #include <chrono>
 #include <cstring>
+#include <random>
 
 #include "agent/collectors/net_probe.hpp"
 #include "shared/util/windows/wide_string.hpp"
@@ -115,6 +116,12 @@ Ready wait_for(SOCKET s, bool write, Clock::time_point deadline) {
 }
 
 /// The IP_STATUS codes a router or the stack answers an echo with instead of a reply.
+/// The request's transmit timestamp: random, so that only a reply to this request can echo it.
+NtpTimestamp random_cookie() {
+  std::random_device random;
+  return (static_cast<NtpTimestamp>(random()) << 32) | random();
+}
+
 std::string icmp_status_text(DWORD status) {
   switch (status) {
     case IP_DEST_NET_UNREACHABLE:
@@ -167,6 +174,65 @@ ProbeOutcome probe_dns(const std::string& server, const std::string& name,
   ProbeOutcome o;
   o.result = v1::Probe::TIMEOUT;
   o.message = "no answer within " + std::to_string(timeout.count()) + " ms";
+  return o;
+}
+
+SntpOutcome probe_sntp(const std::string& address, std::chrono::milliseconds timeout,
+                       std::uint16_t port) {
+  SntpOutcome o;
+  WinsockSession winsock;
+  if (!winsock.ok()) {
+    o.probe = failed("Winsock is not available");
+    return o;
+  }
+  sockaddr_storage addr;
+  int len = 0;
+  if (!parse_address(address, addr, len, port)) {
+    o.probe = failed("not an IP address");
+    return o;
+  }
+  Socket s(::socket(addr.ss_family, SOCK_DGRAM, IPPROTO_UDP));
+  if (!s.valid() || !set_non_blocking(s.get())) {
+    o.probe = socket_error("socket");
+    return o;
+  }
+  const NtpTimestamp cookie = random_cookie();
+  const auto request = build_sntp_request(cookie);
+  const auto deadline = Clock::now() + timeout;
+  if (::connect(s.get(), reinterpret_cast<sockaddr*>(&addr), len) != 0) {
+    o.probe = socket_error("connect");
+    return o;
+  }
+  const auto t1 = to_ntp_timestamp(std::chrono::system_clock::now());
+  if (::send(s.get(), request.data(), static_cast<int>(request.size()), 0) == SOCKET_ERROR) {
+    o.probe = socket_error("send");
+    return o;
+  }
+  char buf[512];
+  for (;;) {
+    auto ready = wait_for(s.get(), false, deadline);
+    if (ready == Ready::kTimeout) break;
+    if (ready == Ready::kFailed) {
+      o.probe = socket_error("no answer");
+      return o;
+    }
+    int n = ::recv(s.get(), buf, sizeof buf, 0);
+    const auto t4 = to_ntp_timestamp(std::chrono::system_clock::now());
+    if (n == SOCKET_ERROR) {
+      if (::WSAGetLastError() == WSAEWOULDBLOCK) continue;
+      o.probe = socket_error("no answer");  // WSAECONNRESET: ICMP port unreachable
+      return o;
+    }
+    auto answer = parse_sntp_response(std::string_view(buf, static_cast<std::size_t>(n)), cookie);
+    if (answer.valid) return sntp_outcome(answer, t1, t4);
+    // A kiss-o'-death or an unsynchronised server is its answer; a stray datagram is not.
+    if (answer.error != "answers another request") {
+      o.probe = failed("server answered: " + answer.error);
+      return o;
+    }
+  }
+  o.probe.result = v1::Probe::TIMEOUT;
+  o.probe.message = "no answer within " + std::to_string(timeout.count()) + " ms";
   return o;
 }
 

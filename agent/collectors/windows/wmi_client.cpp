@@ -385,4 +385,24 @@ Result<std::vector<nlohmann::json>> WmiClient::query(std::string_view wmi_namesp
   return std::move(*rows);
 }
 
+Result<nlohmann::json> WmiClient::call_method(std::string_view wmi_namespace,
+                                              std::string_view object_path,
+                                              std::string_view method) {
+  auto services = this->services(wmi_namespace);
+  if (!services) return tl::unexpected(services.error());
+  auto path = widen(object_path);
+  auto name = widen(method);
+  if (!path || !name || path->empty() || name->empty())
+    return fail(ErrorCode::kInvalid, "WMI method call is not valid text");
+  const std::string what = std::string(object_path) + "." + std::string(method);
+  Bstr path_text(*path);
+  Bstr method_text(*name);
+  Released<IWbemClassObject> output;
+  const HRESULT hr =
+      (*services)->ExecMethod(path_text.s, method_text.s, 0, nullptr, nullptr, &output.p, nullptr);
+  if (FAILED(hr)) return tl::unexpected(wmi_error(hr, what));
+  if (output.p == nullptr) return nlohmann::json::object();
+  return every_property(output.p);
+}
+
 }  // namespace triage::agent

@@ -42,6 +42,11 @@ class WmiClient {
                                             std::string_view wmi_class,
                                             const std::vector<std::string>& properties);
 
+  /// Calls `method` of the instance at `object_path` (`Class.Key="value"`) in `wmi_namespace`
+  /// with no input parameters; its output parameters as one object (ReturnValue included).
+  Result<nlohmann::json> call_method(std::string_view wmi_namespace, std::string_view object_path,
+                                     std::string_view method);
+
   /// Starts COM on the calling thread and loads WMI's client (the locator) without asking the
   /// WMI service anything, so it cannot wait on it. Queries call it themselves.
   Result<void> start();

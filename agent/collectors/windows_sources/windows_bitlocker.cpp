@@ -1,7 +1,7 @@
 // Source: root\CIMV2\Security\MicrosoftVolumeEncryption Win32_EncryptableVolume (DriveLetter,
 // DeviceID, ProtectionStatus, VolumeType, ConversionStatus, EncryptionMethod; and
-// EncryptionPercentage, which GetConversionStatus() answers and a gatherer may add). Needs
-// administrator.
+// EncryptionPercentage, which GetConversionStatus() answers: the live host adds it for volumes
+// being encrypted or decrypted). Needs administrator.
 #include "agent/collectors/windows_sources/windows_bitlocker.hpp"
 
 #include "agent/collectors/text.hpp"

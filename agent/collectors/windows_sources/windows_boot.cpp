@@ -1,11 +1,13 @@
 // Sources: api "boot" (win_api_names.hpp); in HKLM\SYSTEM\CurrentControlSet,
 // Control\TimeZoneInformation (TimeZoneKeyName) and Services\W32Time\Parameters (Type,
-// NtpServer). The clock's synchronisation state and offset are w32time's own
-// (w32tm /query /status asks the service over RPC): not read here, so left unset.
+// NtpServer). The clock's synchronisation state and offset are w32time's own (w32tm /query
+// /status asks the service over RPC): not read here; the probes source measures the offset
+// against w32time's NTP servers (windows_probes.cpp).
 #include "agent/collectors/windows_sources/windows_boot.hpp"
 
 #include "agent/collectors/text.hpp"
 #include "agent/collectors/windows_sources/win_values.hpp"
+#include "agent/collectors/windows_sources/windows_time_service.hpp"
 #include "agent/collectors/windows_sources/windows_time_zones.hpp"
 
 namespace triage::agent {
@@ -13,38 +15,7 @@ namespace {
 
 constexpr std::string_view kTimeZoneKey =
     "HKLM\\SYSTEM\\CurrentControlSet\\Control\\TimeZoneInformation";
-constexpr std::string_view kW32TimeParameters =
-    "HKLM\\SYSTEM\\CurrentControlSet\\Services\\W32Time\\Parameters";
 constexpr std::size_t kMaxText = 256;
-
-/// "time.windows.com,0x9 pool.ntp.org,0x8" without the mode flags: "time.windows.com
-/// pool.ntp.org".
-std::string ntp_servers(std::string_view configured) {
-  std::string out;
-  for (auto server : split_ws(configured)) {
-    server = server.substr(0, server.find(','));
-    if (server.empty()) continue;
-    if (!out.empty()) out += ' ';
-    out += server;
-  }
-  return out;
-}
-
-/// What w32time is set to synchronise from (its Parameters\Type).
-std::string time_service(const RegistryKey& parameters) {
-  auto type = parameters.text("Type");
-  if (type.empty()) return "w32time";
-  auto lowered = to_lower(type);
-  if (lowered == "nosync") return "w32time (not synchronising: Type NoSync)";
-  if (lowered == "nt5ds") return "w32time (domain hierarchy)";
-  auto servers = ntp_servers(parameters.text("NtpServer"));
-  if (lowered == "allsync") {
-    return servers.empty() ? "w32time (domain hierarchy or NTP)"
-                           : "w32time (domain hierarchy or NTP " + servers + ")";
-  }
-  if (lowered == "ntp") return servers.empty() ? "w32time (NTP)" : "w32time (NTP " + servers + ")";
-  return "w32time (" + type + ")";
-}
 
 }  // namespace
 
@@ -80,7 +51,12 @@ Result<void> collect_windows_boot(CollectContext& ctx, v1::Snapshot& out) {
   }
 
   if (auto parameters = win->registry(kW32TimeParameters)) {
-    sys->mutable_time_sync()->set_service(clean_text(time_service(*parameters), kMaxText));
+    auto* sync = sys->mutable_time_sync();
+    sync->set_service(clean_text(w32time_description(*parameters), kMaxText));
+    // Told not to synchronise, the clock is on its own: that much is known without asking
+    // the service. Otherwise whether it is in sync is w32time's to say (its offset is measured
+    // by the probes source against the same servers).
+    if (!w32time_synchronises(*parameters)) sync->set_synchronized(false);
   } else {
     ctx.note("time service: w32time is not configured (" + parameters.error().message + ")");
   }

@@ -1,6 +1,7 @@
 // Targets: the default IPv4 gateway of windows_routes (routing table, or the adapters'
 // gateways), the nameservers of windows_dns, and %SystemRoot%\System32\drivers\etc\hosts for the
-// collector's name. The probes (ICMP echo, one DNS query per server, TCP connect) are
+// collector's name; the first NTP server of w32time (Services\W32Time\Parameters) for the
+// clock's offset. The probes (ICMP echo, one DNS query per server, TCP connect, SNTP) are
 // network_probes.cpp over windows/net_probe.cpp. Only on the live machine and when enabled; each
 // probe has a hard timeout. Windows; any user (IcmpSendEcho needs no raw socket); a few packets.
 #include "agent/collectors/windows_sources/windows_probes.hpp"
@@ -11,6 +12,7 @@
 #include "agent/collectors/windows_sources/win_values.hpp"
 #include "agent/collectors/windows_sources/windows_dns.hpp"
 #include "agent/collectors/windows_sources/windows_routes.hpp"
+#include "agent/collectors/windows_sources/windows_time_service.hpp"
 
 namespace triage::agent {
 namespace {
@@ -51,6 +53,11 @@ Result<void> collect_windows_probes(CollectContext& ctx, v1::Snapshot& out) {
     }
     return {};
   };
+  // w32time keeps its offset to itself (w32tm asks it over RPC): the clock's offset is measured
+  // by asking one of its NTP servers directly.
+  if (auto time = win->registry(kW32TimeParameters)) {
+    targets.time_servers = w32time_ntp_servers(*time);
+  }
   return run_network_probes(ctx, targets, out);
 }
 

@@ -24,6 +24,7 @@ extern const Rule kCpuHog;
 extern const Rule kJournalErrors;
 extern const Rule kRecentCrashes;
 extern const Rule kAutoStartStopped;
+extern const Rule kEventLogErrors;
 // Network
 extern const Rule kDnsFailing;
 extern const Rule kGatewayUnreachable;

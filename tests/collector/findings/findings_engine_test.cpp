@@ -28,7 +28,8 @@ const std::set<std::string> kCatalogActions = {"restart-service",
                                                "windows-update-scan",
                                                "clear-windows-print-queue",
                                                "flush-dns-windows",
-                                               "reboot-windows"};
+                                               "reboot-windows",
+                                               "sync-time-windows"};
 
 /// The action ids a Windows agent runs (besides its own subcommands kill-process and
 /// collect-log-bundle): a finding on a Windows machine must not suggest a Linux command.
@@ -70,7 +71,8 @@ const std::set<std::string> kTestedRules = {"disk.full",
                                             "security.firewall_profile_off",
                                             "service.auto_start_stopped",
                                             "system.bugcheck_recent",
-                                            "memory.commit_high"};
+                                            "memory.commit_high",
+                                            "eventlog.source_errors"};
 
 }  // namespace
 

@@ -537,17 +537,35 @@ TEST_CASE("network.dns_failing on Windows", "[findings][windows]") {
   CHECK(f[0].suggested_actions == std::vector<std::string>{"flush-dns-windows"});
 }
 
-TEST_CASE("clock.skew on Windows", "[findings][windows]") {
+TEST_CASE("clock.skew on Windows: the offset measured against w32time's server",
+          "[findings][windows]") {
   auto s = windows_snapshot();
   auto* sync = s.mutable_system()->mutable_time_sync();
   sync->set_offset_ms(-75000);
-  sync->set_service("W32Time");
+  sync->set_max_error_ms(21);
+  sync->set_offset_source("time.windows.com (20.101.57.9)");
+  sync->set_service("w32time (NTP time.windows.com)");
   auto f = findings_of(s, "clock.skew");
   REQUIRE(f.size() == 1);
   CHECK(f[0].severity == Severity::kCritical);
-  CHECK_THAT(f[0].evidence, Catch::Contains("-75.0 s"));
-  CHECK_THAT(f[0].evidence, Catch::EndsWith("time service: W32Time"));
-  CHECK(f[0].suggested_actions.empty());  // sync-time restarts systemd-timesyncd
+  CHECK(f[0].evidence ==
+        "clock offset -75.0 s from time.windows.com (20.101.57.9) (maximum error 21 ms); time "
+        "service: w32time (NTP time.windows.com)");
+  CHECK(f[0].suggested_actions == std::vector<std::string>{"sync-time-windows"});
+}
+
+TEST_CASE("clock.unsynchronized on Windows: w32time told not to synchronise",
+          "[findings][windows]") {
+  auto s = windows_snapshot();
+  auto* sync = s.mutable_system()->mutable_time_sync();
+  sync->set_service("w32time (not synchronising: Type NoSync)");
+  CHECK(findings_of(s, "clock.unsynchronized").empty());  // unknown is not evidence
+  sync->set_synchronized(false);
+  auto f = findings_of(s, "clock.unsynchronized");
+  REQUIRE(f.size() == 1);
+  CHECK(f[0].evidence == "time service: w32time (not synchronising: Type NoSync)");
+  // A resync cannot help a service told not to synchronise: the fix is its configuration.
+  CHECK(f[0].suggested_actions.empty());
 }
 
 TEST_CASE("memory.low on Windows", "[findings][windows]") {
@@ -562,4 +580,69 @@ TEST_CASE("memory.low on Windows", "[findings][windows]") {
   CHECK_THAT(f[0].evidence, Catch::Contains("swap 3.0 GiB of 4.0 GiB used"));
   CHECK_THAT(f[0].evidence, Catch::Contains("largest process: chrome.exe (pid 8812"));
   CHECK(f[0].suggested_actions == std::vector<std::string>{"kill-process"});
+}
+
+// ---------------------------------------------------------------- event log
+
+namespace {
+
+v1::EventSourceErrors& add_event_source(v1::Snapshot& s, const std::string& log,
+                                        const std::string& source, std::uint32_t count,
+                                        std::uint32_t last_event_id = 7) {
+  auto* events = s.mutable_health()->mutable_event_log();
+  events->set_available(true);
+  events->set_window_hours(24);
+  events->set_total(events->total() + count);
+  auto* e = events->add_sources();
+  e->set_log(log);
+  e->set_source(source);
+  e->set_count(count);
+  e->set_last_unix_ms(kAsOfMs - 2 * kHourMs);
+  e->set_last_event_id(last_event_id);
+  e->set_last_message("The device, \\Device\\Harddisk0\\DR0, has a bad block.");
+  return *e;
+}
+
+}  // namespace
+
+TEST_CASE("eventlog.source_errors: disk errors at once, other sources when they are many",
+          "[findings][windows]") {
+  auto s = windows_snapshot();
+  SECTION("one bad block from Disk: warning, with the newest event") {
+    add_event_source(s, "System", "Disk", 1);
+    auto f = findings_of(s, "eventlog.source_errors");
+    REQUIRE(f.size() == 1);
+    CHECK(f[0].severity == Severity::kWarning);
+    CHECK(f[0].subject == "System/Disk");
+    CHECK(f[0].title == "Disk errors logged by Disk");
+    CHECK(f[0].evidence ==
+          "System log, Disk: 1 error in the last 24 h; newest 2 h before the snapshot, event 7: "
+          "The device, \\Device\\Harddisk0\\DR0, has a bad block.");
+  }
+  SECTION("NTFS: the file system is already damaged, critical") {
+    add_event_source(s, "System", "Ntfs", 3, 55).set_last_message("A corruption was discovered.");
+    auto f = findings_of(s, "eventlog.source_errors");
+    REQUIRE(f.size() == 1);
+    CHECK(f[0].severity == Severity::kCritical);
+    CHECK(f[0].title == "File system errors logged by Ntfs");
+  }
+  SECTION("50 errors from one source, 49 from another, DCOM's 10016 never") {
+    add_event_source(s, "Application", "MsiInstaller", 50, 11708);
+    add_event_source(s, "System", "Service Control Manager", 49, 7031);
+    add_event_source(s, "System", "Microsoft-Windows-DistributedCOM", 400, 10016);
+    s.mutable_health()->mutable_event_log()->set_truncated(true);
+    auto f = findings_of(s, "eventlog.source_errors");
+    REQUIRE(f.size() == 1);
+    CHECK(f[0].subject == "Application/MsiInstaller");
+    CHECK(f[0].title == "Many errors logged by MsiInstaller");
+    CHECK_THAT(f[0].evidence, Catch::StartsWith("Application log, MsiInstaller: 50 errors in the "
+                                                "last 24 h; newest 2 h before the snapshot, "
+                                                "event 11708"));
+    CHECK_THAT(f[0].evidence, Catch::EndsWith("counts are lower bounds"));
+  }
+  SECTION("a log the agent could not read says nothing") {
+    add_event_source(s, "System", "Disk", 5);
+    s.mutable_health()->mutable_event_log()->set_available(false);
+    CHECK(findings_of(s, "eventlog.source_errors").empty());
+  }
 }

@@ -86,6 +86,66 @@ TEST_CASE("DNS probe asks one server and reads its answer", "[probes]") {
   CHECK((none.result == v1::Probe::TIMEOUT || none.result == v1::Probe::FAILED));
 }
 
+namespace {
+
+/// Answers one SNTP request on `server` as a server whose clock is `ahead` of ours would, after
+/// sending `stray` first (a datagram that is not the answer) when it is not empty; a stratum of
+/// 0 answers with a kiss-o'-death RATE.
+std::thread sntp_server(const Loopback& server, std::chrono::milliseconds ahead, int stratum,
+                        std::string stray = {}) {
+  return std::thread([&server, ahead, stratum, stray] {
+    char buf[512];
+    sockaddr_in from{};
+    socklen_t len = sizeof from;
+    auto n = ::recvfrom(server.fd, buf, sizeof buf, 0, reinterpret_cast<sockaddr*>(&from), &len);
+    if (n < 48) return;
+    if (!stray.empty())
+      ::sendto(server.fd, stray.data(), stray.size(), 0, reinterpret_cast<sockaddr*>(&from), len);
+    std::string reply(48, '\0');
+    reply[0] = '\x24';  // LI 0, version 4, mode 4
+    reply[1] = static_cast<char>(stratum);
+    if (stratum == 0) reply.replace(12, 4, "RATE");
+    reply.replace(24, 8, std::string(buf + 40, 8));  // originate = the request's transmit
+    const auto now = to_ntp_timestamp(std::chrono::system_clock::now() + ahead);
+    for (std::size_t i = 0; i < 8; ++i) {
+      reply[32 + i] = reply[40 + i] = static_cast<char>((now >> (56 - 8 * i)) & 0xff);
+    }
+    ::sendto(server.fd, reply.data(), reply.size(), 0, reinterpret_cast<sockaddr*>(&from), len);
+  });
+}
+
+}  // namespace
+
+TEST_CASE("time probe: one SNTP exchange measures the clock's offset from a server", "[probes]") {
+  Loopback server(SOCK_DGRAM);
+  SECTION("a server 90 s ahead, after a stray datagram that is not its answer") {
+    auto t = sntp_server(server, 90s, 2, std::string(48, '\x24'));
+    auto o = probe_sntp("127.0.0.1", 2000ms, server.port);
+    t.join();
+    INFO(o.probe.message);
+    REQUIRE(o.probe.result == v1::Probe::OK);
+    CHECK(o.probe.message == "stratum 2");
+    REQUIRE(o.offset_ms);
+    CHECK(*o.offset_ms == Approx(90000).margin(1000));
+    REQUIRE(o.round_trip_ms);
+    CHECK(*o.round_trip_ms >= 0);
+  }
+  SECTION("a server that says to go away is a failed probe with its code") {
+    auto t = sntp_server(server, 0s, 0);
+    auto o = probe_sntp("127.0.0.1", 2000ms, server.port);
+    t.join();
+    CHECK(o.probe.result == v1::Probe::FAILED);
+    CHECK(o.probe.message == "server answered: kiss-o'-death RATE");
+    CHECK_FALSE(o.offset_ms);
+  }
+  SECTION("nothing answers: a timeout or a refusal, never a hang") {
+    auto o = probe_sntp("127.0.0.9", 300ms, server.port);
+    CHECK((o.probe.result == v1::Probe::TIMEOUT || o.probe.result == v1::Probe::FAILED));
+    CHECK_FALSE(o.offset_ms);
+    CHECK(probe_sntp("time.example.com", 300ms).probe.message == "not an IP address");
+  }
+}
+
 TEST_CASE("DNS query packets and answers", "[parsers][probes]") {
   auto q = build_dns_query(0x1234, "debian.org");
   REQUIRE(q.size() == 12 + 12 + 4);

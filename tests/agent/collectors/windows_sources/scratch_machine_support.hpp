@@ -46,6 +46,9 @@ class ScratchMachine {
   }
   void remove(const std::string& relative) const { std::filesystem::remove_all(dir_ / relative); }
 
+  /// The machine as a Host, for a test of one helper over its WinHost.
+  HostPtr host() const { return make_recorded_windows_machine(dir_); }
+
   /// Only source `name` of the Windows catalog against this machine.
   v1::Snapshot collect(std::string_view name) const {
     for (const auto& spec : windows_collector_catalog()) {

@@ -2,6 +2,7 @@
 // that are missing or of the wrong type.
 #include <catch2/catch.hpp>
 
+#include "agent/collectors/windows_sources/windows_time_service.hpp"
 #include "agent/collectors/windows_sources/windows_time_zones.hpp"
 #include "tests/agent/collectors/windows_sources/scratch_machine_support.hpp"
 
@@ -39,6 +40,28 @@ TEST_CASE("Windows time zones: IANA names", "[windows_boot]") {
   CHECK(iana_time_zone("").empty());
 }
 
+TEST_CASE("w32time: the NTP servers the probes ask for the clock's offset", "[windows_boot]") {
+  testing::ScratchMachine m("win11-laptop");
+  auto servers_of = [&](const std::string& type, const std::string& servers) {
+    m.write("registry/zz.reg",
+            "[HKLM\\SYSTEM\\CurrentControlSet\\Services\\W32Time\\Parameters]\n"
+            "\"Type\"=\"" +
+                type + "\"\n\"NtpServer\"=\"" + servers + "\"\n");
+    auto host = m.host();
+    auto key = host->windows()->registry(kW32TimeParameters);
+    REQUIRE(key);
+    return w32time_ntp_servers(*key);
+  };
+  CHECK(servers_of("NTP", "time.windows.com,0x9") == std::vector<std::string>{"time.windows.com"});
+  CHECK(servers_of("AllSync", "ntp1.corp.example,0x8  10.0.0.5,0x1") ==
+        std::vector<std::string>{"ntp1.corp.example", "10.0.0.5"});
+  // The domain hierarchy's source is a domain controller, not these; NoSync asks nobody.
+  CHECK(servers_of("NT5DS", "time.windows.com,0x9").empty());
+  CHECK(servers_of("NoSync", "time.windows.com,0x9").empty());
+  CHECK(servers_of("NTP", ",0x9 ,").empty());
+  CHECK(servers_of("NTP", std::string(300, 'a')).empty());
+}
+
 TEST_CASE("windows_boot: hostile answers", "[windows_boot]") {
   testing::ScratchMachine m("win11-laptop");
   SECTION("a boot time of the wrong type, in the future, or missing") {
@@ -74,6 +97,9 @@ TEST_CASE("windows_boot: hostile answers", "[windows_boot]") {
             "\"Type\"=\"NoSync\"\n");
     auto snap = m.collect("windows_boot");
     CHECK(snap.system().time_sync().service() == "w32time (not synchronising: Type NoSync)");
+    // Told not to synchronise, the clock is known to be on its own.
+    REQUIRE(snap.system().time_sync().has_synchronized());
+    CHECK_FALSE(snap.system().time_sync().synchronized());
   }
   SECTION("nothing recorded") {
     testing::ScratchMachine empty;

@@ -8,6 +8,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "agent/enroll/certificate_renewal.hpp"
 #include "agent/ipc/ipc_server.hpp"
 #include "agent/service/agent_runtime.hpp"
 #include "agent/service/agent_spool.hpp"
@@ -49,6 +50,10 @@ std::filesystem::path client_socket_path(const StateDir& state, const AgentConfi
 int run_daemon(const StateDir& state, const AgentConfig& config,
                std::optional<std::chrono::seconds> report_interval) {
   prepare_daemon_process();
+  // A renewal the previous run left half installed is finished (or undone) before the key and
+  // certificate are read.
+  if (auto r = recover_interrupted_renewal(state); !r)
+    spdlog::warn("state directory: {}", r.error().message);
   auto identity = load_identity(state);
   if (!identity) throw std::runtime_error(identity.error().message);
   auto tls = transport::make_client_tls_context(
@@ -76,6 +81,7 @@ int run_daemon(const StateDir& state, const AgentConfig& config,
   options.orders.policy = config.policy;
   options.probes.policy = config.probe_policy;
   options.probes.env.sysroot = config.sysroot;
+  options.state = state;
   auto url = transport::parse_url(config.collector_url.empty() ? identity->enrollment.server_url
                                                                : config.collector_url);
   if (!url) throw std::runtime_error("collector URL: " + url.error().message);

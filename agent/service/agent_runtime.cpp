@@ -192,6 +192,9 @@ void AgentRuntime::on_message(std::string_view frame) {
     case v1::CollectorMessage::kLiveStop:
       if (ready_ && live_) live_->stop(message->live_stop());
       return;
+    case v1::CollectorMessage::kCertificateRenewed:
+      if (ready_) handle_certificate_renewed(message->certificate_renewed());
+      return;
     default:
       // Unknown or not yet supported here: ignore (forward compatibility).
       return;
@@ -233,6 +236,64 @@ void AgentRuntime::handle_hello_ack(const v1::HelloAck& ack) {
   in_flight_.clear();
   in_flight_bytes_ = 0;
   pump();
+  maybe_renew_certificate();
+}
+
+void AgentRuntime::maybe_renew_certificate() {
+  if (!options_.state || renewal_asked_ || !ready_ || !connection_) return;
+  const auto now_s = now_ms() / 1000;
+  auto due = renewal_due(identity_.certificate_pem, now_s);
+  if (!due) {
+    spdlog::warn("cannot read the device certificate's dates: {}", due.error().message);
+    renewal_asked_ = true;  // not again on this connection
+    return;
+  }
+  if (!*due) return;
+  renewal_asked_ = true;
+  auto key = prepare_renewal(identity_.enrollment.device_id);
+  if (!key) {
+    spdlog::error("certificate renewal: {}", key.error().message);
+    return;
+  }
+  v1::AgentMessage message;
+  message.mutable_certificate_renewal()->set_csr_pem(key->csr_pem);
+  pending_renewal_ = std::move(*key);
+  spdlog::info("the device certificate is in the last third of its lifetime: asking for a new one");
+  connection_->send(protocol::encode(message));
+}
+
+void AgentRuntime::handle_certificate_renewed(const v1::CertificateRenewed& renewed) {
+  if (!pending_renewal_ || !options_.state) return;
+  auto key = std::exchange(pending_renewal_, std::nullopt);
+  if (!renewed.error().empty() || renewed.certificate_pem().empty()) {
+    spdlog::warn("the collector did not renew the device certificate: {}",
+                 log_safe(renewed.error()));
+    return;
+  }
+  if (auto r = install_renewed_certificate(*options_.state, identity_, *key,
+                                           renewed.certificate_pem());
+      !r) {
+    spdlog::error("renewed certificate not installed: {}", r.error().message);
+    return;
+  }
+  auto tls = transport::make_client_tls_context(
+      {identity_.ca_pem, renewed.certificate_pem(), key->key_pem});
+  if (!tls) {
+    // Installed: the next start uses it. This run keeps the certificate it has, which the
+    // collector still accepts until the new one is used.
+    spdlog::error("renewed certificate installed, but not usable until restart: {}",
+                  tls.error().message);
+    return;
+  }
+  identity_.certificate_pem = renewed.certificate_pem();
+  identity_.key_pem = key->key_pem;
+  retired_tls_ = std::exchange(tls_, std::move(*tls));
+  // A session ticket names the old certificate: the next connection makes a full handshake.
+  tls_session_ = std::make_shared<transport::TlsSessionSlot>();
+  spdlog::info("device certificate renewed; reconnecting with it");
+  // The collector accepts the old certificate only until the new one is used: use it now.
+  if (connection_)
+    connection_->close(transport::CloseCode::kNormal, "reconnecting with a renewed certificate");
 }
 
 void AgentRuntime::handle_ack(const v1::Ack& ack) {
@@ -311,6 +372,8 @@ void AgentRuntime::schedule_heartbeat() {
   heartbeat_timer_.async_wait([this](const boost::system::error_code& ec) {
     if (ec || !ready_) return;
     send_heartbeat();
+    // A connection can outlast the certificate's last third: look again now and then.
+    maybe_renew_certificate();
     schedule_heartbeat();
   });
 }
@@ -434,6 +497,9 @@ void AgentRuntime::on_close(std::string_view reason) {
   ready_ = false;
   heartbeat_timer_.cancel();
   connection_.reset();
+  retired_tls_.reset();
+  renewal_asked_ = false;
+  pending_renewal_.reset();
   // A live view is watched now: it does not outlive the connection it was asked on.
   if (live_) live_->connection_lost();
   in_flight_.clear();

@@ -19,6 +19,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "agent/actions/order_runner.hpp"
+#include "agent/enroll/certificate_renewal.hpp"
 #include "agent/live/live_streamer.hpp"
 #include "agent/probes/probe_runner.hpp"
 #include "agent/service/help_rate_limiter.hpp"
@@ -58,6 +59,9 @@ struct AgentRunOptions {
   OrderRunnerSettings orders;
   /// Diagnostic probes: run when a journal is given (they are recorded in its history).
   ProbeRunnerSettings probes;
+  /// The state directory holding the device key and certificate: given, the agent renews its
+  /// certificate over the connection once two thirds of its lifetime have passed.
+  std::optional<StateDir> state;
 };
 
 using HelpProgressFn = std::function<void(const HelpProgress&)>;
@@ -88,6 +92,8 @@ class AgentRuntime final : public transport::WebSocketHandler {
   void schedule_release();
   void schedule_heartbeat();
   void send_heartbeat();
+  void maybe_renew_certificate();
+  void handle_certificate_renewed(const v1::CertificateRenewed& renewed);
   void schedule_report(std::chrono::steady_clock::duration delay);
   void take_report();
   void store_report(const v1::Snapshot& snapshot);
@@ -100,6 +106,12 @@ class AgentRuntime final : public transport::WebSocketHandler {
   boost::asio::io_context& ioc_;
   AgentIdentity identity_;
   transport::SslContextPtr tls_;
+  /// The TLS context the current connection was made with, after a renewal replaced tls_; it
+  /// lives as long as that connection does.
+  transport::SslContextPtr retired_tls_;
+  /// The new key of the renewal asked on this connection, until the collector answers.
+  std::optional<RenewalKey> pending_renewal_;
+  bool renewal_asked_ = false;  // on the current connection
   spool::Spool& spool_;
   AgentRunOptions options_;
   transport::Url url_;

@@ -10,7 +10,6 @@ namespace triage::collector {
 
 namespace {
 
-constexpr auto kDeviceCertificateValidity = std::chrono::hours(24 * 365 * 5);
 constexpr std::size_t kMaxTokenLength = 200;
 constexpr std::size_t kMaxHostnameLength = 255;
 
@@ -39,7 +38,7 @@ Result<EnrollmentResult> EnrollmentService::enroll(const EnrollmentRequest& requ
   device.hostname = request.hostname;
   device.enrolled_at = now;
   auto cert = pki::issue_device_certificate(ca_certificate_, ca_key_, request.csr_pem, device.id,
-                                            kDeviceCertificateValidity);
+                                            certificate_lifetime_);
   if (!cert) return fail(ErrorCode::kInvalid, "`csr`: " + cert.error().message);
   auto fingerprint = pki::certificate_sha256(cert->get());
   auto pem = pki::certificate_to_pem(cert->get());

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "collector/audit/audit_log.hpp"
+#include "collector/enrollment/certificate_lifetime.hpp"
 #include "collector/storage/store.hpp"
 #include "shared/pki/openssl_ptr.hpp"
 #include "shared/util/result.hpp"
@@ -32,13 +33,15 @@ class EnrollmentService {
   /// `order_signing_key_pem` is handed to each new agent, which pins it to verify orders. With
   /// `audit`, each enrollment is recorded (device.enrolled) in its own transaction.
   EnrollmentService(Store& store, X509* ca_certificate, EVP_PKEY* ca_key, std::string ca_pem,
-                    std::string order_signing_key_pem = "", AuditLog* audit = nullptr)
+                    std::string order_signing_key_pem = "", AuditLog* audit = nullptr,
+                    std::chrono::seconds certificate_lifetime = kDefaultCertificateLifetime)
       : store_(store),
         ca_certificate_(ca_certificate),
         ca_key_(ca_key),
         ca_pem_(std::move(ca_pem)),
         order_signing_key_pem_(std::move(order_signing_key_pem)),
-        audit_(audit) {}
+        audit_(audit),
+        certificate_lifetime_(certificate_lifetime) {}
 
   /// Validates the request, redeems the token and issues the device certificate.
   /// kInvalid for malformed input, kDenied for an unusable token.
@@ -51,6 +54,7 @@ class EnrollmentService {
   std::string ca_pem_;
   std::string order_signing_key_pem_;
   AuditLog* audit_;
+  std::chrono::seconds certificate_lifetime_;
 };
 
 struct CreatedToken {

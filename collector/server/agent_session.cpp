@@ -56,6 +56,8 @@ AgentSession::AgentSession(std::string device_id, std::string certificate_sha256
 void AgentSession::on_open(const std::shared_ptr<transport::WebSocketConnection>& connection) {
   shared_->connection = connection;
   remote_ = connection->peer().remote_address;
+  certificate_not_before_ = connection->peer().certificate_not_before;
+  certificate_not_after_ = connection->peer().certificate_not_after;
   // Revocation closes this socket too, hello or not.
   tracking_ = services_.presence.track(
       device_id_, [weak = std::weak_ptr<transport::WebSocketConnection>(connection)](
@@ -115,6 +117,8 @@ void AgentSession::on_message(std::string_view frame) {
     case v1::AgentMessage::kLiveSample:
     case v1::AgentMessage::kLiveEnded:
       return handle_live(*message);
+    case v1::AgentMessage::kCertificateRenewal:
+      return handle_certificate_renewal(message->certificate_renewal());
     case v1::AgentMessage::kSnapshot:
     case v1::AgentMessage::kDelta:
     case v1::AgentMessage::kHelpRequest:
@@ -193,7 +197,7 @@ void AgentSession::complete_hello(const std::shared_ptr<transport::WebSocketConn
     refusal_text = "device " + device_id + " is not enrolled here";
   } else if ((*device)->revoked_at) {
     refusal_text = "device " + device_id + " was revoked";
-  } else if ((*device)->certificate_sha256 != certificate_sha256) {
+  } else if (!certificate_accepted(**device, certificate_sha256)) {
     refusal_text = "certificate of device " + device_id + " was superseded";
   }
   if (!refusal_text.empty()) {
@@ -208,7 +212,14 @@ void AgentSession::complete_hello(const std::shared_ptr<transport::WebSocketConn
                 refusal_text);
     return;
   }
-  if (auto r = services.store.write([&](WriteTx& tx) {
+  // Connected with the certificate its renewal issued: the one it replaced is accepted no more.
+  const bool retire_previous = !(*device)->previous_certificate_sha256.empty() &&
+                               (*device)->certificate_sha256 == certificate_sha256;
+  if (auto r = services.store.write([&](WriteTx& tx) -> Result<void> {
+        if (retire_previous) {
+          if (auto retired = tx.devices().retire_previous_certificate(device_id); !retired)
+            return retired;
+        }
         return tx.devices().record_hello(device_id, facts, std::chrono::system_clock::now());
       });
       !r) {
@@ -286,6 +297,43 @@ void AgentSession::handle_probe_result(const v1::AgentMessage& message) {
         probes->record_result(device_id, message.probe_result(), std::chrono::system_clock::now());
     if (!r)
       logs::ingest().error("device {}: recording a probe result: {}", device_id, r.error().message);
+  });
+}
+
+void AgentSession::handle_certificate_renewal(const v1::CertificateRenewal& renewal) {
+  auto conn = shared_->connection.lock();
+  if (!conn) return;
+  auto answer = [](const std::shared_ptr<transport::WebSocketConnection>& to,
+                   const std::string& certificate, const std::string& error) {
+    v1::CollectorMessage reply;
+    reply.mutable_certificate_renewed()->set_certificate_pem(certificate);
+    reply.mutable_certificate_renewed()->set_error(error);
+    to->send(protocol::encode(reply));
+  };
+  if (!services_.renewer) return answer(conn, "", "certificate renewal is not offered here");
+  // One question per connection: an agent that got its certificate reconnects with it.
+  if (renewal_asked_) return answer(conn, "", "a renewal was already asked on this connection");
+  renewal_asked_ = true;
+  RenewalRequest request{device_id_,
+                         certificate_sha256_,
+                         certificate_not_before_,
+                         certificate_not_after_,
+                         renewal.csr_pem(),
+                         remote_};
+  // Signed and recorded by the writer thread, never on an I/O thread behind a batch commit.
+  services_.writer.post([renewer = services_.renewer, request = std::move(request),
+                         weak = std::weak_ptr<transport::WebSocketConnection>(conn), answer] {
+    auto renewed = renewer->renew(request, std::chrono::system_clock::now());
+    if (renewed) {
+      logs::ingest().info("device {} ({}): certificate renewed", request.device_id,
+                          request.source);
+    } else {
+      logs::ingest().warn("device {} ({}): certificate renewal refused: {}", request.device_id,
+                          request.source, renewed.error().message);
+    }
+    if (auto to = weak.lock()) {
+      answer(to, renewed ? *renewed : std::string(), renewed ? "" : renewed.error().message);
+    }
   });
 }
 

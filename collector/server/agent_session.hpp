@@ -14,6 +14,7 @@
 #include "collector/actions/order_service.hpp"
 #include "collector/audit/audit_log.hpp"
 #include "collector/channel/agent_presence.hpp"
+#include "collector/enrollment/certificate_renewal.hpp"
 #include "collector/ingest/ingest_writer.hpp"
 #include "collector/live/live_service.hpp"
 #include "collector/metrics/collector_metrics.hpp"
@@ -66,6 +67,8 @@ struct AgentSessionServices {
   ProbeService* probes = nullptr;
   /// Live views: the agent's samples and ends are stored here; may be null (then ignored).
   LiveService* live = nullptr;
+  /// Certificate renewal over the connection; may be null (then refused with a reason).
+  CertificateRenewer* renewer = nullptr;
 };
 
 class AgentSession final : public transport::WebSocketHandler {
@@ -111,6 +114,7 @@ class AgentSession final : public transport::WebSocketHandler {
   void handle_order_progress(const v1::AgentMessage& message);
   void handle_probe_result(const v1::AgentMessage& message);
   void handle_live(const v1::AgentMessage& message);
+  void handle_certificate_renewal(const v1::CertificateRenewal& renewal);
   /// Spends from the budget of this kind of message; over it, this frame is served and the
   /// next ones wait (TCP back-pressure).
   void apply_rate_limit(v1::AgentMessage::BodyCase kind);
@@ -119,6 +123,10 @@ class AgentSession final : public transport::WebSocketHandler {
 
   std::string device_id_;
   std::string certificate_sha256_;
+  /// The presented certificate's dates (when a renewal may be asked).
+  std::int64_t certificate_not_before_ = 0;
+  std::int64_t certificate_not_after_ = 0;
+  bool renewal_asked_ = false;
   AgentSessionServices services_;
   AgentSessionSettings settings_;
   std::uint64_t session_id_;

@@ -152,7 +152,7 @@ transport::UpgradeDecision CollectorApp::check_device(const transport::PeerIdent
     return refuse_device("revoked", "device " + (*device)->id + " was revoked at " +
                                         format_rfc3339(*(*device)->revoked_at));
   }
-  if ((*device)->certificate_sha256 != peer.certificate_sha256) {
+  if (!certificate_accepted(**device, peer.certificate_sha256)) {
     return refuse_device("forbidden", "certificate of device " + (*device)->id + " was superseded");
   }
   transport::UpgradeDecision decision;

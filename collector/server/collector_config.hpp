@@ -12,6 +12,7 @@
 #include "collector/auth/ldap/ldap_settings.hpp"
 #include "collector/auth/login_guard.hpp"
 #include "collector/channel/postgres/cluster_settings.hpp"
+#include "collector/enrollment/certificate_lifetime.hpp"
 #include "collector/ingest/retention_task.hpp"
 #include "collector/integrations/outbox_worker.hpp"
 #include "collector/integrations/rt/rt_client.hpp"
@@ -74,6 +75,9 @@ struct CollectorConfig {
   std::size_t ingest_queue_bytes = 128 * 1024 * 1024;
   std::uint32_t heartbeat_interval_s = 60;
   std::uint32_t report_interval_s = 900;
+  /// [agents] certificate_lifetime_s: how long a device certificate (at enrollment and at each
+  /// renewal) is valid; agents renew theirs once two thirds of it have passed.
+  std::chrono::seconds device_certificate_lifetime = kDefaultCertificateLifetime;
   std::chrono::seconds session_ttl{12 * 3600};
   /// [auth]: account lockout and per-client throttling of failed logins.
   LoginSettings login;

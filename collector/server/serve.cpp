@@ -175,7 +175,9 @@ int run_serve(const DataDir& dir, const CollectorConfig& config, StorePtr store,
   auto signing_public_pem =
       or_throw(pki::public_key_to_pem(keys.signing_key.get()), "order-signing public key");
   EnrollmentService enrollment(*store, keys.ca_certificate.get(), keys.ca_key.get(), keys.ca_pem,
-                               signing_public_pem, &audit);
+                               signing_public_pem, &audit, config.device_certificate_lifetime);
+  CertificateRenewer renewer(*store, keys.ca_certificate.get(), keys.ca_key.get(),
+                             config.device_certificate_lifetime, &audit);
   // The built-ins and definition files, then the custom actions admins stored over the API.
   auto base_catalog =
       or_throw(ActionCatalog::load(config.actions_dir), "loading the action catalog");
@@ -302,7 +304,8 @@ int run_serve(const DataDir& dir, const CollectorConfig& config, StorePtr store,
   session_settings.report_interval_s = config.report_interval_s;
   session_settings.max_message_bytes = config.max_message_bytes;
   CollectorApp app(AgentSessionServices{*store, presence, writer, metrics, &enrichment,
-                                        &help_intake, &orders, &audit, &probes, &live},
+                                        &help_intake, &orders, &audit, &probes, &live,
+                                        &renewer},
                    router, session_settings, config.worker_threads, config.login.login_threads,
                    config.login.login_queue);
 

@@ -43,6 +43,15 @@ class DeviceRepository : public DeviceReader {
                                             TimePoint now) = 0;
   /// Marks a device revoked; kNotFound if unknown. Revoking twice keeps the first time.
   virtual Result<void> revoke_device(std::string_view id, TimePoint when) = 0;
+  /// A renewal: `new_sha256` becomes the certificate of a device that is not revoked and
+  /// presented `presented_sha256`, its current certificate (which becomes the previous one) or
+  /// its previous one (a renewal whose answer never arrived; the previous one stays).
+  /// kConflict when it presented neither or is revoked; kNotFound for an unknown device.
+  virtual Result<void> renew_certificate(std::string_view device_id,
+                                         std::string_view presented_sha256,
+                                         std::string_view new_sha256) = 0;
+  /// Forgets the previous certificate, once the device has connected with its current one.
+  virtual Result<void> retire_previous_certificate(std::string_view device_id) = 0;
   virtual Result<void> record_hello(std::string_view device_id, const DeviceHelloFacts& facts,
                                     TimePoint when) = 0;
   virtual Result<void> touch_device(std::string_view device_id, TimePoint when) = 0;

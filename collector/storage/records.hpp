@@ -28,6 +28,10 @@ struct Device {
   std::string id;  ///< UUID, also the CN of its certificate
   std::string hostname;
   std::string certificate_sha256;
+  /// The certificate a renewal replaced, while the agent has not connected with the new one:
+  /// still accepted, so that a renewal whose answer was lost does not lock the device out
+  /// ("" when none).
+  std::string previous_certificate_sha256;
   TimePoint enrolled_at;
   std::optional<TimePoint> last_seen;
   std::optional<TimePoint> revoked_at;
@@ -44,6 +48,14 @@ struct Device {
   /// Labels set by staff ("finance", "site:paris"), sorted, lower case.
   std::vector<std::string> tags;
 };
+
+/// Whether `device` may connect with the certificate of fingerprint `sha256`: its current one,
+/// or the one its latest renewal replaced while the agent has not used the new one yet.
+inline bool certificate_accepted(const Device& device, std::string_view sha256) {
+  return device.certificate_sha256 == sha256 ||
+         (!device.previous_certificate_sha256.empty() &&
+          device.previous_certificate_sha256 == sha256);
+}
 
 /// A change to a device's registry entry by staff; unset fields stay as they are.
 struct DeviceUpdate {

@@ -88,6 +88,32 @@ Result<std::string> certificate_common_name(X509* cert) {
   return std::string(reinterpret_cast<const char*>(utf8), static_cast<std::size_t>(length));
 }
 
+Result<CertificateValidity> certificate_validity(X509* cert) {
+  if (cert == nullptr) return fail("certificate_validity: no certificate given");
+  std::unique_ptr<ASN1_TIME, decltype(&ASN1_TIME_free)> epoch(ASN1_TIME_set(nullptr, 0),
+                                                               &ASN1_TIME_free);
+  if (!epoch) return openssl_fail("reading certificate dates");
+  auto seconds_since_epoch = [&](const ASN1_TIME* t) -> Result<std::int64_t> {
+    int days = 0;
+    int seconds = 0;
+    if (t == nullptr || ASN1_TIME_diff(&days, &seconds, epoch.get(), t) != 1)
+      return openssl_fail("reading certificate dates");
+    return static_cast<std::int64_t>(days) * 86400 + seconds;
+  };
+  auto not_before = seconds_since_epoch(X509_get0_notBefore(cert));
+  auto not_after = seconds_since_epoch(X509_get0_notAfter(cert));
+  if (!not_before) return tl::unexpected(not_before.error());
+  if (!not_after) return tl::unexpected(not_after.error());
+  return CertificateValidity{*not_before, *not_after};
+}
+
+bool certificate_matches_key(X509* cert, EVP_PKEY* key) {
+  if (cert == nullptr || key == nullptr) return false;
+  const bool match = X509_check_private_key(cert, key) == 1;
+  ERR_clear_error();
+  return match;
+}
+
 Result<void> verify_certificate(X509* leaf, X509* ca) {
   if (leaf == nullptr || ca == nullptr) return fail("verify_certificate: no certificate given");
   std::unique_ptr<X509_STORE, StoreDeleter> store(X509_STORE_new());

@@ -73,15 +73,15 @@ Result<void> set_random_serial(X509* cert) {
   return {};
 }
 
-Result<void> set_validity(X509* cert, std::chrono::hours validity) {
-  if (validity.count() <= 0 || validity > kMaxValidity) {
-    return fail("certificate validity must be between 1 hour and 100 years, got " +
-                std::to_string(validity.count()) + " hours");
+Result<void> set_validity(X509* cert, std::chrono::seconds validity) {
+  if (validity < std::chrono::minutes(1) || validity > kMaxValidity) {
+    return fail("certificate validity must be between 1 minute and 100 years, got " +
+                std::to_string(validity.count()) + " seconds");
   }
   // Backdated so a peer whose clock is a little behind still accepts a fresh certificate.
   if (X509_gmtime_adj(X509_getm_notBefore(cert), -kClockSkewSeconds) == nullptr ||
-      X509_time_adj_ex(X509_getm_notAfter(cert), static_cast<int>(validity.count() / 24),
-                       static_cast<long>(validity.count() % 24) * 3600, nullptr) == nullptr) {
+      X509_time_adj_ex(X509_getm_notAfter(cert), static_cast<int>(validity.count() / 86400),
+                       static_cast<long>(validity.count() % 86400), nullptr) == nullptr) {
     return openssl_fail("setting certificate validity");
   }
   return {};
@@ -90,7 +90,7 @@ Result<void> set_validity(X509* cert, std::chrono::hours validity) {
 // A v3 certificate for `subject_key` with subject CN=`cn`, issued by `issuer` (nullptr: itself),
 // not yet carrying extensions or a signature.
 Result<X509Ptr> new_certificate(X509* issuer, EVP_PKEY* subject_key, std::string_view cn,
-                                std::chrono::hours validity) {
+                                std::chrono::seconds validity) {
   if (subject_key == nullptr) return fail("no subject key given for the certificate");
   if (auto ok = check_common_name(cn); !ok) return tl::unexpected(ok.error());
   X509Ptr cert(X509_new());
@@ -326,7 +326,8 @@ Result<std::string> make_csr_pem(EVP_PKEY* key, std::string_view common_name) {
 }
 
 Result<X509Ptr> issue_device_certificate(X509* ca_cert, EVP_PKEY* ca_key, std::string_view csr_pem,
-                                         std::string_view device_id, std::chrono::hours validity) {
+                                         std::string_view device_id,
+                                         std::chrono::seconds validity) {
   if (auto ok = check_ca(ca_cert, ca_key); !ok) return tl::unexpected(ok.error());
   auto req = parse_csr(csr_pem);
   if (!req) return tl::unexpected(req.error());

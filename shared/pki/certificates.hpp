@@ -2,6 +2,7 @@
 // The collector's own CA: self-signed root, server certificate, device certificates from CSRs.
 
 #include <chrono>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,8 +31,10 @@ Result<std::string> make_csr_pem(EVP_PKEY* key, std::string_view common_name);
 /// Verifies a PEM CSR (well-formed, size-limited, self-signature valid, key is EC P-256) and
 /// issues a device certificate (clientAuth only) with subject CN=`device_id`, ignoring every
 /// name the CSR asked for. Returns the certificate.
+/// `validity` is at least a minute (tests use certificates of minutes; real ones live years).
 Result<X509Ptr> issue_device_certificate(X509* ca_cert, EVP_PKEY* ca_key, std::string_view csr_pem,
-                                         std::string_view device_id, std::chrono::hours validity);
+                                         std::string_view device_id,
+                                         std::chrono::seconds validity);
 
 Result<std::string> certificate_to_pem(X509* cert);
 Result<X509Ptr> certificate_from_pem(std::string_view pem);
@@ -41,6 +44,16 @@ Result<std::string> certificate_sha256(X509* cert);
 
 /// The subject's commonName.
 Result<std::string> certificate_common_name(X509* cert);
+
+/// A certificate's notBefore and notAfter, in seconds since 1970.
+struct CertificateValidity {
+  std::int64_t not_before_unix = 0;
+  std::int64_t not_after_unix = 0;
+};
+Result<CertificateValidity> certificate_validity(X509* cert);
+
+/// Whether `key` holds the private half of the key `cert` certifies.
+bool certificate_matches_key(X509* cert, EVP_PKEY* key);
 
 /// Verifies that `leaf` chains to `ca` (signature, validity dates, CA constraints).
 Result<void> verify_certificate(X509* leaf, X509* ca);

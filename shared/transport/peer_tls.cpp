@@ -28,7 +28,10 @@ void fill_peer_identity(SSL* ssl, PeerIdentity& peer) {
   if (!certificate_current(cert, std::time(nullptr))) return;
   auto cn = pki::certificate_common_name(cert);
   auto fp = pki::certificate_sha256(cert);
-  if (!cn || !fp) return;
+  auto validity = pki::certificate_validity(cert);
+  if (!cn || !fp || !validity) return;
+  peer.certificate_not_before = validity->not_before_unix;
+  peer.certificate_not_after = validity->not_after_unix;
   peer.has_verified_certificate = true;
   peer.certificate_common_name = *cn;
   peer.certificate_sha256 = *fp;

@@ -20,7 +20,7 @@ constexpr std::string_view kDeviceSelect =
     "SELECT id, hostname, certificate_sha256, enrolled_at, last_seen, revoked_at, agent_version, "
     "os_pretty_name, kernel, arch, enrollment_token_id, owner, "
     "(SELECT string_agg(tag, ',' ORDER BY tag) FROM device_tags t WHERE t.device_id = devices.id), "
-    "platform FROM devices ";
+    "platform, previous_certificate_sha256 FROM devices ";
 
 Device read_device(const Rows& r, int i) {
   Device d;
@@ -38,6 +38,7 @@ Device read_device(const Rows& r, int i) {
   d.owner = r.text(i, 11);
   d.tags = split_device_tags(r.text(i, 12));
   d.platform = r.text(i, 13);
+  d.previous_certificate_sha256 = r.text(i, 14);
   return d;
 }
 
@@ -175,6 +176,37 @@ Result<void> PgDeviceRepository::revoke_device(std::string_view id, TimePoint wh
   if (!r) return tl::unexpected(r.error());
   if (r->affected() == 0) return fail(ErrorCode::kNotFound, "no device " + std::string(id));
   return {};
+}
+
+Result<void> PgDeviceRepository::renew_certificate(std::string_view device_id,
+                                                   std::string_view presented_sha256,
+                                                   std::string_view new_sha256) {
+  auto conn = connector_.acquire();
+  if (!conn) return tl::unexpected(conn.error());
+  // SET reads the row as it was: the previous certificate becomes the presented one only when
+  // that was the current one.
+  auto r = (*conn)->query(
+      "UPDATE devices SET previous_certificate_sha256 = CASE WHEN certificate_sha256 = $1 THEN "
+      "certificate_sha256 ELSE previous_certificate_sha256 END, certificate_sha256 = $2 "
+      "WHERE id = $3 AND revoked_at IS NULL AND (certificate_sha256 = $1 OR "
+      "(previous_certificate_sha256 <> '' AND previous_certificate_sha256 = $1))",
+      presented_sha256, new_sha256, device_id);
+  if (!r) return tl::unexpected(r.error());
+  if (r->affected() > 0) return {};
+  auto exists = (*conn)->query("SELECT 1 FROM devices WHERE id = $1", device_id);
+  if (!exists) return tl::unexpected(exists.error());
+  if (exists->size() == 0) return fail(ErrorCode::kNotFound, "no device " + std::string(device_id));
+  return fail(ErrorCode::kConflict, "device " + std::string(device_id) +
+                                        " is revoked or presented a certificate it no longer has");
+}
+
+Result<void> PgDeviceRepository::retire_previous_certificate(std::string_view device_id) {
+  auto conn = connector_.acquire();
+  if (!conn) return tl::unexpected(conn.error());
+  return done((*conn)->query(
+      "UPDATE devices SET previous_certificate_sha256 = '' WHERE id = $1 AND "
+      "previous_certificate_sha256 <> ''",
+      device_id));
 }
 
 Result<void> PgDeviceRepository::record_hello(std::string_view device_id, const DeviceHelloFacts& f,

@@ -22,6 +22,9 @@ class PgDeviceRepository final : public DeviceRepository {
   Result<void> record_hello(std::string_view device_id, const DeviceHelloFacts& facts,
                             TimePoint when) override;
   Result<void> touch_device(std::string_view device_id, TimePoint when) override;
+  Result<void> renew_certificate(std::string_view device_id, std::string_view presented_sha256,
+                                 std::string_view new_sha256) override;
+  Result<void> retire_previous_certificate(std::string_view device_id) override;
   Result<Device> update_device(std::string_view id, const DeviceUpdate& update) override;
 
  private:

@@ -13,7 +13,7 @@ namespace triage::collector::postgres_schema {
 /// The advisory lock key that serializes migrations of one database across nodes.
 inline constexpr long long kMigrationLock = 0x7472696167650001;
 
-inline constexpr std::array<std::string_view, 7> kMigrations = {
+inline constexpr std::array<std::string_view, 8> kMigrations = {
     // 1: every area, as the SQLite schema stands at its version 16.
     R"sql(
 CREATE TABLE enrollment_tokens (
@@ -489,6 +489,11 @@ CREATE TABLE live_samples (
   sample TEXT NOT NULL,
   PRIMARY KEY (session_id, seq)
 );
+)sql",
+    // 8 (certificate renewal, SQLite's migration 22): the certificate a renewal replaced,
+    // accepted until the agent connects with its successor.
+    R"sql(
+ALTER TABLE devices ADD COLUMN previous_certificate_sha256 TEXT NOT NULL DEFAULT '';
 )sql",
 };
 

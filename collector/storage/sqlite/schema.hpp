@@ -6,7 +6,7 @@
 
 namespace triage::collector::schema {
 
-inline constexpr std::array<std::string_view, 21> kMigrations = {
+inline constexpr std::array<std::string_view, 22> kMigrations = {
     // 1: enrollment, devices, users, sessions, reports.
     R"sql(
 CREATE TABLE enrollment_tokens (
@@ -494,6 +494,11 @@ CREATE TABLE live_samples (
   sample TEXT NOT NULL,
   PRIMARY KEY (session_id, seq)
 );
+)sql",
+    // 22: certificate renewal: the certificate a renewal replaced, accepted until the agent
+    // connects with its successor.
+    R"sql(
+ALTER TABLE devices ADD COLUMN previous_certificate_sha256 TEXT NOT NULL DEFAULT '';
 )sql",
 };
 

@@ -18,7 +18,7 @@ constexpr const char* kDeviceColumns =
     "id, hostname, certificate_sha256, enrolled_at, last_seen, revoked_at, agent_version, "
     "os_pretty_name, kernel, arch, enrollment_token_id, owner, "
     "(SELECT group_concat(tag, ',') FROM device_tags t WHERE t.device_id = devices.id), "
-    "platform";
+    "platform, previous_certificate_sha256";
 
 Device read_device(const Statement& s) {
   Device d;
@@ -36,6 +36,7 @@ Device read_device(const Statement& s) {
   d.owner = s.column_text(11);
   d.tags = split_device_tags(s.column_text(12));
   d.platform = s.column_text(13);
+  d.previous_certificate_sha256 = s.column_text(14);
   return d;
 }
 
@@ -165,6 +166,39 @@ Result<void> SqliteStore::revoke_device(std::string_view id, TimePoint when) {
       "UPDATE devices SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?", to_ms(when), id);
   if (!changed) return tl::unexpected(changed.error());
   if (*changed == 0) return fail(ErrorCode::kNotFound, "no device " + std::string(id));
+  return {};
+}
+
+Result<void> SqliteStore::renew_certificate(std::string_view device_id,
+                                            std::string_view presented_sha256,
+                                            std::string_view new_sha256) {
+  std::lock_guard lock(write_mutex_);
+  // SET reads the row as it was: the previous certificate becomes the presented one only when
+  // that was the current one.
+  auto changed = db_->exec_with(
+      "UPDATE devices SET previous_certificate_sha256 = CASE WHEN certificate_sha256 = ? THEN "
+      "certificate_sha256 ELSE previous_certificate_sha256 END, certificate_sha256 = ? "
+      "WHERE id = ? AND revoked_at IS NULL AND (certificate_sha256 = ? OR "
+      "(previous_certificate_sha256 <> '' AND previous_certificate_sha256 = ?))",
+      presented_sha256, new_sha256, device_id, presented_sha256, presented_sha256);
+  if (!changed) return tl::unexpected(changed.error());
+  if (*changed > 0) return {};
+  auto st = db_->query("SELECT 1 FROM devices WHERE id = ?", device_id);
+  if (!st) return tl::unexpected(st.error());
+  auto exists = st->first([](const Statement&) { return true; });
+  if (!exists) return tl::unexpected(exists.error());
+  if (!*exists) return fail(ErrorCode::kNotFound, "no device " + std::string(device_id));
+  return fail(ErrorCode::kConflict, "device " + std::string(device_id) +
+                                        " is revoked or presented a certificate it no longer has");
+}
+
+Result<void> SqliteStore::retire_previous_certificate(std::string_view device_id) {
+  std::lock_guard lock(write_mutex_);
+  auto r = db_->exec_with(
+      "UPDATE devices SET previous_certificate_sha256 = '' WHERE id = ? AND "
+      "previous_certificate_sha256 <> ''",
+      device_id);
+  if (!r) return tl::unexpected(r.error());
   return {};
 }
 

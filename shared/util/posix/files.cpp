@@ -89,6 +89,11 @@ Result<void> write_file_atomic(const std::filesystem::path& path, std::string_vi
   return {};
 }
 
+Result<void> replace_file(const std::filesystem::path& from, const std::filesystem::path& to) {
+  if (::rename(from.c_str(), to.c_str()) != 0) return fail(errno_text(to, "cannot rename into"));
+  return {};
+}
+
 Result<void> ensure_directory(const std::filesystem::path& dir, unsigned mode) {
   std::error_code ec;
   if (std::filesystem::is_directory(dir, ec)) return {};

@@ -55,6 +55,46 @@ TEMPLATE_TEST_CASE("storage contract: devices and enrollment", "[storage][contra
             .code == ErrorCode::kNotFound);
 }
 
+TEMPLATE_TEST_CASE(
+    "storage contract: certificate renewal keeps the replaced certificate until it is retired",
+    "[storage][contract][devices]", TRIAGE_STORAGE_BACKENDS) {
+  TestType backend;
+  auto store = backend.open();
+  REQUIRE(store->write([](WriteTx& tx) { return enroll_devices(tx, {"d1", "d2"}); }));
+  auto renew = [&](const char* id, const char* presented, const char* fresh) {
+    return store->write(
+        [&](WriteTx& tx) { return tx.devices().renew_certificate(id, presented, fresh); });
+  };
+  auto certificates = [&](const char* id) {
+    auto d = store->read().devices().find_device(id);
+    REQUIRE(d);
+    REQUIRE(*d);
+    return std::pair{(*d)->certificate_sha256, (*d)->previous_certificate_sha256};
+  };
+  CHECK(certificates("d1") == std::pair<std::string, std::string>{"cert-d1", ""});
+
+  REQUIRE(renew("d1", "cert-d1", "cert-d1-b"));
+  CHECK(certificates("d1") == std::pair<std::string, std::string>{"cert-d1-b", "cert-d1"});
+  // The answer was lost: the agent asks again with the certificate it still has. The one it
+  // never received is replaced; the one it holds stays accepted.
+  REQUIRE(renew("d1", "cert-d1", "cert-d1-c"));
+  CHECK(certificates("d1") == std::pair<std::string, std::string>{"cert-d1-c", "cert-d1"});
+  // Neither current nor previous: refused.
+  CHECK(renew("d1", "cert-d1-b", "cert-d1-d").error().code == ErrorCode::kConflict);
+  CHECK(renew("d1", "cert-d2", "cert-d1-d").error().code == ErrorCode::kConflict);
+  CHECK(renew("d9", "cert-d9", "cert-d9-b").error().code == ErrorCode::kNotFound);
+
+  REQUIRE(store->write([](WriteTx& tx) { return tx.devices().retire_previous_certificate("d1"); }));
+  CHECK(certificates("d1") == std::pair<std::string, std::string>{"cert-d1-c", ""});
+  // Once retired, the old certificate renews nothing; the other device was never touched.
+  CHECK(renew("d1", "cert-d1", "cert-d1-e").error().code == ErrorCode::kConflict);
+  CHECK(certificates("d2") == std::pair<std::string, std::string>{"cert-d2", ""});
+
+  REQUIRE(store->write([](WriteTx& tx) { return tx.devices().revoke_device("d2", at(9)); }));
+  CHECK(renew("d2", "cert-d2", "cert-d2-b").error().code == ErrorCode::kConflict);
+  CHECK(certificates("d2") == std::pair<std::string, std::string>{"cert-d2", ""});
+}
+
 TEMPLATE_TEST_CASE("storage contract: platform field: a device's hello platform is stored and read",
                    "[storage][contract][devices]", TRIAGE_STORAGE_BACKENDS) {
   TestType backend;

@@ -313,7 +313,7 @@ TEST_CASE("restart-explorer's new Explorer outlives the job the agent runs the a
   const auto started = pids_of(windows.explorer());
   REQUIRE(started.size() == 1);
   CHECK_THAT(result->stdout_text, Catch::Contains("(process " + std::to_string(started[0]) + ")"));
-  auto shell = open_process(started[0]);
+  auto shell = open_process(started[0], SYNCHRONIZE | PROCESS_QUERY_INFORMATION);
   CHECK(running(shell.get()));
   // In Winlogon's job (none here), not the runner's.
   BOOL shell_in_job = TRUE;

@@ -7,6 +7,7 @@
 
 #include "shared/util/windows/windows_api.hpp"
 
+#include <algorithm>
 #include <thread>
 
 #include "agent/actions/windows/session_explorer.hpp"

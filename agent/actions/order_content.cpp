@@ -8,6 +8,7 @@
 #include "agent/actions/unit_guard.hpp"
 #include "agent/actions/windows_process_guard.hpp"
 #include "agent/actions/windows_service_guard.hpp"
+#include "agent/actions/windows_shell_guard.hpp"
 #include "shared/actions/action_params.hpp"
 #include "shared/actions/builtin_actions.hpp"
 #include "shared/pki/secrets.hpp"
@@ -108,6 +109,9 @@ Result<void> check_order_content(const v1::OrderPayload& p, const ActionPolicy& 
   }
   if (def->source == "builtin" && id == "kill-process-windows") {
     if (auto r = check_killable_windows_image(values->at("name")); !r) return r;
+  }
+  if (def->source == "builtin" && id == "restart-explorer-windows") {
+    if (auto r = parse_windows_account(values->at("user")); !r) return tl::unexpected(r.error());
   }
   return {};
 }

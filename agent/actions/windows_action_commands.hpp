@@ -1,6 +1,7 @@
 #pragma once
 // The agent's subcommands behind the built-in Windows actions: each does its work through the
-// Win32 API (the Service Control Manager, the spool folder, the DNS client), never through
+// Win32 API (the Service Control Manager, the spool folder, the DNS client, the Terminal
+// Services API), never through
 // cmd.exe, PowerShell or another program. The definitions (shared/actions/builtin/*-windows*.toml
 // and restart-windows-service.toml, clear-windows-print-queue.toml) run them as
 // `C:\Program Files\triage\triage-agent.exe SUBCOMMAND ...`. Windows only: on Linux each says
@@ -52,5 +53,33 @@ int run_reboot_windows(unsigned delay_minutes, std::ostream& out, std::ostream& 
 /// `renew-dhcp`: renews the lease of every adapter that gets its address by DHCP (IpRenewAddress;
 /// the address is not released first, so the connection stays up when the server answers).
 int run_renew_windows_dhcp(std::ostream& out, std::ostream& err);
+
+/// What restart-explorer works on; the defaults are the system's (tests use their own).
+struct ExplorerTarget {
+  /// Empty: the Windows directory (GetSystemWindowsDirectoryW). Explorer is `explorer.exe` and
+  /// Winlogon `System32\winlogon.exe` there.
+  std::filesystem::path windows_dir;
+  /// How long the ended Explorer processes get to exit.
+  std::chrono::milliseconds exit_wait{10'000};
+  /// How long Winlogon (AutoRestartShell) gets to start the shell again before the action does.
+  std::chrono::milliseconds restart_grace{5'000};
+  /// explorer-running: how long to wait for Explorer to come up.
+  std::chrono::milliseconds running_wait{20'000};
+};
+
+/// `restart-explorer --user NAME` (the restart-explorer-windows action): in the one signed-in
+/// session of account NAME (`user` or `DOMAIN\user`, windows_shell_guard.hpp), ends the
+/// processes whose image is `explorer.exe` of the Windows directory and that the user owns,
+/// waits for them to exit, and starts Explorer again with the user's token on the user's
+/// desktop, unless Winlogon already did. The user stays signed in; open File Explorer windows
+/// close. Needs SYSTEM (WTSQueryUserToken).
+int run_restart_windows_explorer(const std::string& user, const ExplorerTarget& target,
+                                 std::ostream& out, std::ostream& err);
+
+/// `explorer-running --user NAME` (post-check): 0 when Explorer runs in NAME's session (waiting
+/// up to target.running_wait), 1 when it does not or NAME has no session, 2 when it cannot be
+/// asked (a refused name, the system does not answer).
+int run_windows_explorer_running(const std::string& user, const ExplorerTarget& target,
+                                 std::ostream& out, std::ostream& err);
 
 }  // namespace triage::agent

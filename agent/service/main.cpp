@@ -170,6 +170,16 @@ int main(int argc, char** argv) {
       app.add_subcommand("flush-dns", "empty the DNS client cache (the flush-dns-windows action)");
   auto* renew_dhcp = app.add_subcommand(
       "renew-dhcp", "renew the DHCP lease of every DHCP adapter (the renew-dhcp-windows action)");
+  std::string explorer_user;
+  auto* restart_explorer = app.add_subcommand(
+      "restart-explorer",
+      "end and start again a signed-in user's Explorer (the restart-explorer-windows action)");
+  restart_explorer->add_option("--user", explorer_user, "the account: user or DOMAIN\\user")
+      ->required();
+  auto* explorer_running = app.add_subcommand(
+      "explorer-running", "exit 0 when Explorer runs in the user's session (Windows)");
+  explorer_running->add_option("--user", explorer_user, "the account: user or DOMAIN\\user")
+      ->required();
   auto* reboot = app.add_subcommand(
       "reboot", "restart Windows after a delay, with a notice (the reboot-windows action)");
   unsigned reboot_minutes = 0;
@@ -238,6 +248,12 @@ int main(int argc, char** argv) {
     }
     if (flush_dns->parsed()) return ta::run_flush_windows_dns(std::cout, std::cerr);
     if (renew_dhcp->parsed()) return ta::run_renew_windows_dhcp(std::cout, std::cerr);
+    if (restart_explorer->parsed()) {
+      return ta::run_restart_windows_explorer(explorer_user, {}, std::cout, std::cerr);
+    }
+    if (explorer_running->parsed()) {
+      return ta::run_windows_explorer_running(explorer_user, {}, std::cout, std::cerr);
+    }
     if (reboot->parsed()) return ta::run_reboot_windows(reboot_minutes, std::cout, std::cerr);
     if (log_bundle->parsed()) {
       return ta::run_log_bundle(bundle_options, std::cout, std::cerr);

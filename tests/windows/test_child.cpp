@@ -1,6 +1,9 @@
 // A program for the Windows platform tests to run: it reports what it was given (its argv as
 // the C runtime and CommandLineToArgvW split it, its environment), starts a grandchild, writes
-// to a handle value it was told of, or runs as a service. Built with -municode (wmain).
+// to a handle value it was told of, or runs as a service; copied as explorer.exe or
+// winlogon.exe it stands in for the shell or Winlogon (it sleeps), and it runs restart-explorer
+// in its own session so a test can run that under the agent's process runner. Built with
+// -municode (wmain).
 #include "shared/util/windows/windows_api.hpp"
 
 #include <shellapi.h>
@@ -11,12 +14,14 @@
 #include <cwchar>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <nlohmann/json.hpp>
 
+#include "agent/actions/windows/restart_explorer.hpp"
 #include "agent/service/service_control.hpp"
 #include "agent/service/windows/windows_service.hpp"
 #include "shared/util/windows/wide_string.hpp"
@@ -109,10 +114,39 @@ int service_body(const wchar_t* marker) {
   return code ? *code : 3;  // 3: not started by the Service Control Manager
 }
 
+/// Copied as explorer.exe or winlogon.exe (restart_explorer_test.cpp), run without arguments as
+/// the real ones are.
+bool is_stand_in() {
+  wchar_t self[MAX_PATH];
+  const DWORD n = ::GetModuleFileNameW(nullptr, self, MAX_PATH);
+  const auto name = std::filesystem::path(std::wstring(self, n)).filename().wstring();
+  return _wcsicmp(name.c_str(), L"explorer.exe") == 0 ||
+         _wcsicmp(name.c_str(), L"winlogon.exe") == 0;
+}
+
+/// restart-explorer in this process's own session, with `windows_dir` as the Windows directory.
+int restart_explorer(const wchar_t* windows_dir) {
+  triage::agent::UserSession session;
+  DWORD id = 0;
+  ::ProcessIdToSessionId(::GetCurrentProcessId(), &id);
+  session.id = id;
+  session.state = triage::agent::SessionState::kActive;
+  session.user = "test";
+  triage::agent::ExplorerTarget target;
+  target.windows_dir = windows_dir;
+  target.restart_grace = std::chrono::milliseconds(0);
+  std::ostringstream out;
+  std::ostringstream err;
+  const int code = triage::agent::restart_explorer_in_session(session, target, out, err);
+  print(out.str() + err.str());
+  return code;
+}
+
 }  // namespace
 
 int wmain(int argc, wchar_t** argv) {
   const std::wstring mode = argc > 1 ? argv[1] : L"";
+  if (mode.empty() && is_stand_in()) return ::Sleep(INFINITE), 0;
   if (mode == L"args") return report_arguments(argc, argv);
   if (mode == L"env") return report_environment();
   if (mode == L"sleep") return ::Sleep(INFINITE), 0;
@@ -121,8 +155,9 @@ int wmain(int argc, wchar_t** argv) {
   if (mode == L"print" && argc > 2) return print_bytes(argv[2]);
   if (mode == L"exit" && argc > 2) return std::wcstol(argv[2], nullptr, 10);
   if (mode == L"service-body" && argc > 2) return service_body(argv[2]);
+  if (mode == L"restart-explorer" && argc > 2) return restart_explorer(argv[2]);
   print(
       "usage: triage_windows_test_child args|env|sleep|sleep-tree|write-handle H|print N|exit N|"
-      "service-body FILE\n");
+      "service-body FILE|restart-explorer WINDOWS_DIR\n");
   return 64;
 }

@@ -39,4 +39,14 @@ int run_reboot_windows(unsigned, std::ostream&, std::ostream& err) {
 
 int run_renew_windows_dhcp(std::ostream&, std::ostream& err) { return not_here("renew-dhcp", err); }
 
+int run_restart_windows_explorer(const std::string&, const ExplorerTarget&, std::ostream&,
+                                 std::ostream& err) {
+  return not_here("restart-explorer", err);
+}
+
+int run_windows_explorer_running(const std::string&, const ExplorerTarget&, std::ostream&,
+                                 std::ostream& err) {
+  return not_here("explorer-running", err);
+}
+
 }  // namespace triage::agent

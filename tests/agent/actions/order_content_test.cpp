@@ -155,6 +155,33 @@ TEST_CASE("the Windows built-ins render here, and the endpoint refuses their den
       Catch::Contains("do not validate"));
 }
 
+TEST_CASE(
+    "restart-explorer-windows takes bare or domain-qualified user names but no system account") {
+  const ActionPolicy policy;
+  for (const char* user : {"alice", "CONTOSO\\alice", "PC-01\\John Smith", "AzureAD\\JohnSmith",
+                           "j.doe", "_svc-helpdesk"}) {
+    INFO(user);
+    CHECK(check_order_content(builtin_order("restart-explorer-windows", {{"user", user}}), policy));
+  }
+  // The pattern lets these through; the endpoint knows they have no desktop of their own.
+  for (const char* user : {"SYSTEM", "system", "LocalService", "NetworkService", "DWM-1", "UMFD-0",
+                           "CONTOSO\\LocalSystem"}) {
+    INFO(user);
+    CHECK_THAT(refusal(check_order_content(
+                   builtin_order("restart-explorer-windows", {{"user", user}}), policy)),
+               Catch::Contains("restart-explorer refuses"));
+  }
+  for (const char* user :
+       {"NT AUTHORITY\\SYSTEM", "alice@contoso.com", "..\\alice", "a\\b\\c", "alice ", "PC01$",
+        "\\alice", "alice\\", "x\"y", "a;b", "abcdefghijklmnopqrstu", "ABCDEFGHIJKLMNOP\\alice",
+        "%USERNAME%", "alice\t"}) {
+    INFO(user);
+    CHECK_THAT(refusal(check_order_content(
+                   builtin_order("restart-explorer-windows", {{"user", user}}), policy)),
+               Catch::Contains("do not validate"));
+  }
+}
+
 TEST_CASE("parameters are validated on the endpoint with the collector's rules") {
   const ActionPolicy policy;
   struct Case {

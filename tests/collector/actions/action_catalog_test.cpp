@@ -57,7 +57,7 @@ TEST_CASE("every built-in action parses, has an absolute program and a content h
   // The Windows built-ins run the installed agent (installers/windows/triage-agent.wxs puts it
   // there), never a shell.
   for (const char* id : {"restart-windows-service", "clear-windows-print-queue",
-                         "flush-dns-windows", "kill-process-windows"}) {
+                         "flush-dns-windows", "kill-process-windows", "restart-explorer-windows"}) {
     INFO(id);
     const auto* def = catalog->find(id);
     REQUIRE(def != nullptr);
@@ -74,6 +74,14 @@ TEST_CASE("every built-in action parses, has an absolute program and a content h
   CHECK(restart->risk == ActionRisk::kMedium);
   REQUIRE(restart->post_check);
   CHECK(restart->post_check->argv.at(1) == "service-running");
+  // It closes the user's File Explorer windows: not low risk; a technician may, unapproved.
+  const auto* explorer = catalog->find("restart-explorer-windows");
+  REQUIRE(explorer != nullptr);
+  CHECK(explorer->risk == ActionRisk::kMedium);
+  CHECK_FALSE(explorer->needs_approval());
+  CHECK(explorer->required_role() == Role::kTechnician);
+  REQUIRE(explorer->post_check);
+  CHECK(explorer->post_check->argv.at(1) == "explorer-running");
   const auto* reboot = catalog->find("reboot");
   REQUIRE(reboot != nullptr);
   CHECK(reboot->risk == ActionRisk::kHigh);

@@ -1,8 +1,9 @@
 # The Windows agent's dependencies (make windows; cmake/toolchains/mingw-w64-x86_64.cmake), as
 # targets with the names the Linux build gets from find_package, so shared/ and agent/ link the
 # same way on both:
-# - OpenSSL, the Protobuf runtime, SQLite and RE2: static MinGW builds of Debian's source
-#   packages, made and cached by installers/windows/build-deps.sh (versions in deps.versions);
+# - OpenSSL, the Protobuf runtime, SQLite, RE2, zlib and libarchive: static MinGW builds of
+#   Debian's source packages, made and cached by installers/windows/build-deps.sh (versions in
+#   deps.versions);
 # - Boost.Asio/Beast, spdlog + fmt, nlohmann-json, CLI11, toml++, tl::expected: header-only,
 #   from the host's Debian packages. Only those directories are exposed (through links in the
 #   build tree), never /usr/include itself, whose glibc headers must not reach a Windows build;
@@ -75,6 +76,11 @@ triage_cached_library(OpenSSL::Crypto libcrypto.a ws2_32;gdi32;crypt32;bcrypt)
 triage_cached_library(OpenSSL::SSL libssl.a OpenSSL::Crypto)
 triage_cached_library(SQLite::SQLite3 libsqlite3.a Threads::Threads)
 triage_cached_library(PkgConfig::RE2 libre2.a Threads::Threads)
+triage_cached_library(ZLIB::ZLIB libz.a)
+triage_cached_library(PkgConfig::LIBARCHIVE libarchive.a ZLIB::ZLIB)
+# Without it archive.h declares every function __declspec(dllimport), for libarchive's DLL.
+set_property(TARGET PkgConfig::LIBARCHIVE APPEND PROPERTY INTERFACE_COMPILE_DEFINITIONS
+  LIBARCHIVE_STATIC)
 
 # FindProtobuf gives protobuf_generate() and protobuf::libprotobuf, told where things are.
 set(Protobuf_INCLUDE_DIR ${TRIAGE_WINDOWS_DEPS_PREFIX}/include CACHE PATH "")

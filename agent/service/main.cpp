@@ -256,7 +256,7 @@ int main(int argc, char** argv) {
     }
     if (reboot->parsed()) return ta::run_reboot_windows(reboot_minutes, std::cout, std::cerr);
     if (log_bundle->parsed()) {
-      return ta::run_log_bundle(bundle_options, std::cout, std::cerr);
+      return ta::run_log_bundle(bundle_options, std::cerr);
     }
     if (collect->parsed()) {
       collect_options.only = split_commas(only);

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds the static Windows libraries triage-agent.exe links and Debian does not package for
-# MinGW: OpenSSL 3.0, the Protobuf 3.21 runtime, SQLite 3.40 and RE2 (the action catalog's
-# parameter patterns), from Debian's own source packages at the versions pinned in
-# deps.versions. Prints the install prefix (include/, lib/) on stdout; progress goes to stderr.
+# MinGW: OpenSSL 3.0, the Protobuf 3.21 runtime, SQLite 3.40, RE2 (the action catalog's
+# parameter patterns), zlib and libarchive (the log bundle's tar.gz), from Debian's own source
+# packages at the versions pinned in deps.versions. Prints the install prefix (include/, lib/) on stdout; progress goes to stderr.
 #
 # The result is cached outside the clone, keyed by deps.versions:
 #   ${TRIAGE_WINDOWS_DEPS:-/var/cache/triage/windows-deps}/<key>/prefix
@@ -29,7 +29,8 @@ die() {
 
 # shellcheck source=deps.versions
 source "$versions_file"
-for v in RECIPE OPENSSL_VERSION PROTOBUF_VERSION SQLITE_VERSION RE2_VERSION; do
+for v in RECIPE OPENSSL_VERSION PROTOBUF_VERSION SQLITE_VERSION RE2_VERSION ZLIB_VERSION \
+  LIBARCHIVE_VERSION; do
   [ -n "${!v:-}" ] || die "$versions_file: $v is not set"
 done
 [ -f /usr/share/unicode/UnicodeData.txt ] || die "unicode-data is missing (run installers/dev/install-deps.sh)"
@@ -80,7 +81,7 @@ log "fetching the source packages"
 apt-get "${apt_opts[@]}" update >&2
 (cd "$dir/src" && apt-get "${apt_opts[@]}" source --download-only \
   "openssl=$OPENSSL_VERSION" "protobuf=$PROTOBUF_VERSION" "sqlite3=$SQLITE_VERSION" \
-  "re2=$RE2_VERSION" >&2)
+  "re2=$RE2_VERSION" "zlib=$ZLIB_VERSION" "libarchive=$LIBARCHIVE_VERSION" >&2)
 
 # Every file a .dsc names, checked against its Checksums-Sha256 entry (hash and size).
 verify_dsc() {
@@ -108,6 +109,8 @@ unpack openssl "$OPENSSL_VERSION"
 unpack protobuf "$PROTOBUF_VERSION"
 unpack sqlite3 "$SQLITE_VERSION"
 unpack re2 "$RE2_VERSION"
+unpack zlib "$ZLIB_VERSION"
+unpack libarchive "$LIBARCHIVE_VERSION"
 
 t0=$(date +%s)
 log "OpenSSL $OPENSSL_VERSION: libssl.a, libcrypto.a"
@@ -164,16 +167,45 @@ mkdir -p "$prefix/include/re2"
 cp "$dir/src/re2/re2/"{re2.h,set.h,stringpiece.h,filtered_re2.h} "$prefix/include/re2/"
 t4=$(date +%s)
 
+log "zlib $ZLIB_VERSION: libz.a"
+cmake -S "$dir/src/zlib" -B "$dir/build/zlib" "${cmake_cross[@]}" >&2
+cmake --build "$dir/build/zlib" -j"$jobs" --target zlibstatic >&2
+cp "$dir/build/zlib/libzlibstatic.a" "$prefix/lib/libz.a"
+cp "$dir/src/zlib/zlib.h" "$dir/build/zlib/zconf.h" "$prefix/include/"
+t5=$(date +%s)
+
+log "libarchive $LIBARCHIVE_VERSION: libarchive.a (writes and reads tar and gzip with zlib only)"
+# Only the library, and only zlib: no other compressor, no crypto library, no XML (the formats
+# that need them are never used), no ACLs, extended attributes or iconv, no regex (bsdtar's),
+# no bsdtar/bsdcpio/bsdcat and no tests. ZLIB_WINAPI is a test libarchive would have to run
+# (impossible when cross-compiling): answered here, no, as zlib above is built.
+cmake -S "$dir/src/libarchive" -B "$dir/build/libarchive" "${cmake_cross[@]}" \
+  -DBUILD_SHARED_LIBS=OFF -DENABLE_INSTALL=OFF -DENABLE_TEST=OFF -DENABLE_WERROR=OFF \
+  -DENABLE_TAR=OFF -DENABLE_CPIO=OFF -DENABLE_CAT=OFF \
+  -DENABLE_ZLIB=ON -DZLIB_INCLUDE_DIR="$prefix/include" -DZLIB_LIBRARY="$prefix/lib/libz.a" \
+  -DZLIB_WINAPI_EXITCODE=1 -DZLIB_WINAPI_EXITCODE__TRYRUN_OUTPUT= \
+  -DENABLE_OPENSSL=OFF -DENABLE_MBEDTLS=OFF -DENABLE_NETTLE=OFF -DENABLE_CNG=OFF \
+  -DENABLE_LIBB2=OFF -DENABLE_LZ4=OFF -DENABLE_LZO=OFF -DENABLE_LZMA=OFF -DENABLE_ZSTD=OFF \
+  -DENABLE_BZip2=OFF -DENABLE_LIBXML2=OFF -DENABLE_EXPAT=OFF -DENABLE_PCREPOSIX=OFF \
+  -DENABLE_LIBGCC=OFF -DPOSIX_REGEX_LIB=NONE -DENABLE_ACL=OFF -DENABLE_XATTR=OFF \
+  -DENABLE_ICONV=OFF >&2
+cmake --build "$dir/build/libarchive" -j"$jobs" --target archive_static >&2
+cp "$dir/build/libarchive/libarchive/libarchive_static.a" "$prefix/lib/libarchive.a"
+cp "$dir/src/libarchive/libarchive/"{archive.h,archive_entry.h} "$prefix/include/"
+t6=$(date +%s)
+
 {
   echo "fetch_and_unpack_s=$((t0 - started))"
   echo "openssl_s=$((t1 - t0))"
   echo "protobuf_s=$((t2 - t1))"
   echo "sqlite_s=$((t3 - t2))"
   echo "re2_s=$((t4 - t3))"
-  echo "total_s=$((t4 - started))"
+  echo "zlib_s=$((t5 - t4))"
+  echo "libarchive_s=$((t6 - t5))"
+  echo "total_s=$((t6 - started))"
 } > "$dir/build-times.txt"
 # The sources and intermediate objects are not needed any more; the prefix is.
 rm -rf "$dir/src" "$dir/build" "$dir/apt"
 touch "$dir/.complete"
-log "done in $((t4 - started)) s: $prefix"
+log "done in $((t6 - started)) s: $prefix"
 echo "$prefix"

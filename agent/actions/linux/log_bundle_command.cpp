@@ -1,7 +1,5 @@
 #include "agent/actions/log_bundle_command.hpp"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -15,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "agent/actions/log_bundle_archive.hpp"
 #include "agent/collectors/redact.hpp"
 #include "shared/util/process_runner.hpp"
 #include "shared/util/time_format.hpp"
@@ -108,17 +107,7 @@ Item agent_status(const FsRoot& root, const LogBundleOptions& options) {
         std::pair{"kernel", "/proc/sys/kernel/osrelease"}, std::pair{"uptime", "/proc/uptime"}}) {
     status[key] = root.read_attr(path).value_or("");
   }
-  if (!options.state_dir.empty()) {
-    nlohmann::json files = nlohmann::json::object();
-    std::error_code ec;
-    for (const auto& entry : std::filesystem::directory_iterator(options.state_dir, ec)) {
-      // Names and sizes only: the state holds the agent's private key.
-      std::error_code size_ec;
-      const auto size = entry.is_regular_file(size_ec) ? entry.file_size(size_ec) : 0;
-      files[entry.path().filename().string()] = size_ec ? 0 : size;
-    }
-    status["state_files"] = files;
-  }
+  if (!options.state_dir.empty()) status["state_files"] = state_file_sizes(options.state_dir);
   return Item{"agent-status.json", status.dump(2) + "\n", "triage-agent", "", false};
 }
 
@@ -141,56 +130,13 @@ void fit(std::vector<Item>& items, std::size_t budget) {
   }
 }
 
-/// The compressed archive as it is written; refuses to grow past `limit`.
-struct Sink {
-  std::string bytes;
-  std::size_t limit = 0;
-  bool overflow = false;
-};
-
-la_ssize_t append_to_sink(archive*, void* data, const void* buffer, size_t length) {
-  auto* sink = static_cast<Sink*>(data);
-  if (sink->bytes.size() + length > sink->limit) {
-    sink->overflow = true;
-    return -1;
-  }
-  sink->bytes.append(static_cast<const char*>(buffer), length);
-  return static_cast<la_ssize_t>(length);
-}
-
-/// The archive, or nullopt when it would exceed `limit` bytes.
+/// The archive of `items`, or nullopt when it would exceed `limit` bytes.
 Result<std::optional<std::string>> write_tar_gz(const std::vector<Item>& items, std::time_t mtime,
                                                 std::size_t limit) {
-  std::unique_ptr<archive, decltype(&archive_write_free)> a(archive_write_new(),
-                                                            &archive_write_free);
-  Sink out;
-  out.limit = limit;
-  if (!a || archive_write_add_filter_gzip(a.get()) != ARCHIVE_OK ||
-      archive_write_set_format_pax_restricted(a.get()) != ARCHIVE_OK ||
-      archive_write_set_bytes_in_last_block(a.get(), 1) != ARCHIVE_OK ||
-      archive_write_open(a.get(), &out, nullptr, append_to_sink, nullptr) != ARCHIVE_OK) {
-    return fail(std::string("archive: ") + (a ? archive_error_string(a.get()) : "out of memory"));
-  }
-  for (const auto& item : items) {
-    std::unique_ptr<archive_entry, decltype(&archive_entry_free)> entry(archive_entry_new(),
-                                                                        &archive_entry_free);
-    archive_entry_set_pathname(entry.get(), ("triage-logs/" + item.name).c_str());
-    archive_entry_set_filetype(entry.get(), AE_IFREG);
-    archive_entry_set_perm(entry.get(), 0644);
-    archive_entry_set_size(entry.get(), static_cast<la_int64_t>(item.content.size()));
-    archive_entry_set_mtime(entry.get(), mtime, 0);
-    if (archive_write_header(a.get(), entry.get()) != ARCHIVE_OK ||
-        (!item.content.empty() &&
-         archive_write_data(a.get(), item.content.data(), item.content.size()) < 0)) {
-      if (out.overflow) return std::optional<std::string>();
-      return fail(std::string("archive: ") + archive_error_string(a.get()));
-    }
-  }
-  if (archive_write_close(a.get()) != ARCHIVE_OK) {
-    if (out.overflow) return std::optional<std::string>();
-    return fail(std::string("archive: ") + archive_error_string(a.get()));
-  }
-  return std::optional<std::string>(std::move(out.bytes));
+  std::vector<BundleFile> files;
+  files.reserve(items.size());
+  for (const auto& item : items) files.push_back(BundleFile{item.name, item.content, {}});
+  return write_capped_tar_gz(files, mtime, limit);
 }
 
 Item manifest(const std::vector<Item>& items, const LogBundleOptions& options) {
@@ -262,22 +208,6 @@ Result<std::string> build_log_bundle(const LogBundleOptions& options) {
     if (*archive) return std::move(**archive);
   }
   return fail("the log bundle does not fit in " + std::to_string(options.max_bytes) + " bytes");
-}
-
-int run_log_bundle(const LogBundleOptions& options, std::ostream& out, std::ostream& err) {
-  auto bundle = build_log_bundle(options);
-  if (!bundle) {
-    err << "log-bundle: " << bundle.error().message << "\n";
-    return 2;
-  }
-  out.write(bundle->data(), static_cast<std::streamsize>(bundle->size()));
-  out.flush();
-  if (!out) {
-    err << "log-bundle: cannot write the archive\n";
-    return 2;
-  }
-  err << "log-bundle: " << bundle->size() << " bytes\n";
-  return 0;
 }
 
 }  // namespace triage::agent

@@ -62,11 +62,11 @@ void evaluate(const Rule& rule, const RuleContext& context, std::vector<Finding>
   if (stopped.size() > kMaxNamesShown)
     evidence += " and " + std::to_string(stopped.size() - kMaxNamesShown) + " more";
   const std::string subject = stopped.size() == 1 ? stopped.front()->name() : "";
-  out.push_back(make_finding(rule, Severity::kWarning, subject,
-                             stopped.size() == 1
-                                 ? "Automatic service " + stopped.front()->name() + " stopped"
-                                 : std::to_string(stopped.size()) + " automatic services stopped",
-                             std::move(evidence), {"restart-windows-service"}));
+  out.push_back(make_finding(
+      rule, Severity::kWarning, subject,
+      stopped.size() == 1 ? "Automatic service " + stopped.front()->name() + " stopped"
+                          : std::to_string(stopped.size()) + " automatic services stopped",
+      std::move(evidence), {"restart-windows-service", "collect-windows-log-bundle"}));
 }
 
 }  // namespace

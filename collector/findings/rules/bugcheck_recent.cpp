@@ -36,7 +36,7 @@ void evaluate(const Rule& rule, const RuleContext& context, std::vector<Finding>
           ? "Blue screen " + format_duration_ms(context.as_of_unix_ms - newest->time_unix_ms()) +
                 " ago"
           : std::to_string(recent.size()) + " blue screens in 7 days",
-      std::move(evidence), {"collect-log-bundle", "windows-update-scan"}));
+      std::move(evidence), {"collect-windows-log-bundle", "windows-update-scan"}));
 }
 
 }  // namespace

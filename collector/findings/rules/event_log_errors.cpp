@@ -74,13 +74,14 @@ void evaluate(const Rule& rule, const RuleContext& context, std::vector<Finding>
       out.push_back(make_finding(rule, damage ? Severity::kCritical : Severity::kWarning, subject,
                                  damage ? "File system errors logged by " + source.source()
                                         : "Disk errors logged by " + source.source(),
-                                 describe(source, log, context.as_of_unix_ms), {}));
+                                 describe(source, log, context.as_of_unix_ms),
+                                 {"collect-windows-log-bundle"}));
       continue;
     }
     if (source.count() < kManyErrors || is_documented_noise(source)) continue;
-    out.push_back(make_finding(rule, Severity::kWarning, subject,
-                               "Many errors logged by " + source.source(),
-                               describe(source, log, context.as_of_unix_ms), {}));
+    out.push_back(
+        make_finding(rule, Severity::kWarning, subject, "Many errors logged by " + source.source(),
+                     describe(source, log, context.as_of_unix_ms), {"collect-windows-log-bundle"}));
   }
 }
 

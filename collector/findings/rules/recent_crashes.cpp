@@ -5,6 +5,7 @@
 
 #include "collector/findings/evidence_format.hpp"
 #include "collector/findings/rules/rules.hpp"
+#include "collector/findings/rules/windows_platform.hpp"
 
 namespace triage::collector::rules {
 namespace {
@@ -57,12 +58,14 @@ void evaluate(const Rule& rule, const RuleContext& context, std::vector<Finding>
                            ")";
     // A kernel crash (kdump) took the whole machine down.
     const bool warning = kernel != nullptr || dumps.size() >= kWarningCrashes;
-    out.push_back(make_finding(rule, warning ? Severity::kWarning : Severity::kInfo, program,
-                               kernel && std::string_view(kernel) == "minidump"
-                                   ? std::string("Windows stopped with a bugcheck (minidump)")
-                               : kernel ? std::string("Kernel crashed (") + kernel + ")"
-                                        : "Program " + program + " crashed",
-                               std::move(evidence), {"collect-log-bundle"}));
+    out.push_back(make_finding(
+        rule, warning ? Severity::kWarning : Severity::kInfo, program,
+        kernel && std::string_view(kernel) == "minidump"
+            ? std::string("Windows stopped with a bugcheck (minidump)")
+        : kernel ? std::string("Kernel crashed (") + kernel + ")"
+                 : "Program " + program + " crashed",
+        std::move(evidence),
+        {is_windows(context.snapshot) ? "collect-windows-log-bundle" : "collect-log-bundle"}));
   }
 }
 

@@ -2,6 +2,7 @@
 #include <string>
 
 #include "collector/findings/rules/rules.hpp"
+#include "collector/findings/rules/windows_platform.hpp"
 
 namespace triage::collector::rules {
 namespace {
@@ -30,7 +31,8 @@ void evaluate(const Rule& rule, const RuleContext& context, std::vector<Finding>
     // Only services can be restarted; a failed mount or timer needs a look at its log.
     std::vector<std::string> actions;
     if (unit.name().ends_with(".service")) actions.emplace_back("restart-service");
-    actions.emplace_back("collect-log-bundle");
+    actions.emplace_back(is_windows(context.snapshot) ? "collect-windows-log-bundle"
+                                                      : "collect-log-bundle");
     out.push_back(make_finding(rule, Severity::kWarning, unit.name(),
                                "Service " + unit.name() + " failed", std::move(evidence),
                                std::move(actions)));

@@ -56,8 +56,9 @@ TEST_CASE("every built-in action parses, has an absolute program and a content h
   }
   // The Windows built-ins run the installed agent (installers/windows/triage-agent.wxs puts it
   // there), never a shell.
-  for (const char* id : {"restart-windows-service", "clear-windows-print-queue",
-                         "flush-dns-windows", "kill-process-windows", "restart-explorer-windows"}) {
+  for (const char* id :
+       {"restart-windows-service", "clear-windows-print-queue", "flush-dns-windows",
+        "kill-process-windows", "restart-explorer-windows", "collect-windows-log-bundle"}) {
     INFO(id);
     const auto* def = catalog->find(id);
     REQUIRE(def != nullptr);
@@ -82,6 +83,16 @@ TEST_CASE("every built-in action parses, has an absolute program and a content h
   CHECK(explorer->required_role() == Role::kTechnician);
   REQUIRE(explorer->post_check);
   CHECK(explorer->post_check->argv.at(1) == "explorer-running");
+  // The Windows log bundle mirrors the Linux one: same cap, risk and role, its own attachment.
+  const auto* bundle = catalog->find("collect-log-bundle");
+  const auto* windows_bundle = catalog->find("collect-windows-log-bundle");
+  REQUIRE(bundle != nullptr);
+  REQUIRE(windows_bundle != nullptr);
+  CHECK(windows_bundle->argv.at(1) == "log-bundle");
+  CHECK(windows_bundle->output_cap_bytes == bundle->output_cap_bytes);
+  CHECK(windows_bundle->risk == bundle->risk);
+  CHECK(windows_bundle->required_role() == bundle->required_role());
+  CHECK(windows_bundle->needs_approval() == bundle->needs_approval());
   const auto* reboot = catalog->find("reboot");
   REQUIRE(reboot != nullptr);
   CHECK(reboot->risk == ActionRisk::kHigh);

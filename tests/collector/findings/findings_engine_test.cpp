@@ -29,14 +29,15 @@ const std::set<std::string> kCatalogActions = {"restart-service",
                                                "clear-windows-print-queue",
                                                "flush-dns-windows",
                                                "reboot-windows",
-                                               "sync-time-windows"};
+                                               "sync-time-windows",
+                                               "collect-windows-log-bundle"};
 
-/// The action ids a Windows agent runs (besides its own subcommands kill-process and
-/// collect-log-bundle): a finding on a Windows machine must not suggest a Linux command.
+/// The action ids a Windows agent does not run (kill-process, its own subcommand, it does): a
+/// finding on a Windows machine must not suggest a Linux command.
 const std::set<std::string> kLinuxOnlyActions = {
     "restart-service",   "flush-dns",      "renew-dhcp",          "restart-network-manager",
     "clear-print-queue", "vacuum-journal", "clean-package-cache", "clear-temp-files",
-    "sync-time",         "reboot"};
+    "sync-time",         "reboot",         "collect-log-bundle"};
 
 /// Rules with tests in this folder. A rule added to the catalog fails this suite until its
 /// tests (fires / just under / data absent) are written and it is listed here.

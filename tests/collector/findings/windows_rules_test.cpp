@@ -311,7 +311,8 @@ TEST_CASE("service.auto_start_stopped: automatic services not running", "[findin
     CHECK(f[0].title == "Automatic service Spooler stopped");
     CHECK(f[0].evidence ==
           "1 automatic service not running: Spooler (Print Spooler) exit code 1067");
-    CHECK(f[0].suggested_actions == std::vector<std::string>{"restart-windows-service"});
+    CHECK(f[0].suggested_actions ==
+          std::vector<std::string>{"restart-windows-service", "collect-windows-log-bundle"});
   }
   SECTION("many: one finding listing the first ten") {
     for (int i = 0; i < 12; ++i)
@@ -349,7 +350,7 @@ TEST_CASE("system.bugcheck_recent: blue screens of the last 7 days", "[findings]
                                  "snapshot: 0x0000009f (0x0000000000000003, "));
     CHECK_THAT(f[0].evidence, Catch::EndsWith("; dump C:\\Windows\\Minidump\\061225-10921-01.dmp"));
     CHECK(f[0].suggested_actions ==
-          std::vector<std::string>{"collect-log-bundle", "windows-update-scan"});
+          std::vector<std::string>{"collect-windows-log-bundle", "windows-update-scan"});
   }
   SECTION("two: critical") {
     add_bugcheck(s, 3 * kDayMs, "0x0000009f");
@@ -486,6 +487,9 @@ TEST_CASE("crash.recent with Windows Error Reporting and minidumps", "[findings]
     CHECK(f[1].subject == "ntoskrnl.exe");
     CHECK(f[1].severity == Severity::kWarning);
     CHECK(f[1].title == "Windows stopped with a bugcheck (minidump)");
+    for (const auto& finding : f) {
+      CHECK(finding.suggested_actions == std::vector<std::string>{"collect-windows-log-bundle"});
+    }
   }
   SECTION("with the bugcheck reported, the minidump is left to system.bugcheck_recent") {
     add_bugcheck(s, 3 * kDayMs, "0x0000009f");
@@ -618,6 +622,7 @@ TEST_CASE("eventlog.source_errors: disk errors at once, other sources when they 
     CHECK(f[0].evidence ==
           "System log, Disk: 1 error in the last 24 h; newest 2 h before the snapshot, event 7: "
           "The device, \\Device\\Harddisk0\\DR0, has a bad block.");
+    CHECK(f[0].suggested_actions == std::vector<std::string>{"collect-windows-log-bundle"});
   }
   SECTION("NTFS: the file system is already damaged, critical") {
     add_event_source(s, "System", "Ntfs", 3, 55).set_last_message("A corruption was discovered.");

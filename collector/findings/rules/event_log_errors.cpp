@@ -15,10 +15,11 @@ constexpr std::uint32_t kManyErrors = 50;
 
 /// Providers whose every error is about a disk or a file system: a bad block, a controller
 /// reset, a corrupt NTFS structure. One is worth a look; an NTFS one is damage already done.
+// As Windows names them; compared without regard to case.
 constexpr std::array<std::string_view, 12> kStorageProviders = {
-    "disk",    "ntfs",     "microsoft-windows-ntfs",
+    "Disk",    "Ntfs",     "Microsoft-Windows-Ntfs",
     "volmgr",  "stornvme", "storahci",
-    "iastora", "iastorac", "iastorav",
+    "iaStorA", "iaStorAC", "iaStorAV",
     "atapi",   "partmgr",  "volsnap"};
 
 std::string lowered(std::string_view text) {
@@ -30,20 +31,20 @@ std::string lowered(std::string_view text) {
 bool is_storage_provider(std::string_view source) {
   const auto name = lowered(source);
   for (auto provider : kStorageProviders) {
-    if (name == provider) return true;
+    if (name == lowered(provider)) return true;
   }
   return false;
 }
 
 bool is_file_system_provider(std::string_view source) {
   const auto name = lowered(source);
-  return name == "ntfs" || name == "microsoft-windows-ntfs";
+  return name == lowered("Ntfs") || name == lowered("Microsoft-Windows-Ntfs");
 }
 
 /// DCOM's 10016 (a component asking for a permission it was never given) is logged by design on
 /// every Windows; Microsoft documents it as safe to ignore.
 bool is_documented_noise(const v1::EventSourceErrors& source) {
-  return lowered(source.source()) == "microsoft-windows-distributedcom" &&
+  return lowered(source.source()) == lowered("Microsoft-Windows-DistributedCOM") &&
          source.last_event_id() == 10016;
 }
 

@@ -270,8 +270,8 @@ void AgentRuntime::handle_certificate_renewed(const v1::CertificateRenewed& rene
                  log_safe(renewed.error()));
     return;
   }
-  if (auto r = install_renewed_certificate(*options_.state, identity_, *key,
-                                           renewed.certificate_pem());
+  if (auto r =
+          install_renewed_certificate(*options_.state, identity_, *key, renewed.certificate_pem());
       !r) {
     spdlog::error("renewed certificate not installed: {}", r.error().message);
     return;

@@ -325,8 +325,7 @@ void AgentSession::handle_certificate_renewal(const v1::CertificateRenewal& rene
                          weak = std::weak_ptr<transport::WebSocketConnection>(conn), answer] {
     auto renewed = renewer->renew(request, std::chrono::system_clock::now());
     if (renewed) {
-      logs::ingest().info("device {} ({}): certificate renewed", request.device_id,
-                          request.source);
+      logs::ingest().info("device {} ({}): certificate renewed", request.device_id, request.source);
     } else {
       logs::ingest().warn("device {} ({}): certificate renewal refused: {}", request.device_id,
                           request.source, renewed.error().message);

@@ -71,12 +71,11 @@ Result<void> read_limits(const TomlReader& r, CollectorConfig& c) {
 
 Result<void> read_agents(const TomlReader& r, CollectorConfig& c) {
   std::int64_t lifetime_s = c.device_certificate_lifetime.count();
-  for (auto step : {r.allow_only({"heartbeat_interval_s", "report_interval_s",
-                                  "certificate_lifetime_s"}),
-                    r.read("heartbeat_interval_s", c.heartbeat_interval_s, 5, 3600),
-                    r.read("report_interval_s", c.report_interval_s, 10, 86400),
-                    r.read("certificate_lifetime_s", lifetime_s, 240,
-                           std::int64_t{20} * 365 * 86400)}) {
+  for (auto step :
+       {r.allow_only({"heartbeat_interval_s", "report_interval_s", "certificate_lifetime_s"}),
+        r.read("heartbeat_interval_s", c.heartbeat_interval_s, 5, 3600),
+        r.read("report_interval_s", c.report_interval_s, 10, 86400),
+        r.read("certificate_lifetime_s", lifetime_s, 240, std::int64_t{20} * 365 * 86400)}) {
     if (!step) return step;
   }
   c.device_certificate_lifetime = std::chrono::seconds(lifetime_s);

@@ -304,8 +304,7 @@ int run_serve(const DataDir& dir, const CollectorConfig& config, StorePtr store,
   session_settings.report_interval_s = config.report_interval_s;
   session_settings.max_message_bytes = config.max_message_bytes;
   CollectorApp app(AgentSessionServices{*store, presence, writer, metrics, &enrichment,
-                                        &help_intake, &orders, &audit, &probes, &live,
-                                        &renewer},
+                                        &help_intake, &orders, &audit, &probes, &live, &renewer},
                    router, session_settings, config.worker_threads, config.login.login_threads,
                    config.login.login_queue);
 

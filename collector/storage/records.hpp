@@ -52,9 +52,8 @@ struct Device {
 /// Whether `device` may connect with the certificate of fingerprint `sha256`: its current one,
 /// or the one its latest renewal replaced while the agent has not used the new one yet.
 inline bool certificate_accepted(const Device& device, std::string_view sha256) {
-  return device.certificate_sha256 == sha256 ||
-         (!device.previous_certificate_sha256.empty() &&
-          device.previous_certificate_sha256 == sha256);
+  return device.certificate_sha256 == sha256 || (!device.previous_certificate_sha256.empty() &&
+                                                 device.previous_certificate_sha256 == sha256);
 }
 
 /// A change to a device's registry entry by staff; unset fields stay as they are.

@@ -91,7 +91,7 @@ Result<std::string> certificate_common_name(X509* cert) {
 Result<CertificateValidity> certificate_validity(X509* cert) {
   if (cert == nullptr) return fail("certificate_validity: no certificate given");
   std::unique_ptr<ASN1_TIME, decltype(&ASN1_TIME_free)> epoch(ASN1_TIME_set(nullptr, 0),
-                                                               &ASN1_TIME_free);
+                                                              &ASN1_TIME_free);
   if (!epoch) return openssl_fail("reading certificate dates");
   auto seconds_since_epoch = [&](const ASN1_TIME* t) -> Result<std::int64_t> {
     int days = 0;

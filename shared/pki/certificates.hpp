@@ -33,8 +33,7 @@ Result<std::string> make_csr_pem(EVP_PKEY* key, std::string_view common_name);
 /// name the CSR asked for. Returns the certificate.
 /// `validity` is at least a minute (tests use certificates of minutes; real ones live years).
 Result<X509Ptr> issue_device_certificate(X509* ca_cert, EVP_PKEY* ca_key, std::string_view csr_pem,
-                                         std::string_view device_id,
-                                         std::chrono::seconds validity);
+                                         std::string_view device_id, std::chrono::seconds validity);
 
 Result<std::string> certificate_to_pem(X509* cert);
 Result<X509Ptr> certificate_from_pem(std::string_view pem);

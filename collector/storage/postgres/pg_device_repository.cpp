@@ -203,10 +203,10 @@ Result<void> PgDeviceRepository::renew_certificate(std::string_view device_id,
 Result<void> PgDeviceRepository::retire_previous_certificate(std::string_view device_id) {
   auto conn = connector_.acquire();
   if (!conn) return tl::unexpected(conn.error());
-  return done((*conn)->query(
-      "UPDATE devices SET previous_certificate_sha256 = '' WHERE id = $1 AND "
-      "previous_certificate_sha256 <> ''",
-      device_id));
+  return done(
+      (*conn)->query("UPDATE devices SET previous_certificate_sha256 = '' WHERE id = $1 AND "
+                     "previous_certificate_sha256 <> ''",
+                     device_id));
 }
 
 Result<void> PgDeviceRepository::record_hello(std::string_view device_id, const DeviceHelloFacts& f,

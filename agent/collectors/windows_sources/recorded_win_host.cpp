@@ -357,7 +357,10 @@ class RecordedWinHost final : public WinHost {
       links.push_back({recorded.path.substr(0, slash), recorded.name});
     }
     while (!links.empty()) {
-      auto [parent_path, child] = links.back();
+      // Named copies, not a structured binding: the lambda below captures `child`, which
+      // clang 15 (the fuzz build) does not allow for a binding.
+      const std::string parent_path = links.back().parent_path;
+      const std::string child = links.back().child;
       links.pop_back();
       auto [it, inserted] = keys_.try_emplace(normalize_key(parent_path));
       if (inserted) {

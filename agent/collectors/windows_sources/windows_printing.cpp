@@ -266,8 +266,10 @@ Result<void> collect_windows_printing(CollectContext& ctx, v1::Snapshot& out) {
   const bool spooler_down = pr->has_spooler_running() && !pr->spooler_running();
   std::uint32_t stuck = 0;
   for (auto& [job, status] : spooled.jobs) {
+    // By name, not by capturing the binding `job` (clang 15, the fuzz build, refuses that).
+    const std::string& job_printer = job.printer();
     auto printer = std::find_if(spooled.printers.begin(), spooled.printers.end(),
-                                [&](const auto& p) { return p.name() == job.printer(); });
+                                [&](const auto& p) { return p.name() == job_printer; });
     bool stopped = printer != spooled.printers.end() &&
                    (printer->state() == v1::Printer::STOPPED || !printer->accepting());
     bool old = job.submitted_unix_ms() > 0 && now - job.submitted_unix_ms() > kStuckAfterMs;
